@@ -1,0 +1,148 @@
+use std::fmt;
+
+/// The word before the token in `Authorization`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum AuthScheme {
+    /// Yandex OAuth tokens.
+    #[default]
+    OAuth,
+    /// Yandex Cloud IAM tokens and Jira OAuth 2.0.
+    Bearer,
+    /// Jira `email:api_token`, already base64-encoded by the host.
+    Basic,
+}
+
+impl AuthScheme {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthScheme::OAuth => "OAuth",
+            AuthScheme::Bearer => "Bearer",
+            AuthScheme::Basic => "Basic",
+        }
+    }
+
+    /// Parses the `auth-scheme` attribute; unknown words are `None` so the
+    /// caller can warn and keep the default.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "oauth" => Some(AuthScheme::OAuth),
+            "bearer" => Some(AuthScheme::Bearer),
+            "basic" => Some(AuthScheme::Basic),
+            _ => None,
+        }
+    }
+}
+
+/// Which organisation header Tracker gets: Yandex 360 or Cloud.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OrgHeader {
+    #[default]
+    XOrgId,
+    XCloudOrgId,
+}
+
+impl OrgHeader {
+    pub fn name(self) -> &'static str {
+        match self {
+            OrgHeader::XOrgId => "X-Org-ID",
+            OrgHeader::XCloudOrgId => "X-Cloud-Org-ID",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "x-org-id" => Some(OrgHeader::XOrgId),
+            "x-cloud-org-id" => Some(OrgHeader::XCloudOrgId),
+            _ => None,
+        }
+    }
+}
+
+/// What identifies the user to the API. Behind a proxy both fields are empty
+/// and the proxy adds them, which is how production pages keep tokens out of
+/// the browser.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Credentials {
+    pub scheme: AuthScheme,
+    pub token: Option<String>,
+    pub org_id: Option<String>,
+    pub org_header: OrgHeader,
+}
+
+impl Credentials {
+    /// The headers every request carries.
+    pub fn headers(&self) -> Vec<(String, String)> {
+        let mut headers = Vec::new();
+        if let Some(token) = self.token.as_deref().filter(|t| !t.is_empty()) {
+            headers.push((
+                "Authorization".to_owned(),
+                format!("{} {token}", self.scheme.as_str()),
+            ));
+        }
+        if let Some(org) = self.org_id.as_deref().filter(|o| !o.is_empty()) {
+            headers.push((self.org_header.name().to_owned(), org.to_owned()));
+        }
+        headers
+    }
+}
+
+// Tokens must never reach logs, so Debug shows only whether one is set.
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("scheme", &self.scheme)
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("org_id", &self.org_id)
+            .field("org_header", &self.org_header)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builds_auth_and_org_headers() {
+        let creds = Credentials {
+            scheme: AuthScheme::Bearer,
+            token: Some("t0k".into()),
+            org_id: Some("42".into()),
+            org_header: OrgHeader::XCloudOrgId,
+        };
+        assert_eq!(
+            creds.headers(),
+            vec![
+                ("Authorization".to_owned(), "Bearer t0k".to_owned()),
+                ("X-Cloud-Org-ID".to_owned(), "42".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn proxy_mode_sends_no_auth() {
+        assert!(Credentials::default().headers().is_empty());
+    }
+
+    #[test]
+    fn debug_redacts_token() {
+        let creds = Credentials {
+            token: Some("secret-value".into()),
+            ..Credentials::default()
+        };
+        let shown = format!("{creds:?}");
+        assert!(!shown.contains("secret-value"), "{shown}");
+        assert!(shown.contains("<redacted>"));
+    }
+
+    #[test]
+    fn parses_attribute_words() {
+        assert_eq!(AuthScheme::parse(" bearer "), Some(AuthScheme::Bearer));
+        assert_eq!(AuthScheme::parse("token"), None);
+        assert_eq!(
+            OrgHeader::parse("X-Cloud-Org-ID"),
+            Some(OrgHeader::XCloudOrgId)
+        );
+        assert_eq!(OrgHeader::parse("x-org"), None);
+    }
+}

@@ -1,0 +1,214 @@
+use serde::Deserialize;
+
+use super::{encode_component, error_from_response, Credentials, HttpMethod, UploadRequest};
+use crate::core::{Attachment, FileMeta, UploadError};
+
+/// Where a Tracker upload lands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TrackerTarget {
+    /// T1: a temporary file whose id the page attaches later.
+    Temporary,
+    /// T2: straight onto an existing issue.
+    Issue(String),
+}
+
+/// Yandex Tracker API v2 attachments.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TrackerBackend {
+    base: String,
+    target: TrackerTarget,
+}
+
+/// Tracker's attachment object; only the fields the widget uses.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WireAttachment {
+    id: WireId,
+    name: String,
+    #[serde(default)]
+    size: u64,
+    #[serde(default)]
+    mimetype: Option<String>,
+    #[serde(default)]
+    content: Option<String>,
+    #[serde(default)]
+    thumbnail: Option<String>,
+    #[serde(default)]
+    created_at: Option<String>,
+}
+
+/// Ids are documented as strings, but examples send numbers.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum WireId {
+    Text(String),
+    Number(u64),
+}
+
+impl TrackerBackend {
+    /// `base` is the API origin (`https://api.tracker.yandex.net`, a proxy,
+    /// or empty for the page's own origin).
+    pub fn new(base: &str, target: TrackerTarget) -> Self {
+        Self {
+            base: base.trim_end_matches('/').to_owned(),
+            target,
+        }
+    }
+
+    pub fn target(&self) -> &TrackerTarget {
+        &self.target
+    }
+
+    /// One file, one multipart request. `credentials` are passed per call so
+    /// that a token refreshed between retries is the one sent.
+    pub fn upload_request(&self, file: &FileMeta, credentials: &Credentials) -> UploadRequest {
+        let path = match &self.target {
+            TrackerTarget::Temporary => "/v2/attachments/".to_owned(),
+            TrackerTarget::Issue(key) => {
+                format!("/v2/issues/{}/attachments/", encode_component(key))
+            }
+        };
+        UploadRequest {
+            method: HttpMethod::Post,
+            url: format!(
+                "{}{path}?filename={}",
+                self.base,
+                encode_component(&file.name)
+            ),
+            headers: credentials.headers(),
+            fields: Vec::new(),
+            file_field: "file".to_owned(),
+            filename: file.name.clone(),
+        }
+    }
+
+    /// Reads the answer to [`Self::upload_request`].
+    pub fn parse_upload(&self, status: u16, body: &str) -> Result<Attachment, UploadError> {
+        if !(200..300).contains(&status) {
+            return Err(error_from_response(status, body));
+        }
+        let wire: WireAttachment = serde_json::from_str(body)
+            .map_err(|e| UploadError::InvalidResponse(format!("not an attachment object ({e})")))?;
+        let id = match wire.id {
+            WireId::Text(text) if !text.is_empty() => text,
+            WireId::Number(n) => n.to_string(),
+            WireId::Text(_) => {
+                return Err(UploadError::InvalidResponse("empty attachment id".into()))
+            }
+        };
+        Ok(Attachment {
+            id,
+            name: wire.name,
+            size: wire.size,
+            mimetype: wire.mimetype.map(|m| m.to_ascii_lowercase()),
+            content: wire.content,
+            thumbnail: wire.thumbnail,
+            created_at: wire.created_at,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::{AuthScheme, OrgHeader};
+
+    fn creds() -> Credentials {
+        Credentials {
+            scheme: AuthScheme::OAuth,
+            token: Some("dev-token".into()),
+            org_id: Some("dev-org".into()),
+            org_header: OrgHeader::XOrgId,
+        }
+    }
+
+    #[test]
+    fn temporary_upload_request() {
+        let backend = TrackerBackend::new("http://127.0.0.1:8080/", TrackerTarget::Temporary);
+        let req = backend.upload_request(&FileMeta::new("скрин 1.png", 10, "image/png"), &creds());
+        assert_eq!(req.method, HttpMethod::Post);
+        assert_eq!(
+            req.url,
+            "http://127.0.0.1:8080/v2/attachments/?filename=%D1%81%D0%BA%D1%80%D0%B8%D0%BD%201.png"
+        );
+        assert_eq!(req.file_field, "file");
+        assert_eq!(req.filename, "скрин 1.png");
+        assert!(req
+            .headers
+            .contains(&("Authorization".into(), "OAuth dev-token".into())));
+        assert!(req.headers.contains(&("X-Org-ID".into(), "dev-org".into())));
+    }
+
+    #[test]
+    fn issue_upload_request_encodes_key() {
+        let backend = TrackerBackend::new("", TrackerTarget::Issue("DEMO-1".into()));
+        let req = backend.upload_request(&FileMeta::new("a&b", 1, ""), &Credentials::default());
+        assert_eq!(req.url, "/v2/issues/DEMO-1/attachments/?filename=a%26b");
+        assert!(req.headers.is_empty());
+    }
+
+    #[test]
+    fn parses_attachment_object() {
+        let body = r#"{"self": "http://h/v2/attachments/123", "id": "123", "name": "pic.png",
+            "content": "http://h/v2/attachments/123/pic.png",
+            "thumbnail": "http://h/v2/attachments/123/thumbnail",
+            "createdBy": {"self": "http://h/v2/users/1", "id": "1", "display": "Dev User"},
+            "createdAt": "2026-11-21T23:50:01.339+0000", "mimetype": "Image/PNG", "size": 5678,
+            "metadata": {"size": "128x128"}}"#;
+        let backend = TrackerBackend::new("", TrackerTarget::Temporary);
+        let att = backend.parse_upload(201, body).unwrap();
+        assert_eq!(att.id, "123");
+        assert_eq!(att.name, "pic.png");
+        assert_eq!(att.size, 5678);
+        assert_eq!(att.mimetype.as_deref(), Some("image/png"));
+        assert_eq!(
+            att.thumbnail.as_deref(),
+            Some("http://h/v2/attachments/123/thumbnail")
+        );
+        assert_eq!(
+            att.created_at.as_deref(),
+            Some("2026-11-21T23:50:01.339+0000")
+        );
+    }
+
+    #[test]
+    fn accepts_numeric_ids_and_missing_thumbnail() {
+        let backend = TrackerBackend::new("", TrackerTarget::Temporary);
+        let att = backend
+            .parse_upload(201, r#"{"id": 77, "name": "a.txt", "size": 3}"#)
+            .unwrap();
+        assert_eq!(att.id, "77");
+        assert_eq!(att.thumbnail, None);
+    }
+
+    #[test]
+    fn error_status_reads_tracker_body() {
+        let backend = TrackerBackend::new("", TrackerTarget::Temporary);
+        let err = backend
+            .parse_upload(
+                401,
+                r#"{"errors": {}, "errorsData": {}, "errorMessages": ["Not authorized."], "statusCode": 401}"#,
+            )
+            .unwrap_err();
+        assert_eq!(
+            err,
+            UploadError::Http {
+                status: 401,
+                message: "Not authorized.".into()
+            }
+        );
+    }
+
+    #[test]
+    fn success_with_garbage_is_invalid_response() {
+        let backend = TrackerBackend::new("", TrackerTarget::Temporary);
+        assert!(matches!(
+            backend.parse_upload(201, "<html>ok</html>"),
+            Err(UploadError::InvalidResponse(_))
+        ));
+        assert!(matches!(
+            backend.parse_upload(201, r#"{"id": "", "name": "x"}"#),
+            Err(UploadError::InvalidResponse(_))
+        ));
+    }
+}

@@ -1,0 +1,90 @@
+use std::fmt;
+
+/// Why one file did not upload. Every variant carries enough for a person to
+/// act on, and [`UploadError::is_retryable`] is what a retry policy reads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UploadError {
+    /// The request never got an HTTP answer (offline, DNS, CORS, reset).
+    Network(String),
+    /// The server answered with a non-success status.
+    Http { status: u16, message: String },
+    /// A success status with a body we could not read as an attachment.
+    InvalidResponse(String),
+    /// The user (or an unmount) cancelled the request.
+    Cancelled,
+    /// The browser refused an operation (e.g. building the form data).
+    Browser(String),
+}
+
+impl UploadError {
+    /// Transient failures only: a 4xx other than 408/429 will fail again.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            UploadError::Network(_) => true,
+            UploadError::Http { status, .. } => {
+                matches!(status, 408 | 429 | 500 | 502 | 503 | 504)
+            }
+            _ => false,
+        }
+    }
+
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            UploadError::Http { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for UploadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            UploadError::Network(detail) => write!(f, "Network error: {detail}"),
+            UploadError::Http { status, message } if message.is_empty() => {
+                write!(f, "HTTP {status}")
+            }
+            UploadError::Http { status, message } => write!(f, "{message} (HTTP {status})"),
+            UploadError::InvalidResponse(detail) => {
+                write!(f, "Unexpected answer from the server: {detail}")
+            }
+            UploadError::Cancelled => f.write_str("Cancelled"),
+            UploadError::Browser(detail) => write!(f, "The browser refused: {detail}"),
+        }
+    }
+}
+
+impl std::error::Error for UploadError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn http(status: u16) -> UploadError {
+        UploadError::Http {
+            status,
+            message: String::new(),
+        }
+    }
+
+    #[test]
+    fn retries_transient_statuses_only() {
+        for status in [408, 429, 500, 502, 503, 504] {
+            assert!(http(status).is_retryable(), "{status}");
+        }
+        for status in [400, 401, 403, 404, 413, 422] {
+            assert!(!http(status).is_retryable(), "{status}");
+        }
+        assert!(UploadError::Network("reset".into()).is_retryable());
+        assert!(!UploadError::Cancelled.is_retryable());
+    }
+
+    #[test]
+    fn message_names_status() {
+        let e = UploadError::Http {
+            status: 404,
+            message: "Issue does not exist.".into(),
+        };
+        assert_eq!(e.to_string(), "Issue does not exist. (HTTP 404)");
+        assert_eq!(http(503).to_string(), "HTTP 503");
+    }
+}

@@ -1,0 +1,18 @@
+//! The upload engine's decisions, free of any browser type so that they test
+//! on the host in milliseconds.
+
+mod attachment;
+mod error;
+mod file_meta;
+mod format;
+mod kept;
+mod queue;
+mod safe_url;
+
+pub use attachment::Attachment;
+pub use error::UploadError;
+pub use file_meta::FileMeta;
+pub use format::format_bytes;
+pub use kept::KeptAttachments;
+pub use queue::{Entry, EntryId, EntryState, IllegalTransition, UploadQueue};
+pub use safe_url::{is_displayable_url, is_fetchable_url};

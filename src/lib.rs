@@ -1,0 +1,15 @@
+//! tracker-attachments: a drag-and-drop attachment uploader for Yandex Tracker
+//! and Jira, written with Leptos and compiled to WebAssembly.
+//!
+//! Layers (see `shared/design/architecture.md`): [`core`] and [`backend`] are
+//! pure Rust and decide everything; [`web`] does browser I/O; [`ui`] renders
+//! signals and sends intents.
+
+pub mod backend;
+pub mod core;
+pub mod ui;
+pub mod web;
+
+pub use crate::backend::{AuthScheme, Credentials, OrgHeader, TrackerBackend};
+pub use crate::core::{Attachment, KeptAttachments, UploadError, UploadQueue};
+pub use crate::ui::{TrackerAttachments, WidgetOptions};

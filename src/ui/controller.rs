@@ -1,0 +1,189 @@
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use web_sys::{AbortController, File};
+
+use super::WidgetOptions;
+use crate::backend::{TrackerBackend, TrackerTarget};
+use crate::core::{EntryId, EntryState, KeptAttachments, UploadError, UploadQueue};
+use crate::web::{fetch_thumbnail, file_meta, send_upload, ObjectUrl};
+
+/// One widget's state and the intents its components send. It carries out
+/// what [`UploadQueue`] decides and reports results back to it.
+///
+/// Every handle is a Leptos arena id, so the controller is `Copy` and every
+/// access after unmount is a `try_` call that quietly does nothing: an upload
+/// finishing after its widget is gone must not panic.
+#[derive(Clone, Copy)]
+pub struct Controller {
+    pub queue: RwSignal<UploadQueue>,
+    pub kept: RwSignal<KeptAttachments>,
+    /// Server thumbnails as revocable `blob:` URLs, per row.
+    pub thumbnails: RwSignal<HashMap<EntryId, Rc<ObjectUrl>>, LocalStorage>,
+    /// The latest sentence for the screen-reader live region.
+    pub announcement: RwSignal<String>,
+    pub options: StoredValue<WidgetOptions>,
+    files: StoredValue<HashMap<EntryId, File>, LocalStorage>,
+    aborts: StoredValue<HashMap<EntryId, AbortController>, LocalStorage>,
+}
+
+impl Controller {
+    pub fn new(options: WidgetOptions) -> Self {
+        let controller = Self {
+            queue: RwSignal::new(UploadQueue::new(options.concurrency)),
+            kept: RwSignal::new(KeptAttachments::new()),
+            thumbnails: RwSignal::new_local(HashMap::new()),
+            announcement: RwSignal::new(String::new()),
+            options: StoredValue::new(options),
+            files: StoredValue::new_local(HashMap::new()),
+            aborts: StoredValue::new_local(HashMap::new()),
+        };
+        // Unmounting stops every upload still running.
+        on_cleanup(move || controller.abort_all());
+        controller
+    }
+
+    /// Takes files in (drop, dialog, paste) and starts what may start.
+    pub fn add_files(&self, files: Vec<File>) {
+        if files.is_empty() {
+            return;
+        }
+        let count = files.len();
+        for file in files {
+            let meta = file_meta(&file);
+            let Some(id) = self.queue.try_update(|q| q.add(meta)) else {
+                return;
+            };
+            self.files.update_value(|m| {
+                m.insert(id, file);
+            });
+        }
+        self.announce(if count == 1 {
+            "1 file added".to_owned()
+        } else {
+            format!("{count} files added")
+        });
+        self.pump();
+    }
+
+    pub fn cancel(&self, id: EntryId) {
+        if let Some(controller) = self
+            .aborts
+            .try_with_value(|m| m.get(&id).cloned())
+            .flatten()
+        {
+            controller.abort();
+        }
+        let _ = self.queue.try_update(|q| q.cancel(id));
+        self.pump();
+    }
+
+    pub fn retry(&self, id: EntryId) {
+        let _ = self.queue.try_update(|q| q.retry(id));
+        self.pump();
+    }
+
+    /// Forgets a finished row and frees its file handle and thumbnail.
+    pub fn remove(&self, id: EntryId) {
+        if self.queue.try_update(|q| q.remove(id)) == Some(true) {
+            self.files.try_update_value(|m| m.remove(&id));
+            self.thumbnails.try_update(|m| m.remove(&id));
+        }
+    }
+
+    pub fn remove_kept(&self, attachment_id: &str) {
+        self.kept.try_update(|k| k.remove(attachment_id));
+    }
+
+    fn abort_all(&self) {
+        if let Some(all) = self
+            .aborts
+            .try_with_value(|m| m.values().cloned().collect::<Vec<_>>())
+        {
+            for controller in all {
+                controller.abort();
+            }
+        }
+    }
+
+    fn announce(&self, text: String) {
+        self.announcement.try_set(text);
+    }
+
+    /// Starts every file the queue lets start.
+    fn pump(&self) {
+        let started = self
+            .queue
+            .try_update(|q| q.start_ready())
+            .unwrap_or_default();
+        for id in started {
+            let this = *self;
+            spawn_local(async move { this.run(id).await });
+        }
+    }
+
+    async fn run(self, id: EntryId) {
+        let Some(file) = self.files.try_with_value(|m| m.get(&id).cloned()).flatten() else {
+            let _ = self
+                .queue
+                .try_update(|q| q.finish(id, Err(UploadError::Browser("file handle lost".into()))));
+            return;
+        };
+        let Some(options) = self.options.try_get_value() else {
+            return;
+        };
+        let meta = file_meta(&file);
+        let backend = TrackerBackend::new(&options.api, options.target.clone());
+        let request = backend.upload_request(&meta, &options.credentials);
+
+        let abort = AbortController::new().ok();
+        if let Some(abort) = &abort {
+            self.aborts
+                .try_update_value(|m| m.insert(id, abort.clone()));
+        }
+        let signal = abort.as_ref().map(|a| a.signal());
+        let outcome = send_upload(&request, &file, signal.as_ref())
+            .await
+            .and_then(|raw| backend.parse_upload(raw.status, &raw.body));
+        self.aborts.try_update_value(|m| m.remove(&id));
+
+        let recorded = self
+            .queue
+            .try_update(|q| q.finish(id, outcome.clone()))
+            .is_some_and(|r| r.is_ok());
+        if recorded {
+            match &outcome {
+                Ok(attachment) => {
+                    self.announce(format!("{} uploaded", meta.name));
+                    self.files.try_update_value(|m| m.remove(&id));
+                    if options.target == TrackerTarget::Temporary {
+                        self.kept.try_update(|k| k.add(attachment.clone()));
+                    }
+                    if let Some(url) = attachment.thumbnail.clone() {
+                        let headers = options.credentials.headers();
+                        spawn_local(async move { self.show_thumbnail(id, url, headers).await });
+                    }
+                }
+                Err(UploadError::Cancelled) => {}
+                Err(error) => self.announce(format!("{} failed: {error}", meta.name)),
+            }
+        }
+        self.pump();
+    }
+
+    async fn show_thumbnail(self, id: EntryId, url: String, headers: Vec<(String, String)>) {
+        // A missing thumbnail is cosmetic: the row keeps its type icon.
+        if let Ok(object_url) = fetch_thumbnail(&url, &headers).await {
+            let still_there = self
+                .queue
+                .try_with(|q| matches!(q.get(id).map(|e| &e.state), Some(EntryState::Done { .. })))
+                .unwrap_or(false);
+            if still_there {
+                self.thumbnails
+                    .try_update(|m| m.insert(id, Rc::new(object_url)));
+            }
+        }
+    }
+}

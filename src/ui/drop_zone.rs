@@ -1,0 +1,77 @@
+use leptos::ev::{DragEvent, KeyboardEvent};
+use leptos::html;
+use leptos::prelude::*;
+
+use super::Controller;
+use crate::web::{files_from_data_transfer, files_from_list};
+
+/// The target for drops, clicks and Enter/Space. A hidden `<input type=file>`
+/// does the browsing so the native dialog and its accessibility come free.
+#[component]
+pub fn DropZone(controller: Controller) -> impl IntoView {
+    let input_ref = NodeRef::<html::Input>::new();
+    let dragging = RwSignal::new(false);
+
+    let open_dialog = move || {
+        if let Some(input) = input_ref.get() {
+            input.click();
+        }
+    };
+
+    let on_drop = move |ev: DragEvent| {
+        ev.prevent_default();
+        dragging.set(false);
+        if let Some(transfer) = ev.data_transfer() {
+            controller.add_files(files_from_data_transfer(&transfer));
+        }
+    };
+    // Without preventDefault on dragover the browser opens the file instead.
+    let on_drag_over = move |ev: DragEvent| {
+        ev.prevent_default();
+        dragging.set(true);
+    };
+    let on_key = move |ev: KeyboardEvent| {
+        if ev.key() == "Enter" || ev.key() == " " {
+            ev.prevent_default();
+            open_dialog();
+        }
+    };
+    let on_change = move |_| {
+        if let Some(input) = input_ref.get() {
+            if let Some(list) = input.files() {
+                controller.add_files(files_from_list(&list));
+            }
+            // Clearing lets the same file be chosen again after a removal.
+            input.set_value("");
+        }
+    };
+
+    view! {
+        <div
+            class="ta-dropzone"
+            class:ta-dragging=move || dragging.get()
+            data-ta="dropzone"
+            role="button"
+            tabindex="0"
+            aria-label="Add files: drop them here or press Enter to browse"
+            on:click=move |_| open_dialog()
+            on:keydown=on_key
+            on:dragover=on_drag_over
+            on:dragleave=move |_| dragging.set(false)
+            on:drop=on_drop
+        >
+            <span class="ta-dropzone-title">"Drop files here or "</span>
+            <span class="ta-dropzone-browse">"browse"</span>
+            <input
+                node_ref=input_ref
+                type="file"
+                multiple
+                hidden
+                tabindex="-1"
+                data-ta="file-input"
+                on:change=on_change
+                on:click=|ev| ev.stop_propagation()
+            />
+        </div>
+    }
+}

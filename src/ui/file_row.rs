@@ -1,0 +1,110 @@
+use leptos::prelude::*;
+
+use super::Controller;
+use crate::core::{format_bytes, is_displayable_url, EntryId, EntryState};
+
+fn state_key(state: &EntryState) -> &'static str {
+    match state {
+        EntryState::Queued => "queued",
+        EntryState::Uploading { .. } => "uploading",
+        EntryState::Done { .. } => "done",
+        EntryState::Failed { .. } => "failed",
+        EntryState::Cancelled => "cancelled",
+    }
+}
+
+fn status_text(state: &EntryState) -> String {
+    match state {
+        EntryState::Queued => "Waiting".to_owned(),
+        EntryState::Uploading { sent, total } if *total > 0 => {
+            format!(
+                "Uploading {} of {}",
+                format_bytes(*sent),
+                format_bytes(*total)
+            )
+        }
+        EntryState::Uploading { .. } => "Uploading".to_owned(),
+        EntryState::Done { .. } => "Uploaded".to_owned(),
+        EntryState::Failed { error } => error.to_string(),
+        EntryState::Cancelled => "Cancelled".to_owned(),
+    }
+}
+
+/// One file: what it is, where it stands, and what can be done with it.
+/// Names and server text go in as text nodes, never as HTML.
+#[component]
+pub fn FileRow(id: EntryId, controller: Controller) -> impl IntoView {
+    let (name, size) = controller
+        .queue
+        .with_untracked(|q| q.get(id).map(|e| (e.file.name.clone(), e.file.size)))
+        .unwrap_or_default();
+    let state = Memo::new(move |_| {
+        controller
+            .queue
+            .with(|q| q.get(id).map(|e| e.state.clone()))
+            .unwrap_or(EntryState::Cancelled)
+    });
+    let thumbnail = move || {
+        controller
+            .thumbnails
+            .with(|m| m.get(&id).map(|u| u.as_str().to_owned()))
+            .filter(|url| is_displayable_url(url))
+    };
+
+    let attachment_id = move || match state.get() {
+        EntryState::Done { attachment } => Some(attachment.id),
+        _ => None,
+    };
+    let progress_label = format!("Upload progress of {name}");
+    let progress = move || match state.get() {
+        EntryState::Uploading { sent, total } => Some(view! {
+            <progress
+                class="ta-progress"
+                max=total.max(1).to_string()
+                value=sent.to_string()
+                aria-label=progress_label.clone()
+            ></progress>
+        }),
+        _ => None,
+    };
+    let name_for_actions = name.clone();
+    let actions = move || {
+        let label = |verb: &str| format!("{verb} {name_for_actions}");
+        match state.get() {
+            EntryState::Queued | EntryState::Uploading { .. } => view! {
+                <button type="button" class="ta-action" data-ta="cancel" aria-label=label("Cancel")
+                    on:click=move |_| controller.cancel(id)>"Cancel"</button>
+            }
+            .into_any(),
+            EntryState::Failed { .. } | EntryState::Cancelled => view! {
+                <button type="button" class="ta-action" data-ta="retry" aria-label=label("Retry")
+                    on:click=move |_| controller.retry(id)>"Retry"</button>
+                <button type="button" class="ta-action" data-ta="remove" aria-label=label("Remove")
+                    on:click=move |_| controller.remove(id)>"Remove"</button>
+            }
+            .into_any(),
+            EntryState::Done { .. } => view! {
+                <button type="button" class="ta-action" data-ta="remove" aria-label=label("Remove")
+                    on:click=move |_| controller.remove(id)>"Remove"</button>
+            }
+            .into_any(),
+        }
+    };
+
+    view! {
+        <li class="ta-row" data-ta="row" data-state=move || state_key(&state.get())
+            data-attachment-id=attachment_id>
+            <span class="ta-preview" aria-hidden="true">
+                {move || match thumbnail() {
+                    Some(src) => view! { <img class="ta-thumb" data-ta="thumbnail" src=src alt=""/> }.into_any(),
+                    None => view! { <span class="ta-icon"></span> }.into_any(),
+                }}
+            </span>
+            <span class="ta-name" data-ta="name" title=name.clone()>{name.clone()}</span>
+            <span class="ta-size">{format_bytes(size)}</span>
+            <span class="ta-status" data-ta="status">{move || status_text(&state.get())}</span>
+            {progress}
+            <span class="ta-actions">{actions}</span>
+        </li>
+    }
+}

@@ -1,0 +1,13 @@
+//! Leptos components. They read state through signals and send intents to the
+//! [`Controller`]; no upload decision is made here.
+
+mod controller;
+mod drop_zone;
+mod file_row;
+mod kept_list;
+mod options;
+mod widget;
+
+pub use controller::Controller;
+pub use options::WidgetOptions;
+pub use widget::TrackerAttachments;

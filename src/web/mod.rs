@@ -1,0 +1,21 @@
+//! Browser I/O. Every JavaScript exception becomes a `Result` here; nothing
+//! in this layer decides anything.
+
+mod files;
+mod object_url;
+mod thumbnail;
+mod transport;
+
+pub use files::{file_meta, files_from_data_transfer, files_from_list};
+pub use object_url::ObjectUrl;
+pub use thumbnail::fetch_thumbnail;
+pub use transport::{send_upload, RawResponse};
+
+/// The text of a JavaScript exception, for error messages.
+pub(crate) fn js_error_text(value: &wasm_bindgen::JsValue) -> String {
+    use wasm_bindgen::JsCast;
+    if let Some(err) = value.dyn_ref::<js_sys::Error>() {
+        return String::from(err.message());
+    }
+    value.as_string().unwrap_or_else(|| format!("{value:?}"))
+}

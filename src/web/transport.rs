@@ -1,0 +1,101 @@
+//! `fetch` with `FormData` and an `AbortSignal`.
+//!
+//! Written on `web_sys` rather than gloo-net: gloo-net 0.6 hits
+//! `unreachable!` when a promise rejects with something other than an
+//! `Error` (an `AbortController.abort(reason)` can do that), and a panic in
+//! WebAssembly takes down every widget on the page.
+
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortSignal, Blob, FormData, Headers, Request, RequestInit, Response};
+
+use super::js_error_text;
+use crate::backend::UploadRequest;
+use crate::core::UploadError;
+
+/// Status and body text of an answer, whatever its status.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RawResponse {
+    pub status: u16,
+    pub body: String,
+}
+
+fn browser_error(value: JsValue) -> UploadError {
+    UploadError::Browser(js_error_text(&value))
+}
+
+/// A rejected `fetch` is either our own abort or a network failure; the
+/// browser says which only through the exception's name.
+fn fetch_error(value: JsValue, signal: Option<&AbortSignal>) -> UploadError {
+    let aborted = signal.is_some_and(AbortSignal::aborted)
+        || value
+            .dyn_ref::<js_sys::Error>()
+            .is_some_and(|e| e.name() == "AbortError");
+    if aborted {
+        UploadError::Cancelled
+    } else {
+        UploadError::Network(js_error_text(&value))
+    }
+}
+
+pub(crate) fn headers_from(pairs: &[(String, String)]) -> Result<Headers, UploadError> {
+    let headers = Headers::new().map_err(browser_error)?;
+    for (name, value) in pairs {
+        headers.append(name, value).map_err(browser_error)?;
+    }
+    Ok(headers)
+}
+
+/// Sends `request` with `file` as its file part. The file is passed to the
+/// browser as a handle: its bytes never enter WebAssembly memory.
+pub async fn send_upload(
+    request: &UploadRequest,
+    file: &Blob,
+    signal: Option<&AbortSignal>,
+) -> Result<RawResponse, UploadError> {
+    let form = FormData::new().map_err(browser_error)?;
+    for (name, value) in &request.fields {
+        form.append_with_str(name, value).map_err(browser_error)?;
+    }
+    form.append_with_blob_and_filename(&request.file_field, file, &request.filename)
+        .map_err(browser_error)?;
+
+    let init = RequestInit::new();
+    init.set_method(request.method.as_str());
+    init.set_headers(headers_from(&request.headers)?.as_ref());
+    init.set_body(&form);
+    init.set_signal(signal);
+    fetch_text(&request.url, &init, signal).await
+}
+
+/// Runs a fetch and reads the body as text; any status is `Ok`.
+pub(crate) async fn fetch_text(
+    url: &str,
+    init: &RequestInit,
+    signal: Option<&AbortSignal>,
+) -> Result<RawResponse, UploadError> {
+    let response = fetch(url, init, signal).await?;
+    let status = response.status();
+    let text_promise = response.text().map_err(browser_error)?;
+    let body = JsFuture::from(text_promise)
+        .await
+        .map_err(|e| fetch_error(e, signal))?
+        .as_string()
+        .unwrap_or_default();
+    Ok(RawResponse { status, body })
+}
+
+pub(crate) async fn fetch(
+    url: &str,
+    init: &RequestInit,
+    signal: Option<&AbortSignal>,
+) -> Result<Response, UploadError> {
+    let window = web_sys::window().ok_or_else(|| UploadError::Browser("no window".into()))?;
+    let request = Request::new_with_str_and_init(url, init).map_err(browser_error)?;
+    let answer = JsFuture::from(window.fetch_with_request(&request))
+        .await
+        .map_err(|e| fetch_error(e, signal))?;
+    answer
+        .dyn_into::<Response>()
+        .map_err(|_| UploadError::Browser("fetch did not return a Response".into()))
+}

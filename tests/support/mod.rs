@@ -1,0 +1,136 @@
+//! Helpers shared by the browser test suites.
+#![allow(dead_code)]
+
+use js_sys::{Array, Promise, Uint8Array};
+use leptos::mount::mount_to;
+use leptos::prelude::*;
+use tracker_attachments::{Credentials, TrackerAttachments, WidgetOptions};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{
+    DataTransfer, DragEvent, DragEventInit, Element, File, FilePropertyBag, HtmlElement,
+};
+
+/// The reference server the xtask starts for these tests (with CORS open).
+pub fn server() -> &'static str {
+    match option_env!("TA_TEST_SERVER") {
+        Some(url) => url,
+        None => panic!("TA_TEST_SERVER is not set: run the browser tests with `cargo xtask test`"),
+    }
+}
+
+/// A 40x20 opaque red PNG.
+pub const PNG_40X20: [u8; 101] = [
+    137, 80, 78, 71, 13, 10, 26, 10, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 40, 0, 0, 0, 20, 8, 6,
+    0, 0, 0, 255, 70, 127, 187, 0, 0, 0, 44, 73, 68, 65, 84, 120, 218, 237, 206, 49, 13, 0, 0, 8,
+    3, 48, 228, 204, 191, 10, 92, 129, 13, 66, 122, 244, 111, 117, 50, 151, 149, 160, 160, 160,
+    160, 160, 160, 160, 160, 160, 160, 224, 231, 224, 2, 249, 161, 136, 59, 251, 88, 128, 169, 0,
+    0, 0, 0, 73, 69, 78, 68, 174, 66, 96, 130,
+];
+
+/// A browser `File` built from test bytes (the test makes the bytes; the
+/// component under test only ever sees the handle).
+pub fn file(bytes: &[u8], name: &str, mime: &str) -> File {
+    let parts = Array::of1(&Uint8Array::from(bytes).into());
+    let bag = FilePropertyBag::new();
+    bag.set_type(mime);
+    File::new_with_buffer_source_sequence_and_options(&parts, name, &bag).expect("File constructor")
+}
+
+pub fn document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+/// A fresh container in the page body, so tests do not see each other.
+pub fn container() -> HtmlElement {
+    let el: HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    document().body().unwrap().append_child(&el).unwrap();
+    el
+}
+
+pub fn dev_options(api: &str, token: &str) -> WidgetOptions {
+    WidgetOptions {
+        api: api.to_owned(),
+        credentials: Credentials {
+            token: Some(token.to_owned()),
+            org_id: Some("dev-org".to_owned()),
+            ..Credentials::default()
+        },
+        ..WidgetOptions::default()
+    }
+}
+
+/// Mounts the widget; the returned handle unmounts it when dropped.
+pub fn mount_widget(
+    parent: HtmlElement,
+    options: WidgetOptions,
+) -> leptos::mount::UnmountHandle<impl Mountable> {
+    mount_to(
+        parent,
+        move || view! { <TrackerAttachments options=options/> },
+    )
+}
+
+/// Dispatches a real `drop` event carrying `files` on `target`.
+pub fn drop_files(target: &Element, files: &[File]) {
+    let transfer = DataTransfer::new().unwrap();
+    for f in files {
+        transfer.items().add_with_file(f).unwrap();
+    }
+    dispatch_drop(target, &transfer);
+}
+
+pub fn dispatch_drop(target: &Element, transfer: &DataTransfer) {
+    let init = DragEventInit::new();
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    init.set_data_transfer(Some(transfer));
+    let event = DragEvent::new_with_event_init_dict("drop", &init).unwrap();
+    target.dispatch_event(&event).unwrap();
+}
+
+pub async fn next_tick(ms: i32) {
+    let promise = Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    JsFuture::from(promise).await.unwrap();
+}
+
+/// Waits until `condition` holds, checking every 20 ms, and fails the test
+/// after `timeout_ms` naming what it waited for.
+pub async fn wait_for(what: &str, timeout_ms: u32, mut condition: impl FnMut() -> bool) {
+    let start = js_sys::Date::now();
+    while !condition() {
+        if js_sys::Date::now() - start > f64::from(timeout_ms) {
+            panic!("timed out after {timeout_ms} ms waiting for {what}");
+        }
+        next_tick(20).await;
+    }
+}
+
+pub fn query(root: &Element, selector: &str) -> Option<Element> {
+    root.query_selector(selector).ok().flatten()
+}
+
+pub fn query_all(root: &Element, selector: &str) -> Vec<Element> {
+    let list = root.query_selector_all(selector).unwrap();
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|n| n.dyn_into::<Element>().ok())
+        .collect()
+}
+
+pub fn text(el: &Element) -> String {
+    el.text_content().unwrap_or_default()
+}
+
+pub fn attr(el: &Element, name: &str) -> Option<String> {
+    el.get_attribute(name)
+}
+
+pub fn js(value: &str) -> JsValue {
+    JsValue::from_str(value)
+}

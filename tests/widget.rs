@@ -1,0 +1,139 @@
+//! The Leptos component in headless Chromium, uploading to the reference
+//! server that `cargo xtask test` starts (TA_TEST_SERVER).
+#![cfg(target_arch = "wasm32")]
+
+mod support;
+
+use support::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{DataTransfer, HtmlImageElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen_test]
+fn renders_an_accessible_drop_zone() {
+    let root = container();
+    let _handle = mount_widget(root.clone(), dev_options(server(), "dev-token"));
+
+    let zone = query(&root, "[data-ta=dropzone]").expect("drop zone");
+    assert_eq!(attr(&zone, "role").as_deref(), Some("button"));
+    assert_eq!(attr(&zone, "tabindex").as_deref(), Some("0"));
+    assert!(attr(&zone, "aria-label").is_some_and(|l| l.contains("Enter")));
+
+    let input = query(&root, "input[type=file]").expect("file input");
+    assert!(input.has_attribute("multiple"));
+    assert!(input.has_attribute("hidden"));
+
+    let live = query(&root, "[aria-live=polite]").expect("live region");
+    assert_eq!(text(&live), "");
+    // Nothing is kept yet, so the kept list is hidden.
+    assert!(query(&root, "[data-ta=kept]")
+        .unwrap()
+        .has_attribute("hidden"));
+}
+
+#[wasm_bindgen_test]
+async fn dropped_png_uploads_and_shows_server_thumbnail() {
+    let root = container();
+    let _handle = mount_widget(root.clone(), dev_options(server(), "dev-token"));
+    let zone = query(&root, "[data-ta=dropzone]").unwrap();
+
+    drop_files(
+        &zone,
+        &[file(&PNG_40X20, "красный квадрат.png", "image/png")],
+    );
+
+    wait_for("the row to exist", 2_000, || {
+        query(&root, "[data-ta=row]").is_some()
+    })
+    .await;
+    let row = query(&root, "[data-ta=row]").unwrap();
+    assert_eq!(
+        text(&query(&row, "[data-ta=name]").unwrap()),
+        "красный квадрат.png"
+    );
+
+    wait_for("the upload to finish", 15_000, || {
+        attr(&row, "data-state").as_deref() == Some("done")
+    })
+    .await;
+    let id = attr(&row, "data-attachment-id").expect("attachment id on the row");
+    assert!(
+        !id.is_empty() && id.chars().all(|c| c.is_ascii_digit()),
+        "{id}"
+    );
+    assert_eq!(text(&query(&row, "[data-ta=status]").unwrap()), "Uploaded");
+
+    // The kept list shows the same id and carries it in a hidden form input.
+    let kept = query(&root, "[data-ta=kept]").unwrap();
+    assert!(!kept.has_attribute("hidden"));
+    let kept_ids: Vec<String> = query_all(&root, "[data-ta=kept-id]")
+        .iter()
+        .map(text)
+        .collect();
+    assert_eq!(kept_ids, vec![id.clone()]);
+    let hidden = query(&root, "input[type=hidden][name=attachmentIds]").unwrap();
+    assert_eq!(attr(&hidden, "value").as_deref(), Some(id.as_str()));
+
+    // The thumbnail was fetched with the auth headers and shown as blob:.
+    wait_for("the thumbnail", 15_000, || {
+        query(&row, "img[data-ta=thumbnail]").is_some()
+    })
+    .await;
+    let img: HtmlImageElement = query(&row, "img[data-ta=thumbnail]")
+        .unwrap()
+        .unchecked_into();
+    assert!(img.src().starts_with("blob:"), "{}", img.src());
+    wait_for("the thumbnail to decode", 5_000, || {
+        img.complete() && img.natural_width() > 0
+    })
+    .await;
+    assert_eq!((img.natural_width(), img.natural_height()), (40, 20));
+
+    let live = query(&root, "[aria-live=polite]").unwrap();
+    assert_eq!(text(&live), "красный квадрат.png uploaded");
+}
+
+#[wasm_bindgen_test]
+async fn rejected_token_fails_that_file_with_the_server_message() {
+    let root = container();
+    let _handle = mount_widget(root.clone(), dev_options(server(), "wrong-token"));
+    let zone = query(&root, "[data-ta=dropzone]").unwrap();
+
+    drop_files(&zone, &[file(b"hello", "notes.txt", "text/plain")]);
+    wait_for("the row", 2_000, || query(&root, "[data-ta=row]").is_some()).await;
+    let row = query(&root, "[data-ta=row]").unwrap();
+    wait_for("the upload to fail", 15_000, || {
+        attr(&row, "data-state").as_deref() == Some("failed")
+    })
+    .await;
+    let status = text(&query(&row, "[data-ta=status]").unwrap());
+    assert!(status.ends_with("(HTTP 401)"), "{status}");
+    assert!(query(&row, "[data-ta=retry]").is_some());
+    assert!(query(&root, "[data-ta=kept]")
+        .unwrap()
+        .has_attribute("hidden"));
+}
+
+#[wasm_bindgen_test]
+async fn text_drag_adds_nothing() {
+    let root = container();
+    let _handle = mount_widget(root.clone(), dev_options(server(), "dev-token"));
+    let zone = query(&root, "[data-ta=dropzone]").unwrap();
+
+    let transfer = DataTransfer::new().unwrap();
+    transfer.set_data("text/plain", "just some text").unwrap();
+    dispatch_drop(&zone, &transfer);
+    // Then a real file, so we know the drop handler ran and rendered.
+    drop_files(&zone, &[file(b"x", "after.txt", "text/plain")]);
+    wait_for("the file row", 2_000, || {
+        query(&root, "[data-ta=row]").is_some()
+    })
+    .await;
+    let names: Vec<String> = query_all(&root, "[data-ta=row] [data-ta=name]")
+        .iter()
+        .map(text)
+        .collect();
+    assert_eq!(names, vec!["after.txt".to_owned()]);
+}
