@@ -1,0 +1,69 @@
+// The demo page served by the reference server: a PNG dropped on the zone is
+// uploaded as a Tracker temporary attachment, its id is kept, and the
+// server's thumbnail loads through a blob: URL under the page's strict CSP.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launchBrowser, makePng, dropFiles, TOKEN, ORG } from './support.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('a dropped PNG is uploaded and shows its server thumbnail', async () => {
+  const page = await browser.newPage();
+  const problems = [];
+  page.on('console', (msg) => { if (msg.type() === 'error') problems.push(msg.text()); });
+  page.on('pageerror', (err) => problems.push(String(err)));
+
+  await page.goto(server.url);
+  await page.locator('[data-ta=dropzone]').waitFor();
+
+  await dropFiles(page, '[data-ta=dropzone]', [
+    { name: 'screenshot 1.png', type: 'image/png', bytes: makePng(640, 320) },
+  ]);
+
+  const row = page.locator('[data-ta=row]');
+  await row.and(page.locator('[data-state=done]')).waitFor({ timeout: 20_000 });
+  const id = await row.getAttribute('data-attachment-id');
+  assert.match(id, /^\d+$/);
+  assert.equal(await row.locator('[data-ta=name]').textContent(), 'screenshot 1.png');
+  assert.deepEqual(await page.locator('[data-ta=kept-id]').allTextContents(), [id]);
+
+  // The thumbnail: a blob: URL holding the server's 256x128 rendering.
+  const img = row.locator('img[data-ta=thumbnail]');
+  await img.waitFor({ timeout: 20_000 });
+  await page.waitForFunction(
+    (el) => el.complete && el.naturalWidth > 0,
+    await img.elementHandle(),
+    { timeout: 10_000 },
+  );
+  const shown = await img.evaluate((el) => ({ src: el.src, w: el.naturalWidth, h: el.naturalHeight }));
+  assert.match(shown.src, /^blob:/);
+  assert.deepEqual([shown.w, shown.h], [256, 128]);
+
+  // The server really stored it as a temporary attachment under that id.
+  const res = await fetch(`${server.url}/v2/attachments/${id}`, {
+    headers: { Authorization: `OAuth ${TOKEN}`, 'X-Org-ID': ORG },
+  });
+  assert.equal(res.status, 200);
+  const meta = await res.json();
+  assert.equal(meta.name, 'screenshot 1.png');
+  assert.equal(meta.mimetype, 'image/png');
+
+  // No token in browser storage, and no CSP or script errors on the page.
+  const stored = await page.evaluate(() => JSON.stringify({ ...sessionStorage, ...localStorage }));
+  assert.ok(!stored.includes(TOKEN), stored);
+  assert.deepEqual(problems, []);
+
+  if (process.env.TA_SCREENSHOT) await page.screenshot({ path: process.env.TA_SCREENSHOT, fullPage: true });
+  await page.close();
+});
