@@ -10,5 +10,5 @@ mod tracker;
 pub use auth::{AuthScheme, Credentials, OrgHeader};
 pub use error_body::error_from_response;
 pub use percent::encode_component;
-pub use request::{HttpMethod, UploadRequest};
+pub use request::{FilePart, HttpMethod, UploadRequest};
 pub use tracker::{TrackerBackend, TrackerTarget};

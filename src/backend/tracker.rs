@@ -1,6 +1,8 @@
 use serde::Deserialize;
 
-use super::{encode_component, error_from_response, Credentials, HttpMethod, UploadRequest};
+use super::{
+    encode_component, error_from_response, Credentials, FilePart, HttpMethod, UploadRequest,
+};
 use crate::core::{Attachment, FileMeta, UploadError};
 
 /// Where a Tracker upload lands.
@@ -77,8 +79,10 @@ impl TrackerBackend {
             ),
             headers: credentials.headers(),
             fields: Vec::new(),
-            file_field: "file".to_owned(),
-            filename: file.name.clone(),
+            file_parts: vec![FilePart {
+                field: "file".to_owned(),
+                filename: file.name.clone(),
+            }],
         }
     }
 
@@ -131,8 +135,13 @@ mod tests {
             req.url,
             "http://127.0.0.1:8080/v2/attachments/?filename=%D1%81%D0%BA%D1%80%D0%B8%D0%BD%201.png"
         );
-        assert_eq!(req.file_field, "file");
-        assert_eq!(req.filename, "скрин 1.png");
+        assert_eq!(
+            req.file_parts,
+            vec![FilePart {
+                field: "file".into(),
+                filename: "скрин 1.png".into()
+            }]
+        );
         assert!(req
             .headers
             .contains(&("Authorization".into(), "OAuth dev-token".into())));

@@ -144,7 +144,8 @@ impl Controller {
                 .try_update_value(|m| m.insert(id, abort.clone()));
         }
         let signal = abort.as_ref().map(|a| a.signal());
-        let outcome = send_upload(&request, &file, signal.as_ref())
+        let blob: web_sys::Blob = file.clone().into();
+        let outcome = send_upload(&request, &[blob], signal.as_ref())
             .await
             .and_then(|raw| backend.parse_upload(raw.status, &raw.body));
         self.aborts.try_update_value(|m| m.remove(&id));

@@ -46,19 +46,28 @@ pub(crate) fn headers_from(pairs: &[(String, String)]) -> Result<Headers, Upload
     Ok(headers)
 }
 
-/// Sends `request` with `file` as its file part. The file is passed to the
-/// browser as a handle: its bytes never enter WebAssembly memory.
+/// Sends `request` with `files[i]` as its i-th file part. Files are passed
+/// to the browser as handles: their bytes never enter WebAssembly memory.
 pub async fn send_upload(
     request: &UploadRequest,
-    file: &Blob,
+    files: &[Blob],
     signal: Option<&AbortSignal>,
 ) -> Result<RawResponse, UploadError> {
+    if files.len() != request.file_parts.len() {
+        return Err(UploadError::Browser(format!(
+            "{} files for {} file parts",
+            files.len(),
+            request.file_parts.len()
+        )));
+    }
     let form = FormData::new().map_err(browser_error)?;
     for (name, value) in &request.fields {
         form.append_with_str(name, value).map_err(browser_error)?;
     }
-    form.append_with_blob_and_filename(&request.file_field, file, &request.filename)
-        .map_err(browser_error)?;
+    for (part, file) in request.file_parts.iter().zip(files) {
+        form.append_with_blob_and_filename(&part.field, file, &part.filename)
+            .map_err(browser_error)?;
+    }
 
     let init = RequestInit::new();
     init.set_method(request.method.as_str());
