@@ -70,19 +70,24 @@ pub struct Credentials {
 }
 
 impl Credentials {
-    /// The headers every request carries.
+    /// The headers every Tracker request carries.
     pub fn headers(&self) -> Vec<(String, String)> {
-        let mut headers = Vec::new();
-        if let Some(token) = self.token.as_deref().filter(|t| !t.is_empty()) {
-            headers.push((
-                "Authorization".to_owned(),
-                format!("{} {token}", self.scheme.as_str()),
-            ));
-        }
+        let mut headers: Vec<_> = self.authorization().into_iter().collect();
         if let Some(org) = self.org_id.as_deref().filter(|o| !o.is_empty()) {
             headers.push((self.org_header.name().to_owned(), org.to_owned()));
         }
         headers
+    }
+
+    /// `Authorization` alone, for APIs that are not Tracker (Jira, a host's
+    /// own form endpoint): the organisation header means nothing to them and
+    /// would only tell a third party which Tracker organisation the user is in.
+    pub fn authorization(&self) -> Option<(String, String)> {
+        let token = self.token.as_deref().filter(|t| !t.is_empty())?;
+        Some((
+            "Authorization".to_owned(),
+            format!("{} {token}", self.scheme.as_str()),
+        ))
     }
 }
 
@@ -122,6 +127,27 @@ mod tests {
     #[test]
     fn proxy_mode_sends_no_auth() {
         assert!(Credentials::default().headers().is_empty());
+        assert_eq!(Credentials::default().authorization(), None);
+        let empty = Credentials {
+            token: Some(String::new()),
+            org_id: Some(String::new()),
+            ..Credentials::default()
+        };
+        assert!(empty.headers().is_empty());
+    }
+
+    #[test]
+    fn authorization_alone_leaves_out_org() {
+        let creds = Credentials {
+            scheme: AuthScheme::Basic,
+            token: Some("ZTp0".into()),
+            org_id: Some("42".into()),
+            org_header: OrgHeader::XOrgId,
+        };
+        assert_eq!(
+            creds.authorization(),
+            Some(("Authorization".to_owned(), "Basic ZTp0".to_owned()))
+        );
     }
 
     #[test]

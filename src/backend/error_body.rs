@@ -1,17 +1,6 @@
-use serde::Deserialize;
+use serde_json::Value;
 
 use crate::core::UploadError;
-
-/// Tracker's `{errors, errorMessages, statusCode}` and Jira's
-/// `{errorMessages, errors, status}` share the fields we read.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ErrorBody {
-    #[serde(default)]
-    error_messages: Vec<String>,
-    #[serde(default)]
-    errors: serde_json::Map<String, serde_json::Value>,
-}
 
 /// Longest server text shown to a person; error pages can be megabytes.
 const MAX_MESSAGE_CHARS: usize = 300;
@@ -26,26 +15,59 @@ pub fn error_from_response(status: u16, body: &str) -> UploadError {
     UploadError::Http { status, message }
 }
 
+/// Tracker's `{errors, errorMessages, statusCode}` and Jira's
+/// `{errorMessages, errors, status}` share the fields read first; a form
+/// endpoint or gateway more often says `message`, `error` (with OAuth's
+/// `error_description`) or `detail`. Read as loose JSON so that one field of
+/// an unexpected type does not lose the others.
 fn message_from_json(body: &str) -> Option<String> {
-    let parsed: ErrorBody = serde_json::from_str(body).ok()?;
-    let mut parts: Vec<String> = parsed
-        .error_messages
-        .into_iter()
-        .filter(|m| !m.trim().is_empty())
-        .collect();
-    for (field, value) in parsed.errors {
-        let text = match value {
-            serde_json::Value::String(s) => s,
-            other => other.to_string(),
-        };
-        parts.push(format!("{field}: {text}"));
+    let parsed: Value = serde_json::from_str(body.trim_start_matches('\u{feff}')).ok()?;
+    let object = parsed.as_object()?;
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(messages) = object.get("errorMessages") {
+        parts.extend(texts(messages));
+    }
+    if let Some(Value::Object(fields)) = object.get("errors") {
+        for (field, value) in fields {
+            let text = texts(value).join(", ");
+            if !text.is_empty() {
+                parts.push(format!("{field}: {text}"));
+            }
+        }
+    }
+    if parts.is_empty() {
+        for key in ["message", "error_description", "error", "detail"] {
+            if let Some(Value::String(text)) = object.get(key) {
+                if !text.trim().is_empty() {
+                    parts.push(text.trim().to_owned());
+                    break;
+                }
+            }
+        }
     }
     (!parts.is_empty()).then(|| truncate(&parts.join("; ")))
 }
 
+/// The non-blank strings in a string or an array of them; other JSON shown
+/// as JSON, which is still more than nothing.
+fn texts(value: &Value) -> Vec<String> {
+    match value {
+        Value::String(text) => Some(text.trim().to_owned())
+            .filter(|t| !t.is_empty())
+            .into_iter()
+            .collect(),
+        Value::Array(items) => items.iter().flat_map(texts).collect(),
+        Value::Null => Vec::new(),
+        other => vec![other.to_string()],
+    }
+}
+
 fn message_from_text(body: &str) -> Option<String> {
-    let trimmed = body.trim();
-    if trimmed.is_empty() || trimmed.starts_with('{') || trimmed.starts_with('[') {
+    let trimmed = body.trim_start_matches('\u{feff}').trim();
+    // JSON that said nothing readable (`null`, `{}`, `[1]`) is no message
+    // either: the status sentence says more.
+    let is_json = serde_json::from_str::<Value>(trimmed).is_ok();
+    if trimmed.is_empty() || is_json || trimmed.starts_with('{') || trimmed.starts_with('[') {
         return None;
     }
     if trimmed.starts_with('<') {
@@ -73,9 +95,12 @@ fn fallback_message(status: u16) -> &'static str {
         403 => "No access: check the organisation and your rights",
         404 => "Not found",
         408 | 504 => "The server took too long to answer",
+        409 => "The server refused: it conflicts with an earlier request",
+        412 => "The issue changed meanwhile: reload it and try again",
         413 => "The file is larger than the server accepts",
         422 => "The server could not accept this data",
         429 => "Too many requests: wait a moment",
+        502 => "The server could not be reached through the proxy",
         500..=599 => "The server had a problem",
         _ => "The request failed",
     }
@@ -131,5 +156,123 @@ mod tests {
         let body = "x".repeat(10_000);
         let (_, text) = message(error_from_response(500, &body));
         assert_eq!(text.chars().count(), MAX_MESSAGE_CHARS + 1);
+    }
+
+    #[test]
+    fn jira_body_with_status_only_falls_back() {
+        let body = r#"{"errorMessages": [], "errors": {}, "status": 404}"#;
+        assert_eq!(
+            message(error_from_response(404, body)),
+            (404, "Not found".to_owned())
+        );
+    }
+
+    #[test]
+    fn nginx_pages_and_empty_bodies() {
+        let nginx_502 = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n\
+            <center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx/1.24.0</center>\r\n\
+            </body>\r\n</html>\r\n";
+        assert_eq!(
+            message(error_from_response(502, nginx_502)).1,
+            "502 Bad Gateway"
+        );
+        let nginx_413 = "<HTML><HEAD><TITLE>413 Request Entity Too Large</TITLE></HEAD></HTML>";
+        assert_eq!(
+            message(error_from_response(413, nginx_413)).1,
+            "413 Request Entity Too Large"
+        );
+        assert_eq!(
+            message(error_from_response(413, "")),
+            (413, "The file is larger than the server accepts".to_owned())
+        );
+        assert_eq!(
+            message(error_from_response(502, "  \n")).1,
+            "The server could not be reached through the proxy"
+        );
+        assert_eq!(
+            message(error_from_response(412, "")).1,
+            "The issue changed meanwhile: reload it and try again"
+        );
+    }
+
+    #[test]
+    fn unclosed_or_empty_titles_fall_back() {
+        for html in [
+            "<html><title>cut off",
+            "<title></title>",
+            "<title>   </title>",
+        ] {
+            assert_eq!(
+                message(error_from_response(500, html)).1,
+                "The server had a problem",
+                "{html}"
+            );
+        }
+    }
+
+    #[test]
+    fn reads_mixed_and_odd_json_shapes() {
+        // One field each: the order of `errors` keys depends on serde_json's features.
+        let body = r#"{"errorMessages": ["First.", "  ", null], "errors": {"summary": ["too long", "bad"]}, "statusCode": 400}"#;
+        assert_eq!(
+            message(error_from_response(400, body)).1,
+            "First.; summary: too long, bad"
+        );
+        let body = r#"{"errorMessages": [], "errors": {"x": null, "n": 3}}"#;
+        assert_eq!(message(error_from_response(400, body)).1, "n: 3");
+        // errorMessages as a lone string still counts.
+        let body = r#"{"errorMessages": "Only one.", "errors": []}"#;
+        assert_eq!(message(error_from_response(400, body)).1, "Only one.");
+    }
+
+    #[test]
+    fn reads_gateway_and_oauth_shapes() {
+        let cases = [
+            (
+                r#"{"code": 16, "message": "The token has expired"}"#,
+                "The token has expired",
+            ),
+            (
+                r#"{"error": "invalid_token", "error_description": "Token expired"}"#,
+                "Token expired",
+            ),
+            (r#"{"error": "quota"}"#, "quota"),
+            (
+                r#"{"detail": "Unsupported file type"}"#,
+                "Unsupported file type",
+            ),
+        ];
+        for (body, expected) in cases {
+            assert_eq!(
+                message(error_from_response(401, body)).1,
+                expected,
+                "{body}"
+            );
+        }
+        // JSON that is not an object, or has nothing to say.
+        for body in [r#"["a"]"#, "null", "42", r#"{"error": {"code": 1}}"#] {
+            assert!(
+                message(error_from_response(401, body)).1.contains("token"),
+                "{body}"
+            );
+        }
+    }
+
+    #[test]
+    fn byte_order_mark_is_ignored() {
+        let body = "\u{feff}{\"errorMessages\": [\"Bad.\"]}";
+        assert_eq!(message(error_from_response(400, body)).1, "Bad.");
+        assert_eq!(
+            message(error_from_response(400, "\u{feff}Plain")).1,
+            "Plain"
+        );
+    }
+
+    #[test]
+    fn truncates_on_char_boundaries() {
+        let body = "ж".repeat(1_000);
+        let (_, text) = message(error_from_response(500, &body));
+        assert_eq!(text.chars().count(), MAX_MESSAGE_CHARS + 1);
+        assert!(text.ends_with('…'));
     }
 }

@@ -1,14 +1,26 @@
 //! For each API: the request to send and the reading of its answer. Pure, so
 //! every wire detail is tested on the host.
 
+mod attach;
 mod auth;
 mod error_body;
+mod flow;
+mod form;
+mod jira;
+mod mode;
 mod percent;
 mod request;
 mod tracker;
+mod upload_backend;
 
+pub use attach::{attach_request, comment_request, parse_attach, parse_comment};
 pub use auth::{AuthScheme, Credentials, OrgHeader};
 pub use error_body::error_from_response;
+pub use flow::{FlowBackend, PartOutcome, PartPresence, PartSpec, DEFAULT_CHUNK_SIZE};
+pub use form::FormBackend;
+pub use jira::{JiraBackend, JIRA_MAX_BATCH};
+pub use mode::Mode;
 pub use percent::encode_component;
-pub use request::{FilePart, HttpMethod, UploadRequest};
+pub use request::{FilePart, HttpMethod, JsonRequest, UploadRequest};
 pub use tracker::{TrackerBackend, TrackerTarget};
+pub use upload_backend::UploadBackend;

@@ -38,3 +38,54 @@ pub struct UploadRequest {
     /// Usually one; a Jira batch carries several.
     pub file_parts: Vec<FilePart>,
 }
+
+/// A request whose body, if any, is JSON text: attach-later (T8, T9) and the
+/// Flow part test. An empty `body` means the request has none (a GET), so the
+/// browser layer must not send `Content-Type` or a body for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JsonRequest {
+    pub method: HttpMethod,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    /// JSON text, or empty for no body.
+    pub body: String,
+}
+
+impl JsonRequest {
+    /// Whether the browser layer should send [`Self::body`].
+    pub fn has_body(&self) -> bool {
+        !self.body.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn method_words() {
+        let words: Vec<_> = [
+            HttpMethod::Get,
+            HttpMethod::Post,
+            HttpMethod::Patch,
+            HttpMethod::Delete,
+        ]
+        .into_iter()
+        .map(HttpMethod::as_str)
+        .collect();
+        assert_eq!(words, ["GET", "POST", "PATCH", "DELETE"]);
+    }
+
+    #[test]
+    fn empty_json_body_means_none() {
+        let mut req = JsonRequest {
+            method: HttpMethod::Get,
+            url: "/x".into(),
+            headers: Vec::new(),
+            body: String::new(),
+        };
+        assert!(!req.has_body());
+        req.body = "{}".into();
+        assert!(req.has_body());
+    }
+}

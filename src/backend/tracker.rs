@@ -1,7 +1,9 @@
 use serde::Deserialize;
 
+use super::upload_backend::single_file_outcomes;
 use super::{
-    encode_component, error_from_response, Credentials, FilePart, HttpMethod, UploadRequest,
+    encode_component, error_from_response, Credentials, FilePart, HttpMethod, UploadBackend,
+    UploadRequest,
 };
 use crate::core::{Attachment, FileMeta, UploadError};
 
@@ -39,12 +41,44 @@ struct WireAttachment {
     created_at: Option<String>,
 }
 
-/// Ids are documented as strings, but examples send numbers.
+/// Ids are documented as strings, but examples send numbers. Jira's are
+/// strings too; the same leniency costs nothing there.
 #[derive(Deserialize)]
 #[serde(untagged)]
-enum WireId {
+pub(super) enum WireId {
     Text(String),
     Number(u64),
+}
+
+impl WireId {
+    /// The id as the widget keeps it; an empty one is no id at all.
+    pub(super) fn into_id(self) -> Option<String> {
+        match self {
+            WireId::Text(text) if !text.trim().is_empty() => Some(text),
+            WireId::Number(n) => Some(n.to_string()),
+            WireId::Text(_) => None,
+        }
+    }
+}
+
+/// Reads a Tracker attachment object (T1, T2, and Flow's completing part,
+/// which answers with the new temporary file).
+pub(super) fn parse_attachment_object(body: &str) -> Result<Attachment, UploadError> {
+    let wire: WireAttachment = serde_json::from_str(body)
+        .map_err(|e| UploadError::InvalidResponse(format!("not an attachment object ({e})")))?;
+    let id = wire
+        .id
+        .into_id()
+        .ok_or_else(|| UploadError::InvalidResponse("empty attachment id".into()))?;
+    Ok(Attachment {
+        id,
+        name: wire.name,
+        size: wire.size,
+        mimetype: wire.mimetype.map(|m| m.to_ascii_lowercase()),
+        content: wire.content,
+        thumbnail: wire.thumbnail,
+        created_at: wire.created_at,
+    })
 }
 
 impl TrackerBackend {
@@ -64,17 +98,12 @@ impl TrackerBackend {
     /// One file, one multipart request. `credentials` are passed per call so
     /// that a token refreshed between retries is the one sent.
     pub fn upload_request(&self, file: &FileMeta, credentials: &Credentials) -> UploadRequest {
-        let path = match &self.target {
-            TrackerTarget::Temporary => "/v2/attachments/".to_owned(),
-            TrackerTarget::Issue(key) => {
-                format!("/v2/issues/{}/attachments/", encode_component(key))
-            }
-        };
         UploadRequest {
             method: HttpMethod::Post,
             url: format!(
-                "{}{path}?filename={}",
+                "{}{}?filename={}",
                 self.base,
+                self.path(),
                 encode_component(&file.name)
             ),
             headers: credentials.headers(),
@@ -91,24 +120,44 @@ impl TrackerBackend {
         if !(200..300).contains(&status) {
             return Err(error_from_response(status, body));
         }
-        let wire: WireAttachment = serde_json::from_str(body)
-            .map_err(|e| UploadError::InvalidResponse(format!("not an attachment object ({e})")))?;
-        let id = match wire.id {
-            WireId::Text(text) if !text.is_empty() => text,
-            WireId::Number(n) => n.to_string(),
-            WireId::Text(_) => {
-                return Err(UploadError::InvalidResponse("empty attachment id".into()))
+        parse_attachment_object(body)
+    }
+
+    fn path(&self) -> String {
+        match &self.target {
+            TrackerTarget::Temporary => "/v2/attachments/".to_owned(),
+            TrackerTarget::Issue(key) => {
+                format!("/v2/issues/{}/attachments/", encode_component(key))
             }
-        };
-        Ok(Attachment {
-            id,
-            name: wire.name,
-            size: wire.size,
-            mimetype: wire.mimetype.map(|m| m.to_ascii_lowercase()),
-            content: wire.content,
-            thumbnail: wire.thumbnail,
-            created_at: wire.created_at,
-        })
+        }
+    }
+}
+
+/// Tracker takes one file per request; the inherent methods above are the
+/// one-file forms of these.
+impl UploadBackend for TrackerBackend {
+    fn upload_request(&self, files: &[&FileMeta], credentials: &Credentials) -> UploadRequest {
+        match files.first() {
+            Some(file) => TrackerBackend::upload_request(self, file, credentials),
+            // Nothing to send: a request without a file part, which the
+            // server refuses with 400 rather than the widget panicking.
+            None => UploadRequest {
+                method: HttpMethod::Post,
+                url: format!("{}{}", self.base, self.path()),
+                headers: credentials.headers(),
+                fields: Vec::new(),
+                file_parts: Vec::new(),
+            },
+        }
+    }
+
+    fn parse_upload(
+        &self,
+        files: &[&FileMeta],
+        status: u16,
+        body: &str,
+    ) -> Vec<Result<Attachment, UploadError>> {
+        single_file_outcomes(files, |_| TrackerBackend::parse_upload(self, status, body))
     }
 }
 
@@ -219,5 +268,61 @@ mod tests {
             backend.parse_upload(201, r#"{"id": "", "name": "x"}"#),
             Err(UploadError::InvalidResponse(_))
         ));
+    }
+
+    #[test]
+    fn trait_form_matches_inherent_form() {
+        let backend = TrackerBackend::new("http://h", TrackerTarget::Issue("DEMO-2".into()));
+        let file = FileMeta::new("a.txt", 3, "text/plain");
+        let via_trait = UploadBackend::upload_request(&backend, &[&file], &creds());
+        assert_eq!(via_trait, backend.upload_request(&file, &creds()));
+        assert_eq!(
+            via_trait.url,
+            "http://h/v2/issues/DEMO-2/attachments/?filename=a.txt"
+        );
+        assert_eq!(backend.max_batch(), 1);
+
+        let body = r#"{"id": "9", "name": "a.txt", "size": 3}"#;
+        let outcomes = UploadBackend::parse_upload(&backend, &[&file], 201, body);
+        assert_eq!(outcomes, vec![backend.parse_upload(201, body)]);
+        assert_eq!(outcomes[0].as_ref().map(|a| a.id.as_str()), Ok("9"));
+    }
+
+    #[test]
+    fn trait_with_no_files_builds_a_partless_request() {
+        let backend = TrackerBackend::new("", TrackerTarget::Temporary);
+        let req = UploadBackend::upload_request(&backend, &[], &Credentials::default());
+        assert_eq!(req.url, "/v2/attachments/");
+        assert!(req.file_parts.is_empty());
+        assert!(UploadBackend::parse_upload(&backend, &[], 400, "").is_empty());
+    }
+
+    #[test]
+    fn trait_reports_errors_per_file() {
+        let backend = TrackerBackend::new("", TrackerTarget::Temporary);
+        let file = FileMeta::new("big.iso", 2 << 30, "");
+        let outcomes = UploadBackend::parse_upload(&backend, &[&file], 413, "");
+        assert_eq!(outcomes.len(), 1);
+        assert_eq!(outcomes[0].as_ref().unwrap_err().status(), Some(413));
+    }
+
+    #[test]
+    fn blank_and_missing_ids_are_invalid() {
+        for body in [
+            r#"{"id": "  ", "name": "x"}"#,
+            r#"{"name": "x"}"#,
+            r#"{"id": null, "name": "x"}"#,
+            r#"{"id": -1, "name": "x"}"#,
+            r#"[]"#,
+            "",
+        ] {
+            assert!(
+                matches!(
+                    parse_attachment_object(body),
+                    Err(UploadError::InvalidResponse(_))
+                ),
+                "{body}"
+            );
+        }
     }
 }

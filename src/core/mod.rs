@@ -7,7 +7,10 @@ mod file_meta;
 mod format;
 mod kept;
 mod queue;
+mod restrictions;
+mod retry;
 mod safe_url;
+mod throughput;
 
 pub use attachment::Attachment;
 pub use error::UploadError;
@@ -15,4 +18,7 @@ pub use file_meta::FileMeta;
 pub use format::format_bytes;
 pub use kept::KeptAttachments;
 pub use queue::{Entry, EntryId, EntryState, IllegalTransition, UploadQueue};
+pub use restrictions::{accepts, parse_accept, Refusal, Restrictions, TRACKER_MAX_FILE_BYTES};
+pub use retry::{parse_retry_after, RetryDecision, RetryPolicy};
 pub use safe_url::{is_displayable_url, is_fetchable_url};
+pub use throughput::Throughput;

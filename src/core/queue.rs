@@ -1,6 +1,6 @@
 use std::fmt;
 
-use super::{Attachment, FileMeta, UploadError};
+use super::{Attachment, FileMeta, Refusal, Restrictions, RetryDecision, RetryPolicy, UploadError};
 
 /// A file's stable local id, unique within one queue for its whole life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -15,18 +15,51 @@ impl fmt::Display for EntryId {
 #[derive(Clone, Debug, PartialEq)]
 pub enum EntryState {
     Queued,
-    Uploading { sent: u64, total: u64 },
-    Done { attachment: Attachment },
-    Failed { error: UploadError },
+    Uploading {
+        sent: u64,
+        total: u64,
+    },
+    /// Waiting to try again after `error`; `attempt` tries have failed.
+    Retrying {
+        attempt: u32,
+        at_ms: f64,
+        error: UploadError,
+    },
+    Done {
+        attachment: Attachment,
+    },
+    Failed {
+        error: UploadError,
+    },
     Cancelled,
+    /// Never sent: it broke a restriction on arrival.
+    Refused {
+        reason: Refusal,
+    },
 }
 
 impl EntryState {
     pub fn is_terminal(&self) -> bool {
         matches!(
             self,
-            EntryState::Done { .. } | EntryState::Failed { .. } | EntryState::Cancelled
+            EntryState::Done { .. }
+                | EntryState::Failed { .. }
+                | EntryState::Cancelled
+                | EntryState::Refused { .. }
         )
+    }
+
+    /// Short name, for `data-state` attributes and error reports.
+    pub fn name(&self) -> &'static str {
+        match self {
+            EntryState::Queued => "queued",
+            EntryState::Uploading { .. } => "uploading",
+            EntryState::Retrying { .. } => "retrying",
+            EntryState::Done { .. } => "done",
+            EntryState::Failed { .. } => "failed",
+            EntryState::Cancelled => "cancelled",
+            EntryState::Refused { .. } => "refused",
+        }
     }
 }
 
@@ -35,6 +68,8 @@ pub struct Entry {
     pub id: EntryId,
     pub file: FileMeta,
     pub state: EntryState,
+    /// Failed tries of the current run (reset by a manual retry).
+    pub attempts: u32,
 }
 
 /// A state change the queue refused, e.g. a late progress event for a file
@@ -47,13 +82,7 @@ pub struct IllegalTransition {
 }
 
 fn state_name(state: &EntryState) -> &'static str {
-    match state {
-        EntryState::Queued => "queued",
-        EntryState::Uploading { .. } => "uploading",
-        EntryState::Done { .. } => "done",
-        EntryState::Failed { .. } => "failed",
-        EntryState::Cancelled => "cancelled",
-    }
+    state.name()
 }
 
 /// Files in arrival order and what is happening to each. The queue decides
@@ -64,6 +93,8 @@ pub struct UploadQueue {
     entries: Vec<Entry>,
     next_id: u64,
     concurrency: usize,
+    restrictions: Restrictions,
+    retry: RetryPolicy,
 }
 
 impl Default for UploadQueue {
@@ -79,16 +110,50 @@ impl UploadQueue {
             entries: Vec::new(),
             next_id: 1,
             concurrency: concurrency.max(1),
+            restrictions: Restrictions::default(),
+            retry: RetryPolicy::default(),
         }
     }
 
+    pub fn with_restrictions(mut self, restrictions: Restrictions) -> Self {
+        self.restrictions = restrictions;
+        self
+    }
+
+    pub fn with_retry_policy(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    pub fn restrictions(&self) -> &Restrictions {
+        &self.restrictions
+    }
+
+    /// Lists a file: queued when it passes the restrictions, refused (with
+    /// the reason, so the row can say why) when it does not.
     pub fn add(&mut self, file: FileMeta) -> EntryId {
+        let listed: Vec<&FileMeta> = self
+            .entries
+            .iter()
+            .filter(|e| {
+                !matches!(
+                    e.state,
+                    EntryState::Refused { .. } | EntryState::Cancelled | EntryState::Failed { .. }
+                )
+            })
+            .map(|e| &e.file)
+            .collect();
+        let state = match self.restrictions.check(&file, &listed) {
+            Ok(()) => EntryState::Queued,
+            Err(reason) => EntryState::Refused { reason },
+        };
         let id = EntryId(self.next_id);
         self.next_id += 1;
         self.entries.push(Entry {
             id,
             file,
-            state: EntryState::Queued,
+            state,
+            attempts: 0,
         });
         id
     }
@@ -108,16 +173,22 @@ impl UploadQueue {
             .count()
     }
 
-    /// Starts every queued file the concurrency limit allows, oldest first,
-    /// and returns their ids for the caller to send.
-    pub fn start_ready(&mut self) -> Vec<EntryId> {
+    /// Starts every queued file (and every retry whose time has come) that
+    /// the concurrency limit allows, oldest first, and returns their ids for
+    /// the caller to send.
+    pub fn start_ready(&mut self, now_ms: f64) -> Vec<EntryId> {
         let free = self.concurrency.saturating_sub(self.active_count());
         let mut started = Vec::new();
         for entry in self.entries.iter_mut() {
             if started.len() == free {
                 break;
             }
-            if entry.state == EntryState::Queued {
+            let ready = match &entry.state {
+                EntryState::Queued => true,
+                EntryState::Retrying { at_ms, .. } => *at_ms <= now_ms,
+                _ => false,
+            };
+            if ready {
                 entry.state = EntryState::Uploading {
                     sent: 0,
                     total: entry.file.size,
@@ -165,7 +236,53 @@ impl UploadQueue {
         })
     }
 
-    /// Records the outcome of an upload that was running.
+    /// When the earliest waiting retry is due, so the caller can set a timer.
+    pub fn next_retry_at(&self) -> Option<f64> {
+        self.entries
+            .iter()
+            .filter_map(|e| match e.state {
+                EntryState::Retrying { at_ms, .. } => Some(at_ms),
+                _ => None,
+            })
+            .reduce(f64::min)
+    }
+
+    /// Records the outcome of an upload that was running. A transient
+    /// failure is retried per the [`RetryPolicy`]: `retry_after_ms` is the
+    /// server's `Retry-After`, `random` a uniform draw in `[0, 1)`.
+    pub fn finish_at(
+        &mut self,
+        id: EntryId,
+        outcome: Result<Attachment, UploadError>,
+        now_ms: f64,
+        retry_after_ms: Option<u64>,
+        random: f64,
+    ) -> Result<(), IllegalTransition> {
+        let attempts = self.get(id).map_or(0, |e| e.attempts) + 1;
+        let to = match outcome {
+            Ok(attachment) => EntryState::Done { attachment },
+            Err(UploadError::Cancelled) => EntryState::Cancelled,
+            Err(error) => match self.retry.decide(attempts, &error, retry_after_ms, random) {
+                RetryDecision::RetryIn(wait) => EntryState::Retrying {
+                    attempt: attempts,
+                    at_ms: now_ms + wait as f64,
+                    error,
+                },
+                RetryDecision::GiveUp => EntryState::Failed { error },
+            },
+        };
+        let failed = matches!(to, EntryState::Retrying { .. });
+        self.transition(id, to, |s| matches!(s, EntryState::Uploading { .. }))?;
+        if failed {
+            if let Some(entry) = self.entries.iter_mut().find(|e| e.id == id) {
+                entry.attempts = attempts;
+            }
+        }
+        Ok(())
+    }
+
+    /// [`Self::finish_at`] with retries off: for callers that retry
+    /// themselves, and for tests.
     pub fn finish(
         &mut self,
         id: EntryId,
@@ -182,15 +299,23 @@ impl UploadQueue {
     /// Cancels a file that has not finished; a queued one never starts.
     pub fn cancel(&mut self, id: EntryId) -> Result<(), IllegalTransition> {
         self.transition(id, EntryState::Cancelled, |s| {
-            matches!(s, EntryState::Queued | EntryState::Uploading { .. })
+            matches!(
+                s,
+                EntryState::Queued | EntryState::Uploading { .. } | EntryState::Retrying { .. }
+            )
         })
     }
 
-    /// Puts a failed or cancelled file back in line.
+    /// Puts a failed or cancelled file back in line, with a fresh count of
+    /// automatic retries.
     pub fn retry(&mut self, id: EntryId) -> Result<(), IllegalTransition> {
         self.transition(id, EntryState::Queued, |s| {
             matches!(s, EntryState::Failed { .. } | EntryState::Cancelled)
-        })
+        })?;
+        if let Some(entry) = self.entries.iter_mut().find(|e| e.id == id) {
+            entry.attempts = 0;
+        }
+        Ok(())
     }
 
     /// Forgets a file that is no longer running. Returns whether it was there.
@@ -207,10 +332,12 @@ impl UploadQueue {
         self.entries
             .iter()
             .fold((0, 0), |(sent, total), e| match &e.state {
-                EntryState::Queued => (sent, total + e.file.size),
+                EntryState::Queued | EntryState::Retrying { .. } => (sent, total + e.file.size),
                 EntryState::Uploading { sent: s, total: t } => (sent + s, total + t),
                 EntryState::Done { .. } => (sent + e.file.size, total + e.file.size),
-                EntryState::Failed { .. } | EntryState::Cancelled => (sent, total),
+                EntryState::Failed { .. } | EntryState::Cancelled | EntryState::Refused { .. } => {
+                    (sent, total)
+                }
             })
     }
 }
@@ -241,10 +368,10 @@ mod tests {
         let a = q.add(file("a", 1));
         let b = q.add(file("b", 1));
         let c = q.add(file("c", 1));
-        assert_eq!(q.start_ready(), vec![a, b]);
-        assert_eq!(q.start_ready(), vec![]);
+        assert_eq!(q.start_ready(0.0), vec![a, b]);
+        assert_eq!(q.start_ready(0.0), vec![]);
         q.finish(a, Ok(attachment("1"))).unwrap();
-        assert_eq!(q.start_ready(), vec![c]);
+        assert_eq!(q.start_ready(0.0), vec![c]);
         assert_eq!(q.active_count(), 2);
     }
 
@@ -252,7 +379,7 @@ mod tests {
     fn zero_concurrency_still_makes_progress() {
         let mut q = UploadQueue::new(0);
         let a = q.add(file("a", 1));
-        assert_eq!(q.start_ready(), vec![a]);
+        assert_eq!(q.start_ready(0.0), vec![a]);
     }
 
     #[test]
@@ -261,7 +388,7 @@ mod tests {
         let ok = q.add(file("ok", 5));
         let bad = q.add(file("bad", 5));
         let gone = q.add(file("gone", 5));
-        q.start_ready();
+        q.start_ready(0.0);
         q.progress(ok, 3, 5).unwrap();
         q.finish(ok, Ok(attachment("9"))).unwrap();
         q.finish(bad, Err(UploadError::Network("reset".into())))
@@ -284,7 +411,7 @@ mod tests {
     fn cancelled_outcome_becomes_cancelled_state() {
         let mut q = UploadQueue::new(1);
         let a = q.add(file("a", 1));
-        q.start_ready();
+        q.start_ready(0.0);
         q.finish(a, Err(UploadError::Cancelled)).unwrap();
         assert_eq!(q.get(a).unwrap().state, EntryState::Cancelled);
     }
@@ -294,10 +421,10 @@ mod tests {
         let mut q = UploadQueue::new(1);
         let a = q.add(file("a", 1));
         assert!(q.retry(a).is_err());
-        q.start_ready();
+        q.start_ready(0.0);
         q.finish(a, Err(UploadError::Network("x".into()))).unwrap();
         q.retry(a).unwrap();
-        assert_eq!(q.start_ready(), vec![a]);
+        assert_eq!(q.start_ready(0.0), vec![a]);
     }
 
     #[test]
@@ -305,11 +432,102 @@ mod tests {
         let mut q = UploadQueue::new(1);
         let a = q.add(file("a", 1));
         let b = q.add(file("b", 1));
-        q.start_ready();
+        q.start_ready(0.0);
         assert!(!q.remove(a));
         assert!(q.remove(b));
         assert_eq!(q.entries().len(), 1);
         assert!(!q.remove(EntryId(99)));
+    }
+
+    #[test]
+    fn refused_files_never_start_and_say_why() {
+        let mut q = UploadQueue::new(3).with_restrictions(Restrictions {
+            max_file_size: Some(10),
+            ..Restrictions::default()
+        });
+        let big = q.add(file("big", 11));
+        let ok = q.add(file("ok", 10));
+        assert_eq!(q.start_ready(0.0), vec![ok]);
+        assert_eq!(
+            q.get(big).unwrap().state,
+            EntryState::Refused {
+                reason: Refusal::TooLarge { size: 11, max: 10 }
+            }
+        );
+        assert!(q.cancel(big).is_err());
+        assert!(q.retry(big).is_err());
+        // A refused file does not count as listed: the same name can come again.
+        let mut q = UploadQueue::new(1);
+        let a = q.add(file("dup", 1));
+        let b = q.add(file("dup", 1));
+        assert_eq!(q.get(b).unwrap().state.name(), "refused");
+        q.start_ready(0.0);
+        q.cancel(a).unwrap();
+        let c = q.add(file("dup", 1));
+        assert_eq!(q.get(c).unwrap().state, EntryState::Queued);
+    }
+
+    #[test]
+    fn transient_failures_wait_then_retry_up_to_the_limit() {
+        let mut q = UploadQueue::new(1).with_retry_policy(RetryPolicy {
+            base_ms: 100,
+            cap_ms: 1000,
+            max_attempts: 3,
+            max_retry_after_ms: 10_000,
+        });
+        let a = q.add(file("a", 1));
+        let e503 = || {
+            Err(UploadError::Http {
+                status: 503,
+                message: String::new(),
+            })
+        };
+        assert_eq!(q.start_ready(0.0), vec![a]);
+        q.finish_at(a, e503(), 1000.0, None, 0.5).unwrap();
+        assert!(matches!(
+            q.get(a).unwrap().state,
+            EntryState::Retrying { attempt: 1, at_ms, .. } if at_ms == 1050.0
+        ));
+        assert_eq!(q.next_retry_at(), Some(1050.0));
+        assert_eq!(q.start_ready(1049.0), vec![]);
+        assert_eq!(q.start_ready(1050.0), vec![a]);
+        q.finish_at(a, e503(), 2000.0, Some(3000), 0.5).unwrap();
+        assert!(matches!(
+            q.get(a).unwrap().state,
+            EntryState::Retrying { attempt: 2, at_ms, .. } if at_ms == 5000.0
+        ));
+        assert_eq!(q.start_ready(5000.0), vec![a]);
+        q.finish_at(a, e503(), 6000.0, None, 0.5).unwrap();
+        assert!(matches!(q.get(a).unwrap().state, EntryState::Failed { .. }));
+        assert_eq!(q.next_retry_at(), None);
+        // A manual retry starts a fresh count.
+        q.retry(a).unwrap();
+        assert_eq!(q.get(a).unwrap().attempts, 0);
+    }
+
+    #[test]
+    fn permanent_failure_and_cancel_while_waiting() {
+        let mut q = UploadQueue::new(2);
+        let a = q.add(file("a", 1));
+        let b = q.add(file("b", 1));
+        q.start_ready(0.0);
+        q.finish_at(
+            a,
+            Err(UploadError::Http {
+                status: 413,
+                message: String::new(),
+            }),
+            0.0,
+            None,
+            0.0,
+        )
+        .unwrap();
+        assert_eq!(q.get(a).unwrap().state.name(), "failed");
+        q.finish_at(b, Err(UploadError::Network("x".into())), 0.0, None, 0.9)
+            .unwrap();
+        assert_eq!(q.get(b).unwrap().state.name(), "retrying");
+        q.cancel(b).unwrap();
+        assert_eq!(q.start_ready(1e12), vec![]);
     }
 
     #[test]
@@ -319,7 +537,7 @@ mod tests {
         let b = q.add(file("b", 50));
         let c = q.add(file("c", 7));
         q.cancel(c).unwrap();
-        q.start_ready();
+        q.start_ready(0.0);
         q.progress(a, 40, 100).unwrap();
         assert_eq!(q.total_progress(), (40, 150));
         q.finish(a, Ok(attachment("1"))).unwrap();

@@ -7,7 +7,9 @@ use web_sys::{AbortController, File};
 
 use super::WidgetOptions;
 use crate::backend::{TrackerBackend, TrackerTarget};
-use crate::core::{EntryId, EntryState, KeptAttachments, UploadError, UploadQueue};
+use crate::core::{
+    parse_retry_after, EntryId, EntryState, KeptAttachments, UploadError, UploadQueue,
+};
 use crate::web::{fetch_thumbnail, file_meta, send_upload, ObjectUrl};
 
 /// One widget's state and the intents its components send. It carries out
@@ -116,7 +118,7 @@ impl Controller {
     fn pump(&self) {
         let started = self
             .queue
-            .try_update(|q| q.start_ready())
+            .try_update(|q| q.start_ready(js_sys::Date::now()))
             .unwrap_or_default();
         for id in started {
             let this = *self;
@@ -145,16 +147,41 @@ impl Controller {
         }
         let signal = abort.as_ref().map(|a| a.signal());
         let blob: web_sys::Blob = file.clone().into();
-        let outcome = send_upload(&request, &[blob], signal.as_ref())
-            .await
-            .and_then(|raw| backend.parse_upload(raw.status, &raw.body));
+        let answer = send_upload(&request, &[blob], signal.as_ref()).await;
         self.aborts.try_update_value(|m| m.remove(&id));
 
+        let now = js_sys::Date::now();
+        let (outcome, retry_after_ms) = match answer {
+            Ok(raw) => (
+                backend.parse_upload(raw.status, &raw.body),
+                raw.retry_after
+                    .as_deref()
+                    .and_then(|v| parse_retry_after(v, now as u64)),
+            ),
+            Err(error) => (Err(error), None),
+        };
         let recorded = self
             .queue
-            .try_update(|q| q.finish(id, outcome.clone()))
+            .try_update(|q| {
+                q.finish_at(
+                    id,
+                    outcome.clone(),
+                    now,
+                    retry_after_ms,
+                    js_sys::Math::random(),
+                )
+            })
             .is_some_and(|r| r.is_ok());
-        if recorded {
+        let retrying = self
+            .queue
+            .try_with(|q| {
+                matches!(
+                    q.get(id).map(|e| &e.state),
+                    Some(EntryState::Retrying { .. })
+                )
+            })
+            .unwrap_or(false);
+        if recorded && !retrying {
             match &outcome {
                 Ok(attachment) => {
                     self.announce(format!("{} uploaded", meta.name));
@@ -172,6 +199,24 @@ impl Controller {
             }
         }
         self.pump();
+        self.wake_for_retries();
+    }
+
+    /// Sets a timer for the earliest waiting retry; pumping is idempotent, so
+    /// an extra timer costs nothing.
+    fn wake_for_retries(&self) {
+        let Some(at) = self.queue.try_with(|q| q.next_retry_at()).flatten() else {
+            return;
+        };
+        let wait = (at - js_sys::Date::now()).max(0.0) as u64;
+        let this = *self;
+        set_timeout(
+            move || {
+                this.pump();
+                this.wake_for_retries();
+            },
+            std::time::Duration::from_millis(wait),
+        );
     }
 
     async fn show_thumbnail(self, id: EntryId, url: String, headers: Vec<(String, String)>) {

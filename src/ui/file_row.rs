@@ -3,16 +3,6 @@ use leptos::prelude::*;
 use super::Controller;
 use crate::core::{format_bytes, is_displayable_url, EntryId, EntryState};
 
-fn state_key(state: &EntryState) -> &'static str {
-    match state {
-        EntryState::Queued => "queued",
-        EntryState::Uploading { .. } => "uploading",
-        EntryState::Done { .. } => "done",
-        EntryState::Failed { .. } => "failed",
-        EntryState::Cancelled => "cancelled",
-    }
-}
-
 fn status_text(state: &EntryState) -> String {
     match state {
         EntryState::Queued => "Waiting".to_owned(),
@@ -24,6 +14,8 @@ fn status_text(state: &EntryState) -> String {
             )
         }
         EntryState::Uploading { .. } => "Uploading".to_owned(),
+        EntryState::Retrying { error, .. } => format!("{error} — retrying"),
+        EntryState::Refused { reason } => reason.to_string(),
         EntryState::Done { .. } => "Uploaded".to_owned(),
         EntryState::Failed { error } => error.to_string(),
         EntryState::Cancelled => "Cancelled".to_owned(),
@@ -71,7 +63,7 @@ pub fn FileRow(id: EntryId, controller: Controller) -> impl IntoView {
     let actions = move || {
         let label = |verb: &str| format!("{verb} {name_for_actions}");
         match state.get() {
-            EntryState::Queued | EntryState::Uploading { .. } => view! {
+            EntryState::Queued | EntryState::Uploading { .. } | EntryState::Retrying { .. } => view! {
                 <button type="button" class="ta-action" data-ta="cancel" aria-label=label("Cancel")
                     on:click=move |_| controller.cancel(id)>"Cancel"</button>
             }
@@ -83,7 +75,7 @@ pub fn FileRow(id: EntryId, controller: Controller) -> impl IntoView {
                     on:click=move |_| controller.remove(id)>"Remove"</button>
             }
             .into_any(),
-            EntryState::Done { .. } => view! {
+            EntryState::Done { .. } | EntryState::Refused { .. } => view! {
                 <button type="button" class="ta-action" data-ta="remove" aria-label=label("Remove")
                     on:click=move |_| controller.remove(id)>"Remove"</button>
             }
@@ -92,7 +84,7 @@ pub fn FileRow(id: EntryId, controller: Controller) -> impl IntoView {
     };
 
     view! {
-        <li class="ta-row" data-ta="row" data-state=move || state_key(&state.get())
+        <li class="ta-row" data-ta="row" data-state=move || state.get().name()
             data-attachment-id=attachment_id>
             <span class="ta-preview" aria-hidden="true">
                 {move || match thumbnail() {

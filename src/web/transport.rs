@@ -18,6 +18,8 @@ use crate::core::UploadError;
 pub struct RawResponse {
     pub status: u16,
     pub body: String,
+    /// The `Retry-After` header, for 429 and 503 answers.
+    pub retry_after: Option<String>,
 }
 
 fn browser_error(value: JsValue) -> UploadError {
@@ -85,13 +87,18 @@ pub(crate) async fn fetch_text(
 ) -> Result<RawResponse, UploadError> {
     let response = fetch(url, init, signal).await?;
     let status = response.status();
+    let retry_after = response.headers().get("retry-after").ok().flatten();
     let text_promise = response.text().map_err(browser_error)?;
     let body = JsFuture::from(text_promise)
         .await
         .map_err(|e| fetch_error(e, signal))?
         .as_string()
         .unwrap_or_default();
-    Ok(RawResponse { status, body })
+    Ok(RawResponse {
+        status,
+        body,
+        retry_after,
+    })
 }
 
 pub(crate) async fn fetch(

@@ -1,0 +1,227 @@
+//! Attach-later: Tracker temporary files (T1) become an issue's attachments
+//! through a PATCH of the issue (T8) or a comment (T9), both JSON.
+
+use serde_json::json;
+
+use super::{encode_component, error_from_response, Credentials, HttpMethod, JsonRequest};
+use crate::core::UploadError;
+
+fn issue_url(base: &str, issue_key: &str) -> String {
+    format!(
+        "{}/v2/issues/{}",
+        base.trim_end_matches('/'),
+        encode_component(issue_key.trim())
+    )
+}
+
+fn json_headers(credentials: &Credentials) -> Vec<(String, String)> {
+    let mut headers = credentials.headers();
+    headers.push(("Content-Type".to_owned(), "application/json".to_owned()));
+    headers
+}
+
+/// T8: `PATCH /v2/issues/<key>` with `{"attachmentIds": [...]}`. With
+/// `if_match_version` the server refuses (412) if someone changed the issue
+/// since that version was read, as the official client does it.
+pub fn attach_request(
+    base: &str,
+    issue_key: &str,
+    ids: &[String],
+    credentials: &Credentials,
+    if_match_version: Option<u64>,
+) -> JsonRequest {
+    let mut headers = json_headers(credentials);
+    if let Some(version) = if_match_version {
+        // An entity tag is a quoted string; Tracker's is the bare version.
+        headers.push(("If-Match".to_owned(), format!("\"{version}\"")));
+    }
+    JsonRequest {
+        method: HttpMethod::Patch,
+        url: issue_url(base, issue_key),
+        headers,
+        body: json!({ "attachmentIds": ids }).to_string(),
+    }
+}
+
+/// T9: `POST /v2/issues/<key>/comments` with the text and the ids.
+pub fn comment_request(
+    base: &str,
+    issue_key: &str,
+    text: &str,
+    ids: &[String],
+    credentials: &Credentials,
+) -> JsonRequest {
+    JsonRequest {
+        method: HttpMethod::Post,
+        url: format!("{}/comments", issue_url(base, issue_key)),
+        headers: json_headers(credentials),
+        body: json!({ "text": text, "attachmentIds": ids }).to_string(),
+    }
+}
+
+/// Reads the answer to [`attach_request`]: any 2xx (T8 answers 200 with the
+/// issue) is done. A 422 (a temporary file already attached, or expired)
+/// carries the server's message naming the id, a 412 a changed issue.
+pub fn parse_attach(status: u16, body: &str) -> Result<(), UploadError> {
+    parse_json_answer(status, body)
+}
+
+/// Reads the answer to [`comment_request`] (201 with the comment).
+pub fn parse_comment(status: u16, body: &str) -> Result<(), UploadError> {
+    parse_json_answer(status, body)
+}
+
+fn parse_json_answer(status: u16, body: &str) -> Result<(), UploadError> {
+    if (200..300).contains(&status) {
+        Ok(())
+    } else {
+        Err(error_from_response(status, body))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::{AuthScheme, OrgHeader};
+
+    fn creds() -> Credentials {
+        Credentials {
+            scheme: AuthScheme::OAuth,
+            token: Some("dev-token".into()),
+            org_id: Some("dev-org".into()),
+            org_header: OrgHeader::XCloudOrgId,
+        }
+    }
+
+    fn ids(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    fn body_json(req: &JsonRequest) -> serde_json::Value {
+        serde_json::from_str(&req.body).expect("request body is JSON")
+    }
+
+    #[test]
+    fn attach_request_patches_the_issue() {
+        let req = attach_request(
+            "http://127.0.0.1:8080/",
+            "DEMO-1",
+            &ids(&["123", "124"]),
+            &creds(),
+            None,
+        );
+        assert_eq!(
+            req,
+            JsonRequest {
+                method: HttpMethod::Patch,
+                url: "http://127.0.0.1:8080/v2/issues/DEMO-1".into(),
+                headers: vec![
+                    ("Authorization".into(), "OAuth dev-token".into()),
+                    ("X-Cloud-Org-ID".into(), "dev-org".into()),
+                    ("Content-Type".into(), "application/json".into()),
+                ],
+                body: r#"{"attachmentIds":["123","124"]}"#.into(),
+            }
+        );
+    }
+
+    #[test]
+    fn attach_request_with_if_match() {
+        let req = attach_request(
+            "",
+            " DEMO-2 ",
+            &ids(&["1"]),
+            &Credentials::default(),
+            Some(7),
+        );
+        assert_eq!(req.url, "/v2/issues/DEMO-2");
+        assert_eq!(
+            req.headers,
+            vec![
+                ("Content-Type".to_owned(), "application/json".to_owned()),
+                ("If-Match".to_owned(), "\"7\"".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn attach_request_with_no_ids_is_an_empty_list() {
+        let req = attach_request("", "A/B", &[], &Credentials::default(), None);
+        assert_eq!(req.url, "/v2/issues/A%2FB");
+        assert_eq!(req.body, r#"{"attachmentIds":[]}"#);
+    }
+
+    #[test]
+    fn comment_request_escapes_text() {
+        let text = "Логи \"до\" и после\n<b>&</b>";
+        let req = comment_request(
+            "https://api.tracker.yandex.net",
+            "DEMO-3",
+            text,
+            &ids(&["9"]),
+            &creds(),
+        );
+        assert_eq!(req.method, HttpMethod::Post);
+        assert_eq!(
+            req.url,
+            "https://api.tracker.yandex.net/v2/issues/DEMO-3/comments"
+        );
+        assert!(req
+            .headers
+            .contains(&("Content-Type".into(), "application/json".into())));
+        assert_eq!(
+            body_json(&req),
+            json!({"text": text, "attachmentIds": ["9"]})
+        );
+        assert!(req.has_body());
+    }
+
+    #[test]
+    fn success_statuses() {
+        assert_eq!(
+            parse_attach(200, r#"{"key": "DEMO-1", "version": 3}"#),
+            Ok(())
+        );
+        assert_eq!(parse_attach(204, ""), Ok(()));
+        assert_eq!(parse_comment(201, r#"{"id": 1, "text": "x"}"#), Ok(()));
+        assert_eq!(parse_comment(200, "not json"), Ok(()));
+    }
+
+    #[test]
+    fn already_attached_surfaces_the_message() {
+        let body = r#"{"errors": {}, "errorsData": {}, "errorMessages": ["Attachment 123 is already attached."], "statusCode": 422}"#;
+        let expected = Err(UploadError::Http {
+            status: 422,
+            message: "Attachment 123 is already attached.".into(),
+        });
+        assert_eq!(parse_attach(422, body), expected);
+        assert_eq!(parse_comment(422, body), expected);
+        let field_form = r#"{"errors": {"attachmentIds": "123 is already attached"}, "errorMessages": [], "statusCode": 422}"#;
+        assert_eq!(
+            parse_attach(422, field_form),
+            Err(UploadError::Http {
+                status: 422,
+                message: "attachmentIds: 123 is already attached".into()
+            })
+        );
+    }
+
+    #[test]
+    fn other_errors() {
+        let err = parse_attach(412, "").unwrap_err();
+        assert_eq!(err.status(), Some(412));
+        assert!(!err.is_retryable());
+        let err = parse_comment(
+            403,
+            r#"{"errors": {}, "errorMessages": ["Нет прав."], "statusCode": 403}"#,
+        )
+        .unwrap_err();
+        assert_eq!(err.to_string(), "Нет прав. (HTTP 403)");
+        let err = parse_attach(
+            404,
+            r#"{"errors": {}, "errorMessages": [], "statusCode": 404}"#,
+        )
+        .unwrap_err();
+        assert_eq!(err.to_string(), "Not found (HTTP 404)");
+    }
+}

@@ -1,0 +1,326 @@
+//! `form` mode: a plain multipart POST to any URL the host names, for pages
+//! whose own backend stores the files.
+
+use std::cell::Cell;
+
+use serde_json::Value;
+
+use super::upload_backend::single_file_outcomes;
+use super::{error_from_response, Credentials, FilePart, HttpMethod, UploadBackend, UploadRequest};
+use crate::core::{Attachment, FileMeta, UploadError};
+
+/// Any endpoint that takes one file in a multipart POST.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FormBackend {
+    pub url: String,
+    /// The multipart field the file goes in (the `field` attribute).
+    pub field: String,
+    /// Where the answer keeps the id: a key, or a dotted path such as
+    /// `data.id` (array indexes allowed: `files.0.id`). `id` is tried after it.
+    pub id_field: Option<String>,
+    /// The next local id's number. Per backend, not global: keep one
+    /// `FormBackend` per widget, or call [`FormBackend::parse_upload_with`]
+    /// with numbers of your own (e.g. the queue's entry id).
+    next_local: Cell<u64>,
+}
+
+impl FormBackend {
+    pub fn new(url: &str, field: &str, id_field: Option<&str>) -> Self {
+        let field = field.trim();
+        Self {
+            url: url.trim().to_owned(),
+            field: if field.is_empty() { "file" } else { field }.to_owned(),
+            id_field: id_field
+                .map(str::trim)
+                .filter(|f| !f.is_empty())
+                .map(str::to_owned),
+            next_local: Cell::new(1),
+        }
+    }
+
+    /// Reads the answer for one file; `local_number` names it `local-<n>`
+    /// when the answer carries no id (not JSON, or JSON without one).
+    pub fn parse_upload_with(
+        &self,
+        file: &FileMeta,
+        status: u16,
+        body: &str,
+        local_number: u64,
+    ) -> Result<Attachment, UploadError> {
+        if !(200..300).contains(&status) {
+            return Err(error_from_response(status, body));
+        }
+        let json: Option<Value> = serde_json::from_str(body).ok();
+        let json = json.as_ref();
+        // Where the id was found is also where its url and thumbnail sit:
+        // `{"data": {"id": 5, "url": ...}}` keeps them together.
+        let (id, holder) = self
+            .id_field
+            .as_deref()
+            .and_then(|path| json.and_then(|j| id_at(j, path)))
+            .or_else(|| json.and_then(|j| id_at(j, "id")))
+            .map_or((None, json), |(id, holder)| (Some(id), Some(holder)));
+        let text = |key: &str| {
+            holder
+                .and_then(|h| string_at(h, key))
+                .or_else(|| json.and_then(|j| string_at(j, key)))
+        };
+        Ok(Attachment {
+            id: id.unwrap_or_else(|| format!("local-{local_number}")),
+            name: file.name.clone(),
+            size: file.size,
+            mimetype: Some(file.mime.trim().to_ascii_lowercase()).filter(|m| !m.is_empty()),
+            content: text("url"),
+            thumbnail: text("thumbnail"),
+            created_at: None,
+        })
+    }
+
+    fn take_local_number(&self) -> u64 {
+        let number = self.next_local.get();
+        self.next_local.set(number.wrapping_add(1));
+        number
+    }
+}
+
+impl UploadBackend for FormBackend {
+    /// The file alone in field [`FormBackend::field`]. Only `Authorization`
+    /// goes along: the organisation header is Tracker's business, not a third
+    /// party's.
+    fn upload_request(&self, files: &[&FileMeta], credentials: &Credentials) -> UploadRequest {
+        UploadRequest {
+            method: HttpMethod::Post,
+            url: self.url.clone(),
+            headers: credentials.authorization().into_iter().collect(),
+            fields: Vec::new(),
+            file_parts: files
+                .first()
+                .map(|file| FilePart {
+                    field: self.field.clone(),
+                    filename: file.name.clone(),
+                })
+                .into_iter()
+                .collect(),
+        }
+    }
+
+    fn parse_upload(
+        &self,
+        files: &[&FileMeta],
+        status: u16,
+        body: &str,
+    ) -> Vec<Result<Attachment, UploadError>> {
+        single_file_outcomes(files, |file| {
+            let local = self.take_local_number();
+            self.parse_upload_with(file, status, body, local)
+        })
+    }
+}
+
+/// The id at a dotted path, with the object that holds it. Strings and
+/// numbers count; an empty string, `null`, an object or an array does not.
+fn id_at<'a>(root: &'a Value, path: &str) -> Option<(String, &'a Value)> {
+    let (parent_path, key) = match path.rsplit_once('.') {
+        Some((parent, key)) => (Some(parent), key),
+        None => (None, path),
+    };
+    let holder = match parent_path {
+        Some(parent) => walk(root, parent)?,
+        None => root,
+    };
+    let id = match step(holder, key)? {
+        Value::String(text) if !text.trim().is_empty() => text.clone(),
+        Value::Number(number) => number.to_string(),
+        _ => return None,
+    };
+    Some((id, holder))
+}
+
+fn walk<'a>(root: &'a Value, path: &str) -> Option<&'a Value> {
+    path.split('.').try_fold(root, step)
+}
+
+fn step<'a>(value: &'a Value, key: &str) -> Option<&'a Value> {
+    match value {
+        Value::Object(map) => map.get(key),
+        Value::Array(items) => items.get(key.parse::<usize>().ok()?),
+        _ => None,
+    }
+}
+
+fn string_at(value: &Value, key: &str) -> Option<String> {
+    match step(value, key)? {
+        Value::String(text) if !text.trim().is_empty() => Some(text.clone()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::{AuthScheme, OrgHeader};
+
+    fn pdf() -> FileMeta {
+        FileMeta::new("scan.pdf", 2048, "Application/PDF")
+    }
+
+    fn parse(backend: &FormBackend, status: u16, body: &str) -> Result<Attachment, UploadError> {
+        backend.parse_upload_with(&pdf(), status, body, 7)
+    }
+
+    #[test]
+    fn request_posts_the_file_under_the_field() {
+        let backend = FormBackend::new("https://example.com/api/upload?x=1", "document", None);
+        let creds = Credentials {
+            scheme: AuthScheme::Bearer,
+            token: Some("t".into()),
+            org_id: Some("42".into()),
+            org_header: OrgHeader::XOrgId,
+        };
+        let req = backend.upload_request(&[&pdf()], &creds);
+        assert_eq!(
+            req,
+            UploadRequest {
+                method: HttpMethod::Post,
+                url: "https://example.com/api/upload?x=1".into(),
+                headers: vec![("Authorization".into(), "Bearer t".into())],
+                fields: Vec::new(),
+                file_parts: vec![FilePart {
+                    field: "document".into(),
+                    filename: "scan.pdf".into()
+                }],
+            }
+        );
+        assert_eq!(backend.max_batch(), 1);
+    }
+
+    #[test]
+    fn blank_field_defaults_to_file() {
+        let backend = FormBackend::new("/up", "  ", Some(" "));
+        assert_eq!(backend.field, "file");
+        assert_eq!(backend.id_field, None);
+        let req = backend.upload_request(&[&pdf()], &Credentials::default());
+        assert!(req.headers.is_empty());
+        assert_eq!(req.file_parts[0].field, "file");
+        assert!(backend
+            .upload_request(&[], &Credentials::default())
+            .file_parts
+            .is_empty());
+    }
+
+    #[test]
+    fn id_from_a_dotted_path_with_its_urls() {
+        let backend = FormBackend::new("/up", "file", Some("data.id"));
+        let body = r#"{"ok": true, "url": "/top", "data": {"id": 981, "url": "/files/981",
+            "thumbnail": "/files/981/thumb"}}"#;
+        assert_eq!(
+            parse(&backend, 200, body),
+            Ok(Attachment {
+                id: "981".into(),
+                name: "scan.pdf".into(),
+                size: 2048,
+                mimetype: Some("application/pdf".into()),
+                content: Some("/files/981".into()),
+                thumbnail: Some("/files/981/thumb".into()),
+                created_at: None,
+            })
+        );
+    }
+
+    #[test]
+    fn array_indexes_and_string_ids() {
+        let backend = FormBackend::new("/up", "file", Some("files.0.key"));
+        let body = r#"{"files": [{"key": "abc-1"}], "url": "/all"}"#;
+        let att = parse(&backend, 201, body).unwrap();
+        assert_eq!(att.id, "abc-1");
+        // Not beside the id, so taken from the top level.
+        assert_eq!(att.content.as_deref(), Some("/all"));
+        assert_eq!(att.thumbnail, None);
+    }
+
+    #[test]
+    fn falls_back_to_top_level_id() {
+        let backend = FormBackend::new("/up", "file", Some("data.id"));
+        let att = parse(&backend, 200, r#"{"id": "x9", "thumbnail": "/t/x9"}"#).unwrap();
+        assert_eq!(att.id, "x9");
+        assert_eq!(att.thumbnail.as_deref(), Some("/t/x9"));
+        let plain = FormBackend::new("/up", "file", None);
+        assert_eq!(parse(&plain, 200, r#"{"id": 3.5}"#).unwrap().id, "3.5");
+    }
+
+    #[test]
+    fn no_id_gets_the_local_one() {
+        let backend = FormBackend::new("/up", "file", Some("data.id"));
+        for body in [
+            "",
+            "OK",
+            "<html>saved</html>",
+            "null",
+            "[]",
+            r#"{"data": null}"#,
+            r#"{"data": {"id": ""}}"#,
+            r#"{"data": {"id": {"v": 1}}, "id": [1]}"#,
+            r#"{"data": "x"}"#,
+        ] {
+            let att = parse(&backend, 200, body).unwrap();
+            assert_eq!(att.id, "local-7", "{body}");
+            assert_eq!(att.name, "scan.pdf");
+            assert_eq!(att.size, 2048);
+        }
+        let no_mime = backend
+            .parse_upload_with(&FileMeta::new("a", 1, ""), 204, "", 1)
+            .unwrap();
+        assert_eq!(no_mime.mimetype, None);
+        assert_eq!(no_mime.content, None);
+    }
+
+    #[test]
+    fn trait_numbers_local_ids_per_backend() {
+        let backend = FormBackend::new("/up", "file", None);
+        let file = pdf();
+        let first = backend.parse_upload(&[&file], 200, "saved");
+        let second = backend.parse_upload(&[&file], 200, "saved");
+        let with_id = backend.parse_upload(&[&file], 200, r#"{"id": 5}"#);
+        let third = backend.parse_upload(&[&file], 200, "saved");
+        let ids: Vec<_> = [first, second, with_id, third]
+            .into_iter()
+            .map(|o| o[0].clone().map(|a| a.id))
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                Ok::<_, UploadError>("local-1".to_owned()),
+                Ok("local-2".to_owned()),
+                Ok("5".to_owned()),
+                Ok("local-4".to_owned())
+            ]
+        );
+    }
+
+    #[test]
+    fn non_2xx_is_an_error_with_the_servers_words() {
+        let backend = FormBackend::new("/up", "file", None);
+        assert_eq!(
+            parse(
+                &backend,
+                422,
+                r#"{"errorMessages": ["Bad type"], "errors": {}}"#
+            ),
+            Err(UploadError::Http {
+                status: 422,
+                message: "Bad type".into()
+            })
+        );
+        assert_eq!(
+            parse(&backend, 400, "File type not allowed"),
+            Err(UploadError::Http {
+                status: 400,
+                message: "File type not allowed".into()
+            })
+        );
+        let err = parse(&backend, 302, "").unwrap_err();
+        assert_eq!(err.status(), Some(302));
+        let err = parse(&backend, 413, "").unwrap_err();
+        assert!(err.to_string().contains("larger"), "{err}");
+    }
+}

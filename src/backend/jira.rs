@@ -1,0 +1,455 @@
+use serde::Deserialize;
+
+use super::tracker::WireId;
+use super::{
+    encode_component, error_from_response, Credentials, FilePart, HttpMethod, UploadBackend,
+    UploadRequest,
+};
+use crate::core::{Attachment, FileMeta, UploadError};
+
+/// Most files Jira takes in one J1 request; more answer 413.
+pub const JIRA_MAX_BATCH: usize = 60;
+
+/// Jira Cloud REST v3 attachments (J1). Jira has no temporary files, so the
+/// issue key is known before anything is sent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JiraBackend {
+    /// API origin, without a trailing slash (empty: the page's own origin).
+    pub base: String,
+    pub issue_key: String,
+    /// Send up to [`JIRA_MAX_BATCH`] files per request instead of one each.
+    /// One request is cheaper, but its progress and its failure are shared.
+    pub batch: bool,
+}
+
+/// Jira's attachment object; only the fields the widget uses.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WireAttachment {
+    id: WireId,
+    filename: String,
+    #[serde(default)]
+    size: u64,
+    #[serde(default)]
+    mime_type: Option<String>,
+    #[serde(default)]
+    content: Option<String>,
+    #[serde(default)]
+    thumbnail: Option<String>,
+    #[serde(default)]
+    created: Option<String>,
+}
+
+/// J1 answers an array; a single object is read as an array of one, which
+/// costs nothing and survives a proxy or an older server that unwraps it.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum WireAnswer {
+    Many(Vec<serde_json::Value>),
+    One(serde_json::Value),
+}
+
+impl JiraBackend {
+    pub fn new(base: &str, issue_key: &str, batch: bool) -> Self {
+        Self {
+            base: base.trim_end_matches('/').to_owned(),
+            issue_key: issue_key.trim().to_owned(),
+            batch,
+        }
+    }
+
+    fn url(&self) -> String {
+        format!(
+            "{}/rest/api/3/issue/{}/attachments",
+            self.base.trim_end_matches('/'),
+            encode_component(&self.issue_key)
+        )
+    }
+}
+
+impl UploadBackend for JiraBackend {
+    fn max_batch(&self) -> usize {
+        if self.batch {
+            JIRA_MAX_BATCH
+        } else {
+            1
+        }
+    }
+
+    /// J1: every file in field `file`. A caller that passes more than
+    /// [`Self::max_batch`] files gets them all in the request and Jira's 413
+    /// back, which reports the mistake instead of hiding it.
+    fn upload_request(&self, files: &[&FileMeta], credentials: &Credentials) -> UploadRequest {
+        let mut headers: Vec<_> = credentials.authorization().into_iter().collect();
+        // Without it Jira refuses every multipart POST (403 "XSRF check failed").
+        headers.push(("X-Atlassian-Token".to_owned(), "no-check".to_owned()));
+        UploadRequest {
+            method: HttpMethod::Post,
+            url: self.url(),
+            headers,
+            fields: Vec::new(),
+            file_parts: files
+                .iter()
+                .map(|file| FilePart {
+                    field: "file".to_owned(),
+                    filename: file.name.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    fn parse_upload(
+        &self,
+        files: &[&FileMeta],
+        status: u16,
+        body: &str,
+    ) -> Vec<Result<Attachment, UploadError>> {
+        if !(200..300).contains(&status) {
+            let error = error_from_response(status, body);
+            return files.iter().map(|_| Err(error.clone())).collect();
+        }
+        let entries = match parse_entries(body) {
+            Ok(entries) => entries,
+            Err(error) => return files.iter().map(|_| Err(error.clone())).collect(),
+        };
+        match_entries(files, entries)
+    }
+}
+
+/// The answer's attachments; an unreadable entry is dropped here, and the
+/// file it belonged to is then reported as unmatched.
+fn parse_entries(body: &str) -> Result<Vec<Attachment>, UploadError> {
+    let answer: WireAnswer = serde_json::from_str(body).map_err(|e| {
+        UploadError::InvalidResponse(format!("not a list of Jira attachments ({e})"))
+    })?;
+    let values = match answer {
+        WireAnswer::Many(values) => values,
+        WireAnswer::One(value) => vec![value],
+    };
+    Ok(values.into_iter().filter_map(attachment_from).collect())
+}
+
+fn attachment_from(value: serde_json::Value) -> Option<Attachment> {
+    let wire: WireAttachment = serde_json::from_value(value).ok()?;
+    Some(Attachment {
+        id: wire.id.into_id()?,
+        name: wire.filename,
+        size: wire.size,
+        mimetype: wire.mime_type.map(|m| m.to_ascii_lowercase()),
+        content: wire.content,
+        thumbnail: wire.thumbnail,
+        created_at: wire.created,
+    })
+}
+
+/// Pairs each file with its answer. Jira's docs do not promise the order of
+/// the array, so filename and size decide; when some files found no such
+/// entry but the answer still has exactly one entry left per such file (Jira
+/// renamed them, e.g. normalised Unicode), order decides for those.
+fn match_entries(
+    files: &[&FileMeta],
+    entries: Vec<Attachment>,
+) -> Vec<Result<Attachment, UploadError>> {
+    let mut left: Vec<Option<Attachment>> = entries.into_iter().map(Some).collect();
+    let mut matched: Vec<Option<Attachment>> = files
+        .iter()
+        .map(|file| {
+            let slot = left.iter_mut().find(|slot| {
+                slot.as_ref()
+                    .is_some_and(|a| a.name == file.name && a.size == file.size)
+            })?;
+            slot.take()
+        })
+        .collect();
+
+    let unmatched = matched.iter().filter(|m| m.is_none()).count();
+    let rest: Vec<Attachment> = left.into_iter().flatten().collect();
+    if unmatched > 0 && rest.len() == unmatched {
+        let empty_slots = matched.iter_mut().filter(|m| m.is_none());
+        for (slot, attachment) in empty_slots.zip(rest) {
+            *slot = Some(attachment);
+        }
+    }
+
+    files
+        .iter()
+        .zip(matched)
+        .map(|(file, attachment)| {
+            attachment.ok_or_else(|| {
+                UploadError::InvalidResponse(format!("Jira's answer does not list {}", file.name))
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::{AuthScheme, OrgHeader};
+
+    fn basic() -> Credentials {
+        Credentials {
+            scheme: AuthScheme::Basic,
+            token: Some("dXNlckBleGFtcGxlLmNvbTp0b2s=".into()),
+            org_id: Some("dev-org".into()),
+            org_header: OrgHeader::XOrgId,
+        }
+    }
+
+    fn entry(id: &str, filename: &str, size: u64) -> String {
+        format!(
+            r#"{{"self": "https://x.atlassian.net/rest/api/3/attachment/{id}", "id": "{id}",
+                "filename": "{filename}", "size": {size}, "mimeType": "Image/PNG",
+                "author": {{"accountId": "5b10", "displayName": "Dev", "active": true}},
+                "created": "2026-11-22T10:00:00.000+0000",
+                "content": "https://x.atlassian.net/rest/api/3/attachment/content/{id}",
+                "thumbnail": "https://x.atlassian.net/rest/api/3/attachment/thumbnail/{id}"}}"#
+        )
+    }
+
+    fn ids(outcomes: &[Result<Attachment, UploadError>]) -> Vec<Result<&str, &UploadError>> {
+        outcomes
+            .iter()
+            .map(|o| o.as_ref().map(|a| a.id.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn request_for_one_file() {
+        let backend = JiraBackend::new("https://x.atlassian.net/", "PRJ-7", false);
+        let file = FileMeta::new("отчёт 1.pdf", 10, "application/pdf");
+        let req = backend.upload_request(&[&file], &basic());
+        assert_eq!(req.method, HttpMethod::Post);
+        assert_eq!(
+            req.url,
+            "https://x.atlassian.net/rest/api/3/issue/PRJ-7/attachments"
+        );
+        assert_eq!(
+            req.headers,
+            vec![
+                (
+                    "Authorization".to_owned(),
+                    "Basic dXNlckBleGFtcGxlLmNvbTp0b2s=".to_owned()
+                ),
+                ("X-Atlassian-Token".to_owned(), "no-check".to_owned()),
+            ]
+        );
+        assert!(req.fields.is_empty());
+        assert_eq!(
+            req.file_parts,
+            vec![FilePart {
+                field: "file".into(),
+                filename: "отчёт 1.pdf".into()
+            }]
+        );
+        assert_eq!(backend.max_batch(), 1);
+    }
+
+    #[test]
+    fn batch_repeats_field_file_and_bearer_works() {
+        let backend = JiraBackend::new("", " PRJ 1 ", true);
+        assert_eq!(backend.max_batch(), 60);
+        let a = FileMeta::new("a.png", 1, "");
+        let b = FileMeta::new("b.png", 2, "");
+        let creds = Credentials {
+            scheme: AuthScheme::Bearer,
+            token: Some("jwt".into()),
+            ..Credentials::default()
+        };
+        let req = backend.upload_request(&[&a, &b], &creds);
+        assert_eq!(req.url, "/rest/api/3/issue/PRJ%201/attachments");
+        assert_eq!(
+            req.headers[0],
+            ("Authorization".to_owned(), "Bearer jwt".to_owned())
+        );
+        assert_eq!(
+            req.file_parts
+                .iter()
+                .map(|p| (p.field.as_str(), p.filename.as_str()))
+                .collect::<Vec<_>>(),
+            [("file", "a.png"), ("file", "b.png")]
+        );
+    }
+
+    #[test]
+    fn proxy_mode_still_sends_xsrf_header() {
+        let backend = JiraBackend::new("", "PRJ-1", false);
+        let req = backend.upload_request(&[], &Credentials::default());
+        assert_eq!(
+            req.headers,
+            vec![("X-Atlassian-Token".to_owned(), "no-check".to_owned())]
+        );
+        assert!(req.file_parts.is_empty());
+    }
+
+    #[test]
+    fn parses_the_attachment_array() {
+        let backend = JiraBackend::new("", "PRJ-1", false);
+        let file = FileMeta::new("pic.png", 5678, "image/png");
+        let body = format!("[{}]", entry("10001", "pic.png", 5678));
+        let outcomes = backend.parse_upload(&[&file], 200, &body);
+        assert_eq!(
+            outcomes,
+            vec![Ok(Attachment {
+                id: "10001".into(),
+                name: "pic.png".into(),
+                size: 5678,
+                mimetype: Some("image/png".into()),
+                content: Some("https://x.atlassian.net/rest/api/3/attachment/content/10001".into()),
+                thumbnail: Some(
+                    "https://x.atlassian.net/rest/api/3/attachment/thumbnail/10001".into()
+                ),
+                created_at: Some("2026-11-22T10:00:00.000+0000".into()),
+            })]
+        );
+    }
+
+    #[test]
+    fn matches_by_name_and_size_whatever_the_order() {
+        let backend = JiraBackend::new("", "PRJ-1", true);
+        let a = FileMeta::new("same.txt", 1, "");
+        let b = FileMeta::new("same.txt", 2, "");
+        let c = FileMeta::new("c.txt", 3, "");
+        let body = format!(
+            "[{}, {}, {}]",
+            entry("3", "c.txt", 3),
+            entry("2", "same.txt", 2),
+            entry("1", "same.txt", 1)
+        );
+        let outcomes = backend.parse_upload(&[&a, &b, &c], 200, &body);
+        assert_eq!(ids(&outcomes), [Ok("1"), Ok("2"), Ok("3")]);
+    }
+
+    #[test]
+    fn identical_files_take_one_entry_each() {
+        let backend = JiraBackend::new("", "PRJ-1", true);
+        let a = FileMeta::new("dup.txt", 4, "");
+        let body = format!(
+            "[{}, {}]",
+            entry("7", "dup.txt", 4),
+            entry("8", "dup.txt", 4)
+        );
+        let outcomes = backend.parse_upload(&[&a, &a], 200, &body);
+        assert_eq!(ids(&outcomes), [Ok("7"), Ok("8")]);
+    }
+
+    #[test]
+    fn renamed_files_fall_back_to_order() {
+        let backend = JiraBackend::new("", "PRJ-1", true);
+        let a = FileMeta::new("a.txt", 1, "");
+        // "é" sent decomposed, answered composed: names differ, order holds.
+        let b = FileMeta::new("cafe\u{301}.txt", 2, "");
+        let c = FileMeta::new("x:y.txt", 3, "");
+        let body = format!(
+            "[{}, {}, {}]",
+            entry("1", "a.txt", 1),
+            entry("2", "caf\u{e9}.txt", 2),
+            entry("3", "x_y.txt", 3)
+        );
+        let outcomes = backend.parse_upload(&[&a, &b, &c], 200, &body);
+        assert_eq!(ids(&outcomes), [Ok("1"), Ok("2"), Ok("3")]);
+    }
+
+    #[test]
+    fn a_file_missing_from_the_answer_is_invalid_response() {
+        let backend = JiraBackend::new("", "PRJ-1", true);
+        let a = FileMeta::new("a.txt", 1, "");
+        let b = FileMeta::new("b.txt", 2, "");
+        let c = FileMeta::new("c.txt", 3, "");
+        let body = format!(
+            "[{}, {}]",
+            entry("1", "a.txt", 1),
+            entry("9", "other.txt", 9)
+        );
+        // Two files unmatched, one entry left: order would be a guess.
+        let outcomes = backend.parse_upload(&[&a, &b, &c], 200, &body);
+        assert_eq!(outcomes[0].as_ref().map(|x| x.id.as_str()), Ok("1"));
+        assert_eq!(
+            outcomes[1],
+            Err(UploadError::InvalidResponse(
+                "Jira's answer does not list b.txt".into()
+            ))
+        );
+        assert!(matches!(outcomes[2], Err(UploadError::InvalidResponse(_))));
+    }
+
+    #[test]
+    fn unreadable_entries_are_skipped_and_numeric_ids_kept() {
+        let backend = JiraBackend::new("", "PRJ-1", true);
+        let a = FileMeta::new("a.txt", 1, "");
+        let b = FileMeta::new("b.txt", 2, "");
+        let body =
+            r#"[{"id": 42, "filename": "a.txt", "size": 1}, {"filename": "b.txt", "size": 2}]"#;
+        let outcomes = backend.parse_upload(&[&a, &b], 200, body);
+        let first = outcomes[0].as_ref().unwrap();
+        assert_eq!(first.id, "42");
+        assert_eq!(first.mimetype, None);
+        assert!(matches!(outcomes[1], Err(UploadError::InvalidResponse(_))));
+    }
+
+    #[test]
+    fn a_single_object_answer_is_read_as_one() {
+        let backend = JiraBackend::new("", "PRJ-1", false);
+        let a = FileMeta::new("a.txt", 1, "");
+        let outcomes = backend.parse_upload(&[&a], 200, &entry("5", "a.txt", 1));
+        assert_eq!(ids(&outcomes), [Ok("5")]);
+    }
+
+    #[test]
+    fn garbage_success_fails_every_file() {
+        let backend = JiraBackend::new("", "PRJ-1", true);
+        let a = FileMeta::new("a.txt", 1, "");
+        for body in ["", "<html>ok</html>", "\"ok\"", "[1, 2]"] {
+            let outcomes = backend.parse_upload(&[&a, &a], 200, body);
+            assert_eq!(outcomes.len(), 2, "{body}");
+            assert!(
+                outcomes
+                    .iter()
+                    .all(|o| matches!(o, Err(UploadError::InvalidResponse(_)))),
+                "{body}"
+            );
+        }
+    }
+
+    #[test]
+    fn error_statuses_fail_every_file_with_jiras_words() {
+        let backend = JiraBackend::new("", "PRJ-1", true);
+        let a = FileMeta::new("a.txt", 1, "");
+        let b = FileMeta::new("b.txt", 2, "");
+        let cases = [
+            (
+                404,
+                r#"{"errorMessages": ["Issue does not exist or you do not have permission to see it."], "errors": {}, "status": 404}"#,
+                "Issue does not exist or you do not have permission to see it.",
+            ),
+            (
+                413,
+                r#"{"errorMessages": [], "errors": {"file": "The file is too large."}, "status": 413}"#,
+                "file: The file is too large.",
+            ),
+            (403, "XSRF check failed", "XSRF check failed"),
+        ];
+        for (status, body, message) in cases {
+            let outcomes = backend.parse_upload(&[&a, &b], status, body);
+            let expected = Err(UploadError::Http {
+                status,
+                message: message.into(),
+            });
+            assert_eq!(outcomes, vec![expected.clone(), expected], "{status}");
+        }
+    }
+
+    #[test]
+    fn status_only_error_body_uses_the_status_sentence() {
+        let backend = JiraBackend::new("", "PRJ-1", false);
+        let a = FileMeta::new("a.txt", 1, "");
+        let outcomes = backend.parse_upload(
+            &[&a],
+            401,
+            r#"{"errorMessages": [], "errors": {}, "status": 401}"#,
+        );
+        let err = outcomes[0].as_ref().unwrap_err();
+        assert_eq!(err.status(), Some(401));
+        assert!(err.to_string().contains("token"), "{err}");
+    }
+}

@@ -1,0 +1,254 @@
+use super::UploadError;
+
+/// When to try a failed request again: exponential backoff with full jitter
+/// (AWS's "full jitter": a uniform delay up to `base · 2ⁿ`, capped), so many
+/// widgets failing at once do not come back at once. The random draw and the
+/// clock are inputs, so tests need no sleeping.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Delay ceiling of the first retry, in milliseconds.
+    pub base_ms: u64,
+    /// No retry waits longer than this, whatever the attempt.
+    pub cap_ms: u64,
+    /// Tries in all, the first one included.
+    pub max_attempts: u32,
+    /// A server's `Retry-After` longer than this is not worth waiting for.
+    pub max_retry_after_ms: u64,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            base_ms: 500,
+            cap_ms: 30_000,
+            max_attempts: 5,
+            max_retry_after_ms: 120_000,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RetryDecision {
+    /// Wait this many milliseconds, then try again.
+    RetryIn(u64),
+    GiveUp,
+}
+
+impl RetryPolicy {
+    /// No retries at all.
+    pub fn none() -> Self {
+        Self {
+            max_attempts: 1,
+            ..Self::default()
+        }
+    }
+
+    /// `attempts` is how many tries have failed so far (1 after the first).
+    /// `retry_after_ms` is the server's `Retry-After`, when it sent one.
+    /// `random` is a uniform draw in `[0, 1)`.
+    pub fn decide(
+        &self,
+        attempts: u32,
+        error: &UploadError,
+        retry_after_ms: Option<u64>,
+        random: f64,
+    ) -> RetryDecision {
+        if !error.is_retryable() || attempts >= self.max_attempts {
+            return RetryDecision::GiveUp;
+        }
+        if let Some(wait) = retry_after_ms {
+            return if wait <= self.max_retry_after_ms {
+                RetryDecision::RetryIn(wait)
+            } else {
+                RetryDecision::GiveUp
+            };
+        }
+        let exponent = attempts.saturating_sub(1).min(32);
+        let ceiling = self
+            .base_ms
+            .saturating_mul(1u64 << exponent)
+            .min(self.cap_ms);
+        let random = if random.is_finite() {
+            random.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        RetryDecision::RetryIn((ceiling as f64 * random) as u64)
+    }
+}
+
+/// Reads a `Retry-After` header: delay-seconds or an HTTP date. `now_ms` and
+/// the parsed date are milliseconds since the epoch.
+pub fn parse_retry_after(value: &str, now_ms: u64) -> Option<u64> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(seconds.saturating_mul(1000));
+    }
+    parse_http_date(value).map(|at| at.saturating_sub(now_ms))
+}
+
+/// IMF-fixdate only (`Sun, 06 Nov 1994 08:49:37 GMT`), the form RFC 9110
+/// requires senders to use.
+fn parse_http_date(value: &str) -> Option<u64> {
+    let mut parts = value.split_whitespace();
+    let _weekday = parts.next()?;
+    let day: u64 = parts.next()?.parse().ok()?;
+    let month = match parts.next()? {
+        "Jan" => 1,
+        "Feb" => 2,
+        "Mar" => 3,
+        "Apr" => 4,
+        "May" => 5,
+        "Jun" => 6,
+        "Jul" => 7,
+        "Aug" => 8,
+        "Sep" => 9,
+        "Oct" => 10,
+        "Nov" => 11,
+        "Dec" => 12,
+        _ => return None,
+    };
+    let year: i64 = parts.next()?.parse().ok()?;
+    let mut hms = parts.next()?.split(':').map(|p| p.parse::<u64>().ok());
+    let (h, m, s) = (hms.next()??, hms.next()??, hms.next()??);
+    if parts.next()? != "GMT" || !(1..=31).contains(&day) || h > 23 || m > 59 || s > 60 {
+        return None;
+    }
+    let days = days_from_civil(year, month, day as i64);
+    let secs = u64::try_from(days).ok()? * 86_400 + h * 3600 + m * 60 + s;
+    Some(secs * 1000)
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
+/// algorithm).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(code: u16) -> UploadError {
+        UploadError::Http {
+            status: code,
+            message: String::new(),
+        }
+    }
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        let policy = RetryPolicy::default();
+        let max = |attempts| match policy.decide(attempts, &status(503), None, 0.999_999) {
+            RetryDecision::RetryIn(ms) => ms,
+            RetryDecision::GiveUp => panic!("gave up at {attempts}"),
+        };
+        assert_eq!(max(1), 499);
+        assert_eq!(max(2), 999);
+        assert_eq!(max(3), 1999);
+        let capped = RetryPolicy {
+            max_attempts: 40,
+            ..policy
+        };
+        assert_eq!(
+            capped.decide(39, &status(503), None, 0.999_999),
+            RetryDecision::RetryIn(29_999)
+        );
+    }
+
+    #[test]
+    fn full_jitter_spans_zero_to_ceiling() {
+        let policy = RetryPolicy::default();
+        assert_eq!(
+            policy.decide(2, &status(502), None, 0.0),
+            RetryDecision::RetryIn(0)
+        );
+        assert_eq!(
+            policy.decide(2, &status(502), None, 0.5),
+            RetryDecision::RetryIn(500)
+        );
+        // A broken random source must not produce a huge or NaN wait.
+        assert_eq!(
+            policy.decide(2, &status(502), None, f64::NAN),
+            RetryDecision::RetryIn(0)
+        );
+        assert_eq!(
+            policy.decide(2, &status(502), None, 7.0),
+            RetryDecision::RetryIn(1000)
+        );
+    }
+
+    #[test]
+    fn gives_up_after_max_attempts() {
+        let policy = RetryPolicy::default();
+        assert!(matches!(
+            policy.decide(4, &status(500), None, 0.1),
+            RetryDecision::RetryIn(_)
+        ));
+        assert_eq!(
+            policy.decide(5, &status(500), None, 0.1),
+            RetryDecision::GiveUp
+        );
+        assert_eq!(
+            RetryPolicy::none().decide(1, &status(500), None, 0.1),
+            RetryDecision::GiveUp
+        );
+    }
+
+    #[test]
+    fn never_retries_client_errors() {
+        let policy = RetryPolicy::default();
+        for code in [400, 401, 403, 404, 413, 422] {
+            assert_eq!(
+                policy.decide(1, &status(code), None, 0.5),
+                RetryDecision::GiveUp,
+                "{code}"
+            );
+        }
+        assert_eq!(
+            policy.decide(1, &UploadError::Cancelled, None, 0.5),
+            RetryDecision::GiveUp
+        );
+        assert!(matches!(
+            policy.decide(1, &UploadError::Network("reset".into()), None, 0.5),
+            RetryDecision::RetryIn(_)
+        ));
+    }
+
+    #[test]
+    fn honours_retry_after() {
+        let policy = RetryPolicy::default();
+        assert_eq!(
+            policy.decide(1, &status(429), Some(7000), 0.0),
+            RetryDecision::RetryIn(7000)
+        );
+        assert_eq!(
+            policy.decide(1, &status(503), Some(3_600_000), 0.0),
+            RetryDecision::GiveUp
+        );
+    }
+
+    #[test]
+    fn parses_retry_after_forms() {
+        assert_eq!(parse_retry_after(" 120 ", 0), Some(120_000));
+        // 1994-11-06T08:49:37Z is 784111777 s after the epoch.
+        let at = 784_111_777_000;
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", at - 5000),
+            Some(5000)
+        );
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", at + 5000),
+            Some(0)
+        );
+        assert_eq!(parse_retry_after("soon", 0), None);
+        assert_eq!(parse_retry_after("Sun, 06 Foo 1994 08:49:37 GMT", 0), None);
+        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 25:49:37 GMT", 0), None);
+    }
+}
