@@ -5,6 +5,7 @@
 mod support;
 
 use support::*;
+use tracker_attachments::core::{parse_accept, Restrictions};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{DataTransfer, HtmlImageElement};
@@ -136,4 +137,73 @@ async fn text_drag_adds_nothing() {
         .map(text)
         .collect();
     assert_eq!(names, vec!["after.txt".to_owned()]);
+}
+
+#[wasm_bindgen_test]
+async fn refused_files_say_why_and_the_rest_upload() {
+    let root = container();
+    let mut options = dev_options(server(), "dev-token");
+    options.restrictions = Restrictions {
+        max_file_size: Some(1024),
+        accept: parse_accept("image/*,.txt"),
+        ..Restrictions::default()
+    };
+    let _handle = mount_widget(root.clone(), options);
+    let zone = query(&root, "[data-ta=dropzone]").unwrap();
+
+    drop_files(
+        &zone,
+        &[
+            file(&[0u8; 2048], "big.txt", "text/plain"),
+            file(b"%PDF-1.4", "spec.pdf", "application/pdf"),
+            file(b"ok", "fine.txt", ""),
+        ],
+    );
+    wait_for("three rows", 2_000, || {
+        query_all(&root, "[data-ta=row]").len() == 3
+    })
+    .await;
+    let rows = query_all(&root, "[data-ta=row]");
+    assert_eq!(attr(&rows[0], "data-state").as_deref(), Some("refused"));
+    assert_eq!(
+        text(&query(&rows[0], "[data-ta=status]").unwrap()),
+        "Too large: 2.0 KB (at most 1.0 KB)"
+    );
+    assert_eq!(attr(&rows[1], "data-state").as_deref(), Some("refused"));
+    assert!(text(&query(&rows[1], "[data-ta=status]").unwrap()).contains("not accepted"));
+    wait_for("the accepted file to upload", 15_000, || {
+        attr(&rows[2], "data-state").as_deref() == Some("done")
+    })
+    .await;
+    assert_eq!(query_all(&root, "[data-ta=kept-id]").len(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn large_upload_reports_byte_progress() {
+    let root = container();
+    let _handle = mount_widget(root.clone(), dev_options(server(), "dev-token"));
+    let zone = query(&root, "[data-ta=dropzone]").unwrap();
+    // 48 MiB made by the test in JS memory (the widget only sees the handle).
+    let big = big_file(48 << 20, "big.bin");
+    drop_files(&zone, &[big]);
+    wait_for("the row", 2_000, || query(&root, "[data-ta=row]").is_some()).await;
+    let row = query(&root, "[data-ta=row]").unwrap();
+    let mut saw_partial = false;
+    wait_for("the upload to finish", 60_000, || {
+        if let Some(p) = query(&row, "progress") {
+            let value: f64 = attr(&p, "value")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0.0);
+            let max: f64 = attr(&p, "max").and_then(|v| v.parse().ok()).unwrap_or(0.0);
+            if value > 0.0 && value < max {
+                saw_partial = true;
+            }
+        }
+        attr(&row, "data-state").as_deref() == Some("done")
+    })
+    .await;
+    assert!(
+        saw_partial,
+        "no progress between 0 and the whole file was shown"
+    );
 }

@@ -10,7 +10,7 @@ use crate::backend::{TrackerBackend, TrackerTarget};
 use crate::core::{
     parse_retry_after, EntryId, EntryState, KeptAttachments, UploadError, UploadQueue,
 };
-use crate::web::{fetch_thumbnail, file_meta, send_upload, ObjectUrl};
+use crate::web::{fetch_thumbnail, file_meta, send_upload_xhr, ObjectUrl};
 
 /// One widget's state and the intents its components send. It carries out
 /// what [`UploadQueue`] decides and reports results back to it.
@@ -34,7 +34,11 @@ pub struct Controller {
 impl Controller {
     pub fn new(options: WidgetOptions) -> Self {
         let controller = Self {
-            queue: RwSignal::new(UploadQueue::new(options.concurrency)),
+            queue: RwSignal::new(
+                UploadQueue::new(options.concurrency)
+                    .with_restrictions(options.restrictions.clone())
+                    .with_retry_policy(options.retry),
+            ),
             kept: RwSignal::new(KeptAttachments::new()),
             thumbnails: RwSignal::new_local(HashMap::new()),
             announcement: RwSignal::new(String::new()),
@@ -147,7 +151,21 @@ impl Controller {
         }
         let signal = abort.as_ref().map(|a| a.signal());
         let blob: web_sys::Blob = file.clone().into();
-        let answer = send_upload(&request, &[blob], signal.as_ref()).await;
+        // XHR, not fetch: it is the only way to show bytes as they go out.
+        let size = meta.size;
+        let this = self;
+        let on_progress = Rc::new(move |loaded: u64, total: u64| {
+            // `total` counts the multipart framing too; show file bytes.
+            let sent = if total == 0 {
+                0
+            } else {
+                ((loaded as f64 / total as f64) * size as f64) as u64
+            };
+            let _ = this
+                .queue
+                .try_update(|q| q.progress(id, sent.min(size), size));
+        });
+        let answer = send_upload_xhr(&request, &[blob], signal.as_ref(), on_progress).await;
         self.aborts.try_update_value(|m| m.remove(&id));
 
         let now = js_sys::Date::now();

@@ -1,4 +1,5 @@
 use crate::backend::{Credentials, TrackerTarget};
+use crate::core::{Restrictions, RetryPolicy};
 
 /// How one widget talks to its server. The custom element builds this from
 /// its attributes; Rust hosts build it directly.
@@ -13,6 +14,9 @@ pub struct WidgetOptions {
     pub concurrency: usize,
     /// Form field name of the hidden inputs carrying kept ids.
     pub name: String,
+    /// Checked on arrival, before any byte is sent.
+    pub restrictions: Restrictions,
+    pub retry: RetryPolicy,
 }
 
 impl Default for WidgetOptions {
@@ -23,6 +27,8 @@ impl Default for WidgetOptions {
             target: TrackerTarget::Temporary,
             concurrency: 3,
             name: "attachmentIds".to_owned(),
+            restrictions: Restrictions::default(),
+            retry: RetryPolicy::default(),
         }
     }
 }

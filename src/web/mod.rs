@@ -5,11 +5,13 @@ mod files;
 mod object_url;
 mod thumbnail;
 mod transport;
+mod xhr;
 
 pub use files::{file_meta, files_from_data_transfer, files_from_list};
 pub use object_url::ObjectUrl;
 pub use thumbnail::fetch_thumbnail;
 pub use transport::{send_upload, RawResponse};
+pub use xhr::send_upload_xhr;
 
 /// The text of a JavaScript exception, for error messages.
 pub(crate) fn js_error_text(value: &wasm_bindgen::JsValue) -> String {

@@ -37,6 +37,13 @@ pub fn file(bytes: &[u8], name: &str, mime: &str) -> File {
     File::new_with_buffer_source_sequence_and_options(&parts, name, &bag).expect("File constructor")
 }
 
+/// A file of `size` zero bytes, made in JavaScript so the test itself does
+/// not hold a copy in WebAssembly memory.
+pub fn big_file(size: u32, name: &str) -> File {
+    let parts = Array::of1(&Uint8Array::new_with_length(size).into());
+    File::new_with_buffer_source_sequence(&parts, name).expect("File constructor")
+}
+
 pub fn document() -> web_sys::Document {
     web_sys::window().unwrap().document().unwrap()
 }
