@@ -6,11 +6,13 @@ use leptos::task::spawn_local;
 use web_sys::{AbortController, File};
 
 use super::WidgetOptions;
-use crate::backend::{TrackerBackend, TrackerTarget};
+use crate::backend::{
+    FlowBackend, FormBackend, JiraBackend, Mode, TrackerBackend, TrackerTarget, UploadBackend,
+};
 use crate::core::{
     parse_retry_after, EntryId, EntryState, KeptAttachments, UploadError, UploadQueue,
 };
-use crate::web::{fetch_thumbnail, file_meta, send_upload_xhr, ObjectUrl};
+use crate::web::{fetch_thumbnail, file_meta, send_upload_xhr, upload_in_parts, ObjectUrl};
 
 /// One widget's state and the intents its components send. It carries out
 /// what [`UploadQueue`] decides and reports results back to it.
@@ -141,21 +143,16 @@ impl Controller {
             return;
         };
         let meta = file_meta(&file);
-        let backend = TrackerBackend::new(&options.api, options.target.clone());
-        let request = backend.upload_request(&meta, &options.credentials);
-
         let abort = AbortController::new().ok();
         if let Some(abort) = &abort {
             self.aborts
                 .try_update_value(|m| m.insert(id, abort.clone()));
         }
         let signal = abort.as_ref().map(|a| a.signal());
-        let blob: web_sys::Blob = file.clone().into();
-        // XHR, not fetch: it is the only way to show bytes as they go out.
         let size = meta.size;
         let this = self;
-        let on_progress = Rc::new(move |loaded: u64, total: u64| {
-            // `total` counts the multipart framing too; show file bytes.
+        let on_progress: Rc<dyn Fn(u64, u64)> = Rc::new(move |loaded: u64, total: u64| {
+            // An XHR `total` counts the multipart framing too; show file bytes.
             let sent = if total == 0 {
                 0
             } else {
@@ -165,29 +162,65 @@ impl Controller {
                 .queue
                 .try_update(|q| q.progress(id, sent.min(size), size));
         });
-        let answer = send_upload_xhr(&request, &[blob], signal.as_ref(), on_progress).await;
+
+        let (outcome, retry_after_ms) = match options.mode {
+            Mode::Flow => {
+                // Parts retry themselves, one by one; the queue sees the file.
+                let backend = FlowBackend::new(&options.api, options.chunk_size);
+                let outcome = upload_in_parts(
+                    &backend,
+                    &file,
+                    &meta,
+                    &options.credentials,
+                    &options.retry,
+                    signal.as_ref(),
+                    on_progress,
+                )
+                .await;
+                (outcome.map_err(|e| (e, true)), None)
+            }
+            _ => {
+                let backend = single_request_backend(&options, id);
+                let request = backend.upload_request(&[&meta], &options.credentials);
+                let blob: web_sys::Blob = file.clone().into();
+                // XHR, not fetch: it is the only way to show bytes as they go out.
+                match send_upload_xhr(&request, &[blob], signal.as_ref(), on_progress).await {
+                    Ok(raw) => {
+                        let now = js_sys::Date::now() as u64;
+                        let outcome = backend
+                            .parse_upload(&[&meta], raw.status, &raw.body)
+                            .into_iter()
+                            .next()
+                            .unwrap_or_else(|| {
+                                Err(UploadError::InvalidResponse(
+                                    "no answer for the file".into(),
+                                ))
+                            });
+                        let retry_after = raw
+                            .retry_after
+                            .as_deref()
+                            .and_then(|v| parse_retry_after(v, now));
+                        (outcome.map_err(|e| (e, false)), retry_after)
+                    }
+                    Err(error) => (Err((error, false)), None),
+                }
+            }
+        };
         self.aborts.try_update_value(|m| m.remove(&id));
 
+        // Part uploads have already used their retries: record those as final.
         let now = js_sys::Date::now();
-        let (outcome, retry_after_ms) = match answer {
-            Ok(raw) => (
-                backend.parse_upload(raw.status, &raw.body),
-                raw.retry_after
-                    .as_deref()
-                    .and_then(|v| parse_retry_after(v, now as u64)),
-            ),
-            Err(error) => (Err(error), None),
-        };
         let recorded = self
             .queue
-            .try_update(|q| {
-                q.finish_at(
+            .try_update(|q| match outcome.clone() {
+                Err((error, true)) => q.finish(id, Err(error)),
+                other => q.finish_at(
                     id,
-                    outcome.clone(),
+                    other.map_err(|(e, _)| e),
                     now,
                     retry_after_ms,
                     js_sys::Math::random(),
-                )
+                ),
             })
             .is_some_and(|r| r.is_ok());
         let retrying = self
@@ -204,7 +237,7 @@ impl Controller {
                 Ok(attachment) => {
                     self.announce(format!("{} uploaded", meta.name));
                     self.files.try_update_value(|m| m.remove(&id));
-                    if options.target == TrackerTarget::Temporary {
+                    if matches!(options.mode, Mode::TrackerTemp | Mode::Flow) {
                         self.kept.try_update(|k| k.add(attachment.clone()));
                     }
                     if let Some(url) = attachment.thumbnail.clone() {
@@ -212,8 +245,8 @@ impl Controller {
                         spawn_local(async move { self.show_thumbnail(id, url, headers).await });
                     }
                 }
-                Err(UploadError::Cancelled) => {}
-                Err(error) => self.announce(format!("{} failed: {error}", meta.name)),
+                Err((UploadError::Cancelled, _)) => {}
+                Err((error, _)) => self.announce(format!("{} failed: {error}", meta.name)),
             }
         }
         self.pump();
@@ -249,5 +282,56 @@ impl Controller {
                     .try_update(|m| m.insert(id, Rc::new(object_url)));
             }
         }
+    }
+}
+
+/// The backend of a one-request-per-file mode. Form mode numbers its local
+/// ids by the entry id, which is unique for the widget's life.
+fn single_request_backend(options: &WidgetOptions, id: EntryId) -> Box<dyn UploadBackend> {
+    match options.mode {
+        Mode::TrackerIssue => Box::new(TrackerBackend::new(
+            &options.api,
+            TrackerTarget::Issue(options.issue.clone()),
+        )),
+        Mode::Jira => Box::new(JiraBackend::new(&options.api, &options.issue, false)),
+        Mode::Form => Box::new(FormLocalIds {
+            backend: FormBackend::new(
+                &options.form_url,
+                &options.form_field,
+                options.form_id_field.as_deref(),
+            ),
+            id,
+        }),
+        Mode::TrackerTemp | Mode::Flow => {
+            Box::new(TrackerBackend::new(&options.api, TrackerTarget::Temporary))
+        }
+    }
+}
+
+/// Form mode with the entry id as the local id of answers that carry none.
+struct FormLocalIds {
+    backend: FormBackend,
+    id: EntryId,
+}
+
+impl UploadBackend for FormLocalIds {
+    fn upload_request(
+        &self,
+        files: &[&crate::core::FileMeta],
+        credentials: &crate::backend::Credentials,
+    ) -> crate::backend::UploadRequest {
+        self.backend.upload_request(files, credentials)
+    }
+
+    fn parse_upload(
+        &self,
+        files: &[&crate::core::FileMeta],
+        status: u16,
+        body: &str,
+    ) -> Vec<Result<crate::core::Attachment, UploadError>> {
+        files
+            .iter()
+            .map(|f| self.backend.parse_upload_with(f, status, body, self.id.0))
+            .collect()
     }
 }

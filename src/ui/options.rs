@@ -1,4 +1,4 @@
-use crate::backend::{Credentials, TrackerTarget};
+use crate::backend::{Credentials, Mode, DEFAULT_CHUNK_SIZE};
 use crate::core::{Restrictions, RetryPolicy};
 
 /// How one widget talks to its server. The custom element builds this from
@@ -9,7 +9,17 @@ pub struct WidgetOptions {
     /// reference server serving the page).
     pub api: String,
     pub credentials: Credentials,
-    pub target: TrackerTarget,
+    /// Which API the files go to.
+    pub mode: Mode,
+    /// The issue key for `tracker-issue` and `jira` modes.
+    pub issue: String,
+    /// Part size for `flow` mode.
+    pub chunk_size: u64,
+    /// Target URL and file field of `form` mode.
+    pub form_url: String,
+    pub form_field: String,
+    /// JSON field holding the id in a `form` answer (dotted path allowed).
+    pub form_id_field: Option<String>,
     /// Uploads running at once.
     pub concurrency: usize,
     /// Form field name of the hidden inputs carrying kept ids.
@@ -24,7 +34,12 @@ impl Default for WidgetOptions {
         Self {
             api: String::new(),
             credentials: Credentials::default(),
-            target: TrackerTarget::Temporary,
+            mode: Mode::TrackerTemp,
+            issue: String::new(),
+            chunk_size: DEFAULT_CHUNK_SIZE,
+            form_url: String::new(),
+            form_field: "file".to_owned(),
+            form_id_field: None,
             concurrency: 3,
             name: "attachmentIds".to_owned(),
             restrictions: Restrictions::default(),

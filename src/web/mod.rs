@@ -3,14 +3,18 @@
 
 mod files;
 mod object_url;
+mod part_upload;
 mod thumbnail;
+mod timer;
 mod transport;
 mod xhr;
 
 pub use files::{file_meta, files_from_data_transfer, files_from_list};
 pub use object_url::ObjectUrl;
+pub use part_upload::upload_in_parts;
 pub use thumbnail::fetch_thumbnail;
-pub use transport::{send_upload, RawResponse};
+pub use timer::sleep;
+pub use transport::{send_json, send_upload, RawResponse};
 pub use xhr::send_upload_xhr;
 
 /// The text of a JavaScript exception, for error messages.

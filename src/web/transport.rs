@@ -10,7 +10,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortSignal, Blob, FormData, Headers, Request, RequestInit, Response};
 
 use super::js_error_text;
-use crate::backend::UploadRequest;
+use crate::backend::{JsonRequest, UploadRequest};
 use crate::core::UploadError;
 
 /// Status and body text of an answer, whatever its status.
@@ -75,6 +75,25 @@ pub async fn send_upload(
     init.set_method(request.method.as_str());
     init.set_headers(headers_from(&request.headers)?.as_ref());
     init.set_body(&form);
+    init.set_signal(signal);
+    fetch_text(&request.url, &init, signal).await
+}
+
+/// Sends a JSON (or, with an empty body, a bodiless) request.
+pub async fn send_json(
+    request: &JsonRequest,
+    signal: Option<&AbortSignal>,
+) -> Result<RawResponse, UploadError> {
+    let init = RequestInit::new();
+    init.set_method(request.method.as_str());
+    let headers = headers_from(&request.headers)?;
+    if request.has_body() {
+        headers
+            .set("Content-Type", "application/json")
+            .map_err(browser_error)?;
+        init.set_body(&JsValue::from_str(&request.body));
+    }
+    init.set_headers(headers.as_ref());
     init.set_signal(signal);
     fetch_text(&request.url, &init, signal).await
 }

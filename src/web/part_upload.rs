@@ -1,0 +1,99 @@
+//! A file sent in parts over the Flow.js protocol: for each part a test GET
+//! (so an upload interrupted by a reload resumes), then the part itself as a
+//! `Blob.slice` of the file. A failed part is retried alone, per the
+//! [`RetryPolicy`]; progress is the sum over parts.
+
+use std::rc::Rc;
+
+use web_sys::{AbortSignal, Blob, File};
+
+use super::{js_error_text, send_json, send_upload, sleep};
+use crate::backend::{Credentials, FlowBackend, PartOutcome, PartPresence, PartSpec};
+use crate::core::{
+    parse_retry_after, Attachment, FileMeta, RetryDecision, RetryPolicy, UploadError,
+};
+
+/// The part's bytes as a new `Blob` handle; nothing is copied into wasm.
+fn slice(file: &File, part: &PartSpec) -> Result<Blob, UploadError> {
+    file.slice_with_f64_and_f64(part.offset as f64, part.end() as f64)
+        .map_err(|e| UploadError::Browser(js_error_text(&e)))
+}
+
+/// Runs `attempt` until it succeeds, fails for good, or is cancelled.
+async fn with_retries<T, F, Fut>(
+    policy: &RetryPolicy,
+    signal: Option<&AbortSignal>,
+    mut attempt: F,
+) -> Result<T, UploadError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = (Result<T, UploadError>, Option<String>)>,
+{
+    let mut failures = 0;
+    loop {
+        let (outcome, retry_after) = attempt().await;
+        let error = match outcome {
+            Ok(value) => return Ok(value),
+            Err(error) => error,
+        };
+        failures += 1;
+        let now = js_sys::Date::now() as u64;
+        let retry_after_ms = retry_after
+            .as_deref()
+            .and_then(|v| parse_retry_after(v, now));
+        match policy.decide(failures, &error, retry_after_ms, js_sys::Math::random()) {
+            RetryDecision::RetryIn(wait) => sleep(wait).await,
+            RetryDecision::GiveUp => return Err(error),
+        }
+        if signal.is_some_and(AbortSignal::aborted) {
+            return Err(UploadError::Cancelled);
+        }
+    }
+}
+
+/// Uploads `file` part by part and returns the attachment the completing
+/// part answered with. `on_progress(sent, total)` counts whole parts.
+pub async fn upload_in_parts(
+    backend: &FlowBackend,
+    file: &File,
+    meta: &FileMeta,
+    credentials: &Credentials,
+    policy: &RetryPolicy,
+    signal: Option<&AbortSignal>,
+    on_progress: Rc<dyn Fn(u64, u64)>,
+) -> Result<Attachment, UploadError> {
+    let plan = backend.plan(meta);
+    let mut sent = 0u64;
+    for part in &plan {
+        let presence = with_retries(policy, signal, || async {
+            let request = backend.test_request(meta, part, credentials);
+            match send_json(&request, signal).await {
+                Ok(raw) => (backend.parse_test(raw.status, &raw.body), raw.retry_after),
+                Err(error) => (Err(error), None),
+            }
+        })
+        .await?;
+        let outcome = if presence == PartPresence::Stored && !part.is_last() {
+            PartOutcome::Stored
+        } else {
+            // The last part is always sent: its answer carries the attachment.
+            let blob = slice(file, part)?;
+            with_retries(policy, signal, || async {
+                let request = backend.part_request(meta, part, credentials);
+                match send_upload(&request, std::slice::from_ref(&blob), signal).await {
+                    Ok(raw) => (backend.parse_part(raw.status, &raw.body), raw.retry_after),
+                    Err(error) => (Err(error), None),
+                }
+            })
+            .await?
+        };
+        sent += part.size;
+        on_progress(sent, meta.size);
+        if let PartOutcome::Completed(attachment) = outcome {
+            return Ok(attachment);
+        }
+    }
+    Err(UploadError::InvalidResponse(
+        "every part was stored but the server never completed the file".into(),
+    ))
+}
