@@ -7,6 +7,8 @@ mod file_meta;
 mod format;
 mod kept;
 mod queue;
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod queue_properties;
 mod restrictions;
 mod retry;
 mod safe_url;

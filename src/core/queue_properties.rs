@@ -1,0 +1,173 @@
+//! Property tests of [`UploadQueue`]: under any interleaving of arrivals,
+//! successes, failures, retries, cancels and removals, the limits hold and
+//! nothing is lost.
+
+use proptest::prelude::*;
+
+use super::{
+    Attachment, EntryId, EntryState, FileMeta, KeptAttachments, Restrictions, RetryPolicy,
+    UploadError, UploadQueue,
+};
+
+#[derive(Clone, Debug)]
+enum Op {
+    Add(u64),
+    Start,
+    Progress(usize, u64),
+    Succeed(usize),
+    FailTransient(usize),
+    FailPermanent(usize),
+    Cancel(usize),
+    Retry(usize),
+    Remove(usize),
+    Tick(u64),
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        (0u64..5_000).prop_map(Op::Add),
+        Just(Op::Start),
+        (0usize..40, 0u64..5_000).prop_map(|(i, n)| Op::Progress(i, n)),
+        (0usize..40).prop_map(Op::Succeed),
+        (0usize..40).prop_map(Op::FailTransient),
+        (0usize..40).prop_map(Op::FailPermanent),
+        (0usize..40).prop_map(Op::Cancel),
+        (0usize..40).prop_map(Op::Retry),
+        (0usize..40).prop_map(Op::Remove),
+        (0u64..10_000).prop_map(Op::Tick),
+    ]
+}
+
+fn attachment(id: EntryId) -> Attachment {
+    Attachment {
+        id: format!("srv-{}", id.0),
+        name: "f".into(),
+        size: 1,
+        mimetype: None,
+        content: None,
+        thumbnail: None,
+        created_at: None,
+    }
+}
+
+/// Picks the `i`-th entry (wrapping), so generated indices always land.
+fn pick(q: &UploadQueue, i: usize) -> Option<EntryId> {
+    let entries = q.entries();
+    (!entries.is_empty()).then(|| entries[i % entries.len()].id)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    #[test]
+    fn limits_hold_and_nothing_is_lost(
+        concurrency in 1usize..5,
+        ops in proptest::collection::vec(op(), 1..120),
+    ) {
+        let mut q = UploadQueue::new(concurrency)
+            .with_restrictions(Restrictions {
+                max_file_size: Some(4_000),
+                reject_duplicates: false,
+                ..Restrictions::default()
+            })
+            .with_retry_policy(RetryPolicy { base_ms: 100, cap_ms: 1_000, max_attempts: 3, max_retry_after_ms: 0 });
+        let mut kept = KeptAttachments::new();
+        let mut now = 0.0;
+        let mut added = 0usize;
+        let mut removed = 0usize;
+
+        for op in ops {
+            match op {
+                Op::Add(size) => {
+                    q.add(FileMeta::new(format!("f{added}"), size, ""));
+                    added += 1;
+                }
+                Op::Start => {
+                    for id in q.start_ready(now) {
+                        let uploading = matches!(q.get(id).unwrap().state, EntryState::Uploading { .. });
+                        prop_assert!(uploading);
+                    }
+                }
+                Op::Progress(i, n) => {
+                    if let Some(id) = pick(&q, i) {
+                        let was_uploading = matches!(q.get(id).unwrap().state, EntryState::Uploading { .. });
+                        prop_assert_eq!(q.progress(id, n, 5_000).is_ok(), was_uploading);
+                    }
+                }
+                Op::Succeed(i) => {
+                    if let Some(id) = pick(&q, i) {
+                        if q.finish_at(id, Ok(attachment(id)), now, None, 0.5).is_ok() {
+                            kept.add(attachment(id));
+                        }
+                    }
+                }
+                Op::FailTransient(i) => {
+                    if let Some(id) = pick(&q, i) {
+                        let _ = q.finish_at(id, Err(UploadError::Network("reset".into())), now, None, 0.5);
+                    }
+                }
+                Op::FailPermanent(i) => {
+                    if let Some(id) = pick(&q, i) {
+                        let _ = q.finish_at(
+                            id,
+                            Err(UploadError::Http { status: 403, message: String::new() }),
+                            now,
+                            None,
+                            0.5,
+                        );
+                    }
+                }
+                Op::Cancel(i) => { if let Some(id) = pick(&q, i) { let _ = q.cancel(id); } }
+                Op::Retry(i) => { if let Some(id) = pick(&q, i) { let _ = q.retry(id); } }
+                Op::Remove(i) => {
+                    if let Some(id) = pick(&q, i) {
+                        if q.remove(id) { removed += 1; }
+                    }
+                }
+                Op::Tick(ms) => now += ms as f64,
+            }
+            // Never more uploads in flight than the limit.
+            prop_assert!(q.active_count() <= concurrency);
+            // Every arrival is listed until removed, and ids stay unique.
+            prop_assert_eq!(q.entries().len(), added - removed);
+            let mut ids: Vec<_> = q.entries().iter().map(|e| e.id).collect();
+            ids.sort();
+            ids.dedup();
+            prop_assert_eq!(ids.len(), q.entries().len());
+        }
+
+        // Drain: everything in flight succeeds, waiting retries come due.
+        for _ in 0..(4 * (added + 1)) {
+            now += 1_000_000.0;
+            for id in q.start_ready(now) {
+                q.finish_at(id, Ok(attachment(id)), now, None, 0.5).unwrap();
+                kept.add(attachment(id));
+            }
+            for id in q.entries().iter().map(|e| e.id).collect::<Vec<_>>() {
+                if matches!(q.get(id).unwrap().state, EntryState::Uploading { .. }) {
+                    q.finish_at(id, Ok(attachment(id)), now, None, 0.5).unwrap();
+                    kept.add(attachment(id));
+                }
+            }
+        }
+        prop_assert!(q.entries().iter().all(|e| e.state.is_terminal()), "{:?}", q.entries());
+
+        // Every file that finished is kept exactly once, and nothing else is.
+        let done: Vec<String> = q
+            .entries()
+            .iter()
+            .filter_map(|e| match &e.state {
+                EntryState::Done { attachment } => Some(attachment.id.clone()),
+                _ => None,
+            })
+            .collect();
+        let kept_ids = kept.ids();
+        let mut unique = kept_ids.clone();
+        unique.sort();
+        unique.dedup();
+        prop_assert_eq!(unique.len(), kept_ids.len());
+        for id in &done {
+            prop_assert!(kept_ids.contains(id), "done {} not kept", id);
+        }
+    }
+}

@@ -1,0 +1,274 @@
+//! `cargo xtask test`: every check CI runs, as named stages in a fixed
+//! order. A failed stage does not stop the later ones (one run shows every
+//! problem), except `tools`: without the tools nothing else can run.
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+use crate::server::{self, Server, TempDir};
+use crate::stage::{self, Outcome};
+use crate::tools::{self, Purpose};
+use crate::workspace::Workspace;
+
+type Body = fn(&Workspace) -> Result<(), String>;
+
+/// In run order.
+const STAGES: &[(&str, Body)] = &[
+    ("tools", tools_stage),
+    ("fmt", fmt),
+    ("clippy", clippy),
+    ("clippy-wasm", clippy_wasm),
+    ("host-tests", host_tests),
+    ("server-tests", server_tests),
+    ("browser-tests", browser_tests),
+    ("e2e", e2e),
+];
+
+pub const USAGE: &str = "cargo xtask test [--only STAGE[,STAGE]] [--skip STAGE[,STAGE]]";
+
+pub fn main(ws: &Workspace, args: &[String]) -> ExitCode {
+    let selected = match select(args) {
+        Ok(selected) => selected,
+        Err(message) => {
+            eprintln!(
+                "error: {message}\nusage: {USAGE}\nstages: {}",
+                stage_names().join(", ")
+            );
+            return ExitCode::from(2);
+        }
+    };
+    let mut outcomes: Vec<Outcome> = Vec::new();
+    for (name, body) in STAGES.iter().filter(|(name, _)| selected.contains(name)) {
+        let outcome = stage::run(name, || body(ws));
+        let stop = *name == "tools" && !outcome.ok;
+        outcomes.push(outcome);
+        if stop {
+            println!("the tools are missing, so the other stages cannot run");
+            break;
+        }
+    }
+    println!();
+    println!("{}", stage::summary(&outcomes));
+    if outcomes.iter().all(|o| o.ok) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn stage_names() -> Vec<&'static str> {
+    STAGES.iter().map(|(name, _)| *name).collect()
+}
+
+/// The stages to run, in run order, from `--only` and `--skip` (each takes
+/// a comma list and may repeat). `tools` always runs: every other stage
+/// relies on it, and it costs nothing when the tools are there.
+fn select(args: &[String]) -> Result<Vec<&'static str>, String> {
+    let mut only: Option<Vec<String>> = None;
+    let mut skip: Vec<String> = Vec::new();
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((flag, value)) => (flag, Some(value.to_string())),
+            None => (arg.as_str(), None),
+        };
+        let list = match flag {
+            "--only" => only.get_or_insert_with(Vec::new),
+            "--skip" => &mut skip,
+            _ => return Err(format!("unknown argument `{arg}`")),
+        };
+        let value = match inline {
+            Some(value) => value,
+            None => args
+                .next()
+                .ok_or(format!("{flag} needs a stage name"))?
+                .clone(),
+        };
+        list.extend(
+            value
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(String::from),
+        );
+    }
+    let names = stage_names();
+    for name in only.iter().flatten().chain(&skip) {
+        if !names.contains(&name.as_str()) {
+            return Err(format!("unknown stage `{name}`"));
+        }
+    }
+    if skip.iter().any(|name| name == "tools") {
+        return Err("the tools stage cannot be skipped".into());
+    }
+    Ok(names
+        .into_iter()
+        .filter(|name| {
+            *name == "tools" || only.as_ref().is_none_or(|o| o.iter().any(|n| n == name))
+        })
+        .filter(|name| !skip.iter().any(|n| n == name))
+        .collect())
+}
+
+fn tools_stage(ws: &Workspace) -> Result<(), String> {
+    tools::bootstrap(ws, Purpose::Test)
+}
+
+fn fmt(ws: &Workspace) -> Result<(), String> {
+    ws.run(ws.cargo().args(["fmt", "--all", "--", "--check"]))
+}
+
+fn clippy(ws: &Workspace) -> Result<(), String> {
+    ws.run(ws.cargo().args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))
+}
+
+fn clippy_wasm(ws: &Workspace) -> Result<(), String> {
+    ws.run(ws.cargo().args([
+        "clippy",
+        "-p",
+        "tracker-attachments",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))
+}
+
+fn host_tests(ws: &Workspace) -> Result<(), String> {
+    ws.run(
+        ws.cargo()
+            .args(["test", "-p", "tracker-attachments", "-p", "xtask"]),
+    )
+}
+
+fn server_tests(ws: &Workspace) -> Result<(), String> {
+    ws.run(
+        ws.cargo()
+            .args(["test", "-p", "tracker-attachments-server"]),
+    )
+}
+
+fn build_server(ws: &Workspace) -> Result<(), String> {
+    ws.run(
+        ws.cargo()
+            .args(["build", "-p", "tracker-attachments-server"]),
+    )
+}
+
+/// The wasm-bindgen-test suites in headless Chromium, against a live
+/// reference server on a free port.
+fn browser_tests(ws: &Workspace) -> Result<(), String> {
+    build_server(ws)?;
+    let data_dir = TempDir::new(ws, "browser-tests")?;
+    let mut args: Vec<OsString> = ["--listen", "127.0.0.1:0", "--data-dir"]
+        .map(OsString::from)
+        .to_vec();
+    args.push(data_dir.path().into());
+    args.extend(["--cors-origin", "*"].map(OsString::from));
+    // Dropped at the end of this function, on success or failure alike,
+    // which kills the server.
+    let server = Server::start(ws, &args)?;
+    ws.run(
+        ws.cargo()
+            .args([
+                "test",
+                "-p",
+                "tracker-attachments",
+                "--target",
+                "wasm32-unknown-unknown",
+            ])
+            .env("CHROMEDRIVER", "/usr/bin/chromedriver")
+            .env("WASM_BINDGEN_TEST_DRIVER_TIMEOUT", "60")
+            .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
+            // Read by the tests with `option_env!`, i.e. when cargo compiles
+            // them, so it has to be in cargo's environment.
+            .env("TA_TEST_SERVER", server.url()),
+    )
+}
+
+/// The Playwright end-to-end tests in www/e2e; they start their own
+/// servers from the binary and the built demo page.
+fn e2e(ws: &Workspace) -> Result<(), String> {
+    let www = ws.path("www");
+    if !www.join("e2e").is_dir() {
+        return Err(format!(
+            "{} is missing: there are no end-to-end tests to run",
+            www.join("e2e").display()
+        ));
+    }
+    ws.run(
+        ws.command("trunk")
+            .args(["build", "--release", "--offline"]),
+    )?;
+    build_server(ws)?;
+    ws.run(
+        ws.command("node")
+            .args(["--test", "--test-reporter=spec", "e2e/"])
+            .current_dir(&www)
+            .env("TA_SERVER_BIN", ws.path(server::BINARY))
+            .env("TA_DIST_DIR", ws.path("dist")),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sel(list: &[&str]) -> Result<Vec<&'static str>, String> {
+        select(&list.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn everything_by_default() {
+        assert_eq!(sel(&[]).unwrap(), stage_names());
+    }
+
+    #[test]
+    fn only_keeps_tools_first_and_run_order() {
+        assert_eq!(
+            sel(&["--only", "e2e,fmt"]).unwrap(),
+            ["tools", "fmt", "e2e"]
+        );
+        assert_eq!(
+            sel(&["--only=clippy", "--only", "fmt"]).unwrap(),
+            ["tools", "fmt", "clippy"]
+        );
+        assert_eq!(sel(&["--only", "tools"]).unwrap(), ["tools"]);
+    }
+
+    #[test]
+    fn skip_removes_stages() {
+        assert_eq!(
+            sel(&["--skip", "browser-tests,e2e"]).unwrap(),
+            [
+                "tools",
+                "fmt",
+                "clippy",
+                "clippy-wasm",
+                "host-tests",
+                "server-tests"
+            ]
+        );
+        assert_eq!(
+            sel(&["--only", "fmt,clippy", "--skip=clippy"]).unwrap(),
+            ["tools", "fmt"]
+        );
+    }
+
+    #[test]
+    fn rejects_bad_input() {
+        assert!(sel(&["--only", "lint"]).is_err());
+        assert!(sel(&["--skip", "tools"]).is_err());
+        assert!(sel(&["--only"]).is_err());
+        assert!(sel(&["fmt"]).is_err());
+    }
+}
