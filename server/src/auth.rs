@@ -1,13 +1,17 @@
-//! Tracker's auth rules as the contract fixes them: a missing or unknown token
-//! is 401; a good token with a missing, duplicated or unknown organisation
-//! header is 403.
+//! Auth as the contract fixes it. Tracker: a missing or unknown token is
+//! 401; a good token with a missing, duplicated or unknown organisation
+//! header is 403. Jira: `Authorization: Bearer <token>` or Basic
+//! `<jira-email>:<token>` (an API token is used like a password); anything
+//! else is 401. Jira has no organisation header.
 
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::errors::ApiError;
+use base64::Engine;
+
+use crate::errors::{ApiError, JiraError};
 use crate::state::AppState;
 
 const ORG_HEADERS: [&str; 2] = ["x-org-id", "x-cloud-org-id"];
@@ -16,6 +20,45 @@ pub async fn require_auth(State(state): State<AppState>, request: Request, next:
     match check(request.headers(), &state.config.token, &state.config.org_id) {
         Ok(()) => next.run(request).await,
         Err(error) => error.into_response(),
+    }
+}
+
+pub async fn require_jira_auth(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    match check_jira(
+        request.headers(),
+        &state.config.token,
+        &state.config.jira_email,
+    ) {
+        Ok(()) => next.run(request).await,
+        Err(error) => JiraError(error).into_response(),
+    }
+}
+
+pub fn check_jira(headers: &HeaderMap, token: &str, email: &str) -> Result<(), ApiError> {
+    let value = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or(ApiError::Unauthorized)?;
+    let (scheme, credential) = value.trim().split_once(' ').ok_or(ApiError::Unauthorized)?;
+    let credential = credential.trim();
+    let accepted = if scheme.eq_ignore_ascii_case("bearer") {
+        constant_time_eq(credential.as_bytes(), token.as_bytes())
+    } else if scheme.eq_ignore_ascii_case("basic") {
+        let expected = format!("{email}:{token}");
+        base64::engine::general_purpose::STANDARD
+            .decode(credential)
+            .is_ok_and(|decoded| constant_time_eq(&decoded, expected.as_bytes()))
+    } else {
+        false
+    };
+    if accepted {
+        Ok(())
+    } else {
+        Err(ApiError::Unauthorized)
     }
 }
 
@@ -101,6 +144,31 @@ mod tests {
         assert_eq!(
             ok(&[("authorization", "bearer t"), ("x-cloud-org-id", "o")]),
             Ok(())
+        );
+    }
+
+    #[test]
+    fn jira_rules() {
+        let ok = |value: &'static str| {
+            let mut map = HeaderMap::new();
+            map.insert("authorization", HeaderValue::from_static(value));
+            check_jira(&map, "t", "dev@example.com")
+        };
+        // base64("dev@example.com:t") and variants.
+        assert_eq!(ok("Basic ZGV2QGV4YW1wbGUuY29tOnQ="), Ok(()));
+        assert_eq!(ok("basic  ZGV2QGV4YW1wbGUuY29tOnQ= "), Ok(()));
+        assert_eq!(ok("Bearer t"), Ok(()));
+        // other@example.com:t
+        assert_eq!(
+            ok("Basic b3RoZXJAZXhhbXBsZS5jb206dA=="),
+            Err(ApiError::Unauthorized)
+        );
+        assert_eq!(ok("Basic !!!"), Err(ApiError::Unauthorized));
+        assert_eq!(ok("OAuth t"), Err(ApiError::Unauthorized));
+        assert_eq!(ok("Bearer x"), Err(ApiError::Unauthorized));
+        assert_eq!(
+            check_jira(&HeaderMap::new(), "t", "e"),
+            Err(ApiError::Unauthorized)
         );
     }
 }

@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use clap::Parser;
 
+use crate::clock::Clock;
+
 /// Reference server for the Yandex Tracker and Jira attachment APIs.
 #[derive(Debug, Clone, Parser)]
 #[command(name = "tracker-attachments-server", version, about)]
@@ -23,31 +25,40 @@ pub struct Config {
     #[arg(long)]
     pub static_dir: Option<PathBuf>,
 
-    /// The only accepted OAuth/Bearer token.
+    /// The only accepted token: `OAuth <token>` or `Bearer <token>` for
+    /// Tracker; `Bearer <token>` or Basic `<jira-email>:<token>` for Jira.
     #[arg(long, default_value = "dev-token")]
     pub token: String,
 
-    /// The only accepted value of `X-Org-ID` / `X-Cloud-Org-ID`.
+    /// The only accepted value of `X-Org-ID` / `X-Cloud-Org-ID`; in proxy
+    /// mode, the organisation sent upstream.
     #[arg(long, default_value = "dev-org")]
     pub org_id: String,
+
+    /// The e-mail half of Jira Basic credentials (`email:api_token`).
+    #[arg(long, default_value = "dev@example.com")]
+    pub jira_email: String,
 
     /// Largest accepted file, in bytes (Tracker documents 1024 MiB).
     #[arg(long, default_value_t = 1024 * 1024 * 1024)]
     pub max_upload_bytes: u64,
 
-    /// Seconds an unattached temporary file lives.
-    #[arg(long, default_value_t = 86_400)]
-    pub temp_ttl: u64,
+    /// How long an unattached temporary file (and the parts of an unfinished
+    /// chunked upload) lives: seconds, or with a unit (500ms, 90s, 15m, 24h, 1d).
+    #[arg(long, default_value = "24h", value_parser = parse_duration)]
+    pub temp_ttl: Duration,
 
     /// Allowed CORS origin; repeat for several, `*` for any.
     #[arg(long = "cors-origin")]
     pub cors_origins: Vec<String>,
 
-    /// Share of requests that fail on purpose (0.0..=1.0).
-    #[arg(long, default_value_t = 0.0)]
+    /// Share of upload requests that fail on purpose (0.0..=1.0): half answer
+    /// 503, half have their connection closed mid-body.
+    #[arg(long, default_value_t = 0.0, value_parser = parse_rate)]
     pub fault_rate: f64,
 
-    /// Seed for the fault generator, so a failing run can be replayed.
+    /// Seed for the fault generator, so a failing run can be replayed
+    /// (random, and logged, when not given).
     #[arg(long)]
     pub fault_seed: Option<u64>,
 
@@ -59,9 +70,19 @@ pub struct Config {
     #[arg(long)]
     pub upstream: Option<String>,
 
-    /// Name of the environment variable holding the upstream `Authorization` value.
+    /// Name of the environment variable holding the upstream `Authorization`
+    /// value (the whole value, e.g. `OAuth y0_...`); without it the browser's
+    /// own `Authorization` goes upstream.
     #[arg(long)]
     pub upstream_auth_env: Option<String>,
+
+    /// Which organisation header carries `--org-id` upstream.
+    #[arg(long, default_value = "X-Org-ID", value_parser = ["X-Org-ID", "X-Cloud-Org-ID"])]
+    pub upstream_org_header: String,
+
+    /// Where "now" comes from; tests use a manual clock.
+    #[arg(skip)]
+    pub clock: Clock,
 }
 
 impl Config {
@@ -78,8 +99,20 @@ impl Config {
         Duration::from_millis(self.latency_ms)
     }
 
-    pub fn temp_ttl(&self) -> Duration {
-        Duration::from_secs(self.temp_ttl)
+    pub fn temp_ttl_millis(&self) -> i64 {
+        i64::try_from(self.temp_ttl.as_millis()).unwrap_or(i64::MAX)
+    }
+
+    /// Checks what clap checks, for configs built in code (tests, embedders).
+    pub fn validate(&self) -> anyhow::Result<()> {
+        parse_rate(&self.fault_rate.to_string()).map_err(anyhow::Error::msg)?;
+        if let Some(upstream) = &self.upstream {
+            let scheme_ok = upstream.starts_with("http://") || upstream.starts_with("https://");
+            if !scheme_ok || upstream.parse::<axum::http::Uri>().is_err() {
+                anyhow::bail!("--upstream must be an http:// or https:// URL, got {upstream:?}");
+            }
+        }
+        Ok(())
     }
 }
 
@@ -88,6 +121,39 @@ impl Default for Config {
     /// (the `#[arg]` attributes) and cannot drift.
     fn default() -> Self {
         Self::parse_from(["tracker-attachments-server"])
+    }
+}
+
+/// `86400`, `500ms`, `90s`, `15m`, `24h`, `1d`.
+pub fn parse_duration(value: &str) -> Result<Duration, String> {
+    let value = value.trim();
+    let invalid =
+        || format!("invalid duration {value:?}: use e.g. 86400, 500ms, 90s, 15m, 24h, 1d");
+    let split = value
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(value.len());
+    let (number, unit) = value.split_at(split);
+    let number: u64 = number.parse().map_err(|_| invalid())?;
+    let seconds = |factor: u64| {
+        number
+            .checked_mul(factor)
+            .map(Duration::from_secs)
+            .ok_or_else(invalid)
+    };
+    match unit {
+        "ms" => Ok(Duration::from_millis(number)),
+        "" | "s" => seconds(1),
+        "m" => seconds(60),
+        "h" => seconds(3600),
+        "d" => seconds(86_400),
+        _ => Err(invalid()),
+    }
+}
+
+fn parse_rate(value: &str) -> Result<f64, String> {
+    match value.trim().parse::<f64>() {
+        Ok(rate) if (0.0..=1.0).contains(&rate) => Ok(rate),
+        _ => Err(format!("invalid fault rate {value:?}: expected 0.0..=1.0")),
     }
 }
 
@@ -102,10 +168,13 @@ mod tests {
         assert_eq!(c.data_dir, PathBuf::from("./data"));
         assert_eq!(c.token, "dev-token");
         assert_eq!(c.org_id, "dev-org");
+        assert_eq!(c.jira_email, "dev@example.com");
         assert_eq!(c.max_upload_bytes, 1_073_741_824);
-        assert_eq!(c.temp_ttl, 86_400);
+        assert_eq!(c.temp_ttl, Duration::from_secs(86_400));
         assert!(c.cors_origins.is_empty());
         assert!(c.static_dir.is_none());
+        assert_eq!(c.fault_rate, 0.0);
+        assert_eq!(c.upstream_org_header, "X-Org-ID");
     }
 
     #[test]
@@ -118,5 +187,45 @@ mod tests {
             "http://b.test",
         ]);
         assert_eq!(c.cors_origins, ["http://a.test", "http://b.test"]);
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("86400"), Ok(Duration::from_secs(86_400)));
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("15m"), Ok(Duration::from_secs(900)));
+        assert_eq!(parse_duration("24h"), Ok(Duration::from_secs(86_400)));
+        assert_eq!(parse_duration("1d"), Ok(Duration::from_secs(86_400)));
+        assert!(parse_duration("").is_err());
+        assert!(parse_duration("h").is_err());
+        assert!(parse_duration("5y").is_err());
+        assert!(parse_duration("-5").is_err());
+        assert!(parse_duration("99999999999999999999d").is_err());
+        assert!(parse_duration("9999999999999999999d").is_err());
+    }
+
+    #[test]
+    fn fault_rate_is_a_fraction() {
+        assert!(Config::try_parse_from(["x", "--fault-rate", "0.25"]).is_ok());
+        assert!(Config::try_parse_from(["x", "--fault-rate", "1.5"]).is_err());
+        assert!(Config::try_parse_from(["x", "--fault-rate", "NaN"]).is_err());
+        let bad = Config {
+            fault_rate: -0.1,
+            ..Config::default()
+        };
+        assert!(bad.validate().is_err());
+    }
+
+    #[test]
+    fn upstream_must_be_http() {
+        let with = |u: &str| Config {
+            upstream: Some(u.into()),
+            ..Config::default()
+        };
+        assert!(with("http://127.0.0.1:9").validate().is_ok());
+        assert!(with("https://api.tracker.yandex.net").validate().is_ok());
+        assert!(with("ftp://x").validate().is_err());
+        assert!(with("http://bad host").validate().is_err());
     }
 }

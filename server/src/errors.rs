@@ -1,10 +1,11 @@
-//! Errors in the Tracker shape:
-//! `{"errors": {}, "errorsData": {}, "errorMessages": [...], "statusCode": N}`.
+//! Errors in the two shapes the contract fixes:
+//! Tracker `{"errors": {}, "errorsData": {}, "errorMessages": [...], "statusCode": N}`
+//! and Jira `{"errorMessages": [...], "errors": {...}, "status": N}`.
 //!
-//! Handlers return [`ApiError`]; its response carries the English text and a
-//! copy of the error in the response extensions, and the [`localize`]
-//! middleware re-renders it when the request prefers Russian. That keeps the
-//! language out of every handler's signature.
+//! Handlers return [`ApiError`] (Tracker) or [`JiraError`]; the response
+//! carries the English text and a copy of the error in its extensions, and
+//! the [`localize`] middleware re-renders it when the request prefers
+//! Russian. That keeps the language out of every handler's signature.
 
 use axum::extract::Request;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -12,18 +13,36 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
-use serde_json::Map;
+use serde_json::{Map, Value};
 
 use crate::lang::Lang;
+
+/// Longest client-supplied text (an id, a key) repeated in a message.
+const ECHO_LIMIT: usize = 64;
 
 /// Field order as in recorded Tracker responses.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct ErrorBody {
-    errors: Map<String, serde_json::Value>,
-    errors_data: Map<String, serde_json::Value>,
+struct TrackerBody {
+    errors: Map<String, Value>,
+    errors_data: Map<String, Value>,
     error_messages: [String; 1],
     status_code: u16,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JiraBody {
+    error_messages: Vec<String>,
+    errors: Map<String, Value>,
+    status: u16,
+}
+
+/// Which API's error shape a response uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavor {
+    Tracker,
+    Jira,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,14 +50,49 @@ pub enum ApiError {
     Unauthorized,
     Forbidden,
     NotFound,
+    IssueNotFound(String),
     AttachmentNotFound(String),
     ThumbnailNotFound(String),
+    CommentNotFound(String),
     MethodNotAllowed,
-    PayloadTooLarge { limit: u64 },
+    PayloadTooLarge {
+        limit: u64,
+    },
+    /// Jira: more than 60 files in one request.
+    TooManyFiles {
+        max: usize,
+    },
+    /// Jira: the issue holds as many attachments as it may.
+    IssueAttachmentLimit {
+        max: u64,
+    },
     BadMultipart,
     NoFile,
+    /// Jira: no multipart part named `file`.
+    NoFileField,
     BadQuery,
     BadHost,
+    BadJson,
+    MissingField(&'static str),
+    InvalidField(&'static str),
+    UnknownQueue(String),
+    /// A temporary attachment that cannot be attached (unknown, expired or
+    /// already attached): 422 naming it.
+    Unattachable(String),
+    VersionMismatch {
+        current: i64,
+    },
+    DuplicateIssue {
+        key: String,
+    },
+    /// Flow.js parameters missing or malformed.
+    FlowParams,
+    /// A part whose number or size does not fit the declared totals.
+    FlowMismatch,
+    /// `--fault-rate` picked this request to fail.
+    InjectedFault,
+    /// Proxy mode: the upstream could not be reached.
+    BadGateway,
     Internal,
 }
 
@@ -49,86 +103,203 @@ impl ApiError {
         ApiError::Internal
     }
 
+    /// Client text quoted in a message, cut so a huge id cannot blow up
+    /// the response.
+    pub fn echo(text: &str) -> String {
+        text.chars().take(ECHO_LIMIT).collect()
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden => StatusCode::FORBIDDEN,
             ApiError::NotFound
+            | ApiError::IssueNotFound(_)
             | ApiError::AttachmentNotFound(_)
-            | ApiError::ThumbnailNotFound(_) => StatusCode::NOT_FOUND,
+            | ApiError::ThumbnailNotFound(_)
+            | ApiError::CommentNotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::BadMultipart | ApiError::NoFile | ApiError::BadQuery | ApiError::BadHost => {
-                StatusCode::BAD_REQUEST
+            ApiError::PayloadTooLarge { .. }
+            | ApiError::TooManyFiles { .. }
+            | ApiError::IssueAttachmentLimit { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::BadMultipart
+            | ApiError::NoFile
+            | ApiError::NoFileField
+            | ApiError::BadQuery
+            | ApiError::BadHost
+            | ApiError::BadJson
+            | ApiError::InvalidField(_)
+            | ApiError::FlowParams
+            | ApiError::FlowMismatch => StatusCode::BAD_REQUEST,
+            ApiError::MissingField(_) | ApiError::UnknownQueue(_) | ApiError::Unattachable(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
             }
+            ApiError::VersionMismatch { .. } => StatusCode::PRECONDITION_FAILED,
+            ApiError::DuplicateIssue { .. } => StatusCode::CONFLICT,
+            ApiError::InjectedFault => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::BadGateway => StatusCode::BAD_GATEWAY,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
-    pub fn message(&self, lang: Lang) -> String {
-        match (self, lang) {
-            (ApiError::Unauthorized, Lang::En) => "Not authorized: missing or invalid token.".into(),
-            (ApiError::Unauthorized, Lang::Ru) => {
-                "Не авторизован: токен не передан или недействителен.".into()
-            }
-            (ApiError::Forbidden, Lang::En) => {
-                "No access: send exactly one organization header (X-Org-ID or X-Cloud-Org-ID) with a known organization.".into()
-            }
-            (ApiError::Forbidden, Lang::Ru) => {
-                "Нет доступа: передайте ровно один заголовок организации (X-Org-ID или X-Cloud-Org-ID) с известной организацией.".into()
-            }
-            (ApiError::NotFound, Lang::En) => "Not found.".into(),
-            (ApiError::NotFound, Lang::Ru) => "Объект не найден.".into(),
-            (ApiError::AttachmentNotFound(id), Lang::En) => {
-                format!("Attachment {id} does not exist.")
-            }
-            (ApiError::AttachmentNotFound(id), Lang::Ru) => format!("Вложение {id} не существует."),
-            (ApiError::ThumbnailNotFound(id), Lang::En) => {
-                format!("Attachment {id} has no thumbnail.")
-            }
-            (ApiError::ThumbnailNotFound(id), Lang::Ru) => format!("У вложения {id} нет миниатюры."),
-            (ApiError::MethodNotAllowed, Lang::En) => "Method not allowed.".into(),
-            (ApiError::MethodNotAllowed, Lang::Ru) => "Метод не поддерживается.".into(),
-            (ApiError::PayloadTooLarge { limit }, Lang::En) => {
-                format!("The file is larger than the limit of {limit} bytes.")
-            }
-            (ApiError::PayloadTooLarge { limit }, Lang::Ru) => {
-                format!("Файл больше допустимого размера {limit} байт.")
-            }
-            (ApiError::BadMultipart, Lang::En) => "The request body is not valid multipart/form-data.".into(),
-            (ApiError::BadMultipart, Lang::Ru) => "Тело запроса не является корректным multipart/form-data.".into(),
-            (ApiError::NoFile, Lang::En) => "The request contains no file.".into(),
-            (ApiError::NoFile, Lang::Ru) => "В запросе нет файла.".into(),
-            (ApiError::BadQuery, Lang::En) => "Invalid query parameters.".into(),
-            (ApiError::BadQuery, Lang::Ru) => "Некорректные параметры запроса.".into(),
-            (ApiError::BadHost, Lang::En) => "Missing or invalid Host header.".into(),
-            (ApiError::BadHost, Lang::Ru) => "Заголовок Host отсутствует или некорректен.".into(),
-            (ApiError::Internal, Lang::En) => "Internal server error.".into(),
-            (ApiError::Internal, Lang::Ru) => "Внутренняя ошибка сервера.".into(),
+    /// The request field a validation error is about, for the `errors` map.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            ApiError::MissingField(field) | ApiError::InvalidField(field) => Some(field),
+            ApiError::UnknownQueue(_) => Some("queue"),
+            ApiError::Unattachable(_) => Some("attachmentIds"),
+            ApiError::NoFileField => Some("file"),
+            _ => None,
         }
     }
 
-    pub fn to_response(&self, lang: Lang) -> Response {
+    pub fn message(&self, lang: Lang) -> String {
+        let ru = lang == Lang::Ru;
+        match self {
+            ApiError::Unauthorized if ru => {
+                "Не авторизован: токен не передан или недействителен.".into()
+            }
+            ApiError::Unauthorized => "Not authorized: missing or invalid token.".into(),
+            ApiError::Forbidden if ru => {
+                "Нет доступа: передайте ровно один заголовок организации (X-Org-ID или X-Cloud-Org-ID) с известной организацией.".into()
+            }
+            ApiError::Forbidden => {
+                "No access: send exactly one organization header (X-Org-ID or X-Cloud-Org-ID) with a known organization.".into()
+            }
+            ApiError::NotFound if ru => "Объект не найден.".into(),
+            ApiError::NotFound => "Not found.".into(),
+            ApiError::IssueNotFound(key) if ru => format!("Задача {key} не существует."),
+            ApiError::IssueNotFound(key) => format!("Issue {key} does not exist."),
+            ApiError::AttachmentNotFound(id) if ru => format!("Вложение {id} не существует."),
+            ApiError::AttachmentNotFound(id) => format!("Attachment {id} does not exist."),
+            ApiError::ThumbnailNotFound(id) if ru => format!("У вложения {id} нет миниатюры."),
+            ApiError::ThumbnailNotFound(id) => format!("Attachment {id} has no thumbnail."),
+            ApiError::CommentNotFound(id) if ru => format!("Комментарий {id} не существует."),
+            ApiError::CommentNotFound(id) => format!("Comment {id} does not exist."),
+            ApiError::MethodNotAllowed if ru => "Метод не поддерживается.".into(),
+            ApiError::MethodNotAllowed => "Method not allowed.".into(),
+            ApiError::PayloadTooLarge { limit } if ru => {
+                format!("Файл больше допустимого размера {limit} байт.")
+            }
+            ApiError::PayloadTooLarge { limit } => {
+                format!("The file is larger than the limit of {limit} bytes.")
+            }
+            ApiError::TooManyFiles { max } if ru => {
+                format!("Слишком много файлов в одном запросе: не больше {max}.")
+            }
+            ApiError::TooManyFiles { max } => {
+                format!("Too many files in one request: at most {max}.")
+            }
+            ApiError::IssueAttachmentLimit { max } if ru => {
+                format!("У задачи уже максимальное число вложений ({max}).")
+            }
+            ApiError::IssueAttachmentLimit { max } => {
+                format!("The issue already has the maximum number of attachments ({max}).")
+            }
+            ApiError::BadMultipart if ru => {
+                "Тело запроса не является корректным multipart/form-data.".into()
+            }
+            ApiError::BadMultipart => "The request body is not valid multipart/form-data.".into(),
+            ApiError::NoFile if ru => "В запросе нет файла.".into(),
+            ApiError::NoFile => "The request contains no file.".into(),
+            ApiError::NoFileField if ru => "Файл нужно передать в поле multipart «file».".into(),
+            ApiError::NoFileField => "Send the file in the multipart field named 'file'.".into(),
+            ApiError::BadQuery if ru => "Некорректные параметры запроса.".into(),
+            ApiError::BadQuery => "Invalid query parameters.".into(),
+            ApiError::BadHost if ru => "Заголовок Host отсутствует или некорректен.".into(),
+            ApiError::BadHost => "Missing or invalid Host header.".into(),
+            ApiError::BadJson if ru => "Тело запроса не является корректным объектом JSON.".into(),
+            ApiError::BadJson => "The request body is not a valid JSON object.".into(),
+            ApiError::MissingField(field) if ru => format!("Поле {field} обязательно."),
+            ApiError::MissingField(field) => format!("Field {field} is required."),
+            ApiError::InvalidField(field) if ru => {
+                format!("Поле {field} имеет некорректное значение.")
+            }
+            ApiError::InvalidField(field) => format!("Field {field} has an invalid value."),
+            ApiError::UnknownQueue(queue) if ru => format!("Очередь {queue} не существует."),
+            ApiError::UnknownQueue(queue) => format!("Queue {queue} does not exist."),
+            ApiError::Unattachable(id) if ru => format!(
+                "Вложение {id} нельзя прикрепить: его нет, срок его хранения истёк или оно уже прикреплено."
+            ),
+            ApiError::Unattachable(id) => format!(
+                "Attachment {id} cannot be attached: it does not exist, has expired or is already attached."
+            ),
+            ApiError::VersionMismatch { current } if ru => {
+                format!("Задача изменилась: текущая версия {current}.")
+            }
+            ApiError::VersionMismatch { current } => {
+                format!("The issue has changed: the current version is {current}.")
+            }
+            ApiError::DuplicateIssue { key } if ru => {
+                format!("Задача с таким unique уже существует: {key}.")
+            }
+            ApiError::DuplicateIssue { key } => {
+                format!("An issue with this unique value already exists: {key}.")
+            }
+            ApiError::FlowParams if ru => "Параметры Flow.js отсутствуют или некорректны.".into(),
+            ApiError::FlowParams => "Missing or invalid Flow.js parameters.".into(),
+            ApiError::FlowMismatch if ru => {
+                "Номер или размер части не согласуется с объявленными итогами загрузки.".into()
+            }
+            ApiError::FlowMismatch => {
+                "The part's number or size does not fit the upload's declared totals.".into()
+            }
+            ApiError::InjectedFault if ru => {
+                "Сервис временно недоступен (сбой, заданный --fault-rate).".into()
+            }
+            ApiError::InjectedFault => {
+                "Service temporarily unavailable (fault injected by --fault-rate).".into()
+            }
+            ApiError::BadGateway if ru => "Вышестоящий сервер недоступен.".into(),
+            ApiError::BadGateway => "The upstream server could not be reached.".into(),
+            ApiError::Internal if ru => "Внутренняя ошибка сервера.".into(),
+            ApiError::Internal => "Internal server error.".into(),
+        }
+    }
+
+    pub fn render(&self, flavor: Flavor, lang: Lang) -> Response {
         let status = self.status();
-        let body = ErrorBody {
-            errors: Map::new(),
-            errors_data: Map::new(),
-            error_messages: [self.message(lang)],
-            status_code: status.as_u16(),
+        let message = self.message(lang);
+        let mut errors = Map::new();
+        if let Some(field) = self.field() {
+            errors.insert(field.to_owned(), Value::String(message.clone()));
+        }
+        let mut response = match flavor {
+            Flavor::Tracker => (
+                status,
+                Json(TrackerBody {
+                    errors,
+                    errors_data: Map::new(),
+                    error_messages: [message],
+                    status_code: status.as_u16(),
+                }),
+            )
+                .into_response(),
+            Flavor::Jira => (
+                status,
+                Json(JiraBody {
+                    error_messages: vec![message],
+                    errors,
+                    status: status.as_u16(),
+                }),
+            )
+                .into_response(),
         };
-        let mut response = (status, Json(body)).into_response();
         response.headers_mut().insert(
             header::CONTENT_LANGUAGE,
             HeaderValue::from_static(lang.code()),
         );
-        response.extensions_mut().insert(self.clone());
+        response.extensions_mut().insert(Rendered {
+            error: self.clone(),
+            flavor,
+        });
         response
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        self.to_response(Lang::En)
+        self.render(Flavor::Tracker, Lang::En)
     }
 }
 
@@ -140,19 +311,42 @@ impl std::fmt::Display for ApiError {
 
 impl std::error::Error for ApiError {}
 
-/// Re-renders [`ApiError`] responses in the language the request prefers.
+/// An [`ApiError`] answered in Jira's shape.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JiraError(pub ApiError);
+
+impl From<ApiError> for JiraError {
+    fn from(error: ApiError) -> Self {
+        JiraError(error)
+    }
+}
+
+impl IntoResponse for JiraError {
+    fn into_response(self) -> Response {
+        self.0.render(Flavor::Jira, Lang::En)
+    }
+}
+
+/// What [`localize`] needs to render an error again.
+#[derive(Debug, Clone)]
+struct Rendered {
+    error: ApiError,
+    flavor: Flavor,
+}
+
+/// Re-renders error responses in the language the request prefers.
 pub async fn localize(request: Request, next: Next) -> Response {
     let lang = Lang::from_headers(request.headers());
     let response = next.run(request).await;
     if lang == Lang::En {
         return response;
     }
-    let Some(error) = response.extensions().get::<ApiError>().cloned() else {
+    let Some(Rendered { error, flavor }) = response.extensions().get::<Rendered>().cloned() else {
         return response;
     };
     // Swap only the body, so headers added by handlers or inner layers survive.
     let (mut parts, _) = response.into_parts();
-    let (_, body) = error.to_response(lang).into_parts();
+    let (_, body) = error.render(flavor, lang).into_parts();
     parts.headers.remove(header::CONTENT_LENGTH);
     parts.headers.insert(
         header::CONTENT_LANGUAGE,
@@ -168,4 +362,52 @@ pub async fn not_found() -> ApiError {
 
 pub async fn method_not_allowed() -> ApiError {
     ApiError::MethodNotAllowed
+}
+
+pub async fn jira_not_found() -> JiraError {
+    JiraError(ApiError::NotFound)
+}
+
+pub async fn jira_method_not_allowed() -> JiraError {
+    JiraError(ApiError::MethodNotAllowed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn body_json(response: Response) -> Value {
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        serde_json::from_slice(&bytes).unwrap()
+    }
+
+    #[tokio::test]
+    async fn both_shapes() {
+        let tracker =
+            body_json(ApiError::IssueNotFound("DEMO-9".into()).render(Flavor::Tracker, Lang::Ru))
+                .await;
+        assert_eq!(
+            tracker,
+            serde_json::json!({"errors": {}, "errorsData": {}, "errorMessages": ["Задача DEMO-9 не существует."], "statusCode": 404})
+        );
+        let jira = body_json(ApiError::NoFileField.render(Flavor::Jira, Lang::En)).await;
+        assert_eq!(
+            jira,
+            serde_json::json!({
+                "errorMessages": ["Send the file in the multipart field named 'file'."],
+                "errors": {"file": "Send the file in the multipart field named 'file'."},
+                "status": 400
+            })
+        );
+    }
+
+    #[test]
+    fn echo_is_bounded() {
+        assert_eq!(
+            ApiError::echo(&"я".repeat(1000)).chars().count(),
+            ECHO_LIMIT
+        );
+    }
 }

@@ -1,7 +1,8 @@
-//! Reference server for tracker-attachments: speaks the Yandex Tracker
-//! attachment API (and, in later slices, Jira's and a Flow.js chunk
-//! endpoint) so the component can be developed, demonstrated and tested
-//! without the real services. See `shared/design/api-contract.md`.
+//! Reference server for tracker-attachments: speaks the Yandex Tracker v2
+//! and Jira Cloud v3 attachment APIs and a Flow.js part endpoint, so the
+//! component can be developed, demonstrated and tested without the real
+//! services, and proxies to the real ones (`--upstream`). See
+//! `shared/design/api-contract.md`.
 //!
 //! ```no_run
 //! # async fn run() -> anyhow::Result<()> {
@@ -12,16 +13,23 @@
 //! # Ok(()) }
 //! ```
 
+mod access_log;
 mod auth;
 mod base_url;
+mod clock;
 mod config;
 mod errors;
+mod faults;
+mod flow_protocol;
 mod lang;
+mod linger;
 mod mime;
 mod model;
+mod proxy;
 mod routes;
 mod state;
 mod storage;
+mod sweeper;
 mod thumbnail;
 
 use std::sync::Arc;
@@ -29,16 +37,37 @@ use std::sync::Arc;
 use anyhow::Context;
 use axum::Router;
 
+pub use clock::Clock;
 pub use config::Config;
+pub use routes::{MAX_FILES_PER_REQUEST, MAX_ISSUE_ATTACHMENTS};
 
-/// Opens (or creates) the data directory and builds the router.
+/// Opens (or creates) the data directory, starts the sweeper of expired
+/// temporary files, and builds the router. Needs a Tokio runtime.
 pub async fn app(config: Config) -> anyhow::Result<Router> {
+    config.validate()?;
+    let proxy = proxy::Proxy::from_config(&config)?;
+    let faults = (config.fault_rate > 0.0).then(|| {
+        let seed = config.fault_seed.unwrap_or_else(faults::random_seed);
+        tracing::warn!(
+            rate = config.fault_rate,
+            seed,
+            "injecting faults into uploads; replay with --fault-seed {seed}"
+        );
+        Arc::new(faults::Faults::new(config.fault_rate, seed))
+    });
+
     let data_dir = config.data_dir.clone();
-    let storage = tokio::task::spawn_blocking(move || storage::Storage::open(&data_dir))
+    let now = config.clock.now_millis();
+    let storage = tokio::task::spawn_blocking(move || storage::Storage::open(&data_dir, now))
         .await
         .context("opening the data directory")??;
-    routes::router(state::AppState {
-        config: Arc::new(config),
-        storage,
-    })
+    sweeper::spawn(&storage, config.temp_ttl, config.clock.clone());
+    routes::router(
+        state::AppState {
+            config: Arc::new(config),
+            storage,
+            proxy,
+        },
+        routes::Modes { faults },
+    )
 }

@@ -1,4 +1,6 @@
-//! The binary as the xtask and the end-to-end tests start it.
+//! The binary as the xtask and the end-to-end tests start it, and its log.
+
+mod common;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -53,4 +55,113 @@ async fn prints_the_real_address_and_serves_it() {
 
     drop(child);
     let _ = std::fs::remove_dir_all(&data_dir);
+}
+
+/// One line per request with method, path, status, bytes and time; never a
+/// token (the server's, the browser's, or the one proxy mode sends upstream).
+#[tokio::test]
+async fn the_log_has_one_line_per_request_and_no_tokens() {
+    let dir = common::TempDir::new();
+    let log = dir.0.join("server.log");
+    let data_dir = dir.data_dir();
+    let server = common::ChildServer::spawn_logging(
+        &[
+            "--data-dir",
+            data_dir.to_str().unwrap(),
+            "--token",
+            "local-secret-token",
+        ],
+        &[],
+        Some(&log),
+    );
+    let client = common::client();
+    let upload = client
+        .post(server.url("/v2/attachments/"))
+        .query(&[("filename", "query-name.txt")])
+        .header("Authorization", "OAuth local-secret-token")
+        .header("X-Org-ID", common::ORG)
+        .multipart(common::file_form(
+            "file",
+            vec![b'x'; 5000],
+            "part-name.txt",
+            None,
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(upload.status(), reqwest::StatusCode::CREATED);
+    let refused = client
+        .get(server.url("/v2/issues/DEMO-1"))
+        .header("Authorization", "OAuth browser-guess-token")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), reqwest::StatusCode::UNAUTHORIZED);
+
+    // A proxy whose upstream is down still must not print its credential.
+    let proxy_log = dir.0.join("proxy.log");
+    let proxy_data = dir.0.join("proxy-data");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let proxy = common::ChildServer::spawn_logging(
+        &[
+            "--data-dir",
+            proxy_data.to_str().unwrap(),
+            "--upstream",
+            &format!("http://127.0.0.1:{port}"),
+            "--upstream-auth-env",
+            "TA_TEST_LOGGED_AUTH",
+        ],
+        &[("TA_TEST_LOGGED_AUTH", "OAuth upstream-secret-token")],
+        Some(&proxy_log),
+    );
+    let failed = client
+        .get(proxy.url("/v2/issues/DEMO-1?x=1"))
+        .header("Authorization", "OAuth browser-side-token")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(failed.status(), reqwest::StatusCode::BAD_GATEWAY);
+    drop(server);
+    drop(proxy);
+
+    let text = std::fs::read_to_string(&log).unwrap();
+    let lines: Vec<&str> = text.lines().filter(|l| l.contains("request")).collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    let upload_line = lines[0];
+    for part in [
+        "method=POST",
+        "path=/v2/attachments/",
+        "status=201",
+        "bytes_in=",
+        "bytes_out=",
+        "ms=",
+    ] {
+        assert!(upload_line.contains(part), "{part} missing: {upload_line}");
+    }
+    let bytes_in: u64 = upload_line
+        .split("bytes_in=")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    assert!(bytes_in > 5000, "{upload_line}");
+    assert!(lines[1].contains("status=401"), "{}", lines[1]);
+    let proxy_text = std::fs::read_to_string(&proxy_log).unwrap();
+    assert!(proxy_text.contains("status=502"), "{proxy_text}");
+    for secret in [
+        "local-secret-token",
+        "browser-guess-token",
+        "upstream-secret-token",
+        "browser-side-token",
+        "query-name",
+    ] {
+        assert!(
+            !text.contains(secret) && !proxy_text.contains(secret),
+            "{secret} was logged"
+        );
+    }
 }

@@ -1,184 +1,15 @@
-//! Tracker temporary attachments over real HTTP: the server is built from the
-//! library, bound to 127.0.0.1:0 and spoken to with reqwest.
+//! Tracker temporary attachments (T1, T11) over real HTTP: the server is
+//! built from the library, bound to 127.0.0.1:0 and spoken to with reqwest.
 
-use std::io::Cursor;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+mod common;
 
-use image::{DynamicImage, GenericImageView, ImageFormat, Rgb, RgbImage};
+use std::path::PathBuf;
+
+use common::*;
+use image::{GenericImageView, ImageFormat};
 use reqwest::multipart::{Form, Part};
-use reqwest::{RequestBuilder, Response, StatusCode};
-use serde_json::Value;
+use reqwest::StatusCode;
 use tracker_attachments_server::Config;
-
-const TOKEN: &str = "dev-token";
-const ORG: &str = "dev-org";
-
-/// A data directory that disappears with the test.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new() -> Self {
-        static COUNTER: AtomicU64 = AtomicU64::new(0);
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .subsec_nanos();
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        // The data dir sits one level down so that a path escaping it (the
-        // traversal test) would still land inside our own directory.
-        let root =
-            std::env::temp_dir().join(format!("ta-server-{}-{n}-{nanos}", std::process::id()));
-        std::fs::create_dir_all(&root).unwrap();
-        Self(root)
-    }
-
-    fn data_dir(&self) -> PathBuf {
-        self.0.join("data")
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-struct TestServer {
-    base: String,
-    client: reqwest::Client,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl TestServer {
-    async fn start(config: Config) -> Self {
-        let app = tracker_attachments_server::app(config).await.unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let task = tokio::spawn(async move {
-            axum::serve(listener, app).await.unwrap();
-        });
-        Self {
-            base: format!("http://{addr}"),
-            client: reqwest::Client::new(),
-            task,
-        }
-    }
-
-    async fn with_dir(dir: &TempDir) -> Self {
-        Self::start(Config::with_data_dir(dir.data_dir())).await
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    /// A request with the right token and organisation.
-    fn authed(&self, method: reqwest::Method, url: &str) -> RequestBuilder {
-        self.client
-            .request(method, url)
-            .header("Authorization", format!("OAuth {TOKEN}"))
-            .header("X-Org-ID", ORG)
-    }
-
-    fn get(&self, url: &str) -> RequestBuilder {
-        self.authed(reqwest::Method::GET, url)
-    }
-
-    fn upload_request(&self, form: Form) -> RequestBuilder {
-        self.authed(reqwest::Method::POST, &self.url("/v2/attachments/"))
-            .multipart(form)
-    }
-
-    async fn upload(&self, bytes: Vec<u8>, file_name: &str, mime: Option<&str>) -> Response {
-        self.upload_request(file_form("file", bytes, file_name, mime))
-            .send()
-            .await
-            .unwrap()
-    }
-}
-
-impl Drop for TestServer {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
-fn file_form(field: &str, bytes: Vec<u8>, file_name: &str, mime: Option<&str>) -> Form {
-    let mut part = Part::bytes(bytes).file_name(file_name.to_owned());
-    if let Some(mime) = mime {
-        part = part.mime_str(mime).unwrap();
-    }
-    Form::new().part(field.to_owned(), part)
-}
-
-fn png(width: u32, height: u32) -> Vec<u8> {
-    let image = RgbImage::from_fn(width, height, |x, y| {
-        Rgb([(x % 256) as u8, (y % 256) as u8, 128])
-    });
-    let mut bytes = Vec::new();
-    DynamicImage::ImageRgb8(image)
-        .write_to(&mut Cursor::new(&mut bytes), ImageFormat::Png)
-        .unwrap();
-    bytes
-}
-
-async fn json(response: Response, status: StatusCode) -> Value {
-    assert_eq!(response.status(), status);
-    response.json().await.unwrap()
-}
-
-/// Asserts the Tracker error shape and returns the message.
-async fn error_message(response: Response, status: StatusCode) -> String {
-    assert_eq!(response.status(), status);
-    assert_eq!(response.headers()["content-type"], "application/json");
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(body["errors"], serde_json::json!({}));
-    assert_eq!(body["errorsData"], serde_json::json!({}));
-    assert_eq!(body["statusCode"], status.as_u16());
-    let messages = body["errorMessages"].as_array().unwrap();
-    assert_eq!(messages.len(), 1);
-    messages[0].as_str().unwrap().to_owned()
-}
-
-/// `YYYY-MM-DDThh:mm:ss.sss+0000`, checked character by character.
-fn assert_tracker_timestamp(value: &str) {
-    assert_eq!(value.len(), 28, "{value}");
-    for (i, c) in value.chars().enumerate() {
-        let expected_ok = match i {
-            4 | 7 => c == '-',
-            10 => c == 'T',
-            13 | 16 => c == ':',
-            19 => c == '.',
-            23 => c == '+',
-            _ => c.is_ascii_digit(),
-        };
-        assert!(expected_ok, "unexpected {c:?} at {i} in {value}");
-    }
-    assert!(value.ends_with("+0000"), "{value}");
-}
-
-/// Every file under `dir`, relative to it.
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(current) = stack.pop() {
-        for entry in std::fs::read_dir(&current).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                out.push(path.strip_prefix(dir).unwrap().to_path_buf());
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
-fn dir_is_empty(dir: &Path) -> bool {
-    std::fs::read_dir(dir).unwrap().next().is_none()
-}
 
 #[tokio::test]
 async fn healthz_needs_no_auth() {
@@ -732,28 +563,6 @@ async fn metadata_survives_a_restart() {
     )
     .await;
     assert!(next["id"].as_str().unwrap().parse::<u64>().unwrap() > id);
-}
-
-#[tokio::test]
-async fn temporary_files_expire_after_the_ttl() {
-    let dir = TempDir::new();
-    let server = TestServer::start(Config {
-        temp_ttl: 0,
-        ..Config::with_data_dir(dir.data_dir())
-    })
-    .await;
-    let body = json(
-        server.upload(b"x".to_vec(), "x.txt", None).await,
-        StatusCode::CREATED,
-    )
-    .await;
-    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    let response = server
-        .get(body["self"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap();
-    error_message(response, StatusCode::NOT_FOUND).await;
 }
 
 #[tokio::test]

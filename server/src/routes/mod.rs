@@ -1,59 +1,67 @@
 //! The router: which path goes to which handler, and the layers around them.
 
 mod attachments;
+mod comments;
+mod directory;
+mod download;
+mod flow;
 mod health;
+mod issue_attachments;
+mod issues;
+mod jira;
+mod json;
+mod upload;
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{DefaultBodyLimit, Request};
+use axum::extract::rejection::PathRejection;
+use axum::extract::{DefaultBodyLimit, Path, Request};
 use axum::http::{header, HeaderName, HeaderValue, Method};
 use axum::middleware::{self, Next};
-use axum::routing::{get, post, MethodRouter};
-use axum::Router;
+use axum::routing::{any, get, post, MethodRouter};
+use axum::{Extension, Router};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
-use tower_http::trace::{DefaultOnResponse, TraceLayer};
-use tower_http::LatencyUnit;
-use tracing::Level;
 
-use crate::auth;
-use crate::errors::{self, ApiError};
+use crate::errors::{self, ApiError, Flavor};
+use crate::faults::{self, Faults};
+use crate::proxy;
 use crate::state::AppState;
+use crate::storage::{Attachment, Issue, IssueError};
+use crate::{access_log, auth, linger};
 
-pub fn router(state: AppState) -> anyhow::Result<Router> {
+pub use jira::{MAX_FILES_PER_REQUEST, MAX_ISSUE_ATTACHMENTS};
+
+/// What the router needs besides the state.
+pub struct Modes {
+    pub faults: Option<Arc<Faults>>,
+}
+
+pub fn router(state: AppState, modes: Modes) -> anyhow::Result<Router> {
     let config = state.config.clone();
-
-    let v2 = [
-        (
-            "/attachments",
-            // Uploads are limited by `--max-upload-bytes` while streaming,
-            // not by axum's 2 MB default for buffered bodies.
-            post(attachments::upload_temporary).layer(DefaultBodyLimit::disable()),
-        ),
-        ("/attachments/{id}", get(attachments::get_temporary)),
-        (
-            "/attachments/{id}/thumbnail",
-            get(attachments::get_temporary_thumbnail),
-        ),
-        (
-            "/attachments/{id}/{filename}",
-            get(attachments::get_temporary_content),
-        ),
-    ]
-    .into_iter()
-    .fold(Router::new(), |router, (path, handler)| {
-        with_and_without_slash(router, path, handler)
-    })
-    .fallback(errors::not_found)
-    .method_not_allowed_fallback(errors::method_not_allowed)
-    .layer(middleware::from_fn_with_state(
-        state.clone(),
-        auth::require_auth,
-    ));
+    let uploads = Uploads {
+        faults: modes.faults,
+    };
 
     let mut app = Router::new()
         .route("/healthz", get(health::healthz))
-        .nest("/v2", v2);
+        .merge(flow_routes(&state, &uploads));
+    app = match state.proxy.clone() {
+        // Proxy mode: the API goes upstream. The part endpoint, which no
+        // upstream has, collects the parts here and sends the whole file up.
+        Some(proxy) => app.merge(
+            Router::new()
+                .route("/v2", any(proxy::forward))
+                .route("/v2/{*rest}", any(proxy::forward))
+                .route("/rest/api/{*rest}", any(proxy::forward))
+                .with_state(proxy),
+        ),
+        None => app
+            .nest("/v2", tracker_routes(&state, &uploads))
+            .nest("/rest/api/3", jira_routes(&state, &uploads, "/rest/api/3"))
+            .nest("/rest/api/2", jira_routes(&state, &uploads, "/rest/api/2")),
+    };
     app = match &config.static_dir {
         Some(dir) => {
             app.fallback_service(ServeDir::new(dir).append_index_html_on_directories(true))
@@ -75,22 +83,134 @@ pub fn router(state: AppState) -> anyhow::Result<Router> {
             },
         ));
     }
-    let app = app.layer(
-        // One line per request: method and path (no query: it may carry
-        // file names), status and latency; never headers, which carry tokens.
-        TraceLayer::new_for_http()
-            .make_span_with(|request: &Request| {
-                tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
-            })
-            .on_request(())
-            .on_response(
-                DefaultOnResponse::new()
-                    .level(Level::INFO)
-                    .latency_unit(LatencyUnit::Millis),
-            )
-            .on_failure(()),
-    );
+    let app = app.layer(middleware::from_fn(access_log::log));
     Ok(app.with_state(state))
+}
+
+/// Tracker API v2: T0–T12 and what their `self` URLs point at.
+fn tracker_routes(state: &AppState, uploads: &Uploads) -> Router<AppState> {
+    let routes = [
+        (
+            "/attachments",
+            uploads.route(post(attachments::upload_temporary), Flavor::Tracker),
+        ),
+        ("/attachments/{id}", get(attachments::get_temporary)),
+        (
+            "/attachments/{id}/thumbnail",
+            get(attachments::get_temporary_thumbnail),
+        ),
+        (
+            "/attachments/{id}/{filename}",
+            get(attachments::get_temporary_content),
+        ),
+        ("/issues", get(issues::list).post(issues::create)),
+        ("/issues/{key}", get(issues::get).patch(issues::patch)),
+        (
+            "/issues/{key}/attachments",
+            get(issue_attachments::list)
+                .merge(uploads.route(post(issue_attachments::upload), Flavor::Tracker)),
+        ),
+        (
+            "/issues/{key}/attachments/{id}",
+            get(issue_attachments::get).delete(issue_attachments::delete),
+        ),
+        (
+            "/issues/{key}/attachments/{id}/{filename}",
+            get(issue_attachments::content),
+        ),
+        (
+            "/issues/{key}/thumbnails/{id}",
+            get(issue_attachments::thumbnail),
+        ),
+        (
+            "/issues/{key}/comments",
+            get(comments::list).post(comments::create),
+        ),
+        ("/issues/{key}/comments/{id}", get(comments::get)),
+        ("/fields", get(directory::fields)),
+        ("/fields/{id}", get(directory::field)),
+        ("/users/{id}", get(directory::user)),
+        ("/myself", get(directory::myself)),
+        ("/queues/{key}", get(directory::queue)),
+    ];
+    routes
+        .into_iter()
+        .fold(Router::new(), |router, (path, handler)| {
+            with_and_without_slash(router, path, handler)
+        })
+        .fallback(errors::not_found)
+        .method_not_allowed_fallback(errors::method_not_allowed)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::require_auth,
+        ))
+}
+
+/// Jira REST J1–J6 (plus what their links point at) under `prefix`.
+fn jira_routes(state: &AppState, uploads: &Uploads, prefix: &'static str) -> Router<AppState> {
+    let routes = [
+        (
+            "/issue/{key}/attachments",
+            uploads.route(post(jira::upload), Flavor::Jira),
+        ),
+        ("/issue/{key}", get(jira::issue)),
+        ("/attachment/meta", get(jira::meta)),
+        ("/attachment/content/{id}", get(jira::content)),
+        ("/attachment/thumbnail/{id}", get(jira::thumbnail)),
+        ("/attachment/{id}", get(jira::get).delete(jira::delete)),
+        ("/user", get(jira::user)),
+        ("/myself", get(jira::myself)),
+    ];
+    routes
+        .into_iter()
+        .fold(Router::new(), |router, (path, handler)| {
+            with_and_without_slash(router, path, handler)
+        })
+        .fallback(errors::jira_not_found)
+        .method_not_allowed_fallback(errors::jira_method_not_allowed)
+        .layer(Extension(jira::JiraApi { prefix }))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::require_jira_auth,
+        ))
+}
+
+/// The Flow.js part endpoint, with Tracker's auth; in proxy mode, like the
+/// other proxied routes, with none (the credentials are the server's).
+fn flow_routes(state: &AppState, uploads: &Uploads) -> Router<AppState> {
+    let route =
+        get(flow::test_chunk).merge(uploads.route(post(flow::upload_chunk), Flavor::Tracker));
+    let router = with_and_without_slash(Router::new(), "/upload/flow", route);
+    if state.proxy.is_some() {
+        return router;
+    }
+    router.route_layer(middleware::from_fn_with_state(
+        state.clone(),
+        auth::require_auth,
+    ))
+}
+
+/// What every upload route shares.
+struct Uploads {
+    faults: Option<Arc<Faults>>,
+}
+
+impl Uploads {
+    fn route(&self, route: MethodRouter<AppState>, flavor: Flavor) -> MethodRouter<AppState> {
+        // Limited by `--max-upload-bytes` while streaming, not by axum's
+        // 2 MB default for buffered bodies.
+        let route = route.layer(DefaultBodyLimit::disable());
+        let route = match &self.faults {
+            Some(faults) => route.layer(middleware::from_fn_with_state(
+                (faults.clone(), flavor),
+                faults::inject,
+            )),
+            None => route,
+        };
+        // Outermost, so an injected 503 reaches the client too; an injected
+        // close fails the response, which ends the connection regardless.
+        route.layer(middleware::from_fn(linger::linger))
+    }
 }
 
 /// The contract: every path works with and without a trailing slash (the
@@ -103,6 +223,45 @@ fn with_and_without_slash(
     router
         .route(path, handler.clone())
         .route(&format!("{path}/"), handler)
+}
+
+/// The issue named in the path, by key or id.
+async fn load_issue(
+    state: &AppState,
+    key: Result<Path<String>, PathRejection>,
+) -> Result<Issue, ApiError> {
+    let Path(key) = key.map_err(|_| ApiError::NotFound)?;
+    state
+        .storage
+        .issue(key.clone())
+        .await
+        .map_err(ApiError::internal)?
+        .ok_or_else(|| ApiError::IssueNotFound(ApiError::echo(&key)))
+}
+
+/// An attachment by the id as written in the path; anything that is not a
+/// known id is 404 naming it.
+async fn attachment_by_raw_id(state: &AppState, raw: &str) -> Result<Attachment, ApiError> {
+    let not_found = || ApiError::AttachmentNotFound(ApiError::echo(raw));
+    let id: i64 = raw.parse().map_err(|_| not_found())?;
+    state
+        .storage
+        .get(id)
+        .await
+        .map_err(ApiError::internal)?
+        .ok_or_else(not_found)
+}
+
+/// `name` is the issue key (or, on creation, the queue) the request named.
+fn issue_error(error: IssueError, name: &str) -> ApiError {
+    match error {
+        IssueError::NotFound => ApiError::IssueNotFound(ApiError::echo(name)),
+        IssueError::UnknownQueue => ApiError::UnknownQueue(ApiError::echo(name)),
+        IssueError::VersionMismatch { current } => ApiError::VersionMismatch { current },
+        IssueError::Duplicate { key } => ApiError::DuplicateIssue { key },
+        IssueError::Unattachable(id) => ApiError::Unattachable(id),
+        IssueError::Db(e) => ApiError::internal(e),
+    }
 }
 
 fn cors_layer(origins: &[String]) -> anyhow::Result<Option<CorsLayer>> {
@@ -139,7 +298,16 @@ fn cors_layer(origins: &[String]) -> anyhow::Result<Option<CorsLayer>> {
                 HeaderName::from_static("x-org-id"),
                 HeaderName::from_static("x-cloud-org-id"),
                 header::CONTENT_TYPE,
+                header::IF_MATCH,
+                header::ACCEPT_LANGUAGE,
                 HeaderName::from_static("x-atlassian-token"),
+            ])
+            // Readable from script: the download's name, the error's
+            // language, where a Jira 303 points.
+            .expose_headers([
+                header::CONTENT_DISPOSITION,
+                header::CONTENT_LANGUAGE,
+                header::LOCATION,
             ])
             .max_age(Duration::from_secs(600)),
     ))

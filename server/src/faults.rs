@@ -1,0 +1,192 @@
+//! Injected failures, so clients can be tested against a flaky server:
+//! `--fault-rate F` makes that share of upload requests fail, alternately
+//! with a 503 in the API's error shape and by closing the connection while
+//! the body is still arriving. Which requests fail follows from
+//! `--fault-seed` and the order of arrival alone, so a run can be replayed.
+
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use http_body::Frame;
+use http_body_util::BodyExt;
+
+use crate::errors::{ApiError, Flavor};
+use crate::lang::Lang;
+
+/// How long a doomed request may take to send its first body bytes.
+const FIRST_BYTES_WAIT: Duration = Duration::from_secs(5);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// 503 with the API's error body.
+    Unavailable,
+    /// The connection is closed mid-body, with no response at all.
+    Close,
+}
+
+pub struct Faults {
+    rate: f64,
+    seed: u64,
+    counters: Mutex<Counters>,
+}
+
+#[derive(Default)]
+struct Counters {
+    /// Upload requests seen so far.
+    seen: u64,
+    /// Of those, failed on purpose.
+    failed: u64,
+}
+
+impl Faults {
+    pub fn new(rate: f64, seed: u64) -> Self {
+        Self {
+            rate,
+            seed,
+            counters: Mutex::default(),
+        }
+    }
+
+    /// The fate of the next upload request. The n-th request fails when a
+    /// hash of (seed, n) falls under the rate; failures alternate between
+    /// the two kinds, so each is exactly half (±1) of them.
+    pub fn next(&self) -> Option<Fault> {
+        let mut counters = self
+            .counters
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let n = counters.seen;
+        counters.seen += 1;
+        if unit_interval(splitmix64(self.seed ^ splitmix64(n))) >= self.rate {
+            return None;
+        }
+        let kind = if counters.failed.wrapping_add(self.seed).is_multiple_of(2) {
+            Fault::Unavailable
+        } else {
+            Fault::Close
+        };
+        counters.failed += 1;
+        Some(kind)
+    }
+}
+
+/// Middleware for upload routes (inside auth, so only real uploads count).
+pub async fn inject(
+    State((faults, flavor)): State<(Arc<Faults>, Flavor)>,
+    request: Request,
+    next: Next,
+) -> Response {
+    match faults.next() {
+        None => next.run(request).await,
+        Some(Fault::Unavailable) => {
+            ApiError::InjectedFault.render(flavor, Lang::from_headers(request.headers()))
+        }
+        Some(Fault::Close) => {
+            // Let some of the body arrive first, so the client sees the
+            // connection die mid-upload, as with a real network failure.
+            let mut body = request.into_body();
+            let _ = tokio::time::timeout(FIRST_BYTES_WAIT, body.frame()).await;
+            close_connection()
+        }
+    }
+}
+
+/// A response whose body fails before anything is written: hyper then drops
+/// the connection without sending the status line.
+fn close_connection() -> Response {
+    let mut response = Body::new(Aborted).into_response();
+    response.extensions_mut().insert(ConnectionClosed);
+    response
+}
+
+/// Marks a response that closes the connection (for the access log).
+#[derive(Debug, Clone, Copy)]
+pub struct ConnectionClosed;
+
+struct Aborted;
+
+impl http_body::Body for Aborted {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, std::io::Error>>> {
+        Poll::Ready(Some(Err(std::io::Error::other(
+            "connection closed on purpose (--fault-rate)",
+        ))))
+    }
+}
+
+/// A seed for runs without `--fault-seed`; logged so the run can be replayed.
+pub fn random_seed() -> u64 {
+    use std::hash::BuildHasher;
+    std::hash::RandomState::new().hash_one(std::time::SystemTime::now())
+}
+
+/// SplitMix64: tiny, well mixed, and the same on every platform and build,
+/// which a replayable fault plan needs (std's hashers promise none of that).
+fn splitmix64(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// The top 53 bits as a float in [0, 1).
+fn unit_interval(x: u64) -> f64 {
+    (x >> 11) as f64 / (1u64 << 53) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(rate: f64, seed: u64, n: usize) -> Vec<Option<Fault>> {
+        let faults = Faults::new(rate, seed);
+        (0..n).map(|_| faults.next()).collect()
+    }
+
+    #[test]
+    fn same_seed_same_plan() {
+        assert_eq!(plan(0.3, 7, 200), plan(0.3, 7, 200));
+        assert_ne!(plan(0.3, 7, 200), plan(0.3, 8, 200));
+    }
+
+    #[test]
+    fn any_seed_works() {
+        let faults = Faults::new(1.0, u64::MAX);
+        assert_eq!(faults.next(), Some(Fault::Close));
+        assert_eq!(faults.next(), Some(Fault::Unavailable));
+    }
+
+    #[test]
+    fn rate_bounds() {
+        assert!(plan(0.0, 1, 500).iter().all(Option::is_none));
+        assert!(plan(1.0, 1, 500).iter().all(Option::is_some));
+    }
+
+    #[test]
+    fn about_the_rate_and_half_of_each_kind() {
+        let plan = plan(0.25, 42, 4000);
+        let failed: Vec<Fault> = plan.into_iter().flatten().collect();
+        assert!((800..1200).contains(&failed.len()), "{}", failed.len());
+        let closed = failed.iter().filter(|f| **f == Fault::Close).count();
+        let unavailable = failed.len() - closed;
+        assert!(closed.abs_diff(unavailable) <= 1);
+    }
+
+    #[test]
+    fn splitmix_reference_values() {
+        // From the reference implementation, seeded with 0.
+        assert_eq!(splitmix64(0), 0xE220_A839_7B1D_CDAF);
+    }
+}

@@ -1,0 +1,159 @@
+//! Receiving files: multipart parts are streamed to `tmp/` chunk by chunk as
+//! they arrive, refused with 413 the moment they pass the limit, and only
+//! then given a type, a thumbnail and an id.
+
+use axum::extract::multipart::Field;
+use axum::extract::Multipart;
+
+use crate::errors::ApiError;
+use crate::mime;
+use crate::state::AppState;
+use crate::storage::{Attachment, NewAttachment, PartFile, Storage};
+use crate::thumbnail;
+
+/// Enough to recognise every image signature `mime::sniff_image` knows.
+pub const SNIFF_LEN: usize = 16;
+
+/// Used when neither `?filename=` nor the part names the file.
+const FALLBACK_NAME: &str = "file";
+
+/// A file on disk, not yet committed.
+pub struct Received {
+    pub part: PartFile,
+    pub size: u64,
+    pub head: Vec<u8>,
+    pub file_name: Option<String>,
+    pub content_type: Option<String>,
+}
+
+/// Tracker's rule: the first part that has a file name is the file; failing
+/// that, the first part (e.g. `curl -F 'file=<data.txt'`). Any field name.
+/// Parts are streamed to disk as they arrive, since which one is the file is
+/// only known at the end.
+pub async fn receive_first_file(
+    multipart: &mut Multipart,
+    storage: &Storage,
+    limit: u64,
+) -> Result<Received, ApiError> {
+    let mut fallback = None;
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|_| ApiError::BadMultipart)?
+    {
+        let has_file_name = field.file_name().is_some();
+        if !has_file_name && fallback.is_some() {
+            continue;
+        }
+        let received = stream_to_part(field, storage, limit).await?;
+        if has_file_name {
+            return Ok(received);
+        }
+        fallback = Some(received);
+    }
+    fallback.ok_or(ApiError::NoFile)
+}
+
+/// Writes one part chunk by chunk, refusing it as soon as it passes `limit`;
+/// the part file is dropped (and so deleted) on every error path.
+pub async fn stream_to_part(
+    mut field: Field<'_>,
+    storage: &Storage,
+    limit: u64,
+) -> Result<Received, ApiError> {
+    let file_name = field.file_name().map(str::to_owned);
+    let content_type = field.content_type().map(str::to_owned);
+    let mut part = storage.new_part().await.map_err(ApiError::internal)?;
+    let mut size: u64 = 0;
+    let mut head = Vec::with_capacity(SNIFF_LEN);
+    while let Some(chunk) = field.chunk().await.map_err(|_| ApiError::BadMultipart)? {
+        size += chunk.len() as u64;
+        if size > limit {
+            return Err(ApiError::PayloadTooLarge { limit });
+        }
+        if head.len() < SNIFF_LEN {
+            let take = (SNIFF_LEN - head.len()).min(chunk.len());
+            head.extend_from_slice(&chunk[..take]);
+        }
+        part.write_all(&chunk).await.map_err(ApiError::internal)?;
+    }
+    Ok(Received {
+        part,
+        size,
+        head,
+        file_name,
+        content_type,
+    })
+}
+
+/// The stored name: the query's, else the part's, else a fallback; empty
+/// names count as none. Never used as a path.
+pub fn choose_name(query: Option<String>, part: Option<String>) -> String {
+    query
+        .filter(|n| !n.is_empty())
+        .or(part.filter(|n| !n.is_empty()))
+        .unwrap_or_else(|| FALLBACK_NAME.to_owned())
+}
+
+/// Types the file, renders a thumbnail for the images we know, and commits
+/// it: temporary without `issue_key`, attached with one.
+pub async fn store(
+    state: &AppState,
+    received: Received,
+    name: String,
+    issue_key: Option<String>,
+) -> Result<Attachment, ApiError> {
+    let Received {
+        mut part,
+        size,
+        head,
+        content_type,
+        ..
+    } = received;
+    part.close().await.map_err(ApiError::internal)?;
+    let mimetype = mime::choose(content_type.as_deref(), &name, &head);
+    let thumbnail = match mime::sniff_image(&head) {
+        Some(format) => {
+            let path = part.path().to_path_buf();
+            let rendered = tokio::task::spawn_blocking(move || thumbnail::render(&path, format))
+                .await
+                .map_err(ApiError::internal)?;
+            // A broken image is still a file the user wants to keep.
+            rendered
+                .inspect_err(|e| tracing::info!(error = %e, "no thumbnail"))
+                .ok()
+        }
+        None => None,
+    };
+    let new = NewAttachment {
+        name,
+        size,
+        mimetype,
+        created_at: state.now(),
+        issue_key,
+    };
+    state
+        .storage
+        .commit(part, new, thumbnail)
+        .await
+        .map_err(ApiError::internal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert_eq!(
+            choose_name(Some("q.txt".into()), Some("p.txt".into())),
+            "q.txt"
+        );
+        assert_eq!(
+            choose_name(Some(String::new()), Some("p.txt".into())),
+            "p.txt"
+        );
+        assert_eq!(choose_name(None, Some(String::new())), "file");
+        assert_eq!(choose_name(None, None), "file");
+    }
+}

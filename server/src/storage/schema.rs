@@ -1,0 +1,118 @@
+//! The SQLite schema and its migrations; `user_version` counts them, so a
+//! data directory from an older build is upgraded in place.
+
+use rusqlite::{params, Connection};
+
+/// Ids start here so they look like Tracker's and never like small indices.
+const FIRST_ATTACHMENT_ID: i64 = 1000;
+/// Jira issue ids are numbers; ours start where Jira Cloud's usually do.
+const FIRST_ISSUE_ID: i64 = 10_001;
+const FIRST_COMMENT_ID: i64 = 100;
+
+/// What a fresh data directory holds, so demos and tests have issues to use.
+const SEEDED_ISSUES: [(&str, &str); 3] = [
+    (
+        "Attach screenshots here",
+        "Demo issue for the tracker-attachments widget.",
+    ),
+    (
+        "Collect the logs of the failed deploy",
+        "Upload logs and archives to this issue.",
+    ),
+    ("A third issue for experiments", ""),
+];
+
+pub(super) fn migrate(conn: &mut Connection, now: i64) -> rusqlite::Result<()> {
+    // WAL lets readers (downloads) proceed while an upload commits.
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    if version < 1 {
+        let tx = conn.transaction()?;
+        tx.execute_batch(
+            "CREATE TABLE attachments (
+                 id         INTEGER PRIMARY KEY AUTOINCREMENT,
+                 name       TEXT    NOT NULL,
+                 size       INTEGER NOT NULL,
+                 mimetype   TEXT    NOT NULL,
+                 created_at INTEGER NOT NULL,
+                 issue_key  TEXT,
+                 thumbnail  INTEGER NOT NULL DEFAULT 0,
+                 width      INTEGER,
+                 height     INTEGER
+             );",
+        )?;
+        set_sequence(&tx, "attachments", FIRST_ATTACHMENT_ID)?;
+        tx.pragma_update(None, "user_version", 1)?;
+        tx.commit()?;
+    }
+    if version < 2 {
+        let tx = conn.transaction()?;
+        tx.execute_batch(
+            "ALTER TABLE attachments ADD COLUMN comment_id INTEGER;
+             CREATE INDEX attachments_issue ON attachments (issue_key);
+             CREATE INDEX attachments_temporary ON attachments (created_at) WHERE issue_key IS NULL;
+             CREATE TABLE issues (
+                 id           INTEGER PRIMARY KEY AUTOINCREMENT,
+                 key          TEXT    NOT NULL UNIQUE,
+                 queue        TEXT    NOT NULL,
+                 number       INTEGER NOT NULL,
+                 summary      TEXT    NOT NULL,
+                 description  TEXT,
+                 version      INTEGER NOT NULL DEFAULT 1,
+                 created_at   INTEGER NOT NULL,
+                 updated_at   INTEGER NOT NULL,
+                 unique_value TEXT    UNIQUE
+             );
+             CREATE TABLE comments (
+                 id         INTEGER PRIMARY KEY AUTOINCREMENT,
+                 issue_key  TEXT    NOT NULL,
+                 text       TEXT    NOT NULL,
+                 created_at INTEGER NOT NULL
+             );
+             CREATE TABLE flow_uploads (
+                 id           INTEGER PRIMARY KEY AUTOINCREMENT,
+                 identifier   TEXT    NOT NULL UNIQUE,
+                 filename     TEXT    NOT NULL,
+                 total_size   INTEGER NOT NULL,
+                 chunk_size   INTEGER NOT NULL,
+                 total_chunks INTEGER NOT NULL,
+                 assembling   INTEGER NOT NULL DEFAULT 0,
+                 updated_at   INTEGER NOT NULL
+             );
+             CREATE TABLE flow_chunks (
+                 upload_id INTEGER NOT NULL,
+                 number    INTEGER NOT NULL,
+                 size      INTEGER NOT NULL,
+                 PRIMARY KEY (upload_id, number)
+             );",
+        )?;
+        set_sequence(&tx, "issues", FIRST_ISSUE_ID)?;
+        set_sequence(&tx, "comments", FIRST_COMMENT_ID)?;
+        for (number, (summary, description)) in (1..).zip(SEEDED_ISSUES) {
+            tx.execute(
+                "INSERT INTO issues (key, queue, number, summary, description, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+                params![
+                    format!("{}-{number}", super::DEMO_QUEUE),
+                    super::DEMO_QUEUE,
+                    number,
+                    summary,
+                    (!description.is_empty()).then_some(description),
+                    now
+                ],
+            )?;
+        }
+        tx.pragma_update(None, "user_version", 2)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+/// The next AUTOINCREMENT id of `table` will be `first`.
+fn set_sequence(tx: &rusqlite::Transaction<'_>, table: &str, first: i64) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO sqlite_sequence (name, seq) VALUES (?1, ?2)",
+        params![table, first - 1],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,365 @@
+//! The Flow.js part endpoint over real HTTP: test GETs (200/204), parts in
+//! any order and in parallel, the completing part answering 201 with a
+//! Tracker temporary attachment, and parts that do not fit refused.
+
+mod common;
+
+use common::*;
+use reqwest::multipart::{Form, Part};
+use reqwest::{Method, Response, StatusCode};
+use serde_json::Value;
+use tracker_attachments_server::Config;
+
+/// Flow.js parameters as (name, value), in the order Flow.js sends them.
+type Params = Vec<(&'static str, String)>;
+
+/// One upload's layout, as Flow.js computes it (last part takes the rest).
+#[derive(Clone)]
+struct Upload {
+    identifier: String,
+    filename: String,
+    chunk_size: usize,
+    bytes: Vec<u8>,
+}
+
+impl Upload {
+    fn new(identifier: &str, filename: &str, chunk_size: usize, bytes: Vec<u8>) -> Self {
+        Self {
+            identifier: identifier.into(),
+            filename: filename.into(),
+            chunk_size,
+            bytes,
+        }
+    }
+
+    fn total_chunks(&self) -> usize {
+        (self.bytes.len() / self.chunk_size).max(1)
+    }
+
+    fn chunk(&self, number: usize) -> Vec<u8> {
+        let start = (number - 1) * self.chunk_size;
+        let end = if number == self.total_chunks() {
+            self.bytes.len()
+        } else {
+            start + self.chunk_size
+        };
+        self.bytes[start..end].to_vec()
+    }
+
+    fn params(&self, number: usize, current: usize) -> Params {
+        vec![
+            ("flowChunkNumber", number.to_string()),
+            ("flowChunkSize", self.chunk_size.to_string()),
+            ("flowCurrentChunkSize", current.to_string()),
+            ("flowTotalSize", self.bytes.len().to_string()),
+            ("flowIdentifier", self.identifier.clone()),
+            ("flowFilename", self.filename.clone()),
+            ("flowRelativePath", self.filename.clone()),
+            ("flowTotalChunks", self.total_chunks().to_string()),
+        ]
+    }
+
+    /// The form Flow.js sends: parameters first, then the part as `file`.
+    fn form(&self, number: usize) -> Form {
+        let chunk = self.chunk(number);
+        self.form_with(self.params(number, chunk.len()), chunk)
+    }
+
+    fn form_with(&self, params: Params, chunk: Vec<u8>) -> Form {
+        params
+            .into_iter()
+            .fold(Form::new(), |form, (name, value)| form.text(name, value))
+            .part("file", Part::bytes(chunk).file_name("blob"))
+    }
+}
+
+async fn post(server: &TestServer, form: Form) -> Response {
+    server
+        .authed(Method::POST, &server.url("/upload/flow"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn test_get(server: &TestServer, identifier: &str, number: usize) -> StatusCode {
+    server
+        .get(&server.url("/upload/flow"))
+        .query(&[
+            ("flowIdentifier", identifier),
+            ("flowChunkNumber", &number.to_string()),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+fn assert_no_leftovers(dir: &TempDir) {
+    assert!(
+        walk(&dir.data_dir().join("tmp")).is_empty(),
+        "tmp not empty"
+    );
+    assert!(
+        walk(&dir.data_dir().join("flow")).is_empty(),
+        "flow not empty"
+    );
+}
+
+#[tokio::test]
+async fn test_get_is_204_until_the_part_is_stored() {
+    let dir = TempDir::new();
+    let server = TestServer::with_dir(&dir).await;
+    let upload = Upload::new("300-a", "a.bin", 100, noise(300, 1));
+    assert_eq!(test_get(&server, "300-a", 1).await, StatusCode::NO_CONTENT);
+    assert_eq!(post(&server, upload.form(1)).await.status(), StatusCode::OK);
+    assert_eq!(test_get(&server, "300-a", 1).await, StatusCode::OK);
+    assert_eq!(test_get(&server, "300-a", 2).await, StatusCode::NO_CONTENT);
+    assert_eq!(test_get(&server, "other", 1).await, StatusCode::NO_CONTENT);
+
+    let missing = server
+        .get(&server.url("/upload/flow/?flowChunkNumber=1"))
+        .send()
+        .await
+        .unwrap();
+    error_message(missing, StatusCode::BAD_REQUEST).await;
+    let anonymous = server
+        .client
+        .get(server.url("/upload/flow?flowIdentifier=300-a&flowChunkNumber=1"))
+        .send()
+        .await
+        .unwrap();
+    error_message(anonymous, StatusCode::UNAUTHORIZED).await;
+    let anonymous_post = server
+        .client
+        .post(server.url("/upload/flow"))
+        .multipart(upload.form(2))
+        .send()
+        .await
+        .unwrap();
+    error_message(anonymous_post, StatusCode::UNAUTHORIZED).await;
+}
+
+#[tokio::test]
+async fn parts_out_of_order_assemble_into_a_temporary_attachment() {
+    let dir = TempDir::new();
+    let server = TestServer::with_dir(&dir).await;
+    // 5 parts of 1000, the last one 1500: Flow.js's default layout.
+    let upload = Upload::new("5500-reportpdf", "report.pdf", 1000, noise(5500, 2));
+    assert_eq!(upload.total_chunks(), 5);
+    assert_eq!(upload.chunk(5).len(), 1500);
+    for number in [3, 5, 1, 4] {
+        let response = post(&server, upload.form(number)).await;
+        assert_eq!(response.status(), StatusCode::OK, "part {number}");
+    }
+    let done = json(post(&server, upload.form(2)).await, StatusCode::CREATED).await;
+    assert_eq!(done["name"], "report.pdf");
+    assert_eq!(done["size"], 5500);
+    assert_eq!(done["mimetype"], "application/pdf");
+    let id = done["id"].as_str().unwrap();
+    assert_eq!(done["self"], server.url(&format!("/v2/attachments/{id}")));
+    let content = server
+        .get(done["content"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        content.bytes().await.unwrap().as_ref(),
+        upload.bytes.as_slice()
+    );
+    assert_no_leftovers(&dir);
+    // The upload is forgotten once assembled.
+    assert_eq!(
+        test_get(&server, "5500-reportpdf", 1).await,
+        StatusCode::NO_CONTENT
+    );
+
+    // It is an ordinary temporary attachment: it can be attached.
+    let patched = server
+        .send_json(
+            Method::PATCH,
+            "/v2/issues/DEMO-1",
+            serde_json::json!({"attachmentIds": [id]}),
+        )
+        .await;
+    assert_eq!(patched.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn parts_in_parallel_complete_exactly_once() {
+    let dir = TempDir::new();
+    let server = TestServer::with_dir(&dir).await;
+    let upload = Upload::new("par", "pic.png", 2048, noisy_png(100, 100));
+    let parts = upload.total_chunks();
+    assert!(parts >= 8, "{parts}");
+    let mut tasks = tokio::task::JoinSet::new();
+    for number in (1..=parts).rev() {
+        let request = server
+            .authed(Method::POST, &server.url("/upload/flow"))
+            .multipart(upload.form(number));
+        tasks.spawn(async move {
+            let response = request.send().await.unwrap();
+            let status = response.status();
+            (status, response.json::<Value>().await.unwrap())
+        });
+    }
+    let mut created = Vec::new();
+    while let Some(result) = tasks.join_next().await {
+        let (status, body) = result.unwrap();
+        match status {
+            StatusCode::OK => {}
+            StatusCode::CREATED => created.push(body),
+            other => panic!("unexpected {other}: {body}"),
+        }
+    }
+    assert_eq!(created.len(), 1, "{created:?}");
+    let done = &created[0];
+    assert_eq!(done["mimetype"], "image/png");
+    assert_eq!(done["metadata"], serde_json::json!({"size": "100x100"}));
+    let thumbnail = server
+        .get(done["thumbnail"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(thumbnail.status(), StatusCode::OK);
+    let content = server
+        .get(done["content"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        content.bytes().await.unwrap().as_ref(),
+        upload.bytes.as_slice()
+    );
+    assert_eq!(walk(&dir.data_dir().join("files")).len(), 1);
+    assert_no_leftovers(&dir);
+}
+
+#[tokio::test]
+async fn a_resent_part_replaces_the_first_and_empty_files_work() {
+    let dir = TempDir::new();
+    let server = TestServer::with_dir(&dir).await;
+    let upload = Upload::new("retry", "r.txt", 10, b"0123456789abcdefghij".to_vec());
+    assert_eq!(post(&server, upload.form(1)).await.status(), StatusCode::OK);
+    assert_eq!(post(&server, upload.form(1)).await.status(), StatusCode::OK);
+    let done = json(post(&server, upload.form(2)).await, StatusCode::CREATED).await;
+    let content = server
+        .get(done["content"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(content.text().await.unwrap(), "0123456789abcdefghij");
+
+    let empty = Upload::new("empty", "empty.txt", 1024, Vec::new());
+    let done = json(post(&server, empty.form(1)).await, StatusCode::CREATED).await;
+    assert_eq!(done["size"], 0);
+    assert_no_leftovers(&dir);
+}
+
+#[tokio::test]
+async fn parts_that_do_not_fit_are_400() {
+    let dir = TempDir::new();
+    let server = TestServer::start(Config {
+        max_upload_bytes: 1_000_000,
+        ..Config::with_data_dir(dir.data_dir())
+    })
+    .await;
+    let upload = Upload::new("fit", "f.bin", 100, noise(250, 3));
+    let with = |number: usize, edit: &dyn Fn(&mut Params), chunk: Vec<u8>| {
+        let mut params = upload.params(number, chunk.len());
+        edit(&mut params);
+        upload.form_with(params, chunk)
+    };
+    let set = |name: &'static str, value: &str| {
+        let value = value.to_owned();
+        move |params: &mut Params| {
+            for param in params.iter_mut() {
+                if param.0 == name {
+                    param.1 = value.clone();
+                }
+            }
+        }
+    };
+    let mismatch = "The part's number or size does not fit the upload's declared totals.";
+
+    // Declared size differs from the bytes sent (fewer, and more).
+    let short = with(1, &set("flowCurrentChunkSize", "100"), vec![1; 60]);
+    assert_eq!(
+        error_message(post(&server, short).await, StatusCode::BAD_REQUEST).await,
+        mismatch
+    );
+    let long = upload.form_with(upload.params(1, 100), vec![1; 180]);
+    assert_eq!(
+        error_message(post(&server, long).await, StatusCode::BAD_REQUEST).await,
+        mismatch
+    );
+    // A number past the total, and a part of the wrong size for its number.
+    let past = with(3, &|_| {}, vec![1; 100]);
+    assert_eq!(
+        error_message(post(&server, past).await, StatusCode::BAD_REQUEST).await,
+        mismatch
+    );
+    let wrong_size = with(2, &set("flowCurrentChunkSize", "100"), vec![1; 100]);
+    assert_eq!(
+        error_message(post(&server, wrong_size).await, StatusCode::BAD_REQUEST).await,
+        mismatch
+    );
+    // A last part over twice the part size.
+    let oversized_last = with(1, &set("flowTotalChunks", "1"), vec![1; 250]);
+    assert_eq!(
+        error_message(post(&server, oversized_last).await, StatusCode::BAD_REQUEST).await,
+        mismatch
+    );
+    // Totals that change within one upload.
+    assert_eq!(post(&server, upload.form(1)).await.status(), StatusCode::OK);
+    let changed = {
+        let other = Upload::new("fit", "f.bin", 100, noise(350, 3));
+        other.form(2)
+    };
+    assert_eq!(
+        error_message(post(&server, changed).await, StatusCode::BAD_REQUEST).await,
+        mismatch
+    );
+    // Missing parameters, no part, the whole file over the limit.
+    let no_id = with(
+        1,
+        &|p| p.retain(|(n, _)| *n != "flowIdentifier"),
+        vec![1; 100],
+    );
+    assert_eq!(
+        error_message(post(&server, no_id).await, StatusCode::BAD_REQUEST).await,
+        "Missing or invalid Flow.js parameters."
+    );
+    let no_part = upload
+        .params(2, 150)
+        .into_iter()
+        .fold(Form::new(), |f, (n, v)| f.text(n, v));
+    error_message(post(&server, no_part).await, StatusCode::BAD_REQUEST).await;
+    let huge = with(1, &set("flowTotalSize", "2000000"), vec![1; 100]);
+    error_message(post(&server, huge).await, StatusCode::PAYLOAD_TOO_LARGE).await;
+
+    // Nothing refused was kept; the good part 1 still completes the upload.
+    assert!(walk(&dir.data_dir().join("tmp")).is_empty());
+    assert_eq!(walk(&dir.data_dir().join("flow")).len(), 1);
+    let done = json(post(&server, upload.form(2)).await, StatusCode::CREATED).await;
+    assert_eq!(done["size"], 250);
+}
+
+#[tokio::test]
+async fn parts_are_limited_while_streaming() {
+    let dir = TempDir::new();
+    let server = TestServer::start(Config {
+        max_upload_bytes: 5000,
+        ..Config::with_data_dir(dir.data_dir())
+    })
+    .await;
+    // Parameters that claim little, a part that brings a lot: cut at the
+    // claim, not after the whole part has been written.
+    let upload = Upload::new("liar", "l.bin", 1000, noise(4000, 4));
+    let form = upload.form_with(upload.params(1, 1000), vec![9; 300_000]);
+    error_message(post(&server, form).await, StatusCode::BAD_REQUEST).await;
+    // Without parameters before the part, the server limit applies.
+    let form = Form::new().part("file", Part::bytes(vec![9; 300_000]).file_name("blob"));
+    error_message(post(&server, form).await, StatusCode::PAYLOAD_TOO_LARGE).await;
+    assert_no_leftovers(&dir);
+}

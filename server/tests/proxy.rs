@@ -1,0 +1,320 @@
+//! Proxy mode against a second instance as the upstream: the browser's
+//! token (which the upstream rejects) is replaced by the one from the
+//! environment (which it accepts), the organisation by `--org-id`, and the
+//! upstream's status, headers and body come back unchanged, streamed.
+
+mod common;
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use common::*;
+use reqwest::multipart::{Form, Part};
+use reqwest::{Method, StatusCode};
+use tracker_attachments_server::Config;
+
+const UPSTREAM_TOKEN: &str = "upstream-secret";
+const UPSTREAM_ORG: &str = "upstream-org";
+const AUTH_ENV: &str = "TA_TEST_UPSTREAM_AUTH";
+
+async fn upstream(dir: &TempDir) -> TestServer {
+    TestServer::start(Config {
+        token: UPSTREAM_TOKEN.into(),
+        org_id: UPSTREAM_ORG.into(),
+        ..Config::with_data_dir(dir.data_dir())
+    })
+    .await
+}
+
+fn proxy_to(upstream: &str, dir: &TempDir, credential: &str) -> ChildServer {
+    let data_dir = dir.data_dir();
+    ChildServer::spawn(
+        &[
+            "--data-dir",
+            data_dir.to_str().unwrap(),
+            "--upstream",
+            upstream,
+            "--upstream-auth-env",
+            AUTH_ENV,
+            "--org-id",
+            UPSTREAM_ORG,
+        ],
+        &[(AUTH_ENV, credential)],
+    )
+}
+
+/// What a page sends: the dev server's token, which the upstream rejects.
+fn browser(client: &reqwest::Client, method: Method, url: String) -> reqwest::RequestBuilder {
+    client
+        .request(method, url)
+        .header("Authorization", format!("OAuth {TOKEN}"))
+        .header("X-Org-ID", ORG)
+}
+
+#[tokio::test]
+async fn the_token_is_replaced_and_answers_pass_through() {
+    let upstream_dir = TempDir::new();
+    let upstream = upstream(&upstream_dir).await;
+    let proxy_dir = TempDir::new();
+    // `Bearer` works for both Tracker and Jira on the upstream.
+    let proxy = proxy_to(
+        &upstream.base,
+        &proxy_dir,
+        &format!("Bearer {UPSTREAM_TOKEN}"),
+    );
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+
+    // The browser's credentials do not open the upstream...
+    let direct = browser(&client, Method::GET, upstream.url("/v2/issues/DEMO-1"))
+        .send()
+        .await
+        .unwrap();
+    error_message(direct, StatusCode::UNAUTHORIZED).await;
+    // ...but through the proxy they need not: it sends its own.
+    let bytes = noise(3 * 1024 * 1024 + 7, 21);
+    let uploaded = json(
+        browser(&client, Method::POST, proxy.url("/v2/attachments/"))
+            .query(&[("filename", "через прокси.bin")])
+            .multipart(Form::new().part("file", Part::bytes(bytes.clone()).file_name("x")))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(uploaded["name"], "через прокси.bin");
+    // The body is the upstream's, untouched: its URLs name the upstream.
+    let id = uploaded["id"].as_str().unwrap();
+    assert_eq!(
+        uploaded["self"],
+        upstream.url(&format!("/v2/attachments/{id}"))
+    );
+    let stored = upstream_dir.data_dir().join("files").join(id);
+    assert_eq!(std::fs::read(stored).unwrap(), bytes);
+
+    // No credentials at all from the page: still fine.
+    let anonymous = client
+        .get(proxy.url("/v2/issues/DEMO-1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::OK);
+
+    // Downloads stream back with their headers.
+    let content_path = uploaded["content"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches(&upstream.base);
+    let via_proxy = client.get(proxy.url(content_path)).send().await.unwrap();
+    let direct = upstream
+        .client
+        .get(upstream.url(content_path))
+        .header("Authorization", format!("OAuth {UPSTREAM_TOKEN}"))
+        .header("X-Org-ID", UPSTREAM_ORG)
+        .send()
+        .await
+        .unwrap();
+    for name in ["content-type", "content-disposition", "content-length"] {
+        assert_eq!(via_proxy.headers()[name], direct.headers()[name], "{name}");
+    }
+    assert!(via_proxy.bytes().await.unwrap().as_ref() == bytes.as_slice());
+
+    // Errors: same status, same body, byte for byte.
+    let path = "/v2/issues/DEMO-9";
+    let via_proxy = browser(&client, Method::GET, proxy.url(path))
+        .header("Accept-Language", "ru")
+        .send()
+        .await
+        .unwrap();
+    let direct = upstream
+        .client
+        .get(upstream.url(path))
+        .header("Authorization", format!("OAuth {UPSTREAM_TOKEN}"))
+        .header("X-Org-ID", UPSTREAM_ORG)
+        .header("Accept-Language", "ru")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(via_proxy.status(), StatusCode::NOT_FOUND);
+    assert_eq!(via_proxy.headers()["content-language"], "ru");
+    assert_eq!(
+        via_proxy.text().await.unwrap(),
+        direct.text().await.unwrap()
+    );
+
+    // If-Match reaches the upstream: a stale version is its 412.
+    let stale = browser(&client, Method::PATCH, proxy.url("/v2/issues/DEMO-1"))
+        .header("If-Match", "\"7\"")
+        .json(&serde_json::json!({"summary": "x"}))
+        .send()
+        .await
+        .unwrap();
+    error_message(stale, StatusCode::PRECONDITION_FAILED).await;
+
+    // Jira: XSRF refusal in plain text, uploads, and the 303 with its Location.
+    let form = || Form::new().part("file", Part::bytes(b"jira".to_vec()).file_name("j.txt"));
+    let refused = client
+        .post(proxy.url("/rest/api/3/issue/DEMO-2/attachments"))
+        .multipart(form())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert_eq!(refused.text().await.unwrap(), "XSRF check failed");
+    let jira = json(
+        client
+            .post(proxy.url("/rest/api/3/issue/DEMO-2/attachments"))
+            .header("X-Atlassian-Token", "no-check")
+            // A browser-side Jira credential the upstream does not know.
+            .header("Authorization", JIRA_BASIC)
+            .multipart(form())
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    let jira_id = jira[0]["id"].as_str().unwrap();
+    let redirect = client
+        .get(proxy.url(&format!("/rest/api/3/attachment/content/{jira_id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(redirect.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        redirect.headers()["location"],
+        upstream
+            .url(&format!(
+                "/rest/api/3/attachment/content/{jira_id}?redirect=false"
+            ))
+            .as_str()
+    );
+}
+
+#[tokio::test]
+async fn chunked_uploads_are_assembled_here_and_sent_upstream_whole() {
+    let upstream_dir = TempDir::new();
+    let upstream = upstream(&upstream_dir).await;
+    let proxy_dir = TempDir::new();
+    let proxy = proxy_to(
+        &upstream.base,
+        &proxy_dir,
+        &format!("OAuth {UPSTREAM_TOKEN}"),
+    );
+    let client = client();
+    let bytes = noise(2500, 31);
+    let part = |number: usize| {
+        let chunk = if number == 1 {
+            &bytes[..1000]
+        } else {
+            &bytes[1000..]
+        };
+        [
+            ("flowChunkNumber", number.to_string()),
+            ("flowChunkSize", "1000".into()),
+            ("flowCurrentChunkSize", chunk.len().to_string()),
+            ("flowTotalSize", "2500".into()),
+            ("flowIdentifier", "2500-partsbin".into()),
+            ("flowFilename", "части.bin".into()),
+            ("flowTotalChunks", "2".into()),
+        ]
+        .into_iter()
+        .fold(Form::new(), |form, (k, v)| form.text(k, v))
+        .part("file", Part::bytes(chunk.to_vec()).file_name("blob"))
+    };
+    // No credentials from the page, as with the other proxied routes.
+    let first = client
+        .post(proxy.url("/upload/flow"))
+        .multipart(part(2))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(first.status(), StatusCode::OK);
+    let done = json(
+        client
+            .post(proxy.url("/upload/flow"))
+            .multipart(part(1))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::CREATED,
+    )
+    .await;
+    // The upstream's temporary attachment, as the upstream answered it.
+    assert_eq!(done["name"], "части.bin");
+    assert_eq!(done["size"], 2500);
+    let id = done["id"].as_str().unwrap();
+    assert_eq!(done["self"], upstream.url(&format!("/v2/attachments/{id}")));
+    let stored = std::fs::read(upstream_dir.data_dir().join("files").join(id)).unwrap();
+    assert_eq!(stored, bytes);
+    // Nothing of it stays on the proxy.
+    assert!(walk(&proxy_dir.data_dir().join("files")).is_empty());
+    assert!(walk(&proxy_dir.data_dir().join("flow")).is_empty());
+    assert!(walk(&proxy_dir.data_dir().join("tmp")).is_empty());
+}
+
+#[tokio::test]
+async fn an_unreachable_upstream_is_502_in_the_right_shape() {
+    // A port that was free a moment ago: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = TempDir::new();
+    let proxy = proxy_to(&format!("http://127.0.0.1:{port}"), &dir, "OAuth whatever");
+    let client = client();
+    let tracker = client
+        .get(proxy.url("/v2/issues/DEMO-1"))
+        .send()
+        .await
+        .unwrap();
+    error_message(tracker, StatusCode::BAD_GATEWAY).await;
+    let jira = client
+        .get(proxy.url("/rest/api/3/attachment/meta"))
+        .send()
+        .await
+        .unwrap();
+    jira_error(jira, StatusCode::BAD_GATEWAY).await;
+    // The server's own endpoints still answer.
+    let health = client.get(proxy.url("/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_missing_credential_stops_the_server_at_start() {
+    let dir = TempDir::new();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tracker-attachments-server"))
+        .args(["--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.data_dir())
+        .args([
+            "--upstream",
+            "http://127.0.0.1:9",
+            "--upstream-auth-env",
+            "TA_TEST_SURELY_UNSET_7731",
+        ])
+        .env_remove("TA_TEST_SURELY_UNSET_7731")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the server started without its upstream credential");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(!status.success());
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(stderr.contains("TA_TEST_SURELY_UNSET_7731"), "{stderr}");
+}

@@ -1,0 +1,99 @@
+//! Uploads stream to disk: the server's peak memory (VmHWM of the real
+//! binary, measured from /proc) stays far below the size of what it
+//! receives, whether it refuses the upload with 413 at the limit or stores it.
+
+mod common;
+
+use bytes::Bytes;
+use common::*;
+use reqwest::multipart::{Form, Part};
+use reqwest::StatusCode;
+
+const MIB: u64 = 1024 * 1024;
+const LIMIT: u64 = 32 * MIB;
+/// Far below the limit, let alone the bodies: what buffering would cost.
+const ALLOWED_GROWTH: u64 = 12 * MIB;
+
+/// A multipart body of `len` bytes generated as it is sent, so the test
+/// process does not hold it either.
+fn streamed_form(len: u64) -> Form {
+    const CHUNK: u64 = 64 * 1024;
+    let chunk = Bytes::from(noise(CHUNK as usize, 11));
+    let chunks = len.div_ceil(CHUNK);
+    let stream = futures_util::stream::iter((0..chunks).map(move |i| {
+        let size = CHUNK.min(len - i * CHUNK) as usize;
+        Ok::<Bytes, std::io::Error>(chunk.slice(..size))
+    }));
+    let part =
+        Part::stream_with_length(reqwest::Body::wrap_stream(stream), len).file_name("big.bin");
+    Form::new().part("file", part)
+}
+
+#[tokio::test]
+async fn memory_stays_flat_for_refused_and_stored_uploads() {
+    let dir = TempDir::new();
+    let data_dir = dir.data_dir();
+    let server = ChildServer::spawn(
+        &[
+            "--data-dir",
+            data_dir.to_str().unwrap(),
+            "--max-upload-bytes",
+            &LIMIT.to_string(),
+        ],
+        &[],
+    );
+    let client = client();
+    let upload = |form: Form| {
+        client
+            .post(server.url("/v2/attachments/"))
+            .header("Authorization", format!("OAuth {TOKEN}"))
+            .header("X-Org-ID", ORG)
+            .multipart(form)
+            .send()
+    };
+    // Warm up every code path once, so one-time allocations are in the baseline.
+    assert_eq!(
+        upload(streamed_form(MIB)).await.unwrap().status(),
+        StatusCode::CREATED
+    );
+    let baseline = server.peak_rss();
+
+    // Three times the limit: refused with 413 once the limit is passed.
+    let refused = upload(streamed_form(3 * LIMIT)).await.unwrap();
+    let message = error_message(refused, StatusCode::PAYLOAD_TOO_LARGE).await;
+    assert!(message.contains(&LIMIT.to_string()), "{message}");
+    let after_refused = server.peak_rss();
+    assert!(
+        after_refused - baseline < ALLOWED_GROWTH,
+        "peak RSS grew by {} MiB for a refused {} MiB upload",
+        (after_refused - baseline) / MIB,
+        3 * LIMIT / MIB
+    );
+    assert!(
+        walk(&data_dir.join("tmp")).is_empty(),
+        "the partial file was kept"
+    );
+
+    // Exactly the limit: stored, and just as cheap.
+    let stored = json(
+        upload(streamed_form(LIMIT)).await.unwrap(),
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(stored["size"], LIMIT);
+    let after_stored = server.peak_rss();
+    assert!(
+        after_stored - baseline < ALLOWED_GROWTH,
+        "peak RSS grew by {} MiB for a stored {} MiB upload",
+        (after_stored - baseline) / MIB,
+        LIMIT / MIB
+    );
+    let id = stored["id"].as_str().unwrap();
+    assert_eq!(
+        std::fs::metadata(data_dir.join("files").join(id))
+            .unwrap()
+            .len(),
+        LIMIT
+    );
+    assert_eq!(walk(&data_dir.join("files")).len(), 2);
+}
