@@ -225,7 +225,7 @@ impl Controller {
             .is_some_and(|r| r.is_ok());
         let retrying = self
             .queue
-            .try_with(|q| {
+            .try_with_untracked(|q| {
                 matches!(
                     q.get(id).map(|e| &e.state),
                     Some(EntryState::Retrying { .. })
@@ -256,7 +256,11 @@ impl Controller {
     /// Sets a timer for the earliest waiting retry; pumping is idempotent, so
     /// an extra timer costs nothing.
     fn wake_for_retries(&self) {
-        let Some(at) = self.queue.try_with(|q| q.next_retry_at()).flatten() else {
+        let Some(at) = self
+            .queue
+            .try_with_untracked(|q| q.next_retry_at())
+            .flatten()
+        else {
             return;
         };
         let wait = (at - js_sys::Date::now()).max(0.0) as u64;

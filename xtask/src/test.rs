@@ -187,8 +187,8 @@ fn browser_tests(ws: &Workspace) -> Result<(), String> {
                 "wasm32-unknown-unknown",
             ])
             .env("CHROMEDRIVER", "/usr/bin/chromedriver")
-            .env("WASM_BINDGEN_TEST_DRIVER_TIMEOUT", "60")
-            .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
+            .env("WASM_BINDGEN_TEST_DRIVER_TIMEOUT", "300")
+            .env("WASM_BINDGEN_TEST_TIMEOUT", "240")
             // Read by the tests with `option_env!`, i.e. when cargo compiles
             // them, so it has to be in cargo's environment.
             .env("TA_TEST_SERVER", server.url()),
