@@ -91,7 +91,9 @@ impl UploadBackend for FormBackend {
         UploadRequest {
             method: HttpMethod::Post,
             url: self.url.clone(),
-            headers: credentials.authorization().into_iter().collect(),
+            // A form endpoint is the host's own: it gets whatever credentials
+            // the host configured, organisation header included.
+            headers: credentials.headers(),
             fields: Vec::new(),
             file_parts: files
                 .first()
@@ -183,7 +185,10 @@ mod tests {
             UploadRequest {
                 method: HttpMethod::Post,
                 url: "https://example.com/api/upload?x=1".into(),
-                headers: vec![("Authorization".into(), "Bearer t".into())],
+                headers: vec![
+                    ("Authorization".into(), "Bearer t".into()),
+                    ("X-Org-ID".into(), "42".into())
+                ],
                 fields: Vec::new(),
                 file_parts: vec![FilePart {
                     field: "document".into(),

@@ -19,6 +19,34 @@ pub fn server() -> &'static str {
     }
 }
 
+/// The same server started with `--fault-rate 0.3 --fault-seed 7`.
+pub fn faulty_server() -> &'static str {
+    match option_env!("TA_TEST_FAULTY_SERVER") {
+        Some(url) => url,
+        None => panic!(
+            "TA_TEST_FAULTY_SERVER is not set: run the browser tests with `cargo xtask test`"
+        ),
+    }
+}
+
+/// GETs `url` with the development credentials and returns status and body.
+pub async fn get_json(url: &str) -> (u16, String) {
+    let init = web_sys::RequestInit::new();
+    init.set_method("GET");
+    let headers = web_sys::Headers::new().unwrap();
+    headers.set("Authorization", "OAuth dev-token").unwrap();
+    headers.set("X-Org-ID", "dev-org").unwrap();
+    init.set_headers(headers.as_ref());
+    let request = web_sys::Request::new_with_str_and_init(url, &init).unwrap();
+    let response: web_sys::Response =
+        JsFuture::from(web_sys::window().unwrap().fetch_with_request(&request))
+            .await
+            .unwrap()
+            .unchecked_into();
+    let body = JsFuture::from(response.text().unwrap()).await.unwrap();
+    (response.status(), body.as_string().unwrap_or_default())
+}
+
 /// A 40x20 opaque red PNG.
 pub const PNG_40X20: [u8; 101] = [
     137, 80, 78, 71, 13, 10, 26, 10, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 40, 0, 0, 0, 20, 8, 6,

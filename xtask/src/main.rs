@@ -2,6 +2,7 @@
 //! .cargo/config.toml). Plain std and no dependencies, so it builds in
 //! seconds on a fresh machine before any tool is installed.
 
+mod bench;
 mod demo;
 mod os;
 mod server;
@@ -23,12 +24,15 @@ commands:
                          server (default 127.0.0.1:8080); Ctrl-C to stop
   test                   install missing tools, then run every check CI runs
                          {}
-  bench                  not yet available
+  bench {}
+                         heavy measurements: a large upload to the
+                         reference server vs. plain disk writes
   package                not yet available
 
 stages of `test`, in order: tools, fmt, clippy, clippy-wasm, host-tests,
 server-tests, browser-tests, e2e",
-        test::USAGE
+        test::USAGE,
+        bench::USAGE
     )
 }
 
@@ -42,7 +46,8 @@ fn main() -> ExitCode {
     match command.as_str() {
         "demo" => demo::main(&ws, rest),
         "test" => test::main(&ws, rest),
-        "bench" | "package" => {
+        "bench" => bench::main(&ws, rest),
+        "package" => {
             eprintln!("`cargo xtask {command}` is not yet available");
             ExitCode::from(2)
         }

@@ -168,15 +168,25 @@ fn build_server(ws: &Workspace) -> Result<(), String> {
 /// reference server on a free port.
 fn browser_tests(ws: &Workspace) -> Result<(), String> {
     build_server(ws)?;
-    let data_dir = TempDir::new(ws, "browser-tests")?;
-    let mut args: Vec<OsString> = ["--listen", "127.0.0.1:0", "--data-dir"]
-        .map(OsString::from)
-        .to_vec();
-    args.push(data_dir.path().into());
-    args.extend(["--cors-origin", "*"].map(OsString::from));
+    let start = |name: &str, extra: &[&str]| -> Result<(Server, TempDir), String> {
+        let data_dir = TempDir::new(ws, name)?;
+        let mut args: Vec<OsString> = ["--listen", "127.0.0.1:0", "--data-dir"]
+            .map(OsString::from)
+            .to_vec();
+        args.push(data_dir.path().into());
+        args.extend(["--cors-origin", "*"].map(OsString::from));
+        args.extend(extra.iter().map(OsString::from));
+        Ok((Server::start(ws, &args)?, data_dir))
+    };
     // Dropped at the end of this function, on success or failure alike,
-    // which kills the server.
-    let server = Server::start(ws, &args)?;
+    // which kills the servers and removes their data.
+    let (server, _data) = start("browser-tests", &[])?;
+    // A second server that fails 30% of uploads (503 or a cut connection),
+    // for the retry tests; the seed makes the failure plan repeatable.
+    let (faulty, _faulty_data) = start(
+        "browser-tests-faulty",
+        &["--fault-rate", "0.3", "--fault-seed", "7"],
+    )?;
     ws.run(
         ws.cargo()
             .args([
@@ -191,7 +201,8 @@ fn browser_tests(ws: &Workspace) -> Result<(), String> {
             .env("WASM_BINDGEN_TEST_TIMEOUT", "240")
             // Read by the tests with `option_env!`, i.e. when cargo compiles
             // them, so it has to be in cargo's environment.
-            .env("TA_TEST_SERVER", server.url()),
+            .env("TA_TEST_SERVER", server.url())
+            .env("TA_TEST_FAULTY_SERVER", faulty.url()),
     )
 }
 

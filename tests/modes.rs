@@ -1,0 +1,132 @@
+//! Every mode's backend uploading real `File`s to the reference server, and
+//! retries riding out a server that fails 30% of uploads.
+#![cfg(target_arch = "wasm32")]
+
+mod support;
+
+use support::*;
+use tracker_attachments::backend::{AuthScheme, Credentials, Mode};
+use tracker_attachments::WidgetOptions;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Mounts a widget with `options`, drops `files`, waits until every row is
+/// done, and returns the attachment ids in row order.
+async fn upload_all(options: WidgetOptions, files: &[web_sys::File]) -> Vec<String> {
+    let root = container();
+    let handle = mount_widget(root.clone(), options);
+    let zone = query(&root, "[data-ta=dropzone]").unwrap();
+    drop_files(&zone, files);
+    wait_for("every file to upload", 60_000, || {
+        let rows = query_all(&root, "[data-ta=row]");
+        for row in &rows {
+            let state = attr(row, "data-state").unwrap_or_default();
+            assert!(
+                state != "failed" && state != "refused",
+                "{state}: {}",
+                text(row)
+            );
+        }
+        rows.len() == files.len()
+            && rows
+                .iter()
+                .all(|r| attr(r, "data-state").as_deref() == Some("done"))
+    })
+    .await;
+    let ids = query_all(&root, "[data-ta=row]")
+        .iter()
+        .map(|r| attr(r, "data-attachment-id").unwrap_or_default())
+        .collect();
+    drop(handle);
+    ids
+}
+
+#[wasm_bindgen_test]
+async fn tracker_issue_mode_attaches_to_the_issue() {
+    let options = WidgetOptions {
+        mode: Mode::TrackerIssue,
+        issue: "DEMO-1".into(),
+        ..dev_options(server(), "dev-token")
+    };
+    let ids = upload_all(options, &[file(&PNG_40X20, "on-issue.png", "image/png")]).await;
+    let (status, body) = get_json(&format!("{}/v2/issues/DEMO-1/attachments", server())).await;
+    assert_eq!(status, 200);
+    let listed: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let found = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a["id"] == ids[0].as_str() && a["name"] == "on-issue.png");
+    assert!(found, "{} not among {body}", ids[0]);
+}
+
+#[wasm_bindgen_test]
+async fn jira_mode_uploads_with_a_bearer_token() {
+    let options = WidgetOptions {
+        mode: Mode::Jira,
+        issue: "DEMO-2".into(),
+        credentials: Credentials {
+            scheme: AuthScheme::Bearer,
+            token: Some("dev-token".into()),
+            ..Credentials::default()
+        },
+        ..dev_options(server(), "dev-token")
+    };
+    let ids = upload_all(options, &[file(b"a,b\n1,2\n", "table.csv", "")]).await;
+    assert!(!ids[0].is_empty());
+    let (status, body) = get_json(&format!("{}/v2/issues/DEMO-2/attachments", server())).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("table.csv"), "{body}");
+}
+
+#[wasm_bindgen_test]
+async fn flow_mode_sends_parts_and_keeps_the_temporary_id() {
+    let options = WidgetOptions {
+        mode: Mode::Flow,
+        chunk_size: 64 * 1024,
+        ..dev_options(server(), "dev-token")
+    };
+    // 3 parts of 64 KiB; the remainder rides on the last one.
+    let size = 3 * 64 * 1024 + 1000;
+    let bytes: Vec<u8> = (0..size).map(|i| (i % 251) as u8).collect();
+    let ids = upload_all(options, &[file(&bytes, "parts.bin", "")]).await;
+    let (status, body) = get_json(&format!("{}/v2/attachments/{}", server(), ids[0])).await;
+    assert_eq!(status, 200, "{body}");
+    let meta: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(meta["size"], size);
+    assert_eq!(meta["name"], "parts.bin");
+}
+
+#[wasm_bindgen_test]
+async fn form_mode_posts_to_any_url_and_reads_the_id_field() {
+    let options = WidgetOptions {
+        mode: Mode::Form,
+        form_url: format!("{}/v2/attachments/", server()),
+        form_field: "attachment".into(),
+        form_id_field: Some("id".into()),
+        ..dev_options(server(), "dev-token")
+    };
+    let ids = upload_all(options, &[file(b"plain", "form.txt", "text/plain")]).await;
+    assert!(ids[0].chars().all(|c| c.is_ascii_digit()), "{}", ids[0]);
+    let (status, _) = get_json(&format!("{}/v2/attachments/{}", server(), ids[0])).await;
+    assert_eq!(status, 200);
+}
+
+#[wasm_bindgen_test]
+async fn retries_finish_every_file_despite_faults() {
+    let files: Vec<web_sys::File> = (0..12)
+        .map(|i| {
+            file(
+                format!("file {i}").as_bytes(),
+                &format!("f{i}.txt"),
+                "text/plain",
+            )
+        })
+        .collect();
+    let ids = upload_all(dev_options(faulty_server(), "dev-token"), &files).await;
+    let mut unique = ids.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 12, "{ids:?}");
+}

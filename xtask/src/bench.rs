@@ -1,0 +1,108 @@
+//! `cargo xtask bench`: the measurements too heavy for `test`. Each section
+//! reports ratios against a baseline measured in the same run, because this
+//! machine is shared and absolute numbers drift from run to run.
+
+use std::process::ExitCode;
+
+use crate::stage;
+use crate::workspace::Workspace;
+
+/// The server is benchmarked as it would be deployed: optimised for speed,
+/// not with the size-tuned `release` profile the wasm build uses.
+const SERVER_PROFILE: &str = "server-release";
+
+pub const USAGE: &str = "[--bytes N[KiB|MiB|GiB]] (default 1GiB) [--runs N] (default 3)";
+
+struct Args {
+    bytes: String,
+    runs: String,
+}
+
+fn parse_args(args: &[String]) -> Result<Args, String> {
+    let mut parsed = Args {
+        bytes: "1GiB".to_owned(),
+        runs: "3".to_owned(),
+    };
+    let mut rest = args.iter();
+    while let Some(flag) = rest.next() {
+        let value = rest
+            .next()
+            .ok_or_else(|| format!("{flag} needs a value"))?
+            .clone();
+        match flag.as_str() {
+            "--bytes" => parsed.bytes = value,
+            "--runs" => parsed.runs = value,
+            other => return Err(format!("unknown option {other}; usage: bench {USAGE}")),
+        }
+    }
+    Ok(parsed)
+}
+
+pub fn main(ws: &Workspace, args: &[String]) -> ExitCode {
+    let args = match parse_args(args) {
+        Ok(args) => args,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    let outcomes = vec![stage::run("server-upload", || server_upload(ws, &args))];
+    println!("{}", stage::summary(&outcomes));
+    if outcomes.iter().all(|o| o.ok) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// A large upload over loopback against plain writes of the same bytes to
+/// the same disk, and the server's peak memory (issue 3).
+fn server_upload(ws: &Workspace, args: &Args) -> Result<(), String> {
+    ws.run(ws.cargo().args([
+        "build",
+        "--profile",
+        SERVER_PROFILE,
+        "-p",
+        "tracker-attachments-server",
+        "--bin",
+        "tracker-attachments-server",
+        "--example",
+        "upload_bench",
+    ]))?;
+    let bin = ws.path(format!(
+        "target/{SERVER_PROFILE}/tracker-attachments-server"
+    ));
+    let example = ws.path(format!("target/{SERVER_PROFILE}/examples/upload_bench"));
+    let dir = ws.path("target/xtask-tmp");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    ws.run(
+        ws.command(&example)
+            .arg("--bytes")
+            .arg(&args.bytes)
+            .arg("--runs")
+            .arg(&args.runs)
+            .arg("--server-bin")
+            .arg(&bin)
+            .arg("--dir")
+            .arg(&dir),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn defaults_and_overrides() {
+        let a = parse_args(&[]).unwrap();
+        assert_eq!((a.bytes.as_str(), a.runs.as_str()), ("1GiB", "3"));
+        let a = parse_args(&strings(&["--bytes", "64MiB", "--runs", "5"])).unwrap();
+        assert_eq!((a.bytes.as_str(), a.runs.as_str()), ("64MiB", "5"));
+        assert!(parse_args(&strings(&["--bytes"])).is_err());
+        assert!(parse_args(&strings(&["--fast", "1"])).is_err());
+    }
+}
