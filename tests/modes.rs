@@ -6,6 +6,10 @@ mod support;
 
 use support::*;
 use tracker_attachments::backend::{AuthScheme, Credentials, Mode};
+use std::cell::Cell;
+use std::rc::Rc;
+
+use tracker_attachments::web::AuthorizationProvider;
 use tracker_attachments::WidgetOptions;
 use wasm_bindgen_test::*;
 
@@ -129,4 +133,40 @@ async fn retries_finish_every_file_despite_faults() {
     unique.sort();
     unique.dedup();
     assert_eq!(unique.len(), 12, "{ids:?}");
+}
+
+#[wasm_bindgen_test]
+async fn authorization_provider_is_asked_before_every_request() {
+    let calls = Rc::new(Cell::new(0u32));
+    let counter = calls.clone();
+    let provider = AuthorizationProvider::new(move || {
+        let counter = counter.clone();
+        async move {
+            counter.set(counter.get() + 1);
+            Ok("OAuth dev-token".to_owned())
+        }
+    });
+    // No token in the options at all: only the provider knows it.
+    let base = WidgetOptions {
+        credentials: Credentials {
+            org_id: Some("dev-org".into()),
+            ..Credentials::default()
+        },
+        authorization: Some(provider),
+        ..dev_options(server(), "unused")
+    };
+
+    let two = [file(b"1", "one.txt", "text/plain"), file(b"2", "two.txt", "text/plain")];
+    upload_all(base.clone(), &two).await;
+    assert_eq!(calls.get(), 2, "one call per upload request");
+
+    calls.set(0);
+    let flow = WidgetOptions {
+        mode: Mode::Flow,
+        chunk_size: 64 * 1024,
+        ..base
+    };
+    let bytes = vec![7u8; 3 * 64 * 1024];
+    upload_all(flow, &[file(&bytes, "three-parts.bin", "")]).await;
+    assert_eq!(calls.get(), 6, "a test GET and a POST for each of 3 parts");
 }

@@ -87,6 +87,7 @@ mod tests {
     fn creds() -> Credentials {
         Credentials {
             scheme: AuthScheme::OAuth,
+            authorization: None,
             token: Some("dev-token".into()),
             org_id: Some("dev-org".into()),
             org_header: OrgHeader::XCloudOrgId,

@@ -65,6 +65,9 @@ impl OrgHeader {
 pub struct Credentials {
     pub scheme: AuthScheme,
     pub token: Option<String>,
+    /// A complete `Authorization` value from the host's provider, asked
+    /// afresh before every request; it wins over `scheme` and `token`.
+    pub authorization: Option<String>,
     pub org_id: Option<String>,
     pub org_header: OrgHeader,
 }
@@ -83,6 +86,13 @@ impl Credentials {
     /// own form endpoint): the organisation header means nothing to them and
     /// would only tell a third party which Tracker organisation the user is in.
     pub fn authorization(&self) -> Option<(String, String)> {
+        if let Some(value) = self
+            .authorization
+            .as_deref()
+            .filter(|v| !v.trim().is_empty())
+        {
+            return Some(("Authorization".to_owned(), value.trim().to_owned()));
+        }
         let token = self.token.as_deref().filter(|t| !t.is_empty())?;
         Some((
             "Authorization".to_owned(),
@@ -97,6 +107,10 @@ impl fmt::Debug for Credentials {
         f.debug_struct("Credentials")
             .field("scheme", &self.scheme)
             .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field(
+                "authorization",
+                &self.authorization.as_ref().map(|_| "<redacted>"),
+            )
             .field("org_id", &self.org_id)
             .field("org_header", &self.org_header)
             .finish()
@@ -111,6 +125,7 @@ mod tests {
     fn builds_auth_and_org_headers() {
         let creds = Credentials {
             scheme: AuthScheme::Bearer,
+            authorization: None,
             token: Some("t0k".into()),
             org_id: Some("42".into()),
             org_header: OrgHeader::XCloudOrgId,
@@ -121,6 +136,33 @@ mod tests {
                 ("Authorization".to_owned(), "Bearer t0k".to_owned()),
                 ("X-Cloud-Org-ID".to_owned(), "42".to_owned()),
             ]
+        );
+    }
+
+    #[test]
+    fn provider_value_wins_over_token() {
+        let creds = Credentials {
+            token: Some("old".into()),
+            authorization: Some(" Bearer fresh ".into()),
+            org_id: Some("7".into()),
+            ..Credentials::default()
+        };
+        assert_eq!(
+            creds.headers(),
+            vec![
+                ("Authorization".to_owned(), "Bearer fresh".to_owned()),
+                ("X-Org-ID".to_owned(), "7".to_owned()),
+            ]
+        );
+        assert!(!format!("{creds:?}").contains("fresh"));
+        let blank = Credentials {
+            token: Some("t".into()),
+            authorization: Some("  ".into()),
+            ..Credentials::default()
+        };
+        assert_eq!(
+            blank.authorization(),
+            Some(("Authorization".to_owned(), "OAuth t".to_owned()))
         );
     }
 
@@ -140,6 +182,7 @@ mod tests {
     fn authorization_alone_leaves_out_org() {
         let creds = Credentials {
             scheme: AuthScheme::Basic,
+            authorization: None,
             token: Some("ZTp0".into()),
             org_id: Some("42".into()),
             org_header: OrgHeader::XOrgId,

@@ -175,6 +175,7 @@ mod tests {
         let backend = FormBackend::new("https://example.com/api/upload?x=1", "document", None);
         let creds = Credentials {
             scheme: AuthScheme::Bearer,
+            authorization: None,
             token: Some("t".into()),
             org_id: Some("42".into()),
             org_header: OrgHeader::XOrgId,

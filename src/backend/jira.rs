@@ -190,6 +190,7 @@ mod tests {
     fn basic() -> Credentials {
         Credentials {
             scheme: AuthScheme::Basic,
+            authorization: None,
             token: Some("dXNlckBleGFtcGxlLmNvbTp0b2s=".into()),
             org_id: Some("dev-org".into()),
             org_header: OrgHeader::XOrgId,

@@ -12,7 +12,10 @@ use crate::backend::{
 use crate::core::{
     parse_retry_after, EntryId, EntryState, KeptAttachments, UploadError, UploadQueue,
 };
-use crate::web::{fetch_thumbnail, file_meta, send_upload_xhr, upload_in_parts, ObjectUrl};
+use crate::web::{
+    fetch_thumbnail, file_meta, fresh_credentials, send_upload_xhr, upload_in_parts, ObjectUrl,
+    PartUploader,
+};
 
 /// One widget's state and the intents its components send. It carries out
 /// what [`UploadQueue`] decides and reports results back to it.
@@ -28,7 +31,7 @@ pub struct Controller {
     pub thumbnails: RwSignal<HashMap<EntryId, Rc<ObjectUrl>>, LocalStorage>,
     /// The latest sentence for the screen-reader live region.
     pub announcement: RwSignal<String>,
-    pub options: StoredValue<WidgetOptions>,
+    pub options: StoredValue<WidgetOptions, LocalStorage>,
     files: StoredValue<HashMap<EntryId, File>, LocalStorage>,
     aborts: StoredValue<HashMap<EntryId, AbortController>, LocalStorage>,
 }
@@ -44,7 +47,7 @@ impl Controller {
             kept: RwSignal::new(KeptAttachments::new()),
             thumbnails: RwSignal::new_local(HashMap::new()),
             announcement: RwSignal::new(String::new()),
-            options: StoredValue::new(options),
+            options: StoredValue::new_local(options),
             files: StoredValue::new_local(HashMap::new()),
             aborts: StoredValue::new_local(HashMap::new()),
         };
@@ -167,24 +170,32 @@ impl Controller {
             Mode::Flow => {
                 // Parts retry themselves, one by one; the queue sees the file.
                 let backend = FlowBackend::new(&options.api, options.chunk_size);
-                let outcome = upload_in_parts(
-                    &backend,
-                    &file,
-                    &meta,
-                    &options.credentials,
-                    &options.retry,
-                    signal.as_ref(),
-                    on_progress,
-                )
-                .await;
+                let uploader = PartUploader {
+                    backend: &backend,
+                    credentials: &options.credentials,
+                    provider: options.authorization.as_ref(),
+                    policy: &options.retry,
+                };
+                let outcome =
+                    upload_in_parts(&uploader, &file, &meta, signal.as_ref(), on_progress).await;
                 (outcome.map_err(|e| (e, true)), None)
             }
             _ => {
                 let backend = single_request_backend(&options, id);
-                let request = backend.upload_request(&[&meta], &options.credentials);
-                let blob: web_sys::Blob = file.clone().into();
-                // XHR, not fetch: it is the only way to show bytes as they go out.
-                match send_upload_xhr(&request, &[blob], signal.as_ref(), on_progress).await {
+                // Asked per attempt: a retry after a token refresh sends the new one.
+                let sent =
+                    match fresh_credentials(&options.credentials, options.authorization.as_ref())
+                        .await
+                    {
+                        Ok(credentials) => {
+                            let request = backend.upload_request(&[&meta], &credentials);
+                            let blob: web_sys::Blob = file.clone().into();
+                            // XHR, not fetch: the only way to show bytes as they go out.
+                            send_upload_xhr(&request, &[blob], signal.as_ref(), on_progress).await
+                        }
+                        Err(error) => Err(error),
+                    };
+                match sent {
                     Ok(raw) => {
                         let now = js_sys::Date::now() as u64;
                         let outcome = backend
@@ -241,8 +252,19 @@ impl Controller {
                         self.kept.try_update(|k| k.add(attachment.clone()));
                     }
                     if let Some(url) = attachment.thumbnail.clone() {
-                        let headers = options.credentials.headers();
-                        spawn_local(async move { self.show_thumbnail(id, url, headers).await });
+                        spawn_local(async move {
+                            let Some(options) = self.options.try_get_value() else {
+                                return;
+                            };
+                            let credentials = fresh_credentials(
+                                &options.credentials,
+                                options.authorization.as_ref(),
+                            )
+                            .await;
+                            if let Ok(credentials) = credentials {
+                                self.show_thumbnail(id, url, credentials.headers()).await;
+                            }
+                        });
                     }
                 }
                 Err((UploadError::Cancelled, _)) => {}

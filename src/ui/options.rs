@@ -1,5 +1,6 @@
 use crate::backend::{Credentials, Mode, DEFAULT_CHUNK_SIZE};
 use crate::core::{Restrictions, RetryPolicy};
+use crate::web::AuthorizationProvider;
 
 /// How one widget talks to its server. The custom element builds this from
 /// its attributes; Rust hosts build it directly.
@@ -9,6 +10,9 @@ pub struct WidgetOptions {
     /// reference server serving the page).
     pub api: String,
     pub credentials: Credentials,
+    /// Asked for the `Authorization` value before every request and retry;
+    /// when set, it wins over `credentials`' scheme and token.
+    pub authorization: Option<AuthorizationProvider>,
     /// Which API the files go to.
     pub mode: Mode,
     /// The issue key for `tracker-issue` and `jira` modes.
@@ -34,6 +38,7 @@ impl Default for WidgetOptions {
         Self {
             api: String::new(),
             credentials: Credentials::default(),
+            authorization: None,
             mode: Mode::TrackerTemp,
             issue: String::new(),
             chunk_size: DEFAULT_CHUNK_SIZE,

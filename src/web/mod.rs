@@ -1,6 +1,7 @@
 //! Browser I/O. Every JavaScript exception becomes a `Result` here; nothing
 //! in this layer decides anything.
 
+mod authorization;
 mod files;
 mod object_url;
 mod part_upload;
@@ -9,9 +10,10 @@ mod timer;
 mod transport;
 mod xhr;
 
+pub use authorization::{fresh_credentials, AuthorizationProvider};
 pub use files::{file_meta, files_from_data_transfer, files_from_list};
 pub use object_url::ObjectUrl;
-pub use part_upload::upload_in_parts;
+pub use part_upload::{upload_in_parts, PartUploader};
 pub use thumbnail::fetch_thumbnail;
 pub use timer::sleep;
 pub use transport::{send_json, send_upload, RawResponse};

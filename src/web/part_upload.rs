@@ -7,7 +7,9 @@ use std::rc::Rc;
 
 use web_sys::{AbortSignal, Blob, File};
 
-use super::{js_error_text, send_json, send_upload, sleep};
+use super::{
+    fresh_credentials, js_error_text, send_json, send_upload, sleep, AuthorizationProvider,
+};
 use crate::backend::{Credentials, FlowBackend, PartOutcome, PartPresence, PartSpec};
 use crate::core::{
     parse_retry_after, Attachment, FileMeta, RetryDecision, RetryPolicy, UploadError,
@@ -51,22 +53,38 @@ where
     }
 }
 
+/// How parts are sent: where, as whom, and how failures are retried.
+pub struct PartUploader<'a> {
+    pub backend: &'a FlowBackend,
+    pub credentials: &'a Credentials,
+    pub provider: Option<&'a AuthorizationProvider>,
+    pub policy: &'a RetryPolicy,
+}
+
 /// Uploads `file` part by part and returns the attachment the completing
 /// part answered with. `on_progress(sent, total)` counts whole parts.
 pub async fn upload_in_parts(
-    backend: &FlowBackend,
+    uploader: &PartUploader<'_>,
     file: &File,
     meta: &FileMeta,
-    credentials: &Credentials,
-    policy: &RetryPolicy,
     signal: Option<&AbortSignal>,
     on_progress: Rc<dyn Fn(u64, u64)>,
 ) -> Result<Attachment, UploadError> {
+    let PartUploader {
+        backend,
+        credentials,
+        provider,
+        policy,
+    } = *uploader;
     let plan = backend.plan(meta);
     let mut sent = 0u64;
     for part in &plan {
         let presence = with_retries(policy, signal, || async {
-            let request = backend.test_request(meta, part, credentials);
+            let credentials = match fresh_credentials(credentials, provider).await {
+                Ok(c) => c,
+                Err(error) => return (Err(error), None),
+            };
+            let request = backend.test_request(meta, part, &credentials);
             match send_json(&request, signal).await {
                 Ok(raw) => (backend.parse_test(raw.status, &raw.body), raw.retry_after),
                 Err(error) => (Err(error), None),
@@ -79,7 +97,11 @@ pub async fn upload_in_parts(
             // The last part is always sent: its answer carries the attachment.
             let blob = slice(file, part)?;
             with_retries(policy, signal, || async {
-                let request = backend.part_request(meta, part, credentials);
+                let credentials = match fresh_credentials(credentials, provider).await {
+                    Ok(c) => c,
+                    Err(error) => return (Err(error), None),
+                };
+                let request = backend.part_request(meta, part, &credentials);
                 match send_upload(&request, std::slice::from_ref(&blob), signal).await {
                     Ok(raw) => (backend.parse_part(raw.status, &raw.body), raw.retry_after),
                     Err(error) => (Err(error), None),
