@@ -5,6 +5,7 @@
 use std::process::ExitCode;
 
 use crate::stage;
+use crate::tools::{self, Purpose};
 use crate::workspace::Workspace;
 
 /// The server is benchmarked as it would be deployed: optimised for speed,
@@ -46,7 +47,11 @@ pub fn main(ws: &Workspace, args: &[String]) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let outcomes = vec![stage::run("server-upload", || server_upload(ws, &args))];
+    let outcomes = vec![
+        stage::run("tools", || tools::bootstrap(ws, Purpose::Test)),
+        stage::run("server-upload", || server_upload(ws, &args)),
+        stage::run("browser-upload", || browser_upload(ws, &args)),
+    ];
     println!("{}", stage::summary(&outcomes));
     if outcomes.iter().all(|o| o.ok) {
         ExitCode::SUCCESS
@@ -85,6 +90,42 @@ fn server_upload(ws: &Workspace, args: &Args) -> Result<(), String> {
             .arg(&bin)
             .arg("--dir")
             .arg(&dir),
+    )
+}
+
+/// The widget's engine against a plain `fetch` of the same file in headless
+/// Chromium (issue 4); the script is www/bench/upload.mjs.
+fn browser_upload(ws: &Workspace, args: &Args) -> Result<(), String> {
+    ws.run(
+        ws.command("trunk")
+            .args(["build", "--release", "--offline"]),
+    )?;
+    ws.run(ws.cargo().args([
+        "build",
+        "--profile",
+        SERVER_PROFILE,
+        "-p",
+        "tracker-attachments-server",
+        "--bin",
+        "tracker-attachments-server",
+    ]))?;
+    ws.run(
+        ws.command("node")
+            .args([
+                "bench/upload.mjs",
+                "--bytes",
+                &args.bytes,
+                "--runs",
+                &args.runs,
+            ])
+            .current_dir(ws.path("www"))
+            .env(
+                "TA_SERVER_BIN",
+                ws.path(format!(
+                    "target/{SERVER_PROFILE}/tracker-attachments-server"
+                )),
+            )
+            .env("TA_DIST_DIR", ws.path("dist")),
     )
 }
 

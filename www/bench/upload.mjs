@@ -1,0 +1,134 @@
+// Benchmark (issue 4): one large file uploaded by the widget's engine versus
+// a plain JavaScript `fetch(url, {body: formData})` of the same file, in the
+// same headless Chromium against the same reference server. Reports the
+// throughput ratio (engine / fetch) and the peak JS heap and WebAssembly
+// memory of each, as medians of alternating runs.
+//
+//   TA_SERVER_BIN=… TA_DIST_DIR=… node bench/upload.mjs --bytes 1GiB --runs 3
+import { mkdtempSync, openSync, writeSync, closeSync, rmSync } from 'node:fs';
+import { randomFillSync } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer, launchBrowser, TOKEN, ORG } from '../e2e/support.mjs';
+
+function parseBytes(text) {
+  const m = /^(\d+)(KiB|MiB|GiB)?$/.exec(text);
+  if (!m) throw new Error(`bad size ${text}`);
+  return Number(m[1]) * { KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 }[m[2] ?? 'KiB'] / (m[2] ? 1 : 1024);
+}
+
+const args = process.argv.slice(2);
+const opt = (name, fallback) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : fallback; };
+const bytes = parseBytes(opt('--bytes', '1GiB'));
+const runs = Number(opt('--runs', '3'));
+const MiB = 1024 * 1024;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+// A real file on disk: Chromium reads it as a file-backed Blob, as it would
+// a file the user picked, so no test copy sits in renderer memory.
+const dir = mkdtempSync(join(tmpdir(), 'ta-bench-'));
+const path = join(dir, 'large.bin');
+{
+  const fd = openSync(path, 'w');
+  const block = Buffer.alloc(4 * MiB);
+  for (let left = bytes; left > 0; left -= block.length) {
+    randomFillSync(block);
+    writeSync(fd, block, 0, Math.min(block.length, left));
+  }
+  closeSync(fd);
+}
+
+const server = await startServer();
+const browser = await launchBrowser();
+const results = { engine: [], fetch: [] };
+
+// Samples memory every 50 ms until stopped; returns the peaks in bytes.
+const startSampling = (page) => page.evaluate(() => {
+  const peak = { heap: 0, wasm: 0 };
+  const sample = () => {
+    peak.heap = Math.max(peak.heap, performance.memory?.usedJSHeapSize ?? 0);
+    peak.wasm = Math.max(peak.wasm, globalThis.trackerAttachmentsDemo?.memory?.buffer.byteLength ?? 0);
+  };
+  sample();
+  globalThis.__benchPeak = peak;
+  globalThis.__benchTimer = setInterval(sample, 50);
+});
+const stopSampling = (page) => page.evaluate(() => {
+  clearInterval(globalThis.__benchTimer);
+  return globalThis.__benchPeak;
+});
+
+async function engineRun() {
+  const page = await browser.newPage();
+  await page.goto(server.url);
+  await page.locator('[data-ta=dropzone]').waitFor();
+  await startSampling(page);
+  const t0 = Date.now();
+  await page.locator('[data-ta=file-input]').setInputFiles(path);
+  await page.locator('[data-ta=row][data-state=done]').waitFor({ timeout: 600_000 });
+  const seconds = (Date.now() - t0) / 1000;
+  const peak = await stopSampling(page);
+  await page.close();
+  return { seconds, ...peak };
+}
+
+async function fetchRun() {
+  const page = await browser.newPage();
+  await page.goto(server.url);
+  await page.locator('[data-ta=dropzone]').waitFor();
+  // A second, plain file input outside the widget.
+  const input = await page.evaluateHandle(() => {
+    const el = document.createElement('input');
+    el.type = 'file';
+    document.body.append(el);
+    return el;
+  });
+  await startSampling(page);
+  const t0 = Date.now();
+  await input.setInputFiles(path);
+  const status = await input.evaluate(async (el, auth) => {
+    const fd = new FormData();
+    fd.append('file', el.files[0], el.files[0].name);
+    const res = await fetch('/v2/attachments/?filename=large.bin', {
+      method: 'POST', body: fd, headers: { Authorization: `OAuth ${auth.token}`, 'X-Org-ID': auth.org },
+    });
+    return res.status;
+  }, { token: TOKEN, org: ORG });
+  const seconds = (Date.now() - t0) / 1000;
+  const peak = await stopSampling(page);
+  await page.close();
+  if (status !== 201) throw new Error(`plain fetch answered ${status}`);
+  return { seconds, ...peak };
+}
+
+try {
+  for (let i = 0; i < runs; i++) {
+    // Alternate the order so neither side always runs on a warmer cache.
+    const pair = i % 2 === 0 ? [['engine', engineRun], ['fetch', fetchRun]] : [['fetch', fetchRun], ['engine', engineRun]];
+    for (const [name, run] of pair) results[name].push(await run());
+  }
+} finally {
+  await browser.close();
+  await server.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+const summary = (name) => {
+  const r = results[name];
+  return {
+    mibPerSecond: bytes / MiB / median(r.map((x) => x.seconds)),
+    peakHeapMiB: median(r.map((x) => x.heap)) / MiB,
+    peakWasmMiB: median(r.map((x) => x.wasm)) / MiB,
+  };
+};
+const engine = summary('engine');
+const plain = summary('fetch');
+const ratio = engine.mibPerSecond / plain.mibPerSecond;
+const f = (x) => x.toFixed(1);
+console.log(`\n${bytes / MiB} MiB upload in headless Chromium, median of ${runs}\n`);
+console.log('| upload | MiB/s | peak JS heap (MiB) | WebAssembly memory (MiB) |');
+console.log('|---|---|---|---|');
+console.log(`| widget engine (XHR + FormData) | ${f(engine.mibPerSecond)} | ${f(engine.peakHeapMiB)} | ${f(engine.peakWasmMiB)} |`);
+console.log(`| plain fetch + FormData | ${f(plain.mibPerSecond)} | ${f(plain.peakHeapMiB)} | – |`);
+console.log(`\nthroughput ratio engine / fetch: ${ratio.toFixed(3)}`);
+console.log(JSON.stringify({ bytes, runs, ratio, engine, fetch: plain }));
