@@ -4,10 +4,10 @@
 
 mod support;
 
-use support::*;
-use tracker_attachments::backend::{AuthScheme, Credentials, Mode};
 use std::cell::Cell;
 use std::rc::Rc;
+use support::*;
+use tracker_attachments::backend::{AuthScheme, Credentials, Mode};
 
 use tracker_attachments::web::AuthorizationProvider;
 use tracker_attachments::WidgetOptions;
@@ -156,7 +156,10 @@ async fn authorization_provider_is_asked_before_every_request() {
         ..dev_options(server(), "unused")
     };
 
-    let two = [file(b"1", "one.txt", "text/plain"), file(b"2", "two.txt", "text/plain")];
+    let two = [
+        file(b"1", "one.txt", "text/plain"),
+        file(b"2", "two.txt", "text/plain"),
+    ];
     upload_all(base.clone(), &two).await;
     assert_eq!(calls.get(), 2, "one call per upload request");
 
