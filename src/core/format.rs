@@ -18,9 +18,37 @@ pub fn format_bytes(bytes: u64) -> String {
     }
 }
 
+/// A time left as a person reads it: `5 s`, `2 min 5 s`, `1 h 3 min`.
+pub fn format_duration(seconds: f64) -> String {
+    if !seconds.is_finite() || seconds < 0.0 {
+        return "–".to_owned();
+    }
+    let total = seconds.ceil() as u64;
+    let (h, m, s) = (total / 3600, (total % 3600) / 60, total % 60);
+    match (h, m) {
+        (0, 0) => format!("{s} s"),
+        (0, _) if s == 0 => format!("{m} min"),
+        (0, _) => format!("{m} min {s} s"),
+        _ if m == 0 => format!("{h} h"),
+        _ => format!("{h} h {m} min"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn formats_durations() {
+        assert_eq!(format_duration(0.2), "1 s");
+        assert_eq!(format_duration(59.0), "59 s");
+        assert_eq!(format_duration(60.0), "1 min");
+        assert_eq!(format_duration(125.0), "2 min 5 s");
+        assert_eq!(format_duration(3600.0 + 180.0 + 7.0), "1 h 3 min");
+        assert_eq!(format_duration(7200.0), "2 h");
+        assert_eq!(format_duration(f64::NAN), "–");
+        assert_eq!(format_duration(-1.0), "–");
+    }
 
     #[test]
     fn formats_units() {

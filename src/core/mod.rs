@@ -17,7 +17,7 @@ mod throughput;
 pub use attachment::Attachment;
 pub use error::UploadError;
 pub use file_meta::FileMeta;
-pub use format::format_bytes;
+pub use format::{format_bytes, format_duration};
 pub use kept::KeptAttachments;
 pub use queue::{Entry, EntryId, EntryState, IllegalTransition, UploadQueue};
 pub use restrictions::{accepts, parse_accept, Refusal, Restrictions, TRACKER_MAX_FILE_BYTES};

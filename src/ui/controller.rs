@@ -7,14 +7,15 @@ use web_sys::{AbortController, File};
 
 use super::WidgetOptions;
 use crate::backend::{
-    FlowBackend, FormBackend, JiraBackend, Mode, TrackerBackend, TrackerTarget, UploadBackend,
+    attach_request, comment_request, parse_attach, parse_comment, FlowBackend, FormBackend,
+    JiraBackend, Mode, TrackerBackend, TrackerTarget, UploadBackend,
 };
 use crate::core::{
-    parse_retry_after, EntryId, EntryState, KeptAttachments, UploadError, UploadQueue,
+    parse_retry_after, EntryId, EntryState, KeptAttachments, Throughput, UploadError, UploadQueue,
 };
 use crate::web::{
-    fetch_thumbnail, file_meta, fresh_credentials, send_upload_xhr, upload_in_parts, ObjectUrl,
-    PartUploader,
+    fetch_thumbnail, file_meta, fresh_credentials, load_kept, save_kept, send_json,
+    send_upload_xhr, storage_key, upload_in_parts, ObjectUrl, PartUploader,
 };
 
 /// One widget's state and the intents its components send. It carries out
@@ -23,12 +24,30 @@ use crate::web::{
 /// Every handle is a Leptos arena id, so the controller is `Copy` and every
 /// access after unmount is a `try_` call that quietly does nothing: an upload
 /// finishing after its widget is gone must not panic.
+/// Where attaching the kept files to an issue stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AttachStatus {
+    Idle,
+    Working,
+    /// `count` files went onto `issue`; the kept list is empty again.
+    Attached {
+        issue: String,
+        count: usize,
+    },
+    /// Nothing was dropped from the kept list.
+    Failed(String),
+}
+
 #[derive(Clone, Copy)]
 pub struct Controller {
     pub queue: RwSignal<UploadQueue>,
     pub kept: RwSignal<KeptAttachments>,
     /// Server thumbnails as revocable `blob:` URLs, per row.
     pub thumbnails: RwSignal<HashMap<EntryId, Rc<ObjectUrl>>, LocalStorage>,
+    pub attach_status: RwSignal<AttachStatus>,
+    /// Bytes per second over the last seconds, while anything uploads.
+    pub speed: RwSignal<Option<f64>>,
+    throughput: StoredValue<Throughput>,
     /// The latest sentence for the screen-reader live region.
     pub announcement: RwSignal<String>,
     pub options: StoredValue<WidgetOptions, LocalStorage>,
@@ -44,8 +63,14 @@ impl Controller {
                     .with_restrictions(options.restrictions.clone())
                     .with_retry_policy(options.retry),
             ),
-            kept: RwSignal::new(KeptAttachments::new()),
+            kept: RwSignal::new(load_kept(
+                options.persist,
+                &storage_key(&options.persist_key),
+            )),
             thumbnails: RwSignal::new_local(HashMap::new()),
+            attach_status: RwSignal::new(AttachStatus::Idle),
+            speed: RwSignal::new(None),
+            throughput: StoredValue::new(Throughput::default()),
             announcement: RwSignal::new(String::new()),
             options: StoredValue::new_local(options),
             files: StoredValue::new_local(HashMap::new()),
@@ -53,6 +78,16 @@ impl Controller {
         };
         // Unmounting stops every upload still running.
         on_cleanup(move || controller.abort_all());
+        // Every change of the kept list is stored, so a reload keeps it.
+        Effect::new(move |_| {
+            let Some((persist, key)) = controller
+                .options
+                .try_with_value(|o| (o.persist, storage_key(&o.persist_key)))
+            else {
+                return;
+            };
+            controller.kept.with(|kept| save_kept(persist, &key, kept));
+        });
         controller
     }
 
@@ -106,6 +141,83 @@ impl Controller {
 
     pub fn remove_kept(&self, attachment_id: &str) {
         self.kept.try_update(|k| k.remove(attachment_id));
+    }
+
+    /// Attaches every kept temporary file to `issue` (Tracker T8), or posts
+    /// `comment` with them when it is not blank (T9). On success the kept
+    /// list empties; on failure it stays as it was and the error is shown.
+    pub fn attach_kept(&self, issue: String, comment: String) {
+        let Some(ids) = self.kept.try_with_untracked(|k| k.ids()) else {
+            return;
+        };
+        if ids.is_empty() || issue.trim().is_empty() {
+            return;
+        }
+        if self.attach_status.try_get_untracked() == Some(AttachStatus::Working) {
+            return;
+        }
+        self.attach_status.try_set(AttachStatus::Working);
+        let this = *self;
+        spawn_local(async move {
+            let Some(options) = this.options.try_get_value() else {
+                return;
+            };
+            let outcome =
+                match fresh_credentials(&options.credentials, options.authorization.as_ref()).await
+                {
+                    Ok(credentials) => {
+                        let comment = comment.trim();
+                        let request = if comment.is_empty() {
+                            attach_request(&options.api, &issue, &ids, &credentials, None)
+                        } else {
+                            comment_request(&options.api, &issue, comment, &ids, &credentials)
+                        };
+                        match send_json(&request, None).await {
+                            Ok(raw) if comment.is_empty() => parse_attach(raw.status, &raw.body),
+                            Ok(raw) => parse_comment(raw.status, &raw.body),
+                            Err(error) => Err(error),
+                        }
+                    }
+                    Err(error) => Err(error),
+                };
+            match outcome {
+                Ok(()) => {
+                    // Only the ids that were sent leave the list: a file that
+                    // finished meanwhile stays for the next attach.
+                    this.kept.try_update(|k| {
+                        for id in &ids {
+                            k.remove(id);
+                        }
+                    });
+                    this.announce(format!("{} files attached to {issue}", ids.len()));
+                    this.attach_status.try_set(AttachStatus::Attached {
+                        issue,
+                        count: ids.len(),
+                    });
+                }
+                Err(error) => {
+                    this.attach_status
+                        .try_set(AttachStatus::Failed(error.to_string()));
+                }
+            }
+        });
+    }
+
+    /// Feeds the total bytes sent into the sliding window behind the speed
+    /// and time-left figures.
+    fn measure_speed(&self) {
+        let Some((sent, _)) = self.queue.try_with_untracked(|q| q.total_progress()) else {
+            return;
+        };
+        let now = js_sys::Date::now();
+        let speed = self
+            .throughput
+            .try_update_value(|t| {
+                t.record(now, sent);
+                t.bytes_per_second()
+            })
+            .flatten();
+        self.speed.try_set(speed);
     }
 
     fn abort_all(&self) {
@@ -164,6 +276,7 @@ impl Controller {
             let _ = this
                 .queue
                 .try_update(|q| q.progress(id, sent.min(size), size));
+            this.measure_speed();
         });
 
         let (outcome, retry_after_ms) = match options.mode {

@@ -1,6 +1,8 @@
 use leptos::prelude::*;
 
+use super::controller::AttachStatus;
 use super::Controller;
+use crate::backend::Mode;
 use crate::core::Attachment;
 
 /// The temporary attachments waiting to be attached to an issue, and one
@@ -18,8 +20,45 @@ pub fn KeptList(controller: Controller) -> impl IntoView {
                     <KeptItem attachment=attachment controller=controller field=field.clone()/>
                 </For>
             </ul>
+            {attach_form(controller)}
         </section>
+        <p class="ta-attach-status" data-ta="attach-status" role="status">
+            {move || match controller.attach_status.get() {
+                AttachStatus::Idle => String::new(),
+                AttachStatus::Working => "Attaching…".to_owned(),
+                AttachStatus::Attached { issue, count } => format!("Attached {count} to {issue}"),
+                AttachStatus::Failed(message) => format!("Could not attach: {message}"),
+            }}
+        </p>
     }
+}
+
+/// With an issue configured, the kept files can be attached from the widget
+/// itself, optionally with a comment; hosts can also call the controller.
+fn attach_form(controller: Controller) -> Option<impl IntoView> {
+    let (mode, issue) = controller
+        .options
+        .with_value(|o| (o.mode, o.issue.trim().to_owned()));
+    if !matches!(mode, Mode::TrackerTemp | Mode::Flow) || issue.is_empty() {
+        return None;
+    }
+    let comment = RwSignal::new(String::new());
+    let button_issue = issue.clone();
+    Some(view! {
+        <div class="ta-attach" data-ta="attach">
+            <label class="ta-attach-label">
+                "Comment (optional)"
+                <input type="text" class="ta-attach-comment" data-ta="attach-comment"
+                    prop:value=move || comment.get()
+                    on:input=move |ev| comment.set(event_target_value(&ev))/>
+            </label>
+            <button type="button" class="ta-action ta-attach-button" data-ta="attach-button"
+                disabled=move || controller.attach_status.get() == AttachStatus::Working
+                on:click=move |_| controller.attach_kept(button_issue.clone(), comment.get_untracked())>
+                {format!("Attach to {issue}")}
+            </button>
+        </div>
+    })
 }
 
 #[component]

@@ -6,8 +6,9 @@ mod drop_zone;
 mod file_row;
 mod kept_list;
 mod options;
+mod summary;
 mod widget;
 
-pub use controller::Controller;
+pub use controller::{AttachStatus, Controller};
 pub use options::WidgetOptions;
 pub use widget::TrackerAttachments;

@@ -1,6 +1,6 @@
 use crate::backend::{Credentials, Mode, DEFAULT_CHUNK_SIZE};
 use crate::core::{Restrictions, RetryPolicy};
-use crate::web::AuthorizationProvider;
+use crate::web::{AuthorizationProvider, Persist};
 
 /// How one widget talks to its server. The custom element builds this from
 /// its attributes; Rust hosts build it directly.
@@ -28,6 +28,10 @@ pub struct WidgetOptions {
     pub concurrency: usize,
     /// Form field name of the hidden inputs carrying kept ids.
     pub name: String,
+    /// Where kept temporary attachments survive a reload, and under which
+    /// key (`tracker-attachments:{persist_key}`).
+    pub persist: Persist,
+    pub persist_key: String,
     /// Checked on arrival, before any byte is sent.
     pub restrictions: Restrictions,
     pub retry: RetryPolicy,
@@ -47,6 +51,8 @@ impl Default for WidgetOptions {
             form_id_field: None,
             concurrency: 3,
             name: "attachmentIds".to_owned(),
+            persist: Persist::Session,
+            persist_key: "default".to_owned(),
             restrictions: Restrictions::default(),
             retry: RetryPolicy::default(),
         }

@@ -3,8 +3,10 @@ use leptos::prelude::*;
 use super::drop_zone::DropZone;
 use super::file_row::FileRow;
 use super::kept_list::KeptList;
+use super::summary::Summary;
 use super::{Controller, WidgetOptions};
 use crate::core::EntryId;
+use crate::web::files_from_data_transfer;
 
 /// The attachment uploader: drop zone, file list and the kept temporary
 /// attachments. Style it with `widget.css` (beside this file).
@@ -25,8 +27,21 @@ pub fn TrackerAttachments(
             .with(|q| q.entries().iter().map(|e| e.id).collect::<Vec<EntryId>>())
     };
     view! {
-        <div class="ta-widget" data-ta="widget">
+        // Paste anywhere inside the widget (the drop zone is focusable):
+        // screenshots arrive this way in a tracker.
+        <div class="ta-widget" data-ta="widget"
+            on:paste=move |ev: leptos::ev::ClipboardEvent| {
+                let files = ev
+                    .clipboard_data()
+                    .map(|data| files_from_data_transfer(&data))
+                    .unwrap_or_default();
+                if !files.is_empty() {
+                    ev.prevent_default();
+                    controller.add_files(files);
+                }
+            }>
             <DropZone controller=controller/>
+            <Summary controller=controller/>
             <ul class="ta-list" data-ta="list" aria-label="Files">
                 <For each=ids key=|id| *id let:id>
                     <FileRow id=id controller=controller/>

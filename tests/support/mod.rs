@@ -91,6 +91,9 @@ pub fn dev_options(api: &str, token: &str) -> WidgetOptions {
             org_id: Some("dev-org".to_owned()),
             ..Credentials::default()
         },
+        // Tests share one page and so one sessionStorage: each test that
+        // wants persistence asks for it under a key of its own.
+        persist: tracker_attachments::web::Persist::None,
         ..WidgetOptions::default()
     }
 }

@@ -1,0 +1,205 @@
+//! The kept temporary attachments: they survive a remount, carry no token
+//! into storage, and can be attached to an issue (or posted with a comment)
+//! from the widget; plus paste and the summary line.
+#![cfg(target_arch = "wasm32")]
+
+mod support;
+
+use support::*;
+use tracker_attachments::web::{storage_key, Persist};
+use tracker_attachments::WidgetOptions;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{ClipboardEvent, ClipboardEventInit, DataTransfer, HtmlElement, HtmlInputElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn unique_key(prefix: &str) -> String {
+    format!("{prefix}-{}", js_sys::Math::random().to_bits())
+}
+
+async fn wait_all_done(root: &web_sys::Element, count: usize) {
+    wait_for("the uploads", 20_000, || {
+        let rows = query_all(root, "[data-ta=row]");
+        rows.len() == count
+            && rows
+                .iter()
+                .all(|r| attr(r, "data-state").as_deref() == Some("done"))
+    })
+    .await;
+}
+
+fn kept_ids(root: &web_sys::Element) -> Vec<String> {
+    query_all(root, "[data-ta=kept-id]").iter().map(text).collect()
+}
+
+#[wasm_bindgen_test]
+async fn kept_list_survives_a_remount_without_tokens_in_storage() {
+    let key = unique_key("remount");
+    let options = WidgetOptions {
+        persist: Persist::Session,
+        persist_key: key.clone(),
+        ..dev_options(server(), "dev-token")
+    };
+    let root = container();
+    let handle = mount_widget(root.clone(), options.clone());
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[file(b"kept", "kept.txt", "text/plain")],
+    );
+    wait_all_done(&root, 1).await;
+    let ids = kept_ids(&root);
+    assert_eq!(ids.len(), 1);
+
+    let stored = web_sys::window()
+        .unwrap()
+        .session_storage()
+        .unwrap()
+        .unwrap()
+        .get_item(&storage_key(&key))
+        .unwrap()
+        .expect("the kept list is stored");
+    assert!(stored.contains(&ids[0]), "{stored}");
+    assert!(!stored.contains("dev-token"), "{stored}");
+
+    drop(handle);
+    let again = container();
+    let _handle = mount_widget(again.clone(), options);
+    wait_for("the kept list to load", 2_000, || !kept_ids(&again).is_empty()).await;
+    assert_eq!(kept_ids(&again), ids);
+    let hidden = query(&again, "input[type=hidden][name=attachmentIds]").unwrap();
+    assert_eq!(attr(&hidden, "value"), Some(ids[0].clone()));
+}
+
+#[wasm_bindgen_test]
+async fn persist_none_keeps_nothing() {
+    let options = WidgetOptions {
+        persist: Persist::None,
+        persist_key: unique_key("none"),
+        ..dev_options(server(), "dev-token")
+    };
+    let root = container();
+    let handle = mount_widget(root.clone(), options.clone());
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[file(b"gone", "gone.txt", "text/plain")],
+    );
+    wait_all_done(&root, 1).await;
+    drop(handle);
+    let again = container();
+    let _handle = mount_widget(again.clone(), options);
+    assert!(kept_ids(&again).is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn kept_files_attach_to_an_issue_and_the_list_empties() {
+    let options = WidgetOptions {
+        issue: "DEMO-3".into(),
+        persist: Persist::None,
+        ..dev_options(server(), "dev-token")
+    };
+    let root = container();
+    let _handle = mount_widget(root.clone(), options);
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[
+            file(b"one", "one.txt", "text/plain"),
+            file(&PNG_40X20, "two.png", "image/png"),
+        ],
+    );
+    wait_all_done(&root, 2).await;
+    let ids = kept_ids(&root);
+    assert_eq!(ids.len(), 2);
+    let summary = text(&query(&root, "[data-ta=summary]").unwrap());
+    assert!(summary.starts_with("2 of 2 uploaded"), "{summary}");
+
+    let button: HtmlElement = query(&root, "[data-ta=attach-button]").unwrap().unchecked_into();
+    assert_eq!(button.text_content().unwrap(), "Attach to DEMO-3");
+    button.click();
+    wait_for("the attach to finish", 10_000, || {
+        text(&query(&root, "[data-ta=attach-status]").unwrap()) == "Attached 2 to DEMO-3"
+    })
+    .await;
+    assert!(kept_ids(&root).is_empty());
+    assert!(query(&root, "[data-ta=kept]").unwrap().has_attribute("hidden"));
+
+    let (status, body) = get_json(&format!("{}/v2/issues/DEMO-3/attachments", server())).await;
+    assert_eq!(status, 200);
+    for id in &ids {
+        assert!(body.contains(&format!("\"id\":\"{id}\"")), "{id} not in {body}");
+    }
+
+    // A comment carries the next file.
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[file(b"three", "three.txt", "text/plain")],
+    );
+    wait_for("the third upload", 20_000, || kept_ids(&root).len() == 1).await;
+    let third = kept_ids(&root)[0].clone();
+    let comment: HtmlInputElement = query(&root, "[data-ta=attach-comment]")
+        .unwrap()
+        .unchecked_into();
+    comment.set_value("see the log");
+    comment
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+    let button: HtmlElement = query(&root, "[data-ta=attach-button]").unwrap().unchecked_into();
+    button.click();
+    wait_for("the comment", 10_000, || {
+        text(&query(&root, "[data-ta=attach-status]").unwrap()) == "Attached 1 to DEMO-3"
+    })
+    .await;
+    let (_, comments) = get_json(&format!("{}/v2/issues/DEMO-3/comments", server())).await;
+    assert!(comments.contains("see the log"), "{comments}");
+    let (_, attached) = get_json(&format!("{}/v2/issues/DEMO-3/attachments", server())).await;
+    assert!(attached.contains(&format!("\"id\":\"{third}\"")), "{attached}");
+}
+
+#[wasm_bindgen_test]
+async fn a_failed_attach_keeps_the_list_and_says_why() {
+    let options = WidgetOptions {
+        issue: "NOPE-404".into(),
+        persist: Persist::None,
+        ..dev_options(server(), "dev-token")
+    };
+    let root = container();
+    let _handle = mount_widget(root.clone(), options);
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[file(b"x", "stays.txt", "text/plain")],
+    );
+    wait_all_done(&root, 1).await;
+    let ids = kept_ids(&root);
+    let button: HtmlElement = query(&root, "[data-ta=attach-button]").unwrap().unchecked_into();
+    button.click();
+    wait_for("the failure", 10_000, || {
+        text(&query(&root, "[data-ta=attach-status]").unwrap()).starts_with("Could not attach:")
+    })
+    .await;
+    let status = text(&query(&root, "[data-ta=attach-status]").unwrap());
+    assert!(status.ends_with("(HTTP 404)"), "{status}");
+    assert_eq!(kept_ids(&root), ids);
+}
+
+#[wasm_bindgen_test]
+async fn pasted_files_are_added() {
+    let root = container();
+    let _handle = mount_widget(root.clone(), dev_options(server(), "dev-token"));
+    let transfer = DataTransfer::new().unwrap();
+    transfer
+        .items()
+        .add_with_file(&file(&PNG_40X20, "screenshot.png", "image/png"))
+        .unwrap();
+    let init = ClipboardEventInit::new();
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    init.set_clipboard_data(Some(&transfer));
+    let event = ClipboardEvent::new_with_event_init_dict("paste", &init).unwrap();
+    let zone = query(&root, "[data-ta=dropzone]").unwrap();
+    assert!(!zone.dispatch_event(&event).unwrap(), "the paste was not taken");
+    wait_all_done(&root, 1).await;
+    assert_eq!(
+        text(&query(&root, "[data-ta=row] [data-ta=name]").unwrap()),
+        "screenshot.png"
+    );
+}
