@@ -14,6 +14,10 @@ fn main() {
             org_id: Some("dev-org".to_owned()),
             ..Credentials::default()
         },
+        // The reference server seeds DEMO-1…DEMO-3: kept files can be
+        // attached to DEMO-1 from the widget.
+        issue: "DEMO-1".to_owned(),
+        persist_key: "demo".to_owned(),
         ..WidgetOptions::default()
     };
     leptos::mount::mount_to_body(move || {
@@ -21,7 +25,7 @@ fn main() {
             <main class="demo">
                 <h1>"tracker-attachments"</h1>
                 <p class="demo-lead">
-                    "Files go to Yandex Tracker temporary attachments (POST /v2/attachments/) on the reference server; their ids are kept below to attach to an issue later."
+                    "Files go to Yandex Tracker temporary attachments (POST /v2/attachments/) on the reference server; their ids are kept below (across a reload) to attach to DEMO-1 later."
                 </p>
                 <TrackerAttachments options=options/>
             </main>

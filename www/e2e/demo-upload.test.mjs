@@ -65,5 +65,24 @@ test('a dropped PNG is uploaded and shows its server thumbnail', async () => {
   assert.deepEqual(problems, []);
 
   if (process.env.TA_SCREENSHOT) await page.screenshot({ path: process.env.TA_SCREENSHOT, fullPage: true });
+
+  // A reload keeps the kept list (sessionStorage, ids and metadata only).
+  await page.reload();
+  await page.locator('[data-ta=kept-id]').first().waitFor();
+  assert.deepEqual(await page.locator('[data-ta=kept-id]').allTextContents(), [id]);
+
+  // Attach to DEMO-1 from the widget: the list empties and the issue has it.
+  await page.locator('[data-ta=attach-button]').click();
+  await page.locator('[data-ta=attach-status]', { hasText: 'Attached 1 to DEMO-1' }).waitFor();
+  assert.equal(await page.locator('[data-ta=kept-id]').count(), 0);
+  const issue = await fetch(`${server.url}/v2/issues/DEMO-1/attachments`, {
+    headers: { Authorization: `OAuth ${TOKEN}`, 'X-Org-ID': ORG },
+  });
+  const attached = await issue.json();
+  assert.ok(attached.some((a) => a.id === id && a.name === 'screenshot 1.png'), JSON.stringify(attached));
+  // Once attached, the temporary id cannot be attached again.
+  await page.reload();
+  assert.equal(await page.locator('[data-ta=kept-id]').count(), 0);
+  assert.deepEqual(problems, []);
   await page.close();
 });
