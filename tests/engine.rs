@@ -5,7 +5,15 @@
 
 mod support;
 
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::rc::Rc;
+
 use support::*;
+use tracker_attachments::backend::{JsonRequest, UploadRequest};
+use tracker_attachments::core::{RetryPolicy, UploadError};
+use tracker_attachments::web::{RawResponse, Transport, TransportFuture};
+use tracker_attachments::WidgetOptions;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::HtmlElement;
@@ -78,4 +86,123 @@ async fn cancel_stops_a_running_upload() {
     assert_eq!(text(&query(&row, "[data-ta=status]").unwrap()), "Cancelled");
     assert!(query(&row, "[data-ta=retry]").is_some());
     assert!(query_all(&root, "[data-ta=kept-id]").is_empty());
+}
+
+/// Answers from a script instead of the network, counting the requests.
+struct ScriptedTransport {
+    answers: RefCell<VecDeque<Result<RawResponse, UploadError>>>,
+    calls: Cell<usize>,
+}
+
+impl ScriptedTransport {
+    fn new(answers: Vec<Result<RawResponse, UploadError>>) -> Rc<Self> {
+        Rc::new(Self {
+            answers: RefCell::new(answers.into()),
+            calls: Cell::new(0),
+        })
+    }
+
+    fn next(&self) -> TransportFuture<'static> {
+        self.calls.set(self.calls.get() + 1);
+        let answer = self
+            .answers
+            .borrow_mut()
+            .pop_front()
+            .unwrap_or_else(|| Err(UploadError::Network("script ran out".into())));
+        Box::pin(async move { answer })
+    }
+}
+
+impl Transport for ScriptedTransport {
+    fn upload<'a>(
+        &'a self,
+        _: &'a UploadRequest,
+        _: &'a [web_sys::Blob],
+        _: Option<&'a web_sys::AbortSignal>,
+        _: Rc<dyn Fn(u64, u64)>,
+    ) -> TransportFuture<'a> {
+        self.next()
+    }
+
+    fn json<'a>(
+        &'a self,
+        _: &'a JsonRequest,
+        _: Option<&'a web_sys::AbortSignal>,
+    ) -> TransportFuture<'a> {
+        self.next()
+    }
+}
+
+fn answer(status: u16, body: &str, retry_after: Option<&str>) -> Result<RawResponse, UploadError> {
+    Ok(RawResponse {
+        status,
+        body: body.to_owned(),
+        retry_after: retry_after.map(str::to_owned),
+    })
+}
+
+async fn run_scripted(script: Rc<ScriptedTransport>, retry: RetryPolicy) -> web_sys::Element {
+    let root = container();
+    let options = WidgetOptions {
+        transport: script,
+        retry,
+        ..dev_options("http://scripted.invalid", "dev-token")
+    };
+    std::mem::forget(mount_widget(root.clone(), options));
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[file(b"scripted", "scripted.txt", "text/plain")],
+    );
+    wait_for("the scripted upload to end", 10_000, || {
+        query(&root, "[data-ta=row]").is_some_and(|row| {
+            matches!(attr(&row, "data-state").as_deref(), Some("done" | "failed"))
+        })
+    })
+    .await;
+    query(&root, "[data-ta=row]").unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn scripted_503_with_retry_after_is_retried_once() {
+    let script = ScriptedTransport::new(vec![
+        answer(
+            503,
+            r#"{"errorMessages":["busy"],"statusCode":503}"#,
+            Some("0"),
+        ),
+        answer(201, r#"{"id":"77","name":"scripted.txt","size":8}"#, None),
+    ]);
+    let row = run_scripted(script.clone(), RetryPolicy::default()).await;
+    assert_eq!(attr(&row, "data-state").as_deref(), Some("done"));
+    assert_eq!(attr(&row, "data-attachment-id").as_deref(), Some("77"));
+    assert_eq!(script.calls.get(), 2);
+}
+
+#[wasm_bindgen_test]
+async fn scripted_network_errors_give_up_after_the_policy_limit() {
+    let script = ScriptedTransport::new(vec![]);
+    let policy = RetryPolicy {
+        base_ms: 1,
+        cap_ms: 5,
+        max_attempts: 4,
+        max_retry_after_ms: 0,
+    };
+    let row = run_scripted(script.clone(), policy).await;
+    assert_eq!(attr(&row, "data-state").as_deref(), Some("failed"));
+    assert_eq!(script.calls.get(), 4);
+    let status = text(&query(&row, "[data-ta=status]").unwrap());
+    assert_eq!(status, "Network error: script ran out");
+}
+
+#[wasm_bindgen_test]
+async fn scripted_413_is_not_retried() {
+    let script = ScriptedTransport::new(vec![answer(413, "", None)]);
+    let row = run_scripted(script.clone(), RetryPolicy::default()).await;
+    assert_eq!(attr(&row, "data-state").as_deref(), Some("failed"));
+    assert_eq!(script.calls.get(), 1);
+    let status = text(&query(&row, "[data-ta=status]").unwrap());
+    assert_eq!(
+        status,
+        "The file is larger than the server accepts (HTTP 413)"
+    );
 }

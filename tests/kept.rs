@@ -30,7 +30,10 @@ async fn wait_all_done(root: &web_sys::Element, count: usize) {
 }
 
 fn kept_ids(root: &web_sys::Element) -> Vec<String> {
-    query_all(root, "[data-ta=kept-id]").iter().map(text).collect()
+    query_all(root, "[data-ta=kept-id]")
+        .iter()
+        .map(text)
+        .collect()
 }
 
 #[wasm_bindgen_test]
@@ -65,7 +68,10 @@ async fn kept_list_survives_a_remount_without_tokens_in_storage() {
     drop(handle);
     let again = container();
     let _handle = mount_widget(again.clone(), options);
-    wait_for("the kept list to load", 2_000, || !kept_ids(&again).is_empty()).await;
+    wait_for("the kept list to load", 2_000, || {
+        !kept_ids(&again).is_empty()
+    })
+    .await;
     assert_eq!(kept_ids(&again), ids);
     let hidden = query(&again, "input[type=hidden][name=attachmentIds]").unwrap();
     assert_eq!(attr(&hidden, "value"), Some(ids[0].clone()));
@@ -113,7 +119,9 @@ async fn kept_files_attach_to_an_issue_and_the_list_empties() {
     let summary = text(&query(&root, "[data-ta=summary]").unwrap());
     assert!(summary.starts_with("2 of 2 uploaded"), "{summary}");
 
-    let button: HtmlElement = query(&root, "[data-ta=attach-button]").unwrap().unchecked_into();
+    let button: HtmlElement = query(&root, "[data-ta=attach-button]")
+        .unwrap()
+        .unchecked_into();
     assert_eq!(button.text_content().unwrap(), "Attach to DEMO-3");
     button.click();
     wait_for("the attach to finish", 10_000, || {
@@ -121,12 +129,17 @@ async fn kept_files_attach_to_an_issue_and_the_list_empties() {
     })
     .await;
     assert!(kept_ids(&root).is_empty());
-    assert!(query(&root, "[data-ta=kept]").unwrap().has_attribute("hidden"));
+    assert!(query(&root, "[data-ta=kept]")
+        .unwrap()
+        .has_attribute("hidden"));
 
     let (status, body) = get_json(&format!("{}/v2/issues/DEMO-3/attachments", server())).await;
     assert_eq!(status, 200);
     for id in &ids {
-        assert!(body.contains(&format!("\"id\":\"{id}\"")), "{id} not in {body}");
+        assert!(
+            body.contains(&format!("\"id\":\"{id}\"")),
+            "{id} not in {body}"
+        );
     }
 
     // A comment carries the next file.
@@ -143,7 +156,9 @@ async fn kept_files_attach_to_an_issue_and_the_list_empties() {
     comment
         .dispatch_event(&web_sys::Event::new("input").unwrap())
         .unwrap();
-    let button: HtmlElement = query(&root, "[data-ta=attach-button]").unwrap().unchecked_into();
+    let button: HtmlElement = query(&root, "[data-ta=attach-button]")
+        .unwrap()
+        .unchecked_into();
     button.click();
     wait_for("the comment", 10_000, || {
         text(&query(&root, "[data-ta=attach-status]").unwrap()) == "Attached 1 to DEMO-3"
@@ -152,7 +167,10 @@ async fn kept_files_attach_to_an_issue_and_the_list_empties() {
     let (_, comments) = get_json(&format!("{}/v2/issues/DEMO-3/comments", server())).await;
     assert!(comments.contains("see the log"), "{comments}");
     let (_, attached) = get_json(&format!("{}/v2/issues/DEMO-3/attachments", server())).await;
-    assert!(attached.contains(&format!("\"id\":\"{third}\"")), "{attached}");
+    assert!(
+        attached.contains(&format!("\"id\":\"{third}\"")),
+        "{attached}"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -170,7 +188,9 @@ async fn a_failed_attach_keeps_the_list_and_says_why() {
     );
     wait_all_done(&root, 1).await;
     let ids = kept_ids(&root);
-    let button: HtmlElement = query(&root, "[data-ta=attach-button]").unwrap().unchecked_into();
+    let button: HtmlElement = query(&root, "[data-ta=attach-button]")
+        .unwrap()
+        .unchecked_into();
     button.click();
     wait_for("the failure", 10_000, || {
         text(&query(&root, "[data-ta=attach-status]").unwrap()).starts_with("Could not attach:")
@@ -196,7 +216,10 @@ async fn pasted_files_are_added() {
     init.set_clipboard_data(Some(&transfer));
     let event = ClipboardEvent::new_with_event_init_dict("paste", &init).unwrap();
     let zone = query(&root, "[data-ta=dropzone]").unwrap();
-    assert!(!zone.dispatch_event(&event).unwrap(), "the paste was not taken");
+    assert!(
+        !zone.dispatch_event(&event).unwrap(),
+        "the paste was not taken"
+    );
     wait_all_done(&root, 1).await;
     assert_eq!(
         text(&query(&root, "[data-ta=row] [data-ta=name]").unwrap()),

@@ -14,8 +14,8 @@ use crate::core::{
     parse_retry_after, EntryId, EntryState, KeptAttachments, Throughput, UploadError, UploadQueue,
 };
 use crate::web::{
-    fetch_thumbnail, file_meta, fresh_credentials, load_kept, save_kept, send_json,
-    send_upload_xhr, storage_key, upload_in_parts, ObjectUrl, PartUploader,
+    fetch_thumbnail, file_meta, fresh_credentials, load_kept, save_kept, storage_key,
+    upload_in_parts, ObjectUrl, PartUploader,
 };
 
 /// One widget's state and the intents its components send. It carries out
@@ -172,7 +172,7 @@ impl Controller {
                         } else {
                             comment_request(&options.api, &issue, comment, &ids, &credentials)
                         };
-                        match send_json(&request, None).await {
+                        match options.transport.json(&request, None).await {
                             Ok(raw) if comment.is_empty() => parse_attach(raw.status, &raw.body),
                             Ok(raw) => parse_comment(raw.status, &raw.body),
                             Err(error) => Err(error),
@@ -288,6 +288,7 @@ impl Controller {
                     credentials: &options.credentials,
                     provider: options.authorization.as_ref(),
                     policy: &options.retry,
+                    transport: options.transport.as_ref(),
                 };
                 let outcome =
                     upload_in_parts(&uploader, &file, &meta, signal.as_ref(), on_progress).await;
@@ -304,7 +305,11 @@ impl Controller {
                             let request = backend.upload_request(&[&meta], &credentials);
                             let blob: web_sys::Blob = file.clone().into();
                             // XHR, not fetch: the only way to show bytes as they go out.
-                            send_upload_xhr(&request, &[blob], signal.as_ref(), on_progress).await
+                            let blobs = [blob];
+                            options
+                                .transport
+                                .upload(&request, &blobs, signal.as_ref(), on_progress)
+                                .await
                         }
                         Err(error) => Err(error),
                     };

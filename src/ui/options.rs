@@ -1,10 +1,12 @@
 use crate::backend::{Credentials, Mode, DEFAULT_CHUNK_SIZE};
 use crate::core::{Restrictions, RetryPolicy};
-use crate::web::{AuthorizationProvider, Persist};
+use std::rc::Rc;
+
+use crate::web::{AuthorizationProvider, BrowserTransport, Persist, Transport};
 
 /// How one widget talks to its server. The custom element builds this from
 /// its attributes; Rust hosts build it directly.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone)]
 pub struct WidgetOptions {
     /// API origin; empty means the page's own origin (a proxy, or the
     /// reference server serving the page).
@@ -35,6 +37,20 @@ pub struct WidgetOptions {
     /// Checked on arrival, before any byte is sent.
     pub restrictions: Restrictions,
     pub retry: RetryPolicy,
+    /// How requests go out: the browser's by default; tests script one.
+    pub transport: Rc<dyn Transport>,
+}
+
+impl std::fmt::Debug for WidgetOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WidgetOptions")
+            .field("api", &self.api)
+            .field("credentials", &self.credentials)
+            .field("mode", &self.mode)
+            .field("issue", &self.issue)
+            .field("concurrency", &self.concurrency)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for WidgetOptions {
@@ -55,6 +71,7 @@ impl Default for WidgetOptions {
             persist_key: "default".to_owned(),
             restrictions: Restrictions::default(),
             retry: RetryPolicy::default(),
+            transport: Rc::new(BrowserTransport),
         }
     }
 }

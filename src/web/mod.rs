@@ -9,6 +9,7 @@ mod storage;
 mod thumbnail;
 mod timer;
 mod transport;
+mod transport_trait;
 mod xhr;
 
 pub use authorization::{fresh_credentials, AuthorizationProvider};
@@ -19,6 +20,7 @@ pub use storage::{load_kept, save_kept, storage_key, Persist};
 pub use thumbnail::fetch_thumbnail;
 pub use timer::sleep;
 pub use transport::{send_json, send_upload, RawResponse};
+pub use transport_trait::{BrowserTransport, Transport, TransportFuture};
 pub use xhr::send_upload_xhr;
 
 /// The text of a JavaScript exception, for error messages.

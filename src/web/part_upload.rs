@@ -7,9 +7,7 @@ use std::rc::Rc;
 
 use web_sys::{AbortSignal, Blob, File};
 
-use super::{
-    fresh_credentials, js_error_text, send_json, send_upload, sleep, AuthorizationProvider,
-};
+use super::{fresh_credentials, js_error_text, sleep, AuthorizationProvider, Transport};
 use crate::backend::{Credentials, FlowBackend, PartOutcome, PartPresence, PartSpec};
 use crate::core::{
     parse_retry_after, Attachment, FileMeta, RetryDecision, RetryPolicy, UploadError,
@@ -59,6 +57,7 @@ pub struct PartUploader<'a> {
     pub credentials: &'a Credentials,
     pub provider: Option<&'a AuthorizationProvider>,
     pub policy: &'a RetryPolicy,
+    pub transport: &'a dyn Transport,
 }
 
 /// Uploads `file` part by part and returns the attachment the completing
@@ -75,6 +74,7 @@ pub async fn upload_in_parts(
         credentials,
         provider,
         policy,
+        transport,
     } = *uploader;
     let plan = backend.plan(meta);
     let mut sent = 0u64;
@@ -85,7 +85,7 @@ pub async fn upload_in_parts(
                 Err(error) => return (Err(error), None),
             };
             let request = backend.test_request(meta, part, &credentials);
-            match send_json(&request, signal).await {
+            match transport.json(&request, signal).await {
                 Ok(raw) => (backend.parse_test(raw.status, &raw.body), raw.retry_after),
                 Err(error) => (Err(error), None),
             }
@@ -102,7 +102,7 @@ pub async fn upload_in_parts(
                     Err(error) => return (Err(error), None),
                 };
                 let request = backend.part_request(meta, part, &credentials);
-                match send_upload(&request, std::slice::from_ref(&blob), signal).await {
+                match transport.upload_part(&request, &blob, signal).await {
                     Ok(raw) => (backend.parse_part(raw.status, &raw.body), raw.retry_after),
                     Err(error) => (Err(error), None),
                 }
