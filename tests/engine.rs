@@ -12,7 +12,7 @@ use std::rc::Rc;
 use support::*;
 use tracker_attachments::backend::{JsonRequest, UploadRequest};
 use tracker_attachments::core::{RetryPolicy, UploadError};
-use tracker_attachments::web::{RawResponse, Transport, TransportFuture};
+use tracker_attachments::web::{sleep, RawResponse, Transport, TransportFuture};
 use tracker_attachments::WidgetOptions;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -89,13 +89,19 @@ async fn cancel_stops_a_running_upload() {
 }
 
 /// Answers from a script instead of the network, counting the requests.
+/// Each answer comes after its delay; the signal is ignored on purpose, as a
+/// slow network stack would answer a request already given up on.
 struct ScriptedTransport {
-    answers: RefCell<VecDeque<Result<RawResponse, UploadError>>>,
+    answers: RefCell<VecDeque<(u64, Result<RawResponse, UploadError>)>>,
     calls: Cell<usize>,
 }
 
 impl ScriptedTransport {
     fn new(answers: Vec<Result<RawResponse, UploadError>>) -> Rc<Self> {
+        Self::delayed(answers.into_iter().map(|a| (0, a)).collect())
+    }
+
+    fn delayed(answers: Vec<(u64, Result<RawResponse, UploadError>)>) -> Rc<Self> {
         Rc::new(Self {
             answers: RefCell::new(answers.into()),
             calls: Cell::new(0),
@@ -104,12 +110,17 @@ impl ScriptedTransport {
 
     fn next(&self) -> TransportFuture<'static> {
         self.calls.set(self.calls.get() + 1);
-        let answer = self
+        let (delay, answer) = self
             .answers
             .borrow_mut()
             .pop_front()
-            .unwrap_or_else(|| Err(UploadError::Network("script ran out".into())));
-        Box::pin(async move { answer })
+            .unwrap_or_else(|| (0, Err(UploadError::Network("script ran out".into()))));
+        Box::pin(async move {
+            if delay > 0 {
+                sleep(delay).await;
+            }
+            answer
+        })
     }
 }
 
@@ -205,4 +216,62 @@ async fn scripted_413_is_not_retried() {
         status,
         "The file is larger than the server accepts (HTTP 413)"
     );
+}
+
+#[wasm_bindgen_test]
+async fn a_cancelled_requests_late_answer_does_not_touch_its_retry() {
+    // Run 1 answers late (a success nobody wants any more); run 2, started
+    // by Retry after Cancel, answers after run 1 does.
+    let script = ScriptedTransport::delayed(vec![
+        (
+            300,
+            answer(201, r#"{"id":"late","name":"scripted.txt","size":8}"#, None),
+        ),
+        (
+            700,
+            answer(
+                201,
+                r#"{"id":"fresh","name":"scripted.txt","size":8}"#,
+                None,
+            ),
+        ),
+    ]);
+    let root = container();
+    let options = WidgetOptions {
+        transport: script.clone(),
+        ..dev_options("http://scripted.invalid", "dev-token")
+    };
+    std::mem::forget(mount_widget(root.clone(), options));
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[file(b"scripted", "scripted.txt", "text/plain")],
+    );
+    wait_for("the row to upload", 2_000, || {
+        query(&root, "[data-ta=cancel]").is_some()
+    })
+    .await;
+    let click = |selector: &str| {
+        query(&root, selector)
+            .unwrap()
+            .unchecked_into::<HtmlElement>()
+            .click()
+    };
+    click("[data-ta=cancel]");
+    wait_for("the retry button", 2_000, || {
+        query(&root, "[data-ta=retry]").is_some()
+    })
+    .await;
+    click("[data-ta=retry]");
+    let row = query(&root, "[data-ta=row]").unwrap();
+    wait_for("the retry to finish", 5_000, || {
+        attr(&row, "data-state").as_deref() == Some("done")
+    })
+    .await;
+    assert_eq!(attr(&row, "data-attachment-id").as_deref(), Some("fresh"));
+    let kept: Vec<String> = query_all(&root, "[data-ta=kept-id]")
+        .iter()
+        .map(text)
+        .collect();
+    assert_eq!(kept, vec!["fresh".to_owned()]);
+    assert_eq!(script.calls.get(), 2);
 }

@@ -14,6 +14,22 @@ use crate::core::{Attachment, FileMeta, UploadError};
 /// bodies, large enough that per-request overhead stays under a percent.
 pub const DEFAULT_CHUNK_SIZE: u64 = 8 * 1024 * 1024;
 
+/// Parts never smaller than this, whatever the page asks: per-request
+/// overhead would dominate.
+pub const MIN_CHUNK_SIZE: u64 = 64 * 1024;
+
+/// Parts per file at most: the plan is a list in memory and each part is two
+/// requests, so a tiny `chunk-size` on a huge file must not mean millions.
+pub const MAX_PARTS: u64 = 10_000;
+
+/// The part size actually used for a file of `file_size` bytes when the page
+/// asked for `requested`.
+pub fn bounded_chunk_size(requested: u64, file_size: u64) -> u64 {
+    requested
+        .max(MIN_CHUNK_SIZE)
+        .max(file_size.div_ceil(MAX_PARTS))
+}
+
 /// Longest piece of the cleaned name kept in an identifier: servers use the
 /// identifier in file names, and a 255-byte name plus a prefix would not fit.
 const MAX_IDENTIFIER_NAME: usize = 64;
@@ -273,6 +289,18 @@ impl Fnv64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chunk_size_is_bounded() {
+        assert_eq!(bounded_chunk_size(1, 100), MIN_CHUNK_SIZE);
+        assert_eq!(bounded_chunk_size(8 << 20, 1 << 30), 8 << 20);
+        // 1 KiB parts of 100 GiB would be 100 million parts.
+        let size = 100u64 << 30;
+        let chunk = bounded_chunk_size(1024, size);
+        assert!(size / chunk <= MAX_PARTS, "{chunk}");
+        let backend = FlowBackend::new("", chunk);
+        assert!(backend.total_parts(&FileMeta::new("x", size, "")) <= MAX_PARTS);
+    }
     use crate::backend::{AuthScheme, OrgHeader};
 
     fn creds() -> Credentials {

@@ -84,15 +84,13 @@ impl FormBackend {
 }
 
 impl UploadBackend for FormBackend {
-    /// The file alone in field [`FormBackend::field`]. Only `Authorization`
-    /// goes along: the organisation header is Tracker's business, not a third
-    /// party's.
+    /// The file alone in field [`FormBackend::field`], with the configured
+    /// credentials: a form endpoint is the host's own, and a host that sets
+    /// an organisation in form mode means it to be sent.
     fn upload_request(&self, files: &[&FileMeta], credentials: &Credentials) -> UploadRequest {
         UploadRequest {
             method: HttpMethod::Post,
             url: self.url.clone(),
-            // A form endpoint is the host's own: it gets whatever credentials
-            // the host configured, organisation header included.
             headers: credentials.headers(),
             fields: Vec::new(),
             file_parts: files

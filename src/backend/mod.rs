@@ -16,7 +16,10 @@ mod upload_backend;
 pub use attach::{attach_request, comment_request, parse_attach, parse_comment};
 pub use auth::{AuthScheme, Credentials, OrgHeader};
 pub use error_body::error_from_response;
-pub use flow::{FlowBackend, PartOutcome, PartPresence, PartSpec, DEFAULT_CHUNK_SIZE};
+pub use flow::{
+    bounded_chunk_size, FlowBackend, PartOutcome, PartPresence, PartSpec, DEFAULT_CHUNK_SIZE,
+    MAX_PARTS, MIN_CHUNK_SIZE,
+};
 pub use form::FormBackend;
 pub use jira::{JiraBackend, JIRA_MAX_BATCH};
 pub use mode::Mode;

@@ -22,5 +22,5 @@ pub use kept::KeptAttachments;
 pub use queue::{Entry, EntryId, EntryState, IllegalTransition, UploadQueue};
 pub use restrictions::{accepts, parse_accept, Refusal, Restrictions, TRACKER_MAX_FILE_BYTES};
 pub use retry::{parse_retry_after, RetryDecision, RetryPolicy};
-pub use safe_url::{is_displayable_url, is_fetchable_url};
+pub use safe_url::{is_displayable_url, is_fetchable_url, origin_of};
 pub use throughput::Throughput;

@@ -70,6 +70,10 @@ pub struct Entry {
     pub state: EntryState,
     /// Failed tries of the current run (reset by a manual retry).
     pub attempts: u32,
+    /// Counts the times this entry was started. A request's answer is
+    /// recorded only if it belongs to the current run: after a cancel and a
+    /// retry, the cancelled request's late answer must not touch the new one.
+    pub run: u64,
 }
 
 /// A state change the queue refused, e.g. a late progress event for a file
@@ -154,6 +158,7 @@ impl UploadQueue {
             file,
             state,
             attempts: 0,
+            run: 0,
         });
         id
     }
@@ -193,10 +198,33 @@ impl UploadQueue {
                     sent: 0,
                     total: entry.file.size,
                 };
+                entry.run += 1;
                 started.push(entry.id);
             }
         }
         started
+    }
+
+    /// Whether `run` is the entry's current run and it is still uploading:
+    /// answers of any other run are stale and dropped.
+    pub fn is_current(&self, id: EntryId, run: u64) -> bool {
+        self.get(id)
+            .is_some_and(|e| e.run == run && matches!(e.state, EntryState::Uploading { .. }))
+    }
+
+    /// The run an entry is on (0 before its first start).
+    pub fn run_of(&self, id: EntryId) -> Option<u64> {
+        self.get(id).map(|e| e.run)
+    }
+
+    /// When a waiting retry could start: the earliest due time, but only if a
+    /// slot is free. With every slot busy, the end of a running upload pumps
+    /// the queue anyway, so a timer would only spin.
+    pub fn next_wake_at(&self) -> Option<f64> {
+        if self.active_count() >= self.concurrency {
+            return None;
+        }
+        self.next_retry_at()
     }
 
     fn transition(
@@ -528,6 +556,36 @@ mod tests {
         assert_eq!(q.get(b).unwrap().state.name(), "retrying");
         q.cancel(b).unwrap();
         assert_eq!(q.start_ready(1e12), vec![]);
+    }
+
+    #[test]
+    fn a_cancelled_run_cannot_touch_the_retried_one() {
+        let mut q = UploadQueue::new(1);
+        let a = q.add(file("a", 1));
+        q.start_ready(0.0);
+        let first = q.run_of(a).unwrap();
+        q.cancel(a).unwrap();
+        q.retry(a).unwrap();
+        q.start_ready(0.0);
+        let second = q.run_of(a).unwrap();
+        assert_ne!(first, second);
+        assert!(!q.is_current(a, first));
+        assert!(q.is_current(a, second));
+    }
+
+    #[test]
+    fn no_wake_while_every_slot_is_busy() {
+        let mut q = UploadQueue::new(1);
+        let a = q.add(file("a", 1));
+        let b = q.add(file("b", 1));
+        q.start_ready(0.0);
+        q.finish_at(a, Err(UploadError::Network("x".into())), 0.0, None, 0.5)
+            .unwrap();
+        assert_eq!(q.start_ready(0.0), vec![b]);
+        assert!(q.next_retry_at().is_some());
+        assert_eq!(q.next_wake_at(), None);
+        q.finish(b, Ok(attachment("1"))).unwrap();
+        assert_eq!(q.next_wake_at(), q.next_retry_at());
     }
 
     #[test]

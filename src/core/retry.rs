@@ -111,12 +111,22 @@ fn parse_http_date(value: &str) -> Option<u64> {
     let year: i64 = parts.next()?.parse().ok()?;
     let mut hms = parts.next()?.split(':').map(|p| p.parse::<u64>().ok());
     let (h, m, s) = (hms.next()??, hms.next()??, hms.next()??);
-    if parts.next()? != "GMT" || !(1..=31).contains(&day) || h > 23 || m > 59 || s > 60 {
+    // Years outside this range are garbage from a server, and bounding them
+    // keeps every sum below well inside u64.
+    if parts.next()? != "GMT"
+        || !(1970..=9999).contains(&year)
+        || !(1..=31).contains(&day)
+        || h > 23
+        || m > 59
+        || s > 60
+    {
         return None;
     }
-    let days = days_from_civil(year, month, day as i64);
-    let secs = u64::try_from(days).ok()? * 86_400 + h * 3600 + m * 60 + s;
-    Some(secs * 1000)
+    let days = u64::try_from(days_from_civil(year, month, day as i64)).ok()?;
+    let secs = days
+        .checked_mul(86_400)?
+        .checked_add(h * 3600 + m * 60 + s)?;
+    secs.checked_mul(1000)
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
@@ -250,5 +260,11 @@ mod tests {
         assert_eq!(parse_retry_after("soon", 0), None);
         assert_eq!(parse_retry_after("Sun, 06 Foo 1994 08:49:37 GMT", 0), None);
         assert_eq!(parse_retry_after("Sun, 06 Nov 1994 25:49:37 GMT", 0), None);
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 999999999999 08:49:37 GMT", 0),
+            None
+        );
+        assert_eq!(parse_retry_after("Sun, 06 Nov -5 08:49:37 GMT", 0), None);
+        assert_eq!(parse_retry_after("99999999999999999999", 0), None);
     }
 }

@@ -19,9 +19,54 @@ pub fn is_displayable_url(url: &str) -> bool {
     has_scheme(url, &["http", "https", "blob"])
 }
 
+/// The origin (`scheme://host[:port]`, lower case, default port dropped) of
+/// an absolute http(s) URL. Credentials go only to the API's own origin:
+/// a server-supplied URL elsewhere must not receive the user's token.
+pub fn origin_of(url: &str) -> Option<String> {
+    let url = url.trim();
+    let (scheme, rest) = url.split_once("://")?;
+    let scheme = scheme.to_ascii_lowercase();
+    if scheme != "http" && scheme != "https" {
+        return None;
+    }
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    // Userinfo (`user:pass@`) is not part of the origin.
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    if host_port.is_empty() {
+        return None;
+    }
+    let host_port = host_port.to_ascii_lowercase();
+    let default_port = if scheme == "http" { ":80" } else { ":443" };
+    let host_port = host_port.strip_suffix(default_port).unwrap_or(&host_port);
+    Some(format!("{scheme}://{host_port}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn origins() {
+        assert_eq!(
+            origin_of("http://127.0.0.1:8080/v2/attachments/1/thumbnail").as_deref(),
+            Some("http://127.0.0.1:8080")
+        );
+        assert_eq!(
+            origin_of("HTTPS://API.Tracker.yandex.net:443/v2?x#y").as_deref(),
+            Some("https://api.tracker.yandex.net")
+        );
+        assert_eq!(
+            origin_of("https://user:pw@evil.example/x").as_deref(),
+            Some("https://evil.example")
+        );
+        assert_eq!(
+            origin_of("https://api.tracker.yandex.net@evil.example/").as_deref(),
+            Some("https://evil.example")
+        );
+        assert_eq!(origin_of("/v2/relative"), None);
+        assert_eq!(origin_of("javascript://x"), None);
+        assert_eq!(origin_of("http:///nohost"), None);
+    }
 
     #[test]
     fn fetches_only_http_and_https() {

@@ -7,11 +7,12 @@ use web_sys::{AbortController, File};
 
 use super::WidgetOptions;
 use crate::backend::{
-    attach_request, comment_request, parse_attach, parse_comment, FlowBackend, FormBackend,
-    JiraBackend, Mode, TrackerBackend, TrackerTarget, UploadBackend,
+    attach_request, bounded_chunk_size, comment_request, parse_attach, parse_comment, FlowBackend,
+    FormBackend, JiraBackend, Mode, TrackerBackend, TrackerTarget, UploadBackend,
 };
 use crate::core::{
-    parse_retry_after, EntryId, EntryState, KeptAttachments, Throughput, UploadError, UploadQueue,
+    origin_of, parse_retry_after, EntryId, EntryState, KeptAttachments, Throughput, UploadError,
+    UploadQueue,
 };
 use crate::web::{
     fetch_thumbnail, file_meta, fresh_credentials, load_kept, save_kept, storage_key,
@@ -52,7 +53,10 @@ pub struct Controller {
     pub announcement: RwSignal<String>,
     pub options: StoredValue<WidgetOptions, LocalStorage>,
     files: StoredValue<HashMap<EntryId, File>, LocalStorage>,
-    aborts: StoredValue<HashMap<EntryId, AbortController>, LocalStorage>,
+    /// The running request of each entry, with the run it belongs to.
+    aborts: StoredValue<HashMap<EntryId, (u64, AbortController)>, LocalStorage>,
+    /// The one pending retry timer, replaced rather than multiplied.
+    retry_timer: StoredValue<Option<leptos::leptos_dom::helpers::TimeoutHandle>, LocalStorage>,
 }
 
 impl Controller {
@@ -75,6 +79,7 @@ impl Controller {
             options: StoredValue::new_local(options),
             files: StoredValue::new_local(HashMap::new()),
             aborts: StoredValue::new_local(HashMap::new()),
+            retry_timer: StoredValue::new_local(None),
         };
         // Unmounting stops every upload still running.
         on_cleanup(move || controller.abort_all());
@@ -115,7 +120,7 @@ impl Controller {
     }
 
     pub fn cancel(&self, id: EntryId) {
-        if let Some(controller) = self
+        if let Some((_, controller)) = self
             .aborts
             .try_with_value(|m| m.get(&id).cloned())
             .flatten()
@@ -225,9 +230,12 @@ impl Controller {
             .aborts
             .try_with_value(|m| m.values().cloned().collect::<Vec<_>>())
         {
-            for controller in all {
+            for (_, controller) in all {
                 controller.abort();
             }
+        }
+        if let Some(Some(timer)) = self.retry_timer.try_update_value(Option::take) {
+            timer.clear();
         }
     }
 
@@ -237,9 +245,13 @@ impl Controller {
 
     /// Starts every file the queue lets start.
     fn pump(&self) {
+        // Notifies only when something started: the retry timer pumps too.
         let started = self
             .queue
-            .try_update(|q| q.start_ready(js_sys::Date::now()))
+            .try_maybe_update(|q| {
+                let started = q.start_ready(js_sys::Date::now());
+                (!started.is_empty(), started)
+            })
             .unwrap_or_default();
         for id in started {
             let this = *self;
@@ -257,11 +269,24 @@ impl Controller {
         let Some(options) = self.options.try_get_value() else {
             return;
         };
+        let Some(run) = self.queue.try_with_untracked(|q| q.run_of(id)).flatten() else {
+            return;
+        };
         let meta = file_meta(&file);
+        if options.mode.needs_issue() && options.issue.trim().is_empty() {
+            // Refused before a byte goes out: without an issue key the
+            // request would only meet a 404 after the whole body.
+            let error = UploadError::Browser(format!(
+                "mode {} needs an issue key (the `issue` option)",
+                options.mode.as_str()
+            ));
+            let _ = self.queue.try_update(|q| q.finish(id, Err(error)));
+            return;
+        }
         let abort = AbortController::new().ok();
         if let Some(abort) = &abort {
             self.aborts
-                .try_update_value(|m| m.insert(id, abort.clone()));
+                .try_update_value(|m| m.insert(id, (run, abort.clone())));
         }
         let signal = abort.as_ref().map(|a| a.signal());
         let size = meta.size;
@@ -273,16 +298,23 @@ impl Controller {
             } else {
                 ((loaded as f64 / total as f64) * size as f64) as u64
             };
-            let _ = this
+            let current = this
                 .queue
-                .try_update(|q| q.progress(id, sent.min(size), size));
-            this.measure_speed();
+                .try_with_untracked(|q| q.is_current(id, run))
+                .unwrap_or(false);
+            if current {
+                let _ = this
+                    .queue
+                    .try_update(|q| q.progress(id, sent.min(size), size));
+                this.measure_speed();
+            }
         });
 
         let (outcome, retry_after_ms) = match options.mode {
             Mode::Flow => {
                 // Parts retry themselves, one by one; the queue sees the file.
-                let backend = FlowBackend::new(&options.api, options.chunk_size);
+                let chunk = bounded_chunk_size(options.chunk_size, meta.size);
+                let backend = FlowBackend::new(&options.api, chunk);
                 let uploader = PartUploader {
                     backend: &backend,
                     credentials: &options.credentials,
@@ -335,7 +367,19 @@ impl Controller {
                 }
             }
         };
-        self.aborts.try_update_value(|m| m.remove(&id));
+        self.aborts.try_update_value(|m| {
+            if m.get(&id).is_some_and(|(r, _)| *r == run) {
+                m.remove(&id);
+            }
+        });
+        // A cancelled run that was retried meanwhile: its answer is stale.
+        let current = self
+            .queue
+            .try_with_untracked(|q| q.is_current(id, run))
+            .unwrap_or(false);
+        if !current {
+            return;
+        }
 
         // Part uploads have already used their retries: record those as final.
         let now = js_sys::Date::now();
@@ -369,7 +413,11 @@ impl Controller {
                     if matches!(options.mode, Mode::TrackerTemp | Mode::Flow) {
                         self.kept.try_update(|k| k.add(attachment.clone()));
                     }
-                    if let Some(url) = attachment.thumbnail.clone() {
+                    if let Some(url) = attachment
+                        .thumbnail
+                        .clone()
+                        .filter(|url| same_origin_as_api(url, &options.api))
+                    {
                         spawn_local(async move {
                             let Some(options) = self.options.try_get_value() else {
                                 return;
@@ -396,22 +444,29 @@ impl Controller {
     /// Sets a timer for the earliest waiting retry; pumping is idempotent, so
     /// an extra timer costs nothing.
     fn wake_for_retries(&self) {
+        if let Some(Some(timer)) = self.retry_timer.try_update_value(Option::take) {
+            timer.clear();
+        }
         let Some(at) = self
             .queue
-            .try_with_untracked(|q| q.next_retry_at())
+            .try_with_untracked(|q| q.next_wake_at())
             .flatten()
         else {
             return;
         };
-        let wait = (at - js_sys::Date::now()).max(0.0) as u64;
+        // setTimeout takes an i32 of milliseconds; longer waits would throw.
+        let wait = (at - js_sys::Date::now()).clamp(0.0, f64::from(i32::MAX)) as u64;
         let this = *self;
-        set_timeout(
+        let timer = set_timeout_with_handle(
             move || {
+                this.retry_timer.try_update_value(|t| *t = None);
                 this.pump();
                 this.wake_for_retries();
             },
             std::time::Duration::from_millis(wait),
-        );
+        )
+        .ok();
+        self.retry_timer.try_update_value(|t| *t = timer);
     }
 
     async fn show_thumbnail(self, id: EntryId, url: String, headers: Vec<(String, String)>) {
@@ -477,5 +532,19 @@ impl UploadBackend for FormLocalIds {
             .iter()
             .map(|f| self.backend.parse_upload_with(f, status, body, self.id.0))
             .collect()
+    }
+}
+
+/// Whether `url` is on the API's own origin (the page's, when `api` is empty
+/// or relative): only there may the user's credentials be sent.
+fn same_origin_as_api(url: &str, api: &str) -> bool {
+    let api_origin = origin_of(api).or_else(|| {
+        web_sys::window()
+            .and_then(|w| w.location().origin().ok())
+            .and_then(|o| origin_of(&o))
+    });
+    match (origin_of(url), api_origin) {
+        (Some(a), Some(b)) => a == b,
+        _ => false,
     }
 }

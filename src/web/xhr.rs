@@ -91,9 +91,9 @@ pub async fn send_upload_xhr(
     });
 
     let sent = xhr.send_with_opt_form_data(Some(&form));
-    let outcome = match sent {
+    let outcome = match &sent {
         Ok(()) => JsFuture::from(done).await.ok().and_then(|v| v.as_string()),
-        Err(e) => return Err(browser_error(e)),
+        Err(_) => None,
     };
 
     upload.set_onprogress(None);
@@ -103,6 +103,8 @@ pub async fn send_upload_xhr(
     }
     drop(handlers);
     drop(progress);
+    // Only now, with every listener gone, may a refused send return.
+    sent.map_err(browser_error)?;
 
     match outcome.as_deref() {
         Some(LOADED) => Ok(RawResponse {
