@@ -226,3 +226,58 @@ async fn pasted_files_are_added() {
         "screenshot.png"
     );
 }
+
+#[wasm_bindgen_test]
+async fn an_expired_kept_id_is_dropped_and_the_rest_attach() {
+    use tracker_attachments::{Attachment, KeptAttachments};
+    let key = unique_key("expired");
+    let mut stale = KeptAttachments::new();
+    stale.add(Attachment {
+        id: "987654321".into(),
+        name: "expired.txt".into(),
+        size: 1,
+        mimetype: None,
+        content: None,
+        thumbnail: None,
+        created_at: None,
+    });
+    web_sys::window()
+        .unwrap()
+        .session_storage()
+        .unwrap()
+        .unwrap()
+        .set_item(&storage_key(&key), &stale.to_json())
+        .unwrap();
+
+    let options = WidgetOptions {
+        issue: "DEMO-2".into(),
+        persist: Persist::Session,
+        persist_key: key,
+        ..dev_options(server(), "dev-token")
+    };
+    let root = container();
+    let _handle = mount_widget(root.clone(), options);
+    wait_for("the stored id", 2_000, || kept_ids(&root) == ["987654321"]).await;
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[file(b"fresh", "fresh.txt", "text/plain")],
+    );
+    wait_all_done(&root, 1).await;
+    wait_for("both kept", 2_000, || kept_ids(&root).len() == 2).await;
+    let fresh = kept_ids(&root)[1].clone();
+
+    let button: HtmlElement = query(&root, "[data-ta=attach-button]")
+        .unwrap()
+        .unchecked_into();
+    button.click();
+    wait_for("the attach", 10_000, || {
+        text(&query(&root, "[data-ta=attach-status]").unwrap()) == "Attached 1 to DEMO-2"
+    })
+    .await;
+    assert!(kept_ids(&root).is_empty());
+    let (_, attached) = get_json(&format!("{}/v2/issues/DEMO-2/attachments", server())).await;
+    assert!(
+        attached.contains(&format!("\"id\":\"{fresh}\"")),
+        "{attached}"
+    );
+}

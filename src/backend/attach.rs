@@ -71,6 +71,33 @@ pub fn parse_comment(status: u16, body: &str) -> Result<(), UploadError> {
     parse_json_answer(status, body)
 }
 
+/// T11: `GET /v2/attachments/<id>`, to tell whether a kept temporary id is
+/// still usable. An expired or already attached one answers 404 and would
+/// make every attach of the whole list fail.
+pub fn temporary_attachment_request(
+    base: &str,
+    id: &str,
+    credentials: &Credentials,
+) -> JsonRequest {
+    JsonRequest {
+        method: HttpMethod::Get,
+        url: format!(
+            "{}/v2/attachments/{}",
+            base.trim_end_matches('/'),
+            encode_component(id)
+        ),
+        headers: credentials.headers(),
+        body: String::new(),
+    }
+}
+
+/// What the answer to [`temporary_attachment_request`] says of the id: only
+/// a 404 proves it gone; any other failure (a 503, a network error) proves
+/// nothing, and the id is kept.
+pub fn temporary_attachment_is_gone(status: u16) -> bool {
+    status == 404
+}
+
 fn parse_json_answer(status: u16, body: &str) -> Result<(), UploadError> {
     if (200..300).contains(&status) {
         Ok(())
@@ -83,6 +110,17 @@ fn parse_json_answer(status: u16, body: &str) -> Result<(), UploadError> {
 mod tests {
     use super::*;
     use crate::backend::{AuthScheme, OrgHeader};
+
+    #[test]
+    fn checks_a_temporary_id() {
+        let req = temporary_attachment_request("http://h/", "12 3", &Credentials::default());
+        assert_eq!(req.method, HttpMethod::Get);
+        assert_eq!(req.url, "http://h/v2/attachments/12%203");
+        assert!(!req.has_body());
+        assert!(temporary_attachment_is_gone(404));
+        assert!(!temporary_attachment_is_gone(200));
+        assert!(!temporary_attachment_is_gone(503));
+    }
 
     fn creds() -> Credentials {
         Credentials {

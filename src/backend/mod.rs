@@ -13,7 +13,10 @@ mod request;
 mod tracker;
 mod upload_backend;
 
-pub use attach::{attach_request, comment_request, parse_attach, parse_comment};
+pub use attach::{
+    attach_request, comment_request, parse_attach, parse_comment, temporary_attachment_is_gone,
+    temporary_attachment_request,
+};
 pub use auth::{AuthScheme, Credentials, OrgHeader};
 pub use error_body::error_from_response;
 pub use flow::{

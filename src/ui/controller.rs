@@ -7,8 +7,9 @@ use web_sys::{AbortController, File};
 
 use super::WidgetOptions;
 use crate::backend::{
-    attach_request, bounded_chunk_size, comment_request, parse_attach, parse_comment, FlowBackend,
-    FormBackend, JiraBackend, Mode, TrackerBackend, TrackerTarget, UploadBackend,
+    attach_request, bounded_chunk_size, comment_request, parse_attach, parse_comment,
+    temporary_attachment_is_gone, temporary_attachment_request, FlowBackend, FormBackend,
+    JiraBackend, Mode, TrackerBackend, TrackerTarget, UploadBackend,
 };
 use crate::core::{
     origin_of, parse_retry_after, EntryId, EntryState, KeptAttachments, Throughput, UploadError,
@@ -164,27 +165,32 @@ impl Controller {
         self.attach_status.try_set(AttachStatus::Working);
         let this = *self;
         spawn_local(async move {
-            let Some(options) = this.options.try_get_value() else {
-                return;
-            };
-            let outcome =
-                match fresh_credentials(&options.credentials, options.authorization.as_ref()).await
-                {
-                    Ok(credentials) => {
-                        let comment = comment.trim();
-                        let request = if comment.is_empty() {
-                            attach_request(&options.api, &issue, &ids, &credentials, None)
-                        } else {
-                            comment_request(&options.api, &issue, comment, &ids, &credentials)
-                        };
-                        match options.transport.json(&request, None).await {
-                            Ok(raw) if comment.is_empty() => parse_attach(raw.status, &raw.body),
-                            Ok(raw) => parse_comment(raw.status, &raw.body),
-                            Err(error) => Err(error),
+            let mut ids = ids;
+            let mut outcome = this.send_attach(&issue, &comment, &ids).await;
+            // One unusable id (expired, or attached elsewhere already) fails
+            // the whole list: find those, drop them, and try the rest once.
+            if matches!(
+                outcome.as_ref().err().and_then(UploadError::status),
+                Some(404 | 422)
+            ) {
+                let gone = this.gone_ids(&ids).await;
+                if !gone.is_empty() {
+                    this.kept.try_update(|k| {
+                        for id in &gone {
+                            k.remove(id);
                         }
-                    }
-                    Err(error) => Err(error),
-                };
+                    });
+                    ids.retain(|id| !gone.contains(id));
+                    outcome = if ids.is_empty() {
+                        Err(UploadError::InvalidResponse(format!(
+                            "{} kept files had expired or were attached already",
+                            gone.len()
+                        )))
+                    } else {
+                        this.send_attach(&issue, &comment, &ids).await
+                    };
+                }
+            }
             match outcome {
                 Ok(()) => {
                     // Only the ids that were sent leave the list: a file that
@@ -206,6 +212,54 @@ impl Controller {
                 }
             }
         });
+    }
+
+    /// T8, or T9 when `comment` is not blank.
+    async fn send_attach(
+        &self,
+        issue: &str,
+        comment: &str,
+        ids: &[String],
+    ) -> Result<(), UploadError> {
+        let Some(options) = self.options.try_get_value() else {
+            return Err(UploadError::Cancelled);
+        };
+        let credentials =
+            fresh_credentials(&options.credentials, options.authorization.as_ref()).await?;
+        let comment = comment.trim();
+        let request = if comment.is_empty() {
+            attach_request(&options.api, issue, ids, &credentials, None)
+        } else {
+            comment_request(&options.api, issue, comment, ids, &credentials)
+        };
+        let raw = options.transport.json(&request, None).await?;
+        if comment.is_empty() {
+            parse_attach(raw.status, &raw.body)
+        } else {
+            parse_comment(raw.status, &raw.body)
+        }
+    }
+
+    /// The kept ids the server no longer knows (T11 answers 404).
+    async fn gone_ids(&self, ids: &[String]) -> Vec<String> {
+        let Some(options) = self.options.try_get_value() else {
+            return Vec::new();
+        };
+        let mut gone = Vec::new();
+        for id in ids {
+            let Ok(credentials) =
+                fresh_credentials(&options.credentials, options.authorization.as_ref()).await
+            else {
+                break;
+            };
+            let request = temporary_attachment_request(&options.api, id, &credentials);
+            if let Ok(raw) = options.transport.json(&request, None).await {
+                if temporary_attachment_is_gone(raw.status) {
+                    gone.push(id.clone());
+                }
+            }
+        }
+        gone
     }
 
     /// Feeds the total bytes sent into the sliding window behind the speed
