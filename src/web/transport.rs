@@ -48,13 +48,12 @@ pub(crate) fn headers_from(pairs: &[(String, String)]) -> Result<Headers, Upload
     Ok(headers)
 }
 
-/// Sends `request` with `files[i]` as its i-th file part. Files are passed
-/// to the browser as handles: their bytes never enter WebAssembly memory.
-pub async fn send_upload(
+/// The multipart body of `request`: its text fields, then `files[i]` as its
+/// i-th file part. The blobs are appended as handles, never read.
+pub(crate) fn multipart_body(
     request: &UploadRequest,
     files: &[Blob],
-    signal: Option<&AbortSignal>,
-) -> Result<RawResponse, UploadError> {
+) -> Result<FormData, UploadError> {
     if files.len() != request.file_parts.len() {
         return Err(UploadError::Browser(format!(
             "{} files for {} file parts",
@@ -70,7 +69,17 @@ pub async fn send_upload(
         form.append_with_blob_and_filename(&part.field, file, &part.filename)
             .map_err(browser_error)?;
     }
+    Ok(form)
+}
 
+/// Sends `request` with `files[i]` as its i-th file part. Files are passed
+/// to the browser as handles: their bytes never enter WebAssembly memory.
+pub async fn send_upload(
+    request: &UploadRequest,
+    files: &[Blob],
+    signal: Option<&AbortSignal>,
+) -> Result<RawResponse, UploadError> {
+    let form = multipart_body(request, files)?;
     let init = RequestInit::new();
     init.set_method(request.method.as_str());
     init.set_headers(headers_from(&request.headers)?.as_ref());

@@ -7,8 +7,9 @@ use js_sys::Promise;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortSignal, Blob, Event, FormData, ProgressEvent, XmlHttpRequest};
+use web_sys::{AbortSignal, Blob, Event, ProgressEvent, XmlHttpRequest};
 
+use super::transport::multipart_body;
 use super::{js_error_text, RawResponse};
 use crate::backend::UploadRequest;
 use crate::core::UploadError;
@@ -29,24 +30,10 @@ pub async fn send_upload_xhr(
     signal: Option<&AbortSignal>,
     on_progress: Rc<dyn Fn(u64, u64)>,
 ) -> Result<RawResponse, UploadError> {
-    if files.len() != request.file_parts.len() {
-        return Err(UploadError::Browser(format!(
-            "{} files for {} file parts",
-            files.len(),
-            request.file_parts.len()
-        )));
-    }
     if signal.is_some_and(AbortSignal::aborted) {
         return Err(UploadError::Cancelled);
     }
-    let form = FormData::new().map_err(browser_error)?;
-    for (name, value) in &request.fields {
-        form.append_with_str(name, value).map_err(browser_error)?;
-    }
-    for (part, file) in request.file_parts.iter().zip(files) {
-        form.append_with_blob_and_filename(&part.field, file, &part.filename)
-            .map_err(browser_error)?;
-    }
+    let form = multipart_body(request, files)?;
 
     let xhr = XmlHttpRequest::new().map_err(browser_error)?;
     xhr.open_with_async(request.method.as_str(), &request.url, true)

@@ -60,20 +60,21 @@ pub fn main(ws: &Workspace, args: &[String]) -> ExitCode {
     }
 }
 
+/// The server binary (and `extra` targets) in the speed-tuned profile.
+fn build_server(ws: &Workspace, extra: &[&str]) -> Result<(), String> {
+    ws.run(
+        ws.cargo()
+            .args(["build", "--profile", SERVER_PROFILE])
+            .args(["-p", "tracker-attachments-server"])
+            .args(["--bin", "tracker-attachments-server"])
+            .args(extra),
+    )
+}
+
 /// A large upload over loopback against plain writes of the same bytes to
 /// the same disk, and the server's peak memory (issue 3).
 fn server_upload(ws: &Workspace, args: &Args) -> Result<(), String> {
-    ws.run(ws.cargo().args([
-        "build",
-        "--profile",
-        SERVER_PROFILE,
-        "-p",
-        "tracker-attachments-server",
-        "--bin",
-        "tracker-attachments-server",
-        "--example",
-        "upload_bench",
-    ]))?;
+    build_server(ws, &["--example", "upload_bench"])?;
     let bin = ws.path(format!(
         "target/{SERVER_PROFILE}/tracker-attachments-server"
     ));
@@ -100,15 +101,7 @@ fn browser_upload(ws: &Workspace, args: &Args) -> Result<(), String> {
         ws.command("trunk")
             .args(["build", "--release", "--offline"]),
     )?;
-    ws.run(ws.cargo().args([
-        "build",
-        "--profile",
-        SERVER_PROFILE,
-        "-p",
-        "tracker-attachments-server",
-        "--bin",
-        "tracker-attachments-server",
-    ]))?;
+    build_server(ws, &[])?;
     ws.run(
         ws.command("node")
             .args([
