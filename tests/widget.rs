@@ -207,3 +207,43 @@ async fn large_upload_reports_byte_progress() {
         "no progress between 0 and the whole file was shown"
     );
 }
+
+#[wasm_bindgen_test]
+async fn previews_fall_back_to_the_type_icon() {
+    let root = container();
+    let _handle = mount_widget(root.clone(), dev_options(server(), "dev-token"));
+    let zone = query(&root, "[data-ta=dropzone]").unwrap();
+    drop_files(
+        &zone,
+        &[
+            file(b"not really heic", "IMG_0001.HEIC", ""),
+            file(b"\x89PNG\r\n\x1a\ngarbage", "broken.png", "image/png"),
+            file(&PNG_40X20, "fine.png", "image/png"),
+        ],
+    );
+    wait_for("three rows", 2_000, || {
+        query_all(&root, "[data-ta=row]").len() == 3
+    })
+    .await;
+    let rows = query_all(&root, "[data-ta=row]");
+    // HEIC never gets an <img>: Chromium cannot decode it.
+    assert!(query(&rows[0], "img").is_none());
+    assert_eq!(text(&query(&rows[0], "[data-ta=icon]").unwrap()), "HEIC");
+    // A picture that will not decode: the failed preview gives way to the icon.
+    wait_for("the broken preview to give way", 5_000, || {
+        query(&rows[1], "img").is_none()
+            && query(&rows[1], "[data-ta=icon]").is_some_and(|i| text(&i) == "PNG")
+    })
+    .await;
+    // A good picture ends with the server's thumbnail, its preview freed.
+    wait_for("the server thumbnail", 15_000, || {
+        query(&rows[2], "img[data-ta=thumbnail]").is_some()
+    })
+    .await;
+    assert!(query(&rows[2], "img[data-ta=preview]").is_none());
+    wait_for("every upload", 15_000, || {
+        rows.iter()
+            .all(|r| attr(r, "data-state").as_deref() == Some("done"))
+    })
+    .await;
+}

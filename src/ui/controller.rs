@@ -46,6 +46,10 @@ pub struct Controller {
     pub kept: RwSignal<KeptAttachments>,
     /// Server thumbnails as revocable `blob:` URLs, per row.
     pub thumbnails: RwSignal<HashMap<EntryId, Rc<ObjectUrl>>, LocalStorage>,
+    /// Local previews of picked images (an object URL of the file itself,
+    /// decoded by the browser, never read into wasm), until the server's
+    /// thumbnail replaces them.
+    pub previews: RwSignal<HashMap<EntryId, Rc<ObjectUrl>>, LocalStorage>,
     pub attach_status: RwSignal<AttachStatus>,
     /// Bytes per second over the last seconds, while anything uploads.
     pub speed: RwSignal<Option<f64>>,
@@ -73,6 +77,7 @@ impl Controller {
                 &storage_key(&options.persist_key),
             )),
             thumbnails: RwSignal::new_local(HashMap::new()),
+            previews: RwSignal::new_local(HashMap::new()),
             attach_status: RwSignal::new(AttachStatus::Idle),
             speed: RwSignal::new(None),
             throughput: StoredValue::new(Throughput::default()),
@@ -105,12 +110,16 @@ impl Controller {
         let count = files.len();
         for file in files {
             let meta = file_meta(&file);
+            let previewable = can_preview(&meta.mime, &meta.name);
             let Some(id) = self.queue.try_update(|q| q.add(meta)) else {
                 return;
             };
-            self.files.update_value(|m| {
-                m.insert(id, file);
-            });
+            if previewable {
+                if let Ok(url) = ObjectUrl::new(&file) {
+                    self.previews.try_update(|m| m.insert(id, Rc::new(url)));
+                }
+            }
+            self.files.try_update_value(|m| m.insert(id, file));
         }
         self.announce(if count == 1 {
             "1 file added".to_owned()
@@ -142,7 +151,14 @@ impl Controller {
         if self.queue.try_update(|q| q.remove(id)) == Some(true) {
             self.files.try_update_value(|m| m.remove(&id));
             self.thumbnails.try_update(|m| m.remove(&id));
+            self.previews.try_update(|m| m.remove(&id));
         }
+    }
+
+    /// The browser could not decode a preview (a HEIC on Chromium, a corrupt
+    /// file): the row falls back to its type icon.
+    pub fn drop_preview(&self, id: EntryId) {
+        self.previews.try_update(|m| m.remove(&id));
     }
 
     pub fn remove_kept(&self, attachment_id: &str) {
@@ -528,11 +544,15 @@ impl Controller {
         if let Ok(object_url) = fetch_thumbnail(&url, &headers).await {
             let still_there = self
                 .queue
-                .try_with(|q| matches!(q.get(id).map(|e| &e.state), Some(EntryState::Done { .. })))
+                .try_with_untracked(|q| {
+                    matches!(q.get(id).map(|e| &e.state), Some(EntryState::Done { .. }))
+                })
                 .unwrap_or(false);
             if still_there {
                 self.thumbnails
                     .try_update(|m| m.insert(id, Rc::new(object_url)));
+                // The server's rendering replaces the local one; free it.
+                self.previews.try_update(|m| m.remove(&id));
             }
         }
     }
@@ -601,4 +621,16 @@ fn same_origin_as_api(url: &str, api: &str) -> bool {
         (Some(a), Some(b)) => a == b,
         _ => false,
     }
+}
+
+/// Images the browser can be expected to decode. HEIC/HEIF only decode in
+/// Safari; elsewhere they would show a broken image, so they get the icon.
+fn can_preview(mime: &str, name: &str) -> bool {
+    let mime = mime.to_ascii_lowercase();
+    let lower = name.to_ascii_lowercase();
+    let heic = mime.contains("heic")
+        || mime.contains("heif")
+        || lower.ends_with(".heic")
+        || lower.ends_with(".heif");
+    mime.starts_with("image/") && !heic
 }

@@ -22,6 +22,16 @@ fn status_text(state: &EntryState) -> String {
     }
 }
 
+/// The few letters shown in a file's type icon: its extension.
+fn type_label(name: &str) -> String {
+    match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() && !ext.is_empty() => {
+            ext.chars().take(4).collect::<String>().to_uppercase()
+        }
+        _ => String::new(),
+    }
+}
+
 /// One file: what it is, where it stands, and what can be done with it.
 /// Names and server text go in as text nodes, never as HTML.
 #[component]
@@ -42,6 +52,13 @@ pub fn FileRow(id: EntryId, controller: Controller) -> impl IntoView {
             .with(|m| m.get(&id).map(|u| u.as_str().to_owned()))
             .filter(|url| is_displayable_url(url))
     };
+    let preview = move || {
+        controller
+            .previews
+            .with(|m| m.get(&id).map(|u| u.as_str().to_owned()))
+            .filter(|url| is_displayable_url(url))
+    };
+    let icon_label = type_label(&name);
 
     let attachment_id = move || match state.get() {
         EntryState::Done { attachment } => Some(attachment.id),
@@ -87,9 +104,13 @@ pub fn FileRow(id: EntryId, controller: Controller) -> impl IntoView {
         <li class="ta-row" data-ta="row" data-state=move || state.get().name()
             data-attachment-id=attachment_id>
             <span class="ta-preview" aria-hidden="true">
-                {move || match thumbnail() {
-                    Some(src) => view! { <img class="ta-thumb" data-ta="thumbnail" src=src alt=""/> }.into_any(),
-                    None => view! { <span class="ta-icon"></span> }.into_any(),
+                {move || match (thumbnail(), preview()) {
+                    (Some(src), _) => view! { <img class="ta-thumb" data-ta="thumbnail" src=src alt=""/> }.into_any(),
+                    (None, Some(src)) => view! {
+                        <img class="ta-thumb" data-ta="preview" src=src alt=""
+                            on:error=move |_| controller.drop_preview(id)/>
+                    }.into_any(),
+                    (None, None) => view! { <span class="ta-icon" data-ta="icon">{icon_label.clone()}</span> }.into_any(),
                 }}
             </span>
             <span class="ta-name" data-ta="name" title=name.clone()>{name.clone()}</span>
