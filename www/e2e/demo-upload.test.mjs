@@ -3,7 +3,7 @@
 // server's thumbnail loads through a blob: URL under the page's strict CSP.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, makePng, dropFiles, TOKEN, ORG } from './support.mjs';
+import { startServer, launchBrowser, makePng, dropFiles, seriousA11yViolations, TOKEN, ORG } from './support.mjs';
 
 let server;
 let browser;
@@ -26,6 +26,7 @@ test('a dropped PNG is uploaded and shows its server thumbnail', async () => {
 
   await page.goto(server.url);
   await page.locator('[data-ta=dropzone]').waitFor();
+  assert.deepEqual(await seriousA11yViolations(page), [], 'empty widget');
 
   await dropFiles(page, '[data-ta=dropzone]', [
     { name: 'screenshot 1.png', type: 'image/png', bytes: makePng(640, 320) },
@@ -58,6 +59,8 @@ test('a dropped PNG is uploaded and shows its server thumbnail', async () => {
   const meta = await res.json();
   assert.equal(meta.name, 'screenshot 1.png');
   assert.equal(meta.mimetype, 'image/png');
+
+  assert.deepEqual(await seriousA11yViolations(page), [], 'after an upload');
 
   // No token in browser storage, and no CSP or script errors on the page.
   const stored = await page.evaluate(() => JSON.stringify({ ...sessionStorage, ...localStorage }));

@@ -5,6 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 
 export const TOKEN = 'dev-token';
@@ -108,4 +110,20 @@ export async function dropFiles(page, selector, files) {
   }, files.map((f) => ({ name: f.name, type: f.type, bytes: [...f.bytes] })));
   await page.locator(selector).dispatchEvent('drop', { dataTransfer: transfer });
   await transfer.dispose();
+}
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * Runs axe-core on the page and returns its serious and critical violations
+ * (rule id, impact, and the offending nodes). Evaluated through the
+ * devtools protocol, so the page's strict CSP does not block it.
+ */
+export async function seriousA11yViolations(page) {
+  const result = await page.evaluate(async (source) => {
+    if (!globalThis.axe) (0, eval)(source);
+    const { violations } = await globalThis.axe.run(document, { resultTypes: ['violations'] });
+    return violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')) }));
+  }, axeSource);
+  return result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
