@@ -101,7 +101,9 @@ fn browser_upload(ws: &Workspace, args: &Args) -> Result<(), String> {
         ws.command("trunk")
             .args(["build", "--release", "--offline"]),
     )?;
-    build_server(ws, &[])?;
+    // Same targets as the server section: building the bin alone would
+    // unify other features and recompile everything.
+    build_server(ws, &["--example", "upload_bench"])?;
     ws.run(
         ws.command("node")
             .args([
