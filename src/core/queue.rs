@@ -136,39 +136,64 @@ impl UploadQueue {
     /// Lists a file: queued when it passes the restrictions, refused (with
     /// the reason, so the row can say why) when it does not.
     pub fn add(&mut self, file: FileMeta) -> EntryId {
-        let listed: Vec<&FileMeta> = self
+        self.add_all(vec![file])[0]
+    }
+
+    /// Lists a batch (a drop, a paste): the files already listed are
+    /// gathered once for the whole batch, not once per file.
+    pub fn add_all(&mut self, files: Vec<FileMeta>) -> Vec<EntryId> {
+        let counts = |state: &EntryState| {
+            !matches!(
+                state,
+                EntryState::Refused { .. } | EntryState::Cancelled | EntryState::Failed { .. }
+            )
+        };
+        let mut listed: Vec<FileMeta> = self
             .entries
             .iter()
-            .filter(|e| {
-                !matches!(
-                    e.state,
-                    EntryState::Refused { .. } | EntryState::Cancelled | EntryState::Failed { .. }
-                )
-            })
-            .map(|e| &e.file)
+            .filter(|e| counts(&e.state))
+            .map(|e| e.file.clone())
             .collect();
-        let state = match self.restrictions.check(&file, &listed) {
-            Ok(()) => EntryState::Queued,
-            Err(reason) => EntryState::Refused { reason },
-        };
-        let id = EntryId(self.next_id);
-        self.next_id += 1;
-        self.entries.push(Entry {
-            id,
-            file,
-            state,
-            attempts: 0,
-            run: 0,
-        });
-        id
+        let mut ids = Vec::with_capacity(files.len());
+        for file in files {
+            let state = match self.restrictions.check(&file, &listed) {
+                Ok(()) => EntryState::Queued,
+                Err(reason) => EntryState::Refused { reason },
+            };
+            if counts(&state) {
+                listed.push(file.clone());
+            }
+            let id = EntryId(self.next_id);
+            self.next_id += 1;
+            self.entries.push(Entry {
+                id,
+                file,
+                state,
+                attempts: 0,
+                run: 0,
+            });
+            ids.push(id);
+        }
+        ids
     }
 
     pub fn entries(&self) -> &[Entry] {
         &self.entries
     }
 
+    /// Ids are handed out in increasing order and entries keep arrival
+    /// order, so a binary search finds one: rows look themselves up on every
+    /// change, and a linear scan made a 10,000-file list quadratic.
     pub fn get(&self, id: EntryId) -> Option<&Entry> {
-        self.entries.iter().find(|e| e.id == id)
+        self.index_of(id).map(|i| &self.entries[i])
+    }
+
+    fn index_of(&self, id: EntryId) -> Option<usize> {
+        self.entries.binary_search_by_key(&id, |e| e.id).ok()
+    }
+
+    fn get_mut(&mut self, id: EntryId) -> Option<&mut Entry> {
+        self.index_of(id).map(|i| &mut self.entries[i])
     }
 
     pub fn active_count(&self) -> usize {
@@ -233,15 +258,11 @@ impl UploadQueue {
         to: EntryState,
         allowed: impl Fn(&EntryState) -> bool,
     ) -> Result<(), IllegalTransition> {
-        let entry = self
-            .entries
-            .iter_mut()
-            .find(|e| e.id == id)
-            .ok_or(IllegalTransition {
-                id,
-                from: "absent",
-                to: state_name(&to),
-            })?;
+        let entry = self.get_mut(id).ok_or(IllegalTransition {
+            id,
+            from: "absent",
+            to: state_name(&to),
+        })?;
         if !allowed(&entry.state) {
             return Err(IllegalTransition {
                 id,
@@ -302,7 +323,7 @@ impl UploadQueue {
         let failed = matches!(to, EntryState::Retrying { .. });
         self.transition(id, to, |s| matches!(s, EntryState::Uploading { .. }))?;
         if failed {
-            if let Some(entry) = self.entries.iter_mut().find(|e| e.id == id) {
+            if let Some(entry) = self.get_mut(id) {
                 entry.attempts = attempts;
             }
         }
@@ -340,7 +361,7 @@ impl UploadQueue {
         self.transition(id, EntryState::Queued, |s| {
             matches!(s, EntryState::Failed { .. } | EntryState::Cancelled)
         })?;
-        if let Some(entry) = self.entries.iter_mut().find(|e| e.id == id) {
+        if let Some(entry) = self.get_mut(id) {
             entry.attempts = 0;
         }
         Ok(())

@@ -142,8 +142,9 @@ pub fn parse_accept(value: &str) -> Vec<String> {
 }
 
 fn same_file(a: &FileMeta, b: &FileMeta) -> bool {
-    a.name == b.name
-        && a.size == b.size
+    // Size first: the cheap comparison rules out nearly every pair.
+    a.size == b.size
+        && a.name == b.name
         && a.last_modified == b.last_modified
         && a.relative_path == b.relative_path
 }
@@ -151,7 +152,11 @@ fn same_file(a: &FileMeta, b: &FileMeta) -> bool {
 impl Restrictions {
     /// Checks one arriving file against the files already listed (not
     /// counting refused, cancelled or failed ones).
-    pub fn check(&self, file: &FileMeta, listed: &[&FileMeta]) -> Result<(), Refusal> {
+    pub fn check<F: std::borrow::Borrow<FileMeta>>(
+        &self,
+        file: &FileMeta,
+        listed: &[F],
+    ) -> Result<(), Refusal> {
         if let Some(max) = self.max_file_size {
             if file.size > max {
                 return Err(Refusal::TooLarge {
@@ -173,7 +178,7 @@ impl Restrictions {
                 accept: self.accept.join(", "),
             });
         }
-        if self.reject_duplicates && listed.iter().any(|other| same_file(other, file)) {
+        if self.reject_duplicates && listed.iter().any(|other| same_file(other.borrow(), file)) {
             return Err(Refusal::Duplicate);
         }
         if let Some(max) = self.max_files {
@@ -182,7 +187,7 @@ impl Restrictions {
             }
         }
         if let Some(max) = self.max_total_size {
-            let total: u64 = listed.iter().map(|f| f.size).sum();
+            let total: u64 = listed.iter().map(|f| f.borrow().size).sum();
             if total.saturating_add(file.size) > max {
                 return Err(Refusal::TotalTooLarge { max });
             }
@@ -202,9 +207,9 @@ mod tests {
     #[test]
     fn default_is_the_tracker_limit() {
         let r = Restrictions::default();
-        assert_eq!(r.check(&file("a", 1 << 30, ""), &[]), Ok(()));
+        assert_eq!(r.check::<FileMeta>(&file("a", 1 << 30, ""), &[]), Ok(()));
         assert_eq!(
-            r.check(&file("a", (1 << 30) + 1, ""), &[]),
+            r.check::<FileMeta>(&file("a", (1 << 30) + 1, ""), &[]),
             Err(Refusal::TooLarge {
                 size: (1 << 30) + 1,
                 max: 1 << 30
@@ -219,7 +224,7 @@ mod tests {
             ..Restrictions::default()
         };
         assert_eq!(
-            r.check(&file("empty", 0, ""), &[]),
+            r.check::<FileMeta>(&file("empty", 0, ""), &[]),
             Err(Refusal::TooSmall { size: 0, min: 1 })
         );
     }
@@ -251,7 +256,9 @@ mod tests {
             accept: parse_accept(".png,.jpg"),
             ..Restrictions::default()
         };
-        let err = r.check(&file("a.gif", 1, "image/gif"), &[]).unwrap_err();
+        let err = r
+            .check::<FileMeta>(&file("a.gif", 1, "image/gif"), &[])
+            .unwrap_err();
         assert_eq!(
             err.to_string(),
             "This type of file is not accepted (allowed: .png, .jpg)"

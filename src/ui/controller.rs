@@ -108,18 +108,24 @@ impl Controller {
             return;
         }
         let count = files.len();
-        for file in files {
-            let meta = file_meta(&file);
-            let previewable = can_preview(&meta.mime, &meta.name);
-            let Some(id) = self.queue.try_update(|q| q.add(meta)) else {
-                return;
-            };
-            if previewable {
-                if let Ok(url) = ObjectUrl::new(&file) {
-                    self.previews.try_update(|m| m.insert(id, Rc::new(url)));
+        // One queue update (and one re-render) for the whole batch.
+        let metas: Vec<_> = files.iter().map(file_meta).collect();
+        let Some(ids) = self.queue.try_update(|q| q.add_all(metas)) else {
+            return;
+        };
+        let mut previews = Vec::new();
+        self.files.try_update_value(|m| {
+            for (id, file) in ids.iter().zip(files) {
+                if can_preview(&file.type_(), &file.name()) {
+                    if let Ok(url) = ObjectUrl::new(&file) {
+                        previews.push((*id, Rc::new(url)));
+                    }
                 }
+                m.insert(*id, file);
             }
-            self.files.try_update_value(|m| m.insert(id, file));
+        });
+        if !previews.is_empty() {
+            self.previews.try_update(|m| m.extend(previews));
         }
         self.announce(if count == 1 {
             "1 file added".to_owned()

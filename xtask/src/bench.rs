@@ -51,6 +51,7 @@ pub fn main(ws: &Workspace, args: &[String]) -> ExitCode {
         stage::run("tools", || tools::bootstrap(ws, Purpose::Test)),
         stage::run("server-upload", || server_upload(ws, &args)),
         stage::run("browser-upload", || browser_upload(ws, &args)),
+        stage::run("many-files", || many_files(ws)),
     ];
     println!("{}", stage::summary(&outcomes));
     if outcomes.iter().all(|o| o.ok) {
@@ -113,6 +114,24 @@ fn browser_upload(ws: &Workspace, args: &Args) -> Result<(), String> {
                 "--runs",
                 &args.runs,
             ])
+            .current_dir(ws.path("www"))
+            .env(
+                "TA_SERVER_BIN",
+                ws.path(format!(
+                    "target/{SERVER_PROFILE}/tracker-attachments-server"
+                )),
+            )
+            .env("TA_DIST_DIR", ws.path("dist")),
+    )
+}
+
+/// 10,000 files dropped at once on the demo (issue 5): time until listed
+/// and the longest main-thread task. Runs after `browser_upload`, whose
+/// builds it reuses.
+fn many_files(ws: &Workspace) -> Result<(), String> {
+    ws.run(
+        ws.command("node")
+            .args(["bench/many-files.mjs", "--files", "10000"])
             .current_dir(ws.path("www"))
             .env(
                 "TA_SERVER_BIN",
