@@ -20,7 +20,9 @@ pub use file_meta::FileMeta;
 pub use format::{format_bytes, format_duration};
 pub use kept::KeptAttachments;
 pub use queue::{Entry, EntryId, EntryState, IllegalTransition, UploadQueue};
-pub use restrictions::{accepts, parse_accept, Refusal, Restrictions, TRACKER_MAX_FILE_BYTES};
+pub use restrictions::{
+    accepts, parse_accept, ListedFiles, Refusal, Restrictions, TRACKER_MAX_FILE_BYTES,
+};
 pub use retry::{parse_retry_after, RetryDecision, RetryPolicy};
 pub use safe_url::{is_displayable_url, is_fetchable_url, origin_of};
 pub use throughput::Throughput;

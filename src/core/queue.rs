@@ -1,6 +1,9 @@
 use std::fmt;
 
-use super::{Attachment, FileMeta, Refusal, Restrictions, RetryDecision, RetryPolicy, UploadError};
+use super::{
+    Attachment, FileMeta, ListedFiles, Refusal, Restrictions, RetryDecision, RetryPolicy,
+    UploadError,
+};
 
 /// A file's stable local id, unique within one queue for its whole life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -148,20 +151,20 @@ impl UploadQueue {
                 EntryState::Refused { .. } | EntryState::Cancelled | EntryState::Failed { .. }
             )
         };
-        let mut listed: Vec<FileMeta> = self
-            .entries
-            .iter()
-            .filter(|e| counts(&e.state))
-            .map(|e| e.file.clone())
-            .collect();
+        let mut listed = ListedFiles::new(
+            self.entries
+                .iter()
+                .filter(|e| counts(&e.state))
+                .map(|e| &e.file),
+        );
         let mut ids = Vec::with_capacity(files.len());
         for file in files {
-            let state = match self.restrictions.check(&file, &listed) {
+            let state = match self.restrictions.check_listed(&file, &listed) {
                 Ok(()) => EntryState::Queued,
                 Err(reason) => EntryState::Refused { reason },
             };
             if counts(&state) {
-                listed.push(file.clone());
+                listed.push(&file);
             }
             let id = EntryId(self.next_id);
             self.next_id += 1;

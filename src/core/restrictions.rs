@@ -1,3 +1,4 @@
+use std::collections::HashSet;
 use std::fmt;
 
 use super::{format_bytes, FileMeta};
@@ -141,12 +142,54 @@ pub fn parse_accept(value: &str) -> Vec<String> {
         .collect()
 }
 
-fn same_file(a: &FileMeta, b: &FileMeta) -> bool {
-    // Size first: the cheap comparison rules out nearly every pair.
-    a.size == b.size
-        && a.name == b.name
-        && a.last_modified == b.last_modified
-        && a.relative_path == b.relative_path
+/// What the count, total-size and duplicate rules need to know of the files
+/// already listed, kept up to date as files arrive so that a drop of
+/// thousands checks each file in constant time.
+#[derive(Clone, Debug, Default)]
+pub struct ListedFiles {
+    count: usize,
+    total_size: u64,
+    keys: HashSet<DuplicateKey>,
+}
+
+/// Same name, size, modification time and folder path: the same file.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct DuplicateKey {
+    name: String,
+    size: u64,
+    last_modified: u64,
+    relative_path: Option<String>,
+}
+
+impl DuplicateKey {
+    fn of(file: &FileMeta) -> Self {
+        Self {
+            name: file.name.clone(),
+            size: file.size,
+            last_modified: file.last_modified.to_bits(),
+            relative_path: file.relative_path.clone(),
+        }
+    }
+}
+
+impl ListedFiles {
+    pub fn new<'a>(files: impl IntoIterator<Item = &'a FileMeta>) -> Self {
+        let mut listed = Self::default();
+        for file in files {
+            listed.push(file);
+        }
+        listed
+    }
+
+    pub fn push(&mut self, file: &FileMeta) {
+        self.count += 1;
+        self.total_size = self.total_size.saturating_add(file.size);
+        self.keys.insert(DuplicateKey::of(file));
+    }
+
+    fn contains(&self, file: &FileMeta) -> bool {
+        self.keys.contains(&DuplicateKey::of(file))
+    }
 }
 
 impl Restrictions {
@@ -157,6 +200,11 @@ impl Restrictions {
         file: &FileMeta,
         listed: &[F],
     ) -> Result<(), Refusal> {
+        self.check_listed(file, &ListedFiles::new(listed.iter().map(|f| f.borrow())))
+    }
+
+    /// [`Self::check`] against a running summary of the listed files.
+    pub fn check_listed(&self, file: &FileMeta, listed: &ListedFiles) -> Result<(), Refusal> {
         if let Some(max) = self.max_file_size {
             if file.size > max {
                 return Err(Refusal::TooLarge {
@@ -178,17 +226,16 @@ impl Restrictions {
                 accept: self.accept.join(", "),
             });
         }
-        if self.reject_duplicates && listed.iter().any(|other| same_file(other.borrow(), file)) {
+        if self.reject_duplicates && listed.contains(file) {
             return Err(Refusal::Duplicate);
         }
         if let Some(max) = self.max_files {
-            if listed.len() >= max {
+            if listed.count >= max {
                 return Err(Refusal::TooManyFiles { max });
             }
         }
         if let Some(max) = self.max_total_size {
-            let total: u64 = listed.iter().map(|f| f.borrow().size).sum();
-            if total.saturating_add(file.size) > max {
+            if listed.total_size.saturating_add(file.size) > max {
                 return Err(Refusal::TotalTooLarge { max });
             }
         }

@@ -8,6 +8,9 @@ use super::{Controller, WidgetOptions};
 use crate::core::EntryId;
 use crate::web::files_from_data_transfer;
 
+/// Rows added to the DOM per animation frame (about 0.3 ms each here).
+const ROWS_PER_FRAME: usize = 200;
+
 /// The attachment uploader: drop zone, file list and the kept temporary
 /// attachments. Style it with `widget.css` (beside this file).
 #[component]
@@ -21,11 +24,27 @@ pub fn TrackerAttachments(
     if let Some(on_ready) = on_ready {
         on_ready.run(controller);
     }
+    // Rows are rendered in slices, one per animation frame, so a drop of
+    // thousands of files never blocks the page for seconds in one task.
+    let shown = RwSignal::new(ROWS_PER_FRAME);
     let ids = move || {
-        controller
-            .queue
-            .with(|q| q.entries().iter().map(|e| e.id).collect::<Vec<EntryId>>())
+        let limit = shown.get();
+        controller.queue.with(|q| {
+            q.entries()
+                .iter()
+                .take(limit)
+                .map(|e| e.id)
+                .collect::<Vec<EntryId>>()
+        })
     };
+    Effect::new(move |_| {
+        let total = controller.queue.with(|q| q.entries().len());
+        if shown.get() < total {
+            request_animation_frame(move || {
+                shown.try_update(|n| *n += ROWS_PER_FRAME);
+            });
+        }
+    });
     view! {
         // Paste anywhere inside the widget (the drop zone is focusable):
         // screenshots arrive this way in a tracker.
