@@ -8,6 +8,7 @@ use std::cell::Cell;
 use std::rc::Rc;
 use support::*;
 use tracker_attachments::backend::{AuthScheme, Credentials, Mode};
+use tracker_attachments::core::RetryPolicy;
 
 use tracker_attachments::web::AuthorizationProvider;
 use tracker_attachments::WidgetOptions;
@@ -128,7 +129,19 @@ async fn retries_finish_every_file_despite_faults() {
             )
         })
         .collect();
-    let ids = upload_all(dev_options(faulty_server(), "dev-token"), &files).await;
+    // Ten tries, not the default five: at a 30% fault rate five faults in a
+    // row hit one of twelve files in about 3% of runs, and this test must
+    // not flake. The backoff is shortened to keep it quick.
+    let options = WidgetOptions {
+        retry: RetryPolicy {
+            base_ms: 20,
+            cap_ms: 200,
+            max_attempts: 10,
+            max_retry_after_ms: 1_000,
+        },
+        ..dev_options(faulty_server(), "dev-token")
+    };
+    let ids = upload_all(options, &files).await;
     let mut unique = ids.clone();
     unique.sort();
     unique.dedup();

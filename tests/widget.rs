@@ -183,8 +183,9 @@ async fn large_upload_reports_byte_progress() {
     let root = container();
     let _handle = mount_widget(root.clone(), dev_options(server(), "dev-token"));
     let zone = query(&root, "[data-ta=dropzone]").unwrap();
-    // 48 MiB made by the test in JS memory (the widget only sees the handle).
-    let big = big_file(48 << 20, "big.bin");
+    // 128 MiB made by the test in JS memory (the widget only sees the handle):
+    // long enough on loopback for XHR to report progress (every ~50 ms) midway.
+    let big = big_file(128 << 20, "big.bin");
     drop_files(&zone, &[big]);
     wait_for("the row", 2_000, || query(&root, "[data-ta=row]").is_some()).await;
     let row = query(&root, "[data-ta=row]").unwrap();
