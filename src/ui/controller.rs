@@ -43,6 +43,11 @@ pub enum AttachStatus {
 #[derive(Clone, Copy)]
 pub struct Controller {
     pub queue: RwSignal<UploadQueue>,
+    /// The rows in list order; changes only when files arrive or go.
+    pub order: RwSignal<Vec<EntryId>>,
+    /// Each row's state as a signal of its own, so that one file's progress
+    /// re-renders one row, not all ten thousand.
+    pub rows: StoredValue<HashMap<EntryId, ArcRwSignal<EntryState>>>,
     pub kept: RwSignal<KeptAttachments>,
     /// Server thumbnails as revocable `blob:` URLs, per row.
     pub thumbnails: RwSignal<HashMap<EntryId, Rc<ObjectUrl>>, LocalStorage>,
@@ -72,6 +77,8 @@ impl Controller {
                     .with_restrictions(options.restrictions.clone())
                     .with_retry_policy(options.retry),
             ),
+            order: RwSignal::new(Vec::new()),
+            rows: StoredValue::new(HashMap::new()),
             kept: RwSignal::new(load_kept(
                 options.persist,
                 &storage_key(&options.persist_key),
@@ -113,6 +120,21 @@ impl Controller {
         let Some(ids) = self.queue.try_update(|q| q.add_all(metas)) else {
             return;
         };
+        let states: Vec<(EntryId, EntryState)> = self
+            .queue
+            .try_with_untracked(|q| {
+                ids.iter()
+                    .filter_map(|id| q.get(*id).map(|e| (*id, e.state.clone())))
+                    .collect()
+            })
+            .unwrap_or_default();
+        self.rows.try_update_value(|rows| {
+            for (id, state) in states {
+                rows.insert(id, ArcRwSignal::new(state));
+            }
+        });
+        self.order
+            .try_update(|order| order.extend(ids.iter().copied()));
         let mut previews = Vec::new();
         self.files.try_update_value(|m| {
             for (id, file) in ids.iter().zip(files) {
@@ -144,17 +166,21 @@ impl Controller {
             controller.abort();
         }
         let _ = self.queue.try_update(|q| q.cancel(id));
+        self.sync_rows(&[id]);
         self.pump();
     }
 
     pub fn retry(&self, id: EntryId) {
         let _ = self.queue.try_update(|q| q.retry(id));
+        self.sync_rows(&[id]);
         self.pump();
     }
 
     /// Forgets a finished row and frees its file handle and thumbnail.
     pub fn remove(&self, id: EntryId) {
         if self.queue.try_update(|q| q.remove(id)) == Some(true) {
+            self.order.try_update(|order| order.retain(|o| *o != id));
+            self.rows.try_update_value(|rows| rows.remove(&id));
             self.files.try_update_value(|m| m.remove(&id));
             self.thumbnails.try_update(|m| m.remove(&id));
             self.previews.try_update(|m| m.remove(&id));
@@ -319,6 +345,26 @@ impl Controller {
         self.announcement.try_set(text);
     }
 
+    /// Copies the queue's state of `ids` into their row signals; a row whose
+    /// state did not change is not touched.
+    fn sync_rows(&self, ids: &[EntryId]) {
+        for id in ids {
+            let state = self
+                .queue
+                .try_with_untracked(|q| q.get(*id).map(|e| e.state.clone()))
+                .flatten();
+            let row = self
+                .rows
+                .try_with_value(|rows| rows.get(id).cloned())
+                .flatten();
+            if let (Some(state), Some(row)) = (state, row) {
+                if row.try_with_untracked(|current| *current != state) == Some(true) {
+                    row.try_set(state);
+                }
+            }
+        }
+    }
+
     /// Starts every file the queue lets start.
     fn pump(&self) {
         // Notifies only when something started: the retry timer pumps too.
@@ -329,6 +375,7 @@ impl Controller {
                 (!started.is_empty(), started)
             })
             .unwrap_or_default();
+        self.sync_rows(&started);
         for id in started {
             let this = *self;
             spawn_local(async move { this.run(id).await });
@@ -340,6 +387,7 @@ impl Controller {
             let _ = self
                 .queue
                 .try_update(|q| q.finish(id, Err(UploadError::Browser("file handle lost".into()))));
+            self.sync_rows(&[id]);
             return;
         };
         let Some(options) = self.options.try_get_value() else {
@@ -357,6 +405,7 @@ impl Controller {
                 options.mode.as_str()
             ));
             let _ = self.queue.try_update(|q| q.finish(id, Err(error)));
+            self.sync_rows(&[id]);
             return;
         }
         let abort = AbortController::new().ok();
@@ -382,6 +431,7 @@ impl Controller {
                 let _ = this
                     .queue
                     .try_update(|q| q.progress(id, sent.min(size), size));
+                this.sync_rows(&[id]);
                 this.measure_speed();
             }
         });
@@ -472,6 +522,7 @@ impl Controller {
                 ),
             })
             .is_some_and(|r| r.is_ok());
+        self.sync_rows(&[id]);
         let retrying = self
             .queue
             .try_with_untracked(|q| {

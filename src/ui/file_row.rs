@@ -40,12 +40,12 @@ pub fn FileRow(id: EntryId, controller: Controller) -> impl IntoView {
         .queue
         .with_untracked(|q| q.get(id).map(|e| (e.file.name.clone(), e.file.size)))
         .unwrap_or_default();
-    let state = Memo::new(move |_| {
-        controller
-            .queue
-            .with(|q| q.get(id).map(|e| e.state.clone()))
-            .unwrap_or(EntryState::Cancelled)
-    });
+    // This row's own signal: other rows' progress does not wake it.
+    let state: RwSignal<EntryState> = controller
+        .rows
+        .with_value(|rows| rows.get(&id).cloned())
+        .unwrap_or_else(|| ArcRwSignal::new(EntryState::Cancelled))
+        .into();
     let thumbnail = move || {
         controller
             .thumbnails

@@ -29,16 +29,12 @@ pub fn TrackerAttachments(
     let shown = RwSignal::new(ROWS_PER_FRAME);
     let ids = move || {
         let limit = shown.get();
-        controller.queue.with(|q| {
-            q.entries()
-                .iter()
-                .take(limit)
-                .map(|e| e.id)
-                .collect::<Vec<EntryId>>()
-        })
+        controller
+            .order
+            .with(|order| order.iter().take(limit).copied().collect::<Vec<EntryId>>())
     };
     Effect::new(move |_| {
-        let total = controller.queue.with(|q| q.entries().len());
+        let total = controller.order.with(Vec::len);
         if shown.get() < total {
             request_animation_frame(move || {
                 shown.try_update(|n| *n += ROWS_PER_FRAME);
