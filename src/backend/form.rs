@@ -155,6 +155,43 @@ fn string_at(value: &Value, key: &str) -> Option<String> {
     }
 }
 
+/// A form backend whose answers without an id are named by one fixed
+/// number (the caller's entry id) instead of the backend's own counter.
+pub(super) struct FormLocalIds {
+    backend: FormBackend,
+    local_number: u64,
+}
+
+impl FormLocalIds {
+    pub(super) fn new(backend: FormBackend, local_number: u64) -> Self {
+        Self {
+            backend,
+            local_number,
+        }
+    }
+}
+
+impl UploadBackend for FormLocalIds {
+    fn upload_request(&self, files: &[&FileMeta], credentials: &Credentials) -> UploadRequest {
+        self.backend.upload_request(files, credentials)
+    }
+
+    fn parse_upload(
+        &self,
+        files: &[&FileMeta],
+        status: u16,
+        body: &str,
+    ) -> Vec<Result<Attachment, UploadError>> {
+        files
+            .iter()
+            .map(|f| {
+                self.backend
+                    .parse_upload_with(f, status, body, self.local_number)
+            })
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

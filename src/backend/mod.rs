@@ -10,6 +10,7 @@ mod jira;
 mod mode;
 mod percent;
 mod request;
+mod select;
 mod tracker;
 mod upload_backend;
 
@@ -28,5 +29,6 @@ pub use jira::{JiraBackend, JIRA_MAX_BATCH};
 pub use mode::Mode;
 pub use percent::encode_component;
 pub use request::{FilePart, HttpMethod, JsonRequest, UploadRequest};
+pub use select::{single_request_backend, BackendSettings};
 pub use tracker::{TrackerBackend, TrackerTarget};
 pub use upload_backend::UploadBackend;

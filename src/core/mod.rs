@@ -3,6 +3,7 @@
 
 mod attachment;
 mod error;
+mod file_kind;
 mod file_meta;
 mod format;
 mod kept;
@@ -16,10 +17,11 @@ mod throughput;
 
 pub use attachment::Attachment;
 pub use error::UploadError;
+pub use file_kind::{can_preview, type_label};
 pub use file_meta::FileMeta;
 pub use format::{format_bytes, format_duration};
 pub use kept::KeptAttachments;
-pub use queue::{Entry, EntryId, EntryState, IllegalTransition, UploadQueue};
+pub use queue::{Entry, EntryId, EntryState, IllegalTransition, QueueSummary, UploadQueue};
 pub use restrictions::{
     accepts, parse_accept, ListedFiles, Refusal, Restrictions, TRACKER_MAX_FILE_BYTES,
 };

@@ -92,6 +92,19 @@ fn state_name(state: &EntryState) -> &'static str {
     state.name()
 }
 
+/// The whole list at a glance, for the summary line.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct QueueSummary {
+    /// Files uploaded.
+    pub done: usize,
+    /// Files that count: all but refused and cancelled ones.
+    pub counted: usize,
+    /// Whether anything is queued, uploading or waiting to retry.
+    pub running: bool,
+    pub sent: u64,
+    pub total: u64,
+}
+
 /// Files in arrival order and what is happening to each. The queue decides
 /// which file starts next under the concurrency limit; the browser layer only
 /// reports back what happened.
@@ -378,6 +391,30 @@ impl UploadQueue {
         before != self.entries.len()
     }
 
+    pub fn summary(&self) -> QueueSummary {
+        let (sent, total) = self.total_progress();
+        let mut summary = QueueSummary {
+            sent,
+            total,
+            ..QueueSummary::default()
+        };
+        for entry in &self.entries {
+            match entry.state {
+                EntryState::Refused { .. } | EntryState::Cancelled => {}
+                EntryState::Done { .. } => {
+                    summary.done += 1;
+                    summary.counted += 1;
+                }
+                EntryState::Failed { .. } => summary.counted += 1,
+                EntryState::Queued | EntryState::Uploading { .. } | EntryState::Retrying { .. } => {
+                    summary.counted += 1;
+                    summary.running = true;
+                }
+            }
+        }
+        summary
+    }
+
     /// Bytes sent and bytes to send over every file that has not been
     /// cancelled; finished files count in full.
     pub fn total_progress(&self) -> (u64, u64) {
@@ -610,6 +647,34 @@ mod tests {
         assert_eq!(q.next_wake_at(), None);
         q.finish(b, Ok(attachment("1"))).unwrap();
         assert_eq!(q.next_wake_at(), q.next_retry_at());
+    }
+
+    #[test]
+    fn summary_counts_what_matters() {
+        let mut q = UploadQueue::new(1).with_restrictions(Restrictions {
+            max_file_size: Some(100),
+            ..Restrictions::default()
+        });
+        let a = q.add(file("a", 10));
+        let b = q.add(file("b", 20));
+        q.add(file("big", 1000));
+        let c = q.add(file("c", 5));
+        q.cancel(c).unwrap();
+        q.start_ready(0.0);
+        q.finish(a, Ok(attachment("1"))).unwrap();
+        assert_eq!(
+            q.summary(),
+            QueueSummary {
+                done: 1,
+                counted: 2,
+                running: true,
+                sent: 10,
+                total: 30
+            }
+        );
+        q.start_ready(0.0);
+        q.finish(b, Err(UploadError::Network("x".into()))).unwrap();
+        assert!(!q.summary().running);
     }
 
     #[test]

@@ -8,12 +8,12 @@ use web_sys::{AbortController, File};
 use super::WidgetOptions;
 use crate::backend::{
     attach_request, bounded_chunk_size, comment_request, parse_attach, parse_comment,
-    temporary_attachment_is_gone, temporary_attachment_request, FlowBackend, FormBackend,
-    JiraBackend, Mode, TrackerBackend, TrackerTarget, UploadBackend,
+    single_request_backend, temporary_attachment_is_gone, temporary_attachment_request,
+    BackendSettings, FlowBackend, Mode,
 };
 use crate::core::{
-    origin_of, parse_retry_after, EntryId, EntryState, KeptAttachments, Throughput, UploadError,
-    UploadQueue,
+    can_preview, origin_of, parse_retry_after, EntryId, EntryState, KeptAttachments, Throughput,
+    UploadError, UploadQueue,
 };
 use crate::web::{
     fetch_thumbnail, file_meta, fresh_credentials, load_kept, save_kept, storage_key,
@@ -453,7 +453,17 @@ impl Controller {
                 (outcome.map_err(|e| (e, true)), None)
             }
             _ => {
-                let backend = single_request_backend(&options, id);
+                let backend = single_request_backend(
+                    &BackendSettings {
+                        mode: options.mode,
+                        api: &options.api,
+                        issue: &options.issue,
+                        form_url: &options.form_url,
+                        form_field: &options.form_field,
+                        form_id_field: options.form_id_field.as_deref(),
+                    },
+                    id.0,
+                );
                 // Asked per attempt: a retry after a token refresh sends the new one.
                 let sent =
                     match fresh_credentials(&options.credentials, options.authorization.as_ref())
@@ -615,57 +625,6 @@ impl Controller {
     }
 }
 
-/// The backend of a one-request-per-file mode. Form mode numbers its local
-/// ids by the entry id, which is unique for the widget's life.
-fn single_request_backend(options: &WidgetOptions, id: EntryId) -> Box<dyn UploadBackend> {
-    match options.mode {
-        Mode::TrackerIssue => Box::new(TrackerBackend::new(
-            &options.api,
-            TrackerTarget::Issue(options.issue.clone()),
-        )),
-        Mode::Jira => Box::new(JiraBackend::new(&options.api, &options.issue, false)),
-        Mode::Form => Box::new(FormLocalIds {
-            backend: FormBackend::new(
-                &options.form_url,
-                &options.form_field,
-                options.form_id_field.as_deref(),
-            ),
-            id,
-        }),
-        Mode::TrackerTemp | Mode::Flow => {
-            Box::new(TrackerBackend::new(&options.api, TrackerTarget::Temporary))
-        }
-    }
-}
-
-/// Form mode with the entry id as the local id of answers that carry none.
-struct FormLocalIds {
-    backend: FormBackend,
-    id: EntryId,
-}
-
-impl UploadBackend for FormLocalIds {
-    fn upload_request(
-        &self,
-        files: &[&crate::core::FileMeta],
-        credentials: &crate::backend::Credentials,
-    ) -> crate::backend::UploadRequest {
-        self.backend.upload_request(files, credentials)
-    }
-
-    fn parse_upload(
-        &self,
-        files: &[&crate::core::FileMeta],
-        status: u16,
-        body: &str,
-    ) -> Vec<Result<crate::core::Attachment, UploadError>> {
-        files
-            .iter()
-            .map(|f| self.backend.parse_upload_with(f, status, body, self.id.0))
-            .collect()
-    }
-}
-
 /// Whether `url` is on the API's own origin (the page's, when `api` is empty
 /// or relative): only there may the user's credentials be sent.
 fn same_origin_as_api(url: &str, api: &str) -> bool {
@@ -678,16 +637,4 @@ fn same_origin_as_api(url: &str, api: &str) -> bool {
         (Some(a), Some(b)) => a == b,
         _ => false,
     }
-}
-
-/// Images the browser can be expected to decode. HEIC/HEIF only decode in
-/// Safari; elsewhere they would show a broken image, so they get the icon.
-fn can_preview(mime: &str, name: &str) -> bool {
-    let mime = mime.to_ascii_lowercase();
-    let lower = name.to_ascii_lowercase();
-    let heic = mime.contains("heic")
-        || mime.contains("heif")
-        || lower.ends_with(".heic")
-        || lower.ends_with(".heif");
-    mime.starts_with("image/") && !heic
 }

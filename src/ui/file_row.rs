@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use super::Controller;
-use crate::core::{format_bytes, is_displayable_url, EntryId, EntryState};
+use crate::core::{format_bytes, is_displayable_url, type_label, EntryId, EntryState};
 
 fn status_text(state: &EntryState) -> String {
     match state {
@@ -19,16 +19,6 @@ fn status_text(state: &EntryState) -> String {
         EntryState::Done { .. } => "Uploaded".to_owned(),
         EntryState::Failed { error } => error.to_string(),
         EntryState::Cancelled => "Cancelled".to_owned(),
-    }
-}
-
-/// The few letters shown in a file's type icon: its extension.
-fn type_label(name: &str) -> String {
-    match name.rsplit_once('.') {
-        Some((stem, ext)) if !stem.is_empty() && !ext.is_empty() => {
-            ext.chars().take(4).collect::<String>().to_uppercase()
-        }
-        _ => String::new(),
     }
 }
 

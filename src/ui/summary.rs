@@ -1,36 +1,20 @@
 use leptos::prelude::*;
 
 use super::Controller;
-use crate::core::{format_bytes, format_duration, EntryState};
+use crate::core::{format_bytes, format_duration, QueueSummary};
 
 /// One line over the whole list: files done of total, bytes, and while
 /// anything is running, speed and time left.
 #[component]
 pub fn Summary(controller: Controller) -> impl IntoView {
     let line = move || {
-        let (done, counted, running, sent, total) = controller.queue.with(|q| {
-            let mut done = 0;
-            let mut counted = 0;
-            let mut running = false;
-            for entry in q.entries() {
-                match entry.state {
-                    EntryState::Refused { .. } | EntryState::Cancelled => {}
-                    EntryState::Done { .. } => {
-                        done += 1;
-                        counted += 1;
-                    }
-                    EntryState::Failed { .. } => counted += 1,
-                    EntryState::Queued
-                    | EntryState::Uploading { .. }
-                    | EntryState::Retrying { .. } => {
-                        counted += 1;
-                        running = true;
-                    }
-                }
-            }
-            let (sent, total) = q.total_progress();
-            (done, counted, running, sent, total)
-        });
+        let QueueSummary {
+            done,
+            counted,
+            running,
+            sent,
+            total,
+        } = controller.queue.with(|q| q.summary());
         if counted == 0 {
             return String::new();
         }

@@ -1,0 +1,94 @@
+use super::form::FormLocalIds;
+use super::{FormBackend, JiraBackend, Mode, TrackerBackend, TrackerTarget, UploadBackend};
+
+/// What picks and configures the backend of a mode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BackendSettings<'a> {
+    pub mode: Mode,
+    pub api: &'a str,
+    pub issue: &'a str,
+    pub form_url: &'a str,
+    pub form_field: &'a str,
+    pub form_id_field: Option<&'a str>,
+}
+
+/// The backend that sends one file per request in `settings.mode`. Flow
+/// mode's parts go through [`super::FlowBackend`]; its single-request
+/// fallback is the Tracker temporary upload it ends in. `local_number`
+/// names a form answer that carries no id (`local-<n>`): the caller's entry
+/// id, unique for the widget's life.
+pub fn single_request_backend(
+    settings: &BackendSettings<'_>,
+    local_number: u64,
+) -> Box<dyn UploadBackend> {
+    match settings.mode {
+        Mode::TrackerIssue => Box::new(TrackerBackend::new(
+            settings.api,
+            TrackerTarget::Issue(settings.issue.to_owned()),
+        )),
+        Mode::Jira => Box::new(JiraBackend::new(settings.api, settings.issue, false)),
+        Mode::Form => Box::new(FormLocalIds::new(
+            FormBackend::new(
+                settings.form_url,
+                settings.form_field,
+                settings.form_id_field,
+            ),
+            local_number,
+        )),
+        Mode::TrackerTemp | Mode::Flow => {
+            Box::new(TrackerBackend::new(settings.api, TrackerTarget::Temporary))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::Credentials;
+    use crate::core::FileMeta;
+
+    fn settings(mode: Mode) -> BackendSettings<'static> {
+        BackendSettings {
+            mode,
+            api: "http://h",
+            issue: "DEMO-1",
+            form_url: "http://forms/up",
+            form_field: "doc",
+            form_id_field: None,
+        }
+    }
+
+    fn url(mode: Mode) -> String {
+        let file = FileMeta::new("a.txt", 1, "");
+        single_request_backend(&settings(mode), 7)
+            .upload_request(&[&file], &Credentials::default())
+            .url
+    }
+
+    #[test]
+    fn each_mode_sends_where_it_should() {
+        assert_eq!(
+            url(Mode::TrackerTemp),
+            "http://h/v2/attachments/?filename=a.txt"
+        );
+        assert_eq!(url(Mode::Flow), "http://h/v2/attachments/?filename=a.txt");
+        assert_eq!(
+            url(Mode::TrackerIssue),
+            "http://h/v2/issues/DEMO-1/attachments/?filename=a.txt"
+        );
+        assert_eq!(
+            url(Mode::Jira),
+            "http://h/rest/api/3/issue/DEMO-1/attachments"
+        );
+        assert_eq!(url(Mode::Form), "http://forms/up");
+    }
+
+    #[test]
+    fn form_answers_without_id_get_the_local_number() {
+        let file = FileMeta::new("a.txt", 1, "");
+        let backend = single_request_backend(&settings(Mode::Form), 7);
+        let outcome = backend.parse_upload(&[&file], 204, "");
+        assert_eq!(outcome.len(), 1);
+        assert_eq!(outcome[0].as_ref().map(|a| a.id.as_str()), Ok("local-7"));
+    }
+}

@@ -1,0 +1,53 @@
+//! How a file is shown before the server has seen it.
+
+/// Images the browser can be expected to decode for a local preview.
+/// HEIC/HEIF decode only in Safari; elsewhere they would show a broken
+/// image, so they get the type icon.
+pub fn can_preview(mime: &str, name: &str) -> bool {
+    let mime = mime.to_ascii_lowercase();
+    let lower = name.to_ascii_lowercase();
+    let heic = mime.contains("heic")
+        || mime.contains("heif")
+        || lower.ends_with(".heic")
+        || lower.ends_with(".heif");
+    mime.starts_with("image/") && !heic
+}
+
+/// The few letters shown in a file's type icon: its extension, upper case,
+/// at most four characters; none for a name without one.
+pub fn type_label(name: &str) -> String {
+    match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() && !ext.is_empty() => {
+            ext.chars().take(4).collect::<String>().to_uppercase()
+        }
+        _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn previews_decodable_images_only() {
+        assert!(can_preview("image/png", "a.png"));
+        assert!(can_preview("IMAGE/JPEG", "a.jpg"));
+        assert!(!can_preview("image/heic", "a.heic"));
+        assert!(!can_preview("", "IMG_0001.HEIC"));
+        assert!(!can_preview("image/jpeg", "IMG_0001.HEIF"));
+        assert!(!can_preview("application/pdf", "a.pdf"));
+        assert!(!can_preview("", "a.png"));
+    }
+
+    #[test]
+    fn labels_by_extension() {
+        assert_eq!(type_label("report.pdf"), "PDF");
+        assert_eq!(type_label("IMG_0001.heic"), "HEIC");
+        assert_eq!(type_label("archive.tar.gzip"), "GZIP");
+        assert_eq!(type_label("data.parquet"), "PARQ");
+        assert_eq!(type_label("отчёт.док"), "ДОК");
+        assert_eq!(type_label(".bashrc"), "");
+        assert_eq!(type_label("README"), "");
+        assert_eq!(type_label("trailing."), "");
+    }
+}
