@@ -16,7 +16,6 @@ use tracker_attachments::web::{sleep, RawResponse, Transport, TransportFuture};
 use tracker_attachments::WidgetOptions;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::HtmlElement;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -77,8 +76,7 @@ async fn cancel_stops_a_running_upload() {
             .is_some_and(|v| v > 0.0)
     })
     .await;
-    let cancel: HtmlElement = query(&row, "[data-ta=cancel]").unwrap().unchecked_into();
-    cancel.click();
+    click(&row, "[data-ta=cancel]");
     wait_for("the row to be cancelled", 5_000, || {
         attr(&row, "data-state").as_deref() == Some("cancelled")
     })
@@ -250,18 +248,12 @@ async fn a_cancelled_requests_late_answer_does_not_touch_its_retry() {
         query(&root, "[data-ta=cancel]").is_some()
     })
     .await;
-    let click = |selector: &str| {
-        query(&root, selector)
-            .unwrap()
-            .unchecked_into::<HtmlElement>()
-            .click()
-    };
-    click("[data-ta=cancel]");
+    click(&root, "[data-ta=cancel]");
     wait_for("the retry button", 2_000, || {
         query(&root, "[data-ta=retry]").is_some()
     })
     .await;
-    click("[data-ta=retry]");
+    click(&root, "[data-ta=retry]");
     let row = query(&root, "[data-ta=row]").unwrap();
     wait_for("the retry to finish", 5_000, || {
         attr(&row, "data-state").as_deref() == Some("done")

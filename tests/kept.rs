@@ -10,7 +10,7 @@ use tracker_attachments::web::{storage_key, Persist};
 use tracker_attachments::WidgetOptions;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::{ClipboardEvent, ClipboardEventInit, DataTransfer, HtmlElement, HtmlInputElement};
+use web_sys::{ClipboardEvent, ClipboardEventInit, DataTransfer, HtmlInputElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -119,11 +119,11 @@ async fn kept_files_attach_to_an_issue_and_the_list_empties() {
     let summary = text(&query(&root, "[data-ta=summary]").unwrap());
     assert!(summary.starts_with("2 of 2 uploaded"), "{summary}");
 
-    let button: HtmlElement = query(&root, "[data-ta=attach-button]")
-        .unwrap()
-        .unchecked_into();
-    assert_eq!(button.text_content().unwrap(), "Attach to DEMO-3");
-    button.click();
+    assert_eq!(
+        text(&query(&root, "[data-ta=attach-button]").unwrap()),
+        "Attach to DEMO-3"
+    );
+    click(&root, "[data-ta=attach-button]");
     wait_for("the attach to finish", 10_000, || {
         text(&query(&root, "[data-ta=attach-status]").unwrap()) == "Attached 2 to DEMO-3"
     })
@@ -156,10 +156,7 @@ async fn kept_files_attach_to_an_issue_and_the_list_empties() {
     comment
         .dispatch_event(&web_sys::Event::new("input").unwrap())
         .unwrap();
-    let button: HtmlElement = query(&root, "[data-ta=attach-button]")
-        .unwrap()
-        .unchecked_into();
-    button.click();
+    click(&root, "[data-ta=attach-button]");
     wait_for("the comment", 10_000, || {
         text(&query(&root, "[data-ta=attach-status]").unwrap()) == "Attached 1 to DEMO-3"
     })
@@ -188,10 +185,7 @@ async fn a_failed_attach_keeps_the_list_and_says_why() {
     );
     wait_all_done(&root, 1).await;
     let ids = kept_ids(&root);
-    let button: HtmlElement = query(&root, "[data-ta=attach-button]")
-        .unwrap()
-        .unchecked_into();
-    button.click();
+    click(&root, "[data-ta=attach-button]");
     wait_for("the failure", 10_000, || {
         text(&query(&root, "[data-ta=attach-status]").unwrap()).starts_with("Could not attach:")
     })
@@ -266,10 +260,7 @@ async fn an_expired_kept_id_is_dropped_and_the_rest_attach() {
     wait_for("both kept", 2_000, || kept_ids(&root).len() == 2).await;
     let fresh = kept_ids(&root)[1].clone();
 
-    let button: HtmlElement = query(&root, "[data-ta=attach-button]")
-        .unwrap()
-        .unchecked_into();
-    button.click();
+    click(&root, "[data-ta=attach-button]");
     wait_for("the attach", 10_000, || {
         text(&query(&root, "[data-ta=attach-status]").unwrap()) == "Attached 1 to DEMO-2"
     })

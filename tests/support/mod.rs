@@ -161,6 +161,15 @@ pub fn query_all(root: &Element, selector: &str) -> Vec<Element> {
         .collect()
 }
 
+/// Clicks the element `selector` finds under `root`; a missing element
+/// fails the test with the selector named.
+pub fn click(root: &Element, selector: &str) {
+    query(root, selector)
+        .unwrap_or_else(|| panic!("nothing matches {selector}"))
+        .unchecked_into::<HtmlElement>()
+        .click();
+}
+
 pub fn text(el: &Element) -> String {
     el.text_content().unwrap_or_default()
 }
