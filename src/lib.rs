@@ -3,10 +3,12 @@
 //!
 //! Layers (see `shared/design/architecture.md`): [`core`] and [`backend`] are
 //! pure Rust and decide everything; [`web`] does browser I/O; [`ui`] renders
-//! signals and sends intents.
+//! signals and sends intents; [`element`] is the JavaScript face (the custom
+//! element and `mount()`).
 
 pub mod backend;
 pub mod core;
+pub mod element;
 pub mod ui;
 pub mod web;
 

@@ -46,6 +46,12 @@ impl Mode {
     pub fn needs_issue(self) -> bool {
         matches!(self, Mode::TrackerIssue | Mode::Jira)
     }
+
+    /// Modes whose uploads are temporary attachments the page attaches
+    /// later: the widget keeps their ids (and lists them for the host).
+    pub fn keeps_attachments(self) -> bool {
+        matches!(self, Mode::TrackerTemp | Mode::Flow)
+    }
 }
 
 #[cfg(test)]
@@ -84,5 +90,14 @@ mod tests {
         assert!(!Mode::TrackerTemp.needs_issue());
         assert!(!Mode::Flow.needs_issue());
         assert!(!Mode::Form.needs_issue());
+    }
+
+    #[test]
+    fn temporary_modes_keep_their_attachments() {
+        let keeping: Vec<Mode> = Mode::ALL
+            .into_iter()
+            .filter(|m| m.keeps_attachments())
+            .collect();
+        assert_eq!(keeping, [Mode::TrackerTemp, Mode::Flow]);
     }
 }

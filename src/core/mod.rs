@@ -2,6 +2,7 @@
 //! on the host in milliseconds.
 
 mod attachment;
+mod byte_size;
 mod error;
 mod file_kind;
 mod file_meta;
@@ -16,6 +17,7 @@ mod safe_url;
 mod throughput;
 
 pub use attachment::Attachment;
+pub use byte_size::parse_byte_size;
 pub use error::UploadError;
 pub use file_kind::{can_preview, type_label};
 pub use file_meta::FileMeta;

@@ -149,6 +149,31 @@ impl UploadQueue {
         &self.restrictions
     }
 
+    /// New settings from the host (an attribute changed): the limit governs
+    /// the next starts and the restrictions the next arrivals; uploads
+    /// already running and files already listed keep going as they were.
+    pub fn reconfigure(
+        &mut self,
+        concurrency: usize,
+        restrictions: Restrictions,
+        retry: RetryPolicy,
+    ) {
+        self.concurrency = concurrency.max(1);
+        self.restrictions = restrictions;
+        self.retry = retry;
+    }
+
+    /// What every finished upload stored, in list order.
+    pub fn done_attachments(&self) -> Vec<Attachment> {
+        self.entries
+            .iter()
+            .filter_map(|e| match &e.state {
+                EntryState::Done { attachment } => Some(attachment.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// Lists a file: queued when it passes the restrictions, refused (with
     /// the reason, so the row can say why) when it does not.
     pub fn add(&mut self, file: FileMeta) -> EntryId {
@@ -462,6 +487,38 @@ mod tests {
         q.finish(a, Ok(attachment("1"))).unwrap();
         assert_eq!(q.start_ready(0.0), vec![c]);
         assert_eq!(q.active_count(), 2);
+    }
+
+    #[test]
+    fn reconfigure_raises_the_limit_for_the_next_starts_and_checks_new_arrivals() {
+        let mut q = UploadQueue::new(1);
+        let a = q.add(file("a", 10));
+        let b = q.add(file("b", 10));
+        let c = q.add(file("c", 10));
+        assert_eq!(q.start_ready(0.0), vec![a]);
+        q.reconfigure(
+            3,
+            Restrictions {
+                max_file_size: Some(5),
+                ..Restrictions::default()
+            },
+            RetryPolicy::default(),
+        );
+        assert_eq!(q.start_ready(0.0), vec![b, c]);
+        let d = q.add(file("d", 10));
+        assert!(matches!(
+            q.get(d).map(|e| &e.state),
+            Some(EntryState::Refused { .. })
+        ));
+        q.finish(a, Ok(attachment("1"))).unwrap();
+        q.finish(c, Ok(attachment("3"))).unwrap();
+        assert_eq!(
+            q.done_attachments()
+                .iter()
+                .map(|a| a.id.as_str())
+                .collect::<Vec<_>>(),
+            ["1", "3"]
+        );
     }
 
     #[test]

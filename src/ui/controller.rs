@@ -5,15 +5,15 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use web_sys::{AbortController, File};
 
-use super::WidgetOptions;
+use super::{EventFile, WidgetEvent, WidgetOptions};
 use crate::backend::{
     attach_request, bounded_chunk_size, comment_request, parse_attach, parse_comment,
     single_request_backend, temporary_attachment_is_gone, temporary_attachment_request,
     BackendSettings, FlowBackend, Mode,
 };
 use crate::core::{
-    can_preview, origin_of, parse_retry_after, EntryId, EntryState, KeptAttachments, Throughput,
-    UploadError, UploadQueue,
+    can_preview, origin_of, parse_retry_after, Attachment, EntryId, EntryState, FileMeta,
+    KeptAttachments, Throughput, UploadError, UploadQueue,
 };
 use crate::web::{
     fetch_thumbnail, file_meta, fresh_credentials, load_kept, save_kept, storage_key,
@@ -62,6 +62,11 @@ pub struct Controller {
     /// The latest sentence for the screen-reader live region.
     pub announcement: RwSignal<String>,
     pub options: StoredValue<WidgetOptions, LocalStorage>,
+    /// Bumped when the host replaces the options, so the parts of the view
+    /// that show an option (the attach button, the dialog's `accept`) redraw.
+    pub options_revision: RwSignal<u64>,
+    /// The dialog's `<input type=file>`, for hosts that open it from code.
+    file_input: StoredValue<Option<web_sys::HtmlInputElement>, LocalStorage>,
     files: StoredValue<HashMap<EntryId, File>, LocalStorage>,
     /// The running request of each entry, with the run it belongs to.
     aborts: StoredValue<HashMap<EntryId, (u64, AbortController)>, LocalStorage>,
@@ -90,21 +95,33 @@ impl Controller {
             throughput: StoredValue::new(Throughput::default()),
             announcement: RwSignal::new(String::new()),
             options: StoredValue::new_local(options),
+            options_revision: RwSignal::new(0),
+            file_input: StoredValue::new_local(None),
             files: StoredValue::new_local(HashMap::new()),
             aborts: StoredValue::new_local(HashMap::new()),
             retry_timer: StoredValue::new_local(None),
         };
         // Unmounting stops every upload still running.
         on_cleanup(move || controller.abort_all());
-        // Every change of the kept list is stored, so a reload keeps it.
-        Effect::new(move |_| {
-            let Some((persist, key)) = controller
-                .options
-                .try_with_value(|o| (o.persist, storage_key(&o.persist_key)))
-            else {
+        // Every change of the kept list is stored, so a reload keeps it, and
+        // told to the host (a list restored from storage counts as a change).
+        Effect::new(move |first_run_done: Option<()>| {
+            let Some((persist, key, keeps)) = controller.options.try_with_value(|o| {
+                (
+                    o.persist,
+                    storage_key(&o.persist_key),
+                    o.mode.keeps_attachments(),
+                )
+            }) else {
                 return;
             };
-            controller.kept.with(|kept| save_kept(persist, &key, kept));
+            let items = controller.kept.with(|kept| {
+                save_kept(persist, &key, kept);
+                kept.items().to_vec()
+            });
+            if keeps && (first_run_done.is_some() || !items.is_empty()) {
+                controller.emit(WidgetEvent::AttachmentsChange(items));
+            }
         });
         controller
     }
@@ -201,65 +218,177 @@ impl Controller {
     /// `comment` with them when it is not blank (T9). On success the kept
     /// list empties; on failure it stays as it was and the error is shown.
     pub fn attach_kept(&self, issue: String, comment: String) {
-        let Some(ids) = self.kept.try_with_untracked(|k| k.ids()) else {
-            return;
-        };
-        if ids.is_empty() || issue.trim().is_empty() {
-            return;
-        }
-        if self.attach_status.try_get_untracked() == Some(AttachStatus::Working) {
-            return;
-        }
-        self.attach_status.try_set(AttachStatus::Working);
         let this = *self;
         spawn_local(async move {
-            let mut ids = ids;
-            let mut outcome = this.send_attach(&issue, &comment, &ids).await;
-            // One unusable id (expired, or attached elsewhere already) fails
-            // the whole list: find those, drop them, and try the rest once.
-            if matches!(
-                outcome.as_ref().err().and_then(UploadError::status),
-                Some(404 | 422)
-            ) {
-                let gone = this.gone_ids(&ids).await;
-                if !gone.is_empty() {
-                    this.kept.try_update(|k| {
-                        for id in &gone {
-                            k.remove(id);
-                        }
-                    });
-                    ids.retain(|id| !gone.contains(id));
-                    outcome = if ids.is_empty() {
-                        Err(UploadError::InvalidResponse(format!(
-                            "{} kept files had expired or were attached already",
-                            gone.len()
-                        )))
-                    } else {
-                        this.send_attach(&issue, &comment, &ids).await
-                    };
-                }
+            let _ = this.attach(issue, comment).await;
+        });
+    }
+
+    /// [`attach_kept`](Self::attach_kept) for hosts that await the outcome:
+    /// the ids that went onto the issue.
+    pub async fn attach(&self, issue: String, comment: String) -> Result<Vec<String>, UploadError> {
+        let ids = self
+            .kept
+            .try_with_untracked(|k| k.ids())
+            .ok_or(UploadError::Cancelled)?;
+        if issue.trim().is_empty() {
+            return Err(UploadError::Browser("no issue key to attach to".to_owned()));
+        }
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        if self.attach_status.try_get_untracked() == Some(AttachStatus::Working) {
+            return Err(UploadError::Browser(
+                "an attach is already running".to_owned(),
+            ));
+        }
+        self.attach_status.try_set(AttachStatus::Working);
+        let mut ids = ids;
+        let mut outcome = self.send_attach(&issue, &comment, &ids).await;
+        // One unusable id (expired, or attached elsewhere already) fails
+        // the whole list: find those, drop them, and try the rest once.
+        if matches!(
+            outcome.as_ref().err().and_then(UploadError::status),
+            Some(404 | 422)
+        ) {
+            let gone = self.gone_ids(&ids).await;
+            if !gone.is_empty() {
+                self.kept.try_update(|k| {
+                    for id in &gone {
+                        k.remove(id);
+                    }
+                });
+                ids.retain(|id| !gone.contains(id));
+                outcome = if ids.is_empty() {
+                    Err(UploadError::InvalidResponse(format!(
+                        "{} kept files had expired or were attached already",
+                        gone.len()
+                    )))
+                } else {
+                    self.send_attach(&issue, &comment, &ids).await
+                };
             }
-            match outcome {
-                Ok(()) => {
-                    // Only the ids that were sent leave the list: a file that
-                    // finished meanwhile stays for the next attach.
-                    this.kept.try_update(|k| {
-                        for id in &ids {
-                            k.remove(id);
-                        }
-                    });
-                    this.announce(format!("{} files attached to {issue}", ids.len()));
-                    this.attach_status.try_set(AttachStatus::Attached {
-                        issue,
-                        count: ids.len(),
-                    });
-                }
-                Err(error) => {
-                    this.attach_status
-                        .try_set(AttachStatus::Failed(error.to_string()));
-                }
+        }
+        match outcome {
+            Ok(()) => {
+                // Only the ids that were sent leave the list: a file that
+                // finished meanwhile stays for the next attach.
+                self.kept.try_update(|k| {
+                    for id in &ids {
+                        k.remove(id);
+                    }
+                });
+                self.announce(format!("{} files attached to {issue}", ids.len()));
+                self.attach_status.try_set(AttachStatus::Attached {
+                    issue: issue.clone(),
+                    count: ids.len(),
+                });
+                self.emit(WidgetEvent::Attached {
+                    issue,
+                    attachment_ids: ids.clone(),
+                });
+                Ok(ids)
+            }
+            Err(error) => {
+                self.attach_status
+                    .try_set(AttachStatus::Failed(error.to_string()));
+                Err(error)
+            }
+        }
+    }
+
+    /// What the host may act on: the kept temporary attachments in the
+    /// modes that keep them, the finished uploads in the others.
+    pub fn attachments(&self) -> Vec<Attachment> {
+        let keeps = self
+            .options
+            .try_with_value(|o| o.mode.keeps_attachments())
+            .unwrap_or(false);
+        if keeps {
+            self.kept
+                .try_with_untracked(|k| k.items().to_vec())
+                .unwrap_or_default()
+        } else {
+            self.queue
+                .try_with_untracked(UploadQueue::done_attachments)
+                .unwrap_or_default()
+        }
+    }
+
+    /// Empties the widget: stops every upload, forgets every row and the
+    /// kept list (the host has attached or discarded them).
+    pub fn clear(&self) {
+        self.abort_all();
+        let ids: Vec<EntryId> = self.order.try_get_untracked().unwrap_or_default();
+        for id in &ids {
+            let _ = self.queue.try_update(|q| q.cancel(*id));
+        }
+        self.queue.try_update(|q| {
+            for id in &ids {
+                q.remove(*id);
             }
         });
+        self.order.try_set(Vec::new());
+        self.rows.try_update_value(HashMap::clear);
+        self.files.try_update_value(HashMap::clear);
+        self.thumbnails.try_update(HashMap::clear);
+        self.previews.try_update(HashMap::clear);
+        self.kept.try_update(KeptAttachments::clear);
+        self.attach_status.try_set(AttachStatus::Idle);
+    }
+
+    /// Opens the browser's file dialog (browsers allow it only while the
+    /// page handles a user's click or key press).
+    pub fn open_file_dialog(&self) {
+        if let Some(Some(input)) = self.file_input.try_get_value() {
+            input.click();
+        }
+    }
+
+    pub(super) fn set_file_input(&self, input: Option<web_sys::HtmlInputElement>) {
+        self.file_input.try_set_value(input);
+    }
+
+    /// Replaces the options (an attribute of the element changed). Running
+    /// uploads finish with the settings they started with; the next ones,
+    /// and files added from now on, use the new ones. A new persistence key
+    /// or store loads the list kept there.
+    pub fn set_options(&self, options: WidgetOptions) {
+        let Some(old) = self.options.try_get_value() else {
+            return;
+        };
+        let store_changed =
+            old.persist != options.persist || old.persist_key != options.persist_key;
+        self.queue.try_update(|q| {
+            q.reconfigure(
+                options.concurrency,
+                options.restrictions.clone(),
+                options.retry,
+            )
+        });
+        if store_changed {
+            let kept = load_kept(options.persist, &storage_key(&options.persist_key));
+            self.options.try_set_value(options);
+            self.kept.try_set(kept);
+        } else {
+            self.options.try_set_value(options);
+        }
+        self.options_revision.try_update(|r| *r += 1);
+        self.pump();
+    }
+
+    fn emit(&self, event: WidgetEvent) {
+        // Cloned out first: a handler may call back into this controller.
+        if let Some(Some(handler)) = self.options.try_with_value(|o| o.on_event.clone()) {
+            handler.emit(&event);
+        }
+    }
+
+    fn event_file(&self, id: EntryId, meta: &FileMeta) -> EventFile {
+        EventFile {
+            id,
+            meta: meta.clone(),
+        }
     }
 
     /// T8, or T9 when `comment` is not blank.
@@ -384,10 +513,17 @@ impl Controller {
 
     async fn run(self, id: EntryId) {
         let Some(file) = self.files.try_with_value(|m| m.get(&id).cloned()).flatten() else {
-            let _ = self
+            let meta = self
                 .queue
-                .try_update(|q| q.finish(id, Err(UploadError::Browser("file handle lost".into()))));
-            self.sync_rows(&[id]);
+                .try_with_untracked(|q| q.get(id).map(|e| e.file.clone()))
+                .flatten();
+            if let Some(meta) = meta {
+                self.fail_before_sending(
+                    id,
+                    &meta,
+                    UploadError::Browser("file handle lost".into()),
+                );
+            }
             return;
         };
         let Some(options) = self.options.try_get_value() else {
@@ -404,8 +540,7 @@ impl Controller {
                 "mode {} needs an issue key (the `issue` option)",
                 options.mode.as_str()
             ));
-            let _ = self.queue.try_update(|q| q.finish(id, Err(error)));
-            self.sync_rows(&[id]);
+            self.fail_before_sending(id, &meta, error);
             return;
         }
         let abort = AbortController::new().ok();
@@ -415,6 +550,7 @@ impl Controller {
         }
         let signal = abort.as_ref().map(|a| a.signal());
         let size = meta.size;
+        let progress_meta = meta.clone();
         let this = self;
         let on_progress: Rc<dyn Fn(u64, u64)> = Rc::new(move |loaded: u64, total: u64| {
             // An XHR `total` counts the multipart framing too; show file bytes.
@@ -433,6 +569,11 @@ impl Controller {
                     .try_update(|q| q.progress(id, sent.min(size), size));
                 this.sync_rows(&[id]);
                 this.measure_speed();
+                this.emit(WidgetEvent::UploadProgress {
+                    file: this.event_file(id, &progress_meta),
+                    loaded: sent.min(size),
+                    total: size,
+                });
             }
         });
 
@@ -547,8 +688,15 @@ impl Controller {
                 Ok(attachment) => {
                     self.announce(format!("{} uploaded", meta.name));
                     self.files.try_update_value(|m| m.remove(&id));
-                    if matches!(options.mode, Mode::TrackerTemp | Mode::Flow) {
+                    self.emit(WidgetEvent::UploadSuccess {
+                        file: self.event_file(id, &meta),
+                        attachment: attachment.clone(),
+                    });
+                    if options.mode.keeps_attachments() {
+                        // The kept list's effect tells the host.
                         self.kept.try_update(|k| k.add(attachment.clone()));
+                    } else {
+                        self.emit(WidgetEvent::AttachmentsChange(self.attachments()));
                     }
                     if let Some(url) = attachment
                         .thumbnail
@@ -571,11 +719,28 @@ impl Controller {
                     }
                 }
                 Err((UploadError::Cancelled, _)) => {}
-                Err((error, _)) => self.announce(format!("{} failed: {error}", meta.name)),
+                Err((error, _)) => {
+                    self.announce(format!("{} failed: {error}", meta.name));
+                    self.emit(WidgetEvent::UploadError {
+                        file: self.event_file(id, &meta),
+                        error: error.clone(),
+                    });
+                }
             }
         }
         self.pump();
         self.wake_for_retries();
+    }
+
+    fn fail_before_sending(&self, id: EntryId, meta: &FileMeta, error: UploadError) {
+        let _ = self.queue.try_update(|q| q.finish(id, Err(error.clone())));
+        self.sync_rows(&[id]);
+        self.announce(format!("{} failed: {error}", meta.name));
+        self.emit(WidgetEvent::UploadError {
+            file: self.event_file(id, meta),
+            error,
+        });
+        self.pump();
     }
 
     /// Sets a timer for the earliest waiting retry; pumping is idempotent, so

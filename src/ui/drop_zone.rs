@@ -12,6 +12,19 @@ pub fn DropZone(controller: Controller) -> impl IntoView {
     let input_ref = NodeRef::<html::Input>::new();
     let dragging = RwSignal::new(false);
 
+    // Hosts open the dialog from code (`openFileDialog()`).
+    Effect::new(move |_| controller.set_file_input(input_ref.get()));
+    let accept = move || {
+        controller.options_revision.track();
+        controller
+            .options
+            .with_value(|o| o.restrictions.accept.join(","))
+    };
+    let multiple = move || {
+        controller.options_revision.track();
+        controller.options.with_value(|o| o.multiple)
+    };
+
     let open_dialog = move || {
         if let Some(input) = input_ref.get() {
             input.click();
@@ -65,7 +78,8 @@ pub fn DropZone(controller: Controller) -> impl IntoView {
             <input
                 node_ref=input_ref
                 type="file"
-                multiple
+                multiple=multiple
+                accept=accept
                 hidden
                 tabindex="-1"
                 data-ta="file-input"

@@ -2,14 +2,12 @@ use leptos::prelude::*;
 
 use super::controller::AttachStatus;
 use super::Controller;
-use crate::backend::Mode;
 use crate::core::Attachment;
 
 /// The temporary attachments waiting to be attached to an issue, and one
 /// hidden input per id so a surrounding `<form>` submits them.
 #[component]
 pub fn KeptList(controller: Controller) -> impl IntoView {
-    let field = controller.options.with_value(|o| o.name.clone());
     let items = move || controller.kept.with(|k| k.items().to_vec());
     view! {
         <section class="ta-kept" data-ta="kept" aria-label="Uploaded, not yet attached"
@@ -17,10 +15,13 @@ pub fn KeptList(controller: Controller) -> impl IntoView {
             <h3 class="ta-kept-title">"Ready to attach"</h3>
             <ul class="ta-kept-list">
                 <For each=items key=|a: &Attachment| a.id.clone() let:attachment>
-                    <KeptItem attachment=attachment controller=controller field=field.clone()/>
+                    <KeptItem attachment=attachment controller=controller/>
                 </For>
             </ul>
-            {attach_form(controller)}
+            {move || {
+                controller.options_revision.track();
+                attach_form(controller)
+            }}
         </section>
         <p class="ta-attach-status" data-ta="attach-status" role="status">
             {move || match controller.attach_status.get() {
@@ -39,7 +40,7 @@ fn attach_form(controller: Controller) -> Option<impl IntoView> {
     let (mode, issue) = controller
         .options
         .with_value(|o| (o.mode, o.issue.trim().to_owned()));
-    if !matches!(mode, Mode::TrackerTemp | Mode::Flow) || issue.is_empty() {
+    if !mode.keeps_attachments() || issue.is_empty() {
         return None;
     }
     let comment = RwSignal::new(String::new());
@@ -62,7 +63,11 @@ fn attach_form(controller: Controller) -> Option<impl IntoView> {
 }
 
 #[component]
-fn KeptItem(attachment: Attachment, controller: Controller, field: String) -> impl IntoView {
+fn KeptItem(attachment: Attachment, controller: Controller) -> impl IntoView {
+    let field = move || {
+        controller.options_revision.track();
+        controller.options.with_value(|o| o.name.clone())
+    };
     let id = attachment.id.clone();
     let label = format!("Remove {} from the list", attachment.name);
     let remove_id = id.clone();

@@ -3,6 +3,7 @@
 
 mod controller;
 mod drop_zone;
+mod events;
 mod file_row;
 mod kept_list;
 mod options;
@@ -10,5 +11,6 @@ mod summary;
 mod widget;
 
 pub use controller::{AttachStatus, Controller};
+pub use events::{EventFile, EventHandler, WidgetEvent};
 pub use options::WidgetOptions;
-pub use widget::TrackerAttachments;
+pub use widget::{ControlledWidget, TrackerAttachments};

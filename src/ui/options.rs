@@ -2,6 +2,7 @@ use crate::backend::{Credentials, Mode, DEFAULT_CHUNK_SIZE};
 use crate::core::{Restrictions, RetryPolicy};
 use std::rc::Rc;
 
+use super::EventHandler;
 use crate::web::{AuthorizationProvider, BrowserTransport, Persist, Transport};
 
 /// How one widget talks to its server. The custom element builds this from
@@ -37,6 +38,11 @@ pub struct WidgetOptions {
     /// Checked on arrival, before any byte is sent.
     pub restrictions: Restrictions,
     pub retry: RetryPolicy,
+    /// Whether the file dialog takes several files at once.
+    pub multiple: bool,
+    /// Receives every [`WidgetEvent`](super::WidgetEvent) (changes of the
+    /// attachment list, progress, success, errors, attached).
+    pub on_event: Option<EventHandler>,
     /// How requests go out: the browser's by default; tests script one.
     pub transport: Rc<dyn Transport>,
 }
@@ -71,6 +77,8 @@ impl Default for WidgetOptions {
             persist_key: "default".to_owned(),
             restrictions: Restrictions::default(),
             retry: RetryPolicy::default(),
+            multiple: true,
+            on_event: None,
             transport: Rc::new(BrowserTransport),
         }
     }

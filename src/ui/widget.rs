@@ -24,6 +24,13 @@ pub fn TrackerAttachments(
     if let Some(on_ready) = on_ready {
         on_ready.run(controller);
     }
+    view! { <ControlledWidget controller=controller/> }
+}
+
+/// The widget's view around a [`Controller`] the host made itself (inside
+/// the reactive owner the view lives in), e.g. to keep a handle on it.
+#[component]
+pub fn ControlledWidget(controller: Controller) -> impl IntoView {
     // Rows are rendered in slices, one per animation frame, so a drop of
     // thousands of files never blocks the page for seconds in one task.
     let shown = RwSignal::new(ROWS_PER_FRAME);

@@ -1,0 +1,498 @@
+//! The JavaScript face: the `<tracker-attachments>` custom element, the
+//! `mount(element, options)` function, and the handle both are driven by.
+//!
+//! The element class itself is a few lines of JavaScript (`element/element.js`,
+//! a custom element must be a JS class); it forwards every callback and
+//! method to a [`TrackerAttachmentsHandle`]. The widget renders into the
+//! host's shadow root with one shared constructable stylesheet, so the
+//! page's CSS neither leaks in nor takes from it, and a strict
+//! `style-src 'self'` holds. Kept ids are mirrored as hidden inputs in the
+//! light DOM, where a surrounding `<form>` submits them.
+
+mod attributes;
+mod detail;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{Array, Function, Object, Promise, Reflect};
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use web_sys::{CssStyleSheet, CustomEvent, CustomEventInit, File, HtmlElement, ShadowRoot};
+
+pub use attributes::{attribute_name, options_from_attributes, AttributeWarning, ATTRIBUTES};
+
+use crate::ui::{ControlledWidget, Controller, EventHandler, WidgetOptions};
+use crate::web::{files_from_list, AuthorizationProvider};
+
+/// The element's tag name.
+pub const TAG: &str = "tracker-attachments";
+
+/// The widget's styles, adopted by every shadow root.
+const STYLES: &str = include_str!("ui/widget.css");
+
+/// Marks the light-DOM hidden inputs this widget owns.
+const KEPT_INPUT_MARK: &str = "data-tracker-attachments-kept";
+
+#[wasm_bindgen(module = "/src/element/element.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = defineElement, catch)]
+    fn define_element(tag: &str, observed: &Array, hooks: &JsValue) -> Result<bool, JsValue>;
+}
+
+thread_local! {
+    static STYLE_SHEET: RefCell<Option<CssStyleSheet>> = const { RefCell::new(None) };
+    /// Storage keys of the widgets alive now, to warn about two sharing one.
+    static LIVE_KEYS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Registers `<tracker-attachments>`. The npm package's `init()` calls it
+/// after loading the wasm; calling it again does nothing.
+#[wasm_bindgen(js_name = defineTrackerAttachments)]
+pub fn define_tracker_attachments() -> Result<bool, JsValue> {
+    let hooks = Object::new();
+    let connect = Closure::<dyn Fn(HtmlElement, JsValue) -> JsValue>::new(
+        |element: HtmlElement, authorization: JsValue| {
+            let authorization = authorization.dyn_into::<Function>().ok();
+            match TrackerAttachmentsHandle::attach(element, Source::Attributes, authorization) {
+                Ok(handle) => handle.into(),
+                Err(error) => {
+                    web_sys::console::error_2(&"tracker-attachments:".into(), &error);
+                    JsValue::NULL
+                }
+            }
+        },
+    );
+    Reflect::set(&hooks, &"connect".into(), connect.as_ref())?;
+    // The element class lives as long as the page; so does its hook.
+    connect.forget();
+    let observed: Array = ATTRIBUTES.iter().map(|a| JsValue::from(*a)).collect();
+    define_element(TAG, &observed, &hooks)
+}
+
+/// Mounts the widget into `element` (its shadow root) for hosts that prefer
+/// a function to the custom element. `options` takes the attribute names in
+/// camelCase (`maxSize`, `persistKey`, …) plus `authorization`.
+#[wasm_bindgen]
+pub fn mount(element: HtmlElement, options: JsValue) -> Result<TrackerAttachmentsHandle, JsValue> {
+    let (pairs, authorization) = option_pairs(&options);
+    TrackerAttachmentsHandle::attach(element, Source::Options(pairs), authorization)
+}
+
+/// Where a widget's settings come from.
+enum Source {
+    /// The host element's attributes, read afresh on every change.
+    Attributes,
+    /// `mount()`'s options, as attribute names and values.
+    Options(Vec<(String, String)>),
+}
+
+struct Mounted {
+    controller: Controller,
+    /// Dropping it unmounts the view and frees its reactive owner, which
+    /// aborts running uploads and revokes every object URL.
+    view: Box<dyn std::any::Any>,
+    container: HtmlElement,
+    host: HtmlElement,
+    source: Source,
+    authorization: Option<Function>,
+    storage_key: String,
+}
+
+/// One mounted widget, as the element (or `mount()`'s caller) drives it.
+/// Every method is harmless after `unmount()`.
+#[wasm_bindgen]
+pub struct TrackerAttachmentsHandle {
+    mounted: Rc<RefCell<Option<Mounted>>>,
+}
+
+#[wasm_bindgen]
+impl TrackerAttachmentsHandle {
+    /// The ids of the kept temporary attachments (the finished uploads in
+    /// modes that attach directly).
+    #[wasm_bindgen(getter = attachmentIds)]
+    pub fn attachment_ids(&self) -> Array {
+        detail::ids_array(
+            &self
+                .with_controller(|c| c.attachments())
+                .unwrap_or_default(),
+        )
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn attachments(&self) -> Array {
+        detail::attachments_array(
+            &self
+                .with_controller(|c| c.attachments())
+                .unwrap_or_default(),
+        )
+    }
+
+    /// An (async) function returning the `Authorization` value, called
+    /// before every request and retry; `null` goes back to the attributes.
+    #[wasm_bindgen(setter)]
+    pub fn set_authorization(&self, provider: JsValue) {
+        let provider = provider.dyn_into::<Function>().ok();
+        if let Some(mounted) = self.mounted.borrow_mut().as_mut() {
+            mounted.authorization = provider;
+        }
+        self.reconfigure();
+    }
+
+    /// Takes a `FileList`, an array of `File`s or one `File`; anything else
+    /// in it is skipped with a console warning.
+    #[wasm_bindgen(js_name = addFiles)]
+    pub fn add_files(&self, files: JsValue) {
+        let files = files_from_value(&files);
+        let _ = self.with_controller(|c| c.add_files(files));
+    }
+
+    /// Opens the browser's file dialog; call it from a click or key handler.
+    #[wasm_bindgen(js_name = openFileDialog)]
+    pub fn open_file_dialog(&self) {
+        let _ = self.with_controller(|c| c.open_file_dialog());
+    }
+
+    /// Attaches the kept files to `issue`; resolves to the ids attached.
+    #[wasm_bindgen(js_name = attachTo)]
+    pub fn attach_to(&self, issue: String) -> Promise {
+        self.attach_promise(issue, String::new())
+    }
+
+    /// Posts `text` as a comment on `issue` with the kept files attached.
+    pub fn comment(&self, issue: String, text: String) -> Promise {
+        if text.trim().is_empty() {
+            return Promise::reject(&js_sys::Error::new("comment(): the text is empty").into());
+        }
+        self.attach_promise(issue, text)
+    }
+
+    /// Stops every upload and empties the list and the kept attachments.
+    pub fn clear(&self) {
+        let _ = self.with_controller(|c| c.clear());
+    }
+
+    /// Replaces `mount()`'s options (the same names it takes).
+    #[wasm_bindgen(js_name = setOptions)]
+    pub fn set_options(&self, options: JsValue) {
+        let (pairs, authorization) = option_pairs(&options);
+        if let Some(mounted) = self.mounted.borrow_mut().as_mut() {
+            mounted.source = Source::Options(pairs);
+            mounted.authorization = authorization;
+        }
+        self.reconfigure();
+    }
+
+    /// The element's attribute `name` changed.
+    #[wasm_bindgen(js_name = attributeChanged)]
+    pub fn attribute_changed(&self, _name: String) {
+        self.reconfigure();
+    }
+
+    /// Stops the uploads, frees the widget and removes its DOM.
+    pub fn unmount(&self) {
+        let Some(mounted) = self.mounted.borrow_mut().take() else {
+            return;
+        };
+        let Mounted {
+            view,
+            container,
+            host,
+            storage_key,
+            ..
+        } = mounted;
+        drop(view);
+        container.remove();
+        remove_kept_inputs(&host);
+        LIVE_KEYS.with(|keys| {
+            let mut keys = keys.borrow_mut();
+            if let Some(at) = keys.iter().position(|k| *k == storage_key) {
+                keys.remove(at);
+            }
+        });
+    }
+}
+
+impl TrackerAttachmentsHandle {
+    fn attach(
+        host: HtmlElement,
+        source: Source,
+        authorization: Option<Function>,
+    ) -> Result<Self, JsValue> {
+        let root = shadow_root(&host)?;
+        let document = host
+            .owner_document()
+            .ok_or_else(|| JsValue::from("the element has no document"))?;
+        let container: HtmlElement = document.create_element("div")?.unchecked_into();
+        root.append_child(&container)?;
+
+        let mounted = Rc::new(RefCell::new(None));
+        let options = build_options(&host, &source, authorization.as_ref());
+        let storage_key = crate::web::storage_key(&options.persist_key);
+        warn_if_shared(&storage_key, &options);
+        let slot: Rc<RefCell<Option<Controller>>> = Rc::new(RefCell::new(None));
+        let view = {
+            let slot = slot.clone();
+            let host = host.clone();
+            leptos::mount::mount_to(container.clone(), move || {
+                let controller = Controller::new(options);
+                *slot.borrow_mut() = Some(controller);
+                // A surrounding <form> sees the light DOM only: mirror the
+                // kept ids there.
+                Effect::new(move |_| {
+                    controller.options_revision.track();
+                    let name = controller
+                        .options
+                        .try_with_value(|o| o.name.clone())
+                        .unwrap_or_default();
+                    let ids = controller.kept.with(|k| k.ids());
+                    sync_kept_inputs(&host, &name, &ids);
+                });
+                view! { <ControlledWidget controller=controller/> }
+            })
+        };
+        let controller = slot
+            .borrow_mut()
+            .take()
+            .ok_or_else(|| JsValue::from("the widget did not start"))?;
+        *mounted.borrow_mut() = Some(Mounted {
+            controller,
+            view: Box::new(view),
+            container,
+            host,
+            source,
+            authorization,
+            storage_key,
+        });
+        Ok(Self { mounted })
+    }
+
+    fn with_controller<T>(&self, f: impl FnOnce(&Controller) -> T) -> Option<T> {
+        let controller = self.mounted.borrow().as_ref().map(|m| m.controller)?;
+        // The borrow is released first: the controller may emit an event
+        // whose listener calls back into this handle.
+        Some(f(&controller))
+    }
+
+    /// Builds the options again from their source and hands them over.
+    fn reconfigure(&self) {
+        let built = self.mounted.borrow().as_ref().map(|m| {
+            (
+                m.controller,
+                build_options(&m.host, &m.source, m.authorization.as_ref()),
+            )
+        });
+        if let Some((controller, options)) = built {
+            controller.set_options(options);
+        }
+    }
+
+    fn attach_promise(&self, issue: String, comment: String) -> Promise {
+        let Some(controller) = self.with_controller(|c| *c) else {
+            return Promise::reject(&js_sys::Error::new("the widget is unmounted").into());
+        };
+        future_to_promise(async move {
+            match controller.attach(issue, comment).await {
+                Ok(ids) => Ok(ids
+                    .iter()
+                    .map(|id| JsValue::from(id.as_str()))
+                    .collect::<Array>()
+                    .into()),
+                Err(error) => Err(detail::error_object(&error)),
+            }
+        })
+    }
+}
+
+/// The options `source` describes, with warnings on the console, events
+/// dispatched on `host`, and the host's authorization function.
+fn build_options(
+    host: &HtmlElement,
+    source: &Source,
+    authorization: Option<&Function>,
+) -> WidgetOptions {
+    let (mut options, warnings) = match source {
+        Source::Attributes => options_from_attributes(&|name| host.get_attribute(name)),
+        Source::Options(pairs) => options_from_attributes(&|name| {
+            pairs
+                .iter()
+                .find(|(key, _)| key == name)
+                .map(|(_, value)| value.clone())
+        }),
+    };
+    for warning in warnings {
+        web_sys::console::warn_1(&warning.to_string().into());
+    }
+    options.authorization = authorization.cloned().map(provider_from_function);
+    let target = host.clone();
+    options.on_event = Some(EventHandler::new(move |event| {
+        let init = CustomEventInit::new();
+        init.set_bubbles(true);
+        init.set_composed(true);
+        init.set_detail(&detail::event_detail(event));
+        if let Ok(dom_event) = CustomEvent::new_with_event_init_dict(event.name(), &init) {
+            // A listener that throws is the page's bug, not the upload's.
+            let _ = target.dispatch_event(&dom_event);
+        }
+    }));
+    options
+}
+
+/// The host's function, awaited before every request. Its errors are not
+/// echoed: they might carry a token.
+fn provider_from_function(function: Function) -> AuthorizationProvider {
+    AuthorizationProvider::new(move || {
+        let function = function.clone();
+        async move {
+            let value = function
+                .call0(&JsValue::NULL)
+                .map_err(|_| "the authorization function threw".to_owned())?;
+            let value = JsFuture::from(Promise::resolve(&value))
+                .await
+                .map_err(|_| "the authorization function's promise was rejected".to_owned())?;
+            value
+                .as_string()
+                .filter(|v| !v.trim().is_empty())
+                .ok_or_else(|| "the authorization function returned no string".to_owned())
+        }
+    })
+}
+
+/// `mount()`'s options object as (attribute name, value) pairs, and its
+/// `authorization` function.
+fn option_pairs(options: &JsValue) -> (Vec<(String, String)>, Option<Function>) {
+    let mut pairs = Vec::new();
+    let mut authorization = None;
+    let Some(object) = options.dyn_ref::<Object>() else {
+        return (pairs, authorization);
+    };
+    for entry in Object::entries(object).iter() {
+        let entry: Array = entry.unchecked_into();
+        let Some(key) = entry.get(0).as_string() else {
+            continue;
+        };
+        let value = entry.get(1);
+        if key == "authorization" {
+            authorization = value.dyn_into::<Function>().ok();
+            continue;
+        }
+        let name = attribute_name(&key);
+        if !ATTRIBUTES.contains(&name.as_str()) || name == "id" {
+            web_sys::console::warn_1(
+                &format!("tracker-attachments: unknown option {key:?} is ignored").into(),
+            );
+            continue;
+        }
+        let text = if let Some(text) = value.as_string() {
+            text
+        } else if let Some(number) = value.as_f64() {
+            number.to_string()
+        } else if let Some(flag) = value.as_bool() {
+            flag.to_string()
+        } else if value.is_null() || value.is_undefined() {
+            continue;
+        } else {
+            // Kept as a value the parser refuses, so the warning names it.
+            String::from("[object]")
+        };
+        pairs.push((name, text));
+    }
+    (pairs, authorization)
+}
+
+fn files_from_value(value: &JsValue) -> Vec<File> {
+    if let Some(list) = value.dyn_ref::<web_sys::FileList>() {
+        return files_from_list(list);
+    }
+    if let Some(file) = value.dyn_ref::<File>() {
+        return vec![file.clone()];
+    }
+    let mut files = Vec::new();
+    if Array::is_array(value) {
+        for item in Array::from(value).iter() {
+            match item.dyn_into::<File>() {
+                Ok(file) => files.push(file),
+                Err(_) => web_sys::console::warn_1(
+                    &"tracker-attachments: addFiles() skipped an item that is not a File".into(),
+                ),
+            }
+        }
+    } else {
+        web_sys::console::warn_1(
+            &"tracker-attachments: addFiles() takes a FileList, a File or an array of Files".into(),
+        );
+    }
+    files
+}
+
+/// The host's open shadow root with the widget's stylesheet, made on first
+/// use; an element re-added to the page reuses the one it has.
+fn shadow_root(host: &HtmlElement) -> Result<ShadowRoot, JsValue> {
+    let root = match host.shadow_root() {
+        Some(root) => root,
+        None => host.attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))?,
+    };
+    let sheet = STYLE_SHEET.with(|cell| -> Result<CssStyleSheet, JsValue> {
+        if let Some(sheet) = cell.borrow().as_ref() {
+            return Ok(sheet.clone());
+        }
+        let sheet = CssStyleSheet::new()?;
+        sheet.replace_sync(STYLES)?;
+        *cell.borrow_mut() = Some(sheet.clone());
+        Ok(sheet)
+    })?;
+    root.set_adopted_style_sheets(&Array::of1(&sheet));
+    Ok(root)
+}
+
+fn sync_kept_inputs(host: &HtmlElement, name: &str, ids: &[String]) {
+    remove_kept_inputs(host);
+    let Some(document) = host.owner_document() else {
+        return;
+    };
+    for id in ids {
+        let Ok(input) = document.create_element("input") else {
+            return;
+        };
+        let _ = input.set_attribute("type", "hidden");
+        let _ = input.set_attribute("name", name);
+        let _ = input.set_attribute("value", id);
+        let _ = input.set_attribute(KEPT_INPUT_MARK, "");
+        let _ = host.append_child(&input);
+    }
+}
+
+fn remove_kept_inputs(host: &HtmlElement) {
+    let selector = format!(":scope > input[{KEPT_INPUT_MARK}]");
+    if let Ok(list) = host.query_selector_all(&selector) {
+        for i in 0..list.length() {
+            if let Some(node) = list.item(i) {
+                if let Some(element) = node.dyn_ref::<web_sys::Element>() {
+                    element.remove();
+                }
+            }
+        }
+    }
+}
+
+/// Two widgets on one store key overwrite each other's kept list.
+fn warn_if_shared(storage_key: &str, options: &WidgetOptions) {
+    if options.persist == crate::web::Persist::None {
+        return;
+    }
+    LIVE_KEYS.with(|keys| {
+        let mut keys = keys.borrow_mut();
+        if keys.iter().any(|k| k == storage_key) {
+            web_sys::console::warn_1(
+                &format!(
+                    "tracker-attachments: two widgets keep their list under {storage_key:?}; \
+                     give each its own persist-key (or id)"
+                )
+                .into(),
+            );
+        }
+        keys.push(storage_key.to_owned());
+    });
+}

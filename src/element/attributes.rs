@@ -1,0 +1,371 @@
+//! From the element's attributes (or `mount()`'s options, spelled the same
+//! way) to [`WidgetOptions`]. A value that does not parse keeps the default
+//! and yields a warning naming the attribute; nothing here can fail.
+
+use std::fmt;
+
+use crate::backend::{AuthScheme, Mode, OrgHeader};
+use crate::core::{parse_accept, parse_byte_size};
+use crate::ui::WidgetOptions;
+use crate::web::Persist;
+
+/// Every attribute the element reads; changing any of them at run time
+/// reconfigures the widget.
+pub const ATTRIBUTES: [&str; 24] = [
+    "api",
+    "mode",
+    "issue",
+    "token",
+    "auth-scheme",
+    "org-id",
+    "org-header",
+    "name",
+    "accept",
+    "max-size",
+    "min-size",
+    "max-files",
+    "max-total-size",
+    "multiple",
+    "concurrency",
+    "chunk-size",
+    "url",
+    "field",
+    "id-field",
+    "locale",
+    "persist",
+    "persist-key",
+    "page-drop",
+    "id",
+];
+
+/// Uploads at once above this gain nothing (browsers run six connections
+/// per origin) and only starve the page's own requests.
+const MAX_CONCURRENCY: usize = 6;
+
+/// A value the element could not use.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AttributeWarning {
+    pub attribute: String,
+    pub value: String,
+    pub expected: &'static str,
+}
+
+impl fmt::Display for AttributeWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Long values are cut: a warning is for a person reading a console.
+        let value: String = self.value.chars().take(60).collect();
+        write!(
+            f,
+            "tracker-attachments: {}=\"{}\" is not {}; the default is used",
+            self.attribute, value, self.expected
+        )
+    }
+}
+
+/// The options the attributes describe, with a warning per unusable value.
+/// `read` returns an attribute's value, `None` when it is absent.
+pub fn options_from_attributes(
+    read: &dyn Fn(&str) -> Option<String>,
+) -> (WidgetOptions, Vec<AttributeWarning>) {
+    let mut options = WidgetOptions::default();
+    let mut warnings = Vec::new();
+    let mut warn = |attribute: &str, value: &str, expected: &'static str| {
+        warnings.push(AttributeWarning {
+            attribute: attribute.to_owned(),
+            value: value.to_owned(),
+            expected,
+        });
+    };
+    let text = |name: &str| read(name).map(|v| v.trim().to_owned());
+
+    if let Some(api) = text("api") {
+        options.api = api.trim_end_matches('/').to_owned();
+    }
+    if let Some(value) = text("mode") {
+        match Mode::parse(&value) {
+            Some(mode) => options.mode = mode,
+            None => warn(
+                "mode",
+                &value,
+                "one of tracker-temp, tracker-issue, jira, flow, form",
+            ),
+        }
+    }
+    if let Some(issue) = text("issue") {
+        options.issue = issue;
+    }
+    // The token is never echoed: no warning can come from it.
+    options.credentials.token = text("token").filter(|t| !t.is_empty());
+    if let Some(value) = text("auth-scheme") {
+        match AuthScheme::parse(&value) {
+            Some(scheme) => options.credentials.scheme = scheme,
+            None => warn("auth-scheme", &value, "one of OAuth, Bearer, Basic"),
+        }
+    }
+    options.credentials.org_id = text("org-id").filter(|o| !o.is_empty());
+    if let Some(value) = text("org-header") {
+        match OrgHeader::parse(&value) {
+            Some(header) => options.credentials.org_header = header,
+            None => warn("org-header", &value, "X-Org-ID or X-Cloud-Org-ID"),
+        }
+    }
+    if let Some(name) = text("name") {
+        if name.is_empty() {
+            warn("name", &name, "a form field name");
+        } else {
+            options.name = name;
+        }
+    }
+    if let Some(accept) = read("accept") {
+        options.restrictions.accept = parse_accept(&accept);
+    }
+    let mut size = |name: &str, expected: &'static str, zero_ok: bool| -> Option<u64> {
+        let value = text(name)?;
+        match parse_byte_size(&value) {
+            Some(bytes) if zero_ok || bytes > 0 => Some(bytes),
+            _ => {
+                warn(name, &value, expected);
+                None
+            }
+        }
+    };
+    if let Some(bytes) = size("max-size", "a size such as 10485760, 10MB or 1GiB", false) {
+        options.restrictions.max_file_size = Some(bytes);
+    }
+    if let Some(bytes) = size("min-size", "a size such as 1 or 1KB", true) {
+        options.restrictions.min_file_size = Some(bytes);
+    }
+    if let Some(bytes) = size("max-total-size", "a size such as 100MB", false) {
+        options.restrictions.max_total_size = Some(bytes);
+    }
+    if let Some(bytes) = size("chunk-size", "a size such as 8MiB", false) {
+        options.chunk_size = bytes;
+    }
+    if let Some(value) = text("max-files") {
+        match value.parse::<usize>() {
+            Ok(n) if n > 0 => options.restrictions.max_files = Some(n),
+            _ => warn("max-files", &value, "a whole number above 0"),
+        }
+    }
+    if let Some(value) = text("concurrency") {
+        match value.parse::<usize>() {
+            Ok(n) if (1..=MAX_CONCURRENCY).contains(&n) => options.concurrency = n,
+            _ => warn("concurrency", &value, "a whole number from 1 to 6"),
+        }
+    }
+    if let Some(value) = text("multiple") {
+        match parse_flag(&value, "multiple") {
+            Some(on) => options.multiple = on,
+            None => warn("multiple", &value, "true or false"),
+        }
+    }
+    if let Some(url) = text("url") {
+        options.form_url = url;
+    }
+    if let Some(field) = text("field") {
+        if field.is_empty() {
+            warn("field", &field, "a form field name");
+        } else {
+            options.form_field = field;
+        }
+    }
+    options.form_id_field = text("id-field").filter(|f| !f.is_empty());
+    if options.mode == Mode::Form && options.form_url.is_empty() {
+        warn("url", "", "set (form mode posts to it)");
+    }
+    if let Some(value) = text("persist") {
+        match Persist::parse(&value) {
+            Some(persist) => options.persist = persist,
+            None => warn("persist", &value, "one of session, local, none"),
+        }
+    }
+    // Two widgets on a page must not share one stored list: without a
+    // `persist-key` the element's id (or its form field name) tells them apart.
+    let key = text("persist-key")
+        .or_else(|| text("id"))
+        .filter(|k| !k.is_empty());
+    if let Some(key) = key {
+        options.persist_key = key;
+    } else if options.name != WidgetOptions::default().name {
+        options.persist_key = options.name.clone();
+    }
+    (options, warnings)
+}
+
+/// A boolean attribute: present-and-empty or its own name mean on, as in
+/// HTML; `false`/`0`/`no`/`off` turn a default-on feature off.
+fn parse_flag(value: &str, name: &str) -> Option<bool> {
+    match value.to_ascii_lowercase().as_str() {
+        "" | "true" | "1" | "yes" | "on" => Some(true),
+        "false" | "0" | "no" | "off" => Some(false),
+        other if other == name => Some(true),
+        _ => None,
+    }
+}
+
+/// `maxSize` → `max-size`: `mount()` takes the attribute names in camelCase.
+pub fn attribute_name(option: &str) -> String {
+    let mut name = String::with_capacity(option.len() + 4);
+    for c in option.chars() {
+        if c.is_ascii_uppercase() {
+            name.push('-');
+            name.push(c.to_ascii_lowercase());
+        } else {
+            name.push(c);
+        }
+    }
+    name
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn parse(pairs: &[(&str, &str)]) -> (WidgetOptions, Vec<AttributeWarning>) {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        options_from_attributes(&|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn no_attributes_give_the_defaults() {
+        let (options, warnings) = parse(&[]);
+        let defaults = WidgetOptions::default();
+        assert!(warnings.is_empty());
+        assert_eq!(options.mode, defaults.mode);
+        assert_eq!(options.concurrency, defaults.concurrency);
+        assert_eq!(options.restrictions, defaults.restrictions);
+        assert_eq!(options.persist_key, "default");
+        assert!(options.multiple);
+    }
+
+    #[test]
+    fn every_attribute_lands_in_its_option() {
+        let (options, warnings) = parse(&[
+            ("api", "https://tracker.example/"),
+            ("mode", "Jira"),
+            ("issue", " PROJ-7 "),
+            ("token", "secret"),
+            ("auth-scheme", "bearer"),
+            ("org-id", "42"),
+            ("org-header", "X-Cloud-Org-ID"),
+            ("name", "ids"),
+            ("accept", "image/*, .pdf"),
+            ("max-size", "10MB"),
+            ("min-size", "1"),
+            ("max-files", "3"),
+            ("max-total-size", "1GiB"),
+            ("multiple", "false"),
+            ("concurrency", "2"),
+            ("chunk-size", "4MiB"),
+            ("url", "/upload"),
+            ("field", "attachment"),
+            ("id-field", "data.id"),
+            ("persist", "local"),
+            ("persist-key", "form-1"),
+        ]);
+        assert_eq!(warnings, []);
+        assert_eq!(options.api, "https://tracker.example");
+        assert_eq!(options.mode, Mode::Jira);
+        assert_eq!(options.issue, "PROJ-7");
+        assert_eq!(options.credentials.token.as_deref(), Some("secret"));
+        assert_eq!(options.credentials.scheme, AuthScheme::Bearer);
+        assert_eq!(options.credentials.org_id.as_deref(), Some("42"));
+        assert_eq!(options.credentials.org_header, OrgHeader::XCloudOrgId);
+        assert_eq!(options.name, "ids");
+        assert_eq!(options.restrictions.accept, ["image/*", ".pdf"]);
+        assert_eq!(options.restrictions.max_file_size, Some(10_000_000));
+        assert_eq!(options.restrictions.min_file_size, Some(1));
+        assert_eq!(options.restrictions.max_files, Some(3));
+        assert_eq!(options.restrictions.max_total_size, Some(1 << 30));
+        assert!(!options.multiple);
+        assert_eq!(options.concurrency, 2);
+        assert_eq!(options.chunk_size, 4 << 20);
+        assert_eq!(options.form_url, "/upload");
+        assert_eq!(options.form_field, "attachment");
+        assert_eq!(options.form_id_field.as_deref(), Some("data.id"));
+        assert_eq!(options.persist, Persist::Local);
+        assert_eq!(options.persist_key, "form-1");
+    }
+
+    #[test]
+    fn bad_values_warn_by_name_and_keep_the_default() {
+        let (options, warnings) = parse(&[
+            ("max-size", "lots"),
+            ("mode", "s3"),
+            ("concurrency", "0"),
+            ("max-files", "-2"),
+            ("multiple", "sometimes"),
+            ("persist", "forever"),
+            ("auth-scheme", "Digest"),
+            ("org-header", "X-Org"),
+            ("chunk-size", "0"),
+        ]);
+        let defaults = WidgetOptions::default();
+        let named: Vec<&str> = warnings.iter().map(|w| w.attribute.as_str()).collect();
+        assert_eq!(
+            named,
+            [
+                "mode",
+                "auth-scheme",
+                "org-header",
+                "max-size",
+                "chunk-size",
+                "max-files",
+                "concurrency",
+                "multiple",
+                "persist"
+            ]
+        );
+        assert_eq!(options.restrictions, defaults.restrictions);
+        assert_eq!(options.mode, defaults.mode);
+        assert_eq!(options.concurrency, defaults.concurrency);
+        assert_eq!(options.chunk_size, defaults.chunk_size);
+        assert_eq!(options.persist, defaults.persist);
+        assert!(options.multiple);
+        let text = warnings[0].to_string();
+        assert!(text.contains("mode=\"s3\""), "{text}");
+    }
+
+    #[test]
+    fn form_mode_without_url_warns() {
+        let (_, warnings) = parse(&[("mode", "form")]);
+        assert_eq!(warnings.len(), 1);
+        assert_eq!(warnings[0].attribute, "url");
+    }
+
+    #[test]
+    fn the_token_is_never_echoed() {
+        let (options, warnings) = parse(&[("token", "very-secret")]);
+        assert_eq!(warnings, []);
+        assert!(!format!("{options:?}").contains("very-secret"));
+    }
+
+    #[test]
+    fn persistence_keys_come_from_the_element_when_not_set() {
+        assert_eq!(parse(&[("id", "bug-form")]).0.persist_key, "bug-form");
+        assert_eq!(parse(&[("name", "files")]).0.persist_key, "files");
+        assert_eq!(
+            parse(&[("id", "a"), ("persist-key", "b")]).0.persist_key,
+            "b"
+        );
+    }
+
+    #[test]
+    fn boolean_attribute_spellings() {
+        assert!(parse(&[("multiple", "")]).0.multiple);
+        assert!(parse(&[("multiple", "multiple")]).0.multiple);
+        assert!(!parse(&[("multiple", "off")]).0.multiple);
+    }
+
+    #[test]
+    fn option_names_become_attribute_names() {
+        assert_eq!(attribute_name("maxSize"), "max-size");
+        assert_eq!(attribute_name("persistKey"), "persist-key");
+        assert_eq!(attribute_name("api"), "api");
+        assert_eq!(attribute_name("maxTotalSize"), "max-total-size");
+    }
+}

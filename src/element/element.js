@@ -1,0 +1,115 @@
+// The <tracker-attachments> element class. A custom element has to be a
+// JavaScript class; this one only forwards to the Rust widget handle that
+// `hooks.connect` returns, so every decision stays in Rust. No eval, no
+// inline styles: it runs under `script-src 'self'; style-src 'self'`.
+
+const FORWARDED_PROPERTIES = ['authorization'];
+
+export function defineElement(tag, observed, hooks) {
+  if (customElements.get(tag)) {
+    return false;
+  }
+
+  class TrackerAttachmentsElement extends HTMLElement {
+    #widget = null;
+    #authorization = null;
+
+    static get observedAttributes() {
+      return observed;
+    }
+
+    connectedCallback() {
+      // A property set before the element was upgraded sits on the instance
+      // and hides the accessor below: move it through the accessor.
+      for (const name of FORWARDED_PROPERTIES) {
+        if (Object.prototype.hasOwnProperty.call(this, name)) {
+          const value = this[name];
+          delete this[name];
+          this[name] = value;
+        }
+      }
+      if (this.#widget === null) {
+        this.#widget = hooks.connect(this, this.#authorization);
+      }
+    }
+
+    disconnectedCallback() {
+      // Moving the element disconnects and reconnects it within one task;
+      // only an element still detached afterwards is really gone.
+      queueMicrotask(() => {
+        if (!this.isConnected && this.#widget !== null) {
+          const widget = this.#widget;
+          this.#widget = null;
+          widget.unmount();
+          widget.free();
+        }
+      });
+    }
+
+    attributeChangedCallback(name, oldValue, newValue) {
+      if (this.#widget !== null && oldValue !== newValue) {
+        this.#widget.attributeChanged(name);
+      }
+    }
+
+    get attachmentIds() {
+      return this.#widget === null ? [] : this.#widget.attachmentIds;
+    }
+
+    get attachments() {
+      return this.#widget === null ? [] : this.#widget.attachments;
+    }
+
+    get authorization() {
+      return this.#authorization;
+    }
+
+    set authorization(provider) {
+      this.#authorization = typeof provider === 'function' ? provider : null;
+      if (this.#widget !== null) {
+        this.#widget.authorization = this.#authorization;
+      }
+    }
+
+    addFiles(files) {
+      this.#connected('addFiles').addFiles(files);
+    }
+
+    openFileDialog() {
+      this.#connected('openFileDialog').openFileDialog();
+    }
+
+    attachTo(issue) {
+      return this.#whenConnected('attachTo', (widget) => widget.attachTo(issue));
+    }
+
+    comment(issue, text) {
+      return this.#whenConnected('comment', (widget) => widget.comment(issue, text));
+    }
+
+    clear() {
+      if (this.#widget !== null) {
+        this.#widget.clear();
+      }
+    }
+
+    // The promise-returning methods reject rather than throw.
+    #whenConnected(method, call) {
+      try {
+        return call(this.#connected(method));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+
+    #connected(method) {
+      if (this.#widget === null) {
+        throw new Error(`<${tag}>.${method}(): the element is not in the document`);
+      }
+      return this.#widget;
+    }
+  }
+
+  customElements.define(tag, TrackerAttachmentsElement);
+  return true;
+}

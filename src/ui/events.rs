@@ -1,0 +1,74 @@
+use std::fmt;
+use std::rc::Rc;
+
+use crate::core::{Attachment, EntryId, FileMeta, UploadError};
+
+/// What a widget tells its host. Rust hosts receive these through
+/// [`WidgetOptions::on_event`](super::WidgetOptions); the custom element turns
+/// each into a DOM `CustomEvent` of the same name.
+#[derive(Clone, Debug, PartialEq)]
+pub enum WidgetEvent {
+    /// `attachments-change`: the attachments the host may act on changed —
+    /// the kept temporary attachments in `tracker-temp` and `flow` modes,
+    /// the finished uploads in the others.
+    AttachmentsChange(Vec<Attachment>),
+    /// `upload-progress`: bytes of one file sent so far.
+    UploadProgress {
+        file: EventFile,
+        loaded: u64,
+        total: u64,
+    },
+    /// `upload-success`: one file is stored.
+    UploadSuccess {
+        file: EventFile,
+        attachment: Attachment,
+    },
+    /// `upload-error`: one file failed for good (no retry left).
+    UploadError { file: EventFile, error: UploadError },
+    /// `attached`: the kept files went onto an issue (or its comment).
+    Attached {
+        issue: String,
+        attachment_ids: Vec<String>,
+    },
+}
+
+impl WidgetEvent {
+    /// The DOM event name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            WidgetEvent::AttachmentsChange(_) => "attachments-change",
+            WidgetEvent::UploadProgress { .. } => "upload-progress",
+            WidgetEvent::UploadSuccess { .. } => "upload-success",
+            WidgetEvent::UploadError { .. } => "upload-error",
+            WidgetEvent::Attached { .. } => "attached",
+        }
+    }
+}
+
+/// The file an event is about: its row id in this widget and what the
+/// browser said about it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EventFile {
+    pub id: EntryId,
+    pub meta: FileMeta,
+}
+
+/// A host's event sink.
+#[derive(Clone)]
+pub struct EventHandler(Rc<dyn Fn(&WidgetEvent)>);
+
+impl EventHandler {
+    pub fn new(handle: impl Fn(&WidgetEvent) + 'static) -> Self {
+        Self(Rc::new(handle))
+    }
+
+    pub fn emit(&self, event: &WidgetEvent) {
+        (self.0)(event);
+    }
+}
+
+impl fmt::Debug for EventHandler {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("EventHandler")
+    }
+}

@@ -1,0 +1,439 @@
+//! The `<tracker-attachments>` custom element and `mount()`, driven the way a
+//! page drives them: attributes, properties, methods and DOM events.
+#![cfg(target_arch = "wasm32")]
+
+mod support;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{Array, Function, Promise, Reflect};
+use support::*;
+use tracker_attachments::element::{define_tracker_attachments, mount};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+use web_sys::{CustomEvent, Element, HtmlElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn unique(prefix: &str) -> String {
+    format!("{prefix}-{}", js_sys::Math::random().to_bits())
+}
+
+/// A connected `<tracker-attachments>` with the reference server's dev
+/// credentials and `extra` attributes, inside `parent`.
+fn element_in(parent: &Element, extra: &[(&str, &str)]) -> HtmlElement {
+    define_tracker_attachments().expect("define");
+    let el: HtmlElement = document()
+        .create_element("tracker-attachments")
+        .unwrap()
+        .unchecked_into();
+    el.set_attribute("api", server()).unwrap();
+    el.set_attribute("token", "dev-token").unwrap();
+    el.set_attribute("org-id", "dev-org").unwrap();
+    el.set_attribute("persist", "none").unwrap();
+    for (name, value) in extra {
+        el.set_attribute(name, value).unwrap();
+    }
+    parent.append_child(&el).unwrap();
+    el
+}
+
+fn shadow(el: &HtmlElement) -> web_sys::ShadowRoot {
+    el.shadow_root().expect("an open shadow root")
+}
+
+fn dropzone(el: &HtmlElement) -> Element {
+    shadow(el)
+        .query_selector("[data-ta=dropzone]")
+        .unwrap()
+        .expect("a drop zone in the shadow root")
+}
+
+fn rows_in_state(el: &HtmlElement, state: &str) -> u32 {
+    shadow(el)
+        .query_selector_all(&format!("[data-ta=row][data-state={state}]"))
+        .unwrap()
+        .length()
+}
+
+/// Every `detail` of the `name` events that reach `target`.
+fn record(target: &web_sys::EventTarget, name: &str) -> Rc<RefCell<Vec<JsValue>>> {
+    let seen = Rc::new(RefCell::new(Vec::new()));
+    let sink = seen.clone();
+    let listener = Closure::<dyn Fn(web_sys::Event)>::new(move |event: web_sys::Event| {
+        let event: CustomEvent = event.unchecked_into();
+        sink.borrow_mut().push(event.detail());
+    });
+    target
+        .add_event_listener_with_callback(name, listener.as_ref().unchecked_ref())
+        .unwrap();
+    listener.forget();
+    seen
+}
+
+fn get(value: &JsValue, key: &str) -> JsValue {
+    Reflect::get(value, &key.into()).unwrap()
+}
+
+fn strings(value: &JsValue) -> Vec<String> {
+    Array::from(value)
+        .iter()
+        .map(|v| v.as_string().unwrap())
+        .collect()
+}
+
+fn call(target: &JsValue, method: &str, args: &[JsValue]) -> Result<JsValue, JsValue> {
+    let function: Function = get(target, method).unchecked_into();
+    function.apply(target, &args.iter().collect::<Array>())
+}
+
+#[wasm_bindgen_test]
+async fn uploads_from_a_drop_and_tells_the_page() {
+    let form = document().create_element("form").unwrap();
+    document().body().unwrap().append_child(&form).unwrap();
+    let el = element_in(&form, &[("name", "ids")]);
+    let changes = record(&document().into(), "attachments-change");
+    let successes = record(&el, "upload-success");
+    let progress = record(&el, "upload-progress");
+
+    drop_files(
+        &dropzone(&el),
+        &[
+            file(b"one", "one.txt", "text/plain"),
+            file(b"two!", "two.txt", "text/plain"),
+        ],
+    );
+    wait_for("two kept ids", 10_000, || {
+        strings(&get(&el, "attachmentIds")).len() == 2
+    })
+    .await;
+
+    let ids = strings(&get(&el, "attachmentIds"));
+    assert_eq!(successes.borrow().len(), 2);
+    for success in successes.borrow().iter() {
+        let name = get(&get(success, "file"), "name").as_string().unwrap();
+        let attachment = get(success, "attachment");
+        assert_eq!(get(&attachment, "name").as_string(), Some(name));
+        assert!(ids.contains(&get(&attachment, "id").as_string().unwrap()));
+    }
+    assert!(
+        !progress.borrow().is_empty(),
+        "progress events while sending"
+    );
+    // The events bubble and cross the shadow boundary to the document.
+    wait_for("attachments-change on the document", 5_000, || {
+        changes
+            .borrow()
+            .last()
+            .is_some_and(|d| strings(&get(d, "attachmentIds")) == ids)
+    })
+    .await;
+    let mut names: Vec<String> = Array::from(&get(&el, "attachments"))
+        .iter()
+        .map(|a| get(&a, "name").as_string().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["one.txt", "two.txt"]);
+
+    // The surrounding form submits the kept ids under `name`.
+    let data = web_sys::FormData::new_with_form(form.unchecked_ref()).unwrap();
+    let mut submitted = strings(&data.get_all("ids"));
+    submitted.sort();
+    let mut expected = ids.clone();
+    expected.sort();
+    assert_eq!(submitted, expected);
+
+    call(&el, "clear", &[]).unwrap();
+    wait_for("an empty list after clear()", 5_000, || {
+        strings(&get(&el, "attachmentIds")).is_empty()
+            && web_sys::FormData::new_with_form(form.unchecked_ref())
+                .unwrap()
+                .get_all("ids")
+                .length()
+                == 0
+    })
+    .await;
+    form.remove();
+}
+
+#[wasm_bindgen_test]
+async fn the_widget_lives_in_a_styled_shadow_root() {
+    let el = element_in(&container(), &[]);
+    let root = shadow(&el);
+    assert!(root.query_selector(".ta-widget").unwrap().is_some());
+    let sheets = Reflect::get(&root, &"adoptedStyleSheets".into()).unwrap();
+    assert_eq!(Array::from(&sheets).length(), 1, "one adopted stylesheet");
+    // The page's CSS does not reach inside.
+    assert!(document().query_selector(".ta-widget").unwrap().is_none());
+    // A theme set on the element crosses the shadow boundary.
+    el.set_attribute("style", "--ta-accent: rgb(1, 2, 3)")
+        .unwrap();
+    let widget = root.query_selector(".ta-widget").unwrap().unwrap();
+    let style = web_sys::window()
+        .unwrap()
+        .get_computed_style(&widget)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        style.get_property_value("--_ta-accent").unwrap().trim(),
+        "rgb(1, 2, 3)"
+    );
+    el.remove();
+}
+
+#[wasm_bindgen_test]
+async fn bad_attributes_warn_and_fall_back() {
+    let warnings = Rc::new(RefCell::new(Vec::<String>::new()));
+    let console = get(&web_sys::window().unwrap().into(), "console");
+    let original = get(&console, "warn");
+    let sink = warnings.clone();
+    let capture = Closure::<dyn Fn(JsValue)>::new(move |message: JsValue| {
+        sink.borrow_mut()
+            .push(message.as_string().unwrap_or_default());
+    });
+    Reflect::set(&console, &"warn".into(), capture.as_ref()).unwrap();
+    let el = element_in(&container(), &[("max-size", "lots"), ("mode", "s3")]);
+    Reflect::set(&console, &"warn".into(), &original).unwrap();
+    drop(capture);
+
+    let text = warnings.borrow().join("\n");
+    assert!(text.contains("max-size=\"lots\""), "{text}");
+    assert!(text.contains("mode=\"s3\""), "{text}");
+    // The defaults hold: tracker-temp mode, 1 GiB limit; a file uploads.
+    drop_files(&dropzone(&el), &[file(b"fine", "fine.txt", "text/plain")]);
+    wait_for("the upload with default settings", 10_000, || {
+        rows_in_state(&el, "done") == 1
+    })
+    .await;
+    el.remove();
+}
+
+#[wasm_bindgen_test]
+async fn attribute_changes_take_effect_at_run_time() {
+    let el = element_in(&container(), &[]);
+    el.set_attribute("max-size", "5").unwrap();
+    drop_files(
+        &dropzone(&el),
+        &[file(b"too big!", "big.txt", "text/plain")],
+    );
+    wait_for("the refusal under the new limit", 5_000, || {
+        rows_in_state(&el, "refused") == 1
+    })
+    .await;
+    el.remove_attribute("max-size").unwrap();
+    drop_files(&dropzone(&el), &[file(b"fits now", "ok.txt", "text/plain")]);
+    wait_for("the upload after the limit went", 10_000, || {
+        rows_in_state(&el, "done") == 1
+    })
+    .await;
+    // `accept` reaches the dialog's input too.
+    el.set_attribute("accept", "image/*,.pdf").unwrap();
+    wait_for("the input's accept attribute", 5_000, || {
+        shadow(&el)
+            .query_selector("[data-ta=file-input]")
+            .unwrap()
+            .and_then(|i| i.get_attribute("accept"))
+            .as_deref()
+            == Some("image/*,.pdf")
+    })
+    .await;
+    el.remove();
+}
+
+#[wasm_bindgen_test]
+async fn removal_stops_and_frees_and_re_adding_restores_the_kept_list() {
+    let key = unique("element-remount");
+    let parent = container();
+    let el = element_in(&parent, &[("persist", "session"), ("persist-key", &key)]);
+    drop_files(
+        &dropzone(&el),
+        &[file(b"keep me", "keep.txt", "text/plain")],
+    );
+    wait_for("the kept id", 10_000, || {
+        strings(&get(&el, "attachmentIds")).len() == 1
+    })
+    .await;
+    let id = strings(&get(&el, "attachmentIds"));
+
+    // A big upload is running when the element goes.
+    let errors = record(&el, "upload-error");
+    drop_files(&dropzone(&el), &[big_file(64 << 20, "big.bin")]);
+    wait_for("the big upload to start", 10_000, || {
+        rows_in_state(&el, "uploading") == 1
+    })
+    .await;
+    el.remove();
+    wait_for("the widget's DOM to go", 5_000, || {
+        shadow(&el).child_element_count() == 0
+    })
+    .await;
+    assert!(strings(&get(&el, "attachmentIds")).is_empty());
+    assert!(
+        errors.borrow().is_empty(),
+        "a removal is not an upload error"
+    );
+
+    // Back in the page: a fresh widget with the list kept in the session.
+    parent.append_child(&el).unwrap();
+    assert_eq!(strings(&get(&el, "attachmentIds")), id);
+    assert_eq!(
+        shadow(&el)
+            .query_selector_all(".ta-widget")
+            .unwrap()
+            .length(),
+        1
+    );
+    wait_for("the kept item in the shadow root", 5_000, || {
+        shadow(&el)
+            .query_selector_all("[data-ta=kept-item]")
+            .unwrap()
+            .length()
+            == 1
+    })
+    .await;
+    // Moving the element within the page does not restart it.
+    let other = container();
+    drop_files(&dropzone(&el), &[file(b"moved", "moved.txt", "text/plain")]);
+    other.append_child(&el).unwrap();
+    wait_for("the upload that survived the move", 10_000, || {
+        strings(&get(&el, "attachmentIds")).len() == 2
+    })
+    .await;
+    call(&el, "clear", &[]).unwrap();
+    el.remove();
+}
+
+#[wasm_bindgen_test]
+async fn two_elements_keep_separate_lists() {
+    let parent = container();
+    let a = element_in(&parent, &[("id", &unique("a")), ("persist", "session")]);
+    let b = element_in(&parent, &[("id", &unique("b")), ("persist", "session")]);
+    drop_files(&dropzone(&a), &[file(b"for a", "a.txt", "text/plain")]);
+    drop_files(
+        &dropzone(&b),
+        &[
+            file(b"for b", "b1.txt", "text/plain"),
+            file(b"for b!", "b2.txt", "text/plain"),
+        ],
+    );
+    wait_for("both lists", 10_000, || {
+        strings(&get(&a, "attachmentIds")).len() == 1
+            && strings(&get(&b, "attachmentIds")).len() == 2
+    })
+    .await;
+    let a_ids = strings(&get(&a, "attachmentIds"));
+    assert!(strings(&get(&b, "attachmentIds"))
+        .iter()
+        .all(|id| !a_ids.contains(id)));
+    call(&a, "clear", &[]).unwrap();
+    call(&b, "clear", &[]).unwrap();
+    parent.remove();
+}
+
+#[wasm_bindgen_test]
+async fn an_async_authorization_function_is_asked_before_every_request() {
+    let el = element_in(&container(), &[]);
+    el.remove_attribute("token").unwrap();
+    let calls = Rc::new(RefCell::new(0u32));
+    let counter = calls.clone();
+    let provider = Closure::<dyn Fn() -> Promise>::new(move || {
+        *counter.borrow_mut() += 1;
+        Promise::resolve(&JsValue::from_str("OAuth dev-token"))
+    });
+    Reflect::set(&el, &"authorization".into(), provider.as_ref()).unwrap();
+    drop_files(
+        &dropzone(&el),
+        &[
+            file(b"x", "x.txt", "text/plain"),
+            file(b"yy", "y.txt", "text/plain"),
+        ],
+    );
+    wait_for("both uploads", 10_000, || rows_in_state(&el, "done") == 2).await;
+    assert!(*calls.borrow() >= 2, "asked {} times", calls.borrow());
+    // Attaching asks again, and resolves with the ids attached.
+    let before = *calls.borrow();
+    let attached = record(&el, "attached");
+    let ids = strings(&get(&el, "attachmentIds"));
+    let promise: Promise = call(&el, "attachTo", &["DEMO-2".into()])
+        .unwrap()
+        .unchecked_into();
+    let result = JsFuture::from(promise).await.expect("attachTo resolves");
+    assert_eq!(strings(&result), ids);
+    assert!(*calls.borrow() > before);
+    assert_eq!(attached.borrow().len(), 1);
+    assert_eq!(
+        get(&attached.borrow()[0], "issue").as_string().as_deref(),
+        Some("DEMO-2")
+    );
+    assert!(strings(&get(&el, "attachmentIds")).is_empty());
+    el.remove();
+    drop(provider);
+}
+
+#[wasm_bindgen_test]
+async fn attach_errors_reject_with_a_typed_error() {
+    let el = element_in(&container(), &[]);
+    drop_files(&dropzone(&el), &[file(b"z", "z.txt", "text/plain")]);
+    wait_for("the upload", 10_000, || rows_in_state(&el, "done") == 1).await;
+    let promise: Promise = call(&el, "attachTo", &["NOPE-404".into()])
+        .unwrap()
+        .unchecked_into();
+    let error = JsFuture::from(promise).await.expect_err("no such issue");
+    assert_eq!(get(&error, "kind").as_string().as_deref(), Some("http"));
+    assert_eq!(get(&error, "status").as_f64(), Some(404.0));
+    // Nothing was dropped.
+    assert_eq!(strings(&get(&el, "attachmentIds")).len(), 1);
+    call(&el, "clear", &[]).unwrap();
+    el.remove();
+}
+
+#[wasm_bindgen_test]
+async fn mount_gives_a_handle_with_the_same_methods() {
+    let host = container();
+    let options = js_sys::Object::new();
+    for (key, value) in [
+        ("api", server()),
+        ("token", "dev-token"),
+        ("orgId", "dev-org"),
+        ("persist", "none"),
+    ] {
+        Reflect::set(&options, &key.into(), &value.into()).unwrap();
+    }
+    Reflect::set(&options, &"maxFiles".into(), &2.into()).unwrap();
+    let handle = mount(host.clone(), options.into()).expect("mounted");
+    let changes = record(&host, "attachments-change");
+    let files = Array::of3(
+        &file(b"1", "1.txt", "text/plain").into(),
+        &file(b"2", "2.txt", "text/plain").into(),
+        &file(b"3", "3.txt", "text/plain").into(),
+    );
+    handle.add_files(files.into());
+    wait_for("two uploads and one refusal", 10_000, || {
+        strings(&handle.attachment_ids().into()).len() == 2
+    })
+    .await;
+    assert_eq!(
+        host.shadow_root()
+            .unwrap()
+            .query_selector_all("[data-ta=row][data-state=refused]")
+            .unwrap()
+            .length(),
+        1
+    );
+    wait_for("the change event", 5_000, || {
+        changes
+            .borrow()
+            .last()
+            .is_some_and(|d| strings(&get(d, "attachmentIds")).len() == 2)
+    })
+    .await;
+    handle.unmount();
+    assert_eq!(host.shadow_root().unwrap().child_element_count(), 0);
+    assert!(strings(&handle.attachment_ids().into()).is_empty());
+    // Harmless after unmount.
+    handle.clear();
+    handle.add_files(Array::new().into());
+}
