@@ -25,6 +25,11 @@ pub struct Config {
     #[arg(long)]
     pub static_dir: Option<PathBuf>,
 
+    /// `Content-Security-Policy` header sent with every static file, to prove
+    /// a page works under a strict policy (header form, not a meta tag).
+    #[arg(long)]
+    pub static_csp: Option<String>,
+
     /// The only accepted token: `OAuth <token>` or `Bearer <token>` for
     /// Tracker; `Bearer <token>` or Basic `<jira-email>:<token>` for Jira.
     #[arg(long, default_value = "dev-token")]

@@ -649,3 +649,27 @@ async fn static_dir_is_served_at_the_root() {
         .unwrap();
     assert_eq!(health.text().await.unwrap(), "ok");
 }
+
+#[tokio::test]
+async fn static_files_carry_the_configured_csp_and_api_answers_do_not() {
+    let dir = TempDir::new();
+    let www = dir.0.join("www");
+    std::fs::create_dir_all(&www).unwrap();
+    std::fs::write(www.join("index.html"), "<h1>strict</h1>").unwrap();
+    let policy = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
+    let server = TestServer::start(Config {
+        static_dir: Some(www),
+        static_csp: Some(policy.to_owned()),
+        ..Config::with_data_dir(dir.data_dir())
+    })
+    .await;
+    let index = server.client.get(server.url("/")).send().await.unwrap();
+    assert_eq!(index.headers()["content-security-policy"], policy);
+    let health = server
+        .client
+        .get(server.url("/healthz"))
+        .send()
+        .await
+        .unwrap();
+    assert!(health.headers().get("content-security-policy").is_none());
+}

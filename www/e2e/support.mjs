@@ -1,7 +1,7 @@
 // Shared by the end-to-end tests: the reference server with the built demo,
 // Debian's Chromium driven by playwright-core, and test images.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
@@ -12,19 +12,26 @@ import { chromium } from 'playwright-core';
 export const TOKEN = 'dev-token';
 export const ORG = 'dev-org';
 
-function required(name) {
+export function required(name) {
   const value = process.env[name];
   if (!value) throw new Error(`${name} is not set: run the end-to-end tests with \`cargo xtask test\``);
   return value;
 }
 
-/** Starts the reference server on a free port serving the built demo. */
-export async function startServer(extraArgs = []) {
+/** The policy the package promises to work under (issue 6), sent as a header. */
+export const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
+
+/**
+ * Starts the reference server on a free port serving `staticDir` (the built
+ * demo by default), with `csp` as a Content-Security-Policy header on it.
+ */
+export async function startServer(extraArgs = [], { staticDir, csp } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'ta-e2e-'));
   const child = spawn(required('TA_SERVER_BIN'), [
     '--listen', '127.0.0.1:0',
     '--data-dir', dataDir,
-    '--static-dir', required('TA_DIST_DIR'),
+    '--static-dir', staticDir ?? required('TA_DIST_DIR'),
+    ...(csp ? ['--static-csp', csp] : []),
     ...extraArgs,
   ], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
@@ -126,4 +133,30 @@ export async function seriousA11yViolations(page) {
     return violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')) }));
   }, axeSource);
   return result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+/**
+ * Collects what must not happen on a page: console errors (Chromium reports
+ * CSP refusals there) and uncaught exceptions.
+ */
+export function watchProblems(page) {
+  const problems = [];
+  page.on('console', (msg) => {
+    // The browser's own favicon probe is not the page's problem.
+    if (msg.type() === 'error' && !msg.location().url?.endsWith('/favicon.ico')) {
+      problems.push(`console: ${msg.text()} (${msg.location().url})`);
+    }
+  });
+  page.on('pageerror', (err) => problems.push(`page: ${err}`));
+  return problems;
+}
+
+/** Saves a screenshot of `page` as `<name>.png` for a person to look at; returns its path. */
+export async function saveScreenshot(page, name) {
+  const dir = process.env.TA_SCREENSHOT_DIR;
+  if (!dir) return null;
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
 }

@@ -5,6 +5,7 @@
 mod bench;
 mod demo;
 mod os;
+mod package;
 mod server;
 mod stage;
 mod test;
@@ -27,7 +28,7 @@ commands:
   bench {}
                          heavy measurements: a large upload to the
                          reference server vs. plain disk writes
-  package                not yet available
+  package                build the npm package into www/pkg (wasm-pack)
 
 stages of `test`, in order: tools, fmt, clippy, clippy-wasm, host-tests,
 server-tests, browser-tests, e2e",
@@ -47,10 +48,7 @@ fn main() -> ExitCode {
         "demo" => demo::main(&ws, rest),
         "test" => test::main(&ws, rest),
         "bench" => bench::main(&ws, rest),
-        "package" => {
-            eprintln!("`cargo xtask {command}` is not yet available");
-            ExitCode::from(2)
-        }
+        "package" => package::main(&ws, rest),
         "help" | "-h" | "--help" => {
             println!("{}", usage());
             ExitCode::SUCCESS

@@ -5,6 +5,7 @@
 use std::ffi::OsString;
 use std::process::ExitCode;
 
+use crate::package;
 use crate::server::{self, Server, TempDir};
 use crate::stage::{self, Outcome};
 use crate::tools::{self, Purpose};
@@ -220,13 +221,20 @@ fn e2e(ws: &Workspace) -> Result<(), String> {
         ws.command("trunk")
             .args(["build", "--release", "--offline"]),
     )?;
+    // The npm package, tested as a user installs it (npm pack, then a plain
+    // page and a Vite project), and served to the examples.
+    let pkg = package::build(ws)?;
     build_server(ws)?;
     ws.run(
         ws.command("node")
             .args(["--test", "--test-reporter=spec", "e2e/"])
             .current_dir(&www)
             .env("TA_SERVER_BIN", ws.path(server::BINARY))
-            .env("TA_DIST_DIR", ws.path("dist")),
+            .env("TA_DIST_DIR", ws.path("dist"))
+            .env("TA_PKG_DIR", pkg)
+            .env("TA_WWW_DIR", &www)
+            // Screenshots for a person to look at (light, dark, ru, examples).
+            .env("TA_SCREENSHOT_DIR", ws.path("target/e2e-screenshots")),
     )
 }
 

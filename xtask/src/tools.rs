@@ -15,6 +15,8 @@ use crate::workspace::Workspace;
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// 0.22 needs a newer rustc than the machines have.
 const TRUNK_VERSION: &str = "0.21.14";
+/// Builds the npm package; run with `--mode no-install` so it never downloads.
+const WASM_PACK_VERSION: &str = "0.15.1";
 
 /// Which command the tools are for: `demo` needs no browser.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -28,6 +30,10 @@ pub fn bootstrap(ws: &Workspace, purpose: Purpose) -> Result<(), String> {
     debian_packages(ws, purpose)?;
     wasm_bindgen(ws)?;
     trunk(ws)?;
+    if purpose == Purpose::Test {
+        // The end-to-end tests install the npm package as a user would.
+        wasm_pack(ws)?;
+    }
     // Both: the demo build needs the npm package `binaryen` (see Trunk.toml).
     npm_deps(ws)?;
     cargo_fetch(ws)
@@ -180,6 +186,26 @@ fn trunk(ws: &Workspace) -> Result<(), String> {
         &label,
         ws.cargo()
             .args(["install", "--locked", "trunk", "--version", TRUNK_VERSION]),
+    )
+}
+
+pub fn wasm_pack(ws: &Workspace) -> Result<(), String> {
+    let label = format!("tool wasm-pack {WASM_PACK_VERSION}");
+    let reported = ws.probe(ws.command("wasm-pack").arg("--version"));
+    if reported.is_some_and(|out| reports_version(&out, WASM_PACK_VERSION)) {
+        println!("{label}: present");
+        return Ok(());
+    }
+    install(
+        ws,
+        &label,
+        ws.cargo().args([
+            "install",
+            "--locked",
+            "wasm-pack",
+            "--version",
+            WASM_PACK_VERSION,
+        ]),
     )
 }
 

@@ -23,6 +23,7 @@ use axum::routing::{any, get, post, MethodRouter};
 use axum::{Extension, Router};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeader;
 
 use crate::errors::{self, ApiError, Flavor};
 use crate::faults::{self, Faults};
@@ -64,7 +65,19 @@ pub fn router(state: AppState, modes: Modes) -> anyhow::Result<Router> {
     };
     app = match &config.static_dir {
         Some(dir) => {
-            app.fallback_service(ServeDir::new(dir).append_index_html_on_directories(true))
+            let files = ServeDir::new(dir).append_index_html_on_directories(true);
+            match &config.static_csp {
+                Some(policy) => {
+                    let policy = HeaderValue::from_str(policy)
+                        .map_err(|_| anyhow::anyhow!("--static-csp is not a header value"))?;
+                    app.fallback_service(SetResponseHeader::overriding(
+                        files,
+                        header::CONTENT_SECURITY_POLICY,
+                        policy,
+                    ))
+                }
+                None => app.fallback_service(files),
+            }
         }
         None => app.fallback(|| async { ApiError::NotFound }),
     };

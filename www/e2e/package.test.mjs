@@ -1,0 +1,137 @@
+// The npm package as a user gets it: `npm pack`, installed into a plain
+// static page and into a fresh Vite 7 project, each served under the strict
+// Content-Security-Policy header; headless Chromium uploads a file and the
+// page sees `attachments-change`.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  startServer, launchBrowser, required, watchProblems, saveScreenshot, STRICT_CSP, TOKEN, ORG,
+} from './support.mjs';
+
+let work;
+let tarball;
+let packed;
+let browser;
+
+before(async () => {
+  work = mkdtempSync(join(tmpdir(), 'ta-package-'));
+  const out = execFileSync('npm', ['pack', '--json', '--pack-destination', work], {
+    cwd: required('TA_PKG_DIR'),
+    encoding: 'utf8',
+  });
+  [packed] = JSON.parse(out);
+  tarball = join(work, packed.filename);
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+/** A directory with `tracker-attachments` installed from the tarball, offline. */
+function projectWith(name, files) {
+  const dir = join(work, name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, private: true, type: 'module' }));
+  for (const [path, text] of Object.entries(files)) writeFileSync(join(dir, path), text);
+  execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', tarball], { cwd: dir, stdio: 'pipe' });
+  return dir;
+}
+
+const PAGE = (script) => `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>package test</title>
+  <script type="module" src="${script}"></script>
+</head>
+<body>
+  <tracker-attachments token="${TOKEN}" org-id="${ORG}" persist="none"></tracker-attachments>
+</body>
+</html>
+`;
+
+const SCRIPT = (from) => `import init from '${from}';
+globalThis.changes = [];
+await init();
+document.querySelector('tracker-attachments')
+  .addEventListener('attachments-change', (event) => globalThis.changes.push(event.detail));
+globalThis.ready = true;
+`;
+
+/** Serves `dir` under the strict CSP, uploads a file, and checks the event and the server. */
+async function uploadsUnderStrictCsp(dir, label) {
+  const server = await startServer([], { staticDir: dir, csp: STRICT_CSP });
+  try {
+    const page = await browser.newPage();
+    const problems = watchProblems(page);
+    const response = await page.goto(server.url);
+    assert.equal(response.headers()['content-security-policy'], STRICT_CSP);
+    await page.waitForFunction(() => globalThis.ready === true, null, { timeout: 20_000 });
+    assert.equal(await page.evaluate(() => typeof customElements.get('tracker-attachments')), 'function');
+
+    await page.locator('tracker-attachments [data-ta=file-input]').setInputFiles({
+      name: `${label}.txt`, mimeType: 'text/plain', buffer: Buffer.from(`uploaded from ${label}`),
+    });
+    await page.waitForFunction(
+      () => globalThis.changes.some((d) => d.attachmentIds.length === 1),
+      null,
+      { timeout: 20_000 },
+    );
+    const detail = await page.evaluate(() => globalThis.changes.at(-1));
+    assert.equal(detail.attachments[0].name, `${label}.txt`);
+    const id = detail.attachmentIds[0];
+    const stored = await fetch(`${server.url}/v2/attachments/${id}`, {
+      headers: { Authorization: `OAuth ${TOKEN}`, 'X-Org-ID': ORG },
+    });
+    assert.equal(stored.status, 200);
+    assert.equal((await stored.json()).name, `${label}.txt`);
+    assert.deepEqual(await page.evaluate(() => document.querySelector('tracker-attachments').attachmentIds), [id]);
+    await saveScreenshot(page, `package-${label}`);
+    assert.deepEqual(problems, [], 'no console errors, no CSP refusals');
+    await page.close();
+  } finally {
+    await server.stop();
+  }
+}
+
+test('the tarball holds the package and nothing else', () => {
+  const files = packed.files.map((f) => f.path).sort();
+  const snippet = files.filter((f) => f.startsWith('snippets/'));
+  assert.equal(snippet.length, 1, `one snippet: ${snippet}`);
+  assert.match(snippet[0], /^snippets\/tracker-attachments-[0-9a-f]+\/src\/element\/element\.js$/);
+  assert.deepEqual(files.filter((f) => !f.startsWith('snippets/')), [
+    'README.md', 'index.d.ts', 'index.js', 'package.json',
+    'tracker_attachments.js', 'tracker_attachments_bg.wasm',
+  ]);
+  assert.equal(packed.name, 'tracker-attachments');
+  const cargo = readFileSync(new URL('../../Cargo.toml', import.meta.url), 'utf8');
+  assert.equal(packed.version, /^version = "([^"]+)"/m.exec(cargo)[1]);
+  console.log(`tarball ${packed.filename}: ${packed.size} bytes packed, ${packed.unpackedSize} unpacked`);
+  for (const f of packed.files) console.log(`  ${f.path} ${f.size}`);
+});
+
+test('a plain page with one script tag uploads under the strict CSP', async () => {
+  const dir = projectWith('plain-page', {
+    'index.html': PAGE('./app.js'),
+    'app.js': SCRIPT('./node_modules/tracker-attachments/index.js'),
+  });
+  await uploadsUnderStrictCsp(dir, 'plain');
+});
+
+test('a Vite 7 project builds with the package (no plugin) and uploads under the strict CSP', async () => {
+  const dir = projectWith('vite-app', {
+    'index.html': PAGE('/main.js'),
+    'main.js': SCRIPT('tracker-attachments'),
+  });
+  const vite = join(required('TA_WWW_DIR'), 'node_modules', 'vite', 'bin', 'vite.js');
+  execFileSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], { cwd: dir, stdio: 'pipe' });
+  const assets = readFileSync(join(dir, 'dist', 'index.html'), 'utf8');
+  assert.doesNotMatch(assets, /<script>(?!\s*<\/script>)/, 'no inline script in the built page');
+  await uploadsUnderStrictCsp(join(dir, 'dist'), 'vite');
+});

@@ -1,0 +1,188 @@
+// Hand-written types of the tracker-attachments package.
+
+/** One stored file, with the field names of Tracker's own answer. */
+export interface Attachment {
+  id: string;
+  name: string;
+  size: number;
+  mimetype?: string;
+  /** URL of the file's content on the server. */
+  content?: string;
+  /** URL of the server's thumbnail, when it made one. */
+  thumbnail?: string;
+  createdAt?: string;
+}
+
+/** The file an event is about. */
+export interface UploadFile {
+  /** The row's id inside this widget. */
+  id: number;
+  name: string;
+  size: number;
+  /** The browser's MIME type guess; may be empty. */
+  type: string;
+  /** Path inside a dropped folder. */
+  relativePath?: string;
+}
+
+/** Why an upload or attach failed. */
+export interface UploadError {
+  kind: 'network' | 'http' | 'invalid-response' | 'cancelled' | 'browser';
+  /** A sentence a person can act on. */
+  message: string;
+  /** The HTTP status, for `kind: 'http'`. */
+  status?: number;
+  /** Whether trying again may help (network errors, 408, 429, 5xx). */
+  retryable: boolean;
+}
+
+export type Mode = 'tracker-temp' | 'tracker-issue' | 'jira' | 'flow' | 'form';
+
+/** Returns the whole `Authorization` value, e.g. `"OAuth y0_…"`. */
+export type AuthorizationProvider = () => string | Promise<string>;
+
+/**
+ * `mount()`'s options: the element's attributes in camelCase. Sizes take
+ * bytes or units (`"10MB"`, `"1.5GiB"`).
+ */
+export interface TrackerAttachmentsOptions {
+  /** API base URL; default: the page's origin. */
+  api?: string;
+  mode?: Mode;
+  /** Issue key for `tracker-issue` and `jira` modes, and for attaching later. */
+  issue?: string;
+  /** Development only: production pages use a proxy or `authorization`. */
+  token?: string;
+  authScheme?: 'OAuth' | 'Bearer' | 'Basic';
+  orgId?: string;
+  orgHeader?: 'X-Org-ID' | 'X-Cloud-Org-ID';
+  /** Form field name of the kept ids' hidden inputs (default `attachmentIds`). */
+  name?: string;
+  /** `accept` list: `.pdf`, `image/*`, `text/csv`, comma-separated. */
+  accept?: string;
+  maxSize?: number | string;
+  minSize?: number | string;
+  maxFiles?: number;
+  maxTotalSize?: number | string;
+  multiple?: boolean;
+  /** Uploads at once, 1–6 (default 3). */
+  concurrency?: number;
+  /** Part size of `flow` mode (default 8 MiB). */
+  chunkSize?: number | string;
+  /** Target URL of `form` mode. */
+  url?: string;
+  /** File field name of `form` mode (default `file`). */
+  field?: string;
+  /** JSON field (dotted path) with the id in a `form` answer. */
+  idField?: string;
+  locale?: 'en' | 'ru';
+  persist?: 'session' | 'local' | 'none';
+  persistKey?: string;
+  /** Drop files anywhere on the page. */
+  pageDrop?: boolean;
+  authorization?: AuthorizationProvider;
+}
+
+export interface AttachmentsChangeDetail {
+  attachmentIds: string[];
+  attachments: Attachment[];
+}
+export interface UploadProgressDetail {
+  file: UploadFile;
+  loaded: number;
+  total: number;
+}
+export interface UploadSuccessDetail {
+  file: UploadFile;
+  attachment: Attachment;
+}
+export interface UploadErrorDetail {
+  file: UploadFile;
+  error: UploadError;
+}
+export interface AttachedDetail {
+  issue: string;
+  attachmentIds: string[];
+}
+
+/** Events of the element (and of `mount()`'s host element); they bubble and cross shadow roots. */
+export interface TrackerAttachmentsEventMap {
+  'attachments-change': CustomEvent<AttachmentsChangeDetail>;
+  'upload-progress': CustomEvent<UploadProgressDetail>;
+  'upload-success': CustomEvent<UploadSuccessDetail>;
+  'upload-error': CustomEvent<UploadErrorDetail>;
+  attached: CustomEvent<AttachedDetail>;
+}
+
+/** What both the element and `mount()`'s handle offer. */
+export interface TrackerAttachmentsMethods {
+  /** Ids of the kept temporary attachments (finished uploads in direct modes). */
+  readonly attachmentIds: string[];
+  readonly attachments: Attachment[];
+  /** Called before every request and retry; `null` goes back to `token`. */
+  authorization: AuthorizationProvider | null;
+  addFiles(files: FileList | File[] | File): void;
+  /** Opens the file dialog; call it from a click or key handler. */
+  openFileDialog(): void;
+  /** Attaches the kept files to an issue; resolves to the ids attached. */
+  attachTo(issueKey: string): Promise<string[]>;
+  /** Posts a comment with the kept files attached; resolves to their ids. */
+  comment(issueKey: string, text: string): Promise<string[]>;
+  /** Stops every upload and empties the list and the kept attachments. */
+  clear(): void;
+}
+
+export interface TrackerAttachmentsElement extends HTMLElement, TrackerAttachmentsMethods {
+  addEventListener<K extends keyof TrackerAttachmentsEventMap>(
+    type: K,
+    listener: (this: TrackerAttachmentsElement, event: TrackerAttachmentsEventMap[K]) => unknown,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  removeEventListener<K extends keyof TrackerAttachmentsEventMap>(
+    type: K,
+    listener: (this: TrackerAttachmentsElement, event: TrackerAttachmentsEventMap[K]) => unknown,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject,
+    options?: boolean | EventListenerOptions,
+  ): void;
+}
+
+/** `mount()`'s handle. */
+export interface TrackerAttachmentsHandle extends TrackerAttachmentsMethods {
+  /** Replaces the options given to `mount()`. */
+  setOptions(options: TrackerAttachmentsOptions): void;
+  /** Stops the uploads and removes the widget. */
+  unmount(): void;
+  /** Frees the handle itself (after `unmount()`). */
+  free(): void;
+}
+
+/** Loads the wasm (from next to this file unless `wasm` says where) and defines the element. */
+export function init(
+  wasm?: string | URL | Request | Response | BufferSource | WebAssembly.Module,
+): Promise<void>;
+export default init;
+
+/** Mounts the widget into `element`'s shadow root; call after `await init()`. */
+export function mount(element: HTMLElement, options?: TrackerAttachmentsOptions): TrackerAttachmentsHandle;
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'tracker-attachments': TrackerAttachmentsElement;
+  }
+  interface HTMLElementEventMap {
+    'attachments-change': CustomEvent<AttachmentsChangeDetail>;
+    'upload-progress': CustomEvent<UploadProgressDetail>;
+    'upload-success': CustomEvent<UploadSuccessDetail>;
+    'upload-error': CustomEvent<UploadErrorDetail>;
+    attached: CustomEvent<AttachedDetail>;
+  }
+}
