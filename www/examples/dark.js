@@ -1,0 +1,3 @@
+import init from '../pkg/index.js';
+
+await init();
