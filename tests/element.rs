@@ -437,3 +437,38 @@ async fn mount_gives_a_handle_with_the_same_methods() {
     handle.clear();
     handle.add_files(Array::new().into());
 }
+
+#[wasm_bindgen_test]
+async fn removal_revokes_the_object_urls_it_made() {
+    let el = element_in(&container(), &[]);
+    drop_files(&dropzone(&el), &[file(&PNG_40X20, "red.png", "image/png")]);
+    wait_for("the server thumbnail", 10_000, || {
+        shadow(&el)
+            .query_selector("img[data-ta=thumbnail]")
+            .unwrap()
+            .and_then(|img| img.get_attribute("src"))
+            .is_some_and(|src| src.starts_with("blob:"))
+    })
+    .await;
+    let src = shadow(&el)
+        .query_selector("img[data-ta=thumbnail]")
+        .unwrap()
+        .unwrap()
+        .get_attribute("src")
+        .unwrap();
+    let window = web_sys::window().unwrap();
+    assert!(
+        JsFuture::from(window.fetch_with_str(&src)).await.is_ok(),
+        "alive while shown"
+    );
+
+    el.remove();
+    wait_for("the widget's DOM to go", 5_000, || {
+        shadow(&el).child_element_count() == 0
+    })
+    .await;
+    assert!(
+        JsFuture::from(window.fetch_with_str(&src)).await.is_err(),
+        "a revoked blob: URL cannot be fetched"
+    );
+}
