@@ -62,6 +62,12 @@ pub struct Config {
     #[arg(long, default_value_t = 0.0, value_parser = parse_rate)]
     pub fault_rate: f64,
 
+    /// Also serve the whole API under `/faulty/…` with this share of uploads
+    /// failing (the demo's "simulate faults" switch), while `/v2/…` stays
+    /// reliable. Same storage, same credentials.
+    #[arg(long, value_parser = parse_rate)]
+    pub faulty_mirror_rate: Option<f64>,
+
     /// Seed for the fault generator, so a failing run can be replayed
     /// (random, and logged, when not given).
     #[arg(long)]

@@ -56,6 +56,12 @@ pub async fn app(config: Config) -> anyhow::Result<Router> {
         Arc::new(faults::Faults::new(config.fault_rate, seed))
     });
 
+    let mirror_faults = config.faulty_mirror_rate.map(|rate| {
+        let seed = config.fault_seed.unwrap_or_else(faults::random_seed);
+        tracing::info!(rate, seed, "serving the API with faults under /faulty");
+        Arc::new(faults::Faults::new(rate, seed))
+    });
+
     let data_dir = config.data_dir.clone();
     let now = config.clock.now_millis();
     let storage = tokio::task::spawn_blocking(move || storage::Storage::open(&data_dir, now))
@@ -68,6 +74,9 @@ pub async fn app(config: Config) -> anyhow::Result<Router> {
             storage,
             proxy,
         },
-        routes::Modes { faults },
+        routes::Modes {
+            faults,
+            mirror_faults,
+        },
     )
 }

@@ -171,3 +171,43 @@ async fn latency_delays_every_answer() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_faulty_mirror_fails_uploads_under_faulty_and_leaves_v2_reliable() {
+    let dir = TempDir::new();
+    let server = TestServer::start(Config {
+        faulty_mirror_rate: Some(1.0),
+        fault_seed: Some(0),
+        ..Config::with_data_dir(dir.data_dir())
+    })
+    .await;
+    for _ in 0..4 {
+        let reliable = server.upload_request(form()).send().await.unwrap();
+        assert_eq!(reliable.status(), StatusCode::CREATED);
+    }
+    for _ in 0..4 {
+        let flaky = server
+            .authed(Method::POST, &server.url("/faulty/v2/attachments/"))
+            .multipart(form())
+            .send()
+            .await;
+        match flaky {
+            Ok(response) => assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE),
+            // The other kind of fault: the connection closed mid-body.
+            Err(e) => assert!(!e.is_timeout(), "{e}"),
+        }
+    }
+    // Reads work under the mirror too, on the same storage.
+    let issue = server
+        .get(&server.url("/faulty/v2/issues/DEMO-1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(issue.status(), StatusCode::OK);
+    let flow_test = server
+        .get(&server.url("/faulty/upload/flow?flowChunkNumber=1&flowChunkSize=1&flowCurrentChunkSize=1&flowTotalSize=1&flowIdentifier=x&flowFilename=x&flowRelativePath=x&flowTotalChunks=1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(flow_test.status(), StatusCode::NO_CONTENT);
+}

@@ -37,6 +37,8 @@ pub use jira::{MAX_FILES_PER_REQUEST, MAX_ISSUE_ATTACHMENTS};
 /// What the router needs besides the state.
 pub struct Modes {
     pub faults: Option<Arc<Faults>>,
+    /// Faults of the `/faulty` mirror of the API, when it is served.
+    pub mirror_faults: Option<Arc<Faults>>,
 }
 
 pub fn router(state: AppState, modes: Modes) -> anyhow::Result<Router> {
@@ -58,10 +60,21 @@ pub fn router(state: AppState, modes: Modes) -> anyhow::Result<Router> {
                 .route("/rest/api/{*rest}", any(proxy::forward))
                 .with_state(proxy),
         ),
-        None => app
-            .nest("/v2", tracker_routes(&state, &uploads))
-            .nest("/rest/api/3", jira_routes(&state, &uploads, "/rest/api/3"))
-            .nest("/rest/api/2", jira_routes(&state, &uploads, "/rest/api/2")),
+        None => {
+            let app = app.merge(local_api(&state, &uploads));
+            match modes.mirror_faults {
+                Some(faults) => {
+                    let flaky = Uploads {
+                        faults: Some(faults),
+                    };
+                    app.nest(
+                        "/faulty",
+                        local_api(&state, &flaky).merge(flow_routes(&state, &flaky)),
+                    )
+                }
+                None => app,
+            }
+        }
     };
     app = match &config.static_dir {
         Some(dir) => {
@@ -98,6 +111,14 @@ pub fn router(state: AppState, modes: Modes) -> anyhow::Result<Router> {
     }
     let app = app.layer(middleware::from_fn(access_log::log));
     Ok(app.with_state(state))
+}
+
+/// The Tracker and Jira APIs answered from local storage.
+fn local_api(state: &AppState, uploads: &Uploads) -> Router<AppState> {
+    Router::new()
+        .nest("/v2", tracker_routes(state, uploads))
+        .nest("/rest/api/3", jira_routes(state, uploads, "/rest/api/3"))
+        .nest("/rest/api/2", jira_routes(state, uploads, "/rest/api/2"))
 }
 
 /// Tracker API v2: T0–T12 and what their `self` URLs point at.
