@@ -12,12 +12,13 @@ use crate::backend::{
     BackendSettings, FlowBackend, Mode,
 };
 use crate::core::{
-    can_preview, origin_of, parse_retry_after, EntryId, EntryState, KeptAttachments, Throughput,
-    UploadError, UploadQueue,
+    can_preview, origin_of, parse_retry_after, Announcement, EntryId, EntryState, KeptAttachments,
+    Locale, Throughput, UploadError, UploadQueue,
 };
 use crate::web::{
-    fetch_thumbnail, file_meta, fresh_credentials, load_kept, save_kept, storage_key,
-    upload_in_parts, ObjectUrl, PartUploader,
+    browser_locale, fetch_thumbnail, file_meta, fresh_credentials, load_kept, picked_meta,
+    save_kept, storage_key, upload_in_parts, walk_folders, Dropped, ObjectUrl, PartUploader,
+    PickedFile,
 };
 
 /// One widget's state and the intents its components send. It carries out
@@ -37,7 +38,12 @@ pub enum AttachStatus {
         count: usize,
     },
     /// Nothing was dropped from the kept list.
-    Failed(String),
+    Failed(UploadError),
+    /// Every kept file had expired or was attached elsewhere already; they
+    /// left the list.
+    Expired {
+        count: usize,
+    },
 }
 
 #[derive(Clone, Copy)]
@@ -59,8 +65,11 @@ pub struct Controller {
     /// Bytes per second over the last seconds, while anything uploads.
     pub speed: RwSignal<Option<f64>>,
     throughput: StoredValue<Throughput>,
-    /// The latest sentence for the screen-reader live region.
-    pub announcement: RwSignal<String>,
+    /// The latest news for the screen-reader live region, read out in the
+    /// current locale.
+    pub announcement: RwSignal<Option<Announcement>>,
+    /// The language of every word and number the widget shows.
+    pub locale: RwSignal<Locale>,
     pub options: StoredValue<WidgetOptions, LocalStorage>,
     files: StoredValue<HashMap<EntryId, File>, LocalStorage>,
     /// The running request of each entry, with the run it belongs to.
@@ -88,7 +97,8 @@ impl Controller {
             attach_status: RwSignal::new(AttachStatus::Idle),
             speed: RwSignal::new(None),
             throughput: StoredValue::new(Throughput::default()),
-            announcement: RwSignal::new(String::new()),
+            announcement: RwSignal::new(None),
+            locale: RwSignal::new(options.locale.unwrap_or_else(browser_locale)),
             options: StoredValue::new_local(options),
             files: StoredValue::new_local(HashMap::new()),
             aborts: StoredValue::new_local(HashMap::new()),
@@ -109,14 +119,52 @@ impl Controller {
         controller
     }
 
+    /// Switches every word and number of the widget to `locale`.
+    pub fn set_locale(&self, locale: Locale) {
+        self.locale.try_set(locale);
+    }
+
     /// Takes files in (drop, dialog, paste) and starts what may start.
     pub fn add_files(&self, files: Vec<File>) {
+        let count = files.len();
+        self.add_picked(files.into_iter().map(PickedFile::from).collect());
+        if count > 0 {
+            self.announce(Announcement::FilesAdded(count));
+        }
+    }
+
+    /// Takes a drop in: its files at once, its folders as they are read,
+    /// a batch at a time, each file with its path in the folder.
+    pub fn add_drop(&self, dropped: Dropped) {
+        let Dropped { files, folders } = dropped;
+        self.add_files(files);
+        if folders.is_empty() {
+            return;
+        }
+        let this = *self;
+        spawn_local(async move {
+            let walked = walk_folders(folders, |batch| {
+                this.add_picked(batch);
+                // Unmounted: stop reading.
+                this.queue.try_with_untracked(|_| ()).is_some()
+            })
+            .await;
+            if walked.added > 0 || walked.unreadable > 0 {
+                this.announce(Announcement::FolderRead {
+                    added: walked.added,
+                    unreadable: walked.unreadable,
+                });
+            }
+        });
+    }
+
+    /// Adds one batch to the queue without announcing it.
+    fn add_picked(&self, files: Vec<PickedFile>) {
         if files.is_empty() {
             return;
         }
-        let count = files.len();
         // One queue update (and one re-render) for the whole batch.
-        let metas: Vec<_> = files.iter().map(file_meta).collect();
+        let metas: Vec<_> = files.iter().map(picked_meta).collect();
         let Some(ids) = self.queue.try_update(|q| q.add_all(metas)) else {
             return;
         };
@@ -137,7 +185,7 @@ impl Controller {
             .try_update(|order| order.extend(ids.iter().copied()));
         let mut previews = Vec::new();
         self.files.try_update_value(|m| {
-            for (id, file) in ids.iter().zip(files) {
+            for (id, PickedFile { file, .. }) in ids.iter().zip(files) {
                 if can_preview(&file.type_(), &file.name()) {
                     if let Ok(url) = ObjectUrl::new(&file) {
                         previews.push((*id, Rc::new(url)));
@@ -149,11 +197,6 @@ impl Controller {
         if !previews.is_empty() {
             self.previews.try_update(|m| m.extend(previews));
         }
-        self.announce(if count == 1 {
-            "1 file added".to_owned()
-        } else {
-            format!("{count} files added")
-        });
         self.pump();
     }
 
@@ -229,14 +272,12 @@ impl Controller {
                         }
                     });
                     ids.retain(|id| !gone.contains(id));
-                    outcome = if ids.is_empty() {
-                        Err(UploadError::InvalidResponse(format!(
-                            "{} kept files had expired or were attached already",
-                            gone.len()
-                        )))
-                    } else {
-                        this.send_attach(&issue, &comment, &ids).await
-                    };
+                    if ids.is_empty() {
+                        this.attach_status
+                            .try_set(AttachStatus::Expired { count: gone.len() });
+                        return;
+                    }
+                    outcome = this.send_attach(&issue, &comment, &ids).await;
                 }
             }
             match outcome {
@@ -248,15 +289,17 @@ impl Controller {
                             k.remove(id);
                         }
                     });
-                    this.announce(format!("{} files attached to {issue}", ids.len()));
+                    this.announce(Announcement::Attached {
+                        count: ids.len(),
+                        issue: issue.clone(),
+                    });
                     this.attach_status.try_set(AttachStatus::Attached {
                         issue,
                         count: ids.len(),
                     });
                 }
                 Err(error) => {
-                    this.attach_status
-                        .try_set(AttachStatus::Failed(error.to_string()));
+                    this.attach_status.try_set(AttachStatus::Failed(error));
                 }
             }
         });
@@ -341,8 +384,8 @@ impl Controller {
         }
     }
 
-    fn announce(&self, text: String) {
-        self.announcement.try_set(text);
+    fn announce(&self, news: Announcement) {
+        self.announcement.try_set(Some(news));
     }
 
     /// Copies the queue's state of `ids` into their row signals; a row whose
@@ -396,14 +439,18 @@ impl Controller {
         let Some(run) = self.queue.try_with_untracked(|q| q.run_of(id)).flatten() else {
             return;
         };
-        let meta = file_meta(&file);
+        // The queue's own record keeps the path inside a dropped folder.
+        let meta = self
+            .queue
+            .try_with_untracked(|q| q.get(id).map(|e| e.file.clone()))
+            .flatten()
+            .unwrap_or_else(|| file_meta(&file));
         if options.mode.needs_issue() && options.issue.trim().is_empty() {
             // Refused before a byte goes out: without an issue key the
             // request would only meet a 404 after the whole body.
-            let error = UploadError::Browser(format!(
-                "mode {} needs an issue key (the `issue` option)",
-                options.mode.as_str()
-            ));
+            let error = UploadError::NeedsIssue {
+                mode: options.mode.as_str().to_owned(),
+            };
             let _ = self.queue.try_update(|q| q.finish(id, Err(error)));
             self.sync_rows(&[id]);
             return;
@@ -545,7 +592,9 @@ impl Controller {
         if recorded && !retrying {
             match &outcome {
                 Ok(attachment) => {
-                    self.announce(format!("{} uploaded", meta.name));
+                    self.announce(Announcement::Uploaded {
+                        name: meta.name.clone(),
+                    });
                     self.files.try_update_value(|m| m.remove(&id));
                     if matches!(options.mode, Mode::TrackerTemp | Mode::Flow) {
                         self.kept.try_update(|k| k.add(attachment.clone()));
@@ -571,7 +620,10 @@ impl Controller {
                     }
                 }
                 Err((UploadError::Cancelled, _)) => {}
-                Err((error, _)) => self.announce(format!("{} failed: {error}", meta.name)),
+                Err((error, _)) => self.announce(Announcement::Failed {
+                    name: meta.name.clone(),
+                    error: error.clone(),
+                }),
             }
         }
         self.pump();

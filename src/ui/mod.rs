@@ -6,6 +6,7 @@ mod drop_zone;
 mod file_row;
 mod kept_list;
 mod options;
+mod page_drop;
 mod summary;
 mod widget;
 

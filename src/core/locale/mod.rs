@@ -165,7 +165,10 @@ impl Locale {
             Announcement::Uploaded { name } => (m.file_uploaded)(name),
             Announcement::Failed { name, error } => (m.file_failed)(name, &self.error(error)),
             Announcement::Attached { count, issue } => (m.files_attached)(*count, issue),
-            Announcement::Unreadable(count) => (m.unreadable)(*count),
+            Announcement::FolderRead { added, unreadable: 0 } => (m.files_added)(*added),
+            Announcement::FolderRead { added, unreadable } => {
+                format!("{}. {}", (m.files_added)(*added), (m.unreadable)(*unreadable))
+            }
         }
     }
 }
@@ -186,8 +189,9 @@ pub enum Announcement {
         count: usize,
         issue: String,
     },
-    /// Files of a dropped folder that the browser could not read.
-    Unreadable(usize),
+    /// A dropped folder was read: files added from it, and files the
+    /// browser could not read.
+    FolderRead { added: usize, unreadable: usize },
 }
 
 /// One locale's words. Plain fields are fixed text; functions build the

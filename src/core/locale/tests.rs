@@ -273,7 +273,10 @@ fn announcements_follow_the_locale() {
         "Файл «a.txt» не загружен: Отменено"
     );
     assert_eq!(
-        Locale::Ru.announcement(&Announcement::Unreadable(1)),
-        "Не удалось прочитать 1 файл из перетащенной папки"
+        Locale::Ru.announcement(&Announcement::FolderRead {
+            added: 2,
+            unreadable: 1
+        }),
+        "Добавлено 2 файла. Не удалось прочитать 1 файл из перетащенной папки"
     );
 }
