@@ -4,6 +4,7 @@
 
 mod support;
 
+use leptos::prelude::GetUntracked;
 use support::*;
 use tracker_attachments::core::Restrictions;
 use tracker_attachments::Locale;
@@ -30,7 +31,11 @@ async fn russian_then_english_at_run_time() {
     let live = query(&root, "[data-ta=live]").unwrap();
     let summary = query(&root, "[data-ta=summary]").unwrap();
     assert_eq!(attr(&widget, "lang").as_deref(), Some("ru"));
-    assert!(text(&zone).starts_with("Перетащите файлы сюда"), "{}", text(&zone));
+    assert!(
+        text(&zone).starts_with("Перетащите файлы сюда"),
+        "{}",
+        text(&zone)
+    );
     assert!(attr(&zone, "aria-label").is_some_and(|l| l.starts_with("Добавить файлы")));
 
     // Two files, both too large: nothing uploads, so the news stays.
@@ -47,8 +52,14 @@ async fn russian_then_english_at_run_time() {
     .await;
     assert_eq!(text(&live), "Добавлено 2 файла");
     let rows = query_all(&root, "[data-ta=row]");
-    assert_eq!(status_of(&rows[0]), "Слишком большой: 2,0 КБ (не больше 1,0 КБ)");
-    assert_eq!(text(&query(&rows[0], "[data-ta=remove]").unwrap()), "Убрать");
+    assert_eq!(
+        status_of(&rows[0]),
+        "Слишком большой: 2,0 КБ (не больше 1,0 КБ)"
+    );
+    assert_eq!(
+        text(&query(&rows[0], "[data-ta=remove]").unwrap()),
+        "Убрать"
+    );
     assert!(text(&rows[1]).contains("3,0 КБ"), "{}", text(&rows[1]));
 
     // One that uploads: its row, the summary and the news in Russian.
@@ -84,7 +95,10 @@ async fn russian_then_english_at_run_time() {
     .await;
     let rows = query_all(&root, "[data-ta=row]");
     assert_eq!(status_of(&rows[0]), "Too large: 2.0 KB (at most 1.0 KB)");
-    assert_eq!(text(&query(&rows[0], "[data-ta=remove]").unwrap()), "Remove");
+    assert_eq!(
+        text(&query(&rows[0], "[data-ta=remove]").unwrap()),
+        "Remove"
+    );
     assert!(text(&summary).starts_with("1 of 1 uploaded · 2 B of 2 B"));
     assert!(text(&zone).starts_with("Drop files here or"));
     assert_eq!(

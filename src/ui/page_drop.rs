@@ -1,4 +1,5 @@
 use leptos::ev::DragEvent;
+use leptos::html;
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Event;
@@ -24,8 +25,11 @@ pub(super) fn take_once(ev: &DragEvent) -> Option<Dropped> {
 /// Whether a drag carries files (not text or a link); `types` is readable
 /// during the whole drag, the files only on drop.
 fn carries_files(ev: &DragEvent) -> bool {
-    ev.data_transfer()
-        .is_some_and(|t| t.types().iter().any(|ty| ty.as_string().as_deref() == Some("Files")))
+    ev.data_transfer().is_some_and(|t| {
+        t.types()
+            .iter()
+            .any(|ty| ty.as_string().as_deref() == Some("Files"))
+    })
 }
 
 type Handler = Box<dyn FnMut(Event)>;
@@ -39,7 +43,26 @@ pub fn PageDrop(controller: Controller) -> impl IntoView {
     // dragenter/dragleave pairs, one per element crossed.
     let depth = StoredValue::new(0_i32);
     let listeners = StoredValue::new_local(Vec::<DocumentListener>::new());
-    let drag = |ev: Event| ev.dyn_into::<DragEvent>().ok().filter(carries_files);
+    let overlay = NodeRef::<html::Div>::new();
+    // The owner's cleanup can come late (after the garbage collector frees
+    // the view's handlers): once the widget has left the page, its
+    // listeners ignore every event and are removed after it.
+    let drag = move |ev: Event| {
+        let mounted = overlay
+            .try_get_untracked()
+            .flatten()
+            .is_some_and(|el| el.is_connected());
+        if !mounted {
+            set_timeout(
+                move || {
+                    listeners.try_update_value(Vec::clear);
+                },
+                std::time::Duration::ZERO,
+            );
+            return None;
+        }
+        ev.dyn_into::<DragEvent>().ok().filter(carries_files)
+    };
 
     let handlers: [(&'static str, Handler); 4] = [
         (
@@ -104,7 +127,7 @@ pub fn PageDrop(controller: Controller) -> impl IntoView {
     });
 
     view! {
-        <div class="ta-page-drop" data-ta="page-drop" aria-hidden="true"
+        <div node_ref=overlay class="ta-page-drop" data-ta="page-drop" aria-hidden="true"
             hidden=move || !over.get()>
             <p class="ta-page-drop-text">{move || controller.locale.get().messages().page_drop}</p>
         </div>

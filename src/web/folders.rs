@@ -98,7 +98,9 @@ fn call_back(target: &JsValue, key: &str) -> JsFuture {
 pub fn take_drop(transfer: &JsValue) -> Dropped {
     let mut dropped = Dropped::default();
     if let Some(items) = get(transfer, "items") {
-        let length = get(&items, "length").and_then(|v| v.as_f64()).unwrap_or(0.0);
+        let length = get(&items, "length")
+            .and_then(|v| v.as_f64())
+            .unwrap_or(0.0);
         let length = if length.is_finite() && length > 0.0 {
             length.min(f64::from(u32::MAX)) as u32
         } else {

@@ -16,7 +16,12 @@ pub fn browser_locale() -> Locale {
     let mut tags: Vec<String> = Reflect::get(&navigator, &JsValue::from_str("languages"))
         .ok()
         .filter(Array::is_array)
-        .map(|list| Array::from(&list).iter().filter_map(|v| v.as_string()).collect())
+        .map(|list| {
+            Array::from(&list)
+                .iter()
+                .filter_map(|v| v.as_string())
+                .collect()
+        })
         .unwrap_or_default();
     if let Some(tag) = Reflect::get(&navigator, &JsValue::from_str("language"))
         .ok()

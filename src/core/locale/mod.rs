@@ -165,9 +165,16 @@ impl Locale {
             Announcement::Uploaded { name } => (m.file_uploaded)(name),
             Announcement::Failed { name, error } => (m.file_failed)(name, &self.error(error)),
             Announcement::Attached { count, issue } => (m.files_attached)(*count, issue),
-            Announcement::FolderRead { added, unreadable: 0 } => (m.files_added)(*added),
+            Announcement::FolderRead {
+                added,
+                unreadable: 0,
+            } => (m.files_added)(*added),
             Announcement::FolderRead { added, unreadable } => {
-                format!("{}. {}", (m.files_added)(*added), (m.unreadable)(*unreadable))
+                format!(
+                    "{}. {}",
+                    (m.files_added)(*added),
+                    (m.unreadable)(*unreadable)
+                )
             }
         }
     }
@@ -191,7 +198,10 @@ pub enum Announcement {
     },
     /// A dropped folder was read: files added from it, and files the
     /// browser could not read.
-    FolderRead { added: usize, unreadable: usize },
+    FolderRead {
+        added: usize,
+        unreadable: usize,
+    },
 }
 
 /// One locale's words. Plain fields are fixed text; functions build the
