@@ -18,6 +18,9 @@ pub enum UploadError {
     Browser(String),
     /// The mode uploads to an issue, and no issue key was given.
     NeedsIssue { mode: String },
+    /// Attaching later: every kept temporary attachment had expired or was
+    /// attached elsewhere already.
+    KeptExpired { count: usize },
 }
 
 impl UploadError {

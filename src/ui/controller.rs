@@ -37,13 +37,9 @@ pub enum AttachStatus {
         issue: String,
         count: usize,
     },
-    /// Nothing was dropped from the kept list.
+    /// Nothing was dropped from the kept list (but ids the server no longer
+    /// knows); shown in the current locale.
     Failed(UploadError),
-    /// Every kept file had expired or was attached elsewhere already; they
-    /// left the list.
-    Expired {
-        count: usize,
-    },
 }
 
 #[derive(Clone, Copy)]
@@ -272,12 +268,11 @@ impl Controller {
                         }
                     });
                     ids.retain(|id| !gone.contains(id));
-                    if ids.is_empty() {
-                        this.attach_status
-                            .try_set(AttachStatus::Expired { count: gone.len() });
-                        return;
-                    }
-                    outcome = this.send_attach(&issue, &comment, &ids).await;
+                    outcome = if ids.is_empty() {
+                        Err(UploadError::KeptExpired { count: gone.len() })
+                    } else {
+                        this.send_attach(&issue, &comment, &ids).await
+                    };
                 }
             }
             match outcome {

@@ -32,7 +32,6 @@ pub fn KeptList(controller: Controller) -> impl IntoView {
                     AttachStatus::Working => m.attaching.to_owned(),
                     AttachStatus::Attached { issue, count } => (m.attached)(count, &issue),
                     AttachStatus::Failed(error) => (m.attach_failed)(&locale.get().error(&error)),
-                    AttachStatus::Expired { count } => (m.attach_failed)(&(m.kept_expired)(count)),
                 }
             }}
         </p>

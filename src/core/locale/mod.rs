@@ -154,6 +154,7 @@ impl Locale {
             UploadError::Cancelled => m.cancelled.to_owned(),
             UploadError::Browser(detail) => (m.browser_error)(detail),
             UploadError::NeedsIssue { mode } => (m.needs_issue)(mode),
+            UploadError::KeptExpired { count } => (m.kept_expired)(*count),
         }
     }
 

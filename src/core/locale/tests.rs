@@ -140,6 +140,7 @@ fn every_error() -> Vec<UploadError> {
         UploadError::NeedsIssue {
             mode: "jira".into(),
         },
+        UploadError::KeptExpired { count: 3 },
     ]
 }
 
