@@ -95,7 +95,7 @@ pub static MESSAGES: Messages = Messages {
 
     network_error: |detail| format!("Ошибка сети: {detail}"),
     http_status: |status| format!("Ошибка HTTP {status}"),
-    invalid_response: |detail| format!("Непонятный ответ сервера: {detail}"),
-    browser_error: |detail| format!("Браузер не смог: {detail}"),
+    invalid_response: |detail| format!("Неожиданный ответ сервера: {detail}"),
+    browser_error: |detail| format!("Браузер отказал: {detail}"),
     needs_issue: |mode| format!("Для режима {mode} нужен ключ задачи (параметр `issue`)"),
 };
