@@ -91,6 +91,10 @@ enum Source {
 
 struct Mounted {
     controller: Controller,
+    /// The view's reactive owner. Cleaned up explicitly on unmount: a view
+    /// holding a `For` keeps its owner alive past the mount handle's drop,
+    /// so dropping the handle alone would leave uploads running.
+    owner: Owner,
     /// Dropping it unmounts the view and frees its reactive owner, which
     /// aborts running uploads and revokes every object URL.
     view: Box<dyn std::any::Any>,
@@ -197,12 +201,16 @@ impl TrackerAttachmentsHandle {
             return;
         };
         let Mounted {
+            owner,
             view,
             container,
             host,
             storage_key,
             ..
         } = mounted;
+        // Aborts the uploads (the controller's cleanup), revokes the object
+        // URLs and disposes the signals, then takes the DOM away.
+        owner.cleanup();
         drop(view);
         container.remove();
         remove_kept_inputs(&host);
@@ -232,13 +240,15 @@ impl TrackerAttachmentsHandle {
         let options = build_options(&host, &source, authorization.as_ref());
         let storage_key = crate::web::storage_key(&options.persist_key);
         warn_if_shared(&storage_key, &options);
-        let slot: Rc<RefCell<Option<Controller>>> = Rc::new(RefCell::new(None));
+        let slot: Rc<RefCell<Option<(Controller, Owner)>>> = Rc::new(RefCell::new(None));
         let view = {
             let slot = slot.clone();
             let host = host.clone();
             leptos::mount::mount_to(container.clone(), move || {
                 let controller = Controller::new(options);
-                *slot.borrow_mut() = Some(controller);
+                if let Some(owner) = Owner::current() {
+                    *slot.borrow_mut() = Some((controller, owner));
+                }
                 // A surrounding <form> sees the light DOM only: mirror the
                 // kept ids there.
                 Effect::new(move |_| {
@@ -253,12 +263,13 @@ impl TrackerAttachmentsHandle {
                 view! { <ControlledWidget controller=controller/> }
             })
         };
-        let controller = slot
+        let (controller, owner) = slot
             .borrow_mut()
             .take()
             .ok_or_else(|| JsValue::from("the widget did not start"))?;
         *mounted.borrow_mut() = Some(Mounted {
             controller,
+            owner,
             view: Box::new(view),
             container,
             host,

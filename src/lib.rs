@@ -13,5 +13,5 @@ pub mod ui;
 pub mod web;
 
 pub use crate::backend::{AuthScheme, Credentials, OrgHeader, TrackerBackend};
-pub use crate::core::{Attachment, KeptAttachments, UploadError, UploadQueue};
+pub use crate::core::{Attachment, KeptAttachments, Locale, UploadError, UploadQueue};
 pub use crate::ui::{TrackerAttachments, WidgetOptions};

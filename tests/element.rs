@@ -472,3 +472,58 @@ async fn removal_revokes_the_object_urls_it_made() {
         "a revoked blob: URL cannot be fetched"
     );
 }
+
+#[wasm_bindgen_test]
+async fn removal_stops_the_queue_for_good() {
+    // One upload at a time, and an authorization function that counts the
+    // uploads started: after the removal, the second file must never start.
+    let el = element_in(&container(), &[("concurrency", "1")]);
+    el.remove_attribute("token").unwrap();
+    let calls = Rc::new(RefCell::new(0u32));
+    let counter = calls.clone();
+    let provider = Closure::<dyn Fn() -> Promise>::new(move || {
+        *counter.borrow_mut() += 1;
+        Promise::resolve(&JsValue::from_str("OAuth dev-token"))
+    });
+    Reflect::set(&el, &"authorization".into(), provider.as_ref()).unwrap();
+    drop_files(
+        &dropzone(&el),
+        &[
+            big_file(48 << 20, "first.bin"),
+            file(b"second", "second.txt", "text/plain"),
+        ],
+    );
+    wait_for("the first upload to start", 10_000, || {
+        rows_in_state(&el, "uploading") == 1
+    })
+    .await;
+    let finished = record(&el, "upload-success");
+    let failed = record(&el, "upload-error");
+    el.remove();
+    wait_for("the widget's DOM to go", 5_000, || {
+        shadow(&el).child_element_count() == 0
+    })
+    .await;
+    // A probe upload of the same size, started later, finishes after the
+    // first would have: by then a still-running queue would have started
+    // the second file and asked for a token again.
+    let probe = element_in(&container(), &[]);
+    drop_files(&dropzone(&probe), &[big_file(48 << 20, "probe.bin")]);
+    wait_for("the probe upload", 20_000, || {
+        rows_in_state(&probe, "done") == 1
+    })
+    .await;
+    assert_eq!(*calls.borrow(), 1, "uploads started after the removal");
+    assert!(finished.borrow().is_empty(), "the first upload went on");
+    assert!(failed.borrow().is_empty());
+    // The server numbers attachments as they complete: had the first upload
+    // gone on to the end, it would hold the id just before the probe's.
+    let probe_id: u64 = strings(&get(&probe, "attachmentIds"))[0].parse().unwrap();
+    let (status, body) = get_json(&format!("{}/v2/attachments/{}", server(), probe_id - 1)).await;
+    assert!(
+        status == 404 || !body.contains("first.bin"),
+        "the removed widget's upload reached the server: {body}"
+    );
+    probe.remove();
+    drop(provider);
+}

@@ -1,5 +1,7 @@
 use std::fmt;
 
+use super::Locale;
+
 /// Why one file did not upload. Every variant carries enough for a person to
 /// act on, and [`UploadError::is_retryable`] is what a retry policy reads.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -14,6 +16,15 @@ pub enum UploadError {
     Cancelled,
     /// The browser refused an operation (e.g. building the form data).
     Browser(String),
+    /// The mode uploads to an issue, and no issue key was given.
+    NeedsIssue { mode: String },
+    /// Attaching later: every kept temporary attachment had expired or was
+    /// attached elsewhere already.
+    KeptExpired { count: usize },
+    /// Attaching later was asked for without an issue key.
+    NoIssueKey,
+    /// Attaching later was asked for while an attach is still running.
+    AttachRunning,
 }
 
 impl UploadError {
@@ -36,20 +47,11 @@ impl UploadError {
     }
 }
 
+/// English, for logs and the API; the widget shows [`Locale::error`] in the
+/// reader's language.
 impl fmt::Display for UploadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            UploadError::Network(detail) => write!(f, "Network error: {detail}"),
-            UploadError::Http { status, message } if message.is_empty() => {
-                write!(f, "HTTP {status}")
-            }
-            UploadError::Http { status, message } => write!(f, "{message} (HTTP {status})"),
-            UploadError::InvalidResponse(detail) => {
-                write!(f, "Unexpected answer from the server: {detail}")
-            }
-            UploadError::Cancelled => f.write_str("Cancelled"),
-            UploadError::Browser(detail) => write!(f, "The browser refused: {detail}"),
-        }
+        f.write_str(&Locale::En.error(self))
     }
 }
 

@@ -1,37 +1,16 @@
-/// A byte count as a person reads it: `0 B`, `999 B`, `1.5 KB`, `12 MB`.
-/// Units of 1024, as file managers show them; one decimal below ten.
+use super::Locale;
+
+/// A byte count in English: `0 B`, `999 B`, `1.5 KB`, `12 MB`. Units of
+/// 1024, as file managers show them; one decimal below ten. The widget uses
+/// [`Locale::bytes`] in the reader's language.
 pub fn format_bytes(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["KB", "MB", "GB", "TB", "PB"];
-    if bytes < 1024 {
-        return format!("{bytes} B");
-    }
-    let mut value = bytes as f64 / 1024.0;
-    let mut unit = 0;
-    while value >= 1024.0 && unit < UNITS.len() - 1 {
-        value /= 1024.0;
-        unit += 1;
-    }
-    if value < 10.0 {
-        format!("{:.1} {}", value, UNITS[unit])
-    } else {
-        format!("{:.0} {}", value, UNITS[unit])
-    }
+    Locale::En.bytes(bytes)
 }
 
-/// A time left as a person reads it: `5 s`, `2 min 5 s`, `1 h 3 min`.
+/// A time left in English: `5 s`, `2 min 5 s`, `1 h 3 min`. The widget uses
+/// [`Locale::duration`] in the reader's language.
 pub fn format_duration(seconds: f64) -> String {
-    if !seconds.is_finite() || seconds < 0.0 {
-        return "–".to_owned();
-    }
-    let total = seconds.ceil() as u64;
-    let (h, m, s) = (total / 3600, (total % 3600) / 60, total % 60);
-    match (h, m) {
-        (0, 0) => format!("{s} s"),
-        (0, _) if s == 0 => format!("{m} min"),
-        (0, _) => format!("{m} min {s} s"),
-        _ if m == 0 => format!("{h} h"),
-        _ => format!("{h} h {m} min"),
-    }
+    Locale::En.duration(seconds)
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ mod file_kind;
 mod file_meta;
 mod format;
 mod kept;
+mod locale;
 mod queue;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod queue_properties;
@@ -23,6 +24,7 @@ pub use file_kind::{can_preview, type_label};
 pub use file_meta::FileMeta;
 pub use format::{format_bytes, format_duration};
 pub use kept::KeptAttachments;
+pub use locale::{Announcement, Locale, Messages, PluralCategory};
 pub use queue::{Entry, EntryId, EntryState, IllegalTransition, QueueSummary, UploadQueue};
 pub use restrictions::{
     accepts, parse_accept, ListedFiles, Refusal, Restrictions, TRACKER_MAX_FILE_BYTES,

@@ -1,7 +1,7 @@
 use std::collections::HashSet;
 use std::fmt;
 
-use super::{format_bytes, FileMeta};
+use super::{FileMeta, Locale};
 
 /// Tracker's documented per-file limit ("1024 Mb").
 pub const TRACKER_MAX_FILE_BYTES: u64 = 1 << 30;
@@ -44,30 +44,11 @@ pub enum Refusal {
     Duplicate,
 }
 
+/// English, for logs and the API; the widget shows [`Locale::refusal`] in
+/// the reader's language.
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Refusal::TooLarge { size, max } => write!(
-                f,
-                "Too large: {} (at most {})",
-                format_bytes(*size),
-                format_bytes(*max)
-            ),
-            Refusal::TooSmall { size, min } => write!(
-                f,
-                "Too small: {} (at least {})",
-                format_bytes(*size),
-                format_bytes(*min)
-            ),
-            Refusal::TooManyFiles { max } => write!(f, "Too many files (at most {max})"),
-            Refusal::TotalTooLarge { max } => {
-                write!(f, "All files together exceed {}", format_bytes(*max))
-            }
-            Refusal::TypeNotAccepted { accept } => {
-                write!(f, "This type of file is not accepted (allowed: {accept})")
-            }
-            Refusal::Duplicate => f.write_str("Already in the list"),
-        }
+        f.write_str(&Locale::En.refusal(self))
     }
 }
 

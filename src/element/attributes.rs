@@ -5,7 +5,7 @@
 use std::fmt;
 
 use crate::backend::{AuthScheme, Mode, OrgHeader};
-use crate::core::{parse_accept, parse_byte_size};
+use crate::core::{parse_accept, parse_byte_size, Locale};
 use crate::ui::WidgetOptions;
 use crate::web::Persist;
 
@@ -173,6 +173,18 @@ pub fn options_from_attributes(
     if options.mode == Mode::Form && options.form_url.is_empty() {
         warn("url", "", "set (form mode posts to it)");
     }
+    if let Some(value) = text("locale") {
+        match Locale::from_tag(&value) {
+            Some(locale) => options.locale = Some(locale),
+            None => warn("locale", &value, "en or ru"),
+        }
+    }
+    if let Some(value) = text("page-drop") {
+        match parse_flag(&value, "page-drop") {
+            Some(on) => options.page_drop = on,
+            None => warn("page-drop", &value, "true or false"),
+        }
+    }
     if let Some(value) = text("persist") {
         match Persist::parse(&value) {
             Some(persist) => options.persist = persist,
@@ -266,6 +278,8 @@ mod tests {
             ("id-field", "data.id"),
             ("persist", "local"),
             ("persist-key", "form-1"),
+            ("locale", "ru-RU"),
+            ("page-drop", ""),
         ]);
         assert_eq!(warnings, []);
         assert_eq!(options.api, "https://tracker.example");
@@ -289,6 +303,8 @@ mod tests {
         assert_eq!(options.form_id_field.as_deref(), Some("data.id"));
         assert_eq!(options.persist, Persist::Local);
         assert_eq!(options.persist_key, "form-1");
+        assert_eq!(options.locale, Some(Locale::Ru));
+        assert!(options.page_drop);
     }
 
     #[test]
@@ -303,6 +319,8 @@ mod tests {
             ("auth-scheme", "Digest"),
             ("org-header", "X-Org"),
             ("chunk-size", "0"),
+            ("locale", "de"),
+            ("page-drop", "maybe"),
         ]);
         let defaults = WidgetOptions::default();
         let named: Vec<&str> = warnings.iter().map(|w| w.attribute.as_str()).collect();
@@ -317,6 +335,8 @@ mod tests {
                 "max-files",
                 "concurrency",
                 "multiple",
+                "locale",
+                "page-drop",
                 "persist"
             ]
         );
@@ -326,6 +346,8 @@ mod tests {
         assert_eq!(options.chunk_size, defaults.chunk_size);
         assert_eq!(options.persist, defaults.persist);
         assert!(options.multiple);
+        assert_eq!(options.locale, None);
+        assert!(!options.page_drop);
         let text = warnings[0].to_string();
         assert!(text.contains("mode=\"s3\""), "{text}");
     }

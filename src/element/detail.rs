@@ -54,7 +54,8 @@ fn file_object(file: &EventFile) -> JsValue {
 }
 
 /// `{kind, message, status?, retryable}`; `kind` is one of `network`,
-/// `http`, `invalid-response`, `cancelled`, `browser`.
+/// `http`, `invalid-response`, `cancelled`, `browser`, `needs-issue`,
+/// `kept-expired`, `no-issue-key`, `attach-running`.
 pub fn error_object(error: &UploadError) -> JsValue {
     let object = Object::new();
     let kind = match error {
@@ -63,6 +64,10 @@ pub fn error_object(error: &UploadError) -> JsValue {
         UploadError::InvalidResponse(_) => "invalid-response",
         UploadError::Cancelled => "cancelled",
         UploadError::Browser(_) => "browser",
+        UploadError::NeedsIssue { .. } => "needs-issue",
+        UploadError::KeptExpired { .. } => "kept-expired",
+        UploadError::NoIssueKey => "no-issue-key",
+        UploadError::AttachRunning => "attach-running",
     };
     set(&object, "kind", &kind.into());
     set(&object, "message", &error.to_string().into());

@@ -12,12 +12,13 @@ use crate::backend::{
     BackendSettings, FlowBackend, Mode,
 };
 use crate::core::{
-    can_preview, origin_of, parse_retry_after, Attachment, EntryId, EntryState, FileMeta,
-    KeptAttachments, Throughput, UploadError, UploadQueue,
+    can_preview, origin_of, parse_retry_after, Announcement, Attachment, EntryId, EntryState,
+    FileMeta, KeptAttachments, Locale, Throughput, UploadError, UploadQueue,
 };
 use crate::web::{
-    fetch_thumbnail, file_meta, fresh_credentials, load_kept, save_kept, storage_key,
-    upload_in_parts, ObjectUrl, PartUploader,
+    browser_locale, fetch_thumbnail, file_meta, fresh_credentials, load_kept, picked_meta,
+    save_kept, storage_key, upload_in_parts, walk_folders, Dropped, ObjectUrl, PartUploader,
+    PickedFile,
 };
 
 /// One widget's state and the intents its components send. It carries out
@@ -36,8 +37,9 @@ pub enum AttachStatus {
         issue: String,
         count: usize,
     },
-    /// Nothing was dropped from the kept list.
-    Failed(String),
+    /// Nothing was dropped from the kept list (but ids the server no longer
+    /// knows); shown in the current locale.
+    Failed(UploadError),
 }
 
 #[derive(Clone, Copy)]
@@ -59,8 +61,11 @@ pub struct Controller {
     /// Bytes per second over the last seconds, while anything uploads.
     pub speed: RwSignal<Option<f64>>,
     throughput: StoredValue<Throughput>,
-    /// The latest sentence for the screen-reader live region.
-    pub announcement: RwSignal<String>,
+    /// The latest news for the screen-reader live region, read out in the
+    /// current locale.
+    pub announcement: RwSignal<Option<Announcement>>,
+    /// The language of every word and number the widget shows.
+    pub locale: RwSignal<Locale>,
     pub options: StoredValue<WidgetOptions, LocalStorage>,
     /// Bumped when the host replaces the options, so the parts of the view
     /// that show an option (the attach button, the dialog's `accept`) redraw.
@@ -93,7 +98,8 @@ impl Controller {
             attach_status: RwSignal::new(AttachStatus::Idle),
             speed: RwSignal::new(None),
             throughput: StoredValue::new(Throughput::default()),
-            announcement: RwSignal::new(String::new()),
+            announcement: RwSignal::new(None),
+            locale: RwSignal::new(options.locale.unwrap_or_else(browser_locale)),
             options: StoredValue::new_local(options),
             options_revision: RwSignal::new(0),
             file_input: StoredValue::new_local(None),
@@ -126,14 +132,52 @@ impl Controller {
         controller
     }
 
+    /// Switches every word and number of the widget to `locale`.
+    pub fn set_locale(&self, locale: Locale) {
+        self.locale.try_set(locale);
+    }
+
     /// Takes files in (drop, dialog, paste) and starts what may start.
     pub fn add_files(&self, files: Vec<File>) {
+        let count = files.len();
+        self.add_picked(files.into_iter().map(PickedFile::from).collect());
+        if count > 0 {
+            self.announce(Announcement::FilesAdded(count));
+        }
+    }
+
+    /// Takes a drop in: its files at once, its folders as they are read,
+    /// a batch at a time, each file with its path in the folder.
+    pub fn add_drop(&self, dropped: Dropped) {
+        let Dropped { files, folders } = dropped;
+        self.add_files(files);
+        if folders.is_empty() {
+            return;
+        }
+        let this = *self;
+        spawn_local(async move {
+            let walked = walk_folders(folders, |batch| {
+                this.add_picked(batch);
+                // Unmounted: stop reading.
+                this.queue.try_with_untracked(|_| ()).is_some()
+            })
+            .await;
+            if walked.added > 0 || walked.unreadable > 0 {
+                this.announce(Announcement::FolderRead {
+                    added: walked.added,
+                    unreadable: walked.unreadable,
+                });
+            }
+        });
+    }
+
+    /// Adds one batch to the queue without announcing it.
+    fn add_picked(&self, files: Vec<PickedFile>) {
         if files.is_empty() {
             return;
         }
-        let count = files.len();
         // One queue update (and one re-render) for the whole batch.
-        let metas: Vec<_> = files.iter().map(file_meta).collect();
+        let metas: Vec<_> = files.iter().map(picked_meta).collect();
         let Some(ids) = self.queue.try_update(|q| q.add_all(metas)) else {
             return;
         };
@@ -154,7 +198,7 @@ impl Controller {
             .try_update(|order| order.extend(ids.iter().copied()));
         let mut previews = Vec::new();
         self.files.try_update_value(|m| {
-            for (id, file) in ids.iter().zip(files) {
+            for (id, PickedFile { file, .. }) in ids.iter().zip(files) {
                 if can_preview(&file.type_(), &file.name()) {
                     if let Ok(url) = ObjectUrl::new(&file) {
                         previews.push((*id, Rc::new(url)));
@@ -166,11 +210,6 @@ impl Controller {
         if !previews.is_empty() {
             self.previews.try_update(|m| m.extend(previews));
         }
-        self.announce(if count == 1 {
-            "1 file added".to_owned()
-        } else {
-            format!("{count} files added")
-        });
         self.pump();
     }
 
@@ -232,15 +271,13 @@ impl Controller {
             .try_with_untracked(|k| k.ids())
             .ok_or(UploadError::Cancelled)?;
         if issue.trim().is_empty() {
-            return Err(UploadError::Browser("no issue key to attach to".to_owned()));
+            return Err(UploadError::NoIssueKey);
         }
         if ids.is_empty() {
             return Ok(Vec::new());
         }
         if self.attach_status.try_get_untracked() == Some(AttachStatus::Working) {
-            return Err(UploadError::Browser(
-                "an attach is already running".to_owned(),
-            ));
+            return Err(UploadError::AttachRunning);
         }
         self.attach_status.try_set(AttachStatus::Working);
         let mut ids = ids;
@@ -260,10 +297,7 @@ impl Controller {
                 });
                 ids.retain(|id| !gone.contains(id));
                 outcome = if ids.is_empty() {
-                    Err(UploadError::InvalidResponse(format!(
-                        "{} kept files had expired or were attached already",
-                        gone.len()
-                    )))
+                    Err(UploadError::KeptExpired { count: gone.len() })
                 } else {
                     self.send_attach(&issue, &comment, &ids).await
                 };
@@ -278,7 +312,10 @@ impl Controller {
                         k.remove(id);
                     }
                 });
-                self.announce(format!("{} files attached to {issue}", ids.len()));
+                self.announce(Announcement::Attached {
+                    count: ids.len(),
+                    issue: issue.clone(),
+                });
                 self.attach_status.try_set(AttachStatus::Attached {
                     issue: issue.clone(),
                     count: ids.len(),
@@ -291,7 +328,7 @@ impl Controller {
             }
             Err(error) => {
                 self.attach_status
-                    .try_set(AttachStatus::Failed(error.to_string()));
+                    .try_set(AttachStatus::Failed(error.clone()));
                 Err(error)
             }
         }
@@ -359,6 +396,9 @@ impl Controller {
         };
         let store_changed =
             old.persist != options.persist || old.persist_key != options.persist_key;
+        if options.locale != old.locale {
+            self.set_locale(options.locale.unwrap_or_else(browser_locale));
+        }
         self.queue.try_update(|q| {
             q.reconfigure(
                 options.concurrency,
@@ -470,8 +510,8 @@ impl Controller {
         }
     }
 
-    fn announce(&self, text: String) {
-        self.announcement.try_set(text);
+    fn announce(&self, news: Announcement) {
+        self.announcement.try_set(Some(news));
     }
 
     /// Copies the queue's state of `ids` into their row signals; a row whose
@@ -532,14 +572,18 @@ impl Controller {
         let Some(run) = self.queue.try_with_untracked(|q| q.run_of(id)).flatten() else {
             return;
         };
-        let meta = file_meta(&file);
+        // The queue's own record keeps the path inside a dropped folder.
+        let meta = self
+            .queue
+            .try_with_untracked(|q| q.get(id).map(|e| e.file.clone()))
+            .flatten()
+            .unwrap_or_else(|| file_meta(&file));
         if options.mode.needs_issue() && options.issue.trim().is_empty() {
             // Refused before a byte goes out: without an issue key the
             // request would only meet a 404 after the whole body.
-            let error = UploadError::Browser(format!(
-                "mode {} needs an issue key (the `issue` option)",
-                options.mode.as_str()
-            ));
+            let error = UploadError::NeedsIssue {
+                mode: options.mode.as_str().to_owned(),
+            };
             self.fail_before_sending(id, &meta, error);
             return;
         }
@@ -686,7 +730,9 @@ impl Controller {
         if recorded && !retrying {
             match &outcome {
                 Ok(attachment) => {
-                    self.announce(format!("{} uploaded", meta.name));
+                    self.announce(Announcement::Uploaded {
+                        name: meta.name.clone(),
+                    });
                     self.files.try_update_value(|m| m.remove(&id));
                     self.emit(WidgetEvent::UploadSuccess {
                         file: self.event_file(id, &meta),
@@ -720,7 +766,10 @@ impl Controller {
                 }
                 Err((UploadError::Cancelled, _)) => {}
                 Err((error, _)) => {
-                    self.announce(format!("{} failed: {error}", meta.name));
+                    self.announce(Announcement::Failed {
+                        name: meta.name.clone(),
+                        error: error.clone(),
+                    });
                     self.emit(WidgetEvent::UploadError {
                         file: self.event_file(id, &meta),
                         error: error.clone(),
@@ -735,7 +784,10 @@ impl Controller {
     fn fail_before_sending(&self, id: EntryId, meta: &FileMeta, error: UploadError) {
         let _ = self.queue.try_update(|q| q.finish(id, Err(error.clone())));
         self.sync_rows(&[id]);
-        self.announce(format!("{} failed: {error}", meta.name));
+        self.announce(Announcement::Failed {
+            name: meta.name.clone(),
+            error: error.clone(),
+        });
         self.emit(WidgetEvent::UploadError {
             file: self.event_file(id, meta),
             error,

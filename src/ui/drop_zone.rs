@@ -2,8 +2,9 @@ use leptos::ev::{DragEvent, KeyboardEvent};
 use leptos::html;
 use leptos::prelude::*;
 
+use super::page_drop::take_once;
 use super::Controller;
-use crate::web::{files_from_data_transfer, files_from_list};
+use crate::web::files_from_list;
 
 /// The target for drops, clicks and Enter/Space. A hidden `<input type=file>`
 /// does the browsing so the native dialog and its accessibility come free.
@@ -11,6 +12,7 @@ use crate::web::{files_from_data_transfer, files_from_list};
 pub fn DropZone(controller: Controller) -> impl IntoView {
     let input_ref = NodeRef::<html::Input>::new();
     let dragging = RwSignal::new(false);
+    let text = move || controller.locale.get().messages();
 
     // Hosts open the dialog from code (`openFileDialog()`).
     Effect::new(move |_| controller.set_file_input(input_ref.get()));
@@ -34,8 +36,8 @@ pub fn DropZone(controller: Controller) -> impl IntoView {
     let on_drop = move |ev: DragEvent| {
         ev.prevent_default();
         dragging.set(false);
-        if let Some(transfer) = ev.data_transfer() {
-            controller.add_files(files_from_data_transfer(&transfer));
+        if let Some(dropped) = take_once(&ev) {
+            controller.add_drop(dropped);
         }
     };
     // Without preventDefault on dragover the browser opens the file instead.
@@ -66,15 +68,15 @@ pub fn DropZone(controller: Controller) -> impl IntoView {
             data-ta="dropzone"
             role="button"
             tabindex="0"
-            aria-label="Add files: drop them here or press Enter to browse"
+            aria-label=move || text().drop_zone_label
             on:click=move |_| open_dialog()
             on:keydown=on_key
             on:dragover=on_drag_over
             on:dragleave=move |_| dragging.set(false)
             on:drop=on_drop
         >
-            <span class="ta-dropzone-title">"Drop files here or "</span>
-            <span class="ta-dropzone-browse">"browse"</span>
+            <span class="ta-dropzone-title">{move || text().drop_here}</span>
+            <span class="ta-dropzone-browse">{move || text().browse}</span>
             <input
                 node_ref=input_ref
                 type="file"

@@ -1,24 +1,21 @@
 use leptos::prelude::*;
 
 use super::Controller;
-use crate::core::{format_bytes, is_displayable_url, type_label, EntryId, EntryState};
+use crate::core::{is_displayable_url, type_label, EntryId, EntryState, Locale};
 
-fn status_text(state: &EntryState) -> String {
+fn status_text(state: &EntryState, locale: Locale) -> String {
+    let m = locale.messages();
     match state {
-        EntryState::Queued => "Waiting".to_owned(),
+        EntryState::Queued => m.waiting.to_owned(),
         EntryState::Uploading { sent, total } if *total > 0 => {
-            format!(
-                "Uploading {} of {}",
-                format_bytes(*sent),
-                format_bytes(*total)
-            )
+            (m.uploading_of)(&locale.bytes(*sent), &locale.bytes(*total))
         }
-        EntryState::Uploading { .. } => "Uploading".to_owned(),
-        EntryState::Retrying { error, .. } => format!("{error} — retrying"),
-        EntryState::Refused { reason } => reason.to_string(),
-        EntryState::Done { .. } => "Uploaded".to_owned(),
-        EntryState::Failed { error } => error.to_string(),
-        EntryState::Cancelled => "Cancelled".to_owned(),
+        EntryState::Uploading { .. } => m.uploading.to_owned(),
+        EntryState::Retrying { error, .. } => (m.retrying)(&locale.error(error)),
+        EntryState::Refused { reason } => locale.refusal(reason),
+        EntryState::Done { .. } => m.uploaded.to_owned(),
+        EntryState::Failed { error } => locale.error(error),
+        EntryState::Cancelled => m.cancelled.to_owned(),
     }
 }
 
@@ -26,10 +23,26 @@ fn status_text(state: &EntryState) -> String {
 /// Names and server text go in as text nodes, never as HTML.
 #[component]
 pub fn FileRow(id: EntryId, controller: Controller) -> impl IntoView {
-    let (name, size) = controller
+    let (name, size, path) = controller
         .queue
-        .with_untracked(|q| q.get(id).map(|e| (e.file.name.clone(), e.file.size)))
+        .with_untracked(|q| {
+            q.get(id).map(|e| {
+                (
+                    e.file.name.clone(),
+                    e.file.size,
+                    e.file.relative_path.clone(),
+                )
+            })
+        })
         .unwrap_or_default();
+    let locale = controller.locale;
+    // A file from a dropped folder shows the folder it lay in.
+    let folder = path
+        .as_deref()
+        .and_then(|p| p.rsplit_once('/'))
+        .map(|(folder, _)| folder.to_owned())
+        .filter(|f| !f.is_empty());
+    let title = path.clone().unwrap_or_else(|| name.clone());
     // This row's own signal: other rows' progress does not wake it.
     let state: RwSignal<EntryState> = controller
         .rows
@@ -54,37 +67,38 @@ pub fn FileRow(id: EntryId, controller: Controller) -> impl IntoView {
         EntryState::Done { attachment } => Some(attachment.id),
         _ => None,
     };
-    let progress_label = format!("Upload progress of {name}");
+    let progress_name = name.clone();
     let progress = move || match state.get() {
         EntryState::Uploading { sent, total } => Some(view! {
             <progress
                 class="ta-progress"
                 max=total.max(1).to_string()
                 value=sent.to_string()
-                aria-label=progress_label.clone()
+                aria-label=(locale.get().messages().progress_label)(&progress_name)
             ></progress>
         }),
         _ => None,
     };
     let name_for_actions = name.clone();
     let actions = move || {
-        let label = |verb: &str| format!("{verb} {name_for_actions}");
+        let m = locale.get().messages();
+        let name = name_for_actions.as_str();
         match state.get() {
             EntryState::Queued | EntryState::Uploading { .. } | EntryState::Retrying { .. } => view! {
-                <button type="button" class="ta-action" data-ta="cancel" aria-label=label("Cancel")
-                    on:click=move |_| controller.cancel(id)>"Cancel"</button>
+                <button type="button" class="ta-action" data-ta="cancel" aria-label=(m.cancel_file)(name)
+                    on:click=move |_| controller.cancel(id)>{m.cancel}</button>
             }
             .into_any(),
             EntryState::Failed { .. } | EntryState::Cancelled => view! {
-                <button type="button" class="ta-action" data-ta="retry" aria-label=label("Retry")
-                    on:click=move |_| controller.retry(id)>"Retry"</button>
-                <button type="button" class="ta-action" data-ta="remove" aria-label=label("Remove")
-                    on:click=move |_| controller.remove(id)>"Remove"</button>
+                <button type="button" class="ta-action" data-ta="retry" aria-label=(m.retry_file)(name)
+                    on:click=move |_| controller.retry(id)>{m.retry}</button>
+                <button type="button" class="ta-action" data-ta="remove" aria-label=(m.remove_file)(name)
+                    on:click=move |_| controller.remove(id)>{m.remove}</button>
             }
             .into_any(),
             EntryState::Done { .. } | EntryState::Refused { .. } => view! {
-                <button type="button" class="ta-action" data-ta="remove" aria-label=label("Remove")
-                    on:click=move |_| controller.remove(id)>"Remove"</button>
+                <button type="button" class="ta-action" data-ta="remove" aria-label=(m.remove_file)(name)
+                    on:click=move |_| controller.remove(id)>{m.remove}</button>
             }
             .into_any(),
         }
@@ -103,9 +117,17 @@ pub fn FileRow(id: EntryId, controller: Controller) -> impl IntoView {
                     (None, None) => view! { <span class="ta-icon" data-ta="icon">{icon_label.clone()}</span> }.into_any(),
                 }}
             </span>
-            <span class="ta-name" data-ta="name" title=name.clone()>{name.clone()}</span>
-            <span class="ta-size">{format_bytes(size)}</span>
-            <span class="ta-status" data-ta="status">{move || status_text(&state.get())}</span>
+            <span class="ta-name" data-ta="name" title=title>{name.clone()}</span>
+            {folder.map(|folder| {
+                let shown = folder.clone();
+                view! {
+                    <span class="ta-path" data-ta="path" title=folder>
+                        {move || (locale.get().messages().in_folder)(&shown)}
+                    </span>
+                }
+            })}
+            <span class="ta-size">{move || locale.get().bytes(size)}</span>
+            <span class="ta-status" data-ta="status">{move || status_text(&state.get(), locale.get())}</span>
             {progress}
             <span class="ta-actions">{actions}</span>
         </li>

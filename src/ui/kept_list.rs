@@ -9,10 +9,12 @@ use crate::core::Attachment;
 #[component]
 pub fn KeptList(controller: Controller) -> impl IntoView {
     let items = move || controller.kept.with(|k| k.items().to_vec());
+    let locale = controller.locale;
+    let text = move || locale.get().messages();
     view! {
-        <section class="ta-kept" data-ta="kept" aria-label="Uploaded, not yet attached"
+        <section class="ta-kept" data-ta="kept" aria-label=move || text().kept_label
             hidden=move || controller.kept.with(|k| k.is_empty())>
-            <h3 class="ta-kept-title">"Ready to attach"</h3>
+            <h3 class="ta-kept-title">{move || text().kept_title}</h3>
             <ul class="ta-kept-list">
                 <For each=items key=|a: &Attachment| a.id.clone() let:attachment>
                     <KeptItem attachment=attachment controller=controller/>
@@ -24,11 +26,14 @@ pub fn KeptList(controller: Controller) -> impl IntoView {
             }}
         </section>
         <p class="ta-attach-status" data-ta="attach-status" role="status">
-            {move || match controller.attach_status.get() {
-                AttachStatus::Idle => String::new(),
-                AttachStatus::Working => "Attaching…".to_owned(),
-                AttachStatus::Attached { issue, count } => format!("Attached {count} to {issue}"),
-                AttachStatus::Failed(message) => format!("Could not attach: {message}"),
+            {move || {
+                let m = text();
+                match controller.attach_status.get() {
+                    AttachStatus::Idle => String::new(),
+                    AttachStatus::Working => m.attaching.to_owned(),
+                    AttachStatus::Attached { issue, count } => (m.attached)(count, &issue),
+                    AttachStatus::Failed(error) => (m.attach_failed)(&locale.get().error(&error)),
+                }
             }}
         </p>
     }
@@ -45,10 +50,11 @@ fn attach_form(controller: Controller) -> Option<impl IntoView> {
     }
     let comment = RwSignal::new(String::new());
     let button_issue = issue.clone();
+    let text = move || controller.locale.get().messages();
     Some(view! {
         <div class="ta-attach" data-ta="attach">
             <label class="ta-attach-label">
-                "Comment (optional)"
+                {move || text().comment_label}
                 <input type="text" class="ta-attach-comment" data-ta="attach-comment"
                     prop:value=move || comment.get()
                     on:input=move |ev| comment.set(event_target_value(&ev))/>
@@ -56,7 +62,7 @@ fn attach_form(controller: Controller) -> Option<impl IntoView> {
             <button type="button" class="ta-action ta-attach-button" data-ta="attach-button"
                 disabled=move || controller.attach_status.get() == AttachStatus::Working
                 on:click=move |_| controller.attach_kept(button_issue.clone(), comment.get_untracked())>
-                {format!("Attach to {issue}")}
+                {move || (text().attach_to)(&issue)}
             </button>
         </div>
     })
@@ -69,7 +75,8 @@ fn KeptItem(attachment: Attachment, controller: Controller) -> impl IntoView {
         controller.options.with_value(|o| o.name.clone())
     };
     let id = attachment.id.clone();
-    let label = format!("Remove {} from the list", attachment.name);
+    let name = attachment.name.clone();
+    let label = move || (controller.locale.get().messages().remove_kept)(&name);
     let remove_id = id.clone();
     view! {
         <li class="ta-kept-item" data-ta="kept-item" data-id=id.clone()>
@@ -77,7 +84,8 @@ fn KeptItem(attachment: Attachment, controller: Controller) -> impl IntoView {
             <code class="ta-kept-id" data-ta="kept-id">{id.clone()}</code>
             <input type="hidden" name=field value=id.clone()/>
             <button type="button" class="ta-action" aria-label=label
-                on:click=move |_| controller.remove_kept(&remove_id)>"Remove"</button>
+                on:click=move |_| controller.remove_kept(&remove_id)>
+                {move || controller.locale.get().messages().remove}</button>
         </li>
     }
 }

@@ -7,6 +7,7 @@ mod events;
 mod file_row;
 mod kept_list;
 mod options;
+mod page_drop;
 mod summary;
 mod widget;
 

@@ -1,5 +1,5 @@
 use crate::backend::{Credentials, Mode, DEFAULT_CHUNK_SIZE};
-use crate::core::{Restrictions, RetryPolicy};
+use crate::core::{Locale, Restrictions, RetryPolicy};
 use std::rc::Rc;
 
 use super::EventHandler;
@@ -45,6 +45,12 @@ pub struct WidgetOptions {
     pub on_event: Option<EventHandler>,
     /// How requests go out: the browser's by default; tests script one.
     pub transport: Rc<dyn Transport>,
+    /// The language of every word and number; `None` follows the browser
+    /// (`navigator.languages`), English when it asks for none we speak.
+    pub locale: Option<Locale>,
+    /// Files dropped anywhere on the page come to this widget, with an
+    /// overlay while they are dragged over it.
+    pub page_drop: bool,
 }
 
 impl std::fmt::Debug for WidgetOptions {
@@ -55,6 +61,7 @@ impl std::fmt::Debug for WidgetOptions {
             .field("mode", &self.mode)
             .field("issue", &self.issue)
             .field("concurrency", &self.concurrency)
+            .field("locale", &self.locale)
             .finish_non_exhaustive()
     }
 }
@@ -80,6 +87,8 @@ impl Default for WidgetOptions {
             multiple: true,
             on_event: None,
             transport: Rc::new(BrowserTransport),
+            locale: None,
+            page_drop: false,
         }
     }
 }

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use super::Controller;
-use crate::core::{format_bytes, format_duration, QueueSummary};
+use crate::core::QueueSummary;
 
 /// One line over the whole list: files done of total, bytes, and while
 /// anything is running, speed and time left.
@@ -18,18 +18,16 @@ pub fn Summary(controller: Controller) -> impl IntoView {
         if counted == 0 {
             return String::new();
         }
-        let mut text = format!(
-            "{done} of {counted} uploaded · {} of {}",
-            format_bytes(sent),
-            format_bytes(total)
-        );
+        let locale = controller.locale.get();
+        let m = locale.messages();
+        let mut text = (m.summary)(done, counted, &locale.bytes(sent), &locale.bytes(total));
         if running {
             if let Some(speed) = controller.speed.get().filter(|s| *s > 0.0) {
                 let left = total.saturating_sub(sent) as f64 / speed;
-                text.push_str(&format!(
-                    " · {}/s · {} left",
-                    format_bytes(speed as u64),
-                    format_duration(left)
+                text.push_str(" · ");
+                text.push_str(&(m.speed_and_time_left)(
+                    &locale.bytes(speed as u64),
+                    &locale.duration(left),
                 ));
             }
         }

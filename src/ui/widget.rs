@@ -3,6 +3,7 @@ use leptos::prelude::*;
 use super::drop_zone::DropZone;
 use super::file_row::FileRow;
 use super::kept_list::KeptList;
+use super::page_drop::PageDrop;
 use super::summary::Summary;
 use super::{Controller, WidgetOptions};
 use crate::core::EntryId;
@@ -48,10 +49,20 @@ pub fn ControlledWidget(controller: Controller) -> impl IntoView {
             });
         }
     });
+    // Rebuilt when the host turns the option on or off at run time.
+    let page_drop = move || {
+        controller.options_revision.track();
+        controller
+            .options
+            .try_with_value(|o| o.page_drop)
+            .unwrap_or(false)
+            .then(|| view! { <PageDrop controller=controller/> })
+    };
+    let locale = controller.locale;
     view! {
         // Paste anywhere inside the widget (the drop zone is focusable):
         // screenshots arrive this way in a tracker.
-        <div class="ta-widget" data-ta="widget"
+        <div class="ta-widget" data-ta="widget" lang=move || locale.get().tag()
             on:paste=move |ev: leptos::ev::ClipboardEvent| {
                 let files = ev
                     .clipboard_data()
@@ -64,15 +75,20 @@ pub fn ControlledWidget(controller: Controller) -> impl IntoView {
             }>
             <DropZone controller=controller/>
             <Summary controller=controller/>
-            <ul class="ta-list" data-ta="list" aria-label="Files">
+            <ul class="ta-list" data-ta="list" aria-label=move || locale.get().messages().list_label>
                 <For each=ids key=|id| *id let:id>
                     <FileRow id=id controller=controller/>
                 </For>
             </ul>
             <KeptList controller=controller/>
             <div class="ta-live" data-ta="live" aria-live="polite" role="status">
-                {move || controller.announcement.get()}
+                {move || {
+                    controller
+                        .announcement
+                        .with(|news| news.as_ref().map(|n| locale.get().announcement(n)))
+                }}
             </div>
+            {page_drop}
         </div>
     }
 }

@@ -1,5 +1,6 @@
 use web_sys::{DataTransfer, File, FileList};
 
+use super::PickedFile;
 use crate::core::FileMeta;
 
 /// The files of a `FileList`, as handles: no byte is read.
@@ -14,6 +15,15 @@ pub fn files_from_data_transfer(transfer: &DataTransfer) -> Vec<File> {
         .files()
         .map(|list| files_from_list(&list))
         .unwrap_or_default()
+}
+
+/// What the engine needs to know about a file, with its path inside a
+/// dropped folder.
+pub fn picked_meta(picked: &PickedFile) -> FileMeta {
+    FileMeta {
+        relative_path: picked.relative_path.clone(),
+        ..file_meta(&picked.file)
+    }
 }
 
 /// What the engine needs to know about a file.

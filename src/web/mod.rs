@@ -3,6 +3,9 @@
 
 mod authorization;
 mod files;
+mod folders;
+mod language;
+mod listener;
 mod object_url;
 mod part_upload;
 mod storage;
@@ -13,7 +16,10 @@ mod transport_trait;
 mod xhr;
 
 pub use authorization::{fresh_credentials, AuthorizationProvider};
-pub use files::{file_meta, files_from_data_transfer, files_from_list};
+pub use files::{file_meta, files_from_data_transfer, files_from_list, picked_meta};
+pub use folders::{take_drop, walk_folders, Dropped, PickedFile, Walked};
+pub use language::browser_locale;
+pub use listener::DocumentListener;
 pub use object_url::ObjectUrl;
 pub use part_upload::{upload_in_parts, PartUploader};
 pub use storage::{load_kept, save_kept, storage_key, Persist};

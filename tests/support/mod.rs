@@ -4,6 +4,8 @@
 use js_sys::{Array, Promise, Uint8Array};
 use leptos::mount::mount_to;
 use leptos::prelude::*;
+use tracker_attachments::core::Locale;
+use tracker_attachments::ui::Controller;
 use tracker_attachments::{Credentials, TrackerAttachments, WidgetOptions};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -94,6 +96,8 @@ pub fn dev_options(api: &str, token: &str) -> WidgetOptions {
         // Tests share one page and so one sessionStorage: each test that
         // wants persistence asks for it under a key of its own.
         persist: tracker_attachments::web::Persist::None,
+        // The suites read English; tests/locale.rs covers the others.
+        locale: Some(Locale::En),
         ..WidgetOptions::default()
     }
 }
@@ -109,22 +113,58 @@ pub fn mount_widget(
     )
 }
 
+/// Mounts the widget and hands back its controller, for tests that drive it
+/// from code (`set_locale`, `add_drop`).
+pub fn mount_with_controller(
+    parent: HtmlElement,
+    options: WidgetOptions,
+) -> (leptos::mount::UnmountHandle<impl Mountable>, Controller) {
+    let slot = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let ready = slot.clone();
+    let handle = mount_to(parent, move || {
+        let ready = ready.clone();
+        let on_ready = Callback::new(move |c: Controller| {
+            if let Ok(mut slot) = ready.lock() {
+                *slot = Some(c);
+            }
+        });
+        view! { <TrackerAttachments options=options on_ready=on_ready/> }
+    });
+    let controller = slot
+        .lock()
+        .ok()
+        .and_then(|c| *c)
+        .expect("the widget hands out its controller on mount");
+    (handle, controller)
+}
+
 /// Dispatches a real `drop` event carrying `files` on `target`.
 pub fn drop_files(target: &Element, files: &[File]) {
-    let transfer = DataTransfer::new().unwrap();
-    for f in files {
-        transfer.items().add_with_file(f).unwrap();
-    }
-    dispatch_drop(target, &transfer);
+    dispatch_drop(target, &transfer_of(files));
 }
 
 pub fn dispatch_drop(target: &Element, transfer: &DataTransfer) {
+    dispatch_drag(target, "drop", transfer);
+}
+
+/// Dispatches a drag event (`dragenter`, `dragover`, `drop`, …) carrying
+/// `transfer`; `false` when a listener called `preventDefault`.
+pub fn dispatch_drag(target: &Element, kind: &str, transfer: &DataTransfer) -> bool {
     let init = DragEventInit::new();
     init.set_bubbles(true);
     init.set_cancelable(true);
     init.set_data_transfer(Some(transfer));
-    let event = DragEvent::new_with_event_init_dict("drop", &init).unwrap();
-    target.dispatch_event(&event).unwrap();
+    let event = DragEvent::new_with_event_init_dict(kind, &init).unwrap();
+    target.dispatch_event(&event).unwrap()
+}
+
+/// A `DataTransfer` carrying `files`, as a file drag has.
+pub fn transfer_of(files: &[File]) -> DataTransfer {
+    let transfer = DataTransfer::new().unwrap();
+    for f in files {
+        transfer.items().add_with_file(f).unwrap();
+    }
+    transfer
 }
 
 pub async fn next_tick(ms: i32) {

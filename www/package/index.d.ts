@@ -27,7 +27,16 @@ export interface UploadFile {
 
 /** Why an upload or attach failed. */
 export interface UploadError {
-  kind: 'network' | 'http' | 'invalid-response' | 'cancelled' | 'browser';
+  kind:
+    | 'network'
+    | 'http'
+    | 'invalid-response'
+    | 'cancelled'
+    | 'browser'
+    | 'needs-issue'
+    | 'kept-expired'
+    | 'no-issue-key'
+    | 'attach-running';
   /** A sentence a person can act on. */
   message: string;
   /** The HTTP status, for `kind: 'http'`. */

@@ -1,0 +1,91 @@
+//! English: every word the widget shows.
+
+use super::Messages;
+
+fn files(n: usize) -> String {
+    if n == 1 {
+        "1 file".to_owned()
+    } else {
+        format!("{n} files")
+    }
+}
+
+pub static MESSAGES: Messages = Messages {
+    tag: "en",
+
+    decimal_separator: ".",
+    byte_units: ["B", "KB", "MB", "GB", "TB", "PB"],
+    hours: "h",
+    minutes: "min",
+    seconds: "s",
+    no_time: "–",
+
+    drop_zone_label: "Add files: drop them here or press Enter to browse",
+    drop_here: "Drop files here or ",
+    browse: "browse",
+    page_drop: "Drop files to upload",
+
+    list_label: "Files",
+    waiting: "Waiting",
+    uploading: "Uploading",
+    uploading_of: |sent, total| format!("Uploading {sent} of {total}"),
+    retrying: |error| format!("{error} — retrying"),
+    uploaded: "Uploaded",
+    cancelled: "Cancelled",
+    progress_label: |name| format!("Upload progress of {name}"),
+    cancel: "Cancel",
+    retry: "Retry",
+    remove: "Remove",
+    cancel_file: |name| format!("Cancel {name}"),
+    retry_file: |name| format!("Retry {name}"),
+    remove_file: |name| format!("Remove {name}"),
+    in_folder: |path| format!("in {path}"),
+
+    summary: |done, counted, sent, total| {
+        format!("{done} of {counted} uploaded · {sent} of {total}")
+    },
+    speed_and_time_left: |speed, left| format!("{speed}/s · {left} left"),
+
+    files_added: |n| format!("{} added", files(n)),
+    file_uploaded: |name| format!("{name} uploaded"),
+    file_failed: |name, error| format!("{name} failed: {error}"),
+    files_attached: |n, issue| format!("{} attached to {issue}", files(n)),
+    unreadable: |n| {
+        if n == 1 {
+            "1 file in the dropped folder could not be read".to_owned()
+        } else {
+            format!("{n} files in the dropped folder could not be read")
+        }
+    },
+
+    kept_label: "Uploaded, not yet attached",
+    kept_title: "Ready to attach",
+    remove_kept: |name| format!("Remove {name} from the list"),
+    comment_label: "Comment (optional)",
+    attach_to: |issue| format!("Attach to {issue}"),
+    attaching: "Attaching…",
+    attached: |n, issue| format!("Attached {n} to {issue}"),
+    attach_failed: |error| format!("Could not attach: {error}"),
+    no_issue_key: "No issue key to attach the files to",
+    attach_running: "Attaching is already in progress",
+    kept_expired: |n| {
+        if n == 1 {
+            "The kept file had expired or was attached already".to_owned()
+        } else {
+            format!("{n} kept files had expired or were attached already")
+        }
+    },
+
+    too_large: |size, max| format!("Too large: {size} (at most {max})"),
+    too_small: |size, min| format!("Too small: {size} (at least {min})"),
+    too_many_files: |max| format!("Too many files (at most {max})"),
+    total_too_large: |max| format!("All files together exceed {max}"),
+    type_not_accepted: |accept| format!("This type of file is not accepted (allowed: {accept})"),
+    duplicate: "Already in the list",
+
+    network_error: |detail| format!("Network error: {detail}"),
+    http_status: |status| format!("HTTP {status}"),
+    invalid_response: |detail| format!("Unexpected answer from the server: {detail}"),
+    browser_error: |detail| format!("The browser refused: {detail}"),
+    needs_issue: |mode| format!("Mode {mode} needs an issue key (the `issue` option)"),
+};

@@ -1,0 +1,301 @@
+//! Every word and number the widget shows, per language. Each locale is one
+//! table ([`Messages`], in `en.rs` and `ru.rs`); the code here only picks the
+//! table, the plural form and the number format.
+//!
+//! Sentences that carry values are functions in the table rather than
+//! templates, so each language builds its own grammar (Russian agrees verbs
+//! and nouns with the count) and the compiler checks every argument.
+
+mod en;
+mod ru;
+
+use super::{Refusal, UploadError};
+
+/// A language the widget speaks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Locale {
+    #[default]
+    En,
+    Ru,
+}
+
+/// CLDR plural categories that English and Russian use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PluralCategory {
+    One,
+    Few,
+    Many,
+    Other,
+}
+
+impl Locale {
+    pub const ALL: [Locale; 2] = [Locale::En, Locale::Ru];
+
+    /// A BCP 47 tag's language: `ru`, `ru-RU`, `RU` → Russian; `en-GB` →
+    /// English; anything else → `None`.
+    pub fn from_tag(tag: &str) -> Option<Locale> {
+        let primary = tag.trim().split(['-', '_']).next().unwrap_or("");
+        if primary.eq_ignore_ascii_case("en") {
+            Some(Locale::En)
+        } else if primary.eq_ignore_ascii_case("ru") {
+            Some(Locale::Ru)
+        } else {
+            None
+        }
+    }
+
+    /// The first of the user's preferred languages (in their order) that
+    /// the widget speaks; English when none is.
+    pub fn negotiate<'a>(preferred: impl IntoIterator<Item = &'a str>) -> Locale {
+        preferred
+            .into_iter()
+            .find_map(Locale::from_tag)
+            .unwrap_or_default()
+    }
+
+    /// The tag for the `lang` attribute.
+    pub fn tag(self) -> &'static str {
+        self.messages().tag
+    }
+
+    /// This locale's table.
+    pub fn messages(self) -> &'static Messages {
+        match self {
+            Locale::En => &en::MESSAGES,
+            Locale::Ru => &ru::MESSAGES,
+        }
+    }
+
+    /// The plural category of `n` (CLDR rules). Russian: 1, 21, 101 → one;
+    /// 2–4, 22–24 → few; 0, 5–20, 11–14, 111 → many; fractions → other.
+    pub fn plural(self, n: f64) -> PluralCategory {
+        match self {
+            Locale::En if n == 1.0 => PluralCategory::One,
+            Locale::En => PluralCategory::Other,
+            Locale::Ru => {
+                if !n.is_finite() || n.fract() != 0.0 {
+                    return PluralCategory::Other;
+                }
+                let i = n.abs() as u64;
+                match (i % 10, i % 100) {
+                    (1, r) if r != 11 => PluralCategory::One,
+                    (2..=4, r) if !(12..=14).contains(&r) => PluralCategory::Few,
+                    _ => PluralCategory::Many,
+                }
+            }
+        }
+    }
+
+    /// A byte count as a person reads it: `1.5 MB`, `1,5 МБ`. Units of
+    /// 1024, as file managers show them; one decimal below ten.
+    pub fn bytes(self, bytes: u64) -> String {
+        let m = self.messages();
+        let [b, units @ ..] = &m.byte_units;
+        if bytes < 1024 {
+            return format!("{bytes} {b}");
+        }
+        let mut value = bytes as f64 / 1024.0;
+        let mut unit = 0;
+        while value >= 1024.0 && unit + 1 < units.len() {
+            value /= 1024.0;
+            unit += 1;
+        }
+        let name = units.get(unit).copied().unwrap_or_default();
+        let number = if value < 10.0 {
+            format!("{value:.1}")
+        } else {
+            format!("{value:.0}")
+        };
+        format!("{} {name}", number.replace('.', m.decimal_separator))
+    }
+
+    /// A time left as a person reads it: `2 min 5 s`, `2 мин 5 с`.
+    pub fn duration(self, seconds: f64) -> String {
+        let m = self.messages();
+        if !seconds.is_finite() || seconds < 0.0 {
+            return m.no_time.to_owned();
+        }
+        let total = seconds.ceil() as u64;
+        let (h, min, s) = (total / 3600, (total % 3600) / 60, total % 60);
+        let (hu, mu, su) = (m.hours, m.minutes, m.seconds);
+        match (h, min) {
+            (0, 0) => format!("{s} {su}"),
+            (0, _) if s == 0 => format!("{min} {mu}"),
+            (0, _) => format!("{min} {mu} {s} {su}"),
+            _ if min == 0 => format!("{h} {hu}"),
+            _ => format!("{h} {hu} {min} {mu}"),
+        }
+    }
+
+    /// Why a file was refused, in words.
+    pub fn refusal(self, refusal: &Refusal) -> String {
+        let m = self.messages();
+        match refusal {
+            Refusal::TooLarge { size, max } => (m.too_large)(&self.bytes(*size), &self.bytes(*max)),
+            Refusal::TooSmall { size, min } => (m.too_small)(&self.bytes(*size), &self.bytes(*min)),
+            Refusal::TooManyFiles { max } => (m.too_many_files)(*max),
+            Refusal::TotalTooLarge { max } => (m.total_too_large)(&self.bytes(*max)),
+            Refusal::TypeNotAccepted { accept } => (m.type_not_accepted)(accept),
+            Refusal::Duplicate => m.duplicate.to_owned(),
+        }
+    }
+
+    /// Why a file did not upload. Details from the browser and messages from
+    /// the server stay as they came.
+    pub fn error(self, error: &UploadError) -> String {
+        let m = self.messages();
+        match error {
+            UploadError::Network(detail) => (m.network_error)(detail),
+            UploadError::Http { status, message } if message.trim().is_empty() => {
+                (m.http_status)(*status)
+            }
+            UploadError::Http { status, message } => format!("{message} (HTTP {status})"),
+            UploadError::InvalidResponse(detail) => (m.invalid_response)(detail),
+            UploadError::Cancelled => m.cancelled.to_owned(),
+            UploadError::Browser(detail) => (m.browser_error)(detail),
+            UploadError::NeedsIssue { mode } => (m.needs_issue)(mode),
+            UploadError::KeptExpired { count } => (m.kept_expired)(*count),
+            UploadError::NoIssueKey => m.no_issue_key.to_owned(),
+            UploadError::AttachRunning => m.attach_running.to_owned(),
+        }
+    }
+
+    /// A sentence for the screen-reader live region.
+    pub fn announcement(self, announcement: &Announcement) -> String {
+        let m = self.messages();
+        match announcement {
+            Announcement::FilesAdded(count) => (m.files_added)(*count),
+            Announcement::Uploaded { name } => (m.file_uploaded)(name),
+            Announcement::Failed { name, error } => (m.file_failed)(name, &self.error(error)),
+            Announcement::Attached { count, issue } => (m.files_attached)(*count, issue),
+            Announcement::FolderRead {
+                added,
+                unreadable: 0,
+            } => (m.files_added)(*added),
+            Announcement::FolderRead { added, unreadable } => {
+                format!(
+                    "{}. {}",
+                    (m.files_added)(*added),
+                    (m.unreadable)(*unreadable)
+                )
+            }
+        }
+    }
+}
+
+/// What the live region says, kept as data so that it reads in the current
+/// locale even after a switch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Announcement {
+    FilesAdded(usize),
+    Uploaded {
+        name: String,
+    },
+    Failed {
+        name: String,
+        error: UploadError,
+    },
+    Attached {
+        count: usize,
+        issue: String,
+    },
+    /// A dropped folder was read: files added from it, and files the
+    /// browser could not read.
+    FolderRead {
+        added: usize,
+        unreadable: usize,
+    },
+}
+
+/// One locale's words. Plain fields are fixed text; functions build the
+/// sentences that carry values (already formatted sizes and times, counts,
+/// names).
+pub struct Messages {
+    /// BCP 47 tag, for the `lang` attribute.
+    pub tag: &'static str,
+
+    // Numbers.
+    pub decimal_separator: &'static str,
+    /// Bytes, then KiB … PiB.
+    pub byte_units: [&'static str; 6],
+    pub hours: &'static str,
+    pub minutes: &'static str,
+    pub seconds: &'static str,
+    /// A time that cannot be told.
+    pub no_time: &'static str,
+
+    // Drop zone.
+    pub drop_zone_label: &'static str,
+    pub drop_here: &'static str,
+    pub browse: &'static str,
+    /// Over the whole page while files are dragged over it (`page_drop`).
+    pub page_drop: &'static str,
+
+    // File list.
+    pub list_label: &'static str,
+    pub waiting: &'static str,
+    pub uploading: &'static str,
+    /// Sent and total size, formatted.
+    pub uploading_of: fn(&str, &str) -> String,
+    /// The error that will be retried.
+    pub retrying: fn(&str) -> String,
+    pub uploaded: &'static str,
+    pub cancelled: &'static str,
+    pub progress_label: fn(&str) -> String,
+    pub cancel: &'static str,
+    pub retry: &'static str,
+    pub remove: &'static str,
+    /// Labels of the row actions, with the file name.
+    pub cancel_file: fn(&str) -> String,
+    pub retry_file: fn(&str) -> String,
+    pub remove_file: fn(&str) -> String,
+    /// Where a file from a dropped folder lies (its relative path).
+    pub in_folder: fn(&str) -> String,
+
+    // Summary line: done, counted, sent and total bytes (formatted).
+    pub summary: fn(usize, usize, &str, &str) -> String,
+    /// Speed (formatted bytes) and time left (formatted).
+    pub speed_and_time_left: fn(&str, &str) -> String,
+
+    // Live region.
+    pub files_added: fn(usize) -> String,
+    pub file_uploaded: fn(&str) -> String,
+    /// File name and the error, in words.
+    pub file_failed: fn(&str, &str) -> String,
+    pub files_attached: fn(usize, &str) -> String,
+    pub unreadable: fn(usize) -> String,
+
+    // Kept attachments.
+    pub kept_label: &'static str,
+    pub kept_title: &'static str,
+    pub remove_kept: fn(&str) -> String,
+    pub comment_label: &'static str,
+    pub attach_to: fn(&str) -> String,
+    pub attaching: &'static str,
+    /// Count and issue key.
+    pub attached: fn(usize, &str) -> String,
+    pub attach_failed: fn(&str) -> String,
+    /// None of the kept files could be attached: all had expired.
+    pub kept_expired: fn(usize) -> String,
+    pub no_issue_key: &'static str,
+    pub attach_running: &'static str,
+
+    // Refusals.
+    pub too_large: fn(&str, &str) -> String,
+    pub too_small: fn(&str, &str) -> String,
+    pub too_many_files: fn(usize) -> String,
+    pub total_too_large: fn(&str) -> String,
+    pub type_not_accepted: fn(&str) -> String,
+    pub duplicate: &'static str,
+
+    // Upload errors.
+    pub network_error: fn(&str) -> String,
+    pub http_status: fn(u16) -> String,
+    pub invalid_response: fn(&str) -> String,
+    pub browser_error: fn(&str) -> String,
+    /// The mode's name.
+    pub needs_issue: fn(&str) -> String,
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,103 @@
+//! Russian: every word the widget shows. Counts agree with their nouns and
+//! verbs through [`Locale::plural`]: 1 файл, 2 файла, 5 файлов, 21 файл.
+
+use super::{Locale, Messages, PluralCategory};
+
+/// The form of a word or phrase for `n`: one (1, 21), few (2–4, 22) and many
+/// (0, 5–20, 25); `other` (fractions) takes the few form.
+fn pick(n: usize, one: &'static str, few: &'static str, many: &'static str) -> &'static str {
+    match Locale::Ru.plural(n as f64) {
+        PluralCategory::One => one,
+        PluralCategory::Few | PluralCategory::Other => few,
+        PluralCategory::Many => many,
+    }
+}
+
+fn files(n: usize) -> String {
+    format!("{n} {}", pick(n, "файл", "файла", "файлов"))
+}
+
+pub static MESSAGES: Messages = Messages {
+    tag: "ru",
+
+    decimal_separator: ",",
+    byte_units: ["Б", "КБ", "МБ", "ГБ", "ТБ", "ПБ"],
+    hours: "ч",
+    minutes: "мин",
+    seconds: "с",
+    no_time: "–",
+
+    drop_zone_label: "Добавить файлы: перетащите их сюда или нажмите Enter, чтобы выбрать",
+    drop_here: "Перетащите файлы сюда или ",
+    browse: "выберите",
+    page_drop: "Отпустите файлы, чтобы загрузить их",
+
+    list_label: "Файлы",
+    waiting: "В очереди",
+    uploading: "Загружается",
+    uploading_of: |sent, total| format!("Загружено {sent} из {total}"),
+    retrying: |error| format!("{error} — пробуем ещё раз"),
+    uploaded: "Загружен",
+    cancelled: "Отменено",
+    progress_label: |name| format!("Ход загрузки {name}"),
+    cancel: "Отменить",
+    retry: "Повторить",
+    remove: "Убрать",
+    cancel_file: |name| format!("Отменить загрузку {name}"),
+    retry_file: |name| format!("Повторить загрузку {name}"),
+    remove_file: |name| format!("Убрать {name}"),
+    in_folder: |path| format!("в папке {path}"),
+
+    summary: |done, counted, sent, total| {
+        format!("Загружено {done} из {counted} · {sent} из {total}")
+    },
+    speed_and_time_left: |speed, left| format!("{speed}/с · осталось {left}"),
+
+    files_added: |n| {
+        let verb = pick(n, "Добавлен", "Добавлено", "Добавлено");
+        format!("{verb} {}", files(n))
+    },
+    file_uploaded: |name| format!("Файл «{name}» загружен"),
+    file_failed: |name, error| format!("Файл «{name}» не загружен: {error}"),
+    files_attached: |n, issue| {
+        let verb = pick(n, "прикреплён", "прикреплены", "прикреплено");
+        format!("{} {verb} к {issue}", files(n))
+    },
+    unreadable: |n| format!("Не удалось прочитать {} из перетащенной папки", files(n)),
+
+    kept_label: "Загружены, но ещё не прикреплены",
+    kept_title: "Готовы к прикреплению",
+    remove_kept: |name| format!("Убрать {name} из списка"),
+    comment_label: "Комментарий (необязательно)",
+    attach_to: |issue| format!("Прикрепить к {issue}"),
+    attaching: "Прикрепляем…",
+    attached: |n, issue| {
+        let verb = pick(n, "прикреплён", "прикреплены", "прикреплено");
+        format!("{} {verb} к {issue}", files(n))
+    },
+    attach_failed: |error| format!("Не удалось прикрепить: {error}"),
+    no_issue_key: "Не указан ключ задачи, к которой прикрепить файлы",
+    attach_running: "Файлы уже прикрепляются",
+    kept_expired: |n| {
+        let verb = pick(
+            n,
+            "устарел или уже прикреплён",
+            "устарели или уже прикреплены",
+            "устарели или уже прикреплены",
+        );
+        format!("{} {verb}", files(n))
+    },
+
+    too_large: |size, max| format!("Слишком большой: {size} (не больше {max})"),
+    too_small: |size, min| format!("Слишком маленький: {size} (не меньше {min})"),
+    too_many_files: |max| format!("Слишком много файлов (не больше {max})"),
+    total_too_large: |max| format!("Все файлы вместе больше {max}"),
+    type_not_accepted: |accept| format!("Файлы такого типа не принимаются (можно: {accept})"),
+    duplicate: "Уже в списке",
+
+    network_error: |detail| format!("Ошибка сети: {detail}"),
+    http_status: |status| format!("Ошибка HTTP {status}"),
+    invalid_response: |detail| format!("Неожиданный ответ сервера: {detail}"),
+    browser_error: |detail| format!("Браузер отказал: {detail}"),
+    needs_issue: |mode| format!("Для режима {mode} нужен ключ задачи (параметр `issue`)"),
+};

@@ -1,0 +1,285 @@
+use super::*;
+
+#[test]
+fn tags_choose_the_language() {
+    assert_eq!(Locale::from_tag("ru"), Some(Locale::Ru));
+    assert_eq!(Locale::from_tag("ru-RU"), Some(Locale::Ru));
+    assert_eq!(Locale::from_tag("RU"), Some(Locale::Ru));
+    assert_eq!(Locale::from_tag(" ru_ru "), Some(Locale::Ru));
+    assert_eq!(Locale::from_tag("en-GB"), Some(Locale::En));
+    assert_eq!(Locale::from_tag("en"), Some(Locale::En));
+    assert_eq!(Locale::from_tag("de-DE"), None);
+    assert_eq!(Locale::from_tag(""), None);
+    assert_eq!(Locale::from_tag("rus"), None);
+    assert_eq!(Locale::negotiate(["de", "ru-RU", "en"]), Locale::Ru);
+    assert_eq!(Locale::negotiate(["fr"]), Locale::En);
+    assert_eq!(Locale::negotiate([]), Locale::En);
+    for locale in Locale::ALL {
+        assert_eq!(Locale::from_tag(locale.tag()), Some(locale));
+    }
+}
+
+#[test]
+fn russian_plurals() {
+    use PluralCategory::*;
+    let cases = [
+        (0.0, Many),
+        (1.0, One),
+        (2.0, Few),
+        (4.0, Few),
+        (5.0, Many),
+        (11.0, Many),
+        (12.0, Many),
+        (14.0, Many),
+        (21.0, One),
+        (22.0, Few),
+        (25.0, Many),
+        (101.0, One),
+        (111.0, Many),
+        (1.5, Other),
+    ];
+    for (n, category) in cases {
+        assert_eq!(Locale::Ru.plural(n), category, "{n}");
+    }
+    assert_eq!(Locale::Ru.plural(f64::NAN), Other);
+}
+
+#[test]
+fn english_plurals() {
+    assert_eq!(Locale::En.plural(1.0), PluralCategory::One);
+    for n in [0.0, 2.0, 5.0, 11.0, 21.0, 1.5] {
+        assert_eq!(Locale::En.plural(n), PluralCategory::Other, "{n}");
+    }
+}
+
+#[test]
+fn counted_files_agree_in_russian() {
+    let added = Locale::Ru.messages().files_added;
+    assert_eq!(added(1), "Добавлен 1 файл");
+    assert_eq!(added(2), "Добавлено 2 файла");
+    assert_eq!(added(5), "Добавлено 5 файлов");
+    assert_eq!(added(11), "Добавлено 11 файлов");
+    assert_eq!(added(21), "Добавлен 21 файл");
+    assert_eq!(added(22), "Добавлено 22 файла");
+    let attached = Locale::Ru.messages().attached;
+    assert_eq!(attached(1, "DEMO-1"), "1 файл прикреплён к DEMO-1");
+    assert_eq!(attached(3, "DEMO-1"), "3 файла прикреплены к DEMO-1");
+    assert_eq!(attached(12, "DEMO-1"), "12 файлов прикреплено к DEMO-1");
+    let en = Locale::En.messages().files_added;
+    assert_eq!(en(1), "1 file added");
+    assert_eq!(en(2), "2 files added");
+    assert_eq!(en(0), "0 files added");
+}
+
+#[test]
+fn sizes_in_both_locales() {
+    let cases: [(u64, &str, &str); 7] = [
+        (0, "0 B", "0 Б"),
+        (1023, "1023 B", "1023 Б"),
+        (1536, "1.5 KB", "1,5 КБ"),
+        (1536 * 1024, "1.5 MB", "1,5 МБ"),
+        (20 * 1024 * 1024, "20 MB", "20 МБ"),
+        (1 << 30, "1.0 GB", "1,0 ГБ"),
+        (u64::MAX, "16384 PB", "16384 ПБ"),
+    ];
+    for (bytes, en, ru) in cases {
+        assert_eq!(Locale::En.bytes(bytes), en);
+        assert_eq!(Locale::Ru.bytes(bytes), ru);
+    }
+}
+
+#[test]
+fn times_in_both_locales() {
+    let cases: [(f64, &str, &str); 8] = [
+        (0.2, "1 s", "1 с"),
+        (59.0, "59 s", "59 с"),
+        (60.0, "1 min", "1 мин"),
+        (125.0, "2 min 5 s", "2 мин 5 с"),
+        (3600.0 + 180.0 + 7.0, "1 h 3 min", "1 ч 3 мин"),
+        (7200.0, "2 h", "2 ч"),
+        (f64::NAN, "–", "–"),
+        (-1.0, "–", "–"),
+    ];
+    for (seconds, en, ru) in cases {
+        assert_eq!(Locale::En.duration(seconds), en);
+        assert_eq!(Locale::Ru.duration(seconds), ru);
+    }
+}
+
+fn every_refusal() -> Vec<Refusal> {
+    vec![
+        Refusal::TooLarge {
+            size: 3 << 30,
+            max: 1 << 30,
+        },
+        Refusal::TooSmall { size: 0, min: 1 },
+        Refusal::TooManyFiles { max: 5 },
+        Refusal::TotalTooLarge { max: 100 << 20 },
+        Refusal::TypeNotAccepted {
+            accept: ".png, .jpg".into(),
+        },
+        Refusal::Duplicate,
+    ]
+}
+
+/// Details in Russian, so that any Latin letter left is the table's.
+fn every_error() -> Vec<UploadError> {
+    vec![
+        UploadError::Network("соединение сброшено".into()),
+        UploadError::Http {
+            status: 503,
+            message: String::new(),
+        },
+        UploadError::Http {
+            status: 404,
+            message: "Задача не найдена.".into(),
+        },
+        UploadError::InvalidResponse("пустой ответ".into()),
+        UploadError::Cancelled,
+        UploadError::Browser("нет окна".into()),
+        UploadError::NeedsIssue {
+            mode: "jira".into(),
+        },
+        UploadError::KeptExpired { count: 3 },
+        UploadError::NoIssueKey,
+        UploadError::AttachRunning,
+    ]
+}
+
+fn latin_words(text: &str) -> Vec<&str> {
+    text.split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|w| !w.is_empty())
+        // Names of things that are not translated.
+        .filter(|w| !["HTTP", "Enter", "jira", "issue"].contains(w))
+        .collect()
+}
+
+#[test]
+fn every_refusal_and_error_reads_in_both_locales() {
+    for refusal in every_refusal() {
+        for locale in Locale::ALL {
+            assert!(!locale.refusal(&refusal).trim().is_empty(), "{refusal:?}");
+        }
+        let ru = Locale::Ru.refusal(&refusal);
+        let left: Vec<_> = latin_words(&ru)
+            .into_iter()
+            .filter(|w| !["png", "jpg"].contains(w))
+            .collect();
+        assert!(left.is_empty(), "English left in {ru:?}: {left:?}");
+        assert_ne!(ru, Locale::En.refusal(&refusal));
+    }
+    for error in every_error() {
+        for locale in Locale::ALL {
+            assert!(!locale.error(&error).trim().is_empty(), "{error:?}");
+        }
+        let ru = Locale::Ru.error(&error);
+        assert!(latin_words(&ru).is_empty(), "English left in {ru:?}");
+    }
+    assert_eq!(
+        Locale::Ru.refusal(&Refusal::TooLarge {
+            size: 3 << 30,
+            max: 1 << 30
+        }),
+        "Слишком большой: 3,0 ГБ (не больше 1,0 ГБ)"
+    );
+    // A server's message stays as the server wrote it.
+    let server = UploadError::Http {
+        status: 404,
+        message: "Issue does not exist.".into(),
+    };
+    assert_eq!(
+        Locale::Ru.error(&server),
+        "Issue does not exist. (HTTP 404)"
+    );
+}
+
+#[test]
+fn display_stays_english() {
+    assert_eq!(
+        Refusal::Duplicate.to_string(),
+        Locale::En.refusal(&Refusal::Duplicate)
+    );
+    assert_eq!(UploadError::Cancelled.to_string(), "Cancelled");
+}
+
+/// Every sentence of the Russian table, with sample values: none may be
+/// left in English, and each must differ from the English one.
+#[test]
+fn russian_table_has_no_english() {
+    let (ru, en) = (Locale::Ru.messages(), Locale::En.messages());
+    let fixed = |m: &Messages| {
+        vec![
+            m.drop_here,
+            m.browse,
+            m.page_drop,
+            m.list_label,
+            m.waiting,
+            m.uploading,
+            m.uploaded,
+            m.cancelled,
+            m.cancel,
+            m.retry,
+            m.remove,
+            m.kept_label,
+            m.kept_title,
+            m.comment_label,
+            m.attaching,
+            m.duplicate,
+        ]
+        .into_iter()
+        .map(str::to_owned)
+        .collect::<Vec<_>>()
+    };
+    let built = |m: &Messages| {
+        vec![
+            m.drop_zone_label.to_owned(),
+            (m.uploading_of)("1", "2"),
+            (m.retrying)("ошибка"),
+            (m.progress_label)("отчёт"),
+            (m.cancel_file)("отчёт"),
+            (m.retry_file)("отчёт"),
+            (m.remove_file)("отчёт"),
+            (m.in_folder)("папка"),
+            (m.summary)(1, 2, "1", "2"),
+            (m.speed_and_time_left)("1", "2"),
+            (m.files_added)(3),
+            (m.file_uploaded)("отчёт"),
+            (m.file_failed)("отчёт", "ошибка"),
+            (m.files_attached)(2, "ЗАДАЧА-1"),
+            (m.unreadable)(2),
+            (m.remove_kept)("отчёт"),
+            (m.attach_to)("ЗАДАЧА-1"),
+            (m.attached)(2, "ЗАДАЧА-1"),
+            (m.attach_failed)("ошибка"),
+            (m.kept_expired)(2),
+        ]
+    };
+    let ru_all: Vec<String> = fixed(ru).into_iter().chain(built(ru)).collect();
+    let en_all: Vec<String> = fixed(en).into_iter().chain(built(en)).collect();
+    for (r, e) in ru_all.iter().zip(&en_all) {
+        assert!(!r.trim().is_empty());
+        assert!(!e.trim().is_empty());
+        assert_ne!(r, e);
+        assert!(latin_words(r).is_empty(), "English left in {r:?}");
+    }
+}
+
+#[test]
+fn announcements_follow_the_locale() {
+    let failed = Announcement::Failed {
+        name: "a.txt".into(),
+        error: UploadError::Cancelled,
+    };
+    assert_eq!(Locale::En.announcement(&failed), "a.txt failed: Cancelled");
+    assert_eq!(
+        Locale::Ru.announcement(&failed),
+        "Файл «a.txt» не загружен: Отменено"
+    );
+    assert_eq!(
+        Locale::Ru.announcement(&Announcement::FolderRead {
+            added: 2,
+            unreadable: 1
+        }),
+        "Добавлено 2 файла. Не удалось прочитать 1 файл из перетащенной папки"
+    );
+}

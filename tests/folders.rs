@@ -1,0 +1,290 @@
+//! Dropped folders, text drags and the page-wide drop target in headless
+//! Chromium. A synthetic `DataTransfer` cannot carry folders, so folder
+//! entries are built here in JavaScript with the shape the browser's have
+//! (`isFile`, `isDirectory`, `name`, `createReader().readEntries`, `file`).
+#![cfg(target_arch = "wasm32")]
+
+mod support;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use leptos::prelude::GetUntracked;
+use support::*;
+use tracker_attachments::core::Restrictions;
+use tracker_attachments::web::{take_drop, walk_folders, Walked};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_test::*;
+use web_sys::DataTransfer;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen(inline_js = r#"
+const later = (f) => setTimeout(f, 0);
+export function file_entry(name) {
+  const file = new File([name], name, { type: 'text/plain' });
+  return { isFile: true, isDirectory: false, name, file(ok) { later(() => ok(file)); } };
+}
+export function broken_entry(name) {
+  return { isFile: true, isDirectory: false, name,
+    file(ok, err) { later(() => err(new DOMException('gone', 'NotFoundError'))); } };
+}
+export function throwing_entry(name) {
+  return { isFile: true, isDirectory: false, name, file() { throw new Error('no'); } };
+}
+// Answers 100 entries per readEntries call, as Chromium does, and counts calls.
+export function dir_entry(name, children) {
+  const dir = { isFile: false, isDirectory: true, name, reads: 0,
+    createReader() {
+      let at = 0;
+      return { readEntries(ok) {
+        dir.reads += 1;
+        const batch = children.slice(at, at + 100);
+        at += batch.length;
+        later(() => ok(batch));
+      } };
+    } };
+  return dir;
+}
+export function unreadable_dir(name) {
+  return { isFile: false, isDirectory: true, name,
+    createReader() { return { readEntries(ok, err) { later(() => err(new Error('denied'))); } }; } };
+}
+export function reads(dir) { return dir.reads; }
+// A drop's DataTransfer as far as the widget reads it.
+export function transfer(items) { return { items, files: null }; }
+export function folder_item(entry) {
+  return { kind: 'file', webkitGetAsEntry() { return entry; }, getAsFile() { return null; } };
+}
+export function plain_item(name) {
+  const file = new File(['plain'], name);
+  return { kind: 'file', getAsFile() { return file; } };
+}
+export function string_item() {
+  return { kind: 'string', webkitGetAsEntry() { return null; }, getAsFile() { return null; } };
+}
+"#)]
+extern "C" {
+    fn file_entry(name: &str) -> JsValue;
+    fn broken_entry(name: &str) -> JsValue;
+    fn throwing_entry(name: &str) -> JsValue;
+    fn dir_entry(name: &str, children: js_sys::Array) -> JsValue;
+    fn unreadable_dir(name: &str) -> JsValue;
+    fn reads(dir: &JsValue) -> u32;
+    fn transfer(items: js_sys::Array) -> JsValue;
+    fn folder_item(entry: &JsValue) -> JsValue;
+    fn plain_item(name: &str) -> JsValue;
+    fn string_item() -> JsValue;
+}
+
+fn array(items: impl IntoIterator<Item = JsValue>) -> js_sys::Array {
+    items.into_iter().collect()
+}
+
+#[wasm_bindgen_test]
+async fn walks_nested_folders_in_batches_keeping_paths() {
+    // photos/ holds 250 files and sub/, which holds a.txt, an empty folder,
+    // deeper/ (b.txt and one file the browser will not read) and one whose
+    // listing fails.
+    let deeper = dir_entry(
+        "deeper",
+        array([
+            file_entry("b.txt"),
+            broken_entry("gone.txt"),
+            throwing_entry("x.txt"),
+        ]),
+    );
+    let sub = dir_entry(
+        "sub",
+        array([
+            file_entry("a.txt"),
+            dir_entry("empty", array([])),
+            deeper,
+            unreadable_dir("locked"),
+        ]),
+    );
+    let photos = dir_entry(
+        "photos",
+        array(
+            (0..250)
+                .map(|i| file_entry(&format!("img{i}.txt")))
+                .chain([sub]),
+        ),
+    );
+
+    let batches = Rc::new(RefCell::new(Vec::<Vec<(String, Option<String>)>>::new()));
+    let seen = batches.clone();
+    let walked = walk_folders(vec![photos.clone()], move |batch| {
+        seen.borrow_mut().push(
+            batch
+                .iter()
+                .map(|p| (p.file.name(), p.relative_path.clone()))
+                .collect(),
+        );
+        true
+    })
+    .await;
+
+    assert_eq!(
+        walked,
+        Walked {
+            added: 252,
+            unreadable: 3
+        }
+    );
+    // 251 entries at 100 a call, then the empty answer that ends the listing.
+    assert_eq!(reads(&photos), 4);
+    let batches = batches.borrow();
+    let sizes: Vec<usize> = batches.iter().map(Vec::len).collect();
+    assert_eq!(sizes, [100, 100, 50, 1, 1]);
+    let all: Vec<(String, Option<String>)> = batches.iter().flatten().cloned().collect();
+    assert_eq!(all[0], ("img0.txt".into(), Some("photos/img0.txt".into())));
+    assert_eq!(all[249].1.as_deref(), Some("photos/img249.txt"));
+    assert_eq!(all[250], ("a.txt".into(), Some("photos/sub/a.txt".into())));
+    assert_eq!(
+        all[251],
+        ("b.txt".into(), Some("photos/sub/deeper/b.txt".into()))
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_dropped_folder_lists_its_files_with_their_folders() {
+    let root = container();
+    // Every file is refused (too large), so no upload's news replaces the
+    // folder's in the live region.
+    let mut options = dev_options(server(), "dev-token");
+    options.restrictions = Restrictions {
+        max_file_size: Some(1),
+        ..Restrictions::default()
+    };
+    let (_handle, controller) = mount_with_controller(root.clone(), options);
+    let docs = dir_entry(
+        "docs",
+        array([
+            file_entry("top.txt"),
+            broken_entry("gone.txt"),
+            dir_entry("sub", array([file_entry("inner.txt")])),
+        ]),
+    );
+    // A folder, a plain file from a browser without webkitGetAsEntry, and a
+    // string item that must be ignored.
+    let dropped = take_drop(&transfer(array([
+        folder_item(&docs),
+        plain_item("loose.txt"),
+        string_item(),
+    ])));
+    assert_eq!((dropped.files.len(), dropped.folders.len()), (1, 1));
+    controller.add_drop(dropped);
+
+    wait_for("three rows", 5_000, || {
+        query_all(&root, "[data-ta=row]").len() == 3
+    })
+    .await;
+    let live = query(&root, "[data-ta=live]").unwrap();
+    wait_for("the news of the folder", 5_000, || {
+        text(&live) == "2 files added. 1 file in the dropped folder could not be read"
+    })
+    .await;
+    let rows = query_all(&root, "[data-ta=row]");
+    let names: Vec<String> = rows
+        .iter()
+        .map(|r| text(&query(r, "[data-ta=name]").unwrap()))
+        .collect();
+    assert_eq!(names, ["loose.txt", "top.txt", "inner.txt"]);
+    assert!(query(&rows[0], "[data-ta=path]").is_none());
+    assert_eq!(text(&query(&rows[1], "[data-ta=path]").unwrap()), "in docs");
+    assert_eq!(
+        text(&query(&rows[2], "[data-ta=path]").unwrap()),
+        "in docs/sub"
+    );
+    assert_eq!(
+        attr(&query(&rows[2], "[data-ta=name]").unwrap(), "title").as_deref(),
+        Some("docs/sub/inner.txt")
+    );
+    assert_eq!(
+        query_all(&root, "[data-ta=row][data-state=refused]").len(),
+        3
+    );
+}
+
+#[wasm_bindgen_test]
+async fn text_and_link_drags_add_nothing_and_say_nothing() {
+    let root = container();
+    let _handle = mount_widget(root.clone(), dev_options(server(), "dev-token"));
+    let zone = query(&root, "[data-ta=dropzone]").unwrap();
+
+    let words = DataTransfer::new().unwrap();
+    words.set_data("text/plain", "just some text").unwrap();
+    dispatch_drop(&zone, &words);
+    let link = DataTransfer::new().unwrap();
+    link.set_data("text/uri-list", "https://example.com/")
+        .unwrap();
+    link.set_data("text/plain", "https://example.com/").unwrap();
+    dispatch_drop(&zone, &link);
+    assert_eq!(text(&query(&root, "[data-ta=live]").unwrap()), "");
+
+    // Then a real file, so we know the drops were handled and rendered.
+    drop_files(&zone, &[file(b"x", "after.txt", "text/plain")]);
+    wait_for("the file row", 2_000, || {
+        query(&root, "[data-ta=row]").is_some()
+    })
+    .await;
+    assert_eq!(query_all(&root, "[data-ta=row]").len(), 1);
+    assert_eq!(
+        text(&query(&root, "[data-ta=live]").unwrap()),
+        "1 file added"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn page_wide_drop_target_takes_files_and_goes_with_the_widget() {
+    let root = container();
+    let mut options = dev_options(server(), "dev-token");
+    options.page_drop = true;
+    let (handle, controller) = mount_with_controller(root.clone(), options);
+    let body: web_sys::Element = document().body().unwrap().into();
+    let overlay = query(&root, "[data-ta=page-drop]").expect("the overlay");
+    assert!(overlay.has_attribute("hidden"));
+
+    // A text drag over the page is left alone.
+    let words = DataTransfer::new().unwrap();
+    words.set_data("text/plain", "words").unwrap();
+    assert!(dispatch_drag(&body, "dragenter", &words));
+    assert!(dispatch_drag(&body, "dragover", &words));
+    assert!(dispatch_drop_on(&body, &words));
+    assert!(controller.order.get_untracked().is_empty());
+
+    // Files over the page: the overlay shows; dropped, they are queued.
+    let files = transfer_of(&[file(b"page", "page.txt", "text/plain")]);
+    dispatch_drag(&body, "dragenter", &files);
+    assert!(
+        !dispatch_drag(&body, "dragover", &files),
+        "dragover must be cancelled"
+    );
+    wait_for("the overlay", 2_000, || !overlay.has_attribute("hidden")).await;
+    assert_eq!(text(&overlay), "Drop files to upload");
+    assert!(
+        !dispatch_drop_on(&body, &files),
+        "the drop must be cancelled"
+    );
+    assert_eq!(controller.order.get_untracked().len(), 1);
+    wait_for("the row and the overlay gone", 2_000, || {
+        query(&root, "[data-ta=row]").is_some() && overlay.has_attribute("hidden")
+    })
+    .await;
+
+    // A drop on the zone itself is taken once, not again by the page.
+    let zone = query(&root, "[data-ta=dropzone]").unwrap();
+    drop_files(&zone, &[file(b"zone", "zone.txt", "text/plain")]);
+    assert_eq!(controller.order.get_untracked().len(), 2);
+
+    // Unmounted, the page is the browser's again.
+    drop(handle);
+    let later = transfer_of(&[file(b"late", "late.txt", "text/plain")]);
+    assert!(dispatch_drag(&body, "dragover", &later));
+    assert!(dispatch_drop_on(&body, &later));
+}
+
+fn dispatch_drop_on(target: &web_sys::Element, transfer: &DataTransfer) -> bool {
+    dispatch_drag(target, "drop", transfer)
+}
