@@ -3,7 +3,9 @@
 // server's thumbnail loads through a blob: URL under the page's strict CSP.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, makePng, dropFiles, seriousA11yViolations, TOKEN, ORG } from './support.mjs';
+import {
+  startServer, launchBrowser, makePng, dropFiles, seriousA11yViolations, saveScreenshot, TOKEN, ORG,
+} from './support.mjs';
 
 let server;
 let browser;
@@ -67,7 +69,7 @@ test('a dropped PNG is uploaded and shows its server thumbnail', async () => {
   assert.ok(!stored.includes(TOKEN), stored);
   assert.deepEqual(problems, []);
 
-  if (process.env.TA_SCREENSHOT) await page.screenshot({ path: process.env.TA_SCREENSHOT, fullPage: true });
+  await saveScreenshot(page, 'demo-light-uploaded');
 
   // A reload keeps the kept list (sessionStorage, ids and metadata only).
   await page.reload();
@@ -83,6 +85,8 @@ test('a dropped PNG is uploaded and shows its server thumbnail', async () => {
   });
   const attached = await issue.json();
   assert.ok(attached.some((a) => a.id === id && a.name === 'screenshot 1.png'), JSON.stringify(attached));
+  // The page's own list of the issue's attachments shows it too.
+  await page.locator('[data-demo=issue-attachments] li', { hasText: 'screenshot 1.png' }).waitFor();
   // Once attached, the temporary id cannot be attached again.
   await page.reload();
   assert.equal(await page.locator('[data-ta=kept-id]').count(), 0);

@@ -31,6 +31,8 @@ export async function startServer(extraArgs = [], { staticDir, csp } = {}) {
     '--listen', '127.0.0.1:0',
     '--data-dir', dataDir,
     '--static-dir', staticDir ?? required('TA_DIST_DIR'),
+    // As `cargo xtask demo` runs it: the page's fault switch uses /faulty.
+    '--faulty-mirror-rate', '0.3', '--fault-seed', '7',
     ...(csp ? ['--static-csp', csp] : []),
     ...extraArgs,
   ], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -63,6 +63,9 @@ fn run(ws: &Workspace, listen: &str) -> Result<(), String> {
         "dist",
         "--data-dir",
         "target/demo-data",
+        // The page's "simulate faults" switch sends uploads to /faulty.
+        "--faulty-mirror-rate",
+        "0.3",
     ]
     .map(OsString::from)
     .to_vec();
