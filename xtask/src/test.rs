@@ -188,6 +188,9 @@ fn browser_tests(ws: &Workspace) -> Result<(), String> {
         "browser-tests-faulty",
         &["--fault-rate", "0.3", "--fault-seed", "7"],
     )?;
+    // ChromeDriver leaves a ~70 MB Chromium profile in the temp directory
+    // per test binary; this one goes away with the stage.
+    let browser_tmp = TempDir::new(ws, "browser-tests-tmp")?;
     ws.run(
         ws.cargo()
             .args([
@@ -197,6 +200,7 @@ fn browser_tests(ws: &Workspace) -> Result<(), String> {
                 "--target",
                 "wasm32-unknown-unknown",
             ])
+            .env("TMPDIR", browser_tmp.path())
             .env("CHROMEDRIVER", "/usr/bin/chromedriver")
             .env("WASM_BINDGEN_TEST_DRIVER_TIMEOUT", "300")
             .env("WASM_BINDGEN_TEST_TIMEOUT", "240")
