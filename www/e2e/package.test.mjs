@@ -4,7 +4,8 @@
 // page sees `attachments-change`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -134,4 +135,51 @@ test('a Vite 7 project builds with the package (no plugin) and uploads under the
   const assets = readFileSync(join(dir, 'dist', 'index.html'), 'utf8');
   assert.doesNotMatch(assets, /<script>(?!\s*<\/script>)/, 'no inline script in the built page');
   await uploadsUnderStrictCsp(join(dir, 'dist'), 'vite');
+});
+
+/** A port free right now on 127.0.0.1. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+test('vite dev serves the package with the one documented setting', async () => {
+  const dir = projectWith('vite-dev', {
+    'index.html': PAGE('/main.js'),
+    'main.js': SCRIPT('tracker-attachments'),
+    // The README's setting: keep the pre-bundler away from the module so
+    // it and its wasm stay side by side.
+    'vite.config.js': "export default { optimizeDeps: { exclude: ['tracker-attachments'] } };\n",
+  });
+  const port = await freePort();
+  const vite = join(required('TA_WWW_DIR'), 'node_modules', 'vite', 'bin', 'vite.js');
+  const child = spawn(process.execPath, [vite, '--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
+    cwd: dir, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  try {
+    await new Promise((resolve, reject) => {
+      let out = '';
+      const timer = setTimeout(() => reject(new Error(`vite dev did not start:\n${out}`)), 30_000);
+      child.stdout.on('data', (d) => {
+        out += d;
+        if (out.includes(`:${port}/`)) { clearTimeout(timer); resolve(); }
+      });
+      child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`vite exited with ${code}:\n${out}`)); });
+    });
+    const page = await browser.newPage();
+    const problems = watchProblems(page);
+    await page.goto(`http://127.0.0.1:${port}/`);
+    await page.waitForFunction(() => globalThis.ready === true, null, { timeout: 30_000 });
+    await page.locator('tracker-attachments [data-ta=dropzone]').waitFor();
+    assert.deepEqual(problems, []);
+    await page.close();
+  } finally {
+    child.kill('SIGTERM');
+  }
 });
