@@ -186,6 +186,46 @@ async fn parts_out_of_order_assemble_into_a_temporary_attachment() {
 }
 
 #[tokio::test]
+async fn a_retried_last_part_after_a_lost_answer_gets_the_same_attachment() {
+    let dir = TempDir::new();
+    let server = TestServer::with_dir(&dir).await;
+    let upload = Upload::new("300-retry", "retry.bin", 100, noise(300, 9));
+    for number in [1, 2] {
+        assert_eq!(
+            post(&server, upload.form(number)).await.status(),
+            StatusCode::OK
+        );
+    }
+    let first = json(post(&server, upload.form(3)).await, StatusCode::CREATED).await;
+    // The client never saw that 201 (a cut connection) and sends the part
+    // again: same attachment, nothing new stored, no parts left behind.
+    let again = json(post(&server, upload.form(3)).await, StatusCode::CREATED).await;
+    assert_eq!(again["id"], first["id"]);
+    assert_eq!(again["size"], 300);
+    assert_eq!(walk(&dir.data_dir().join("files")).len(), 1);
+    assert_no_leftovers(&dir);
+
+    // Once the attachment is on an issue, the identifier starts afresh.
+    let id = first["id"].as_str().unwrap();
+    let patched = server
+        .send_json(
+            Method::PATCH,
+            "/v2/issues/DEMO-1",
+            serde_json::json!({"attachmentIds": [id]}),
+        )
+        .await;
+    assert_eq!(patched.status(), StatusCode::OK);
+    assert_eq!(post(&server, upload.form(3)).await.status(), StatusCode::OK);
+    // A part with other totals under a finished identifier is a mismatch
+    // of the new upload, not the old attachment.
+    let other = Upload::new("300-retry", "retry.bin", 150, noise(300, 9));
+    assert_eq!(
+        post(&server, other.form(1)).await.status(),
+        StatusCode::BAD_REQUEST
+    );
+}
+
+#[tokio::test]
 async fn parts_in_parallel_complete_exactly_once() {
     let dir = TempDir::new();
     let server = TestServer::with_dir(&dir).await;

@@ -116,6 +116,20 @@ pub async fn upload_chunk(
                 json!({"flowChunkNumber": number, "storedChunks": total, "totalChunks": total});
             return Ok(Json(body).into_response());
         }
+        ChunkStored::Finished { attachment_id } => {
+            // The retried last part of a finished upload: the same answer.
+            let attachment = state
+                .storage
+                .get(attachment_id)
+                .await
+                .map_err(ApiError::internal)?
+                .ok_or(ApiError::FlowMismatch)?;
+            return Ok((
+                StatusCode::CREATED,
+                Json(AttachmentView::new(&attachment, &base)),
+            )
+                .into_response());
+        }
         ChunkStored::Complete(upload) => upload,
     };
 
@@ -124,13 +138,17 @@ pub async fn upload_chunk(
         .flow_assemble(&upload, SNIFF_LEN)
         .await
         .map_err(ApiError::internal);
-    let answer = match (assembled, &state.proxy) {
+    // The local attachment id, when there is one to remember.
+    let answer: Result<(Response, Option<i64>), ApiError> = match (assembled, &state.proxy) {
         (Err(e), _) => Err(e),
         // Proxy mode: the whole file goes upstream as a temporary attachment
         // (T1), and the upstream's answer comes back as it is.
-        (Ok((part, size, _)), Some(proxy)) => Ok(proxy
-            .send_file(part, size, &upload.declared.filename, &headers)
-            .await),
+        (Ok((part, size, _)), Some(proxy)) => Ok((
+            proxy
+                .send_file(part, size, &upload.declared.filename, &headers)
+                .await,
+            None,
+        )),
         (Ok((part, size, head)), None) => {
             let received = Received {
                 part,
@@ -142,26 +160,31 @@ pub async fn upload_chunk(
             store(&state, received, upload.declared.filename.clone(), None)
                 .await
                 .map(|attachment| {
+                    let view = Json(AttachmentView::new(&attachment, &base));
                     (
-                        StatusCode::CREATED,
-                        Json(AttachmentView::new(&attachment, &base)),
+                        (StatusCode::CREATED, view).into_response(),
+                        Some(attachment.id),
                     )
-                        .into_response()
                 })
         }
     };
-    match &answer {
-        Ok(_) => {
-            if let Err(e) = state.storage.flow_finish(upload.id).await {
+    match answer {
+        Ok((response, attachment_id)) => {
+            let finished = match attachment_id {
+                Some(id) => state.storage.flow_finish(upload.id, id, state.now()).await,
+                None => state.storage.flow_forget(upload.id).await,
+            };
+            if let Err(e) = finished {
                 tracing::warn!(error = %e, "could not remove the parts of a finished upload");
             }
+            Ok(response)
         }
         // Let a retried last part try the assembly again.
-        Err(_) => {
+        Err(e) => {
             let _ = state.storage.flow_release(upload.id).await;
+            Err(e)
         }
     }
-    answer
 }
 
 /// Streams the part to disk. When the parameters came first (Flow.js sends

@@ -34,6 +34,9 @@ pub enum ChunkStored {
     Assembling,
     /// The part's totals differ from the ones its upload started with.
     Mismatch,
+    /// The upload was finished already (this part is a retry whose first
+    /// answer was lost); it became this attachment.
+    Finished { attachment_id: i64 },
 }
 
 impl Storage {
@@ -80,7 +83,7 @@ impl Storage {
         let tx = conn.transaction()?;
         let existing = tx
             .query_row(
-                "SELECT id, total_size, chunk_size, total_chunks, assembling
+                "SELECT id, total_size, chunk_size, total_chunks, assembling, attachment_id
                  FROM flow_uploads WHERE identifier = ?1",
                 [&declared.identifier],
                 |row| {
@@ -92,10 +95,37 @@ impl Storage {
                             row.get::<_, u64>(3)?,
                         ),
                         row.get::<_, bool>(4)?,
+                        row.get::<_, Option<i64>>(5)?,
                     ))
                 },
             )
             .optional()?;
+        // A finished upload whose attachment is gone (attached, expired,
+        // deleted) is over: the identifier starts afresh.
+        let existing = match existing {
+            Some((id, totals, _, Some(attachment_id))) => {
+                let alive: bool = tx.query_row(
+                    "SELECT EXISTS (SELECT 1 FROM attachments WHERE id = ?1 AND issue_key IS NULL)",
+                    [attachment_id],
+                    |row| row.get(0),
+                )?;
+                if alive
+                    && totals
+                        == (
+                            declared.total_size,
+                            declared.chunk_size,
+                            declared.total_chunks,
+                        )
+                {
+                    tx.commit()?;
+                    return Ok(ChunkStored::Finished { attachment_id });
+                }
+                tx.execute("DELETE FROM flow_uploads WHERE id = ?1", [id])?;
+                None
+            }
+            Some((id, totals, assembling, None)) => Some((id, totals, assembling)),
+            None => None,
+        };
         let id = match existing {
             Some((id, totals, assembling)) => {
                 if totals
@@ -192,8 +222,32 @@ impl Storage {
         Ok((part, size, head))
     }
 
-    /// Forgets a finished upload and removes its parts.
-    pub async fn flow_finish(&self, upload_id: i64) -> anyhow::Result<()> {
+    /// Removes a finished upload's parts and remembers the attachment it
+    /// became, for a retried last part (until the sweeper's cutoff).
+    pub async fn flow_finish(
+        &self,
+        upload_id: i64,
+        attachment_id: i64,
+        now: i64,
+    ) -> anyhow::Result<()> {
+        self.with_db(move |storage, conn| -> anyhow::Result<()> {
+            let tx = conn.transaction()?;
+            tx.execute("DELETE FROM flow_chunks WHERE upload_id = ?1", [upload_id])?;
+            tx.execute(
+                "UPDATE flow_uploads SET assembling = 0, attachment_id = ?2, updated_at = ?3
+                 WHERE id = ?1",
+                params![upload_id, attachment_id, now],
+            )?;
+            tx.commit()?;
+            remove_dir_quietly(&storage.flow_dir(upload_id));
+            Ok(())
+        })
+        .await?
+    }
+
+    /// Forgets a finished upload that left no local attachment (proxy mode)
+    /// and removes its parts.
+    pub async fn flow_forget(&self, upload_id: i64) -> anyhow::Result<()> {
         self.with_db(move |storage, conn| -> anyhow::Result<()> {
             delete_upload(conn, upload_id)?;
             remove_dir_quietly(&storage.flow_dir(upload_id));

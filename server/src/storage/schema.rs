@@ -105,6 +105,15 @@ pub(super) fn migrate(conn: &mut Connection, now: i64) -> rusqlite::Result<()> {
         tx.pragma_update(None, "user_version", 2)?;
         tx.commit()?;
     }
+    if version < 3 {
+        // A finished Flow.js upload is remembered (until the sweeper) with
+        // the attachment it became, so a last part retried after a lost
+        // answer gets that attachment again instead of starting over.
+        let tx = conn.transaction()?;
+        tx.execute_batch("ALTER TABLE flow_uploads ADD COLUMN attachment_id INTEGER;")?;
+        tx.pragma_update(None, "user_version", 3)?;
+        tx.commit()?;
+    }
     Ok(())
 }
 
