@@ -272,3 +272,76 @@ async fn an_expired_kept_id_is_dropped_and_the_rest_attach() {
         "{attached}"
     );
 }
+
+/// Another tab's write to `localStorage`, as this tab's window receives it.
+fn storage_event_from_another_tab(key: &str, new_value: Option<&str>) {
+    let window = web_sys::window().unwrap();
+    let local = window.local_storage().unwrap().unwrap();
+    match new_value {
+        Some(value) => local.set_item(key, value).unwrap(),
+        None => local.remove_item(key).unwrap(),
+    }
+    let init = web_sys::StorageEventInit::new();
+    init.set_key(Some(key));
+    init.set_new_value(new_value);
+    init.set_storage_area(Some(&local));
+    let event = web_sys::StorageEvent::new_with_event_init_dict("storage", &init).unwrap();
+    window.dispatch_event(&event).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn local_persistence_follows_another_tabs_list() {
+    let key = unique_key("tabs");
+    let options = WidgetOptions {
+        persist: Persist::Local,
+        persist_key: key.clone(),
+        ..dev_options(server(), "dev-token")
+    };
+    let root = container();
+    let _handle = mount_widget(root.clone(), options);
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[file(b"mine", "mine.txt", "text/plain")],
+    );
+    wait_all_done(&root, 1).await;
+    let mine = kept_ids(&root);
+
+    // The other tab added a file: its list (ours plus its own) is stored.
+    let mut theirs = tracker_attachments::KeptAttachments::default();
+    let stored = web_sys::window()
+        .unwrap()
+        .local_storage()
+        .unwrap()
+        .unwrap()
+        .get_item(&storage_key(&key))
+        .unwrap()
+        .unwrap();
+    for attachment in tracker_attachments::KeptAttachments::from_json(&stored)
+        .unwrap()
+        .items()
+    {
+        theirs.add(attachment.clone());
+    }
+    theirs.add(tracker_attachments::core::Attachment {
+        id: "other-tab-1".into(),
+        name: "theirs.txt".into(),
+        size: 6,
+        mimetype: None,
+        content: None,
+        thumbnail: None,
+        created_at: None,
+    });
+    storage_event_from_another_tab(&storage_key(&key), Some(&theirs.to_json()));
+    wait_for("the other tab's file in this list", 5_000, || {
+        kept_ids(&root).len() == 2
+    })
+    .await;
+    assert_eq!(kept_ids(&root)[0], mine[0]);
+    assert_eq!(kept_ids(&root)[1], "other-tab-1");
+
+    // A change under another key, or in sessionStorage, is not ours.
+    storage_event_from_another_tab("tracker-attachments:someone-else", Some("[]"));
+    // The other tab attached everything: the list empties here too.
+    storage_event_from_another_tab(&storage_key(&key), None);
+    wait_for("the emptied list", 5_000, || kept_ids(&root).is_empty()).await;
+}

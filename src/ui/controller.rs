@@ -16,9 +16,9 @@ use crate::core::{
     FileMeta, KeptAttachments, Locale, Throughput, UploadError, UploadQueue,
 };
 use crate::web::{
-    browser_locale, fetch_thumbnail, file_meta, fresh_credentials, load_kept, picked_meta,
-    save_kept, storage_key, upload_in_parts, walk_folders, Dropped, ObjectUrl, PartUploader,
-    PickedFile,
+    browser_locale, fetch_thumbnail, file_meta, fresh_credentials, kept_from_storage_event,
+    load_kept, picked_meta, save_kept, storage_key, upload_in_parts, walk_folders, Dropped,
+    EventListener, ObjectUrl, PartUploader, Persist, PickedFile,
 };
 
 /// One widget's state and the intents its components send. It carries out
@@ -109,6 +109,7 @@ impl Controller {
         };
         // Unmounting stops every upload still running.
         on_cleanup(move || controller.abort_all());
+        controller.follow_other_tabs();
         // Every change of the kept list is stored, so a reload keeps it, and
         // told to the host (a list restored from storage counts as a change).
         Effect::new(move |first_run_done: Option<()>| {
@@ -415,6 +416,30 @@ impl Controller {
         }
         self.options_revision.try_update(|r| *r += 1);
         self.pump();
+    }
+
+    /// With `persist: local`, another tab's change of the stored list
+    /// becomes this widget's list too (the listener goes with the widget).
+    fn follow_other_tabs(&self) {
+        let this = *self;
+        let listener = EventListener::on_window("storage", move |event| {
+            let Some((persist, key)) = this
+                .options
+                .try_with_value(|o| (o.persist, storage_key(&o.persist_key)))
+            else {
+                return;
+            };
+            if persist != Persist::Local {
+                return;
+            }
+            if let Some(kept) = kept_from_storage_event(&event, &key) {
+                if this.kept.try_with_untracked(|k| *k != kept) == Some(true) {
+                    this.kept.try_set(kept);
+                }
+            }
+        });
+        // Owned by the widget's reactive owner: dropped, and so removed, with it.
+        let _ = StoredValue::new_local(listener);
     }
 
     fn emit(&self, event: WidgetEvent) {

@@ -5,7 +5,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Event;
 
 use super::Controller;
-use crate::web::{take_drop, DocumentListener, Dropped};
+use crate::web::{take_drop, Dropped, EventListener};
 
 /// Set on a drop event once a widget has taken its files, so that the drop
 /// zone and a page-wide target (in whichever order they hear it) never
@@ -42,7 +42,7 @@ pub fn PageDrop(controller: Controller) -> impl IntoView {
     let over = RwSignal::new(false);
     // dragenter/dragleave pairs, one per element crossed.
     let depth = StoredValue::new(0_i32);
-    let listeners = StoredValue::new_local(Vec::<DocumentListener>::new());
+    let listeners = StoredValue::new_local(Vec::<EventListener>::new());
     let overlay = NodeRef::<html::Div>::new();
     // The owner's cleanup can come late (after the garbage collector frees
     // the view's handlers): once the widget has left the page, its
@@ -118,7 +118,7 @@ pub fn PageDrop(controller: Controller) -> impl IntoView {
         ),
     ];
     for (kind, handler) in handlers {
-        if let Some(listener) = DocumentListener::new(kind, handler) {
+        if let Some(listener) = EventListener::on_document(kind, handler) {
             listeners.try_update_value(|l| l.push(listener));
         }
     }

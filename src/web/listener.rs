@@ -2,17 +2,29 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::{Event, EventTarget};
 
-/// An event listener on the document, removed when dropped.
-pub struct DocumentListener {
+/// An event listener on the document or the window, removed when dropped.
+pub struct EventListener {
     target: EventTarget,
     kind: &'static str,
     callback: Closure<dyn FnMut(Event)>,
 }
 
-impl DocumentListener {
-    /// `None` when there is no document or it refuses the listener.
-    pub fn new(kind: &'static str, handler: impl FnMut(Event) + 'static) -> Option<Self> {
-        let target: EventTarget = web_sys::window()?.document()?.into();
+impl EventListener {
+    /// On the document; `None` when there is none or it refuses the listener.
+    pub fn on_document(kind: &'static str, handler: impl FnMut(Event) + 'static) -> Option<Self> {
+        Self::on(web_sys::window()?.document()?.into(), kind, handler)
+    }
+
+    /// On the window (e.g. `storage`, which only the window receives).
+    pub fn on_window(kind: &'static str, handler: impl FnMut(Event) + 'static) -> Option<Self> {
+        Self::on(web_sys::window()?.into(), kind, handler)
+    }
+
+    fn on(
+        target: EventTarget,
+        kind: &'static str,
+        handler: impl FnMut(Event) + 'static,
+    ) -> Option<Self> {
         let callback = Closure::<dyn FnMut(Event)>::new(handler);
         target
             .add_event_listener_with_callback(kind, callback.as_ref().unchecked_ref())
@@ -25,7 +37,7 @@ impl DocumentListener {
     }
 }
 
-impl Drop for DocumentListener {
+impl Drop for EventListener {
     fn drop(&mut self) {
         let _ = self
             .target

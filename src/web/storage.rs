@@ -1,4 +1,5 @@
-use web_sys::Storage;
+use wasm_bindgen::JsCast;
+use web_sys::{Event, Storage, StorageEvent};
 
 use crate::core::KeptAttachments;
 
@@ -60,4 +61,23 @@ pub fn save_kept(persist: Persist, key: &str, kept: &KeptAttachments) {
             storage.set_item(key, &kept.to_json())
         };
     }
+}
+
+/// The list another tab just stored under `key` in `localStorage` (empty
+/// when it removed it), or `None` when `event` is about something else.
+/// Tabs sharing `persist: local` follow each other's list this way instead
+/// of overwriting it with their own.
+pub fn kept_from_storage_event(event: &Event, key: &str) -> Option<KeptAttachments> {
+    let event = event.dyn_ref::<StorageEvent>()?;
+    let local = web_sys::window()?.local_storage().ok().flatten()?;
+    let area = event.storage_area()?;
+    if event.key().as_deref() != Some(key) || !js_sys::Object::is(&area, &local) {
+        return None;
+    }
+    Some(
+        event
+            .new_value()
+            .and_then(|text| KeptAttachments::from_json(&text))
+            .unwrap_or_default(),
+    )
 }
