@@ -12,7 +12,7 @@ use std::rc::Rc;
 use support::*;
 use tracker_attachments::backend::{JsonRequest, UploadRequest};
 use tracker_attachments::core::{RetryPolicy, UploadError};
-use tracker_attachments::web::{sleep, RawResponse, Transport, TransportFuture};
+use tracker_attachments::web::{sleep, BrowserTransport, RawResponse, Transport, TransportFuture};
 use tracker_attachments::WidgetOptions;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -266,4 +266,51 @@ async fn a_cancelled_requests_late_answer_does_not_touch_its_retry() {
         .collect();
     assert_eq!(kept, vec!["fresh".to_owned()]);
     assert_eq!(script.calls.get(), 2);
+}
+
+fn slow_options(stall_timeout_ms: u32, max_attempts: u32) -> WidgetOptions {
+    WidgetOptions {
+        transport: Rc::new(BrowserTransport { stall_timeout_ms }),
+        retry: RetryPolicy {
+            max_attempts,
+            ..RetryPolicy::default()
+        },
+        ..dev_options(slow_server(), "dev-token")
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_body_that_stops_going_out_is_given_up_as_stalled() {
+    let root = container();
+    let _handle = mount_widget(root.clone(), slow_options(1_000, 1));
+    // Far more than the socket buffers hold while the server reads nothing.
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[big_file(32 << 20, "stuck.bin")],
+    );
+    wait_for("the stalled upload to fail", 15_000, || {
+        query(&root, "[data-ta=row][data-state=failed]").is_some()
+    })
+    .await;
+    let status = text(&query(&root, "[data-ta=status]").unwrap());
+    assert!(status.contains("No progress for 1 s"), "{status}");
+}
+
+#[wasm_bindgen_test]
+async fn a_slow_answer_after_the_body_is_sent_is_not_a_stall() {
+    let root = container();
+    let _handle = mount_widget(root.clone(), slow_options(1_000, 1));
+    // Small enough to be handed over at once; the answer takes four seconds.
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[file(
+            &[7u8; 64 * 1024],
+            "small.bin",
+            "application/octet-stream",
+        )],
+    );
+    wait_for("the slow answer", 20_000, || {
+        query(&root, "[data-ta=row][data-state=done]").is_some()
+    })
+    .await;
 }

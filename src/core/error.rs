@@ -25,13 +25,16 @@ pub enum UploadError {
     NoIssueKey,
     /// Attaching later was asked for while an attach is still running.
     AttachRunning,
+    /// The body stopped going out for this long (a half-dead connection);
+    /// retried like a network error.
+    Stalled { seconds: u32 },
 }
 
 impl UploadError {
     /// Transient failures only: a 4xx other than 408/429 will fail again.
     pub fn is_retryable(&self) -> bool {
         match self {
-            UploadError::Network(_) => true,
+            UploadError::Network(_) | UploadError::Stalled { .. } => true,
             UploadError::Http { status, .. } => {
                 matches!(status, 408 | 429 | 500 | 502 | 503 | 504)
             }
@@ -77,7 +80,9 @@ mod tests {
             assert!(!http(status).is_retryable(), "{status}");
         }
         assert!(UploadError::Network("reset".into()).is_retryable());
+        assert!(UploadError::Stalled { seconds: 30 }.is_retryable());
         assert!(!UploadError::Cancelled.is_retryable());
+        assert!(!UploadError::KeptExpired { count: 1 }.is_retryable());
     }
 
     #[test]

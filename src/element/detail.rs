@@ -55,7 +55,7 @@ fn file_object(file: &EventFile) -> JsValue {
 
 /// `{kind, message, status?, retryable}`; `kind` is one of `network`,
 /// `http`, `invalid-response`, `cancelled`, `browser`, `needs-issue`,
-/// `kept-expired`, `no-issue-key`, `attach-running`.
+/// `kept-expired`, `no-issue-key`, `attach-running`, `stalled`.
 pub fn error_object(error: &UploadError) -> JsValue {
     let object = Object::new();
     let kind = match error {
@@ -68,6 +68,7 @@ pub fn error_object(error: &UploadError) -> JsValue {
         UploadError::KeptExpired { .. } => "kept-expired",
         UploadError::NoIssueKey => "no-issue-key",
         UploadError::AttachRunning => "attach-running",
+        UploadError::Stalled { .. } => "stalled",
     };
     set(&object, "kind", &kind.into());
     set(&object, "message", &error.to_string().into());

@@ -86,7 +86,7 @@ impl Default for WidgetOptions {
             retry: RetryPolicy::default(),
             multiple: true,
             on_event: None,
-            transport: Rc::new(BrowserTransport),
+            transport: Rc::new(BrowserTransport::default()),
             locale: None,
             page_drop: false,
         }

@@ -28,7 +28,7 @@ pub use storage::{kept_from_storage_event, load_kept, save_kept, storage_key, Pe
 pub use thumbnail::fetch_thumbnail;
 pub use timer::sleep;
 pub use transport::{send_json, send_upload, RawResponse};
-pub use transport_trait::{BrowserTransport, Transport, TransportFuture};
+pub use transport_trait::{BrowserTransport, Transport, TransportFuture, DEFAULT_STALL_TIMEOUT_MS};
 pub use xhr::send_upload_xhr;
 
 /// The text of a JavaScript exception, for error messages.

@@ -51,8 +51,24 @@ pub trait Transport {
 
 /// The browser: `XMLHttpRequest` for whole files (the only API with upload
 /// progress), `fetch` for parts and JSON (a part's progress is the part).
-#[derive(Clone, Copy, Debug, Default)]
-pub struct BrowserTransport;
+#[derive(Clone, Copy, Debug)]
+pub struct BrowserTransport {
+    /// A file upload whose body makes no progress for this long is given
+    /// up (a network error, so it is retried): a half-dead connection would
+    /// otherwise hang until the user cancels.
+    pub stall_timeout_ms: u32,
+}
+
+/// As Uppy's XHR uploader: 30 s without a byte going out.
+pub const DEFAULT_STALL_TIMEOUT_MS: u32 = 30_000;
+
+impl Default for BrowserTransport {
+    fn default() -> Self {
+        Self {
+            stall_timeout_ms: DEFAULT_STALL_TIMEOUT_MS,
+        }
+    }
+}
 
 impl Transport for BrowserTransport {
     fn upload<'a>(
@@ -62,7 +78,13 @@ impl Transport for BrowserTransport {
         signal: Option<&'a AbortSignal>,
         on_progress: Rc<dyn Fn(u64, u64)>,
     ) -> TransportFuture<'a> {
-        Box::pin(send_upload_xhr(request, files, signal, on_progress))
+        Box::pin(send_upload_xhr(
+            request,
+            files,
+            signal,
+            on_progress,
+            self.stall_timeout_ms,
+        ))
     }
 
     fn upload_part<'a>(

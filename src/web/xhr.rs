@@ -1,6 +1,7 @@
 //! Uploads through `XMLHttpRequest`, the one browser API that reports upload
 //! progress byte by byte (`fetch` has none: whatwg/fetch#577).
 
+use std::cell::Cell;
 use std::rc::Rc;
 
 use js_sys::Promise;
@@ -17,6 +18,9 @@ use crate::core::UploadError;
 /// How a finished request ended, as the promise below reports it.
 const LOADED: &str = "load";
 const ABORTED: &str = "abort";
+const STALLED: &str = "stalled";
+/// How often the stall watchdog looks.
+const WATCHDOG_PERIOD_MS: i32 = 250;
 
 fn browser_error(value: JsValue) -> UploadError {
     UploadError::Browser(js_error_text(&value))
@@ -24,11 +28,15 @@ fn browser_error(value: JsValue) -> UploadError {
 
 /// Sends the multipart request and calls `on_progress(sent, total)` as the
 /// body goes out. The files are handles; their bytes stay in the browser.
+/// Once the body has started going out, `stall_timeout_ms` without progress
+/// aborts the request as [`UploadError::Stalled`] (retried like a network
+/// error); once the body is sent, the server may take its time.
 pub async fn send_upload_xhr(
     request: &UploadRequest,
     files: &[Blob],
     signal: Option<&AbortSignal>,
     on_progress: Rc<dyn Fn(u64, u64)>,
+    stall_timeout_ms: u32,
 ) -> Result<RawResponse, UploadError> {
     if signal.is_some_and(AbortSignal::aborted) {
         return Err(UploadError::Cancelled);
@@ -42,13 +50,30 @@ pub async fn send_upload_xhr(
         xhr.set_request_header(name, value).map_err(browser_error)?;
     }
 
+    // When the body last moved: armed by the first progress event (before
+    // it, connecting and a CORS preflight are the browser's to time out),
+    // disarmed once the whole body is out.
+    let last_progress = Rc::new(Cell::new(None::<f64>));
+    let body_out = Rc::new(Cell::new(false));
+    let seen = last_progress.clone();
+    let out = body_out.clone();
     let progress = Closure::<dyn FnMut(ProgressEvent)>::new(move |ev: ProgressEvent| {
+        if !out.get() {
+            seen.set(Some(js_sys::Date::now()));
+        }
         if ev.length_computable() {
             on_progress(ev.loaded() as u64, ev.total() as u64);
         }
     });
     let upload = xhr.upload().map_err(browser_error)?;
     upload.set_onprogress(Some(progress.as_ref().unchecked_ref()));
+    let sent_all = last_progress.clone();
+    let out = body_out.clone();
+    let body_sent = Closure::<dyn FnMut(Event)>::new(move |_: Event| {
+        out.set(true);
+        sent_all.set(None);
+    });
+    upload.set_onload(Some(body_sent.as_ref().unchecked_ref()));
 
     // The handlers must outlive the request; they are dropped after it ends.
     let mut handlers: Vec<Closure<dyn FnMut(Event)>> = Vec::new();
@@ -68,6 +93,31 @@ pub async fn send_upload_xhr(
         }
     });
 
+    // The watchdog: a stalled body ends the request as `STALLED`.
+    let stalled = Rc::new(Cell::new(false));
+    let watchdog = {
+        let xhr = xhr.clone();
+        let stalled = stalled.clone();
+        let last_progress = last_progress.clone();
+        Closure::<dyn FnMut()>::new(move || {
+            if let Some(last) = last_progress.get() {
+                if js_sys::Date::now() - last > f64::from(stall_timeout_ms) {
+                    stalled.set(true);
+                    last_progress.set(None);
+                    let _ = xhr.abort();
+                }
+            }
+        })
+    };
+    let window = web_sys::window();
+    let watchdog_id = window.as_ref().and_then(|w| {
+        w.set_interval_with_callback_and_timeout_and_arguments_0(
+            watchdog.as_ref().unchecked_ref(),
+            WATCHDOG_PERIOD_MS,
+        )
+        .ok()
+    });
+
     let abort_listener = signal.map(|signal| {
         let target = xhr.clone();
         let handler = Closure::<dyn FnMut(Event)>::new(move |_: Event| {
@@ -83,7 +133,13 @@ pub async fn send_upload_xhr(
         Err(_) => None,
     };
 
+    if let (Some(window), Some(id)) = (&window, watchdog_id) {
+        window.clear_interval_with_handle(id);
+    }
+    drop(watchdog);
     upload.set_onprogress(None);
+    upload.set_onload(None);
+    drop(body_sent);
     if let Some((signal, handler)) = &abort_listener {
         let _ =
             signal.remove_event_listener_with_callback("abort", handler.as_ref().unchecked_ref());
@@ -93,6 +149,11 @@ pub async fn send_upload_xhr(
     // Only now, with every listener gone, may a refused send return.
     sent.map_err(browser_error)?;
 
+    let outcome = if stalled.get() {
+        Some(STALLED.to_owned())
+    } else {
+        outcome
+    };
     match outcome.as_deref() {
         Some(LOADED) => Ok(RawResponse {
             status: xhr.status().unwrap_or(0),
@@ -100,6 +161,9 @@ pub async fn send_upload_xhr(
             retry_after: xhr.get_response_header("retry-after").ok().flatten(),
         }),
         Some(ABORTED) => Err(UploadError::Cancelled),
+        Some(STALLED) => Err(UploadError::Stalled {
+            seconds: stall_timeout_ms.div_ceil(1000),
+        }),
         Some(other) => Err(UploadError::Network(format!(
             "the connection failed ({other})"
         ))),

@@ -31,6 +31,17 @@ pub fn faulty_server() -> &'static str {
     }
 }
 
+/// The same server started with `--latency-ms 4000`: it reads nothing of
+/// a request for four seconds, so a large body stalls meanwhile.
+pub fn slow_server() -> &'static str {
+    match option_env!("TA_TEST_SLOW_SERVER") {
+        Some(url) => url,
+        None => {
+            panic!("TA_TEST_SLOW_SERVER is not set: run the browser tests with `cargo xtask test`")
+        }
+    }
+}
+
 /// GETs `url` with the development credentials and returns status and body.
 pub async fn get_json(url: &str) -> (u16, String) {
     let init = web_sys::RequestInit::new();

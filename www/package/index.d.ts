@@ -36,7 +36,8 @@ export interface UploadError {
     | 'needs-issue'
     | 'kept-expired'
     | 'no-issue-key'
-    | 'attach-running';
+    | 'attach-running'
+    | 'stalled';
   /** A sentence a person can act on. */
   message: string;
   /** The HTTP status, for `kind: 'http'`. */

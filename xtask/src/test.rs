@@ -188,6 +188,9 @@ fn browser_tests(ws: &Workspace) -> Result<(), String> {
         "browser-tests-faulty",
         &["--fault-rate", "0.3", "--fault-seed", "7"],
     )?;
+    // A server that waits 4 s before reading a request, for the stall
+    // watchdog: a large body stops going out meanwhile.
+    let (slow, _slow_data) = start("browser-tests-slow", &["--latency-ms", "4000"])?;
     // ChromeDriver leaves a ~70 MB Chromium profile in the temp directory
     // per test binary; this one goes away with the stage.
     let browser_tmp = TempDir::new(ws, "browser-tests-tmp")?;
@@ -207,7 +210,8 @@ fn browser_tests(ws: &Workspace) -> Result<(), String> {
             // Read by the tests with `option_env!`, i.e. when cargo compiles
             // them, so it has to be in cargo's environment.
             .env("TA_TEST_SERVER", server.url())
-            .env("TA_TEST_FAULTY_SERVER", faulty.url()),
+            .env("TA_TEST_FAULTY_SERVER", faulty.url())
+            .env("TA_TEST_SLOW_SERVER", slow.url()),
     )
 }
 

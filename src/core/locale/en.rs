@@ -68,6 +68,7 @@ pub static MESSAGES: Messages = Messages {
     attach_failed: |error| format!("Could not attach: {error}"),
     no_issue_key: "No issue key to attach the files to",
     attach_running: "Attaching is already in progress",
+    stalled: |s| format!("No progress for {s} s; the connection seems stuck"),
     kept_expired: |n| {
         if n == 1 {
             "The kept file had expired or was attached already".to_owned()

@@ -157,6 +157,7 @@ impl Locale {
             UploadError::KeptExpired { count } => (m.kept_expired)(*count),
             UploadError::NoIssueKey => m.no_issue_key.to_owned(),
             UploadError::AttachRunning => m.attach_running.to_owned(),
+            UploadError::Stalled { seconds } => (m.stalled)(*seconds),
         }
     }
 
@@ -279,6 +280,8 @@ pub struct Messages {
     pub kept_expired: fn(usize) -> String,
     pub no_issue_key: &'static str,
     pub attach_running: &'static str,
+    /// Seconds without progress.
+    pub stalled: fn(u32) -> String,
 
     // Refusals.
     pub too_large: fn(&str, &str) -> String,

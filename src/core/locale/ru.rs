@@ -78,6 +78,7 @@ pub static MESSAGES: Messages = Messages {
     attach_failed: |error| format!("Не удалось прикрепить: {error}"),
     no_issue_key: "Не указан ключ задачи, к которой прикрепить файлы",
     attach_running: "Файлы уже прикрепляются",
+    stalled: |s| format!("Загрузка не двигается {s} с: соединение, похоже, зависло"),
     kept_expired: |n| {
         let verb = pick(
             n,

@@ -143,6 +143,7 @@ fn every_error() -> Vec<UploadError> {
         UploadError::KeptExpired { count: 3 },
         UploadError::NoIssueKey,
         UploadError::AttachRunning,
+        UploadError::Stalled { seconds: 30 },
     ]
 }
 
