@@ -314,3 +314,22 @@ async fn a_slow_answer_after_the_body_is_sent_is_not_a_stall() {
     })
     .await;
 }
+
+#[wasm_bindgen_test]
+async fn a_token_the_browser_refuses_is_never_echoed() {
+    let root = container();
+    let options = dev_options(server(), "secret-token\nwith-a-newline");
+    let _handle = mount_widget(root.clone(), options);
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[file(b"x", "x.txt", "text/plain")],
+    );
+    wait_for("the refused request to fail", 10_000, || {
+        query(&root, "[data-ta=row][data-state=failed]").is_some()
+    })
+    .await;
+    let status = text(&query(&root, "[data-ta=status]").unwrap());
+    assert!(status.contains("Authorization"), "{status}");
+    let page = document().body().unwrap().inner_html();
+    assert!(!page.contains("secret-token"), "the token reached the page");
+}

@@ -43,9 +43,19 @@ fn fetch_error(value: JsValue, signal: Option<&AbortSignal>) -> UploadError {
 pub(crate) fn headers_from(pairs: &[(String, String)]) -> Result<Headers, UploadError> {
     let headers = Headers::new().map_err(browser_error)?;
     for (name, value) in pairs {
-        headers.append(name, value).map_err(browser_error)?;
+        headers
+            .append(name, value)
+            .map_err(|_| invalid_header(name))?;
     }
     Ok(headers)
+}
+
+/// A header the browser refused. The browser's own message quotes the
+/// value, which may be a token: only the header's name is told.
+pub(crate) fn invalid_header(name: &str) -> UploadError {
+    UploadError::Browser(format!(
+        "the {name} header has characters a header cannot carry"
+    ))
 }
 
 /// The multipart body of `request`: its text fields, then `files[i]` as its

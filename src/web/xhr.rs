@@ -10,7 +10,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortSignal, Blob, Event, ProgressEvent, XmlHttpRequest};
 
-use super::transport::multipart_body;
+use super::transport::{invalid_header, multipart_body};
 use super::{js_error_text, RawResponse};
 use crate::backend::UploadRequest;
 use crate::core::UploadError;
@@ -47,7 +47,8 @@ pub async fn send_upload_xhr(
     xhr.open_with_async(request.method.as_str(), &request.url, true)
         .map_err(browser_error)?;
     for (name, value) in &request.headers {
-        xhr.set_request_header(name, value).map_err(browser_error)?;
+        xhr.set_request_header(name, value)
+            .map_err(|_| invalid_header(name))?;
     }
 
     // When the body last moved: armed by the first progress event (before
