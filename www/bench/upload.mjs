@@ -40,7 +40,7 @@ const path = join(dir, 'large.bin');
 
 const server = await startServer();
 const browser = await launchBrowser();
-const results = { engine: [], fetch: [] };
+const results = { engine: [], fetch: [], xhr: [] };
 
 // Samples memory every 50 ms until stopped; returns the peaks in bytes.
 const startSampling = (page) => page.evaluate(() => {
@@ -83,6 +83,38 @@ async function engineRun() {
   return { seconds, ...peak };
 }
 
+/** The same request a plain page would send with XMLHttpRequest and a progress listener. */
+async function xhrRun() {
+  const page = await browser.newPage();
+  await page.goto(server.url);
+  await page.locator('[data-ta=dropzone]').waitFor();
+  const input = await page.evaluateHandle(() => {
+    const el = document.createElement('input');
+    el.type = 'file';
+    document.body.append(el);
+    return el;
+  });
+  await startSampling(page);
+  await input.setInputFiles(path);
+  const { status, seconds } = await input.evaluate((el, auth) => new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const fd = new FormData();
+    fd.append('file', el.files[0], el.files[0].name);
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', '/v2/attachments/?filename=large.bin');
+    xhr.setRequestHeader('Authorization', `OAuth ${auth.token}`);
+    xhr.setRequestHeader('X-Org-ID', auth.org);
+    xhr.upload.onprogress = () => {};
+    xhr.onload = () => resolve({ status: xhr.status, seconds: (performance.now() - t0) / 1000 });
+    xhr.onerror = () => reject(new Error('xhr failed'));
+    xhr.send(fd);
+  }), { token: TOKEN, org: ORG });
+  const peak = await stopSampling(page);
+  await page.close();
+  if (status !== 201) throw new Error(`plain XHR answered ${status}`);
+  return { seconds, ...peak };
+}
+
 async function fetchRun() {
   const page = await browser.newPage();
   await page.goto(server.url);
@@ -116,8 +148,12 @@ async function fetchRun() {
 try {
   for (let i = 0; i < runs; i++) {
     // Alternate the order so neither side always runs on a warmer cache.
-    const pair = i % 2 === 0 ? [['engine', engineRun], ['fetch', fetchRun]] : [['fetch', fetchRun], ['engine', engineRun]];
-    for (const [name, run] of pair) results[name].push(await run());
+    const order = [['engine', engineRun], ['fetch', fetchRun], ['xhr', xhrRun]];
+    // Rotate the order so no side always runs on a warmer cache.
+    for (let k = 0; k < order.length; k++) {
+      const [name, run] = order[(i + k) % order.length];
+      results[name].push(await run());
+    }
   }
 } finally {
   await browser.close();
@@ -135,12 +171,16 @@ const summary = (name) => {
 };
 const engine = summary('engine');
 const plain = summary('fetch');
+const bare = summary('xhr');
 const ratio = engine.mibPerSecond / plain.mibPerSecond;
+const xhrRatio = bare.mibPerSecond / plain.mibPerSecond;
 const f = (x) => x.toFixed(1);
 console.log(`\n${bytes / MiB} MiB upload in headless Chromium, median of ${runs}\n`);
 console.log('| upload | MiB/s | peak JS heap (MiB) | WebAssembly memory (MiB) |');
 console.log('|---|---|---|---|');
 console.log(`| widget engine (XHR + FormData) | ${f(engine.mibPerSecond)} | ${f(engine.peakHeapMiB)} | ${f(engine.peakWasmMiB)} |`);
 console.log(`| plain fetch + FormData | ${f(plain.mibPerSecond)} | ${f(plain.peakHeapMiB)} | – |`);
+console.log(`| plain XHR + FormData (progress listener) | ${f(bare.mibPerSecond)} | ${f(bare.peakHeapMiB)} | – |`);
 console.log(`\nthroughput ratio engine / fetch: ${ratio.toFixed(3)}`);
-console.log(JSON.stringify({ bytes, runs, ratio, engine, fetch: plain }));
+console.log(`throughput ratio plain XHR / fetch: ${xhrRatio.toFixed(3)}`);
+console.log(JSON.stringify({ bytes, runs, ratio, xhrRatio, engine, fetch: plain, xhr: bare }));
