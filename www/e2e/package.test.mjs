@@ -183,3 +183,51 @@ test('vite dev serves the package with the one documented setting', async () => 
     child.kill('SIGTERM');
   }
 });
+
+/** Runs the TypeScript compiler over `dir`; returns its output and whether it passed. */
+function typecheck(dir, files) {
+  const tsc = join(required('TA_WWW_DIR'), 'node_modules', 'typescript', 'bin', 'tsc');
+  try {
+    execFileSync(process.execPath, [
+      tsc, '--noEmit', '--strict', '--target', 'es2022', '--lib', 'es2022,dom',
+      '--module', 'esnext', '--moduleResolution', 'bundler', ...files,
+    ], { cwd: dir, encoding: 'utf8', stdio: 'pipe' });
+    return { ok: true, output: '' };
+  } catch (error) {
+    return { ok: false, output: `${error.stdout}${error.stderr}` };
+  }
+}
+
+test('the hand-written types describe the element, its events and mount()', () => {
+  const dir = projectWith('types', {
+    'good.ts': `import init, { mount, type Attachment } from 'tracker-attachments';
+await init();
+const el = document.querySelector('tracker-attachments');
+if (el) {
+  el.authorization = async () => 'OAuth token';
+  el.addEventListener('attachments-change', (e) => {
+    const ids: string[] = e.detail.attachmentIds;
+    const first: Attachment | undefined = e.detail.attachments[0];
+    console.log(ids, first?.thumbnail);
+  });
+  el.addEventListener('upload-error', (e) => console.log(e.detail.error.kind, e.detail.file.name));
+  const attached: Promise<string[]> = el.attachTo('DEMO-1');
+  void attached;
+}
+const handle = mount(document.body, { api: '/tracker', maxSize: '10MB', mode: 'jira', locale: 'ru' });
+handle.addFiles([]);
+handle.unmount();
+`,
+    'bad.ts': `import { mount } from 'tracker-attachments';
+const el = document.querySelector('tracker-attachments')!;
+el.addEventListener('attachments-change', (e) => e.detail.nope);
+mount(document.body, { mode: 'dropbox' });
+`,
+  });
+  const good = typecheck(dir, ['good.ts']);
+  assert.ok(good.ok, good.output);
+  const bad = typecheck(dir, ['bad.ts']);
+  assert.equal(bad.ok, false, 'wrong uses must not type-check');
+  assert.match(bad.output, /nope/);
+  assert.match(bad.output, /dropbox/);
+});
