@@ -6,6 +6,7 @@ mod error;
 mod file_kind;
 mod file_meta;
 mod format;
+pub(crate) mod json;
 mod kept;
 mod queue;
 #[cfg(all(test, not(target_arch = "wasm32")))]
