@@ -1,20 +1,17 @@
+use super::{scale_bytes, ScaledBytes};
+
 /// A byte count as a person reads it: `0 B`, `999 B`, `1.5 KB`, `12 MB`.
 /// Units of 1024, as file managers show them; one decimal below ten.
 pub fn format_bytes(bytes: u64) -> String {
     const UNITS: [&str; 5] = ["KB", "MB", "GB", "TB", "PB"];
-    if bytes < 1024 {
-        return format!("{bytes} B");
-    }
-    let mut value = bytes as f64 / 1024.0;
-    let mut unit = 0;
-    while value >= 1024.0 && unit < UNITS.len() - 1 {
-        value /= 1024.0;
-        unit += 1;
-    }
-    if value < 10.0 {
-        format!("{:.1} {}", value, UNITS[unit])
-    } else {
-        format!("{:.0} {}", value, UNITS[unit])
+    match scale_bytes(bytes, UNITS.len()) {
+        None => format!("{bytes} B"),
+        Some(ScaledBytes {
+            unit,
+            whole,
+            tenth: Some(tenth),
+        }) => format!("{whole}.{tenth} {}", UNITS[unit]),
+        Some(ScaledBytes { unit, whole, .. }) => format!("{whole} {}", UNITS[unit]),
     }
 }
 

@@ -2,6 +2,7 @@
 //! on the host in milliseconds.
 
 mod attachment;
+mod byte_scale;
 mod error;
 mod file_kind;
 mod file_meta;
@@ -17,6 +18,7 @@ mod safe_url;
 mod throughput;
 
 pub use attachment::Attachment;
+pub use byte_scale::{scale_bytes, ScaledBytes};
 pub use error::UploadError;
 pub use file_kind::{can_preview, type_label};
 pub use file_meta::FileMeta;
