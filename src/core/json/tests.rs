@@ -299,6 +299,15 @@ mod against_serde_json {
         }
 
         #[test]
+        fn merge_sort_is_a_stable_sort(keys in prop::collection::vec("[a-d]{0,2}", 0..40)) {
+            let mut ours: Vec<(&str, usize)> = keys.iter().enumerate().map(|(i, k)| (k.as_str(), i)).collect();
+            let mut theirs = ours.clone();
+            merge_sort_by_key(&mut ours);
+            theirs.sort_by(|a, b| a.0.cmp(b.0));
+            prop_assert_eq!(ours, theirs);
+        }
+
+        #[test]
         fn escapes_any_string_like_serde_json(text in "\\PC*|[\\x00-\\x20\"\\\\]*") {
             let mut ours = String::new();
             write_string(&mut ours, &text);
