@@ -2,7 +2,6 @@
 //! on the host in milliseconds.
 
 mod attachment;
-mod byte_scale;
 mod error;
 mod file_kind;
 mod file_meta;
@@ -15,10 +14,10 @@ mod queue_properties;
 mod restrictions;
 mod retry;
 mod safe_url;
+mod size_scale;
 mod throughput;
 
 pub use attachment::Attachment;
-pub use byte_scale::{scale_bytes, ScaledBytes};
 pub use error::UploadError;
 pub use file_kind::{can_preview, type_label};
 pub use file_meta::FileMeta;
@@ -30,4 +29,5 @@ pub use restrictions::{
 };
 pub use retry::{parse_retry_after, RetryDecision, RetryPolicy};
 pub use safe_url::{is_displayable_url, is_fetchable_url, origin_of};
+pub use size_scale::{scale_bytes, ScaledBytes};
 pub use throughput::Throughput;

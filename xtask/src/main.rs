@@ -25,10 +25,8 @@ commands:
   test                   install missing tools, then run every check CI runs
                          {}
   bench {}
-                         heavy measurements: the package's gzip size vs.
-                         FilePond, Uppy and Dropzone (npm, same run); a
-                         large upload vs. plain disk writes and plain fetch;
-                         10,000 files dropped at once
+                         heavy measurements: a large upload to the
+                         reference server vs. plain disk writes
   package                not yet available
 
 stages of `test`, in order: tools, fmt, clippy, clippy-wasm, host-tests,
