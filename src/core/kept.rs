@@ -111,7 +111,7 @@ fn write_attachment(out: &mut String, attachment: &Attachment) {
     out.push('}');
 }
 
-fn read_attachment(value: &Json) -> Result<Attachment, FieldError> {
+pub(super) fn read_attachment(value: &Json) -> Result<Attachment, FieldError> {
     let [id, name, size, mimetype, content, thumbnail, created_at] = value.fields([
         "id",
         "name",
