@@ -1,9 +1,8 @@
 //! Attach-later: Tracker temporary files (T1) become an issue's attachments
 //! through a PATCH of the issue (T8) or a comment (T9), both JSON.
 
-use serde_json::json;
-
 use super::{encode_component, error_from_response, Credentials, HttpMethod, JsonRequest};
+use crate::core::json::write_string;
 use crate::core::UploadError;
 
 fn issue_url(base: &str, issue_key: &str) -> String {
@@ -18,6 +17,25 @@ fn json_headers(credentials: &Credentials) -> Vec<(String, String)> {
     let mut headers = credentials.headers();
     headers.push(("Content-Type".to_owned(), "application/json".to_owned()));
     headers
+}
+
+/// `{"attachmentIds":[...]}`, with `"text"` after it for a comment (the
+/// keys in the order serde_json's `json!` wrote them).
+fn json_body(text: Option<&str>, ids: &[String]) -> String {
+    let mut body = String::from("{\"attachmentIds\":[");
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            body.push(',');
+        }
+        write_string(&mut body, id);
+    }
+    body.push(']');
+    if let Some(text) = text {
+        body.push_str(",\"text\":");
+        write_string(&mut body, text);
+    }
+    body.push('}');
+    body
 }
 
 /// T8: `PATCH /v2/issues/<key>` with `{"attachmentIds": [...]}`. With
@@ -39,7 +57,7 @@ pub fn attach_request(
         method: HttpMethod::Patch,
         url: issue_url(base, issue_key),
         headers,
-        body: json!({ "attachmentIds": ids }).to_string(),
+        body: json_body(None, ids),
     }
 }
 
@@ -55,7 +73,7 @@ pub fn comment_request(
         method: HttpMethod::Post,
         url: format!("{}/comments", issue_url(base, issue_key)),
         headers: json_headers(credentials),
-        body: json!({ "text": text, "attachmentIds": ids }).to_string(),
+        body: json_body(Some(text), ids),
     }
 }
 
@@ -108,6 +126,8 @@ fn parse_json_answer(status: u16, body: &str) -> Result<(), UploadError> {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
     use crate::backend::{AuthScheme, OrgHeader};
 
@@ -211,6 +231,17 @@ mod tests {
         assert_eq!(
             body_json(&req),
             json!({"text": text, "attachmentIds": ["9"]})
+        );
+        // Byte for byte what serde_json's `json!` sent before.
+        assert_eq!(
+            req.body,
+            json!({"text": text, "attachmentIds": ["9"]}).to_string()
+        );
+        let odd = "\u{1}\t\\/\u{7f}😀";
+        let req = comment_request("", "A-1", odd, &ids(&[odd, ""]), &creds());
+        assert_eq!(
+            req.body,
+            json!({"text": odd, "attachmentIds": [odd, ""]}).to_string()
         );
         assert!(req.has_body());
     }

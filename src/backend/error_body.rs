@@ -1,5 +1,4 @@
-use serde_json::Value;
-
+use crate::core::json::Json;
 use crate::core::UploadError;
 
 /// Longest server text shown to a person; error pages can be megabytes.
@@ -21,14 +20,17 @@ pub fn error_from_response(status: u16, body: &str) -> UploadError {
 /// `error_description`) or `detail`. Read as loose JSON so that one field of
 /// an unexpected type does not lose the others.
 fn message_from_json(body: &str) -> Option<String> {
-    let parsed: Value = serde_json::from_str(body.trim_start_matches('\u{feff}')).ok()?;
-    let object = parsed.as_object()?;
+    let object = Json::parse(body.trim_start_matches('\u{feff}')).ok()?;
+    if !matches!(object, Json::Object(_)) {
+        return None;
+    }
     let mut parts: Vec<String> = Vec::new();
     if let Some(messages) = object.get("errorMessages") {
         parts.extend(texts(messages));
     }
-    if let Some(Value::Object(fields)) = object.get("errors") {
-        for (field, value) in fields {
+    if let Some(fields @ Json::Object(_)) = object.get("errors") {
+        // Sorted by field name, each once, as serde_json's map gave them.
+        for (field, value) in fields.sorted_members() {
             let text = texts(value).join(", ");
             if !text.is_empty() {
                 parts.push(format!("{field}: {text}"));
@@ -37,7 +39,7 @@ fn message_from_json(body: &str) -> Option<String> {
     }
     if parts.is_empty() {
         for key in ["message", "error_description", "error", "detail"] {
-            if let Some(Value::String(text)) = object.get(key) {
+            if let Some(Json::String(text)) = object.get(key) {
                 if !text.trim().is_empty() {
                     parts.push(text.trim().to_owned());
                     break;
@@ -50,15 +52,15 @@ fn message_from_json(body: &str) -> Option<String> {
 
 /// The non-blank strings in a string or an array of them; other JSON shown
 /// as JSON, which is still more than nothing.
-fn texts(value: &Value) -> Vec<String> {
+fn texts(value: &Json) -> Vec<String> {
     match value {
-        Value::String(text) => Some(text.trim().to_owned())
+        Json::String(text) => Some(text.trim().to_owned())
             .filter(|t| !t.is_empty())
             .into_iter()
             .collect(),
-        Value::Array(items) => items.iter().flat_map(texts).collect(),
-        Value::Null => Vec::new(),
-        other => vec![other.to_string()],
+        Json::Array(items) => items.iter().flat_map(texts).collect(),
+        Json::Null => Vec::new(),
+        other => vec![other.to_text()],
     }
 }
 
@@ -66,7 +68,7 @@ fn message_from_text(body: &str) -> Option<String> {
     let trimmed = body.trim_start_matches('\u{feff}').trim();
     // JSON that said nothing readable (`null`, `{}`, `[1]`) is no message
     // either: the status sentence says more.
-    let is_json = serde_json::from_str::<Value>(trimmed).is_ok();
+    let is_json = Json::parse(trimmed).is_ok();
     if trimmed.is_empty() || is_json || trimmed.starts_with('{') || trimmed.starts_with('[') {
         return None;
     }
@@ -212,7 +214,7 @@ mod tests {
 
     #[test]
     fn reads_mixed_and_odd_json_shapes() {
-        // One field each: the order of `errors` keys depends on serde_json's features.
+        // One field each, in the order of their names.
         let body = r#"{"errorMessages": ["First.", "  ", null], "errors": {"summary": ["too long", "bad"]}, "statusCode": 400}"#;
         assert_eq!(
             message(error_from_response(400, body)).1,
@@ -220,6 +222,13 @@ mod tests {
         );
         let body = r#"{"errorMessages": [], "errors": {"x": null, "n": 3}}"#;
         assert_eq!(message(error_from_response(400, body)).1, "n: 3");
+        // Several fields: by name, a repeated one once with its last value,
+        // other JSON written compactly with its keys sorted.
+        let body = r#"{"errors": {"zip": "bad", "file": ["big"], "zip": "worse", "meta": {"b": 1, "a": [true]}}}"#;
+        assert_eq!(
+            message(error_from_response(400, body)).1,
+            r#"file: big; meta: {"a":[true],"b":1}; zip: worse"#
+        );
         // errorMessages as a lone string still counts.
         let body = r#"{"errorMessages": "Only one.", "errors": []}"#;
         assert_eq!(message(error_from_response(400, body)).1, "Only one.");

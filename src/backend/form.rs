@@ -3,10 +3,9 @@
 
 use std::cell::Cell;
 
-use serde_json::Value;
-
 use super::upload_backend::single_file_outcomes;
 use super::{error_from_response, Credentials, FilePart, HttpMethod, UploadBackend, UploadRequest};
+use crate::core::json::Json;
 use crate::core::{Attachment, FileMeta, UploadError};
 
 /// Any endpoint that takes one file in a multipart POST.
@@ -50,7 +49,7 @@ impl FormBackend {
         if !(200..300).contains(&status) {
             return Err(error_from_response(status, body));
         }
-        let json: Option<Value> = serde_json::from_str(body).ok();
+        let json = Json::parse(body).ok();
         let json = json.as_ref();
         // Where the id was found is also where its url and thumbnail sit:
         // `{"data": {"id": 5, "url": ...}}` keeps them together.
@@ -119,7 +118,7 @@ impl UploadBackend for FormBackend {
 
 /// The id at a dotted path, with the object that holds it. Strings and
 /// numbers count; an empty string, `null`, an object or an array does not.
-fn id_at<'a>(root: &'a Value, path: &str) -> Option<(String, &'a Value)> {
+fn id_at<'a>(root: &'a Json, path: &str) -> Option<(String, &'a Json)> {
     let (parent_path, key) = match path.rsplit_once('.') {
         Some((parent, key)) => (Some(parent), key),
         None => (None, path),
@@ -129,28 +128,29 @@ fn id_at<'a>(root: &'a Value, path: &str) -> Option<(String, &'a Value)> {
         None => root,
     };
     let id = match step(holder, key)? {
-        Value::String(text) if !text.trim().is_empty() => text.clone(),
-        Value::Number(number) => number.to_string(),
+        Json::String(text) if !text.trim().is_empty() => text.clone(),
+        // As the server wrote it: `981`, `3.5`, or more digits than a u64.
+        Json::Number(number) => number.clone(),
         _ => return None,
     };
     Some((id, holder))
 }
 
-fn walk<'a>(root: &'a Value, path: &str) -> Option<&'a Value> {
+fn walk<'a>(root: &'a Json, path: &str) -> Option<&'a Json> {
     path.split('.').try_fold(root, step)
 }
 
-fn step<'a>(value: &'a Value, key: &str) -> Option<&'a Value> {
+fn step<'a>(value: &'a Json, key: &str) -> Option<&'a Json> {
     match value {
-        Value::Object(map) => map.get(key),
-        Value::Array(items) => items.get(key.parse::<usize>().ok()?),
+        Json::Object(_) => value.get(key),
+        Json::Array(items) => items.get(key.parse::<usize>().ok()?),
         _ => None,
     }
 }
 
-fn string_at(value: &Value, key: &str) -> Option<String> {
+fn string_at(value: &Json, key: &str) -> Option<String> {
     match step(value, key)? {
-        Value::String(text) if !text.trim().is_empty() => Some(text.clone()),
+        Json::String(text) if !text.trim().is_empty() => Some(text.clone()),
         _ => None,
     }
 }
@@ -287,6 +287,12 @@ mod tests {
         assert_eq!(att.thumbnail.as_deref(), Some("/t/x9"));
         let plain = FormBackend::new("/up", "file", None);
         assert_eq!(parse(&plain, 200, r#"{"id": 3.5}"#).unwrap().id, "3.5");
+        // Numbers are kept as written, digits a u64 cannot hold included.
+        let long = r#"{"id": 123456789012345678901234567890}"#;
+        assert_eq!(
+            parse(&plain, 200, long).unwrap().id,
+            "123456789012345678901234567890"
+        );
     }
 
     #[test]

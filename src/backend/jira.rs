@@ -1,10 +1,9 @@
-use serde::Deserialize;
-
-use super::tracker::WireId;
+use super::tracker::{read_attachment, WireFields};
 use super::{
     encode_component, error_from_response, Credentials, FilePart, HttpMethod, UploadBackend,
     UploadRequest,
 };
+use crate::core::json::Json;
 use crate::core::{Attachment, FileMeta, UploadError};
 
 /// Most files Jira takes in one J1 request; more answer 413.
@@ -23,31 +22,11 @@ pub struct JiraBackend {
 }
 
 /// Jira's attachment object; only the fields the widget uses.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct WireAttachment {
-    id: WireId,
-    filename: String,
-    #[serde(default)]
-    size: u64,
-    #[serde(default)]
-    mime_type: Option<String>,
-    #[serde(default)]
-    content: Option<String>,
-    #[serde(default)]
-    thumbnail: Option<String>,
-    #[serde(default)]
-    created: Option<String>,
-}
-
-/// J1 answers an array; a single object is read as an array of one, which
-/// costs nothing and survives a proxy or an older server that unwraps it.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum WireAnswer {
-    Many(Vec<serde_json::Value>),
-    One(serde_json::Value),
-}
+const JIRA_FIELDS: WireFields = WireFields {
+    name: "filename",
+    mimetype: "mimeType",
+    created: "created",
+};
 
 impl JiraBackend {
     pub fn new(base: &str, issue_key: &str, batch: bool) -> Self {
@@ -117,29 +96,21 @@ impl UploadBackend for JiraBackend {
 }
 
 /// The answer's attachments; an unreadable entry is dropped here, and the
-/// file it belonged to is then reported as unmatched.
+/// file it belonged to is then reported as unmatched. J1 answers an array;
+/// any other JSON value is read as an array of one, which costs nothing and
+/// survives a proxy or an older server that unwraps it.
 fn parse_entries(body: &str) -> Result<Vec<Attachment>, UploadError> {
-    let answer: WireAnswer = serde_json::from_str(body).map_err(|e| {
+    let answer = Json::parse(body).map_err(|e| {
         UploadError::InvalidResponse(format!("not a list of Jira attachments ({e})"))
     })?;
     let values = match answer {
-        WireAnswer::Many(values) => values,
-        WireAnswer::One(value) => vec![value],
+        Json::Array(values) => values,
+        one => vec![one],
     };
-    Ok(values.into_iter().filter_map(attachment_from).collect())
-}
-
-fn attachment_from(value: serde_json::Value) -> Option<Attachment> {
-    let wire: WireAttachment = serde_json::from_value(value).ok()?;
-    Some(Attachment {
-        id: wire.id.into_id()?,
-        name: wire.filename,
-        size: wire.size,
-        mimetype: wire.mime_type.map(|m| m.to_ascii_lowercase()),
-        content: wire.content,
-        thumbnail: wire.thumbnail,
-        created_at: wire.created,
-    })
+    Ok(values
+        .iter()
+        .filter_map(|value| read_attachment(value, &JIRA_FIELDS).ok().flatten())
+        .collect())
 }
 
 /// Pairs each file with its answer. Jira's docs do not promise the order of

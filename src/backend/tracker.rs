@@ -1,10 +1,9 @@
-use serde::Deserialize;
-
 use super::upload_backend::single_file_outcomes;
 use super::{
     encode_component, error_from_response, Credentials, FilePart, HttpMethod, UploadBackend,
     UploadRequest,
 };
+use crate::core::json::{optional_string, required_string, u64_field, FieldError, Json};
 use crate::core::{Attachment, FileMeta, UploadError};
 
 /// Where a Tracker upload lands.
@@ -23,62 +22,67 @@ pub struct TrackerBackend {
     target: TrackerTarget,
 }
 
+/// The names of an attachment object's fields in one API's answers.
+pub(super) struct WireFields {
+    pub name: &'static str,
+    pub mimetype: &'static str,
+    pub created: &'static str,
+}
+
 /// Tracker's attachment object; only the fields the widget uses.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct WireAttachment {
-    id: WireId,
-    name: String,
-    #[serde(default)]
-    size: u64,
-    #[serde(default)]
-    mimetype: Option<String>,
-    #[serde(default)]
-    content: Option<String>,
-    #[serde(default)]
-    thumbnail: Option<String>,
-    #[serde(default)]
-    created_at: Option<String>,
-}
+const TRACKER_FIELDS: WireFields = WireFields {
+    name: "name",
+    mimetype: "mimetype",
+    created: "createdAt",
+};
 
-/// Ids are documented as strings, but examples send numbers. Jira's are
-/// strings too; the same leniency costs nothing there.
-#[derive(Deserialize)]
-#[serde(untagged)]
-pub(super) enum WireId {
-    Text(String),
-    Number(u64),
-}
-
-impl WireId {
-    /// The id as the widget keeps it; an empty one is no id at all.
-    pub(super) fn into_id(self) -> Option<String> {
-        match self {
-            WireId::Text(text) if !text.trim().is_empty() => Some(text),
-            WireId::Number(n) => Some(n.to_string()),
-            WireId::Text(_) => None,
-        }
-    }
+/// Reads an attachment object as the serde-derived reader did: `id` (a
+/// string, or a number as examples send; Jira's too) and the name are
+/// required, `size` is 0 when absent, the others may be absent or `null`;
+/// other members are ignored, a field given twice or of the wrong type
+/// refuses the object. `Ok(None)`: read, but the id is blank.
+pub(super) fn read_attachment(
+    value: &Json,
+    names: &WireFields,
+) -> Result<Option<Attachment>, FieldError> {
+    let [id, name, size, mimetype, content, thumbnail, created] = value.fields([
+        "id",
+        names.name,
+        "size",
+        names.mimetype,
+        "content",
+        "thumbnail",
+        names.created,
+    ])?;
+    let id = match id {
+        Some(Json::String(text)) => text.clone(),
+        Some(number @ Json::Number(text)) if number.as_u64().is_some() => text.clone(),
+        Some(_) => return Err(FieldError::WrongType("id")),
+        None => return Err(FieldError::Missing("id")),
+    };
+    let attachment = Attachment {
+        id,
+        name: required_string(name, names.name)?,
+        size: u64_field(size, "size", Some(0))?,
+        mimetype: optional_string(mimetype, names.mimetype)?.map(|m| m.to_ascii_lowercase()),
+        content: optional_string(content, "content")?,
+        thumbnail: optional_string(thumbnail, "thumbnail")?,
+        created_at: optional_string(created, names.created)?,
+    };
+    // An empty id is no id at all.
+    Ok((!attachment.id.trim().is_empty()).then_some(attachment))
 }
 
 /// Reads a Tracker attachment object (T1, T2, and Flow's completing part,
 /// which answers with the new temporary file).
 pub(super) fn parse_attachment_object(body: &str) -> Result<Attachment, UploadError> {
-    let wire: WireAttachment = serde_json::from_str(body)
-        .map_err(|e| UploadError::InvalidResponse(format!("not an attachment object ({e})")))?;
-    let id = wire
-        .id
-        .into_id()
-        .ok_or_else(|| UploadError::InvalidResponse("empty attachment id".into()))?;
-    Ok(Attachment {
-        id,
-        name: wire.name,
-        size: wire.size,
-        mimetype: wire.mimetype.map(|m| m.to_ascii_lowercase()),
-        content: wire.content,
-        thumbnail: wire.thumbnail,
-        created_at: wire.created_at,
-    })
+    let invalid = |reason: String| {
+        UploadError::InvalidResponse(format!("not an attachment object ({reason})"))
+    };
+    let value = Json::parse(body).map_err(|e| invalid(e.to_string()))?;
+    read_attachment(&value, &TRACKER_FIELDS)
+        .map_err(|e| invalid(e.to_string()))?
+        .ok_or_else(|| UploadError::InvalidResponse("empty attachment id".into()))
 }
 
 impl TrackerBackend {

@@ -206,7 +206,7 @@ async fn issue_attachments(issue: &str) -> Option<Vec<Attachment>> {
     if answer.status != 200 {
         return None;
     }
-    serde_json::from_str(&answer.body).ok()
+    Attachment::list_from_json(&answer.body)
 }
 
 fn options_for(choice: Choice, on_event: EventHandler) -> WidgetOptions {

@@ -1,5 +1,4 @@
-use serde::{Deserialize, Serialize};
-
+use super::json::{optional_string, required_string, u64_field, write_string, FieldError, Json};
 use super::Attachment;
 
 /// The Tracker temporary attachments uploaded so far and not yet attached to
@@ -10,15 +9,11 @@ pub struct KeptAttachments {
     items: Vec<Attachment>,
 }
 
-/// The stored form. Versioned so that a later format can still read an old
-/// session's list instead of silently dropping the user's uploads.
-#[derive(Serialize, Deserialize)]
-struct Stored {
-    v: u32,
-    items: Vec<Attachment>,
-}
-
-const STORED_VERSION: u32 = 1;
+/// The stored form is `{"v": 1, "items": [attachment, ...]}`, each
+/// attachment with Tracker's field names (see [`Attachment`]). Versioned so
+/// that a later format can still read an old session's list instead of
+/// silently dropping the user's uploads.
+const STORED_VERSION: u64 = 1;
 
 impl KeptAttachments {
     pub fn new() -> Self {
@@ -61,23 +56,80 @@ impl KeptAttachments {
         self.items.is_empty()
     }
 
+    /// The stored form, byte for byte what serde_json wrote before.
     pub fn to_json(&self) -> String {
-        let stored = Stored {
-            v: STORED_VERSION,
-            items: self.items.clone(),
-        };
-        // Serialising plain strings and numbers cannot fail.
-        serde_json::to_string(&stored).unwrap_or_default()
+        let mut out = format!("{{\"v\":{STORED_VERSION},\"items\":[");
+        for (i, item) in self.items.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            write_attachment(&mut out, item);
+        }
+        out.push_str("]}");
+        out
     }
 
     /// Reads a stored list; anything unreadable yields `None` so the caller
     /// can start empty rather than fail the widget.
     pub fn from_json(text: &str) -> Option<Self> {
-        let stored: Stored = serde_json::from_str(text).ok()?;
-        (stored.v == STORED_VERSION).then_some(Self {
-            items: stored.items,
-        })
+        let stored = Json::parse(text).ok()?;
+        let [version, items] = stored.fields(["v", "items"]).ok()?;
+        if u64_field(version, "v", None).ok()? != STORED_VERSION {
+            return None;
+        }
+        let Some(Json::Array(items)) = items else {
+            return None;
+        };
+        let items = items.iter().map(read_attachment).collect::<Result<_, _>>();
+        Some(Self { items: items.ok()? })
     }
+}
+
+/// `{"id", "name", "size", "mimetype"?, "content"?, "thumbnail"?,
+/// "createdAt"?}`, absent options left out.
+fn write_attachment(out: &mut String, attachment: &Attachment) {
+    out.push_str("{\"id\":");
+    write_string(out, &attachment.id);
+    out.push_str(",\"name\":");
+    write_string(out, &attachment.name);
+    out.push_str(",\"size\":");
+    out.push_str(&attachment.size.to_string());
+    let optional = [
+        ("mimetype", &attachment.mimetype),
+        ("content", &attachment.content),
+        ("thumbnail", &attachment.thumbnail),
+        ("createdAt", &attachment.created_at),
+    ];
+    for (key, value) in optional {
+        if let Some(value) = value {
+            out.push_str(",\"");
+            out.push_str(key);
+            out.push_str("\":");
+            write_string(out, value);
+        }
+    }
+    out.push('}');
+}
+
+pub(super) fn read_attachment(value: &Json) -> Result<Attachment, FieldError> {
+    let [id, name, size, mimetype, content, thumbnail, created_at] = value.fields([
+        "id",
+        "name",
+        "size",
+        "mimetype",
+        "content",
+        "thumbnail",
+        "createdAt",
+    ])?;
+    Ok(Attachment {
+        id: required_string(id, "id")?,
+        name: required_string(name, "name")?,
+        size: u64_field(size, "size", None)?,
+        mimetype: optional_string(mimetype, "mimetype")?,
+        content: optional_string(content, "content")?,
+        thumbnail: optional_string(thumbnail, "thumbnail")?,
+        created_at: optional_string(created_at, "createdAt")?,
+    })
 }
 
 #[cfg(test)]
@@ -132,5 +184,91 @@ mod tests {
     fn unreadable_store_is_none() {
         assert_eq!(KeptAttachments::from_json("not json"), None);
         assert_eq!(KeptAttachments::from_json("{\"v\":99,\"items\":[]}"), None);
+    }
+
+    #[test]
+    fn reads_fields_strictly() {
+        let read =
+            |items: &str| KeptAttachments::from_json(&format!("{{\"v\":1,\"items\":[{items}]}}"));
+        let kept = read(r#"{"id":"1","name":"a","size":2,"mimetype":null,"extra":[1]}"#).unwrap();
+        assert_eq!(kept.items()[0].mimetype, None);
+        assert_eq!(kept.items()[0].size, 2);
+        for bad in [
+            r#"{"id":"1","name":"a"}"#,
+            r#"{"id":1,"name":"a","size":2}"#,
+            r#"{"id":"1","name":"a","size":-2}"#,
+            r#"{"id":"1","name":"a","size":2,"content":5}"#,
+            r#"{"id":"1","id":"2","name":"a","size":2}"#,
+            r#"["1","a",2]"#,
+        ] {
+            assert_eq!(read(bad), None, "{bad}");
+        }
+        for bad in [
+            "{\"v\":1}",
+            "{\"items\":[]}",
+            "{\"v\":\"1\",\"items\":[]}",
+            "[]",
+        ] {
+            assert_eq!(KeptAttachments::from_json(bad), None, "{bad}");
+        }
+        assert_eq!(
+            KeptAttachments::from_json(" {\"items\": [], \"v\": 1} "),
+            Some(KeptAttachments::new())
+        );
+    }
+}
+
+/// The stored form must stay what serde_json wrote from `{v, items}`, so
+/// that a list kept by an older build reads back in this one and back.
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod against_serde {
+    use proptest::prelude::*;
+    use serde::{Deserialize, Serialize};
+
+    use super::*;
+
+    #[derive(Serialize, Deserialize)]
+    struct Stored {
+        v: u32,
+        items: Vec<Attachment>,
+    }
+
+    fn attachment() -> impl Strategy<Value = Attachment> {
+        let text = "\\PC*|[\"\\\\\x00-\x1f/ a-zé]*";
+        (
+            text,
+            text,
+            any::<u64>(),
+            proptest::option::of(text),
+            proptest::option::of(text),
+            proptest::option::of(text),
+            proptest::option::of(text),
+        )
+            .prop_map(
+                |(id, name, size, mimetype, content, thumbnail, created_at)| Attachment {
+                    id,
+                    name,
+                    size,
+                    mimetype,
+                    content,
+                    thumbnail,
+                    created_at,
+                },
+            )
+    }
+
+    proptest! {
+        #[test]
+        fn writes_and_reads_what_serde_did(items in prop::collection::vec(attachment(), 0..5)) {
+            let mut kept = KeptAttachments::new();
+            for item in &items {
+                kept.add(item.clone());
+            }
+            let theirs = serde_json::to_string(&Stored { v: 1, items: kept.items().to_vec() }).unwrap();
+            prop_assert_eq!(&kept.to_json(), &theirs);
+            prop_assert_eq!(KeptAttachments::from_json(&theirs), Some(kept.clone()));
+            let pretty = serde_json::to_string_pretty(&Stored { v: 1, items: kept.items().to_vec() }).unwrap();
+            prop_assert_eq!(KeptAttachments::from_json(&pretty), Some(kept));
+        }
     }
 }

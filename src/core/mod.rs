@@ -7,6 +7,7 @@ mod error;
 mod file_kind;
 mod file_meta;
 mod format;
+pub(crate) mod json;
 mod kept;
 mod locale;
 mod queue;
@@ -15,6 +16,7 @@ mod queue_properties;
 mod restrictions;
 mod retry;
 mod safe_url;
+mod size_scale;
 mod throughput;
 
 pub use attachment::Attachment;
@@ -31,4 +33,5 @@ pub use restrictions::{
 };
 pub use retry::{parse_retry_after, RetryDecision, RetryPolicy};
 pub use safe_url::{is_displayable_url, is_fetchable_url, origin_of};
+pub use size_scale::{scale_bytes, ScaledBytes};
 pub use throughput::Throughput;

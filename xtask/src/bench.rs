@@ -12,17 +12,32 @@ use crate::workspace::Workspace;
 /// not with the size-tuned `release` profile the wasm build uses.
 const SERVER_PROFILE: &str = "server-release";
 
-pub const USAGE: &str = "[--bytes N[KiB|MiB|GiB]] (default 1GiB) [--runs N] (default 3)";
+pub const USAGE: &str = "[--bytes N[KiB|MiB|GiB]] (default 1GiB) [--runs N] (default 3)
+                         [--only SECTION[,SECTION]] (size, server-upload,
+                         browser-upload, many-files; default all)";
+
+/// In run order. `many-files` reuses the builds of `browser-upload`.
+const SECTIONS: &[&str] = &["size", "server-upload", "browser-upload", "many-files"];
 
 struct Args {
     bytes: String,
     runs: String,
+    only: Option<Vec<String>>,
+}
+
+impl Args {
+    fn wants(&self, section: &str) -> bool {
+        self.only
+            .as_ref()
+            .is_none_or(|only| only.iter().any(|s| s == section))
+    }
 }
 
 fn parse_args(args: &[String]) -> Result<Args, String> {
     let mut parsed = Args {
         bytes: "1GiB".to_owned(),
         runs: "3".to_owned(),
+        only: None,
     };
     let mut rest = args.iter();
     while let Some(flag) = rest.next() {
@@ -33,6 +48,21 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
         match flag.as_str() {
             "--bytes" => parsed.bytes = value,
             "--runs" => parsed.runs = value,
+            "--only" => {
+                let names = value.split(',').map(str::trim).filter(|s| !s.is_empty());
+                for name in names {
+                    if !SECTIONS.contains(&name) {
+                        return Err(format!(
+                            "unknown section {name}; sections: {}",
+                            SECTIONS.join(", ")
+                        ));
+                    }
+                    parsed
+                        .only
+                        .get_or_insert_with(Vec::new)
+                        .push(name.to_owned());
+                }
+            }
             other => return Err(format!("unknown option {other}; usage: bench {USAGE}")),
         }
     }
@@ -47,18 +77,81 @@ pub fn main(ws: &Workspace, args: &[String]) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let outcomes = vec![
-        stage::run("tools", || tools::bootstrap(ws, Purpose::Test)),
-        stage::run("server-upload", || server_upload(ws, &args)),
-        stage::run("browser-upload", || browser_upload(ws, &args)),
-        stage::run("many-files", || many_files(ws)),
-    ];
+    let mut outcomes = vec![stage::run("tools", || tools::bootstrap(ws, Purpose::Test))];
+    if outcomes[0].ok {
+        for &section in SECTIONS.iter().filter(|s| args.wants(s)) {
+            outcomes.push(stage::run(section, || match section {
+                "size" => size(ws),
+                "server-upload" => server_upload(ws, &args),
+                "browser-upload" => browser_upload(ws, &args),
+                _ => many_files(ws),
+            }));
+        }
+    }
     println!("{}", stage::summary(&outcomes));
     if outcomes.iter().all(|o| o.ok) {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
     }
+}
+
+/// The npm package's directory, measured by `size` once `cargo xtask
+/// package` has built it there.
+const PACKAGE_DIR: &str = "www/pkg";
+
+/// What `size` measures: a directory, how to name it, and files in it
+/// that are not part of the widget.
+struct SizeSubject {
+    dir: &'static str,
+    label: &'static str,
+    exclude: &'static str,
+}
+
+/// The package when it has been built, else the demo build: its wasm, its
+/// wasm-bindgen JS and the widget's style sheet, without the demo page's
+/// own loader (boot.js) and page styles (demo.css).
+fn size_subject(package_built: bool) -> SizeSubject {
+    if package_built {
+        SizeSubject {
+            dir: PACKAGE_DIR,
+            label: "npm package www/pkg",
+            exclude: "",
+        }
+    } else {
+        SizeSubject {
+            dir: "dist",
+            label: "demo build dist/, no package yet",
+            exclude: "boot.js,demo.css",
+        }
+    }
+}
+
+/// Our gzip size next to FilePond's, Uppy's and Dropzone's from their npm
+/// packages (issue 6); the script is www/bench/size.mjs. The peers are
+/// installed under target/, not into www/package.json.
+fn size(ws: &Workspace) -> Result<(), String> {
+    let package_built = ws.path(PACKAGE_DIR).join("package.json").is_file();
+    let subject = size_subject(package_built);
+    if package_built {
+        println!("measuring {PACKAGE_DIR} as `cargo xtask package` left it");
+    } else {
+        ws.run(
+            ws.command("trunk")
+                .args(["build", "--release", "--offline"]),
+        )?;
+    }
+    ws.run(
+        ws.command("node")
+            .arg("bench/size.mjs")
+            .arg("--ours")
+            .arg(ws.path(subject.dir))
+            .args(["--label", subject.label])
+            .args(["--exclude", subject.exclude])
+            .arg("--peers-dir")
+            .arg(ws.path("target/size-peers"))
+            .current_dir(ws.path("www")),
+    )
 }
 
 /// The server binary (and `extra` targets) in the speed-tuned profile.
@@ -155,9 +248,29 @@ mod tests {
     fn defaults_and_overrides() {
         let a = parse_args(&[]).unwrap();
         assert_eq!((a.bytes.as_str(), a.runs.as_str()), ("1GiB", "3"));
+        assert!(SECTIONS.iter().all(|s| a.wants(s)));
         let a = parse_args(&strings(&["--bytes", "64MiB", "--runs", "5"])).unwrap();
         assert_eq!((a.bytes.as_str(), a.runs.as_str()), ("64MiB", "5"));
         assert!(parse_args(&strings(&["--bytes"])).is_err());
         assert!(parse_args(&strings(&["--fast", "1"])).is_err());
+    }
+
+    #[test]
+    fn only_picks_sections() {
+        let a = parse_args(&strings(&["--only", "size,many-files"])).unwrap();
+        assert!(a.wants("size") && a.wants("many-files"));
+        assert!(!a.wants("server-upload") && !a.wants("browser-upload"));
+        assert!(parse_args(&strings(&["--only", "sizes"])).is_err());
+        assert!(parse_args(&strings(&["--only"])).is_err());
+    }
+
+    #[test]
+    fn size_measures_the_package_once_built() {
+        assert_eq!(size_subject(true).dir, PACKAGE_DIR);
+        assert_eq!(size_subject(true).exclude, "");
+        let demo = size_subject(false);
+        assert_eq!(demo.dir, "dist");
+        assert!(demo.label.contains("no package"));
+        assert_eq!(demo.exclude, "boot.js,demo.css");
     }
 }
