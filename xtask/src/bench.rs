@@ -4,6 +4,7 @@
 
 use std::process::ExitCode;
 
+use crate::package;
 use crate::stage;
 use crate::tools::{self, Purpose};
 use crate::workspace::Workspace;
@@ -98,56 +99,21 @@ pub fn main(ws: &Workspace, args: &[String]) -> ExitCode {
 
 /// The npm package's directory, measured by `size` once `cargo xtask
 /// package` has built it there.
-const PACKAGE_DIR: &str = "www/pkg";
-
-/// What `size` measures: a directory, how to name it, and files in it
-/// that are not part of the widget.
-struct SizeSubject {
-    dir: &'static str,
-    label: &'static str,
-    exclude: &'static str,
-}
-
-/// The package when it has been built, else the demo build: its wasm, its
-/// wasm-bindgen JS and the widget's style sheet, without the demo page's
-/// own loader (boot.js) and page styles (demo.css).
-fn size_subject(package_built: bool) -> SizeSubject {
-    if package_built {
-        SizeSubject {
-            dir: PACKAGE_DIR,
-            label: "npm package www/pkg",
-            exclude: "",
-        }
-    } else {
-        SizeSubject {
-            dir: "dist",
-            label: "demo build dist/, no package yet",
-            exclude: "boot.js,demo.css",
-        }
-    }
-}
-
 /// Our gzip size next to FilePond's, Uppy's and Dropzone's from their npm
-/// packages (issue 6); the script is www/bench/size.mjs. The peers are
+/// packages (issue 6); the script is www/bench/size.mjs. Ours is the npm
+/// package as `cargo xtask package` builds it: wasm, JS (glue, entry and
+/// the element's snippet); its styles live inside the wasm. The peers are
 /// installed under target/, not into www/package.json.
 fn size(ws: &Workspace) -> Result<(), String> {
-    let package_built = ws.path(PACKAGE_DIR).join("package.json").is_file();
-    let subject = size_subject(package_built);
-    if package_built {
-        println!("measuring {PACKAGE_DIR} as `cargo xtask package` left it");
-    } else {
-        ws.run(
-            ws.command("trunk")
-                .args(["build", "--release", "--offline"]),
-        )?;
-    }
+    tools::wasm_pack(ws)?;
+    let pkg = package::build(ws)?;
     ws.run(
         ws.command("node")
             .arg("bench/size.mjs")
             .arg("--ours")
-            .arg(ws.path(subject.dir))
-            .args(["--label", subject.label])
-            .args(["--exclude", subject.exclude])
+            .arg(&pkg)
+            .args(["--label", "npm package (www/pkg)"])
+            .args(["--exclude", ""])
             .arg("--peers-dir")
             .arg(ws.path("target/size-peers"))
             .current_dir(ws.path("www")),
@@ -264,13 +230,4 @@ mod tests {
         assert!(parse_args(&strings(&["--only"])).is_err());
     }
 
-    #[test]
-    fn size_measures_the_package_once_built() {
-        assert_eq!(size_subject(true).dir, PACKAGE_DIR);
-        assert_eq!(size_subject(true).exclude, "");
-        let demo = size_subject(false);
-        assert_eq!(demo.dir, "dist");
-        assert!(demo.label.contains("no package"));
-        assert_eq!(demo.exclude, "boot.js,demo.css");
-    }
 }
