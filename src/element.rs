@@ -398,8 +398,14 @@ fn option_pairs(options: &JsValue) -> (Vec<(String, String)>, Option<Function>) 
         }
         let text = if let Some(text) = value.as_string() {
             text
-        } else if let Some(number) = value.as_f64() {
-            number.to_string()
+        } else if value.as_f64().is_some() {
+            // JavaScript writes the number: Rust's float formatting would
+            // add ~7 KB of gzip to the wasm for this one line.
+            String::from(
+                js_sys::Number::from(value)
+                    .to_string(10)
+                    .unwrap_or_default(),
+            )
         } else if let Some(flag) = value.as_bool() {
             flag.to_string()
         } else if value.is_null() || value.is_undefined() {

@@ -229,5 +229,4 @@ mod tests {
         assert!(parse_args(&strings(&["--only", "sizes"])).is_err());
         assert!(parse_args(&strings(&["--only"])).is_err());
     }
-
 }
