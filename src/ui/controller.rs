@@ -13,11 +13,11 @@ use crate::backend::{
 };
 use crate::core::{
     can_preview, origin_of, parse_retry_after, Announcement, Attachment, EntryId, EntryState,
-    FileMeta, KeptAttachments, Locale, Throughput, UploadError, UploadQueue,
+    FileMeta, Intake, KeptAttachments, Locale, Throughput, UploadError, UploadQueue,
 };
 use crate::web::{
     browser_locale, fetch_thumbnail, file_meta, fresh_credentials, load_kept, picked_meta,
-    save_kept, storage_key, upload_in_parts, walk_folders, Dropped, ObjectUrl, PartUploader,
+    save_kept, sleep, storage_key, upload_in_parts, walk_folders, Dropped, ObjectUrl, PartUploader,
     PickedFile,
 };
 
@@ -73,6 +73,9 @@ pub struct Controller {
     /// The dialog's `<input type=file>`, for hosts that open it from code.
     file_input: StoredValue<Option<web_sys::HtmlInputElement>, LocalStorage>,
     files: StoredValue<HashMap<EntryId, File>, LocalStorage>,
+    /// Files taken in but not listed yet: a big drop is listed a slice per
+    /// task so that no task blocks the page.
+    intake: StoredValue<Intake<PickedFile>, LocalStorage>,
     /// The running request of each entry, with the run it belongs to.
     aborts: StoredValue<HashMap<EntryId, (u64, AbortController)>, LocalStorage>,
     /// The one pending retry timer, replaced rather than multiplied.
@@ -104,6 +107,7 @@ impl Controller {
             options_revision: RwSignal::new(0),
             file_input: StoredValue::new_local(None),
             files: StoredValue::new_local(HashMap::new()),
+            intake: StoredValue::new_local(Intake::default()),
             aborts: StoredValue::new_local(HashMap::new()),
             retry_timer: StoredValue::new_local(None),
         };
@@ -171,12 +175,48 @@ impl Controller {
         });
     }
 
-    /// Adds one batch to the queue without announcing it.
+    /// Adds one batch to the queue without announcing it: a slice at once,
+    /// the rest a slice per task, behind any files still waiting from an
+    /// earlier batch.
     fn add_picked(&self, files: Vec<PickedFile>) {
+        let Some(start) = self.intake.try_update_value(|i| i.push(files)) else {
+            return;
+        };
+        if !start || self.list_next_slice().is_none() {
+            return;
+        }
+        if self.intake.try_with_value(Intake::is_pending) != Some(true) {
+            // All listed already: end the drain here.
+            let _ = self.list_next_slice();
+            return;
+        }
+        let this = *self;
+        spawn_local(async move {
+            loop {
+                // A timer task of its own: input, rendering and the uploads'
+                // callbacks get their turn between slices.
+                sleep(0).await;
+                if this.list_next_slice().is_none() {
+                    break;
+                }
+            }
+        });
+    }
+
+    /// Lists the next slice waiting in the intake; `None` when there was
+    /// none (the drain ends) or the widget is gone.
+    fn list_next_slice(&self) -> Option<()> {
+        let files = self.intake.try_update_value(Intake::next_slice).flatten()?;
+        self.list(files);
+        Some(())
+    }
+
+    /// Lists files in the queue and starts what may start.
+    fn list(&self, files: Vec<PickedFile>) {
         if files.is_empty() {
             return;
         }
-        // One queue update (and one re-render) for the whole batch.
+        // One queue update (and one re-render) for the whole slice.
         let metas: Vec<_> = files.iter().map(picked_meta).collect();
         let Some(ids) = self.queue.try_update(|q| q.add_all(metas)) else {
             return;
@@ -356,14 +396,14 @@ impl Controller {
     /// kept list (the host has attached or discarded them).
     pub fn clear(&self) {
         self.abort_all();
+        // Files of a drop not listed yet are dropped too.
+        self.intake.try_update_value(Intake::clear);
         let ids: Vec<EntryId> = self.order.try_get_untracked().unwrap_or_default();
-        for id in &ids {
-            let _ = self.queue.try_update(|q| q.cancel(*id));
-        }
         self.queue.try_update(|q| {
             for id in &ids {
-                q.remove(*id);
+                let _ = q.cancel(*id);
             }
+            q.remove_all(&ids)
         });
         self.order.try_set(Vec::new());
         self.rows.try_update_value(HashMap::clear);
