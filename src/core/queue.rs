@@ -183,6 +183,7 @@ impl Tally {
 
     /// The same figures counted from scratch (tests check the running ones
     /// against it).
+    #[cfg(test)]
     fn of(entries: &[Entry]) -> Self {
         let mut tally = Self::default();
         for e in entries {

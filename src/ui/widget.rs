@@ -6,11 +6,8 @@ use super::kept_list::KeptList;
 use super::page_drop::PageDrop;
 use super::summary::Summary;
 use super::{Controller, WidgetOptions};
-use crate::core::EntryId;
+use crate::core::{EntryId, RowPace};
 use crate::web::files_from_data_transfer;
-
-/// Rows added to the DOM per animation frame (about 0.3 ms each here).
-const ROWS_PER_FRAME: usize = 200;
 
 /// The attachment uploader: drop zone, file list and the kept temporary
 /// attachments. Style it with `widget.css` (beside this file).
@@ -33,8 +30,10 @@ pub fn TrackerAttachments(
 #[component]
 pub fn ControlledWidget(controller: Controller) -> impl IntoView {
     // Rows are rendered in slices, one per animation frame, so a drop of
-    // thousands of files never blocks the page for seconds in one task.
-    let shown = RwSignal::new(ROWS_PER_FRAME);
+    // thousands of files never blocks the page for seconds in one task; the
+    // slice follows the frames' measured length (`RowPace`).
+    let pace = StoredValue::new(RowPace::default());
+    let shown = RwSignal::new(pace.with_value(RowPace::step));
     let ids = move || {
         let limit = shown.get();
         controller
@@ -45,8 +44,13 @@ pub fn ControlledWidget(controller: Controller) -> impl IntoView {
         let total = controller.order.with(Vec::len);
         if shown.get() < total {
             request_animation_frame(move || {
-                shown.try_update(|n| *n += ROWS_PER_FRAME);
+                let step = pace
+                    .try_update_value(|p| p.next(js_sys::Date::now()))
+                    .unwrap_or(0);
+                shown.try_update(|n| *n = n.saturating_add(step));
             });
+        } else {
+            pace.try_update_value(RowPace::pause);
         }
     });
     // Rebuilt when the host turns the option on or off at run time.
