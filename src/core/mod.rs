@@ -28,7 +28,7 @@ pub use format::{format_bytes, format_duration};
 pub use intake::{Intake, INTAKE_SLICE};
 pub use kept::KeptAttachments;
 pub use locale::{Announcement, Locale, Messages, PluralCategory};
-pub use pace::{RowPace, FRAME_BUDGET_MS, ROWS_MAX, ROWS_MIN};
+pub use pace::{KeptSettle, RowPace, Settle, FRAME_BUDGET_MS, ROWS_MAX, ROWS_MIN};
 pub use queue::{Entry, EntryId, EntryState, IllegalTransition, QueueSummary, UploadQueue};
 pub use restrictions::{
     accepts, parse_accept, ListedFiles, Refusal, Restrictions, TRACKER_MAX_FILE_BYTES,

@@ -88,3 +88,83 @@ mod tests {
         assert_eq!(pace.next(5_000.0), 100);
     }
 }
+
+/// When the kept list's consumers (storage, the `attachments-change` event,
+/// the rendered list) catch up with it. Each catch-up costs time in
+/// proportion to the list's length, so while uploads stream in they happen
+/// at most once per a wait that grows with the list: a handful of files
+/// still catch up at once, ten thousand at most once a second.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct KeptSettle {
+    last_at: Option<f64>,
+    scheduled: bool,
+}
+
+/// What to do about a change of the kept list.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Settle {
+    /// Catch up now.
+    Now,
+    /// Catch up after this many milliseconds (set a timer).
+    After(f64),
+    /// A catch-up is already due: it will see this change too.
+    Pending,
+}
+
+impl KeptSettle {
+    /// The least time between two catch-ups of a list of `len` items.
+    pub fn spacing_ms(len: usize) -> f64 {
+        if len < 100 {
+            0.0
+        } else {
+            (len as f64 / 10.0).min(1_000.0)
+        }
+    }
+
+    /// The list changed at `now_ms` and has `len` items.
+    pub fn changed(&mut self, now_ms: f64, len: usize) -> Settle {
+        if self.scheduled {
+            return Settle::Pending;
+        }
+        let due = self
+            .last_at
+            .map_or(now_ms, |last| last + Self::spacing_ms(len));
+        if due <= now_ms {
+            self.last_at = Some(now_ms);
+            Settle::Now
+        } else {
+            self.scheduled = true;
+            Settle::After(due - now_ms)
+        }
+    }
+
+    /// The timer of [`Settle::After`] fired and the catch-up ran at `now_ms`.
+    pub fn caught_up(&mut self, now_ms: f64) {
+        self.scheduled = false;
+        self.last_at = Some(now_ms);
+    }
+}
+
+#[cfg(test)]
+mod settle_tests {
+    use super::*;
+
+    #[test]
+    fn small_lists_catch_up_at_once() {
+        let mut s = KeptSettle::default();
+        for t in 0..5 {
+            assert_eq!(s.changed(f64::from(t), 3), Settle::Now);
+        }
+    }
+
+    #[test]
+    fn a_long_list_catches_up_once_per_spacing() {
+        let mut s = KeptSettle::default();
+        assert_eq!(s.changed(0.0, 5_000), Settle::Now);
+        assert_eq!(s.changed(10.0, 5_000), Settle::After(490.0));
+        assert_eq!(s.changed(20.0, 5_002), Settle::Pending);
+        s.caught_up(500.0);
+        assert_eq!(s.changed(1_200.0, 5_003), Settle::Now);
+        assert_eq!(KeptSettle::spacing_ms(50_000), 1_000.0);
+    }
+}

@@ -13,7 +13,8 @@ use crate::backend::{
 };
 use crate::core::{
     can_preview, origin_of, parse_retry_after, Announcement, Attachment, EntryId, EntryState,
-    FileMeta, Intake, KeptAttachments, Locale, Throughput, UploadError, UploadQueue,
+    FileMeta, Intake, KeptAttachments, KeptSettle, Locale, Settle, Throughput, UploadError,
+    UploadQueue,
 };
 use crate::web::{
     browser_locale, fetch_thumbnail, file_meta, fresh_credentials, load_kept, picked_meta,
@@ -51,6 +52,11 @@ pub struct Controller {
     /// re-renders one row, not all ten thousand.
     pub rows: StoredValue<HashMap<EntryId, ArcRwSignal<EntryState>>>,
     pub kept: RwSignal<KeptAttachments>,
+    /// Bumped when the kept list's consumers (storage, the host's event, the
+    /// rendered list) should catch up with `kept`: at once for a short list,
+    /// at most about once a second for ten thousand files (`KeptSettle`).
+    pub kept_revision: RwSignal<u64>,
+    kept_settle: StoredValue<KeptSettle>,
     /// Server thumbnails as revocable `blob:` URLs, per row.
     pub thumbnails: RwSignal<HashMap<EntryId, Rc<ObjectUrl>>, LocalStorage>,
     /// Local previews of picked images (an object URL of the file itself,
@@ -96,6 +102,8 @@ impl Controller {
                 options.persist,
                 &storage_key(&options.persist_key),
             )),
+            kept_revision: RwSignal::new(0),
+            kept_settle: StoredValue::new(KeptSettle::default()),
             thumbnails: RwSignal::new_local(HashMap::new()),
             previews: RwSignal::new_local(HashMap::new()),
             attach_status: RwSignal::new(AttachStatus::Idle),
@@ -113,9 +121,17 @@ impl Controller {
         };
         // Unmounting stops every upload still running.
         on_cleanup(move || controller.abort_all());
+        // A change of the kept list schedules its consumers' catch-up.
+        Effect::new(move |first_run_done: Option<()>| {
+            let len = controller.kept.with(KeptAttachments::len);
+            if first_run_done.is_some() {
+                controller.settle_kept(len);
+            }
+        });
         // Every change of the kept list is stored, so a reload keeps it, and
         // told to the host (a list restored from storage counts as a change).
         Effect::new(move |first_run_done: Option<()>| {
+            controller.kept_revision.track();
             let Some((persist, key, keeps)) = controller.options.try_with_value(|o| {
                 (
                     o.persist,
@@ -125,7 +141,7 @@ impl Controller {
             }) else {
                 return;
             };
-            let items = controller.kept.with(|kept| {
+            let items = controller.kept.with_untracked(|kept| {
                 save_kept(persist, &key, kept);
                 kept.items().to_vec()
             });
@@ -134,6 +150,37 @@ impl Controller {
             }
         });
         controller
+    }
+
+    /// Lets the kept list's consumers catch up now or after a wait, per
+    /// [`KeptSettle`].
+    fn settle_kept(&self, len: usize) {
+        let now = js_sys::Date::now();
+        let Some(settle) = self.kept_settle.try_update_value(|s| s.changed(now, len)) else {
+            return;
+        };
+        match settle {
+            Settle::Now => {
+                self.kept_revision.try_update(|r| *r += 1);
+            }
+            Settle::After(wait) => {
+                let this = *self;
+                set_timeout(
+                    move || {
+                        let now = js_sys::Date::now();
+                        if this
+                            .kept_settle
+                            .try_update_value(|s| s.caught_up(now))
+                            .is_some()
+                        {
+                            this.kept_revision.try_update(|r| *r += 1);
+                        }
+                    },
+                    std::time::Duration::from_millis(wait.ceil() as u64),
+                );
+            }
+            Settle::Pending => {}
+        }
     }
 
     /// Switches every word and number of the widget to `locale`.

@@ -8,12 +8,20 @@ use crate::core::Attachment;
 /// hidden input per id so a surrounding `<form>` submits them.
 #[component]
 pub fn KeptList(controller: Controller) -> impl IntoView {
-    let items = move || controller.kept.with(|k| k.items().to_vec());
+    // Redrawn when the list has settled (`kept_revision`), not on every
+    // upload of a stream of thousands.
+    let items = move || {
+        controller.kept_revision.track();
+        controller.kept.with_untracked(|k| k.items().to_vec())
+    };
     let locale = controller.locale;
     let text = move || locale.get().messages();
     view! {
         <section class="ta-kept" data-ta="kept" aria-label=move || text().kept_label
-            hidden=move || controller.kept.with(|k| k.is_empty())>
+            hidden=move || {
+                controller.kept_revision.track();
+                controller.kept.with_untracked(|k| k.is_empty())
+            }>
             <h3 class="ta-kept-title">{move || text().kept_title}</h3>
             <ul class="ta-kept-list">
                 <For each=items key=|a: &Attachment| a.id.clone() let:attachment>
