@@ -7,7 +7,7 @@
 use std::collections::VecDeque;
 
 /// Files listed per task: a slice of this size takes a few milliseconds.
-pub const INTAKE_SLICE: usize = 500;
+pub const INTAKE_SLICE: usize = 250;
 
 /// The files waiting to be listed, in arrival order.
 #[derive(Debug)]
@@ -62,6 +62,12 @@ impl<T> Intake<T> {
         !self.pending.is_empty()
     }
 
+    /// Whether everything waiting fits in one slice (a small drop, listed
+    /// in the task that brought it).
+    pub fn fits_one_slice(&self) -> bool {
+        self.pending.len() <= self.slice
+    }
+
     /// Drops every waiting file (the widget was cleared); a running drain
     /// ends at its next slice.
     pub fn clear(&mut self) {
@@ -106,9 +112,11 @@ mod tests {
         let mut intake: Intake<u8> = Intake::new(0);
         assert!(!intake.push([]));
         assert!(intake.push([9, 8]));
+        assert!(!intake.fits_one_slice());
         assert_eq!(intake.next_slice(), Some(vec![9]));
         intake.clear();
         assert_eq!(intake.next_slice(), None);
         assert!(intake.push([7]));
+        assert!(intake.fits_one_slice());
     }
 }

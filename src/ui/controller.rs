@@ -222,19 +222,20 @@ impl Controller {
         });
     }
 
-    /// Adds one batch to the queue without announcing it: a slice at once,
-    /// the rest a slice per task, behind any files still waiting from an
-    /// earlier batch.
+    /// Adds one batch to the queue without announcing it, behind any files
+    /// still waiting from an earlier batch: a small batch at once, a big one
+    /// a slice per task from the next task on (the drop's own task has
+    /// enough to do reading its items).
     fn add_picked(&self, files: Vec<PickedFile>) {
         let Some(start) = self.intake.try_update_value(|i| i.push(files)) else {
             return;
         };
-        if !start || self.list_next_slice().is_none() {
+        if !start {
             return;
         }
-        if self.intake.try_with_value(Intake::is_pending) != Some(true) {
-            // All listed already: end the drain here.
-            let _ = self.list_next_slice();
+        if self.intake.try_with_value(Intake::fits_one_slice) == Some(true) {
+            // Listed now; the second call finds nothing and ends the drain.
+            while self.list_next_slice().is_some() {}
             return;
         }
         let this = *self;
