@@ -251,13 +251,16 @@ impl TrackerAttachmentsHandle {
                 }
                 // A surrounding <form> sees the light DOM only: mirror the
                 // kept ids there.
+                // Paced like the list's other consumers: at once for a short
+                // list, about once a second for thousands of ids.
                 Effect::new(move |_| {
                     controller.options_revision.track();
+                    controller.kept_revision.track();
                     let name = controller
                         .options
                         .try_with_value(|o| o.name.clone())
                         .unwrap_or_default();
-                    let ids = controller.kept.with(|k| k.ids());
+                    let ids = controller.kept.with_untracked(|k| k.ids());
                     sync_kept_inputs(&host, &name, &ids);
                 });
                 view! { <ControlledWidget controller=controller/> }
@@ -403,7 +406,7 @@ fn option_pairs(options: &JsValue) -> (Vec<(String, String)>, Option<Function>) 
             // add ~7 KB of gzip to the wasm for this one line.
             String::from(
                 js_sys::Number::from(value)
-                    .to_string(10)
+                    .to_string_with_radix(10)
                     .unwrap_or_default(),
             )
         } else if let Some(flag) = value.as_bool() {

@@ -41,3 +41,26 @@ async fn what_the_browser_cannot_decode_has_no_preview() {
     let broken = file(b"\x89PNG broken", "broken.png", "image/png");
     assert!(downscaled_preview(&broken).await.is_err());
 }
+
+#[wasm_bindgen_test]
+async fn a_row_shows_the_small_preview_while_its_file_uploads() {
+    // The slow server answers after four seconds: time to see the preview.
+    let root = container();
+    let _handle = mount_widget(root.clone(), dev_options(slow_server(), "dev-token"));
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[file(&PNG_40X20, "red.png", "image/png")],
+    );
+    wait_for("the local preview", 4_000, || {
+        query(&root, "img[data-ta=preview]").is_some()
+    })
+    .await;
+    let img: HtmlImageElement = query(&root, "img[data-ta=preview]")
+        .unwrap()
+        .unchecked_into();
+    assert!(img.src().starts_with("blob:"));
+    JsFuture::from(img.decode())
+        .await
+        .expect("the preview decodes");
+    assert_eq!(img.natural_width(), PREVIEW_WIDTH);
+}

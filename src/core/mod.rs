@@ -7,9 +7,11 @@ mod error;
 mod file_kind;
 mod file_meta;
 mod format;
+mod intake;
 pub(crate) mod json;
 mod kept;
 mod locale;
+mod pace;
 mod queue;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod queue_properties;
@@ -25,8 +27,10 @@ pub use error::UploadError;
 pub use file_kind::{can_preview, type_label};
 pub use file_meta::FileMeta;
 pub use format::{format_bytes, format_duration};
+pub use intake::{Intake, INTAKE_SLICE};
 pub use kept::KeptAttachments;
 pub use locale::{Announcement, Locale, Messages, PluralCategory};
+pub use pace::{KeptSettle, RowPace, Settle, FRAME_BUDGET_MS, ROWS_MAX, ROWS_MIN};
 pub use queue::{Entry, EntryId, EntryState, IllegalTransition, QueueSummary, UploadQueue};
 pub use restrictions::{
     accepts, parse_accept, ListedFiles, Refusal, Restrictions, TRACKER_MAX_FILE_BYTES,

@@ -115,6 +115,87 @@ pub struct UploadQueue {
     concurrency: usize,
     restrictions: Restrictions,
     retry: RetryPolicy,
+    /// Running totals over `entries`, kept in step with every state change:
+    /// the summary line and the speed figure read them on every progress
+    /// event, and a scan of 10,000 entries per event made uploads quadratic.
+    tally: Tally,
+    /// No entry before this index is queued or waiting to retry, so
+    /// [`Self::start_ready`] starts its search here rather than at the front
+    /// of a list whose first thousands are done.
+    scan_from: usize,
+}
+
+/// Counts and bytes over the entries, by state.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Tally {
+    queued: usize,
+    uploading: usize,
+    retrying: usize,
+    done: usize,
+    failed: usize,
+    sent: u64,
+    total: u64,
+}
+
+impl Tally {
+    /// What one entry of `size` bytes in `state` adds: bytes sent and bytes
+    /// to send count for files that have not been cancelled, refused or
+    /// failed; finished files count in full.
+    fn share(size: u64, state: &EntryState) -> (u64, u64) {
+        match state {
+            EntryState::Queued | EntryState::Retrying { .. } => (0, size),
+            EntryState::Uploading { sent, total } => (*sent, *total),
+            EntryState::Done { .. } => (size, size),
+            EntryState::Failed { .. } | EntryState::Cancelled | EntryState::Refused { .. } => {
+                (0, 0)
+            }
+        }
+    }
+
+    fn counter(&mut self, state: &EntryState) -> Option<&mut usize> {
+        match state {
+            EntryState::Queued => Some(&mut self.queued),
+            EntryState::Uploading { .. } => Some(&mut self.uploading),
+            EntryState::Retrying { .. } => Some(&mut self.retrying),
+            EntryState::Done { .. } => Some(&mut self.done),
+            EntryState::Failed { .. } => Some(&mut self.failed),
+            EntryState::Cancelled | EntryState::Refused { .. } => None,
+        }
+    }
+
+    fn add(&mut self, size: u64, state: &EntryState) {
+        if let Some(n) = self.counter(state) {
+            *n += 1;
+        }
+        let (sent, total) = Self::share(size, state);
+        self.sent = self.sent.saturating_add(sent);
+        self.total = self.total.saturating_add(total);
+    }
+
+    fn remove(&mut self, size: u64, state: &EntryState) {
+        if let Some(n) = self.counter(state) {
+            *n = n.saturating_sub(1);
+        }
+        let (sent, total) = Self::share(size, state);
+        self.sent = self.sent.saturating_sub(sent);
+        self.total = self.total.saturating_sub(total);
+    }
+
+    /// The same figures counted from scratch (tests check the running ones
+    /// against it).
+    #[cfg(test)]
+    fn of(entries: &[Entry]) -> Self {
+        let mut tally = Self::default();
+        for e in entries {
+            tally.add(e.file.size, &e.state);
+        }
+        tally
+    }
+}
+
+/// Whether an entry may still be started (now or when its retry is due).
+fn is_waiting(state: &EntryState) -> bool {
+    matches!(state, EntryState::Queued | EntryState::Retrying { .. })
 }
 
 impl Default for UploadQueue {
@@ -132,6 +213,8 @@ impl UploadQueue {
             concurrency: concurrency.max(1),
             restrictions: Restrictions::default(),
             retry: RetryPolicy::default(),
+            tally: Tally::default(),
+            scan_from: 0,
         }
     }
 
@@ -206,6 +289,7 @@ impl UploadQueue {
             }
             let id = EntryId(self.next_id);
             self.next_id += 1;
+            self.tally.add(file.size, &state);
             self.entries.push(Entry {
                 id,
                 file,
@@ -238,10 +322,7 @@ impl UploadQueue {
     }
 
     pub fn active_count(&self) -> usize {
-        self.entries
-            .iter()
-            .filter(|e| matches!(e.state, EntryState::Uploading { .. }))
-            .count()
+        self.tally.uploading
     }
 
     /// Starts every queued file (and every retry whose time has come) that
@@ -250,8 +331,15 @@ impl UploadQueue {
     pub fn start_ready(&mut self, now_ms: f64) -> Vec<EntryId> {
         let free = self.concurrency.saturating_sub(self.active_count());
         let mut started = Vec::new();
-        for entry in self.entries.iter_mut() {
+        if free == 0 || self.tally.queued + self.tally.retrying == 0 {
+            return started;
+        }
+        let from = self.scan_from.min(self.entries.len());
+        // The first entry left waiting (not started, or not due yet).
+        let mut first_waiting = None;
+        for (offset, entry) in self.entries[from..].iter_mut().enumerate() {
             if started.len() == free {
+                first_waiting.get_or_insert(from + offset);
                 break;
             }
             let ready = match &entry.state {
@@ -260,14 +348,19 @@ impl UploadQueue {
                 _ => false,
             };
             if ready {
+                self.tally.remove(entry.file.size, &entry.state);
                 entry.state = EntryState::Uploading {
                     sent: 0,
                     total: entry.file.size,
                 };
+                self.tally.add(entry.file.size, &entry.state);
                 entry.run += 1;
                 started.push(entry.id);
+            } else if is_waiting(&entry.state) {
+                first_waiting.get_or_insert(from + offset);
             }
         }
+        self.scan_from = first_waiting.unwrap_or(self.entries.len());
         started
     }
 
@@ -299,17 +392,23 @@ impl UploadQueue {
         to: EntryState,
         allowed: impl Fn(&EntryState) -> bool,
     ) -> Result<(), IllegalTransition> {
-        let entry = self.get_mut(id).ok_or(IllegalTransition {
+        let index = self.index_of(id).ok_or(IllegalTransition {
             id,
             from: "absent",
             to: state_name(&to),
         })?;
+        let entry = &mut self.entries[index];
         if !allowed(&entry.state) {
             return Err(IllegalTransition {
                 id,
                 from: state_name(&entry.state),
                 to: state_name(&to),
             });
+        }
+        self.tally.remove(entry.file.size, &entry.state);
+        self.tally.add(entry.file.size, &to);
+        if is_waiting(&to) {
+            self.scan_from = self.scan_from.min(index);
         }
         entry.state = to;
         Ok(())
@@ -328,6 +427,9 @@ impl UploadQueue {
 
     /// When the earliest waiting retry is due, so the caller can set a timer.
     pub fn next_retry_at(&self) -> Option<f64> {
+        if self.tally.retrying == 0 {
+            return None;
+        }
         self.entries
             .iter()
             .filter_map(|e| match e.state {
@@ -410,49 +512,56 @@ impl UploadQueue {
 
     /// Forgets a file that is no longer running. Returns whether it was there.
     pub fn remove(&mut self, id: EntryId) -> bool {
-        let before = self.entries.len();
-        self.entries
-            .retain(|e| e.id != id || matches!(e.state, EntryState::Uploading { .. }));
-        before != self.entries.len()
+        self.remove_all(&[id]) == 1
     }
 
-    pub fn summary(&self) -> QueueSummary {
-        let (sent, total) = self.total_progress();
-        let mut summary = QueueSummary {
-            sent,
-            total,
-            ..QueueSummary::default()
-        };
-        for entry in &self.entries {
-            match entry.state {
-                EntryState::Refused { .. } | EntryState::Cancelled => {}
-                EntryState::Done { .. } => {
-                    summary.done += 1;
-                    summary.counted += 1;
-                }
-                EntryState::Failed { .. } => summary.counted += 1,
-                EntryState::Queued | EntryState::Uploading { .. } | EntryState::Retrying { .. } => {
-                    summary.counted += 1;
-                    summary.running = true;
-                }
+    /// Forgets every file of `ids` that is not running, in one pass over the
+    /// list (clearing 10,000 rows one `remove` at a time is quadratic).
+    /// Returns how many went.
+    pub fn remove_all(&mut self, ids: &[EntryId]) -> usize {
+        let gone: std::collections::HashSet<EntryId> = ids.iter().copied().collect();
+        let before = self.entries.len();
+        let tally = &mut self.tally;
+        self.entries.retain(|e| {
+            let keep = !gone.contains(&e.id) || matches!(e.state, EntryState::Uploading { .. });
+            if !keep {
+                tally.remove(e.file.size, &e.state);
             }
+            keep
+        });
+        let removed = before - self.entries.len();
+        if removed > 0 {
+            // Indices moved: search from the front once.
+            self.scan_from = 0;
         }
-        summary
+        removed
+    }
+
+    /// The whole list at a glance, from running totals: no scan.
+    pub fn summary(&self) -> QueueSummary {
+        let t = &self.tally;
+        QueueSummary {
+            done: t.done,
+            counted: t.queued + t.uploading + t.retrying + t.done + t.failed,
+            running: t.queued + t.uploading + t.retrying > 0,
+            sent: t.sent,
+            total: t.total,
+        }
     }
 
     /// Bytes sent and bytes to send over every file that has not been
     /// cancelled; finished files count in full.
     pub fn total_progress(&self) -> (u64, u64) {
-        self.entries
-            .iter()
-            .fold((0, 0), |(sent, total), e| match &e.state {
-                EntryState::Queued | EntryState::Retrying { .. } => (sent, total + e.file.size),
-                EntryState::Uploading { sent: s, total: t } => (sent + s, total + t),
-                EntryState::Done { .. } => (sent + e.file.size, total + e.file.size),
-                EntryState::Failed { .. } | EntryState::Cancelled | EntryState::Refused { .. } => {
-                    (sent, total)
-                }
-            })
+        (self.tally.sent, self.tally.total)
+    }
+
+    /// Whether the running totals match a count from scratch (for tests).
+    #[cfg(test)]
+    pub(crate) fn totals_are_consistent(&self) -> bool {
+        self.tally == Tally::of(&self.entries)
+            && self.entries[..self.scan_from.min(self.entries.len())]
+                .iter()
+                .all(|e| !is_waiting(&e.state))
     }
 }
 
@@ -732,6 +841,68 @@ mod tests {
         q.start_ready(0.0);
         q.finish(b, Err(UploadError::Network("x".into()))).unwrap();
         assert!(!q.summary().running);
+    }
+
+    #[test]
+    fn running_totals_follow_every_change() {
+        let mut q = UploadQueue::new(2).with_restrictions(Restrictions {
+            max_file_size: Some(100),
+            ..Restrictions::default()
+        });
+        let ids = q.add_all(vec![
+            file("a", 10),
+            file("b", 20),
+            file("big", 1000),
+            file("c", 30),
+        ]);
+        assert!(q.totals_are_consistent());
+        assert_eq!(q.total_progress(), (0, 60));
+        assert_eq!(q.start_ready(0.0), vec![ids[0], ids[1]]);
+        q.progress(ids[0], 4, 10).unwrap();
+        assert_eq!(q.total_progress(), (4, 60));
+        assert!(q.totals_are_consistent());
+        q.finish_at(
+            ids[1],
+            Err(UploadError::Network("x".into())),
+            0.0,
+            None,
+            0.5,
+        )
+        .unwrap();
+        assert_eq!(q.summary().counted, 3);
+        q.cancel(ids[3]).unwrap();
+        q.finish(ids[0], Ok(attachment("1"))).unwrap();
+        assert_eq!(q.total_progress(), (10, 30));
+        assert!(q.totals_are_consistent());
+        // The running upload stays; the others go, in one pass.
+        assert_eq!(q.start_ready(1e12), vec![ids[1]]);
+        assert_eq!(q.remove_all(&ids), 3);
+        assert_eq!(q.entries().len(), 1);
+        assert_eq!(q.total_progress(), (0, 20));
+        assert_eq!(q.summary().counted, 1);
+        assert!(q.totals_are_consistent());
+    }
+
+    #[test]
+    fn starts_skip_the_finished_front_but_find_a_retried_file() {
+        let mut q = UploadQueue::new(1);
+        let ids = q.add_all((0..5).map(|i| file(&format!("f{i}"), 1)).collect());
+        for id in &ids[..3] {
+            assert_eq!(q.start_ready(0.0), vec![*id]);
+            q.finish(*id, Err(UploadError::Network("x".into())))
+                .unwrap();
+        }
+        assert!(q.totals_are_consistent());
+        // The first file goes back in line ahead of the fourth.
+        q.retry(ids[0]).unwrap();
+        assert_eq!(q.start_ready(0.0), vec![ids[0]]);
+        q.finish(ids[0], Ok(attachment("1"))).unwrap();
+        assert_eq!(q.start_ready(0.0), vec![ids[3]]);
+        q.finish(ids[3], Ok(attachment("4"))).unwrap();
+        assert_eq!(q.start_ready(0.0), vec![ids[4]]);
+        q.finish(ids[4], Ok(attachment("5"))).unwrap();
+        assert_eq!(q.start_ready(0.0), vec![]);
+        assert!(q.totals_are_consistent());
     }
 
     #[test]

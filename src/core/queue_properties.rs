@@ -83,7 +83,22 @@ proptest! {
                     added += 1;
                 }
                 Op::Start => {
-                    for id in q.start_ready(now) {
+                    // The oldest ready files start, as many as slots are free.
+                    let free = concurrency.saturating_sub(q.active_count());
+                    let expected: Vec<EntryId> = q
+                        .entries()
+                        .iter()
+                        .filter(|e| match e.state {
+                            EntryState::Queued => true,
+                            EntryState::Retrying { at_ms, .. } => at_ms <= now,
+                            _ => false,
+                        })
+                        .take(free)
+                        .map(|e| e.id)
+                        .collect();
+                    let started = q.start_ready(now);
+                    prop_assert_eq!(&started, &expected);
+                    for id in started {
                         let uploading = matches!(q.get(id).unwrap().state, EntryState::Uploading { .. });
                         prop_assert!(uploading);
                     }
@@ -128,6 +143,8 @@ proptest! {
             }
             // Never more uploads in flight than the limit.
             prop_assert!(q.active_count() <= concurrency);
+            // The running totals agree with a count from scratch.
+            prop_assert!(q.totals_are_consistent(), "{:?}", q);
             // Every arrival is listed until removed, and ids stay unique.
             prop_assert_eq!(q.entries().len(), added - removed);
             let mut ids: Vec<_> = q.entries().iter().map(|e| e.id).collect();

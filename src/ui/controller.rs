@@ -1,4 +1,4 @@
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 
 use leptos::prelude::*;
@@ -13,12 +13,14 @@ use crate::backend::{
 };
 use crate::core::{
     can_preview, origin_of, parse_retry_after, Announcement, Attachment, EntryId, EntryState,
-    FileMeta, KeptAttachments, Locale, Throughput, UploadError, UploadQueue,
+    FileMeta, Intake, KeptAttachments, KeptSettle, Locale, Settle, Throughput, UploadError,
+    UploadQueue,
 };
 use crate::web::{
-    browser_locale, fetch_thumbnail, file_meta, fresh_credentials, kept_from_storage_event,
-    load_kept, picked_meta, save_kept, storage_key, upload_in_parts, walk_folders, Dropped,
-    EventListener, ObjectUrl, PartUploader, Persist, PickedFile,
+    browser_locale, downscaled_preview, fetch_thumbnail, file_meta, fresh_credentials,
+    kept_from_storage_event, load_kept, picked_meta, save_kept, sleep, storage_key,
+    upload_in_parts, walk_folders, Dropped, EventListener, ObjectUrl, PartUploader, Persist,
+    PickedFile,
 };
 
 /// One widget's state and the intents its components send. It carries out
@@ -51,10 +53,15 @@ pub struct Controller {
     /// re-renders one row, not all ten thousand.
     pub rows: StoredValue<HashMap<EntryId, ArcRwSignal<EntryState>>>,
     pub kept: RwSignal<KeptAttachments>,
+    /// Bumped when the kept list's consumers (storage, the host's event, the
+    /// rendered list) should catch up with `kept`: at once for a short list,
+    /// at most about once a second for ten thousand files (`KeptSettle`).
+    pub kept_revision: RwSignal<u64>,
+    kept_settle: StoredValue<KeptSettle>,
     /// Server thumbnails as revocable `blob:` URLs, per row.
     pub thumbnails: RwSignal<HashMap<EntryId, Rc<ObjectUrl>>, LocalStorage>,
-    /// Local previews of picked images (an object URL of the file itself,
-    /// decoded by the browser, never read into wasm), until the server's
+    /// Local previews of picked images (a small PNG the browser decoded and
+    /// shrank from the file, never read into wasm), until the server's
     /// thumbnail replaces them.
     pub previews: RwSignal<HashMap<EntryId, Rc<ObjectUrl>>, LocalStorage>,
     pub attach_status: RwSignal<AttachStatus>,
@@ -73,6 +80,12 @@ pub struct Controller {
     /// The dialog's `<input type=file>`, for hosts that open it from code.
     file_input: StoredValue<Option<web_sys::HtmlInputElement>, LocalStorage>,
     files: StoredValue<HashMap<EntryId, File>, LocalStorage>,
+    /// Files taken in but not listed yet: a big drop is listed a slice per
+    /// task so that no task blocks the page.
+    intake: StoredValue<Intake<PickedFile>, LocalStorage>,
+    /// Rows waiting for a local preview, and whether one is being made.
+    preview_backlog: StoredValue<VecDeque<EntryId>, LocalStorage>,
+    previewing: StoredValue<bool>,
     /// The running request of each entry, with the run it belongs to.
     aborts: StoredValue<HashMap<EntryId, (u64, AbortController)>, LocalStorage>,
     /// The one pending retry timer, replaced rather than multiplied.
@@ -93,6 +106,8 @@ impl Controller {
                 options.persist,
                 &storage_key(&options.persist_key),
             )),
+            kept_revision: RwSignal::new(0),
+            kept_settle: StoredValue::new(KeptSettle::default()),
             thumbnails: RwSignal::new_local(HashMap::new()),
             previews: RwSignal::new_local(HashMap::new()),
             attach_status: RwSignal::new(AttachStatus::Idle),
@@ -104,15 +119,26 @@ impl Controller {
             options_revision: RwSignal::new(0),
             file_input: StoredValue::new_local(None),
             files: StoredValue::new_local(HashMap::new()),
+            intake: StoredValue::new_local(Intake::default()),
+            preview_backlog: StoredValue::new_local(VecDeque::new()),
+            previewing: StoredValue::new(false),
             aborts: StoredValue::new_local(HashMap::new()),
             retry_timer: StoredValue::new_local(None),
         };
         // Unmounting stops every upload still running.
         on_cleanup(move || controller.abort_all());
         controller.follow_other_tabs();
+        // A change of the kept list schedules its consumers' catch-up.
+        Effect::new(move |first_run_done: Option<()>| {
+            let len = controller.kept.with(KeptAttachments::len);
+            if first_run_done.is_some() {
+                controller.settle_kept(len);
+            }
+        });
         // Every change of the kept list is stored, so a reload keeps it, and
         // told to the host (a list restored from storage counts as a change).
         Effect::new(move |first_run_done: Option<()>| {
+            controller.kept_revision.track();
             let Some((persist, key, keeps)) = controller.options.try_with_value(|o| {
                 (
                     o.persist,
@@ -122,7 +148,7 @@ impl Controller {
             }) else {
                 return;
             };
-            let items = controller.kept.with(|kept| {
+            let items = controller.kept.with_untracked(|kept| {
                 save_kept(persist, &key, kept);
                 kept.items().to_vec()
             });
@@ -131,6 +157,37 @@ impl Controller {
             }
         });
         controller
+    }
+
+    /// Lets the kept list's consumers catch up now or after a wait, per
+    /// [`KeptSettle`].
+    fn settle_kept(&self, len: usize) {
+        let now = js_sys::Date::now();
+        let Some(settle) = self.kept_settle.try_update_value(|s| s.changed(now, len)) else {
+            return;
+        };
+        match settle {
+            Settle::Now => {
+                self.kept_revision.try_update(|r| *r += 1);
+            }
+            Settle::After(wait) => {
+                let this = *self;
+                set_timeout(
+                    move || {
+                        let now = js_sys::Date::now();
+                        if this
+                            .kept_settle
+                            .try_update_value(|s| s.caught_up(now))
+                            .is_some()
+                        {
+                            this.kept_revision.try_update(|r| *r += 1);
+                        }
+                    },
+                    std::time::Duration::from_millis(wait.ceil() as u64),
+                );
+            }
+            Settle::Pending => {}
+        }
     }
 
     /// Switches every word and number of the widget to `locale`.
@@ -172,12 +229,49 @@ impl Controller {
         });
     }
 
-    /// Adds one batch to the queue without announcing it.
+    /// Adds one batch to the queue without announcing it, behind any files
+    /// still waiting from an earlier batch: a small batch at once, a big one
+    /// a slice per task from the next task on (the drop's own task has
+    /// enough to do reading its items).
     fn add_picked(&self, files: Vec<PickedFile>) {
+        let Some(start) = self.intake.try_update_value(|i| i.push(files)) else {
+            return;
+        };
+        if !start {
+            return;
+        }
+        if self.intake.try_with_value(Intake::fits_one_slice) == Some(true) {
+            // Listed now; the second call finds nothing and ends the drain.
+            while self.list_next_slice().is_some() {}
+            return;
+        }
+        let this = *self;
+        spawn_local(async move {
+            loop {
+                // A timer task of its own: input, rendering and the uploads'
+                // callbacks get their turn between slices.
+                sleep(0).await;
+                if this.list_next_slice().is_none() {
+                    break;
+                }
+            }
+        });
+    }
+
+    /// Lists the next slice waiting in the intake; `None` when there was
+    /// none (the drain ends) or the widget is gone.
+    fn list_next_slice(&self) -> Option<()> {
+        let files = self.intake.try_update_value(Intake::next_slice).flatten()?;
+        self.list(files);
+        Some(())
+    }
+
+    /// Lists files in the queue and starts what may start.
+    fn list(&self, files: Vec<PickedFile>) {
         if files.is_empty() {
             return;
         }
-        // One queue update (and one re-render) for the whole batch.
+        // One queue update (and one re-render) for the whole slice.
         let metas: Vec<_> = files.iter().map(picked_meta).collect();
         let Some(ids) = self.queue.try_update(|q| q.add_all(metas)) else {
             return;
@@ -197,21 +291,58 @@ impl Controller {
         });
         self.order
             .try_update(|order| order.extend(ids.iter().copied()));
-        let mut previews = Vec::new();
+        let mut wanted = Vec::new();
         self.files.try_update_value(|m| {
             for (id, PickedFile { file, .. }) in ids.iter().zip(files) {
                 if can_preview(&file.type_(), &file.name()) {
-                    if let Ok(url) = ObjectUrl::new(&file) {
-                        previews.push((*id, Rc::new(url)));
-                    }
+                    wanted.push(*id);
                 }
                 m.insert(*id, file);
             }
         });
-        if !previews.is_empty() {
-            self.previews.try_update(|m| m.extend(previews));
-        }
         self.pump();
+        if !wanted.is_empty() {
+            self.preview_backlog.try_update_value(|b| b.extend(wanted));
+            self.make_previews();
+        }
+    }
+
+    /// Makes the waiting local previews one at a time, in list order: the
+    /// browser decodes each image already shrunk, off the main thread, and a
+    /// thousand dropped photos never decode at once.
+    fn make_previews(&self) {
+        if self
+            .previewing
+            .try_update_value(|busy| std::mem::replace(busy, true))
+            != Some(false)
+        {
+            return;
+        }
+        let this = *self;
+        spawn_local(async move {
+            while let Some(Some(id)) = this.preview_backlog.try_update_value(VecDeque::pop_front) {
+                // Gone, or uploaded already (the server's thumbnail comes).
+                let Some(Some(file)) = this.files.try_with_value(|m| m.get(&id).cloned()) else {
+                    continue;
+                };
+                let Ok(url) = downscaled_preview(&file).await else {
+                    // HEIC on Chromium, a corrupt file: the type icon stays.
+                    continue;
+                };
+                let wanted = this
+                    .thumbnails
+                    .try_with_untracked(|t| !t.contains_key(&id))
+                    .unwrap_or(false)
+                    && this
+                        .queue
+                        .try_with_untracked(|q| q.get(id).is_some())
+                        .unwrap_or(false);
+                if wanted {
+                    this.previews.try_update(|m| m.insert(id, Rc::new(url)));
+                }
+            }
+            this.previewing.try_set_value(false);
+        });
     }
 
     pub fn cancel(&self, id: EntryId) {
@@ -357,14 +488,14 @@ impl Controller {
     /// kept list (the host has attached or discarded them).
     pub fn clear(&self) {
         self.abort_all();
+        // Files of a drop not listed yet are dropped too.
+        self.intake.try_update_value(Intake::clear);
         let ids: Vec<EntryId> = self.order.try_get_untracked().unwrap_or_default();
-        for id in &ids {
-            let _ = self.queue.try_update(|q| q.cancel(*id));
-        }
         self.queue.try_update(|q| {
             for id in &ids {
-                q.remove(*id);
+                let _ = q.cancel(*id);
             }
+            q.remove_all(&ids)
         });
         self.order.try_set(Vec::new());
         self.rows.try_update_value(HashMap::clear);

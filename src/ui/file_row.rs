@@ -105,7 +105,7 @@ pub fn FileRow(id: EntryId, controller: Controller) -> impl IntoView {
     };
 
     view! {
-        <li class="ta-row" data-ta="row" data-state=move || state.get().name()
+        <div class="ta-row" role="listitem" data-ta="row" data-state=move || state.get().name()
             data-attachment-id=attachment_id>
             <span class="ta-preview" aria-hidden="true">
                 {move || match (thumbnail(), preview()) {
@@ -130,6 +130,6 @@ pub fn FileRow(id: EntryId, controller: Controller) -> impl IntoView {
             <span class="ta-status" data-ta="status">{move || status_text(&state.get(), locale.get())}</span>
             {progress}
             <span class="ta-actions">{actions}</span>
-        </li>
+        </div>
     }
 }

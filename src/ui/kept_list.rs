@@ -2,24 +2,52 @@ use leptos::prelude::*;
 
 use super::controller::AttachStatus;
 use super::Controller;
-use crate::core::Attachment;
+use crate::core::{Attachment, KeptAttachments};
+
+/// Kept items per page of the list.
+const PAGE_ITEMS: usize = 100;
 
 /// The temporary attachments waiting to be attached to an issue, and one
 /// hidden input per id so a surrounding `<form>` submits them.
 #[component]
 pub fn KeptList(controller: Controller) -> impl IntoView {
-    let items = move || controller.kept.with(|k| k.items().to_vec());
+    // Redrawn when the list has settled (`kept_revision`), not on every
+    // upload of a stream of thousands; in pages of `PAGE_ITEMS`, which the
+    // browser lays out only near the viewport.
+    let pages = move || {
+        controller.kept_revision.track();
+        let len = controller.kept.with_untracked(KeptAttachments::len);
+        (0..len.div_ceil(PAGE_ITEMS)).collect::<Vec<usize>>()
+    };
+    let page_items = move |page: usize| {
+        controller.kept_revision.track();
+        controller.kept.with_untracked(|k| {
+            let items = k.items();
+            let end = ((page + 1) * PAGE_ITEMS).min(items.len());
+            items
+                .get(page * PAGE_ITEMS..end)
+                .map(<[Attachment]>::to_vec)
+                .unwrap_or_default()
+        })
+    };
     let locale = controller.locale;
     let text = move || locale.get().messages();
     view! {
         <section class="ta-kept" data-ta="kept" aria-label=move || text().kept_label
-            hidden=move || controller.kept.with(|k| k.is_empty())>
+            hidden=move || {
+                controller.kept_revision.track();
+                controller.kept.with_untracked(|k| k.is_empty())
+            }>
             <h3 class="ta-kept-title">{move || text().kept_title}</h3>
-            <ul class="ta-kept-list">
-                <For each=items key=|a: &Attachment| a.id.clone() let:attachment>
-                    <KeptItem attachment=attachment controller=controller/>
+            <div class="ta-kept-list" role="list">
+                <For each=pages key=|page| *page let:page>
+                    <div class="ta-kept-page">
+                        <For each=move || page_items(page) key=|a: &Attachment| a.id.clone() let:attachment>
+                            <KeptItem attachment=attachment controller=controller/>
+                        </For>
+                    </div>
                 </For>
-            </ul>
+            </div>
             {move || {
                 controller.options_revision.track();
                 attach_form(controller)
@@ -79,13 +107,13 @@ fn KeptItem(attachment: Attachment, controller: Controller) -> impl IntoView {
     let label = move || (controller.locale.get().messages().remove_kept)(&name);
     let remove_id = id.clone();
     view! {
-        <li class="ta-kept-item" data-ta="kept-item" data-id=id.clone()>
+        <div class="ta-kept-item" role="listitem" data-ta="kept-item" data-id=id.clone()>
             <span class="ta-name" title=attachment.name.clone()>{attachment.name.clone()}</span>
             <code class="ta-kept-id" data-ta="kept-id">{id.clone()}</code>
             <input type="hidden" name=field value=id.clone()/>
             <button type="button" class="ta-action" aria-label=label
                 on:click=move |_| controller.remove_kept(&remove_id)>
                 {move || controller.locale.get().messages().remove}</button>
-        </li>
+        </div>
     }
 }

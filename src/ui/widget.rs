@@ -6,11 +6,11 @@ use super::kept_list::KeptList;
 use super::page_drop::PageDrop;
 use super::summary::Summary;
 use super::{Controller, WidgetOptions};
-use crate::core::EntryId;
+use crate::core::{EntryId, RowPace};
 use crate::web::files_from_data_transfer;
 
-/// Rows added to the DOM per animation frame (about 0.3 ms each here).
-const ROWS_PER_FRAME: usize = 200;
+/// Rows per page of the file list (see `pages` below).
+const PAGE_ROWS: usize = 100;
 
 /// The attachment uploader: drop zone, file list and the kept temporary
 /// attachments. Style it with `widget.css` (beside this file).
@@ -33,20 +33,45 @@ pub fn TrackerAttachments(
 #[component]
 pub fn ControlledWidget(controller: Controller) -> impl IntoView {
     // Rows are rendered in slices, one per animation frame, so a drop of
-    // thousands of files never blocks the page for seconds in one task.
-    let shown = RwSignal::new(ROWS_PER_FRAME);
-    let ids = move || {
+    // thousands of files never blocks the page for seconds in one task; the
+    // slice follows the frames' measured length (`RowPace`).
+    let pace = StoredValue::new(RowPace::default());
+    let shown = RwSignal::new(pace.with_value(RowPace::step));
+    // The list is drawn in pages of `PAGE_ROWS`: the browser lays out and
+    // paints only the pages near the viewport, and a new slice of rows
+    // touches only the last page.
+    let pages = move || {
         let limit = shown.get();
-        controller
-            .order
-            .with(|order| order.iter().take(limit).copied().collect::<Vec<EntryId>>())
+        let len = controller.order.with(Vec::len).min(limit);
+        (0..len.div_ceil(PAGE_ROWS)).collect::<Vec<usize>>()
     };
+    let page_ids = move |page: usize| {
+        let limit = shown.get();
+        controller.order.with(|order| {
+            let end = ((page + 1) * PAGE_ROWS).min(limit).min(order.len());
+            order
+                .get(page * PAGE_ROWS..end)
+                .map(<[EntryId]>::to_vec)
+                .unwrap_or_default()
+        })
+    };
+    // One frame request at a time: files arriving while one is pending
+    // must not add a second slice to the same frame.
+    let frame_pending = StoredValue::new(false);
     Effect::new(move |_| {
         let total = controller.order.with(Vec::len);
         if shown.get() < total {
-            request_animation_frame(move || {
-                shown.try_update(|n| *n += ROWS_PER_FRAME);
-            });
+            if frame_pending.try_update_value(|p| std::mem::replace(p, true)) == Some(false) {
+                request_animation_frame(move || {
+                    frame_pending.try_set_value(false);
+                    let step = pace
+                        .try_update_value(|p| p.next(js_sys::Date::now()))
+                        .unwrap_or(0);
+                    shown.try_update(|n| *n = n.saturating_add(step));
+                });
+            }
+        } else {
+            pace.try_update_value(RowPace::pause);
         }
     });
     // Rebuilt when the host turns the option on or off at run time.
@@ -75,11 +100,15 @@ pub fn ControlledWidget(controller: Controller) -> impl IntoView {
             }>
             <DropZone controller=controller/>
             <Summary controller=controller/>
-            <ul class="ta-list" data-ta="list" aria-label=move || locale.get().messages().list_label>
-                <For each=ids key=|id| *id let:id>
-                    <FileRow id=id controller=controller/>
+            <div class="ta-list" role="list" data-ta="list" aria-label=move || locale.get().messages().list_label>
+                <For each=pages key=|page| *page let:page>
+                    <div class="ta-page">
+                        <For each=move || page_ids(page) key=|id| *id let:id>
+                            <FileRow id=id controller=controller/>
+                        </For>
+                    </div>
                 </For>
-            </ul>
+            </div>
             <KeptList controller=controller/>
             <div class="ta-live" data-ta="live" aria-live="polite" role="status">
                 {move || {

@@ -244,14 +244,15 @@ struct NpmState {
 impl NpmState {
     /// The npm arguments to run, or `None` when node_modules is up to date.
     fn action(&self) -> Option<&'static [&'static str]> {
-        // `npm ci` installs exactly the lock file; without one, `npm install`
-        // creates it.
-        let (source, args): (SystemTime, &'static [&'static str]) = match self.package_lock {
-            Some(lock) => (lock, &["ci", "--no-audit", "--no-fund"]),
-            None => (self.package_json, &["install", "--no-audit", "--no-fund"]),
-        };
+        // `npm install`, not `npm ci`: it installs the lock file's versions
+        // too, but the registry reachable here lacks rollup's (Vite's)
+        // packages for other platforms, which a lock file written here
+        // leaves out and `npm ci` then refuses as out of sync.
+        let source = self
+            .package_lock
+            .map_or(self.package_json, |lock| lock.max(self.package_json));
         let fresh = self.node_modules && self.installed_marker.is_some_and(|m| m >= source);
-        (!fresh).then_some(args)
+        (!fresh).then_some(&["install", "--no-audit", "--no-fund"])
     }
 }
 
@@ -377,19 +378,23 @@ version = "0.1.0"
     }
 
     #[test]
-    fn npm_ci_when_node_modules_missing_or_stale() {
+    fn npm_install_when_node_modules_missing_or_older_than_the_lock() {
+        let install = Some(&["install", "--no-audit", "--no-fund"][..]);
         let mut state = NpmState {
             package_json: at(10),
             package_lock: Some(at(20)),
             node_modules: false,
             installed_marker: None,
         };
-        assert_eq!(state.action(), Some(&["ci", "--no-audit", "--no-fund"][..]));
+        assert_eq!(state.action(), install);
         state.node_modules = true;
         state.installed_marker = Some(at(15));
-        assert_eq!(state.action(), Some(&["ci", "--no-audit", "--no-fund"][..]));
+        assert_eq!(state.action(), install);
         state.installed_marker = Some(at(20));
         assert_eq!(state.action(), None);
+        // A package.json edited after the lock counts too.
+        state.package_json = at(25);
+        assert_eq!(state.action(), install);
     }
 
     #[test]
