@@ -619,17 +619,23 @@ async fn cors_allows_the_configured_origins_only() {
     );
 }
 
+/// A server whose `--static-dir` holds one index page, with `csp` if given.
+async fn static_site(dir: &TempDir, index: &str, csp: Option<&str>) -> TestServer {
+    let www = dir.0.join("www");
+    std::fs::create_dir_all(&www).unwrap();
+    std::fs::write(www.join("index.html"), index).unwrap();
+    TestServer::start(Config {
+        static_dir: Some(www),
+        static_csp: csp.map(str::to_owned),
+        ..Config::with_data_dir(dir.data_dir())
+    })
+    .await
+}
+
 #[tokio::test]
 async fn static_dir_is_served_at_the_root() {
     let dir = TempDir::new();
-    let www = dir.0.join("www");
-    std::fs::create_dir_all(&www).unwrap();
-    std::fs::write(www.join("index.html"), "<h1>demo</h1>").unwrap();
-    let server = TestServer::start(Config {
-        static_dir: Some(www),
-        ..Config::with_data_dir(dir.data_dir())
-    })
-    .await;
+    let server = static_site(&dir, "<h1>demo</h1>", None).await;
     let index = server.client.get(server.url("/")).send().await.unwrap();
     assert_eq!(index.status(), StatusCode::OK);
     assert_eq!(index.text().await.unwrap(), "<h1>demo</h1>");
@@ -653,16 +659,8 @@ async fn static_dir_is_served_at_the_root() {
 #[tokio::test]
 async fn static_files_carry_the_configured_csp_and_api_answers_do_not() {
     let dir = TempDir::new();
-    let www = dir.0.join("www");
-    std::fs::create_dir_all(&www).unwrap();
-    std::fs::write(www.join("index.html"), "<h1>strict</h1>").unwrap();
     let policy = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
-    let server = TestServer::start(Config {
-        static_dir: Some(www),
-        static_csp: Some(policy.to_owned()),
-        ..Config::with_data_dir(dir.data_dir())
-    })
-    .await;
+    let server = static_site(&dir, "<h1>strict</h1>", Some(policy)).await;
     let index = server.client.get(server.url("/")).send().await.unwrap();
     assert_eq!(index.headers()["content-security-policy"], policy);
     let health = server

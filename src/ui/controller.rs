@@ -502,6 +502,7 @@ impl Controller {
         self.files.try_update_value(HashMap::clear);
         self.thumbnails.try_update(HashMap::clear);
         self.previews.try_update(HashMap::clear);
+        self.preview_backlog.try_update_value(VecDeque::clear);
         self.kept.try_update(KeptAttachments::clear);
         self.attach_status.try_set(AttachStatus::Idle);
     }
