@@ -159,19 +159,25 @@ test('vite dev serves the package with the one documented setting', async () => 
   });
   const port = await freePort();
   const vite = join(required('TA_WWW_DIR'), 'node_modules', 'vite', 'bin', 'vite.js');
+  // Colour codes would split the address vite prints, so readiness is the
+  // port answering rather than a line of its output.
   const child = spawn(process.execPath, [vite, '--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
-    cwd: dir, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
   });
   try {
-    await new Promise((resolve, reject) => {
-      let out = '';
-      const timer = setTimeout(() => reject(new Error(`vite dev did not start:\n${out}`)), 30_000);
-      child.stdout.on('data', (d) => {
-        out += d;
-        if (out.includes(`:${port}/`)) { clearTimeout(timer); resolve(); }
-      });
-      child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`vite exited with ${code}:\n${out}`)); });
-    });
+    let out = '';
+    let exited = null;
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { out += d; });
+    child.on('exit', (code) => { exited = code; });
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      if (exited !== null) throw new Error(`vite exited with ${exited}:\n${out}`);
+      if (Date.now() > deadline) throw new Error(`vite dev did not start:\n${out}`);
+      const answered = await fetch(`http://127.0.0.1:${port}/`).then((r) => r.ok, () => false);
+      if (answered) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
     const page = await browser.newPage();
     const problems = watchProblems(page);
     await page.goto(`http://127.0.0.1:${port}/`);
