@@ -12,6 +12,7 @@ pub(crate) mod json;
 mod kept;
 mod locale;
 mod pace;
+mod progress_pace;
 mod queue;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod queue_properties;
@@ -31,6 +32,7 @@ pub use intake::{Intake, INTAKE_SLICE};
 pub use kept::KeptAttachments;
 pub use locale::{Announcement, Locale, Messages, PluralCategory};
 pub use pace::{KeptSettle, RowPace, Settle, FRAME_BUDGET_MS, ROWS_MAX, ROWS_MIN};
+pub use progress_pace::{ProgressPace, PROGRESS_INTERVAL_MS};
 pub use queue::{Entry, EntryId, EntryState, IllegalTransition, QueueSummary, UploadQueue};
 pub use restrictions::{
     accepts, parse_accept, ListedFiles, Refusal, Restrictions, TRACKER_MAX_FILE_BYTES,

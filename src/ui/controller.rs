@@ -1,3 +1,4 @@
+use std::cell::Cell;
 use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 
@@ -13,8 +14,8 @@ use crate::backend::{
 };
 use crate::core::{
     can_preview, origin_of, parse_retry_after, Announcement, Attachment, EntryId, EntryState,
-    FileMeta, Intake, KeptAttachments, KeptSettle, Locale, Settle, Throughput, UploadError,
-    UploadQueue,
+    FileMeta, Intake, KeptAttachments, KeptSettle, Locale, ProgressPace, Settle, Throughput,
+    UploadError, UploadQueue,
 };
 use crate::web::{
     browser_locale, downscaled_preview, fetch_thumbnail, file_meta, fresh_credentials,
@@ -753,6 +754,7 @@ impl Controller {
         let size = meta.size;
         let progress_meta = meta.clone();
         let this = self;
+        let pace = Cell::new(ProgressPace::default());
         let on_progress: Rc<dyn Fn(u64, u64)> = Rc::new(move |loaded: u64, total: u64| {
             // An XHR `total` counts the multipart framing too; show file bytes.
             let sent = if total == 0 {
@@ -760,6 +762,12 @@ impl Controller {
             } else {
                 ((loaded as f64 / total as f64) * size as f64) as u64
             };
+            let mut due = pace.get();
+            let shown = due.show(js_sys::Date::now(), sent, size);
+            pace.set(due);
+            if !shown {
+                return;
+            }
             let current = this
                 .queue
                 .try_with_untracked(|q| q.is_current(id, run))

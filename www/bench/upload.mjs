@@ -136,7 +136,6 @@ const xhrRun = () => plainRun('xhr');
 
 try {
   for (let i = 0; i < runs; i++) {
-    // Alternate the order so neither side always runs on a warmer cache.
     const order = [['engine', engineRun], ['fetch', fetchRun], ['xhr', xhrRun]];
     // Rotate the order so no side always runs on a warmer cache.
     for (let k = 0; k < order.length; k++) {
@@ -158,6 +157,12 @@ const summary = (name) => {
     peakWasmMiB: median(r.map((x) => x.wasm)) / MiB,
   };
 };
+// Each round ran the three sides back to back, so the ratio within a round
+// cancels the load the shared machine happened to carry at that time; the
+// median of those paired ratios is steadier than a ratio of medians.
+const pairedRatios = (name) => results[name]
+  .map((r, i) => results.fetch[i].seconds / r.seconds)
+  .sort((a, b) => a - b);
 const engine = summary('engine');
 const plain = summary('fetch');
 const bare = summary('xhr');
@@ -170,6 +175,13 @@ console.log('|---|---|---|---|');
 console.log(`| widget engine (XHR + FormData) | ${f(engine.mibPerSecond)} | ${f(engine.peakHeapMiB)} | ${f(engine.peakWasmMiB)} |`);
 console.log(`| plain fetch + FormData | ${f(plain.mibPerSecond)} | ${f(plain.peakHeapMiB)} | – |`);
 console.log(`| plain XHR + FormData (progress listener) | ${f(bare.mibPerSecond)} | ${f(bare.peakHeapMiB)} | – |`);
-console.log(`\nthroughput ratio engine / fetch: ${ratio.toFixed(3)}`);
-console.log(`throughput ratio plain XHR / fetch: ${xhrRatio.toFixed(3)}`);
-console.log(JSON.stringify({ bytes, runs, ratio, xhrRatio, engine, fetch: plain, xhr: bare }));
+const enginePaired = pairedRatios('engine');
+const xhrPaired = pairedRatios('xhr');
+const spread = (xs) => `median ${median(xs).toFixed(3)}, range ${xs[0].toFixed(3)}–${xs[xs.length - 1].toFixed(3)}`;
+console.log(`\nthroughput ratio engine / fetch: ${ratio.toFixed(3)} (of medians); per round: ${spread(enginePaired)}`);
+console.log(`throughput ratio plain XHR / fetch: ${xhrRatio.toFixed(3)} (of medians); per round: ${spread(xhrPaired)}`);
+console.log(JSON.stringify({
+  bytes, runs, ratio, xhrRatio,
+  pairedRatio: median(enginePaired), xhrPairedRatio: median(xhrPaired),
+  engine, fetch: plain, xhr: bare,
+}));

@@ -97,6 +97,7 @@ export interface AttachmentsChangeDetail {
   attachmentIds: string[];
   attachments: Attachment[];
 }
+/** Sent at most every 200 ms per file, and always once every byte is sent. */
 export interface UploadProgressDetail {
   file: UploadFile;
   loaded: number;
