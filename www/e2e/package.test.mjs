@@ -107,7 +107,7 @@ test('the tarball holds the package and nothing else', () => {
   assert.equal(snippet.length, 1, `one snippet: ${snippet}`);
   assert.match(snippet[0], /^snippets\/tracker-attachments-[0-9a-f]+\/src\/element\/element\.js$/);
   assert.deepEqual(files.filter((f) => !f.startsWith('snippets/')), [
-    'README.md', 'index.d.ts', 'index.js', 'package.json',
+    'LICENSE-APACHE', 'LICENSE-MIT', 'README.md', 'index.d.ts', 'index.js', 'package.json',
     'tracker_attachments.js', 'tracker_attachments_bg.wasm',
   ]);
   assert.equal(packed.name, 'tracker-attachments');

@@ -14,6 +14,8 @@ use crate::workspace::Workspace;
 const TEMPLATE_FILES: [&str; 3] = ["index.js", "index.d.ts", "README.md"];
 /// What wasm-pack makes that the package ships.
 const BUILT_FILES: [&str; 2] = ["tracker_attachments.js", "tracker_attachments_bg.wasm"];
+/// The licences at the repository's root, shipped as they are.
+const LICENSE_FILES: [&str; 2] = ["LICENSE-MIT", "LICENSE-APACHE"];
 const VERSION_PLACEHOLDER: &str = "0.0.0-set-by-xtask";
 
 pub fn main(ws: &Workspace, args: &[String]) -> ExitCode {
@@ -75,6 +77,9 @@ pub fn build(ws: &Workspace) -> Result<PathBuf, String> {
     )?;
     for name in TEMPLATE_FILES {
         copy(&template.join(name), &pkg.join(name))?;
+    }
+    for name in LICENSE_FILES {
+        copy(&ws.path(name), &pkg.join(name))?;
     }
     for name in BUILT_FILES {
         copy(&out.join(name), &pkg.join(name))?;
