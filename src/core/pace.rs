@@ -55,6 +55,14 @@ impl RowPace {
     pub fn pause(&mut self) {
         self.last_frame_at = None;
     }
+
+    /// The list's row limit once the list holds `total` rows and the limit
+    /// was `shown`: after a clear or removals the limit comes down to what
+    /// is there (never below one step), or the next big drop would be drawn
+    /// unpaced up to the old limit.
+    pub fn limit_for(&self, shown: usize, total: usize) -> usize {
+        shown.min(total.max(self.rows))
+    }
 }
 
 #[cfg(test)]
@@ -86,6 +94,18 @@ mod tests {
         assert_eq!(pace.next(10_000.0), 100);
         // A clock going backwards changes nothing.
         assert_eq!(pace.next(5_000.0), 100);
+    }
+
+    #[test]
+    fn a_shrunk_list_brings_the_limit_down_to_one_step_at_least() {
+        let pace = RowPace::default();
+        // Cleared after 10,000 rows: the next drop starts from one step.
+        assert_eq!(pace.limit_for(10_000, 0), 100);
+        // Removals: the limit follows the rows left.
+        assert_eq!(pace.limit_for(10_000, 4_000), 4_000);
+        // A limit already at or under the list stays.
+        assert_eq!(pace.limit_for(300, 4_000), 300);
+        assert_eq!(pace.limit_for(50, 10), 50);
     }
 }
 

@@ -72,6 +72,13 @@ pub fn ControlledWidget(controller: Controller) -> impl IntoView {
             }
         } else {
             pace.try_update_value(RowPace::pause);
+            let shown_now = shown.get_untracked();
+            let limit = pace
+                .try_with_value(|p| p.limit_for(shown_now, total))
+                .unwrap_or(shown_now);
+            if limit != shown_now {
+                shown.try_set(limit);
+            }
         }
     });
     // Rebuilt when the host turns the option on or off at run time.
