@@ -186,3 +186,86 @@ async fn authorization_provider_is_asked_before_every_request() {
     upload_all(flow, &[file(&bytes, "three-parts.bin", "")]).await;
     assert_eq!(calls.get(), 6, "a test GET and a POST for each of 3 parts");
 }
+
+/// An authorization provider that counts its calls: one per request.
+fn counting_provider(value: &'static str) -> (AuthorizationProvider, Rc<Cell<u32>>) {
+    let calls = Rc::new(Cell::new(0u32));
+    let counter = calls.clone();
+    let provider = AuthorizationProvider::new(move || {
+        let counter = counter.clone();
+        async move {
+            counter.set(counter.get() + 1);
+            Ok(value.to_owned())
+        }
+    });
+    (provider, calls)
+}
+
+fn batching_jira(api: &str, provider: AuthorizationProvider) -> WidgetOptions {
+    WidgetOptions {
+        mode: Mode::Jira,
+        issue: "DEMO-2".into(),
+        jira_batch: true,
+        authorization: Some(provider),
+        ..dev_options(api, "unused")
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_batching_jira_sends_small_files_in_one_request() {
+    let (provider, calls) = counting_provider("Bearer dev-token");
+    let names: Vec<String> = (1..=5).map(|i| format!("batch-{i}-of-5.txt")).collect();
+    let files: Vec<web_sys::File> = names
+        .iter()
+        .map(|name| file(name.as_bytes(), name, "text/plain"))
+        .collect();
+    let ids = upload_all(batching_jira(server(), provider), &files).await;
+    assert_eq!(calls.get(), 1, "five files, one request");
+    let mut distinct = ids.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(distinct.len(), 5, "{ids:?}");
+    let (status, body) = get_json(&format!("{}/v2/issues/DEMO-2/attachments", server())).await;
+    assert_eq!(status, 200);
+    for name in &names {
+        assert!(body.contains(name.as_str()), "{name} not in {body}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn cancelling_one_file_of_a_batch_sends_the_others_again() {
+    // The slow server holds every request four seconds: time to cancel.
+    let (provider, calls) = counting_provider("Bearer dev-token");
+    let root = container();
+    let _handle = mount_widget(root.clone(), batching_jira(slow_server(), provider));
+    let names = ["keep-a.txt", "drop-b.txt", "keep-c.txt"];
+    let files: Vec<web_sys::File> = names
+        .iter()
+        .map(|name| file(name.as_bytes(), name, "text/plain"))
+        .collect();
+    drop_files(&query(&root, "[data-ta=dropzone]").unwrap(), &files);
+    let states = |root: &web_sys::HtmlElement| -> Vec<String> {
+        query_all(root, "[data-ta=row]")
+            .iter()
+            .map(|r| attr(r, "data-state").unwrap_or_default())
+            .collect()
+    };
+    wait_for("the batch to be under way", 10_000, || {
+        states(&root) == ["uploading", "uploading", "uploading"]
+    })
+    .await;
+    let second = query_all(&root, "[data-ta=row]")[1].clone();
+    click(&second, "[data-ta=cancel]");
+    wait_for("the other two to upload", 30_000, || {
+        states(&root) == ["done", "cancelled", "done"]
+    })
+    .await;
+    assert_eq!(calls.get(), 2, "the stopped batch, then the two again");
+    let (status, body) = get_json(&format!("{}/v2/issues/DEMO-2/attachments", slow_server())).await;
+    assert_eq!(status, 200);
+    assert!(
+        body.contains("keep-a.txt") && body.contains("keep-c.txt"),
+        "{body}"
+    );
+    assert!(!body.contains("drop-b.txt"), "{body}");
+}

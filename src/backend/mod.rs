@@ -29,6 +29,6 @@ pub use jira::{JiraBackend, JIRA_MAX_BATCH};
 pub use mode::Mode;
 pub use percent::encode_component;
 pub use request::{FilePart, HttpMethod, JsonRequest, UploadRequest};
-pub use select::{single_request_backend, BackendSettings};
+pub use select::{batch_limit, single_request_backend, BackendSettings, JIRA_BATCH_BYTES};
 pub use tracker::{TrackerBackend, TrackerTarget};
 pub use upload_backend::UploadBackend;

@@ -1,5 +1,8 @@
 use super::form::FormLocalIds;
-use super::{FormBackend, JiraBackend, Mode, TrackerBackend, TrackerTarget, UploadBackend};
+use super::{
+    FormBackend, JiraBackend, Mode, TrackerBackend, TrackerTarget, UploadBackend, JIRA_MAX_BATCH,
+};
+use crate::core::BatchLimit;
 
 /// What picks and configures the backend of a mode.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -10,6 +13,25 @@ pub struct BackendSettings<'a> {
     pub form_url: &'a str,
     pub form_field: &'a str,
     pub form_id_field: Option<&'a str>,
+    /// Jira mode sends up to [`JIRA_MAX_BATCH`] files per request.
+    pub jira_batch: bool,
+}
+
+/// Most bytes in one Jira batch. Batching pays for small files, where a
+/// request's overhead is most of its cost; a large file gains nothing from
+/// company and would take its partners down with it on a failure.
+pub const JIRA_BATCH_BYTES: u64 = 16 << 20;
+
+/// How many files one request of `settings.mode` carries.
+pub fn batch_limit(settings: &BackendSettings<'_>) -> BatchLimit {
+    if settings.mode == Mode::Jira && settings.jira_batch {
+        BatchLimit {
+            files: JIRA_MAX_BATCH,
+            bytes: JIRA_BATCH_BYTES,
+        }
+    } else {
+        BatchLimit::SINGLE
+    }
 }
 
 /// The backend that sends one file per request in `settings.mode`. Flow
@@ -26,7 +48,11 @@ pub fn single_request_backend(
             settings.api,
             TrackerTarget::Issue(settings.issue.to_owned()),
         )),
-        Mode::Jira => Box::new(JiraBackend::new(settings.api, settings.issue, false)),
+        Mode::Jira => Box::new(JiraBackend::new(
+            settings.api,
+            settings.issue,
+            settings.jira_batch,
+        )),
         Mode::Form => Box::new(FormLocalIds::new(
             FormBackend::new(
                 settings.form_url,
@@ -55,6 +81,7 @@ mod tests {
             form_url: "http://forms/up",
             form_field: "doc",
             form_id_field: None,
+            jira_batch: false,
         }
     }
 
@@ -90,5 +117,48 @@ mod tests {
         let outcome = backend.parse_upload(&[&file], 204, "");
         assert_eq!(outcome.len(), 1);
         assert_eq!(outcome[0].as_ref().map(|a| a.id.as_str()), Ok("local-7"));
+    }
+
+    #[test]
+    fn only_a_batching_jira_sends_several_files_per_request() {
+        for mode in [
+            Mode::TrackerTemp,
+            Mode::TrackerIssue,
+            Mode::Flow,
+            Mode::Form,
+            Mode::Jira,
+        ] {
+            let single = BackendSettings {
+                jira_batch: false,
+                ..settings(mode)
+            };
+            assert_eq!(batch_limit(&single), BatchLimit::SINGLE, "{mode:?}");
+        }
+        for mode in [
+            Mode::TrackerTemp,
+            Mode::TrackerIssue,
+            Mode::Flow,
+            Mode::Form,
+        ] {
+            let asked = BackendSettings {
+                jira_batch: true,
+                ..settings(mode)
+            };
+            assert_eq!(batch_limit(&asked), BatchLimit::SINGLE, "{mode:?}");
+        }
+        let jira = BackendSettings {
+            jira_batch: true,
+            ..settings(Mode::Jira)
+        };
+        assert_eq!(batch_limit(&jira).files, 60);
+        let files = [FileMeta::new("a.png", 1, ""), FileMeta::new("b.png", 2, "")];
+        let request = single_request_backend(&jira, 1)
+            .upload_request(&[&files[0], &files[1]], &Credentials::default());
+        let fields: Vec<&str> = request
+            .file_parts
+            .iter()
+            .map(|p| p.field.as_str())
+            .collect();
+        assert_eq!(fields, ["file", "file"]);
     }
 }

@@ -33,7 +33,9 @@ pub use kept::KeptAttachments;
 pub use locale::{Announcement, Locale, Messages, PluralCategory};
 pub use pace::{KeptSettle, RowPace, Settle, FRAME_BUDGET_MS, ROWS_MAX, ROWS_MIN};
 pub use progress_pace::{ProgressPace, PROGRESS_INTERVAL_MS};
-pub use queue::{Entry, EntryId, EntryState, IllegalTransition, QueueSummary, UploadQueue};
+pub use queue::{
+    BatchLimit, Entry, EntryId, EntryState, IllegalTransition, QueueSummary, UploadQueue,
+};
 pub use restrictions::{
     accepts, parse_accept, ListedFiles, Refusal, Restrictions, TRACKER_MAX_FILE_BYTES,
 };

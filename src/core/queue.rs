@@ -77,6 +77,25 @@ pub struct Entry {
     /// recorded only if it belongs to the current run: after a cancel and a
     /// retry, the cancelled request's late answer must not touch the new one.
     pub run: u64,
+    /// The request carrying it while it uploads; the files of one batch
+    /// share it.
+    pub request: u64,
+}
+
+/// How many files, and how many bytes, one request may carry. A file larger
+/// than `bytes` still goes, alone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BatchLimit {
+    pub files: usize,
+    pub bytes: u64,
+}
+
+impl BatchLimit {
+    /// One file per request: every API but a batching Jira.
+    pub const SINGLE: Self = Self {
+        files: 1,
+        bytes: u64::MAX,
+    };
 }
 
 /// A state change the queue refused, e.g. a late progress event for a file
@@ -119,6 +138,11 @@ pub struct UploadQueue {
     /// the summary line and the speed figure read them on every progress
     /// event, and a scan of 10,000 entries per event made uploads quadratic.
     tally: Tally,
+    /// Requests in flight, each with how many of its files still upload.
+    /// The concurrency limit counts requests: a Jira batch of sixty small
+    /// files is one of them.
+    in_flight: Vec<(u64, usize)>,
+    next_request: u64,
     /// No entry before this index is queued or waiting to retry, so
     /// [`Self::start_ready`] starts its search here rather than at the front
     /// of a list whose first thousands are done.
@@ -193,6 +217,17 @@ impl Tally {
     }
 }
 
+/// One file of `request` stopped uploading; the request is over when none
+/// of its files still uploads.
+fn release(in_flight: &mut Vec<(u64, usize)>, request: u64) {
+    if let Some(i) = in_flight.iter().position(|(r, _)| *r == request) {
+        in_flight[i].1 = in_flight[i].1.saturating_sub(1);
+        if in_flight[i].1 == 0 {
+            in_flight.swap_remove(i);
+        }
+    }
+}
+
 /// Whether an entry may still be started (now or when its retry is due).
 fn is_waiting(state: &EntryState) -> bool {
     matches!(state, EntryState::Queued | EntryState::Retrying { .. })
@@ -214,6 +249,8 @@ impl UploadQueue {
             restrictions: Restrictions::default(),
             retry: RetryPolicy::default(),
             tally: Tally::default(),
+            in_flight: Vec::new(),
+            next_request: 0,
             scan_from: 0,
         }
     }
@@ -296,6 +333,7 @@ impl UploadQueue {
                 state,
                 attempts: 0,
                 run: 0,
+                request: 0,
             });
             ids.push(id);
         }
@@ -321,47 +359,76 @@ impl UploadQueue {
         self.index_of(id).map(|i| &mut self.entries[i])
     }
 
+    /// Requests in flight (a batch counts once).
     pub fn active_count(&self) -> usize {
-        self.tally.uploading
+        self.in_flight.len()
     }
 
     /// Starts every queued file (and every retry whose time has come) that
-    /// the concurrency limit allows, oldest first, and returns their ids for
-    /// the caller to send.
+    /// the concurrency limit allows, oldest first, one request each, and
+    /// returns their ids for the caller to send.
     pub fn start_ready(&mut self, now_ms: f64) -> Vec<EntryId> {
+        self.start_batches(now_ms, BatchLimit::SINGLE)
+            .into_iter()
+            .flatten()
+            .collect()
+    }
+
+    /// Starts as many requests as the limit allows, each carrying the next
+    /// ready files in list order up to `limit`, and returns each request's
+    /// files for the caller to send together.
+    pub fn start_batches(&mut self, now_ms: f64, limit: BatchLimit) -> Vec<Vec<EntryId>> {
         let free = self.concurrency.saturating_sub(self.active_count());
-        let mut started = Vec::new();
+        let mut batches: Vec<Vec<EntryId>> = Vec::new();
         if free == 0 || self.tally.queued + self.tally.retrying == 0 {
-            return started;
+            return batches;
         }
+        let max_files = limit.files.max(1);
+        let mut batch_bytes = 0u64;
         let from = self.scan_from.min(self.entries.len());
         // The first entry left waiting (not started, or not due yet).
         let mut first_waiting = None;
         for (offset, entry) in self.entries[from..].iter_mut().enumerate() {
-            if started.len() == free {
-                first_waiting.get_or_insert(from + offset);
-                break;
-            }
             let ready = match &entry.state {
                 EntryState::Queued => true,
                 EntryState::Retrying { at_ms, .. } => *at_ms <= now_ms,
                 _ => false,
             };
-            if ready {
-                self.tally.remove(entry.file.size, &entry.state);
-                entry.state = EntryState::Uploading {
-                    sent: 0,
-                    total: entry.file.size,
-                };
-                self.tally.add(entry.file.size, &entry.state);
-                entry.run += 1;
-                started.push(entry.id);
-            } else if is_waiting(&entry.state) {
-                first_waiting.get_or_insert(from + offset);
+            if !ready {
+                if is_waiting(&entry.state) {
+                    first_waiting.get_or_insert(from + offset);
+                }
+                continue;
+            }
+            let fits = batches.last().is_some_and(|b| {
+                b.len() < max_files && batch_bytes.saturating_add(entry.file.size) <= limit.bytes
+            });
+            if !fits {
+                if batches.len() == free {
+                    first_waiting.get_or_insert(from + offset);
+                    break;
+                }
+                self.next_request += 1;
+                self.in_flight.push((self.next_request, 0));
+                batches.push(Vec::new());
+                batch_bytes = 0;
+            }
+            self.tally.remove(entry.file.size, &entry.state);
+            entry.state = EntryState::Uploading {
+                sent: 0,
+                total: entry.file.size,
+            };
+            self.tally.add(entry.file.size, &entry.state);
+            entry.run += 1;
+            entry.request = self.next_request;
+            batch_bytes = batch_bytes.saturating_add(entry.file.size);
+            if let (Some(batch), Some(request)) = (batches.last_mut(), self.in_flight.last_mut()) {
+                batch.push(entry.id);
+                request.1 += 1;
             }
         }
         self.scan_from = first_waiting.unwrap_or(self.entries.len());
-        started
+        batches
     }
 
     /// Whether `run` is the entry's current run and it is still uploading:
@@ -404,6 +471,11 @@ impl UploadQueue {
                 from: state_name(&entry.state),
                 to: state_name(&to),
             });
+        }
+        if matches!(entry.state, EntryState::Uploading { .. })
+            && !matches!(to, EntryState::Uploading { .. })
+        {
+            release(&mut self.in_flight, entry.request);
         }
         self.tally.remove(entry.file.size, &entry.state);
         self.tally.add(entry.file.size, &to);
@@ -498,6 +570,15 @@ impl UploadQueue {
         })
     }
 
+    /// Puts an uploading file back in line as if never started: a partner
+    /// in a batch whose request stopped because another file in it was
+    /// cancelled. Its failed tries stay counted.
+    pub fn requeue(&mut self, id: EntryId) -> Result<(), IllegalTransition> {
+        self.transition(id, EntryState::Queued, |s| {
+            matches!(s, EntryState::Uploading { .. })
+        })
+    }
+
     /// Puts a failed or cancelled file back in line, with a fresh count of
     /// automatic retries.
     pub fn retry(&mut self, id: EntryId) -> Result<(), IllegalTransition> {
@@ -558,7 +639,20 @@ impl UploadQueue {
     /// Whether the running totals match a count from scratch (for tests).
     #[cfg(test)]
     pub(crate) fn totals_are_consistent(&self) -> bool {
-        self.tally == Tally::of(&self.entries)
+        let mut requests: Vec<(u64, usize)> = Vec::new();
+        for e in &self.entries {
+            if matches!(e.state, EntryState::Uploading { .. }) {
+                match requests.iter_mut().find(|(r, _)| *r == e.request) {
+                    Some(request) => request.1 += 1,
+                    None => requests.push((e.request, 1)),
+                }
+            }
+        }
+        let mut in_flight = self.in_flight.clone();
+        requests.sort_unstable();
+        in_flight.sort_unstable();
+        requests == in_flight
+            && self.tally == Tally::of(&self.entries)
             && self.entries[..self.scan_from.min(self.entries.len())]
                 .iter()
                 .all(|e| !is_waiting(&e.state))
@@ -596,6 +690,63 @@ mod tests {
         q.finish(a, Ok(attachment("1"))).unwrap();
         assert_eq!(q.start_ready(0.0), vec![c]);
         assert_eq!(q.active_count(), 2);
+    }
+
+    #[test]
+    fn batches_fill_up_to_the_file_and_byte_limits_and_count_once() {
+        let mut q = UploadQueue::new(2);
+        let ids: Vec<EntryId> = (0..7)
+            .map(|i| q.add(file(&format!("f{i}"), if i == 4 { 50 } else { 10 })))
+            .collect();
+        let limit = BatchLimit {
+            files: 3,
+            bytes: 25,
+        };
+        // Two slots: two requests. The first takes two files (a third would
+        // pass 25 bytes); the second starts with the 10-byte f2 and stops
+        // before the 50-byte f4.
+        assert_eq!(
+            q.start_batches(0.0, limit),
+            vec![vec![ids[0], ids[1]], vec![ids[2], ids[3]]]
+        );
+        assert_eq!(q.active_count(), 2);
+        // One file of the first request done: that request is still on.
+        q.finish(ids[0], Ok(attachment("1"))).unwrap();
+        assert_eq!(q.start_batches(0.0, limit), Vec::<Vec<EntryId>>::new());
+        // The other fails: the slot frees, and a file over the byte limit
+        // still goes, alone.
+        q.finish(ids[1], Err(UploadError::Network("reset".into())))
+            .unwrap();
+        assert_eq!(q.start_batches(0.0, limit), vec![vec![ids[4]]]);
+        assert!(q.totals_are_consistent());
+    }
+
+    #[test]
+    fn a_requeued_partner_goes_back_in_line_keeping_its_tries() {
+        let mut q = UploadQueue::new(1).with_retry_policy(RetryPolicy {
+            base_ms: 10,
+            cap_ms: 10,
+            max_attempts: 5,
+            max_retry_after_ms: 0,
+        });
+        let a = q.add(file("a", 1));
+        let b = q.add(file("b", 1));
+        let limit = BatchLimit {
+            files: 60,
+            bytes: u64::MAX,
+        };
+        assert_eq!(q.start_batches(0.0, limit), vec![vec![a, b]]);
+        q.finish_at(a, Err(UploadError::Network("x".into())), 0.0, None, 0.0)
+            .unwrap();
+        // `b` was in the same request; its partner's cancel stops it.
+        q.requeue(b).unwrap();
+        assert_eq!(q.get(b).unwrap().state, EntryState::Queued);
+        assert_eq!(q.active_count(), 0);
+        assert!(q.requeue(b).is_err(), "only an uploading file goes back");
+        // The retry of `a` comes due; both go in one request again.
+        assert_eq!(q.start_batches(100.0, limit), vec![vec![a, b]]);
+        assert_eq!(q.get(a).unwrap().attempts, 1);
+        assert!(q.totals_are_consistent());
     }
 
     #[test]

@@ -5,8 +5,8 @@
 use proptest::prelude::*;
 
 use super::{
-    Attachment, EntryId, EntryState, FileMeta, KeptAttachments, Restrictions, RetryPolicy,
-    UploadError, UploadQueue,
+    Attachment, BatchLimit, EntryId, EntryState, FileMeta, KeptAttachments, Restrictions,
+    RetryPolicy, UploadError, UploadQueue,
 };
 
 #[derive(Clone, Debug)]
@@ -18,6 +18,7 @@ enum Op {
     FailTransient(usize),
     FailPermanent(usize),
     Cancel(usize),
+    Requeue(usize),
     Retry(usize),
     Remove(usize),
     Tick(u64),
@@ -32,6 +33,7 @@ fn op() -> impl Strategy<Value = Op> {
         (0usize..40).prop_map(Op::FailTransient),
         (0usize..40).prop_map(Op::FailPermanent),
         (0usize..40).prop_map(Op::Cancel),
+        (0usize..40).prop_map(Op::Requeue),
         (0usize..40).prop_map(Op::Retry),
         (0usize..40).prop_map(Op::Remove),
         (0u64..10_000).prop_map(Op::Tick),
@@ -62,6 +64,9 @@ proptest! {
     #[test]
     fn limits_hold_and_nothing_is_lost(
         concurrency in 1usize..5,
+        // Files and bytes per request: 1 is every API; more is a batching Jira.
+        batch_files in 1usize..5,
+        batch_bytes in prop_oneof![Just(u64::MAX), 1_000u64..8_000],
         ops in proptest::collection::vec(op(), 1..120),
     ) {
         let mut q = UploadQueue::new(concurrency)
@@ -71,6 +76,7 @@ proptest! {
                 ..Restrictions::default()
             })
             .with_retry_policy(RetryPolicy { base_ms: 100, cap_ms: 1_000, max_attempts: 3, max_retry_after_ms: 0 });
+        let limit = BatchLimit { files: batch_files, bytes: batch_bytes };
         let mut kept = KeptAttachments::new();
         let mut now = 0.0;
         let mut added = 0usize;
@@ -83,9 +89,10 @@ proptest! {
                     added += 1;
                 }
                 Op::Start => {
-                    // The oldest ready files start, as many as slots are free.
+                    // The oldest ready files start, in requests of up to
+                    // `limit`, as many requests as slots are free.
                     let free = concurrency.saturating_sub(q.active_count());
-                    let expected: Vec<EntryId> = q
+                    let ready: Vec<(EntryId, u64)> = q
                         .entries()
                         .iter()
                         .filter(|e| match e.state {
@@ -93,12 +100,27 @@ proptest! {
                             EntryState::Retrying { at_ms, .. } => at_ms <= now,
                             _ => false,
                         })
-                        .take(free)
-                        .map(|e| e.id)
+                        .map(|e| (e.id, e.file.size))
                         .collect();
-                    let started = q.start_ready(now);
+                    let mut expected: Vec<Vec<EntryId>> = Vec::new();
+                    let mut bytes = 0u64;
+                    for (id, size) in ready {
+                        let fits = expected.last().is_some_and(|b| {
+                            b.len() < limit.files && bytes + size <= limit.bytes
+                        });
+                        if !fits {
+                            if expected.len() == free {
+                                break;
+                            }
+                            expected.push(Vec::new());
+                            bytes = 0;
+                        }
+                        expected.last_mut().unwrap().push(id);
+                        bytes += size;
+                    }
+                    let started = q.start_batches(now, limit);
                     prop_assert_eq!(&started, &expected);
-                    for id in started {
+                    for id in started.into_iter().flatten() {
                         let uploading = matches!(q.get(id).unwrap().state, EntryState::Uploading { .. });
                         prop_assert!(uploading);
                     }
@@ -133,6 +155,12 @@ proptest! {
                     }
                 }
                 Op::Cancel(i) => { if let Some(id) = pick(&q, i) { let _ = q.cancel(id); } }
+                Op::Requeue(i) => {
+                    if let Some(id) = pick(&q, i) {
+                        let was_uploading = matches!(q.get(id).unwrap().state, EntryState::Uploading { .. });
+                        prop_assert_eq!(q.requeue(id).is_ok(), was_uploading);
+                    }
+                }
                 Op::Retry(i) => { if let Some(id) = pick(&q, i) { let _ = q.retry(id); } }
                 Op::Remove(i) => {
                     if let Some(id) = pick(&q, i) {
@@ -143,6 +171,8 @@ proptest! {
             }
             // Never more uploads in flight than the limit.
             prop_assert!(q.active_count() <= concurrency);
+            let uploading = q.entries().iter().filter(|e| matches!(e.state, EntryState::Uploading { .. })).count();
+            prop_assert!(uploading <= concurrency * batch_files);
             // The running totals agree with a count from scratch.
             prop_assert!(q.totals_are_consistent(), "{:?}", q);
             // Every arrival is listed until removed, and ids stay unique.
@@ -156,7 +186,7 @@ proptest! {
         // Drain: everything in flight succeeds, waiting retries come due.
         for _ in 0..(4 * (added + 1)) {
             now += 1_000_000.0;
-            for id in q.start_ready(now) {
+            for id in q.start_batches(now, limit).into_iter().flatten() {
                 q.finish_at(id, Ok(attachment(id)), now, None, 0.5).unwrap();
                 kept.add(attachment(id));
             }

@@ -11,7 +11,7 @@ use crate::web::Persist;
 
 /// Every attribute the element reads; changing any of them at run time
 /// reconfigures the widget.
-pub const ATTRIBUTES: [&str; 24] = [
+pub const ATTRIBUTES: [&str; 25] = [
     "api",
     "mode",
     "issue",
@@ -35,6 +35,7 @@ pub const ATTRIBUTES: [&str; 24] = [
     "persist",
     "persist-key",
     "page-drop",
+    "jira-batch",
     "id",
 ];
 
@@ -185,6 +186,12 @@ pub fn options_from_attributes(
             None => warn("page-drop", &value, "true or false"),
         }
     }
+    if let Some(value) = text("jira-batch") {
+        match parse_flag(&value, "jira-batch") {
+            Some(on) => options.jira_batch = on,
+            None => warn("jira-batch", &value, "true or false"),
+        }
+    }
     if let Some(value) = text("persist") {
         match Persist::parse(&value) {
             Some(persist) => options.persist = persist,
@@ -280,6 +287,7 @@ mod tests {
             ("persist-key", "form-1"),
             ("locale", "ru-RU"),
             ("page-drop", ""),
+            ("jira-batch", "true"),
         ]);
         assert_eq!(warnings, []);
         assert_eq!(options.api, "https://tracker.example");
@@ -305,6 +313,7 @@ mod tests {
         assert_eq!(options.persist_key, "form-1");
         assert_eq!(options.locale, Some(Locale::Ru));
         assert!(options.page_drop);
+        assert!(options.jira_batch);
     }
 
     #[test]
@@ -321,6 +330,7 @@ mod tests {
             ("chunk-size", "0"),
             ("locale", "de"),
             ("page-drop", "maybe"),
+            ("jira-batch", "often"),
         ]);
         let defaults = WidgetOptions::default();
         let named: Vec<&str> = warnings.iter().map(|w| w.attribute.as_str()).collect();
@@ -337,6 +347,7 @@ mod tests {
                 "multiple",
                 "locale",
                 "page-drop",
+                "jira-batch",
                 "persist"
             ]
         );
@@ -348,6 +359,7 @@ mod tests {
         assert!(options.multiple);
         assert_eq!(options.locale, None);
         assert!(!options.page_drop);
+        assert!(!options.jira_batch);
         let text = warnings[0].to_string();
         assert!(text.contains("mode=\"s3\""), "{text}");
     }

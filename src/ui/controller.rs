@@ -8,17 +8,17 @@ use web_sys::{AbortController, File};
 
 use super::{EventFile, WidgetEvent, WidgetOptions};
 use crate::backend::{
-    attach_request, bounded_chunk_size, comment_request, parse_attach, parse_comment,
+    attach_request, batch_limit, bounded_chunk_size, comment_request, parse_attach, parse_comment,
     single_request_backend, temporary_attachment_is_gone, temporary_attachment_request,
     BackendSettings, FlowBackend, Mode,
 };
 use crate::core::{
-    can_preview, origin_of, parse_retry_after, Announcement, Attachment, EntryId, EntryState,
-    FileMeta, Intake, KeptAttachments, KeptSettle, Locale, ProgressPace, Settle, Throughput,
-    UploadError, UploadQueue,
+    can_preview, origin_of, parse_retry_after, Announcement, Attachment, BatchLimit, EntryId,
+    EntryState, FileMeta, Intake, KeptAttachments, KeptSettle, Locale, ProgressPace, Settle,
+    Throughput, UploadError, UploadQueue,
 };
 use crate::web::{
-    browser_locale, downscaled_preview, fetch_thumbnail, file_meta, fresh_credentials,
+    browser_locale, downscaled_preview, fetch_thumbnail, fresh_credentials,
     kept_from_storage_event, load_kept, picked_meta, save_kept, sleep, storage_key,
     upload_in_parts, walk_folders, Dropped, EventListener, ObjectUrl, PartUploader, Persist,
     PickedFile,
@@ -692,71 +692,181 @@ impl Controller {
         }
     }
 
-    /// Starts every file the queue lets start.
+    /// Starts every request the queue lets start: one file each, or a
+    /// batch of small files in a batching Jira.
     fn pump(&self) {
+        let limit = self
+            .options
+            .try_with_value(|o| batch_limit(&backend_settings(o)))
+            .unwrap_or(BatchLimit::SINGLE);
         // Notifies only when something started: the retry timer pumps too.
         let started = self
             .queue
             .try_maybe_update(|q| {
-                let started = q.start_ready(js_sys::Date::now());
+                let started = q.start_batches(js_sys::Date::now(), limit);
                 (!started.is_empty(), started)
             })
             .unwrap_or_default();
-        self.sync_rows(&started);
-        for id in started {
+        for batch in started {
+            self.sync_rows(&batch);
             let this = *self;
-            spawn_local(async move { this.run(id).await });
+            spawn_local(async move { this.run(batch).await });
         }
     }
 
-    async fn run(self, id: EntryId) {
-        let Some(file) = self.files.try_with_value(|m| m.get(&id).cloned()).flatten() else {
-            let meta = self
-                .queue
-                .try_with_untracked(|q| q.get(id).map(|e| e.file.clone()))
-                .flatten();
-            if let Some(meta) = meta {
-                self.fail_before_sending(
-                    id,
-                    &meta,
-                    UploadError::Browser("file handle lost".into()),
-                );
-            }
-            return;
-        };
+    /// Sends one request carrying `ids` (one file, or a batch) and records
+    /// each file's outcome.
+    async fn run(self, ids: Vec<EntryId>) {
         let Some(options) = self.options.try_get_value() else {
             return;
         };
-        let Some(run) = self.queue.try_with_untracked(|q| q.run_of(id)).flatten() else {
+        // Each file with its handle, its run and what the queue knows of it
+        // (the path inside a dropped folder); a lost handle fails that file.
+        let mut files: Vec<(EntryId, File, u64, FileMeta)> = Vec::with_capacity(ids.len());
+        for id in ids {
+            let Some((run, meta)) = self
+                .queue
+                .try_with_untracked(|q| q.get(id).map(|e| (e.run, e.file.clone())))
+                .flatten()
+            else {
+                continue;
+            };
+            match self.files.try_with_value(|m| m.get(&id).cloned()).flatten() {
+                Some(file) => files.push((id, file, run, meta)),
+                None => self.fail_before_sending(
+                    id,
+                    &meta,
+                    UploadError::Browser("file handle lost".into()),
+                ),
+            }
+        }
+        // The options may have changed since the queue started the batch
+        // (batching turned off, another mode): the files over the limit go
+        // back in line.
+        let limit = batch_limit(&backend_settings(&options)).files.max(1);
+        if files.len() > limit {
+            for (id, _, _, _) in files.drain(limit..) {
+                let _ = self.queue.try_update(|q| q.requeue(id));
+                self.sync_rows(&[id]);
+            }
+        }
+        if files.is_empty() {
             return;
-        };
-        // The queue's own record keeps the path inside a dropped folder.
-        let meta = self
-            .queue
-            .try_with_untracked(|q| q.get(id).map(|e| e.file.clone()))
-            .flatten()
-            .unwrap_or_else(|| file_meta(&file));
+        }
         if options.mode.needs_issue() && options.issue.trim().is_empty() {
             // Refused before a byte goes out: without an issue key the
             // request would only meet a 404 after the whole body.
             let error = UploadError::NeedsIssue {
                 mode: options.mode.as_str().to_owned(),
             };
-            self.fail_before_sending(id, &meta, error);
+            for (id, _, _, meta) in &files {
+                self.fail_before_sending(*id, meta, error.clone());
+            }
             return;
         }
+        // One abort for the request: cancelling any of its files stops it.
         let abort = AbortController::new().ok();
         if let Some(abort) = &abort {
-            self.aborts
-                .try_update_value(|m| m.insert(id, (run, abort.clone())));
+            self.aborts.try_update_value(|m| {
+                for (id, _, run, _) in &files {
+                    m.insert(*id, (*run, abort.clone()));
+                }
+            });
         }
         let signal = abort.as_ref().map(|a| a.signal());
-        let size = meta.size;
-        let progress_meta = meta.clone();
-        let this = self;
+        let on_progress = self.progress_reporter(&files);
+
+        let metas: Vec<&FileMeta> = files.iter().map(|(_, _, _, meta)| meta).collect();
+        let (outcomes, retry_after_ms) = match options.mode {
+            Mode::Flow => {
+                // Parts retry themselves, one by one; the queue sees the file.
+                let (_, file, _, meta) = &files[0];
+                let chunk = bounded_chunk_size(options.chunk_size, meta.size);
+                let backend = FlowBackend::new(&options.api, chunk);
+                let uploader = PartUploader {
+                    backend: &backend,
+                    credentials: &options.credentials,
+                    provider: options.authorization.as_ref(),
+                    policy: &options.retry,
+                    transport: options.transport.as_ref(),
+                };
+                let outcome =
+                    upload_in_parts(&uploader, file, meta, signal.as_ref(), on_progress).await;
+                (vec![outcome.map_err(|e| (e, true))], None)
+            }
+            _ => {
+                let backend = single_request_backend(&backend_settings(&options), files[0].0 .0);
+                // Asked per attempt: a retry after a token refresh sends the new one.
+                let sent =
+                    match fresh_credentials(&options.credentials, options.authorization.as_ref())
+                        .await
+                    {
+                        Ok(credentials) => {
+                            let request = backend.upload_request(&metas, &credentials);
+                            let blobs: Vec<web_sys::Blob> = files
+                                .iter()
+                                .map(|(_, file, _, _)| file.clone().into())
+                                .collect();
+                            // XHR, not fetch: the only way to show bytes as they go out.
+                            options
+                                .transport
+                                .upload(&request, &blobs, signal.as_ref(), on_progress)
+                                .await
+                        }
+                        Err(error) => Err(error),
+                    };
+                match sent {
+                    Ok(raw) => {
+                        let now = js_sys::Date::now() as u64;
+                        let mut outcomes: Vec<_> = backend
+                            .parse_upload(&metas, raw.status, &raw.body)
+                            .into_iter()
+                            .map(|outcome| outcome.map_err(|e| (e, false)))
+                            .collect();
+                        // The backend answers for every file; a short list
+                        // must not leave a file uploading forever.
+                        outcomes.resize_with(files.len(), || {
+                            Err((
+                                UploadError::InvalidResponse("no answer for the file".into()),
+                                false,
+                            ))
+                        });
+                        let retry_after = raw
+                            .retry_after
+                            .as_deref()
+                            .and_then(|v| parse_retry_after(v, now));
+                        (outcomes, retry_after)
+                    }
+                    Err(error) => (vec![Err((error, false)); files.len()], None),
+                }
+            }
+        };
+        let batched = files.len() > 1;
+        for ((id, _, run, meta), outcome) in files.iter().zip(outcomes) {
+            self.aborts.try_update_value(|m| {
+                if m.get(id).is_some_and(|(r, _)| r == run) {
+                    m.remove(id);
+                }
+            });
+            self.settle(*id, *run, meta, outcome, retry_after_ms, batched, &options);
+        }
+        self.pump();
+        self.wake_for_retries();
+    }
+
+    /// Turns the request's byte count into each file's progress. A request
+    /// counts the multipart framing too; its files' bytes go out in list
+    /// order, so the first files fill first. Shown at most every 200 ms
+    /// (`ProgressPace`), and always for the last byte.
+    fn progress_reporter(&self, files: &[(EntryId, File, u64, FileMeta)]) -> Rc<dyn Fn(u64, u64)> {
+        let files: Vec<(EntryId, u64, FileMeta)> = files
+            .iter()
+            .map(|(id, _, run, meta)| (*id, *run, meta.clone()))
+            .collect();
+        let size: u64 = files.iter().map(|(_, _, meta)| meta.size).sum();
         let pace = Cell::new(ProgressPace::default());
-        let on_progress: Rc<dyn Fn(u64, u64)> = Rc::new(move |loaded: u64, total: u64| {
-            // An XHR `total` counts the multipart framing too; show file bytes.
+        let this = *self;
+        Rc::new(move |loaded: u64, total: u64| {
             let sent = if total == 0 {
                 0
             } else {
@@ -768,102 +878,55 @@ impl Controller {
             if !shown {
                 return;
             }
-            let current = this
-                .queue
-                .try_with_untracked(|q| q.is_current(id, run))
-                .unwrap_or(false);
-            if current {
-                let _ = this
+            let mut before = 0u64;
+            for (id, run, meta) in &files {
+                let own = sent.saturating_sub(before).min(meta.size);
+                before = before.saturating_add(meta.size);
+                let current = this
                     .queue
-                    .try_update(|q| q.progress(id, sent.min(size), size));
-                this.sync_rows(&[id]);
-                this.measure_speed();
+                    .try_with_untracked(|q| q.is_current(*id, *run))
+                    .unwrap_or(false);
+                if !current {
+                    continue;
+                }
+                let _ = this.queue.try_update(|q| q.progress(*id, own, meta.size));
+                this.sync_rows(&[*id]);
                 this.emit(WidgetEvent::UploadProgress {
-                    file: this.event_file(id, &progress_meta),
-                    loaded: sent.min(size),
-                    total: size,
+                    file: this.event_file(*id, meta),
+                    loaded: own,
+                    total: meta.size,
                 });
             }
-        });
+            this.measure_speed();
+        })
+    }
 
-        let (outcome, retry_after_ms) = match options.mode {
-            Mode::Flow => {
-                // Parts retry themselves, one by one; the queue sees the file.
-                let chunk = bounded_chunk_size(options.chunk_size, meta.size);
-                let backend = FlowBackend::new(&options.api, chunk);
-                let uploader = PartUploader {
-                    backend: &backend,
-                    credentials: &options.credentials,
-                    provider: options.authorization.as_ref(),
-                    policy: &options.retry,
-                    transport: options.transport.as_ref(),
-                };
-                let outcome =
-                    upload_in_parts(&uploader, &file, &meta, signal.as_ref(), on_progress).await;
-                (outcome.map_err(|e| (e, true)), None)
-            }
-            _ => {
-                let backend = single_request_backend(
-                    &BackendSettings {
-                        mode: options.mode,
-                        api: &options.api,
-                        issue: &options.issue,
-                        form_url: &options.form_url,
-                        form_field: &options.form_field,
-                        form_id_field: options.form_id_field.as_deref(),
-                    },
-                    id.0,
-                );
-                // Asked per attempt: a retry after a token refresh sends the new one.
-                let sent =
-                    match fresh_credentials(&options.credentials, options.authorization.as_ref())
-                        .await
-                    {
-                        Ok(credentials) => {
-                            let request = backend.upload_request(&[&meta], &credentials);
-                            let blob: web_sys::Blob = file.clone().into();
-                            // XHR, not fetch: the only way to show bytes as they go out.
-                            let blobs = [blob];
-                            options
-                                .transport
-                                .upload(&request, &blobs, signal.as_ref(), on_progress)
-                                .await
-                        }
-                        Err(error) => Err(error),
-                    };
-                match sent {
-                    Ok(raw) => {
-                        let now = js_sys::Date::now() as u64;
-                        let outcome = backend
-                            .parse_upload(&[&meta], raw.status, &raw.body)
-                            .into_iter()
-                            .next()
-                            .unwrap_or_else(|| {
-                                Err(UploadError::InvalidResponse(
-                                    "no answer for the file".into(),
-                                ))
-                            });
-                        let retry_after = raw
-                            .retry_after
-                            .as_deref()
-                            .and_then(|v| parse_retry_after(v, now));
-                        (outcome.map_err(|e| (e, false)), retry_after)
-                    }
-                    Err(error) => (Err((error, false)), None),
-                }
-            }
-        };
-        self.aborts.try_update_value(|m| {
-            if m.get(&id).is_some_and(|(r, _)| *r == run) {
-                m.remove(&id);
-            }
-        });
+    /// Records one file's outcome: done, failed, waiting to retry, or (a
+    /// batch partner of a cancelled file) back in line.
+    #[allow(clippy::too_many_arguments)]
+    fn settle(
+        self,
+        id: EntryId,
+        run: u64,
+        meta: &FileMeta,
+        outcome: Result<Attachment, (UploadError, bool)>,
+        retry_after_ms: Option<u64>,
+        batched: bool,
+        options: &WidgetOptions,
+    ) {
         // A cancelled run that was retried meanwhile: its answer is stale.
         let current = self
             .queue
             .try_with_untracked(|q| q.is_current(id, run))
             .unwrap_or(false);
         if !current {
+            return;
+        }
+        if batched && matches!(outcome, Err((UploadError::Cancelled, _))) {
+            // Still uploading after its request was stopped: another file of
+            // the batch was cancelled, not this one. It goes again.
+            let _ = self.queue.try_update(|q| q.requeue(id));
+            self.sync_rows(&[id]);
             return;
         }
 
@@ -892,58 +955,55 @@ impl Controller {
                 )
             })
             .unwrap_or(false);
-        if recorded && !retrying {
-            match &outcome {
-                Ok(attachment) => {
-                    self.announce(Announcement::Uploaded {
-                        name: meta.name.clone(),
-                    });
-                    self.files.try_update_value(|m| m.remove(&id));
-                    self.emit(WidgetEvent::UploadSuccess {
-                        file: self.event_file(id, &meta),
-                        attachment: attachment.clone(),
-                    });
-                    if options.mode.keeps_attachments() {
-                        // The kept list's effect tells the host.
-                        self.kept.try_update(|k| k.add(attachment.clone()));
-                    } else {
-                        self.emit(WidgetEvent::AttachmentsChange(self.attachments()));
-                    }
-                    if let Some(url) = attachment
-                        .thumbnail
-                        .clone()
-                        .filter(|url| same_origin_as_api(url, &options.api))
-                    {
-                        spawn_local(async move {
-                            let Some(options) = self.options.try_get_value() else {
-                                return;
-                            };
-                            let credentials = fresh_credentials(
-                                &options.credentials,
-                                options.authorization.as_ref(),
-                            )
-                            .await;
-                            if let Ok(credentials) = credentials {
-                                self.show_thumbnail(id, url, credentials.headers()).await;
-                            }
-                        });
-                    }
+        if !recorded || retrying {
+            return;
+        }
+        match &outcome {
+            Ok(attachment) => {
+                self.announce(Announcement::Uploaded {
+                    name: meta.name.clone(),
+                });
+                self.files.try_update_value(|m| m.remove(&id));
+                self.emit(WidgetEvent::UploadSuccess {
+                    file: self.event_file(id, meta),
+                    attachment: attachment.clone(),
+                });
+                if options.mode.keeps_attachments() {
+                    // The kept list's effect tells the host.
+                    self.kept.try_update(|k| k.add(attachment.clone()));
+                } else {
+                    self.emit(WidgetEvent::AttachmentsChange(self.attachments()));
                 }
-                Err((UploadError::Cancelled, _)) => {}
-                Err((error, _)) => {
-                    self.announce(Announcement::Failed {
-                        name: meta.name.clone(),
-                        error: error.clone(),
-                    });
-                    self.emit(WidgetEvent::UploadError {
-                        file: self.event_file(id, &meta),
-                        error: error.clone(),
+                if let Some(url) = attachment
+                    .thumbnail
+                    .clone()
+                    .filter(|url| same_origin_as_api(url, &options.api))
+                {
+                    spawn_local(async move {
+                        let Some(options) = self.options.try_get_value() else {
+                            return;
+                        };
+                        let credentials =
+                            fresh_credentials(&options.credentials, options.authorization.as_ref())
+                                .await;
+                        if let Ok(credentials) = credentials {
+                            self.show_thumbnail(id, url, credentials.headers()).await;
+                        }
                     });
                 }
             }
+            Err((UploadError::Cancelled, _)) => {}
+            Err((error, _)) => {
+                self.announce(Announcement::Failed {
+                    name: meta.name.clone(),
+                    error: error.clone(),
+                });
+                self.emit(WidgetEvent::UploadError {
+                    file: self.event_file(id, meta),
+                    error: error.clone(),
+                });
+            }
         }
-        self.pump();
-        self.wake_for_retries();
     }
 
     fn fail_before_sending(&self, id: EntryId, meta: &FileMeta, error: UploadError) {
@@ -1004,6 +1064,19 @@ impl Controller {
                 self.previews.try_update(|m| m.remove(&id));
             }
         }
+    }
+}
+
+/// The backend settings of `options`.
+fn backend_settings(options: &WidgetOptions) -> BackendSettings<'_> {
+    BackendSettings {
+        mode: options.mode,
+        api: &options.api,
+        issue: &options.issue,
+        form_url: &options.form_url,
+        form_field: &options.form_field,
+        form_id_field: options.form_id_field.as_deref(),
+        jira_batch: options.jira_batch,
     }
 }
 

@@ -51,6 +51,12 @@ pub struct WidgetOptions {
     /// Files dropped anywhere on the page come to this widget, with an
     /// overlay while they are dragged over it.
     pub page_drop: bool,
+    /// In `jira` mode, up to 60 files go in one request (as long as they
+    /// come to at most 16 MiB together; a larger file goes alone), which
+    /// spares Jira's rate limit when dozens of screenshots are dropped.
+    /// Each file still reports its own outcome and retries on its own;
+    /// cancelling one file stops its request and sends the others again.
+    pub jira_batch: bool,
 }
 
 impl std::fmt::Debug for WidgetOptions {
@@ -89,6 +95,7 @@ impl Default for WidgetOptions {
             transport: Rc::new(BrowserTransport::default()),
             locale: None,
             page_drop: false,
+            jira_batch: false,
         }
     }
 }

@@ -90,6 +90,8 @@ export interface TrackerAttachmentsOptions {
   persistKey?: string;
   /** Drop files anywhere on the page. */
   pageDrop?: boolean;
+  /** `jira` mode: up to 60 small files (16 MiB together) per request. */
+  jiraBatch?: boolean;
   authorization?: AuthorizationProvider;
 }
 
