@@ -395,7 +395,7 @@ fn option_pairs(options: &JsValue) -> (Vec<(String, String)>, Option<Function>) 
         let name = attribute_name(&key);
         if !ATTRIBUTES.contains(&name.as_str()) || name == "id" {
             web_sys::console::warn_1(
-                &format!("tracker-attachments: unknown option {key:?} is ignored").into(),
+                &format!("tracker-attachments: unknown option \"{key}\" is ignored").into(),
             );
             continue;
         }
@@ -507,7 +507,7 @@ fn warn_if_shared(storage_key: &str, options: &WidgetOptions) {
         if keys.iter().any(|k| k == storage_key) {
             web_sys::console::warn_1(
                 &format!(
-                    "tracker-attachments: two widgets keep their list under {storage_key:?}; \
+                    "tracker-attachments: two widgets keep their list under \"{storage_key}\"; \
                      give each its own persist-key (or id)"
                 )
                 .into(),
