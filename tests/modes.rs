@@ -10,6 +10,7 @@ use support::*;
 use tracker_attachments::backend::{AuthScheme, Credentials, Mode};
 use tracker_attachments::core::RetryPolicy;
 
+use tracker_attachments::ui::{EventHandler, WidgetEvent};
 use tracker_attachments::web::AuthorizationProvider;
 use tracker_attachments::WidgetOptions;
 use wasm_bindgen_test::*;
@@ -219,8 +220,24 @@ async fn a_batching_jira_sends_small_files_in_one_request() {
         .iter()
         .map(|name| file(name.as_bytes(), name, "text/plain"))
         .collect();
-    let ids = upload_all(batching_jira(server(), provider), &files).await;
+    // Jira keeps nothing to attach later: the host hears of the files
+    // attached, in `attachments-change`.
+    let told = Rc::new(std::cell::RefCell::new(Vec::<String>::new()));
+    let heard = told.clone();
+    let options = WidgetOptions {
+        on_event: Some(EventHandler::new(move |event| {
+            if let WidgetEvent::AttachmentsChange(list) = event {
+                *heard.borrow_mut() = list.iter().map(|a| a.id.clone()).collect();
+            }
+        })),
+        ..batching_jira(server(), provider)
+    };
+    let ids = upload_all(options, &files).await;
     assert_eq!(calls.get(), 1, "five files, one request");
+    wait_for("the host to hear of all five", 5_000, || {
+        *told.borrow() == ids
+    })
+    .await;
     let mut distinct = ids.clone();
     distinct.sort();
     distinct.dedup();

@@ -59,6 +59,12 @@ pub struct Controller {
     /// at most about once a second for ten thousand files (`KeptSettle`).
     pub kept_revision: RwSignal<u64>,
     kept_settle: StoredValue<KeptSettle>,
+    /// The same pacing for the modes that keep nothing: bumped when the
+    /// host's `attachments-change` should catch up with the finished files.
+    /// Each catch-up lists every finished file, so ten thousand successes
+    /// told one by one would copy fifty million attachments.
+    done_revision: RwSignal<u64>,
+    done_settle: StoredValue<KeptSettle>,
     /// Server thumbnails as revocable `blob:` URLs, per row.
     pub thumbnails: RwSignal<HashMap<EntryId, Rc<ObjectUrl>>, LocalStorage>,
     /// Local previews of picked images (a small PNG the browser decoded and
@@ -109,6 +115,8 @@ impl Controller {
             )),
             kept_revision: RwSignal::new(0),
             kept_settle: StoredValue::new(KeptSettle::default()),
+            done_revision: RwSignal::new(0),
+            done_settle: StoredValue::new(KeptSettle::default()),
             thumbnails: RwSignal::new_local(HashMap::new()),
             previews: RwSignal::new_local(HashMap::new()),
             attach_status: RwSignal::new(AttachStatus::Idle),
@@ -129,6 +137,13 @@ impl Controller {
         // Unmounting stops every upload still running.
         on_cleanup(move || controller.abort_all());
         controller.follow_other_tabs();
+        // The finished files of the modes that keep nothing, told when paced.
+        Effect::new(move |first_run_done: Option<()>| {
+            controller.done_revision.track();
+            if first_run_done.is_some() {
+                controller.emit(WidgetEvent::AttachmentsChange(controller.attachments()));
+            }
+        });
         // A change of the kept list schedules its consumers' catch-up.
         Effect::new(move |first_run_done: Option<()>| {
             let len = controller.kept.with(KeptAttachments::len);
@@ -163,32 +178,7 @@ impl Controller {
     /// Lets the kept list's consumers catch up now or after a wait, per
     /// [`KeptSettle`].
     fn settle_kept(&self, len: usize) {
-        let now = js_sys::Date::now();
-        let Some(settle) = self.kept_settle.try_update_value(|s| s.changed(now, len)) else {
-            return;
-        };
-        match settle {
-            Settle::Now => {
-                self.kept_revision.try_update(|r| *r += 1);
-            }
-            Settle::After(wait) => {
-                let this = *self;
-                set_timeout(
-                    move || {
-                        let now = js_sys::Date::now();
-                        if this
-                            .kept_settle
-                            .try_update_value(|s| s.caught_up(now))
-                            .is_some()
-                        {
-                            this.kept_revision.try_update(|r| *r += 1);
-                        }
-                    },
-                    std::time::Duration::from_millis(wait.ceil() as u64),
-                );
-            }
-            Settle::Pending => {}
-        }
+        catch_up(self.kept_settle, self.kept_revision, len);
     }
 
     /// Switches every word and number of the widget to `locale`.
@@ -972,7 +962,11 @@ impl Controller {
                     // The kept list's effect tells the host.
                     self.kept.try_update(|k| k.add(attachment.clone()));
                 } else {
-                    self.emit(WidgetEvent::AttachmentsChange(self.attachments()));
+                    let done = self
+                        .queue
+                        .try_with_untracked(|q| q.summary().done)
+                        .unwrap_or(0);
+                    catch_up(self.done_settle, self.done_revision, done);
                 }
                 if let Some(url) = attachment
                     .thumbnail
@@ -1064,6 +1058,32 @@ impl Controller {
                 self.previews.try_update(|m| m.remove(&id));
             }
         }
+    }
+}
+
+/// Bumps `revision` now or after a wait, as `pacer` ([`KeptSettle`]) says
+/// for a list of `len` items.
+fn catch_up(pacer: StoredValue<KeptSettle>, revision: RwSignal<u64>, len: usize) {
+    let now = js_sys::Date::now();
+    let Some(settle) = pacer.try_update_value(|s| s.changed(now, len)) else {
+        return;
+    };
+    match settle {
+        Settle::Now => {
+            revision.try_update(|r| *r += 1);
+        }
+        Settle::After(wait) => {
+            set_timeout(
+                move || {
+                    let now = js_sys::Date::now();
+                    if pacer.try_update_value(|s| s.caught_up(now)).is_some() {
+                        revision.try_update(|r| *r += 1);
+                    }
+                },
+                std::time::Duration::from_millis(wait.ceil() as u64),
+            );
+        }
+        Settle::Pending => {}
     }
 }
 
