@@ -24,8 +24,8 @@ pub fn type_label(name: &str) -> String {
     }
 }
 
-/// Upper case for the scripts of our locales, Latin and Cyrillic; other
-/// letters stay as they are. `char::to_uppercase` would link the whole
+/// Upper case for the letters of our locales, ASCII and Cyrillic; other
+/// letters (é, ß, Ukrainian ґ) stay as they are. `char::to_uppercase` would link the whole
 /// Unicode case table, 7 KB of gzipped wasm, for an icon's four letters.
 fn label_upper(c: char) -> char {
     let shift = match c {

@@ -690,35 +690,52 @@ impl Controller {
             .try_with_value(|o| batch_limit(&backend_settings(o)))
             .unwrap_or(BatchLimit::SINGLE);
         // Notifies only when something started: the retry timer pumps too.
+        // Each file with the run it was started on, read in the same update:
+        // a file cancelled (or cancelled and retried) before its request
+        // goes out must not be sent on a stale start.
         let started = self
             .queue
             .try_maybe_update(|q| {
-                let started = q.start_batches(js_sys::Date::now(), limit);
+                let started: Vec<Vec<(EntryId, u64)>> = q
+                    .start_batches(js_sys::Date::now(), limit)
+                    .into_iter()
+                    .map(|batch| {
+                        batch
+                            .into_iter()
+                            .filter_map(|id| q.run_of(id).map(|run| (id, run)))
+                            .collect()
+                    })
+                    .collect();
                 (!started.is_empty(), started)
             })
             .unwrap_or_default();
         for batch in started {
-            self.sync_rows(&batch);
+            let ids: Vec<EntryId> = batch.iter().map(|(id, _)| *id).collect();
+            self.sync_rows(&ids);
             let this = *self;
             spawn_local(async move { this.run(batch).await });
         }
     }
 
-    /// Sends one request carrying `ids` (one file, or a batch) and records
-    /// each file's outcome.
-    async fn run(self, ids: Vec<EntryId>) {
+    /// Sends one request carrying `started` (one file, or a batch, each with
+    /// the run it was started on) and records each file's outcome.
+    async fn run(self, started: Vec<(EntryId, u64)>) {
         let Some(options) = self.options.try_get_value() else {
             return;
         };
         // Each file with its handle, its run and what the queue knows of it
         // (the path inside a dropped folder); a lost handle fails that file.
-        let mut files: Vec<(EntryId, File, u64, FileMeta)> = Vec::with_capacity(ids.len());
-        for id in ids {
-            let Some((run, meta)) = self
+        let mut files: Vec<(EntryId, File, u64, FileMeta)> = Vec::with_capacity(started.len());
+        for (id, run) in started {
+            let meta = self
                 .queue
-                .try_with_untracked(|q| q.get(id).map(|e| (e.run, e.file.clone())))
-                .flatten()
-            else {
+                .try_with_untracked(|q| {
+                    q.is_current(id, run)
+                        .then(|| q.get(id).map(|e| e.file.clone()))
+                        .flatten()
+                })
+                .flatten();
+            let Some(meta) = meta else {
                 continue;
             };
             match self.files.try_with_value(|m| m.get(&id).cloned()).flatten() {
@@ -831,14 +848,32 @@ impl Controller {
                 }
             }
         };
-        let batched = files.len() > 1;
+        // A stopped batch whose files are all still current was not stopped
+        // by a partner's cancel (a browser abort, a custom transport): its
+        // outcome is recorded, not sent again forever.
+        let partner_cancelled = files.len() > 1
+            && files.iter().any(|(id, _, run, _)| {
+                !self
+                    .queue
+                    .try_with_untracked(|q| q.is_current(*id, *run))
+                    .unwrap_or(false)
+            });
+        // One draw for the request: its files' retries come due together and
+        // go out as one batch again, not as sixty single requests.
+        let jitter = js_sys::Math::random();
         for ((id, _, run, meta), outcome) in files.iter().zip(outcomes) {
             self.aborts.try_update_value(|m| {
                 if m.get(id).is_some_and(|(r, _)| r == run) {
                     m.remove(id);
                 }
             });
-            self.settle(*id, *run, meta, outcome, retry_after_ms, batched, &options);
+            let answer = Answer {
+                outcome,
+                retry_after_ms,
+                jitter,
+                requeue_if_cancelled: partner_cancelled,
+            };
+            self.settle(*id, *run, meta, answer, &options);
         }
         self.pump();
         self.wake_for_retries();
@@ -855,6 +890,9 @@ impl Controller {
             .collect();
         let size: u64 = files.iter().map(|(_, _, meta)| meta.size).sum();
         let pace = Cell::new(ProgressPace::default());
+        // What each file last showed: a file already sent in full is not
+        // told again on every later report of its batch.
+        let shown_bytes: Vec<Cell<Option<u64>>> = files.iter().map(|_| Cell::new(None)).collect();
         let this = *self;
         Rc::new(move |loaded: u64, total: u64| {
             let sent = if total == 0 {
@@ -862,6 +900,18 @@ impl Controller {
             } else {
                 ((loaded as f64 / total as f64) * size as f64) as u64
             };
+            if files.len() > 1 && total > 0 && loaded >= total {
+                // The whole batch is out; the server decides now. Cancelling
+                // one file from here on drops its answer instead of stopping
+                // the request, which would send its partners a second time.
+                this.aborts.try_update_value(|m| {
+                    for (id, run, _) in &files {
+                        if m.get(id).is_some_and(|(r, _)| r == run) {
+                            m.remove(id);
+                        }
+                    }
+                });
+            }
             let mut due = pace.get();
             let shown = due.show(js_sys::Date::now(), sent, size);
             pace.set(due);
@@ -869,9 +919,12 @@ impl Controller {
                 return;
             }
             let mut before = 0u64;
-            for (id, run, meta) in &files {
+            for ((id, run, meta), shown) in files.iter().zip(&shown_bytes) {
                 let own = sent.saturating_sub(before).min(meta.size);
                 before = before.saturating_add(meta.size);
+                if shown.replace(Some(own)) == Some(own) {
+                    continue;
+                }
                 let current = this
                     .queue
                     .try_with_untracked(|q| q.is_current(*id, *run))
@@ -893,17 +946,20 @@ impl Controller {
 
     /// Records one file's outcome: done, failed, waiting to retry, or (a
     /// batch partner of a cancelled file) back in line.
-    #[allow(clippy::too_many_arguments)]
     fn settle(
         self,
         id: EntryId,
         run: u64,
         meta: &FileMeta,
-        outcome: Result<Attachment, (UploadError, bool)>,
-        retry_after_ms: Option<u64>,
-        batched: bool,
+        answer: Answer,
         options: &WidgetOptions,
     ) {
+        let Answer {
+            outcome,
+            retry_after_ms,
+            jitter,
+            requeue_if_cancelled,
+        } = answer;
         // A cancelled run that was retried meanwhile: its answer is stale.
         let current = self
             .queue
@@ -912,7 +968,7 @@ impl Controller {
         if !current {
             return;
         }
-        if batched && matches!(outcome, Err((UploadError::Cancelled, _))) {
+        if requeue_if_cancelled && matches!(outcome, Err((UploadError::Cancelled, _))) {
             // Still uploading after its request was stopped: another file of
             // the batch was cancelled, not this one. It goes again.
             let _ = self.queue.try_update(|q| q.requeue(id));
@@ -926,13 +982,7 @@ impl Controller {
             .queue
             .try_update(|q| match outcome.clone() {
                 Err((error, true)) => q.finish(id, Err(error)),
-                other => q.finish_at(
-                    id,
-                    other.map_err(|(e, _)| e),
-                    now,
-                    retry_after_ms,
-                    js_sys::Math::random(),
-                ),
+                other => q.finish_at(id, other.map_err(|(e, _)| e), now, retry_after_ms, jitter),
             })
             .is_some_and(|r| r.is_ok());
         self.sync_rows(&[id]);
@@ -1059,6 +1109,18 @@ impl Controller {
             }
         }
     }
+}
+
+/// What a request brought back for one of its files.
+struct Answer {
+    /// The file's result; `true` with an error when the part uploader has
+    /// already spent the retries.
+    outcome: Result<Attachment, (UploadError, bool)>,
+    retry_after_ms: Option<u64>,
+    /// The request's one random draw for retry jitter.
+    jitter: f64,
+    /// A partner in the batch was cancelled: a `Cancelled` here means go again.
+    requeue_if_cancelled: bool,
 }
 
 /// Bumps `revision` now or after a wait, as `pacer` ([`KeptSettle`]) says

@@ -55,7 +55,9 @@ pub struct WidgetOptions {
     /// come to at most 16 MiB together; a larger file goes alone), which
     /// spares Jira's rate limit when dozens of screenshots are dropped.
     /// Each file still reports its own outcome and retries on its own;
-    /// cancelling one file stops its request and sends the others again.
+    /// cancelling one file while the batch goes out stops the request and
+    /// sends the others again (once it is all out, only that file's answer
+    /// is dropped).
     pub jira_batch: bool,
 }
 

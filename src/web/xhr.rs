@@ -58,6 +58,7 @@ pub async fn send_upload_xhr(
     let body_out = Rc::new(Cell::new(false));
     let seen = last_progress.clone();
     let out = body_out.clone();
+    let report_end = on_progress.clone();
     let progress = Closure::<dyn FnMut(ProgressEvent)>::new(move |ev: ProgressEvent| {
         if !out.get() {
             seen.set(Some(js_sys::Date::now()));
@@ -70,9 +71,14 @@ pub async fn send_upload_xhr(
     upload.set_onprogress(Some(progress.as_ref().unchecked_ref()));
     let sent_all = last_progress.clone();
     let out = body_out.clone();
-    let body_sent = Closure::<dyn FnMut(Event)>::new(move |_: Event| {
+    let body_sent = Closure::<dyn FnMut(ProgressEvent)>::new(move |ev: ProgressEvent| {
         out.set(true);
         sent_all.set(None);
+        // The end of the body, told even where no last `progress` came: a
+        // batch stops being cancellable as a whole from here.
+        if ev.length_computable() {
+            report_end(ev.loaded() as u64, ev.total() as u64);
+        }
     });
     upload.set_onload(Some(body_sent.as_ref().unchecked_ref()));
 
