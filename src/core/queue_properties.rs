@@ -102,24 +102,37 @@ proptest! {
                         })
                         .map(|e| (e.id, e.file.size))
                         .collect();
-                    let mut expected: Vec<Vec<EntryId>> = Vec::new();
-                    let mut bytes = 0u64;
-                    for (id, size) in ready {
-                        let fits = expected.last().is_some_and(|b| {
-                            b.len() < limit.files && bytes + size <= limit.bytes
-                        });
-                        if !fits {
-                            if expected.len() == free {
-                                break;
-                            }
-                            expected.push(Vec::new());
-                            bytes = 0;
-                        }
-                        expected.last_mut().unwrap().push(id);
-                        bytes += size;
-                    }
                     let started = q.start_batches(now, limit);
-                    prop_assert_eq!(&started, &expected);
+                    // Stated as properties, not as a second copy of the loop:
+                    // at most `free` requests, each within the limit (a file
+                    // over the byte limit alone), together the oldest ready
+                    // files in order, and each request as full as the next
+                    // file allowed.
+                    prop_assert!(started.len() <= free);
+                    let size = |id: &EntryId| ready.iter().find(|(r, _)| r == id).map_or(0, |(_, s)| *s);
+                    for batch in &started {
+                        let bytes: u64 = batch.iter().map(size).sum();
+                        prop_assert!(!batch.is_empty() && batch.len() <= limit.files);
+                        prop_assert!(batch.len() == 1 || bytes <= limit.bytes);
+                    }
+                    let flat: Vec<EntryId> = started.iter().flatten().copied().collect();
+                    let oldest: Vec<EntryId> = ready.iter().take(flat.len()).map(|(id, _)| *id).collect();
+                    prop_assert_eq!(&flat, &oldest);
+                    let mut rest = ready.iter().skip(flat.len());
+                    let full = |batch: &Vec<EntryId>, next: u64| {
+                        batch.len() == limit.files
+                            || batch.iter().map(size).sum::<u64>().saturating_add(next) > limit.bytes
+                    };
+                    for pair in started.windows(2) {
+                        prop_assert!(full(&pair[0], size(&pair[1][0])));
+                    }
+                    if let Some((_, next)) = rest.next() {
+                        // Something was left: every slot is taken by a full request.
+                        prop_assert_eq!(started.len(), free);
+                        if let Some(last) = started.last() {
+                            prop_assert!(full(last, *next));
+                        }
+                    }
                     for id in started.into_iter().flatten() {
                         let uploading = matches!(q.get(id).unwrap().state, EntryState::Uploading { .. });
                         prop_assert!(uploading);
