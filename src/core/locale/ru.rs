@@ -96,9 +96,12 @@ pub static MESSAGES: Messages = Messages {
     type_not_accepted: |accept| format!("Файлы такого типа не принимаются (можно: {accept})"),
     duplicate: "Уже в списке",
 
-    network_error: |detail| format!("Ошибка сети: {detail}"),
+    // These details come from the browser and our own parsers, in English:
+    // a Russian sentence is worth more to the reader than a technical half
+    // in another language. Hosts still get them in the error's `message`.
+    network_error: |_detail| "Ошибка сети: связь с сервером прервалась".to_owned(),
     http_status: |status| format!("Ошибка HTTP {status}"),
-    invalid_response: |detail| format!("Неожиданный ответ сервера: {detail}"),
-    browser_error: |detail| format!("Браузер отказал: {detail}"),
+    invalid_response: |_detail| "Неожиданный ответ сервера".to_owned(),
+    browser_error: |_detail| "Браузер не смог отправить файл".to_owned(),
     needs_issue: |mode| format!("Для режима {mode} нужен ключ задачи (параметр `issue`)"),
 };

@@ -195,6 +195,29 @@ fn every_refusal_and_error_reads_in_both_locales() {
 }
 
 #[test]
+fn english_details_stay_out_of_the_russian_ui() {
+    // As the browser layer and the parsers write them.
+    for error in [
+        UploadError::Network("the connection failed (error)".into()),
+        UploadError::InvalidResponse("Jira's answer does not list a.txt".into()),
+        UploadError::Browser("file handle lost".into()),
+    ] {
+        let ru = Locale::Ru.error(&error);
+        assert!(latin_words(&ru).is_empty(), "English left in {ru:?}");
+        let en = Locale::En.error(&error);
+        let detail = match &error {
+            UploadError::Network(d) | UploadError::InvalidResponse(d) | UploadError::Browser(d) => {
+                d
+            }
+            _ => unreachable!(),
+        };
+        assert!(en.contains(detail.as_str()), "{en:?} keeps the detail");
+        // The host's message keeps it in every locale.
+        assert!(error.to_string().contains(detail.as_str()));
+    }
+}
+
+#[test]
 fn display_stays_english() {
     assert_eq!(
         Refusal::Duplicate.to_string(),
