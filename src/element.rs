@@ -214,12 +214,7 @@ impl TrackerAttachmentsHandle {
         drop(view);
         container.remove();
         remove_kept_inputs(&host);
-        LIVE_KEYS.with(|keys| {
-            let mut keys = keys.borrow_mut();
-            if let Some(at) = keys.iter().position(|k| *k == storage_key) {
-                keys.remove(at);
-            }
-        });
+        forget_key(&storage_key);
     }
 }
 
@@ -292,11 +287,17 @@ impl TrackerAttachmentsHandle {
 
     /// Builds the options again from their source and hands them over.
     fn reconfigure(&self) {
-        let built = self.mounted.borrow().as_ref().map(|m| {
-            (
-                m.controller,
-                build_options(&m.host, &m.source, m.authorization.as_ref()),
-            )
+        let built = self.mounted.borrow_mut().as_mut().map(|m| {
+            let options = build_options(&m.host, &m.source, m.authorization.as_ref());
+            let key = crate::web::storage_key(&options.persist_key);
+            if key != m.storage_key {
+                // The old key is free for another widget; the new one may
+                // already be another's.
+                forget_key(&m.storage_key);
+                warn_if_shared(&key, &options);
+                m.storage_key = key;
+            }
+            (m.controller, options)
         });
         if let Some((controller, options)) = built {
             controller.set_options(options);
@@ -495,6 +496,16 @@ fn remove_kept_inputs(host: &HtmlElement) {
             }
         }
     }
+}
+
+/// A widget no longer keeps its list under `storage_key`.
+fn forget_key(storage_key: &str) {
+    LIVE_KEYS.with(|keys| {
+        let mut keys = keys.borrow_mut();
+        if let Some(at) = keys.iter().position(|k| k == storage_key) {
+            keys.remove(at);
+        }
+    });
 }
 
 /// Two widgets on one store key overwrite each other's kept list.

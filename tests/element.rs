@@ -212,6 +212,41 @@ async fn bad_attributes_warn_and_fall_back() {
 }
 
 #[wasm_bindgen_test]
+async fn a_changed_persist_key_is_checked_and_the_old_one_freed() {
+    let warnings = Rc::new(RefCell::new(Vec::<String>::new()));
+    let console = get(&web_sys::window().unwrap().into(), "console");
+    let original = get(&console, "warn");
+    let sink = warnings.clone();
+    let capture = Closure::<dyn Fn(JsValue)>::new(move |message: JsValue| {
+        sink.borrow_mut()
+            .push(message.as_string().unwrap_or_default());
+    });
+    let (a, b, c) = (unique("key-a"), unique("key-b"), unique("key-c"));
+    let parent = container();
+    Reflect::set(&console, &"warn".into(), capture.as_ref()).unwrap();
+    let first = element_in(&parent, &[("persist", "session"), ("persist-key", &a)]);
+    let second = element_in(&parent, &[("persist", "session"), ("persist-key", &b)]);
+    let quiet = warnings.borrow().is_empty();
+    // Onto the first widget's key: warned.
+    second.set_attribute("persist-key", &a).unwrap();
+    let shared = warnings.borrow().join("\n");
+    // Off it again: `b` is free for a newcomer, which must not be warned.
+    second.set_attribute("persist-key", &c).unwrap();
+    warnings.borrow_mut().clear();
+    let third = element_in(&parent, &[("persist", "session"), ("persist-key", &b)]);
+    let after = warnings.borrow().join("\n");
+    Reflect::set(&console, &"warn".into(), &original).unwrap();
+    drop(capture);
+
+    assert!(quiet, "two keys, no warning");
+    assert!(shared.contains(&a), "{shared}");
+    assert!(after.is_empty(), "{after}");
+    for el in [first, second, third] {
+        el.remove();
+    }
+}
+
+#[wasm_bindgen_test]
 async fn attribute_changes_take_effect_at_run_time() {
     let el = element_in(&container(), &[]);
     el.set_attribute("max-size", "5").unwrap();
