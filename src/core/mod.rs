@@ -2,6 +2,7 @@
 //! on the host in milliseconds.
 
 mod attachment;
+mod batch_progress;
 mod byte_size;
 mod error;
 mod file_kind;
@@ -23,6 +24,7 @@ mod size_scale;
 mod throughput;
 
 pub use attachment::Attachment;
+pub use batch_progress::file_shares;
 pub use byte_size::parse_byte_size;
 pub use error::UploadError;
 pub use file_kind::{can_preview, type_label};

@@ -13,9 +13,9 @@ use crate::backend::{
     BackendSettings, FlowBackend, Mode,
 };
 use crate::core::{
-    can_preview, origin_of, parse_retry_after, Announcement, Attachment, BatchLimit, EntryId,
-    EntryState, FileMeta, Intake, KeptAttachments, KeptSettle, Locale, ProgressPace, Settle,
-    Throughput, UploadError, UploadQueue,
+    can_preview, file_shares, origin_of, parse_retry_after, Announcement, Attachment, BatchLimit,
+    EntryId, EntryState, FileMeta, Intake, KeptAttachments, KeptSettle, Locale, ProgressPace,
+    Settle, Throughput, UploadError, UploadQueue,
 };
 use crate::web::{
     browser_locale, downscaled_preview, fetch_thumbnail, fresh_credentials,
@@ -879,27 +879,21 @@ impl Controller {
         self.wake_for_retries();
     }
 
-    /// Turns the request's byte count into each file's progress. A request
-    /// counts the multipart framing too; its files' bytes go out in list
-    /// order, so the first files fill first. Shown at most every 200 ms
-    /// (`ProgressPace`), and always for the last byte.
+    /// Shows each file's share of the request's bytes (`file_shares`), at
+    /// most every 200 ms (`ProgressPace`) and always for the last byte.
     fn progress_reporter(&self, files: &[(EntryId, File, u64, FileMeta)]) -> Rc<dyn Fn(u64, u64)> {
         let files: Vec<(EntryId, u64, FileMeta)> = files
             .iter()
             .map(|(id, _, run, meta)| (*id, *run, meta.clone()))
             .collect();
-        let size: u64 = files.iter().map(|(_, _, meta)| meta.size).sum();
+        let sizes: Vec<u64> = files.iter().map(|(_, _, meta)| meta.size).collect();
+        let size: u64 = sizes.iter().sum();
         let pace = Cell::new(ProgressPace::default());
         // What each file last showed: a file already sent in full is not
         // told again on every later report of its batch.
         let shown_bytes: Vec<Cell<Option<u64>>> = files.iter().map(|_| Cell::new(None)).collect();
         let this = *self;
         Rc::new(move |loaded: u64, total: u64| {
-            let sent = if total == 0 {
-                0
-            } else {
-                ((loaded as f64 / total as f64) * size as f64) as u64
-            };
             if files.len() > 1 && total > 0 && loaded >= total {
                 // The whole batch is out; the server decides now. Cancelling
                 // one file from here on drops its answer instead of stopping
@@ -912,16 +906,15 @@ impl Controller {
                     }
                 });
             }
+            let shares = file_shares(loaded, total, &sizes);
+            let sent: u64 = shares.iter().sum();
             let mut due = pace.get();
             let shown = due.show(js_sys::Date::now(), sent, size);
             pace.set(due);
             if !shown {
                 return;
             }
-            let mut before = 0u64;
-            for ((id, run, meta), shown) in files.iter().zip(&shown_bytes) {
-                let own = sent.saturating_sub(before).min(meta.size);
-                before = before.saturating_add(meta.size);
+            for (((id, run, meta), shown), own) in files.iter().zip(&shown_bytes).zip(shares) {
                 if shown.replace(Some(own)) == Some(own) {
                     continue;
                 }
