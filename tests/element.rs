@@ -184,8 +184,8 @@ async fn the_widget_lives_in_a_styled_shadow_root() {
     el.remove();
 }
 
-#[wasm_bindgen_test]
-async fn bad_attributes_warn_and_fall_back() {
+/// Runs `f` with `console.warn` captured into the list it is given.
+fn capturing_warnings<T>(f: impl FnOnce(&RefCell<Vec<String>>) -> T) -> T {
     let warnings = Rc::new(RefCell::new(Vec::<String>::new()));
     let console = get(&web_sys::window().unwrap().into(), "console");
     let original = get(&console, "warn");
@@ -195,11 +195,17 @@ async fn bad_attributes_warn_and_fall_back() {
             .push(message.as_string().unwrap_or_default());
     });
     Reflect::set(&console, &"warn".into(), capture.as_ref()).unwrap();
-    let el = element_in(&container(), &[("max-size", "lots"), ("mode", "s3")]);
+    let out = f(&warnings);
     Reflect::set(&console, &"warn".into(), &original).unwrap();
-    drop(capture);
+    out
+}
 
-    let text = warnings.borrow().join("\n");
+#[wasm_bindgen_test]
+async fn bad_attributes_warn_and_fall_back() {
+    let (el, text) = capturing_warnings(|warnings| {
+        let el = element_in(&container(), &[("max-size", "lots"), ("mode", "s3")]);
+        (el, warnings.borrow().join("\n"))
+    });
     assert!(text.contains("max-size=\"lots\""), "{text}");
     assert!(text.contains("mode=\"s3\""), "{text}");
     // The defaults hold: tracker-temp mode, 1 GiB limit; a file uploads.
@@ -213,35 +219,27 @@ async fn bad_attributes_warn_and_fall_back() {
 
 #[wasm_bindgen_test]
 async fn a_changed_persist_key_is_checked_and_the_old_one_freed() {
-    let warnings = Rc::new(RefCell::new(Vec::<String>::new()));
-    let console = get(&web_sys::window().unwrap().into(), "console");
-    let original = get(&console, "warn");
-    let sink = warnings.clone();
-    let capture = Closure::<dyn Fn(JsValue)>::new(move |message: JsValue| {
-        sink.borrow_mut()
-            .push(message.as_string().unwrap_or_default());
-    });
     let (a, b, c) = (unique("key-a"), unique("key-b"), unique("key-c"));
     let parent = container();
-    Reflect::set(&console, &"warn".into(), capture.as_ref()).unwrap();
-    let first = element_in(&parent, &[("persist", "session"), ("persist-key", &a)]);
-    let second = element_in(&parent, &[("persist", "session"), ("persist-key", &b)]);
-    let quiet = warnings.borrow().is_empty();
-    // Onto the first widget's key: warned.
-    second.set_attribute("persist-key", &a).unwrap();
-    let shared = warnings.borrow().join("\n");
-    // Off it again: `b` is free for a newcomer, which must not be warned.
-    second.set_attribute("persist-key", &c).unwrap();
-    warnings.borrow_mut().clear();
-    let third = element_in(&parent, &[("persist", "session"), ("persist-key", &b)]);
-    let after = warnings.borrow().join("\n");
-    Reflect::set(&console, &"warn".into(), &original).unwrap();
-    drop(capture);
+    let (quiet, shared, after, widgets) = capturing_warnings(|warnings| {
+        let first = element_in(&parent, &[("persist", "session"), ("persist-key", &a)]);
+        let second = element_in(&parent, &[("persist", "session"), ("persist-key", &b)]);
+        let quiet = warnings.borrow().is_empty();
+        // Onto the first widget's key: warned.
+        second.set_attribute("persist-key", &a).unwrap();
+        let shared = warnings.borrow().join("\n");
+        // Off it again: `b` is free for a newcomer, which must not be warned.
+        second.set_attribute("persist-key", &c).unwrap();
+        warnings.borrow_mut().clear();
+        let third = element_in(&parent, &[("persist", "session"), ("persist-key", &b)]);
+        let after = warnings.borrow().join("\n");
+        (quiet, shared, after, [first, second, third])
+    });
 
     assert!(quiet, "two keys, no warning");
     assert!(shared.contains(&a), "{shared}");
     assert!(after.is_empty(), "{after}");
-    for el in [first, second, third] {
+    for el in widgets {
         el.remove();
     }
 }

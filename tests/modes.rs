@@ -257,6 +257,25 @@ fn row_states(root: &web_sys::HtmlElement) -> Vec<String> {
         .collect()
 }
 
+/// Drops three `files` on the widget in `root`, waits for `moment` (until
+/// `reached`), cancels the second file and waits for the other two to end
+/// done.
+async fn cancel_the_second_of_three(
+    root: &web_sys::HtmlElement,
+    files: &[web_sys::File],
+    moment: &str,
+    reached: impl FnMut() -> bool,
+) {
+    drop_files(&query(root, "[data-ta=dropzone]").unwrap(), files);
+    wait_for(moment, 10_000, reached).await;
+    let second = query_all(root, "[data-ta=row]")[1].clone();
+    click(&second, "[data-ta=cancel]");
+    wait_for("the other two to upload", 60_000, || {
+        row_states(root) == ["done", "cancelled", "done"]
+    })
+    .await;
+}
+
 #[wasm_bindgen_test]
 async fn cancelling_one_file_of_a_batch_while_it_goes_out_sends_the_others_again() {
     // The slow server reads nothing for four seconds, and 15 MiB is more
@@ -267,15 +286,8 @@ async fn cancelling_one_file_of_a_batch_while_it_goes_out_sends_the_others_again
     let _handle = mount_widget(root.clone(), batching_jira(slow_server(), provider));
     let names = ["keep-a.bin", "drop-b.bin", "keep-c.bin"];
     let files: Vec<web_sys::File> = names.iter().map(|name| big_file(5 << 20, name)).collect();
-    drop_files(&query(&root, "[data-ta=dropzone]").unwrap(), &files);
-    wait_for("the batch to be under way", 10_000, || {
+    cancel_the_second_of_three(&root, &files, "the batch to be under way", || {
         row_states(&root) == ["uploading", "uploading", "uploading"]
-    })
-    .await;
-    let second = query_all(&root, "[data-ta=row]")[1].clone();
-    click(&second, "[data-ta=cancel]");
-    wait_for("the other two to upload", 60_000, || {
-        row_states(&root) == ["done", "cancelled", "done"]
     })
     .await;
     assert_eq!(calls.get(), 2, "the stopped batch, then the two again");
@@ -318,15 +330,8 @@ async fn cancelling_one_file_of_a_batch_already_sent_lets_the_request_finish() {
         .iter()
         .map(|name| file(name.as_bytes(), name, "text/plain"))
         .collect();
-    drop_files(&query(&root, "[data-ta=dropzone]").unwrap(), &files);
-    wait_for("the whole batch to be sent", 10_000, || {
+    cancel_the_second_of_three(&root, &files, "the whole batch to be sent", || {
         sent_in_full.borrow().len() == 3
-    })
-    .await;
-    let second = query_all(&root, "[data-ta=row]")[1].clone();
-    click(&second, "[data-ta=cancel]");
-    wait_for("the request to finish", 30_000, || {
-        row_states(&root) == ["done", "cancelled", "done"]
     })
     .await;
     assert_eq!(calls.get(), 1, "one request, not sent again");
