@@ -151,15 +151,7 @@ async fn retries_finish_every_file_despite_faults() {
 
 #[wasm_bindgen_test]
 async fn authorization_provider_is_asked_before_every_request() {
-    let calls = Rc::new(Cell::new(0u32));
-    let counter = calls.clone();
-    let provider = AuthorizationProvider::new(move || {
-        let counter = counter.clone();
-        async move {
-            counter.set(counter.get() + 1);
-            Ok("OAuth dev-token".to_owned())
-        }
-    });
+    let (provider, calls) = counting_provider("OAuth dev-token");
     // No token in the options at all: only the provider knows it.
     let base = WidgetOptions {
         credentials: Credentials {
