@@ -326,5 +326,96 @@ async fn cancelling_one_file_of_a_batch_already_sent_lets_the_request_finish() {
         sent_in_full.borrow().len() == 3
     })
     .await;
-    assert_eq!(calls.get(), 1, "one request, not sent again");
+    // The server attached all three; the cancelled one is taken back (J6),
+    // its own request asking for the token once more.
+    wait_for("the cancelled file to be taken back", 30_000, || {
+        calls.get() >= 2
+    })
+    .await;
+    let names = wait_for_issue_attachments(slow_server(), "DEMO-2", |names| {
+        !names.iter().any(|n| n == "late-b.txt")
+    })
+    .await;
+    for kept in ["late-a.txt", "late-c.txt"] {
+        let copies = names.iter().filter(|n| *n == kept).count();
+        assert_eq!(
+            copies, 1,
+            "{kept} once, the batch not sent again: {names:?}"
+        );
+    }
+    assert_eq!(calls.get(), 2, "one upload and one DELETE");
+    assert_eq!(row_states(&root), ["done", "cancelled", "done"]);
+}
+
+#[wasm_bindgen_test]
+async fn a_lone_file_cancelled_after_it_was_sent_is_taken_off_the_issue() {
+    // Once the body is out, the server attaches the file whatever the page
+    // does; stopping the request would only make that a race. The widget
+    // lets the answer come and deletes the attachment (T6).
+    let (provider, calls) = counting_provider("OAuth dev-token");
+    let sent_in_full = Rc::new(Cell::new(false));
+    let heard = sent_in_full.clone();
+    let options = WidgetOptions {
+        mode: Mode::TrackerIssue,
+        issue: "DEMO-3".into(),
+        authorization: Some(provider),
+        on_event: Some(EventHandler::new(move |event| {
+            if let WidgetEvent::UploadProgress { loaded, total, .. } = event {
+                heard.set(heard.get() || loaded == total);
+            }
+        })),
+        ..dev_options(slow_server(), "unused")
+    };
+    let root = container();
+    let _handle = mount_widget(root.clone(), options);
+    let name = "cancelled-late.txt";
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[file(name.as_bytes(), name, "text/plain")],
+    );
+    wait_for("the body to be sent", 10_000, || sent_in_full.get()).await;
+    click(&query_all(&root, "[data-ta=row]")[0], "[data-ta=cancel]");
+    // The slow server answers the upload, then the DELETE, 4 s each.
+    wait_for("the DELETE to be asked for", 30_000, || calls.get() >= 2).await;
+    let names = wait_for_issue_attachments(slow_server(), "DEMO-3", |names| {
+        !names.iter().any(|n| n == name)
+    })
+    .await;
+    assert!(!names.iter().any(|n| n == name), "{names:?}");
+    assert_eq!(
+        calls.get(),
+        2,
+        "one upload and one DELETE, nothing sent again"
+    );
+    assert_eq!(row_states(&root), ["cancelled"]);
+}
+
+/// Polls the names of `issue`'s attachments on `api` until `done` holds
+/// for them (30 s at most), and returns them.
+async fn wait_for_issue_attachments(
+    api: &str,
+    issue: &str,
+    mut done: impl FnMut(&[String]) -> bool,
+) -> Vec<String> {
+    let url = format!("{api}/v2/issues/{issue}/attachments");
+    let deadline = js_sys::Date::now() + 30_000.0;
+    loop {
+        let (status, body) = get_json(&url).await;
+        assert_eq!(status, 200, "{body}");
+        let listed: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let names: Vec<String> = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|a| a["name"].as_str().map(str::to_owned))
+            .collect();
+        if done(&names) {
+            return names;
+        }
+        assert!(
+            js_sys::Date::now() < deadline,
+            "issue {issue} never settled: {names:?}"
+        );
+        next_tick(100).await;
+    }
 }

@@ -1,7 +1,7 @@
 use super::tracker::{read_attachment, WireFields};
 use super::{
-    encode_component, error_from_response, Credentials, FilePart, HttpMethod, UploadBackend,
-    UploadRequest,
+    encode_component, error_from_response, Credentials, FilePart, HttpMethod, JsonRequest,
+    UploadBackend, UploadRequest,
 };
 use crate::core::json::Json;
 use crate::core::{Attachment, FileMeta, UploadError};
@@ -92,6 +92,24 @@ impl UploadBackend for JiraBackend {
             Err(error) => return files.iter().map(|_| Err(error.clone())).collect(),
         };
         match_entries(files, entries)
+    }
+
+    /// J6: `DELETE /rest/api/3/attachment/{id}`.
+    fn withdraw_request(
+        &self,
+        attachment: &Attachment,
+        credentials: &Credentials,
+    ) -> Option<JsonRequest> {
+        Some(JsonRequest {
+            method: HttpMethod::Delete,
+            url: format!(
+                "{}/rest/api/3/attachment/{}",
+                self.base,
+                encode_component(&attachment.id)
+            ),
+            headers: credentials.authorization().into_iter().collect(),
+            body: String::new(),
+        })
     }
 }
 
@@ -423,5 +441,31 @@ mod tests {
         let err = outcomes[0].as_ref().unwrap_err();
         assert_eq!(err.status(), Some(401));
         assert!(err.to_string().contains("token"), "{err}");
+    }
+
+    #[test]
+    fn withdraws_an_attachment_by_id_with_authorization_alone() {
+        let backend = JiraBackend::new("https://x.atlassian.net/", "DEV-1", true);
+        let file = FileMeta::new("pic.png", 5678, "image/png");
+        let body = format!("[{}]", entry("10001/../x", "pic.png", 5678));
+        let attachment = backend
+            .parse_upload(&[&file], 200, &body)
+            .remove(0)
+            .unwrap();
+        let request = backend.withdraw_request(&attachment, &basic()).unwrap();
+        assert_eq!(request.method, HttpMethod::Delete);
+        // The id is the server's text: encoded, so it cannot leave the path.
+        assert_eq!(
+            request.url,
+            "https://x.atlassian.net/rest/api/3/attachment/10001%2F..%2Fx"
+        );
+        assert_eq!(
+            request.headers,
+            vec![(
+                "Authorization".to_owned(),
+                "Basic dXNlckBleGFtcGxlLmNvbTp0b2s=".to_owned()
+            )]
+        );
+        assert!(request.body.is_empty());
     }
 }

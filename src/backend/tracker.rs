@@ -1,7 +1,7 @@
 use super::upload_backend::single_file_outcomes;
 use super::{
-    encode_component, error_from_response, Credentials, FilePart, HttpMethod, UploadBackend,
-    UploadRequest,
+    encode_component, error_from_response, Credentials, FilePart, HttpMethod, JsonRequest,
+    UploadBackend, UploadRequest,
 };
 use crate::core::json::{optional_string, required_string, u64_field, FieldError, Json};
 use crate::core::{Attachment, FileMeta, UploadError};
@@ -162,6 +162,29 @@ impl UploadBackend for TrackerBackend {
         body: &str,
     ) -> Vec<Result<Attachment, UploadError>> {
         single_file_outcomes(files, |_| TrackerBackend::parse_upload(self, status, body))
+    }
+
+    /// T6: `DELETE /v2/issues/<key>/attachments/<id>/`, for uploads made
+    /// straight onto an issue.
+    fn withdraw_request(
+        &self,
+        attachment: &Attachment,
+        credentials: &Credentials,
+    ) -> Option<JsonRequest> {
+        match &self.target {
+            TrackerTarget::Temporary => None,
+            TrackerTarget::Issue(_) => Some(JsonRequest {
+                method: HttpMethod::Delete,
+                url: format!(
+                    "{}{}{}/",
+                    self.base,
+                    self.path(),
+                    encode_component(&attachment.id)
+                ),
+                headers: credentials.headers(),
+                body: String::new(),
+            }),
+        }
     }
 }
 
@@ -329,5 +352,29 @@ mod tests {
                 "{body}"
             );
         }
+    }
+
+    #[test]
+    fn withdraws_only_what_went_straight_onto_an_issue() {
+        let body = r#"{"id": "4159", "name": "a.txt", "size": 3}"#;
+        let on_issue = TrackerBackend::new("http://h/", TrackerTarget::Issue("DEMO 1".into()));
+        let attachment = on_issue.parse_upload(201, body).unwrap();
+        let request = UploadBackend::withdraw_request(&on_issue, &attachment, &creds()).unwrap();
+        assert_eq!(request.method, HttpMethod::Delete);
+        assert_eq!(request.url, "http://h/v2/issues/DEMO%201/attachments/4159/");
+        assert!(request
+            .headers
+            .iter()
+            .any(|(n, v)| n == "X-Org-ID" && v == "dev-org"));
+        assert!(request
+            .headers
+            .iter()
+            .any(|(n, v)| n == "Authorization" && v == "OAuth dev-token"));
+        // A temporary file is attached nowhere: it expires on its own.
+        let temporary = TrackerBackend::new("http://h/", TrackerTarget::Temporary);
+        assert_eq!(
+            UploadBackend::withdraw_request(&temporary, &attachment, &creds()),
+            None
+        );
     }
 }

@@ -1,4 +1,4 @@
-use super::{Credentials, UploadRequest};
+use super::{Credentials, JsonRequest, UploadRequest};
 use crate::core::{Attachment, FileMeta, UploadError};
 
 /// An API that takes a whole upload in one request: Tracker (T1, T2), Jira
@@ -26,6 +26,20 @@ pub trait UploadBackend {
         status: u16,
         body: &str,
     ) -> Vec<Result<Attachment, UploadError>>;
+
+    /// The request that takes `attachment` off the issue again. A server
+    /// attaches whatever it received in full, so a file cancelled after its
+    /// bytes were out (or cancelled and sent anew) would otherwise stay on
+    /// the issue while its row says cancelled. `None` where an upload puts
+    /// nothing anywhere lasting: a temporary file expires unattached, and a
+    /// plain form endpoint has no known way back.
+    fn withdraw_request(
+        &self,
+        _attachment: &Attachment,
+        _credentials: &Credentials,
+    ) -> Option<JsonRequest> {
+        None
+    }
 }
 
 /// The outcome list for a one-file API: the first file gets `first`, and any

@@ -8,9 +8,9 @@ use web_sys::{AbortController, File};
 
 use super::{EventFile, WidgetEvent, WidgetOptions};
 use crate::backend::{
-    attach_request, batch_limit, bounded_chunk_size, comment_request, parse_attach, parse_comment,
-    single_request_backend, temporary_attachment_is_gone, temporary_attachment_request,
-    BackendSettings, FlowBackend, Mode,
+    attach_request, batch_limit, bounded_chunk_size, comment_request, error_from_response,
+    parse_attach, parse_comment, single_request_backend, temporary_attachment_is_gone,
+    temporary_attachment_request, BackendSettings, FlowBackend, Mode,
 };
 use crate::core::{
     can_preview, file_shares, origin_of, parse_retry_after, Announcement, Attachment, BatchLimit,
@@ -781,7 +781,10 @@ impl Controller {
             });
         }
         let signal = abort.as_ref().map(|a| a.signal());
-        let on_progress = self.progress_reporter(&files);
+        // Once every byte is out, the server decides: it attaches what it
+        // received whether or not anyone still waits for its answer.
+        let decided_when_sent = files.len() > 1 || options.mode.needs_issue();
+        let on_progress = self.progress_reporter(&files, decided_when_sent);
 
         let metas: Vec<&FileMeta> = files.iter().map(|(_, _, _, meta)| meta).collect();
         let (outcomes, retry_after_ms) = match options.mode {
@@ -881,7 +884,13 @@ impl Controller {
 
     /// Shows each file's share of the request's bytes (`file_shares`), at
     /// most every 200 ms (`ProgressPace`) and always for the last byte.
-    fn progress_reporter(&self, files: &[(EntryId, File, u64, FileMeta)]) -> Rc<dyn Fn(u64, u64)> {
+    /// With `decided_when_sent`, a cancel after the last byte no longer
+    /// stops the request (see `settle`).
+    fn progress_reporter(
+        &self,
+        files: &[(EntryId, File, u64, FileMeta)],
+        decided_when_sent: bool,
+    ) -> Rc<dyn Fn(u64, u64)> {
         let files: Vec<(EntryId, u64, FileMeta)> = files
             .iter()
             .map(|(id, _, run, meta)| (*id, *run, meta.clone()))
@@ -894,10 +903,12 @@ impl Controller {
         let shown_bytes: Vec<Cell<Option<u64>>> = files.iter().map(|_| Cell::new(None)).collect();
         let this = *self;
         Rc::new(move |loaded: u64, total: u64| {
-            if files.len() > 1 && total > 0 && loaded >= total {
-                // The whole batch is out; the server decides now. Cancelling
-                // one file from here on drops its answer instead of stopping
-                // the request, which would send its partners a second time.
+            if decided_when_sent && total > 0 && loaded >= total {
+                // The whole body is out; the server decides now. Cancelling
+                // from here on drops the file's answer (and takes back what
+                // it attached) instead of stopping the request: stopping
+                // would send a batch's partners a second time, and leave a
+                // lone file attached or not by a race with the server.
                 this.aborts.try_update_value(|m| {
                     for (id, run, _) in &files {
                         if m.get(id).is_some_and(|(r, _)| r == run) {
@@ -953,13 +964,19 @@ impl Controller {
             jitter,
             requeue_if_cancelled,
         } = answer;
-        // A cancelled run that was retried meanwhile: its answer is stale.
-        let current = self
-            .queue
-            .try_with_untracked(|q| q.is_current(id, run))
-            .unwrap_or(false);
-        if !current {
-            return;
+        // A cancelled run, or one retried meanwhile: its answer is stale.
+        // What it attached all the same is taken back, or the issue would
+        // keep a file its row calls cancelled (or hold it twice).
+        match self.queue.try_with_untracked(|q| q.is_current(id, run)) {
+            Some(true) => {}
+            Some(false) => {
+                if let Ok(attachment) = outcome {
+                    self.withdraw(attachment, options);
+                }
+                return;
+            }
+            // The widget is gone: it sends nothing more.
+            None => return,
         }
         if requeue_if_cancelled && matches!(outcome, Err((UploadError::Cancelled, _))) {
             // Still uploading after its request was stopped: another file of
@@ -1041,6 +1058,38 @@ impl Controller {
                 });
             }
         }
+    }
+
+    /// Takes `attachment` off the issue the run's `options` uploaded it to
+    /// (J6, T6), best effort: a failure is told on the console, as the row
+    /// already ended cancelled.
+    fn withdraw(self, attachment: Attachment, options: &WidgetOptions) {
+        let backend = single_request_backend(&backend_settings(options), 0);
+        let credentials = options.credentials.clone();
+        let provider = options.authorization.clone();
+        let transport = options.transport.clone();
+        spawn_local(async move {
+            let answer = match fresh_credentials(&credentials, provider.as_ref()).await {
+                Ok(credentials) => match backend.withdraw_request(&attachment, &credentials) {
+                    Some(request) => transport.json(&request, None).await,
+                    None => return,
+                },
+                Err(error) => Err(error),
+            };
+            let failure = match answer {
+                Ok(raw) if (200..300).contains(&raw.status) || raw.status == 404 => return,
+                Ok(raw) => error_from_response(raw.status, &raw.body).to_string(),
+                Err(error) => error.to_string(),
+            };
+            web_sys::console::warn_1(
+                &format!(
+                    "tracker-attachments: {} was cancelled after the server had it, \
+                     and taking it back failed: {failure}",
+                    attachment.name
+                )
+                .into(),
+            );
+        });
     }
 
     fn fail_before_sending(&self, id: EntryId, meta: &FileMeta, error: UploadError) {
