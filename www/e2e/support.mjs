@@ -23,10 +23,11 @@ export const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-ev
 
 /**
  * Starts the reference server on a free port serving `staticDir` (the built
- * demo by default), with `csp` as a Content-Security-Policy header on it.
+ * demo by default), with `csp` as a Content-Security-Policy header on it,
+ * keeping its data in a new directory under `dataRoot`.
  */
-export async function startServer(extraArgs = [], { staticDir, csp } = {}) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'ta-e2e-'));
+export async function startServer(extraArgs = [], { staticDir, csp, dataRoot } = {}) {
+  const dataDir = mkdtempSync(join(dataRoot ?? tmpdir(), 'ta-e2e-'));
   const child = spawn(required('TA_SERVER_BIN'), [
     '--listen', '127.0.0.1:0',
     '--data-dir', dataDir,
