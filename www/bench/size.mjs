@@ -59,8 +59,33 @@ function installPeers() {
 
 const peerFile = (path) => readFileSync(join(peersDir, 'node_modules', path));
 
+const esbuildOptions = {
+  bundle: true,
+  minify: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2020',
+  legalComments: 'none',
+  define: { 'process.env.NODE_ENV': '"production"' },
+  write: false,
+  logLevel: 'error',
+};
+const loadEsbuild = () => import(pathToFileURL(join(peersDir, 'node_modules/esbuild/lib/main.js')).href);
+
+/**
+ * Our package's JS as a user's bundler ships it, and as Uppy's is measured
+ * here: the entry module with the wasm-bindgen glue and the element's
+ * class bundled and minified by esbuild into one module. The wasm file is
+ * loaded by URL and stays outside.
+ */
+async function ourBundle(dir) {
+  const esbuild = await loadEsbuild();
+  const result = await esbuild.build({ ...esbuildOptions, entryPoints: [join(dir, 'index.js')] });
+  return result.outputFiles[0].contents;
+}
+
 async function uppyBundle() {
-  const esbuild = await import(pathToFileURL(join(peersDir, 'node_modules/esbuild/lib/main.js')).href);
+  const esbuild = await loadEsbuild();
   // Exported, so that nothing is shaken out: a page that uses the three
   // plugins loads all of this.
   const entry = [
@@ -69,24 +94,25 @@ async function uppyBundle() {
     "export { default as XHRUpload } from '@uppy/xhr-upload';",
   ].join('\n');
   const result = await esbuild.build({
+    ...esbuildOptions,
     stdin: { contents: entry, resolveDir: peersDir, loader: 'js' },
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2020',
-    legalComments: 'none',
-    define: { 'process.env.NODE_ENV': '"production"' },
-    write: false,
-    logLevel: 'error',
   });
   return result.outputFiles[0].contents;
 }
 
 installPeers();
 const version = (name) => PEERS[name];
+const shipped = measureDir(resolve(ours), { exclude });
 const rows = [
-  { name: `tracker-attachments (${label})`, size: measureDir(resolve(ours), { exclude }) },
+  { name: `tracker-attachments (${label})`, size: shipped },
+  {
+    name: 'tracker-attachments, JS bundled and minified as Uppy\'s',
+    size: measureFiles([
+      ...shipped.wasm.files.map((path) => ({ path, kind: 'wasm', bytes: readFileSync(join(resolve(ours), path)) })),
+      ...shipped.css.files.map((path) => ({ path, kind: 'css', bytes: readFileSync(join(resolve(ours), path)) })),
+      { path: 'bundle.min.js', kind: 'js', bytes: await ourBundle(resolve(ours)) },
+    ]),
+  },
   {
     name: `FilePond ${version('filepond')}`,
     size: measureFiles([
@@ -113,6 +139,7 @@ const rows = [
 
 console.log(`gzip -9 bytes, each file on its own (ours: ${rows[0].size.total.files.join(', ')})`);
 console.log(table(rows));
-const [mine, , uppy] = rows;
-const ratio = (mine.size.total.gzip / uppy.size.total.gzip).toFixed(2);
-console.log(`ours / Uppy core+Dashboard+XHR: ${ratio} (target: at most 1.00)`);
+const [mine, mineBundled, , uppy] = rows;
+const ratio = (row) => (row.size.total.gzip / uppy.size.total.gzip).toFixed(2);
+console.log(`ours / Uppy core+Dashboard+XHR: ${ratio(mine)} as shipped, ${ratio(mineBundled)} with the JS `
+  + 'bundled and minified alike (target: at most 1.00)');
