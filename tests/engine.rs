@@ -10,8 +10,8 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 
 use support::*;
-use tracker_attachments::backend::{JsonRequest, UploadRequest};
-use tracker_attachments::core::{RetryPolicy, UploadError};
+use tracker_attachments::backend::{JsonRequest, Mode, UploadRequest};
+use tracker_attachments::core::{Restrictions, RetryPolicy, UploadError};
 use tracker_attachments::web::{sleep, BrowserTransport, RawResponse, Transport, TransportFuture};
 use tracker_attachments::WidgetOptions;
 use wasm_bindgen::JsCast;
@@ -92,6 +92,11 @@ async fn cancel_stops_a_running_upload() {
 struct ScriptedTransport {
     answers: RefCell<VecDeque<(u64, Result<RawResponse, UploadError>)>>,
     calls: Cell<usize>,
+    /// The JSON requests asked for, as `METHOD url`.
+    json_sent: RefCell<Vec<String>>,
+    /// Report every upload's body as sent in full at once, as a small body
+    /// on a fast link is, before its answer comes.
+    report_sent: Cell<bool>,
 }
 
 impl ScriptedTransport {
@@ -103,6 +108,8 @@ impl ScriptedTransport {
         Rc::new(Self {
             answers: RefCell::new(answers.into()),
             calls: Cell::new(0),
+            json_sent: RefCell::default(),
+            report_sent: Cell::new(false),
         })
     }
 
@@ -126,18 +133,25 @@ impl Transport for ScriptedTransport {
     fn upload<'a>(
         &'a self,
         _: &'a UploadRequest,
-        _: &'a [web_sys::Blob],
+        files: &'a [web_sys::Blob],
         _: Option<&'a web_sys::AbortSignal>,
-        _: Rc<dyn Fn(u64, u64)>,
+        on_progress: Rc<dyn Fn(u64, u64)>,
     ) -> TransportFuture<'a> {
+        if self.report_sent.get() {
+            let total = files.iter().map(|f| f.size() as u64).sum();
+            on_progress(total, total);
+        }
         self.next()
     }
 
     fn json<'a>(
         &'a self,
-        _: &'a JsonRequest,
+        request: &'a JsonRequest,
         _: Option<&'a web_sys::AbortSignal>,
     ) -> TransportFuture<'a> {
+        self.json_sent
+            .borrow_mut()
+            .push(format!("{} {}", request.method.as_str(), request.url));
         self.next()
     }
 }
@@ -332,4 +346,168 @@ async fn a_token_the_browser_refuses_is_never_echoed() {
     assert!(status.contains("Authorization"), "{status}");
     let page = document().body().unwrap().inner_html();
     assert!(!page.contains("secret-token"), "the token reached the page");
+}
+
+/// A widget on the scripted transport, with `files` dropped on it, every
+/// row uploading and the transport asked to send.
+async fn scripted_uploads(
+    script: &Rc<ScriptedTransport>,
+    options: WidgetOptions,
+    files: &[web_sys::File],
+) -> (web_sys::HtmlElement, impl Sized) {
+    let root = container();
+    let options = WidgetOptions {
+        transport: script.clone(),
+        ..options
+    };
+    let handle = mount_widget(root.clone(), options);
+    drop_files(&query(&root, "[data-ta=dropzone]").unwrap(), files);
+    wait_for("every row to upload", 2_000, || {
+        let rows = query_all(&root, "[data-ta=row]");
+        rows.len() == files.len()
+            && rows
+                .iter()
+                .all(|r| attr(r, "data-state").as_deref() == Some("uploading"))
+            && script.calls.get() > 0
+    })
+    .await;
+    (root, handle)
+}
+
+fn issue_options(mode: Mode, issue: &str) -> WidgetOptions {
+    WidgetOptions {
+        mode,
+        issue: issue.into(),
+        ..dev_options("http://scripted.invalid", "dev-token")
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_run_cancelled_and_retried_has_only_its_own_copy_taken_back() {
+    // Run 1 answers after run 2: both put the file on the issue, and only
+    // run 1's copy, which nobody wants, is deleted (T6).
+    let script = ScriptedTransport::delayed(vec![
+        (
+            600,
+            answer(201, r#"{"id":"first","name":"twice.txt","size":5}"#, None),
+        ),
+        (
+            0,
+            answer(201, r#"{"id":"second","name":"twice.txt","size":5}"#, None),
+        ),
+        (0, answer(204, "", None)),
+    ]);
+    let (root, _handle) = scripted_uploads(
+        &script,
+        issue_options(Mode::TrackerIssue, "DEMO-1"),
+        &[file(b"twice", "twice.txt", "text/plain")],
+    )
+    .await;
+    click(&root, "[data-ta=cancel]");
+    wait_for("the retry button", 2_000, || {
+        query(&root, "[data-ta=retry]").is_some()
+    })
+    .await;
+    click(&root, "[data-ta=retry]");
+    wait_for("run 1's copy to be deleted", 5_000, || {
+        !script.json_sent.borrow().is_empty()
+    })
+    .await;
+    assert_eq!(
+        *script.json_sent.borrow(),
+        ["DELETE http://scripted.invalid/v2/issues/DEMO-1/attachments/first/"]
+    );
+    let row = query(&root, "[data-ta=row]").unwrap();
+    assert_eq!(attr(&row, "data-state").as_deref(), Some("done"));
+    assert_eq!(attr(&row, "data-attachment-id").as_deref(), Some("second"));
+}
+
+#[wasm_bindgen_test]
+async fn a_file_cancelled_after_it_was_sent_is_taken_back_even_once_the_widget_is_gone() {
+    let script = ScriptedTransport::delayed(vec![
+        (
+            500,
+            answer(
+                201,
+                r#"[{"id":"10001","filename":"gone.txt","size":4}]"#,
+                None,
+            ),
+        ),
+        (0, answer(204, "", None)),
+    ]);
+    script.report_sent.set(true);
+    let (root, handle) = scripted_uploads(
+        &script,
+        issue_options(Mode::Jira, "DEMO-2"),
+        &[file(b"gone", "gone.txt", "text/plain")],
+    )
+    .await;
+    click(&root, "[data-ta=cancel]");
+    // The user closes the dialog before the server has answered.
+    drop(handle);
+    wait_for("the attachment to be deleted", 5_000, || {
+        !script.json_sent.borrow().is_empty()
+    })
+    .await;
+    assert_eq!(
+        *script.json_sent.borrow(),
+        ["DELETE http://scripted.invalid/rest/api/3/attachment/10001"]
+    );
+}
+
+#[wasm_bindgen_test]
+async fn only_attachments_that_surely_are_the_cancelled_files_are_taken_back() {
+    // Jira pairs its answer with the files by name and size. Two files of
+    // one name and size cannot be told apart: deleting "the cancelled one"
+    // could delete the copy the user kept.
+    let script = ScriptedTransport::delayed(vec![
+        (
+            500,
+            answer(
+                200,
+                r#"[{"id":"1","filename":"alone.txt","size":5},
+                    {"id":"2","filename":"same.txt","size":4},
+                    {"id":"3","filename":"same.txt","size":4}]"#,
+                None,
+            ),
+        ),
+        (0, answer(204, "", None)),
+    ]);
+    script.report_sent.set(true);
+    let options = WidgetOptions {
+        jira_batch: true,
+        // Two files of one name and size, from two folders, say.
+        restrictions: Restrictions {
+            reject_duplicates: false,
+            ..Restrictions::default()
+        },
+        ..issue_options(Mode::Jira, "DEMO-2")
+    };
+    let (root, _handle) = scripted_uploads(
+        &script,
+        options,
+        &[
+            file(b"alone", "alone.txt", "text/plain"),
+            file(b"same", "same.txt", "text/plain"),
+            file(b"SAME", "same.txt", "text/plain"),
+        ],
+    )
+    .await;
+    assert_eq!(script.calls.get(), 1, "one batch");
+    let rows = query_all(&root, "[data-ta=row]");
+    click(&rows[0], "[data-ta=cancel]");
+    click(&rows[1], "[data-ta=cancel]");
+    wait_for("the batch's answer", 5_000, || {
+        attr(&rows[2], "data-state").as_deref() == Some("done")
+    })
+    .await;
+    wait_for("a deletion", 2_000, || {
+        !script.json_sent.borrow().is_empty()
+    })
+    .await;
+    // Both decisions were taken together, when the answer came.
+    assert_eq!(
+        *script.json_sent.borrow(),
+        ["DELETE http://scripted.invalid/rest/api/3/attachment/1"]
+    );
 }

@@ -317,7 +317,10 @@ async fn cancelling_one_file_of_a_batch_already_sent_lets_the_request_finish() {
     };
     let root = container();
     let _handle = mount_widget(root.clone(), options);
-    let names = ["late-a.txt", "late-b.txt", "late-c.txt"];
+    // Named afresh each run: the counts below must not meet an earlier
+    // run's files on a server that kept them.
+    let tag = (js_sys::Math::random() * 1e9) as u64;
+    let names = ["a", "b", "c"].map(|n| format!("late-{n}-{tag}.txt"));
     let files: Vec<web_sys::File> = names
         .iter()
         .map(|name| file(name.as_bytes(), name, "text/plain"))
@@ -332,15 +335,15 @@ async fn cancelling_one_file_of_a_batch_already_sent_lets_the_request_finish() {
         calls.get() >= 2
     })
     .await;
-    let names = wait_for_issue_attachments(slow_server(), "DEMO-2", |names| {
-        !names.iter().any(|n| n == "late-b.txt")
+    let listed = wait_for_issue_attachments(slow_server(), "DEMO-2", |listed| {
+        !listed.contains(&names[1])
     })
     .await;
-    for kept in ["late-a.txt", "late-c.txt"] {
-        let copies = names.iter().filter(|n| *n == kept).count();
+    for kept in [&names[0], &names[2]] {
+        let copies = listed.iter().filter(|n| *n == kept).count();
         assert_eq!(
             copies, 1,
-            "{kept} once, the batch not sent again: {names:?}"
+            "{kept} once, the batch not sent again: {listed:?}"
         );
     }
     assert_eq!(calls.get(), 2, "one upload and one DELETE");
@@ -368,20 +371,22 @@ async fn a_lone_file_cancelled_after_it_was_sent_is_taken_off_the_issue() {
     };
     let root = container();
     let _handle = mount_widget(root.clone(), options);
-    let name = "cancelled-late.txt";
+    // Named afresh each run, so that an earlier run's copy cannot stand in.
+    let name = format!(
+        "cancelled-late-{}.txt",
+        (js_sys::Math::random() * 1e9) as u64
+    );
     drop_files(
         &query(&root, "[data-ta=dropzone]").unwrap(),
-        &[file(name.as_bytes(), name, "text/plain")],
+        &[file(name.as_bytes(), &name, "text/plain")],
     );
     wait_for("the body to be sent", 10_000, || sent_in_full.get()).await;
     click(&query_all(&root, "[data-ta=row]")[0], "[data-ta=cancel]");
     // The slow server answers the upload, then the DELETE, 4 s each.
     wait_for("the DELETE to be asked for", 30_000, || calls.get() >= 2).await;
-    let names = wait_for_issue_attachments(slow_server(), "DEMO-3", |names| {
-        !names.iter().any(|n| n == name)
-    })
-    .await;
-    assert!(!names.iter().any(|n| n == name), "{names:?}");
+    let names =
+        wait_for_issue_attachments(slow_server(), "DEMO-3", |names| !names.contains(&name)).await;
+    assert!(!names.contains(&name), "{names:?}");
     assert_eq!(
         calls.get(),
         2,

@@ -93,10 +93,22 @@ pub struct Controller {
     /// Rows waiting for a local preview, and whether one is being made.
     preview_backlog: StoredValue<VecDeque<EntryId>, LocalStorage>,
     previewing: StoredValue<bool>,
-    /// The running request of each entry, with the run it belongs to.
-    aborts: StoredValue<HashMap<EntryId, (u64, AbortController)>, LocalStorage>,
+    /// How a cancel reaches each entry's running request, with the run it
+    /// belongs to.
+    aborts: StoredValue<HashMap<EntryId, (u64, RunStop)>, LocalStorage>,
     /// The one pending retry timer, replaced rather than multiplied.
     retry_timer: StoredValue<Option<leptos::leptos_dom::helpers::TimeoutHandle>, LocalStorage>,
+}
+
+/// What cancelling a file does to the request it is in.
+#[derive(Clone)]
+enum RunStop {
+    /// The body is still going out: stop the request.
+    Abort(AbortController),
+    /// Every byte is out and the server will attach the file whatever the
+    /// page does: the request runs on, and this flag, owned by the run
+    /// itself, has its answer taken back, even if the widget is gone by then.
+    TakeBack(Rc<Cell<bool>>),
 }
 
 impl Controller {
@@ -134,8 +146,10 @@ impl Controller {
             aborts: StoredValue::new_local(HashMap::new()),
             retry_timer: StoredValue::new_local(None),
         };
-        // Unmounting stops every upload still running.
-        on_cleanup(move || controller.abort_all());
+        // Unmounting stops every upload still going out. One whose body is
+        // out is the server's already; it is taken back only if the user
+        // cancelled it.
+        on_cleanup(move || controller.stop_all(false));
         controller.follow_other_tabs();
         // The finished files of the modes that keep nothing, told when paced.
         Effect::new(move |first_run_done: Option<()>| {
@@ -337,12 +351,14 @@ impl Controller {
     }
 
     pub fn cancel(&self, id: EntryId) {
-        if let Some((_, controller)) = self
+        match self
             .aborts
             .try_with_value(|m| m.get(&id).cloned())
             .flatten()
         {
-            controller.abort();
+            Some((_, RunStop::Abort(controller))) => controller.abort(),
+            Some((_, RunStop::TakeBack(flag))) => flag.set(true),
+            None => {}
         }
         let _ = self.queue.try_update(|q| q.cancel(id));
         self.sync_rows(&[id]);
@@ -478,7 +494,8 @@ impl Controller {
     /// Empties the widget: stops every upload, forgets every row and the
     /// kept list (the host has attached or discarded them).
     pub fn clear(&self) {
-        self.abort_all();
+        // A cancel of every file: those already sent in full are taken back.
+        self.stop_all(true);
         // Files of a drop not listed yet are dropped too.
         self.intake.try_update_value(Intake::clear);
         let ids: Vec<EntryId> = self.order.try_get_untracked().unwrap_or_default();
@@ -644,13 +661,16 @@ impl Controller {
         self.speed.try_set(speed);
     }
 
-    fn abort_all(&self) {
+    fn stop_all(&self, take_back: bool) {
         if let Some(all) = self
             .aborts
             .try_with_value(|m| m.values().cloned().collect::<Vec<_>>())
         {
-            for (_, controller) in all {
-                controller.abort();
+            for (_, stop) in all {
+                match stop {
+                    RunStop::Abort(controller) => controller.abort(),
+                    RunStop::TakeBack(flag) => flag.set(flag.get() || take_back),
+                }
             }
         }
         if let Some(Some(timer)) = self.retry_timer.try_update_value(Option::take) {
@@ -776,7 +796,7 @@ impl Controller {
         if let Some(abort) = &abort {
             self.aborts.try_update_value(|m| {
                 for (id, _, run, _) in &files {
-                    m.insert(*id, (*run, abort.clone()));
+                    m.insert(*id, (*run, RunStop::Abort(abort.clone())));
                 }
             });
         }
@@ -784,7 +804,9 @@ impl Controller {
         // Once every byte is out, the server decides: it attaches what it
         // received whether or not anyone still waits for its answer.
         let decided_when_sent = files.len() > 1 || options.mode.needs_issue();
-        let on_progress = self.progress_reporter(&files, decided_when_sent);
+        let take_back: Vec<Rc<Cell<bool>>> = files.iter().map(|_| Rc::default()).collect();
+        let on_progress =
+            self.progress_reporter(&files, decided_when_sent.then_some(take_back.as_slice()));
 
         let metas: Vec<&FileMeta> = files.iter().map(|(_, _, _, meta)| meta).collect();
         let (outcomes, retry_after_ms) = match options.mode {
@@ -864,17 +886,34 @@ impl Controller {
         // One draw for the request: its files' retries come due together and
         // go out as one batch again, not as sixty single requests.
         let jitter = js_sys::Math::random();
-        for ((id, _, run, meta), outcome) in files.iter().zip(outcomes) {
+        for (((id, _, run, meta), outcome), flag) in files.iter().zip(outcomes).zip(&take_back) {
             self.aborts.try_update_value(|m| {
                 if m.get(id).is_some_and(|(r, _)| r == run) {
                     m.remove(id);
                 }
             });
+            // Jira's answer is matched to the files by name and size, and
+            // by order where that fails: only a file alone in its request,
+            // or the one file of its name and size, surely owns the
+            // attachment it was given, and only such an attachment may be
+            // deleted on the file's behalf.
+            let owns_attachment = files.len() == 1
+                || outcome.as_ref().is_ok_and(|a| {
+                    a.name == meta.name
+                        && a.size == meta.size
+                        && files
+                            .iter()
+                            .filter(|(_, _, _, m)| m.name == meta.name && m.size == meta.size)
+                            .count()
+                            == 1
+                });
             let answer = Answer {
                 outcome,
                 retry_after_ms,
                 jitter,
                 requeue_if_cancelled: partner_cancelled,
+                cancelled_after_sent: flag.get(),
+                owns_attachment,
             };
             self.settle(*id, *run, meta, answer, &options);
         }
@@ -884,13 +923,14 @@ impl Controller {
 
     /// Shows each file's share of the request's bytes (`file_shares`), at
     /// most every 200 ms (`ProgressPace`) and always for the last byte.
-    /// With `decided_when_sent`, a cancel after the last byte no longer
-    /// stops the request (see `settle`).
+    /// With `take_back` (one flag per file), a cancel after the last byte
+    /// no longer stops the request but sets the file's flag (see `settle`).
     fn progress_reporter(
         &self,
         files: &[(EntryId, File, u64, FileMeta)],
-        decided_when_sent: bool,
+        take_back: Option<&[Rc<Cell<bool>>]>,
     ) -> Rc<dyn Fn(u64, u64)> {
+        let take_back: Option<Vec<Rc<Cell<bool>>>> = take_back.map(<[_]>::to_vec);
         let files: Vec<(EntryId, u64, FileMeta)> = files
             .iter()
             .map(|(id, _, run, meta)| (*id, *run, meta.clone()))
@@ -903,16 +943,16 @@ impl Controller {
         let shown_bytes: Vec<Cell<Option<u64>>> = files.iter().map(|_| Cell::new(None)).collect();
         let this = *self;
         Rc::new(move |loaded: u64, total: u64| {
-            if decided_when_sent && total > 0 && loaded >= total {
+            if let Some(flags) = take_back.as_ref().filter(|_| total > 0 && loaded >= total) {
                 // The whole body is out; the server decides now. Cancelling
-                // from here on drops the file's answer (and takes back what
-                // it attached) instead of stopping the request: stopping
-                // would send a batch's partners a second time, and leave a
-                // lone file attached or not by a race with the server.
+                // from here on takes back what the file's answer attached
+                // instead of stopping the request: stopping would send a
+                // batch's partners a second time, and leave a lone file
+                // attached or not by a race with the server.
                 this.aborts.try_update_value(|m| {
-                    for (id, run, _) in &files {
-                        if m.get(id).is_some_and(|(r, _)| r == run) {
-                            m.remove(id);
+                    for ((id, run, _), flag) in files.iter().zip(flags) {
+                        if let Some((_, stop)) = m.get_mut(id).filter(|(r, _)| r == run) {
+                            *stop = RunStop::TakeBack(flag.clone());
                         }
                     }
                 });
@@ -963,20 +1003,28 @@ impl Controller {
             retry_after_ms,
             jitter,
             requeue_if_cancelled,
+            cancelled_after_sent,
+            owns_attachment,
         } = answer;
         // A cancelled run, or one retried meanwhile: its answer is stale.
         // What it attached all the same is taken back, or the issue would
-        // keep a file its row calls cancelled (or hold it twice).
-        match self.queue.try_with_untracked(|q| q.is_current(id, run)) {
-            Some(true) => {}
-            Some(false) => {
-                if let Ok(attachment) = outcome {
+        // keep a file its row calls cancelled (or hold it twice). A widget
+        // removed meanwhile sends nothing more, except to take back a file
+        // the user cancelled before that.
+        let current = self.queue.try_with_untracked(|q| q.is_current(id, run));
+        if current != Some(true) {
+            let take_back = current == Some(false) || cancelled_after_sent;
+            if let (true, Ok(attachment)) = (take_back, outcome) {
+                if owns_attachment {
                     self.withdraw(attachment, options);
+                } else {
+                    warn_not_taken_back(
+                        &meta.name,
+                        "the server's answer does not tell which attachment is the file's",
+                    );
                 }
-                return;
             }
-            // The widget is gone: it sends nothing more.
-            None => return,
+            return;
         }
         if requeue_if_cancelled && matches!(outcome, Err((UploadError::Cancelled, _))) {
             // Still uploading after its request was stopped: another file of
@@ -1062,11 +1110,26 @@ impl Controller {
 
     /// Takes `attachment` off the issue the run's `options` uploaded it to
     /// (J6, T6), best effort: a failure is told on the console, as the row
-    /// already ended cancelled.
+    /// already ended cancelled. The credentials are the widget's current
+    /// ones while it still talks to the same API (a token replaced since
+    /// the upload is the one that works), else the run's.
     fn withdraw(self, attachment: Attachment, options: &WidgetOptions) {
         let backend = single_request_backend(&backend_settings(options), 0);
-        let credentials = options.credentials.clone();
-        let provider = options.authorization.clone();
+        // Modes that attach nothing lasting ask no one for a token.
+        if backend
+            .withdraw_request(&attachment, &options.credentials)
+            .is_none()
+        {
+            return;
+        }
+        let (credentials, provider) = self
+            .options
+            .try_with_value(|now| {
+                (now.api == options.api)
+                    .then(|| (now.credentials.clone(), now.authorization.clone()))
+            })
+            .flatten()
+            .unwrap_or_else(|| (options.credentials.clone(), options.authorization.clone()));
         let transport = options.transport.clone();
         spawn_local(async move {
             let answer = match fresh_credentials(&credentials, provider.as_ref()).await {
@@ -1077,18 +1140,12 @@ impl Controller {
                 Err(error) => Err(error),
             };
             let failure = match answer {
+                // 404: already gone, which is all that was asked.
                 Ok(raw) if (200..300).contains(&raw.status) || raw.status == 404 => return,
                 Ok(raw) => error_from_response(raw.status, &raw.body).to_string(),
                 Err(error) => error.to_string(),
             };
-            web_sys::console::warn_1(
-                &format!(
-                    "tracker-attachments: {} was cancelled after the server had it, \
-                     and taking it back failed: {failure}",
-                    attachment.name
-                )
-                .into(),
-            );
+            warn_not_taken_back(&attachment.name, &failure);
         });
     }
 
@@ -1163,6 +1220,22 @@ struct Answer {
     jitter: f64,
     /// A partner in the batch was cancelled: a `Cancelled` here means go again.
     requeue_if_cancelled: bool,
+    /// The file was cancelled after its request was out in full.
+    cancelled_after_sent: bool,
+    /// The attachment in `outcome` is surely this file's (see `run`).
+    owns_attachment: bool,
+}
+
+/// A file cancelled after the server had it, left attached: said on the
+/// console (names and reasons only, never a header).
+fn warn_not_taken_back(name: &str, reason: &str) {
+    web_sys::console::warn_1(
+        &format!(
+            "tracker-attachments: {name} was cancelled after the server had it, \
+             and could not be taken back: {reason}"
+        )
+        .into(),
+    );
 }
 
 /// Bumps `revision` now or after a wait, as `pacer` ([`KeptSettle`]) says
