@@ -374,6 +374,16 @@ async fn scripted_uploads(
     (root, handle)
 }
 
+/// Waits until the widget has asked for a JSON request (here: a deletion)
+/// and returns every one asked for, as `METHOD url`.
+async fn json_requests_once_any(script: &ScriptedTransport) -> Vec<String> {
+    wait_for("a deletion to be asked for", 5_000, || {
+        !script.json_sent.borrow().is_empty()
+    })
+    .await;
+    script.json_sent.borrow().clone()
+}
+
 fn issue_options(mode: Mode, issue: &str) -> WidgetOptions {
     WidgetOptions {
         mode,
@@ -409,12 +419,8 @@ async fn a_run_cancelled_and_retried_has_only_its_own_copy_taken_back() {
     })
     .await;
     click(&root, "[data-ta=retry]");
-    wait_for("run 1's copy to be deleted", 5_000, || {
-        !script.json_sent.borrow().is_empty()
-    })
-    .await;
     assert_eq!(
-        *script.json_sent.borrow(),
+        json_requests_once_any(&script).await,
         ["DELETE http://scripted.invalid/v2/issues/DEMO-1/attachments/first/"]
     );
     let row = query(&root, "[data-ta=row]").unwrap();
@@ -445,12 +451,8 @@ async fn a_file_cancelled_after_it_was_sent_is_taken_back_even_once_the_widget_i
     click(&root, "[data-ta=cancel]");
     // The user closes the dialog before the server has answered.
     drop(handle);
-    wait_for("the attachment to be deleted", 5_000, || {
-        !script.json_sent.borrow().is_empty()
-    })
-    .await;
     assert_eq!(
-        *script.json_sent.borrow(),
+        json_requests_once_any(&script).await,
         ["DELETE http://scripted.invalid/rest/api/3/attachment/10001"]
     );
 }
@@ -501,13 +503,9 @@ async fn only_attachments_that_surely_are_the_cancelled_files_are_taken_back() {
         attr(&rows[2], "data-state").as_deref() == Some("done")
     })
     .await;
-    wait_for("a deletion", 2_000, || {
-        !script.json_sent.borrow().is_empty()
-    })
-    .await;
     // Both decisions were taken together, when the answer came.
     assert_eq!(
-        *script.json_sent.borrow(),
+        json_requests_once_any(&script).await,
         ["DELETE http://scripted.invalid/rest/api/3/attachment/1"]
     );
 }
