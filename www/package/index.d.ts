@@ -141,7 +141,11 @@ export interface TrackerAttachmentsMethods {
   attachTo(issueKey: string): Promise<string[]>;
   /** Posts a comment with the kept files attached; resolves to their ids. */
   comment(issueKey: string, text: string): Promise<string[]>;
-  /** Stops every upload and empties the list and the kept attachments. */
+  /**
+   * Stops every upload and empties the list and the kept attachments. In
+   * the `tracker-issue` and `jira` modes, a file whose bytes were already
+   * all sent is deleted from the issue once the server has answered.
+   */
   clear(): void;
 }
 
