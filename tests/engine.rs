@@ -113,6 +113,12 @@ impl ScriptedTransport {
         })
     }
 
+    /// `uploads`' answers, then a 204 for the one deletion expected.
+    fn then_deleting(mut uploads: Vec<(u64, Result<RawResponse, UploadError>)>) -> Rc<Self> {
+        uploads.push((0, answer(204, "", None)));
+        Self::delayed(uploads)
+    }
+
     fn next(&self) -> TransportFuture<'static> {
         self.calls.set(self.calls.get() + 1);
         let (delay, answer) = self
@@ -396,7 +402,7 @@ fn issue_options(mode: Mode, issue: &str) -> WidgetOptions {
 async fn a_run_cancelled_and_retried_has_only_its_own_copy_taken_back() {
     // Run 1 answers after run 2: both put the file on the issue, and only
     // run 1's copy, which nobody wants, is deleted (T6).
-    let script = ScriptedTransport::delayed(vec![
+    let script = ScriptedTransport::then_deleting(vec![
         (
             600,
             answer(201, r#"{"id":"first","name":"twice.txt","size":5}"#, None),
@@ -405,7 +411,6 @@ async fn a_run_cancelled_and_retried_has_only_its_own_copy_taken_back() {
             0,
             answer(201, r#"{"id":"second","name":"twice.txt","size":5}"#, None),
         ),
-        (0, answer(204, "", None)),
     ]);
     let (root, _handle) = scripted_uploads(
         &script,
@@ -430,17 +435,14 @@ async fn a_run_cancelled_and_retried_has_only_its_own_copy_taken_back() {
 
 #[wasm_bindgen_test]
 async fn a_file_cancelled_after_it_was_sent_is_taken_back_even_once_the_widget_is_gone() {
-    let script = ScriptedTransport::delayed(vec![
-        (
-            500,
-            answer(
-                201,
-                r#"[{"id":"10001","filename":"gone.txt","size":4}]"#,
-                None,
-            ),
+    let script = ScriptedTransport::then_deleting(vec![(
+        500,
+        answer(
+            201,
+            r#"[{"id":"10001","filename":"gone.txt","size":4}]"#,
+            None,
         ),
-        (0, answer(204, "", None)),
-    ]);
+    )]);
     script.report_sent.set(true);
     let (root, handle) = scripted_uploads(
         &script,
@@ -462,19 +464,16 @@ async fn only_attachments_that_surely_are_the_cancelled_files_are_taken_back() {
     // Jira pairs its answer with the files by name and size. Two files of
     // one name and size cannot be told apart: deleting "the cancelled one"
     // could delete the copy the user kept.
-    let script = ScriptedTransport::delayed(vec![
-        (
-            500,
-            answer(
-                200,
-                r#"[{"id":"1","filename":"alone.txt","size":5},
+    let script = ScriptedTransport::then_deleting(vec![(
+        500,
+        answer(
+            200,
+            r#"[{"id":"1","filename":"alone.txt","size":5},
                     {"id":"2","filename":"same.txt","size":4},
                     {"id":"3","filename":"same.txt","size":4}]"#,
-                None,
-            ),
+            None,
         ),
-        (0, answer(204, "", None)),
-    ]);
+    )]);
     script.report_sent.set(true);
     let options = WidgetOptions {
         jira_batch: true,

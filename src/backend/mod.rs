@@ -11,6 +11,7 @@ mod mode;
 mod percent;
 mod request;
 mod select;
+mod take_back;
 mod tracker;
 mod upload_backend;
 
@@ -30,5 +31,6 @@ pub use mode::Mode;
 pub use percent::encode_component;
 pub use request::{FilePart, HttpMethod, JsonRequest, UploadRequest};
 pub use select::{batch_limit, single_request_backend, BackendSettings, JIRA_BATCH_BYTES};
+pub use take_back::surely_owns;
 pub use tracker::{TrackerBackend, TrackerTarget};
 pub use upload_backend::UploadBackend;

@@ -9,7 +9,7 @@ use web_sys::{AbortController, File};
 use super::{EventFile, WidgetEvent, WidgetOptions};
 use crate::backend::{
     attach_request, batch_limit, bounded_chunk_size, comment_request, error_from_response,
-    parse_attach, parse_comment, single_request_backend, temporary_attachment_is_gone,
+    parse_attach, parse_comment, single_request_backend, surely_owns, temporary_attachment_is_gone,
     temporary_attachment_request, BackendSettings, FlowBackend, Mode,
 };
 use crate::core::{
@@ -886,27 +886,17 @@ impl Controller {
         // One draw for the request: its files' retries come due together and
         // go out as one batch again, not as sixty single requests.
         let jitter = js_sys::Math::random();
-        for (((id, _, run, meta), outcome), flag) in files.iter().zip(outcomes).zip(&take_back) {
+        for (index, (((id, _, run, meta), outcome), flag)) in
+            files.iter().zip(outcomes).zip(&take_back).enumerate()
+        {
             self.aborts.try_update_value(|m| {
                 if m.get(id).is_some_and(|(r, _)| r == run) {
                     m.remove(id);
                 }
             });
-            // Jira's answer is matched to the files by name and size, and
-            // by order where that fails: only a file alone in its request,
-            // or the one file of its name and size, surely owns the
-            // attachment it was given, and only such an attachment may be
-            // deleted on the file's behalf.
-            let owns_attachment = files.len() == 1
-                || outcome.as_ref().is_ok_and(|a| {
-                    a.name == meta.name
-                        && a.size == meta.size
-                        && files
-                            .iter()
-                            .filter(|(_, _, _, m)| m.name == meta.name && m.size == meta.size)
-                            .count()
-                            == 1
-                });
+            let owns_attachment = outcome
+                .as_ref()
+                .is_ok_and(|attachment| surely_owns(&metas, index, attachment));
             let answer = Answer {
                 outcome,
                 retry_after_ms,
@@ -1222,7 +1212,7 @@ struct Answer {
     requeue_if_cancelled: bool,
     /// The file was cancelled after its request was out in full.
     cancelled_after_sent: bool,
-    /// The attachment in `outcome` is surely this file's (see `run`).
+    /// The attachment in `outcome` is surely this file's ([`surely_owns`]).
     owns_attachment: bool,
 }
 
