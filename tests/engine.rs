@@ -12,6 +12,7 @@ use std::rc::Rc;
 use support::*;
 use tracker_attachments::backend::{JsonRequest, Mode, UploadRequest};
 use tracker_attachments::core::{Restrictions, RetryPolicy, UploadError};
+use tracker_attachments::ui::{EventHandler, WidgetEvent};
 use tracker_attachments::web::{sleep, BrowserTransport, RawResponse, Transport, TransportFuture};
 use tracker_attachments::WidgetOptions;
 use wasm_bindgen::JsCast;
@@ -398,6 +399,91 @@ fn issue_options(mode: Mode, issue: &str) -> WidgetOptions {
     }
 }
 
+/// The host's `upload-error` events, as (file name, error).
+type HeardErrors = Rc<RefCell<Vec<(String, UploadError)>>>;
+
+/// `options` with its `upload-error` events recorded.
+fn hearing_errors(options: WidgetOptions) -> (WidgetOptions, HeardErrors) {
+    let heard = Rc::new(RefCell::new(Vec::new()));
+    let sink = heard.clone();
+    let options = WidgetOptions {
+        on_event: Some(EventHandler::new(move |event| {
+            if let WidgetEvent::UploadError { file, error } = event {
+                sink.borrow_mut()
+                    .push((file.meta.name.clone(), error.clone()));
+            }
+        })),
+        ..options
+    };
+    (options, heard)
+}
+
+#[wasm_bindgen_test]
+async fn a_file_the_server_will_not_give_back_is_shown_as_still_attached() {
+    // Cancelled after its last byte; the server attached it, then refuses
+    // to delete it (no permission, say).
+    let script = ScriptedTransport::delayed(vec![
+        (
+            500,
+            answer(201, r#"{"id":"kept","name":"stuck.txt","size":5}"#, None),
+        ),
+        (
+            0,
+            answer(
+                403,
+                r#"{"errors":{},"errorMessages":["You may not delete this attachment."],"statusCode":403}"#,
+                None,
+            ),
+        ),
+    ]);
+    script.report_sent.set(true);
+    let (options, heard) = hearing_errors(issue_options(Mode::TrackerIssue, "DEMO-1"));
+    let (root, _handle) = scripted_uploads(
+        &script,
+        options,
+        &[file(b"stuck", "stuck.txt", "text/plain")],
+    )
+    .await;
+    click(&root, "[data-ta=cancel]");
+    let row = query(&root, "[data-ta=row]").unwrap();
+    wait_for("the row to say the file stayed", 5_000, || {
+        query(&row, "[data-ta=note]").is_some()
+    })
+    .await;
+    assert_eq!(
+        script.json_sent.borrow().as_slice(),
+        ["DELETE http://scripted.invalid/v2/issues/DEMO-1/attachments/kept/"]
+    );
+    assert_eq!(attr(&row, "data-state").as_deref(), Some("cancelled"));
+    assert_eq!(
+        text(&query(&row, "[data-ta=note]").unwrap()),
+        "Still attached: the server had the file before the cancel, and removing it failed: \
+         You may not delete this attachment. (HTTP 403)"
+    );
+    // Retrying would put a second copy on the issue.
+    assert!(query(&row, "[data-ta=retry]").is_none());
+    let heard = heard.borrow().clone();
+    assert_eq!(heard.len(), 1, "{heard:?}");
+    let (name, error) = &heard[0];
+    assert_eq!(name, "stuck.txt");
+    assert!(
+        matches!(error, UploadError::NotTakenBack { reason: Some(reason) } if reason.status() == Some(403)),
+        "{error:?}"
+    );
+    let live = text(&query(&root, "[data-ta=live]").unwrap());
+    assert!(
+        live.contains("stuck.txt") && live.contains("Still attached"),
+        "{live}"
+    );
+    // Removing the row forgets it; nothing more is sent.
+    click(&row, "[data-ta=remove]");
+    wait_for("the row to go", 2_000, || {
+        query(&root, "[data-ta=row]").is_none()
+    })
+    .await;
+    assert_eq!(script.calls.get(), 2);
+}
+
 #[wasm_bindgen_test]
 async fn a_run_cancelled_and_retried_has_only_its_own_copy_taken_back() {
     // Run 1 answers after run 2: both put the file on the issue, and only
@@ -475,7 +561,7 @@ async fn only_attachments_that_surely_are_the_cancelled_files_are_taken_back() {
         ),
     )]);
     script.report_sent.set(true);
-    let options = WidgetOptions {
+    let (options, heard) = hearing_errors(WidgetOptions {
         jira_batch: true,
         // Two files of one name and size, from two folders, say.
         restrictions: Restrictions {
@@ -483,7 +569,7 @@ async fn only_attachments_that_surely_are_the_cancelled_files_are_taken_back() {
             ..Restrictions::default()
         },
         ..issue_options(Mode::Jira, "DEMO-2")
-    };
+    });
     let (root, _handle) = scripted_uploads(
         &script,
         options,
@@ -506,5 +592,23 @@ async fn only_attachments_that_surely_are_the_cancelled_files_are_taken_back() {
     assert_eq!(
         json_requests_once_any(&script).await,
         ["DELETE http://scripted.invalid/rest/api/3/attachment/1"]
+    );
+    // The cancelled one of the pair stays attached, and the widget says so.
+    let note = query(&rows[1], "[data-ta=note]").map(|n| text(&n));
+    assert_eq!(
+        note.as_deref(),
+        Some(
+            "Still attached: the server had the file before the cancel, \
+             and its answer did not say which attachment to remove"
+        )
+    );
+    assert!(query(&rows[1], "[data-ta=retry]").is_none());
+    assert!(query(&rows[0], "[data-ta=note]").is_none());
+    assert_eq!(
+        heard.borrow().as_slice(),
+        [(
+            "same.txt".to_owned(),
+            UploadError::NotTakenBack { reason: None }
+        )]
     );
 }

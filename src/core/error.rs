@@ -28,6 +28,11 @@ pub enum UploadError {
     /// The body stopped going out for this long (a half-dead connection);
     /// retried like a network error.
     Stalled { seconds: u32 },
+    /// Cancelled after the server had the whole file, and taking it back
+    /// off the issue failed: the file stays attached. `reason` is why the
+    /// deletion failed; `None` when the server's answer did not tell which
+    /// attachment was the file's, so nothing was deleted.
+    NotTakenBack { reason: Option<Box<UploadError>> },
 }
 
 impl UploadError {
@@ -42,9 +47,14 @@ impl UploadError {
         }
     }
 
+    /// The HTTP status behind the error: for [`UploadError::NotTakenBack`],
+    /// the deletion's.
     pub fn status(&self) -> Option<u16> {
         match self {
             UploadError::Http { status, .. } => Some(*status),
+            UploadError::NotTakenBack {
+                reason: Some(reason),
+            } => reason.status(),
             _ => None,
         }
     }
@@ -83,6 +93,20 @@ mod tests {
         assert!(UploadError::Stalled { seconds: 30 }.is_retryable());
         assert!(!UploadError::Cancelled.is_retryable());
         assert!(!UploadError::KeptExpired { count: 1 }.is_retryable());
+        // Retrying would put a second copy on the issue.
+        assert!(!UploadError::NotTakenBack {
+            reason: Some(Box::new(http(503)))
+        }
+        .is_retryable());
+    }
+
+    #[test]
+    fn a_file_left_attached_carries_the_deletions_status() {
+        let refused = UploadError::NotTakenBack {
+            reason: Some(Box::new(http(403))),
+        };
+        assert_eq!(refused.status(), Some(403));
+        assert_eq!(UploadError::NotTakenBack { reason: None }.status(), None);
     }
 
     #[test]

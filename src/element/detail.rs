@@ -55,7 +55,9 @@ fn file_object(file: &EventFile) -> JsValue {
 
 /// `{kind, message, status?, retryable}`; `kind` is one of `network`,
 /// `http`, `invalid-response`, `cancelled`, `browser`, `needs-issue`,
-/// `kept-expired`, `no-issue-key`, `attach-running`, `stalled`.
+/// `kept-expired`, `no-issue-key`, `attach-running`, `stalled`,
+/// `not-taken-back` (a file cancelled after the server had it stays
+/// attached; `status` is the failed deletion's).
 pub fn error_object(error: &UploadError) -> JsValue {
     let object = Object::new();
     let kind = match error {
@@ -69,6 +71,7 @@ pub fn error_object(error: &UploadError) -> JsValue {
         UploadError::NoIssueKey => "no-issue-key",
         UploadError::AttachRunning => "attach-running",
         UploadError::Stalled { .. } => "stalled",
+        UploadError::NotTakenBack { .. } => "not-taken-back",
     };
     set(&object, "kind", &kind.into());
     set(&object, "message", &error.to_string().into());

@@ -71,6 +71,10 @@ pub struct Controller {
     /// shrank from the file, never read into wasm), until the server's
     /// thumbnail replaces them.
     pub previews: RwSignal<HashMap<EntryId, Rc<ObjectUrl>>, LocalStorage>,
+    /// Cancelled rows whose file the server had already attached and that
+    /// could not be taken back ([`UploadError::NotTakenBack`]): the row
+    /// says so and offers no retry, which would attach a second copy.
+    pub left_attached: RwSignal<HashMap<EntryId, UploadError>>,
     pub attach_status: RwSignal<AttachStatus>,
     /// Bytes per second over the last seconds, while anything uploads.
     pub speed: RwSignal<Option<f64>>,
@@ -131,6 +135,7 @@ impl Controller {
             done_settle: StoredValue::new(KeptSettle::default()),
             thumbnails: RwSignal::new_local(HashMap::new()),
             previews: RwSignal::new_local(HashMap::new()),
+            left_attached: RwSignal::new(HashMap::new()),
             attach_status: RwSignal::new(AttachStatus::Idle),
             speed: RwSignal::new(None),
             throughput: StoredValue::new(Throughput::default()),
@@ -366,6 +371,14 @@ impl Controller {
     }
 
     pub fn retry(&self, id: EntryId) {
+        // A row whose file stayed attached offers no retry: the issue has it.
+        if self
+            .left_attached
+            .try_with_untracked(|m| m.contains_key(&id))
+            == Some(true)
+        {
+            return;
+        }
         let _ = self.queue.try_update(|q| q.retry(id));
         self.sync_rows(&[id]);
         self.pump();
@@ -379,6 +392,7 @@ impl Controller {
             self.files.try_update_value(|m| m.remove(&id));
             self.thumbnails.try_update(|m| m.remove(&id));
             self.previews.try_update(|m| m.remove(&id));
+            self.left_attached.try_update(|m| m.remove(&id));
         }
     }
 
@@ -510,6 +524,7 @@ impl Controller {
         self.files.try_update_value(HashMap::clear);
         self.thumbnails.try_update(HashMap::clear);
         self.previews.try_update(HashMap::clear);
+        self.left_attached.try_update(HashMap::clear);
         self.preview_backlog.try_update_value(VecDeque::clear);
         self.kept.try_update(KeptAttachments::clear);
         self.attach_status.try_set(AttachStatus::Idle);
@@ -1006,12 +1021,9 @@ impl Controller {
             let take_back = current == Some(false) || cancelled_after_sent;
             if let (true, Ok(attachment)) = (take_back, outcome) {
                 if owns_attachment {
-                    self.withdraw(attachment, options);
+                    self.withdraw(id, meta, attachment, options);
                 } else {
-                    warn_not_taken_back(
-                        &meta.name,
-                        "the server's answer does not tell which attachment is the file's",
-                    );
+                    self.left_attached_after_cancel(id, meta, None);
                 }
             }
             return;
@@ -1099,11 +1111,17 @@ impl Controller {
     }
 
     /// Takes `attachment` off the issue the run's `options` uploaded it to
-    /// (J6, T6), best effort: a failure is told on the console, as the row
-    /// already ended cancelled. The credentials are the widget's current
-    /// ones while it still talks to the same API (a token replaced since
-    /// the upload is the one that works), else the run's.
-    fn withdraw(self, attachment: Attachment, options: &WidgetOptions) {
+    /// (J6, T6), best effort: a failure is told as the file left attached.
+    /// The credentials are the widget's current ones while it still talks
+    /// to the same API (a token replaced since the upload is the one that
+    /// works), else the run's.
+    fn withdraw(
+        self,
+        id: EntryId,
+        meta: &FileMeta,
+        attachment: Attachment,
+        options: &WidgetOptions,
+    ) {
         let backend = single_request_backend(&backend_settings(options), 0);
         // Modes that attach nothing lasting ask no one for a token.
         if backend
@@ -1121,6 +1139,7 @@ impl Controller {
             .flatten()
             .unwrap_or_else(|| (options.credentials.clone(), options.authorization.clone()));
         let transport = options.transport.clone();
+        let meta = meta.clone();
         spawn_local(async move {
             let answer = match fresh_credentials(&credentials, provider.as_ref()).await {
                 Ok(credentials) => match backend.withdraw_request(&attachment, &credentials) {
@@ -1132,10 +1151,38 @@ impl Controller {
             let failure = match answer {
                 // 404: already gone, which is all that was asked.
                 Ok(raw) if (200..300).contains(&raw.status) || raw.status == 404 => return,
-                Ok(raw) => error_from_response(raw.status, &raw.body).to_string(),
-                Err(error) => error.to_string(),
+                Ok(raw) => error_from_response(raw.status, &raw.body),
+                Err(error) => error,
             };
-            warn_not_taken_back(&attachment.name, &failure);
+            self.left_attached_after_cancel(id, &meta, Some(failure));
+        });
+    }
+
+    /// A file cancelled after the server had it stays attached: `reason` is
+    /// why deleting it failed, `None` when the answer did not tell which
+    /// attachment was the file's. Told on the console always (the widget
+    /// may be gone), and, while the widget lives, on the row if it is still
+    /// the cancelled one (a retried row shows its new run), in the live
+    /// region and to the host as `upload-error`.
+    fn left_attached_after_cancel(self, id: EntryId, meta: &FileMeta, reason: Option<UploadError>) {
+        let error = UploadError::NotTakenBack {
+            reason: reason.map(Box::new),
+        };
+        web_sys::console::warn_1(&format!("tracker-attachments: {}: {error}", meta.name).into());
+        let cancelled = self.queue.try_with_untracked(|q| {
+            matches!(q.get(id).map(|e| &e.state), Some(EntryState::Cancelled))
+        });
+        if cancelled == Some(true) {
+            self.left_attached
+                .try_update(|m| m.insert(id, error.clone()));
+        }
+        self.announce(Announcement::Failed {
+            name: meta.name.clone(),
+            error: error.clone(),
+        });
+        self.emit(WidgetEvent::UploadError {
+            file: self.event_file(id, meta),
+            error,
         });
     }
 
@@ -1214,18 +1261,6 @@ struct Answer {
     cancelled_after_sent: bool,
     /// The attachment in `outcome` is surely this file's ([`surely_owns`]).
     owns_attachment: bool,
-}
-
-/// A file cancelled after the server had it, left attached: said on the
-/// console (names and reasons only, never a header).
-fn warn_not_taken_back(name: &str, reason: &str) {
-    web_sys::console::warn_1(
-        &format!(
-            "tracker-attachments: {name} was cancelled after the server had it, \
-             and could not be taken back: {reason}"
-        )
-        .into(),
-    );
 }
 
 /// Bumps `revision` now or after a wait, as `pacer` ([`KeptSettle`]) says

@@ -23,7 +23,8 @@ pub enum WidgetEvent {
         file: EventFile,
         attachment: Attachment,
     },
-    /// `upload-error`: one file failed for good (no retry left).
+    /// `upload-error`: one file failed for good (no retry left), or a file
+    /// cancelled too late stays attached ([`UploadError::NotTakenBack`]).
     UploadError { file: EventFile, error: UploadError },
     /// `attached`: the kept files went onto an issue (or its comment).
     Attached {

@@ -62,6 +62,12 @@ pub fn FileRow(id: EntryId, controller: Controller) -> impl IntoView {
             .filter(|url| is_displayable_url(url))
     };
     let icon_label = type_label(&name);
+    // Cancelled too late and still on the issue: said under the status.
+    let left_attached = move || {
+        controller
+            .left_attached
+            .with(|m| m.get(&id).map(|error| locale.get().error(error)))
+    };
 
     let attachment_id = move || match state.get() {
         EntryState::Done { attachment } => Some(attachment.id),
@@ -87,6 +93,11 @@ pub fn FileRow(id: EntryId, controller: Controller) -> impl IntoView {
             EntryState::Queued | EntryState::Uploading { .. } | EntryState::Retrying { .. } => view! {
                 <button type="button" class="ta-action" data-ta="cancel" aria-label=(m.cancel_file)(name)
                     on:click=move |_| controller.cancel(id)>{m.cancel}</button>
+            }
+            .into_any(),
+            EntryState::Cancelled if left_attached().is_some() => view! {
+                <button type="button" class="ta-action" data-ta="remove" aria-label=(m.remove_file)(name)
+                    on:click=move |_| controller.remove(id)>{m.remove}</button>
             }
             .into_any(),
             EntryState::Failed { .. } | EntryState::Cancelled => view! {
@@ -128,6 +139,7 @@ pub fn FileRow(id: EntryId, controller: Controller) -> impl IntoView {
             })}
             <span class="ta-size">{move || locale.get().bytes(size)}</span>
             <span class="ta-status" data-ta="status">{move || status_text(&state.get(), locale.get())}</span>
+            {move || left_attached().map(|note| view! { <span class="ta-note" data-ta="note">{note}</span> })}
             {progress}
             <span class="ta-actions">{actions}</span>
         </div>

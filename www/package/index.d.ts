@@ -37,10 +37,16 @@ export interface UploadError {
     | 'kept-expired'
     | 'no-issue-key'
     | 'attach-running'
-    | 'stalled';
+    | 'stalled'
+    /**
+     * A file cancelled after the server had all of it, which the widget
+     * then failed to delete from the issue (Jira, `tracker-issue`): it stays
+     * attached. The row says so too.
+     */
+    | 'not-taken-back';
   /** A sentence a person can act on. */
   message: string;
-  /** The HTTP status, for `kind: 'http'`. */
+  /** The HTTP status, for `kind: 'http'`, and the failed deletion's for `'not-taken-back'`. */
   status?: number;
   /** Whether trying again may help (network errors, 408, 429, 5xx). */
   retryable: boolean;

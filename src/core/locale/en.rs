@@ -69,6 +69,11 @@ pub static MESSAGES: Messages = Messages {
     no_issue_key: "No issue key to attach the files to",
     attach_running: "Attaching is already in progress",
     stalled: |s| format!("No progress for {s} s; the connection seems stuck"),
+    not_taken_back: |reason| {
+        format!("Still attached: the server had the file before the cancel, and removing it failed: {reason}")
+    },
+    not_taken_back_unknown: "Still attached: the server had the file before the cancel, \
+        and its answer did not say which attachment to remove",
     kept_expired: |n| {
         if n == 1 {
             "The kept file had expired or was attached already".to_owned()

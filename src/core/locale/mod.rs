@@ -152,6 +152,10 @@ impl Locale {
             UploadError::NoIssueKey => m.no_issue_key.to_owned(),
             UploadError::AttachRunning => m.attach_running.to_owned(),
             UploadError::Stalled { seconds } => (m.stalled)(*seconds),
+            UploadError::NotTakenBack {
+                reason: Some(reason),
+            } => (m.not_taken_back)(&self.error(reason)),
+            UploadError::NotTakenBack { reason: None } => m.not_taken_back_unknown.to_owned(),
         }
     }
 
@@ -276,6 +280,10 @@ pub struct Messages {
     pub attach_running: &'static str,
     /// Seconds without progress.
     pub stalled: fn(u32) -> String,
+    /// A file cancelled too late stays attached: why deleting it failed.
+    pub not_taken_back: fn(&str) -> String,
+    /// The same, when the answer did not tell which attachment it was.
+    pub not_taken_back_unknown: &'static str,
 
     // Refusals.
     pub too_large: fn(&str, &str) -> String,

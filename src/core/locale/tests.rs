@@ -144,6 +144,13 @@ fn every_error() -> Vec<UploadError> {
         UploadError::NoIssueKey,
         UploadError::AttachRunning,
         UploadError::Stalled { seconds: 30 },
+        UploadError::NotTakenBack {
+            reason: Some(Box::new(UploadError::Http {
+                status: 403,
+                message: String::new(),
+            })),
+        },
+        UploadError::NotTakenBack { reason: None },
     ]
 }
 
@@ -306,4 +313,34 @@ fn announcements_follow_the_locale() {
         }),
         "Добавлено 2 файла. Не удалось прочитать 1 файл из перетащенной папки"
     );
+}
+
+#[test]
+fn a_file_left_attached_says_why_in_the_readers_language() {
+    let refused = UploadError::NotTakenBack {
+        reason: Some(Box::new(UploadError::Http {
+            status: 403,
+            message: "You may not delete attachments.".into(),
+        })),
+    };
+    assert_eq!(
+        Locale::En.error(&refused),
+        "Still attached: the server had the file before the cancel, and removing it failed: \
+         You may not delete attachments. (HTTP 403)"
+    );
+    assert_eq!(
+        Locale::Ru.error(&refused),
+        "Файл остался прикреплён: сервер получил его до отмены, а удалить не удалось: \
+         You may not delete attachments. (HTTP 403)"
+    );
+    // The deletion's own failure reads as any error does in that language.
+    let offline = UploadError::NotTakenBack {
+        reason: Some(Box::new(UploadError::Network("connection reset".into()))),
+    };
+    let ru = Locale::Ru.error(&offline);
+    assert!(ru.starts_with("Файл остался прикреплён"), "{ru}");
+    assert!(latin_words(&ru).is_empty(), "English left in {ru:?}");
+    assert!(Locale::En
+        .error(&offline)
+        .ends_with("Network error: connection reset"));
 }
