@@ -5,7 +5,7 @@
 mod support;
 
 use support::*;
-use tracker_attachments::core::{parse_accept, Restrictions};
+use tracker_attachments::core::{origin_of, parse_accept, Restrictions};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{DataTransfer, HtmlImageElement};
@@ -247,4 +247,49 @@ async fn previews_fall_back_to_the_type_icon() {
             .all(|r| attr(r, "data-state").as_deref() == Some("done"))
     })
     .await;
+}
+
+/// Thumbnails get the user's credentials only on the API's origin, as
+/// `origin_of` reads it. Wherever it names an origin, the browser's own URL
+/// parser must name the same one: a difference would send the token
+/// elsewhere.
+#[wasm_bindgen_test]
+fn origins_read_as_the_browser_reads_them() {
+    let tricky = [
+        "https://api.example.com/v2/attachments/1/thumbnail",
+        "HTTPS://API.Example.COM:443/x",
+        "http://api.example.com:80/x",
+        "http://api.example.com:8080?x#y",
+        "https://user:pw@api.example.com/x",
+        "https://api.example.com@evil.example/",
+        "https://evil.example#@api.example.com/",
+        "https://evil.example?@api.example.com/",
+        "https://evil.example\\@api.example.com/t.png",
+        "https:\\\\evil.example\\@api.example.com",
+        "https://evil.example\t\\@api.example.com/",
+        "https://evil.example\r\n@api.example.com/",
+        "https://api.example.com:443@evil.example/",
+        "https:/evil.example/",
+        "https:evil.example/",
+        "http:///evil.example/",
+        "  https://api.example.com/padded  ",
+        "https://[::1]:8443/x",
+        "https://%61pi.example.com/x",
+        "https://api.example.com./x",
+        "https://\u{430}pi.example.com/x",
+        "https://api.example.com\u{ff0e}evil/x",
+    ];
+    for url in tricky {
+        let Some(ours) = origin_of(url) else {
+            continue;
+        };
+        let browsers = web_sys::Url::new(url)
+            .map(|u| u.origin())
+            .unwrap_or_else(|_| panic!("origin_of read {url:?}, which the browser refuses"));
+        assert_eq!(ours, browsers, "{url:?}");
+    }
+    assert_eq!(
+        origin_of("https://evil.example\\@api.example.com/t.png"),
+        None
+    );
 }

@@ -22,8 +22,16 @@ pub fn is_displayable_url(url: &str) -> bool {
 /// The origin (`scheme://host[:port]`, lower case, default port dropped) of
 /// an absolute http(s) URL. Credentials go only to the API's own origin:
 /// a server-supplied URL elsewhere must not receive the user's token.
+///
+/// Where this reading could differ from the browser's URL parser it gives
+/// `None` (no credentials), never another origin: the parser takes `\` for
+/// `/` in http(s) URLs and drops tabs and line breaks, so
+/// `https://evil.example\@api.example/` goes to `evil.example`.
 pub fn origin_of(url: &str) -> Option<String> {
     let url = url.trim();
+    if url.chars().any(|c| c == '\\' || c.is_ascii_control()) {
+        return None;
+    }
     let (scheme, rest) = url.split_once("://")?;
     let scheme = scheme.to_ascii_lowercase();
     if scheme != "http" && scheme != "https" {
@@ -32,7 +40,9 @@ pub fn origin_of(url: &str) -> Option<String> {
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
     // Userinfo (`user:pass@`) is not part of the origin.
     let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    if host_port.is_empty() {
+    // Percent escapes and non-ASCII names the browser decodes or turns to
+    // punycode first: not compared here.
+    if host_port.is_empty() || !host_port.is_ascii() || host_port.contains('%') {
         return None;
     }
     let host_port = host_port.to_ascii_lowercase();
@@ -66,6 +76,23 @@ mod tests {
         assert_eq!(origin_of("/v2/relative"), None);
         assert_eq!(origin_of("javascript://x"), None);
         assert_eq!(origin_of("http:///nohost"), None);
+    }
+
+    #[test]
+    fn no_origin_where_the_browser_would_read_another_host() {
+        // The browser reads another host than the text shows in each:
+        // evil.example, or a name it decodes first.
+        for url in [
+            "https://evil.example\\@api.example.com/t.png",
+            "https://evil.example\\x@api.example.com/",
+            "https:\\\\evil.example\\@api.example.com",
+            "https://evil.example\t\\@api.example.com/",
+            "https://evil.example\n\\@api.example.com/",
+            "https://%61pi.example.com/",
+            "https://\u{430}pi.example.com/",
+        ] {
+            assert_eq!(origin_of(url), None, "{url:?}");
+        }
     }
 
     #[test]
