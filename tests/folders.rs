@@ -9,7 +9,7 @@ mod support;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use leptos::prelude::GetUntracked;
+use leptos::prelude::{GetUntracked, WithUntracked};
 use support::*;
 use tracker_attachments::core::Restrictions;
 use tracker_attachments::web::{take_drop, walk_folders, Walked};
@@ -51,6 +51,30 @@ export function unreadable_dir(name) {
     createReader() { return { readEntries(ok, err) { later(() => err(new Error('denied'))); } }; } };
 }
 export function reads(dir) { return dir.reads; }
+// `count` files; every listing after the first waits for `open_gate`, and
+// `files_read` counts the files handed over.
+export function gated_dir(name, count) {
+  let open;
+  const gate = new Promise((ok) => { open = ok; });
+  const dir = { isFile: false, isDirectory: true, name, reads: 0, filesRead: 0, open,
+    createReader() {
+      let at = 0;
+      return { readEntries(ok) {
+        dir.reads += 1;
+        const batch = children.slice(at, at + 100);
+        at += batch.length;
+        (dir.reads > 1 ? gate : Promise.resolve()).then(() => later(() => ok(batch)));
+      } };
+    } };
+  const children = Array.from({ length: count }, (_, i) => {
+    const file = new File(['x'], `f${i}.txt`, { type: 'text/plain' });
+    return { isFile: true, isDirectory: false, name: file.name,
+      file(ok) { later(() => { dir.filesRead += 1; ok(file); }); } };
+  });
+  return dir;
+}
+export function open_gate(dir) { dir.open(); }
+export function files_read(dir) { return dir.filesRead; }
 // A drop's DataTransfer as far as the widget reads it.
 export function transfer(items) { return { items, files: null }; }
 export function folder_item(entry) {
@@ -71,6 +95,9 @@ extern "C" {
     fn dir_entry(name: &str, children: js_sys::Array) -> JsValue;
     fn unreadable_dir(name: &str) -> JsValue;
     fn reads(dir: &JsValue) -> u32;
+    fn gated_dir(name: &str, count: u32) -> JsValue;
+    fn open_gate(dir: &JsValue);
+    fn files_read(dir: &JsValue) -> u32;
     fn transfer(items: js_sys::Array) -> JsValue;
     fn folder_item(entry: &JsValue) -> JsValue;
     fn plain_item(name: &str) -> JsValue;
@@ -205,6 +232,39 @@ async fn a_dropped_folder_lists_its_files_with_their_folders() {
         query_all(&root, "[data-ta=row][data-state=refused]").len(),
         3
     );
+}
+
+#[wasm_bindgen_test]
+async fn clear_stops_a_folder_still_being_read() {
+    let root = container();
+    // Every file is refused (too large): rows, and no uploads.
+    let mut options = dev_options(server(), "dev-token");
+    options.restrictions = Restrictions {
+        max_file_size: Some(0),
+        ..Restrictions::default()
+    };
+    let (_handle, controller) = mount_with_controller(root.clone(), options);
+    let photos = gated_dir("photos", 250);
+    controller.add_drop(take_drop(&transfer(array([folder_item(&photos)]))));
+    wait_for("the first hundred rows", 5_000, || {
+        query_all(&root, "[data-ta=row]").len() == 100
+    })
+    .await;
+
+    controller.clear();
+    open_gate(&photos);
+    // The second hundred reach the widget in the task that hands over the
+    // last of them; this check runs in a later task.
+    wait_for("the second listing to be read", 5_000, || {
+        files_read(&photos) == 200
+    })
+    .await;
+    let listed = controller.queue.with_untracked(|q| q.entries().len());
+    assert_eq!(listed, 0, "files of the cleared drop were listed");
+    assert_eq!(reads(&photos), 2);
+    assert!(query_all(&root, "[data-ta=row]").is_empty());
+    let live = text(&query(&root, "[data-ta=live]").unwrap());
+    assert!(!live.contains("added"), "{live}");
 }
 
 #[wasm_bindgen_test]

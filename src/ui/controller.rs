@@ -100,6 +100,9 @@ pub struct Controller {
     /// How a cancel reaches each entry's running request, with the run it
     /// belongs to.
     aborts: StoredValue<HashMap<EntryId, (u64, RunStop)>, LocalStorage>,
+    /// Bumped by `clear()`: a folder still being read for a drop made
+    /// before it stops, and adds nothing more.
+    clears: StoredValue<u64>,
     /// The one pending retry timer, replaced rather than multiplied.
     retry_timer: StoredValue<Option<leptos::leptos_dom::helpers::TimeoutHandle>, LocalStorage>,
 }
@@ -150,6 +153,7 @@ impl Controller {
             previewing: StoredValue::new(false),
             aborts: StoredValue::new_local(HashMap::new()),
             retry_timer: StoredValue::new_local(None),
+            clears: StoredValue::new(0),
         };
         // Unmounting stops every upload still going out. One whose body is
         // out is the server's already; it is taken back only if the user
@@ -223,14 +227,19 @@ impl Controller {
             return;
         }
         let this = *self;
+        let clears = self.clears.try_get_value();
         spawn_local(async move {
+            // Unmounted or cleared since the drop: stop reading.
+            let current = move || clears.is_some() && this.clears.try_get_value() == clears;
             let walked = walk_folders(folders, |batch| {
+                if !current() {
+                    return false;
+                }
                 this.add_picked(batch);
-                // Unmounted: stop reading.
-                this.queue.try_with_untracked(|_| ()).is_some()
+                true
             })
             .await;
-            if walked.added > 0 || walked.unreadable > 0 {
+            if current() && (walked.added > 0 || walked.unreadable > 0) {
                 this.announce(Announcement::FolderRead {
                     added: walked.added,
                     unreadable: walked.unreadable,
@@ -510,6 +519,7 @@ impl Controller {
     pub fn clear(&self) {
         // A cancel of every file: those already sent in full are taken back.
         self.stop_all(true);
+        self.clears.try_update_value(|n| *n += 1);
         // Files of a drop not listed yet are dropped too.
         self.intake.try_update_value(Intake::clear);
         let ids: Vec<EntryId> = self.order.try_get_untracked().unwrap_or_default();
