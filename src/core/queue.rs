@@ -107,6 +107,16 @@ pub struct IllegalTransition {
     pub to: &'static str,
 }
 
+/// Whether a file in `state` takes a place in the list that restrictions
+/// count (duplicates, `max_files`, total size): not once it was refused,
+/// cancelled or failed.
+fn counts_against_restrictions(state: &EntryState) -> bool {
+    !matches!(
+        state,
+        EntryState::Refused { .. } | EntryState::Cancelled | EntryState::Failed { .. }
+    )
+}
+
 fn state_name(state: &EntryState) -> &'static str {
     state.name()
 }
@@ -303,12 +313,7 @@ impl UploadQueue {
     /// Lists a batch (a drop, a paste): the files already listed are
     /// gathered once for the whole batch, not once per file.
     pub fn add_all(&mut self, files: Vec<FileMeta>) -> Vec<EntryId> {
-        let counts = |state: &EntryState| {
-            !matches!(
-                state,
-                EntryState::Refused { .. } | EntryState::Cancelled | EntryState::Failed { .. }
-            )
-        };
+        let counts = counts_against_restrictions;
         let mut listed = ListedFiles::new(
             self.entries
                 .iter()
@@ -580,12 +585,32 @@ impl UploadQueue {
     }
 
     /// Puts a failed or cancelled file back in line, with a fresh count of
-    /// automatic retries.
+    /// automatic retries, if it passes the restrictions against the files
+    /// listed now: it stopped counting when it failed, and the same file
+    /// may have been dropped again since (a second copy on the issue), or
+    /// the list filled up to `max_files`. Else it ends refused, saying why.
     pub fn retry(&mut self, id: EntryId) -> Result<(), IllegalTransition> {
-        self.transition(id, EntryState::Queued, |s| {
-            matches!(s, EntryState::Failed { .. } | EntryState::Cancelled)
-        })?;
-        if let Some(entry) = self.get_mut(id) {
+        let retryable =
+            |s: &EntryState| matches!(s, EntryState::Failed { .. } | EntryState::Cancelled);
+        let to = match self.get(id) {
+            Some(entry) if retryable(&entry.state) => {
+                let listed = ListedFiles::new(
+                    self.entries
+                        .iter()
+                        .filter(|e| e.id != id && counts_against_restrictions(&e.state))
+                        .map(|e| &e.file),
+                );
+                match self.restrictions.check_listed(&entry.file, &listed) {
+                    Ok(()) => EntryState::Queued,
+                    Err(reason) => EntryState::Refused { reason },
+                }
+            }
+            // Absent or not retryable: `transition` says which.
+            _ => EntryState::Queued,
+        };
+        let queued = to == EntryState::Queued;
+        self.transition(id, to, retryable)?;
+        if let (true, Some(entry)) = (queued, self.get_mut(id)) {
             entry.attempts = 0;
         }
         Ok(())
@@ -831,6 +856,59 @@ mod tests {
         q.finish(a, Err(UploadError::Network("x".into()))).unwrap();
         q.retry(a).unwrap();
         assert_eq!(q.start_ready(0.0), vec![a]);
+    }
+
+    #[test]
+    fn a_retry_is_checked_against_the_files_listed_since() {
+        let mut q = UploadQueue::new(1);
+        let first = q.add(file("report.pdf", 10));
+        q.cancel(first).unwrap();
+        // The same file again: the cancelled row no longer counts.
+        let again = q.add(file("report.pdf", 10));
+        assert_eq!(q.get(again).unwrap().state, EntryState::Queued);
+        // Retrying the first would upload it twice.
+        q.retry(first).unwrap();
+        assert_eq!(
+            q.get(first).unwrap().state,
+            EntryState::Refused {
+                reason: Refusal::Duplicate
+            }
+        );
+        assert_eq!(q.start_ready(0.0), vec![again]);
+        assert_eq!(q.summary().counted, 1);
+    }
+
+    #[test]
+    fn a_retry_needs_a_place_in_a_full_list() {
+        let mut q = UploadQueue::new(1).with_restrictions(Restrictions {
+            max_files: Some(1),
+            ..Restrictions::default()
+        });
+        let failed = q.add(file("a", 1));
+        q.start_ready(0.0);
+        q.finish(failed, Err(UploadError::Network("x".into())))
+            .unwrap();
+        let b = q.add(file("b", 1));
+        assert_eq!(q.get(b).unwrap().state, EntryState::Queued);
+        q.retry(failed).unwrap();
+        assert_eq!(
+            q.get(failed).unwrap().state,
+            EntryState::Refused {
+                reason: Refusal::TooManyFiles { max: 1 }
+            }
+        );
+        // With its place free again, a failed file is retried as before.
+        let c = q.add(file("c", 1));
+        assert!(matches!(
+            q.get(c).unwrap().state,
+            EntryState::Refused { .. }
+        ));
+        q.remove(b);
+        let d = q.add(file("d", 1));
+        q.start_ready(0.0);
+        q.finish(d, Err(UploadError::Network("x".into()))).unwrap();
+        q.retry(d).unwrap();
+        assert_eq!(q.get(d).unwrap().state, EntryState::Queued);
     }
 
     #[test]
