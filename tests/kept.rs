@@ -273,6 +273,50 @@ async fn an_expired_kept_id_is_dropped_and_the_rest_attach() {
     );
 }
 
+#[wasm_bindgen_test]
+async fn a_kept_id_attached_already_is_dropped_and_the_rest_attach() {
+    let options = WidgetOptions {
+        issue: "DEMO-2".into(),
+        persist: Persist::None,
+        ..dev_options(server(), "dev-token")
+    };
+    let root = container();
+    let _handle = mount_widget(root.clone(), options);
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[
+            file(b"early", "early.txt", "text/plain"),
+            file(b"later", "later.txt", "text/plain"),
+        ],
+    );
+    wait_all_done(&root, 2).await;
+    let ids = kept_ids(&root);
+    assert_eq!(ids.len(), 2);
+    // The first went onto DEMO-1 already: an attach whose answer was lost,
+    // or a form that posted the ids. Its metadata still reads (T11: 200).
+    let (status, _) = send_json(
+        "PATCH",
+        &format!("{}/v2/issues/DEMO-1", server()),
+        Some(&format!(r#"{{"attachmentIds":["{}"]}}"#, ids[0])),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, _) = get_json(&format!("{}/v2/attachments/{}", server(), ids[0])).await;
+    assert_eq!(status, 200);
+
+    click(&root, "[data-ta=attach-button]");
+    wait_for("the attach", 10_000, || {
+        text(&query(&root, "[data-ta=attach-status]").unwrap()) == "Attached 1 to DEMO-2"
+    })
+    .await;
+    assert!(kept_ids(&root).is_empty());
+    let (_, attached) = get_json(&format!("{}/v2/issues/DEMO-2/attachments", server())).await;
+    assert!(
+        attached.contains(&format!("\"id\":\"{}\"", ids[1])),
+        "{attached}"
+    );
+}
+
 /// Another tab's write to `localStorage`, as this tab's window receives it.
 fn storage_event_from_another_tab(key: &str, new_value: Option<&str>) {
     let window = web_sys::window().unwrap();

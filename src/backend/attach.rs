@@ -116,6 +116,29 @@ pub fn temporary_attachment_is_gone(status: u16) -> bool {
     status == 404
 }
 
+/// The ids of `sent` that a refused attach (422: each temporary file can be
+/// attached only once) names in its error message: those were attached
+/// already, e.g. by an attach whose answer was lost, and will never attach
+/// again, though their metadata still reads (T11 answers 200). An id counts
+/// only as a whole word, so `12` is not found in `123`.
+pub fn ids_refused_by_name(refusal: &UploadError, sent: &[String]) -> Vec<String> {
+    let UploadError::Http {
+        status: 422,
+        message,
+    } = refusal
+    else {
+        return Vec::new();
+    };
+    let words: std::collections::HashSet<&str> = message
+        .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    sent.iter()
+        .filter(|id| words.contains(id.as_str()))
+        .cloned()
+        .collect()
+}
+
 fn parse_json_answer(status: u16, body: &str) -> Result<(), UploadError> {
     if (200..300).contains(&status) {
         Ok(())
@@ -130,6 +153,21 @@ mod tests {
 
     use super::*;
     use crate::backend::{AuthScheme, OrgHeader};
+
+    #[test]
+    fn a_refused_attach_names_the_ids_attached_already() {
+        let sent = ["12".to_owned(), "123".to_owned(), "7f3a-b2".to_owned()];
+        let body = r#"{"errors":{"attachmentIds":"Attachment 123 cannot be attached: it does not exist, has expired or is already attached."},"errorMessages":[],"statusCode":422}"#;
+        let refused = |status, body| parse_attach(status, body).unwrap_err();
+        assert_eq!(ids_refused_by_name(&refused(422, body), &sent), ["123"]);
+        let body =
+            r#"{"errorMessages":["Attachment 7f3a-b2 cannot be attached."],"statusCode":422}"#;
+        assert_eq!(ids_refused_by_name(&refused(422, body), &sent), ["7f3a-b2"]);
+        // Only a 422 says that; a 404's ids are checked one by one (T11).
+        assert!(ids_refused_by_name(&refused(404, body), &sent).is_empty());
+        let silent = r#"{"errorMessages":["Validation failed"],"statusCode":422}"#;
+        assert!(ids_refused_by_name(&refused(422, silent), &sent).is_empty());
+    }
 
     #[test]
     fn checks_a_temporary_id() {

@@ -16,8 +16,8 @@ mod tracker;
 mod upload_backend;
 
 pub use attach::{
-    attach_request, comment_request, parse_attach, parse_comment, temporary_attachment_is_gone,
-    temporary_attachment_request,
+    attach_request, comment_request, ids_refused_by_name, parse_attach, parse_comment,
+    temporary_attachment_is_gone, temporary_attachment_request,
 };
 pub use auth::{AuthScheme, Credentials, OrgHeader};
 pub use error_body::error_from_response;

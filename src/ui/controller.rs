@@ -9,8 +9,8 @@ use web_sys::{AbortController, File};
 use super::{EventFile, WidgetEvent, WidgetOptions};
 use crate::backend::{
     attach_request, batch_limit, bounded_chunk_size, comment_request, error_from_response,
-    parse_attach, parse_comment, single_request_backend, surely_owns, temporary_attachment_is_gone,
-    temporary_attachment_request, BackendSettings, FlowBackend, Mode,
+    ids_refused_by_name, parse_attach, parse_comment, single_request_backend, surely_owns,
+    temporary_attachment_is_gone, temporary_attachment_request, BackendSettings, FlowBackend, Mode,
 };
 use crate::core::{
     can_preview, file_shares, origin_of, parse_retry_after, Announcement, Attachment, BatchLimit,
@@ -445,12 +445,21 @@ impl Controller {
         let mut ids = ids;
         let mut outcome = self.send_attach(&issue, &comment, &ids).await;
         // One unusable id (expired, or attached elsewhere already) fails
-        // the whole list: find those, drop them, and try the rest once.
-        if matches!(
-            outcome.as_ref().err().and_then(UploadError::status),
-            Some(404 | 422)
-        ) {
-            let gone = self.gone_ids(&ids).await;
+        // the whole list: find those, drop them, and try the rest once. A
+        // 422 may name the ids attached already; the others are looked up.
+        if let Err(
+            refusal @ UploadError::Http {
+                status: 404 | 422, ..
+            },
+        ) = &outcome
+        {
+            let mut gone = ids_refused_by_name(refusal, &ids);
+            let rest: Vec<String> = ids
+                .iter()
+                .filter(|id| !gone.contains(id))
+                .cloned()
+                .collect();
+            gone.extend(self.gone_ids(&rest).await);
             if !gone.is_empty() {
                 self.kept.try_update(|k| {
                     for id in &gone {

@@ -44,11 +44,22 @@ pub fn slow_server() -> &'static str {
 
 /// GETs `url` with the development credentials and returns status and body.
 pub async fn get_json(url: &str) -> (u16, String) {
+    send_json("GET", url, None).await
+}
+
+/// Sends `method url` (with `body` as JSON) with the development
+/// credentials and returns status and body.
+#[allow(dead_code)] // not every suite sends a body
+pub async fn send_json(method: &str, url: &str, body: Option<&str>) -> (u16, String) {
     let init = web_sys::RequestInit::new();
-    init.set_method("GET");
+    init.set_method(method);
     let headers = web_sys::Headers::new().unwrap();
     headers.set("Authorization", "OAuth dev-token").unwrap();
     headers.set("X-Org-ID", "dev-org").unwrap();
+    if let Some(body) = body {
+        headers.set("Content-Type", "application/json").unwrap();
+        init.set_body(&body.into());
+    }
     init.set_headers(headers.as_ref());
     let request = web_sys::Request::new_with_str_and_init(url, &init).unwrap();
     let response: web_sys::Response =
