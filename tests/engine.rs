@@ -485,6 +485,89 @@ async fn a_file_the_server_will_not_give_back_is_shown_as_still_attached() {
 }
 
 #[wasm_bindgen_test]
+async fn an_answer_lost_after_the_whole_file_went_to_an_issue_is_looked_up_before_a_retry() {
+    type Script = Vec<(u64, Result<RawResponse, UploadError>)>;
+    let broken = || (300, Err(UploadError::Network("connection reset".into())));
+    let stored = |id: &str| {
+        let body = format!(r#"{{"id":"{id}","name":"once.txt","size":4}}"#);
+        (0, answer(201, &body, None))
+    };
+    let listed = |body: &str| (0, answer(200, body, None));
+    // How the row ends: state, status, attachment id, requests, lookups.
+    let run = |sent_in_full: bool, script: Script| async move {
+        let script = ScriptedTransport::delayed(script);
+        script.report_sent.set(sent_in_full);
+        let options = WidgetOptions {
+            retry: RetryPolicy {
+                base_ms: 1,
+                cap_ms: 5,
+                max_attempts: 3,
+                max_retry_after_ms: 0,
+            },
+            ..issue_options(Mode::TrackerIssue, "DEMO-1")
+        };
+        let (root, handle) =
+            scripted_uploads(&script, options, &[file(b"once", "once.txt", "text/plain")]).await;
+        let row = query(&root, "[data-ta=row]").unwrap();
+        wait_for("the upload to end", 5_000, || {
+            matches!(attr(&row, "data-state").as_deref(), Some("done" | "failed"))
+        })
+        .await;
+        let end = (
+            attr(&row, "data-state").unwrap_or_default(),
+            text(&query(&row, "[data-ta=status]").unwrap()),
+            attr(&row, "data-attachment-id"),
+            script.calls.get(),
+            script.json_sent.borrow().clone(),
+        );
+        drop(handle);
+        end
+    };
+    let lookup = ["GET http://scripted.invalid/v2/issues/DEMO-1/attachments".to_owned()];
+
+    // Broken while the body was still going out: the server has nothing,
+    // so the file goes again by itself, and the issue is not asked.
+    let (state, _, id, calls, asked) = run(false, vec![broken(), stored("2")]).await;
+    assert_eq!(
+        (state.as_str(), id.as_deref(), calls),
+        ("done", Some("2"), 2)
+    );
+    assert!(asked.is_empty(), "{asked:?}");
+
+    // Broken after the last byte, and the issue holds the file: done, not
+    // sent twice.
+    let on_issue = r#"[{"id":"old","name":"once.txt","size":4,"createdAt":"2000-01-01T00:00:00.000+0000"},
+                       {"id":"7","name":"once.txt","size":4}]"#;
+    let (state, _, id, calls, asked) = run(true, vec![broken(), listed(on_issue)]).await;
+    assert_eq!(
+        (state.as_str(), id.as_deref(), calls),
+        ("done", Some("7"), 2)
+    );
+    assert_eq!(asked, lookup);
+
+    // The issue does not hold it (the copy there is years old): sent again.
+    let elsewhere =
+        r#"[{"id":"old","name":"once.txt","size":4,"createdAt":"2000-01-01T00:00:00.000+0000"}]"#;
+    let (state, _, id, calls, asked) =
+        run(true, vec![broken(), listed(elsewhere), stored("8")]).await;
+    assert_eq!(
+        (state.as_str(), id.as_deref(), calls),
+        ("done", Some("8"), 3)
+    );
+    assert_eq!(asked, lookup);
+
+    // The issue cannot be read either: the user decides.
+    let unreadable = (0, Err(UploadError::Network("offline".into())));
+    let (state, status, _, calls, _) = run(true, vec![broken(), unreadable]).await;
+    assert_eq!((state.as_str(), calls), ("failed", 2));
+    assert_eq!(
+        status,
+        "Network error: connection reset after the whole file was sent: \
+         it may be attached already, so check the issue before retrying"
+    );
+}
+
+#[wasm_bindgen_test]
 async fn a_run_cancelled_and_retried_has_only_its_own_copy_taken_back() {
     // Run 1 answers after run 2: both put the file on the issue, and only
     // run 1's copy, which nobody wants, is deleted (T6).

@@ -7,7 +7,10 @@ mod support;
 use std::cell::Cell;
 use std::rc::Rc;
 use support::*;
-use tracker_attachments::backend::{AuthScheme, Credentials, Mode};
+use tracker_attachments::backend::{
+    find_lost_upload, AuthScheme, Credentials, JiraBackend, Mode, TrackerBackend, TrackerTarget,
+    UploadBackend,
+};
 use tracker_attachments::core::RetryPolicy;
 
 use tracker_attachments::ui::{EventHandler, WidgetEvent};
@@ -48,8 +51,31 @@ async fn upload_all(options: WidgetOptions, files: &[web_sys::File]) -> Vec<Stri
     ids
 }
 
+/// Whether `backend`'s listing of its issue, read as the widget reads it
+/// after an answer lost in transit, shows `name` uploaded as `id` since
+/// `sent_at`.
+async fn found_after_a_lost_answer(
+    backend: &dyn UploadBackend,
+    credentials: &Credentials,
+    sent_at: f64,
+    (id, name, size): (&str, &str, u64),
+) -> bool {
+    let transport = tracker_attachments::web::BrowserTransport {
+        stall_timeout_ms: 30_000,
+    };
+    let request = backend.listing_request(credentials).unwrap();
+    let raw = tracker_attachments::web::Transport::json(&transport, &request, None)
+        .await
+        .unwrap();
+    let mut listing = backend.parse_listing(raw.status, &raw.body).unwrap();
+    let meta = tracker_attachments::core::FileMeta::new(name, size, "");
+    let time = |text: &str| Some(js_sys::Date::parse(text)).filter(|t| t.is_finite());
+    find_lost_upload(&mut listing, &meta, sent_at, time).is_some_and(|a| a.id == id)
+}
+
 #[wasm_bindgen_test]
 async fn tracker_issue_mode_attaches_to_the_issue() {
+    let sent_at = js_sys::Date::now();
     let options = WidgetOptions {
         mode: Mode::TrackerIssue,
         issue: "DEMO-1".into(),
@@ -65,10 +91,15 @@ async fn tracker_issue_mode_attaches_to_the_issue() {
         .iter()
         .any(|a| a["id"] == ids[0].as_str() && a["name"] == "on-issue.png");
     assert!(found, "{} not among {body}", ids[0]);
+    let backend = TrackerBackend::new(server(), TrackerTarget::Issue("DEMO-1".into()));
+    let credentials = dev_options(server(), "dev-token").credentials;
+    let upload = (ids[0].as_str(), "on-issue.png", PNG_40X20.len() as u64);
+    assert!(found_after_a_lost_answer(&backend, &credentials, sent_at, upload).await);
 }
 
 #[wasm_bindgen_test]
 async fn jira_mode_uploads_with_a_bearer_token() {
+    let sent_at = js_sys::Date::now();
     let options = WidgetOptions {
         mode: Mode::Jira,
         issue: "DEMO-2".into(),
@@ -84,6 +115,14 @@ async fn jira_mode_uploads_with_a_bearer_token() {
     let (status, body) = get_json(&format!("{}/v2/issues/DEMO-2/attachments", server())).await;
     assert_eq!(status, 200);
     assert!(body.contains("table.csv"), "{body}");
+    let backend = JiraBackend::new(server(), "DEMO-2", false);
+    let bearer = Credentials {
+        scheme: AuthScheme::Bearer,
+        token: Some("dev-token".into()),
+        ..Credentials::default()
+    };
+    let upload = (ids[0].as_str(), "table.csv", 8);
+    assert!(found_after_a_lost_answer(&backend, &bearer, sent_at, upload).await);
 }
 
 #[wasm_bindgen_test]

@@ -94,6 +94,37 @@ impl UploadBackend for JiraBackend {
         match_entries(files, entries)
     }
 
+    /// `GET /rest/api/3/issue/{key}?fields=attachment`.
+    fn listing_request(&self, credentials: &Credentials) -> Option<JsonRequest> {
+        Some(JsonRequest {
+            method: HttpMethod::Get,
+            url: format!(
+                "{}/rest/api/3/issue/{}?fields=attachment",
+                self.base,
+                encode_component(&self.issue_key)
+            ),
+            headers: credentials.authorization().into_iter().collect(),
+            body: String::new(),
+        })
+    }
+
+    fn parse_listing(&self, status: u16, body: &str) -> Result<Vec<Attachment>, UploadError> {
+        if !(200..300).contains(&status) {
+            return Err(error_from_response(status, body));
+        }
+        let issue = Json::parse(body)
+            .map_err(|e| UploadError::InvalidResponse(format!("not a Jira issue ({e})")))?;
+        match issue.get("fields").and_then(|f| f.get("attachment")) {
+            Some(Json::Array(values)) => Ok(values
+                .iter()
+                .filter_map(|value| read_attachment(value, &JIRA_FIELDS).ok().flatten())
+                .collect()),
+            _ => Err(UploadError::InvalidResponse(
+                "the Jira issue lists no attachments".into(),
+            )),
+        }
+    }
+
     /// J6: `DELETE /rest/api/3/attachment/{id}`.
     fn withdraw_request(
         &self,
@@ -441,6 +472,35 @@ mod tests {
         let err = outcomes[0].as_ref().unwrap_err();
         assert_eq!(err.status(), Some(401));
         assert!(err.to_string().contains("token"), "{err}");
+    }
+
+    #[test]
+    fn lists_what_the_issue_holds() {
+        let backend = JiraBackend::new("https://x.atlassian.net/", "DEV 1", false);
+        let request = backend.listing_request(&basic()).unwrap();
+        assert_eq!(request.method, HttpMethod::Get);
+        assert_eq!(
+            request.url,
+            "https://x.atlassian.net/rest/api/3/issue/DEV%201?fields=attachment"
+        );
+        assert_eq!(request.headers.len(), 1, "authorization alone");
+        let body = format!(
+            r#"{{"key": "DEV-1", "fields": {{"attachment": [{}, {}]}}}}"#,
+            entry("10001", "pic.png", 5678),
+            entry("10002", "log.txt", 12)
+        );
+        let listing = backend.parse_listing(200, &body).unwrap();
+        let ids: Vec<&str> = listing.iter().map(|a| a.id.as_str()).collect();
+        assert_eq!(ids, ["10001", "10002"]);
+        assert_eq!(listing[1].name, "log.txt");
+        assert!(backend.parse_listing(200, r#"{"key": "DEV-1"}"#).is_err());
+        assert_eq!(
+            backend
+                .parse_listing(403, r#"{"errorMessages": ["no"], "status": 403}"#)
+                .unwrap_err()
+                .status(),
+            Some(403)
+        );
     }
 
     #[test]

@@ -166,6 +166,38 @@ impl UploadBackend for TrackerBackend {
 
     /// T6: `DELETE /v2/issues/<key>/attachments/<id>/`, for uploads made
     /// straight onto an issue.
+    /// T3: `GET /v2/issues/<key>/attachments`.
+    fn listing_request(&self, credentials: &Credentials) -> Option<JsonRequest> {
+        let TrackerTarget::Issue(key) = &self.target else {
+            return None;
+        };
+        Some(JsonRequest {
+            method: HttpMethod::Get,
+            url: format!(
+                "{}/v2/issues/{}/attachments",
+                self.base,
+                encode_component(key)
+            ),
+            headers: credentials.headers(),
+            body: String::new(),
+        })
+    }
+
+    fn parse_listing(&self, status: u16, body: &str) -> Result<Vec<Attachment>, UploadError> {
+        if !(200..300).contains(&status) {
+            return Err(error_from_response(status, body));
+        }
+        match Json::parse(body) {
+            Ok(Json::Array(values)) => Ok(values
+                .iter()
+                .filter_map(|value| read_attachment(value, &TRACKER_FIELDS).ok().flatten())
+                .collect()),
+            _ => Err(UploadError::InvalidResponse(
+                "not a list of attachments".into(),
+            )),
+        }
+    }
+
     fn withdraw_request(
         &self,
         attachment: &Attachment,
@@ -376,5 +408,39 @@ mod tests {
             UploadBackend::withdraw_request(&temporary, &attachment, &creds()),
             None
         );
+    }
+
+    #[test]
+    fn lists_what_the_issue_holds() {
+        let on_issue = TrackerBackend::new("http://h/", TrackerTarget::Issue("DEMO 1".into()));
+        let request = on_issue.listing_request(&creds()).unwrap();
+        assert_eq!(request.method, HttpMethod::Get);
+        assert_eq!(request.url, "http://h/v2/issues/DEMO%201/attachments");
+        assert!(request
+            .headers
+            .iter()
+            .any(|(n, v)| n == "X-Org-ID" && v == "dev-org"));
+        let body = r#"[{"id": "1", "name": "a.txt", "size": 3, "createdAt": "2026-11-22T10:00:00.000+0000"},
+                       {"name": "no id"}, {"id": 2, "name": "b.png", "size": 9}]"#;
+        let listing = on_issue.parse_listing(200, body).unwrap();
+        let read: Vec<(&str, &str, Option<&str>)> = listing
+            .iter()
+            .map(|a| (a.id.as_str(), a.name.as_str(), a.created_at.as_deref()))
+            .collect();
+        assert_eq!(
+            read,
+            [
+                ("1", "a.txt", Some("2026-11-22T10:00:00.000+0000")),
+                ("2", "b.png", None)
+            ]
+        );
+        assert_eq!(
+            on_issue.parse_listing(404, "").unwrap_err().status(),
+            Some(404)
+        );
+        assert!(on_issue.parse_listing(200, "{}").is_err());
+        // Temporary files go onto no issue.
+        let temporary = TrackerBackend::new("http://h/", TrackerTarget::Temporary);
+        assert_eq!(temporary.listing_request(&creds()), None);
     }
 }

@@ -40,6 +40,22 @@ pub trait UploadBackend {
     ) -> Option<JsonRequest> {
         None
     }
+
+    /// The request for what the issue holds now, to find out whether an
+    /// upload whose answer was lost after its last byte was attached
+    /// ([`super::find_lost_upload`]). `None` where uploads attach nothing.
+    fn listing_request(&self, _credentials: &Credentials) -> Option<JsonRequest> {
+        None
+    }
+
+    /// The attachments in the answer to [`Self::listing_request`].
+    fn parse_listing(&self, status: u16, body: &str) -> Result<Vec<Attachment>, UploadError> {
+        let _ = body;
+        Err(UploadError::Http {
+            status,
+            message: String::new(),
+        })
+    }
 }
 
 /// The outcome list for a one-file API: the first file gets `first`, and any

@@ -33,6 +33,11 @@ pub enum UploadError {
     /// deletion failed; `None` when the server's answer did not tell which
     /// attachment was the file's, so nothing was deleted.
     NotTakenBack { reason: Option<Box<UploadError>> },
+    /// The whole file had gone out to an upload that attaches it to an
+    /// issue, and then the answer was lost (see
+    /// [`UploadError::leaves_outcome_unknown`]): the file may be attached
+    /// already, so it is not sent again without the user.
+    AnswerLost(Box<UploadError>),
 }
 
 impl UploadError {
@@ -47,11 +52,24 @@ impl UploadError {
         }
     }
 
+    /// After the whole request went out, whether this failure leaves open
+    /// if the server acted on it: the connection broke, or a server or a
+    /// proxy in front of it failed or gave up waiting (500, 502, 504).
+    /// A 408, 429 or 503 says the request was not taken.
+    pub fn leaves_outcome_unknown(&self) -> bool {
+        match self {
+            UploadError::Network(_) => true,
+            UploadError::Http { status, .. } => matches!(status, 500 | 502 | 504),
+            _ => false,
+        }
+    }
+
     /// The HTTP status behind the error: for [`UploadError::NotTakenBack`],
     /// the deletion's.
     pub fn status(&self) -> Option<u16> {
         match self {
             UploadError::Http { status, .. } => Some(*status),
+            UploadError::AnswerLost(lost) => lost.status(),
             UploadError::NotTakenBack {
                 reason: Some(reason),
             } => reason.status(),
@@ -98,6 +116,22 @@ mod tests {
             reason: Some(Box::new(http(503)))
         }
         .is_retryable());
+    }
+
+    #[test]
+    fn only_broken_answers_leave_the_outcome_unknown() {
+        for status in [500, 502, 504] {
+            assert!(http(status).leaves_outcome_unknown(), "{status}");
+        }
+        for status in [400, 403, 408, 413, 422, 429, 503] {
+            assert!(!http(status).leaves_outcome_unknown(), "{status}");
+        }
+        assert!(UploadError::Network("reset".into()).leaves_outcome_unknown());
+        assert!(!UploadError::Cancelled.leaves_outcome_unknown());
+        assert!(!UploadError::InvalidResponse("x".into()).leaves_outcome_unknown());
+        let lost = UploadError::AnswerLost(Box::new(http(504)));
+        assert!(!lost.is_retryable());
+        assert_eq!(lost.status(), Some(504));
     }
 
     #[test]

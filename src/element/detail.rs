@@ -57,7 +57,8 @@ fn file_object(file: &EventFile) -> JsValue {
 /// `http`, `invalid-response`, `cancelled`, `browser`, `needs-issue`,
 /// `kept-expired`, `no-issue-key`, `attach-running`, `stalled`,
 /// `not-taken-back` (a file cancelled after the server had it stays
-/// attached; `status` is the failed deletion's).
+/// attached; `status` is the failed deletion's), `answer-lost` (the answer
+/// to a whole file sent to an issue was lost: it may be attached).
 pub fn error_object(error: &UploadError) -> JsValue {
     let object = Object::new();
     let kind = match error {
@@ -72,6 +73,7 @@ pub fn error_object(error: &UploadError) -> JsValue {
         UploadError::AttachRunning => "attach-running",
         UploadError::Stalled { .. } => "stalled",
         UploadError::NotTakenBack { .. } => "not-taken-back",
+        UploadError::AnswerLost(_) => "answer-lost",
     };
     set(&object, "kind", &kind.into());
     set(&object, "message", &error.to_string().into());

@@ -9,8 +9,9 @@ use web_sys::{AbortController, File};
 use super::{EventFile, WidgetEvent, WidgetOptions};
 use crate::backend::{
     attach_request, batch_limit, bounded_chunk_size, comment_request, error_from_response,
-    ids_refused_by_name, parse_attach, parse_comment, single_request_backend, surely_owns,
-    temporary_attachment_is_gone, temporary_attachment_request, BackendSettings, FlowBackend, Mode,
+    find_lost_upload, ids_refused_by_name, parse_attach, parse_comment, single_request_backend,
+    surely_owns, temporary_attachment_is_gone, temporary_attachment_request, BackendSettings,
+    FlowBackend, Mode, UploadBackend,
 };
 use crate::core::{
     can_preview, file_shares, origin_of, parse_retry_after, Announcement, Attachment, BatchLimit,
@@ -861,7 +862,18 @@ impl Controller {
                 (vec![outcome.map_err(|e| (e, true))], None)
             }
             _ => {
+                // Whether the whole body went out: an answer lost after that
+                // may hide a file the server attached (`AnswerLost`).
+                let body_out = Rc::new(Cell::new(false));
+                let on_progress: Rc<dyn Fn(u64, u64)> = {
+                    let body_out = body_out.clone();
+                    Rc::new(move |loaded, total| {
+                        body_out.set(body_out.get() || (total > 0 && loaded >= total));
+                        on_progress(loaded, total);
+                    })
+                };
                 let backend = single_request_backend(&backend_settings(&options), files[0].0 .0);
+                let sent_at = js_sys::Date::now();
                 // Asked per attempt: a retry after a token refresh sends the new one.
                 let sent =
                     match fresh_credentials(&options.credentials, options.authorization.as_ref())
@@ -881,7 +893,7 @@ impl Controller {
                         }
                         Err(error) => Err(error),
                     };
-                match sent {
+                let (mut outcomes, retry_after) = match sent {
                     Ok(raw) => {
                         let now = js_sys::Date::now() as u64;
                         let mut outcomes: Vec<_> = backend
@@ -904,7 +916,38 @@ impl Controller {
                         (outcomes, retry_after)
                     }
                     Err(error) => (vec![Err((error, false)); files.len()], None),
+                };
+                // The whole file went onto an issue and the answer was lost:
+                // sent again blindly, it would be attached twice whenever the
+                // server had taken it. The issue tells: there, it is done;
+                // missing, it goes again. If the issue cannot be read, the
+                // user checks it before retrying.
+                let unknown: Vec<usize> = (0..outcomes.len())
+                    .filter(|&i| {
+                        matches!(&outcomes[i], Err((error, _)) if error.leaves_outcome_unknown())
+                    })
+                    .collect();
+                if body_out.get() && options.mode.needs_issue() && !unknown.is_empty() {
+                    match list_issue(backend.as_ref(), &options).await {
+                        Ok(mut listing) => {
+                            for i in unknown {
+                                if let Some(found) =
+                                    find_lost_upload(&mut listing, metas[i], sent_at, server_time)
+                                {
+                                    outcomes[i] = Ok(found);
+                                }
+                            }
+                        }
+                        Err(_) => {
+                            for i in unknown {
+                                if let Err((error, _)) = &mut outcomes[i] {
+                                    *error = UploadError::AnswerLost(Box::new(error.clone()));
+                                }
+                            }
+                        }
+                    }
                 }
+                (outcomes, retry_after)
             }
         };
         // A stopped batch whose files are all still current was not stopped
@@ -1264,6 +1307,26 @@ impl Controller {
             }
         }
     }
+}
+
+/// What the issue of `backend` holds now (T3, or Jira's issue).
+async fn list_issue(
+    backend: &dyn UploadBackend,
+    options: &WidgetOptions,
+) -> Result<Vec<Attachment>, UploadError> {
+    let credentials =
+        fresh_credentials(&options.credentials, options.authorization.as_ref()).await?;
+    let request = backend
+        .listing_request(&credentials)
+        .ok_or_else(|| UploadError::Browser("no listing for this mode".into()))?;
+    let raw = options.transport.json(&request, None).await?;
+    backend.parse_listing(raw.status, &raw.body)
+}
+
+/// A server timestamp as milliseconds since the epoch, as the browser
+/// reads it (ISO 8601; Jira's `+0000` offsets too).
+fn server_time(text: &str) -> Option<f64> {
+    Some(js_sys::Date::parse(text)).filter(|ms| ms.is_finite())
 }
 
 /// What a request brought back for one of its files.

@@ -43,7 +43,13 @@ export interface UploadError {
      * then failed to delete from the issue (Jira, `tracker-issue`): it stays
      * attached. The row says so too.
      */
-    | 'not-taken-back';
+    | 'not-taken-back'
+    /**
+     * The whole file had gone to an upload that attaches it to an issue
+     * (Jira, `tracker-issue`), then the connection broke or a proxy answered
+     * 500/502/504: the file may be attached, so it is not retried by itself.
+     */
+    | 'answer-lost';
   /** A sentence a person can act on. */
   message: string;
   /** The HTTP status, for `kind: 'http'`, and the failed deletion's for `'not-taken-back'`. */

@@ -72,6 +72,9 @@ pub static MESSAGES: Messages = Messages {
     not_taken_back: |reason| {
         format!("Still attached: the server had the file before the cancel, and removing it failed: {reason}")
     },
+    answer_lost: |error| {
+        format!("{error} after the whole file was sent: it may be attached already, so check the issue before retrying")
+    },
     not_taken_back_unknown: "Still attached: the server had the file before the cancel, \
         and its answer did not say which attachment to remove",
     kept_expired: |n| {

@@ -156,6 +156,7 @@ impl Locale {
                 reason: Some(reason),
             } => (m.not_taken_back)(&self.error(reason)),
             UploadError::NotTakenBack { reason: None } => m.not_taken_back_unknown.to_owned(),
+            UploadError::AnswerLost(lost) => (m.answer_lost)(&self.error(lost)),
         }
     }
 
@@ -284,6 +285,8 @@ pub struct Messages {
     pub not_taken_back: fn(&str) -> String,
     /// The same, when the answer did not tell which attachment it was.
     pub not_taken_back_unknown: &'static str,
+    /// The answer to a whole file sent to an issue was lost: why.
+    pub answer_lost: fn(&str) -> String,
 
     // Refusals.
     pub too_large: fn(&str, &str) -> String,

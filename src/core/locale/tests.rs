@@ -151,6 +151,10 @@ fn every_error() -> Vec<UploadError> {
             })),
         },
         UploadError::NotTakenBack { reason: None },
+        UploadError::AnswerLost(Box::new(UploadError::Http {
+            status: 504,
+            message: String::new(),
+        })),
     ]
 }
 
