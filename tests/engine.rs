@@ -318,6 +318,29 @@ async fn a_body_that_stops_going_out_is_given_up_as_stalled() {
 }
 
 #[wasm_bindgen_test]
+async fn a_part_that_stops_going_out_is_given_up_as_stalled() {
+    let root = container();
+    let options = WidgetOptions {
+        mode: Mode::Flow,
+        chunk_size: 16 << 20,
+        ..slow_options(1_000, 1)
+    };
+    let _handle = mount_widget(root.clone(), options);
+    // One part, far more than the socket buffers hold while the server
+    // reads nothing.
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[big_file(16 << 20, "stuck-part.bin")],
+    );
+    wait_for("the stalled part to fail", 20_000, || {
+        query(&root, "[data-ta=row][data-state=failed]").is_some()
+    })
+    .await;
+    let status = text(&query(&root, "[data-ta=status]").unwrap());
+    assert!(status.contains("No progress for 1 s"), "{status}");
+}
+
+#[wasm_bindgen_test]
 async fn a_slow_answer_after_the_body_is_sent_is_not_a_stall() {
     let root = container();
     let _handle = mount_widget(root.clone(), slow_options(1_000, 1));

@@ -27,7 +27,7 @@ pub use preview::{downscaled_preview, PREVIEW_WIDTH};
 pub use storage::{kept_from_storage_event, load_kept, save_kept, storage_key, Persist};
 pub use thumbnail::fetch_thumbnail;
 pub use timer::sleep;
-pub use transport::{send_json, send_upload, RawResponse};
+pub use transport::{send_json, RawResponse};
 pub use transport_trait::{BrowserTransport, Transport, TransportFuture, DEFAULT_STALL_TIMEOUT_MS};
 pub use xhr::send_upload_xhr;
 

@@ -82,22 +82,6 @@ pub(crate) fn multipart_body(
     Ok(form)
 }
 
-/// Sends `request` with `files[i]` as its i-th file part. Files are passed
-/// to the browser as handles: their bytes never enter WebAssembly memory.
-pub async fn send_upload(
-    request: &UploadRequest,
-    files: &[Blob],
-    signal: Option<&AbortSignal>,
-) -> Result<RawResponse, UploadError> {
-    let form = multipart_body(request, files)?;
-    let init = RequestInit::new();
-    init.set_method(request.method.as_str());
-    init.set_headers(headers_from(&request.headers)?.as_ref());
-    init.set_body(&form);
-    init.set_signal(signal);
-    fetch_text(&request.url, &init, signal).await
-}
-
 /// Sends a JSON (or, with an empty body, a bodiless) request.
 pub async fn send_json(
     request: &JsonRequest,

@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use web_sys::{AbortSignal, Blob};
 
-use super::{send_json, send_upload, send_upload_xhr, RawResponse};
+use super::{send_json, send_upload_xhr, RawResponse};
 use crate::backend::{JsonRequest, UploadRequest};
 use crate::core::UploadError;
 
@@ -50,12 +50,14 @@ pub trait Transport {
 }
 
 /// The browser: `XMLHttpRequest` for whole files (the only API with upload
-/// progress), `fetch` for parts and JSON (a part's progress is the part).
+/// progress) and for parts (so the stall watchdog covers them too: a part
+/// sent by `fetch` on a half-dead connection would hang until the system
+/// gives up on it, holding its row and its place), `fetch` for JSON.
 #[derive(Clone, Copy, Debug)]
 pub struct BrowserTransport {
-    /// A file upload whose body makes no progress for this long is given
-    /// up (a network error, so it is retried): a half-dead connection would
-    /// otherwise hang until the user cancels.
+    /// A file or part upload whose body makes no progress for this long is
+    /// given up (a network error, so it is retried): a half-dead connection
+    /// would otherwise hang until the user cancels.
     pub stall_timeout_ms: u32,
 }
 
@@ -93,7 +95,13 @@ impl Transport for BrowserTransport {
         part: &'a Blob,
         signal: Option<&'a AbortSignal>,
     ) -> TransportFuture<'a> {
-        Box::pin(send_upload(request, std::slice::from_ref(part), signal))
+        Box::pin(send_upload_xhr(
+            request,
+            std::slice::from_ref(part),
+            signal,
+            Rc::new(|_, _| {}),
+            self.stall_timeout_ms,
+        ))
     }
 
     fn json<'a>(
