@@ -97,7 +97,12 @@ async fn preflight_succeeds_for_every_route() {
         .to_str()
         .unwrap()
         .to_ascii_lowercase();
-    for name in ["content-disposition", "location", "content-language"] {
+    for name in [
+        "content-disposition",
+        "location",
+        "content-language",
+        "retry-after",
+    ] {
         assert!(exposed.contains(name), "{exposed}");
     }
 }

@@ -337,11 +337,13 @@ fn cors_layer(origins: &[String]) -> anyhow::Result<Option<CorsLayer>> {
                 HeaderName::from_static("x-atlassian-token"),
             ])
             // Readable from script: the download's name, the error's
-            // language, where a Jira 303 points.
+            // language, where a Jira 303 points, and how long a 429 or 503
+            // (one passed on from upstream, say) asks clients to wait.
             .expose_headers([
                 header::CONTENT_DISPOSITION,
                 header::CONTENT_LANGUAGE,
                 header::LOCATION,
+                header::RETRY_AFTER,
             ])
             .max_age(Duration::from_secs(600)),
     ))
