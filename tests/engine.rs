@@ -591,6 +591,62 @@ async fn an_answer_lost_after_the_whole_file_went_to_an_issue_is_looked_up_befor
 }
 
 #[wasm_bindgen_test]
+async fn a_retry_waiting_for_a_slot_starts_when_a_cancel_frees_one() {
+    // One slot. `first` fails and must wait 500 ms; `second` takes the slot
+    // and is cancelled after its last byte, so its request runs on for 5 s.
+    let script = ScriptedTransport::delayed(vec![
+        (0, answer(503, "", Some("0.5"))),
+        (
+            5_000,
+            answer(201, r#"{"id":"late","name":"second.txt","size":6}"#, None),
+        ),
+        (
+            0,
+            answer(201, r#"{"id":"again","name":"first.txt","size":5}"#, None),
+        ),
+    ]);
+    script.report_sent.set(true);
+    let options = WidgetOptions {
+        concurrency: 1,
+        ..issue_options(Mode::TrackerIssue, "DEMO-1")
+    };
+    let root = container();
+    let _handle = mount_widget(
+        root.clone(),
+        WidgetOptions {
+            transport: script.clone(),
+            ..options
+        },
+    );
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[
+            file(b"first", "first.txt", "text/plain"),
+            file(b"second", "second.txt", "text/plain"),
+        ],
+    );
+    let rows = || query_all(&root, "[data-ta=row]");
+    wait_for("the first to wait and the second to upload", 2_000, || {
+        let rows = rows();
+        rows.len() == 2
+            && attr(&rows[0], "data-state").as_deref() == Some("retrying")
+            && attr(&rows[1], "data-state").as_deref() == Some("uploading")
+    })
+    .await;
+    click(&rows()[1], "[data-ta=cancel]");
+    // Due half a second after its failure; not when the cancelled request
+    // ends, five seconds on.
+    wait_for("the retry", 3_000, || {
+        attr(&rows()[0], "data-state").as_deref() == Some("done")
+    })
+    .await;
+    assert_eq!(
+        attr(&rows()[0], "data-attachment-id").as_deref(),
+        Some("again")
+    );
+}
+
+#[wasm_bindgen_test]
 async fn a_run_cancelled_and_retried_has_only_its_own_copy_taken_back() {
     // Run 1 answers after run 2: both put the file on the issue, and only
     // run 1's copy, which nobody wants, is deleted (T6).

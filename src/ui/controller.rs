@@ -378,6 +378,9 @@ impl Controller {
         let _ = self.queue.try_update(|q| q.cancel(id));
         self.sync_rows(&[id]);
         self.pump();
+        // The slot is free now, though a request sent in full runs on: a
+        // waiting retry must not wait for its end.
+        self.wake_for_retries();
     }
 
     pub fn retry(&self, id: EntryId) {
@@ -591,6 +594,8 @@ impl Controller {
         }
         self.options_revision.try_update(|r| *r += 1);
         self.pump();
+        // A higher concurrency may free a slot for a waiting retry.
+        self.wake_for_retries();
     }
 
     /// With `persist: local`, another tab's change of the stored list
