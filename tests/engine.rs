@@ -592,10 +592,11 @@ async fn an_answer_lost_after_the_whole_file_went_to_an_issue_is_looked_up_befor
 
 #[wasm_bindgen_test]
 async fn a_retry_waiting_for_a_slot_starts_when_a_cancel_frees_one() {
-    // One slot. `first` fails and must wait 500 ms; `second` takes the slot
-    // and is cancelled after its last byte, so its request runs on for 5 s.
+    // One slot. `first` fails and must wait a second; `second` takes the
+    // slot and is cancelled after its last byte, so its request runs on
+    // for 5 s (and is taken back then).
     let script = ScriptedTransport::delayed(vec![
-        (0, answer(503, "", Some("0.5"))),
+        (0, answer(503, "", Some("1"))),
         (
             5_000,
             answer(201, r#"{"id":"late","name":"second.txt","size":6}"#, None),
@@ -604,6 +605,7 @@ async fn a_retry_waiting_for_a_slot_starts_when_a_cancel_frees_one() {
             0,
             answer(201, r#"{"id":"again","name":"first.txt","size":5}"#, None),
         ),
+        (0, answer(204, "", None)),
     ]);
     script.report_sent.set(true);
     let options = WidgetOptions {
@@ -634,8 +636,8 @@ async fn a_retry_waiting_for_a_slot_starts_when_a_cancel_frees_one() {
     })
     .await;
     click(&rows()[1], "[data-ta=cancel]");
-    // Due half a second after its failure; not when the cancelled request
-    // ends, five seconds on.
+    // Due a second after its failure; not when the cancelled request ends,
+    // five seconds on.
     wait_for("the retry", 3_000, || {
         attr(&rows()[0], "data-state").as_deref() == Some("done")
     })
