@@ -62,7 +62,9 @@ pub fn FileRow(id: EntryId, controller: Controller) -> impl IntoView {
             .filter(|url| is_displayable_url(url))
     };
     let icon_label = type_label(&name);
-    // Cancelled too late and still on the issue: said under the status.
+    // Cancelled too late and still on the issue: said instead of
+    // "Cancelled" (in the status, not an element of its own: a view type
+    // more costs kilobytes of WebAssembly).
     let left_attached = move || {
         controller
             .left_attached
@@ -89,25 +91,24 @@ pub fn FileRow(id: EntryId, controller: Controller) -> impl IntoView {
     let actions = move || {
         let m = locale.get().messages();
         let name = name_for_actions.as_str();
-        match state.get() {
+        let state = state.get();
+        // Not a file the issue holds already: a retry would attach a copy.
+        let retryable = matches!(state, EntryState::Failed { .. } | EntryState::Cancelled)
+            && left_attached().is_none();
+        match state {
             EntryState::Queued | EntryState::Uploading { .. } | EntryState::Retrying { .. } => view! {
                 <button type="button" class="ta-action" data-ta="cancel" aria-label=(m.cancel_file)(name)
                     on:click=move |_| controller.cancel(id)>{m.cancel}</button>
             }
             .into_any(),
-            EntryState::Cancelled if left_attached().is_some() => view! {
-                <button type="button" class="ta-action" data-ta="remove" aria-label=(m.remove_file)(name)
-                    on:click=move |_| controller.remove(id)>{m.remove}</button>
-            }
-            .into_any(),
-            EntryState::Failed { .. } | EntryState::Cancelled => view! {
+            _ if retryable => view! {
                 <button type="button" class="ta-action" data-ta="retry" aria-label=(m.retry_file)(name)
                     on:click=move |_| controller.retry(id)>{m.retry}</button>
                 <button type="button" class="ta-action" data-ta="remove" aria-label=(m.remove_file)(name)
                     on:click=move |_| controller.remove(id)>{m.remove}</button>
             }
             .into_any(),
-            EntryState::Done { .. } | EntryState::Refused { .. } => view! {
+            _ => view! {
                 <button type="button" class="ta-action" data-ta="remove" aria-label=(m.remove_file)(name)
                     on:click=move |_| controller.remove(id)>{m.remove}</button>
             }
@@ -138,8 +139,9 @@ pub fn FileRow(id: EntryId, controller: Controller) -> impl IntoView {
                 }
             })}
             <span class="ta-size">{move || locale.get().bytes(size)}</span>
-            <span class="ta-status" data-ta="status">{move || status_text(&state.get(), locale.get())}</span>
-            {move || left_attached().map(|note| view! { <span class="ta-note" data-ta="note">{note}</span> })}
+            <span class="ta-status" data-ta="status">
+                {move || left_attached().unwrap_or_else(|| status_text(&state.get(), locale.get()))}
+            </span>
             {progress}
             <span class="ta-actions">{actions}</span>
         </div>
