@@ -650,6 +650,45 @@ async fn a_retry_waiting_for_a_slot_starts_when_a_cancel_frees_one() {
 }
 
 #[wasm_bindgen_test]
+async fn retrying_a_cancelled_file_dropped_again_meanwhile_refuses_it() {
+    let script = ScriptedTransport::delayed(vec![
+        (
+            1_000,
+            answer(201, r#"{"id":"stale","name":"twice.txt","size":5}"#, None),
+        ),
+        (
+            0,
+            answer(201, r#"{"id":"1","name":"twice.txt","size":5}"#, None),
+        ),
+    ]);
+    let twice = file(b"twice", "twice.txt", "text/plain");
+    let (root, _handle) = scripted_uploads(
+        &script,
+        dev_options("http://scripted.invalid", "dev-token"),
+        std::slice::from_ref(&twice),
+    )
+    .await;
+    click(&root, "[data-ta=cancel]");
+    // The same file again: the cancelled row no longer counts.
+    drop_files(&query(&root, "[data-ta=dropzone]").unwrap(), &[twice]);
+    let rows = || query_all(&root, "[data-ta=row]");
+    wait_for("the second copy to upload", 2_000, || {
+        rows().len() == 2 && attr(&rows()[1], "data-state").as_deref() == Some("done")
+    })
+    .await;
+    click(&rows()[0], "[data-ta=retry]");
+    wait_for("the retry to be refused", 2_000, || {
+        attr(&rows()[0], "data-state").as_deref() == Some("refused")
+    })
+    .await;
+    assert_eq!(
+        text(&query(&rows()[0], "[data-ta=status]").unwrap()),
+        "Already in the list"
+    );
+    assert_eq!(script.calls.get(), 2, "nothing sent for the retry");
+}
+
+#[wasm_bindgen_test]
 async fn a_run_cancelled_and_retried_has_only_its_own_copy_taken_back() {
     // Run 1 answers after run 2: both put the file on the issue, and only
     // run 1's copy, which nobody wants, is deleted (T6).
