@@ -1165,14 +1165,7 @@ impl Controller {
             }
             Err((UploadError::Cancelled, _)) => {}
             Err((error, _)) => {
-                self.announce(Announcement::Failed {
-                    name: meta.name.clone(),
-                    error: error.clone(),
-                });
-                self.emit(WidgetEvent::UploadError {
-                    file: self.event_file(id, meta),
-                    error: error.clone(),
-                });
+                self.tell_failure(id, meta, error.clone());
             }
         }
     }
@@ -1243,6 +1236,12 @@ impl Controller {
             self.left_attached
                 .try_update(|m| m.insert(id, error.clone()));
         }
+        self.tell_failure(id, meta, error);
+    }
+
+    /// A file's failure, read out in the live region and sent to the host
+    /// as `upload-error`.
+    fn tell_failure(&self, id: EntryId, meta: &FileMeta, error: UploadError) {
         self.announce(Announcement::Failed {
             name: meta.name.clone(),
             error: error.clone(),
@@ -1256,14 +1255,7 @@ impl Controller {
     fn fail_before_sending(&self, id: EntryId, meta: &FileMeta, error: UploadError) {
         let _ = self.queue.try_update(|q| q.finish(id, Err(error.clone())));
         self.sync_rows(&[id]);
-        self.announce(Announcement::Failed {
-            name: meta.name.clone(),
-            error: error.clone(),
-        });
-        self.emit(WidgetEvent::UploadError {
-            file: self.event_file(id, meta),
-            error,
-        });
+        self.tell_failure(id, meta, error);
         self.pump();
     }
 
