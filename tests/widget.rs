@@ -273,6 +273,8 @@ fn origins_read_as_the_browser_reads_them() {
         "https:evil.example/",
         "http:///evil.example/",
         "  https://api.example.com/padded  ",
+        "\u{a0}https://api.example.com/no-break-space",
+        "\u{3000}https://api.example.com/ideographic-space",
         "https://[::1]:8443/x",
         "https://%61pi.example.com/x",
         "https://api.example.com./x",

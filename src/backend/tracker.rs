@@ -164,8 +164,6 @@ impl UploadBackend for TrackerBackend {
         single_file_outcomes(files, |_| TrackerBackend::parse_upload(self, status, body))
     }
 
-    /// T6: `DELETE /v2/issues/<key>/attachments/<id>/`, for uploads made
-    /// straight onto an issue.
     /// T3: `GET /v2/issues/<key>/attachments`.
     fn listing_request(&self, credentials: &Credentials) -> Option<JsonRequest> {
         let TrackerTarget::Issue(key) = &self.target else {
@@ -198,6 +196,8 @@ impl UploadBackend for TrackerBackend {
         }
     }
 
+    /// T6: `DELETE /v2/issues/<key>/attachments/<id>/`, for uploads made
+    /// straight onto an issue.
     fn withdraw_request(
         &self,
         attachment: &Attachment,

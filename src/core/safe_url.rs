@@ -28,7 +28,9 @@ pub fn is_displayable_url(url: &str) -> bool {
 /// `/` in http(s) URLs and drops tabs and line breaks, so
 /// `https://evil.example\@api.example/` goes to `evil.example`.
 pub fn origin_of(url: &str) -> Option<String> {
-    let url = url.trim();
+    // What the URL parser trims (C0 controls and space), and nothing more:
+    // a no-break space left in front makes the URL relative to the page.
+    let url = url.trim_matches(|c: char| c <= ' ');
     if url.chars().any(|c| c == '\\' || c.is_ascii_control()) {
         return None;
     }
@@ -89,6 +91,7 @@ mod tests {
             "https://evil.example\t\\@api.example.com/",
             "https://evil.example\n\\@api.example.com/",
             "https://%61pi.example.com/",
+            "\u{a0}https://evil.example@api.example.com/",
             "https://\u{430}pi.example.com/",
         ] {
             assert_eq!(origin_of(url), None, "{url:?}");
