@@ -274,7 +274,7 @@ async fn an_expired_kept_id_is_dropped_and_the_rest_attach() {
 }
 
 #[wasm_bindgen_test]
-async fn a_kept_id_attached_already_is_dropped_and_the_rest_attach() {
+async fn kept_ids_attached_already_are_dropped_and_the_rest_attach() {
     let options = WidgetOptions {
         issue: "DEMO-2".into(),
         persist: Persist::None,
@@ -286,18 +286,23 @@ async fn a_kept_id_attached_already_is_dropped_and_the_rest_attach() {
         &query(&root, "[data-ta=dropzone]").unwrap(),
         &[
             file(b"early", "early.txt", "text/plain"),
+            file(b"again", "again.txt", "text/plain"),
             file(b"later", "later.txt", "text/plain"),
         ],
     );
-    wait_all_done(&root, 2).await;
+    wait_all_done(&root, 3).await;
     let ids = kept_ids(&root);
-    assert_eq!(ids.len(), 2);
-    // The first went onto DEMO-1 already: an attach whose answer was lost,
-    // or a form that posted the ids. Its metadata still reads (T11: 200).
+    assert_eq!(ids.len(), 3);
+    // The first two went onto DEMO-1 already: an attach whose answer was
+    // lost, or a form that posted the ids. Their metadata still reads (T11:
+    // 200), and the server's 422 names one id at a time.
     let (status, _) = send_json(
         "PATCH",
         &format!("{}/v2/issues/DEMO-1", server()),
-        Some(&format!(r#"{{"attachmentIds":["{}"]}}"#, ids[0])),
+        Some(&format!(
+            r#"{{"attachmentIds":["{}","{}"]}}"#,
+            ids[0], ids[1]
+        )),
     )
     .await;
     assert_eq!(status, 200);
@@ -312,7 +317,7 @@ async fn a_kept_id_attached_already_is_dropped_and_the_rest_attach() {
     assert!(kept_ids(&root).is_empty());
     let (_, attached) = get_json(&format!("{}/v2/issues/DEMO-2/attachments", server())).await;
     assert!(
-        attached.contains(&format!("\"id\":\"{}\"", ids[1])),
+        attached.contains(&format!("\"id\":\"{}\"", ids[2])),
         "{attached}"
     );
 }

@@ -449,34 +449,44 @@ impl Controller {
         let mut ids = ids;
         let mut outcome = self.send_attach(&issue, &comment, &ids).await;
         // One unusable id (expired, or attached elsewhere already) fails
-        // the whole list: find those, drop them, and try the rest once. A
-        // 422 may name the ids attached already; the others are looked up.
-        if let Err(
+        // the whole list: find those, drop them, and try the rest. The
+        // expired ones are looked up once (T11: 404). A 422 names the first
+        // id it could not attach, and an attach whose answer was lost left
+        // all of its ids attached: each further 422 naming a new id drops
+        // that one too, at most once per id.
+        let mut dropped = 0;
+        let mut looked_up = false;
+        while let Err(
             refusal @ UploadError::Http {
                 status: 404 | 422, ..
             },
         ) = &outcome
         {
             let mut gone = ids_refused_by_name(refusal, &ids);
-            let rest: Vec<String> = ids
-                .iter()
-                .filter(|id| !gone.contains(id))
-                .cloned()
-                .collect();
-            gone.extend(self.gone_ids(&rest).await);
-            if !gone.is_empty() {
-                self.kept.try_update(|k| {
-                    for id in &gone {
-                        k.remove(id);
-                    }
-                });
-                ids.retain(|id| !gone.contains(id));
-                outcome = if ids.is_empty() {
-                    Err(UploadError::KeptExpired { count: gone.len() })
-                } else {
-                    self.send_attach(&issue, &comment, &ids).await
-                };
+            if !looked_up {
+                looked_up = true;
+                let rest: Vec<String> = ids
+                    .iter()
+                    .filter(|id| !gone.contains(id))
+                    .cloned()
+                    .collect();
+                gone.extend(self.gone_ids(&rest).await);
             }
+            if gone.is_empty() {
+                break;
+            }
+            self.kept.try_update(|k| {
+                for id in &gone {
+                    k.remove(id);
+                }
+            });
+            ids.retain(|id| !gone.contains(id));
+            dropped += gone.len();
+            outcome = if ids.is_empty() {
+                Err(UploadError::KeptExpired { count: dropped })
+            } else {
+                self.send_attach(&issue, &comment, &ids).await
+            };
         }
         match outcome {
             Ok(()) => {
