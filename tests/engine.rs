@@ -516,9 +516,12 @@ async fn an_answer_lost_after_the_whole_file_went_to_an_issue_is_looked_up_befor
         let body = format!(r#"{{"id":"{id}","name":"once.txt","size":4}}"#);
         (0, answer(201, &body, None))
     };
-    let listed = |body: &str| (0, answer(200, body, None));
-    // How the row ends: state, status, attachment id, requests, lookups.
-    let run = |sent_in_full: bool, script: Script| async move {
+    let listed = |body: String| (0, answer(200, &body, None));
+    let now = String::from(js_sys::Date::new_0().to_iso_string());
+    let old =
+        r#"{"id":"old","name":"once.txt","size":4,"createdAt":"2000-01-01T00:00:00.000+0000"}"#;
+    // How the row ends: state, status, attachment id, requests, JSON asked.
+    let run = |sent_in_full: bool, cancel: bool, script: Script| async move {
         let script = ScriptedTransport::delayed(script);
         script.report_sent.set(sent_in_full);
         let options = WidgetOptions {
@@ -532,14 +535,19 @@ async fn an_answer_lost_after_the_whole_file_went_to_an_issue_is_looked_up_befor
         };
         let (root, handle) =
             scripted_uploads(&script, options, &[file(b"once", "once.txt", "text/plain")]).await;
+        if cancel {
+            click(&root, "[data-ta=cancel]");
+        }
         let row = query(&root, "[data-ta=row]").unwrap();
+        let status = || text(&query(&row, "[data-ta=status]").unwrap());
         wait_for("the upload to end", 5_000, || {
             matches!(attr(&row, "data-state").as_deref(), Some("done" | "failed"))
+                || status().starts_with("Still attached")
         })
         .await;
         let end = (
             attr(&row, "data-state").unwrap_or_default(),
-            text(&query(&row, "[data-ta=status]").unwrap()),
+            status(),
             attr(&row, "data-attachment-id"),
             script.calls.get(),
             script.json_sent.borrow().clone(),
@@ -548,47 +556,70 @@ async fn an_answer_lost_after_the_whole_file_went_to_an_issue_is_looked_up_befor
         end
     };
     let lookup = ["GET http://scripted.invalid/v2/issues/DEMO-1/attachments".to_owned()];
+    let may_be_attached = "Network error: connection reset after the whole file was sent: \
+                           it may be attached already, so check the issue before retrying";
 
     // Broken while the body was still going out: the server has nothing,
     // so the file goes again by itself, and the issue is not asked.
-    let (state, _, id, calls, asked) = run(false, vec![broken(), stored("2")]).await;
+    let (state, _, id, calls, asked) = run(false, false, vec![broken(), stored("2")]).await;
     assert_eq!(
         (state.as_str(), id.as_deref(), calls),
         ("done", Some("2"), 2)
     );
     assert!(asked.is_empty(), "{asked:?}");
 
-    // Broken after the last byte, and the issue holds the file: done, not
-    // sent twice.
-    let on_issue = r#"[{"id":"old","name":"once.txt","size":4,"createdAt":"2000-01-01T00:00:00.000+0000"},
-                       {"id":"7","name":"once.txt","size":4}]"#;
-    let (state, _, id, calls, asked) = run(true, vec![broken(), listed(on_issue)]).await;
+    // Broken after the last byte, and the issue holds the file since the
+    // request went out: done, not sent twice.
+    let fresh = format!(r#"{{"id":"7","name":"once.txt","size":4,"createdAt":"{now}"}}"#);
+    let on_issue = listed(format!("[{old}, {fresh}]"));
+    let (state, _, id, calls, asked) = run(true, false, vec![broken(), on_issue]).await;
     assert_eq!(
         (state.as_str(), id.as_deref(), calls),
         ("done", Some("7"), 2)
     );
     assert_eq!(asked, lookup);
 
-    // The issue does not hold it (the copy there is years old): sent again.
-    let elsewhere =
-        r#"[{"id":"old","name":"once.txt","size":4,"createdAt":"2000-01-01T00:00:00.000+0000"}]"#;
+    // Only a copy from years ago there: not taken, so sent again.
+    let elsewhere = listed(format!("[{old}]"));
     let (state, _, id, calls, asked) =
-        run(true, vec![broken(), listed(elsewhere), stored("8")]).await;
+        run(true, false, vec![broken(), elsewhere, stored("8")]).await;
     assert_eq!(
         (state.as_str(), id.as_deref(), calls),
         ("done", Some("8"), 3)
     );
     assert_eq!(asked, lookup);
 
-    // The issue cannot be read either: the user decides.
-    let unreadable = (0, Err(UploadError::Network("offline".into())));
-    let (state, status, _, calls, _) = run(true, vec![broken(), unreadable]).await;
-    assert_eq!((state.as_str(), calls), ("failed", 2));
+    // A copy whose age cannot be told, or an issue that cannot be read, or
+    // a gateway that gave up waiting (the server may be at work yet): the
+    // user decides.
+    let ageless = listed(r#"[{"id":"9","name":"once.txt","size":4}]"#.to_owned());
+    let (state, status, _, calls, _) = run(true, false, vec![broken(), ageless]).await;
     assert_eq!(
-        status,
-        "Network error: connection reset after the whole file was sent: \
-         it may be attached already, so check the issue before retrying"
+        (state.as_str(), calls, status.as_str()),
+        ("failed", 2, may_be_attached)
     );
+    let unreadable = (0, Err(UploadError::Network("offline".into())));
+    let (state, status, _, calls, _) = run(true, false, vec![broken(), unreadable]).await;
+    assert_eq!(
+        (state.as_str(), calls, status.as_str()),
+        ("failed", 2, may_be_attached)
+    );
+    let gateway = (300, answer(504, "", None));
+    let (state, status, _, calls, asked) = run(true, false, vec![gateway]).await;
+    assert_eq!((state.as_str(), calls), ("failed", 1));
+    assert!(
+        status.starts_with("The server took too long to answer (HTTP 504) after the whole file"),
+        "{status}"
+    );
+    assert!(asked.is_empty(), "{asked:?}");
+
+    // Cancelled meanwhile: the copy found by name, size and time may be a
+    // colleague's, so it is not deleted; the row says it may stay.
+    let fresh = listed(format!("[{fresh}]"));
+    let (state, status, _, _, asked) = run(true, true, vec![broken(), fresh]).await;
+    assert_eq!(state, "cancelled");
+    assert!(status.starts_with("Still attached"), "{status}");
+    assert_eq!(asked, lookup, "no deletion");
 }
 
 #[wasm_bindgen_test]

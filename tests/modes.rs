@@ -8,8 +8,8 @@ use std::cell::Cell;
 use std::rc::Rc;
 use support::*;
 use tracker_attachments::backend::{
-    find_lost_upload, AuthScheme, Credentials, JiraBackend, Mode, TrackerBackend, TrackerTarget,
-    UploadBackend,
+    find_lost_upload, AuthScheme, Credentials, JiraBackend, LostUpload, Mode, TrackerBackend,
+    TrackerTarget, UploadBackend,
 };
 use tracker_attachments::core::RetryPolicy;
 
@@ -69,8 +69,7 @@ async fn found_after_a_lost_answer(
         .unwrap();
     let mut listing = backend.parse_listing(raw.status, &raw.body).unwrap();
     let meta = tracker_attachments::core::FileMeta::new(name, size, "");
-    let time = |text: &str| Some(js_sys::Date::parse(text)).filter(|t| t.is_finite());
-    find_lost_upload(&mut listing, &meta, sent_at, time).is_some_and(|a| a.id == id)
+    matches!(find_lost_upload(&mut listing, &meta, sent_at), LostUpload::Found(a) if a.id == id)
 }
 
 #[wasm_bindgen_test]

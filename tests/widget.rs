@@ -5,7 +5,7 @@
 mod support;
 
 use support::*;
-use tracker_attachments::core::{origin_of, parse_accept, Restrictions};
+use tracker_attachments::core::{origin_of, parse_accept, parse_timestamp_ms, Restrictions};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{DataTransfer, HtmlImageElement};
@@ -294,4 +294,27 @@ fn origins_read_as_the_browser_reads_them() {
         origin_of("https://evil.example\\@api.example.com/t.png"),
         None
     );
+}
+
+/// Server timestamps are read in Rust, the same in every browser; where
+/// Chromium's `Date.parse` reads one too, both must agree.
+#[wasm_bindgen_test]
+fn timestamps_read_as_chromium_reads_them() {
+    let now = String::from(js_sys::Date::new_0().to_iso_string());
+    for text in [
+        now.as_str(),
+        "2026-11-22T10:46:50.499+0000",
+        "2026-11-22T10:46:50+03:00",
+        "2024-02-29T23:59:59.9-1130",
+        "1999-12-31T23:59:59.123456Z",
+        "2026-11-22T10:46:50",
+        "22 Nov 2026 10:46:50 GMT",
+    ] {
+        let ours = parse_timestamp_ms(text);
+        let browsers = Some(js_sys::Date::parse(text)).filter(|ms| ms.is_finite());
+        if let Some(ours) = ours {
+            assert_eq!(Some(ours), browsers, "{text}");
+        }
+    }
+    assert!(parse_timestamp_ms(&now).is_some());
 }

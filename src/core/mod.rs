@@ -22,6 +22,7 @@ mod retry;
 mod safe_url;
 mod size_scale;
 mod throughput;
+mod timestamp;
 
 pub use attachment::Attachment;
 pub use batch_progress::file_shares;
@@ -45,3 +46,4 @@ pub use retry::{parse_retry_after, RetryDecision, RetryPolicy};
 pub use safe_url::{is_displayable_url, is_fetchable_url, origin_of};
 pub use size_scale::{scale_bytes, ScaledBytes};
 pub use throughput::Throughput;
+pub use timestamp::parse_timestamp_ms;

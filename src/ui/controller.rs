@@ -11,7 +11,7 @@ use crate::backend::{
     attach_request, batch_limit, bounded_chunk_size, comment_request, error_from_response,
     find_lost_upload, ids_refused_by_name, parse_attach, parse_comment, single_request_backend,
     surely_owns, temporary_attachment_is_gone, temporary_attachment_request, BackendSettings,
-    FlowBackend, Mode, UploadBackend,
+    FlowBackend, LostUpload, Mode, UploadBackend,
 };
 use crate::core::{
     can_preview, file_shares, origin_of, parse_retry_after, Announcement, Attachment, BatchLimit,
@@ -859,6 +859,9 @@ impl Controller {
             self.progress_reporter(&files, decided_when_sent.then_some(take_back.as_slice()));
 
         let metas: Vec<&FileMeta> = files.iter().map(|(_, _, _, meta)| meta).collect();
+        // Files whose attachment was found by name, size and time after a
+        // lost answer: likely theirs, but never taken back on that guess.
+        let mut guessed = vec![false; files.len()];
         let (outcomes, retry_after_ms) = match options.mode {
             Mode::Flow => {
                 // Parts retry themselves, one by one; the queue sees the file.
@@ -934,30 +937,53 @@ impl Controller {
                 };
                 // The whole file went onto an issue and the answer was lost:
                 // sent again blindly, it would be attached twice whenever the
-                // server had taken it. The issue tells: there, it is done;
-                // missing, it goes again. If the issue cannot be read, the
-                // user checks it before retrying.
+                // server had taken it. The issue tells, read after a moment
+                // (a server may still be storing a large file): there, the
+                // file is done; missing, it goes again; there but of unknown
+                // age, or the issue unreadable, or a gateway that gave up
+                // waiting (504: the server may be at work for minutes yet),
+                // the user checks before retrying.
                 let unknown: Vec<usize> = (0..outcomes.len())
                     .filter(|&i| {
                         matches!(&outcomes[i], Err((error, _)) if error.leaves_outcome_unknown())
                     })
                     .collect();
+                let gave_up_waiting =
+                    |e: &UploadError| matches!(e, UploadError::Http { status: 504, .. });
                 if body_out.get() && options.mode.needs_issue() && !unknown.is_empty() {
-                    match list_issue(backend.as_ref(), &options).await {
-                        Ok(mut listing) => {
-                            for i in unknown {
-                                if let Some(found) =
-                                    find_lost_upload(&mut listing, metas[i], sent_at, server_time)
-                                {
-                                    outcomes[i] = Ok(found);
-                                }
+                    let lookable = unknown
+                        .iter()
+                        .any(|&i| !matches!(&outcomes[i], Err((e, _)) if gave_up_waiting(e)));
+                    let mut listing = None;
+                    if lookable {
+                        sleep(
+                            options
+                                .retry
+                                .base_ms
+                                .saturating_mul(4)
+                                .min(options.retry.cap_ms),
+                        )
+                        .await;
+                        listing = list_issue(backend.as_ref(), &options).await.ok();
+                    }
+                    for i in unknown {
+                        let Err((error, _)) = &mut outcomes[i] else {
+                            continue;
+                        };
+                        let verdict = match listing.as_mut() {
+                            Some(listing) if !gave_up_waiting(error) => {
+                                find_lost_upload(listing, metas[i], sent_at)
                             }
-                        }
-                        Err(_) => {
-                            for i in unknown {
-                                if let Err((error, _)) = &mut outcomes[i] {
-                                    *error = UploadError::AnswerLost(Box::new(error.clone()));
-                                }
+                            _ => LostUpload::Unsure,
+                        };
+                        match verdict {
+                            LostUpload::Found(attachment) => {
+                                outcomes[i] = Ok(attachment);
+                                guessed[i] = true;
+                            }
+                            LostUpload::NotThere => {}
+                            LostUpload::Unsure => {
+                                *error = UploadError::AnswerLost(Box::new(error.clone()));
                             }
                         }
                     }
@@ -986,9 +1012,10 @@ impl Controller {
                     m.remove(id);
                 }
             });
-            let owns_attachment = outcome
-                .as_ref()
-                .is_ok_and(|attachment| surely_owns(&metas, index, attachment));
+            let owns_attachment = !guessed[index]
+                && outcome
+                    .as_ref()
+                    .is_ok_and(|attachment| surely_owns(&metas, index, attachment));
             let answer = Answer {
                 outcome,
                 retry_after_ms,
@@ -1326,14 +1353,10 @@ async fn list_issue(
     let request = backend
         .listing_request(&credentials)
         .ok_or_else(|| UploadError::Browser("no listing for this mode".into()))?;
-    let raw = options.transport.json(&request, None).await?;
+    // Right after a broken connection: not waited for without end.
+    let timeout = web_sys::AbortSignal::timeout_with_u32(30_000);
+    let raw = options.transport.json(&request, Some(&timeout)).await?;
     backend.parse_listing(raw.status, &raw.body)
-}
-
-/// A server timestamp as milliseconds since the epoch, as the browser
-/// reads it (ISO 8601; Jira's `+0000` offsets too).
-fn server_time(text: &str) -> Option<f64> {
-    Some(js_sys::Date::parse(text)).filter(|ms| ms.is_finite())
 }
 
 /// What a request brought back for one of its files.

@@ -46,13 +46,19 @@ export interface UploadError {
     | 'not-taken-back'
     /**
      * The whole file had gone to an upload that attaches it to an issue
-     * (Jira, `tracker-issue`), then the connection broke or a proxy answered
-     * 500/502/504: the file may be attached, so it is not retried by itself.
+     * (Jira, `tracker-issue`), then the answer was lost (a broken
+     * connection, 500 or 502) and the issue's attachments could not tell
+     * whether it arrived, or a gateway answered 504: the file may be
+     * attached, so it is not retried by itself.
      */
     | 'answer-lost';
   /** A sentence a person can act on. */
   message: string;
-  /** The HTTP status, for `kind: 'http'`, and the failed deletion's for `'not-taken-back'`. */
+  /**
+   * The HTTP status: for `'http'`; the failed deletion's for
+   * `'not-taken-back'`; the lost answer's for `'answer-lost'` (none for a
+   * broken connection).
+   */
   status?: number;
   /** Whether trying again may help (network errors, 408, 429, 5xx). */
   retryable: boolean;
