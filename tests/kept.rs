@@ -5,6 +5,7 @@
 
 mod support;
 
+use leptos::prelude::WithUntracked;
 use support::*;
 use tracker_attachments::web::{storage_key, Persist};
 use tracker_attachments::WidgetOptions;
@@ -324,12 +325,19 @@ async fn kept_ids_attached_already_are_dropped_and_the_rest_attach() {
 
 /// Another tab's write to `localStorage`, as this tab's window receives it.
 fn storage_event_from_another_tab(key: &str, new_value: Option<&str>) {
-    let window = web_sys::window().unwrap();
-    let local = window.local_storage().unwrap().unwrap();
+    let local = web_sys::window().unwrap().local_storage().unwrap().unwrap();
     match new_value {
         Some(value) => local.set_item(key, value).unwrap(),
         None => local.remove_item(key).unwrap(),
     }
+    storage_event_arrives(key, new_value);
+}
+
+/// The `storage` event of another tab's write, arriving in this tab (maybe
+/// late: storage may hold a newer list by then).
+fn storage_event_arrives(key: &str, new_value: Option<&str>) {
+    let window = web_sys::window().unwrap();
+    let local = window.local_storage().unwrap().unwrap();
     let init = web_sys::StorageEventInit::new();
     init.set_key(Some(key));
     init.set_new_value(new_value);
@@ -393,4 +401,65 @@ async fn local_persistence_follows_another_tabs_list() {
     // The other tab attached everything: the list empties here too.
     storage_event_from_another_tab(&storage_key(&key), None);
     wait_for("the emptied list", 5_000, || kept_ids(&root).is_empty()).await;
+}
+
+#[wasm_bindgen_test]
+async fn tabs_storing_at_about_the_same_time_keep_both_lists() {
+    let key = unique_key("race");
+    let options = WidgetOptions {
+        persist: Persist::Local,
+        persist_key: key.clone(),
+        ..dev_options(server(), "dev-token")
+    };
+    let root = container();
+    let (_handle, controller) = mount_with_controller(root.clone(), options);
+    let zone = query(&root, "[data-ta=dropzone]").unwrap();
+    drop_files(&zone, &[file(b"mine", "mine.txt", "text/plain")]);
+    wait_all_done(&root, 1).await;
+    let mine = kept_ids(&root)[0].clone();
+
+    // The other tab stores its list (ours plus its own file); its storage
+    // event has not reached this tab yet when this tab stores its next.
+    let local = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    let stored = || {
+        tracker_attachments::KeptAttachments::from_json(
+            &local.get_item(&storage_key(&key)).unwrap().unwrap(),
+        )
+        .unwrap()
+        .ids()
+    };
+    let mut theirs = tracker_attachments::KeptAttachments::from_json(
+        &local.get_item(&storage_key(&key)).unwrap().unwrap(),
+    )
+    .unwrap();
+    theirs.add(tracker_attachments::core::Attachment {
+        id: "other-tab-2".into(),
+        name: "theirs.txt".into(),
+        size: 6,
+        mimetype: None,
+        content: None,
+        thumbnail: None,
+        created_at: None,
+    });
+    local
+        .set_item(&storage_key(&key), &theirs.to_json())
+        .unwrap();
+    drop_files(&zone, &[file(b"next", "next.txt", "text/plain")]);
+    wait_all_done(&root, 2).await;
+    wait_for("both tabs' files here", 5_000, || {
+        kept_ids(&root).len() == 3
+    })
+    .await;
+    let next = kept_ids(&root)[2].clone();
+    assert_eq!(
+        kept_ids(&root),
+        [mine.clone(), "other-tab-2".into(), next.clone()]
+    );
+    assert_eq!(stored(), kept_ids(&root), "stored for the other tab too");
+
+    // Its event comes late, with a list older than the stored one: nothing
+    // of this tab's is lost to it (the handler runs within the dispatch).
+    storage_event_arrives(&storage_key(&key), Some(&theirs.to_json()));
+    let kept = controller.kept.with_untracked(|k| k.ids());
+    assert_eq!(kept, [mine, "other-tab-2".into(), next]);
 }

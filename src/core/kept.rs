@@ -56,6 +56,26 @@ impl KeptAttachments {
         self.items.is_empty()
     }
 
+    /// Another tab's list, `theirs`, with this tab's changes since `base`
+    /// (the list both last agreed on, as stored) made to it again: what this
+    /// tab added stays added, what it removed stays removed, and everything
+    /// else is as the other tab has it. With `persist: local`, two tabs that
+    /// each finish an upload at about the same time both keep both ids,
+    /// where taking the other's list as it is would lose one.
+    pub fn merged(base: &Self, ours: &Self, theirs: &Self) -> Self {
+        let in_list = |list: &Self, id: &str| list.items.iter().any(|a| a.id == id);
+        let mut merged = theirs.clone();
+        merged
+            .items
+            .retain(|a| in_list(ours, &a.id) || !in_list(base, &a.id));
+        for attachment in &ours.items {
+            if !in_list(base, &attachment.id) {
+                merged.add(attachment.clone());
+            }
+        }
+        merged
+    }
+
     /// The stored form, byte for byte what serde_json wrote before.
     pub fn to_json(&self) -> String {
         let mut out = format!("{{\"v\":{STORED_VERSION},\"items\":[");
@@ -134,6 +154,46 @@ pub(super) fn read_attachment(value: &Json) -> Result<Attachment, FieldError> {
 
 #[cfg(test)]
 mod tests {
+
+    fn kept(ids: &[&str]) -> KeptAttachments {
+        let mut list = KeptAttachments::new();
+        for id in ids {
+            list.add(Attachment {
+                id: (*id).into(),
+                name: format!("{id}.txt"),
+                size: 1,
+                mimetype: None,
+                content: None,
+                thumbnail: None,
+                created_at: None,
+            });
+        }
+        list
+    }
+
+    #[test]
+    fn tabs_merge_what_each_changed_since_they_last_agreed() {
+        let base = kept(&["a", "b"]);
+        // This tab added c and removed a; the other added d and removed b.
+        let ours = kept(&["b", "c"]);
+        let theirs = kept(&["a", "d"]);
+        assert_eq!(
+            KeptAttachments::merged(&base, &ours, &theirs).ids(),
+            ["d", "c"]
+        );
+        // Nothing changed here: theirs as it is.
+        assert_eq!(KeptAttachments::merged(&base, &base, &theirs), theirs);
+        // The other tab attached everything while this one added e.
+        let ours = kept(&["a", "b", "e"]);
+        let merged = KeptAttachments::merged(&base, &ours, &KeptAttachments::new());
+        assert_eq!(merged.ids(), ["e"]);
+        // Both added the same id: once.
+        let both = kept(&["a", "b", "f"]);
+        assert_eq!(
+            KeptAttachments::merged(&base, &both, &both).ids(),
+            ["a", "b", "f"]
+        );
+    }
     use super::*;
 
     fn att(id: &str, name: &str) -> Attachment {

@@ -19,10 +19,9 @@ use crate::core::{
     Settle, Throughput, UploadError, UploadQueue,
 };
 use crate::web::{
-    browser_locale, downscaled_preview, fetch_thumbnail, fresh_credentials,
-    kept_from_storage_event, load_kept, picked_meta, save_kept, sleep, storage_key,
-    upload_in_parts, walk_folders, Dropped, EventListener, ObjectUrl, PartUploader, Persist,
-    PickedFile,
+    browser_locale, downscaled_preview, fetch_thumbnail, fresh_credentials, is_kept_change,
+    load_kept, picked_meta, save_kept, sleep, storage_key, upload_in_parts, walk_folders, Dropped,
+    EventListener, ObjectUrl, PartUploader, Persist, PickedFile,
 };
 
 /// One widget's state and the intents its components send. It carries out
@@ -60,6 +59,10 @@ pub struct Controller {
     /// at most about once a second for ten thousand files (`KeptSettle`).
     pub kept_revision: RwSignal<u64>,
     kept_settle: StoredValue<KeptSettle>,
+    /// The kept list as last stored (written here or read from another
+    /// tab): what this tab changed since is what it merges into another
+    /// tab's list (`KeptAttachments::merged`).
+    kept_base: StoredValue<KeptAttachments>,
     /// The same pacing for the modes that keep nothing: bumped when the
     /// host's `attachments-change` should catch up with the finished files.
     /// Each catch-up lists every finished file, so ten thousand successes
@@ -121,6 +124,7 @@ enum RunStop {
 
 impl Controller {
     pub fn new(options: WidgetOptions) -> Self {
+        let stored = load_kept(options.persist, &storage_key(&options.persist_key));
         let controller = Self {
             queue: RwSignal::new(
                 UploadQueue::new(options.concurrency)
@@ -129,10 +133,8 @@ impl Controller {
             ),
             order: RwSignal::new(Vec::new()),
             rows: StoredValue::new(HashMap::new()),
-            kept: RwSignal::new(load_kept(
-                options.persist,
-                &storage_key(&options.persist_key),
-            )),
+            kept: RwSignal::new(stored.clone()),
+            kept_base: StoredValue::new(stored),
             kept_revision: RwSignal::new(0),
             kept_settle: StoredValue::new(KeptSettle::default()),
             done_revision: RwSignal::new(0),
@@ -188,10 +190,27 @@ impl Controller {
             }) else {
                 return;
             };
-            let items = controller.kept.with_untracked(|kept| {
-                save_kept(persist, &key, kept);
-                kept.items().to_vec()
-            });
+            // In `localStorage`, another tab may have stored its list since
+            // this one last looked: both tabs' changes go in.
+            let Some(ours) = controller.kept.try_get_untracked() else {
+                return;
+            };
+            let kept = match persist {
+                Persist::Local => controller
+                    .kept_base
+                    .try_with_value(|base| {
+                        KeptAttachments::merged(base, &ours, &load_kept(persist, &key))
+                    })
+                    .unwrap_or_else(|| ours.clone()),
+                _ => ours.clone(),
+            };
+            save_kept(persist, &key, &kept);
+            controller.kept_base.try_set_value(kept.clone());
+            let items = kept.items().to_vec();
+            if kept != ours {
+                // Runs this effect once more, which then finds nothing new.
+                controller.kept.try_set(kept);
+            }
             if keeps && (first_run_done.is_some() || !items.is_empty()) {
                 controller.emit(WidgetEvent::AttachmentsChange(items));
             }
@@ -598,6 +617,7 @@ impl Controller {
         if store_changed {
             let kept = load_kept(options.persist, &storage_key(&options.persist_key));
             self.options.try_set_value(options);
+            self.kept_base.try_set_value(kept.clone());
             self.kept.try_set(kept);
         } else {
             self.options.try_set_value(options);
@@ -622,9 +642,22 @@ impl Controller {
             if persist != Persist::Local {
                 return;
             }
-            if let Some(kept) = kept_from_storage_event(&event, &key) {
-                if this.kept.try_with_untracked(|k| *k != kept) == Some(true) {
-                    this.kept.try_set(kept);
+            if is_kept_change(&event, &key) {
+                // The list as stored now, not as the event has it: events
+                // come late, and this tab may have stored a newer list
+                // since. What this tab changed and has not stored yet (a
+                // long list is stored at most once a second) stays changed.
+                let theirs = load_kept(persist, &key);
+                let Some(ours) = this.kept.try_get_untracked() else {
+                    return;
+                };
+                let merged = this
+                    .kept_base
+                    .try_with_value(|base| KeptAttachments::merged(base, &ours, &theirs))
+                    .unwrap_or_else(|| theirs.clone());
+                this.kept_base.try_set_value(theirs);
+                if merged != ours {
+                    this.kept.try_set(merged);
                 }
             }
         });

@@ -24,7 +24,7 @@ pub use listener::EventListener;
 pub use object_url::ObjectUrl;
 pub use part_upload::{upload_in_parts, PartUploader};
 pub use preview::{downscaled_preview, PREVIEW_WIDTH};
-pub use storage::{kept_from_storage_event, load_kept, save_kept, storage_key, Persist};
+pub use storage::{is_kept_change, load_kept, save_kept, storage_key, Persist};
 pub use thumbnail::fetch_thumbnail;
 pub use timer::sleep;
 pub use transport::{send_json, RawResponse};

@@ -63,21 +63,19 @@ pub fn save_kept(persist: Persist, key: &str, kept: &KeptAttachments) {
     }
 }
 
-/// The list another tab just stored under `key` in `localStorage` (empty
-/// when it removed it), or `None` when `event` is about something else.
-/// Tabs sharing `persist: local` follow each other's list this way instead
-/// of overwriting it with their own.
-pub fn kept_from_storage_event(event: &Event, key: &str) -> Option<KeptAttachments> {
-    let event = event.dyn_ref::<StorageEvent>()?;
-    let local = web_sys::window()?.local_storage().ok().flatten()?;
-    let area = event.storage_area()?;
-    if event.key().as_deref() != Some(key) || !js_sys::Object::is(&area, &local) {
-        return None;
+/// Whether `event` says another tab stored (or removed) the list under
+/// `key` in `localStorage`. Tabs sharing `persist: local` follow each
+/// other's list this way instead of overwriting it with their own; the
+/// list itself is read from storage, which may be newer than the event.
+pub fn is_kept_change(event: &Event, key: &str) -> bool {
+    let Some(event) = event.dyn_ref::<StorageEvent>() else {
+        return false;
+    };
+    let local = web_sys::window().and_then(|w| w.local_storage().ok().flatten());
+    match (local, event.storage_area()) {
+        (Some(local), Some(area)) => {
+            event.key().as_deref() == Some(key) && js_sys::Object::is(&area, &local)
+        }
+        _ => false,
     }
-    Some(
-        event
-            .new_value()
-            .and_then(|text| KeptAttachments::from_json(&text))
-            .unwrap_or_default(),
-    )
 }
