@@ -154,19 +154,24 @@ pub(super) fn read_attachment(value: &Json) -> Result<Attachment, FieldError> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    fn att(id: &str, name: &str) -> Attachment {
+        Attachment {
+            id: id.into(),
+            name: name.into(),
+            size: 10,
+            mimetype: Some("text/plain".into()),
+            content: None,
+            thumbnail: None,
+            created_at: None,
+        }
+    }
 
     fn kept(ids: &[&str]) -> KeptAttachments {
         let mut list = KeptAttachments::new();
         for id in ids {
-            list.add(Attachment {
-                id: (*id).into(),
-                name: format!("{id}.txt"),
-                size: 1,
-                mimetype: None,
-                content: None,
-                thumbnail: None,
-                created_at: None,
-            });
+            list.add(att(id, &format!("{id}.txt")));
         }
         list
     }
@@ -193,19 +198,6 @@ mod tests {
             KeptAttachments::merged(&base, &both, &both).ids(),
             ["a", "b", "f"]
         );
-    }
-    use super::*;
-
-    fn att(id: &str, name: &str) -> Attachment {
-        Attachment {
-            id: id.into(),
-            name: name.into(),
-            size: 10,
-            mimetype: Some("text/plain".into()),
-            content: None,
-            thumbnail: None,
-            created_at: None,
-        }
     }
 
     #[test]

@@ -1,3 +1,4 @@
+use super::timestamp::days_from_civil;
 use super::UploadError;
 
 /// When to try a failed request again: exponential backoff with full jitter
@@ -127,18 +128,6 @@ fn parse_http_date(value: &str) -> Option<u64> {
         .checked_mul(86_400)?
         .checked_add(h * 3600 + m * 60 + s)?;
     secs.checked_mul(1000)
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
-/// algorithm).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 #[cfg(test)]
