@@ -300,16 +300,13 @@ fn slow_options(stall_timeout_ms: u32, max_attempts: u32) -> WidgetOptions {
     }
 }
 
-#[wasm_bindgen_test]
-async fn a_body_that_stops_going_out_is_given_up_as_stalled() {
+/// Uploads `file` to the slow server with `options` and waits for its row
+/// to fail as stalled after 1 s without progress.
+async fn given_up_as_stalled(options: WidgetOptions, file: web_sys::File) {
     let root = container();
-    let _handle = mount_widget(root.clone(), slow_options(1_000, 1));
-    // Far more than the socket buffers hold while the server reads nothing.
-    drop_files(
-        &query(&root, "[data-ta=dropzone]").unwrap(),
-        &[big_file(32 << 20, "stuck.bin")],
-    );
-    wait_for("the stalled upload to fail", 15_000, || {
+    let _handle = mount_widget(root.clone(), options);
+    drop_files(&query(&root, "[data-ta=dropzone]").unwrap(), &[file]);
+    wait_for("the stalled upload to fail", 20_000, || {
         query(&root, "[data-ta=row][data-state=failed]").is_some()
     })
     .await;
@@ -318,26 +315,20 @@ async fn a_body_that_stops_going_out_is_given_up_as_stalled() {
 }
 
 #[wasm_bindgen_test]
+async fn a_body_that_stops_going_out_is_given_up_as_stalled() {
+    // Far more than the socket buffers hold while the server reads nothing.
+    given_up_as_stalled(slow_options(1_000, 1), big_file(32 << 20, "stuck.bin")).await;
+}
+
+#[wasm_bindgen_test]
 async fn a_part_that_stops_going_out_is_given_up_as_stalled() {
-    let root = container();
+    // One part, as large.
     let options = WidgetOptions {
         mode: Mode::Flow,
         chunk_size: 16 << 20,
         ..slow_options(1_000, 1)
     };
-    let _handle = mount_widget(root.clone(), options);
-    // One part, far more than the socket buffers hold while the server
-    // reads nothing.
-    drop_files(
-        &query(&root, "[data-ta=dropzone]").unwrap(),
-        &[big_file(16 << 20, "stuck-part.bin")],
-    );
-    wait_for("the stalled part to fail", 20_000, || {
-        query(&root, "[data-ta=row][data-state=failed]").is_some()
-    })
-    .await;
-    let status = text(&query(&root, "[data-ta=status]").unwrap());
-    assert!(status.contains("No progress for 1 s"), "{status}");
+    given_up_as_stalled(options, big_file(16 << 20, "stuck-part.bin")).await;
 }
 
 #[wasm_bindgen_test]

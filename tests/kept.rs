@@ -98,23 +98,31 @@ async fn persist_none_keeps_nothing() {
     assert!(kept_ids(&again).is_empty());
 }
 
-#[wasm_bindgen_test]
-async fn kept_files_attach_to_an_issue_and_the_list_empties() {
+/// A widget that attaches to `issue` and keeps nothing across reloads,
+/// with `files` uploaded and kept.
+async fn uploaded_for(issue: &str, files: &[web_sys::File]) -> (web_sys::HtmlElement, impl Sized) {
     let options = WidgetOptions {
-        issue: "DEMO-3".into(),
+        issue: issue.into(),
         persist: Persist::None,
         ..dev_options(server(), "dev-token")
     };
     let root = container();
-    let _handle = mount_widget(root.clone(), options);
-    drop_files(
-        &query(&root, "[data-ta=dropzone]").unwrap(),
+    let handle = mount_widget(root.clone(), options);
+    drop_files(&query(&root, "[data-ta=dropzone]").unwrap(), files);
+    wait_all_done(&root, files.len()).await;
+    (root, handle)
+}
+
+#[wasm_bindgen_test]
+async fn kept_files_attach_to_an_issue_and_the_list_empties() {
+    let (root, _handle) = uploaded_for(
+        "DEMO-3",
         &[
             file(b"one", "one.txt", "text/plain"),
             file(&PNG_40X20, "two.png", "image/png"),
         ],
-    );
-    wait_all_done(&root, 2).await;
+    )
+    .await;
     let ids = kept_ids(&root);
     assert_eq!(ids.len(), 2);
     let summary = text(&query(&root, "[data-ta=summary]").unwrap());
@@ -276,22 +284,15 @@ async fn an_expired_kept_id_is_dropped_and_the_rest_attach() {
 
 #[wasm_bindgen_test]
 async fn kept_ids_attached_already_are_dropped_and_the_rest_attach() {
-    let options = WidgetOptions {
-        issue: "DEMO-2".into(),
-        persist: Persist::None,
-        ..dev_options(server(), "dev-token")
-    };
-    let root = container();
-    let _handle = mount_widget(root.clone(), options);
-    drop_files(
-        &query(&root, "[data-ta=dropzone]").unwrap(),
+    let (root, _handle) = uploaded_for(
+        "DEMO-2",
         &[
             file(b"early", "early.txt", "text/plain"),
             file(b"again", "again.txt", "text/plain"),
             file(b"later", "later.txt", "text/plain"),
         ],
-    );
-    wait_all_done(&root, 3).await;
+    )
+    .await;
     let ids = kept_ids(&root);
     assert_eq!(ids.len(), 3);
     // The first two went onto DEMO-1 already: an attach whose answer was

@@ -1,4 +1,4 @@
-use super::tracker::{read_attachment, WireFields};
+use super::tracker::{read_attachments, WireFields};
 use super::{
     encode_component, error_from_response, Credentials, FilePart, HttpMethod, JsonRequest,
     UploadBackend, UploadRequest,
@@ -115,10 +115,7 @@ impl UploadBackend for JiraBackend {
         let issue = Json::parse(body)
             .map_err(|e| UploadError::InvalidResponse(format!("not a Jira issue ({e})")))?;
         match issue.get("fields").and_then(|f| f.get("attachment")) {
-            Some(Json::Array(values)) => Ok(values
-                .iter()
-                .filter_map(|value| read_attachment(value, &JIRA_FIELDS).ok().flatten())
-                .collect()),
+            Some(Json::Array(values)) => Ok(read_attachments(values, &JIRA_FIELDS)),
             _ => Err(UploadError::InvalidResponse(
                 "the Jira issue lists no attachments".into(),
             )),
@@ -156,10 +153,7 @@ fn parse_entries(body: &str) -> Result<Vec<Attachment>, UploadError> {
         Json::Array(values) => values,
         one => vec![one],
     };
-    Ok(values
-        .iter()
-        .filter_map(|value| read_attachment(value, &JIRA_FIELDS).ok().flatten())
-        .collect())
+    Ok(read_attachments(&values, &JIRA_FIELDS))
 }
 
 /// Pairs each file with its answer. Jira's docs do not promise the order of

@@ -2,7 +2,7 @@
 //! byte: whether the issue holds the file now decides between sending it
 //! again (it was not taken) and recording it as done (it was).
 
-use crate::core::{parse_timestamp_ms, Attachment, FileMeta};
+use crate::core::{parse_timestamp_ms, Attachment, FileMeta, UploadError};
 
 /// How far the server's clock may be behind the page's.
 pub const CLOCK_SKEW_MS: f64 = 5.0 * 60.0 * 1000.0;
@@ -19,6 +19,14 @@ pub enum LostUpload {
     /// Some of its name and size, with no time that can be read: the user
     /// has to look.
     Unsure,
+}
+
+/// Whether reading the issue can tell what became of an upload that ended
+/// in `error` after its last byte. Not after a 504: the gateway gave up
+/// waiting while the server may be at work for minutes yet, so a file
+/// missing from the issue now proves nothing.
+pub fn can_be_looked_up(error: &UploadError) -> bool {
+    error.leaves_outcome_unknown() && !matches!(error, UploadError::Http { status: 504, .. })
 }
 
 /// Reads `listing` (what the issue holds, read after the answer was lost)
@@ -55,13 +63,8 @@ mod tests {
 
     fn attachment(id: &str, name: &str, size: u64, created: Option<&str>) -> Attachment {
         Attachment {
-            id: id.into(),
-            name: name.into(),
-            size,
-            mimetype: None,
-            content: None,
-            thumbnail: None,
             created_at: created.map(str::to_owned),
+            ..Attachment::named(id, name, size)
         }
     }
 
@@ -101,6 +104,18 @@ mod tests {
             find_lost_upload(&mut listing, &file, TEN),
             LostUpload::NotThere
         );
+    }
+
+    #[test]
+    fn a_gateway_that_gave_up_waiting_cannot_be_looked_up() {
+        let http = |status| UploadError::Http {
+            status,
+            message: String::new(),
+        };
+        assert!(can_be_looked_up(&UploadError::Network("reset".into())));
+        assert!(can_be_looked_up(&http(502)));
+        assert!(!can_be_looked_up(&http(504)));
+        assert!(!can_be_looked_up(&http(503)));
     }
 
     #[test]

@@ -28,7 +28,7 @@ pub use flow::{
 };
 pub use form::FormBackend;
 pub use jira::{JiraBackend, JIRA_MAX_BATCH};
-pub use lost_answer::{find_lost_upload, LostUpload, CLOCK_SKEW_MS};
+pub use lost_answer::{can_be_looked_up, find_lost_upload, LostUpload, CLOCK_SKEW_MS};
 pub use mode::Mode;
 pub use percent::encode_component;
 pub use request::{FilePart, HttpMethod, JsonRequest, UploadRequest};

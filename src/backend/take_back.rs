@@ -26,15 +26,7 @@ mod tests {
     use super::*;
 
     fn attachment(id: &str, name: &str, size: u64) -> Attachment {
-        Attachment {
-            id: id.into(),
-            name: name.into(),
-            size,
-            mimetype: None,
-            content: None,
-            thumbnail: None,
-            created_at: None,
-        }
+        Attachment::named(id, name, size)
     }
 
     #[test]

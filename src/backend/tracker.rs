@@ -73,6 +73,15 @@ pub(super) fn read_attachment(
     Ok((!attachment.id.trim().is_empty()).then_some(attachment))
 }
 
+/// The attachments among `values` that read as [`read_attachment`] reads
+/// them; the others are left out.
+pub(super) fn read_attachments(values: &[Json], names: &WireFields) -> Vec<Attachment> {
+    values
+        .iter()
+        .filter_map(|value| read_attachment(value, names).ok().flatten())
+        .collect()
+}
+
 /// Reads a Tracker attachment object (T1, T2, and Flow's completing part,
 /// which answers with the new temporary file).
 pub(super) fn parse_attachment_object(body: &str) -> Result<Attachment, UploadError> {
@@ -186,10 +195,7 @@ impl UploadBackend for TrackerBackend {
             return Err(error_from_response(status, body));
         }
         match Json::parse(body) {
-            Ok(Json::Array(values)) => Ok(values
-                .iter()
-                .filter_map(|value| read_attachment(value, &TRACKER_FIELDS).ok().flatten())
-                .collect()),
+            Ok(Json::Array(values)) => Ok(read_attachments(&values, &TRACKER_FIELDS)),
             _ => Err(UploadError::InvalidResponse(
                 "not a list of attachments".into(),
             )),

@@ -40,6 +40,22 @@ impl Attachment {
 }
 
 #[cfg(test)]
+impl Attachment {
+    /// For tests: an attachment with an id, a name and a size, nothing else.
+    pub(crate) fn named(id: &str, name: &str, size: u64) -> Self {
+        Attachment {
+            id: id.into(),
+            name: name.into(),
+            size,
+            mimetype: None,
+            content: None,
+            thumbnail: None,
+            created_at: None,
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

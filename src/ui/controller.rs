@@ -8,10 +8,10 @@ use web_sys::{AbortController, File};
 
 use super::{EventFile, WidgetEvent, WidgetOptions};
 use crate::backend::{
-    attach_request, batch_limit, bounded_chunk_size, comment_request, error_from_response,
-    find_lost_upload, ids_refused_by_name, parse_attach, parse_comment, single_request_backend,
-    surely_owns, temporary_attachment_is_gone, temporary_attachment_request, BackendSettings,
-    FlowBackend, LostUpload, Mode, UploadBackend,
+    attach_request, batch_limit, bounded_chunk_size, can_be_looked_up, comment_request,
+    error_from_response, find_lost_upload, ids_refused_by_name, parse_attach, parse_comment,
+    single_request_backend, surely_owns, temporary_attachment_is_gone,
+    temporary_attachment_request, BackendSettings, FlowBackend, LostUpload, Mode, UploadBackend,
 };
 use crate::core::{
     can_preview, file_shares, origin_of, parse_retry_after, Announcement, Attachment, BatchLimit,
@@ -973,20 +973,17 @@ impl Controller {
                 // server had taken it. The issue tells, read after a moment
                 // (a server may still be storing a large file): there, the
                 // file is done; missing, it goes again; there but of unknown
-                // age, or the issue unreadable, or a gateway that gave up
-                // waiting (504: the server may be at work for minutes yet),
-                // the user checks before retrying.
+                // age, the issue unreadable, or not worth reading
+                // (`can_be_looked_up`), the user checks before retrying.
                 let unknown: Vec<usize> = (0..outcomes.len())
                     .filter(|&i| {
                         matches!(&outcomes[i], Err((error, _)) if error.leaves_outcome_unknown())
                     })
                     .collect();
-                let gave_up_waiting =
-                    |e: &UploadError| matches!(e, UploadError::Http { status: 504, .. });
                 if body_out.get() && options.mode.needs_issue() && !unknown.is_empty() {
                     let lookable = unknown
                         .iter()
-                        .any(|&i| !matches!(&outcomes[i], Err((e, _)) if gave_up_waiting(e)));
+                        .any(|&i| matches!(&outcomes[i], Err((e, _)) if can_be_looked_up(e)));
                     let mut listing = None;
                     if lookable {
                         sleep(
@@ -1004,7 +1001,7 @@ impl Controller {
                             continue;
                         };
                         let verdict = match listing.as_mut() {
-                            Some(listing) if !gave_up_waiting(error) => {
+                            Some(listing) if can_be_looked_up(error) => {
                                 find_lost_upload(listing, metas[i], sent_at)
                             }
                             _ => LostUpload::Unsure,
