@@ -10,7 +10,7 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 
 use support::*;
-use tracker_attachments::backend::{JsonRequest, Mode, UploadRequest};
+use tracker_attachments::backend::{HttpMethod, JsonRequest, Mode, UploadRequest};
 use tracker_attachments::core::{Restrictions, RetryPolicy, UploadError};
 use tracker_attachments::ui::{EventHandler, WidgetEvent};
 use tracker_attachments::web::{sleep, BrowserTransport, RawResponse, Transport, TransportFuture};
@@ -291,7 +291,10 @@ async fn a_cancelled_requests_late_answer_does_not_touch_its_retry() {
 
 fn slow_options(stall_timeout_ms: u32, max_attempts: u32) -> WidgetOptions {
     WidgetOptions {
-        transport: Rc::new(BrowserTransport { stall_timeout_ms }),
+        transport: Rc::new(BrowserTransport {
+            stall_timeout_ms,
+            ..BrowserTransport::default()
+        }),
         retry: RetryPolicy {
             max_attempts,
             ..RetryPolicy::default()
@@ -348,6 +351,56 @@ async fn a_slow_answer_after_the_body_is_sent_is_not_a_stall() {
         query(&root, "[data-ta=row][data-state=done]").is_some()
     })
     .await;
+}
+
+/// T3 of DEMO-1 on the slow server, which answers after four seconds.
+fn slow_listing() -> JsonRequest {
+    JsonRequest {
+        method: HttpMethod::Get,
+        url: format!("{}/v2/issues/DEMO-1/attachments", slow_server()),
+        headers: vec![
+            ("Authorization".to_owned(), "OAuth dev-token".to_owned()),
+            ("X-Org-ID".to_owned(), "dev-org".to_owned()),
+        ],
+        body: String::new(),
+    }
+}
+
+fn answering_within(answer_timeout_ms: u32) -> BrowserTransport {
+    BrowserTransport {
+        answer_timeout_ms,
+        ..BrowserTransport::default()
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_json_request_unanswered_in_time_is_a_network_error() {
+    let request = slow_listing();
+    let outcome = answering_within(500).json(&request, None).await;
+    assert_eq!(
+        outcome,
+        Err(UploadError::Network("no answer in 1 s".to_owned()))
+    );
+    // The same request, given the time, is answered.
+    let answer = answering_within(20_000).json(&request, None).await.unwrap();
+    assert_eq!(answer.status, 200, "{}", answer.body);
+}
+
+#[wasm_bindgen_test]
+async fn a_cancel_while_waiting_for_an_answer_is_a_cancel() {
+    let request = slow_listing();
+    let controller = web_sys::AbortController::new().unwrap();
+    let signal = controller.signal();
+    let transport = answering_within(3_000);
+    wasm_bindgen_futures::spawn_local(async move {
+        sleep(200).await;
+        controller.abort();
+    });
+    let outcome = transport.json(&request, Some(&signal)).await;
+    assert_eq!(outcome, Err(UploadError::Cancelled));
+    // A signal aborted before the request sends nothing.
+    let outcome = transport.json(&request, Some(&signal)).await;
+    assert_eq!(outcome, Err(UploadError::Cancelled));
 }
 
 #[wasm_bindgen_test]

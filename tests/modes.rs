@@ -60,9 +60,7 @@ async fn found_after_a_lost_answer(
     sent_at: f64,
     (id, name, size): (&str, &str, u64),
 ) -> bool {
-    let transport = tracker_attachments::web::BrowserTransport {
-        stall_timeout_ms: 30_000,
-    };
+    let transport = tracker_attachments::web::BrowserTransport::default();
     let request = backend.listing_request(credentials).unwrap();
     let raw = tracker_attachments::web::Transport::json(&transport, &request, None)
         .await

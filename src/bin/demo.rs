@@ -12,7 +12,7 @@ use leptos::task::spawn_local;
 use tracker_attachments::backend::{AuthScheme, HttpMethod, JsonRequest, Mode};
 use tracker_attachments::core::{Attachment, Locale};
 use tracker_attachments::ui::{Controller, EventHandler, WidgetEvent};
-use tracker_attachments::web::{browser_locale, send_json, Persist};
+use tracker_attachments::web::{browser_locale, send_json, Persist, DEFAULT_ANSWER_TIMEOUT_MS};
 use tracker_attachments::{Credentials, TrackerAttachments, WidgetOptions};
 
 const TOKEN: &str = "dev-token";
@@ -202,7 +202,9 @@ async fn issue_attachments(issue: &str) -> Option<Vec<Attachment>> {
         ],
         body: String::new(),
     };
-    let answer = send_json(&request, None).await.ok()?;
+    let answer = send_json(&request, None, DEFAULT_ANSWER_TIMEOUT_MS)
+        .await
+        .ok()?;
     if answer.status != 200 {
         return None;
     }

@@ -2,7 +2,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::{Event, EventTarget};
 
-/// An event listener on the document or the window, removed when dropped.
+/// An event listener, removed when dropped.
 pub struct EventListener {
     target: EventTarget,
     kind: &'static str,
@@ -20,7 +20,8 @@ impl EventListener {
         Self::on(web_sys::window()?.into(), kind, handler)
     }
 
-    fn on(
+    /// On any target (an `AbortSignal`, say).
+    pub(crate) fn on(
         target: EventTarget,
         kind: &'static str,
         handler: impl FnMut(Event) + 'static,

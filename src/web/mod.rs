@@ -28,7 +28,10 @@ pub use storage::{is_kept_change, load_kept, save_kept, storage_key, Persist};
 pub use thumbnail::fetch_thumbnail;
 pub use timer::sleep;
 pub use transport::{send_json, RawResponse};
-pub use transport_trait::{BrowserTransport, Transport, TransportFuture, DEFAULT_STALL_TIMEOUT_MS};
+pub use transport_trait::{
+    BrowserTransport, Transport, TransportFuture, DEFAULT_ANSWER_TIMEOUT_MS,
+    DEFAULT_STALL_TIMEOUT_MS,
+};
 pub use xhr::send_upload_xhr;
 
 /// The text of a JavaScript exception, for error messages.

@@ -7,9 +7,13 @@
 
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortSignal, Blob, FormData, Headers, Request, RequestInit, Response};
+use web_sys::{
+    AbortController, AbortSignal, Blob, FormData, Headers, Request, RequestInit, Response,
+};
 
 use super::js_error_text;
+use super::listener::EventListener;
+use super::timer::Deadline;
 use crate::backend::{JsonRequest, UploadRequest};
 use crate::core::UploadError;
 
@@ -82,11 +86,18 @@ pub(crate) fn multipart_body(
     Ok(form)
 }
 
-/// Sends a JSON (or, with an empty body, a bodiless) request.
+/// Sends a JSON (or, with an empty body, a bodiless) request. No answer
+/// within `timeout_ms` ends it as a network error: on a half-dead connection
+/// an attach or a take-back would otherwise wait until the system gives up,
+/// which can be many minutes.
 pub async fn send_json(
     request: &JsonRequest,
     signal: Option<&AbortSignal>,
+    timeout_ms: u32,
 ) -> Result<RawResponse, UploadError> {
+    if signal.is_some_and(AbortSignal::aborted) {
+        return Err(UploadError::Cancelled);
+    }
     let init = RequestInit::new();
     init.set_method(request.method.as_str());
     let headers = headers_from(&request.headers)?;
@@ -97,8 +108,23 @@ pub async fn send_json(
         init.set_body(&JsValue::from_str(&request.body));
     }
     init.set_headers(headers.as_ref());
-    init.set_signal(signal);
-    fetch_text(&request.url, &init, signal).await
+    // One signal for the fetch, aborted by the caller's or by the deadline.
+    let controller = AbortController::new().map_err(browser_error)?;
+    let own = controller.signal();
+    init.set_signal(Some(&own));
+    let deadline = Deadline::arm(timeout_ms, &controller);
+    let _follow = signal.and_then(|signal| {
+        let controller = controller.clone();
+        EventListener::on(signal.clone().into(), "abort", move |_| controller.abort())
+    });
+    let answer = fetch_text(&request.url, &init, Some(&own)).await;
+    match answer {
+        Err(UploadError::Cancelled) if deadline.fired() => Err(UploadError::Network(format!(
+            "no answer in {} s",
+            timeout_ms.div_ceil(1000)
+        ))),
+        other => other,
+    }
 }
 
 /// Runs a fetch and reads the body as text; any status is `Ok`.

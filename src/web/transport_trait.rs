@@ -59,15 +59,24 @@ pub struct BrowserTransport {
     /// given up (a network error, so it is retried): a half-dead connection
     /// would otherwise hang until the user cancels.
     pub stall_timeout_ms: u32,
+    /// A JSON request (attach, comment, a part test, a take-back, a look
+    /// at the issue) with no answer after this long is given up as a
+    /// network error.
+    pub answer_timeout_ms: u32,
 }
 
 /// As Uppy's XHR uploader: 30 s without a byte going out.
 pub const DEFAULT_STALL_TIMEOUT_MS: u32 = 30_000;
 
+/// Long enough for a slow Jira to attach or list, short of the minutes a
+/// dead connection takes to fail on its own.
+pub const DEFAULT_ANSWER_TIMEOUT_MS: u32 = 60_000;
+
 impl Default for BrowserTransport {
     fn default() -> Self {
         Self {
             stall_timeout_ms: DEFAULT_STALL_TIMEOUT_MS,
+            answer_timeout_ms: DEFAULT_ANSWER_TIMEOUT_MS,
         }
     }
 }
@@ -109,6 +118,6 @@ impl Transport for BrowserTransport {
         request: &'a JsonRequest,
         signal: Option<&'a AbortSignal>,
     ) -> TransportFuture<'a> {
-        Box::pin(send_json(request, signal))
+        Box::pin(send_json(request, signal, self.answer_timeout_ms))
     }
 }
