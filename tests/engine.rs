@@ -84,6 +84,11 @@ async fn cancel_stops_a_running_upload() {
     .await;
     assert_eq!(text(&query(&row, "[data-ta=status]").unwrap()), "Cancelled");
     assert!(query(&row, "[data-ta=retry]").is_some());
+    // Muted: nothing is wrong (unlike a file left attached).
+    assert_eq!(
+        styled_color(&query(&row, "[data-ta=status]").unwrap()),
+        "rgb(79, 89, 107)"
+    );
     assert!(query_all(&root, "[data-ta=kept-id]").is_empty());
 }
 
@@ -353,6 +358,26 @@ async fn a_slow_answer_after_the_body_is_sent_is_not_a_stall() {
     .await;
 }
 
+/// The colour `element` gets from the widget's style sheet (added to the
+/// page once: these tests mount the component without the element's
+/// shadow root, which adopts the sheet).
+fn styled_color(element: &web_sys::Element) -> String {
+    let document = web_sys::window().unwrap().document().unwrap();
+    if document.get_element_by_id("widget-css").is_none() {
+        let style = document.create_element("style").unwrap();
+        style.set_id("widget-css");
+        style.set_text_content(Some(include_str!("../src/ui/widget.css")));
+        document.head().unwrap().append_child(&style).unwrap();
+    }
+    web_sys::window()
+        .unwrap()
+        .get_computed_style(element)
+        .unwrap()
+        .unwrap()
+        .get_property_value("color")
+        .unwrap()
+}
+
 /// T3 of DEMO-1 on the slow server, which answers after four seconds.
 fn slow_listing() -> JsonRequest {
     JsonRequest {
@@ -530,6 +555,11 @@ async fn a_file_the_server_will_not_give_back_is_shown_as_still_attached() {
     );
     // Retrying would put a second copy on the issue.
     assert!(query(&row, "[data-ta=retry]").is_none());
+    // Said in the error colour, not the muted one of a plain cancel.
+    assert_eq!(
+        styled_color(&query(&row, "[data-ta=status]").unwrap()),
+        "rgb(179, 38, 30)"
+    );
     let heard = heard.borrow().clone();
     assert_eq!(heard.len(), 1, "{heard:?}");
     let (name, error) = &heard[0];
