@@ -94,6 +94,12 @@ pub struct Config {
     /// Where "now" comes from; tests use a manual clock.
     #[arg(skip)]
     pub clock: Clock,
+
+    /// Test hook: when set, every chunked-upload assembly first takes a
+    /// permit from it, so a test can hold an assembly in progress (create it
+    /// with no permits) and release it with `add_permits`.
+    #[arg(skip)]
+    pub assembly_gate: Option<std::sync::Arc<tokio::sync::Semaphore>>,
 }
 
 impl Config {

@@ -89,6 +89,10 @@ pub enum ApiError {
     FlowParams,
     /// A part whose number or size does not fit the declared totals.
     FlowMismatch,
+    /// A chunked upload's assembly failed or is taking long; the last part
+    /// sent again retries or waits again (503 with `Retry-After`: Flow.js
+    /// gives up on a 500 but retries a 503).
+    AssemblyUnfinished,
     /// `--fault-rate` picked this request to fail.
     InjectedFault,
     /// Proxy mode: the upstream could not be reached.
@@ -136,7 +140,9 @@ impl ApiError {
             }
             ApiError::VersionMismatch { .. } => StatusCode::PRECONDITION_FAILED,
             ApiError::DuplicateIssue { .. } => StatusCode::CONFLICT,
-            ApiError::InjectedFault => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::InjectedFault | ApiError::AssemblyUnfinished => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             ApiError::BadGateway => StatusCode::BAD_GATEWAY,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -244,6 +250,12 @@ impl ApiError {
             ApiError::FlowMismatch => {
                 "The part's number or size does not fit the upload's declared totals.".into()
             }
+            ApiError::AssemblyUnfinished if ru => {
+                "Файл ещё собирается из частей или его не удалось собрать: отправьте последнюю часть ещё раз.".into()
+            }
+            ApiError::AssemblyUnfinished => {
+                "The file is still being assembled from its parts, or could not be: send the last part again.".into()
+            }
             ApiError::InjectedFault if ru => {
                 "Сервис временно недоступен (сбой, заданный --fault-rate).".into()
             }
@@ -289,6 +301,11 @@ impl ApiError {
             header::CONTENT_LANGUAGE,
             HeaderValue::from_static(lang.code()),
         );
+        if *self == ApiError::AssemblyUnfinished {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
         response.extensions_mut().insert(Rendered {
             error: self.clone(),
             flavor,

@@ -4,10 +4,14 @@
 
 mod common;
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use common::*;
 use reqwest::multipart::{Form, Part};
 use reqwest::{Method, Response, StatusCode};
 use serde_json::Value;
+use tokio::sync::Semaphore;
 use tracker_attachments_server::Config;
 
 /// Flow.js parameters as (name, value), in the order Flow.js sends them.
@@ -401,5 +405,164 @@ async fn parts_are_limited_while_streaming() {
     // Without parameters before the part, the server limit applies.
     let form = Form::new().part("file", Part::bytes(vec![9; 300_000]).file_name("blob"));
     error_message(post(&server, form).await, StatusCode::PAYLOAD_TOO_LARGE).await;
+    assert_no_leftovers(&dir);
+}
+
+/// A server whose chunked-upload assemblies wait for a permit of `gate`.
+async fn gated_server(dir: &TempDir) -> (TestServer, Arc<Semaphore>) {
+    let gate = Arc::new(Semaphore::new(0));
+    let server = TestServer::start(Config {
+        assembly_gate: Some(gate.clone()),
+        ..Config::with_data_dir(dir.data_dir())
+    })
+    .await;
+    (server, gate)
+}
+
+/// Sends every part but the last; then sends the last one in a task (the
+/// request that completes the file) and waits until its part is stored,
+/// which is when its assembly has begun.
+async fn start_assembly(server: &TestServer, upload: &Upload) -> tokio::task::JoinHandle<Answer> {
+    let last = upload.total_chunks();
+    for number in 1..last {
+        assert_eq!(
+            post(server, upload.form(number)).await.status(),
+            StatusCode::OK
+        );
+    }
+    let first = spawn_post(server, upload.form(last));
+    wait_until(
+        Duration::from_secs(30),
+        "the last part to be stored",
+        || async { test_get(server, &upload.identifier, last).await == StatusCode::OK },
+    )
+    .await;
+    first
+}
+
+/// An answer read in a task: status, `Retry-After`, body.
+#[derive(Debug)]
+struct Answer {
+    status: StatusCode,
+    retry_after: Option<String>,
+    body: Value,
+}
+
+fn spawn_post(server: &TestServer, form: Form) -> tokio::task::JoinHandle<Answer> {
+    let request = server
+        .authed(Method::POST, &server.url("/upload/flow"))
+        .multipart(form);
+    tokio::spawn(async move {
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .map(|v| v.to_str().unwrap().to_owned());
+        let body = response.json::<Value>().await.unwrap();
+        Answer {
+            status,
+            retry_after,
+            body,
+        }
+    })
+}
+
+#[tokio::test]
+async fn a_last_part_retried_during_assembly_gets_the_same_201() {
+    let dir = TempDir::new();
+    let (server, gate) = gated_server(&dir).await;
+    let upload = Upload::new("300-during", "during.bin", 100, noise(300, 12));
+    let first = start_assembly(&server, &upload).await;
+    let mut retry = spawn_post(&server, upload.form(3));
+    // The retry must not be told "stored" while the file may still fail to
+    // assemble: it waits for the outcome, as the first request does.
+    assert!(
+        tokio::time::timeout(Duration::from_millis(300), &mut retry)
+            .await
+            .is_err(),
+        "the retry answered before the assembly ended"
+    );
+    assert!(!first.is_finished());
+    gate.add_permits(1);
+    let first = first.await.unwrap();
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+    let again = retry.await.unwrap();
+    assert_eq!(again.status, StatusCode::CREATED, "{}", again.body);
+    assert_eq!(again.body["id"], first.body["id"]);
+    assert_eq!(again.body["size"], 300);
+    assert_eq!(walk(&dir.data_dir().join("files")).len(), 1);
+    assert_no_leftovers(&dir);
+}
+
+#[tokio::test]
+async fn an_assembly_outlives_the_request_that_started_it() {
+    let dir = TempDir::new();
+    let (server, gate) = gated_server(&dir).await;
+    let upload = Upload::new("300-gone", "gone.bin", 100, noise(300, 13));
+    let first = start_assembly(&server, &upload).await;
+    // The client gives up (a closed tab, a cut connection) mid-assembly.
+    first.abort();
+    assert!(first.await.unwrap_err().is_cancelled());
+    gate.add_permits(1);
+    let done = spawn_post(&server, upload.form(3)).await.unwrap();
+    assert_eq!(done.status, StatusCode::CREATED, "{}", done.body);
+    let done = done.body;
+    assert_eq!(done["size"], 300);
+    let content = server
+        .get(done["content"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        content.bytes().await.unwrap().as_ref(),
+        upload.bytes.as_slice()
+    );
+    assert_eq!(walk(&dir.data_dir().join("files")).len(), 1);
+    assert_no_leftovers(&dir);
+}
+
+#[tokio::test]
+async fn a_failed_assembly_is_503_to_every_waiter_and_can_be_retried() {
+    let dir = TempDir::new();
+    let (server, gate) = gated_server(&dir).await;
+    let upload = Upload::new("300-fail", "fail.bin", 100, noise(300, 14));
+    let first = start_assembly(&server, &upload).await;
+    let retry = spawn_post(&server, upload.form(3));
+    // A stored part vanishes (a disk fault): the assembly cannot succeed.
+    let flow_dir = dir.data_dir().join("flow");
+    let upload_dir = std::fs::read_dir(&flow_dir)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    std::fs::remove_file(upload_dir.join("1")).unwrap();
+    gate.add_permits(1);
+    for task in [first, retry] {
+        let Answer {
+            status,
+            retry_after,
+            body,
+        } = task.await.unwrap();
+        // 503, not 500: Flow.js gives up on a 500 but retries a 503.
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+        assert!(retry_after.is_some(), "{body}");
+        assert_eq!(body["statusCode"], 503, "{body}");
+        assert_eq!(body["errorsData"], serde_json::json!({}), "{body}");
+    }
+    // Nothing became an attachment; the other parts were kept, so sending
+    // the lost one again completes the file.
+    assert!(walk(&dir.data_dir().join("files")).is_empty());
+    let done = json(post(&server, upload.form(1)).await, StatusCode::CREATED).await;
+    let content = server
+        .get(done["content"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        content.bytes().await.unwrap().as_ref(),
+        upload.bytes.as_slice()
+    );
     assert_no_leftovers(&dir);
 }

@@ -4,7 +4,9 @@
 //! answers 201 with the new Tracker temporary attachment.
 
 use std::collections::HashMap;
+use std::time::Duration;
 
+use axum::body::Body;
 use axum::extract::multipart::{Field, MultipartRejection};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Multipart, Query, State};
@@ -12,6 +14,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
+use tokio::sync::watch;
 
 use super::upload::{store, stream_to_part, Received, SNIFF_LEN};
 use crate::base_url::BaseUrl;
@@ -19,10 +22,20 @@ use crate::errors::ApiError;
 use crate::flow_protocol::{self, FlowChunk, FlowProblem, MAX_PARAM_LEN};
 use crate::model::AttachmentView;
 use crate::state::AppState;
-use crate::storage::ChunkStored;
+use crate::storage::{Assembly, AssemblyOutcome, ChunkStored, FlowUpload, Outcome};
 
 /// Flow.js sends eight parameters and the part; anything far beyond is not Flow.js.
 const MAX_FIELDS: usize = 64;
+
+/// How long a request that completes a file (or retries the part that did)
+/// waits for the assembly before answering 503 with `Retry-After`: within
+/// the read timeout of common reverse proxies (nginx: 60 s). A file that
+/// takes longer (1 GiB sent upstream) is still assembled; the client's next
+/// try waits anew and gets the answer.
+const ASSEMBLY_WAIT: Duration = Duration::from_secs(55);
+
+/// Largest upstream answer to an assembled file that is passed on.
+const MAX_RELAYED_BODY: usize = 1024 * 1024;
 
 fn problem(p: FlowProblem, limit: u64) -> ApiError {
     match p {
@@ -104,52 +117,60 @@ pub async fn upload_chunk(
         )
         .await
         .map_err(ApiError::internal)?;
-    let upload = match stored {
+    let outcome = match stored {
         ChunkStored::Mismatch => return Err(ApiError::FlowMismatch),
         ChunkStored::Partial { stored } => {
             let body =
                 json!({"flowChunkNumber": number, "storedChunks": stored, "totalChunks": total});
             return Ok(Json(body).into_response());
         }
-        ChunkStored::Assembling => {
-            let body =
-                json!({"flowChunkNumber": number, "storedChunks": total, "totalChunks": total});
-            return Ok(Json(body).into_response());
-        }
+        // The retried last part of a finished upload: the same answer.
         ChunkStored::Finished { attachment_id } => {
-            // The retried last part of a finished upload: the same answer.
-            let attachment = state
-                .storage
-                .get(attachment_id)
-                .await
-                .map_err(ApiError::internal)?
-                .ok_or(ApiError::FlowMismatch)?;
-            return Ok((
-                StatusCode::CREATED,
-                Json(AttachmentView::new(&attachment, &base)),
-            )
-                .into_response());
+            return created(&state, &base, attachment_id).await
         }
-        ChunkStored::Complete(upload) => upload,
+        // A retried last part while the first copy is being assembled: it
+        // must not hear "stored" before the file is, and it gets the answer
+        // the first copy gets.
+        ChunkStored::Assembling(outcome) => outcome,
+        ChunkStored::Complete { assembly, outcome } => {
+            // In a task of its own, so that a client that goes away does not
+            // cut the assembly short (hyper drops the request's future).
+            tokio::spawn(assemble(state.clone(), headers, assembly));
+            outcome
+        }
     };
+    answer(&state, &base, outcome).await
+}
 
-    let assembled = state
-        .storage
-        .flow_assemble(&upload, SNIFF_LEN)
-        .await
-        .map_err(ApiError::internal);
-    // The local attachment id, when there is one to remember.
-    let answer: Result<(Response, Option<i64>), ApiError> = match (assembled, &state.proxy) {
-        (Err(e), _) => Err(e),
+/// Assembles the parts and stores the file here, or sends it upstream in
+/// proxy mode; then settles the upload with the outcome.
+async fn assemble(state: AppState, headers: HeaderMap, assembly: Assembly) {
+    let gate = state.config.assembly_gate.clone();
+    // Held until the outcome is settled; a closed gate lets everything through.
+    let _permit = match &gate {
+        Some(gate) => gate.acquire().await.ok(),
+        None => None,
+    };
+    let outcome = build(&state, &headers, assembly.upload()).await;
+    if let Err(e) = assembly.settle(outcome).await {
+        tracing::warn!(error = %e, "could not record the end of an assembly");
+    }
+}
+
+async fn build(state: &AppState, headers: &HeaderMap, upload: &FlowUpload) -> AssemblyOutcome {
+    let (part, size, head) = match state.storage.flow_assemble(upload, SNIFF_LEN).await {
+        Ok(assembled) => assembled,
+        Err(e) => {
+            tracing::error!(error = %e, "could not assemble a chunked upload");
+            return AssemblyOutcome::Failed;
+        }
+    };
+    let name = upload.declared.filename.clone();
+    match &state.proxy {
         // Proxy mode: the whole file goes upstream as a temporary attachment
         // (T1), and the upstream's answer comes back as it is.
-        (Ok((part, size, _)), Some(proxy)) => Ok((
-            proxy
-                .send_file(part, size, &upload.declared.filename, &headers)
-                .await,
-            None,
-        )),
-        (Ok((part, size, head)), None) => {
+        Some(proxy) => relayed(proxy.send_file(part, size, &name, headers).await).await,
+        None => {
             let received = Received {
                 part,
                 size,
@@ -157,34 +178,83 @@ pub async fn upload_chunk(
                 file_name: None,
                 content_type: None,
             };
-            store(&state, received, upload.declared.filename.clone(), None)
-                .await
-                .map(|attachment| {
-                    let view = Json(AttachmentView::new(&attachment, &base));
-                    (
-                        (StatusCode::CREATED, view).into_response(),
-                        Some(attachment.id),
-                    )
-                })
-        }
-    };
-    match answer {
-        Ok((response, attachment_id)) => {
-            let finished = match attachment_id {
-                Some(id) => state.storage.flow_finish(upload.id, id, state.now()).await,
-                None => state.storage.flow_forget(upload.id).await,
-            };
-            if let Err(e) = finished {
-                tracing::warn!(error = %e, "could not remove the parts of a finished upload");
+            match store(state, received, name, None).await {
+                Ok(attachment) => AssemblyOutcome::Stored {
+                    attachment_id: attachment.id,
+                },
+                // `store` has logged the cause.
+                Err(_) => AssemblyOutcome::Failed,
             }
-            Ok(response)
-        }
-        // Let a retried last part try the assembly again.
-        Err(e) => {
-            let _ = state.storage.flow_release(upload.id).await;
-            Err(e)
         }
     }
+}
+
+/// The upstream's answer, read whole so that every waiting request can be
+/// given a copy. A T1 answer is one attachment object; anything past
+/// `MAX_RELAYED_BODY` is not one.
+async fn relayed(response: Response) -> AssemblyOutcome {
+    let (parts, body) = response.into_parts();
+    match axum::body::to_bytes(body, MAX_RELAYED_BODY).await {
+        Ok(body) => AssemblyOutcome::Relayed {
+            status: parts.status,
+            headers: parts.headers,
+            body,
+        },
+        Err(e) => {
+            tracing::warn!(error = %e, "could not read the upstream's answer to an assembled file");
+            AssemblyOutcome::Failed
+        }
+    }
+}
+
+/// Waits (boundedly) for the outcome of an assembly and answers with it.
+async fn answer(
+    state: &AppState,
+    base: &BaseUrl,
+    mut outcome: watch::Receiver<Outcome>,
+) -> Result<Response, ApiError> {
+    let outcome = match tokio::time::timeout(ASSEMBLY_WAIT, outcome.wait_for(Option::is_some)).await
+    {
+        Ok(Ok(outcome)) => (*outcome).clone(),
+        // Still running (the client asks again after `Retry-After` and waits
+        // anew), or gone without a word (then the next part takes over).
+        Ok(Err(_)) | Err(_) => None,
+    };
+    match outcome.as_deref() {
+        Some(AssemblyOutcome::Stored { attachment_id }) => {
+            created(state, base, *attachment_id).await
+        }
+        Some(AssemblyOutcome::Relayed {
+            status,
+            headers,
+            body,
+        }) => {
+            let mut response = Response::new(Body::from(body.clone()));
+            *response.status_mut() = *status;
+            *response.headers_mut() = headers.clone();
+            Ok(response)
+        }
+        Some(AssemblyOutcome::Failed) | None => Err(ApiError::AssemblyUnfinished),
+    }
+}
+
+/// 201 with the temporary attachment a chunked upload became.
+async fn created(
+    state: &AppState,
+    base: &BaseUrl,
+    attachment_id: i64,
+) -> Result<Response, ApiError> {
+    let attachment = state
+        .storage
+        .get(attachment_id)
+        .await
+        .map_err(ApiError::internal)?
+        .ok_or(ApiError::FlowMismatch)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(AttachmentView::new(&attachment, base)),
+    )
+        .into_response())
 }
 
 /// Streams the part to disk. When the parameters came first (Flow.js sends

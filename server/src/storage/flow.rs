@@ -1,9 +1,14 @@
 //! Parts of chunked (Flow.js) uploads: stored as they come, in any order and
 //! in parallel, and assembled once when the last one is in.
 
+use std::collections::HashMap;
 use std::io::{self, Read};
+use std::sync::{Arc, MutexGuard, PoisonError};
 
+use axum::http::{HeaderMap, StatusCode};
+use bytes::Bytes;
 use rusqlite::{params, Connection, OptionalExtension};
+use tokio::sync::watch;
 
 use super::{PartFile, Storage};
 
@@ -23,15 +28,39 @@ pub struct FlowUpload {
     pub declared: FlowDeclared,
 }
 
+/// How an assembly ended, as every request waiting for it learns it.
+#[derive(Debug)]
+pub enum AssemblyOutcome {
+    /// Stored here as this temporary attachment.
+    Stored { attachment_id: i64 },
+    /// Sent upstream (proxy mode): the upstream's answer, kept whole so
+    /// that each waiting request can be given it.
+    Relayed {
+        status: StatusCode,
+        headers: HeaderMap,
+        body: Bytes,
+    },
+    /// Failed here; the parts are kept, so the last one sent again retries.
+    Failed,
+}
+
+/// `None` while the assembly runs.
+pub type Outcome = Option<Arc<AssemblyOutcome>>;
+pub(super) type OutcomeSender = watch::Sender<Outcome>;
+
 #[derive(Debug)]
 pub enum ChunkStored {
     /// Stored; `stored` parts of the upload are in.
     Partial { stored: u64 },
     /// This part completed the upload, and this request (only this one)
-    /// assembles it.
-    Complete(FlowUpload),
-    /// Another request is assembling the upload; nothing to do.
-    Assembling,
+    /// starts its assembly; `outcome` announces how it ends.
+    Complete {
+        assembly: Assembly,
+        outcome: watch::Receiver<Outcome>,
+    },
+    /// The upload is being assembled (this part is a retry of the last
+    /// one); `outcome` announces how it ends.
+    Assembling(watch::Receiver<Outcome>),
     /// The part's totals differ from the ones its upload started with.
     Mismatch,
     /// The upload was finished already (this part is a retry whose first
@@ -39,7 +68,121 @@ pub enum ChunkStored {
     Finished { attachment_id: i64 },
 }
 
+/// The right to settle one assembly. Dropped unsettled (its task panicked,
+/// or was dropped before it began), it settles as failed, so the upload is
+/// never left marked as assembling with nobody at work on it.
+#[derive(Debug)]
+pub struct Assembly {
+    storage: Storage,
+    upload: FlowUpload,
+    settled: bool,
+}
+
+impl std::fmt::Debug for Storage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Storage")
+            .field("root", &self.root)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Assembly {
+    pub fn upload(&self) -> &FlowUpload {
+        &self.upload
+    }
+
+    /// Records the outcome (a stored file forgets its parts and is
+    /// remembered for retries; a failure keeps the parts and lets the next
+    /// last part assemble again) and announces it to every waiting request.
+    pub async fn settle(mut self, outcome: AssemblyOutcome) -> anyhow::Result<()> {
+        self.settled = true;
+        let upload_id = self.upload.id;
+        self.storage
+            .with_db(move |storage, conn| storage.settle_blocking(conn, upload_id, outcome))
+            .await?
+    }
+}
+
+impl Drop for Assembly {
+    fn drop(&mut self) {
+        if self.settled {
+            return;
+        }
+        let storage = self.storage.clone();
+        let upload_id = self.upload.id;
+        let settle = move || {
+            let settled = storage.lock().and_then(|mut conn| {
+                storage.settle_blocking(&mut conn, upload_id, AssemblyOutcome::Failed)
+            });
+            if let Err(e) = settled {
+                tracing::warn!(error = %e, "could not release an abandoned assembly");
+            }
+        };
+        // Off the async threads when there are some: the lock may be busy.
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn_blocking(settle);
+            }
+            Err(_) => settle(),
+        }
+    }
+}
+
 impl Storage {
+    fn assemblies(&self) -> MutexGuard<'_, HashMap<i64, OutcomeSender>> {
+        // The map stays consistent whatever panicked while holding it: every
+        // change is a single insert or remove.
+        self.assemblies
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// With the database lock held, so the flag and the announcement change
+    /// together.
+    fn settle_blocking(
+        &self,
+        conn: &mut Connection,
+        upload_id: i64,
+        outcome: AssemblyOutcome,
+    ) -> anyhow::Result<()> {
+        let recorded = (|| -> rusqlite::Result<bool> {
+            match &outcome {
+                AssemblyOutcome::Stored { attachment_id } => {
+                    let tx = conn.transaction()?;
+                    tx.execute("DELETE FROM flow_chunks WHERE upload_id = ?1", [upload_id])?;
+                    tx.execute(
+                        "UPDATE flow_uploads SET assembling = 0, attachment_id = ?2 WHERE id = ?1",
+                        params![upload_id, attachment_id],
+                    )?;
+                    tx.commit()?;
+                    Ok(true)
+                }
+                // Nothing to remember locally: the attachment is upstream.
+                AssemblyOutcome::Relayed { .. } => {
+                    delete_upload(conn, upload_id)?;
+                    Ok(true)
+                }
+                AssemblyOutcome::Failed => {
+                    conn.execute(
+                        "UPDATE flow_uploads SET assembling = 0 WHERE id = ?1",
+                        [upload_id],
+                    )?;
+                    Ok(false)
+                }
+            }
+        })();
+        if let Ok(true) = recorded {
+            remove_dir_quietly(&self.flow_dir(upload_id));
+        }
+        // Announced even if the database refused: the waiters must not wait
+        // for an answer that will never come. A flag left set without an
+        // entry here is taken over by the next part (see `store_chunk_blocking`).
+        if let Some(sender) = self.assemblies().remove(&upload_id) {
+            sender.send_replace(Some(Arc::new(outcome)));
+        }
+        recorded.map(drop).map_err(Into::into)
+    }
+
     pub async fn flow_has_chunk(&self, identifier: String, number: u64) -> anyhow::Result<bool> {
         self.with_db(move |_, conn| {
             conn.query_row(
@@ -138,7 +281,11 @@ impl Storage {
                     return Ok(ChunkStored::Mismatch);
                 }
                 if assembling {
-                    return Ok(ChunkStored::Assembling);
+                    if let Some(sender) = self.assemblies().get(&id) {
+                        return Ok(ChunkStored::Assembling(sender.subscribe()));
+                    }
+                    // Nobody is at work on it (its end could not be
+                    // recorded): this part takes the upload over.
                 }
                 tx.execute(
                     "UPDATE flow_uploads SET updated_at = ?2 WHERE id = ?1",
@@ -178,17 +325,28 @@ impl Storage {
         )?;
         // Parallel parts race to be last; the flag makes exactly one of
         // them the assembler.
-        let outcome = if stored == declared.total_chunks {
-            tx.execute("UPDATE flow_uploads SET assembling = 1 WHERE id = ?1", [id])?;
-            ChunkStored::Complete(FlowUpload {
-                id,
-                declared: declared.clone(),
-            })
-        } else {
-            ChunkStored::Partial { stored }
-        };
+        let complete = stored == declared.total_chunks;
+        tx.execute(
+            "UPDATE flow_uploads SET assembling = ?2 WHERE id = ?1",
+            params![id, complete],
+        )?;
         tx.commit()?;
-        Ok(outcome)
+        if !complete {
+            return Ok(ChunkStored::Partial { stored });
+        }
+        let (sender, outcome) = watch::channel(None);
+        self.assemblies().insert(id, sender);
+        Ok(ChunkStored::Complete {
+            assembly: Assembly {
+                storage: self.clone(),
+                upload: FlowUpload {
+                    id,
+                    declared: declared.clone(),
+                },
+                settled: false,
+            },
+            outcome,
+        })
     }
 
     /// Concatenates the parts into a fresh temporary file; returns it with
@@ -220,52 +378,6 @@ impl Storage {
         })
         .await??;
         Ok((part, size, head))
-    }
-
-    /// Removes a finished upload's parts and remembers the attachment it
-    /// became, for a retried last part (until the sweeper's cutoff).
-    pub async fn flow_finish(
-        &self,
-        upload_id: i64,
-        attachment_id: i64,
-        now: i64,
-    ) -> anyhow::Result<()> {
-        self.with_db(move |storage, conn| -> anyhow::Result<()> {
-            let tx = conn.transaction()?;
-            tx.execute("DELETE FROM flow_chunks WHERE upload_id = ?1", [upload_id])?;
-            tx.execute(
-                "UPDATE flow_uploads SET assembling = 0, attachment_id = ?2, updated_at = ?3
-                 WHERE id = ?1",
-                params![upload_id, attachment_id, now],
-            )?;
-            tx.commit()?;
-            remove_dir_quietly(&storage.flow_dir(upload_id));
-            Ok(())
-        })
-        .await?
-    }
-
-    /// Forgets a finished upload that left no local attachment (proxy mode)
-    /// and removes its parts.
-    pub async fn flow_forget(&self, upload_id: i64) -> anyhow::Result<()> {
-        self.with_db(move |storage, conn| -> anyhow::Result<()> {
-            delete_upload(conn, upload_id)?;
-            remove_dir_quietly(&storage.flow_dir(upload_id));
-            Ok(())
-        })
-        .await?
-    }
-
-    /// Lets the next part retry an assembly that failed.
-    pub async fn flow_release(&self, upload_id: i64) -> anyhow::Result<()> {
-        self.with_db(move |_, conn| {
-            conn.execute(
-                "UPDATE flow_uploads SET assembling = 0 WHERE id = ?1",
-                [upload_id],
-            )
-        })
-        .await??;
-        Ok(())
     }
 
     /// Removes uploads that saw no part since `cutoff`.

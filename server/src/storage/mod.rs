@@ -16,6 +16,7 @@ mod issues;
 mod part;
 mod schema;
 
+use std::collections::HashMap;
 use std::hash::BuildHasher;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -26,7 +27,7 @@ use anyhow::Context;
 use rusqlite::Connection;
 
 pub use attachments::{Attachment, NewAttachment};
-pub use flow::{ChunkStored, FlowDeclared};
+pub use flow::{Assembly, AssemblyOutcome, ChunkStored, FlowDeclared, FlowUpload, Outcome};
 pub use issues::{
     AttachmentRef, Comment, Issue, IssueError, IssuePatch, NewIssue, DEMO_QUEUE, DEMO_QUEUE_ID,
 };
@@ -38,6 +39,10 @@ pub struct Storage {
     // SQLite calls are short, but they block; callers go through
     // `spawn_blocking` (see `Storage::with_db`).
     db: Arc<Mutex<Connection>>,
+    /// Where the outcome of each assembly in progress is announced, by
+    /// upload id. Changed only with the database lock held, together with
+    /// the `assembling` flag, so that a flag set always has an entry here.
+    assemblies: Arc<Mutex<HashMap<i64, flow::OutcomeSender>>>,
 }
 
 /// A handle that does not keep the storage alive, for the background sweeper:
@@ -45,6 +50,7 @@ pub struct Storage {
 pub struct WeakStorage {
     root: Weak<PathBuf>,
     db: Weak<Mutex<Connection>>,
+    assemblies: Weak<Mutex<HashMap<i64, flow::OutcomeSender>>>,
 }
 
 impl WeakStorage {
@@ -52,6 +58,7 @@ impl WeakStorage {
         Some(Storage {
             root: self.root.upgrade()?,
             db: self.db.upgrade()?,
+            assemblies: self.assemblies.upgrade()?,
         })
     }
 }
@@ -75,6 +82,7 @@ impl Storage {
         Ok(Self {
             root: Arc::new(root.to_path_buf()),
             db: Arc::new(Mutex::new(conn)),
+            assemblies: Arc::default(),
         })
     }
 
@@ -82,6 +90,7 @@ impl Storage {
         WeakStorage {
             root: Arc::downgrade(&self.root),
             db: Arc::downgrade(&self.db),
+            assemblies: Arc::downgrade(&self.assemblies),
         }
     }
 
