@@ -23,6 +23,22 @@ const FILE_READ_CHUNK: usize = 256 * 1024;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Probes of idle upstream connections, so one whose peer vanished fails
+/// instead of hanging.
+const TCP_KEEPALIVE: Duration = Duration::from_secs(60);
+
+/// An assembled file sent upstream gets this long for the upstream's answer
+/// on top of the time its bytes need at `SLOWEST_UPLOAD_RATE`: an upstream
+/// that never answers must not hold the upload's assembly (and every retry
+/// of its last part) forever, and a 1 GiB file still gets half an hour.
+const UPSTREAM_ANSWER_TIME: Duration = Duration::from_secs(120);
+const SLOWEST_UPLOAD_RATE: u64 = 512 * 1024;
+
+/// The whole time (connect, send, answer, body) for sending `size` bytes up.
+fn upload_timeout(size: u64) -> Duration {
+    UPSTREAM_ANSWER_TIME + Duration::from_secs(size / SLOWEST_UPLOAD_RATE)
+}
+
 pub struct Proxy {
     client: reqwest::Client,
     /// Without a trailing slash; the request's path is appended as is.
@@ -61,6 +77,7 @@ impl Proxy {
             // Redirects (Jira's 303 to the bytes) are the browser's to follow.
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(CONNECT_TIMEOUT)
+            .tcp_keepalive(TCP_KEEPALIVE)
             // Only the configured upstream, never a proxy from the environment.
             .no_proxy()
             .build()
@@ -198,6 +215,7 @@ impl Proxy {
             // no multipart header encoding.
             .query(&[("filename", name)])
             .header(self.org_header.clone(), self.org_id.clone())
+            .timeout(upload_timeout(size))
             .multipart(form);
         if let Some(value) = self.authorization(browser) {
             request = request.header(header::AUTHORIZATION, value.clone());
@@ -249,6 +267,14 @@ mod tests {
         assert!(is_hop_by_hop(&HeaderName::from_static("x-secret"), &listed));
         assert!(is_hop_by_hop(&header::TRANSFER_ENCODING, &listed));
         assert!(!is_hop_by_hop(&header::CONTENT_TYPE, &listed));
+    }
+
+    #[test]
+    fn a_gibibyte_gets_half_an_hour_upstream() {
+        assert_eq!(upload_timeout(0), UPSTREAM_ANSWER_TIME);
+        let gib = upload_timeout(1 << 30);
+        assert!(gib >= Duration::from_secs(30 * 60), "{gib:?}");
+        assert!(gib <= Duration::from_secs(60 * 60), "{gib:?}");
     }
 
     #[test]

@@ -318,3 +318,70 @@ async fn a_missing_credential_stops_the_server_at_start() {
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
     assert!(stderr.contains("TA_TEST_SURELY_UNSET_7731"), "{stderr}");
 }
+
+/// The proxy in this process, passing the browser's own credentials on (no
+/// `--upstream-auth-env`), so a test can send good and bad ones.
+async fn passing_proxy(upstream: &str, dir: &TempDir) -> TestServer {
+    TestServer::start(Config {
+        upstream: Some(upstream.into()),
+        org_id: UPSTREAM_ORG.into(),
+        ..Config::with_data_dir(dir.data_dir())
+    })
+    .await
+}
+
+/// Flow.js part `number` of a 2500-byte file in parts of 1000 (the last 1500).
+fn flow_part(bytes: &[u8], identifier: &str, number: usize) -> Form {
+    let chunk = if number == 1 {
+        &bytes[..1000]
+    } else {
+        &bytes[1000..]
+    };
+    [
+        ("flowChunkNumber", number.to_string()),
+        ("flowChunkSize", "1000".into()),
+        ("flowCurrentChunkSize", chunk.len().to_string()),
+        ("flowTotalSize", bytes.len().to_string()),
+        ("flowIdentifier", identifier.into()),
+        ("flowFilename", "f.bin".into()),
+        ("flowTotalChunks", "2".into()),
+    ]
+    .into_iter()
+    .fold(Form::new(), |form, (k, v)| form.text(k, v))
+    .part("file", Part::bytes(chunk.to_vec()).file_name("blob"))
+}
+
+#[tokio::test]
+async fn a_refused_assembled_file_keeps_its_parts_for_the_retry() {
+    let upstream_dir = TempDir::new();
+    let upstream = upstream(&upstream_dir).await;
+    let proxy_dir = TempDir::new();
+    let proxy = passing_proxy(&upstream.base, &proxy_dir).await;
+    let bytes = noise(2500, 41);
+    let send = |token: &str, number: usize| {
+        proxy
+            .client
+            .post(proxy.url("/upload/flow"))
+            .header("Authorization", format!("OAuth {token}"))
+            .multipart(flow_part(&bytes, "2500-kept", number))
+            .send()
+    };
+    assert_eq!(send(TOKEN, 1).await.unwrap().status(), StatusCode::OK);
+    // The upstream refuses the file (a stale token): its answer comes back...
+    error_message(send(TOKEN, 2).await.unwrap(), StatusCode::UNAUTHORIZED).await;
+    // ...and the parts are still here: the part sent again sends the whole
+    // file again, instead of starting an empty upload that answers 200.
+    let is_kept = proxy
+        .client
+        .get(proxy.url("/upload/flow?flowIdentifier=2500-kept&flowChunkNumber=1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(is_kept.status(), StatusCode::OK);
+    let done = json(send(UPSTREAM_TOKEN, 2).await.unwrap(), StatusCode::CREATED).await;
+    let id = done["id"].as_str().unwrap();
+    let stored = std::fs::read(upstream_dir.data_dir().join("files").join(id)).unwrap();
+    assert_eq!(stored, bytes);
+    assert!(walk(&proxy_dir.data_dir().join("flow")).is_empty());
+    assert!(walk(&proxy_dir.data_dir().join("tmp")).is_empty());
+}

@@ -158,11 +158,14 @@ impl Storage {
                     Ok(true)
                 }
                 // Nothing to remember locally: the attachment is upstream.
-                AssemblyOutcome::Relayed { .. } => {
+                AssemblyOutcome::Relayed { status, .. } if status.is_success() => {
                     delete_upload(conn, upload_id)?;
                     Ok(true)
                 }
-                AssemblyOutcome::Failed => {
+                // The upstream refused or failed (401, 413, 502, 503...):
+                // the parts stay, so the last part sent again sends the file
+                // again instead of starting an empty upload.
+                AssemblyOutcome::Relayed { .. } | AssemblyOutcome::Failed => {
                     conn.execute(
                         "UPDATE flow_uploads SET assembling = 0 WHERE id = ?1",
                         [upload_id],
