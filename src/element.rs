@@ -78,7 +78,7 @@ pub fn define_tracker_attachments() -> Result<bool, JsValue> {
 #[wasm_bindgen]
 pub fn mount(element: HtmlElement, options: JsValue) -> Result<TrackerAttachmentsHandle, JsValue> {
     let (pairs, authorization) = option_pairs(&options);
-    TrackerAttachmentsHandle::attach(element, Source::Options(pairs), authorization)
+    TrackerAttachmentsHandle::attach(element, Source::Options(pairs), authorization.flatten())
 }
 
 /// Where a widget's settings come from.
@@ -134,11 +134,20 @@ impl TrackerAttachmentsHandle {
         )
     }
 
+    #[wasm_bindgen(getter)]
+    pub fn authorization(&self) -> JsValue {
+        self.mounted
+            .borrow()
+            .as_ref()
+            .and_then(|m| m.authorization.clone())
+            .map_or(JsValue::NULL, JsValue::from)
+    }
+
     /// An (async) function returning the `Authorization` value, called
     /// before every request and retry; `null` goes back to the attributes.
     #[wasm_bindgen(setter)]
     pub fn set_authorization(&self, provider: JsValue) {
-        let provider = provider.dyn_into::<Function>().ok();
+        let provider = provider_value(provider);
         if let Some(mounted) = self.mounted.borrow_mut().as_mut() {
             mounted.authorization = provider;
         }
@@ -178,13 +187,16 @@ impl TrackerAttachmentsHandle {
         let _ = self.with_controller(|c| c.clear());
     }
 
-    /// Replaces `mount()`'s options (the same names it takes).
+    /// Replaces `mount()`'s options (the same names it takes); the
+    /// authorization function stays unless `authorization` is given.
     #[wasm_bindgen(js_name = setOptions)]
     pub fn set_options(&self, options: JsValue) {
         let (pairs, authorization) = option_pairs(&options);
         if let Some(mounted) = self.mounted.borrow_mut().as_mut() {
             mounted.source = Source::Options(pairs);
-            mounted.authorization = authorization;
+            if let Some(authorization) = authorization {
+                mounted.authorization = authorization;
+            }
         }
         self.reconfigure();
     }
@@ -218,6 +230,14 @@ impl TrackerAttachmentsHandle {
     }
 }
 
+/// A handle freed from JavaScript (`free()`, `using`) takes its widget
+/// with it, the uploads included, as `unmount()` does.
+impl Drop for TrackerAttachmentsHandle {
+    fn drop(&mut self) {
+        self.unmount();
+    }
+}
+
 impl TrackerAttachmentsHandle {
     fn attach(
         host: HtmlElement,
@@ -245,17 +265,20 @@ impl TrackerAttachmentsHandle {
                     *slot.borrow_mut() = Some((controller, owner));
                 }
                 // A surrounding <form> sees the light DOM only: mirror the
-                // kept ids there.
+                // ids there (the kept ones, or the finished uploads in the
+                // modes that keep nothing, as `attachmentIds` has them).
                 // Paced like the list's other consumers: at once for a short
                 // list, about once a second for thousands of ids.
                 Effect::new(move |_| {
                     controller.options_revision.track();
                     controller.kept_revision.track();
+                    controller.done_revision.track();
                     let name = controller
                         .options
                         .try_with_value(|o| o.name.clone())
                         .unwrap_or_default();
-                    let ids = controller.kept.with_untracked(|k| k.ids());
+                    let ids: Vec<String> =
+                        controller.attachments().into_iter().map(|a| a.id).collect();
                     sync_kept_inputs(&host, &name, &ids);
                 });
                 view! { <ControlledWidget controller=controller/> }
@@ -331,6 +354,11 @@ fn build_options(
     let (mut options, warnings) = match source {
         Source::Attributes => options_from_attributes(&|name| host.get_attribute(name)),
         Source::Options(pairs) => options_from_attributes(&|name| {
+            if name == "id" {
+                // The host's own id names the stored list, as the
+                // element's does.
+                return Some(host.id()).filter(|id| !id.is_empty());
+            }
             pairs
                 .iter()
                 .find(|(key, _)| key == name)
@@ -375,9 +403,22 @@ fn provider_from_function(function: Function) -> AuthorizationProvider {
     })
 }
 
+/// An `authorization` value: a function, or `None` for `null` and (with a
+/// warning) anything else.
+fn provider_value(value: JsValue) -> Option<Function> {
+    if !value.is_null() && !value.is_undefined() && !value.is_function() {
+        web_sys::console::warn_1(
+            &"tracker-attachments: authorization must be a function; it is ignored".into(),
+        );
+    }
+    value.dyn_into::<Function>().ok()
+}
+
 /// `mount()`'s options object as (attribute name, value) pairs, and its
-/// `authorization` function.
-fn option_pairs(options: &JsValue) -> (Vec<(String, String)>, Option<Function>) {
+/// `authorization` entry when it has one (`Some(None)` for `null`).
+type OptionPairs = (Vec<(String, String)>, Option<Option<Function>>);
+
+fn option_pairs(options: &JsValue) -> OptionPairs {
     let mut pairs = Vec::new();
     let mut authorization = None;
     let Some(object) = options.dyn_ref::<Object>() else {
@@ -390,7 +431,7 @@ fn option_pairs(options: &JsValue) -> (Vec<(String, String)>, Option<Function>) 
         };
         let value = entry.get(1);
         if key == "authorization" {
-            authorization = value.dyn_into::<Function>().ok();
+            authorization = Some(provider_value(value));
             continue;
         }
         let name = attribute_name(&key);
@@ -415,8 +456,24 @@ fn option_pairs(options: &JsValue) -> (Vec<(String, String)>, Option<Function>) 
         } else if value.is_null() || value.is_undefined() {
             continue;
         } else {
-            // Kept as a value the parser refuses, so the warning names it.
-            String::from("[object]")
+            // A URL, or an array such as `accept: ['image/*', '.pdf']`, has
+            // text of its own (`href`, the items joined by commas); a plain
+            // object's is `[object Object]`, which would be taken as an
+            // address or a type.
+            let text = value
+                .dyn_ref::<Object>()
+                .map(|object| String::from(object.to_string()))
+                .filter(|text| !text.starts_with("[object "));
+            let Some(text) = text else {
+                web_sys::console::warn_1(
+                    &format!(
+                        "tracker-attachments: option \"{key}\" takes text, a number or true/false; it is ignored"
+                    )
+                    .into(),
+                );
+                continue;
+            };
+            text
         };
         pairs.push((name, text));
     }

@@ -181,6 +181,19 @@ async fn the_widget_lives_in_a_styled_shadow_root() {
         style.get_property_value("--_ta-accent").unwrap().trim(),
         "rgb(1, 2, 3)"
     );
+    // `hidden` hides it, though the sheet makes the host a block.
+    let display = |el: &HtmlElement| {
+        web_sys::window()
+            .unwrap()
+            .get_computed_style(el)
+            .unwrap()
+            .unwrap()
+            .get_property_value("display")
+            .unwrap()
+    };
+    assert_eq!(display(&el), "block");
+    el.set_hidden(true);
+    assert_eq!(display(&el), "none");
     el.remove();
 }
 
@@ -559,4 +572,221 @@ async fn removal_stops_the_queue_for_good() {
     );
     probe.remove();
     drop(provider);
+}
+
+#[wasm_bindgen_test]
+async fn a_form_around_a_form_mode_element_submits_its_finished_ids() {
+    let form = document().create_element("form").unwrap();
+    document().body().unwrap().append_child(&form).unwrap();
+    let url = format!("{}/v2/attachments/", server());
+    let el = element_in(&form, &[("name", "ids"), ("mode", "form"), ("url", &url)]);
+    let changes = record(&el, "attachments-change");
+    drop_files(
+        &dropzone(&el),
+        &[
+            file(b"posted", "posted.txt", "text/plain"),
+            file(b"dropped", "dropped.txt", "text/plain"),
+        ],
+    );
+    wait_for("the form-mode uploads", 10_000, || {
+        strings(&get(&el, "attachmentIds")).len() == 2
+    })
+    .await;
+    let submitted = || {
+        let mut ids = strings(
+            &web_sys::FormData::new_with_form(form.unchecked_ref())
+                .unwrap()
+                .get_all("ids"),
+        );
+        ids.sort();
+        ids
+    };
+    let mut ids = strings(&get(&el, "attachmentIds"));
+    ids.sort();
+    wait_for("the ids in the form", 5_000, || submitted() == ids).await;
+    // Removing a finished row takes its id out of the form and the event.
+    let second: Element = shadow(&el)
+        .query_selector_all("[data-ta=row]")
+        .unwrap()
+        .item(1)
+        .unwrap()
+        .unchecked_into();
+    click(&second, "[data-ta=remove]");
+    let left = strings(&get(&el, "attachmentIds"));
+    assert_eq!(left.len(), 1);
+    wait_for("one id in the form and the event", 5_000, || {
+        submitted() == left
+            && changes
+                .borrow()
+                .last()
+                .is_some_and(|d| strings(&get(d, "attachmentIds")) == left)
+    })
+    .await;
+    // clear() empties the form and tells the page, as in the modes that keep.
+    call(&el, "clear", &[]).unwrap();
+    wait_for("an empty form and an empty change", 5_000, || {
+        submitted().is_empty()
+            && changes
+                .borrow()
+                .last()
+                .is_some_and(|d| strings(&get(d, "attachmentIds")).is_empty())
+    })
+    .await;
+    form.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_comment_with_nothing_kept_is_posted_all_the_same() {
+    let el = element_in(&container(), &[]);
+    let text = unique("a comment with no files");
+    let promise: Promise = call(&el, "comment", &["DEMO-2".into(), text.as_str().into()])
+        .unwrap()
+        .unchecked_into();
+    let ids = JsFuture::from(promise)
+        .await
+        .expect("the comment is posted");
+    assert!(strings(&ids).is_empty());
+    let (status, body) = get_json(&format!("{}/v2/issues/DEMO-2/comments", server())).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains(&text), "{body}");
+    el.remove();
+}
+
+/// `mount()` options as a JavaScript object.
+fn options_object(pairs: &[(&str, JsValue)]) -> js_sys::Object {
+    let options = js_sys::Object::new();
+    for (key, value) in pairs {
+        Reflect::set(&options, &(*key).into(), value).unwrap();
+    }
+    options
+}
+
+#[wasm_bindgen_test]
+async fn mount_options_given_as_objects_use_their_text_or_warn() {
+    let host = container();
+    let accept = Array::of2(&"image/*".into(), &".txt".into());
+    let api = web_sys::Url::new(server()).unwrap();
+    let options = options_object(&[
+        ("api", api.into()),
+        ("token", "dev-token".into()),
+        ("orgId", "dev-org".into()),
+        ("persist", "none".into()),
+        ("accept", accept.into()),
+        ("issue", js_sys::Object::new().into()),
+    ]);
+    let (handle, warned) = capturing_warnings(|warnings| {
+        let handle = mount(host.clone(), options.into()).expect("mounted");
+        (handle, warnings.borrow().join("\n"))
+    });
+    assert!(warned.contains("option \"issue\""), "{warned}");
+    handle.add_files(
+        Array::of2(
+            &file(b"ok", "ok.txt", "text/plain").into(),
+            &file(b"a,b", "table.csv", "text/csv").into(),
+        )
+        .into(),
+    );
+    // The URL is the API (the upload lands), the array the accepted types.
+    wait_for("the text file uploaded", 10_000, || {
+        strings(&handle.attachment_ids().into()).len() == 1
+    })
+    .await;
+    let refused = host
+        .shadow_root()
+        .unwrap()
+        .query_selector("[data-ta=row][data-state=refused] [data-ta=name]")
+        .unwrap()
+        .map(|name| name.text_content().unwrap_or_default());
+    assert_eq!(refused.as_deref(), Some("table.csv"));
+    handle.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn set_options_keeps_the_authorization_function_unless_given() {
+    let host = container();
+    let asked = Rc::new(std::cell::Cell::new(0u32));
+    let count = asked.clone();
+    let provider = Closure::<dyn Fn() -> JsValue>::new(move || {
+        count.set(count.get() + 1);
+        "OAuth dev-token".into()
+    });
+    let provider: Function = provider.into_js_value().unchecked_into();
+    let base = || {
+        vec![
+            ("api", JsValue::from(server())),
+            ("orgId", "dev-org".into()),
+            ("persist", "none".into()),
+        ]
+    };
+    let mut first = base();
+    first.push(("authorization", provider.clone().into()));
+    let handle = mount(host.clone(), options_object(&first).into()).expect("mounted");
+    assert_eq!(handle.authorization(), JsValue::from(provider));
+    // New options without `authorization`: the function stays.
+    let mut second = base();
+    second.push(("maxSize", "5MB".into()));
+    handle.set_options(options_object(&second).into());
+    handle.add_files(file(b"still signed", "signed.txt", "text/plain").into());
+    wait_for("the upload with the kept function", 10_000, || {
+        strings(&handle.attachment_ids().into()).len() == 1
+    })
+    .await;
+    assert!(asked.get() >= 1);
+    handle.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn a_freed_handle_takes_its_widget_with_it() {
+    let host = container();
+    let options = options_object(&[
+        ("api", server().into()),
+        ("token", "dev-token".into()),
+        ("orgId", "dev-org".into()),
+        ("persist", "none".into()),
+    ]);
+    let handle = mount(host.clone(), options.into()).expect("mounted");
+    let root = host.shadow_root().unwrap();
+    assert_eq!(root.child_element_count(), 1);
+    // What JavaScript's free() (or `using`) does.
+    drop(handle);
+    assert_eq!(root.child_element_count(), 0);
+}
+
+#[wasm_bindgen_test]
+async fn mount_keys_the_stored_list_by_its_elements_id() {
+    let (a, b) = (container(), container());
+    a.set_id(&unique("files-a"));
+    b.set_id(&unique("files-b"));
+    let options = || {
+        options_object(&[
+            ("api", server().into()),
+            ("token", "dev-token".into()),
+            ("orgId", "dev-org".into()),
+            ("persist", "session".into()),
+        ])
+    };
+    let (first, second, warned) = capturing_warnings(|warnings| {
+        let first = mount(a.clone(), options().into()).expect("mounted");
+        let second = mount(b.clone(), options().into()).expect("mounted");
+        (first, second, warnings.borrow().join("\n"))
+    });
+    assert!(!warned.contains("two widgets"), "{warned}");
+    first.add_files(file(b"a", "only-in-a.txt", "text/plain").into());
+    wait_for("the upload in the first", 10_000, || {
+        strings(&first.attachment_ids().into()).len() == 1
+    })
+    .await;
+    let stored = web_sys::window()
+        .unwrap()
+        .session_storage()
+        .unwrap()
+        .unwrap()
+        .get_item(&format!("tracker-attachments:{}", a.id()))
+        .unwrap()
+        .unwrap_or_default();
+    assert!(stored.contains("only-in-a.txt"), "{stored}");
+    assert!(strings(&second.attachment_ids().into()).is_empty());
+    first.clear();
+    first.unmount();
+    second.unmount();
 }

@@ -65,6 +65,9 @@ export function defineElement(tag, observed, hooks) {
     }
 
     set authorization(provider) {
+      if (typeof provider !== 'function' && provider != null) {
+        console.warn(`${tag}: authorization must be a function; it is ignored`);
+      }
       this.#authorization = typeof provider === 'function' ? provider : null;
       if (this.#widget !== null) {
         this.#widget.authorization = this.#authorization;

@@ -67,7 +67,7 @@ pub struct Controller {
     /// host's `attachments-change` should catch up with the finished files.
     /// Each catch-up lists every finished file, so ten thousand successes
     /// told one by one would copy fifty million attachments.
-    done_revision: RwSignal<u64>,
+    pub done_revision: RwSignal<u64>,
     done_settle: StoredValue<KeptSettle>,
     /// Server thumbnails as revocable `blob:` URLs, per row.
     pub thumbnails: RwSignal<HashMap<EntryId, Rc<ObjectUrl>>, LocalStorage>,
@@ -416,9 +416,36 @@ impl Controller {
         self.pump();
     }
 
+    /// In the modes that keep nothing, the finished uploads are what the
+    /// host acts on: a change of them is told when paced.
+    fn done_changed(&self) {
+        let keeps = self
+            .options
+            .try_with_value(|o| o.mode.keeps_attachments())
+            .unwrap_or(true);
+        if !keeps {
+            let done = self
+                .queue
+                .try_with_untracked(|q| q.summary().done)
+                .unwrap_or(0);
+            catch_up(self.done_settle, self.done_revision, done);
+        }
+    }
+
     /// Forgets a finished row and frees its file handle and thumbnail.
     pub fn remove(&self, id: EntryId) {
+        let was_done = self
+            .queue
+            .try_with_untracked(|q| {
+                q.get(id)
+                    .map(|e| matches!(e.state, EntryState::Done { .. }))
+            })
+            .flatten()
+            .unwrap_or(false);
         if self.queue.try_update(|q| q.remove(id)) == Some(true) {
+            if was_done {
+                self.done_changed();
+            }
             self.order.try_update(|order| order.retain(|o| *o != id));
             self.rows.try_update_value(|rows| rows.remove(&id));
             self.files.try_update_value(|m| m.remove(&id));
@@ -459,6 +486,11 @@ impl Controller {
             return Err(UploadError::NoIssueKey);
         }
         if ids.is_empty() {
+            // A comment is posted even with nothing to attach: the user's
+            // text is not dropped.
+            if !comment.trim().is_empty() {
+                self.send_attach(&issue, &comment, &[]).await?;
+            }
             return Ok(Vec::new());
         }
         if self.attach_status.try_get_untracked() == Some(AttachStatus::Working) {
@@ -580,6 +612,7 @@ impl Controller {
         self.preview_backlog.try_update_value(VecDeque::clear);
         self.kept.try_update(KeptAttachments::clear);
         self.attach_status.try_set(AttachStatus::Idle);
+        self.done_changed();
     }
 
     /// Opens the browser's file dialog (browsers allow it only while the
@@ -1206,11 +1239,7 @@ impl Controller {
                     // The kept list's effect tells the host.
                     self.kept.try_update(|k| k.add(attachment.clone()));
                 } else {
-                    let done = self
-                        .queue
-                        .try_with_untracked(|q| q.summary().done)
-                        .unwrap_or(0);
-                    catch_up(self.done_settle, self.done_revision, done);
+                    self.done_changed();
                 }
                 if let Some(url) = attachment
                     .thumbnail

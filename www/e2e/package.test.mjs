@@ -26,7 +26,8 @@ before(async () => {
   });
   [packed] = JSON.parse(out);
   tarball = join(work, packed.filename);
-  browser = await launchBrowser();
+  // `gc()` for the test of a mounted widget whose handle is not kept.
+  browser = await launchBrowser(['--js-flags=--expose-gc']);
 });
 
 after(async () => {
@@ -135,6 +136,59 @@ test('a Vite 7 project builds with the package (no plugin) and uploads under the
   const assets = readFileSync(join(dir, 'dist', 'index.html'), 'utf8');
   assert.doesNotMatch(assets, /<script>(?!\s*<\/script>)/, 'no inline script in the built page');
   await uploadsUnderStrictCsp(join(dir, 'dist'), 'vite');
+});
+
+test('mount() keeps its widget when the page drops the handle, and checks its element', async () => {
+  const dir = projectWith('mount-page', {
+    'index.html': `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>mount test</title><script type="module" src="./app.js"></script></head>
+<body><div id="host"></div></body>
+</html>
+`,
+    'app.js': `import init, { mount } from './node_modules/tracker-attachments/index.js';
+await init();
+const host = document.getElementById('host');
+globalThis.changes = [];
+host.addEventListener('attachments-change', (event) => globalThis.changes.push(event.detail));
+// The handle is not kept: only a weak reference, to see whether it lives.
+globalThis.handle = new WeakRef(mount(host, { token: '${TOKEN}', orgId: '${ORG}', persist: 'none' }));
+try {
+  mount('#host');
+} catch (error) {
+  globalThis.refused = String(error);
+}
+globalThis.ready = true;
+`,
+  });
+  const server = await startServer([], { staticDir: dir, csp: STRICT_CSP });
+  try {
+    const page = await browser.newPage();
+    const problems = watchProblems(page);
+    await page.goto(server.url);
+    await page.waitForFunction(() => globalThis.ready === true, null, { timeout: 20_000 });
+    assert.match(await page.evaluate(() => globalThis.refused), /mount\(\) needs an HTMLElement/);
+    // A full collection in a later task than the one that made the handle.
+    assert.equal(await page.evaluate(() => { gc(); return typeof gc; }), 'function');
+    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 0)));
+    await page.evaluate(() => gc());
+    assert.equal(await page.evaluate(() => globalThis.handle.deref() !== undefined), true, 'the handle was collected');
+    await page.locator('#host [data-ta=file-input]').setInputFiles({
+      name: 'kept.txt', mimeType: 'text/plain', buffer: Buffer.from('still mounted'),
+    });
+    await page.waitForFunction(
+      () => globalThis.changes.some((d) => d.attachmentIds.length === 1),
+      null,
+      { timeout: 20_000 },
+    );
+    // unmount() lets it go.
+    await page.evaluate(() => globalThis.handle.deref().unmount());
+    assert.equal(await page.locator('#host [data-ta=dropzone]').count(), 0);
+    assert.deepEqual(problems, []);
+    await page.close();
+  } finally {
+    await server.stop();
+  }
 });
 
 /** A port free right now on 127.0.0.1. */

@@ -60,8 +60,9 @@ export async function startServer(extraArgs = [], { staticDir, csp, dataRoot } =
 }
 
 /** Debian's Chromium, headless, with the flags this machine needs. */
-export async function launchBrowser() {
+export async function launchBrowser(extraArgs = []) {
   const args = [
+    ...extraArgs,
     '--disable-gpu', '--disable-background-networking', '--disable-component-update',
     '--disable-sync', '--no-first-run', '--disable-quic', '--disable-dev-shm-usage',
   ];

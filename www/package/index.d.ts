@@ -157,7 +157,7 @@ export interface TrackerAttachmentsMethods {
   openFileDialog(): void;
   /** Attaches the kept files to an issue; resolves to the ids attached. */
   attachTo(issueKey: string): Promise<string[]>;
-  /** Posts a comment with the kept files attached; resolves to their ids. */
+  /** Posts a comment with the kept files attached (the comment alone when none are kept); resolves to their ids. */
   comment(issueKey: string, text: string): Promise<string[]>;
   /**
    * Stops every upload and empties the list and the kept attachments. In
@@ -192,11 +192,14 @@ export interface TrackerAttachmentsElement extends HTMLElement, TrackerAttachmen
 
 /** `mount()`'s handle. */
 export interface TrackerAttachmentsHandle extends TrackerAttachmentsMethods {
-  /** Replaces the options given to `mount()`. */
+  /** Replaces the options given to `mount()`; `authorization` stays unless given. */
   setOptions(options: TrackerAttachmentsOptions): void;
   /** Stops the uploads and removes the widget. */
   unmount(): void;
-  /** Frees the handle itself (after `unmount()`). */
+  /**
+   * Frees the handle, unmounting the widget if it still is (also what
+   * `using` does). A handle that is merely dropped keeps its widget mounted.
+   */
   free(): void;
 }
 

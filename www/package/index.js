@@ -25,12 +25,31 @@ export function init(wasm) {
   return loading;
 }
 
+// Handles of mounted widgets. The handle owns its widget, and wasm-bindgen
+// frees a handle that is garbage-collected: without this set, a page that
+// calls mount() without keeping the result would lose the widget at some
+// later collection. A handle leaves it on unmount() or free().
+const mounted = new Set();
+
 /** Mounts the widget into `element`'s shadow root; call after `await init()`. */
 export function mount(element, options = {}) {
   if (!ready) {
     throw new Error('tracker-attachments: call `await init()` before mount()');
   }
-  return mountWidget(element, options);
+  if (!(element instanceof HTMLElement)) {
+    throw new TypeError('tracker-attachments: mount() needs an HTMLElement to mount into');
+  }
+  const handle = mountWidget(element, options);
+  mounted.add(handle);
+  for (const name of ['unmount', 'free']) {
+    const method = handle[name].bind(handle);
+    handle[name] = () => {
+      mounted.delete(handle);
+      method();
+    };
+  }
+  if (Symbol.dispose) handle[Symbol.dispose] = handle.free;
+  return handle;
 }
 
 export default init;
