@@ -49,6 +49,8 @@ pub enum Flavor {
 pub enum ApiError {
     Unauthorized,
     Forbidden,
+    /// Proxy mode: a state-changing request from a page of another origin.
+    CrossSite,
     NotFound,
     IssueNotFound(String),
     AttachmentNotFound(String),
@@ -116,7 +118,7 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden => StatusCode::FORBIDDEN,
+            ApiError::Forbidden | ApiError::CrossSite => StatusCode::FORBIDDEN,
             ApiError::NotFound
             | ApiError::IssueNotFound(_)
             | ApiError::AttachmentNotFound(_)
@@ -171,6 +173,12 @@ impl ApiError {
             }
             ApiError::Forbidden => {
                 "No access: send exactly one organization header (X-Org-ID or X-Cloud-Org-ID) with a known organization.".into()
+            }
+            ApiError::CrossSite if ru => {
+                "Запрос со страницы другого источника отклонён: этот источник не разрешён (--cors-origin).".into()
+            }
+            ApiError::CrossSite => {
+                "Request from a page of another origin refused: that origin is not allowed (--cors-origin).".into()
             }
             ApiError::NotFound if ru => "Объект не найден.".into(),
             ApiError::NotFound => "Not found.".into(),

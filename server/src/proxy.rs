@@ -10,7 +10,8 @@ use std::time::Duration;
 use anyhow::Context;
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, HeaderName, HeaderValue};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method};
+use axum::middleware::Next;
 use axum::response::Response;
 
 use crate::config::Config;
@@ -144,6 +145,83 @@ fn is_ours(name: &HeaderName) -> bool {
     name.as_str().starts_with("access-control-") || name == header::SET_COOKIE
 }
 
+/// The origins whose pages may change things through the proxy, besides
+/// the server's own: `--cors-origin`.
+#[derive(Debug, Clone)]
+pub struct AllowedOrigins {
+    any: bool,
+    /// Lower case, without a trailing slash, as browsers send `Origin`.
+    list: Arc<Vec<String>>,
+}
+
+impl AllowedOrigins {
+    pub fn new(cors_origins: &[String]) -> Self {
+        Self {
+            any: cors_origins.iter().any(|o| o == "*"),
+            list: Arc::new(
+                cors_origins
+                    .iter()
+                    .map(|o| o.trim_end_matches('/').to_ascii_lowercase())
+                    .collect(),
+            ),
+        }
+    }
+
+    fn allows(&self, origin: &str) -> bool {
+        self.any || self.list.iter().any(|o| o.eq_ignore_ascii_case(origin))
+    }
+}
+
+/// Whether a request may reach the upstream with the server's credentials.
+/// A form POST is a "simple" request that any web page can make to this
+/// address without CORS, and the proxy would attach the server's token to
+/// it: a state-changing request that a browser marks as coming from another
+/// page (`Origin`, `Sec-Fetch-Site`) passes only from the server's own
+/// origin or from one of `--cors-origin`. Requests without those headers
+/// come from no browser page (curl, other servers) and pass.
+fn browser_may_send(method: &Method, headers: &HeaderMap, allowed: &AllowedOrigins) -> bool {
+    if [Method::GET, Method::HEAD, Method::OPTIONS].contains(method) {
+        return true;
+    }
+    let origin = match headers.get(header::ORIGIN).map(HeaderValue::to_str) {
+        None => None,
+        Some(Ok(origin)) => Some(origin.trim()),
+        Some(Err(_)) => return false,
+    };
+    let cross_site = headers
+        .get("sec-fetch-site")
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"cross-site"));
+    match origin {
+        Some(origin) if allowed.allows(origin) => true,
+        // Same origin means same host and port; the scheme may differ
+        // behind a TLS-terminating proxy.
+        Some(origin) => {
+            let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+            let authority = origin.split_once("://").map(|(_, rest)| rest);
+            !cross_site
+                && matches!((authority, host), (Some(a), Some(h)) if a.eq_ignore_ascii_case(h))
+        }
+        None => !cross_site,
+    }
+}
+
+/// Middleware for the proxied routes and, in proxy mode, the part endpoint.
+pub async fn refuse_cross_site(
+    State(allowed): State<AllowedOrigins>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if browser_may_send(request.method(), request.headers(), &allowed) {
+        return next.run(request).await;
+    }
+    let flavor = if request.uri().path().starts_with("/rest/") {
+        Flavor::Jira
+    } else {
+        Flavor::Tracker
+    };
+    ApiError::CrossSite.render(flavor, Lang::from_headers(request.headers()))
+}
+
 pub async fn forward(State(proxy): State<Arc<Proxy>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let flavor = if parts.uri.path().starts_with("/rest/") {
@@ -267,6 +345,46 @@ mod tests {
         assert!(is_hop_by_hop(&HeaderName::from_static("x-secret"), &listed));
         assert!(is_hop_by_hop(&header::TRANSFER_ENCODING, &listed));
         assert!(!is_hop_by_hop(&header::CONTENT_TYPE, &listed));
+    }
+
+    #[test]
+    fn only_pages_of_allowed_origins_change_things() {
+        let allowed = AllowedOrigins::new(&["http://App.test/".to_owned()]);
+        let check = |method: Method, pairs: &[(&str, &str)]| {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::HOST, HeaderValue::from_static("127.0.0.1:8080"));
+            for (name, value) in pairs {
+                headers.insert(
+                    HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                    HeaderValue::from_str(value).unwrap(),
+                );
+            }
+            browser_may_send(&method, &headers, &allowed)
+        };
+        let evil = ("origin", "http://evil.test");
+        let cross = ("sec-fetch-site", "cross-site");
+        assert!(!check(Method::POST, &[evil]));
+        assert!(!check(Method::DELETE, &[evil, cross]));
+        assert!(!check(Method::POST, &[("origin", "null")]));
+        assert!(!check(Method::POST, &[cross]));
+        // Another port on the same host is another origin.
+        assert!(!check(
+            Method::PATCH,
+            &[("origin", "http://127.0.0.1:3000")]
+        ));
+        assert!(check(Method::GET, &[evil, cross]));
+        assert!(check(Method::POST, &[]));
+        assert!(check(Method::POST, &[("origin", "http://127.0.0.1:8080")]));
+        assert!(check(Method::POST, &[("origin", "https://127.0.0.1:8080")]));
+        assert!(check(Method::POST, &[("origin", "http://app.test"), cross]));
+        assert!(!check(
+            Method::POST,
+            &[("origin", "http://127.0.0.1:8080"), cross]
+        ));
+        let any = AllowedOrigins::new(&["*".to_owned()]);
+        let mut headers = HeaderMap::new();
+        headers.insert(header::ORIGIN, HeaderValue::from_static("http://evil.test"));
+        assert!(browser_may_send(&Method::POST, &headers, &any));
     }
 
     #[test]

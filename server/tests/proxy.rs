@@ -385,3 +385,105 @@ async fn a_refused_assembled_file_keeps_its_parts_for_the_retry() {
     assert!(walk(&proxy_dir.data_dir().join("flow")).is_empty());
     assert!(walk(&proxy_dir.data_dir().join("tmp")).is_empty());
 }
+
+#[tokio::test]
+async fn pages_of_other_origins_cannot_send_through_the_proxy() {
+    let upstream_dir = TempDir::new();
+    let upstream = upstream(&upstream_dir).await;
+    let proxy_dir = TempDir::new();
+    let proxy = TestServer::start(Config {
+        upstream: Some(upstream.base.clone()),
+        org_id: UPSTREAM_ORG.into(),
+        cors_origins: vec!["http://app.test".into()],
+        ..Config::with_data_dir(proxy_dir.data_dir())
+    })
+    .await;
+    // The proxy's own credentials would open the upstream: what a page of
+    // any origin could borrow with a plain form post.
+    let post = |path: &str, headers: &[(&str, String)]| {
+        let form = Form::new().part("file", Part::bytes(b"x".to_vec()).file_name("x.txt"));
+        headers
+            .iter()
+            .fold(
+                proxy
+                    .client
+                    .post(proxy.url(path))
+                    .header("Authorization", format!("OAuth {UPSTREAM_TOKEN}"))
+                    .header("X-Atlassian-Token", "no-check")
+                    .multipart(form),
+                |request, (name, value)| request.header(*name, value),
+            )
+            .send()
+    };
+    let evil = ("Origin", "http://evil.test".to_owned());
+    let cross = ("Sec-Fetch-Site", "cross-site".to_owned());
+    let refused = post("/v2/attachments/", &[evil.clone(), cross.clone()])
+        .await
+        .unwrap();
+    let message = error_message(refused, StatusCode::FORBIDDEN).await;
+    assert!(message.contains("origin"), "{message}");
+    let refused = post(
+        "/rest/api/3/issue/DEMO-1/attachments",
+        std::slice::from_ref(&evil),
+    )
+    .await
+    .unwrap();
+    jira_error(refused, StatusCode::FORBIDDEN).await;
+    let refused = post(
+        "/v2/issues/DEMO-1/attachments",
+        std::slice::from_ref(&cross),
+    )
+    .await
+    .unwrap();
+    error_message(refused, StatusCode::FORBIDDEN).await;
+    let flow = bytes_form_flow();
+    let refused = proxy
+        .client
+        .post(proxy.url("/upload/flow"))
+        .header("Origin", "http://evil.test")
+        .multipart(flow)
+        .send()
+        .await
+        .unwrap();
+    error_message(refused, StatusCode::FORBIDDEN).await;
+    // None of them reached the upstream, and no part was kept.
+    assert!(walk(&upstream_dir.data_dir().join("files")).is_empty());
+    assert!(walk(&proxy_dir.data_dir().join("flow")).is_empty());
+
+    // The server's own pages, the allowed origin, and callers that are no
+    // browser page still pass.
+    let own = ("Origin", proxy.base.clone());
+    let same = ("Sec-Fetch-Site", "same-origin".to_owned());
+    let allowed = ("Origin", "http://app.test".to_owned());
+    for headers in [vec![own, same], vec![allowed, cross], vec![]] {
+        let response = post("/v2/attachments/", &headers).await.unwrap();
+        json(response, StatusCode::CREATED).await;
+    }
+    assert_eq!(walk(&upstream_dir.data_dir().join("files")).len(), 3);
+    // Reading is not refused: a cross-site page cannot read the answer anyway.
+    let read = proxy
+        .client
+        .get(proxy.url("/v2/issues/DEMO-1"))
+        .header("Authorization", format!("OAuth {UPSTREAM_TOKEN}"))
+        .header("Origin", "http://evil.test")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read.status(), StatusCode::OK);
+}
+
+/// A one-part Flow.js upload of one byte.
+fn bytes_form_flow() -> Form {
+    [
+        ("flowChunkNumber", "1"),
+        ("flowChunkSize", "1000"),
+        ("flowCurrentChunkSize", "1"),
+        ("flowTotalSize", "1"),
+        ("flowIdentifier", "1-x"),
+        ("flowFilename", "x.bin"),
+        ("flowTotalChunks", "1"),
+    ]
+    .into_iter()
+    .fold(Form::new(), |form, (k, v)| form.text(k, v))
+    .part("file", Part::bytes(b"x".to_vec()).file_name("blob"))
+}

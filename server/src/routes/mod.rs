@@ -58,7 +58,11 @@ pub fn router(state: AppState, modes: Modes) -> anyhow::Result<Router> {
                 .route("/v2", any(proxy::forward))
                 .route("/v2/{*rest}", any(proxy::forward))
                 .route("/rest/api/{*rest}", any(proxy::forward))
-                .with_state(proxy),
+                .with_state(proxy)
+                .route_layer(middleware::from_fn_with_state(
+                    proxy::AllowedOrigins::new(&config.cors_origins),
+                    proxy::refuse_cross_site,
+                )),
         ),
         None => {
             let app = app.merge(local_api(&state, &uploads));
@@ -216,7 +220,12 @@ fn flow_routes(state: &AppState, uploads: &Uploads) -> Router<AppState> {
         get(flow::test_chunk).merge(uploads.route(post(flow::upload_chunk), Flavor::Tracker));
     let router = with_and_without_slash(Router::new(), "/upload/flow", route);
     if state.proxy.is_some() {
-        return router;
+        // The server's credentials go with the file: only pages the
+        // operator allowed may send it.
+        return router.route_layer(middleware::from_fn_with_state(
+            proxy::AllowedOrigins::new(&state.config.cors_origins),
+            proxy::refuse_cross_site,
+        ));
     }
     router.route_layer(middleware::from_fn_with_state(
         state.clone(),
