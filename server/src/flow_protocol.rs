@@ -107,9 +107,12 @@ impl FlowChunk {
     }
 }
 
+/// A count or size; past `i64::MAX` it cannot be stored (SQLite integers
+/// are signed), and no real file comes near it.
 fn number_param(get: &impl Fn(&str) -> Option<String>, name: &str) -> Result<u64, FlowProblem> {
     get(name)
-        .and_then(|v| v.trim().parse().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|&n| i64::try_from(n).is_ok())
         .ok_or(FlowProblem::BadParams)
 }
 
@@ -176,7 +179,12 @@ mod tests {
         );
         assert_eq!(chunk(1, 10, 2000, 10, 200), Err(FlowProblem::TooLarge));
         // Overflow in (chunks - 1) * size is a mismatch, not a panic.
-        assert_eq!(chunk(1, 10, 25, u64::MAX, 3), Err(FlowProblem::Mismatch));
+        assert_eq!(
+            chunk(1, 10, 25, i64::MAX as u64, 4),
+            Err(FlowProblem::Mismatch)
+        );
+        // Past what the database holds: a bad parameter, not a database error.
+        assert_eq!(chunk(1, 10, 25, u64::MAX, 3), Err(FlowProblem::BadParams));
     }
 
     #[test]
@@ -203,6 +211,22 @@ mod tests {
         assert_eq!(
             identify(|k| map.get(k).cloned()),
             Err(FlowProblem::BadParams)
+        );
+        let map = params(&[
+            ("flowChunkNumber", "9223372036854775808"),
+            ("flowIdentifier", "a"),
+        ]);
+        assert_eq!(
+            identify(|k| map.get(k).cloned()),
+            Err(FlowProblem::BadParams)
+        );
+        let map = params(&[
+            ("flowChunkNumber", "9223372036854775807"),
+            ("flowIdentifier", "a"),
+        ]);
+        assert_eq!(
+            identify(|k| map.get(k).cloned()),
+            Ok(("a".into(), i64::MAX as u64))
         );
     }
 }

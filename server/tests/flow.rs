@@ -566,3 +566,34 @@ async fn a_failed_assembly_is_503_to_every_waiter_and_can_be_retried() {
     );
     assert_no_leftovers(&dir);
 }
+
+#[tokio::test]
+async fn numbers_past_what_the_database_holds_are_bad_parameters() {
+    let dir = TempDir::new();
+    let server = TestServer::with_dir(&dir).await;
+    let huge = (i64::MAX as u64 + 1).to_string();
+    let test = server
+        .get(&server.url("/upload/flow"))
+        .query(&[
+            ("flowIdentifier", "big"),
+            ("flowChunkNumber", huge.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    error_message(test, StatusCode::BAD_REQUEST).await;
+    // One part of 5 bytes, in parts of a size no database column holds.
+    let upload = Upload::new("big", "big.bin", 5, b"12345".to_vec());
+    let mut params = upload.params(1, 5);
+    for param in params.iter_mut() {
+        if param.0 == "flowChunkSize" {
+            param.1 = huge.clone();
+        }
+    }
+    let post = post(&server, upload.form_with(params, b"12345".to_vec())).await;
+    assert_eq!(
+        error_message(post, StatusCode::BAD_REQUEST).await,
+        "Missing or invalid Flow.js parameters."
+    );
+    assert_no_leftovers(&dir);
+}
