@@ -700,6 +700,43 @@ async fn comments_carry_temporary_files() {
 }
 
 #[tokio::test]
+async fn a_comment_that_attaches_files_is_a_new_version() {
+    let dir = TempDir::new();
+    let server = TestServer::with_dir(&dir).await;
+    let before = issue(&server, "DEMO-3").await["version"].as_i64().unwrap();
+    // Text alone leaves the issue as it was.
+    let text = server
+        .send_json(
+            Method::POST,
+            "/v2/issues/DEMO-3/comments",
+            j!({"text": "just words"}),
+        )
+        .await;
+    assert_eq!(text.status(), StatusCode::CREATED);
+    assert_eq!(issue(&server, "DEMO-3").await["version"], before);
+    // Files change its attachment list: a PATCH based on what was read
+    // before must not pass.
+    let temp = server.upload_ok(b"log".to_vec(), "log.txt").await;
+    let with_file = server
+        .send_json(
+            Method::POST,
+            "/v2/issues/DEMO-3/comments",
+            j!({"text": "the log", "attachmentIds": [temp["id"]]}),
+        )
+        .await;
+    assert_eq!(with_file.status(), StatusCode::CREATED);
+    assert_eq!(issue(&server, "DEMO-3").await["version"], before + 1);
+    let stale = server
+        .authed(Method::PATCH, &server.url("/v2/issues/DEMO-3"))
+        .header("If-Match", format!("\"{before}\""))
+        .json(&j!({"summary": "from a stale read"}))
+        .send()
+        .await
+        .unwrap();
+    error_message(stale, StatusCode::PRECONDITION_FAILED).await;
+}
+
+#[tokio::test]
 async fn fields_t12() {
     let dir = TempDir::new();
     let server = TestServer::with_dir(&dir).await;

@@ -214,6 +214,11 @@ impl Storage {
             )?;
             let id = tx.last_insert_rowid();
             attach_temporaries(&tx, &attachments, &issue.key, Some(id), cutoff)?;
+            // Files change the issue's attachment list; text alone does not
+            // change the issue.
+            if !attachments.is_empty() {
+                touch(&tx, &issue.key, now)?;
+            }
             let comment = comment(&tx, &issue.key, id)?.ok_or(IssueError::NotFound)?;
             tx.commit()?;
             Ok(comment)
