@@ -455,9 +455,12 @@ impl Controller {
         }
     }
 
-    /// The browser could not decode a preview (a HEIC on Chromium, a corrupt
-    /// file): the row falls back to its type icon.
-    pub fn drop_preview(&self, id: EntryId) {
+    /// The browser could not show the row's image: a preview it cannot
+    /// decode (a HEIC on Chromium, a corrupt file), or any `blob:` image
+    /// under a Content-Security-Policy without `img-src blob:`. The row falls
+    /// back to its type icon rather than a broken image.
+    pub fn drop_image(&self, id: EntryId) {
+        self.thumbnails.try_update(|m| m.remove(&id));
         self.previews.try_update(|m| m.remove(&id));
     }
 

@@ -121,10 +121,13 @@ pub fn FileRow(id: EntryId, controller: Controller) -> impl IntoView {
             data-attachment-id=attachment_id>
             <span class="ta-preview" aria-hidden="true">
                 {move || match (thumbnail(), preview()) {
-                    (Some(src), _) => view! { <img class="ta-thumb" data-ta="thumbnail" src=src alt=""/> }.into_any(),
+                    (Some(src), _) => view! {
+                        <img class="ta-thumb" data-ta="thumbnail" src=src alt=""
+                            on:error=move |_| controller.drop_image(id)/>
+                    }.into_any(),
                     (None, Some(src)) => view! {
                         <img class="ta-thumb" data-ta="preview" src=src alt=""
-                            on:error=move |_| controller.drop_preview(id)/>
+                            on:error=move |_| controller.drop_image(id)/>
                     }.into_any(),
                     (None, None) => view! { <span class="ta-icon" data-ta="icon">{icon_label.clone()}</span> }.into_any(),
                 }}

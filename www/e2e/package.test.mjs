@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  startServer, launchBrowser, required, watchProblems, saveScreenshot, STRICT_CSP, TOKEN, ORG,
+  startServer, launchBrowser, required, watchProblems, saveScreenshot, makePng, STRICT_CSP, TOKEN, ORG,
 } from './support.mjs';
 
 let work;
@@ -185,6 +185,52 @@ globalThis.ready = true;
     await page.evaluate(() => globalThis.handle.deref().unmount());
     assert.equal(await page.locator('#host [data-ta=dropzone]').count(), 0);
     assert.deepEqual(problems, []);
+    await page.close();
+  } finally {
+    await server.stop();
+  }
+});
+
+test('under the strict CSP without img-src blob:, an image row falls back to its type icon', async () => {
+  const dir = projectWith('csp-images', {
+    'index.html': PAGE('./app.js'),
+    'app.js': `import init from './node_modules/tracker-attachments/index.js';
+await init();
+const el = document.querySelector('tracker-attachments');
+// Every image the widget puts on screen, by its data-ta.
+globalThis.shown = [];
+new MutationObserver((records) => {
+  for (const record of records) {
+    for (const node of record.addedNodes) {
+      if (node.nodeType !== 1) continue;
+      for (const img of [node, ...node.querySelectorAll('img')]) {
+        if (img.tagName === 'IMG') globalThis.shown.push(img.dataset.ta);
+      }
+    }
+  }
+}).observe(el.shadowRoot, { subtree: true, childList: true });
+globalThis.ready = true;
+`,
+  });
+  const server = await startServer([], { staticDir: dir, csp: STRICT_CSP });
+  try {
+    const page = await browser.newPage();
+    const problems = watchProblems(page);
+    await page.goto(server.url);
+    await page.waitForFunction(() => globalThis.ready === true, null, { timeout: 20_000 });
+    await page.locator('tracker-attachments [data-ta=file-input]').setInputFiles({
+      name: 'photo.png', mimeType: 'image/png', buffer: makePng(40, 20),
+    });
+    // The server's thumbnail was put on screen, refused by the policy, and
+    // taken away again: the row shows its type icon, not a broken image.
+    await page.waitForFunction(() => {
+      const root = document.querySelector('tracker-attachments').shadowRoot;
+      const row = root.querySelector('[data-ta=row][data-state=done]');
+      return globalThis.shown.includes('thumbnail')
+        && row !== null && row.querySelector('img') === null && row.querySelector('[data-ta=icon]') !== null;
+    }, null, { timeout: 20_000 });
+    // The only complaints are the policy's refusals of those blob: images.
+    assert.deepEqual(problems.filter((p) => !/Content Security Policy/.test(p) || !/blob:/.test(p)), []);
     await page.close();
   } finally {
     await server.stop();
