@@ -151,3 +151,44 @@ async fn parts_of_abandoned_uploads_are_removed() {
     assert_eq!(done.status(), StatusCode::CREATED);
     assert!(walk(&dir.data_dir().join("flow")).is_empty());
 }
+
+#[tokio::test]
+async fn a_finished_upload_is_not_remembered_past_its_attachments_ttl() {
+    let dir = TempDir::new();
+    // A TTL no sweep reaches during the test: only the clock ends the file.
+    let ttl = Duration::from_secs(3600);
+    let start = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let clock = Clock::manual(start);
+    let server = TestServer::start(Config {
+        temp_ttl: ttl,
+        clock: clock.clone(),
+        ..Config::with_data_dir(dir.data_dir())
+    })
+    .await;
+    let post = || {
+        server
+            .authed(Method::POST, &server.url("/upload/flow"))
+            .multipart(part("memo", 1, 1))
+            .send()
+    };
+    let first = json(post().await.unwrap(), StatusCode::CREATED).await;
+    clock.advance(ttl + Duration::from_millis(1));
+    let expired = server
+        .get(first["self"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    error_message(expired, StatusCode::NOT_FOUND).await;
+    // The part sent again is a new upload, not the expired attachment.
+    let again = json(post().await.unwrap(), StatusCode::CREATED).await;
+    assert_ne!(again["id"], first["id"]);
+    let alive = server
+        .get(again["self"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(alive.status(), StatusCode::OK);
+}

@@ -113,7 +113,7 @@ pub async fn upload_chunk(
             number,
             received.size,
             received.part,
-            state.now(),
+            (state.now(), state.temp_cutoff()),
         )
         .await
         .map_err(ApiError::internal)?;

@@ -201,18 +201,19 @@ impl Storage {
     }
 
     /// Files part `number` (whose size the caller checked) under its upload.
-    /// Sending a part again replaces it, as Flow.js retries do.
+    /// Sending a part again replaces it, as Flow.js retries do. Temporary
+    /// attachments created before `cutoff` have expired.
     pub async fn flow_store_chunk(
         &self,
         declared: FlowDeclared,
         number: u64,
         size: u64,
         mut part: PartFile,
-        now: i64,
+        (now, cutoff): (i64, i64),
     ) -> anyhow::Result<ChunkStored> {
         part.close().await?;
         self.with_db(move |storage, conn| {
-            storage.store_chunk_blocking(conn, &declared, number, size, part, now)
+            storage.store_chunk_blocking(conn, &declared, number, size, part, (now, cutoff))
         })
         .await?
     }
@@ -224,7 +225,7 @@ impl Storage {
         number: u64,
         size: u64,
         mut part: PartFile,
-        now: i64,
+        (now, cutoff): (i64, i64),
     ) -> anyhow::Result<ChunkStored> {
         let tx = conn.transaction()?;
         let existing = tx
@@ -246,13 +247,14 @@ impl Storage {
                 },
             )
             .optional()?;
-        // A finished upload whose attachment is gone (attached, expired,
-        // deleted) is over: the identifier starts afresh.
+        // A finished upload whose attachment is gone (attached, expired
+        // though not yet swept, deleted) is over: the identifier starts afresh.
         let existing = match existing {
             Some((id, totals, _, Some(attachment_id))) => {
                 let alive: bool = tx.query_row(
-                    "SELECT EXISTS (SELECT 1 FROM attachments WHERE id = ?1 AND issue_key IS NULL)",
-                    [attachment_id],
+                    "SELECT EXISTS (SELECT 1 FROM attachments
+                     WHERE id = ?1 AND issue_key IS NULL AND created_at >= ?2)",
+                    params![attachment_id, cutoff],
                     |row| row.get(0),
                 )?;
                 if alive
