@@ -169,17 +169,17 @@ impl TrackerAttachmentsHandle {
     }
 
     /// Attaches the kept files to `issue`; resolves to the ids attached.
+    /// Whatever the arguments, the promise rejects with a typed error
+    /// rather than throw (a missing key is `no-issue-key`).
     #[wasm_bindgen(js_name = attachTo)]
-    pub fn attach_to(&self, issue: String) -> Promise {
-        self.attach_promise(issue, String::new())
+    pub fn attach_to(&self, issue: JsValue) -> Promise {
+        self.attach_promise(text_of(&issue), String::new())
     }
 
-    /// Posts `text` as a comment on `issue` with the kept files attached.
-    pub fn comment(&self, issue: String, text: String) -> Promise {
-        if text.trim().is_empty() {
-            return Promise::reject(&js_sys::Error::new("comment(): the text is empty").into());
-        }
-        self.attach_promise(issue, text)
+    /// Posts `text` as a comment on `issue` with the kept files attached
+    /// (blank text attaches them as `attachTo` does).
+    pub fn comment(&self, issue: JsValue, text: JsValue) -> Promise {
+        self.attach_promise(text_of(&issue), text_of(&text))
     }
 
     /// Stops every upload and empties the list and the kept attachments.
@@ -329,7 +329,8 @@ impl TrackerAttachmentsHandle {
 
     fn attach_promise(&self, issue: String, comment: String) -> Promise {
         let Some(controller) = self.with_controller(|c| *c) else {
-            return Promise::reject(&js_sys::Error::new("the widget is unmounted").into());
+            // Unmounted: nothing can be attached from here any more.
+            return Promise::reject(&detail::error_object(&crate::core::UploadError::Cancelled));
         };
         future_to_promise(async move {
             match controller.attach(issue, comment).await {
@@ -478,6 +479,11 @@ fn option_pairs(options: &JsValue) -> OptionPairs {
         pairs.push((name, text));
     }
     (pairs, authorization)
+}
+
+/// A string argument, or empty for anything else (`undefined`, a number).
+fn text_of(value: &JsValue) -> String {
+    value.as_string().unwrap_or_default()
 }
 
 fn files_from_value(value: &JsValue) -> Vec<File> {

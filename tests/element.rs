@@ -432,8 +432,31 @@ async fn attach_errors_reject_with_a_typed_error() {
     assert_eq!(get(&error, "status").as_f64(), Some(404.0));
     // Nothing was dropped.
     assert_eq!(strings(&get(&el, "attachmentIds")).len(), 1);
+    // A missing key rejects (never throws) with the same shape.
+    let kind_of_rejection = |result: Result<JsValue, JsValue>| async move {
+        let promise: Promise = result.expect("a promise, not a throw").unchecked_into();
+        let error = JsFuture::from(promise).await.expect_err("a rejection");
+        get(&error, "kind").as_string().unwrap_or_default()
+    };
+    assert_eq!(
+        kind_of_rejection(call(&el, "attachTo", &[])).await,
+        "no-issue-key"
+    );
+    assert_eq!(
+        kind_of_rejection(call(&el, "comment", &[JsValue::NULL, "text".into()])).await,
+        "no-issue-key"
+    );
     call(&el, "clear", &[]).unwrap();
+    // Out of the document, the element rejects alike.
     el.remove();
+    wait_for("the widget to go", 2_000, || {
+        shadow(&el).child_element_count() == 0
+    })
+    .await;
+    assert_eq!(
+        kind_of_rejection(call(&el, "attachTo", &["DEMO-1".into()])).await,
+        "cancelled"
+    );
 }
 
 #[wasm_bindgen_test]

@@ -96,12 +96,13 @@ export function defineElement(tag, observed, hooks) {
       }
     }
 
-    // The promise-returning methods reject rather than throw.
+    // The promise-returning methods reject rather than throw, with the
+    // widget's error shape.
     #whenConnected(method, call) {
       try {
         return call(this.#connected(method));
       } catch (error) {
-        return Promise.reject(error);
+        return Promise.reject({ kind: 'cancelled', message: String(error.message ?? error), retryable: false });
       }
     }
 

@@ -155,9 +155,13 @@ export interface TrackerAttachmentsMethods {
   addFiles(files: FileList | File[] | File): void;
   /** Opens the file dialog; call it from a click or key handler. */
   openFileDialog(): void;
-  /** Attaches the kept files to an issue; resolves to the ids attached. */
+  /** Attaches the kept files to an issue; resolves to the ids attached, rejects with an `UploadError` (never throws). */
   attachTo(issueKey: string): Promise<string[]>;
-  /** Posts a comment with the kept files attached (the comment alone when none are kept); resolves to their ids. */
+  /**
+   * Posts a comment with the kept files attached (the comment alone when
+   * none are kept; blank text attaches them as `attachTo` does); resolves to
+   * their ids.
+   */
   comment(issueKey: string, text: string): Promise<string[]>;
   /**
    * Stops every upload and empties the list and the kept attachments. In
