@@ -21,6 +21,7 @@ mod config;
 mod errors;
 mod faults;
 mod flow_protocol;
+mod framing;
 mod lang;
 mod linger;
 mod mime;

@@ -97,3 +97,74 @@ async fn memory_stays_flat_for_refused_and_stored_uploads() {
     );
     assert_eq!(walk(&data_dir.join("files")).len(), 2);
 }
+
+/// A multipart body that never gets past its framing: `start`, then `len`
+/// bytes of `filler` with no boundary or blank line in them.
+fn endless_framing(start: &'static [u8], filler: u8, len: u64) -> reqwest::Body {
+    const CHUNK: u64 = 64 * 1024;
+    let chunk = Bytes::from(vec![filler; CHUNK as usize]);
+    let stream = futures_util::stream::iter(
+        std::iter::once(Ok::<Bytes, std::io::Error>(Bytes::from_static(start)))
+            .chain((0..len / CHUNK).map(move |_| Ok::<Bytes, std::io::Error>(chunk.clone()))),
+    );
+    reqwest::Body::wrap_stream(stream)
+}
+
+#[tokio::test]
+async fn endless_preambles_and_part_headers_are_refused_without_buffering() {
+    let dir = TempDir::new();
+    let data_dir = dir.data_dir();
+    let server = ChildServer::spawn(&["--data-dir", data_dir.to_str().unwrap()], &[]);
+    let client = client();
+    let send = |path: &str, body: reqwest::Body| {
+        client
+            .post(server.url(path))
+            .header("Authorization", format!("OAuth {TOKEN}"))
+            .header("X-Org-ID", ORG)
+            .header("Content-Type", "multipart/form-data; boundary=XyZ")
+            .body(body)
+            .send()
+    };
+    let warm_up = client
+        .post(server.url("/v2/attachments/"))
+        .header("Authorization", format!("OAuth {TOKEN}"))
+        .header("X-Org-ID", ORG)
+        .multipart(streamed_form(MIB))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(warm_up.status(), StatusCode::CREATED);
+    let baseline = server.peak_rss();
+    // Within what the server reads after answering early (64 MiB), so the
+    // client gets the answer rather than a reset.
+    let len = 40 * MIB;
+    for (path, start) in [
+        ("/v2/attachments/", &b"preamble "[..]),
+        (
+            "/v2/issues/DEMO-1/attachments/",
+            &b"--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\""[..],
+        ),
+        ("/upload/flow", &b"--XyZ\r\n\r\n"[..]),
+    ] {
+        let refused = send(path, endless_framing(start, b'a', len)).await.unwrap();
+        error_message(refused, StatusCode::BAD_REQUEST).await;
+        let grown = server.peak_rss() - baseline;
+        assert!(
+            grown < ALLOWED_GROWTH,
+            "{path}: peak RSS grew by {} MiB for {} MiB of framing",
+            grown / MIB,
+            len / MIB
+        );
+    }
+    // Ordinary forms still pass.
+    let stored = client
+        .post(server.url("/v2/attachments/"))
+        .header("Authorization", format!("OAuth {TOKEN}"))
+        .header("X-Org-ID", ORG)
+        .multipart(streamed_form(MIB))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stored.status(), StatusCode::CREATED);
+    assert!(walk(&data_dir.join("tmp")).is_empty());
+}

@@ -30,7 +30,7 @@ use crate::faults::{self, Faults};
 use crate::proxy;
 use crate::state::AppState;
 use crate::storage::{Attachment, Issue, IssueError};
-use crate::{access_log, auth, linger};
+use crate::{access_log, auth, framing, linger};
 
 pub use jira::{MAX_FILES_PER_REQUEST, MAX_ISSUE_ATTACHMENTS};
 
@@ -241,8 +241,11 @@ struct Uploads {
 impl Uploads {
     fn route(&self, route: MethodRouter<AppState>, flavor: Flavor) -> MethodRouter<AppState> {
         // Limited by `--max-upload-bytes` while streaming, not by axum's
-        // 2 MB default for buffered bodies.
-        let route = route.layer(DefaultBodyLimit::disable());
+        // 2 MB default for buffered bodies; what the multipart parser
+        // buffers besides field data is bounded by `framing`.
+        let route = route
+            .layer(DefaultBodyLimit::disable())
+            .layer(middleware::from_fn(framing::bound));
         let route = match &self.faults {
             Some(faults) => route.layer(middleware::from_fn_with_state(
                 (faults.clone(), flavor),

@@ -1,0 +1,400 @@
+//! A bound on the multipart bytes that are not file data. The multipart
+//! parser (multer, inside axum's `Multipart`) streams field data, but keeps
+//! everything before the first boundary and each part's headers in memory
+//! until it finds their end, with no limit: a body of endless preamble or
+//! endless headers would grow the server without bound. Upload routes pass
+//! their body through [`FramingLimit`], which follows the same framing and
+//! fails the body once one such stretch passes [`MAX_FRAMING`]; the parser
+//! then reports a broken body, which the handlers answer with 400.
+
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::header;
+use axum::middleware::Next;
+use axum::response::Response;
+use bytes::Bytes;
+use http_body::{Frame, SizeHint};
+
+/// Longest preamble, and longest boundary line plus headers of one part.
+/// Real clients send a few hundred bytes.
+pub const MAX_FRAMING: usize = 64 * 1024;
+
+pub async fn bound(request: Request, next: Next) -> Response {
+    let boundary = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(multipart_boundary);
+    let request = match boundary {
+        Some(boundary) => request.map(|body| Body::new(FramingLimit::new(body, &boundary))),
+        // Not multipart: the parser refuses it before reading anything.
+        None => request,
+    };
+    next.run(request).await
+}
+
+/// The `boundary` of a `multipart/form-data` content type, unquoted.
+fn multipart_boundary(content_type: &str) -> Option<String> {
+    let mut params = content_type.split(';');
+    let essence = params.next()?.trim();
+    if !essence.eq_ignore_ascii_case("multipart/form-data") {
+        return None;
+    }
+    params.find_map(|param| {
+        let (name, value) = param.split_once('=')?;
+        if !name.trim().eq_ignore_ascii_case("boundary") {
+            return None;
+        }
+        let value = value.trim();
+        let value = value
+            .strip_prefix('"')
+            .and_then(|v| v.strip_suffix('"'))
+            .unwrap_or(value);
+        (!value.is_empty()).then(|| value.to_owned())
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    /// Before the first `--boundary`.
+    Preamble,
+    /// Just past a delimiter: `--` closes the body, anything else starts a
+    /// part. Holds how many of the two bytes were seen (and whether the
+    /// first was `-`).
+    AfterDelimiter { seen_dash: bool },
+    /// The rest of the boundary line, up to its CRLF.
+    BoundaryLine,
+    /// The part's headers, up to CRLF CRLF: searched from after the boundary
+    /// line, as the parser does (so a part with no headers needs a second
+    /// blank line, and its bytes up to it count as headers).
+    Headers,
+    /// Field data, up to `\r\n--boundary`: streamed by the parser.
+    Data,
+    /// After the closing delimiter: never read by the parser.
+    Epilogue,
+}
+
+/// The body of a multipart request, passed through unchanged while the
+/// framing stays within bounds.
+pub struct FramingLimit {
+    inner: Body,
+    first: Vec<u8>,
+    delimiter: Vec<u8>,
+    stage: Stage,
+    /// Bytes of the current preamble or header stretch.
+    framing: usize,
+    /// The last bytes of the stream since the stage began, fewer than the
+    /// pattern sought: a match may straddle two frames.
+    carry: Vec<u8>,
+    failed: bool,
+}
+
+impl FramingLimit {
+    fn new(inner: Body, boundary: &str) -> Self {
+        Self {
+            inner,
+            first: format!("--{boundary}").into_bytes(),
+            delimiter: format!("\r\n--{boundary}").into_bytes(),
+            stage: Stage::Preamble,
+            framing: 0,
+            carry: Vec::new(),
+            failed: false,
+        }
+    }
+
+    /// Follows the framing through `data`; `false` once a stretch of
+    /// framing is too long.
+    fn scan(&mut self, mut data: &[u8]) -> bool {
+        while !data.is_empty() {
+            let consumed = match self.stage {
+                Stage::Epilogue => return true,
+                Stage::AfterDelimiter { seen_dash } => {
+                    let dash = data[0] == b'-';
+                    match (seen_dash, dash) {
+                        (true, true) => self.enter(Stage::Epilogue),
+                        (false, true) => self.stage = Stage::AfterDelimiter { seen_dash: true },
+                        _ => {
+                            self.enter(Stage::BoundaryLine);
+                            // The dash seen before belongs to the line.
+                            self.framing = usize::from(seen_dash);
+                            // Not consumed: it may be the line's CR.
+                            continue;
+                        }
+                    }
+                    1
+                }
+                Stage::Preamble => {
+                    let pattern = std::mem::take(&mut self.first);
+                    let found = self.find(&pattern, data);
+                    self.first = pattern;
+                    match found {
+                        Some(end) => {
+                            self.enter(Stage::AfterDelimiter { seen_dash: false });
+                            end
+                        }
+                        None => data.len(),
+                    }
+                }
+                Stage::BoundaryLine => match self.find(b"\r\n", data) {
+                    Some(end) => {
+                        // One stretch with the headers: the count goes on.
+                        let framing = self.framing;
+                        self.enter(Stage::Headers);
+                        self.framing = framing;
+                        end
+                    }
+                    None => data.len(),
+                },
+                Stage::Headers => match self.find(b"\r\n\r\n", data) {
+                    Some(end) => {
+                        self.enter(Stage::Data);
+                        end
+                    }
+                    None => data.len(),
+                },
+                Stage::Data => {
+                    let pattern = std::mem::take(&mut self.delimiter);
+                    let found = self.find(&pattern, data);
+                    self.delimiter = pattern;
+                    match found {
+                        Some(end) => {
+                            self.enter(Stage::AfterDelimiter { seen_dash: false });
+                            end
+                        }
+                        None => data.len(),
+                    }
+                }
+            };
+            if matches!(
+                self.stage,
+                Stage::Preamble | Stage::BoundaryLine | Stage::Headers
+            ) {
+                self.framing += consumed;
+                if self.framing > MAX_FRAMING {
+                    return false;
+                }
+            }
+            data = &data[consumed..];
+        }
+        true
+    }
+
+    fn enter(&mut self, stage: Stage) {
+        self.stage = stage;
+        self.framing = 0;
+        self.carry.clear();
+    }
+
+    /// Where in `data` the first match of `pattern` ends (counting a match
+    /// that began in earlier frames); otherwise keeps the tail for the next
+    /// frame and answers `None`.
+    fn find(&mut self, pattern: &[u8], data: &[u8]) -> Option<usize> {
+        let keep = pattern.len() - 1;
+        if !self.carry.is_empty() {
+            // Matches that begin in the carried bytes end within the first
+            // `keep` bytes of this frame.
+            let mut joint = self.carry.clone();
+            joint.extend_from_slice(&data[..keep.min(data.len())]);
+            if let Some(start) = joint.windows(pattern.len()).position(|w| w == pattern) {
+                return Some(start + pattern.len() - self.carry.len());
+            }
+        }
+        if let Some(start) = find_in(pattern, data) {
+            return Some(start + pattern.len());
+        }
+        self.carry
+            .extend_from_slice(&data[data.len().saturating_sub(keep)..]);
+        let excess = self.carry.len().saturating_sub(keep);
+        self.carry.drain(..excess);
+        None
+    }
+}
+
+/// The first occurrence of `pattern` (not empty) in `data`. File data goes
+/// through here, so candidates for its first byte are found eight bytes at
+/// a time.
+fn find_in(pattern: &[u8], data: &[u8]) -> Option<usize> {
+    let first = pattern[0];
+    let mut from = 0;
+    while let Some(offset) = find_byte(first, &data[from..]) {
+        let start = from + offset;
+        if data[start..].starts_with(pattern) {
+            return Some(start);
+        }
+        if data.len() - start < pattern.len() {
+            return None;
+        }
+        from = start + 1;
+    }
+    None
+}
+
+fn find_byte(byte: u8, data: &[u8]) -> Option<usize> {
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let pattern = LOW * u64::from(byte);
+    let mut words = data.chunks_exact(8);
+    let mut offset = 0;
+    for word in words.by_ref() {
+        let mut bytes = [0; 8];
+        bytes.copy_from_slice(word);
+        let x = u64::from_ne_bytes(bytes) ^ pattern;
+        // Non-zero when some byte of `x` is zero, i.e. equals `byte`.
+        if x.wrapping_sub(LOW) & !x & HIGH != 0 {
+            if let Some(i) = word.iter().position(|&b| b == byte) {
+                return Some(offset + i);
+            }
+        }
+        offset += 8;
+    }
+    words
+        .remainder()
+        .iter()
+        .position(|&b| b == byte)
+        .map(|i| offset + i)
+}
+
+impl http_body::Body for FramingLimit {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
+        if self.failed {
+            return Poll::Ready(None);
+        }
+        let frame = match Pin::new(&mut self.inner).poll_frame(cx) {
+            Poll::Ready(Some(Ok(frame))) => frame,
+            other => return other,
+        };
+        if let Some(data) = frame.data_ref() {
+            if !self.scan(data) {
+                self.failed = true;
+                return Poll::Ready(Some(Err(axum::Error::new(std::io::Error::other(
+                    "multipart framing (preamble or part headers) too long",
+                )))));
+            }
+        }
+        Poll::Ready(Some(Ok(frame)))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.failed || self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limit() -> FramingLimit {
+        FramingLimit::new(Body::empty(), "XyZ")
+    }
+
+    /// Feeds `body` in frames of `size` bytes; whether it stayed in bounds.
+    fn feed(body: &[u8], size: usize) -> (bool, Stage) {
+        let mut limit = limit();
+        let ok = body.chunks(size).all(|frame| limit.scan(frame));
+        (ok, limit.stage)
+    }
+
+    fn form(data: &[u8]) -> Vec<u8> {
+        let mut body = b"--XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n".to_vec();
+        body.extend_from_slice(data);
+        body.extend_from_slice(
+            b"\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f\"\r\n\r\n",
+        );
+        body.extend_from_slice(data);
+        body.extend_from_slice(b"\r\n--XyZ--\r\n");
+        body
+    }
+
+    #[test]
+    fn boundaries() {
+        assert_eq!(
+            multipart_boundary("multipart/form-data; boundary=abc").as_deref(),
+            Some("abc")
+        );
+        assert_eq!(
+            multipart_boundary("Multipart/Form-Data;charset=x; Boundary=\"a b\"").as_deref(),
+            Some("a b")
+        );
+        assert_eq!(multipart_boundary("multipart/form-data"), None);
+        assert_eq!(multipart_boundary("application/json; boundary=x"), None);
+        assert_eq!(multipart_boundary("multipart/form-data; boundary="), None);
+    }
+
+    #[test]
+    fn forms_pass_whatever_the_frame_size() {
+        // Large data, with bytes that start the delimiter but do not finish it.
+        let mut data = vec![b'\r'; 300_000];
+        data.extend_from_slice(b"\r\n--XyQ\r\n--Xy");
+        let body = form(&data);
+        for size in [1, 2, 3, 7, 8, 64, 4096, body.len()] {
+            assert_eq!(
+                feed(&body, size),
+                (true, Stage::Epilogue),
+                "frames of {size}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_preamble_and_an_epilogue_of_reasonable_size_pass() {
+        let mut body = b"This is a preamble.\r\n".to_vec();
+        body.extend_from_slice(&form(b"x"));
+        body.extend_from_slice(&vec![b'e'; 1_000_000]);
+        assert_eq!(feed(&body, 1000), (true, Stage::Epilogue));
+    }
+
+    #[test]
+    fn a_part_without_headers_reads_to_the_next_blank_line() {
+        // The parser takes everything up to CRLF CRLF after the boundary
+        // line as headers, so the count must too.
+        let mut body = b"--XyZ\r\n\r\n".to_vec();
+        body.extend_from_slice(&vec![b'd'; MAX_FRAMING]);
+        assert!(!feed(&body, 100).0);
+        let mut body = b"--XyZ\r\n\r\n\r\n".to_vec();
+        body.extend_from_slice(&vec![b'd'; MAX_FRAMING]);
+        assert_eq!(feed(&body, 100), (true, Stage::Data));
+    }
+
+    #[test]
+    fn endless_preamble_or_headers_fail() {
+        let preamble = vec![b'-'; MAX_FRAMING + 1];
+        assert!(!feed(&preamble, 4096).0);
+        let mut headers = b"--XyZ\r\n".to_vec();
+        headers.extend_from_slice(&vec![b'h'; MAX_FRAMING]);
+        assert!(!feed(&headers, 4096).0);
+        // The headers of the second part count afresh.
+        let mut second = form(b"x");
+        second.truncate(second.len() - b"--\r\n".len());
+        second.extend_from_slice(b"\r\n");
+        second.extend_from_slice(&vec![b'h'; MAX_FRAMING - 10]);
+        assert_eq!(feed(&second, 999), (true, Stage::Headers));
+        second.extend_from_slice(&[b'h'; 20]);
+        assert!(!feed(&second, 999).0);
+    }
+
+    #[test]
+    fn byte_search() {
+        let data: Vec<u8> = (0..100u8).collect();
+        for b in 0..100u8 {
+            assert_eq!(find_byte(b, &data), Some(usize::from(b)));
+        }
+        assert_eq!(find_byte(200, &data), None);
+        assert_eq!(find_in(b"\x05\x06\x07", &data), Some(5));
+        assert_eq!(find_in(b"\x05\x07", &data), None);
+        // A match would run past the end.
+        assert_eq!(find_in(b"\x62\x63\x64", &data), None);
+    }
+}
