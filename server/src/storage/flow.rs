@@ -416,3 +416,71 @@ fn remove_dir_quietly(dir: &std::path::Path) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Dir(std::path::PathBuf);
+
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    async fn store_only_part(storage: &Storage) -> ChunkStored {
+        let declared = FlowDeclared {
+            identifier: "1-x".into(),
+            filename: "x.bin".into(),
+            total_size: 1,
+            chunk_size: 10,
+            total_chunks: 1,
+        };
+        let mut part = storage.new_part().await.unwrap();
+        part.write_all(b"x").await.unwrap();
+        storage
+            .flow_store_chunk(declared, 1, 1, part, (0, 0))
+            .await
+            .unwrap()
+    }
+
+    /// A panic in the assembly task, or the request dropped before the task
+    /// began, drops the assembly unsettled: the waiters hear of a failure,
+    /// and the next part takes the upload over instead of waiting forever.
+    #[tokio::test]
+    async fn an_assembly_dropped_unsettled_is_released() {
+        let dir = Dir(std::env::temp_dir().join(format!(
+            "ta-server-unit-{}-{}",
+            std::process::id(),
+            super::super::random_name()
+        )));
+        let storage = Storage::open(&dir.0, 0).unwrap();
+        let ChunkStored::Complete {
+            assembly,
+            mut outcome,
+        } = store_only_part(&storage).await
+        else {
+            panic!("the only part did not complete the upload");
+        };
+        let ChunkStored::Assembling(mut waiter) = store_only_part(&storage).await else {
+            panic!("a part sent during the assembly did not wait for it");
+        };
+        drop(assembly);
+        for receiver in [&mut outcome, &mut waiter] {
+            let heard = tokio::time::timeout(
+                std::time::Duration::from_secs(30),
+                receiver.wait_for(Option::is_some),
+            )
+            .await
+            .expect("no outcome announced")
+            .expect("the announcement was lost")
+            .clone();
+            assert!(matches!(heard.as_deref(), Some(AssemblyOutcome::Failed)));
+        }
+        assert!(matches!(
+            store_only_part(&storage).await,
+            ChunkStored::Complete { .. }
+        ));
+    }
+}
