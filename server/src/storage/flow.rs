@@ -78,14 +78,6 @@ pub struct Assembly {
     settled: bool,
 }
 
-impl std::fmt::Debug for Storage {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Storage")
-            .field("root", &self.root)
-            .finish_non_exhaustive()
-    }
-}
-
 impl Assembly {
     pub fn upload(&self) -> &FlowUpload {
         &self.upload

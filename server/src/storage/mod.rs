@@ -45,6 +45,16 @@ pub struct Storage {
     assemblies: Arc<Mutex<HashMap<i64, flow::OutcomeSender>>>,
 }
 
+/// By hand: the connection and the map of assemblies have nothing worth
+/// printing.
+impl std::fmt::Debug for Storage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Storage")
+            .field("root", &self.root)
+            .finish_non_exhaustive()
+    }
+}
+
 /// A handle that does not keep the storage alive, for the background sweeper:
 /// once the router is dropped, the sweeper finds nothing and stops.
 pub struct WeakStorage {
