@@ -813,3 +813,38 @@ async fn mount_keys_the_stored_list_by_its_elements_id() {
     first.unmount();
     second.unmount();
 }
+
+#[wasm_bindgen_test]
+async fn a_refused_file_is_told_as_an_upload_error() {
+    let el = element_in(&container(), &[("max-size", "4")]);
+    let errors = record(&el, "upload-error");
+    drop_files(
+        &dropzone(&el),
+        &[file(b"0123456789", "big.txt", "text/plain")],
+    );
+    // A screen reader hears it, not only "1 file added".
+    let live = || {
+        shadow(&el)
+            .query_selector("[data-ta=live]")
+            .unwrap()
+            .unwrap()
+            .text_content()
+            .unwrap_or_default()
+    };
+    wait_for("the refusal in the live region", 5_000, || {
+        live().contains("big.txt") && live().contains("Too large")
+    })
+    .await;
+    let errors = errors.borrow();
+    assert_eq!(errors.len(), 1);
+    assert_eq!(
+        get(&get(&errors[0], "file"), "name").as_string().as_deref(),
+        Some("big.txt")
+    );
+    let error = get(&errors[0], "error");
+    assert_eq!(get(&error, "kind").as_string().as_deref(), Some("refused"));
+    assert_eq!(get(&error, "retryable").as_bool(), Some(false));
+    let message = get(&error, "message").as_string().unwrap_or_default();
+    assert!(message.starts_with("Too large"), "{message}");
+    el.remove();
+}

@@ -11,7 +11,7 @@ use std::rc::Rc;
 
 use support::*;
 use tracker_attachments::backend::{HttpMethod, JsonRequest, Mode, UploadRequest};
-use tracker_attachments::core::{Restrictions, RetryPolicy, UploadError};
+use tracker_attachments::core::{Refusal, Restrictions, RetryPolicy, UploadError};
 use tracker_attachments::ui::{EventHandler, WidgetEvent};
 use tracker_attachments::web::{sleep, BrowserTransport, RawResponse, Transport, TransportFuture};
 use tracker_attachments::WidgetOptions;
@@ -767,12 +767,8 @@ async fn retrying_a_cancelled_file_dropped_again_meanwhile_refuses_it() {
         ),
     ]);
     let twice = file(b"twice", "twice.txt", "text/plain");
-    let (root, _handle) = scripted_uploads(
-        &script,
-        dev_options("http://scripted.invalid", "dev-token"),
-        std::slice::from_ref(&twice),
-    )
-    .await;
+    let (options, heard) = hearing_errors(dev_options("http://scripted.invalid", "dev-token"));
+    let (root, _handle) = scripted_uploads(&script, options, std::slice::from_ref(&twice)).await;
     click(&root, "[data-ta=cancel]");
     // The same file again: the cancelled row no longer counts.
     drop_files(&query(&root, "[data-ta=dropzone]").unwrap(), &[twice]);
@@ -791,6 +787,19 @@ async fn retrying_a_cancelled_file_dropped_again_meanwhile_refuses_it() {
         "Already in the list"
     );
     assert_eq!(script.calls.get(), 2, "nothing sent for the retry");
+    // Told as a failure: to the host, and to the live region.
+    assert_eq!(
+        heard.borrow().as_slice(),
+        [(
+            "twice.txt".to_owned(),
+            UploadError::Refused(Refusal::Duplicate)
+        )]
+    );
+    let live = text(&query(&root, "[data-ta=live]").unwrap());
+    assert!(
+        live.contains("twice.txt") && live.contains("Already in the list"),
+        "{live}"
+    );
 }
 
 #[wasm_bindgen_test]

@@ -50,7 +50,11 @@ async fn russian_then_english_at_run_time() {
         query_all(&root, "[data-ta=row][data-state=refused]").len() == 2
     })
     .await;
-    assert_eq!(text(&live), "Добавлено 2 файла");
+    // The last news is the second refusal, in Russian.
+    wait_for("the refusal in the live region", 2_000, || {
+        text(&live) == "Файл «bigger.txt» не загружен: Слишком большой: 3,0 КБ (не больше 1,0 КБ)"
+    })
+    .await;
     let rows = query_all(&root, "[data-ta=row]");
     assert_eq!(
         status_of(&rows[0]),

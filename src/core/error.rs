@@ -1,6 +1,6 @@
 use std::fmt;
 
-use super::Locale;
+use super::{Locale, Refusal};
 
 /// Why one file did not upload. Every variant carries enough for a person to
 /// act on, and [`UploadError::is_retryable`] is what a retry policy reads.
@@ -38,6 +38,9 @@ pub enum UploadError {
     /// [`UploadError::leaves_outcome_unknown`]): the file may be attached
     /// already, so it is not sent again without the user.
     AnswerLost(Box<UploadError>),
+    /// The restrictions refused the file before a byte was sent (told as
+    /// an error so that a host hears of it as of any other failure).
+    Refused(Refusal),
 }
 
 impl UploadError {
@@ -111,11 +114,31 @@ mod tests {
         assert!(UploadError::Stalled { seconds: 30 }.is_retryable());
         assert!(!UploadError::Cancelled.is_retryable());
         assert!(!UploadError::KeptExpired { count: 1 }.is_retryable());
+        // Refused by the restrictions: it would be refused again.
+        assert!(!UploadError::Refused(Refusal::Duplicate).is_retryable());
         // Retrying would put a second copy on the issue.
         assert!(!UploadError::NotTakenBack {
             reason: Some(Box::new(http(503)))
         }
         .is_retryable());
+    }
+
+    #[test]
+    fn a_refusal_reads_as_the_rows_reason() {
+        let refusal = Refusal::TooLarge {
+            size: 2048,
+            max: 1024,
+        };
+        for locale in [Locale::En, Locale::Ru] {
+            assert_eq!(
+                locale.error(&UploadError::Refused(refusal.clone())),
+                locale.refusal(&refusal)
+            );
+        }
+        assert_eq!(
+            UploadError::Refused(refusal).to_string(),
+            "Too large: 2.0 KB (at most 1.0 KB)"
+        );
     }
 
     #[test]

@@ -74,6 +74,7 @@ pub fn error_object(error: &UploadError) -> JsValue {
         UploadError::Stalled { .. } => "stalled",
         UploadError::NotTakenBack { .. } => "not-taken-back",
         UploadError::AnswerLost(_) => "answer-lost",
+        UploadError::Refused(_) => "refused",
     };
     set(&object, "kind", &kind.into());
     set(&object, "message", &error.to_string().into());

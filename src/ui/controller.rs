@@ -15,8 +15,8 @@ use crate::backend::{
 };
 use crate::core::{
     can_preview, file_shares, origin_of, parse_retry_after, Announcement, Attachment, BatchLimit,
-    EntryId, EntryState, FileMeta, Intake, KeptAttachments, KeptSettle, Locale, ProgressPace,
-    Settle, Throughput, UploadError, UploadQueue,
+    Entry, EntryId, EntryState, FileMeta, Intake, KeptAttachments, KeptSettle, Locale,
+    ProgressPace, Refusal, Settle, Throughput, UploadError, UploadQueue,
 };
 use crate::web::{
     browser_locale, downscaled_preview, fetch_thumbnail, fresh_credentials, is_kept_change,
@@ -232,10 +232,11 @@ impl Controller {
     /// Takes files in (drop, dialog, paste) and starts what may start.
     pub fn add_files(&self, files: Vec<File>) {
         let count = files.len();
-        self.add_picked(files.into_iter().map(PickedFile::from).collect());
+        // Told first: a refusal while listing is the later, weightier news.
         if count > 0 {
             self.announce(Announcement::FilesAdded(count));
         }
+        self.add_picked(files.into_iter().map(PickedFile::from).collect());
     }
 
     /// Takes a drop in: its files at once, its folders as they are read,
@@ -323,6 +324,9 @@ impl Controller {
                     .collect()
             })
             .unwrap_or_default();
+        let refused = states
+            .iter()
+            .any(|(_, state)| matches!(state, EntryState::Refused { .. }));
         self.rows.try_update_value(|rows| {
             for (id, state) in states {
                 rows.insert(id, ArcRwSignal::new(state));
@@ -330,6 +334,16 @@ impl Controller {
         });
         self.order
             .try_update(|order| order.extend(ids.iter().copied()));
+        if refused {
+            // In a task of its own: thousands of refusals told in the task
+            // that listed them would make it a long one.
+            let this = *self;
+            let ids = ids.clone();
+            spawn_local(async move {
+                sleep(0).await;
+                this.tell_refusals(&ids);
+            });
+        }
         let mut wanted = Vec::new();
         self.files.try_update_value(|m| {
             for (id, PickedFile { file, .. }) in ids.iter().zip(files) {
@@ -413,7 +427,31 @@ impl Controller {
         }
         let _ = self.queue.try_update(|q| q.retry(id));
         self.sync_rows(&[id]);
+        self.tell_refusals(&[id]);
         self.pump();
+    }
+
+    /// Tells the host and the live region of each of `ids` the restrictions
+    /// refused, as of any failure (the row says why already).
+    fn tell_refusals(&self, ids: &[EntryId]) {
+        let refused: Vec<(EntryId, FileMeta, Refusal)> = self
+            .queue
+            .try_with_untracked(|q| {
+                ids.iter()
+                    .filter_map(|id| match q.get(*id) {
+                        Some(Entry {
+                            file,
+                            state: EntryState::Refused { reason },
+                            ..
+                        }) => Some((*id, file.clone(), reason.clone())),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        for (id, meta, reason) in refused {
+            self.tell_failure(id, &meta, UploadError::Refused(reason));
+        }
     }
 
     /// In the modes that keep nothing, the finished uploads are what the

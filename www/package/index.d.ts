@@ -51,7 +51,9 @@ export interface UploadError {
      * whether it arrived, or a gateway answered 504: the file may be
      * attached, so it is not retried by itself.
      */
-    | 'answer-lost';
+    | 'answer-lost'
+    /** The restrictions refused the file before a byte was sent (`upload-error` only). */
+    | 'refused';
   /** A sentence a person can act on. */
   message: string;
   /**

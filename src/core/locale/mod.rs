@@ -157,6 +157,7 @@ impl Locale {
             } => (m.not_taken_back)(&self.error(reason)),
             UploadError::NotTakenBack { reason: None } => m.not_taken_back_unknown.to_owned(),
             UploadError::AnswerLost(lost) => (m.answer_lost)(&self.error(lost)),
+            UploadError::Refused(refusal) => self.refusal(refusal),
         }
     }
 
