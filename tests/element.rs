@@ -673,6 +673,17 @@ async fn a_comment_with_nothing_kept_is_posted_all_the_same() {
     assert_eq!(status, 200, "{body}");
     assert!(body.contains(&text), "{body}");
     el.remove();
+    // Jira has no Tracker comments: nothing is sent there.
+    let el = element_in(&container(), &[("mode", "jira"), ("issue", "DEMO-2")]);
+    let text = unique("not for jira");
+    let promise: Promise = call(&el, "comment", &["DEMO-2".into(), text.as_str().into()])
+        .unwrap()
+        .unchecked_into();
+    let ids = JsFuture::from(promise).await.expect("nothing to do");
+    assert!(strings(&ids).is_empty());
+    let (_, body) = get_json(&format!("{}/v2/issues/DEMO-2/comments", server())).await;
+    assert!(!body.contains(&text), "{body}");
+    el.remove();
 }
 
 /// `mount()` options as a JavaScript object.

@@ -527,9 +527,14 @@ impl Controller {
             return Err(UploadError::NoIssueKey);
         }
         if ids.is_empty() {
-            // A comment is posted even with nothing to attach: the user's
-            // text is not dropped.
-            if !comment.trim().is_empty() {
+            // A comment is posted even with nothing to attach, so the
+            // user's text is not dropped: on Tracker, whose comments these
+            // requests are (Jira and form endpoints have none of them).
+            let tracker = self
+                .options
+                .try_with_value(|o| !matches!(o.mode, Mode::Jira | Mode::Form))
+                .unwrap_or(false);
+            if tracker && !comment.trim().is_empty() {
                 self.send_attach(&issue, &comment, &[]).await?;
             }
             return Ok(Vec::new());

@@ -203,8 +203,10 @@ export interface TrackerAttachmentsHandle extends TrackerAttachmentsMethods {
   /** Stops the uploads and removes the widget. */
   unmount(): void;
   /**
-   * Frees the handle, unmounting the widget if it still is (also what
-   * `using` does). A handle that is merely dropped keeps its widget mounted.
+   * Frees the handle, unmounting the widget if it still is (the handle's
+   * `Symbol.dispose`, where the runtime has one, does the same; it is not
+   * typed here so that the types work without the `esnext` library). A
+   * handle that is merely dropped keeps its widget mounted.
    */
   free(): void;
 }
