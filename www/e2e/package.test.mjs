@@ -66,8 +66,11 @@ document.querySelector('tracker-attachments')
 globalThis.ready = true;
 `;
 
-/** Serves `dir` under the strict CSP, uploads a file, and checks the event and the server. */
-async function uploadsUnderStrictCsp(dir, label) {
+/**
+ * Serves `dir` under the strict CSP, opens it, waits for its script to set
+ * `ready`, and runs `body` with the page, its console problems and the server.
+ */
+async function onPageUnderStrictCsp(dir, body) {
   const server = await startServer([], { staticDir: dir, csp: STRICT_CSP });
   try {
     const page = await browser.newPage();
@@ -75,6 +78,16 @@ async function uploadsUnderStrictCsp(dir, label) {
     const response = await page.goto(server.url);
     assert.equal(response.headers()['content-security-policy'], STRICT_CSP);
     await page.waitForFunction(() => globalThis.ready === true, null, { timeout: 20_000 });
+    await body({ page, problems, server });
+    await page.close();
+  } finally {
+    await server.stop();
+  }
+}
+
+/** Serves `dir` under the strict CSP, uploads a file, and checks the event and the server. */
+async function uploadsUnderStrictCsp(dir, label) {
+  await onPageUnderStrictCsp(dir, async ({ page, problems, server }) => {
     assert.equal(await page.evaluate(() => typeof customElements.get('tracker-attachments')), 'function');
 
     await page.locator('tracker-attachments [data-ta=file-input]').setInputFiles({
@@ -96,10 +109,7 @@ async function uploadsUnderStrictCsp(dir, label) {
     assert.deepEqual(await page.evaluate(() => document.querySelector('tracker-attachments').attachmentIds), [id]);
     await saveScreenshot(page, `package-${label}`);
     assert.deepEqual(problems, [], 'no console errors, no CSP refusals');
-    await page.close();
-  } finally {
-    await server.stop();
-  }
+  });
 }
 
 test('the tarball holds the package and nothing else', () => {
@@ -161,12 +171,7 @@ try {
 globalThis.ready = true;
 `,
   });
-  const server = await startServer([], { staticDir: dir, csp: STRICT_CSP });
-  try {
-    const page = await browser.newPage();
-    const problems = watchProblems(page);
-    await page.goto(server.url);
-    await page.waitForFunction(() => globalThis.ready === true, null, { timeout: 20_000 });
+  await onPageUnderStrictCsp(dir, async ({ page, problems }) => {
     assert.match(await page.evaluate(() => globalThis.refused), /mount\(\) needs an HTMLElement/);
     // A full collection in a later task than the one that made the handle.
     assert.equal(await page.evaluate(() => { gc(); return typeof gc; }), 'function');
@@ -185,10 +190,7 @@ globalThis.ready = true;
     await page.evaluate(() => globalThis.handle.deref().unmount());
     assert.equal(await page.locator('#host [data-ta=dropzone]').count(), 0);
     assert.deepEqual(problems, []);
-    await page.close();
-  } finally {
-    await server.stop();
-  }
+  });
 });
 
 test('under the strict CSP without img-src blob:, an image row falls back to its type icon', async () => {
@@ -212,12 +214,7 @@ new MutationObserver((records) => {
 globalThis.ready = true;
 `,
   });
-  const server = await startServer([], { staticDir: dir, csp: STRICT_CSP });
-  try {
-    const page = await browser.newPage();
-    const problems = watchProblems(page);
-    await page.goto(server.url);
-    await page.waitForFunction(() => globalThis.ready === true, null, { timeout: 20_000 });
+  await onPageUnderStrictCsp(dir, async ({ page, problems }) => {
     await page.locator('tracker-attachments [data-ta=file-input]').setInputFiles({
       name: 'photo.png', mimeType: 'image/png', buffer: makePng(40, 20),
     });
@@ -231,10 +228,7 @@ globalThis.ready = true;
     }, null, { timeout: 20_000 });
     // The only complaints are the policy's refusals of those blob: images.
     assert.deepEqual(problems.filter((p) => !/Content Security Policy/.test(p) || !/blob:/.test(p)), []);
-    await page.close();
-  } finally {
-    await server.stop();
-  }
+  });
 });
 
 /** A port free right now on 127.0.0.1. */
