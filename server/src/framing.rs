@@ -37,24 +37,17 @@ pub async fn bound(request: Request, next: Next) -> Response {
 }
 
 /// The `boundary` of a `multipart/form-data` content type, unquoted.
+/// Exactly `multer::parse_boundary` (which axum's `Multipart` calls), with
+/// the same `mime` parser: a boundary read any other way (a quoted
+/// parameter may hold `;` or `boundary=`) would make this bound watch for
+/// one delimiter while the parser looks for another.
 fn multipart_boundary(content_type: &str) -> Option<String> {
-    let mut params = content_type.split(';');
-    let essence = params.next()?.trim();
-    if !essence.eq_ignore_ascii_case("multipart/form-data") {
+    let m = content_type.parse::<mime_guess::mime::Mime>().ok()?;
+    if !(m.type_() == mime_guess::mime::MULTIPART && m.subtype() == mime_guess::mime::FORM_DATA) {
         return None;
     }
-    params.find_map(|param| {
-        let (name, value) = param.split_once('=')?;
-        if !name.trim().eq_ignore_ascii_case("boundary") {
-            return None;
-        }
-        let value = value.trim();
-        let value = value
-            .strip_prefix('"')
-            .and_then(|v| v.strip_suffix('"'))
-            .unwrap_or(value);
-        (!value.is_empty()).then(|| value.to_owned())
-    })
+    m.get_param(mime_guess::mime::BOUNDARY)
+        .map(|name| name.as_str().to_owned())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -315,7 +308,16 @@ mod tests {
         );
         assert_eq!(multipart_boundary("multipart/form-data"), None);
         assert_eq!(multipart_boundary("application/json; boundary=x"), None);
-        assert_eq!(multipart_boundary("multipart/form-data; boundary="), None);
+        // Empty, as the parser takes it too: the bound then follows `--`.
+        assert_eq!(
+            multipart_boundary("multipart/form-data; boundary=").as_deref(),
+            Some("")
+        );
+        // A quoted value may hold what looks like another parameter.
+        assert_eq!(
+            multipart_boundary("multipart/form-data; x=\"; boundary=A\"; boundary=B").as_deref(),
+            Some("B")
+        );
     }
 
     #[test]

@@ -168,3 +168,64 @@ async fn endless_preambles_and_part_headers_are_refused_without_buffering() {
     assert_eq!(stored.status(), StatusCode::CREATED);
     assert!(walk(&data_dir.join("tmp")).is_empty());
 }
+
+/// The bound reads the boundary exactly as the parser does. In
+/// `x="; boundary=A"; boundary=B` the first `boundary=` is inside a quoted
+/// value: the parser looks for `--B`, so a body that opens with `--A"` and
+/// then never ends is all preamble to it and must be cut off at the bound,
+/// not taken for field data (which would let it grow without limit).
+#[tokio::test]
+async fn the_bound_reads_the_boundary_the_parser_reads() {
+    use futures_util::StreamExt;
+
+    let dir = TempDir::new();
+    let server = TestServer::with_dir(&dir).await;
+    let start = Bytes::from_static(
+        b"--A\"\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f\"\r\n\r\n",
+    );
+    let filler = Bytes::from(vec![b'a'; 64 * 1024]);
+    // 1 MiB, far past the 64 KiB bound, then nothing: the body never ends,
+    // so only the bound can produce an answer.
+    let stream = futures_util::stream::iter(
+        std::iter::once(start)
+            .chain(std::iter::repeat_n(filler, 16))
+            .map(Ok::<Bytes, std::io::Error>),
+    )
+    .chain(futures_util::stream::pending());
+    let refused = tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        server
+            .authed(reqwest::Method::POST, &server.url("/v2/attachments/"))
+            .header(
+                "Content-Type",
+                "multipart/form-data; x=\"; boundary=A\"; boundary=B",
+            )
+            .body(reqwest::Body::wrap_stream(stream))
+            .send(),
+    )
+    .await
+    .expect("an endless preamble was not refused");
+    error_message(refused.unwrap(), StatusCode::BAD_REQUEST).await;
+
+    // A quoted boundary with a space, behind the same decoy, still works.
+    let body =
+        b"--abc def\r\nContent-Disposition: form-data; name=\"file\"; filename=\"q.txt\"\r\n\
+Content-Type: text/plain\r\n\r\nquoted\r\n--abc def--\r\n"
+            .to_vec();
+    let stored = json(
+        server
+            .authed(reqwest::Method::POST, &server.url("/v2/attachments/"))
+            .header(
+                "Content-Type",
+                "multipart/form-data; x=\"; boundary=A\"; boundary=\"abc def\"",
+            )
+            .body(body)
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(stored["name"], "q.txt");
+    assert_eq!(stored["size"], 6);
+}
