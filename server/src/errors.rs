@@ -51,6 +51,9 @@ pub enum ApiError {
     Forbidden,
     /// Proxy mode: a state-changing request from a page of another origin.
     CrossSite,
+    /// Proxy mode: the request names (`Host`) none of the server's own
+    /// addresses: a page whose DNS name was rebound to this address.
+    ForeignHost,
     NotFound,
     IssueNotFound(String),
     AttachmentNotFound(String),
@@ -119,6 +122,7 @@ impl ApiError {
         match self {
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden | ApiError::CrossSite => StatusCode::FORBIDDEN,
+            ApiError::ForeignHost => StatusCode::MISDIRECTED_REQUEST,
             ApiError::NotFound
             | ApiError::IssueNotFound(_)
             | ApiError::AttachmentNotFound(_)
@@ -179,6 +183,12 @@ impl ApiError {
             }
             ApiError::CrossSite => {
                 "Request from a page of another origin refused: that origin is not allowed (--cors-origin).".into()
+            }
+            ApiError::ForeignHost if ru => {
+                "Запрос адресован не этому серверу: заголовок Host не его адрес (разрешите его в --cors-origin).".into()
+            }
+            ApiError::ForeignHost => {
+                "Request not meant for this server: its Host is none of the server's addresses (allow it with --cors-origin).".into()
             }
             ApiError::NotFound if ru => "Объект не найден.".into(),
             ApiError::NotFound => "Not found.".into(),

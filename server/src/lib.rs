@@ -43,7 +43,9 @@ pub use config::Config;
 pub use routes::{MAX_FILES_PER_REQUEST, MAX_ISSUE_ATTACHMENTS};
 
 /// Opens (or creates) the data directory, starts the sweeper of expired
-/// temporary files, and builds the router. Needs a Tokio runtime.
+/// temporary files, and builds the router. Needs a Tokio runtime. In proxy
+/// mode `config.listen` must be the address the router is served on (bind
+/// first, as `main` does): requests addressed to other names are refused.
 pub async fn app(config: Config) -> anyhow::Result<Router> {
     config.validate()?;
     let proxy = proxy::Proxy::from_config(&config)?;

@@ -9,7 +9,7 @@ use tracker_attachments_server::{app, Config};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let config = Config::parse();
+    let mut config = Config::parse();
     // Logs go to stderr: stdout carries only the `listening on` line that
     // the xtask and tests parse.
     tracing_subscriber::fmt()
@@ -21,12 +21,15 @@ async fn main() -> anyhow::Result<()> {
         .init();
 
     let listen = config.listen;
-    let app = app(config).await?;
     let listener = TcpListener::bind(listen)
         .await
         .with_context(|| format!("binding {listen}"))?;
-    // The real address: with port 0 the OS picked one.
-    println!("listening on http://{}", listener.local_addr()?);
+    // The real address: with port 0 the OS picked one. Proxy mode takes
+    // the server's own names (which requests it serves) from it.
+    config.listen = listener.local_addr()?;
+    let listen = config.listen;
+    let app = app(config).await?;
+    println!("listening on http://{listen}");
 
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())

@@ -4,6 +4,7 @@
 //! page holds no token; bodies stream both ways and the upstream's status,
 //! headers and body come back unchanged.
 
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -145,81 +146,146 @@ fn is_ours(name: &HeaderName) -> bool {
     name.as_str().starts_with("access-control-") || name == header::SET_COOKIE
 }
 
-/// The origins whose pages may change things through the proxy, besides
-/// the server's own: `--cors-origin`.
+/// Who may use the proxy, which sends the server's credentials upstream:
+/// requests addressed to one of the server's own names, and state-changing
+/// ones only from pages of the server's own origins or of `--cors-origin`.
 #[derive(Debug, Clone)]
-pub struct AllowedOrigins {
-    any: bool,
-    /// Lower case, without a trailing slash, as browsers send `Origin`.
-    list: Arc<Vec<String>>,
+pub struct ProxyAccess {
+    /// `host[:port]` forms, lower case, that a request's `Host` may name.
+    hosts: Arc<Vec<String>>,
+    /// `--cors-origin '*'`: any page may change things.
+    any_origin: bool,
+    /// `--cors-origin`, lower case, without a trailing slash, as browsers
+    /// send `Origin`.
+    origins: Arc<Vec<String>>,
 }
 
-impl AllowedOrigins {
-    pub fn new(cors_origins: &[String]) -> Self {
+impl ProxyAccess {
+    /// `listen` must be the address actually bound (with port 0 resolved):
+    /// its port is part of every own name.
+    pub fn new(listen: SocketAddr, cors_origins: &[String]) -> Self {
+        let port = listen.port();
+        let mut hosts: Vec<String> = ["127.0.0.1", "localhost", "[::1]"]
+            .iter()
+            .map(|host| format!("{host}:{port}"))
+            .collect();
+        hosts.push(listen.to_string());
+        // Browsers leave out the scheme's default port.
+        if port == 80 {
+            hosts.extend(["127.0.0.1", "localhost", "[::1]"].map(String::from));
+            hosts.push(match listen.ip() {
+                IpAddr::V4(ip) => ip.to_string(),
+                IpAddr::V6(ip) => format!("[{ip}]"),
+            });
+        }
+        let origins: Vec<String> = cors_origins
+            .iter()
+            .filter(|o| *o != "*")
+            .map(|o| o.trim_end_matches('/').to_ascii_lowercase())
+            .collect();
+        // A listed origin's name is the operator's to trust: the name a
+        // reverse proxy in front of this server passes on. Only who owns
+        // that name's DNS could rebind it.
+        hosts.extend(origins.iter().filter_map(|o| {
+            o.split_once("://")
+                .map(|(_, authority)| authority.to_owned())
+        }));
+        for host in &mut hosts {
+            host.make_ascii_lowercase();
+        }
         Self {
-            any: cors_origins.iter().any(|o| o == "*"),
-            list: Arc::new(
-                cors_origins
-                    .iter()
-                    .map(|o| o.trim_end_matches('/').to_ascii_lowercase())
-                    .collect(),
-            ),
+            hosts: Arc::new(hosts),
+            any_origin: cors_origins.iter().any(|o| o == "*"),
+            origins: Arc::new(origins),
         }
     }
 
-    fn allows(&self, origin: &str) -> bool {
-        self.any || self.list.iter().any(|o| o.eq_ignore_ascii_case(origin))
+    fn is_own_host(&self, host: &str) -> bool {
+        self.hosts.iter().any(|h| h.eq_ignore_ascii_case(host))
+    }
+
+    /// A page of the server's own (whatever the scheme: a TLS-terminating
+    /// proxy may sit in front) or of `--cors-origin`.
+    fn allows_origin(&self, origin: &str) -> bool {
+        if self.any_origin || self.origins.iter().any(|o| o.eq_ignore_ascii_case(origin)) {
+            return true;
+        }
+        match origin.split_once("://") {
+            Some((scheme, authority)) => {
+                (scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https"))
+                    && self.is_own_host(authority)
+            }
+            None => false,
+        }
     }
 }
 
 /// Whether a request may reach the upstream with the server's credentials.
+///
+/// `Host` must be one of the server's own names. A page whose DNS name an
+/// attacker re-resolves to 127.0.0.1 (DNS rebinding) is same-origin to the
+/// browser and sends `Host: rebind.attacker:PORT`: without this check it
+/// could read and change everything the server's credentials open.
+/// `--cors-origin '*'` does not lift it: `*` concerns pages that call the
+/// server by its own name, which rebinding is not.
+///
 /// A form POST is a "simple" request that any web page can make to this
 /// address without CORS, and the proxy would attach the server's token to
-/// it: a state-changing request that a browser marks as coming from another
-/// page (`Origin`, `Sec-Fetch-Site`) passes only from the server's own
-/// origin or from one of `--cors-origin`. Requests without those headers
-/// come from no browser page (curl, other servers) and pass.
-fn browser_may_send(method: &Method, headers: &HeaderMap, allowed: &AllowedOrigins) -> bool {
-    if [Method::GET, Method::HEAD, Method::OPTIONS].contains(method) {
-        return true;
-    }
-    let origin = match headers.get(header::ORIGIN).map(HeaderValue::to_str) {
-        None => None,
-        Some(Ok(origin)) => Some(origin.trim()),
-        Some(Err(_)) => return false,
+/// it: a state-changing request that a browser marks as coming from a page
+/// (`Origin`, `Sec-Fetch-Site: cross-site`) passes only from the server's
+/// own origins or one of `--cors-origin`; `Host` plays no part in that,
+/// since under rebinding `Origin` and `Host` agree. Requests without those
+/// headers come from no browser page (curl, other servers) and pass.
+fn check_access(
+    method: &Method,
+    uri: &axum::http::Uri,
+    headers: &HeaderMap,
+    access: &ProxyAccess,
+) -> Result<(), ApiError> {
+    // HTTP/2 carries the host in the URI instead.
+    let host = match headers.get(header::HOST) {
+        Some(host) => host.to_str().ok(),
+        None => uri.authority().map(|a| a.as_str()),
     };
-    let cross_site = headers
-        .get("sec-fetch-site")
-        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"cross-site"));
-    match origin {
-        Some(origin) if allowed.allows(origin) => true,
-        // Same origin means same host and port; the scheme may differ
-        // behind a TLS-terminating proxy.
-        Some(origin) => {
-            let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
-            let authority = origin.split_once("://").map(|(_, rest)| rest);
-            !cross_site
-                && matches!((authority, host), (Some(a), Some(h)) if a.eq_ignore_ascii_case(h))
-        }
-        None => !cross_site,
+    if !host.is_some_and(|h| access.is_own_host(h.trim())) {
+        return Err(ApiError::ForeignHost);
+    }
+    if [Method::GET, Method::HEAD, Method::OPTIONS].contains(method) {
+        return Ok(());
+    }
+    let allowed = match headers.get(header::ORIGIN).map(HeaderValue::to_str) {
+        Some(Ok(origin)) => access.allows_origin(origin.trim()),
+        Some(Err(_)) => false,
+        None => !headers
+            .get("sec-fetch-site")
+            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"cross-site")),
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(ApiError::CrossSite)
     }
 }
 
-/// Middleware for the proxied routes and, in proxy mode, the part endpoint.
-pub async fn refuse_cross_site(
-    State(allowed): State<AllowedOrigins>,
+/// Middleware for the proxied routes and, in proxy mode, the part endpoint:
+/// 421 for a request not addressed to the server, 403 for a page that may
+/// not change things.
+pub async fn refuse_foreign(
+    State(access): State<ProxyAccess>,
     request: Request,
     next: Next,
 ) -> Response {
-    if browser_may_send(request.method(), request.headers(), &allowed) {
-        return next.run(request).await;
+    match check_access(request.method(), request.uri(), request.headers(), &access) {
+        Ok(()) => next.run(request).await,
+        Err(error) => {
+            let flavor = if request.uri().path().starts_with("/rest/") {
+                Flavor::Jira
+            } else {
+                Flavor::Tracker
+            };
+            error.render(flavor, Lang::from_headers(request.headers()))
+        }
     }
-    let flavor = if request.uri().path().starts_with("/rest/") {
-        Flavor::Jira
-    } else {
-        Flavor::Tracker
-    };
-    ApiError::CrossSite.render(flavor, Lang::from_headers(request.headers()))
 }
 
 pub async fn forward(State(proxy): State<Arc<Proxy>>, request: Request) -> Response {
@@ -347,20 +413,30 @@ mod tests {
         assert!(!is_hop_by_hop(&header::CONTENT_TYPE, &listed));
     }
 
+    fn check(access: &ProxyAccess, method: Method, pairs: &[(&str, &str)]) -> Option<ApiError> {
+        let mut headers = HeaderMap::new();
+        for (name, value) in pairs {
+            headers.insert(
+                HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                HeaderValue::from_str(value).unwrap(),
+            );
+        }
+        let uri = axum::http::Uri::from_static("/v2/attachments/");
+        check_access(&method, &uri, &headers, access).err()
+    }
+
     #[test]
     fn only_pages_of_allowed_origins_change_things() {
-        let allowed = AllowedOrigins::new(&["http://App.test/".to_owned()]);
-        let check = |method: Method, pairs: &[(&str, &str)]| {
-            let mut headers = HeaderMap::new();
-            headers.insert(header::HOST, HeaderValue::from_static("127.0.0.1:8080"));
-            for (name, value) in pairs {
-                headers.insert(
-                    HeaderName::from_bytes(name.as_bytes()).unwrap(),
-                    HeaderValue::from_str(value).unwrap(),
-                );
-            }
-            browser_may_send(&method, &headers, &allowed)
+        let access = ProxyAccess::new(
+            "127.0.0.1:8080".parse().unwrap(),
+            &["http://App.test/".to_owned()],
+        );
+        let may = |access: &ProxyAccess, method: Method, pairs: &[(&str, &str)]| {
+            let mut pairs = pairs.to_vec();
+            pairs.push(("host", "127.0.0.1:8080"));
+            check(access, method, &pairs).is_none()
         };
+        let check = |method: Method, pairs: &[(&str, &str)]| may(&access, method, pairs);
         let evil = ("origin", "http://evil.test");
         let cross = ("sec-fetch-site", "cross-site");
         assert!(!check(Method::POST, &[evil]));
@@ -374,17 +450,64 @@ mod tests {
         ));
         assert!(check(Method::GET, &[evil, cross]));
         assert!(check(Method::POST, &[]));
-        assert!(check(Method::POST, &[("origin", "http://127.0.0.1:8080")]));
-        assert!(check(Method::POST, &[("origin", "https://127.0.0.1:8080")]));
+        for own in [
+            "http://127.0.0.1:8080",
+            "https://127.0.0.1:8080",
+            "http://localhost:8080",
+            "http://LOCALHOST:8080",
+            "http://[::1]:8080",
+        ] {
+            assert!(check(Method::POST, &[("origin", own)]), "{own}");
+        }
         assert!(check(Method::POST, &[("origin", "http://app.test"), cross]));
-        assert!(!check(
-            Method::POST,
-            &[("origin", "http://127.0.0.1:8080"), cross]
-        ));
-        let any = AllowedOrigins::new(&["*".to_owned()]);
-        let mut headers = HeaderMap::new();
-        headers.insert(header::ORIGIN, HeaderValue::from_static("http://evil.test"));
-        assert!(browser_may_send(&Method::POST, &headers, &any));
+        let any = ProxyAccess::new("127.0.0.1:8080".parse().unwrap(), &["*".to_owned()]);
+        assert!(may(&any, Method::POST, &[evil, cross]));
+    }
+
+    #[test]
+    fn only_requests_addressed_to_the_server_pass() {
+        let access = ProxyAccess::new(
+            "127.0.0.1:8080".parse().unwrap(),
+            &["https://app.test".to_owned(), "*".to_owned()],
+        );
+        let rebound = [
+            ("host", "rebind.attacker:8080"),
+            ("origin", "http://rebind.attacker:8080"),
+            ("sec-fetch-site", "same-origin"),
+        ];
+        for method in [Method::GET, Method::POST] {
+            assert_eq!(
+                check(&access, method.clone(), &rebound),
+                Some(ApiError::ForeignHost),
+                "{method}"
+            );
+            assert_eq!(check(&access, method, &[]), Some(ApiError::ForeignHost));
+        }
+        for host in ["127.0.0.1:8080", "localhost:8080", "[::1]:8080", "app.test"] {
+            assert_eq!(
+                check(&access, Method::GET, &[("host", host)]),
+                None,
+                "{host}"
+            );
+        }
+        // The default port is left out of `Host`; 8080 is not it.
+        assert!(check(&access, Method::GET, &[("host", "localhost")]).is_some());
+        let on_80 = ProxyAccess::new("0.0.0.0:80".parse().unwrap(), &[]);
+        for host in ["localhost", "127.0.0.1:80", "0.0.0.0"] {
+            assert_eq!(
+                check(&on_80, Method::GET, &[("host", host)]),
+                None,
+                "{host}"
+            );
+        }
+        let on_lan = ProxyAccess::new("[fd00::5]:9000".parse().unwrap(), &[]);
+        for host in ["[fd00::5]:9000", "[::1]:9000"] {
+            assert_eq!(
+                check(&on_lan, Method::GET, &[("host", host)]),
+                None,
+                "{host}"
+            );
+        }
     }
 
     #[test]

@@ -472,6 +472,110 @@ async fn pages_of_other_origins_cannot_send_through_the_proxy() {
     assert_eq!(read.status(), StatusCode::OK);
 }
 
+/// DNS rebinding: a page at http://rebind.attacker:PORT whose name now
+/// resolves to 127.0.0.1 is same-origin to the browser, so `Origin` and
+/// `Host` agree and `Sec-Fetch-Site` says same-origin. The server serves
+/// only requests addressed to its own names, reading or writing.
+#[tokio::test]
+async fn a_rebound_name_cannot_use_the_proxy() {
+    let upstream_dir = TempDir::new();
+    let upstream = upstream(&upstream_dir).await;
+    let proxy_dir = TempDir::new();
+    let proxy = TestServer::start(Config {
+        upstream: Some(upstream.base.clone()),
+        org_id: UPSTREAM_ORG.into(),
+        cors_origins: vec!["http://app.test".into(), "*".into()],
+        ..Config::with_data_dir(proxy_dir.data_dir())
+    })
+    .await;
+    let port = proxy.base.rsplit(':').next().unwrap().to_owned();
+    let rebound = format!("rebind.attacker:{port}");
+    // The connection goes to 127.0.0.1 either way; `Host` names the page.
+    let request = |method: Method, path: &str, host: &str, origin: Option<String>| {
+        let mut request = proxy
+            .client
+            .request(method.clone(), proxy.url(path))
+            .header("Host", host)
+            .header("Authorization", format!("OAuth {UPSTREAM_TOKEN}"))
+            .header("X-Atlassian-Token", "no-check");
+        if let Some(origin) = origin {
+            request = request
+                .header("Origin", origin)
+                .header("Sec-Fetch-Site", "same-origin");
+        }
+        if method == Method::POST {
+            request = request
+                .multipart(Form::new().part("file", Part::bytes(b"x".to_vec()).file_name("x.txt")));
+        }
+        request.send()
+    };
+    let same_origin = Some(format!("http://{rebound}"));
+    let refused = request(
+        Method::POST,
+        "/v2/attachments/",
+        &rebound,
+        same_origin.clone(),
+    )
+    .await
+    .unwrap();
+    error_message(refused, StatusCode::MISDIRECTED_REQUEST).await;
+    // Reading through the proxy is refused too (`*` does not lift this).
+    let refused = request(
+        Method::GET,
+        "/v2/issues/DEMO-1",
+        &rebound,
+        same_origin.clone(),
+    )
+    .await
+    .unwrap();
+    error_message(refused, StatusCode::MISDIRECTED_REQUEST).await;
+    let refused = request(Method::GET, "/rest/api/3/issue/DEMO-1", &rebound, None)
+        .await
+        .unwrap();
+    jira_error(refused, StatusCode::MISDIRECTED_REQUEST).await;
+    let refused = proxy
+        .client
+        .post(proxy.url("/upload/flow"))
+        .header("Host", &rebound)
+        .header("Origin", format!("http://{rebound}"))
+        .multipart(bytes_form_flow())
+        .send()
+        .await
+        .unwrap();
+    error_message(refused, StatusCode::MISDIRECTED_REQUEST).await;
+    assert!(walk(&upstream_dir.data_dir().join("files")).is_empty());
+    assert!(walk(&proxy_dir.data_dir().join("flow")).is_empty());
+
+    // The server's own names, from its own pages or from no page, and a
+    // listed origin's name pass.
+    let passing = [
+        (
+            format!("127.0.0.1:{port}"),
+            Some(format!("http://127.0.0.1:{port}")),
+        ),
+        (
+            format!("localhost:{port}"),
+            Some(format!("http://localhost:{port}")),
+        ),
+        (format!("localhost:{port}"), None),
+        ("app.test".to_owned(), Some("http://app.test".to_owned())),
+    ];
+    for (host, origin) in &passing {
+        let read = request(Method::GET, "/v2/issues/DEMO-1", host, origin.clone())
+            .await
+            .unwrap();
+        assert_eq!(read.status(), StatusCode::OK, "{host} {origin:?}");
+        let written = request(Method::POST, "/v2/attachments/", host, origin.clone())
+            .await
+            .unwrap();
+        json(written, StatusCode::CREATED).await;
+    }
+    assert_eq!(
+        walk(&upstream_dir.data_dir().join("files")).len(),
+        passing.len()
+    );
+}
+
 /// A one-part Flow.js upload of one byte.
 fn bytes_form_flow() -> Form {
     [

@@ -60,8 +60,8 @@ pub fn router(state: AppState, modes: Modes) -> anyhow::Result<Router> {
                 .route("/rest/api/{*rest}", any(proxy::forward))
                 .with_state(proxy)
                 .route_layer(middleware::from_fn_with_state(
-                    proxy::AllowedOrigins::new(&config.cors_origins),
-                    proxy::refuse_cross_site,
+                    proxy::ProxyAccess::new(config.listen, &config.cors_origins),
+                    proxy::refuse_foreign,
                 )),
         ),
         None => {
@@ -223,8 +223,8 @@ fn flow_routes(state: &AppState, uploads: &Uploads) -> Router<AppState> {
         // The server's credentials go with the file: only pages the
         // operator allowed may send it.
         return router.route_layer(middleware::from_fn_with_state(
-            proxy::AllowedOrigins::new(&state.config.cors_origins),
-            proxy::refuse_cross_site,
+            proxy::ProxyAccess::new(state.config.listen, &state.config.cors_origins),
+            proxy::refuse_foreign,
         ));
     }
     router.route_layer(middleware::from_fn_with_state(

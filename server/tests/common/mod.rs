@@ -61,9 +61,15 @@ pub struct TestServer {
 
 impl TestServer {
     pub async fn start(config: Config) -> Self {
-        let app = tracker_attachments_server::app(config).await.unwrap();
+        // Bound first, as the binary does: proxy mode serves only requests
+        // addressed to the bound port.
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
+        let config = Config {
+            listen: addr,
+            ..config
+        };
+        let app = tracker_attachments_server::app(config).await.unwrap();
         let task = tokio::spawn(async move {
             axum::serve(listener, app).await.unwrap();
         });
