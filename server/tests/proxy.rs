@@ -386,6 +386,89 @@ async fn a_refused_assembled_file_keeps_its_parts_for_the_retry() {
     assert!(walk(&proxy_dir.data_dir().join("tmp")).is_empty());
 }
 
+/// The upstream took the file but its answer was lost (the client gave up
+/// waiting, or got 503 after the assembly wait): the part sent again gets
+/// the same answer, and the file is not sent up again nor started afresh.
+#[tokio::test]
+async fn a_part_resent_after_the_upstream_took_the_file_gets_the_same_answer() {
+    let upstream_dir = TempDir::new();
+    let upstream = upstream(&upstream_dir).await;
+    let proxy_dir = TempDir::new();
+    let proxy = passing_proxy(&upstream.base, &proxy_dir).await;
+    let bytes = noise(2500, 43);
+    let send = |form: Form| {
+        proxy
+            .client
+            .post(proxy.url("/upload/flow"))
+            .header("Authorization", format!("OAuth {UPSTREAM_TOKEN}"))
+            .multipart(form)
+            .send()
+    };
+    let first_answer = |response: reqwest::Response| async move {
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let content_type = response.headers()["content-type"].clone();
+        (content_type, response.bytes().await.unwrap())
+    };
+    let part = |number| flow_part(&bytes, "2500-once", number);
+    assert_eq!(send(part(1)).await.unwrap().status(), StatusCode::OK);
+    let first = first_answer(send(part(2)).await.unwrap()).await;
+    for number in [2, 1] {
+        let again = first_answer(send(part(number)).await.unwrap()).await;
+        assert_eq!(again, first, "part {number} sent again");
+    }
+    // A one-part file, where a fresh upload would send the file up again.
+    let first_one = first_answer(send(bytes_form_flow()).await.unwrap()).await;
+    let again = first_answer(send(bytes_form_flow()).await.unwrap()).await;
+    assert_eq!(again, first_one);
+    assert_eq!(walk(&upstream_dir.data_dir().join("files")).len(), 2);
+    // Only the answer is kept, no part.
+    assert!(walk(&proxy_dir.data_dir().join("flow")).is_empty());
+    let tested = proxy
+        .client
+        .get(proxy.url("/upload/flow?flowIdentifier=2500-once&flowChunkNumber=2"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(tested.status(), StatusCode::NO_CONTENT);
+}
+
+/// The upstream's answer is remembered as long as a temporary attachment
+/// lives (`--temp-ttl`, from the last part); then the identifier starts
+/// afresh, as in local mode.
+#[tokio::test]
+async fn a_remembered_upstream_answer_lasts_the_temporary_ttl() {
+    const TTL: Duration = Duration::from_secs(3600);
+    let upstream_dir = TempDir::new();
+    let upstream = upstream(&upstream_dir).await;
+    let proxy_dir = TempDir::new();
+    let clock = tracker_attachments_server::Clock::manual(1_700_000_000_000);
+    let proxy = TestServer::start(Config {
+        upstream: Some(upstream.base.clone()),
+        org_id: UPSTREAM_ORG.into(),
+        temp_ttl: TTL,
+        clock: clock.clone(),
+        ..Config::with_data_dir(proxy_dir.data_dir())
+    })
+    .await;
+    let send = || async {
+        let response = proxy
+            .client
+            .post(proxy.url("/upload/flow"))
+            .header("Authorization", format!("OAuth {UPSTREAM_TOKEN}"))
+            .multipart(bytes_form_flow())
+            .send()
+            .await
+            .unwrap();
+        json(response, StatusCode::CREATED).await["id"].clone()
+    };
+    let first = send().await;
+    clock.advance(TTL - Duration::from_millis(1));
+    assert_eq!(send().await, first);
+    clock.advance(Duration::from_millis(2));
+    assert_ne!(send().await, first);
+    assert_eq!(walk(&upstream_dir.data_dir().join("files")).len(), 2);
+}
+
 #[tokio::test]
 async fn pages_of_other_origins_cannot_send_through_the_proxy() {
     let upstream_dir = TempDir::new();

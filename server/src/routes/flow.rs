@@ -13,6 +13,7 @@ use axum::extract::{Multipart, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use bytes::Bytes;
 use serde_json::json;
 use tokio::sync::watch;
 
@@ -128,6 +129,12 @@ pub async fn upload_chunk(
         ChunkStored::Finished { attachment_id } => {
             return created(&state, &base, attachment_id).await
         }
+        // Proxy mode: the same, as the upstream gave it.
+        ChunkStored::Relayed {
+            status,
+            headers,
+            body,
+        } => return Ok(relayed_response(status, headers, body)),
         // A retried last part while the first copy is being assembled: it
         // must not hear "stored" before the file is, and it gets the answer
         // the first copy gets.
@@ -228,14 +235,16 @@ async fn answer(
             status,
             headers,
             body,
-        }) => {
-            let mut response = Response::new(Body::from(body.clone()));
-            *response.status_mut() = *status;
-            *response.headers_mut() = headers.clone();
-            Ok(response)
-        }
+        }) => Ok(relayed_response(*status, headers.clone(), body.clone())),
         Some(AssemblyOutcome::Failed) | None => Err(ApiError::AssemblyUnfinished),
     }
+}
+
+fn relayed_response(status: StatusCode, headers: HeaderMap, body: Bytes) -> Response {
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = status;
+    *response.headers_mut() = headers;
+    response
 }
 
 /// 201 with the temporary attachment a chunked upload became.

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::io::{self, Read};
 use std::sync::{Arc, MutexGuard, PoisonError};
 
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use bytes::Bytes;
 use rusqlite::{params, Connection, OptionalExtension};
 use tokio::sync::watch;
@@ -66,6 +66,14 @@ pub enum ChunkStored {
     /// The upload was finished already (this part is a retry whose first
     /// answer was lost); it became this attachment.
     Finished { attachment_id: i64 },
+    /// Proxy mode: the upload was sent upstream already and the upstream
+    /// took it; this is its answer, remembered (status, Content-Type only,
+    /// body) for retries whose first answer was lost.
+    Relayed {
+        status: StatusCode,
+        headers: HeaderMap,
+        body: Bytes,
+    },
 }
 
 /// The right to settle one assembly. Dropped unsettled (its task panicked,
@@ -87,11 +95,20 @@ impl Assembly {
     /// remembered for retries; a failure keeps the parts and lets the next
     /// last part assemble again) and announces it to every waiting request.
     pub async fn settle(mut self, outcome: AssemblyOutcome) -> anyhow::Result<()> {
-        self.settled = true;
         let upload_id = self.upload.id;
-        self.storage
+        let settled = self
+            .storage
             .with_db(move |storage, conn| storage.settle_blocking(conn, upload_id, outcome))
-            .await?
+            .await;
+        // Settled only once the announcement is out. If the database could
+        // not even be reached (a poisoned lock, a panic on the blocking
+        // pool), nothing was announced: the waiters hear of a failure now,
+        // rather than wait out their time, and the next part takes over.
+        if settled.is_err() {
+            self.storage.abandon(upload_id);
+        }
+        self.settled = true;
+        settled?
     }
 }
 
@@ -107,6 +124,9 @@ impl Drop for Assembly {
                 storage.settle_blocking(&mut conn, upload_id, AssemblyOutcome::Failed)
             });
             if let Err(e) = settled {
+                // Announced even without the database (a no-op if
+                // `settle_blocking` got that far).
+                storage.abandon(upload_id);
                 tracing::warn!(error = %e, "could not release an abandoned assembly");
             }
         };
@@ -129,6 +149,15 @@ impl Storage {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Announces a failure to the waiters of an assembly whose end could
+    /// not be recorded; its flag, left set, is taken over by the next part
+    /// (see `store_chunk_blocking`).
+    fn abandon(&self, upload_id: i64) {
+        if let Some(sender) = self.assemblies().remove(&upload_id) {
+            sender.send_replace(Some(Arc::new(AssemblyOutcome::Failed)));
+        }
+    }
+
     /// With the database lock held, so the flag and the announcement change
     /// together.
     fn settle_blocking(
@@ -149,9 +178,27 @@ impl Storage {
                     tx.commit()?;
                     Ok(true)
                 }
-                // Nothing to remember locally: the attachment is upstream.
-                AssemblyOutcome::Relayed { status, .. } if status.is_success() => {
-                    delete_upload(conn, upload_id)?;
+                // The attachment is upstream: its answer is remembered, as
+                // `attachment_id` is in local mode, so a retried part gets it
+                // again instead of starting an empty upload (or, for a
+                // one-part file, sending the file up a second time). The
+                // body is at most `MAX_RELAYED_BODY` (read so for the waiters).
+                AssemblyOutcome::Relayed {
+                    status,
+                    headers,
+                    body,
+                } if status.is_success() => {
+                    let content_type = headers
+                        .get(header::CONTENT_TYPE)
+                        .and_then(|v| v.to_str().ok());
+                    let tx = conn.transaction()?;
+                    tx.execute("DELETE FROM flow_chunks WHERE upload_id = ?1", [upload_id])?;
+                    tx.execute(
+                        "UPDATE flow_uploads SET assembling = 0, relayed_status = ?2,
+                         relayed_type = ?3, relayed_body = ?4 WHERE id = ?1",
+                        params![upload_id, status.as_u16(), content_type, body.as_ref()],
+                    )?;
+                    tx.commit()?;
                     Ok(true)
                 }
                 // The upstream refused or failed (401, 413, 502, 503...):
@@ -222,7 +269,8 @@ impl Storage {
         let tx = conn.transaction()?;
         let existing = tx
             .query_row(
-                "SELECT id, total_size, chunk_size, total_chunks, assembling, attachment_id
+                "SELECT id, total_size, chunk_size, total_chunks, assembling, attachment_id,
+                        relayed_status, relayed_type, relayed_body, updated_at
                  FROM flow_uploads WHERE identifier = ?1",
                 [&declared.identifier],
                 |row| {
@@ -235,46 +283,71 @@ impl Storage {
                         ),
                         row.get::<_, bool>(4)?,
                         row.get::<_, Option<i64>>(5)?,
+                        (
+                            row.get::<_, Option<u16>>(6)?,
+                            row.get::<_, Option<String>>(7)?,
+                            row.get::<_, Option<Vec<u8>>>(8)?,
+                            row.get::<_, i64>(9)?,
+                        ),
                     ))
                 },
             )
             .optional()?;
+        let same_totals = |totals: (u64, u64, u64)| {
+            totals
+                == (
+                    declared.total_size,
+                    declared.chunk_size,
+                    declared.total_chunks,
+                )
+        };
         // A finished upload whose attachment is gone (attached, expired
         // though not yet swept, deleted) is over: the identifier starts afresh.
         let existing = match existing {
-            Some((id, totals, _, Some(attachment_id))) => {
+            // Sent upstream and taken there (proxy mode). Whether the
+            // upstream's temporary attachment was attached since cannot be
+            // known here, so the answer is remembered for the temporary TTL
+            // counted from the last part, which came just before the
+            // upstream created the attachment.
+            Some((id, totals, _, _, (Some(status), content_type, body, updated_at))) => {
+                let status = StatusCode::from_u16(status).ok();
+                if let (Some(status), true, true) =
+                    (status, updated_at >= cutoff, same_totals(totals))
+                {
+                    tx.commit()?;
+                    let mut headers = HeaderMap::new();
+                    if let Some(value) = content_type.and_then(|t| HeaderValue::from_str(&t).ok()) {
+                        headers.insert(header::CONTENT_TYPE, value);
+                    }
+                    return Ok(ChunkStored::Relayed {
+                        status,
+                        headers,
+                        body: Bytes::from(body.unwrap_or_default()),
+                    });
+                }
+                tx.execute("DELETE FROM flow_uploads WHERE id = ?1", [id])?;
+                None
+            }
+            Some((id, totals, _, Some(attachment_id), _)) => {
                 let alive: bool = tx.query_row(
                     "SELECT EXISTS (SELECT 1 FROM attachments
                      WHERE id = ?1 AND issue_key IS NULL AND created_at >= ?2)",
                     params![attachment_id, cutoff],
                     |row| row.get(0),
                 )?;
-                if alive
-                    && totals
-                        == (
-                            declared.total_size,
-                            declared.chunk_size,
-                            declared.total_chunks,
-                        )
-                {
+                if alive && same_totals(totals) {
                     tx.commit()?;
                     return Ok(ChunkStored::Finished { attachment_id });
                 }
                 tx.execute("DELETE FROM flow_uploads WHERE id = ?1", [id])?;
                 None
             }
-            Some((id, totals, assembling, None)) => Some((id, totals, assembling)),
+            Some((id, totals, assembling, None, _)) => Some((id, totals, assembling)),
             None => None,
         };
         let id = match existing {
             Some((id, totals, assembling)) => {
-                if totals
-                    != (
-                        declared.total_size,
-                        declared.chunk_size,
-                        declared.total_chunks,
-                    )
-                {
+                if !same_totals(totals) {
                     return Ok(ChunkStored::Mismatch);
                 }
                 if assembling {
@@ -474,5 +547,56 @@ mod tests {
             store_only_part(&storage).await,
             ChunkStored::Complete { .. }
         ));
+    }
+
+    async fn heard(receiver: &mut watch::Receiver<Outcome>) -> Outcome {
+        tokio::time::timeout(
+            std::time::Duration::from_secs(30),
+            receiver.wait_for(Option::is_some),
+        )
+        .await
+        .expect("no outcome announced")
+        .expect("the announcement was lost")
+        .clone()
+    }
+
+    /// A settle that cannot reach the database (here its lock is poisoned)
+    /// still tells the waiters, and leaves no announcement pending.
+    #[tokio::test]
+    async fn a_settle_that_cannot_record_still_announces_a_failure() {
+        let dir = Dir(std::env::temp_dir().join(format!(
+            "ta-server-unit-{}-{}",
+            std::process::id(),
+            super::super::random_name()
+        )));
+        let storage = Storage::open(&dir.0, 0).unwrap();
+        let ChunkStored::Complete {
+            assembly,
+            mut outcome,
+        } = store_only_part(&storage).await
+        else {
+            panic!("the only part did not complete the upload");
+        };
+        let ChunkStored::Assembling(mut waiter) = store_only_part(&storage).await else {
+            panic!("a part sent during the assembly did not wait for it");
+        };
+        let db = storage.db.clone();
+        let poisoner = std::thread::spawn(move || {
+            let _held = db.lock();
+            panic!("poisoning the database lock on purpose");
+        });
+        assert!(poisoner.join().is_err());
+        assert!(storage.db.is_poisoned());
+        assert!(assembly
+            .settle(AssemblyOutcome::Stored { attachment_id: 1 })
+            .await
+            .is_err());
+        for receiver in [&mut outcome, &mut waiter] {
+            assert!(matches!(
+                heard(receiver).await.as_deref(),
+                Some(AssemblyOutcome::Failed)
+            ));
+        }
+        assert!(storage.assemblies().is_empty());
     }
 }

@@ -114,6 +114,20 @@ pub(super) fn migrate(conn: &mut Connection, now: i64) -> rusqlite::Result<()> {
         tx.pragma_update(None, "user_version", 3)?;
         tx.commit()?;
     }
+    if version < 4 {
+        // Proxy mode's counterpart of `attachment_id`: the upstream's 2xx
+        // answer to an assembled file (status, Content-Type, body), so a
+        // last part retried after a lost answer gets that answer again
+        // instead of starting an empty upload or sending the file twice.
+        let tx = conn.transaction()?;
+        tx.execute_batch(
+            "ALTER TABLE flow_uploads ADD COLUMN relayed_status INTEGER;
+             ALTER TABLE flow_uploads ADD COLUMN relayed_type TEXT;
+             ALTER TABLE flow_uploads ADD COLUMN relayed_body BLOB;",
+        )?;
+        tx.pragma_update(None, "user_version", 4)?;
+        tx.commit()?;
+    }
     Ok(())
 }
 
@@ -124,4 +138,40 @@ fn set_sequence(tx: &rusqlite::Transaction<'_>, table: &str, first: i64) -> rusq
         params![table, first - 1],
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A data directory of schema v3 (before proxy mode remembered its
+    /// answers) is upgraded in place, keeping its unfinished uploads.
+    #[test]
+    fn a_version_3_database_is_upgraded_in_place() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn, 0).unwrap();
+        // Back to what a v3 build left behind.
+        conn.execute_batch(
+            "ALTER TABLE flow_uploads DROP COLUMN relayed_status;
+             ALTER TABLE flow_uploads DROP COLUMN relayed_type;
+             ALTER TABLE flow_uploads DROP COLUMN relayed_body;
+             PRAGMA user_version = 3;
+             INSERT INTO flow_uploads (identifier, filename, total_size, chunk_size, total_chunks, updated_at)
+             VALUES ('3-abc', 'abc', 3, 1, 3, 7);",
+        )
+        .unwrap();
+        migrate(&mut conn, 0).unwrap();
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .unwrap();
+        assert_eq!(version, 4);
+        let kept: (String, Option<u16>, Option<Vec<u8>>) = conn
+            .query_row(
+                "SELECT identifier, relayed_status, relayed_body FROM flow_uploads",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!(kept, ("3-abc".to_owned(), None, None));
+    }
 }
