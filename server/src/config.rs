@@ -102,6 +102,12 @@ pub struct Config {
     /// with no permits) and release it with `add_permits`.
     #[arg(skip)]
     pub assembly_gate: Option<std::sync::Arc<tokio::sync::Semaphore>>,
+
+    /// Test hook: when set, holds how many requests are waiting for the
+    /// outcome of an assembly right now, so a test can tell that a request
+    /// reached the wait (rather than guess from how long it took).
+    #[arg(skip)]
+    pub assembly_waiters: Option<std::sync::Arc<std::sync::atomic::AtomicUsize>>,
 }
 
 impl Config {

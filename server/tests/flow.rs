@@ -4,6 +4,7 @@
 
 mod common;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -409,14 +410,40 @@ async fn parts_are_limited_while_streaming() {
 }
 
 /// A server whose chunked-upload assemblies wait for a permit of `gate`.
-async fn gated_server(dir: &TempDir) -> (TestServer, Arc<Semaphore>) {
+/// A server whose assemblies wait for a permit from the gate, and whose
+/// count of requests waiting for an assembly the test can watch.
+struct Gated {
+    server: TestServer,
+    gate: Arc<Semaphore>,
+    waiters: Arc<AtomicUsize>,
+}
+
+impl Gated {
+    /// Until exactly `n` requests wait for an assembly's outcome.
+    async fn wait_for_waiters(&self, n: usize) {
+        wait_until(
+            Duration::from_secs(30),
+            &format!("{n} requests to wait for the assembly"),
+            || async { self.waiters.load(Ordering::SeqCst) == n },
+        )
+        .await;
+    }
+}
+
+async fn gated_server(dir: &TempDir) -> Gated {
     let gate = Arc::new(Semaphore::new(0));
+    let waiters = Arc::new(AtomicUsize::new(0));
     let server = TestServer::start(Config {
         assembly_gate: Some(gate.clone()),
+        assembly_waiters: Some(waiters.clone()),
         ..Config::with_data_dir(dir.data_dir())
     })
     .await;
-    (server, gate)
+    Gated {
+        server,
+        gate,
+        waiters,
+    }
 }
 
 /// Sends every part but the last; then sends the last one in a task (the
@@ -471,18 +498,17 @@ fn spawn_post(server: &TestServer, form: Form) -> tokio::task::JoinHandle<Answer
 #[tokio::test]
 async fn a_last_part_retried_during_assembly_gets_the_same_201() {
     let dir = TempDir::new();
-    let (server, gate) = gated_server(&dir).await;
+    let gated = gated_server(&dir).await;
+    let (server, gate) = (&gated.server, &gated.gate);
     let upload = Upload::new("300-during", "during.bin", 100, noise(300, 12));
-    let first = start_assembly(&server, &upload).await;
-    let mut retry = spawn_post(&server, upload.form(3));
+    let first = start_assembly(server, &upload).await;
+    gated.wait_for_waiters(1).await;
+    let retry = spawn_post(server, upload.form(3));
     // The retry must not be told "stored" while the file may still fail to
-    // assemble: it waits for the outcome, as the first request does.
-    assert!(
-        tokio::time::timeout(Duration::from_millis(300), &mut retry)
-            .await
-            .is_err(),
-        "the retry answered before the assembly ended"
-    );
+    // assemble: it reaches the server and waits for the outcome, as the
+    // first request does.
+    gated.wait_for_waiters(2).await;
+    assert!(!retry.is_finished());
     assert!(!first.is_finished());
     gate.add_permits(1);
     let first = first.await.unwrap();
@@ -498,14 +524,15 @@ async fn a_last_part_retried_during_assembly_gets_the_same_201() {
 #[tokio::test]
 async fn an_assembly_outlives_the_request_that_started_it() {
     let dir = TempDir::new();
-    let (server, gate) = gated_server(&dir).await;
+    let gated = gated_server(&dir).await;
+    let (server, gate) = (&gated.server, &gated.gate);
     let upload = Upload::new("300-gone", "gone.bin", 100, noise(300, 13));
-    let first = start_assembly(&server, &upload).await;
+    let first = start_assembly(server, &upload).await;
     // The client gives up (a closed tab, a cut connection) mid-assembly.
     first.abort();
     assert!(first.await.unwrap_err().is_cancelled());
     gate.add_permits(1);
-    let done = spawn_post(&server, upload.form(3)).await.unwrap();
+    let done = spawn_post(server, upload.form(3)).await.unwrap();
     assert_eq!(done.status, StatusCode::CREATED, "{}", done.body);
     let done = done.body;
     assert_eq!(done["size"], 300);
@@ -525,10 +552,14 @@ async fn an_assembly_outlives_the_request_that_started_it() {
 #[tokio::test]
 async fn a_failed_assembly_is_503_to_every_waiter_and_can_be_retried() {
     let dir = TempDir::new();
-    let (server, gate) = gated_server(&dir).await;
+    let gated = gated_server(&dir).await;
+    let (server, gate) = (&gated.server, &gated.gate);
     let upload = Upload::new("300-fail", "fail.bin", 100, noise(300, 14));
-    let first = start_assembly(&server, &upload).await;
-    let retry = spawn_post(&server, upload.form(3));
+    let first = start_assembly(server, &upload).await;
+    let retry = spawn_post(server, upload.form(3));
+    // Both wait for this one assembly before it may end: the retry is not
+    // a second assembly after the first failed.
+    gated.wait_for_waiters(2).await;
     // A stored part vanishes (a disk fault): the assembly cannot succeed.
     let flow_dir = dir.data_dir().join("flow");
     let upload_dir = std::fs::read_dir(&flow_dir)
@@ -554,7 +585,7 @@ async fn a_failed_assembly_is_503_to_every_waiter_and_can_be_retried() {
     // Nothing became an attachment; the other parts were kept, so sending
     // the lost one again completes the file.
     assert!(walk(&dir.data_dir().join("files")).is_empty());
-    let done = json(post(&server, upload.form(1)).await, StatusCode::CREATED).await;
+    let done = json(post(server, upload.form(1)).await, StatusCode::CREATED).await;
     let content = server
         .get(done["content"].as_str().unwrap())
         .send()

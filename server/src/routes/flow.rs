@@ -4,6 +4,7 @@
 //! answers 201 with the new Tracker temporary attachment.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use axum::body::Body;
@@ -220,6 +221,7 @@ async fn answer(
     base: &BaseUrl,
     mut outcome: watch::Receiver<Outcome>,
 ) -> Result<Response, ApiError> {
+    let _waiting = state.config.assembly_waiters.as_deref().map(Waiting::new);
     let outcome = match tokio::time::timeout(ASSEMBLY_WAIT, outcome.wait_for(Option::is_some)).await
     {
         Ok(Ok(outcome)) => (*outcome).clone(),
@@ -237,6 +239,22 @@ async fn answer(
             body,
         }) => Ok(relayed_response(*status, headers.clone(), body.clone())),
         Some(AssemblyOutcome::Failed) | None => Err(ApiError::AssemblyUnfinished),
+    }
+}
+
+/// Counts a request as waiting for an assembly while it lives (test hook).
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl<'a> Waiting<'a> {
+    fn new(count: &'a AtomicUsize) -> Self {
+        count.fetch_add(1, Ordering::SeqCst);
+        Self(count)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
