@@ -2,7 +2,8 @@
 //! browser and Tracker or Jira. `/v2/...` and `/rest/api/...` go to the
 //! upstream with the server's credentials instead of the browser's, so the
 //! page holds no token; bodies stream both ways and the upstream's status,
-//! headers and body come back unchanged.
+//! headers and body come back unchanged, except that URLs on the upstream
+//! in JSON answers are moved onto this server (see `Rebase`).
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -11,10 +12,14 @@ use std::time::Duration;
 use anyhow::Context;
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, Uri};
 use axum::middleware::Next;
 use axum::response::Response;
+use bytes::Bytes;
+use futures_util::StreamExt;
+use serde_json::Value;
 
+use crate::base_url::BaseUrl;
 use crate::config::Config;
 use crate::errors::{ApiError, Flavor};
 use crate::lang::Lang;
@@ -36,6 +41,11 @@ const TCP_KEEPALIVE: Duration = Duration::from_secs(60);
 const UPSTREAM_ANSWER_TIME: Duration = Duration::from_secs(120);
 const SLOWEST_UPLOAD_RATE: u64 = 512 * 1024;
 
+/// Largest JSON answer whose URLs are moved onto this server: it is held
+/// whole in memory to be parsed. A larger one streams through unchanged
+/// (attachment objects, issues and listings are far smaller).
+const MAX_REBASED_BODY: usize = 4 * 1024 * 1024;
+
 /// The whole time (connect, send, answer, body) for sending `size` bytes up.
 fn upload_timeout(size: u64) -> Duration {
     UPSTREAM_ANSWER_TIME + Duration::from_secs(size / SLOWEST_UPLOAD_RATE)
@@ -45,6 +55,8 @@ pub struct Proxy {
     client: reqwest::Client,
     /// Without a trailing slash; the request's path is appended as is.
     upstream: String,
+    /// How `upstream` starts the URLs in the upstream's answers.
+    upstream_base: UpstreamBase,
     /// Replaces the browser's `Authorization`; `None` passes it through.
     authorization: Option<HeaderValue>,
     org_header: HeaderName,
@@ -88,6 +100,7 @@ impl Proxy {
         Ok(Some(Arc::new(Self {
             client,
             upstream: upstream.trim_end_matches('/').to_owned(),
+            upstream_base: UpstreamBase::parse(upstream).context("--upstream")?,
             authorization,
             org_header: HeaderName::from_bytes(config.upstream_org_header.as_bytes())
                 .context("--upstream-org-header")?,
@@ -125,12 +138,15 @@ fn connection_listed(headers: &HeaderMap) -> Vec<String> {
 
 /// Request headers the browser must not pass on: its own credentials and
 /// organisation (replaced), its cookies (for our origin, not the upstream's),
-/// and `Origin`/`Referer`, which make Jira treat the call as a browser form
-/// post and refuse it.
+/// `Origin`/`Referer`, which make Jira treat the call as a browser form
+/// post and refuse it, and `Accept-Encoding` (replaced by `identity`: a
+/// compressed JSON answer could not be read to move its URLs onto this
+/// server, and this client does not decompress).
 fn is_replaced_or_private(name: &HeaderName) -> bool {
     [
         header::HOST,
         header::AUTHORIZATION,
+        header::ACCEPT_ENCODING,
         header::COOKIE,
         header::ORIGIN,
         header::REFERER,
@@ -296,6 +312,13 @@ pub async fn forward(State(proxy): State<Arc<Proxy>>, request: Request) -> Respo
         Flavor::Tracker
     };
     let lang = Lang::from_headers(&parts.headers);
+    // Where this request reached us: the base the upstream's URLs move onto.
+    // `refuse_foreign` let only the server's own names through, so this
+    // fails only for a `Host` no URL could be built on; then JSON passes
+    // unchanged rather than refusing a request the upstream may well answer.
+    let own = BaseUrl::from_parts(&parts).ok();
+    // A HEAD answer has no body to rewrite; its headers pass as they are.
+    let own = own.filter(|_| parts.method != Method::HEAD);
     let path_and_query = parts.uri.path_and_query().map_or("/", |p| p.as_str());
     let url = format!("{}{path_and_query}", proxy.upstream);
 
@@ -312,6 +335,10 @@ pub async fn forward(State(proxy): State<Arc<Proxy>>, request: Request) -> Respo
     if flavor == Flavor::Tracker {
         headers.insert(proxy.org_header.clone(), proxy.org_id.clone());
     }
+    headers.insert(
+        header::ACCEPT_ENCODING,
+        HeaderValue::from_static("identity"),
+    );
 
     let mut upstream = proxy.client.request(parts.method, url).headers(headers);
     // A body only if the browser sent one; its Content-Length (kept above)
@@ -321,7 +348,8 @@ pub async fn forward(State(proxy): State<Arc<Proxy>>, request: Request) -> Respo
     if has_body {
         upstream = upstream.body(reqwest::Body::wrap_stream(body.into_data_stream()));
     }
-    pass_back(upstream.send().await, flavor, lang)
+    let rebase = own.as_ref().map(|own| proxy.rebase(own));
+    pass_back(upstream.send().await, flavor, lang, rebase).await
 }
 
 impl Proxy {
@@ -332,8 +360,20 @@ impl Proxy {
             .or_else(|| browser.get(header::AUTHORIZATION))
     }
 
+    /// How answers to a request that reached this server at `own` are
+    /// rewritten.
+    pub fn rebase<'a>(&'a self, own: &'a BaseUrl) -> Rebase<'a> {
+        Rebase {
+            upstream: &self.upstream_base,
+            own,
+        }
+    }
+
     /// Uploads a file assembled from Flow.js parts as a Tracker temporary
-    /// attachment (T1), streamed from disk; answers with the upstream's reply.
+    /// attachment (T1), streamed from disk; answers with the upstream's
+    /// reply as the upstream gave it: it is remembered for retries, which
+    /// may come in under another name, so the part endpoint rebases it each
+    /// time it answers with it.
     pub async fn send_file(
         &self,
         part: PartFile,
@@ -367,13 +407,19 @@ impl Proxy {
         let answer = request.send().await;
         // The local copy goes once the upstream has it (or has refused it).
         drop(part);
-        pass_back(answer, Flavor::Tracker, lang)
+        pass_back(answer, Flavor::Tracker, lang, None).await
     }
 }
 
 /// The upstream's answer as ours: status, headers that are not ours or
-/// hop-by-hop, and the body, streamed.
-fn pass_back(answer: reqwest::Result<reqwest::Response>, flavor: Flavor, lang: Lang) -> Response {
+/// hop-by-hop, and the body: streamed, or with `rebase` and a JSON answer
+/// of at most `MAX_REBASED_BODY`, read whole and rebased.
+async fn pass_back(
+    answer: reqwest::Result<reqwest::Response>,
+    flavor: Flavor,
+    lang: Lang,
+    rebase: Option<Rebase<'_>>,
+) -> Response {
     let answer = match answer {
         Ok(answer) => answer,
         Err(e) => {
@@ -382,18 +428,189 @@ fn pass_back(answer: reqwest::Result<reqwest::Response>, flavor: Flavor, lang: L
             return ApiError::BadGateway.render(flavor, lang);
         }
     };
-    let mut response = Response::builder().status(answer.status());
+    let status = answer.status();
     let listed = connection_listed(answer.headers());
-    if let Some(headers) = response.headers_mut() {
-        for (name, value) in answer.headers() {
-            if !is_hop_by_hop(name, &listed) && !is_ours(name) {
-                headers.append(name.clone(), value.clone());
+    let mut headers = HeaderMap::with_capacity(answer.headers().len());
+    for (name, value) in answer.headers() {
+        if !is_hop_by_hop(name, &listed) && !is_ours(name) {
+            headers.append(name.clone(), value.clone());
+        }
+    }
+    let fits = answer
+        .content_length()
+        .is_none_or(|length| length <= MAX_REBASED_BODY as u64);
+    let body = match rebase {
+        Some(rebase) if fits && is_rebasable(&headers) => match read_whole(answer).await {
+            Ok(body) => Body::from(rebase.answer(&mut headers, body)),
+            Err(streaming) => streaming,
+        },
+        _ => Body::from_stream(answer.bytes_stream()),
+    };
+    let mut response = Response::new(body);
+    *response.status_mut() = status;
+    *response.headers_mut() = headers;
+    response
+}
+
+/// The body whole if it is at most `MAX_REBASED_BODY` (an answer without a
+/// length may still be longer); otherwise, or if the upstream breaks off,
+/// a body that gives what was read and then the rest (or the error) as
+/// streaming would have.
+async fn read_whole(answer: reqwest::Response) -> Result<Bytes, Body> {
+    let mut stream = answer.bytes_stream();
+    let mut read: Vec<Bytes> = Vec::new();
+    let mut len = 0;
+    while let Some(chunk) = stream.next().await {
+        match chunk {
+            Ok(chunk) => {
+                len += chunk.len();
+                read.push(chunk);
+                if len > MAX_REBASED_BODY {
+                    let read = futures_util::stream::iter(read.into_iter().map(Ok));
+                    return Err(Body::from_stream(read.chain(stream)));
+                }
+            }
+            Err(e) => {
+                let read = futures_util::stream::iter(read.into_iter().map(Ok));
+                let broken = futures_util::stream::once(std::future::ready(Err(e)));
+                return Err(Body::from_stream(read.chain(broken)));
             }
         }
     }
-    response
-        .body(Body::from_stream(answer.bytes_stream()))
-        .unwrap_or_else(|e| ApiError::internal(e).render(flavor, lang))
+    Ok(match read.len() {
+        1 => read.swap_remove(0),
+        _ => Bytes::from(read.concat()),
+    })
+}
+
+/// Whether an answer with these headers is an API object whose URLs are
+/// moved: JSON, readable as it is (not compressed), and not a file being
+/// downloaded (`Content-Disposition`: an attached `.json` file must come
+/// back byte for byte).
+fn is_rebasable(headers: &HeaderMap) -> bool {
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(crate::mime::normalize)
+        .is_some_and(|t| t == "application/json" || t.ends_with("+json"));
+    let plain = headers
+        .get(header::CONTENT_ENCODING)
+        .is_none_or(|v| v.as_bytes().eq_ignore_ascii_case(b"identity"));
+    json && plain && !headers.contains_key(header::CONTENT_DISPOSITION)
+}
+
+/// How the upstream's URLs begin: its scheme and authority (any case, with
+/// or without the scheme's default port) and then the base path of
+/// `--upstream`.
+#[derive(Debug, Clone)]
+struct UpstreamBase {
+    /// `scheme://authority`, lower case: as configured, and with the
+    /// default port added or left out.
+    origins: Vec<String>,
+    /// Without a trailing slash; empty for an upstream at the root.
+    path: String,
+}
+
+impl UpstreamBase {
+    fn parse(upstream: &str) -> anyhow::Result<Self> {
+        let uri: Uri = upstream.parse()?;
+        let scheme = uri.scheme_str().context("no scheme")?.to_ascii_lowercase();
+        let authority = uri.authority().context("no host")?;
+        let host = authority.host().to_ascii_lowercase();
+        let default_port = if scheme == "https" { 443 } else { 80 };
+        let mut origins = vec![format!(
+            "{scheme}://{}",
+            authority.as_str().to_ascii_lowercase()
+        )];
+        match authority.port_u16() {
+            Some(port) if port == default_port => origins.push(format!("{scheme}://{host}")),
+            None => origins.push(format!("{scheme}://{host}:{default_port}")),
+            Some(_) => {}
+        }
+        Ok(Self {
+            origins,
+            path: uri.path().trim_end_matches('/').to_owned(),
+        })
+    }
+
+    /// What follows the upstream's base in `url`, if `url` starts with it
+    /// and the base ends there: `http://host:80` does not begin
+    /// `http://host:8080/`, nor `/base` `/basement`.
+    fn rest<'a>(&self, url: &'a str) -> Option<&'a str> {
+        self.origins.iter().find_map(|origin| {
+            let head = url.get(..origin.len())?;
+            if !head.eq_ignore_ascii_case(origin) {
+                return None;
+            }
+            let rest = url[origin.len()..].strip_prefix(self.path.as_str())?;
+            (rest.is_empty() || rest.starts_with(['/', '?', '#'])).then_some(rest)
+        })
+    }
+}
+
+/// Moves the upstream's URLs in a JSON answer onto the base the request
+/// came in on. The contract wants every `self`, `content` and `thumbnail`
+/// to work on the server that answered, and the page holds no token for
+/// the upstream: through this server (whose forwarding adds the token)
+/// they do. Only whole string values that begin with the upstream's base
+/// move; one that merely mentions it (a comment's text) stays, and so does
+/// a body without such a URL, byte for byte.
+#[derive(Debug, Clone, Copy)]
+pub struct Rebase<'a> {
+    upstream: &'a UpstreamBase,
+    own: &'a BaseUrl,
+}
+
+impl Rebase<'_> {
+    /// The upstream's answer (headers and whole body) as this server gives
+    /// it. A changed body has a new length, so `Content-Length` goes and
+    /// the server sets it from the body. `ETag` stays: Tracker's names the
+    /// version that `If-Match` sends back upstream, not these bytes.
+    pub fn answer(&self, headers: &mut HeaderMap, body: Bytes) -> Bytes {
+        if !is_rebasable(headers) {
+            return body;
+        }
+        match self.json(&body) {
+            Some(rebased) => {
+                headers.remove(header::CONTENT_LENGTH);
+                Bytes::from(rebased)
+            }
+            None => body,
+        }
+    }
+
+    /// `None` when `body` is not JSON or holds no URL on the upstream.
+    /// Parsed rather than searched as text, so escaped forms (`\/`,
+    /// `\u0068ttp`) are found. serde_json refuses nesting deeper than 128,
+    /// which bounds the walk's recursion.
+    fn json(&self, body: &[u8]) -> Option<Vec<u8>> {
+        let mut value: Value = serde_json::from_slice(body).ok()?;
+        if !self.strings(&mut value) {
+            return None;
+        }
+        serde_json::to_vec(&value).ok()
+    }
+
+    /// Rebases every string in `value`; whether any changed.
+    fn strings(&self, value: &mut Value) -> bool {
+        match value {
+            Value::String(s) => match self.upstream.rest(s).map(|rest| self.own.join(rest)) {
+                Some(rebased) => {
+                    *s = rebased;
+                    true
+                }
+                None => false,
+            },
+            // `|`, not `||`: every item is visited.
+            Value::Array(items) => items
+                .iter_mut()
+                .fold(false, |changed, item| self.strings(item) | changed),
+            Value::Object(fields) => fields
+                .values_mut()
+                .fold(false, |changed, field| self.strings(field) | changed),
+            Value::Null | Value::Bool(_) | Value::Number(_) => false,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -516,6 +733,107 @@ mod tests {
         let gib = upload_timeout(1 << 30);
         assert!(gib >= Duration::from_secs(30 * 60), "{gib:?}");
         assert!(gib <= Duration::from_secs(60 * 60), "{gib:?}");
+    }
+
+    /// `http://<host>`, as a request with that `Host` gets it.
+    fn base_of(host: &str) -> BaseUrl {
+        let request = axum::http::Request::builder().header("host", host);
+        BaseUrl::from_parts(&request.body(()).unwrap().into_parts().0).unwrap()
+    }
+
+    fn rebased(upstream: &str, own: &str, body: &str) -> Option<String> {
+        let upstream = UpstreamBase::parse(upstream).unwrap();
+        let own = base_of(own);
+        let rebase = Rebase {
+            upstream: &upstream,
+            own: &own,
+        };
+        rebase
+            .json(body.as_bytes())
+            .map(|b| String::from_utf8(b).unwrap())
+    }
+
+    #[test]
+    fn urls_on_the_upstream_move_and_others_stay() {
+        let up = "https://Tracker.test/base/";
+        let own = "127.0.0.1:8080";
+        let moved = rebased(
+            up,
+            own,
+            r#"{"self": "https://tracker.test/base/v2/attachments/1?x=1",
+                "list": [{"content": "https:\/\/tracker.test\/base\/v2\/a\/1\/n"},
+                         ["\u0068ttps://tracker.test/base"]],
+                "text": "see https://tracker.test/base/v2/x",
+                "other": "https://tracker.test/basement/v2/x",
+                "port": "https://tracker.test:443/base/v2/y",
+                "n": 5}"#,
+        )
+        .unwrap();
+        let moved: Value = serde_json::from_str(&moved).unwrap();
+        assert_eq!(moved["self"], "http://127.0.0.1:8080/v2/attachments/1?x=1");
+        assert_eq!(
+            moved["list"][0]["content"],
+            "http://127.0.0.1:8080/v2/a/1/n"
+        );
+        assert_eq!(moved["list"][1][0], "http://127.0.0.1:8080");
+        assert_eq!(moved["text"], "see https://tracker.test/base/v2/x");
+        assert_eq!(moved["other"], "https://tracker.test/basement/v2/x");
+        assert_eq!(moved["port"], "http://127.0.0.1:8080/v2/y");
+        assert_eq!(moved["n"], 5);
+        // Another port is another server.
+        assert_eq!(
+            rebased(
+                "http://up.test:80",
+                own,
+                r#"["http://up.test:8080/v2/x", "http://up.test/v2/x"]"#
+            )
+            .as_deref(),
+            Some(r#"["http://up.test:8080/v2/x","http://127.0.0.1:8080/v2/x"]"#)
+        );
+        // Nothing to move, or not JSON: the body goes on as it came.
+        assert_eq!(
+            rebased(up, own, r#"{"self": "https://else.test/v2/x"}"#),
+            None
+        );
+        assert_eq!(rebased(up, own, "https://tracker.test/base/v2/x"), None);
+    }
+
+    #[test]
+    fn only_plain_json_that_is_no_download_is_rebased() {
+        let upstream = UpstreamBase::parse("http://up.test").unwrap();
+        let own = base_of("me.test");
+        let rebase = Rebase {
+            upstream: &upstream,
+            own: &own,
+        };
+        let body = Bytes::from_static(br#"{"self":"http://up.test/v2/x"}"#);
+        let answer = |pairs: &[(HeaderName, &'static str)]| {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::CONTENT_LENGTH, HeaderValue::from_static("29"));
+            for (name, value) in pairs {
+                headers.insert(name.clone(), HeaderValue::from_static(value));
+            }
+            let body = rebase.answer(&mut headers, body.clone());
+            (body, headers.contains_key(header::CONTENT_LENGTH))
+        };
+        let json = (header::CONTENT_TYPE, "application/json; charset=utf-8");
+        let (moved, length_kept) = answer(std::slice::from_ref(&json));
+        assert_eq!(moved.as_ref(), br#"{"self":"http://me.test/v2/x"}"#);
+        assert!(!length_kept);
+        assert_eq!(
+            answer(&[(header::CONTENT_TYPE, "application/problem+json")])
+                .0
+                .as_ref(),
+            br#"{"self":"http://me.test/v2/x"}"#
+        );
+        for unchanged in [
+            vec![(header::CONTENT_TYPE, "text/plain")],
+            vec![],
+            vec![json.clone(), (header::CONTENT_ENCODING, "gzip")],
+            vec![json.clone(), (header::CONTENT_DISPOSITION, "attachment")],
+        ] {
+            assert_eq!(answer(&unchanged), (body.clone(), true), "{unchanged:?}");
+        }
     }
 
     #[test]

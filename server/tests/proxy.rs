@@ -1,7 +1,8 @@
 //! Proxy mode against a second instance as the upstream: the browser's
 //! token (which the upstream rejects) is replaced by the one from the
 //! environment (which it accepts), the organisation by `--org-id`, and the
-//! upstream's status, headers and body come back unchanged, streamed.
+//! upstream's status, headers and body come back unchanged, streamed, but
+//! for the upstream's URLs in JSON answers, which name the proxy.
 
 mod common;
 
@@ -87,11 +88,11 @@ async fn the_token_is_replaced_and_answers_pass_through() {
     )
     .await;
     assert_eq!(uploaded["name"], "через прокси.bin");
-    // The body is the upstream's, untouched: its URLs name the upstream.
+    // The body is the upstream's, with its URLs moved onto the proxy.
     let id = uploaded["id"].as_str().unwrap();
     assert_eq!(
         uploaded["self"],
-        upstream.url(&format!("/v2/attachments/{id}"))
+        proxy.url(&format!("/v2/attachments/{id}"))
     );
     let stored = upstream_dir.data_dir().join("files").join(id);
     assert_eq!(std::fs::read(stored).unwrap(), bytes);
@@ -105,11 +106,11 @@ async fn the_token_is_replaced_and_answers_pass_through() {
     assert_eq!(anonymous.status(), StatusCode::OK);
 
     // Downloads stream back with their headers.
-    let content_path = uploaded["content"]
-        .as_str()
-        .unwrap()
-        .trim_start_matches(&upstream.base);
-    let via_proxy = client.get(proxy.url(content_path)).send().await.unwrap();
+    let content_url = uploaded["content"].as_str().unwrap();
+    let content_path = content_url
+        .strip_prefix(&proxy.base)
+        .expect("content is on the proxy");
+    let via_proxy = client.get(content_url).send().await.unwrap();
     let direct = upstream
         .client
         .get(upstream.url(content_path))
@@ -244,11 +245,17 @@ async fn chunked_uploads_are_assembled_here_and_sent_upstream_whole() {
         StatusCode::CREATED,
     )
     .await;
-    // The upstream's temporary attachment, as the upstream answered it.
+    // The upstream's temporary attachment, its URLs on the proxy.
     assert_eq!(done["name"], "части.bin");
     assert_eq!(done["size"], 2500);
     let id = done["id"].as_str().unwrap();
-    assert_eq!(done["self"], upstream.url(&format!("/v2/attachments/{id}")));
+    assert_eq!(done["self"], proxy.url(&format!("/v2/attachments/{id}")));
+    assert_eq!(
+        done["content"],
+        proxy.url(&format!(
+            "/v2/attachments/{id}/%D1%87%D0%B0%D1%81%D1%82%D0%B8.bin"
+        ))
+    );
     let stored = std::fs::read(upstream_dir.data_dir().join("files").join(id)).unwrap();
     assert_eq!(stored, bytes);
     // Nothing of it stays on the proxy.
@@ -420,6 +427,28 @@ async fn a_part_resent_after_the_upstream_took_the_file_gets_the_same_answer() {
     let first_one = first_answer(send(bytes_form_flow()).await.unwrap()).await;
     let again = first_answer(send(bytes_form_flow()).await.unwrap()).await;
     assert_eq!(again, first_one);
+    // The answer is remembered as the upstream gave it and moved onto the
+    // name each retry came in under.
+    let port = proxy.base.rsplit(':').next().unwrap();
+    let renamed = proxy
+        .client
+        .post(proxy.url("/upload/flow"))
+        .header("Host", format!("localhost:{port}"))
+        .header("Authorization", format!("OAuth {UPSTREAM_TOKEN}"))
+        .multipart(bytes_form_flow())
+        .send()
+        .await
+        .unwrap();
+    let renamed = json(renamed, StatusCode::CREATED).await;
+    let first_one: serde_json::Value = serde_json::from_slice(&first_one.1).unwrap();
+    assert_eq!(renamed["id"], first_one["id"]);
+    assert_eq!(
+        renamed["self"],
+        format!(
+            "http://localhost:{port}/v2/attachments/{}",
+            renamed["id"].as_str().unwrap()
+        )
+    );
     assert_eq!(walk(&upstream_dir.data_dir().join("files")).len(), 2);
     // Only the answer is kept, no part.
     assert!(walk(&proxy_dir.data_dir().join("flow")).is_empty());
@@ -673,4 +702,233 @@ fn bytes_form_flow() -> Form {
     .into_iter()
     .fold(Form::new(), |form, (k, v)| form.text(k, v))
     .part("file", Part::bytes(b"x".to_vec()).file_name("blob"))
+}
+
+/// Every string in `value` that begins with `prefix`, with where it is.
+fn strings_starting_with(value: &serde_json::Value, prefix: &str, at: &str) -> Vec<String> {
+    match value {
+        serde_json::Value::String(s) if s.starts_with(prefix) => vec![format!("{at}: {s}")],
+        serde_json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .flat_map(|(i, item)| strings_starting_with(item, prefix, &format!("{at}[{i}]")))
+            .collect(),
+        serde_json::Value::Object(fields) => fields
+            .iter()
+            .flat_map(|(k, field)| strings_starting_with(field, prefix, &format!("{at}.{k}")))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The contract: every `self`, `content` and `thumbnail` is a working URL
+/// on the server that answered. Through the proxy that is the proxy, which
+/// adds the token the page does not have; the upstream's own URLs would
+/// not open from the page (the widget fetches thumbnails from its API's
+/// origin only).
+#[tokio::test]
+async fn answers_name_the_proxy_and_its_urls_work() {
+    let upstream_dir = TempDir::new();
+    let upstream = upstream(&upstream_dir).await;
+    let proxy_dir = TempDir::new();
+    let proxy = proxy_to(
+        &upstream.base,
+        &proxy_dir,
+        &format!("Bearer {UPSTREAM_TOKEN}"),
+    );
+    let client = client();
+    // The page sends no credentials at all.
+    let on_proxy = |value: &serde_json::Value, what: &str| {
+        let url = value.as_str().unwrap_or_else(|| panic!("{what}: {value}"));
+        assert!(url.starts_with(&proxy.url("/")), "{what}: {url}");
+        url.to_owned()
+    };
+    let no_upstream_url = |value: &serde_json::Value| {
+        let left = strings_starting_with(value, &upstream.base, "");
+        assert!(left.is_empty(), "upstream URLs left: {left:?}");
+    };
+
+    // T2: an image attached to an issue, with a thumbnail.
+    let image = png(40, 30);
+    let response = client
+        .post(proxy.url("/v2/issues/DEMO-1/attachments/"))
+        .query(&[("filename", "pic.png")])
+        .multipart(Form::new().part("file", Part::bytes(image.clone()).file_name("pic.png")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    // The rebased body is longer than the upstream's: the length is its own.
+    let length: usize = response.headers()["content-length"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let body = response.bytes().await.unwrap();
+    assert_eq!(length, body.len());
+    let attached: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let id = attached["id"].as_str().unwrap();
+    assert_eq!(
+        attached["thumbnail"],
+        proxy.url(&format!("/v2/issues/DEMO-1/thumbnails/{id}"))
+    );
+    no_upstream_url(&attached);
+
+    // Following them through the proxy gets the upstream's bytes.
+    let upstream_get = |path: &str| {
+        upstream
+            .client
+            .get(upstream.url(path))
+            .header("Authorization", format!("OAuth {UPSTREAM_TOKEN}"))
+            .header("X-Org-ID", UPSTREAM_ORG)
+            .send()
+    };
+    let thumbnail_url = on_proxy(&attached["thumbnail"], "thumbnail");
+    let thumbnail = client.get(&thumbnail_url).send().await.unwrap();
+    assert_eq!(thumbnail.status(), StatusCode::OK);
+    assert_eq!(thumbnail.headers()["content-type"], "image/png");
+    let direct = upstream_get(thumbnail_url.strip_prefix(&proxy.base).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(direct.status(), StatusCode::OK);
+    let thumbnail = thumbnail.bytes().await.unwrap();
+    assert!(!thumbnail.is_empty());
+    assert_eq!(thumbnail, direct.bytes().await.unwrap());
+    let content = client
+        .get(on_proxy(&attached["content"], "content"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(content.status(), StatusCode::OK);
+    assert!(content.bytes().await.unwrap().as_ref() == image.as_slice());
+    let itself = json(
+        client
+            .get(on_proxy(&attached["self"], "self"))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(itself["self"], attached["self"]);
+
+    // T3: an array of attachments, each rebased, nested objects included.
+    let listed = json(
+        client
+            .get(proxy.url("/v2/issues/DEMO-1/attachments"))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    let listed_one = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == id)
+        .expect("the attachment is listed");
+    assert_eq!(listed_one["thumbnail"], attached["thumbnail"]);
+    on_proxy(&listed_one["createdBy"]["self"], "createdBy.self");
+    no_upstream_url(&listed);
+
+    // A string that mentions the upstream inside it is text, not a URL of
+    // the answer: it stays as written.
+    let text = format!("Moved from {}/v2/issues/DEMO-1 today", upstream.base);
+    let comment = json(
+        client
+            .post(proxy.url("/v2/issues/DEMO-1/comments"))
+            .json(&serde_json::json!({"text": text}))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(comment["text"], text);
+    on_proxy(&comment["self"], "comment self");
+
+    // Jira: the upload's array and the issue's `fields.attachment`.
+    let uploaded = json(
+        client
+            .post(proxy.url("/rest/api/3/issue/DEMO-2/attachments"))
+            .header("X-Atlassian-Token", "no-check")
+            .multipart(Form::new().part("file", Part::bytes(image.clone()).file_name("j.png")))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    let jira_id = uploaded[0]["id"].as_str().unwrap();
+    assert_eq!(
+        uploaded[0]["content"],
+        proxy.url(&format!("/rest/api/3/attachment/content/{jira_id}"))
+    );
+    no_upstream_url(&uploaded);
+    let issue = json(
+        client
+            .get(proxy.url("/rest/api/3/issue/DEMO-2"))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    let listed_one = issue["fields"]["attachment"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == jira_id)
+        .expect("the attachment is on the issue");
+    assert_eq!(listed_one["thumbnail"], uploaded[0]["thumbnail"]);
+    on_proxy(&listed_one["thumbnail"], "jira thumbnail");
+    on_proxy(&issue["self"], "jira issue self");
+    no_upstream_url(&issue);
+    let thumbnail = client
+        .get(format!(
+            "{}?redirect=false",
+            on_proxy(&listed_one["thumbnail"], "jira thumbnail")
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(thumbnail.status(), StatusCode::OK);
+    assert_eq!(thumbnail.headers()["content-type"], "image/png");
+
+    // Files come back byte for byte, JSON ones (whose strings do begin
+    // with the upstream's URL) included, and so does plain text.
+    for (name, file) in [
+        (
+            "data.json",
+            format!(r#"{{"self": "{}/v2/attachments/1"}}"#, upstream.base),
+        ),
+        ("note.txt", format!("{}/v2/attachments/1", upstream.base)),
+    ] {
+        let stored = json(
+            client
+                .post(proxy.url("/v2/attachments/"))
+                .query(&[("filename", name)])
+                .multipart(Form::new().part(
+                    "file",
+                    Part::bytes(file.clone().into_bytes()).file_name(name),
+                ))
+                .send()
+                .await
+                .unwrap(),
+            StatusCode::CREATED,
+        )
+        .await;
+        let download = client
+            .get(on_proxy(&stored["content"], name))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(download.status(), StatusCode::OK);
+        if name.ends_with(".json") {
+            // What makes it look like an API answer but for its disposition.
+            assert_eq!(download.headers()["content-type"], "application/json");
+        }
+        assert_eq!(download.text().await.unwrap(), file, "{name}");
+    }
 }

@@ -135,7 +135,7 @@ pub async fn upload_chunk(
             status,
             headers,
             body,
-        } => return Ok(relayed_response(status, headers, body)),
+        } => return Ok(relayed_response(&state, &base, status, headers, body)),
         // A retried last part while the first copy is being assembled: it
         // must not hear "stored" before the file is, and it gets the answer
         // the first copy gets.
@@ -237,7 +237,13 @@ async fn answer(
             status,
             headers,
             body,
-        }) => Ok(relayed_response(*status, headers.clone(), body.clone())),
+        }) => Ok(relayed_response(
+            state,
+            base,
+            *status,
+            headers.clone(),
+            body.clone(),
+        )),
         Some(AssemblyOutcome::Failed) | None => Err(ApiError::AssemblyUnfinished),
     }
 }
@@ -258,7 +264,23 @@ impl Drop for Waiting<'_> {
     }
 }
 
-fn relayed_response(status: StatusCode, headers: HeaderMap, body: Bytes) -> Response {
+/// The upstream's answer to an assembled file, kept as the upstream gave
+/// it, with its URLs moved onto the base of the request being answered
+/// (each time: a retry may come in under another of the server's names).
+fn relayed_response(
+    state: &AppState,
+    base: &BaseUrl,
+    status: StatusCode,
+    mut headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let body = match &state.proxy {
+        Some(proxy) => proxy.rebase(base).answer(&mut headers, body),
+        // An answer remembered in proxy mode, replayed by a server started
+        // since without `--upstream`: which URLs were the upstream's is
+        // no longer known.
+        None => body,
+    };
     let mut response = Response::new(Body::from(body));
     *response.status_mut() = status;
     *response.headers_mut() = headers;
