@@ -510,43 +510,36 @@ mod tests {
             .unwrap()
     }
 
-    /// A panic in the assembly task, or the request dropped before the task
-    /// began, drops the assembly unsettled: the waiters hear of a failure,
-    /// and the next part takes the upload over instead of waiting forever.
-    #[tokio::test]
-    async fn an_assembly_dropped_unsettled_is_released() {
+    /// A fresh storage, and an upload whose only part started its assembly
+    /// while a second copy of that part waits for it.
+    struct AssemblyUnderWay {
+        _dir: Dir,
+        storage: Storage,
+        assembly: Assembly,
+        outcome: watch::Receiver<Outcome>,
+        waiter: watch::Receiver<Outcome>,
+    }
+
+    async fn assembly_under_way() -> AssemblyUnderWay {
         let dir = Dir(std::env::temp_dir().join(format!(
             "ta-server-unit-{}-{}",
             std::process::id(),
             super::super::random_name()
         )));
         let storage = Storage::open(&dir.0, 0).unwrap();
-        let ChunkStored::Complete {
-            assembly,
-            mut outcome,
-        } = store_only_part(&storage).await
-        else {
+        let ChunkStored::Complete { assembly, outcome } = store_only_part(&storage).await else {
             panic!("the only part did not complete the upload");
         };
-        let ChunkStored::Assembling(mut waiter) = store_only_part(&storage).await else {
+        let ChunkStored::Assembling(waiter) = store_only_part(&storage).await else {
             panic!("a part sent during the assembly did not wait for it");
         };
-        drop(assembly);
-        for receiver in [&mut outcome, &mut waiter] {
-            let heard = tokio::time::timeout(
-                std::time::Duration::from_secs(30),
-                receiver.wait_for(Option::is_some),
-            )
-            .await
-            .expect("no outcome announced")
-            .expect("the announcement was lost")
-            .clone();
-            assert!(matches!(heard.as_deref(), Some(AssemblyOutcome::Failed)));
+        AssemblyUnderWay {
+            _dir: dir,
+            storage,
+            assembly,
+            outcome,
+            waiter,
         }
-        assert!(matches!(
-            store_only_part(&storage).await,
-            ChunkStored::Complete { .. }
-        ));
     }
 
     async fn heard(receiver: &mut watch::Receiver<Outcome>) -> Outcome {
@@ -560,26 +553,42 @@ mod tests {
         .clone()
     }
 
+    /// A panic in the assembly task, or the request dropped before the task
+    /// began, drops the assembly unsettled: the waiters hear of a failure,
+    /// and the next part takes the upload over instead of waiting forever.
+    #[tokio::test]
+    async fn an_assembly_dropped_unsettled_is_released() {
+        let AssemblyUnderWay {
+            _dir,
+            storage,
+            assembly,
+            mut outcome,
+            mut waiter,
+        } = assembly_under_way().await;
+        drop(assembly);
+        for receiver in [&mut outcome, &mut waiter] {
+            assert!(matches!(
+                heard(receiver).await.as_deref(),
+                Some(AssemblyOutcome::Failed)
+            ));
+        }
+        assert!(matches!(
+            store_only_part(&storage).await,
+            ChunkStored::Complete { .. }
+        ));
+    }
+
     /// A settle that cannot reach the database (here its lock is poisoned)
     /// still tells the waiters, and leaves no announcement pending.
     #[tokio::test]
     async fn a_settle_that_cannot_record_still_announces_a_failure() {
-        let dir = Dir(std::env::temp_dir().join(format!(
-            "ta-server-unit-{}-{}",
-            std::process::id(),
-            super::super::random_name()
-        )));
-        let storage = Storage::open(&dir.0, 0).unwrap();
-        let ChunkStored::Complete {
+        let AssemblyUnderWay {
+            _dir,
+            storage,
             assembly,
             mut outcome,
-        } = store_only_part(&storage).await
-        else {
-            panic!("the only part did not complete the upload");
-        };
-        let ChunkStored::Assembling(mut waiter) = store_only_part(&storage).await else {
-            panic!("a part sent during the assembly did not wait for it");
-        };
+            mut waiter,
+        } = assembly_under_way().await;
         let db = storage.db.clone();
         let poisoner = std::thread::spawn(move || {
             let _held = db.lock();
