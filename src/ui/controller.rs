@@ -493,13 +493,18 @@ impl Controller {
         }
     }
 
-    /// The browser could not show the row's image: a preview it cannot
-    /// decode (a HEIC on Chromium, a corrupt file), or any `blob:` image
-    /// under a Content-Security-Policy without `img-src blob:`. The row falls
-    /// back to its type icon rather than a broken image.
-    pub fn drop_image(&self, id: EntryId) {
-        self.thumbnails.try_update(|m| m.remove(&id));
+    /// The browser could not show the row's preview (a HEIC on Chromium, a
+    /// corrupt file, a `blob:` image under a Content-Security-Policy without
+    /// `img-src blob:`): the row falls back to its type icon rather than a
+    /// broken image. Only the preview: its error may come after the
+    /// server's thumbnail replaced it.
+    pub fn drop_preview(&self, id: EntryId) {
         self.previews.try_update(|m| m.remove(&id));
+    }
+
+    /// The same for the server's thumbnail (refused by such a policy).
+    pub fn drop_thumbnail(&self, id: EntryId) {
+        self.thumbnails.try_update(|m| m.remove(&id));
     }
 
     pub fn remove_kept(&self, attachment_id: &str) {

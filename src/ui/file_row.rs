@@ -123,11 +123,11 @@ pub fn FileRow(id: EntryId, controller: Controller) -> impl IntoView {
                 {move || match (thumbnail(), preview()) {
                     (Some(src), _) => view! {
                         <img class="ta-thumb" data-ta="thumbnail" src=src alt=""
-                            on:error=move |_| controller.drop_image(id)/>
+                            on:error=move |_| controller.drop_thumbnail(id)/>
                     }.into_any(),
                     (None, Some(src)) => view! {
                         <img class="ta-thumb" data-ta="preview" src=src alt=""
-                            on:error=move |_| controller.drop_image(id)/>
+                            on:error=move |_| controller.drop_preview(id)/>
                     }.into_any(),
                     (None, None) => view! { <span class="ta-icon" data-ta="icon">{icon_label.clone()}</span> }.into_any(),
                 }}
