@@ -87,8 +87,15 @@ test('a dropped PNG is uploaded and shows its server thumbnail', async () => {
   assert.ok(attached.some((a) => a.id === id && a.name === 'screenshot 1.png'), JSON.stringify(attached));
   // The page's own list of the issue's attachments shows it too.
   await page.locator('[data-demo=issue-attachments] li', { hasText: 'screenshot 1.png' }).waitFor();
-  // Once attached, the temporary id cannot be attached again.
+  // Once attached, the temporary id cannot be attached again. `reload`
+  // returns before boot.js has mounted the widget, when no list at all
+  // would count 0 too: the kept section comes first, drawn in the same
+  // mount as its items (the list is read from storage before that), and
+  // hidden only because the list is empty.
   await page.reload();
+  const kept = page.locator('[data-ta=kept]');
+  await kept.waitFor({ state: 'attached' });
+  assert.ok(await kept.isHidden(), 'the kept section is hidden when empty');
   assert.equal(await page.locator('[data-ta=kept-id]').count(), 0);
   assert.deepEqual(problems, []);
   await page.close();
