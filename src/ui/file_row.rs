@@ -1,5 +1,6 @@
 use leptos::prelude::*;
 
+use super::focus::{focus_beside, focus_first_button, holds_focus};
 use super::Controller;
 use crate::core::{is_displayable_url, type_label, EntryId, EntryState, Locale};
 
@@ -88,6 +89,20 @@ pub fn FileRow(id: EntryId, controller: Controller) -> impl IntoView {
         _ => None,
     };
     let name_for_actions = name.clone();
+    let actions_ref = NodeRef::<leptos::html::Span>::new();
+    // Which buttons are shown (Cancel; Retry and Remove; Remove): when they
+    // change under a keyboard user, focus follows onto the new ones.
+    let shown_buttons = StoredValue::new(None::<u8>);
+    // Focus leaves a row before it goes, for its neighbour's buttons.
+    let remove = move || {
+        let row = actions_ref
+            .get_untracked()
+            .and_then(|actions| actions.closest("[data-ta=row]").ok().flatten());
+        if let Some(row) = row.filter(holds_focus) {
+            focus_beside(&row, "[data-ta=list]", "[data-ta=row]");
+        }
+        controller.remove(id);
+    };
     let actions = move || {
         let m = locale.get().messages();
         let name = name_for_actions.as_str();
@@ -95,6 +110,24 @@ pub fn FileRow(id: EntryId, controller: Controller) -> impl IntoView {
         // Not a file the issue holds already: a retry would attach a copy.
         let retryable = matches!(state, EntryState::Failed { .. } | EntryState::Cancelled)
             && left_attached().is_none();
+        let buttons = match state {
+            EntryState::Queued | EntryState::Uploading { .. } | EntryState::Retrying { .. } => 0,
+            _ if retryable => 1,
+            _ => 2,
+        };
+        let before = shown_buttons
+            .try_update_value(|b| b.replace(buttons))
+            .flatten();
+        if before.is_some_and(|b| b != buttons)
+            && actions_ref.get_untracked().is_some_and(|a| holds_focus(&a))
+        {
+            // The new buttons are in the page by the next frame.
+            request_animation_frame(move || {
+                if let Some(actions) = actions_ref.get_untracked() {
+                    focus_first_button(&actions);
+                }
+            });
+        }
         match state {
             EntryState::Queued | EntryState::Uploading { .. } | EntryState::Retrying { .. } => view! {
                 <button type="button" class="ta-action" data-ta="cancel" aria-label=(m.cancel_file)(name)
@@ -105,12 +138,12 @@ pub fn FileRow(id: EntryId, controller: Controller) -> impl IntoView {
                 <button type="button" class="ta-action" data-ta="retry" aria-label=(m.retry_file)(name)
                     on:click=move |_| controller.retry(id)>{m.retry}</button>
                 <button type="button" class="ta-action" data-ta="remove" aria-label=(m.remove_file)(name)
-                    on:click=move |_| controller.remove(id)>{m.remove}</button>
+                    on:click=move |_| remove()>{m.remove}</button>
             }
             .into_any(),
             _ => view! {
                 <button type="button" class="ta-action" data-ta="remove" aria-label=(m.remove_file)(name)
-                    on:click=move |_| controller.remove(id)>{m.remove}</button>
+                    on:click=move |_| remove()>{m.remove}</button>
             }
             .into_any(),
         }
@@ -146,7 +179,7 @@ pub fn FileRow(id: EntryId, controller: Controller) -> impl IntoView {
                 {move || left_attached().unwrap_or_else(|| status_text(&state.get(), locale.get()))}
             </span>
             {progress}
-            <span class="ta-actions">{actions}</span>
+            <span class="ta-actions" node_ref=actions_ref>{actions}</span>
         </div>
     }
 }

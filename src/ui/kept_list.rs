@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 
 use super::controller::AttachStatus;
+use super::focus::{focus_beside, holds_focus};
 use super::Controller;
 use crate::core::{Attachment, KeptAttachments};
 
@@ -77,6 +78,15 @@ fn attach_form(controller: Controller) -> Option<impl IntoView> {
         return None;
     }
     let comment = RwSignal::new(String::new());
+    // Posted with the files: the next attach must not post it again.
+    Effect::new(move |_| {
+        if matches!(
+            controller.attach_status.get(),
+            AttachStatus::Attached { .. }
+        ) {
+            comment.set(String::new());
+        }
+    });
     let button_issue = issue.clone();
     let text = move || controller.locale.get().messages();
     Some(view! {
@@ -112,7 +122,17 @@ fn KeptItem(attachment: Attachment, controller: Controller) -> impl IntoView {
             <code class="ta-kept-id" data-ta="kept-id">{id.clone()}</code>
             <input type="hidden" name=field value=id.clone()/>
             <button type="button" class="ta-action" aria-label=label
-                on:click=move |_| controller.remove_kept(&remove_id)>
+                on:click=move |ev| {
+                    // Focus goes to the neighbour before this item goes.
+                    let item = event_target::<web_sys::Element>(&ev)
+                        .closest("[data-ta=kept-item]")
+                        .ok()
+                        .flatten();
+                    if let Some(item) = item.filter(holds_focus) {
+                        focus_beside(&item, "[data-ta=kept]", "[data-ta=kept-item]");
+                    }
+                    controller.remove_kept(&remove_id);
+                }>
                 {move || controller.locale.get().messages().remove}</button>
         </div>
     }

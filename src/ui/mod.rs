@@ -5,6 +5,7 @@ mod controller;
 mod drop_zone;
 mod events;
 mod file_row;
+mod focus;
 mod kept_list;
 mod options;
 mod page_drop;

@@ -1,0 +1,165 @@
+//! Keyboard focus in headless Chromium: when the button focus is on goes
+//! away (its row's buttons change, or its row or kept item is removed),
+//! focus moves to the buttons that take its place, never to `<body>`.
+#![cfg(target_arch = "wasm32")]
+
+mod support;
+
+use support::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Focuses `el` as Tab would, then activates it as Enter would.
+fn press(el: &Element) {
+    let el: &HtmlElement = el.unchecked_ref();
+    el.focus().unwrap();
+    el.click();
+}
+
+fn focused() -> Option<Element> {
+    document().active_element()
+}
+
+/// The `data-ta` of the focused element and the name of its row, if any.
+fn focus_at() -> (Option<String>, Option<String>) {
+    let Some(el) = focused() else {
+        return (None, None);
+    };
+    let row = el
+        .closest("[data-ta=row], [data-ta=kept-item]")
+        .ok()
+        .flatten()
+        .and_then(|row| query(&row, ".ta-name"))
+        .map(|name| text(&name));
+    (attr(&el, "data-ta"), row)
+}
+
+#[wasm_bindgen_test]
+async fn cancel_hands_focus_to_retry_and_retry_back_to_cancel() {
+    let root = container();
+    // The slow server keeps the upload running while the keys are pressed.
+    let _handle = mount_widget(root.clone(), dev_options(slow_server(), "dev-token"));
+    let zone = query(&root, "[data-ta=dropzone]").unwrap();
+    drop_files(&zone, &[file(b"slow", "a.txt", "text/plain")]);
+    wait_for("the Cancel button", 5_000, || {
+        query(&root, "[data-ta=cancel]").is_some()
+    })
+    .await;
+
+    press(&query(&root, "[data-ta=cancel]").unwrap());
+    wait_for("focus on Retry", 5_000, || {
+        focus_at() == (Some("retry".into()), Some("a.txt".into()))
+    })
+    .await;
+
+    press(&query(&root, "[data-ta=retry]").unwrap());
+    wait_for("focus on Cancel again", 5_000, || {
+        focus_at() == (Some("cancel".into()), Some("a.txt".into()))
+    })
+    .await;
+    press(&query(&root, "[data-ta=cancel]").unwrap());
+}
+
+#[wasm_bindgen_test]
+async fn an_upload_ending_under_focus_hands_it_to_remove() {
+    let root = container();
+    let _handle = mount_widget(root.clone(), dev_options(slow_server(), "dev-token"));
+    let zone = query(&root, "[data-ta=dropzone]").unwrap();
+    drop_files(&zone, &[file(b"done soon", "b.txt", "text/plain")]);
+    wait_for("the Cancel button", 5_000, || {
+        query(&root, "[data-ta=cancel]").is_some()
+    })
+    .await;
+    // Tabbed to, not pressed: the upload ends by itself. (Leptos rebuilds
+    // this one button in place today, so focus stays without the row's own
+    // hand-over; the test keeps it that way whichever does the work.)
+    let cancel: HtmlElement = query(&root, "[data-ta=cancel]").unwrap().unchecked_into();
+    cancel.focus().unwrap();
+    wait_for(
+        "the upload to end and focus to be on Remove",
+        15_000,
+        || focus_at() == (Some("remove".into()), Some("b.txt".into())),
+    )
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn removing_a_row_focuses_the_next_then_the_previous_then_the_drop_zone() {
+    let root = container();
+    let _handle = mount_widget(root.clone(), dev_options(server(), "dev-token"));
+    let zone = query(&root, "[data-ta=dropzone]").unwrap();
+    drop_files(
+        &zone,
+        &[
+            file(b"1", "one.txt", "text/plain"),
+            file(b"2", "two.txt", "text/plain"),
+            file(b"3", "three.txt", "text/plain"),
+        ],
+    );
+    wait_for("three uploaded rows", 10_000, || {
+        query_all(&root, "[data-ta=row][data-state=done] [data-ta=remove]").len() == 3
+    })
+    .await;
+    let remove_of = |name: &str| {
+        query_all(&root, "[data-ta=row]")
+            .into_iter()
+            .find(|row| text(&query(row, ".ta-name").unwrap()) == name)
+            .and_then(|row| query(&row, "[data-ta=remove]"))
+            .unwrap()
+    };
+
+    press(&remove_of("two.txt"));
+    wait_for("focus on the next row", 5_000, || {
+        focus_at() == (Some("remove".into()), Some("three.txt".into()))
+    })
+    .await;
+    press(&remove_of("three.txt"));
+    wait_for("focus on the previous row", 5_000, || {
+        focus_at() == (Some("remove".into()), Some("one.txt".into()))
+    })
+    .await;
+    press(&remove_of("one.txt"));
+    wait_for("focus on the drop zone", 5_000, || {
+        focus_at().0.as_deref() == Some("dropzone")
+    })
+    .await;
+    wait_for("the rows to go", 5_000, || {
+        query(&root, "[data-ta=row]").is_none()
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn removing_a_kept_item_focuses_its_neighbour() {
+    let root = container();
+    let _handle = mount_widget(root.clone(), dev_options(server(), "dev-token"));
+    let zone = query(&root, "[data-ta=dropzone]").unwrap();
+    drop_files(
+        &zone,
+        &[
+            file(b"k1", "kept1.txt", "text/plain"),
+            file(b"k2", "kept2.txt", "text/plain"),
+        ],
+    );
+    wait_for("two kept items", 10_000, || {
+        query_all(&root, "[data-ta=kept-item]").len() == 2
+    })
+    .await;
+    // Kept in the order the uploads ended: the other one is either.
+    let items = query_all(&root, "[data-ta=kept-item]");
+    let other = text(&query(&items[1], ".ta-name").unwrap());
+    press(&query(&items[0], "button").unwrap());
+    wait_for("focus on the other kept item", 5_000, || {
+        focus_at() == (None, Some(other.clone()))
+            && focused().is_some_and(|f| f.tag_name() == "BUTTON")
+    })
+    .await;
+    press(&query(&items[1], "button").unwrap());
+    wait_for("focus on the drop zone", 5_000, || {
+        focus_at().0.as_deref() == Some("dropzone")
+    })
+    .await;
+}
