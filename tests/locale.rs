@@ -73,7 +73,7 @@ async fn russian_then_english_at_run_time() {
     })
     .await;
     let done = query(&root, "[data-ta=row][data-state=done]").unwrap();
-    assert_eq!(status_of(&done), "Загружен");
+    assert_eq!(status_of(&done), "Загружено");
     wait_for("the news of the upload", 2_000, || {
         text(&live) == "Файл «ok.txt» загружен"
     })

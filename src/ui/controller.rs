@@ -599,10 +599,7 @@ impl Controller {
                         k.remove(id);
                     }
                 });
-                self.announce(Announcement::Attached {
-                    count: ids.len(),
-                    issue: issue.clone(),
-                });
+                // Told by the attach status, a live region of its own.
                 self.attach_status.try_set(AttachStatus::Attached {
                     issue: issue.clone(),
                     count: ids.len(),

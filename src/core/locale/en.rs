@@ -49,7 +49,6 @@ pub static MESSAGES: Messages = Messages {
     files_added: |n| format!("{} added", files(n)),
     file_uploaded: |name| format!("{name} uploaded"),
     file_failed: |name, error| format!("{name} failed: {error}"),
-    files_attached: |n, issue| format!("{} attached to {issue}", files(n)),
     unreadable: |n| {
         if n == 1 {
             "1 file in the dropped folder could not be read".to_owned()
@@ -64,7 +63,7 @@ pub static MESSAGES: Messages = Messages {
     comment_label: "Comment (optional)",
     attach_to: |issue| format!("Attach to {issue}"),
     attaching: "Attaching…",
-    attached: |n, issue| format!("Attached {n} to {issue}"),
+    attached: |n, issue| format!("{} attached to {issue}", files(n)),
     attach_failed: |error| format!("Could not attach: {error}"),
     no_issue_key: "No issue key to attach the files to",
     attach_running: "Attaching is already in progress",

@@ -168,7 +168,6 @@ impl Locale {
             Announcement::FilesAdded(count) => (m.files_added)(*count),
             Announcement::Uploaded { name } => (m.file_uploaded)(name),
             Announcement::Failed { name, error } => (m.file_failed)(name, &self.error(error)),
-            Announcement::Attached { count, issue } => (m.files_attached)(*count, issue),
             Announcement::FolderRead {
                 added,
                 unreadable: 0,
@@ -195,10 +194,6 @@ pub enum Announcement {
     Failed {
         name: String,
         error: UploadError,
-    },
-    Attached {
-        count: usize,
-        issue: String,
     },
     /// A dropped folder was read: files added from it, and files the
     /// browser could not read.
@@ -263,7 +258,6 @@ pub struct Messages {
     pub file_uploaded: fn(&str) -> String,
     /// File name and the error, in words.
     pub file_failed: fn(&str, &str) -> String,
-    pub files_attached: fn(usize, &str) -> String,
     pub unreadable: fn(usize) -> String,
 
     // Kept attachments.

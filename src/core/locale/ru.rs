@@ -37,7 +37,7 @@ pub static MESSAGES: Messages = Messages {
     uploading: "Загружается",
     uploading_of: |sent, total| format!("Загружено {sent} из {total}"),
     retrying: |error| format!("{error} — пробуем ещё раз"),
-    uploaded: "Загружен",
+    uploaded: "Загружено",
     cancelled: "Отменено",
     progress_label: |name| format!("Ход загрузки {name}"),
     cancel: "Отменить",
@@ -59,10 +59,6 @@ pub static MESSAGES: Messages = Messages {
     },
     file_uploaded: |name| format!("Файл «{name}» загружен"),
     file_failed: |name, error| format!("Файл «{name}» не загружен: {error}"),
-    files_attached: |n, issue| {
-        let verb = pick(n, "прикреплён", "прикреплены", "прикреплено");
-        format!("{} {verb} к {issue}", files(n))
-    },
     unreadable: |n| format!("Не удалось прочитать {} из перетащенной папки", files(n)),
 
     kept_label: "Загружены, но ещё не прикреплены",

@@ -280,7 +280,6 @@ fn russian_table_has_no_english() {
             (m.files_added)(3),
             (m.file_uploaded)("отчёт"),
             (m.file_failed)("отчёт", "ошибка"),
-            (m.files_attached)(2, "ЗАДАЧА-1"),
             (m.unreadable)(2),
             (m.remove_kept)("отчёт"),
             (m.attach_to)("ЗАДАЧА-1"),
