@@ -15,7 +15,7 @@ use crate::backend::{
 };
 use crate::core::{
     can_preview, file_shares, origin_of, parse_retry_after, Announcement, Attachment, BatchLimit,
-    Entry, EntryId, EntryState, FileMeta, Intake, KeptAttachments, KeptSettle, Locale,
+    Entry, EntryId, EntryState, FileMeta, Intake, KeptAttachments, KeptSettle, LiveNews, Locale,
     ProgressPace, Refusal, Settle, Throughput, UploadError, UploadQueue,
 };
 use crate::web::{
@@ -83,9 +83,12 @@ pub struct Controller {
     /// Bytes per second over the last seconds, while anything uploads.
     pub speed: RwSignal<Option<f64>>,
     throughput: StoredValue<Throughput>,
-    /// The latest news for the screen-reader live region, read out in the
-    /// current locale.
-    pub announcement: RwSignal<Option<Announcement>>,
+    /// The news of the latest moment for the screen-reader live region,
+    /// read out in the current locale.
+    pub announcement: RwSignal<LiveNews>,
+    /// Whether news told now belongs to the moment already in the live
+    /// region (closed by a microtask once the page's code has run).
+    news_moment_open: StoredValue<bool>,
     /// The language of every word and number the widget shows.
     pub locale: RwSignal<Locale>,
     pub options: StoredValue<WidgetOptions, LocalStorage>,
@@ -145,7 +148,8 @@ impl Controller {
             attach_status: RwSignal::new(AttachStatus::Idle),
             speed: RwSignal::new(None),
             throughput: StoredValue::new(Throughput::default()),
-            announcement: RwSignal::new(None),
+            announcement: RwSignal::new(LiveNews::default()),
+            news_moment_open: StoredValue::new(false),
             locale: RwSignal::new(options.locale.unwrap_or_else(browser_locale)),
             options: StoredValue::new_local(options),
             options_revision: RwSignal::new(0),
@@ -843,7 +847,17 @@ impl Controller {
     }
 
     fn announce(&self, news: Announcement) {
-        self.announcement.try_set(Some(news));
+        let same_moment = self.news_moment_open.try_get_value() == Some(true);
+        self.announcement
+            .try_update(|live| live.tell(news, same_moment));
+        if !same_moment {
+            self.news_moment_open.try_set_value(true);
+            let this = *self;
+            // Runs once the code telling this news has run to its end.
+            spawn_local(async move {
+                this.news_moment_open.try_set_value(false);
+            });
+        }
     }
 
     /// Copies the queue's state of `ids` into their row signals; a row whose

@@ -117,12 +117,26 @@ pub fn ControlledWidget(controller: Controller) -> impl IntoView {
                 </For>
             </div>
             <KeptList controller=controller/>
+            // Each moment's news in a node of its own: news repeating the
+            // last word for word is still a change, and read out.
             <div class="ta-live" data-ta="live" aria-live="polite" role="status">
-                {move || {
-                    controller
-                        .announcement
-                        .with(|news| news.as_ref().map(|n| locale.get().announcement(n)))
-                }}
+                <For
+                    each=move || {
+                        controller
+                            .announcement
+                            .with(|live| (!live.items.is_empty()).then_some(live.number))
+                    }
+                    key=|number| *number
+                    let:_number
+                >
+                    <span>
+                        {move || {
+                            controller
+                                .announcement
+                                .with(|live| locale.get().announcements(&live.items))
+                        }}
+                    </span>
+                </For>
             </div>
             {page_drop}
         </div>

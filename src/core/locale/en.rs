@@ -49,6 +49,8 @@ pub static MESSAGES: Messages = Messages {
     files_added: |n| format!("{} added", files(n)),
     file_uploaded: |name| format!("{name} uploaded"),
     file_failed: |name, error| format!("{name} failed: {error}"),
+    files_uploaded: |n| format!("{} uploaded", files(n)),
+    files_failed: |n| format!("{} could not be uploaded", files(n)),
     unreadable: |n| {
         if n == 1 {
             "1 file in the dropped folder could not be read".to_owned()

@@ -161,12 +161,20 @@ impl Locale {
         }
     }
 
+    /// The news of one moment, one sentence after another.
+    pub fn announcements(self, news: &[Announcement]) -> String {
+        let sentences: Vec<String> = news.iter().map(|n| self.announcement(n)).collect();
+        sentences.join(". ")
+    }
+
     /// A sentence for the screen-reader live region.
     pub fn announcement(self, announcement: &Announcement) -> String {
         let m = self.messages();
         match announcement {
             Announcement::FilesAdded(count) => (m.files_added)(*count),
             Announcement::Uploaded { name } => (m.file_uploaded)(name),
+            Announcement::UploadedMany(count) => (m.files_uploaded)(*count),
+            Announcement::FailedMany(count) => (m.files_failed)(*count),
             Announcement::Failed { name, error } => (m.file_failed)(name, &self.error(error)),
             Announcement::FolderRead {
                 added,
@@ -195,6 +203,10 @@ pub enum Announcement {
         name: String,
         error: UploadError,
     },
+    /// Several files uploaded at one moment, told as a count.
+    UploadedMany(usize),
+    /// Several files failed (or were refused) at one moment.
+    FailedMany(usize),
     /// A dropped folder was read: files added from it, and files the
     /// browser could not read.
     FolderRead {
@@ -258,6 +270,8 @@ pub struct Messages {
     pub file_uploaded: fn(&str) -> String,
     /// File name and the error, in words.
     pub file_failed: fn(&str, &str) -> String,
+    pub files_uploaded: fn(usize) -> String,
+    pub files_failed: fn(usize) -> String,
     pub unreadable: fn(usize) -> String,
 
     // Kept attachments.

@@ -59,6 +59,11 @@ pub static MESSAGES: Messages = Messages {
     },
     file_uploaded: |name| format!("Файл «{name}» загружен"),
     file_failed: |name, error| format!("Файл «{name}» не загружен: {error}"),
+    files_uploaded: |n| {
+        let verb = pick(n, "Загружен", "Загружено", "Загружено");
+        format!("{verb} {}", files(n))
+    },
+    files_failed: |n| format!("Не удалось загрузить {}", files(n)),
     unreadable: |n| format!("Не удалось прочитать {} из перетащенной папки", files(n)),
 
     kept_label: "Загружены, но ещё не прикреплены",

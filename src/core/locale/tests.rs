@@ -280,6 +280,8 @@ fn russian_table_has_no_english() {
             (m.files_added)(3),
             (m.file_uploaded)("отчёт"),
             (m.file_failed)("отчёт", "ошибка"),
+            (m.files_uploaded)(2),
+            (m.files_failed)(2),
             (m.unreadable)(2),
             (m.remove_kept)("отчёт"),
             (m.attach_to)("ЗАДАЧА-1"),

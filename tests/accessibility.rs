@@ -1,11 +1,14 @@
-//! Keyboard focus in headless Chromium: when the button focus is on goes
-//! away (its row's buttons change, or its row or kept item is removed),
-//! focus moves to the buttons that take its place, never to `<body>`.
+//! Keyboard and screen-reader use in headless Chromium. Focus: when the
+//! button focus is on goes away (its row's buttons change, or its row or
+//! kept item is removed), focus moves to the buttons that take its place,
+//! never to `<body>`. The live region: every news of a moment is heard, and
+//! news repeating the last is heard again.
 #![cfg(target_arch = "wasm32")]
 
 mod support;
 
 use support::*;
+use tracker_attachments::core::Restrictions;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement};
@@ -160,6 +163,46 @@ async fn removing_a_kept_item_focuses_its_neighbour() {
     press(&query(&items[1], "button").unwrap());
     wait_for("focus on the drop zone", 5_000, || {
         focus_at().0.as_deref() == Some("dropzone")
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn every_refusal_of_a_drop_is_heard_and_a_repeat_is_heard_again() {
+    let root = container();
+    let mut options = dev_options(server(), "dev-token");
+    options.restrictions = Restrictions {
+        max_file_size: Some(2),
+        ..Restrictions::default()
+    };
+    let _handle = mount_widget(root.clone(), options);
+    let zone = query(&root, "[data-ta=dropzone]").unwrap();
+    let live = query(&root, "[data-ta=live]").unwrap();
+    drop_files(
+        &zone,
+        &[
+            file(b"aaa", "a.txt", "text/plain"),
+            file(b"bbb", "b.txt", "text/plain"),
+            file(b"ccc", "c.txt", "text/plain"),
+        ],
+    );
+    let told = "a.txt failed: Too large: 3 B (at most 2 B). \
+                b.txt failed: Too large: 3 B (at most 2 B). \
+                c.txt failed: Too large: 3 B (at most 2 B)";
+    wait_for("the three refusals", 5_000, || text(&live) == told).await;
+
+    // The same file again: the same words, in a new node, so a screen
+    // reader hears them again.
+    let first = live.first_element_child().unwrap();
+    drop_files(&zone, &[file(b"aaa", "a.txt", "text/plain")]);
+    let again = "a.txt failed: Too large: 3 B (at most 2 B)";
+    wait_for("the refusal told again", 5_000, || text(&live) == again).await;
+    let second = live.first_element_child().unwrap();
+    assert_ne!(first, second);
+    assert!(first.parent_node().is_none(), "the old news is gone");
+    drop_files(&zone, &[file(b"aaa", "a.txt", "text/plain")]);
+    wait_for("the new node of the same news", 5_000, || {
+        live.first_element_child().is_some_and(|now| now != second) && text(&live) == again
     })
     .await;
 }
