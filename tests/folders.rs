@@ -275,6 +275,8 @@ async fn text_and_link_drags_add_nothing_and_say_nothing() {
 
     let words = DataTransfer::new().unwrap();
     words.set_data("text/plain", "just some text").unwrap();
+    // Dragged over, text is not taken: the default stays.
+    assert!(dispatch_drag(&zone, "dragover", &words));
     dispatch_drop(&zone, &words);
     let link = DataTransfer::new().unwrap();
     link.set_data("text/uri-list", "https://example.com/")
@@ -284,7 +286,12 @@ async fn text_and_link_drags_add_nothing_and_say_nothing() {
     assert_eq!(text(&query(&root, "[data-ta=live]").unwrap()), "");
 
     // Then a real file, so we know the drops were handled and rendered.
-    drop_files(&zone, &[file(b"x", "after.txt", "text/plain")]);
+    let after = transfer_of(&[file(b"x", "after.txt", "text/plain")]);
+    assert!(
+        !dispatch_drag(&zone, "dragover", &after),
+        "a file drag is taken"
+    );
+    dispatch_drop(&zone, &after);
     wait_for("the file row", 2_000, || {
         query(&root, "[data-ta=row]").is_some()
     })

@@ -2,7 +2,7 @@ use leptos::ev::{DragEvent, KeyboardEvent};
 use leptos::html;
 use leptos::prelude::*;
 
-use super::page_drop::take_once;
+use super::page_drop::{carries_files, take_once};
 use super::Controller;
 use crate::web::files_from_list;
 
@@ -41,9 +41,12 @@ pub fn DropZone(controller: Controller) -> impl IntoView {
         }
     };
     // Without preventDefault on dragover the browser opens the file instead.
+    // A drag of text or a link is left alone: the zone takes files only.
     let on_drag_over = move |ev: DragEvent| {
-        ev.prevent_default();
-        dragging.set(true);
+        if carries_files(&ev) {
+            ev.prevent_default();
+            dragging.set(true);
+        }
     };
     let on_key = move |ev: KeyboardEvent| {
         if ev.key() == "Enter" || ev.key() == " " {

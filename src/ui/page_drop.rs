@@ -24,7 +24,7 @@ pub(super) fn take_once(ev: &DragEvent) -> Option<Dropped> {
 
 /// Whether a drag carries files (not text or a link); `types` is readable
 /// during the whole drag, the files only on drop.
-fn carries_files(ev: &DragEvent) -> bool {
+pub(super) fn carries_files(ev: &DragEvent) -> bool {
     ev.data_transfer().is_some_and(|t| {
         t.types()
             .iter()

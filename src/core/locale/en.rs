@@ -20,7 +20,8 @@ pub static MESSAGES: Messages = Messages {
     seconds: "s",
     no_time: "–",
 
-    drop_zone_label: "Add files: drop them here or press Enter to browse",
+    // Starts with the visible words, so voice control finds the zone by them.
+    drop_zone_label: "Drop files here or browse: press Enter to choose files",
     drop_here: "Drop files here or ",
     browse: "browse",
     page_drop: "Drop files to upload",
@@ -38,7 +39,8 @@ pub static MESSAGES: Messages = Messages {
     remove: "Remove",
     cancel_file: |name| format!("Cancel {name}"),
     retry_file: |name| format!("Retry {name}"),
-    remove_file: |name| format!("Remove {name}"),
+    // Only the row goes: an uploaded file stays where it was uploaded to.
+    remove_file: |name| format!("Remove {name} from the list"),
     in_folder: |path| format!("in {path}"),
 
     summary: |done, counted, sent, total| {

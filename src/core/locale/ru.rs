@@ -27,7 +27,7 @@ pub static MESSAGES: Messages = Messages {
     seconds: "с",
     no_time: "–",
 
-    drop_zone_label: "Добавить файлы: перетащите их сюда или нажмите Enter, чтобы выбрать",
+    drop_zone_label: "Перетащите файлы сюда или выберите: нажмите Enter, чтобы выбрать файлы",
     drop_here: "Перетащите файлы сюда или ",
     browse: "выберите",
     page_drop: "Отпустите файлы, чтобы загрузить их",
@@ -45,7 +45,7 @@ pub static MESSAGES: Messages = Messages {
     remove: "Убрать",
     cancel_file: |name| format!("Отменить загрузку {name}"),
     retry_file: |name| format!("Повторить загрузку {name}"),
-    remove_file: |name| format!("Убрать {name}"),
+    remove_file: |name| format!("Убрать {name} из списка"),
     in_folder: |path| format!("в папке {path}"),
 
     summary: |done, counted, sent, total| {
