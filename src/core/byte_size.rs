@@ -1,8 +1,10 @@
 /// Parses a size as people write it in an attribute: `1048576`, `10MB`,
-/// `1.5 GiB`, `512k`. Decimal units are powers of 1000 and binary ones of
-/// 1024, as FilePond and the SI read them. `None` for anything else
-/// (negative, fractional bytes, unknown unit, overflow), so the caller can
-/// warn instead of guessing.
+/// `1.5 GiB`, `512k`. `KB`, `MB` and `GB` mean the same powers of 1024 as
+/// `KiB`, `MiB` and `GiB`: the widget shows sizes in units of 1024 named
+/// KB, MB, GB (as file managers do), so `max-size="50MB"` must read back as
+/// "at most 50 MB" (read as 50,000,000 it showed as 48 MB). `None` for
+/// anything else (negative, fractional bytes, unknown unit, overflow), so
+/// the caller can warn instead of guessing.
 pub fn parse_byte_size(text: &str) -> Option<u64> {
     let text = text.trim();
     let split = text
@@ -14,12 +16,9 @@ pub fn parse_byte_size(text: &str) -> Option<u64> {
     }
     let multiplier: u64 = match unit.trim().to_ascii_lowercase().as_str() {
         "" | "b" => 1,
-        "k" | "kb" => 1_000,
-        "m" | "mb" => 1_000_000,
-        "g" | "gb" => 1_000_000_000,
-        "ki" | "kib" => 1 << 10,
-        "mi" | "mib" => 1 << 20,
-        "gi" | "gib" => 1 << 30,
+        "k" | "kb" | "ki" | "kib" => 1 << 10,
+        "m" | "mb" | "mi" | "mib" => 1 << 20,
+        "g" | "gb" | "gi" | "gib" => 1 << 30,
         _ => return None,
     };
     match number.split_once('.') {
@@ -43,12 +42,15 @@ mod tests {
     #[test]
     fn plain_bytes_and_units() {
         assert_eq!(parse_byte_size("1048576"), Some(1_048_576));
-        assert_eq!(parse_byte_size(" 10MB "), Some(10_000_000));
-        assert_eq!(parse_byte_size("10 mb"), Some(10_000_000));
-        assert_eq!(parse_byte_size("512k"), Some(512_000));
+        assert_eq!(parse_byte_size(" 10MB "), Some(10 << 20));
+        assert_eq!(parse_byte_size("10 mib"), Some(10 << 20));
+        assert_eq!(parse_byte_size("512k"), Some(512 << 10));
+        assert_eq!(parse_byte_size("1.5gb"), Some(3 << 29));
         assert_eq!(parse_byte_size("1GiB"), Some(1 << 30));
         assert_eq!(parse_byte_size("1.5 GiB"), Some(3 << 29));
-        assert_eq!(parse_byte_size("2.5MB"), Some(2_500_000));
+        assert_eq!(parse_byte_size("2.5MB"), Some(5 << 19));
+        // Tenths of a unit stay whole bytes: 0.1 KB is 102 B.
+        assert_eq!(parse_byte_size("0.1KB"), Some(102));
         assert_eq!(parse_byte_size("0"), Some(0));
         assert_eq!(parse_byte_size("7 B"), Some(7));
     }

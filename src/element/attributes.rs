@@ -299,7 +299,7 @@ mod tests {
         assert_eq!(options.credentials.org_header, OrgHeader::XCloudOrgId);
         assert_eq!(options.name, "ids");
         assert_eq!(options.restrictions.accept, ["image/*", ".pdf"]);
-        assert_eq!(options.restrictions.max_file_size, Some(10_000_000));
+        assert_eq!(options.restrictions.max_file_size, Some(10 << 20));
         assert_eq!(options.restrictions.min_file_size, Some(1));
         assert_eq!(options.restrictions.max_files, Some(3));
         assert_eq!(options.restrictions.max_total_size, Some(1 << 30));

@@ -90,6 +90,7 @@ export interface TrackerAttachmentsOptions {
   name?: string;
   /** `accept` list: `.pdf`, `image/*`, `text/csv`, comma-separated. */
   accept?: string;
+  /** Bytes, or `10MB`, `1.5GiB` (`KB`, `MB`, `GB` are units of 1024). */
   maxSize?: number | string;
   minSize?: number | string;
   maxFiles?: number;

@@ -14,6 +14,7 @@ pub static MESSAGES: Messages = Messages {
     tag: "en",
 
     decimal_separator: ".",
+    group_separator: ",",
     byte_units: ["B", "KB", "MB", "GB", "TB", "PB"],
     hours: "h",
     minutes: "min",

@@ -103,6 +103,30 @@ impl Locale {
         }
     }
 
+    /// Two byte counts that differ, as people read them; exact when rounded
+    /// they would read the same ("Too large: 50 MB (at most 50 MB)").
+    fn bytes_apart(self, a: u64, b: u64) -> (String, String) {
+        let (shown_a, shown_b) = (self.bytes(a), self.bytes(b));
+        if shown_a != shown_b || a == b {
+            return (shown_a, shown_b);
+        }
+        (self.exact_bytes(a), self.exact_bytes(b))
+    }
+
+    /// A byte count to the byte, its digits grouped: `52,428,801 B`.
+    fn exact_bytes(self, bytes: u64) -> String {
+        let m = self.messages();
+        let digits = bytes.to_string();
+        let mut grouped = String::with_capacity(digits.len() * 2);
+        for (i, digit) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                grouped.push_str(m.group_separator);
+            }
+            grouped.push(digit);
+        }
+        format!("{grouped} {}", m.byte_units[0])
+    }
+
     /// A time left as a person reads it: `2 min 5 s`, `2 мин 5 с`.
     pub fn duration(self, seconds: f64) -> String {
         let m = self.messages();
@@ -125,8 +149,14 @@ impl Locale {
     pub fn refusal(self, refusal: &Refusal) -> String {
         let m = self.messages();
         match refusal {
-            Refusal::TooLarge { size, max } => (m.too_large)(&self.bytes(*size), &self.bytes(*max)),
-            Refusal::TooSmall { size, min } => (m.too_small)(&self.bytes(*size), &self.bytes(*min)),
+            Refusal::TooLarge { size, max } => {
+                let (size, max) = self.bytes_apart(*size, *max);
+                (m.too_large)(&size, &max)
+            }
+            Refusal::TooSmall { size, min } => {
+                let (size, min) = self.bytes_apart(*size, *min);
+                (m.too_small)(&size, &min)
+            }
             Refusal::TooManyFiles { max } => (m.too_many_files)(*max),
             Refusal::TotalTooLarge { max } => (m.total_too_large)(&self.bytes(*max)),
             Refusal::TypeNotAccepted { accept } => (m.type_not_accepted)(accept),
@@ -224,6 +254,8 @@ pub struct Messages {
 
     // Numbers.
     pub decimal_separator: &'static str,
+    /// Between groups of three digits of an exact byte count.
+    pub group_separator: &'static str,
     /// Bytes, then KiB … PiB.
     pub byte_units: [&'static str; 6],
     pub hours: &'static str,

@@ -21,6 +21,7 @@ pub static MESSAGES: Messages = Messages {
     tag: "ru",
 
     decimal_separator: ",",
+    group_separator: "\u{a0}",
     byte_units: ["Б", "КБ", "МБ", "ГБ", "ТБ", "ПБ"],
     hours: "ч",
     minutes: "мин",

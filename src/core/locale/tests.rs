@@ -349,3 +349,29 @@ fn a_file_left_attached_says_why_in_the_readers_language() {
         .error(&offline)
         .ends_with("Network error: connection reset"));
 }
+
+#[test]
+fn a_refusal_never_shows_two_equal_sizes() {
+    let over = |size: u64, max: u64, locale: Locale| {
+        locale.refusal(&crate::core::Refusal::TooLarge { size, max })
+    };
+    // Rounded apart: as usual.
+    assert_eq!(
+        over(60 << 20, 50 << 20, Locale::En),
+        "Too large: 60 MB (at most 50 MB)"
+    );
+    // One byte over 50 MiB reads "50 MB" both times rounded: exact instead.
+    assert_eq!(
+        over((50 << 20) + 1, 50 << 20, Locale::En),
+        "Too large: 52,428,801 B (at most 52,428,800 B)"
+    );
+    assert_eq!(
+        over((50 << 20) + 1, 50 << 20, Locale::Ru),
+        "Слишком большой: 52\u{a0}428\u{a0}801 Б (не больше 52\u{a0}428\u{a0}800 Б)"
+    );
+    let under = Locale::En.refusal(&crate::core::Refusal::TooSmall {
+        size: 1023 * 1024 + 1,
+        min: 1023 * 1024 + 2,
+    });
+    assert_eq!(under, "Too small: 1,047,553 B (at least 1,047,554 B)");
+}
