@@ -1,5 +1,7 @@
 use std::fmt;
 
+use super::Mode;
+
 /// The word before the token in `Authorization`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum AuthScheme {
@@ -80,6 +82,16 @@ impl Credentials {
             headers.push((self.org_header.name().to_owned(), org.to_owned()));
         }
         headers
+    }
+
+    /// The headers for any request to the API `mode` speaks, as its own
+    /// uploads carry them (a thumbnail fetch too): Jira gets no
+    /// organisation header.
+    pub fn headers_for(&self, mode: Mode) -> Vec<(String, String)> {
+        match mode {
+            Mode::Jira => self.authorization().into_iter().collect(),
+            _ => self.headers(),
+        }
     }
 
     /// `Authorization` alone, for APIs that are not Tracker (Jira, a host's
@@ -164,6 +176,21 @@ mod tests {
             blank.authorization(),
             Some(("Authorization".to_owned(), "OAuth t".to_owned()))
         );
+    }
+
+    #[test]
+    fn jira_requests_carry_no_organisation() {
+        let creds = Credentials {
+            token: Some("t".into()),
+            org_id: Some("7".into()),
+            ..Credentials::default()
+        };
+        let auth = ("Authorization".to_owned(), "OAuth t".to_owned());
+        assert_eq!(creds.headers_for(Mode::Jira), vec![auth.clone()]);
+        for mode in [Mode::TrackerTemp, Mode::TrackerIssue, Mode::Flow, Mode::Form] {
+            assert_eq!(creds.headers_for(mode), creds.headers(), "{mode:?}");
+            assert_eq!(creds.headers_for(mode).len(), 2);
+        }
     }
 
     #[test]

@@ -1316,7 +1316,8 @@ impl Controller {
                             fresh_credentials(&options.credentials, options.authorization.as_ref())
                                 .await;
                         if let Ok(credentials) = credentials {
-                            self.show_thumbnail(id, url, credentials.headers()).await;
+                            let headers = credentials.headers_for(options.mode);
+                            self.show_thumbnail(id, url, headers).await;
                         }
                     });
                 }
