@@ -1248,12 +1248,17 @@ impl Controller {
         let current = self.queue.try_with_untracked(|q| q.is_current(id, run));
         if current != Some(true) {
             let take_back = current == Some(false) || cancelled_after_sent;
-            if let (true, Ok(attachment)) = (take_back, outcome) {
-                if owns_attachment {
+            match (take_back, outcome) {
+                (true, Ok(attachment)) if owns_attachment => {
                     self.withdraw(id, meta, attachment, options);
-                } else {
-                    self.left_attached_after_cancel(id, meta, None);
                 }
+                (true, Ok(_)) => self.left_attached_after_cancel(id, meta, None),
+                // Sent whole, then no answer, and the issue did not say:
+                // the file may be there although its row says cancelled.
+                (true, Err((lost @ UploadError::AnswerLost(_), _))) => {
+                    self.told_after_cancel(id, meta, lost);
+                }
+                _ => {}
             }
             return;
         }
@@ -1387,6 +1392,13 @@ impl Controller {
         let error = UploadError::NotTakenBack {
             reason: reason.map(Box::new),
         };
+        self.told_after_cancel(id, meta, error);
+    }
+
+    /// What became of a file after its cancel, when it is or may be on the
+    /// issue: on the console always, and on the row, in the live region and
+    /// to the host as for [`Self::left_attached_after_cancel`].
+    fn told_after_cancel(self, id: EntryId, meta: &FileMeta, error: UploadError) {
         web_sys::console::warn_1(&format!("tracker-attachments: {}: {error}", meta.name).into());
         let cancelled = self.queue.try_with_untracked(|q| {
             matches!(q.get(id).map(|e| &e.state), Some(EntryState::Cancelled))
