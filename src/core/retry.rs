@@ -78,6 +78,54 @@ impl RetryPolicy {
     }
 }
 
+/// The part that completes a chunked (Flow) upload. The server assembles
+/// the file when that part arrives and holds the request while it does;
+/// past its own bound (the reference server: 55 s, under the 60 s read
+/// timeout of common reverse proxies) it answers 503 with `Retry-After`,
+/// and the part sent again waits for the same assembly. That answer is no
+/// failure of the part: the file is on its way to becoming an attachment.
+impl RetryPolicy {
+    /// How long in all the completing part waits for a server still
+    /// assembling: 30 minutes. Assembling 1 GiB (the reference server's
+    /// limit) and passing it on to Tracker over a slow 1 MB/s upstream takes
+    /// about 17 minutes; 30 leaves room for that, and still ends a row whose
+    /// server never finishes within a person's patience.
+    pub const ASSEMBLY_BUDGET_MS: u64 = 30 * 60 * 1000;
+
+    /// A 503 held at least this long is one that waited for the assembly. A
+    /// 503 at once is an assembly that failed (the reference server answers
+    /// the same 503 then) or a server in trouble: an ordinary failure, as
+    /// each try sends the last part again (up to twice the part size) and
+    /// must not do so every second for half an hour.
+    pub const ASSEMBLY_HELD_MS: u64 = 10_000;
+
+    /// For a failure of the completing part: `Some(wait)` when it is the
+    /// server still assembling (a 503 with `Retry-After`, held at least
+    /// [`Self::ASSEMBLY_HELD_MS`]), so the part goes again after `wait`
+    /// without the try counting against [`Self::max_attempts`]; `None` for
+    /// anything else, which [`Self::decide`] settles as usual. `elapsed_ms`
+    /// is how long the completing part has been at it since its first try;
+    /// once `wait` would take it past [`Self::ASSEMBLY_BUDGET_MS`], the
+    /// answer is an ordinary failure again. A `Retry-After` beyond
+    /// [`Self::max_retry_after_ms`] is not waited for here either. Even a
+    /// policy of no retries waits: the server asked for the part again, it
+    /// did not refuse it.
+    pub fn assembly_wait(
+        &self,
+        error: &UploadError,
+        retry_after_ms: Option<u64>,
+        held_ms: u64,
+        elapsed_ms: u64,
+    ) -> Option<u64> {
+        let assembling = matches!(error, UploadError::Http { status: 503, .. })
+            && held_ms >= Self::ASSEMBLY_HELD_MS;
+        let wait = retry_after_ms.filter(|_| assembling)?;
+        let within = wait <= self.max_retry_after_ms
+            && elapsed_ms.saturating_add(wait) <= Self::ASSEMBLY_BUDGET_MS;
+        within.then_some(wait)
+    }
+}
+
 /// Reads a `Retry-After` header: delay-seconds or an HTTP date. `now_ms` and
 /// the parsed date are milliseconds since the epoch.
 pub fn parse_retry_after(value: &str, now_ms: u64) -> Option<u64> {
@@ -229,6 +277,67 @@ mod tests {
         );
         assert_eq!(
             policy.decide(1, &status(503), Some(3_600_000), 0.0),
+            RetryDecision::GiveUp
+        );
+    }
+
+    #[test]
+    fn a_server_still_assembling_is_waited_for_without_counting() {
+        let policy = RetryPolicy::default();
+        let held = RetryPolicy::ASSEMBLY_HELD_MS;
+        // The reference server: 503 and `Retry-After: 1` after 55 s.
+        assert_eq!(
+            policy.assembly_wait(&status(503), Some(1000), 55_000, 0),
+            Some(1000)
+        );
+        // Far past the tries the policy allows: 30 waits of 56 s each.
+        assert_eq!(
+            policy.assembly_wait(&status(503), Some(1000), 55_000, 30 * 56_000),
+            Some(1000)
+        );
+        // Even with no retries: the server asked for the part again.
+        assert_eq!(
+            RetryPolicy::none().assembly_wait(&status(503), Some(1000), held, 0),
+            Some(1000)
+        );
+        // The budget spent: an ordinary failure, for `decide`.
+        let spent = RetryPolicy::ASSEMBLY_BUDGET_MS - 500;
+        assert_eq!(
+            policy.assembly_wait(&status(503), Some(1000), 55_000, spent),
+            None
+        );
+    }
+
+    #[test]
+    fn anything_but_a_held_503_with_retry_after_is_an_ordinary_failure() {
+        let policy = RetryPolicy::default();
+        let held = RetryPolicy::ASSEMBLY_HELD_MS;
+        // At once: a failed assembly, or a server in trouble.
+        assert_eq!(
+            policy.assembly_wait(&status(503), Some(1000), held - 1, 0),
+            None
+        );
+        // No `Retry-After`: a plain 503 (an injected fault, a proxy).
+        assert_eq!(policy.assembly_wait(&status(503), None, 55_000, 0), None);
+        for other in [500, 502, 504, 429] {
+            assert_eq!(
+                policy.assembly_wait(&status(other), Some(1000), 55_000, 0),
+                None,
+                "{other}"
+            );
+        }
+        assert_eq!(
+            policy.assembly_wait(&UploadError::Network("reset".into()), Some(1000), 55_000, 0),
+            None
+        );
+        // Longer than the policy waits for anything: `decide` gives up.
+        let long = policy.max_retry_after_ms + 1;
+        assert_eq!(
+            policy.assembly_wait(&status(503), Some(long), 55_000, 0),
+            None
+        );
+        assert_eq!(
+            policy.decide(1, &status(503), Some(long), 0.5),
             RetryDecision::GiveUp
         );
     }

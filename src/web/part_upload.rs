@@ -19,10 +19,14 @@ fn slice(file: &File, part: &PartSpec) -> Result<Blob, UploadError> {
         .map_err(|e| UploadError::Browser(js_error_text(&e)))
 }
 
-/// Runs `attempt` until it succeeds, fails for good, or is cancelled.
+/// Runs `attempt` until it succeeds, fails for good, or is cancelled. For
+/// the part that `completes` the file, a server still assembling it
+/// ([`RetryPolicy::assembly_wait`]) is waited for on its own budget, not
+/// counted as a failed try: the file is being made into an attachment.
 async fn with_retries<T, F, Fut>(
     policy: &RetryPolicy,
     signal: Option<&AbortSignal>,
+    completes: bool,
     mut attempt: F,
 ) -> Result<T, UploadError>
 where
@@ -30,21 +34,34 @@ where
     Fut: std::future::Future<Output = (Result<T, UploadError>, Option<String>)>,
 {
     let mut failures = 0;
+    let first_try = js_sys::Date::now();
     loop {
+        let sent_at = js_sys::Date::now();
         let (outcome, retry_after) = attempt().await;
         let error = match outcome {
             Ok(value) => return Ok(value),
             Err(error) => error,
         };
-        failures += 1;
-        let now = js_sys::Date::now() as u64;
+        let now = js_sys::Date::now();
         let retry_after_ms = retry_after
             .as_deref()
-            .and_then(|v| parse_retry_after(v, now));
-        match policy.decide(failures, &error, retry_after_ms, js_sys::Math::random()) {
-            RetryDecision::RetryIn(wait) => sleep(wait).await,
-            RetryDecision::GiveUp => return Err(error),
-        }
+            .and_then(|v| parse_retry_after(v, now as u64));
+        // Clock readings as whole milliseconds; a clock set back reads 0.
+        let since = |start: f64| (now - start).max(0.0) as u64;
+        let assembling = completes
+            .then(|| policy.assembly_wait(&error, retry_after_ms, since(sent_at), since(first_try)))
+            .flatten();
+        let wait = match assembling {
+            Some(wait) => wait,
+            None => {
+                failures += 1;
+                match policy.decide(failures, &error, retry_after_ms, js_sys::Math::random()) {
+                    RetryDecision::RetryIn(wait) => wait,
+                    RetryDecision::GiveUp => return Err(error),
+                }
+            }
+        };
+        sleep(wait).await;
         if signal.is_some_and(AbortSignal::aborted) {
             return Err(UploadError::Cancelled);
         }
@@ -79,7 +96,7 @@ pub async fn upload_in_parts(
     let plan = backend.plan(meta);
     let mut sent = 0u64;
     for part in &plan {
-        let presence = with_retries(policy, signal, || async {
+        let presence = with_retries(policy, signal, false, || async {
             let credentials = match fresh_credentials(credentials, provider).await {
                 Ok(c) => c,
                 Err(error) => return (Err(error), None),
@@ -96,7 +113,7 @@ pub async fn upload_in_parts(
         } else {
             // The last part is always sent: its answer carries the attachment.
             let blob = slice(file, part)?;
-            with_retries(policy, signal, || async {
+            with_retries(policy, signal, part.is_last(), || async {
                 let credentials = match fresh_credentials(credentials, provider).await {
                     Ok(c) => c,
                     Err(error) => return (Err(error), None),
