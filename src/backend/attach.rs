@@ -1,15 +1,20 @@
 //! Attach-later: Tracker temporary files (T1) become an issue's attachments
 //! through a PATCH of the issue (T8) or a comment (T9), both JSON.
 
-use super::{encode_component, error_from_response, Credentials, HttpMethod, JsonRequest};
+use super::percent::forced_path_segment;
+use super::{error_from_response, Credentials, HttpMethod, JsonRequest};
 use crate::core::json::write_string;
 use crate::core::UploadError;
 
+/// The issue's URL. A key read as `.` or `..` cannot go in as it is (the
+/// PATCH would land on `/v2/`): the widget refuses it before calling this
+/// ([`super::usable_issue_key`]), and the builder, which cannot fail, makes
+/// it a key that names nothing.
 fn issue_url(base: &str, issue_key: &str) -> String {
     format!(
         "{}/v2/issues/{}",
         base.trim_end_matches('/'),
-        encode_component(issue_key.trim())
+        forced_path_segment(issue_key.trim())
     )
 }
 
@@ -99,10 +104,12 @@ pub fn temporary_attachment_request(
 ) -> JsonRequest {
     JsonRequest {
         method: HttpMethod::Get,
+        // A kept id is the server's (or the page's) text: one read as `..`
+        // would ask for `/v2/` instead, and its answer would prove nothing.
         url: format!(
             "{}/v2/attachments/{}",
             base.trim_end_matches('/'),
-            encode_component(id)
+            forced_path_segment(id)
         ),
         headers: credentials.headers(),
         body: String::new(),
@@ -178,6 +185,28 @@ mod tests {
         assert!(temporary_attachment_is_gone(404));
         assert!(!temporary_attachment_is_gone(200));
         assert!(!temporary_attachment_is_gone(503));
+    }
+
+    #[test]
+    fn dot_keys_and_ids_cannot_leave_their_segment() {
+        let creds = Credentials::default();
+        let ids = ["1".to_owned()];
+        assert_eq!(
+            attach_request("http://h", " .. ", &ids, &creds, None).url,
+            "http://h/v2/issues/%252E%252E"
+        );
+        assert_eq!(
+            comment_request("http://h", "%2E%2e", "hi", &ids, &creds).url,
+            "http://h/v2/issues/%2525%2532%2545%2525%2532%2565/comments"
+        );
+        assert_eq!(
+            temporary_attachment_request("http://h", ".", &creds).url,
+            "http://h/v2/attachments/%252E"
+        );
+        assert_eq!(
+            attach_request("http://h", "DEMO-1", &ids, &creds, None).url,
+            "http://h/v2/issues/DEMO-1"
+        );
     }
 
     fn creds() -> Credentials {

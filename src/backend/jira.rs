@@ -1,6 +1,7 @@
+use super::percent::{forced_path_segment, path_segment};
 use super::tracker::{read_attachments, WireFields};
 use super::{
-    encode_component, error_from_response, Credentials, FilePart, HttpMethod, JsonRequest,
+    error_from_response, unreadable_success, Credentials, FilePart, HttpMethod, JsonRequest,
     UploadBackend, UploadRequest,
 };
 use crate::core::json::Json;
@@ -37,11 +38,14 @@ impl JiraBackend {
         }
     }
 
+    /// J1's URL. A key read as `.` or `..` is refused before sending
+    /// ([`super::usable_issue_key`]); here, where nothing can fail, it
+    /// becomes a key that names nothing rather than a path above the issue.
     fn url(&self) -> String {
         format!(
             "{}/rest/api/3/issue/{}/attachments",
             self.base.trim_end_matches('/'),
-            encode_component(&self.issue_key)
+            forced_path_segment(&self.issue_key)
         )
     }
 }
@@ -87,22 +91,30 @@ impl UploadBackend for JiraBackend {
             let error = error_from_response(status, body);
             return files.iter().map(|_| Err(error.clone())).collect();
         }
+        // A success means Jira attached every file of the request: one whose
+        // entry cannot be read (no answer, a cut one, `"size": null`) is on
+        // the issue as nobody knows what, and sent again it would be there
+        // twice.
         let entries = match parse_entries(body) {
             Ok(entries) => entries,
-            Err(error) => return files.iter().map(|_| Err(error.clone())).collect(),
+            Err(error) => {
+                let error = unreadable_success(error);
+                return files.iter().map(|_| Err(error.clone())).collect();
+            }
         };
         match_entries(files, entries)
+            .into_iter()
+            .map(|outcome| outcome.map_err(unreadable_success))
+            .collect()
     }
 
-    /// `GET /rest/api/3/issue/{key}?fields=attachment`.
+    /// `GET /rest/api/3/issue/{key}?fields=attachment`; none for a key read
+    /// as `.` or `..`, which would ask another path.
     fn listing_request(&self, credentials: &Credentials) -> Option<JsonRequest> {
+        let key = path_segment(&self.issue_key)?;
         Some(JsonRequest {
             method: HttpMethod::Get,
-            url: format!(
-                "{}/rest/api/3/issue/{}?fields=attachment",
-                self.base,
-                encode_component(&self.issue_key)
-            ),
+            url: format!("{}/rest/api/3/issue/{key}?fields=attachment", self.base),
             headers: credentials.authorization().into_iter().collect(),
             body: String::new(),
         })
@@ -122,19 +134,17 @@ impl UploadBackend for JiraBackend {
         }
     }
 
-    /// J6: `DELETE /rest/api/3/attachment/{id}`.
+    /// J6: `DELETE /rest/api/3/attachment/{id}`; none for an id read as
+    /// `.` or `..`, which would delete at another path.
     fn withdraw_request(
         &self,
         attachment: &Attachment,
         credentials: &Credentials,
     ) -> Option<JsonRequest> {
+        let id = path_segment(&attachment.id)?;
         Some(JsonRequest {
             method: HttpMethod::Delete,
-            url: format!(
-                "{}/rest/api/3/attachment/{}",
-                self.base,
-                encode_component(&attachment.id)
-            ),
+            url: format!("{}/rest/api/3/attachment/{id}", self.base),
             headers: credentials.authorization().into_iter().collect(),
             body: String::new(),
         })
@@ -365,8 +375,18 @@ mod tests {
         assert_eq!(ids(&outcomes), [Ok("1"), Ok("2"), Ok("3")]);
     }
 
+    /// What a success that could not be read for a file is told as.
+    fn unreadable(detail: &str) -> UploadError {
+        UploadError::AnswerLost(Box::new(UploadError::InvalidResponse(detail.into())))
+    }
+
+    fn is_unreadable(outcome: &Result<Attachment, UploadError>) -> bool {
+        matches!(outcome, Err(UploadError::AnswerLost(inner))
+            if matches!(**inner, UploadError::InvalidResponse(_)))
+    }
+
     #[test]
-    fn a_file_missing_from_the_answer_is_invalid_response() {
+    fn a_file_missing_from_the_answer_is_a_lost_answer() {
         let backend = JiraBackend::new("", "PRJ-1", true);
         let a = FileMeta::new("a.txt", 1, "");
         let b = FileMeta::new("b.txt", 2, "");
@@ -379,13 +399,12 @@ mod tests {
         // Two files unmatched, one entry left: order would be a guess.
         let outcomes = backend.parse_upload(&[&a, &b, &c], 200, &body);
         assert_eq!(outcomes[0].as_ref().map(|x| x.id.as_str()), Ok("1"));
+        // Jira took them all: sent again, they would be attached twice.
         assert_eq!(
             outcomes[1],
-            Err(UploadError::InvalidResponse(
-                "Jira's answer does not list b.txt".into()
-            ))
+            Err(unreadable("Jira's answer does not list b.txt"))
         );
-        assert!(matches!(outcomes[2], Err(UploadError::InvalidResponse(_))));
+        assert!(is_unreadable(&outcomes[2]));
     }
 
     #[test]
@@ -399,7 +418,7 @@ mod tests {
         let first = outcomes[0].as_ref().unwrap();
         assert_eq!(first.id, "42");
         assert_eq!(first.mimetype, None);
-        assert!(matches!(outcomes[1], Err(UploadError::InvalidResponse(_))));
+        assert!(is_unreadable(&outcomes[1]));
     }
 
     #[test]
@@ -411,19 +430,57 @@ mod tests {
     }
 
     #[test]
-    fn garbage_success_fails_every_file() {
+    fn garbage_success_is_a_lost_answer_for_every_file() {
         let backend = JiraBackend::new("", "PRJ-1", true);
         let a = FileMeta::new("a.txt", 1, "");
-        for body in ["", "<html>ok</html>", "\"ok\"", "[1, 2]"] {
+        let null_size = r#"[{"id": "1", "filename": "a.txt", "size": null}]"#;
+        let dot_id = r#"[{"id": "..", "filename": "a.txt", "size": 1}]"#;
+        for body in ["", "<html>ok</html>", "\"ok\"", "[1, 2]", null_size, dot_id] {
             let outcomes = backend.parse_upload(&[&a, &a], 200, body);
             assert_eq!(outcomes.len(), 2, "{body}");
+            assert!(outcomes.iter().all(is_unreadable), "{body}: {outcomes:?}");
             assert!(
                 outcomes
                     .iter()
-                    .all(|o| matches!(o, Err(UploadError::InvalidResponse(_)))),
+                    .all(|o| o.as_ref().is_err_and(|e| !e.is_retryable())),
                 "{body}"
             );
         }
+    }
+
+    #[test]
+    fn dot_keys_and_ids_cannot_leave_their_segment() {
+        let a = FileMeta::new("a.txt", 1, "");
+        for key in ["..", " . ", "%2e", "%2E%2e"] {
+            let backend = JiraBackend::new("https://x.atlassian.net", key, false);
+            let url = backend.upload_request(&[&a], &basic()).url;
+            assert!(
+                url.starts_with("https://x.atlassian.net/rest/api/3/issue/%25"),
+                "{key}: {url}"
+            );
+            assert!(url.ends_with("/attachments"), "{key}: {url}");
+            assert_eq!(backend.listing_request(&basic()), None, "{key}");
+        }
+        assert_eq!(
+            JiraBackend::new("", "..", false)
+                .upload_request(&[&a], &basic())
+                .url,
+            "/rest/api/3/issue/%252E%252E/attachments"
+        );
+        let backend = JiraBackend::new("", "PRJ-1", false);
+        for id in ["..", ".", "%2e", "%2E%2e"] {
+            let attachment = Attachment::named(id, "a.txt", 1);
+            assert_eq!(
+                backend.withdraw_request(&attachment, &basic()),
+                None,
+                "{id}"
+            );
+        }
+        let listing = r#"{"fields": {"attachment": [{"id": "..", "filename": "a.txt", "size": 1},
+            {"id": "7", "filename": "b.txt", "size": 2}]}}"#;
+        let listed = backend.parse_listing(200, listing).unwrap();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].id, "7");
     }
 
     #[test]

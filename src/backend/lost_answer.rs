@@ -4,8 +4,18 @@
 
 use crate::core::{parse_timestamp_ms, Attachment, FileMeta, UploadError};
 
-/// How far the server's clock may be behind the page's.
+/// How far the server's clock may be behind the page's for a copy of the
+/// file's name and size to count as the upload itself.
 pub const CLOCK_SKEW_MS: f64 = 5.0 * 60.0 * 1000.0;
+
+/// How far back a copy of the file's size makes the look-up unsure rather
+/// than sure the file is not there (and so sent again): 26 hours, the widest
+/// gap between two time zones (UTC−12 to UTC+14), so that a page whose clock
+/// shows the right wall time in the wrong zone, hours ahead of the server,
+/// is still covered. The server's own time would be better, but this layer
+/// sees no `Date` header: the transport passes on `Retry-After` alone, and a
+/// page on another origin cannot read `Date` unless the server exposes it.
+pub const UNSURE_WINDOW_MS: f64 = 26.0 * 60.0 * 60.0 * 1000.0;
 
 /// What the issue's attachments say of a file whose answer was lost.
 #[derive(Clone, Debug, PartialEq)]
@@ -14,10 +24,12 @@ pub enum LostUpload {
     /// out: the server took it. Only name, size and time tie it to the
     /// file, so it is not surely the file's (never taken back for it).
     Found(Attachment),
-    /// Nothing of its name and size: the server did not take it (yet).
+    /// Nothing of its size that can be new: the server did not take it
+    /// (yet).
     NotThere,
-    /// Some of its name and size, with no time that can be read: the user
-    /// has to look.
+    /// Something of its size that may be the upload (renamed by the
+    /// server, of unknown age, or dated by a clock that may be off): the
+    /// user has to look.
     Unsure,
 }
 
@@ -26,13 +38,54 @@ pub enum LostUpload {
 /// waiting while the server may be at work for minutes yet, so a file
 /// missing from the issue now proves nothing.
 pub fn can_be_looked_up(error: &UploadError) -> bool {
-    error.leaves_outcome_unknown() && !matches!(error, UploadError::Http { status: 504, .. })
+    (error.leaves_outcome_unknown() && !matches!(error, UploadError::Http { status: 504, .. }))
+        || is_unreadable_success(error)
+}
+
+/// Whether `error`, met by an upload onto an issue once its whole body was
+/// out, leaves open whether the issue holds the file: the answer was lost
+/// ([`UploadError::leaves_outcome_unknown`]), or it was a success that could
+/// not be read ([`unreadable_success`]). Those are looked up on the issue
+/// rather than sent again blindly.
+pub fn may_be_on_the_issue(error: &UploadError) -> bool {
+    error.leaves_outcome_unknown() || is_unreadable_success(error)
+}
+
+/// A 2xx from an upload straight onto an issue whose body cannot be read
+/// (empty, cut, an entry without its size): the server took the file, so
+/// it is on the issue, but the answer does not say as what. Told as a lost
+/// answer, which is not retried by itself: sent again, the file would be
+/// attached twice.
+pub fn unreadable_success(error: UploadError) -> UploadError {
+    UploadError::AnswerLost(Box::new(error))
+}
+
+/// `error` told as a lost answer the user has to check, once: a success
+/// that could not be read is one already.
+pub fn answer_lost(error: UploadError) -> UploadError {
+    match error {
+        lost @ UploadError::AnswerLost(_) => lost,
+        other => UploadError::AnswerLost(Box::new(other)),
+    }
+}
+
+fn is_unreadable_success(error: &UploadError) -> bool {
+    matches!(error, UploadError::AnswerLost(inner) if matches!(**inner, UploadError::InvalidResponse(_)))
 }
 
 /// Reads `listing` (what the issue holds, read after the answer was lost)
-/// for `file`'s upload, sent at `sent_at_ms`, allowing for
-/// [`CLOCK_SKEW_MS`]: the newest match is taken out of `listing`, so two
-/// files of one batch cannot both claim it.
+/// for `file`'s upload, sent at `sent_at_ms` by the page's clock: the
+/// newest attachment of its name and size created since then (allowing for
+/// [`CLOCK_SKEW_MS`]) is taken out of `listing`, so two files of one batch
+/// cannot both claim it. Short of that, `NotThere` (the file goes again by
+/// itself) only when nothing of the file's size can be new: a server may
+/// rename what it takes (Jira writes `x:y.txt` as `x_y.txt`, normalises
+/// Unicode; a proxy may add a suffix), and either clock may be off by hours
+/// ([`UNSURE_WINDOW_MS`]), so a same-size attachment of another name, of
+/// unknown age, or from before the request by the page's clock leaves it
+/// to the user. Same size alone is the test because the rules of renaming
+/// are nobody's contract: copying some would miss the others, a miss costs
+/// a second copy on the issue, and a needless `Unsure` costs one look.
 pub fn find_lost_upload(
     listing: &mut Vec<Attachment>,
     file: &FileMeta,
@@ -47,10 +100,16 @@ pub fn find_lost_upload(
         .filter_map(|(i, a)| created(a).map(|at| (i, at)))
         .filter(|(_, at)| *at >= sent_at_ms - CLOCK_SKEW_MS)
         .max_by(|x, y| x.1.total_cmp(&y.1));
-    match newest {
-        Some((index, _)) => LostUpload::Found(listing.remove(index)),
-        None if listing.iter().any(|a| same(a) && created(a).is_none()) => LostUpload::Unsure,
-        None => LostUpload::NotThere,
+    if let Some((index, _)) = newest {
+        return LostUpload::Found(listing.remove(index));
+    }
+    let may_be_it = |a: &Attachment| {
+        a.size == file.size && created(a).is_none_or(|at| at >= sent_at_ms - UNSURE_WINDOW_MS)
+    };
+    if listing.iter().any(may_be_it) {
+        LostUpload::Unsure
+    } else {
+        LostUpload::NotThere
     }
 }
 
@@ -75,17 +134,24 @@ mod tests {
         }
     }
 
+    fn http(status: u16) -> UploadError {
+        UploadError::Http {
+            status,
+            message: String::new(),
+        }
+    }
+
     #[test]
     fn the_newest_copy_of_the_file_since_the_request_is_its_upload() {
         let mut listing = vec![
-            attachment("old", "log.txt", 4, Some("2026-11-22T09:00:00.000+0000")),
+            attachment("old", "log.txt", 4, Some("2026-11-21T07:00:00.000+0000")),
             attachment("new", "log.txt", 4, Some("2026-11-22T10:00:02.000+0000")),
             attachment("newer", "log.txt", 4, Some("2026-11-22T10:00:01.000+0000")),
             attachment("other", "log.txt", 5, Some("2026-11-22T10:00:03.000+0000")),
             attachment(
                 "unrelated",
                 "a.png",
-                4,
+                3,
                 Some("2026-11-22T10:00:03.000+0000"),
             ),
         ];
@@ -99,7 +165,8 @@ mod tests {
             found(find_lost_upload(&mut listing, &file, TEN)).as_deref(),
             Some("newer")
         );
-        // The copy from an hour ago is someone's earlier upload.
+        // The copy from a day and three hours ago is an earlier upload,
+        // and nothing else there has the file's size.
         assert_eq!(
             find_lost_upload(&mut listing, &file, TEN),
             LostUpload::NotThere
@@ -108,10 +175,6 @@ mod tests {
 
     #[test]
     fn a_gateway_that_gave_up_waiting_cannot_be_looked_up() {
-        let http = |status| UploadError::Http {
-            status,
-            message: String::new(),
-        };
         assert!(can_be_looked_up(&UploadError::Network("reset".into())));
         assert!(can_be_looked_up(&http(502)));
         assert!(!can_be_looked_up(&http(504)));
@@ -124,25 +187,104 @@ mod tests {
         let at = |t: &str| vec![attachment("1", "a.txt", 1, Some(t))];
         let four_minutes_behind = find_lost_upload(&mut at("2026-11-22T09:56:00Z"), &file, TEN);
         assert!(matches!(four_minutes_behind, LostUpload::Found(_)));
-        let six_minutes_before = find_lost_upload(&mut at("2026-11-22T09:54:00Z"), &file, TEN);
-        assert_eq!(six_minutes_before, LostUpload::NotThere);
+    }
+
+    #[test]
+    fn a_page_clock_hours_ahead_of_the_server_leaves_it_to_the_user() {
+        // The page's clock says 10:00 while the server's said 07:00 when
+        // it stored the upload: three hours ahead (a wrong time zone).
+        let file = FileMeta::new("a.txt", 1, "");
+        let at = |t: &str| vec![attachment("1", "a.txt", 1, Some(t))];
+        for created in [
+            "2026-11-22T09:54:00Z",
+            "2026-11-22T07:00:00Z",
+            "2026-11-21T08:01:00Z",
+        ] {
+            assert_eq!(
+                find_lost_upload(&mut at(created), &file, TEN),
+                LostUpload::Unsure,
+                "{created}"
+            );
+        }
+        // Older than any clock error: not this upload.
+        assert_eq!(
+            find_lost_upload(&mut at("2026-11-21T07:59:00Z"), &file, TEN),
+            LostUpload::NotThere
+        );
+    }
+
+    #[test]
+    fn a_copy_the_server_renamed_leaves_it_to_the_user() {
+        // Jira writes `x:y.txt` as `x_y.txt`, and composes `é`.
+        let created = Some("2026-11-22T10:00:01.000+0000");
+        for (sent, stored) in [
+            ("x:y.txt", "x_y.txt"),
+            ("cafe\u{301}.txt", "caf\u{e9}.txt"),
+            ("log.txt", "log (1).txt"),
+        ] {
+            let file = FileMeta::new(sent, 9, "");
+            let mut listing = vec![attachment("1", stored, 9, created)];
+            assert_eq!(
+                find_lost_upload(&mut listing, &file, TEN),
+                LostUpload::Unsure,
+                "{stored}"
+            );
+            assert_eq!(listing.len(), 1, "not claimed");
+        }
+        // Another size is another file, whatever its name.
+        let file = FileMeta::new("x:y.txt", 9, "");
+        let mut listing = vec![attachment("1", "x_y.txt", 10, created)];
+        assert_eq!(
+            find_lost_upload(&mut listing, &file, TEN),
+            LostUpload::NotThere
+        );
     }
 
     #[test]
     fn a_copy_of_unknown_age_leaves_it_to_the_user() {
         let file = FileMeta::new("a.txt", 1, "");
         for created in [Some("yesterday"), Some("2026-11-22T10:00:05"), None] {
-            let mut listing = vec![attachment("1", "a.txt", 1, created)];
-            assert_eq!(
-                find_lost_upload(&mut listing, &file, TEN),
-                LostUpload::Unsure,
-                "{created:?}"
-            );
+            for name in ["a.txt", "renamed.txt"] {
+                let mut listing = vec![attachment("1", name, 1, created)];
+                assert_eq!(
+                    find_lost_upload(&mut listing, &file, TEN),
+                    LostUpload::Unsure,
+                    "{name} {created:?}"
+                );
+            }
         }
         let mut empty = Vec::new();
         assert_eq!(
             find_lost_upload(&mut empty, &file, TEN),
             LostUpload::NotThere
         );
+    }
+
+    #[test]
+    fn an_unreadable_success_is_a_lost_answer_worth_a_look() {
+        let unreadable = unreadable_success(UploadError::InvalidResponse("cut".into()));
+        assert_eq!(
+            unreadable,
+            UploadError::AnswerLost(Box::new(UploadError::InvalidResponse("cut".into())))
+        );
+        // Never sent again by itself, but looked up on the issue.
+        assert!(!unreadable.is_retryable());
+        assert!(may_be_on_the_issue(&unreadable));
+        assert!(can_be_looked_up(&unreadable));
+        // Told once, not wrapped again when the look-up is unsure.
+        assert_eq!(answer_lost(unreadable.clone()), unreadable);
+        assert_eq!(
+            answer_lost(http(502)),
+            UploadError::AnswerLost(Box::new(http(502)))
+        );
+        // A lost answer the user was told of already is not looked up anew.
+        let told = answer_lost(http(504));
+        assert!(!may_be_on_the_issue(&told));
+        assert!(!can_be_looked_up(&told));
+        assert!(may_be_on_the_issue(&http(504)));
+        assert!(!may_be_on_the_issue(&http(503)));
+        assert!(!may_be_on_the_issue(&UploadError::InvalidResponse(
+            "x".into()
+        )));
     }
 }

@@ -6,6 +6,7 @@ mod auth;
 mod error_body;
 mod flow;
 mod form;
+mod issue_key;
 mod jira;
 mod lost_answer;
 mod mode;
@@ -27,10 +28,14 @@ pub use flow::{
     MAX_PARTS, MIN_CHUNK_SIZE,
 };
 pub use form::FormBackend;
+pub use issue_key::usable_issue_key;
 pub use jira::{JiraBackend, JIRA_MAX_BATCH};
-pub use lost_answer::{can_be_looked_up, find_lost_upload, LostUpload, CLOCK_SKEW_MS};
+pub use lost_answer::{
+    answer_lost, can_be_looked_up, find_lost_upload, may_be_on_the_issue, unreadable_success,
+    LostUpload, CLOCK_SKEW_MS, UNSURE_WINDOW_MS,
+};
 pub use mode::Mode;
-pub use percent::encode_component;
+pub use percent::{encode_component, is_dot_segment};
 pub use request::{FilePart, HttpMethod, JsonRequest, UploadRequest};
 pub use select::{batch_limit, single_request_backend, BackendSettings, JIRA_BATCH_BYTES};
 pub use take_back::surely_owns;

@@ -1,7 +1,8 @@
+use super::percent::{forced_path_segment, path_segment};
 use super::upload_backend::single_file_outcomes;
 use super::{
-    encode_component, error_from_response, Credentials, FilePart, HttpMethod, JsonRequest,
-    UploadBackend, UploadRequest,
+    encode_component, error_from_response, unreadable_success, Credentials, FilePart, HttpMethod,
+    JsonRequest, UploadBackend, UploadRequest,
 };
 use crate::core::json::{optional_string, required_string, u64_field, FieldError, Json};
 use crate::core::{Attachment, FileMeta, UploadError};
@@ -40,7 +41,9 @@ const TRACKER_FIELDS: WireFields = WireFields {
 /// string, or a number as examples send; Jira's too) and the name are
 /// required, `size` is 0 when absent, the others may be absent or `null`;
 /// other members are ignored, a field given twice or of the wrong type
-/// refuses the object. `Ok(None)`: read, but the id is blank.
+/// refuses the object. `Ok(None)`: read, but the id is no usable id: blank,
+/// or one a URL would read as `.` or `..` (a deletion of it would land on
+/// the path above: the issue, or all its attachments).
 pub(super) fn read_attachment(
     value: &Json,
     names: &WireFields,
@@ -69,8 +72,8 @@ pub(super) fn read_attachment(
         thumbnail: optional_string(thumbnail, "thumbnail")?,
         created_at: optional_string(created, names.created)?,
     };
-    // An empty id is no id at all.
-    Ok((!attachment.id.trim().is_empty()).then_some(attachment))
+    let usable = !attachment.id.trim().is_empty() && path_segment(&attachment.id).is_some();
+    Ok(usable.then_some(attachment))
 }
 
 /// The attachments among `values` that read as [`read_attachment`] reads
@@ -91,7 +94,7 @@ pub(super) fn parse_attachment_object(body: &str) -> Result<Attachment, UploadEr
     let value = Json::parse(body).map_err(|e| invalid(e.to_string()))?;
     read_attachment(&value, &TRACKER_FIELDS)
         .map_err(|e| invalid(e.to_string()))?
-        .ok_or_else(|| UploadError::InvalidResponse("empty attachment id".into()))
+        .ok_or_else(|| UploadError::InvalidResponse("no usable attachment id".into()))
 }
 
 impl TrackerBackend {
@@ -128,19 +131,29 @@ impl TrackerBackend {
         }
     }
 
-    /// Reads the answer to [`Self::upload_request`].
+    /// Reads the answer to [`Self::upload_request`]. A success whose body
+    /// cannot be read is, onto an issue, a file attached as nobody knows
+    /// what ([`unreadable_success`]); a temporary file unattached expires,
+    /// so there it is a plain failure.
     pub fn parse_upload(&self, status: u16, body: &str) -> Result<Attachment, UploadError> {
         if !(200..300).contains(&status) {
             return Err(error_from_response(status, body));
         }
-        parse_attachment_object(body)
+        parse_attachment_object(body).map_err(|error| match self.target {
+            TrackerTarget::Issue(_) => unreadable_success(error),
+            TrackerTarget::Temporary => error,
+        })
     }
 
+    /// The collection an upload goes to. A key read as `.` or `..` is
+    /// refused before sending ([`super::usable_issue_key`]); here, where
+    /// nothing can fail, it becomes a key that names nothing, so the upload
+    /// meets a 404 instead of becoming a temporary file at `/v2/attachments/`.
     fn path(&self) -> String {
         match &self.target {
             TrackerTarget::Temporary => "/v2/attachments/".to_owned(),
             TrackerTarget::Issue(key) => {
-                format!("/v2/issues/{}/attachments/", encode_component(key))
+                format!("/v2/issues/{}/attachments/", forced_path_segment(key))
             }
         }
     }
@@ -178,13 +191,11 @@ impl UploadBackend for TrackerBackend {
         let TrackerTarget::Issue(key) = &self.target else {
             return None;
         };
+        // A key read as `..` would list what `/v2/attachments` is.
+        let key = path_segment(key)?;
         Some(JsonRequest {
             method: HttpMethod::Get,
-            url: format!(
-                "{}/v2/issues/{}/attachments",
-                self.base,
-                encode_component(key)
-            ),
+            url: format!("{}/v2/issues/{key}/attachments", self.base),
             headers: credentials.headers(),
             body: String::new(),
         })
@@ -203,26 +214,24 @@ impl UploadBackend for TrackerBackend {
     }
 
     /// T6: `DELETE /v2/issues/<key>/attachments/<id>/`, for uploads made
-    /// straight onto an issue.
+    /// straight onto an issue. None for a key or an id read as `.` or `..`:
+    /// the deletion would land on the issue's attachments, or the issue.
     fn withdraw_request(
         &self,
         attachment: &Attachment,
         credentials: &Credentials,
     ) -> Option<JsonRequest> {
-        match &self.target {
-            TrackerTarget::Temporary => None,
-            TrackerTarget::Issue(_) => Some(JsonRequest {
-                method: HttpMethod::Delete,
-                url: format!(
-                    "{}{}{}/",
-                    self.base,
-                    self.path(),
-                    encode_component(&attachment.id)
-                ),
-                headers: credentials.headers(),
-                body: String::new(),
-            }),
-        }
+        let TrackerTarget::Issue(key) = &self.target else {
+            return None;
+        };
+        let key = path_segment(key)?;
+        let id = path_segment(&attachment.id)?;
+        Some(JsonRequest {
+            method: HttpMethod::Delete,
+            url: format!("{}/v2/issues/{key}/attachments/{id}/", self.base),
+            headers: credentials.headers(),
+            body: String::new(),
+        })
     }
 }
 
@@ -390,6 +399,99 @@ mod tests {
                 "{body}"
             );
         }
+    }
+
+    #[test]
+    fn an_unreadable_success_onto_an_issue_is_a_lost_answer() {
+        let on_issue = TrackerBackend::new("", TrackerTarget::Issue("DEMO-1".into()));
+        let temporary = TrackerBackend::new("", TrackerTarget::Temporary);
+        for body in [
+            "",
+            "<html>ok</html>",
+            r#"{"id": "4159", "name": "a.txt", "si"#,
+            r#"{"id": "", "name": "a.txt"}"#,
+            r#"{"id": "..", "name": "a.txt", "size": 3}"#,
+        ] {
+            // The server took the file: sent again, it would be attached twice.
+            let error = on_issue.parse_upload(201, body).unwrap_err();
+            assert!(
+                matches!(&error, UploadError::AnswerLost(inner)
+                    if matches!(**inner, UploadError::InvalidResponse(_))),
+                "{body}: {error:?}"
+            );
+            assert!(!error.is_retryable(), "{body}");
+            // A temporary file nobody attaches expires: a plain failure.
+            assert!(
+                matches!(
+                    temporary.parse_upload(201, body),
+                    Err(UploadError::InvalidResponse(_))
+                ),
+                "{body}"
+            );
+        }
+        // A refusal is a refusal, and a readable success a success.
+        assert_eq!(
+            on_issue.parse_upload(404, "").unwrap_err().status(),
+            Some(404)
+        );
+        assert!(on_issue
+            .parse_upload(201, r#"{"id": "1", "name": "a.txt", "size": 3}"#)
+            .is_ok());
+    }
+
+    #[test]
+    fn dot_keys_and_ids_cannot_leave_their_segment() {
+        let file = FileMeta::new("a.txt", 3, "");
+        for key in ["..", ".", "%2E%2e"] {
+            let backend = TrackerBackend::new("http://h", TrackerTarget::Issue(key.into()));
+            let url = backend.upload_request(&file, &creds()).url;
+            assert!(url.starts_with("http://h/v2/issues/%25"), "{key}: {url}");
+            assert!(
+                url.ends_with("/attachments/?filename=a.txt"),
+                "{key}: {url}"
+            );
+            assert_eq!(backend.listing_request(&creds()), None, "{key}");
+            let attachment = Attachment::named("4159", "a.txt", 3);
+            assert_eq!(
+                backend.withdraw_request(&attachment, &creds()),
+                None,
+                "{key}"
+            );
+        }
+        assert_eq!(
+            TrackerBackend::new("", TrackerTarget::Issue("..".into()))
+                .upload_request(&file, &creds())
+                .url,
+            "/v2/issues/%252E%252E/attachments/?filename=a.txt"
+        );
+        // The server's id `..` would make the deletion one of the issue.
+        let on_issue = TrackerBackend::new("http://h", TrackerTarget::Issue("DEMO-1".into()));
+        for id in ["..", ".", "%2e", "%2E%2e"] {
+            let attachment = Attachment::named(id, "a.txt", 3);
+            assert_eq!(
+                on_issue.withdraw_request(&attachment, &creds()),
+                None,
+                "{id}"
+            );
+            let body = format!(r#"{{"id": "{id}", "name": "a.txt", "size": 3}}"#);
+            assert!(matches!(
+                parse_attachment_object(&body),
+                Err(UploadError::InvalidResponse(_))
+            ));
+            let listing = format!(r#"[{body}, {{"id": "7", "name": "b.txt"}}]"#);
+            let listed = on_issue.parse_listing(200, &listing).unwrap();
+            assert_eq!(listed.len(), 1, "{id}");
+            assert_eq!(listed[0].id, "7");
+        }
+        // Dots inside an id are an id like any other.
+        let attachment = Attachment::named("a..b", "a.txt", 3);
+        assert_eq!(
+            on_issue
+                .withdraw_request(&attachment, &creds())
+                .unwrap()
+                .url,
+            "http://h/v2/issues/DEMO-1/attachments/a..b/"
+        );
     }
 
     #[test]
