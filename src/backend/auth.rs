@@ -187,7 +187,12 @@ mod tests {
         };
         let auth = ("Authorization".to_owned(), "OAuth t".to_owned());
         assert_eq!(creds.headers_for(Mode::Jira), vec![auth.clone()]);
-        for mode in [Mode::TrackerTemp, Mode::TrackerIssue, Mode::Flow, Mode::Form] {
+        for mode in [
+            Mode::TrackerTemp,
+            Mode::TrackerIssue,
+            Mode::Flow,
+            Mode::Form,
+        ] {
             assert_eq!(creds.headers_for(mode), creds.headers(), "{mode:?}");
             assert_eq!(creds.headers_for(mode).len(), 2);
         }

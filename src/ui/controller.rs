@@ -24,6 +24,9 @@ use crate::web::{
     EventListener, ObjectUrl, PartUploader, Persist, PickedFile,
 };
 
+/// How often the speed is sampled while uploads run (see `measure_speed`).
+const SPEED_SAMPLE_MS: u64 = 1_000;
+
 /// One widget's state and the intents its components send. It carries out
 /// what [`UploadQueue`] decides and reports results back to it.
 ///
@@ -83,6 +86,9 @@ pub struct Controller {
     /// Bytes per second over the last seconds, while anything uploads.
     pub speed: RwSignal<Option<f64>>,
     throughput: StoredValue<Throughput>,
+    /// Whether the once-a-second speed sample is running (see
+    /// `measure_speed`).
+    speed_ticking: StoredValue<bool>,
     /// The news of the latest moment for the screen-reader live region,
     /// read out in the current locale.
     pub announcement: RwSignal<LiveNews>,
@@ -148,6 +154,7 @@ impl Controller {
             attach_status: RwSignal::new(AttachStatus::Idle),
             speed: RwSignal::new(None),
             throughput: StoredValue::new(Throughput::default()),
+            speed_ticking: StoredValue::new(false),
             announcement: RwSignal::new(LiveNews::default()),
             news_moment_open: StoredValue::new(false),
             locale: RwSignal::new(options.locale.unwrap_or_else(browser_locale)),
@@ -813,11 +820,46 @@ impl Controller {
     }
 
     /// Feeds the total bytes sent into the sliding window behind the speed
-    /// and time-left figures.
+    /// and time-left figures. Progress events come only while bytes move,
+    /// so while anything runs a sample is also taken every second: a stall
+    /// or a wait before a retry brings the speed down instead of freezing
+    /// the last figure. Once nothing runs the window starts afresh, or the
+    /// next batch's first figure would span the idle time.
     fn measure_speed(&self) {
         let Some((sent, _)) = self.queue.try_with_untracked(|q| q.total_progress()) else {
             return;
         };
+        if self
+            .speed_ticking
+            .try_update_value(|ticking| std::mem::replace(ticking, true))
+            == Some(false)
+        {
+            let this = *self;
+            spawn_local(async move {
+                loop {
+                    sleep(SPEED_SAMPLE_MS).await;
+                    let running = this.queue.try_with_untracked(|q| q.summary().running);
+                    if running != Some(true) {
+                        this.throughput.try_set_value(Throughput::default());
+                        this.speed.try_set(None);
+                        this.speed_ticking.try_set_value(false);
+                        break;
+                    }
+                    this.sample_speed();
+                }
+            });
+        }
+        self.record_speed(sent);
+    }
+
+    /// One speed sample without a progress event.
+    fn sample_speed(&self) {
+        if let Some((sent, _)) = self.queue.try_with_untracked(|q| q.total_progress()) {
+            self.record_speed(sent);
+        }
+    }
+
+    fn record_speed(&self, sent: u64) {
         let now = js_sys::Date::now();
         let speed = self
             .throughput
