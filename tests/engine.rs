@@ -930,3 +930,169 @@ async fn only_attachments_that_surely_are_the_cancelled_files_are_taken_back() {
         )]
     );
 }
+
+/// A policy that retries at once, up to `max_attempts` tries in all.
+fn quick_retries(max_attempts: u32) -> RetryPolicy {
+    RetryPolicy {
+        base_ms: 1,
+        cap_ms: 5,
+        max_attempts,
+        max_retry_after_ms: 0,
+    }
+}
+
+/// Waits for the first row to end and returns it with its status text.
+async fn ended_row(root: &web_sys::HtmlElement, timeout_ms: u32) -> (web_sys::Element, String) {
+    let row = query(root, "[data-ta=row]").unwrap();
+    wait_for("the upload to end", timeout_ms, || {
+        matches!(attr(&row, "data-state").as_deref(), Some("done" | "failed"))
+    })
+    .await;
+    let status = text(&query(&row, "[data-ta=status]").unwrap());
+    (row, status)
+}
+
+/// Uploads the script sent (every request but the JSON ones).
+fn uploads(script: &ScriptedTransport) -> usize {
+    script.calls.get() - script.json_sent.borrow().len()
+}
+
+const MAY_BE_ATTACHED: &str =
+    "after the whole file was sent: it may be attached already, so check the issue before retrying";
+
+#[wasm_bindgen_test]
+async fn a_success_whose_answer_cannot_be_read_is_not_sent_again() {
+    // The server took the file (2xx) and its answer is empty, or names
+    // the attachment without its size: a blind retry would attach a copy.
+    let cases = [
+        (Mode::TrackerIssue, 201, ""),
+        (
+            Mode::Jira,
+            200,
+            r#"[{"id":"10001","filename":"taken.txt","size":null}]"#,
+        ),
+    ];
+    for (mode, status, body) in cases {
+        let script = ScriptedTransport::delayed(vec![(100, answer(status, body, None))]);
+        script.report_sent.set(true);
+        let (options, heard) = hearing_errors(WidgetOptions {
+            retry: quick_retries(3),
+            ..issue_options(mode, "DEMO-1")
+        });
+        let (root, handle) = scripted_uploads(
+            &script,
+            options,
+            &[file(b"taken", "taken.txt", "text/plain")],
+        )
+        .await;
+        let (row, status) = ended_row(&root, 5_000).await;
+        assert_eq!(
+            attr(&row, "data-state").as_deref(),
+            Some("failed"),
+            "{mode:?}"
+        );
+        assert!(status.ends_with(MAY_BE_ATTACHED), "{mode:?}: {status}");
+        assert_eq!(uploads(&script), 1, "{mode:?}: sent once");
+        let heard = heard.borrow().clone();
+        assert!(
+            matches!(heard.as_slice(), [(_, UploadError::AnswerLost(inner))]
+                if matches!(**inner, UploadError::InvalidResponse(_))),
+            "{mode:?}: {heard:?}"
+        );
+        drop(handle);
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_lost_answer_whose_file_the_server_renamed_is_not_sent_again() {
+    // Jira stored `x:y.txt` as `x_y.txt`; the answer was lost after the
+    // last byte. Read for the exact name, the issue would say "not there"
+    // and the file would go again, a second copy.
+    let now = String::from(js_sys::Date::new_0().to_iso_string());
+    let listing = format!(
+        r#"{{"key":"DEMO-1","fields":{{"attachment":[
+            {{"id":"5","filename":"x_y.txt","size":4,"created":"{now}"}}]}}}}"#
+    );
+    let stored = r#"[{"id":"6","filename":"x:y.txt","size":4}]"#;
+    let script = ScriptedTransport::delayed(vec![
+        (300, Err(UploadError::Network("connection reset".into()))),
+        (0, answer(200, &listing, None)),
+        (0, answer(200, stored, None)),
+    ]);
+    script.report_sent.set(true);
+    let options = WidgetOptions {
+        retry: quick_retries(3),
+        ..issue_options(Mode::Jira, "DEMO-1")
+    };
+    let (root, handle) =
+        scripted_uploads(&script, options, &[file(b"four", "x:y.txt", "text/plain")]).await;
+    let (row, status) = ended_row(&root, 5_000).await;
+    assert_eq!(
+        attr(&row, "data-state").as_deref(),
+        Some("failed"),
+        "{status}"
+    );
+    assert_eq!(
+        status,
+        format!("Network error: connection reset {MAY_BE_ATTACHED}")
+    );
+    assert_eq!(uploads(&script), 1, "sent once");
+    assert_eq!(
+        script.json_sent.borrow().as_slice(),
+        ["GET http://scripted.invalid/rest/api/3/issue/DEMO-1?fields=attachment"]
+    );
+    drop(handle);
+}
+
+#[wasm_bindgen_test]
+async fn a_server_still_assembling_the_file_is_waited_for_beyond_the_tries() {
+    // One part; the server holds it past `ASSEMBLY_HELD_MS` while it
+    // assembles, answers 503 with `Retry-After`, then has the file. With
+    // one try allowed, counting that 503 would fail the row.
+    let held = RetryPolicy::ASSEMBLY_HELD_MS + 500;
+    let busy = r#"{"errorMessages":["The file is still being assembled from its parts, or could not be: send the last part again."],"statusCode":503}"#;
+    let script = ScriptedTransport::delayed(vec![
+        (0, answer(204, "", None)),
+        (held, answer(503, busy, Some("0"))),
+        (
+            0,
+            answer(201, r#"{"id":"88","name":"big.bin","size":5}"#, None),
+        ),
+    ]);
+    let options = WidgetOptions {
+        mode: Mode::Flow,
+        retry: quick_retries(1),
+        ..dev_options("http://scripted.invalid", "dev-token")
+    };
+    let (root, handle) =
+        scripted_uploads(&script, options, &[file(b"bytes", "big.bin", "text/plain")]).await;
+    let (row, status) = ended_row(&root, held as u32 + 10_000).await;
+    assert_eq!(
+        attr(&row, "data-state").as_deref(),
+        Some("done"),
+        "{status}"
+    );
+    assert_eq!(attr(&row, "data-attachment-id").as_deref(), Some("88"));
+    assert_eq!(uploads(&script), 2, "the completing part twice");
+
+    // The same 503 at once is an assembly that failed: an ordinary try.
+    let script = ScriptedTransport::delayed(vec![
+        (0, answer(204, "", None)),
+        (100, answer(503, busy, Some("0"))),
+        (
+            0,
+            answer(201, r#"{"id":"89","name":"big.bin","size":5}"#, None),
+        ),
+    ]);
+    let options = WidgetOptions {
+        mode: Mode::Flow,
+        retry: quick_retries(1),
+        ..dev_options("http://scripted.invalid", "dev-token")
+    };
+    let (root, handle_2) =
+        scripted_uploads(&script, options, &[file(b"bytes", "big.bin", "text/plain")]).await;
+    let (row, _) = ended_row(&root, 10_000).await;
+    assert_eq!(attr(&row, "data-state").as_deref(), Some("failed"));
+    assert_eq!(uploads(&script), 1);
+    drop((handle, handle_2));
+}
