@@ -51,6 +51,22 @@ test('plain.html shows the kept ids and the events, and keeps them across a relo
   await page.close();
 });
 
+test('plain.html on a system in dark mode: the widget paints its own dark ground, readable', async () => {
+  // The page itself stays light (plain.html sets no dark colours): the
+  // widget's light text must not land on the page's white.
+  const { page, problems } = await open('plain.html');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.locator('#files [data-ta=file-input]').setInputFiles([text('dark-notes.txt')]);
+  await page.locator('#files [data-ta=row][data-state=done]').waitFor();
+  const ground = await page.locator('#files [data-ta=widget]')
+    .evaluate((el) => getComputedStyle(el).backgroundColor);
+  assert.equal(ground, 'rgb(29, 33, 41)');
+  assert.deepEqual(await seriousA11yViolations(page), []);
+  await saveScreenshot(page, 'example-plain-dark');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('form.html submits the kept ids with the form', async () => {
   const { page, problems } = await open('form.html');
   await page.locator('tracker-attachments [data-ta=file-input]').setInputFiles([text('a.log'), text('b.log')]);
