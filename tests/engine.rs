@@ -617,6 +617,7 @@ async fn an_answer_lost_after_the_whole_file_went_to_an_issue_is_looked_up_befor
         wait_for("the upload to end", 5_000, || {
             matches!(attr(&row, "data-state").as_deref(), Some("done" | "failed"))
                 || status().starts_with("Still attached")
+                || status().contains("it may be attached already")
         })
         .await;
         let end = (
@@ -694,6 +695,16 @@ async fn an_answer_lost_after_the_whole_file_went_to_an_issue_is_looked_up_befor
     assert_eq!(state, "cancelled");
     assert!(status.starts_with("Still attached"), "{status}");
     assert_eq!(asked, lookup, "no deletion");
+
+    // Cancelled meanwhile, and the issue cannot be read: the row does not
+    // say only "Cancelled", since the file may be there.
+    let unreadable = (0, Err(UploadError::Network("offline".into())));
+    let (state, status, _, _, asked) = run(true, true, vec![broken(), unreadable]).await;
+    assert_eq!(
+        (state.as_str(), status.as_str()),
+        ("cancelled", may_be_attached)
+    );
+    assert_eq!(asked, lookup);
 }
 
 #[wasm_bindgen_test]
@@ -1095,4 +1106,80 @@ async fn a_server_still_assembling_the_file_is_waited_for_beyond_the_tries() {
     assert_eq!(attr(&row, "data-state").as_deref(), Some("failed"));
     assert_eq!(uploads(&script), 1);
     drop((handle, handle_2));
+}
+
+#[wasm_bindgen_test]
+async fn an_unreadable_success_is_looked_up_on_the_issue() {
+    let now = String::from(js_sys::Date::new_0().to_iso_string());
+    let run = |listing: Option<String>| async move {
+        let mut script = vec![(100, answer(201, "", None))];
+        if let Some(listing) = listing {
+            script.push((0, answer(200, &listing, None)));
+        }
+        let script = ScriptedTransport::delayed(script);
+        script.report_sent.set(true);
+        let options = WidgetOptions {
+            retry: quick_retries(3),
+            ..issue_options(Mode::TrackerIssue, "DEMO-1")
+        };
+        let (root, handle) = scripted_uploads(
+            &script,
+            options,
+            &[file(b"taken", "taken.txt", "text/plain")],
+        )
+        .await;
+        let (row, status) = ended_row(&root, 5_000).await;
+        let end = (
+            attr(&row, "data-state").unwrap_or_default(),
+            status,
+            attr(&row, "data-attachment-id"),
+            uploads(&script),
+            script.json_sent.borrow().clone(),
+        );
+        drop(handle);
+        end
+    };
+    let lookup = ["GET http://scripted.invalid/v2/issues/DEMO-1/attachments".to_owned()];
+    // On the issue since the request: done, as that attachment.
+    let there = format!(r#"[{{"id":"7","name":"taken.txt","size":5,"createdAt":"{now}"}}]"#);
+    let (state, _, id, uploads, asked) = run(Some(there)).await;
+    assert_eq!(
+        (state.as_str(), id.as_deref(), uploads),
+        ("done", Some("7"), 1)
+    );
+    assert_eq!(asked, lookup);
+    // Not listed: the server said it took the file all the same, so the
+    // user checks; said once.
+    let (state, status, _, uploads, asked) = run(Some("[]".to_owned())).await;
+    assert_eq!((state.as_str(), uploads), ("failed", 1));
+    assert_eq!(
+        status,
+        format!("Unexpected answer from the server: not an attachment object (end of text where a value was expected at byte 0) {MAY_BE_ATTACHED}")
+    );
+    assert_eq!(asked, lookup);
+}
+
+#[wasm_bindgen_test]
+async fn an_issue_key_read_as_a_dot_segment_is_refused_before_sending() {
+    for key in ["..", ".", "%2e", "%2E%2e"] {
+        let script = ScriptedTransport::new(vec![]);
+        let root = container();
+        let handle = mount_widget(
+            root.clone(),
+            WidgetOptions {
+                transport: script.clone(),
+                ..issue_options(Mode::TrackerIssue, key)
+            },
+        );
+        drop_files(
+            &query(&root, "[data-ta=dropzone]").unwrap(),
+            &[file(b"x", "x.txt", "text/plain")],
+        );
+        wait_for("the row", 2_000, || query(&root, "[data-ta=row]").is_some()).await;
+        let (row, status) = ended_row(&root, 5_000).await;
+        assert_eq!(attr(&row, "data-state").as_deref(), Some("failed"), "{key}");
+        assert!(status.contains("needs an issue key"), "{key}: {status}");
+        assert_eq!(script.calls.get(), 0, "{key}");
+        drop(handle);
+    }
 }

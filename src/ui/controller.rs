@@ -8,10 +8,11 @@ use web_sys::{AbortController, File};
 
 use super::{EventFile, WidgetEvent, WidgetOptions};
 use crate::backend::{
-    attach_request, batch_limit, bounded_chunk_size, can_be_looked_up, comment_request,
-    error_from_response, find_lost_upload, ids_refused_by_name, parse_attach, parse_comment,
-    single_request_backend, surely_owns, temporary_attachment_is_gone,
-    temporary_attachment_request, BackendSettings, FlowBackend, LostUpload, Mode, UploadBackend,
+    answer_lost, attach_request, batch_limit, bounded_chunk_size, can_be_looked_up,
+    comment_request, error_from_response, find_lost_upload, ids_refused_by_name,
+    may_be_on_the_issue, parse_attach, parse_comment, single_request_backend, surely_owns,
+    temporary_attachment_is_gone, temporary_attachment_request, usable_issue_key, BackendSettings,
+    FlowBackend, LostUpload, Mode, UploadBackend,
 };
 use crate::core::{
     can_preview, file_shares, origin_of, parse_retry_after, Announcement, Attachment, BatchLimit,
@@ -539,7 +540,7 @@ impl Controller {
             .kept
             .try_with_untracked(|k| k.ids())
             .ok_or(UploadError::Cancelled)?;
-        if issue.trim().is_empty() {
+        if !usable_issue_key(&issue) {
             return Err(UploadError::NoIssueKey);
         }
         if ids.is_empty() {
@@ -1000,7 +1001,7 @@ impl Controller {
         if files.is_empty() {
             return;
         }
-        if options.mode.needs_issue() && options.issue.trim().is_empty() {
+        if options.mode.needs_issue() && !usable_issue_key(&options.issue) {
             // Refused before a byte goes out: without an issue key the
             // request would only meet a 404 after the whole body.
             let error = UploadError::NeedsIssue {
@@ -1113,9 +1114,9 @@ impl Controller {
                 // age, the issue unreadable, or not worth reading
                 // (`can_be_looked_up`), the user checks before retrying.
                 let unknown: Vec<usize> = (0..outcomes.len())
-                    .filter(|&i| {
-                        matches!(&outcomes[i], Err((error, _)) if error.leaves_outcome_unknown())
-                    })
+                    .filter(
+                        |&i| matches!(&outcomes[i], Err((error, _)) if may_be_on_the_issue(error)),
+                    )
                     .collect();
                 if body_out.get() && options.mode.needs_issue() && !unknown.is_empty() {
                     let lookable = unknown
@@ -1150,7 +1151,7 @@ impl Controller {
                             }
                             LostUpload::NotThere => {}
                             LostUpload::Unsure => {
-                                *error = UploadError::AnswerLost(Box::new(error.clone()));
+                                *error = answer_lost(error.clone());
                             }
                         }
                     }
