@@ -1183,3 +1183,63 @@ async fn an_issue_key_read_as_a_dot_segment_is_refused_before_sending() {
         drop(handle);
     }
 }
+
+/// Sends half of each body in two steps, then no byte more for 4 s before
+/// the answer: a stalled connection, with no progress event meanwhile.
+struct StallingTransport;
+
+impl Transport for StallingTransport {
+    fn upload<'a>(
+        &'a self,
+        _: &'a UploadRequest,
+        files: &'a [web_sys::Blob],
+        _: Option<&'a web_sys::AbortSignal>,
+        on_progress: Rc<dyn Fn(u64, u64)>,
+    ) -> TransportFuture<'a> {
+        let total: u64 = files.iter().map(|f| f.size() as u64).sum();
+        Box::pin(async move {
+            on_progress(total / 4, total);
+            sleep(400).await;
+            on_progress(total / 2, total);
+            sleep(4_000).await;
+            answer(
+                201,
+                &format!(r#"{{"id":"1","name":"stall.bin","size":{total}}}"#),
+                None,
+            )
+        })
+    }
+
+    fn json<'a>(
+        &'a self,
+        _: &'a JsonRequest,
+        _: Option<&'a web_sys::AbortSignal>,
+    ) -> TransportFuture<'a> {
+        Box::pin(async { Err(UploadError::Network("not scripted".into())) })
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_stall_brings_the_speed_down_instead_of_freezing_it() {
+    let root = container();
+    let handle = mount_widget(
+        root.clone(),
+        WidgetOptions {
+            transport: Rc::new(StallingTransport),
+            ..dev_options("http://scripted.invalid", "dev-token")
+        },
+    );
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[big_file(8 << 20, "stall.bin")],
+    );
+    let summary = query(&root, "[data-ta=summary]").unwrap();
+    wait_for("a speed", 3_000, || text(&summary).contains("/s")).await;
+    let moving = text(&summary);
+    // No progress event comes now; the figure must still move (down).
+    wait_for("the speed to change with no bytes going out", 2_500, || {
+        text(&summary) != moving
+    })
+    .await;
+    drop(handle);
+}
