@@ -337,14 +337,18 @@ fn storage_event_from_another_tab(key: &str, new_value: Option<&str>) {
 /// The `storage` event of another tab's write, arriving in this tab (maybe
 /// late: storage may hold a newer list by then).
 fn storage_event_arrives(key: &str, new_value: Option<&str>) {
-    let window = web_sys::window().unwrap();
-    let local = window.local_storage().unwrap().unwrap();
+    let local = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    storage_event_in(&local, key, new_value);
+}
+
+/// The same for a write to `area`, `localStorage` or `sessionStorage`.
+fn storage_event_in(area: &web_sys::Storage, key: &str, new_value: Option<&str>) {
     let init = web_sys::StorageEventInit::new();
     init.set_key(Some(key));
     init.set_new_value(new_value);
-    init.set_storage_area(Some(&local));
+    init.set_storage_area(Some(area));
     let event = web_sys::StorageEvent::new_with_event_init_dict("storage", &init).unwrap();
-    window.dispatch_event(&event).unwrap();
+    web_sys::window().unwrap().dispatch_event(&event).unwrap();
 }
 
 #[wasm_bindgen_test]
@@ -356,7 +360,7 @@ async fn local_persistence_follows_another_tabs_list() {
         ..dev_options(server(), "dev-token")
     };
     let root = container();
-    let _handle = mount_widget(root.clone(), options);
+    let (_handle, controller) = mount_with_controller(root.clone(), options);
     drop_files(
         &query(&root, "[data-ta=dropzone]").unwrap(),
         &[file(b"mine", "mine.txt", "text/plain")],
@@ -397,8 +401,36 @@ async fn local_persistence_follows_another_tabs_list() {
     assert_eq!(kept_ids(&root)[0], mine[0]);
     assert_eq!(kept_ids(&root)[1], "other-tab-1");
 
-    // A change under another key, or in sessionStorage, is not ours.
-    storage_event_from_another_tab("tracker-attachments:someone-else", Some("[]"));
+    // A change under another key, or in sessionStorage, is not ours. Were
+    // either taken for ours, the list would be read again from storage: so
+    // storage holds another list under our key by then (as when a tab's
+    // write is here before its event), which must not come in. The handler
+    // runs within the dispatch: the list right after it is the outcome.
+    let window = web_sys::window().unwrap();
+    let local = window.local_storage().unwrap().unwrap();
+    let session = window.session_storage().unwrap().unwrap();
+    let both = local.get_item(&storage_key(&key)).unwrap().unwrap();
+    let mut only_mine = tracker_attachments::KeptAttachments::from_json(&both).unwrap();
+    assert!(only_mine.remove("other-tab-1"));
+    local
+        .set_item(&storage_key(&key), &only_mine.to_json())
+        .unwrap();
+    storage_event_in(&local, "tracker-attachments:someone-else", Some("[]"));
+    assert_eq!(
+        controller.kept.with_untracked(|k| k.ids()),
+        [mine[0].clone(), "other-tab-1".into()],
+        "a change under another key"
+    );
+    session
+        .set_item(&storage_key(&key), &only_mine.to_json())
+        .unwrap();
+    storage_event_in(&session, &storage_key(&key), Some(&only_mine.to_json()));
+    session.remove_item(&storage_key(&key)).unwrap();
+    assert_eq!(
+        controller.kept.with_untracked(|k| k.ids()),
+        [mine[0].clone(), "other-tab-1".into()],
+        "a change in sessionStorage"
+    );
     // The other tab attached everything: the list empties here too.
     storage_event_from_another_tab(&storage_key(&key), None);
     wait_for("the emptied list", 5_000, || kept_ids(&root).is_empty()).await;
