@@ -4,9 +4,14 @@
 
 mod support;
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{Array, Function, Object, Reflect};
 use support::*;
 use tracker_attachments::core::{origin_of, parse_accept, parse_timestamp_ms, Restrictions};
-use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 use web_sys::{DataTransfer, HtmlImageElement};
 
@@ -209,15 +214,119 @@ async fn large_upload_reports_byte_progress() {
     );
 }
 
+/// A 2x2 BMP: Chromium decodes it, and the reference server makes no
+/// thumbnail of it (only of PNG, JPEG, GIF and WebP).
+fn bmp_2x2() -> Vec<u8> {
+    let mut bmp = Vec::with_capacity(70);
+    bmp.extend_from_slice(b"BM");
+    for field in [70u32, 0, 54, 40, 2, 2] {
+        // File size, reserved, pixel offset; header size, width, height.
+        bmp.extend_from_slice(&field.to_le_bytes());
+    }
+    bmp.extend_from_slice(&1u16.to_le_bytes()); // planes
+    bmp.extend_from_slice(&24u16.to_le_bytes()); // bits per pixel
+    for field in [0u32, 16, 2835, 2835, 0, 0] {
+        // No compression, pixel bytes, pixels per metre x and y, palette.
+        bmp.extend_from_slice(&field.to_le_bytes());
+    }
+    for _ in 0..2 {
+        // Two red pixels (blue, green, red), the row padded to 4 bytes.
+        bmp.extend_from_slice(&[0, 0, 255, 0, 0, 255, 0, 0]);
+    }
+    bmp
+}
+
+/// The names of the rows under `root` an `<img>` is put into from now on,
+/// as a `MutationObserver` sees them: an image shown and taken away again
+/// between two looks of a test counts too.
+struct ImagesShown {
+    names: Rc<RefCell<Vec<String>>>,
+    observer: JsValue,
+    _callback: Closure<dyn FnMut(Array)>,
+}
+
+impl ImagesShown {
+    fn watch(root: &web_sys::Element) -> Self {
+        let names = Rc::new(RefCell::new(Vec::new()));
+        let seen = names.clone();
+        let callback = Closure::<dyn FnMut(Array)>::new(move |records: Array| {
+            for record in records.iter() {
+                let Ok(target) = Reflect::get(&record, &js("target"))
+                    .unwrap()
+                    .dyn_into::<web_sys::Element>()
+                else {
+                    continue;
+                };
+                let added = Array::from(&Reflect::get(&record, &js("addedNodes")).unwrap());
+                for node in added.iter() {
+                    let Ok(element) = node.dyn_into::<web_sys::Element>() else {
+                        continue;
+                    };
+                    if element.tag_name() != "IMG" && query(&element, "img").is_none() {
+                        continue;
+                    }
+                    // Through the parent it went into: the image itself may
+                    // be gone from the row by now.
+                    let row = element
+                        .closest("[data-ta=row]")
+                        .ok()
+                        .flatten()
+                        .or_else(|| target.closest("[data-ta=row]").ok().flatten());
+                    if let Some(name) = row.and_then(|r| query(&r, "[data-ta=name]")) {
+                        seen.borrow_mut().push(text(&name));
+                    }
+                }
+            }
+        });
+        let constructor: Function =
+            Reflect::get(&web_sys::window().unwrap(), &js("MutationObserver"))
+                .unwrap()
+                .unchecked_into();
+        let observer = Reflect::construct(&constructor, &Array::of1(callback.as_ref())).unwrap();
+        let options = Object::new();
+        Reflect::set(&options, &js("childList"), &true.into()).unwrap();
+        Reflect::set(&options, &js("subtree"), &true.into()).unwrap();
+        let observe: Function = Reflect::get(&observer, &js("observe"))
+            .unwrap()
+            .unchecked_into();
+        observe.call2(&observer, root, &options).unwrap();
+        Self {
+            names,
+            observer,
+            _callback: callback,
+        }
+    }
+
+    fn names(&self) -> Vec<String> {
+        self.names.borrow().clone()
+    }
+}
+
+impl Drop for ImagesShown {
+    fn drop(&mut self) {
+        if let Ok(disconnect) = Reflect::get(&self.observer, &js("disconnect")) {
+            let _ = disconnect
+                .unchecked_into::<Function>()
+                .call0(&self.observer);
+        }
+    }
+}
+
 #[wasm_bindgen_test]
 async fn previews_fall_back_to_the_type_icon() {
     let root = container();
-    let _handle = mount_widget(root.clone(), dev_options(server(), "dev-token"));
+    // The slow server answers after four seconds: a row's file is freed
+    // once uploaded, and its preview no longer made, so on a quick server
+    // whether a preview was even tried would be a race.
+    let _handle = mount_widget(root.clone(), dev_options(slow_server(), "dev-token"));
     let zone = query(&root, "[data-ta=dropzone]").unwrap();
+    let shown = ImagesShown::watch(&root);
     drop_files(
         &zone,
         &[
-            file(b"not really heic", "IMG_0001.HEIC", ""),
+            // Bytes Chromium does decode, under a HEIC name and type: a
+            // preview tried for it would show.
+            file(&bmp_2x2(), "IMG_0001.HEIC", "image/heic"),
             file(b"\x89PNG\r\n\x1a\ngarbage", "broken.png", "image/png"),
             file(&PNG_40X20, "fine.png", "image/png"),
         ],
@@ -227,26 +336,42 @@ async fn previews_fall_back_to_the_type_icon() {
     })
     .await;
     let rows = query_all(&root, "[data-ta=row]");
-    // HEIC never gets an <img>: Chromium cannot decode it.
-    assert!(query(&rows[0], "img").is_none());
-    assert_eq!(text(&query(&rows[0], "[data-ta=icon]").unwrap()), "HEIC");
-    // A picture that will not decode: the failed preview gives way to the icon.
-    wait_for("the broken preview to give way", 5_000, || {
-        query(&rows[1], "img").is_none()
-            && query(&rows[1], "[data-ta=icon]").is_some_and(|i| text(&i) == "PNG")
+    // Previews are made one at a time in list order: once the last row's
+    // shows, the rows before it have had theirs made or given up.
+    wait_for("the last row's preview", 4_000, || {
+        query(&rows[2], "img[data-ta=preview]").is_some()
     })
     .await;
-    // A good picture ends with the server's thumbnail, its preview freed.
-    wait_for("the server thumbnail", 15_000, || {
+    // HEIC never gets an <img>: only Safari decodes it.
+    assert!(query(&rows[0], "img").is_none());
+    assert_eq!(text(&query(&rows[0], "[data-ta=icon]").unwrap()), "HEIC");
+    // A picture that will not decode keeps its type icon, and never showed
+    // a broken image on the way.
+    assert!(query(&rows[1], "img").is_none());
+    assert_eq!(text(&query(&rows[1], "[data-ta=icon]").unwrap()), "PNG");
+    let no_image = |names: Vec<String>| {
+        assert!(
+            !names
+                .iter()
+                .any(|n| n == "IMG_0001.HEIC" || n == "broken.png"),
+            "an <img> was put into: {names:?}"
+        );
+    };
+    no_image(shown.names());
+    // A good picture ends with the server's thumbnail, its preview freed:
+    // some 16 s on the slow server (a preflight and a request, each 4 s,
+    // for the upload and again for the thumbnail).
+    wait_for("the server thumbnail", 30_000, || {
         query(&rows[2], "img[data-ta=thumbnail]").is_some()
     })
     .await;
     assert!(query(&rows[2], "img[data-ta=preview]").is_none());
-    wait_for("every upload", 15_000, || {
+    wait_for("every upload", 5_000, || {
         rows.iter()
             .all(|r| attr(r, "data-state").as_deref() == Some("done"))
     })
     .await;
+    no_image(shown.names());
 }
 
 /// Thumbnails get the user's credentials only on the API's origin, as
