@@ -206,7 +206,15 @@ fn browser_tests(ws: &Workspace) -> Result<(), String> {
             .env("TMPDIR", browser_tmp.path())
             .env("CHROMEDRIVER", "/usr/bin/chromedriver")
             .env("WASM_BINDGEN_TEST_DRIVER_TIMEOUT", "300")
-            .env("WASM_BINDGEN_TEST_TIMEOUT", "240")
+            // For a whole test binary (the runner waits for its summary
+            // line), whose tests run one after another. engine.rs (a 256 MiB
+            // upload, a 128 MiB cancel, the 4 s slow server) took 57 s on
+            // this 2-core machine at a load average of 1-2, modes.rs up to
+            // 50 s. Busy with other builds, the machine can be several
+            // times slower, and the 256 MiB upload alone may use its own
+            // 120 s wait. 600 s, ten times the slowest seen, still ends a
+            // hung binary within ten minutes.
+            .env("WASM_BINDGEN_TEST_TIMEOUT", "600")
             // Read by the tests with `option_env!`, i.e. when cargo compiles
             // them, so it has to be in cargo's environment.
             .env("TA_TEST_SERVER", server.url())
