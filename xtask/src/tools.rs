@@ -160,7 +160,15 @@ fn wasm_bindgen(ws: &Workspace) -> Result<(), String> {
         return Ok(());
     }
     // Without --locked: the CLI's own lock file names a crate version the
-    // reachable registry lacks, so let cargo resolve afresh.
+    // reachable registry lacks, so let cargo resolve afresh. That fresh
+    // resolve may take a dependency release needing a newer rustc than
+    // this one, and no setting guards it: for a registry install cargo
+    // resolves as if `resolver.incompatible-rust-versions` were "allow",
+    // whatever the config or CARGO_RESOLVER_INCOMPATIBLE_RUST_VERSIONS say
+    // (`make_ws_rustc_target` in cargo's cargo_install.rs; its test
+    // `cargo_install_ignores_msrv_config` sets that variable to "fallback"
+    // and expects the newer release). If that happens, install with
+    // `--path` from a copy of the crate's source, where the setting holds.
     install(
         ws,
         &label,
