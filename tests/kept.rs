@@ -134,7 +134,7 @@ async fn kept_files_attach_to_an_issue_and_the_list_empties() {
     );
     click(&root, "[data-ta=attach-button]");
     wait_for("the attach to finish", 10_000, || {
-        text(&query(&root, "[data-ta=attach-status]").unwrap()) == "Attached 2 to DEMO-3"
+        text(&query(&root, "[data-ta=attach-status]").unwrap()) == "2 files attached to DEMO-3"
     })
     .await;
     assert!(kept_ids(&root).is_empty());
@@ -167,7 +167,7 @@ async fn kept_files_attach_to_an_issue_and_the_list_empties() {
         .unwrap();
     click(&root, "[data-ta=attach-button]");
     wait_for("the comment", 10_000, || {
-        text(&query(&root, "[data-ta=attach-status]").unwrap()) == "Attached 1 to DEMO-3"
+        text(&query(&root, "[data-ta=attach-status]").unwrap()) == "1 file attached to DEMO-3"
     })
     .await;
     let (_, comments) = get_json(&format!("{}/v2/issues/DEMO-3/comments", server())).await;
@@ -271,7 +271,7 @@ async fn an_expired_kept_id_is_dropped_and_the_rest_attach() {
 
     click(&root, "[data-ta=attach-button]");
     wait_for("the attach", 10_000, || {
-        text(&query(&root, "[data-ta=attach-status]").unwrap()) == "Attached 1 to DEMO-2"
+        text(&query(&root, "[data-ta=attach-status]").unwrap()) == "1 file attached to DEMO-2"
     })
     .await;
     assert!(kept_ids(&root).is_empty());
@@ -313,7 +313,7 @@ async fn kept_ids_attached_already_are_dropped_and_the_rest_attach() {
 
     click(&root, "[data-ta=attach-button]");
     wait_for("the attach", 10_000, || {
-        text(&query(&root, "[data-ta=attach-status]").unwrap()) == "Attached 1 to DEMO-2"
+        text(&query(&root, "[data-ta=attach-status]").unwrap()) == "1 file attached to DEMO-2"
     })
     .await;
     assert!(kept_ids(&root).is_empty());
