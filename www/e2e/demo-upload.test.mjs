@@ -78,7 +78,7 @@ test('a dropped PNG is uploaded and shows its server thumbnail', async () => {
 
   // Attach to DEMO-1 from the widget: the list empties and the issue has it.
   await page.locator('[data-ta=attach-button]').click();
-  await page.locator('[data-ta=attach-status]', { hasText: 'Attached 1 to DEMO-1' }).waitFor();
+  await page.locator('[data-ta=attach-status]', { hasText: '1 file attached to DEMO-1' }).waitFor();
   assert.equal(await page.locator('[data-ta=kept-id]').count(), 0);
   const issue = await fetch(`${server.url}/v2/issues/DEMO-1/attachments`, {
     headers: { Authorization: `OAuth ${TOKEN}`, 'X-Org-ID': ORG },
