@@ -91,6 +91,18 @@ pub fn ControlledWidget(controller: Controller) -> impl IntoView {
             .then(|| view! { <PageDrop controller=controller/> })
     };
     let locale = controller.locale;
+    // Each moment's news as a new text node, set from here rather than
+    // rendered: news repeating the last word for word is still a change to
+    // the region, and read out (a rendered text would be left as it is).
+    let live_ref = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        let news = controller
+            .announcement
+            .with(|live| locale.get().announcements(&live.items));
+        if let Some(region) = live_ref.get() {
+            region.set_text_content(Some(&news));
+        }
+    });
     view! {
         // Paste anywhere inside the widget (the drop zone is focusable):
         // screenshots arrive this way in a tracker.
@@ -117,27 +129,8 @@ pub fn ControlledWidget(controller: Controller) -> impl IntoView {
                 </For>
             </div>
             <KeptList controller=controller/>
-            // Each moment's news in a node of its own: news repeating the
-            // last word for word is still a change, and read out.
-            <div class="ta-live" data-ta="live" aria-live="polite" role="status">
-                <For
-                    each=move || {
-                        controller
-                            .announcement
-                            .with(|live| (!live.items.is_empty()).then_some(live.number))
-                    }
-                    key=|number| *number
-                    let:_number
-                >
-                    <span>
-                        {move || {
-                            controller
-                                .announcement
-                                .with(|live| locale.get().announcements(&live.items))
-                        }}
-                    </span>
-                </For>
-            </div>
+            <div class="ta-live" data-ta="live" aria-live="polite" role="status"
+                node_ref=live_ref></div>
             {page_drop}
         </div>
     }
