@@ -161,7 +161,9 @@ async fn kept_files_attach_to_an_issue_and_the_list_empties() {
     let comment: HtmlInputElement = query(&root, "[data-ta=attach-comment]")
         .unwrap()
         .unchecked_into();
-    comment.set_value("see the log");
+    // Unique: the server's issue outlives one run of the tests.
+    let remark = unique_key("see the log");
+    comment.set_value(&remark);
     comment
         .dispatch_event(&web_sys::Event::new("input").unwrap())
         .unwrap();
@@ -171,12 +173,30 @@ async fn kept_files_attach_to_an_issue_and_the_list_empties() {
     })
     .await;
     let (_, comments) = get_json(&format!("{}/v2/issues/DEMO-3/comments", server())).await;
-    assert!(comments.contains("see the log"), "{comments}");
+    assert!(comments.contains(&remark), "{comments}");
     let (_, attached) = get_json(&format!("{}/v2/issues/DEMO-3/attachments", server())).await;
     assert!(
         attached.contains(&format!("\"id\":\"{third}\"")),
         "{attached}"
     );
+
+    // The comment went with that attach: the next file's form starts empty,
+    // so attaching it does not post the comment a second time.
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[file(b"four", "four.txt", "text/plain")],
+    );
+    wait_for("the fourth upload", 20_000, || kept_ids(&root).len() == 1).await;
+    assert_eq!(comment.value(), "");
+    click(&root, "[data-ta=attach-button]");
+    wait_for("the attach without a comment", 10_000, || {
+        kept_ids(&root).is_empty()
+            && text(&query(&root, "[data-ta=attach-status]").unwrap())
+                == "1 file attached to DEMO-3"
+    })
+    .await;
+    let (_, comments) = get_json(&format!("{}/v2/issues/DEMO-3/comments", server())).await;
+    assert_eq!(comments.matches(&remark).count(), 1, "{comments}");
 }
 
 #[wasm_bindgen_test]
