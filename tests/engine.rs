@@ -378,6 +378,62 @@ fn styled_color(element: &web_sys::Element) -> String {
         .unwrap()
 }
 
+#[wasm_bindgen_test]
+async fn a_refused_row_reads_in_the_error_colour() {
+    let root = container();
+    let mut options = dev_options(server(), "dev-token");
+    options.restrictions = Restrictions {
+        max_file_size: Some(1),
+        ..Restrictions::default()
+    };
+    let _handle = mount_widget(root.clone(), options);
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[file(b"too big", "big.txt", "text/plain")],
+    );
+    wait_for("the refused row", 5_000, || {
+        query(&root, "[data-ta=row][data-state=refused]").is_some()
+    })
+    .await;
+    let row = query(&root, "[data-ta=row]").unwrap();
+    assert_eq!(
+        styled_color(&query(&row, "[data-ta=status]").unwrap()),
+        "rgb(179, 38, 30)"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_short_list_out_of_view_takes_only_its_own_height() {
+    // Far below the fold, as a widget at the foot of a long issue page is:
+    // its one page of rows is never in view, so never laid out if allowed
+    // to skip layout, and would then hold 100 rows' estimated space.
+    let root = container();
+    root.set_attribute("style", "margin-top: 400vh").unwrap();
+    let _handle = mount_widget(root.clone(), dev_options(server(), "dev-token"));
+    // Puts the widget's style sheet into the page (see `styled_color`).
+    styled_color(&root);
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[file(b"one", "one.txt", "text/plain")],
+    );
+    wait_for("the kept item", 10_000, || {
+        query(&root, "[data-ta=kept-item]").is_some()
+    })
+    .await;
+    let height = |selector: &str| {
+        query(&root, selector)
+            .unwrap()
+            .unchecked_into::<web_sys::HtmlElement>()
+            .offset_height()
+    };
+    assert!(height(".ta-list") < 500, "{} px", height(".ta-list"));
+    assert!(
+        height(".ta-kept-list") < 500,
+        "{} px",
+        height(".ta-kept-list")
+    );
+}
+
 /// T3 of DEMO-1 on the slow server, which answers after four seconds.
 fn slow_listing() -> JsonRequest {
     JsonRequest {
