@@ -214,3 +214,58 @@ async fn news_repeating_the_last_word_for_word_is_heard_again() {
     .await;
     assert_eq!(text(&live), told);
 }
+
+#[wasm_bindgen_test]
+async fn removing_the_last_row_of_a_page_focuses_the_first_of_the_next() {
+    let root = container();
+    // Refused files: rows with a Remove button, and nothing to upload.
+    let mut options = dev_options(server(), "dev-token");
+    options.restrictions = Restrictions {
+        max_file_size: Some(0),
+        ..Restrictions::default()
+    };
+    let _handle = mount_widget(root.clone(), options);
+    let files: Vec<web_sys::File> = (0..101)
+        .map(|i| file(b"x", &format!("f{i}.txt"), "text/plain"))
+        .collect();
+    drop_files(&query(&root, "[data-ta=dropzone]").unwrap(), &files);
+    wait_for("101 rows", 10_000, || {
+        query_all(&root, "[data-ta=row] [data-ta=remove]").len() == 101
+    })
+    .await;
+    // Row 100 ends the first page of 100; the next row is drawn again on
+    // that page once it is gone, as a new node.
+    let rows = query_all(&root, "[data-ta=row]");
+    press(&query(&rows[99], "[data-ta=remove]").unwrap());
+    wait_for("focus on the row after it, on its new page", 5_000, || {
+        query_all(&root, "[data-ta=row]").len() == 100
+            && focus_at() == (Some("remove".into()), Some("f100.txt".into()))
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn attaching_every_kept_file_from_the_keyboard_focuses_the_drop_zone() {
+    let root = container();
+    let mut options = dev_options(server(), "dev-token");
+    options.issue = "DEMO-1".into();
+    let _handle = mount_widget(root.clone(), options);
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[file(b"attach me", "attach.txt", "text/plain")],
+    );
+    wait_for("the kept item", 10_000, || {
+        query(&root, "[data-ta=kept-item]").is_some()
+    })
+    .await;
+    press(&query(&root, "[data-ta=attach-button]").unwrap());
+    wait_for(
+        "the list to empty and focus to be on the drop zone",
+        10_000,
+        || {
+            query(&root, "[data-ta=kept-item]").is_none()
+                && focus_at().0.as_deref() == Some("dropzone")
+        },
+    )
+    .await;
+}

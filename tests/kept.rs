@@ -197,6 +197,30 @@ async fn kept_files_attach_to_an_issue_and_the_list_empties() {
     .await;
     let (_, comments) = get_json(&format!("{}/v2/issues/DEMO-3/comments", server())).await;
     assert_eq!(comments.matches(&remark).count(), 1, "{comments}");
+
+    // Words typed while an attach runs were not posted: they stay.
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[file(b"five", "five.txt", "text/plain")],
+    );
+    wait_for("the fifth upload", 20_000, || kept_ids(&root).len() == 1).await;
+    let type_in = |words: &str| {
+        comment.set_value(words);
+        comment
+            .dispatch_event(&web_sys::Event::new("input").unwrap())
+            .unwrap();
+    };
+    let posted = unique_key("posted");
+    type_in(&posted);
+    click(&root, "[data-ta=attach-button]");
+    type_in("typed meanwhile");
+    wait_for("the attach with the first words", 10_000, || {
+        kept_ids(&root).is_empty()
+    })
+    .await;
+    let (_, comments) = get_json(&format!("{}/v2/issues/DEMO-3/comments", server())).await;
+    assert!(comments.contains(&posted), "{comments}");
+    assert_eq!(comment.value(), "typed meanwhile");
 }
 
 #[wasm_bindgen_test]

@@ -96,7 +96,8 @@ pub fn FileRow(id: EntryId, controller: Controller) -> impl IntoView {
     // Focus leaves a row before it goes, for its neighbour's buttons.
     let remove = move || {
         let row = actions_ref
-            .get_untracked()
+            .try_get_untracked()
+            .flatten()
             .and_then(|actions| actions.closest("[data-ta=row]").ok().flatten());
         if let Some(row) = row.filter(holds_focus) {
             focus_beside(&row, "[data-ta=list]", "[data-ta=row]");
@@ -119,11 +120,15 @@ pub fn FileRow(id: EntryId, controller: Controller) -> impl IntoView {
             .try_update_value(|b| b.replace(buttons))
             .flatten();
         if before.is_some_and(|b| b != buttons)
-            && actions_ref.get_untracked().is_some_and(|a| holds_focus(&a))
+            && actions_ref
+                .try_get_untracked()
+                .flatten()
+                .is_some_and(|a| holds_focus(&a))
         {
-            // The new buttons are in the page by the next frame.
+            // The new buttons are in the page by the next frame. The row may
+            // be gone by then (its owner disposed): `try_` reads never panic.
             request_animation_frame(move || {
-                if let Some(actions) = actions_ref.get_untracked() {
+                if let Some(actions) = actions_ref.try_get_untracked().flatten() {
                     focus_first_button(&actions);
                 }
             });

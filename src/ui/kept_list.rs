@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use super::controller::AttachStatus;
-use super::focus::{focus_beside, holds_focus};
+use super::focus::{drop_zone_of, focus_beside, focus_drop_zone, holds_focus};
 use super::Controller;
 use crate::core::{Attachment, KeptAttachments};
 
@@ -78,13 +78,29 @@ fn attach_form(controller: Controller) -> Option<impl IntoView> {
         return None;
     }
     let comment = RwSignal::new(String::new());
-    // Posted with the files: the next attach must not post it again.
+    // The text this button sent: once posted with the files it goes, so the
+    // next attach does not post it again. Only that text: an attach the
+    // host made, or words typed while the attach ran, stay.
+    let sent = StoredValue::new(None::<String>);
+    // A keyboard user who attached everything: the button and its section
+    // go, and focus goes to the drop zone rather than to the page.
+    let zone_after = StoredValue::new_local(None::<web_sys::HtmlElement>);
     Effect::new(move |_| {
         if matches!(
             controller.attach_status.get(),
             AttachStatus::Attached { .. }
         ) {
-            comment.set(String::new());
+            let emptied = controller.kept.with_untracked(|k| k.is_empty());
+            if let Some(zone) = zone_after.try_update_value(Option::take).flatten() {
+                if emptied {
+                    focus_drop_zone(Some(&zone));
+                }
+            }
+            if let Some(posted) = sent.try_update_value(Option::take).flatten() {
+                if comment.get_untracked() == posted {
+                    comment.set(String::new());
+                }
+            }
         }
     });
     let button_issue = issue.clone();
@@ -99,7 +115,15 @@ fn attach_form(controller: Controller) -> Option<impl IntoView> {
             </label>
             <button type="button" class="ta-action ta-attach-button" data-ta="attach-button"
                 disabled=move || controller.attach_status.get() == AttachStatus::Working
-                on:click=move |_| controller.attach_kept(button_issue.clone(), comment.get_untracked())>
+                on:click=move |ev| {
+                    let button = event_target::<web_sys::Element>(&ev);
+                    if holds_focus(&button) {
+                        zone_after.set_value(drop_zone_of(&button));
+                    }
+                    let text = comment.get_untracked();
+                    sent.set_value(Some(text.clone()));
+                    controller.attach_kept(button_issue.clone(), text);
+                }>
                 {move || (text().attach_to)(&issue)}
             </button>
         </div>

@@ -27,7 +27,8 @@ export function takeDrop(transfer) {
   const folders = [];
   try {
     const items = transfer.items;
-    const length = items ? Math.min(Number(items.length) || 0, 2 ** 32 - 1) : 0;
+    const count = items ? Number(items.length) : 0;
+    const length = Number.isFinite(count) ? Math.min(Math.max(count, 0), 2 ** 32 - 1) : 0;
     for (let i = 0; i < length; i++) {
       const item = items[i];
       if (item === null || typeof item !== 'object' || item.kind !== 'file') {
@@ -44,7 +45,10 @@ export function takeDrop(transfer) {
       }
     }
     if (files.length === 0 && folders.length === 0 && transfer.files instanceof FileList) {
-      files.push(...transfer.files);
+      // One by one: a spread of 100,000 or more arguments throws.
+      for (const file of transfer.files) {
+        files.push(file);
+      }
     }
   } catch {
     // A getter that throws ends the reading; what was taken stays.
