@@ -103,6 +103,9 @@ struct ScriptedTransport {
     /// Report every upload's body as sent in full at once, as a small body
     /// on a fast link is, before its answer comes.
     report_sent: Cell<bool>,
+    /// Take this long to send each upload's body (a slow link), then report
+    /// it sent in full; the answer's own delay counts from there.
+    sending_ms: Cell<u64>,
 }
 
 impl ScriptedTransport {
@@ -116,6 +119,7 @@ impl ScriptedTransport {
             calls: Cell::new(0),
             json_sent: RefCell::default(),
             report_sent: Cell::new(false),
+            sending_ms: Cell::new(0),
         })
     }
 
@@ -149,11 +153,19 @@ impl Transport for ScriptedTransport {
         _: Option<&'a web_sys::AbortSignal>,
         on_progress: Rc<dyn Fn(u64, u64)>,
     ) -> TransportFuture<'a> {
+        let total = files.iter().map(|f| f.size() as u64).sum();
         if self.report_sent.get() {
-            let total = files.iter().map(|f| f.size() as u64).sum();
             on_progress(total, total);
         }
-        self.next()
+        let sending = self.sending_ms.get();
+        let answer = self.next();
+        Box::pin(async move {
+            if sending > 0 {
+                sleep(sending).await;
+                on_progress(total, total);
+            }
+            answer.await
+        })
     }
 
     fn json<'a>(
@@ -1161,7 +1173,29 @@ async fn a_server_still_assembling_the_file_is_waited_for_beyond_the_tries() {
     let (row, _) = ended_row(&root, 10_000).await;
     assert_eq!(attr(&row, "data-state").as_deref(), Some("failed"));
     assert_eq!(uploads(&script), 1);
-    drop((handle, handle_2));
+
+    // So is one that comes at once after a body that took long to send (a
+    // slow link): the server held nothing.
+    let script = ScriptedTransport::delayed(vec![
+        (0, answer(204, "", None)),
+        (100, answer(503, busy, Some("0"))),
+        (
+            0,
+            answer(201, r#"{"id":"90","name":"big.bin","size":5}"#, None),
+        ),
+    ]);
+    script.sending_ms.set(held);
+    let options = WidgetOptions {
+        mode: Mode::Flow,
+        retry: quick_retries(1),
+        ..dev_options("http://scripted.invalid", "dev-token")
+    };
+    let (root, handle_3) =
+        scripted_uploads(&script, options, &[file(b"bytes", "big.bin", "text/plain")]).await;
+    let (row, _) = ended_row(&root, held as u32 + 10_000).await;
+    assert_eq!(attr(&row, "data-state").as_deref(), Some("failed"));
+    assert_eq!(uploads(&script), 1);
+    drop((handle, handle_2, handle_3));
 }
 
 #[wasm_bindgen_test]

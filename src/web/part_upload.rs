@@ -3,6 +3,7 @@
 //! `Blob.slice` of the file. A failed part is retried alone, per the
 //! [`RetryPolicy`]; progress is the sum over parts.
 
+use std::cell::Cell;
 use std::rc::Rc;
 
 use web_sys::{AbortSignal, Blob, File};
@@ -23,10 +24,15 @@ fn slice(file: &File, part: &PartSpec) -> Result<Blob, UploadError> {
 /// the part that `completes` the file, a server still assembling it
 /// ([`RetryPolicy::assembly_wait`]) is waited for on its own budget, not
 /// counted as a failed try: the file is being made into an attachment.
+/// How long the server held the answer counts from `body_out` (when the
+/// attempt's last byte went out, set by the attempt; from the attempt's
+/// start where it is never set): on a slow link the sending alone would
+/// otherwise pass for a server at work.
 async fn with_retries<T, F, Fut>(
     policy: &RetryPolicy,
     signal: Option<&AbortSignal>,
     completes: bool,
+    body_out: &Cell<Option<f64>>,
     mut attempt: F,
 ) -> Result<T, UploadError>
 where
@@ -36,8 +42,10 @@ where
     let mut failures = 0;
     let first_try = js_sys::Date::now();
     loop {
-        let sent_at = js_sys::Date::now();
+        let started = js_sys::Date::now();
+        body_out.set(None);
         let (outcome, retry_after) = attempt().await;
+        let sent_at = body_out.get().unwrap_or(started);
         let error = match outcome {
             Ok(value) => return Ok(value),
             Err(error) => error,
@@ -96,7 +104,7 @@ pub async fn upload_in_parts(
     let plan = backend.plan(meta);
     let mut sent = 0u64;
     for part in &plan {
-        let presence = with_retries(policy, signal, false, || async {
+        let presence = with_retries(policy, signal, false, &Cell::new(None), || async {
             let credentials = match fresh_credentials(credentials, provider).await {
                 Ok(c) => c,
                 Err(error) => return (Err(error), None),
@@ -113,13 +121,21 @@ pub async fn upload_in_parts(
         } else {
             // The last part is always sent: its answer carries the attachment.
             let blob = slice(file, part)?;
-            with_retries(policy, signal, part.is_last(), || async {
+            let body_out = Rc::new(Cell::new(None));
+            with_retries(policy, signal, part.is_last(), &body_out, || async {
                 let credentials = match fresh_credentials(credentials, provider).await {
                     Ok(c) => c,
                     Err(error) => return (Err(error), None),
                 };
                 let request = backend.part_request(meta, part, &credentials);
-                match transport.upload_part(&request, &blob, signal).await {
+                let out = body_out.clone();
+                let on_sent: Rc<dyn Fn(u64, u64)> = Rc::new(move |sent, total| {
+                    if sent >= total {
+                        out.set(Some(js_sys::Date::now()));
+                    }
+                });
+                let blobs = std::slice::from_ref(&blob);
+                match transport.upload(&request, blobs, signal, on_sent).await {
                     Ok(raw) => (backend.parse_part(raw.status, &raw.body), raw.retry_after),
                     Err(error) => (Err(error), None),
                 }
