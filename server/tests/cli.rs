@@ -17,25 +17,6 @@ impl Drop for KillOnDrop {
     }
 }
 
-/// An address where every connection is refused for as long as the
-/// returned socket lives. A port taken from the OS and let go again is not
-/// that: a test running alongside may bind 127.0.0.1:0 and be given it
-/// (12 times in 100,000 binds, tried). This socket keeps the port bound,
-/// and without `SO_REUSEADDR` (with it, Linux lets a second socket that
-/// sets it too share a port no one listens on) no other socket gets it;
-/// but it never listens, so a connection attempt is answered with a reset
-/// (ECONNREFUSED), at once: a listener that never accepts would instead
-/// take the connection and leave the request hanging.
-fn refusing_address() -> (tokio::net::TcpSocket, std::net::SocketAddr) {
-    let socket = tokio::net::TcpSocket::new_v4().unwrap();
-    socket.set_reuseaddr(false).unwrap();
-    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
-    let address = socket.local_addr().unwrap();
-    let refused = std::net::TcpStream::connect(address).unwrap_err();
-    assert_eq!(refused.kind(), std::io::ErrorKind::ConnectionRefused);
-    (socket, address)
-}
-
 #[tokio::test]
 async fn prints_the_real_address_and_serves_it() {
     let data_dir = std::env::temp_dir().join(format!("ta-server-cli-{}", std::process::id()));
@@ -120,7 +101,7 @@ async fn the_log_has_one_line_per_request_and_no_tokens() {
     // A proxy whose upstream is down still must not print its credential.
     let proxy_log = dir.0.join("proxy.log");
     let proxy_data = dir.0.join("proxy-data");
-    let (_upstream, address) = refusing_address();
+    let (_upstream, address) = common::refusing_address();
     let proxy = common::ChildServer::spawn_logging(
         &[
             "--data-dir",

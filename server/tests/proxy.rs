@@ -264,25 +264,6 @@ async fn chunked_uploads_are_assembled_here_and_sent_upstream_whole() {
     assert!(walk(&proxy_dir.data_dir().join("tmp")).is_empty());
 }
 
-/// An address where every connection is refused for as long as the
-/// returned socket lives. A port taken from the OS and let go again is not
-/// that: a test running alongside may bind 127.0.0.1:0 and be given it
-/// (12 times in 100,000 binds, tried). This socket keeps the port bound,
-/// and without `SO_REUSEADDR` (with it, Linux lets a second socket that
-/// sets it too share a port no one listens on) no other socket gets it;
-/// but it never listens, so a connection attempt is answered with a reset
-/// (ECONNREFUSED), at once: a listener that never accepts would instead
-/// take the connection and leave the request hanging.
-fn refusing_address() -> (tokio::net::TcpSocket, std::net::SocketAddr) {
-    let socket = tokio::net::TcpSocket::new_v4().unwrap();
-    socket.set_reuseaddr(false).unwrap();
-    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
-    let address = socket.local_addr().unwrap();
-    let refused = std::net::TcpStream::connect(address).unwrap_err();
-    assert_eq!(refused.kind(), std::io::ErrorKind::ConnectionRefused);
-    (socket, address)
-}
-
 #[tokio::test]
 async fn an_unreachable_upstream_is_502_in_the_right_shape() {
     let (_upstream, address) = refusing_address();
