@@ -1130,72 +1130,49 @@ async fn a_server_still_assembling_the_file_is_waited_for_beyond_the_tries() {
     // one try allowed, counting that 503 would fail the row.
     let held = RetryPolicy::ASSEMBLY_HELD_MS + 500;
     let busy = r#"{"errorMessages":["The file is still being assembled from its parts, or could not be: send the last part again."],"statusCode":503}"#;
-    let script = ScriptedTransport::delayed(vec![
-        (0, answer(204, "", None)),
-        (held, answer(503, busy, Some("0"))),
-        (
-            0,
-            answer(201, r#"{"id":"88","name":"big.bin","size":5}"#, None),
-        ),
-    ]);
-    let options = WidgetOptions {
-        mode: Mode::Flow,
-        retry: quick_retries(1),
-        ..dev_options("http://scripted.invalid", "dev-token")
+    // The row's end (state, attachment id, part uploads) when the body
+    // takes `sending_ms` to go out and the 503 comes `answer_ms` after.
+    let run = |sending_ms: u64, answer_ms: u64| async move {
+        let script = ScriptedTransport::delayed(vec![
+            (0, answer(204, "", None)),
+            (answer_ms, answer(503, busy, Some("0"))),
+            (
+                0,
+                answer(201, r#"{"id":"88","name":"big.bin","size":5}"#, None),
+            ),
+        ]);
+        script.sending_ms.set(sending_ms);
+        let options = WidgetOptions {
+            mode: Mode::Flow,
+            retry: quick_retries(1),
+            ..dev_options("http://scripted.invalid", "dev-token")
+        };
+        let (root, handle) =
+            scripted_uploads(&script, options, &[file(b"bytes", "big.bin", "text/plain")]).await;
+        let (row, status) = ended_row(&root, (sending_ms + answer_ms) as u32 + 10_000).await;
+        let end = (
+            attr(&row, "data-state").unwrap_or_default(),
+            attr(&row, "data-attachment-id"),
+            uploads(&script),
+            status,
+        );
+        drop(handle);
+        end
     };
-    let (root, handle) =
-        scripted_uploads(&script, options, &[file(b"bytes", "big.bin", "text/plain")]).await;
-    let (row, status) = ended_row(&root, held as u32 + 10_000).await;
-    assert_eq!(
-        attr(&row, "data-state").as_deref(),
-        Some("done"),
-        "{status}"
-    );
-    assert_eq!(attr(&row, "data-attachment-id").as_deref(), Some("88"));
-    assert_eq!(uploads(&script), 2, "the completing part twice");
+
+    let (state, id, sent, status) = run(0, held).await;
+    assert_eq!(state, "done", "{status}");
+    assert_eq!(id.as_deref(), Some("88"));
+    assert_eq!(sent, 2, "the completing part twice");
 
     // The same 503 at once is an assembly that failed: an ordinary try.
-    let script = ScriptedTransport::delayed(vec![
-        (0, answer(204, "", None)),
-        (100, answer(503, busy, Some("0"))),
-        (
-            0,
-            answer(201, r#"{"id":"89","name":"big.bin","size":5}"#, None),
-        ),
-    ]);
-    let options = WidgetOptions {
-        mode: Mode::Flow,
-        retry: quick_retries(1),
-        ..dev_options("http://scripted.invalid", "dev-token")
-    };
-    let (root, handle_2) =
-        scripted_uploads(&script, options, &[file(b"bytes", "big.bin", "text/plain")]).await;
-    let (row, _) = ended_row(&root, 10_000).await;
-    assert_eq!(attr(&row, "data-state").as_deref(), Some("failed"));
-    assert_eq!(uploads(&script), 1);
+    let (state, _, sent, _) = run(0, 100).await;
+    assert_eq!((state.as_str(), sent), ("failed", 1));
 
     // So is one that comes at once after a body that took long to send (a
     // slow link): the server held nothing.
-    let script = ScriptedTransport::delayed(vec![
-        (0, answer(204, "", None)),
-        (100, answer(503, busy, Some("0"))),
-        (
-            0,
-            answer(201, r#"{"id":"90","name":"big.bin","size":5}"#, None),
-        ),
-    ]);
-    script.sending_ms.set(held);
-    let options = WidgetOptions {
-        mode: Mode::Flow,
-        retry: quick_retries(1),
-        ..dev_options("http://scripted.invalid", "dev-token")
-    };
-    let (root, handle_3) =
-        scripted_uploads(&script, options, &[file(b"bytes", "big.bin", "text/plain")]).await;
-    let (row, _) = ended_row(&root, held as u32 + 10_000).await;
-    assert_eq!(attr(&row, "data-state").as_deref(), Some("failed"));
-    assert_eq!(uploads(&script), 1);
-    drop((handle, handle_2, handle_3));
+    let (state, _, sent, _) = run(held, 100).await;
+    assert_eq!((state.as_str(), sent), ("failed", 1));
 }
 
 #[wasm_bindgen_test]
