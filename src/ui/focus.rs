@@ -47,10 +47,7 @@ pub fn focus_beside(item: &Element, list_selector: &str, item_selector: &'static
     let focused = at.and_then(|at| {
         let after = all.iter().skip(at + 1);
         let before = all.iter().take(at).rev();
-        after
-            .chain(before)
-            .filter(|other| !other.has_attribute(LEAVING))
-            .find_map(focus_first_button)
+        after.chain(before).find_map(focus_first_button)
     });
     let Some((at, button)) = at.zip(focused) else {
         focus_drop_zone(zone.as_ref());

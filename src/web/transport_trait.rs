@@ -26,21 +26,6 @@ pub trait Transport {
         on_progress: Rc<dyn Fn(u64, u64)>,
     ) -> TransportFuture<'a>;
 
-    /// One part of a file. The default sends it like a whole file.
-    fn upload_part<'a>(
-        &'a self,
-        request: &'a UploadRequest,
-        part: &'a Blob,
-        signal: Option<&'a AbortSignal>,
-    ) -> TransportFuture<'a> {
-        self.upload(
-            request,
-            std::slice::from_ref(part),
-            signal,
-            Rc::new(|_, _| {}),
-        )
-    }
-
     /// A JSON (or bodiless) request: part tests, attach, comment.
     fn json<'a>(
         &'a self,
@@ -94,21 +79,6 @@ impl Transport for BrowserTransport {
             files,
             signal,
             on_progress,
-            self.stall_timeout_ms,
-        ))
-    }
-
-    fn upload_part<'a>(
-        &'a self,
-        request: &'a UploadRequest,
-        part: &'a Blob,
-        signal: Option<&'a AbortSignal>,
-    ) -> TransportFuture<'a> {
-        Box::pin(send_upload_xhr(
-            request,
-            std::slice::from_ref(part),
-            signal,
-            Rc::new(|_, _| {}),
             self.stall_timeout_ms,
         ))
     }
