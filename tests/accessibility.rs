@@ -7,8 +7,12 @@
 
 mod support;
 
+use js_sys::{Array, Function, Object, Reflect};
+use std::cell::RefCell;
+use std::rc::Rc;
 use support::*;
 use tracker_attachments::core::Restrictions;
+use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement};
@@ -186,10 +190,91 @@ async fn every_refusal_of_a_drop_is_heard() {
             file(b"ccc", "c.txt", "text/plain"),
         ],
     );
-    let told = "a.txt failed: Too large: 3 B (at most 2 B). \
+    let told = "3 files added. \
+                a.txt failed: Too large: 3 B (at most 2 B). \
                 b.txt failed: Too large: 3 B (at most 2 B). \
                 c.txt failed: Too large: 3 B (at most 2 B)";
     wait_for("the three refusals", 5_000, || text(&live) == told).await;
+}
+
+/// Every text `el` shows from now on, as a `MutationObserver` sees it
+/// (once per task that changed it).
+struct TextsShown {
+    texts: Rc<RefCell<Vec<String>>>,
+    observer: JsValue,
+    _callback: Closure<dyn FnMut()>,
+}
+
+impl TextsShown {
+    fn watch(el: &Element) -> Self {
+        let texts = Rc::new(RefCell::new(Vec::new()));
+        let (seen, watched) = (texts.clone(), el.clone());
+        let callback = Closure::<dyn FnMut()>::new(move || seen.borrow_mut().push(text(&watched)));
+        let constructor: Function =
+            Reflect::get(&web_sys::window().unwrap(), &js("MutationObserver"))
+                .unwrap()
+                .unchecked_into();
+        let observer = Reflect::construct(&constructor, &Array::of1(callback.as_ref())).unwrap();
+        let options = Object::new();
+        Reflect::set(&options, &js("childList"), &true.into()).unwrap();
+        Reflect::set(&options, &js("characterData"), &true.into()).unwrap();
+        Reflect::set(&options, &js("subtree"), &true.into()).unwrap();
+        let observe: Function = Reflect::get(&observer, &js("observe"))
+            .unwrap()
+            .unchecked_into();
+        observe.call2(&observer, el, &options).unwrap();
+        Self {
+            texts,
+            observer,
+            _callback: callback,
+        }
+    }
+
+    fn texts(&self) -> Vec<String> {
+        self.texts.borrow().clone()
+    }
+}
+
+impl Drop for TextsShown {
+    fn drop(&mut self) {
+        if let Ok(disconnect) = Reflect::get(&self.observer, &js("disconnect")) {
+            let _ = disconnect
+                .unchecked_into::<Function>()
+                .call0(&self.observer);
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_drop_listed_over_many_tasks_is_told_once() {
+    let root = container();
+    let mut options = dev_options(server(), "dev-token");
+    options.restrictions = Restrictions {
+        max_file_size: Some(2),
+        ..Restrictions::default()
+    };
+    let _handle = mount_widget(root.clone(), options);
+    let zone = query(&root, "[data-ta=dropzone]").unwrap();
+    let live = query(&root, "[data-ta=live]").unwrap();
+    let shown = TextsShown::watch(&live);
+    // More than one listing slice (250): refused over three tasks.
+    let files: Vec<_> = (0..600)
+        .map(|i| file(b"aaa", &format!("f{i}.txt"), "text/plain"))
+        .collect();
+    drop_files(&zone, &files);
+    let told = "600 files added. 600 files could not be uploaded";
+    wait_for("the drop told", 10_000, || text(&live) == told).await;
+    wait_for("every row listed", 10_000, || {
+        query_all(&root, "[data-ta=row]").len() == 600
+    })
+    .await;
+    // (The region's first, empty text is set at mount.)
+    let texts: Vec<_> = shown
+        .texts()
+        .into_iter()
+        .filter(|t| !t.is_empty())
+        .collect();
+    assert_eq!(texts, [told]);
 }
 
 #[wasm_bindgen_test]

@@ -52,11 +52,12 @@ async fn russian_then_english_at_run_time() {
         query_all(&root, "[data-ta=row][data-state=refused]").len() == 2
     })
     .await;
-    // Both refusals, told together in Russian (the second used to replace
-    // the first before a screen reader had read it).
+    // The drop and both refusals, told together in Russian (the second
+    // used to replace the first before a screen reader had read it).
     wait_for("the refusals in the live region", 2_000, || {
         text(&live)
-            == "Файл «big.txt» не загружен: Слишком большой: 2,0 КБ (не больше 1,0 КБ). \
+            == "Добавлено 2 файла. \
+                Файл «big.txt» не загружен: Слишком большой: 2,0 КБ (не больше 1,0 КБ). \
                 Файл «bigger.txt» не загружен: Слишком большой: 3,0 КБ (не больше 1,0 КБ)"
     })
     .await;

@@ -57,9 +57,10 @@ impl<T> Intake<T> {
         Some(self.pending.drain(..n).collect())
     }
 
-    /// Whether files wait to be listed.
-    pub fn is_pending(&self) -> bool {
-        !self.pending.is_empty()
+    /// Whether a drain is under way: from the [`push`](Self::push) that
+    /// started it until [`next_slice`](Self::next_slice) finds nothing.
+    pub fn is_draining(&self) -> bool {
+        self.draining
     }
 
     /// Whether everything waiting fits in one slice (a small drop, listed
@@ -87,11 +88,12 @@ mod tests {
     fn slices_keep_arrival_order_and_size() {
         let mut intake = Intake::new(3);
         assert!(intake.push(1..=7));
+        assert!(intake.is_draining());
         assert_eq!(
             drain(&mut intake),
             vec![vec![1, 2, 3], vec![4, 5, 6], vec![7]]
         );
-        assert!(!intake.is_pending());
+        assert!(!intake.is_draining());
     }
 
     #[test]

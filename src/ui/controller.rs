@@ -90,12 +90,17 @@ pub struct Controller {
     /// Whether the once-a-second speed sample is running (see
     /// `measure_speed`).
     speed_ticking: StoredValue<bool>,
-    /// The news of the latest moment for the screen-reader live region,
-    /// read out in the current locale.
+    /// The news of the latest moment that ended, for the screen-reader
+    /// live region, read out in the current locale.
     pub announcement: RwSignal<LiveNews>,
-    /// Whether news told now belongs to the moment already in the live
-    /// region (closed by a microtask once the page's code has run).
+    /// The news of the moment under way, told when it ends.
+    news: StoredValue<LiveNews>,
+    /// Whether news told now belongs to the moment under way (ended by a
+    /// microtask once the page's code has run, or once listing ends).
     news_moment_open: StoredValue<bool>,
+    /// Listed slices whose refusals are yet to be told, each in a task of
+    /// its own: the moment they belong to waits for them.
+    refusals_untold: StoredValue<usize>,
     /// The language of every word and number the widget shows.
     pub locale: RwSignal<Locale>,
     pub options: StoredValue<WidgetOptions, LocalStorage>,
@@ -157,7 +162,9 @@ impl Controller {
             throughput: StoredValue::new(Throughput::default()),
             speed_ticking: StoredValue::new(false),
             announcement: RwSignal::new(LiveNews::default()),
+            news: StoredValue::new(LiveNews::default()),
             news_moment_open: StoredValue::new(false),
+            refusals_untold: StoredValue::new(0),
             locale: RwSignal::new(options.locale.unwrap_or_else(browser_locale)),
             options: StoredValue::new_local(options),
             options_revision: RwSignal::new(0),
@@ -304,6 +311,7 @@ impl Controller {
                 // callbacks get their turn between slices.
                 sleep(0).await;
                 if this.list_next_slice().is_none() {
+                    this.end_news_moment();
                     break;
                 }
             }
@@ -349,11 +357,15 @@ impl Controller {
         if refused {
             // In a task of its own: thousands of refusals told in the task
             // that listed them would make it a long one.
+            self.refusals_untold.try_update_value(|n| *n += 1);
             let this = *self;
             let ids = ids.clone();
             spawn_local(async move {
                 sleep(0).await;
                 this.tell_refusals(&ids);
+                this.refusals_untold
+                    .try_update_value(|n| *n = n.saturating_sub(1));
+                this.end_news_moment();
             });
         }
         let mut wanted = Vec::new();
@@ -889,17 +901,33 @@ impl Controller {
         }
     }
 
+    /// Tells `news` with the rest of its moment. The region hears a moment
+    /// once, when it ends: a drop's refusals, listed a slice per task, are
+    /// one sentence with the drop, not one per slice.
     fn announce(&self, news: Announcement) {
         let same_moment = self.news_moment_open.try_get_value() == Some(true);
-        self.announcement
-            .try_update(|live| live.tell(news, same_moment));
+        self.news
+            .try_update_value(|live| live.tell(news, same_moment));
         if !same_moment {
             self.news_moment_open.try_set_value(true);
             let this = *self;
             // Runs once the code telling this news has run to its end.
-            spawn_local(async move {
-                this.news_moment_open.try_set_value(false);
-            });
+            spawn_local(async move { this.end_news_moment() });
+        }
+    }
+
+    /// Ends the moment and lets the live region read it, unless files are
+    /// still being listed or their refusals told: the end of those calls
+    /// this again.
+    fn end_news_moment(&self) {
+        let listing = self.intake.try_with_value(Intake::is_draining) == Some(true)
+            || self.refusals_untold.try_get_value().is_some_and(|n| n > 0);
+        if listing || self.news_moment_open.try_get_value() != Some(true) {
+            return;
+        }
+        self.news_moment_open.try_set_value(false);
+        if let Some(news) = self.news.try_get_value() {
+            self.announcement.try_set(news);
         }
     }
 
