@@ -97,24 +97,33 @@ async fn tracker_issue_mode_attaches_to_the_issue() {
 #[wasm_bindgen_test]
 async fn jira_mode_uploads_with_a_bearer_token() {
     let sent_at = js_sys::Date::now();
-    let options = WidgetOptions {
+    let jira = |scheme, token: &str| WidgetOptions {
         mode: Mode::Jira,
         issue: "DEMO-2".into(),
         credentials: Credentials {
-            scheme: AuthScheme::Bearer,
-            token: Some("dev-token".into()),
+            scheme,
+            token: Some(token.into()),
             ..Credentials::default()
         },
         ..dev_options(server(), "dev-token")
     };
-    let ids = upload_all(options, &[file(b"a,b\n1,2\n", "table.csv", "")]).await;
+    // Basic with `email:api_token` as Jira hands them out: encoded here.
+    let basic = jira(Some(AuthScheme::Basic), "dev@example.com:dev-token");
+    let ids = upload_all(basic, &[file(b"x", "basic.txt", "text/plain")]).await;
+    assert!(!ids[0].is_empty());
+    // No scheme chosen: Jira's, Bearer (Tracker's OAuth would get 401).
+    let ids = upload_all(
+        jira(None, "dev-token"),
+        &[file(b"a,b\n1,2\n", "table.csv", "")],
+    )
+    .await;
     assert!(!ids[0].is_empty());
     let (status, body) = get_json(&format!("{}/v2/issues/DEMO-2/attachments", server())).await;
     assert_eq!(status, 200);
     assert!(body.contains("table.csv"), "{body}");
     let backend = JiraBackend::new(server(), "DEMO-2", false);
     let bearer = Credentials {
-        scheme: AuthScheme::Bearer,
+        scheme: Some(AuthScheme::Bearer),
         token: Some("dev-token".into()),
         ..Credentials::default()
     };

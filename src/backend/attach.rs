@@ -211,7 +211,7 @@ mod tests {
 
     fn creds() -> Credentials {
         Credentials {
-            scheme: AuthScheme::OAuth,
+            scheme: Some(AuthScheme::OAuth),
             authorization: None,
             token: Some("dev-token".into()),
             org_id: Some("dev-org".into()),

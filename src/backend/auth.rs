@@ -3,14 +3,14 @@ use std::fmt;
 use super::Mode;
 
 /// The word before the token in `Authorization`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AuthScheme {
-    /// Yandex OAuth tokens.
-    #[default]
+    /// Yandex OAuth tokens: Tracker's own, and the default there.
     OAuth,
-    /// Yandex Cloud IAM tokens and Jira OAuth 2.0.
+    /// Yandex Cloud IAM tokens and Jira OAuth 2.0; the default for Jira,
+    /// which takes no OAuth.
     Bearer,
-    /// Jira `email:api_token`, already base64-encoded by the host.
+    /// Jira `email:api_token`, as it is (encoded here) or base64-encoded.
     Basic,
 }
 
@@ -65,7 +65,8 @@ impl OrgHeader {
 /// the browser.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Credentials {
-    pub scheme: AuthScheme,
+    /// `None`: the API's own, `Bearer` for Jira and `OAuth` elsewhere.
+    pub scheme: Option<AuthScheme>,
     pub token: Option<String>,
     /// A complete `Authorization` value from the host's provider, asked
     /// afresh before every request; it wins over `scheme` and `token`.
@@ -89,15 +90,24 @@ impl Credentials {
     /// organisation header.
     pub fn headers_for(&self, mode: Mode) -> Vec<(String, String)> {
         match mode {
-            Mode::Jira => self.authorization().into_iter().collect(),
+            Mode::Jira => self.jira_authorization().into_iter().collect(),
             _ => self.headers(),
         }
     }
 
-    /// `Authorization` alone, for APIs that are not Tracker (Jira, a host's
-    /// own form endpoint): the organisation header means nothing to them and
-    /// would only tell a third party which Tracker organisation the user is in.
+    /// `Authorization` alone for Jira, whose default scheme is `Bearer`:
+    /// the organisation header means nothing to it and would only tell a
+    /// third party which Tracker organisation the user is in.
+    pub fn jira_authorization(&self) -> Option<(String, String)> {
+        self.authorization_with(AuthScheme::Bearer)
+    }
+
+    /// `Authorization` alone, the scheme `OAuth` unless one was chosen.
     pub fn authorization(&self) -> Option<(String, String)> {
+        self.authorization_with(AuthScheme::OAuth)
+    }
+
+    fn authorization_with(&self, default: AuthScheme) -> Option<(String, String)> {
         if let Some(value) = self
             .authorization
             .as_deref()
@@ -106,11 +116,38 @@ impl Credentials {
             return Some(("Authorization".to_owned(), value.trim().to_owned()));
         }
         let token = self.token.as_deref().filter(|t| !t.is_empty())?;
+        let scheme = self.scheme.unwrap_or(default);
+        let value = match scheme {
+            // `email:api_token` as Jira gives it; base64 has no colon, so a
+            // token already encoded is sent as it is.
+            AuthScheme::Basic if token.contains(':') => base64(token.as_bytes()),
+            _ => token.to_owned(),
+        };
         Some((
             "Authorization".to_owned(),
-            format!("{} {token}", self.scheme.as_str()),
+            format!("{} {value}", scheme.as_str()),
         ))
     }
+}
+
+/// Standard base64 with padding (RFC 4648 §4).
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for group in bytes.chunks(3) {
+        let n = group
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        for i in 0..4 {
+            out.push(if i <= group.len() {
+                char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize])
+            } else {
+                '='
+            });
+        }
+    }
+    out
 }
 
 // Tokens must never reach logs, so Debug shows only whether one is set.
@@ -136,7 +173,7 @@ mod tests {
     #[test]
     fn builds_auth_and_org_headers() {
         let creds = Credentials {
-            scheme: AuthScheme::Bearer,
+            scheme: Some(AuthScheme::Bearer),
             authorization: None,
             token: Some("t0k".into()),
             org_id: Some("42".into()),
@@ -185,8 +222,9 @@ mod tests {
             org_id: Some("7".into()),
             ..Credentials::default()
         };
-        let auth = ("Authorization".to_owned(), "OAuth t".to_owned());
-        assert_eq!(creds.headers_for(Mode::Jira), vec![auth.clone()]);
+        // Jira takes no OAuth: its default scheme is Bearer.
+        let auth = ("Authorization".to_owned(), "Bearer t".to_owned());
+        assert_eq!(creds.headers_for(Mode::Jira), vec![auth]);
         for mode in [
             Mode::TrackerTemp,
             Mode::TrackerIssue,
@@ -213,7 +251,7 @@ mod tests {
     #[test]
     fn authorization_alone_leaves_out_org() {
         let creds = Credentials {
-            scheme: AuthScheme::Basic,
+            scheme: Some(AuthScheme::Basic),
             authorization: None,
             token: Some("ZTp0".into()),
             org_id: Some("42".into()),
@@ -222,6 +260,44 @@ mod tests {
         assert_eq!(
             creds.authorization(),
             Some(("Authorization".to_owned(), "Basic ZTp0".to_owned()))
+        );
+    }
+
+    #[test]
+    fn basic_encodes_email_and_api_token() {
+        let basic = |token: &str| Credentials {
+            scheme: Some(AuthScheme::Basic),
+            token: Some(token.into()),
+            ..Credentials::default()
+        };
+        // Jira's own example: `curl -u fred@example.com:freds_api_token`.
+        assert_eq!(
+            basic("fred@example.com:freds_api_token").jira_authorization(),
+            Some((
+                "Authorization".to_owned(),
+                "Basic ZnJlZEBleGFtcGxlLmNvbTpmcmVkc19hcGlfdG9rZW4=".to_owned()
+            ))
+        );
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(base64(b"foob"), "Zm9vYg==");
+        assert_eq!(base64(&[0xfb, 0xff]), "+/8=");
+        // Already encoded: sent as it is.
+        assert_eq!(
+            basic("ZTp0").authorization().map(|(_, v)| v),
+            Some("Basic ZTp0".to_owned())
+        );
+        // A scheme chosen wins over Jira's default.
+        let oauth = Credentials {
+            scheme: Some(AuthScheme::OAuth),
+            token: Some("t".into()),
+            ..Credentials::default()
+        };
+        assert_eq!(
+            oauth.jira_authorization().map(|(_, v)| v),
+            Some("OAuth t".to_owned())
         );
     }
 

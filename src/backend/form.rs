@@ -209,7 +209,7 @@ mod tests {
     fn request_posts_the_file_under_the_field() {
         let backend = FormBackend::new("https://example.com/api/upload?x=1", "document", None);
         let creds = Credentials {
-            scheme: AuthScheme::Bearer,
+            scheme: Some(AuthScheme::Bearer),
             authorization: None,
             token: Some("t".into()),
             org_id: Some("42".into()),

@@ -63,7 +63,7 @@ impl UploadBackend for JiraBackend {
     /// [`Self::max_batch`] files gets them all in the request and Jira's 413
     /// back, which reports the mistake instead of hiding it.
     fn upload_request(&self, files: &[&FileMeta], credentials: &Credentials) -> UploadRequest {
-        let mut headers: Vec<_> = credentials.authorization().into_iter().collect();
+        let mut headers: Vec<_> = credentials.jira_authorization().into_iter().collect();
         // Without it Jira refuses every multipart POST (403 "XSRF check failed").
         headers.push(("X-Atlassian-Token".to_owned(), "no-check".to_owned()));
         UploadRequest {
@@ -115,7 +115,7 @@ impl UploadBackend for JiraBackend {
         Some(JsonRequest {
             method: HttpMethod::Get,
             url: format!("{}/rest/api/3/issue/{key}?fields=attachment", self.base),
-            headers: credentials.authorization().into_iter().collect(),
+            headers: credentials.jira_authorization().into_iter().collect(),
             body: String::new(),
         })
     }
@@ -145,7 +145,7 @@ impl UploadBackend for JiraBackend {
         Some(JsonRequest {
             method: HttpMethod::Delete,
             url: format!("{}/rest/api/3/attachment/{id}", self.base),
-            headers: credentials.authorization().into_iter().collect(),
+            headers: credentials.jira_authorization().into_iter().collect(),
             body: String::new(),
         })
     }
@@ -213,7 +213,7 @@ mod tests {
 
     fn basic() -> Credentials {
         Credentials {
-            scheme: AuthScheme::Basic,
+            scheme: Some(AuthScheme::Basic),
             authorization: None,
             token: Some("dXNlckBleGFtcGxlLmNvbTp0b2s=".into()),
             org_id: Some("dev-org".into()),
@@ -277,7 +277,7 @@ mod tests {
         let a = FileMeta::new("a.png", 1, "");
         let b = FileMeta::new("b.png", 2, "");
         let creds = Credentials {
-            scheme: AuthScheme::Bearer,
+            scheme: Some(AuthScheme::Bearer),
             token: Some("jwt".into()),
             ..Credentials::default()
         };

@@ -9,7 +9,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use tracker_attachments::backend::{AuthScheme, HttpMethod, JsonRequest, Mode};
+use tracker_attachments::backend::{HttpMethod, JsonRequest, Mode};
 use tracker_attachments::core::{Attachment, Locale};
 use tracker_attachments::ui::{Controller, EventHandler, WidgetEvent};
 use tracker_attachments::web::{browser_locale, send_json, Persist, DEFAULT_ANSWER_TIMEOUT_MS};
@@ -219,8 +219,7 @@ fn options_for(choice: Choice, on_event: EventHandler) -> WidgetOptions {
         ..Credentials::default()
     };
     if choice.mode == Mode::Jira {
-        // Jira takes Bearer (or Basic) tokens and no organisation.
-        credentials.scheme = AuthScheme::Bearer;
+        // Jira takes no organisation (and Bearer, its default scheme).
         credentials.org_id = None;
     }
     WidgetOptions {

@@ -99,7 +99,7 @@ pub fn options_from_attributes(
     options.credentials.token = text("token").filter(|t| !t.is_empty());
     if let Some(value) = text("auth-scheme") {
         match AuthScheme::parse(&value) {
-            Some(scheme) => options.credentials.scheme = scheme,
+            Some(scheme) => options.credentials.scheme = Some(scheme),
             None => warn("auth-scheme", &value, "one of OAuth, Bearer, Basic"),
         }
     }
@@ -294,7 +294,7 @@ mod tests {
         assert_eq!(options.mode, Mode::Jira);
         assert_eq!(options.issue, "PROJ-7");
         assert_eq!(options.credentials.token.as_deref(), Some("secret"));
-        assert_eq!(options.credentials.scheme, AuthScheme::Bearer);
+        assert_eq!(options.credentials.scheme, Some(AuthScheme::Bearer));
         assert_eq!(options.credentials.org_id.as_deref(), Some("42"));
         assert_eq!(options.credentials.org_header, OrgHeader::XCloudOrgId);
         assert_eq!(options.name, "ids");
