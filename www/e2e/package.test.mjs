@@ -318,6 +318,7 @@ if (el) {
   void attached;
 }
 const handle = mount(document.body, { api: '/tracker', maxSize: '10MB', mode: 'jira', locale: 'ru' });
+handle.setOptions({ api: new URL('/tracker', location.href), accept: ['image/*', '.pdf'], locale: 'ru-RU', authorization: null });
 handle.addFiles([]);
 handle.unmount();
 `,

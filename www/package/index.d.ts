@@ -62,13 +62,17 @@ export interface UploadError {
    * broken connection).
    */
   status?: number;
-  /** Whether trying again may help (network errors, 408, 429, 5xx). */
+  /** Whether trying again may help (network errors, stalls, 408, 429, 500, 502, 503, 504). */
   retryable: boolean;
 }
 
 export type Mode = 'tracker-temp' | 'tracker-issue' | 'jira' | 'flow' | 'form';
 
-/** Returns the whole `Authorization` value, e.g. `"OAuth y0_…"`. */
+/**
+ * Returns the whole `Authorization` value, e.g. `"OAuth y0_…"`. If it
+ * throws, rejects or gives anything but a non-empty string, that upload
+ * fails with kind `'browser'` and is not retried.
+ */
 export type AuthorizationProvider = () => string | Promise<string>;
 
 /**
@@ -77,43 +81,50 @@ export type AuthorizationProvider = () => string | Promise<string>;
  */
 export interface TrackerAttachmentsOptions {
   /** API base URL; default: the page's origin. */
-  api?: string;
+  api?: string | URL;
   mode?: Mode;
   /** Issue key for `tracker-issue` and `jira` modes, and for attaching later. */
   issue?: string;
   /** Development only: production pages use a proxy or `authorization`. */
   token?: string;
+  /**
+   * `OAuth` for Tracker and `Bearer` for Jira unless set; `Basic` takes
+   * Jira's `email:api_token` as it is or base64-encoded.
+   */
   authScheme?: 'OAuth' | 'Bearer' | 'Basic';
   orgId?: string;
   orgHeader?: 'X-Org-ID' | 'X-Cloud-Org-ID';
   /** Form field name of the kept ids' hidden inputs (default `attachmentIds`). */
   name?: string;
-  /** `accept` list: `.pdf`, `image/*`, `text/csv`, comma-separated. */
-  accept?: string;
+  /** `accept` list: `.pdf`, `image/*`, `text/csv`, comma-separated or an array. */
+  accept?: string | string[];
   /** Bytes, or `10MB`, `1.5GiB` (`KB`, `MB`, `GB` are units of 1024). */
   maxSize?: number | string;
   minSize?: number | string;
   maxFiles?: number;
   maxTotalSize?: number | string;
+  /** `false`: the file dialog picks one file (use `maxFiles: 1` to allow one in all). */
   multiple?: boolean;
   /** Uploads at once, 1–6 (default 3). */
   concurrency?: number;
-  /** Part size of `flow` mode (default 8 MiB). */
+  /** Part size of `flow` mode (default 8 MiB; at least 64 KiB, and at most 10,000 parts a file). */
   chunkSize?: number | string;
   /** Target URL of `form` mode. */
-  url?: string;
+  url?: string | URL;
   /** File field name of `form` mode (default `file`). */
   field?: string;
   /** JSON field (dotted path) with the id in a `form` answer. */
   idField?: string;
-  locale?: 'en' | 'ru';
+  /** `en` or `ru`; a tag such as `ru-RU` picks by its language. */
+  locale?: 'en' | 'ru' | (string & {});
   persist?: 'session' | 'local' | 'none';
   persistKey?: string;
   /** Drop files anywhere on the page. */
   pageDrop?: boolean;
   /** `jira` mode: up to 60 small files (16 MiB together) per request. */
   jiraBatch?: boolean;
-  authorization?: AuthorizationProvider;
+  /** `null` goes back to `token`; left out, `setOptions()` keeps the one set. */
+  authorization?: AuthorizationProvider | null;
 }
 
 export interface AttachmentsChangeDetail {
@@ -158,12 +169,16 @@ export interface TrackerAttachmentsMethods {
   addFiles(files: FileList | File[] | File): void;
   /** Opens the file dialog; call it from a click or key handler. */
   openFileDialog(): void;
-  /** Attaches the kept files to an issue; resolves to the ids attached, rejects with an `UploadError` (never throws). */
+  /**
+   * Attaches the kept files to an issue; resolves to the ids attached,
+   * rejects with an `UploadError` (never throws). Only `tracker-temp` and
+   * `flow` keep files to attach; other modes resolve `[]`.
+   */
   attachTo(issueKey: string): Promise<string[]>;
   /**
-   * Posts a comment with the kept files attached (the comment alone when
-   * none are kept; blank text attaches them as `attachTo` does); resolves to
-   * their ids.
+   * Posts a comment with the kept files attached (blank text attaches them
+   * as `attachTo` does); resolves to their ids. With none kept, the comment
+   * alone is posted on Tracker; in `jira` and `form` modes nothing is sent.
    */
   comment(issueKey: string, text: string): Promise<string[]>;
   /**
