@@ -319,8 +319,9 @@ pub async fn forward(State(proxy): State<Arc<Proxy>>, request: Request) -> Respo
     let own = BaseUrl::from_parts(&parts).ok();
     // A HEAD answer has no body to rewrite; its headers pass as they are.
     let own = own.filter(|_| parts.method != Method::HEAD);
-    let path_and_query = parts.uri.path_and_query().map_or("/", |p| p.as_str());
-    let url = format!("{}{path_and_query}", proxy.upstream);
+    let Some(url) = proxy.upstream_url(&parts.uri) else {
+        return ApiError::NotFound.render(flavor, lang);
+    };
 
     let listed = connection_listed(&parts.headers);
     let mut headers = HeaderMap::with_capacity(parts.headers.len() + 2);
@@ -353,6 +354,25 @@ pub async fn forward(State(proxy): State<Arc<Proxy>>, request: Request) -> Respo
 }
 
 impl Proxy {
+    /// Where a request for `uri` goes upstream: the path and query appended
+    /// to `--upstream` as they are. `None` for a path that a URL parser
+    /// would take out of the API: routing matches the path as written, but
+    /// the parser resolves dot segments (`..`, `%2e%2e`) and reads `\` as
+    /// `/`, so `/rest/api/../../wiki` would reach any path on the upstream's
+    /// host, above `--upstream`'s own path too, with the server's
+    /// credentials.
+    fn upstream_url(&self, uri: &Uri) -> Option<reqwest::Url> {
+        if has_dot_segment(uri.path()) {
+            return None;
+        }
+        let path_and_query = uri.path_and_query().map_or("/", |p| p.as_str());
+        let url = reqwest::Url::parse(&format!("{}{path_and_query}", self.upstream)).ok()?;
+        // Belt and braces: what the parser made of it is still the API,
+        // under the upstream's base path.
+        let rest = url.path().strip_prefix(self.upstream_base.path.as_str())?;
+        (rest == "/v2" || rest.starts_with("/v2/") || rest.starts_with("/rest/api/")).then_some(url)
+    }
+
     /// The credentials for the upstream: the server's, or else the browser's.
     fn authorization<'a>(&'a self, browser: &'a HeaderMap) -> Option<&'a HeaderValue> {
         self.authorization
@@ -409,6 +429,18 @@ impl Proxy {
         drop(part);
         pass_back(answer, Flavor::Tracker, lang, None).await
     }
+}
+
+/// Whether `path` has a `.` or `..` segment once percent-decoded, with
+/// `\` (which URL parsers read as `/` in http URLs) and an encoded `/` or
+/// `\` (which an upstream may decode before routing) counted as
+/// separators. A name with dots (`..hidden`, `...`) or an encoded slash
+/// without such a segment (a file called `a/b`) is no dot segment.
+fn has_dot_segment(path: &str) -> bool {
+    let decoded: Vec<u8> = percent_encoding::percent_decode_str(path).collect();
+    decoded
+        .split(|&b| b == b'/' || b == b'\\')
+        .any(|segment| segment == b"." || segment == b"..")
 }
 
 /// The upstream's answer as ours: status, headers that are not ours or
@@ -834,6 +866,58 @@ mod tests {
         ] {
             assert_eq!(answer(&unchanged), (body.clone(), true), "{unchanged:?}");
         }
+    }
+
+    #[test]
+    fn dot_segments_are_found_however_written() {
+        for path in [
+            "/v2/..",
+            "/v2/./x",
+            "/rest/api/%2E%2e/x",
+            "/v2/.%2e",
+            "/v2/%2e",
+            "/v2/a%2F..%2Fb",
+            "/v2/a\\..\\b",
+            "/v2/a%5c..",
+        ] {
+            assert!(has_dot_segment(path), "{path}");
+        }
+        for path in [
+            "/v2/issues",
+            "/v2/a/..b",
+            "/v2/.../x",
+            "/v2/a%2Fb",
+            "/v2/%252e%252e",
+        ] {
+            assert!(!has_dot_segment(path), "{path}");
+        }
+    }
+
+    #[test]
+    fn upstream_urls_stay_in_the_api_under_the_base() {
+        let config = Config {
+            upstream: Some("http://up.test/base/".into()),
+            ..Config::default()
+        };
+        let proxy = Proxy::from_config(&config).unwrap().unwrap();
+        let url = |target: &'static str| {
+            proxy
+                .upstream_url(&Uri::from_static(target))
+                .map(|u| u.to_string())
+        };
+        assert_eq!(
+            url("/v2/issues/A-1?x=%2e%2e").as_deref(),
+            Some("http://up.test/base/v2/issues/A-1?x=%2e%2e")
+        );
+        assert_eq!(
+            url("/rest/api/3/myself").as_deref(),
+            Some("http://up.test/base/rest/api/3/myself")
+        );
+        assert_eq!(url("/v2").as_deref(), Some("http://up.test/base/v2"));
+        assert_eq!(url("/v2/../../x"), None);
+        assert_eq!(url("/rest/api/%2e%2e/%2e%2e/x"), None);
+        // Not a route this server forwards.
+        assert_eq!(url("/v2x"), None);
     }
 
     #[test]

@@ -1,0 +1,175 @@
+//! Proxy mode against a fake upstream that records what reaches it: what
+//! the proxy must never send there (paths outside the API, methods like
+//! TRACE, headers injected through a file name), and what it must change
+//! on the way back (`Location`), with the server's credential attached.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+
+use axum::body::Bytes;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use common::*;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tracker_attachments_server::Config;
+
+/// One request as the upstream saw it: the request target exactly as sent.
+#[derive(Debug, Clone)]
+struct Seen {
+    method: Method,
+    target: String,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+/// An upstream that records every request and answers with `answer`.
+struct Upstream {
+    base: String,
+    seen: Log,
+    task: tokio::task::JoinHandle<()>,
+}
+
+type Answer = fn(&Seen, &str) -> Response;
+type Log = Arc<Mutex<Vec<Seen>>>;
+
+impl Upstream {
+    async fn start(answer: Answer) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let state = (seen.clone(), answer, base.clone());
+        let app = axum::Router::new().fallback(record).with_state(state);
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app).await.unwrap();
+        });
+        Self { base, seen, task }
+    }
+
+    fn seen(&self) -> Vec<Seen> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+impl Drop for Upstream {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn record(
+    State((seen, answer, base)): State<(Log, Answer, String)>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let body = axum::body::to_bytes(body, 16 * 1024 * 1024).await.unwrap();
+    let request = Seen {
+        method: parts.method,
+        target: parts
+            .uri
+            .path_and_query()
+            .map_or_else(String::new, |p| p.as_str().to_owned()),
+        headers: parts.headers,
+        body,
+    };
+    let response = answer(&request, &base);
+    seen.lock().unwrap().push(request);
+    response
+}
+
+fn ok_json(_: &Seen, _: &str) -> Response {
+    (StatusCode::OK, [("content-type", "application/json")], "{}").into_response()
+}
+
+const SECRET: &str = "OAuth server-held-secret";
+const AUTH_ENV: &str = "TA_TEST_HARDENING_AUTH";
+
+/// The proxy in this process, in front of `upstream` (whose base may have
+/// a path), with the server's credential from the environment.
+async fn proxy(upstream: &str, dir: &TempDir) -> TestServer {
+    // Every test sets the same value, so setting it concurrently is harmless.
+    std::env::set_var(AUTH_ENV, SECRET);
+    TestServer::start(Config {
+        upstream: Some(upstream.into()),
+        upstream_auth_env: Some(AUTH_ENV.into()),
+        ..Config::with_data_dir(dir.data_dir())
+    })
+    .await
+}
+
+/// A request written byte for byte, so no client resolves its dot segments
+/// first; the status and body of the answer.
+async fn raw_request(base: &str, method: &str, target: &str) -> (u16, String) {
+    let address = base.strip_prefix("http://").unwrap();
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let request =
+        format!("{method} {target} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.unwrap();
+    let answer = String::from_utf8_lossy(&answer).into_owned();
+    let status = answer
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no status in {answer:?}"));
+    let body = answer
+        .split_once("\r\n\r\n")
+        .map_or(String::new(), |(_, body)| body.to_owned());
+    (status, body)
+}
+
+/// Dot segments, raw or percent-encoded, and separators a URL parser
+/// reads as `/` would take the request (and the server's credential) to
+/// any path on the upstream's host: they are refused here, in the route's
+/// error shape, and nothing reaches the upstream.
+#[tokio::test]
+async fn paths_cannot_climb_out_of_the_api() {
+    let upstream = Upstream::start(ok_json).await;
+    let dir = TempDir::new();
+    let proxy = proxy(&format!("{}/tracker", upstream.base), &dir).await;
+    for target in [
+        "/rest/api/../../wiki/rest/api/space",
+        "/rest/api/3/%2e%2e/%2E%2E/%2e%2e/wiki",
+        "/rest/api/.%2e/x",
+        "/v2/..",
+        "/v2/../../admin",
+        "/v2/%2e%2e/%2e%2e/admin?x=1",
+        "/v2/./issues/DEMO-1",
+        "/v2/%2E/issues",
+        "/v2/issues/..%2f..%2f..%2fadmin",
+        "/v2/issues/..%5C..%5Cadmin",
+        "/v2/issues/%2e%2e%5cadmin",
+        "/v2/issues/..\\..\\..\\admin",
+    ] {
+        let (status, body) = raw_request(&proxy.base, "GET", target).await;
+        assert_eq!(status, 404, "{target}: {body} {:?}", upstream.seen());
+        let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+        if target.starts_with("/rest/") {
+            assert_eq!(body["status"], 404, "{target}: {body}");
+        } else {
+            assert_eq!(body["statusCode"], 404, "{target}: {body}");
+        }
+    }
+    assert!(upstream.seen().is_empty(), "{:?}", upstream.seen());
+
+    // What stays inside the API passes, under the upstream's base path,
+    // with the server's credential: names with dots, encoded slashes and
+    // backslashes in a name (a file called `a/b` or `back\slash`).
+    for target in [
+        "/v2/issues/DEMO-1/attachments/7/..hidden",
+        "/v2/issues/DEMO-1/attachments/7/a%2Fb.txt",
+        "/v2/issues/DEMO-1/attachments/7/back%5Cslash.txt",
+        "/v2/issues/DEMO-1/attachments/7/...",
+        "/rest/api/3/attachment/content/7?redirect=false&x=..",
+    ] {
+        let (status, body) = raw_request(&proxy.base, "GET", target).await;
+        assert_eq!(status, 200, "{target}: {body}");
+        let last = upstream.seen().pop().unwrap();
+        assert_eq!(last.method, Method::GET);
+        assert_eq!(last.target, format!("/tracker{target}"));
+        assert!(last.body.is_empty());
+        assert_eq!(last.headers["authorization"], SECRET);
+    }
+}
