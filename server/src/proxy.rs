@@ -109,6 +109,19 @@ impl Proxy {
     }
 }
 
+/// What Tracker and Jira are spoken with; anything else (TRACE, which
+/// would echo the server's `Authorization` back, CONNECT, WebDAV) is 405
+/// here and never goes upstream.
+const FORWARDED_METHODS: [Method; 7] = [
+    Method::GET,
+    Method::HEAD,
+    Method::POST,
+    Method::PUT,
+    Method::PATCH,
+    Method::DELETE,
+    Method::OPTIONS,
+];
+
 /// Headers that describe one connection, not the message (RFC 9110 §7.6.1).
 const HOP_BY_HOP: [HeaderName; 8] = [
     header::CONNECTION,
@@ -319,6 +332,14 @@ pub async fn forward(State(proxy): State<Arc<Proxy>>, request: Request) -> Respo
     let own = BaseUrl::from_parts(&parts).ok();
     // A HEAD answer has no body to rewrite; its headers pass as they are.
     let own = own.filter(|_| parts.method != Method::HEAD);
+    if !FORWARDED_METHODS.contains(&parts.method) {
+        let mut refused = ApiError::MethodNotAllowed.render(flavor, lang);
+        refused.headers_mut().insert(
+            header::ALLOW,
+            HeaderValue::from_static("GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"),
+        );
+        return refused;
+    }
     let Some(url) = proxy.upstream_url(&parts.uri) else {
         return ApiError::NotFound.render(flavor, lang);
     };

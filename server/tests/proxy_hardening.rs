@@ -173,3 +173,35 @@ async fn paths_cannot_climb_out_of_the_api() {
         assert_eq!(last.headers["authorization"], SECRET);
     }
 }
+
+/// Only the methods the APIs use go upstream: TRACE would echo the
+/// server's `Authorization` back to the caller, and others mean nothing
+/// to Tracker or Jira.
+#[tokio::test]
+async fn only_api_methods_are_forwarded() {
+    let upstream = Upstream::start(ok_json).await;
+    let dir = TempDir::new();
+    let proxy = proxy(&upstream.base, &dir).await;
+    for (method, target) in [
+        ("TRACE", "/v2/issues/DEMO-1"),
+        ("TRACE", "/rest/api/3/myself"),
+        ("PROPFIND", "/v2/issues/"),
+        ("CONNECTX", "/rest/api/2/issue/DEMO-1"),
+    ] {
+        let (status, body) = raw_request(&proxy.base, method, target).await;
+        assert_eq!(status, 405, "{method} {target}: {body}");
+        let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let field = if target.starts_with("/rest/") {
+            "status"
+        } else {
+            "statusCode"
+        };
+        assert_eq!(body[field], 405, "{method} {target}: {body}");
+    }
+    assert!(upstream.seen().is_empty(), "{:?}", upstream.seen());
+    for method in ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] {
+        let (status, _) = raw_request(&proxy.base, method, "/v2/issues/DEMO-1").await;
+        assert_eq!(status, 200, "{method}");
+        assert_eq!(upstream.seen().pop().unwrap().method.as_str(), method);
+    }
+}
