@@ -431,13 +431,13 @@ impl Proxy {
         let form = reqwest::multipart::Form::new().part(
             "file",
             reqwest::multipart::Part::stream_with_length(reqwest::Body::wrap_stream(stream), size)
-                .file_name(name.to_owned()),
+                .file_name(part_file_name(name)),
         );
         let mut request = self
             .client
             .post(format!("{}/v2/attachments/", self.upstream))
-            // The name in the query too: Tracker prefers it, and it needs
-            // no multipart header encoding.
+            // The name in the query too, whole: Tracker prefers it, and it
+            // needs no multipart header encoding.
             .query(&[("filename", name)])
             .header(self.org_header.clone(), self.org_id.clone())
             .timeout(upload_timeout(size))
@@ -462,6 +462,16 @@ fn has_dot_segment(path: &str) -> bool {
     decoded
         .split(|&b| b == b'/' || b == b'\\')
         .any(|segment| segment == b"." || segment == b"..")
+}
+
+/// The file name for a multipart part's header: reqwest writes CR and LF
+/// into it as they are (after a `\`), so a name with them would add
+/// headers, or parts, to a request that carries the server's credentials.
+/// Control characters become `_` there; the query carries the name whole.
+fn part_file_name(name: &str) -> String {
+    name.chars()
+        .map(|c| if c.is_control() { '_' } else { c })
+        .collect()
 }
 
 /// The upstream's answer as ours: status, headers that are not ours or

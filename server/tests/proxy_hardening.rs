@@ -12,6 +12,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use common::*;
+use reqwest::multipart::{Form, Part};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tracker_attachments_server::Config;
 
@@ -204,4 +205,61 @@ async fn only_api_methods_are_forwarded() {
         assert_eq!(status, 200, "{method}");
         assert_eq!(upstream.seen().pop().unwrap().method.as_str(), method);
     }
+}
+
+/// The name of a chunked upload goes upstream in the query (encoded) and
+/// as the multipart part's file name, where reqwest writes CR and LF as
+/// they are: a name with them would add headers (or parts) to the request
+/// that carries the server's credential. The part's name loses them; the
+/// query keeps the name whole, and Tracker takes the name from there.
+#[tokio::test]
+async fn a_chunked_upload_name_cannot_add_part_headers_upstream() {
+    let upstream = Upstream::start(ok_json).await;
+    let dir = TempDir::new();
+    let proxy = proxy(&upstream.base, &dir).await;
+    let name = "a\r\nContent-Type: text/html\r\n\r\n<b>\u{0}\u{7f}.txt";
+    let form = [
+        ("flowChunkNumber", "1"),
+        ("flowChunkSize", "1000"),
+        ("flowCurrentChunkSize", "3"),
+        ("flowTotalSize", "3"),
+        ("flowIdentifier", "3-injected"),
+        ("flowFilename", name),
+        ("flowTotalChunks", "1"),
+    ]
+    .into_iter()
+    .fold(Form::new(), |form, (k, v)| form.text(k, v))
+    .part("file", Part::bytes(b"abc".to_vec()).file_name("blob"));
+    let response = proxy
+        .client
+        .post(proxy.url("/upload/flow"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), reqwest::StatusCode::OK);
+    let seen = upstream.seen();
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    let sent = &seen[0];
+    let query = sent.target.split_once('?').unwrap().1;
+    let (key, value) = query.split_once('=').unwrap();
+    assert_eq!(key, "filename");
+    let value = value.replace('+', " ");
+    assert_eq!(
+        percent_encoding::percent_decode_str(&value)
+            .decode_utf8()
+            .unwrap(),
+        name
+    );
+    let body = String::from_utf8_lossy(&sent.body);
+    let (head, rest) = body
+        .split_once("\r\n\r\n")
+        .unwrap_or_else(|| panic!("{body:?}"));
+    // One part: its headers, then the bytes and the closing boundary.
+    let headers: Vec<&str> = head.lines().skip(1).collect();
+    assert_eq!(headers.len(), 1, "{body:?}");
+    assert!(headers[0].starts_with("Content-Disposition: form-data; name=\"file\"; filename=\""));
+    assert!(!headers[0].contains(['\r', '\0', '\u{7f}']), "{body:?}");
+    assert!(rest.starts_with("abc\r\n--"), "{body:?}");
+    assert_eq!(sent.headers["authorization"], SECRET);
 }
