@@ -132,12 +132,41 @@ impl Config {
     pub fn validate(&self) -> anyhow::Result<()> {
         parse_rate(&self.fault_rate.to_string()).map_err(anyhow::Error::msg)?;
         if let Some(upstream) = &self.upstream {
+            // Never echoed whole: it may hold a password.
+            let shown = without_userinfo(upstream);
             let scheme_ok = upstream.starts_with("http://") || upstream.starts_with("https://");
-            if !scheme_ok || upstream.parse::<axum::http::Uri>().is_err() {
-                anyhow::bail!("--upstream must be an http:// or https:// URL, got {upstream:?}");
+            let Some(uri) = upstream
+                .parse::<axum::http::Uri>()
+                .ok()
+                .filter(|_| scheme_ok)
+            else {
+                anyhow::bail!("--upstream must be an http:// or https:// URL, got {shown:?}");
+            };
+            // It would be logged at start and sent (as Basic) on every request.
+            if uri.authority().is_some_and(|a| a.as_str().contains('@')) {
+                anyhow::bail!(
+                    "--upstream must not hold credentials (user:password@), got {shown:?}: \
+                     put the upstream's Authorization value in an environment variable \
+                     and name it with --upstream-auth-env"
+                );
+            }
+            // Request paths are appended to it.
+            if uri.query().is_some() || upstream.contains('#') {
+                anyhow::bail!("--upstream must be a base URL without a query or fragment");
             }
         }
         Ok(())
+    }
+}
+
+/// `scheme://user:password@host/...` as `scheme://…@host/...`: what an
+/// error message may quote of a URL.
+fn without_userinfo(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}://…{}", &rest[at..]),
+        None => url.to_owned(),
     }
 }
 
@@ -252,5 +281,31 @@ mod tests {
         assert!(with("https://api.tracker.yandex.net").validate().is_ok());
         assert!(with("ftp://x").validate().is_err());
         assert!(with("http://bad host").validate().is_err());
+        assert!(with("https://gw.test/tracker/").validate().is_ok());
+        assert!(with("https://gw.test/tracker?key=1").validate().is_err());
+        assert!(with("https://gw.test/tracker#x").validate().is_err());
+    }
+
+    #[test]
+    fn upstream_credentials_are_refused_and_never_echoed() {
+        for upstream in [
+            "https://me:pa55word@tracker.test",
+            "http://pa55word@127.0.0.1:9/base",
+            "htps://me:pa55word@tracker.test",
+            "http://me:pa55word@bad host/",
+        ] {
+            let config = Config {
+                upstream: Some(upstream.into()),
+                ..Config::default()
+            };
+            let error = config.validate().unwrap_err().to_string();
+            assert!(error.contains("--upstream"), "{error}");
+            assert!(!error.contains("pa55word"), "{error}");
+        }
+        assert_eq!(
+            without_userinfo("https://a:b@h.test/p@q"),
+            "https://…@h.test/p@q"
+        );
+        assert_eq!(without_userinfo("https://h.test/p@q"), "https://h.test/p@q");
     }
 }

@@ -371,7 +371,8 @@ pub async fn forward(State(proxy): State<Arc<Proxy>>, request: Request) -> Respo
         upstream = upstream.body(reqwest::Body::wrap_stream(body.into_data_stream()));
     }
     let rebase = own.as_ref().map(|own| proxy.rebase(own));
-    pass_back(upstream.send().await, flavor, lang, rebase).await
+    let answer = upstream.send().await;
+    pass_back(answer, parts.uri.path(), flavor, lang, rebase).await
 }
 
 impl Proxy {
@@ -448,7 +449,7 @@ impl Proxy {
         let answer = request.send().await;
         // The local copy goes once the upstream has it (or has refused it).
         drop(part);
-        pass_back(answer, Flavor::Tracker, lang, None).await
+        pass_back(answer, "/v2/attachments/", Flavor::Tracker, lang, None).await
     }
 }
 
@@ -477,8 +478,10 @@ fn part_file_name(name: &str) -> String {
 /// The upstream's answer as ours: status, headers that are not ours or
 /// hop-by-hop, and the body: streamed, or with `rebase` and a JSON answer
 /// of at most `MAX_REBASED_BODY`, read whole and rebased.
+/// `path` is the request's, for the log.
 async fn pass_back(
     answer: reqwest::Result<reqwest::Response>,
+    path: &str,
     flavor: Flavor,
     lang: Lang,
     rebase: Option<Rebase<'_>>,
@@ -486,8 +489,8 @@ async fn pass_back(
     let answer = match answer {
         Ok(answer) => answer,
         Err(e) => {
-            // reqwest's message names the URL but never the headers.
-            tracing::warn!(error = %e, "upstream request failed");
+            let path: String = path.chars().take(MAX_LOGGED_PATH).collect();
+            tracing::warn!(error = %without_url(e), %path, "upstream request failed");
             return ApiError::BadGateway.render(flavor, lang);
         }
     };
@@ -507,7 +510,7 @@ async fn pass_back(
             Ok(body) => Body::from(rebase.answer(&mut headers, body)),
             Err(streaming) => streaming,
         },
-        _ => Body::from_stream(answer.bytes_stream()),
+        _ => Body::from_stream(body_stream(answer)),
     };
     let mut response = Response::new(body);
     *response.status_mut() = status;
@@ -515,12 +518,40 @@ async fn pass_back(
     response
 }
 
+/// Paths can hold long file names; the log does not need them whole.
+const MAX_LOGGED_PATH: usize = 256;
+
+/// A reqwest error as the log may show it: with its causes, which say what
+/// went wrong, and without its URL, whose query holds file names (the log
+/// never shows a query, nor headers).
+fn without_url(error: reqwest::Error) -> String {
+    let error = error.without_url();
+    let mut text = error.to_string();
+    let mut cause = std::error::Error::source(&error);
+    while let Some(source) = cause {
+        text.push_str(": ");
+        text.push_str(&source.to_string());
+        cause = source.source();
+    }
+    text
+}
+
+/// The upstream's body as a stream whose errors name no URL, should
+/// anything log them.
+fn body_stream(
+    answer: reqwest::Response,
+) -> impl futures_util::Stream<Item = reqwest::Result<Bytes>> {
+    answer
+        .bytes_stream()
+        .map(|chunk| chunk.map_err(reqwest::Error::without_url))
+}
+
 /// The body whole if it is at most `MAX_REBASED_BODY` (an answer without a
 /// length may still be longer); otherwise, or if the upstream breaks off,
 /// a body that gives what was read and then the rest (or the error) as
 /// streaming would have.
 async fn read_whole(answer: reqwest::Response) -> Result<Bytes, Body> {
-    let mut stream = answer.bytes_stream();
+    let mut stream = body_stream(answer);
     let mut read: Vec<Bytes> = Vec::new();
     let mut len = 0;
     while let Some(chunk) = stream.next().await {

@@ -263,3 +263,62 @@ async fn a_chunked_upload_name_cannot_add_part_headers_upstream() {
     assert!(rest.starts_with("abc\r\n--"), "{body:?}");
     assert_eq!(sent.headers["authorization"], SECRET);
 }
+
+/// The log never holds a query (file names live there), and reqwest's
+/// error message names the whole URL: a failed upstream request is logged
+/// by its path.
+#[tokio::test]
+async fn a_failed_upstream_request_is_logged_without_its_query() {
+    let (_upstream, address) = refusing_address();
+    let dir = TempDir::new();
+    let log = dir.0.join("proxy.log");
+    let data_dir = dir.data_dir();
+    let proxy = ChildServer::spawn_logging(
+        &[
+            "--data-dir",
+            data_dir.to_str().unwrap(),
+            "--upstream",
+            &format!("http://{address}"),
+        ],
+        &[],
+        Some(&log),
+    );
+    let failed = client()
+        .get(proxy.url("/v2/issues/DEMO-1?filename=query-secret-name.txt"))
+        .send()
+        .await
+        .unwrap();
+    error_message(failed, reqwest::StatusCode::BAD_GATEWAY).await;
+    // Stopped, so everything it logged is in the file.
+    drop(proxy);
+    let text = std::fs::read_to_string(&log).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.contains("upstream request failed"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(line.contains("/v2/issues/DEMO-1"), "{line}");
+    assert!(!text.contains("query-secret-name"), "{text}");
+}
+
+/// `--upstream` with `user:password@` would log the password at start and
+/// send it on every request: it is refused, and not echoed.
+#[tokio::test]
+async fn an_upstream_with_credentials_is_refused_at_start() {
+    let dir = TempDir::new();
+    for upstream in [
+        "https://me:secret-in-url@tracker.test",
+        "http://secret-in-url@127.0.0.1:9/base",
+    ] {
+        let config = Config {
+            upstream: Some(upstream.into()),
+            ..Config::with_data_dir(dir.data_dir())
+        };
+        let error = match tracker_attachments_server::app(config).await {
+            Ok(_) => panic!("{upstream} was taken"),
+            Err(error) => format!("{error:#}"),
+        };
+        assert!(error.contains("--upstream"), "{error}");
+        assert!(error.contains("--upstream-auth-env"), "{error}");
+        assert!(!error.contains("secret-in-url"), "{error}");
+    }
+}
