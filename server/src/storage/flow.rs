@@ -450,13 +450,27 @@ impl Storage {
         Ok((part, size, head))
     }
 
-    /// Removes uploads that saw no part since `cutoff`.
+    /// Removes uploads that saw no part since `cutoff`, except those being
+    /// assembled. An upload whose flag is set with nobody at work on it (no
+    /// announcement pending: its end could not be recorded) is abandoned
+    /// like any other and goes too. Read with the database lock held, which
+    /// is when the flag and the announcements change together.
     pub async fn sweep_flow(&self, cutoff: i64) -> anyhow::Result<usize> {
         self.with_db(move |storage, conn| -> anyhow::Result<usize> {
-            let ids = conn
-                .prepare("SELECT id FROM flow_uploads WHERE updated_at < ?1 AND assembling = 0")?
-                .query_map([cutoff], |row| row.get::<_, i64>(0))?
+            let candidates = conn
+                .prepare("SELECT id, assembling FROM flow_uploads WHERE updated_at < ?1")?
+                .query_map([cutoff], |row| {
+                    Ok((row.get::<_, i64>(0)?, row.get::<_, bool>(1)?))
+                })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
+            let ids: Vec<i64> = {
+                let assemblies = storage.assemblies();
+                candidates
+                    .into_iter()
+                    .filter(|(id, assembling)| !assembling || !assemblies.contains_key(id))
+                    .map(|(id, _)| id)
+                    .collect()
+            };
             for id in &ids {
                 delete_upload(conn, *id)?;
                 remove_dir_quietly(&storage.flow_dir(*id));
@@ -607,5 +621,73 @@ mod tests {
             ));
         }
         assert!(storage.assemblies().is_empty());
+    }
+
+    /// A settle whose outcome the database refuses to record leaves the
+    /// flag set with nobody at work on it; once the upload is past the TTL,
+    /// the sweeper removes it and its parts all the same.
+    #[tokio::test]
+    async fn an_assembly_whose_end_was_not_recorded_is_swept() {
+        let AssemblyUnderWay {
+            _dir,
+            storage,
+            assembly,
+            mut outcome,
+            ..
+        } = assembly_under_way().await;
+        let upload_id = assembly.upload().id;
+        let refuse = |sql: &'static str| {
+            storage.lock().unwrap().execute_batch(sql).unwrap();
+        };
+        refuse(
+            "CREATE TRIGGER refuse BEFORE UPDATE ON flow_uploads
+             BEGIN SELECT RAISE(ABORT, 'refused on purpose'); END;",
+        );
+        assert!(assembly.settle(AssemblyOutcome::Failed).await.is_err());
+        assert!(matches!(
+            heard(&mut outcome).await.as_deref(),
+            Some(AssemblyOutcome::Failed)
+        ));
+        refuse("DROP TRIGGER refuse;");
+        let assembling: bool = storage
+            .lock()
+            .unwrap()
+            .query_row(
+                "SELECT assembling FROM flow_uploads WHERE id = ?1",
+                [upload_id],
+                |row| row.get(0),
+            )
+            .unwrap();
+        assert!(assembling, "the refused settle cleared the flag");
+        assert!(storage.assemblies().is_empty());
+        assert!(storage.flow_dir(upload_id).exists());
+
+        // Not yet past its time: kept.
+        assert_eq!(storage.sweep_flow(0).await.unwrap(), 0);
+        assert_eq!(storage.sweep_flow(1).await.unwrap(), 1);
+        assert!(!storage.flow_dir(upload_id).exists());
+        let rows: i64 = storage
+            .lock()
+            .unwrap()
+            .query_row("SELECT COUNT(*) FROM flow_uploads", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(rows, 0);
+    }
+
+    /// An assembly still at work is never swept, however old its upload.
+    #[tokio::test]
+    async fn an_assembly_at_work_is_not_swept() {
+        let AssemblyUnderWay {
+            _dir,
+            storage,
+            assembly,
+            ..
+        } = assembly_under_way().await;
+        assert_eq!(storage.sweep_flow(i64::MAX).await.unwrap(), 0);
+        assert!(storage.flow_dir(assembly.upload().id).exists());
+        assembly
+            .settle(AssemblyOutcome::Stored { attachment_id: 1 })
+            .await
+            .unwrap();
     }
 }
