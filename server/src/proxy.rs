@@ -330,8 +330,6 @@ pub async fn forward(State(proxy): State<Arc<Proxy>>, request: Request) -> Respo
     // fails only for a `Host` no URL could be built on; then JSON passes
     // unchanged rather than refusing a request the upstream may well answer.
     let own = BaseUrl::from_parts(&parts).ok();
-    // A HEAD answer has no body to rewrite; its headers pass as they are.
-    let own = own.filter(|_| parts.method != Method::HEAD);
     if !FORWARDED_METHODS.contains(&parts.method) {
         let mut refused = ApiError::MethodNotAllowed.render(flavor, lang);
         refused.headers_mut().insert(
@@ -362,7 +360,10 @@ pub async fn forward(State(proxy): State<Arc<Proxy>>, request: Request) -> Respo
         HeaderValue::from_static("identity"),
     );
 
-    let mut upstream = proxy.client.request(parts.method, url).headers(headers);
+    let mut upstream = proxy
+        .client
+        .request(parts.method.clone(), url)
+        .headers(headers);
     // A body only if the browser sent one; its Content-Length (kept above)
     // makes hyper send it with that length rather than chunked.
     let has_body = parts.headers.contains_key(header::CONTENT_LENGTH)
@@ -370,7 +371,11 @@ pub async fn forward(State(proxy): State<Arc<Proxy>>, request: Request) -> Respo
     if has_body {
         upstream = upstream.body(reqwest::Body::wrap_stream(body.into_data_stream()));
     }
-    let rebase = own.as_ref().map(|own| proxy.rebase(own));
+    let rebase = own.as_ref().map(|own| Moved {
+        rebase: proxy.rebase(own),
+        // A HEAD answer has no body to rewrite.
+        body: parts.method != Method::HEAD,
+    });
     let answer = upstream.send().await;
     pass_back(answer, parts.uri.path(), flavor, lang, rebase).await
 }
@@ -475,16 +480,24 @@ fn part_file_name(name: &str) -> String {
         .collect()
 }
 
+/// What of an answer moves onto this server.
+struct Moved<'a> {
+    rebase: Rebase<'a>,
+    /// The body too, not only `Location`.
+    body: bool,
+}
+
 /// The upstream's answer as ours: status, headers that are not ours or
-/// hop-by-hop, and the body: streamed, or with `rebase` and a JSON answer
-/// of at most `MAX_REBASED_BODY`, read whole and rebased.
-/// `path` is the request's, for the log.
+/// hop-by-hop, and the body: streamed, or with `moved.body` and a JSON
+/// answer of at most `MAX_REBASED_BODY`, read whole and rebased. With
+/// `moved`, `Location` moves onto this server too. `path` is the
+/// request's, for the log.
 async fn pass_back(
     answer: reqwest::Result<reqwest::Response>,
     path: &str,
     flavor: Flavor,
     lang: Lang,
-    rebase: Option<Rebase<'_>>,
+    moved: Option<Moved<'_>>,
 ) -> Response {
     let answer = match answer {
         Ok(answer) => answer,
@@ -505,11 +518,16 @@ async fn pass_back(
     let fits = answer
         .content_length()
         .is_none_or(|length| length <= MAX_REBASED_BODY as u64);
-    let body = match rebase {
-        Some(rebase) if fits && is_rebasable(&headers) => match read_whole(answer).await {
-            Ok(body) => Body::from(rebase.answer(&mut headers, body)),
-            Err(streaming) => streaming,
-        },
+    if let Some(moved) = &moved {
+        moved.rebase.location(&mut headers);
+    }
+    let body = match moved {
+        Some(Moved { rebase, body: true }) if fits && is_rebasable(&headers) => {
+            match read_whole(answer).await {
+                Ok(body) => Body::from(rebase.body(&mut headers, body)),
+                Err(streaming) => streaming,
+            }
+        }
         _ => Body::from_stream(body_stream(answer)),
     };
     let mut response = Response::new(body);
@@ -636,9 +654,14 @@ impl UpstreamBase {
             if !head.eq_ignore_ascii_case(origin) {
                 return None;
             }
-            let rest = url[origin.len()..].strip_prefix(self.path.as_str())?;
-            (rest.is_empty() || rest.starts_with(['/', '?', '#'])).then_some(rest)
+            self.rest_of_path(&url[origin.len()..])
         })
+    }
+
+    /// What follows the base path in `path`, if the base ends there.
+    fn rest_of_path<'a>(&self, path: &'a str) -> Option<&'a str> {
+        let rest = path.strip_prefix(self.path.as_str())?;
+        (rest.is_empty() || rest.starts_with(['/', '?', '#'])).then_some(rest)
     }
 }
 
@@ -657,10 +680,47 @@ pub struct Rebase<'a> {
 
 impl Rebase<'_> {
     /// The upstream's answer (headers and whole body) as this server gives
-    /// it. A changed body has a new length, so `Content-Length` goes and
-    /// the server sets it from the body. `ETag` stays: Tracker's names the
-    /// version that `If-Match` sends back upstream, not these bytes.
+    /// it: `Location` and the body moved.
     pub fn answer(&self, headers: &mut HeaderMap, body: Bytes) -> Bytes {
+        self.location(headers);
+        self.body(headers, body)
+    }
+
+    /// Moves `Location` (Jira's 303 to an attachment's bytes, say) onto
+    /// this server as the body's URLs are: an absolute URL on the upstream,
+    /// or, when `--upstream` has a path, an absolute path under it (which
+    /// the browser would otherwise resolve against this server without
+    /// that path). Any other stays as it is.
+    fn location(&self, headers: &mut HeaderMap) {
+        let Some(location) = headers.get(header::LOCATION).and_then(|v| v.to_str().ok()) else {
+            return;
+        };
+        let moved = match self.upstream.rest(location) {
+            Some(rest) => self.own.join(rest),
+            None if location.starts_with('/') && !location.starts_with("//") => {
+                match self.upstream.rest_of_path(location) {
+                    Some(rest) if !self.upstream.path.is_empty() => {
+                        if rest.starts_with('/') {
+                            rest.to_owned()
+                        } else {
+                            format!("/{rest}")
+                        }
+                    }
+                    _ => return,
+                }
+            }
+            None => return,
+        };
+        if let Ok(value) = HeaderValue::from_str(&moved) {
+            headers.insert(header::LOCATION, value);
+        }
+    }
+
+    /// The body as this server gives it. A changed body has a new length,
+    /// so `Content-Length` goes and the server sets it from the body.
+    /// `ETag` stays: Tracker's names the version that `If-Match` sends back
+    /// upstream, not these bytes.
+    fn body(&self, headers: &mut HeaderMap, body: Bytes) -> Bytes {
         if !is_rebasable(headers) {
             return body;
         }
@@ -928,6 +988,47 @@ mod tests {
         ] {
             assert_eq!(answer(&unchanged), (body.clone(), true), "{unchanged:?}");
         }
+    }
+
+    #[test]
+    fn locations_on_the_upstream_move() {
+        let moved = |upstream: &str, location: &str| {
+            let upstream = UpstreamBase::parse(upstream).unwrap();
+            let own = base_of("me.test:8080");
+            let rebase = Rebase {
+                upstream: &upstream,
+                own: &own,
+            };
+            let mut headers = HeaderMap::new();
+            headers.insert(header::LOCATION, HeaderValue::from_str(location).unwrap());
+            rebase.location(&mut headers);
+            headers[header::LOCATION].to_str().unwrap().to_owned()
+        };
+        let up = "https://gw.test/tracker";
+        assert_eq!(
+            moved(
+                up,
+                "https://GW.test:443/tracker/rest/api/3/attachment/content/7?redirect=false"
+            ),
+            "http://me.test:8080/rest/api/3/attachment/content/7?redirect=false"
+        );
+        assert_eq!(moved(up, "/tracker/v2/attachments/1"), "/v2/attachments/1");
+        assert_eq!(moved(up, "/tracker?x=1"), "/?x=1");
+        // Not on the upstream, or not under its path: as it came.
+        for stays in [
+            "https://media.test/file/7?token=x",
+            "https://gw.test/trackers/v2",
+            "/other/v2/attachments/1",
+            "//gw.test/tracker/v2",
+            "v2/attachments/1",
+        ] {
+            assert_eq!(moved(up, stays), stays);
+        }
+        assert_eq!(moved("http://up.test", "/v2/x"), "/v2/x");
+        assert_eq!(
+            moved("http://up.test", "http://up.test/v2/x"),
+            "http://me.test:8080/v2/x"
+        );
     }
 
     #[test]

@@ -186,14 +186,26 @@ async fn the_token_is_replaced_and_answers_pass_through() {
         .await
         .unwrap();
     assert_eq!(redirect.status(), StatusCode::SEE_OTHER);
+    // It points at the proxy, like the URLs in bodies: the page holds no
+    // credential for the upstream.
+    let location = redirect.headers()["location"].to_str().unwrap();
     assert_eq!(
-        redirect.headers()["location"],
-        upstream
-            .url(&format!(
-                "/rest/api/3/attachment/content/{jira_id}?redirect=false"
-            ))
-            .as_str()
+        location,
+        proxy.url(&format!(
+            "/rest/api/3/attachment/content/{jira_id}?redirect=false"
+        ))
     );
+    let followed = client.get(location).send().await.unwrap();
+    assert_eq!(followed.status(), StatusCode::OK);
+    assert_eq!(followed.bytes().await.unwrap().as_ref(), b"jira");
+    // A HEAD answer (no body to rewrite) has it moved too.
+    let head = client
+        .head(proxy.url(&format!("/rest/api/3/attachment/content/{jira_id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.status(), StatusCode::SEE_OTHER);
+    assert_eq!(head.headers()["location"], location);
 }
 
 #[tokio::test]
