@@ -6,7 +6,7 @@ use std::cell::Cell;
 use super::upload_backend::single_file_outcomes;
 use super::{error_from_response, Credentials, FilePart, HttpMethod, UploadBackend, UploadRequest};
 use crate::core::json::Json;
-use crate::core::{Attachment, FileMeta, UploadError};
+use crate::core::{web_url_only, Attachment, FileMeta, UploadError};
 
 /// Any endpoint that takes one file in a multipart POST.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -69,8 +69,8 @@ impl FormBackend {
             name: file.name.clone(),
             size: file.size,
             mimetype: Some(file.mime.trim().to_ascii_lowercase()).filter(|m| !m.is_empty()),
-            content: text("url"),
-            thumbnail: text("thumbnail"),
+            content: web_url_only(text("url")),
+            thumbnail: web_url_only(text("thumbnail")),
             created_at: None,
         })
     }

@@ -5,7 +5,7 @@ use super::{
     JsonRequest, UploadBackend, UploadRequest,
 };
 use crate::core::json::{optional_string, required_string, u64_field, FieldError, Json};
-use crate::core::{Attachment, FileMeta, UploadError};
+use crate::core::{web_url_only, Attachment, FileMeta, UploadError};
 
 /// Where a Tracker upload lands.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -68,8 +68,8 @@ pub(super) fn read_attachment(
         name: required_string(name, names.name)?,
         size: u64_field(size, "size", Some(0))?,
         mimetype: optional_string(mimetype, names.mimetype)?.map(|m| m.to_ascii_lowercase()),
-        content: optional_string(content, "content")?,
-        thumbnail: optional_string(thumbnail, "thumbnail")?,
+        content: web_url_only(optional_string(content, "content")?),
+        thumbnail: web_url_only(optional_string(thumbnail, "thumbnail")?),
         created_at: optional_string(created, names.created)?,
     };
     let usable = !attachment.id.trim().is_empty() && path_segment(&attachment.id).is_some();
@@ -312,6 +312,23 @@ mod tests {
             .unwrap();
         assert_eq!(att.id, "77");
         assert_eq!(att.thumbnail, None);
+    }
+
+    #[test]
+    fn links_other_than_web_ones_are_dropped() {
+        let backend = TrackerBackend::new("", TrackerTarget::Temporary);
+        let att = backend
+            .parse_upload(
+                201,
+                r#"{"id": "7", "name": "a.txt", "size": 3,
+                    "content": "javascript:alert(1)", "thumbnail": "/v2/attachments/7/thumbnail"}"#,
+            )
+            .unwrap();
+        assert_eq!(att.content, None);
+        assert_eq!(
+            att.thumbnail.as_deref(),
+            Some("/v2/attachments/7/thumbnail")
+        );
     }
 
     #[test]

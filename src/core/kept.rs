@@ -1,5 +1,5 @@
 use super::json::{optional_string, required_string, u64_field, write_string, FieldError, Json};
-use super::Attachment;
+use super::{web_url_only, Attachment};
 
 /// The Tracker temporary attachments uploaded so far and not yet attached to
 /// an issue, in upload order. The page reads their ids to attach them later,
@@ -146,8 +146,8 @@ pub(super) fn read_attachment(value: &Json) -> Result<Attachment, FieldError> {
         name: required_string(name, "name")?,
         size: u64_field(size, "size", None)?,
         mimetype: optional_string(mimetype, "mimetype")?,
-        content: optional_string(content, "content")?,
-        thumbnail: optional_string(thumbnail, "thumbnail")?,
+        content: web_url_only(optional_string(content, "content")?),
+        thumbnail: web_url_only(optional_string(thumbnail, "thumbnail")?),
         created_at: optional_string(created_at, "createdAt")?,
     })
 }
@@ -302,8 +302,10 @@ mod against_serde {
                     name,
                     size,
                     mimetype,
-                    content,
-                    thumbnail,
+                    // Other schemes are dropped on reading (and so never
+                    // written): see `web_url_only`.
+                    content: web_url_only(content),
+                    thumbnail: web_url_only(thumbnail),
                     created_at,
                 },
             )

@@ -45,7 +45,7 @@ pub use restrictions::{
     accepts, parse_accept, ListedFiles, Refusal, Restrictions, TRACKER_MAX_FILE_BYTES,
 };
 pub use retry::{parse_retry_after, RetryDecision, RetryPolicy};
-pub use safe_url::{is_displayable_url, is_fetchable_url, origin_of};
+pub use safe_url::{is_displayable_url, is_fetchable_url, origin_of, web_url_only};
 pub use size_scale::{scale_bytes, ScaledBytes};
 pub use throughput::Throughput;
 pub use timestamp::parse_timestamp_ms;

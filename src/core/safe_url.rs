@@ -19,6 +19,39 @@ pub fn is_displayable_url(url: &str) -> bool {
     has_scheme(url, &["http", "https", "blob"])
 }
 
+/// `url` if a page may use it as a link or an image: http(s), or relative
+/// to the page (form endpoints answer `/files/1`); `None` for any other
+/// scheme. Server fields reach the host's page through events and
+/// `attachments`, and a host rendering `<a href=content>` must not be
+/// handed `javascript:`.
+pub fn web_url_only(url: Option<String>) -> Option<String> {
+    let kept = {
+        let text = url.as_deref()?;
+        // Read as the URL parser reads it: leading C0 controls and spaces
+        // go, and tabs and line breaks anywhere (`java\tscript:` is one).
+        let read: String = text
+            .trim_start_matches(|c: char| c <= ' ')
+            .chars()
+            .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+            .collect();
+        let scheme = read
+            .split_once(':')
+            .map(|(scheme, _)| scheme)
+            .filter(|scheme| {
+                scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                    && scheme
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+            });
+        scheme.is_none_or(|scheme| {
+            ["http", "https"]
+                .iter()
+                .any(|s| scheme.eq_ignore_ascii_case(s))
+        })
+    };
+    url.filter(|_| kept)
+}
+
 /// The origin (`scheme://host[:port]`, lower case, default port dropped) of
 /// an absolute http(s) URL. Credentials go only to the API's own origin:
 /// a server-supplied URL elsewhere must not receive the user's token.
@@ -56,6 +89,33 @@ pub fn origin_of(url: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_web_urls_reach_the_page() {
+        let kept = |url: &str| web_url_only(Some(url.to_owned())).is_some();
+        for url in [
+            "https://h/v2/attachments/1/a.txt",
+            "HTTP://h/x",
+            "/files/981",
+            "files/981?x=a:b",
+            "//h/x",
+            "",
+        ] {
+            assert!(kept(url), "{url}");
+        }
+        for url in [
+            "javascript:alert(1)",
+            " JavaScript:alert(1)",
+            "java\tscript:alert(1)",
+            "\u{1}javascript:alert(1)",
+            "data:text/html,<x>",
+            "blob:https://h/1",
+            "vbscript:x",
+        ] {
+            assert!(!kept(url), "{url}");
+        }
+        assert_eq!(web_url_only(None), None);
+    }
 
     #[test]
     fn origins() {
