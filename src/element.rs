@@ -59,7 +59,7 @@ pub fn define_tracker_attachments() -> Result<bool, JsValue> {
             match TrackerAttachmentsHandle::attach(element, Source::Attributes, authorization) {
                 Ok(handle) => handle.into(),
                 Err(error) => {
-                    web_sys::console::error_2(&"tracker-attachments:".into(), &error);
+                    crate::web::console::error("tracker-attachments:", &error);
                     JsValue::NULL
                 }
             }
@@ -82,6 +82,7 @@ pub fn mount(element: HtmlElement, options: JsValue) -> Result<TrackerAttachment
 }
 
 /// Where a widget's settings come from.
+#[derive(Clone)]
 enum Source {
     /// The host element's attributes, read afresh on every change.
     Attributes,
@@ -310,21 +311,35 @@ impl TrackerAttachmentsHandle {
 
     /// Builds the options again from their source and hands them over.
     fn reconfigure(&self) {
-        let built = self.mounted.borrow_mut().as_mut().map(|m| {
-            let options = build_options(&m.host, &m.source, m.authorization.as_ref());
-            let key = crate::web::storage_key(&options.persist_key);
-            if key != m.storage_key {
-                // The old key is free for another widget; the new one may
-                // already be another's.
-                forget_key(&m.storage_key);
-                warn_if_shared(&key, &options);
+        // What the options are built from, read and let go of: building
+        // them warns on the console, and a page's `console.warn` may call
+        // back into this handle.
+        let Some((controller, host, source, authorization, old_key)) =
+            self.mounted.borrow().as_ref().map(|m| {
+                let authorization = m.authorization.clone();
+                (
+                    m.controller,
+                    m.host.clone(),
+                    m.source.clone(),
+                    authorization,
+                    m.storage_key.clone(),
+                )
+            })
+        else {
+            return;
+        };
+        let options = build_options(&host, &source, authorization.as_ref());
+        let key = crate::web::storage_key(&options.persist_key);
+        if key != old_key {
+            // The old key is free for another widget; the new one may
+            // already be another's.
+            forget_key(&old_key);
+            warn_if_shared(&key, &options);
+            if let Some(m) = self.mounted.borrow_mut().as_mut() {
                 m.storage_key = key;
             }
-            (m.controller, options)
-        });
-        if let Some((controller, options)) = built {
-            controller.set_options(options);
         }
+        controller.set_options(options);
     }
 
     fn attach_promise(&self, issue: String, comment: String) -> Promise {
@@ -367,7 +382,7 @@ fn build_options(
         }),
     };
     for warning in warnings {
-        web_sys::console::warn_1(&warning.to_string().into());
+        crate::web::console::warn(&warning.to_string());
     }
     options.authorization = authorization.cloned().map(provider_from_function);
     let target = host.clone();
@@ -408,8 +423,8 @@ fn provider_from_function(function: Function) -> AuthorizationProvider {
 /// warning) anything else.
 fn provider_value(value: JsValue) -> Option<Function> {
     if !value.is_null() && !value.is_undefined() && !value.is_function() {
-        web_sys::console::warn_1(
-            &"tracker-attachments: authorization must be a function; it is ignored".into(),
+        crate::web::console::warn(
+            "tracker-attachments: authorization must be a function; it is ignored",
         );
     }
     value.dyn_into::<Function>().ok()
@@ -437,9 +452,9 @@ fn option_pairs(options: &JsValue) -> OptionPairs {
         }
         let name = attribute_name(&key);
         if !ATTRIBUTES.contains(&name.as_str()) || name == "id" {
-            web_sys::console::warn_1(
-                &format!("tracker-attachments: unknown option \"{key}\" is ignored").into(),
-            );
+            crate::web::console::warn(&format!(
+                "tracker-attachments: unknown option \"{key}\" is ignored"
+            ));
             continue;
         }
         let text = if let Some(text) = value.as_string() {
@@ -466,12 +481,10 @@ fn option_pairs(options: &JsValue) -> OptionPairs {
                 .map(|object| String::from(object.to_string()))
                 .filter(|text| !text.starts_with("[object "));
             let Some(text) = text else {
-                web_sys::console::warn_1(
-                    &format!(
+                crate::web::console::warn(&format!(
                         "tracker-attachments: option \"{key}\" takes text, a number or true/false; it is ignored"
                     )
-                    .into(),
-                );
+                    );
                 continue;
             };
             text
@@ -498,14 +511,14 @@ fn files_from_value(value: &JsValue) -> Vec<File> {
         for item in Array::from(value).iter() {
             match item.dyn_into::<File>() {
                 Ok(file) => files.push(file),
-                Err(_) => web_sys::console::warn_1(
-                    &"tracker-attachments: addFiles() skipped an item that is not a File".into(),
+                Err(_) => crate::web::console::warn(
+                    "tracker-attachments: addFiles() skipped an item that is not a File",
                 ),
             }
         }
     } else {
-        web_sys::console::warn_1(
-            &"tracker-attachments: addFiles() takes a FileList, a File or an array of Files".into(),
+        crate::web::console::warn(
+            "tracker-attachments: addFiles() takes a FileList, a File or an array of Files",
         );
     }
     files
@@ -576,17 +589,17 @@ fn warn_if_shared(storage_key: &str, options: &WidgetOptions) {
     if options.persist == crate::web::Persist::None {
         return;
     }
-    LIVE_KEYS.with(|keys| {
+    let shared = LIVE_KEYS.with(|keys| {
         let mut keys = keys.borrow_mut();
-        if keys.iter().any(|k| k == storage_key) {
-            web_sys::console::warn_1(
-                &format!(
-                    "tracker-attachments: two widgets keep their list under \"{storage_key}\"; \
-                     give each its own persist-key (or id)"
-                )
-                .into(),
-            );
-        }
+        let shared = keys.iter().any(|k| k == storage_key);
         keys.push(storage_key.to_owned());
+        shared
     });
+    // Told once the list is let go of: the console may call back in.
+    if shared {
+        crate::web::console::warn(&format!(
+            "tracker-attachments: two widgets keep their list under \"{storage_key}\"; \
+                     give each its own persist-key (or id)"
+        ));
+    }
 }

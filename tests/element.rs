@@ -4,7 +4,7 @@
 
 mod support;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use js_sys::{Array, Function, Promise, Reflect};
@@ -228,6 +228,40 @@ async fn bad_attributes_warn_and_fall_back() {
     })
     .await;
     el.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_console_that_calls_back_or_throws_breaks_nothing() {
+    let parent = container();
+    let key = unique("shared");
+    let first = element_in(&parent, &[("persist", "session"), ("persist-key", &key)]);
+    let second = element_in(&parent, &[("persist", "session")]);
+    // A page's `console.warn` that reads the widget, then throws (as test
+    // set-ups that fail on any warning do).
+    let console = get(&web_sys::window().unwrap().into(), "console");
+    let original = get(&console, "warn");
+    let calls = Rc::new(Cell::new(0));
+    let (counted, watched) = (calls.clone(), second.clone());
+    let throwing = Closure::<dyn Fn(JsValue)>::new(move |_: JsValue| {
+        counted.set(counted.get() + 1);
+        let _ = Reflect::get(&watched, &"attachmentIds".into());
+        wasm_bindgen::throw_str("no warnings allowed");
+    });
+    Reflect::set(&console, &"warn".into(), throwing.as_ref()).unwrap();
+    // Warned while reconfiguring, then for the key the first one keeps.
+    second.set_attribute("max-size", "lots").unwrap();
+    second.set_attribute("persist-key", &key).unwrap();
+    Reflect::set(&console, &"warn".into(), &original).unwrap();
+    assert!(calls.get() >= 2, "{}", calls.get());
+
+    // Both widgets still work.
+    assert!(strings(&get(&second, "attachmentIds")).is_empty());
+    second.set_attribute("persist-key", &unique("own")).unwrap();
+    drop_files(&dropzone(&second), &[file(b"ok", "ok.txt", "text/plain")]);
+    wait_for("the upload", 10_000, || rows_in_state(&second, "done") == 1).await;
+    assert_eq!(strings(&get(&second, "attachmentIds")).len(), 1);
+    first.remove();
+    second.remove();
 }
 
 #[wasm_bindgen_test]

@@ -2,6 +2,7 @@
 //! in this layer decides anything.
 
 mod authorization;
+pub mod console;
 mod files;
 mod folders;
 mod language;
