@@ -40,6 +40,34 @@ fn renders_an_accessible_drop_zone() {
 }
 
 #[wasm_bindgen_test]
+async fn a_thumbnail_is_fetched_with_the_credentials_of_its_own_api() {
+    let root = container();
+    // The slow server answers after four seconds: time to move the widget
+    // to another API, with a token the slow server does not take, while
+    // the upload runs.
+    let (_handle, controller) =
+        mount_with_controller(root.clone(), dev_options(slow_server(), "dev-token"));
+    let zone = query(&root, "[data-ta=dropzone]").unwrap();
+    drop_files(&zone, &[file(&PNG_40X20, "moved.png", "image/png")]);
+    wait_for("the upload to start", 5_000, || {
+        query(&root, "[data-ta=row][data-state=uploading]").is_some()
+    })
+    .await;
+    controller.set_options(dev_options(server(), "another-apis-token"));
+    let row = query(&root, "[data-ta=row]").unwrap();
+    wait_for("the upload to finish", 15_000, || {
+        attr(&row, "data-state").as_deref() == Some("done")
+    })
+    .await;
+    // Fetched from the slow server with its own token: the new API's token
+    // would get a 401 there, and would have gone to an origin not its own.
+    wait_for("the thumbnail", 15_000, || {
+        query(&row, "img[data-ta=thumbnail]").is_some()
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
 async fn dropped_png_uploads_and_shows_server_thumbnail() {
     let root = container();
     let _handle = mount_widget(root.clone(), dev_options(server(), "dev-token"));

@@ -12,7 +12,7 @@ use crate::backend::{
     comment_request, error_from_response, find_lost_upload, ids_refused_by_name,
     may_be_on_the_issue, parse_attach, parse_comment, single_request_backend, surely_owns,
     temporary_attachment_is_gone, temporary_attachment_request, usable_issue_key, BackendSettings,
-    FlowBackend, LostUpload, Mode, UploadBackend,
+    Credentials, FlowBackend, LostUpload, Mode, UploadBackend,
 };
 use crate::core::{
     can_preview, file_shares, origin_of, parse_retry_after, Announcement, Attachment, BatchLimit,
@@ -21,8 +21,8 @@ use crate::core::{
 };
 use crate::web::{
     browser_locale, downscaled_preview, fetch_thumbnail, fresh_credentials, is_kept_change,
-    load_kept, picked_meta, save_kept, sleep, storage_key, upload_in_parts, walk_folders, Dropped,
-    EventListener, ObjectUrl, PartUploader, Persist, PickedFile,
+    load_kept, picked_meta, save_kept, sleep, storage_key, upload_in_parts, walk_folders,
+    AuthorizationProvider, Dropped, EventListener, ObjectUrl, PartUploader, Persist, PickedFile,
 };
 
 /// How often the speed is sampled while uploads run (see `measure_speed`).
@@ -1384,15 +1384,12 @@ impl Controller {
                     .clone()
                     .filter(|url| same_origin_as_api(url, &options.api))
                 {
+                    let (credentials, provider) = self.credentials_for_api_of(options);
+                    let mode = options.mode;
                     spawn_local(async move {
-                        let Some(options) = self.options.try_get_value() else {
-                            return;
-                        };
-                        let credentials =
-                            fresh_credentials(&options.credentials, options.authorization.as_ref())
-                                .await;
+                        let credentials = fresh_credentials(&credentials, provider.as_ref()).await;
                         if let Ok(credentials) = credentials {
-                            let headers = credentials.headers_for(options.mode);
+                            let headers = credentials.headers_for(mode);
                             self.show_thumbnail(id, url, headers).await;
                         }
                     });
@@ -1403,6 +1400,23 @@ impl Controller {
                 self.tell_failure(id, meta, error.clone());
             }
         }
+    }
+
+    /// The credentials for a later request to the API a run's `options`
+    /// spoke to: the widget's current ones while it still talks to that
+    /// API (a token replaced since the upload is the one that works), else
+    /// the run's, so that a new API's token never goes to the old one.
+    fn credentials_for_api_of(
+        &self,
+        options: &WidgetOptions,
+    ) -> (Credentials, Option<AuthorizationProvider>) {
+        self.options
+            .try_with_value(|now| {
+                (now.api == options.api)
+                    .then(|| (now.credentials.clone(), now.authorization.clone()))
+            })
+            .flatten()
+            .unwrap_or_else(|| (options.credentials.clone(), options.authorization.clone()))
     }
 
     /// Takes `attachment` off the issue the run's `options` uploaded it to
@@ -1425,14 +1439,7 @@ impl Controller {
         {
             return;
         }
-        let (credentials, provider) = self
-            .options
-            .try_with_value(|now| {
-                (now.api == options.api)
-                    .then(|| (now.credentials.clone(), now.authorization.clone()))
-            })
-            .flatten()
-            .unwrap_or_else(|| (options.credentials.clone(), options.authorization.clone()));
+        let (credentials, provider) = self.credentials_for_api_of(options);
         let transport = options.transport.clone();
         let meta = meta.clone();
         spawn_local(async move {
@@ -1470,7 +1477,7 @@ impl Controller {
     /// issue: on the console always, and on the row, in the live region and
     /// to the host as for [`Self::left_attached_after_cancel`].
     fn told_after_cancel(self, id: EntryId, meta: &FileMeta, error: UploadError) {
-        web_sys::console::warn_1(&format!("tracker-attachments: {}: {error}", meta.name).into());
+        crate::web::console::warn(&format!("tracker-attachments: {}: {error}", meta.name));
         let cancelled = self.queue.try_with_untracked(|q| {
             matches!(q.get(id).map(|e| &e.state), Some(EntryState::Cancelled))
         });
@@ -1619,16 +1626,14 @@ fn backend_settings(options: &WidgetOptions) -> BackendSettings<'_> {
     }
 }
 
-/// Whether `url` is on the API's own origin (the page's, when `api` is empty
-/// or relative): only there may the user's credentials be sent.
+/// Whether `url` is on the API's own origin: only there may the user's
+/// credentials be sent. Both are read as the browser reads them against
+/// the page (`api` empty or relative is the page's origin; `//host` and
+/// `/\\host` are other hosts').
 fn same_origin_as_api(url: &str, api: &str) -> bool {
-    let api_origin = origin_of(api).or_else(|| {
-        web_sys::window()
-            .and_then(|w| w.location().origin().ok())
-            .and_then(|o| origin_of(&o))
-    });
-    match (origin_of(url), api_origin) {
-        (Some(a), Some(b)) => a == b,
-        _ => false,
-    }
+    let origin = |address: &str| {
+        let page = web_sys::window()?.location().href().ok()?;
+        origin_of(&web_sys::Url::new_with_base(address, &page).ok()?.origin())
+    };
+    matches!((origin(url), origin(api)), (Some(a), Some(b)) if a == b)
 }
