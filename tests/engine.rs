@@ -13,7 +13,9 @@ use support::*;
 use tracker_attachments::backend::{HttpMethod, JsonRequest, Mode, UploadRequest};
 use tracker_attachments::core::{Refusal, Restrictions, RetryPolicy, UploadError};
 use tracker_attachments::ui::{EventHandler, WidgetEvent};
-use tracker_attachments::web::{sleep, BrowserTransport, RawResponse, Transport, TransportFuture};
+use tracker_attachments::web::{
+    sleep, BrowserTransport, RawResponse, Transport, TransportFuture, MAX_ANSWER_UNITS,
+};
 use tracker_attachments::WidgetOptions;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -477,6 +479,28 @@ async fn a_json_request_unanswered_in_time_is_a_network_error() {
     // The same request, given the time, is answered.
     let answer = answering_within(20_000).json(&request, None).await.unwrap();
     assert_eq!(answer.status, 200, "{}", answer.body);
+}
+
+#[wasm_bindgen_test]
+async fn an_answer_is_read_into_webassembly_only_up_to_its_limit() {
+    // An endpoint echoing a big upload back: 5 Mi characters of text.
+    let huge = js_sys::JsString::from("x").repeat(5 << 20);
+    let parts = js_sys::Array::of1(&huge);
+    let blob = web_sys::Blob::new_with_str_sequence(&parts).unwrap();
+    let url = web_sys::Url::create_object_url_with_blob(&blob).unwrap();
+    let request = JsonRequest {
+        method: HttpMethod::Get,
+        url: url.clone(),
+        headers: Vec::new(),
+        body: String::new(),
+    };
+    let answer = BrowserTransport::default()
+        .json(&request, None)
+        .await
+        .unwrap();
+    web_sys::Url::revoke_object_url(&url).unwrap();
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.body.len(), MAX_ANSWER_UNITS as usize);
 }
 
 #[wasm_bindgen_test]

@@ -28,7 +28,7 @@ pub use preview::{downscaled_preview, PREVIEW_WIDTH};
 pub use storage::{is_kept_change, load_kept, save_kept, storage_key, Persist};
 pub use thumbnail::fetch_thumbnail;
 pub use timer::sleep;
-pub use transport::{send_json, RawResponse};
+pub use transport::{send_json, RawResponse, MAX_ANSWER_UNITS};
 pub use transport_trait::{
     BrowserTransport, Transport, TransportFuture, DEFAULT_ANSWER_TIMEOUT_MS,
     DEFAULT_STALL_TIMEOUT_MS,

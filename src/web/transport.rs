@@ -127,6 +127,27 @@ pub async fn send_json(
     }
 }
 
+/// The most of an answer's text read into WebAssembly, in UTF-16 units.
+/// Every answer this widget reads is a few kilobytes of JSON (an issue's
+/// attachment list, tens of them); an endpoint echoing a 500 MB upload
+/// back would otherwise be copied whole into memory that never shrinks,
+/// and an allocation that fails aborts every widget on the page.
+pub const MAX_ANSWER_UNITS: u32 = 4 << 20;
+
+/// An answer's text as Rust reads it: at most [`MAX_ANSWER_UNITS`], cut in
+/// JavaScript before the copy (a cut answer no longer parses, and is read
+/// as the unreadable answer it is); not text at all reads as empty.
+pub(crate) fn answer_text(text: &JsValue) -> String {
+    let Some(text) = text.dyn_ref::<js_sys::JsString>() else {
+        return String::new();
+    };
+    if text.length() > MAX_ANSWER_UNITS {
+        String::from(text.slice(0, MAX_ANSWER_UNITS))
+    } else {
+        String::from(text)
+    }
+}
+
 /// Runs a fetch and reads the body as text; any status is `Ok`.
 pub(crate) async fn fetch_text(
     url: &str,
@@ -137,11 +158,11 @@ pub(crate) async fn fetch_text(
     let status = response.status();
     let retry_after = response.headers().get("retry-after").ok().flatten();
     let text_promise = response.text().map_err(browser_error)?;
-    let body = JsFuture::from(text_promise)
-        .await
-        .map_err(|e| fetch_error(e, signal))?
-        .as_string()
-        .unwrap_or_default();
+    let body = answer_text(
+        &JsFuture::from(text_promise)
+            .await
+            .map_err(|e| fetch_error(e, signal))?,
+    );
     Ok(RawResponse {
         status,
         body,

@@ -10,7 +10,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortSignal, Blob, Event, ProgressEvent, XmlHttpRequest};
 
-use super::transport::{invalid_header, multipart_body};
+use super::transport::{answer_text, invalid_header, multipart_body};
 use super::{js_error_text, RawResponse};
 use crate::backend::UploadRequest;
 use crate::core::UploadError;
@@ -164,7 +164,9 @@ pub async fn send_upload_xhr(
     match outcome.as_deref() {
         Some(LOADED) => Ok(RawResponse {
             status: xhr.status().unwrap_or(0),
-            body: xhr.response_text().ok().flatten().unwrap_or_default(),
+            body: js_sys::Reflect::get(&xhr, &JsValue::from_str("responseText"))
+                .map(|text| answer_text(&text))
+                .unwrap_or_default(),
             retry_after: xhr.get_response_header("retry-after").ok().flatten(),
         }),
         Some(ABORTED) => Err(UploadError::Cancelled),
