@@ -154,6 +154,15 @@ impl Config {
             if uri.query().is_some() || upstream.contains('#') {
                 anyhow::bail!("--upstream must be a base URL without a query or fragment");
             }
+            // Any page could then read and change whatever the server's
+            // credential opens: CORS lets every origin read the answers,
+            // and the proxy lets every origin send changes.
+            if self.upstream_auth_env.is_some() && self.cors_origins.iter().any(|o| o == "*") {
+                anyhow::bail!(
+                    "--cors-origin '*' with --upstream-auth-env would let every website use \
+                     the server's upstream credential: list the pages' origins instead"
+                );
+            }
         }
         Ok(())
     }
@@ -284,6 +293,26 @@ mod tests {
         assert!(with("https://gw.test/tracker/").validate().is_ok());
         assert!(with("https://gw.test/tracker?key=1").validate().is_err());
         assert!(with("https://gw.test/tracker#x").validate().is_err());
+    }
+
+    #[test]
+    fn any_origin_is_refused_with_the_servers_credential() {
+        let config = |cors: &str, auth: Option<&str>| Config {
+            upstream: Some("http://127.0.0.1:9".into()),
+            upstream_auth_env: auth.map(str::to_owned),
+            cors_origins: vec![cors.into()],
+            ..Config::default()
+        };
+        let error = config("*", Some("X")).validate().unwrap_err().to_string();
+        assert!(error.contains("--cors-origin '*'"), "{error}");
+        assert!(config("http://a.test", Some("X")).validate().is_ok());
+        assert!(config("*", None).validate().is_ok());
+        // Without --upstream the variable is never read.
+        let local = Config {
+            upstream: None,
+            ..config("*", Some("X"))
+        };
+        assert!(local.validate().is_ok());
     }
 
     #[test]

@@ -322,3 +322,33 @@ async fn an_upstream_with_credentials_is_refused_at_start() {
         assert!(!error.contains("secret-in-url"), "{error}");
     }
 }
+
+/// `--cors-origin '*'` lets every page read answers and send changes; with
+/// the server's own credential upstream, every website could use it.
+#[tokio::test]
+async fn any_origin_with_the_servers_credential_is_refused_at_start() {
+    let dir = TempDir::new();
+    std::env::set_var(AUTH_ENV, SECRET);
+    let config = |cors: &str, auth: Option<&str>| Config {
+        upstream: Some("http://127.0.0.1:9".into()),
+        upstream_auth_env: auth.map(str::to_owned),
+        cors_origins: vec!["http://app.test".into(), cors.into()],
+        ..Config::with_data_dir(dir.data_dir())
+    };
+    let error = match tracker_attachments_server::app(config("*", Some(AUTH_ENV))).await {
+        Ok(_) => panic!("'*' was taken with --upstream-auth-env"),
+        Err(error) => format!("{error:#}"),
+    };
+    assert!(error.contains("--cors-origin"), "{error}");
+    assert!(error.contains("--upstream-auth-env"), "{error}");
+    // Named origins with the credential, or `*` with the browser's own
+    // credential passed on, are fine.
+    assert!(
+        tracker_attachments_server::app(config("http://b.test", Some(AUTH_ENV)))
+            .await
+            .is_ok()
+    );
+    assert!(tracker_attachments_server::app(config("*", None))
+        .await
+        .is_ok());
+}
