@@ -107,8 +107,10 @@ impl FlowBackend {
     /// so servers can use it in a file name. Flow.js uses `size-name` with
     /// other characters dropped; dropping them alone would make "отчёт.pdf"
     /// and "счёт.pdf" of one size the same file, so the last modified time
-    /// and a hash of the full name and path are added.
-    pub fn identifier(file: &FileMeta) -> String {
+    /// and a hash of the full name and path are added. The part size goes
+    /// into the hash too: parts of another size are another upload, which
+    /// a server holding the old parts would refuse under the old name.
+    pub fn identifier(&self, file: &FileMeta) -> String {
         let path = relative_path(file);
         let cleaned: String = path
             .chars()
@@ -119,6 +121,8 @@ impl FlowBackend {
         hash.write(file.name.as_bytes());
         hash.write(&[0]);
         hash.write(path.as_bytes());
+        hash.write(&[0]);
+        hash.write(self.chunk().to_string().as_bytes());
         let mut parts = vec![file.size.to_string()];
         if !cleaned.is_empty() {
             parts.push(cleaned);
@@ -170,7 +174,7 @@ impl FlowBackend {
             ("flowChunkSize", self.chunk().to_string()),
             ("flowCurrentChunkSize", part.size.to_string()),
             ("flowTotalSize", file.size.to_string()),
-            ("flowIdentifier", Self::identifier(file)),
+            ("flowIdentifier", self.identifier(file)),
             ("flowFilename", file.name.clone()),
             ("flowRelativePath", relative_path(file).to_owned()),
             ("flowTotalChunks", part.total_parts.to_string()),
@@ -343,9 +347,12 @@ mod tests {
 
     #[test]
     fn identifier_is_flow_like_stable_and_clean() {
-        let id = FlowBackend::identifier(&file("my photo (1).JPG", 1234));
+        let id = FlowBackend::new("", 1024).identifier(&file("my photo (1).JPG", 1234));
         assert!(id.starts_with("1234-myphoto1JPG-1700000000123-"), "{id}");
-        assert_eq!(id, FlowBackend::identifier(&file("my photo (1).JPG", 1234)));
+        assert_eq!(
+            id,
+            FlowBackend::new("", 1024).identifier(&file("my photo (1).JPG", 1234))
+        );
         assert!(id
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'));
@@ -354,7 +361,7 @@ mod tests {
             id,
             format!("1234-myphoto1JPG-1700000000123-{:016x}", {
                 let mut h = Fnv64::new();
-                h.write(b"my photo (1).JPG\0my photo (1).JPG");
+                h.write(b"my photo (1).JPG\0my photo (1).JPG\x001024");
                 h.finish()
             })
         );
@@ -362,11 +369,11 @@ mod tests {
 
     #[test]
     fn identifier_tells_apart_what_cleaning_would_merge() {
-        let a = FlowBackend::identifier(&file("отчёт.pdf", 10));
-        let b = FlowBackend::identifier(&file("счёт.pdf", 10));
+        let a = FlowBackend::new("", 1024).identifier(&file("отчёт.pdf", 10));
+        let b = FlowBackend::new("", 1024).identifier(&file("счёт.pdf", 10));
         assert_ne!(a, b);
         assert!(a.starts_with("10-pdf-1700000000123-"), "{a}");
-        let only_cyrillic = FlowBackend::identifier(&file("файл", 1));
+        let only_cyrillic = FlowBackend::new("", 1024).identifier(&file("файл", 1));
         assert!(
             only_cyrillic.starts_with("1-1700000000123-"),
             "{only_cyrillic}"
@@ -377,14 +384,18 @@ mod tests {
         let mut elsewhere = in_folder.clone();
         elsewhere.relative_path = Some("old/a.txt".into());
         assert_ne!(
-            FlowBackend::identifier(&in_folder),
-            FlowBackend::identifier(&elsewhere)
+            FlowBackend::new("", 1024).identifier(&in_folder),
+            FlowBackend::new("", 1024).identifier(&elsewhere)
+        );
+        assert_ne!(
+            FlowBackend::new("", 1024).identifier(&in_folder),
+            FlowBackend::new("", 2048).identifier(&in_folder)
         );
         let mut touched = file("a.txt", 5);
         touched.last_modified = 1.0;
         assert_ne!(
-            FlowBackend::identifier(&touched),
-            FlowBackend::identifier(&file("a.txt", 5))
+            FlowBackend::new("", 1024).identifier(&touched),
+            FlowBackend::new("", 1024).identifier(&file("a.txt", 5))
         );
     }
 
@@ -392,13 +403,13 @@ mod tests {
     fn identifier_caps_long_names_and_odd_times() {
         let mut odd = file(&"x".repeat(300), 0);
         odd.last_modified = f64::NAN;
-        let id = FlowBackend::identifier(&odd);
+        let id = FlowBackend::new("", 1024).identifier(&odd);
         assert_eq!(
             id,
             format!("0-{}-0-{}", "x".repeat(64), &id[id.len() - 16..])
         );
         odd.last_modified = -5.0;
-        assert_eq!(FlowBackend::identifier(&odd), id);
+        assert_eq!(FlowBackend::new("", 1024).identifier(&odd), id);
     }
 
     #[test]
@@ -494,7 +505,7 @@ mod tests {
         let report = report();
         let part = backend.part(&report, 2).unwrap();
         let req = backend.test_request(&report, &part, &creds());
-        let id = FlowBackend::identifier(&report);
+        let id = backend.identifier(&report);
         assert_eq!(req.method, HttpMethod::Get);
         assert_eq!(
             req.url,
@@ -527,7 +538,7 @@ mod tests {
         assert!(req.headers.is_empty());
         assert_eq!(
             req.fields,
-            expected_params(&FlowBackend::identifier(&report))
+            expected_params(&backend.identifier(&report))
         );
         assert_eq!(
             req.file_parts,
