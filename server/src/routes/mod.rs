@@ -16,11 +16,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::rejection::PathRejection;
-use axum::extract::{DefaultBodyLimit, Path, Request};
+use axum::extract::{DefaultBodyLimit, Path, Request, State};
 use axum::http::{header, HeaderName, HeaderValue, Method};
 use axum::middleware::{self, Next};
-use axum::routing::{any, get, post, MethodRouter};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, any_service, get, post, MethodRouter};
 use axum::{Extension, Router};
+use percent_encoding::percent_decode_str;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeader;
@@ -83,17 +85,21 @@ pub fn router(state: AppState, modes: Modes) -> anyhow::Result<Router> {
     app = match &config.static_dir {
         Some(dir) => {
             let files = ServeDir::new(dir).append_index_html_on_directories(true);
+            let bounded = middleware::from_fn_with_state(dir.as_os_str().len(), refuse_overlong);
             match &config.static_csp {
                 Some(policy) => {
                     let policy = HeaderValue::from_str(policy)
                         .map_err(|_| anyhow::anyhow!("--static-csp is not a header value"))?;
-                    app.fallback_service(SetResponseHeader::overriding(
-                        files,
-                        header::CONTENT_SECURITY_POLICY,
-                        policy,
-                    ))
+                    app.fallback(
+                        any_service(SetResponseHeader::overriding(
+                            files,
+                            header::CONTENT_SECURITY_POLICY,
+                            policy,
+                        ))
+                        .layer(bounded),
+                    )
                 }
-                None => app.fallback_service(files),
+                None => app.fallback(any_service(files).layer(bounded)),
             }
         }
         None => app.fallback(|| async { ApiError::NotFound }),
@@ -115,6 +121,27 @@ pub fn router(state: AppState, modes: Modes) -> anyhow::Result<Router> {
     }
     let app = app.layer(middleware::from_fn(access_log::log));
     Ok(app.with_state(state))
+}
+
+/// Longest path segment, and longest path, that file systems take.
+const MAX_NAME_BYTES: usize = 255;
+const MAX_PATH_BYTES: usize = 4096;
+
+/// Before the static files: a name the file system cannot hold is a file
+/// that is not there, 404 in the error shape. The system refuses such a
+/// name (ENAMETOOLONG), which `ServeDir` answers with a bare 500. The path
+/// counts as `ServeDir` opens it: decoded, after the static directory
+/// (`dir_len` bytes), perhaps with `/index.html` added.
+async fn refuse_overlong(State(dir_len): State<usize>, request: Request, next: Next) -> Response {
+    let decoded: Vec<u8> = percent_decode_str(request.uri().path()).collect();
+    let overlong = decoded
+        .split(|&b| b == b'/')
+        .any(|segment| segment.len() > MAX_NAME_BYTES)
+        || dir_len + decoded.len() + "/index.html".len() >= MAX_PATH_BYTES;
+    if overlong {
+        return ApiError::NotFound.into_response();
+    }
+    next.run(request).await
 }
 
 /// The Tracker and Jira APIs answered from local storage.
