@@ -7,12 +7,10 @@
 
 mod support;
 
-use js_sys::{Array, Function, Object, Reflect};
 use std::cell::RefCell;
 use std::rc::Rc;
 use support::*;
 use tracker_attachments::core::Restrictions;
-use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement};
@@ -173,15 +171,7 @@ async fn removing_a_kept_item_focuses_its_neighbour() {
 
 #[wasm_bindgen_test]
 async fn every_refusal_of_a_drop_is_heard() {
-    let root = container();
-    let mut options = dev_options(server(), "dev-token");
-    options.restrictions = Restrictions {
-        max_file_size: Some(2),
-        ..Restrictions::default()
-    };
-    let _handle = mount_widget(root.clone(), options);
-    let zone = query(&root, "[data-ta=dropzone]").unwrap();
-    let live = query(&root, "[data-ta=live]").unwrap();
+    let (_handle, _, zone, live) = refusing_widget();
     drop_files(
         &zone,
         &[
@@ -201,32 +191,17 @@ async fn every_refusal_of_a_drop_is_heard() {
 /// (once per task that changed it).
 struct TextsShown {
     texts: Rc<RefCell<Vec<String>>>,
-    observer: JsValue,
-    _callback: Closure<dyn FnMut()>,
+    _watch: Mutations,
 }
 
 impl TextsShown {
     fn watch(el: &Element) -> Self {
         let texts = Rc::new(RefCell::new(Vec::new()));
         let (seen, watched) = (texts.clone(), el.clone());
-        let callback = Closure::<dyn FnMut()>::new(move || seen.borrow_mut().push(text(&watched)));
-        let constructor: Function =
-            Reflect::get(&web_sys::window().unwrap(), &js("MutationObserver"))
-                .unwrap()
-                .unchecked_into();
-        let observer = Reflect::construct(&constructor, &Array::of1(callback.as_ref())).unwrap();
-        let options = Object::new();
-        Reflect::set(&options, &js("childList"), &true.into()).unwrap();
-        Reflect::set(&options, &js("characterData"), &true.into()).unwrap();
-        Reflect::set(&options, &js("subtree"), &true.into()).unwrap();
-        let observe: Function = Reflect::get(&observer, &js("observe"))
-            .unwrap()
-            .unchecked_into();
-        observe.call2(&observer, el, &options).unwrap();
+        let watch = Mutations::watch(el, move |_| seen.borrow_mut().push(text(&watched)));
         Self {
             texts,
-            observer,
-            _callback: callback,
+            _watch: watch,
         }
     }
 
@@ -235,27 +210,24 @@ impl TextsShown {
     }
 }
 
-impl Drop for TextsShown {
-    fn drop(&mut self) {
-        if let Ok(disconnect) = Reflect::get(&self.observer, &js("disconnect")) {
-            let _ = disconnect
-                .unchecked_into::<Function>()
-                .call0(&self.observer);
-        }
-    }
-}
-
-#[wasm_bindgen_test]
-async fn a_drop_listed_over_many_tasks_is_told_once() {
+/// A widget refusing every file over 2 bytes: its mount handle, root,
+/// drop zone and live region.
+fn refusing_widget() -> (impl Sized, HtmlElement, Element, Element) {
     let root = container();
     let mut options = dev_options(server(), "dev-token");
     options.restrictions = Restrictions {
         max_file_size: Some(2),
         ..Restrictions::default()
     };
-    let _handle = mount_widget(root.clone(), options);
+    let handle = mount_widget(root.clone(), options);
     let zone = query(&root, "[data-ta=dropzone]").unwrap();
     let live = query(&root, "[data-ta=live]").unwrap();
+    (handle, root, zone, live)
+}
+
+#[wasm_bindgen_test]
+async fn a_drop_listed_over_many_tasks_is_told_once() {
+    let (_handle, root, zone, live) = refusing_widget();
     let shown = TextsShown::watch(&live);
     // More than one listing slice (250): refused over three tasks.
     let files: Vec<_> = (0..600)

@@ -7,11 +7,10 @@ mod support;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::{Array, Function, Object, Reflect};
+use js_sys::{Array, Reflect};
 use support::*;
 use tracker_attachments::core::{origin_of, parse_accept, parse_timestamp_ms, Restrictions};
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{DataTransfer, HtmlImageElement};
 
@@ -269,15 +268,14 @@ fn bmp_2x2() -> Vec<u8> {
 /// between two looks of a test counts too.
 struct ImagesShown {
     names: Rc<RefCell<Vec<String>>>,
-    observer: JsValue,
-    _callback: Closure<dyn FnMut(Array)>,
+    _watch: Mutations,
 }
 
 impl ImagesShown {
     fn watch(root: &web_sys::Element) -> Self {
         let names = Rc::new(RefCell::new(Vec::new()));
         let seen = names.clone();
-        let callback = Closure::<dyn FnMut(Array)>::new(move |records: Array| {
+        let watch = Mutations::watch(root, move |records: Array| {
             for record in records.iter() {
                 let Ok(target) = Reflect::get(&record, &js("target"))
                     .unwrap()
@@ -306,37 +304,14 @@ impl ImagesShown {
                 }
             }
         });
-        let constructor: Function =
-            Reflect::get(&web_sys::window().unwrap(), &js("MutationObserver"))
-                .unwrap()
-                .unchecked_into();
-        let observer = Reflect::construct(&constructor, &Array::of1(callback.as_ref())).unwrap();
-        let options = Object::new();
-        Reflect::set(&options, &js("childList"), &true.into()).unwrap();
-        Reflect::set(&options, &js("subtree"), &true.into()).unwrap();
-        let observe: Function = Reflect::get(&observer, &js("observe"))
-            .unwrap()
-            .unchecked_into();
-        observe.call2(&observer, root, &options).unwrap();
         Self {
             names,
-            observer,
-            _callback: callback,
+            _watch: watch,
         }
     }
 
     fn names(&self) -> Vec<String> {
         self.names.borrow().clone()
-    }
-}
-
-impl Drop for ImagesShown {
-    fn drop(&mut self) {
-        if let Ok(disconnect) = Reflect::get(&self.observer, &js("disconnect")) {
-            let _ = disconnect
-                .unchecked_into::<Function>()
-                .call0(&self.observer);
-        }
     }
 }
 

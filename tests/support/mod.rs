@@ -243,3 +243,45 @@ pub fn attr(el: &Element, name: &str) -> Option<String> {
 pub fn js(value: &str) -> JsValue {
     JsValue::from_str(value)
 }
+
+/// A `MutationObserver` on `target` and its subtree (children and text),
+/// calling `on_records` with each batch of records until dropped.
+pub struct Mutations {
+    observer: JsValue,
+    _callback: wasm_bindgen::closure::Closure<dyn FnMut(Array)>,
+}
+
+impl Mutations {
+    pub fn watch(target: &Element, on_records: impl FnMut(Array) + 'static) -> Self {
+        use js_sys::{Function, Object, Reflect};
+        let callback = wasm_bindgen::closure::Closure::<dyn FnMut(Array)>::new(on_records);
+        let constructor: Function =
+            Reflect::get(&web_sys::window().unwrap(), &js("MutationObserver"))
+                .unwrap()
+                .unchecked_into();
+        let observer = Reflect::construct(&constructor, &Array::of1(callback.as_ref())).unwrap();
+        let options = Object::new();
+        for option in ["childList", "characterData", "subtree"] {
+            Reflect::set(&options, &js(option), &true.into()).unwrap();
+        }
+        let observe: Function = Reflect::get(&observer, &js("observe"))
+            .unwrap()
+            .unchecked_into();
+        observe.call2(&observer, target, &options).unwrap();
+        Self {
+            observer,
+            _callback: callback,
+        }
+    }
+}
+
+impl Drop for Mutations {
+    fn drop(&mut self) {
+        use js_sys::{Function, Reflect};
+        if let Ok(disconnect) = Reflect::get(&self.observer, &js("disconnect")) {
+            let _ = disconnect
+                .unchecked_into::<Function>()
+                .call0(&self.observer);
+        }
+    }
+}
