@@ -233,6 +233,26 @@ impl ProxyAccess {
         self.hosts.iter().any(|h| h.eq_ignore_ascii_case(host))
     }
 
+    /// Whether the request's `Host` (HTTP/2: the URI's authority) is one
+    /// of the server's own names.
+    fn addressed_here(&self, uri: &Uri, headers: &HeaderMap) -> bool {
+        let host = match headers.get(header::HOST) {
+            Some(host) => host.to_str().ok(),
+            None => uri.authority().map(|a| a.as_str()),
+        };
+        host.is_some_and(|h| self.is_own_host(h.trim()))
+    }
+
+    /// Local mode checks `Host` too (the default credentials are public,
+    /// so a rebound page would need nothing else), unless the server
+    /// listens on every address (`0.0.0.0`, `[::]`): then it is meant to be
+    /// reached by names and addresses it cannot know (the machine's LAN
+    /// address, a container's published port), and is open to the network
+    /// anyway. `None` then.
+    pub fn for_local(listen: SocketAddr, cors_origins: &[String]) -> Option<Self> {
+        (!listen.ip().is_unspecified()).then(|| Self::new(listen, cors_origins))
+    }
+
     /// A page of the server's own (whatever the scheme: a TLS-terminating
     /// proxy may sit in front) or of `--cors-origin`.
     fn allows_origin(&self, origin: &str) -> bool {
@@ -271,12 +291,7 @@ fn check_access(
     headers: &HeaderMap,
     access: &ProxyAccess,
 ) -> Result<(), ApiError> {
-    // HTTP/2 carries the host in the URI instead.
-    let host = match headers.get(header::HOST) {
-        Some(host) => host.to_str().ok(),
-        None => uri.authority().map(|a| a.as_str()),
-    };
-    if !host.is_some_and(|h| access.is_own_host(h.trim())) {
+    if !access.addressed_here(uri, headers) {
         return Err(ApiError::ForeignHost);
     }
     if [Method::GET, Method::HEAD, Method::OPTIONS].contains(method) {
@@ -306,14 +321,42 @@ pub async fn refuse_foreign(
 ) -> Response {
     match check_access(request.method(), request.uri(), request.headers(), &access) {
         Ok(()) => next.run(request).await,
-        Err(error) => {
-            let flavor = if request.uri().path().starts_with("/rest/") {
-                Flavor::Jira
-            } else {
-                Flavor::Tracker
-            };
-            error.render(flavor, Lang::from_headers(request.headers()))
-        }
+        Err(error) => error.render(
+            flavor_of(request.uri().path()),
+            Lang::from_headers(request.headers()),
+        ),
+    }
+}
+
+/// Middleware for local mode's API (see `ProxyAccess::for_local`): 421
+/// for a request not addressed to the server, before its credentials are
+/// looked at. Its answers hold nothing of the upstream's, so pages of
+/// other origins are CORS's to decide, as ever.
+pub async fn refuse_foreign_host(
+    State(access): State<ProxyAccess>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if access.addressed_here(request.uri(), request.headers()) {
+        return next.run(request).await;
+    }
+    ApiError::ForeignHost.render(
+        flavor_of(request.uri().path()),
+        Lang::from_headers(request.headers()),
+    )
+}
+
+/// Jira's error shape under `/rest/` (and the `/faulty` mirror's), else
+/// Tracker's.
+fn flavor_of(path: &str) -> Flavor {
+    if path
+        .strip_prefix("/faulty")
+        .unwrap_or(path)
+        .starts_with("/rest/")
+    {
+        Flavor::Jira
+    } else {
+        Flavor::Tracker
     }
 }
 

@@ -53,3 +53,104 @@ async fn overlong_static_paths_are_not_found() {
         assert_eq!(index.text().await.unwrap(), "<h1>demo</h1>");
     }
 }
+
+/// A request to the local server with `Host: host`.
+async fn with_host(
+    server: &TestServer,
+    path: &str,
+    host: &str,
+    authorization: &str,
+) -> reqwest::Response {
+    server
+        .client
+        .get(server.url(path))
+        .header("Host", host)
+        .header("Authorization", authorization)
+        .header("X-Org-ID", ORG)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// DNS rebinding: a page at http://rebind.attacker:PORT whose name now
+/// resolves to 127.0.0.1 is same-origin to the browser, and the default
+/// credentials are public. The API answers only requests addressed to the
+/// server's own names or a `--cors-origin` host.
+#[tokio::test]
+async fn a_rebound_name_cannot_use_the_local_api() {
+    let dir = TempDir::new();
+    let server = TestServer::start(Config {
+        cors_origins: vec!["*".into(), "https://tracker.example:8443".into()],
+        faulty_mirror_rate: Some(0.0),
+        ..Config::with_data_dir(dir.data_dir())
+    })
+    .await;
+    let port = server.base.rsplit(':').next().unwrap().to_owned();
+    let rebound = format!("rebind.attacker:{port}");
+    let oauth = format!("OAuth {TOKEN}");
+    let bearer = format!("Bearer {TOKEN}");
+    for (path, authorization) in [
+        ("/v2/issues/DEMO-1", &oauth),
+        ("/v2/attachments/1", &oauth),
+        ("/faulty/v2/issues/DEMO-1", &oauth),
+        ("/upload/flow?flowIdentifier=x&flowChunkNumber=1", &oauth),
+        (
+            "/faulty/upload/flow?flowIdentifier=x&flowChunkNumber=1",
+            &oauth,
+        ),
+        // Before auth: a wrong token learns nothing either.
+        ("/v2/issues/DEMO-1", &"OAuth guess".to_owned()),
+    ] {
+        let refused = with_host(&server, path, &rebound, authorization).await;
+        error_message(refused, StatusCode::MISDIRECTED_REQUEST).await;
+    }
+    for path in ["/rest/api/3/myself", "/faulty/rest/api/2/issue/DEMO-1"] {
+        let refused = with_host(&server, path, &rebound, &bearer).await;
+        jira_error(refused, StatusCode::MISDIRECTED_REQUEST).await;
+    }
+    // The server's own names and a listed origin's host pass.
+    for host in [
+        format!("127.0.0.1:{port}"),
+        format!("localhost:{port}"),
+        format!("[::1]:{port}"),
+        "tracker.example:8443".to_owned(),
+    ] {
+        let read = with_host(&server, "/v2/issues/DEMO-1", &host, &oauth).await;
+        assert_eq!(read.status(), StatusCode::OK, "{host}");
+        let read = with_host(&server, "/rest/api/3/myself", &host, &bearer).await;
+        assert_eq!(read.status(), StatusCode::OK, "{host}");
+    }
+    // Health needs no name.
+    let health = with_host(&server, "/healthz", &rebound, "").await;
+    assert_eq!(health.status(), StatusCode::OK);
+}
+
+/// Listening on every address (`--listen 0.0.0.0`), the server is meant to
+/// be reached by names it cannot know (the machine's LAN address, say):
+/// no `Host` is refused.
+#[tokio::test]
+async fn listening_on_every_address_serves_every_name() {
+    let dir = TempDir::new();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let app = tracker_attachments_server::app(Config {
+        listen: format!("0.0.0.0:{port}").parse().unwrap(),
+        ..Config::with_data_dir(dir.data_dir())
+    })
+    .await
+    .unwrap();
+    let task = tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let client = client();
+    for host in [format!("192.168.1.5:{port}"), format!("mybox.local:{port}")] {
+        let read = client
+            .get(format!("http://127.0.0.1:{port}/v2/issues/DEMO-1"))
+            .header("Host", &host)
+            .header("Authorization", format!("OAuth {TOKEN}"))
+            .header("X-Org-ID", ORG)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(read.status(), StatusCode::OK, "{host}");
+    }
+    task.abort();
+}

@@ -67,7 +67,7 @@ pub fn router(state: AppState, modes: Modes) -> anyhow::Result<Router> {
                 )),
         ),
         None => {
-            let app = app.merge(local_api(&state, &uploads));
+            let app = app.merge(addressed_here(&state, local_api(&state, &uploads)));
             match modes.mirror_faults {
                 Some(faults) => {
                     let flaky = Uploads {
@@ -75,7 +75,8 @@ pub fn router(state: AppState, modes: Modes) -> anyhow::Result<Router> {
                     };
                     app.nest(
                         "/faulty",
-                        local_api(&state, &flaky).merge(flow_routes(&state, &flaky)),
+                        addressed_here(&state, local_api(&state, &flaky))
+                            .merge(flow_routes(&state, &flaky)),
                     )
                 }
                 None => app,
@@ -254,10 +255,26 @@ fn flow_routes(state: &AppState, uploads: &Uploads) -> Router<AppState> {
             proxy::refuse_foreign,
         ));
     }
-    router.route_layer(middleware::from_fn_with_state(
+    let router = router.route_layer(middleware::from_fn_with_state(
         state.clone(),
         auth::require_auth,
-    ))
+    ));
+    addressed_here(state, router)
+}
+
+/// Local mode: the API answers only requests addressed to the server's own
+/// names, unless it listens on every address (`ProxyAccess::for_local`).
+/// The default credentials are public: a page whose DNS name was rebound
+/// to 127.0.0.1 would need nothing else to read and change everything.
+/// Outermost, so such a request learns nothing of the credentials either.
+fn addressed_here(state: &AppState, router: Router<AppState>) -> Router<AppState> {
+    match proxy::ProxyAccess::for_local(state.config.listen, &state.config.cors_origins) {
+        Some(access) => router.route_layer(middleware::from_fn_with_state(
+            access,
+            proxy::refuse_foreign_host,
+        )),
+        None => router,
+    }
 }
 
 /// What every upload route shares.
