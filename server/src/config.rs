@@ -14,8 +14,9 @@ use crate::clock::Clock;
 #[command(name = "tracker-attachments-server", version, about)]
 pub struct Config {
     /// Address to listen on; port 0 picks a free port (the real one is printed).
-    /// Proxy mode serves only requests addressed to it, to a loopback name
-    /// with its port, or to a `--cors-origin` host.
+    /// The API serves only requests addressed to it, to a loopback name with
+    /// its port, or to a `--cors-origin` host; in local mode on `0.0.0.0` or
+    /// `[::]`, any.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
 
