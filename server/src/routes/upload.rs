@@ -114,8 +114,7 @@ pub async fn store(
     let mimetype = mime::choose(content_type.as_deref(), &name, &head);
     let thumbnail = match mime::sniff_image(&head) {
         Some(format) => {
-            let path = part.path().to_path_buf();
-            let rendered = tokio::task::spawn_blocking(move || thumbnail::render(&path, format))
+            let rendered = thumbnail::render_bounded(part.path().to_path_buf(), format)
                 .await
                 .map_err(ApiError::internal)?;
             // A broken image is still a file the user wants to keep.
