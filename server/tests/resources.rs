@@ -1,9 +1,18 @@
-//! What an upload may hold: the memory of a thumbnail render.
+//! What an upload may hold: the memory of a thumbnail render, and the
+//! open files of a many-file Jira request.
 
 mod common;
 
+use std::path::Path;
+use std::time::Duration;
+
+use bytes::Bytes;
 use common::*;
-use reqwest::StatusCode;
+use reqwest::multipart::{Form, Part};
+use reqwest::{Method, StatusCode};
+
+/// How long a test waits for what the server owes it.
+const ANSWER_WAIT: Duration = Duration::from_secs(20);
 
 // ---------------------------------------------------------------------------
 // Thumbnails
@@ -151,4 +160,76 @@ async fn an_image_too_large_to_decode_is_stored_without_a_thumbnail() {
     // A small image still gets its thumbnail.
     let small = server.upload_ok(png(64, 32), "small.png").await;
     assert_eq!(small["metadata"]["size"], "64x32");
+}
+
+// ---------------------------------------------------------------------------
+// Open files
+
+/// Descriptors of this process open on files under `dir`.
+fn open_files_under(dir: &Path) -> usize {
+    let dir = dir.canonicalize().unwrap();
+    std::fs::read_dir("/proc/self/fd")
+        .unwrap()
+        .filter_map(|entry| std::fs::read_link(entry.ok()?.path()).ok())
+        .filter(|target| target.starts_with(&dir))
+        .count()
+}
+
+fn parts_in(tmp: &Path) -> usize {
+    std::fs::read_dir(tmp)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "part"))
+        })
+        .count()
+}
+
+/// A Jira request of many files keeps at most one of them open at a time:
+/// each part is closed once streamed, not when the request is stored.
+#[tokio::test]
+async fn a_jira_upload_holds_one_open_part_at_a_time() {
+    const FILES: usize = 6;
+    let dir = TempDir::new();
+    let server = TestServer::with_dir(&dir).await;
+    let tmp = dir.data_dir().join("tmp");
+
+    // The last file's bytes wait for the test's word.
+    let (release, released) = tokio::sync::oneshot::channel::<()>();
+    let last = futures_util::stream::once(async move {
+        let _ = released.await;
+        Ok::<_, std::io::Error>(Bytes::from_static(b"last"))
+    });
+    let mut form = Form::new();
+    for i in 1..FILES {
+        form = form.part(
+            "file",
+            Part::bytes(noise(300 * 1024, i as u64)).file_name(format!("{i}.bin")),
+        );
+    }
+    form = form.part(
+        "file",
+        Part::stream(reqwest::Body::wrap_stream(last)).file_name("last.bin"),
+    );
+    let upload = tokio::spawn(
+        server
+            .jira(Method::POST, "/rest/api/3/issue/DEMO-1/attachments")
+            .header("X-Atlassian-Token", "no-check")
+            .multipart(form)
+            .send(),
+    );
+
+    // Every part is on disk, the last one still being written.
+    wait_until(ANSWER_WAIT, "all parts to reach tmp/", || {
+        let tmp = tmp.clone();
+        async move { parts_in(&tmp) == FILES }
+    })
+    .await;
+    assert_eq!(open_files_under(&tmp), 1);
+
+    release.send(()).unwrap();
+    let response = upload.await.unwrap().unwrap();
+    let stored = json(response, StatusCode::OK).await;
+    assert_eq!(stored.as_array().unwrap().len(), FILES);
+    assert_eq!(open_files_under(&tmp), 0);
 }

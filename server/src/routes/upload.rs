@@ -55,7 +55,8 @@ pub async fn receive_first_file(
 }
 
 /// Writes one part chunk by chunk, refusing it as soon as it passes `limit`;
-/// the part file is dropped (and so deleted) on every error path.
+/// the part file is dropped (and so deleted) on every error path, and
+/// closed on success.
 pub async fn stream_to_part(
     mut field: Field<'_>,
     storage: &Storage,
@@ -77,6 +78,10 @@ pub async fn stream_to_part(
         }
         part.write_all(&chunk).await.map_err(ApiError::internal)?;
     }
+    // Flushed and closed now, not when the file is stored: a Jira request
+    // streams up to 60 parts before storing any, and each open part holds
+    // a descriptor and a write buffer. Later steps reopen it by path.
+    part.close().await.map_err(ApiError::internal)?;
     Ok(Received {
         part,
         size,

@@ -33,8 +33,10 @@ impl PartFile {
         }
     }
 
-    /// Waits for every write to land; tokio's `File` finishes them in the
-    /// background otherwise, and a rename or decode could see a short file.
+    /// Waits for every write to land, then closes the file, freeing its
+    /// descriptor and buffer; what follows reopens it by path. tokio's
+    /// `File` finishes writes in the background otherwise, and a rename or
+    /// decode could see a short file.
     pub async fn close(&mut self) -> io::Result<()> {
         if let Some(mut file) = self.file.take() {
             file.flush().await?;
