@@ -104,6 +104,12 @@ pub struct Config {
     #[arg(skip)]
     pub assembly_gate: Option<std::sync::Arc<tokio::sync::Semaphore>>,
 
+    /// Not a flag: how long an upload's body may send nothing while the
+    /// server waits for it before the request ends with 408 and its partial
+    /// file is removed. Two minutes; tests shorten it.
+    #[arg(skip = Duration::from_secs(120))]
+    pub upload_idle_timeout: Duration,
+
     /// Test hook: when set, holds how many requests are waiting for the
     /// outcome of an assembly right now, so a test can tell that a request
     /// reached the wait (rather than guess from how long it took).
@@ -239,6 +245,7 @@ mod tests {
         assert!(c.static_dir.is_none());
         assert_eq!(c.fault_rate, 0.0);
         assert_eq!(c.upstream_org_header, "X-Org-ID");
+        assert_eq!(c.upload_idle_timeout, Duration::from_secs(120));
     }
 
     #[test]

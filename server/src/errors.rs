@@ -98,6 +98,11 @@ pub enum ApiError {
     /// sent again retries or waits again (503 with `Retry-After`: Flow.js
     /// gives up on a 500 but retries a 503).
     AssemblyUnfinished,
+    /// An upload's body sent nothing for this long while the server
+    /// waited for it: the request was ended.
+    UploadIdle {
+        idle: std::time::Duration,
+    },
     /// `--fault-rate` picked this request to fail.
     InjectedFault,
     /// Proxy mode: the upstream could not be reached.
@@ -149,6 +154,7 @@ impl ApiError {
             ApiError::InjectedFault | ApiError::AssemblyUnfinished => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
+            ApiError::UploadIdle { .. } => StatusCode::REQUEST_TIMEOUT,
             ApiError::BadGateway => StatusCode::BAD_GATEWAY,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -274,6 +280,14 @@ impl ApiError {
             ApiError::AssemblyUnfinished => {
                 "The file is still being assembled from its parts, or could not be: send the last part again.".into()
             }
+            ApiError::UploadIdle { idle } if ru => format!(
+                "Загрузка прервана: за {} не пришло ни байта. Отправьте файл ещё раз.",
+                span(*idle, ["с", "мс"])
+            ),
+            ApiError::UploadIdle { idle } => format!(
+                "The upload was stopped: no data arrived for {}. Send the file again.",
+                span(*idle, ["s", "ms"])
+            ),
             ApiError::InjectedFault if ru => {
                 "Сервис временно недоступен (сбой, заданный --fault-rate).".into()
             }
@@ -329,6 +343,16 @@ impl ApiError {
             flavor,
         });
         response
+    }
+}
+
+/// `120 s`, or `300 ms` when not whole seconds; `units` are the language's
+/// seconds and milliseconds.
+fn span(duration: std::time::Duration, [seconds, millis]: [&str; 2]) -> String {
+    if duration.subsec_millis() == 0 {
+        format!("{} {seconds}", duration.as_secs())
+    } else {
+        format!("{} {millis}", duration.as_millis())
     }
 }
 

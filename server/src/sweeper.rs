@@ -1,8 +1,9 @@
 //! Deletes what outlived `--temp-ttl`: unattached temporary files (row and
 //! bytes) and the parts of abandoned chunked uploads. Reads already answer
-//! 404 for an expired id on their own; the sweeper frees the disk.
+//! 404 for an expired id on their own; the sweeper frees the disk. Also
+//! removes `tmp/*.part` files that no upload in progress owns.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use crate::clock::Clock;
 use crate::storage::Storage;
@@ -12,6 +13,12 @@ use crate::storage::Storage;
 fn interval(ttl: Duration) -> Duration {
     (ttl / 4).clamp(Duration::from_millis(50), Duration::from_secs(60))
 }
+
+/// How long an unowned `tmp/*.part` is left alone after its last write: past
+/// the default upload idle timeout (2 minutes) with a margin. Only files no
+/// upload owns are swept at all, so this only spares a thumbnail being
+/// written next to them.
+const UNOWNED_PART_AGE: Duration = Duration::from_secs(180);
 
 /// Runs until the storage is dropped (the router and its clones are gone).
 pub fn spawn(storage: &Storage, ttl: Duration, clock: Clock) {
@@ -35,6 +42,15 @@ pub fn spawn(storage: &Storage, ttl: Duration, clock: Clock) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(count = n, "removed abandoned chunked uploads"),
                 Err(e) => tracing::warn!(error = %e, "sweeping chunked uploads failed"),
+            }
+            // File times are the system's, whatever clock the rest uses.
+            let before = SystemTime::now()
+                .checked_sub(UNOWNED_PART_AGE)
+                .unwrap_or(SystemTime::UNIX_EPOCH);
+            match storage.sweep_parts(before).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(count = n, "removed abandoned partial files"),
+                Err(e) => tracing::warn!(error = %e, "sweeping partial files failed"),
             }
         }
     });

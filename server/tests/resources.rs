@@ -1,17 +1,24 @@
-//! What an upload may hold: the memory of a thumbnail render, and the
-//! open files of a many-file Jira request.
+//! What an upload may hold, and for how long: the memory of a thumbnail
+//! render, the open files of a many-file Jira request, a connection whose
+//! body stopped arriving, and partial files that nobody owns any more.
 
 mod common;
 
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use common::*;
 use reqwest::multipart::{Form, Part};
 use reqwest::{Method, StatusCode};
+use serde_json::Value;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tracker_attachments_server::Config;
 
-/// How long a test waits for what the server owes it.
+/// Short, so a stalled request is answered at once; see `slow_but_steady`.
+const IDLE: Duration = Duration::from_millis(300);
+/// How long a test waits for an answer the server owes it.
 const ANSWER_WAIT: Duration = Duration::from_secs(20);
 
 // ---------------------------------------------------------------------------
@@ -160,6 +167,233 @@ async fn an_image_too_large_to_decode_is_stored_without_a_thumbnail() {
     // A small image still gets its thumbnail.
     let small = server.upload_ok(png(64, 32), "small.png").await;
     assert_eq!(small["metadata"]["size"], "64x32");
+}
+
+// ---------------------------------------------------------------------------
+// Stalled bodies
+
+async fn server_with_idle(dir: &TempDir, idle: Duration) -> TestServer {
+    TestServer::start(Config {
+        upload_idle_timeout: idle,
+        ..Config::with_data_dir(dir.data_dir())
+    })
+    .await
+}
+
+const BOUNDARY: &str = "stalled-boundary";
+
+/// A multipart body of one part (`name`, with a file name when `file`)
+/// holding `data`, whole.
+fn one_part_body(name: &str, file: bool, data: &[u8]) -> Vec<u8> {
+    let file_name = if file { "; filename=\"a.bin\"" } else { "" };
+    let mut body = format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"{file_name}\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(data);
+    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    body
+}
+
+/// Sends the headers and the first half of `body` (declaring all of it),
+/// then nothing; returns the status and JSON body of the answer.
+async fn send_half(
+    server: &TestServer,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, Value) {
+    let address = server.base.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(address).await.unwrap();
+    let mut head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: multipart/form-data; boundary={BOUNDARY}\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(&body[..body.len() / 2]).await.unwrap();
+    tokio::time::timeout(ANSWER_WAIT, read_answer(&mut stream))
+        .await
+        .expect("a stalled upload was never answered")
+}
+
+async fn read_answer(stream: &mut TcpStream) -> (u16, Value) {
+    let mut buf = Vec::new();
+    let end = loop {
+        if let Some(at) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break at + 4;
+        }
+        let mut chunk = [0u8; 4096];
+        let n = stream.read(&mut chunk).await.unwrap();
+        assert!(n > 0, "closed without an answer");
+        buf.extend_from_slice(&chunk[..n]);
+    };
+    let head = String::from_utf8(buf[..end].to_vec()).unwrap();
+    let status: u16 = head[9..12].parse().unwrap();
+    let length: usize = head
+        .lines()
+        .find_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            name.eq_ignore_ascii_case("content-length")
+                .then(|| value.trim().parse().unwrap())
+        })
+        .expect("no Content-Length");
+    assert!(
+        head.to_ascii_lowercase().contains("connection: close"),
+        "{head}"
+    );
+    while buf.len() < end + length {
+        let mut chunk = [0u8; 4096];
+        let n = stream.read(&mut chunk).await.unwrap();
+        assert!(n > 0, "closed mid-answer");
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    (
+        status,
+        serde_json::from_slice(&buf[end..end + length]).unwrap(),
+    )
+}
+
+fn assert_no_partial_file(data_dir: &Path) {
+    let left = walk(&data_dir.join("tmp"));
+    assert!(left.is_empty(), "left in tmp/: {left:?}");
+    assert!(walk(&data_dir.join("files")).is_empty());
+}
+
+const TRACKER_AUTH: [(&str, &str); 2] = [
+    ("Authorization", "OAuth dev-token"),
+    ("X-Org-ID", "dev-org"),
+];
+
+/// A Tracker upload that stops halfway through its file is answered 408 in
+/// Tracker's error shape once it has sent nothing for the idle time, and
+/// its partial file is gone.
+#[tokio::test]
+async fn a_stalled_tracker_upload_ends_with_408_and_leaves_no_file() {
+    let dir = TempDir::new();
+    let server = server_with_idle(&dir, IDLE).await;
+    let body = one_part_body("file", true, &noise(64 * 1024, 1));
+    let (status, answer) = send_half(&server, "/v2/attachments/", &TRACKER_AUTH, &body).await;
+    assert_eq!(status, 408, "{answer}");
+    assert_eq!(answer["statusCode"], 408, "{answer}");
+    assert_eq!(answer["errorsData"], serde_json::json!({}), "{answer}");
+    let message = answer["errorMessages"][0].as_str().unwrap();
+    assert!(message.contains("300 ms"), "{message}");
+    assert_no_partial_file(&dir.data_dir());
+    // The server is fine, and so is the next upload.
+    server.upload_ok(b"whole".to_vec(), "whole.txt").await;
+}
+
+/// The same for Jira, in Jira's shape.
+#[tokio::test]
+async fn a_stalled_jira_upload_ends_with_408_in_jira_shape() {
+    let dir = TempDir::new();
+    let server = server_with_idle(&dir, IDLE).await;
+    let body = one_part_body("file", true, &noise(64 * 1024, 2));
+    let (status, answer) = send_half(
+        &server,
+        "/rest/api/3/issue/DEMO-1/attachments",
+        &[
+            ("Authorization", "Bearer dev-token"),
+            ("X-Atlassian-Token", "no-check"),
+        ],
+        &body,
+    )
+    .await;
+    assert_eq!(status, 408, "{answer}");
+    assert_eq!(answer["status"], 408, "{answer}");
+    assert!(answer["errorMessages"][0].is_string(), "{answer}");
+    assert!(answer.get("statusCode").is_none(), "{answer}");
+    assert_no_partial_file(&dir.data_dir());
+}
+
+/// A Flow.js part whose parameters stop arriving (no file written yet)
+/// does not hold its connection either.
+#[tokio::test]
+async fn a_stalled_flow_field_ends_with_408() {
+    let dir = TempDir::new();
+    let server = server_with_idle(&dir, IDLE).await;
+    let body = one_part_body("flowIdentifier", false, &[b'x'; 200]);
+    let (status, answer) = send_half(&server, "/upload/flow", &TRACKER_AUTH, &body).await;
+    assert_eq!(status, 408, "{answer}");
+    assert_eq!(answer["statusCode"], 408, "{answer}");
+    assert_no_partial_file(&dir.data_dir());
+}
+
+/// The idle time counts from the last bytes, not from the start: an upload
+/// that takes several idle times in all, but never pauses that long, is
+/// stored.
+#[tokio::test]
+async fn a_slow_but_steady_upload_is_stored() {
+    let dir = TempDir::new();
+    let idle = Duration::from_secs(1);
+    let server = server_with_idle(&dir, idle).await;
+    const PIECES: usize = 8;
+    let piece = Bytes::from(noise(1024, 3));
+    let pieces = futures_util::stream::unfold(0, move |i| {
+        let piece = piece.clone();
+        async move {
+            if i == PIECES {
+                return None;
+            }
+            // The client's pace (a fifth of the idle time), not a wait for
+            // the server.
+            if i > 0 {
+                tokio::time::sleep(idle / 5).await;
+            }
+            Some((Ok::<_, std::io::Error>(piece), i + 1))
+        }
+    });
+    let part = Part::stream(reqwest::Body::wrap_stream(pieces)).file_name("slow.bin");
+    let response = server
+        .upload_request(Form::new().part("file", part))
+        .send()
+        .await
+        .unwrap();
+    let created = json(response, StatusCode::CREATED).await;
+    assert_eq!(created["size"], PIECES * 1024);
+}
+
+// ---------------------------------------------------------------------------
+// Partial files nobody owns
+
+fn set_age(path: &Path, age: Duration) {
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_modified(SystemTime::now() - age)
+        .unwrap();
+}
+
+/// A `tmp/*.part` left behind (no upload owns it) is removed by the
+/// sweeper once it is old; a fresh one is left alone.
+#[tokio::test]
+async fn the_sweeper_removes_old_unowned_parts_only() {
+    let dir = TempDir::new();
+    // The sweeper runs every quarter of the TTL.
+    let server = TestServer::start(Config {
+        temp_ttl: Duration::from_secs(1),
+        ..Config::with_data_dir(dir.data_dir())
+    })
+    .await;
+    let tmp = dir.data_dir().join("tmp");
+    let old = tmp.join("left-behind.part");
+    let fresh = tmp.join("just-written.part");
+    std::fs::write(&old, b"old").unwrap();
+    std::fs::write(&fresh, b"fresh").unwrap();
+    set_age(&old, Duration::from_secs(3600));
+    wait_until(ANSWER_WAIT, "the old part to be swept", || {
+        let old = old.clone();
+        async move { !old.exists() }
+    })
+    .await;
+    // The pass that removed the old one saw this one too.
+    assert!(fresh.exists());
+    drop(server);
 }
 
 // ---------------------------------------------------------------------------

@@ -47,6 +47,7 @@ pub fn router(state: AppState, modes: Modes) -> anyhow::Result<Router> {
     let config = state.config.clone();
     let uploads = Uploads {
         faults: modes.faults,
+        idle: config.upload_idle_timeout,
     };
 
     let mut app = Router::new()
@@ -72,6 +73,7 @@ pub fn router(state: AppState, modes: Modes) -> anyhow::Result<Router> {
                 Some(faults) => {
                     let flaky = Uploads {
                         faults: Some(faults),
+                        idle: config.upload_idle_timeout,
                     };
                     app.nest(
                         "/faulty",
@@ -280,10 +282,17 @@ fn addressed_here(state: &AppState, router: Router<AppState>) -> Router<AppState
 /// What every upload route shares.
 struct Uploads {
     faults: Option<Arc<Faults>>,
+    /// See `Config::upload_idle_timeout`.
+    idle: Duration,
 }
 
 impl Uploads {
     fn route(&self, route: MethodRouter<AppState>, flavor: Flavor) -> MethodRouter<AppState> {
+        // A body that stops arriving ends its request (408).
+        let route: MethodRouter<AppState> = route.layer(middleware::from_fn_with_state(
+            (self.idle, flavor),
+            upload::idle_timeout,
+        ));
         // Limited by `--max-upload-bytes` while streaming, not by axum's
         // 2 MB default for buffered bodies; what the multipart parser
         // buffers besides field data is bounded by `framing`.

@@ -1,11 +1,27 @@
 //! Receiving files: multipart parts are streamed to `tmp/` chunk by chunk as
 //! they arrive, refused with 413 the moment they pass the limit, and only
-//! then given a type, a thumbnail and an id.
+//! then given a type, a thumbnail and an id. A body that stops sending ends
+//! its request (408) after an idle time, and its partial file goes with it.
 
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use axum::body::Body;
 use axum::extract::multipart::Field;
-use axum::extract::Multipart;
+use axum::extract::{Multipart, Request, State};
+use axum::http::{header, HeaderValue};
+use axum::middleware::Next;
+use axum::response::Response;
+use bytes::Bytes;
+use http_body::{Frame, SizeHint};
+use tokio::time::{Instant, Sleep};
 
-use crate::errors::ApiError;
+use crate::errors::{ApiError, Flavor};
+use crate::lang::Lang;
 use crate::mime;
 use crate::state::AppState;
 use crate::storage::{Attachment, NewAttachment, PartFile, Storage};
@@ -141,6 +157,102 @@ pub async fn store(
         .commit(part, new, thumbnail)
         .await
         .map_err(ApiError::internal)
+}
+
+/// Upload routes (innermost layer): the body fails once it has sent
+/// nothing for `idle` while the handler waits for it, which ends the request
+/// and drops (so deletes) the part being written; the answer is then 408 in
+/// the route's error shape, whatever the handler made of the broken body,
+/// and the connection is closed. Time spent by the server between reads
+/// (writing to disk, waiting for a thumbnail) does not count.
+pub async fn idle_timeout(
+    State((idle, flavor)): State<(Duration, Flavor)>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let stalled = Arc::new(AtomicBool::new(false));
+    let request = request.map(|body| {
+        Body::new(IdleBody {
+            inner: body,
+            idle,
+            timer: None,
+            waiting: false,
+            stalled: stalled.clone(),
+        })
+    });
+    let response = next.run(request).await;
+    if !stalled.load(Ordering::SeqCst) {
+        return response;
+    }
+    let mut response = ApiError::UploadIdle { idle }.render(flavor, Lang::En);
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
+}
+
+/// A request body that fails after `idle` without a frame.
+struct IdleBody {
+    inner: Body,
+    idle: Duration,
+    /// Made on the first wait, then only reset.
+    timer: Option<Pin<Box<Sleep>>>,
+    /// The timer runs: the handler asked for a frame and none has come.
+    waiting: bool,
+    stalled: Arc<AtomicBool>,
+}
+
+#[derive(Debug)]
+struct Stalled;
+
+impl std::fmt::Display for Stalled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the request body sent nothing for too long")
+    }
+}
+
+impl std::error::Error for Stalled {}
+
+impl http_body::Body for IdleBody {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
+        let this = self.get_mut();
+        if this.stalled.load(Ordering::SeqCst) {
+            return Poll::Ready(None);
+        }
+        if let Poll::Ready(frame) = Pin::new(&mut this.inner).poll_frame(cx) {
+            this.waiting = false;
+            return Poll::Ready(frame);
+        }
+        let deadline = Instant::now() + this.idle;
+        let timer = this
+            .timer
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
+        if !this.waiting {
+            timer.as_mut().reset(deadline);
+            this.waiting = true;
+        }
+        match timer.as_mut().poll(cx) {
+            Poll::Ready(()) => {
+                this.stalled.store(true, Ordering::SeqCst);
+                Poll::Ready(Some(Err(axum::Error::new(Stalled))))
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.stalled.load(Ordering::SeqCst) || self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
 }
 
 #[cfg(test)]

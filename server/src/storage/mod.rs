@@ -6,7 +6,8 @@
 //!   metadata, so they can never steer a path);
 //! - `thumbs/<id>.png`: thumbnails;
 //! - `tmp/<random>.part`: uploads in progress, renamed into place when
-//!   complete so a reader never sees half a file;
+//!   complete so a reader never sees half a file (one that no upload in
+//!   progress owns is swept, see [`Storage::sweep_parts`]);
 //! - `flow/<upload id>/<chunk number>`: parts of chunked uploads;
 //! - `meta.sqlite3`: attachments, issues, comments and chunked uploads.
 
@@ -22,6 +23,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::time::SystemTime;
 
 use anyhow::Context;
 use rusqlite::Connection;
@@ -31,6 +33,7 @@ pub use flow::{Assembly, AssemblyOutcome, ChunkStored, FlowDeclared, FlowUpload,
 pub use issues::{
     AttachmentRef, Comment, Issue, IssueError, IssuePatch, NewIssue, DEMO_QUEUE, DEMO_QUEUE_ID,
 };
+use part::LiveParts;
 pub use part::PartFile;
 
 #[derive(Clone)]
@@ -43,6 +46,8 @@ pub struct Storage {
     /// upload id. Changed only with the database lock held, together with
     /// the `assembling` flag, so that a flag set always has an entry here.
     assemblies: Arc<Mutex<HashMap<i64, flow::OutcomeSender>>>,
+    /// The parts being written or waiting to be stored.
+    live_parts: LiveParts,
 }
 
 /// By hand: the connection and the map of assemblies have nothing worth
@@ -61,6 +66,8 @@ pub struct WeakStorage {
     root: Weak<PathBuf>,
     db: Weak<Mutex<Connection>>,
     assemblies: Weak<Mutex<HashMap<i64, flow::OutcomeSender>>>,
+    /// Only paths: keeping it alive keeps nothing else.
+    live_parts: LiveParts,
 }
 
 impl WeakStorage {
@@ -69,6 +76,7 @@ impl WeakStorage {
             root: self.root.upgrade()?,
             db: self.db.upgrade()?,
             assemblies: self.assemblies.upgrade()?,
+            live_parts: self.live_parts.clone(),
         })
     }
 }
@@ -93,6 +101,7 @@ impl Storage {
             root: Arc::new(root.to_path_buf()),
             db: Arc::new(Mutex::new(conn)),
             assemblies: Arc::default(),
+            live_parts: LiveParts::default(),
         })
     }
 
@@ -101,6 +110,7 @@ impl Storage {
             root: Arc::downgrade(&self.root),
             db: Arc::downgrade(&self.db),
             assemblies: Arc::downgrade(&self.assemblies),
+            live_parts: self.live_parts.clone(),
         }
     }
 
@@ -127,17 +137,62 @@ impl Storage {
     pub async fn new_part(&self) -> io::Result<PartFile> {
         loop {
             let path = self.new_tmp_path();
+            // Registered before the file exists, so the sweeper never finds
+            // it unowned.
+            if !self.live_parts.register(&path) {
+                continue;
+            }
             match tokio::fs::OpenOptions::new()
                 .write(true)
                 .create_new(true)
                 .open(&path)
                 .await
             {
-                Ok(file) => return Ok(PartFile::new(path, file)),
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
-                Err(e) => return Err(e),
+                Ok(file) => return Ok(PartFile::new(path, file, self.live_parts.clone())),
+                Err(e) => {
+                    self.live_parts.forget(&path);
+                    if e.kind() != io::ErrorKind::AlreadyExists {
+                        return Err(e);
+                    }
+                }
             }
         }
+    }
+
+    /// Removes `tmp/*.part` files that no part of this process owns and
+    /// that were last written before `before`: left by a removal that
+    /// failed or a write cut short (a thumbnail's). Parts in progress are
+    /// never touched, however old; a stalled upload ends on its own (the
+    /// upload idle timeout) and takes its part with it. Returns how many
+    /// went.
+    pub async fn sweep_parts(&self, before: SystemTime) -> anyhow::Result<usize> {
+        let tmp = self.root.join("tmp");
+        let live = self.live_parts.clone();
+        let removed = tokio::task::spawn_blocking(move || -> io::Result<usize> {
+            let mut removed = 0;
+            for entry in std::fs::read_dir(&tmp)? {
+                let path = entry?.path();
+                if path.extension().is_none_or(|ext| ext != "part") || live.contains(&path) {
+                    continue;
+                }
+                // Gone meanwhile (stored, or removed by its owner): skipped.
+                let Ok(modified) = std::fs::metadata(&path).and_then(|m| m.modified()) else {
+                    continue;
+                };
+                // An unowned file cannot become owned again (new parts take
+                // fresh names, created exclusively), so this cannot race.
+                if modified < before {
+                    match std::fs::remove_file(&path) {
+                        Ok(()) => removed += 1,
+                        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+            }
+            Ok(removed)
+        })
+        .await??;
+        Ok(removed)
     }
 
     /// Runs `f` with the connection on the blocking pool.
@@ -195,4 +250,68 @@ fn random_name() -> String {
         std::time::SystemTime::now(),
     ));
     format!("{hash:016x}{n:x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    struct Dir(PathBuf);
+
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn age(path: &Path, by: Duration) {
+        std::fs::File::options()
+            .write(true)
+            .open(path)
+            .unwrap()
+            .set_modified(SystemTime::now() - by)
+            .unwrap();
+    }
+
+    /// Unowned parts last written before the cutoff go; fresh ones, and
+    /// every part still owned by an upload in progress, stay.
+    #[tokio::test]
+    async fn sweep_parts_spares_fresh_and_owned_files() {
+        let dir = Dir(std::env::temp_dir().join(format!(
+            "ta-server-unit-{}-{}",
+            std::process::id(),
+            random_name()
+        )));
+        let storage = Storage::open(&dir.0, 0).unwrap();
+        let tmp = dir.0.join("tmp");
+        let hour = Duration::from_secs(3600);
+
+        let stale = tmp.join("stale.part");
+        let fresh = tmp.join("fresh.part");
+        let other = tmp.join("stale.txt");
+        for path in [&stale, &fresh, &other] {
+            std::fs::write(path, b"x").unwrap();
+        }
+        age(&stale, hour);
+        age(&other, hour);
+        // Streamed long ago and still waiting to be stored.
+        let mut owned = storage.new_part().await.unwrap();
+        owned.write_all(b"bytes").await.unwrap();
+        owned.close().await.unwrap();
+        age(owned.path(), hour);
+
+        let cutoff = SystemTime::now() - Duration::from_secs(60);
+        assert_eq!(storage.sweep_parts(cutoff).await.unwrap(), 1);
+        assert!(!stale.exists());
+        assert!(fresh.exists() && other.exists() && owned.path().exists());
+
+        // Once its upload is over, the part is its own to remove, and the
+        // sweeper no longer knows it.
+        let path = owned.path().to_path_buf();
+        drop(owned);
+        assert!(!path.exists());
+        assert!(!storage.live_parts.contains(&path));
+    }
 }

@@ -1,5 +1,7 @@
+use std::collections::HashSet;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use tokio::io::{AsyncWriteExt, BufWriter};
 
@@ -7,18 +9,47 @@ use tokio::io::{AsyncWriteExt, BufWriter};
 /// trip to the blocking pool, so they are gathered into writes of this size.
 const WRITE_BUFFER: usize = 256 * 1024;
 
+/// The `tmp/` paths of the parts alive in this process: the sweeper leaves
+/// them alone, however long ago they were last written (a part streamed
+/// early in a Jira request waits for the rest; a thumbnail waits its turn).
+#[derive(Debug, Default, Clone)]
+pub(super) struct LiveParts(Arc<Mutex<HashSet<PathBuf>>>);
+
+impl LiveParts {
+    /// False if the path is taken already.
+    pub(super) fn register(&self, path: &Path) -> bool {
+        self.lock().insert(path.to_path_buf())
+    }
+
+    pub(super) fn contains(&self, path: &Path) -> bool {
+        self.lock().contains(path)
+    }
+
+    pub(super) fn forget(&self, path: &Path) {
+        self.lock().remove(path);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashSet<PathBuf>> {
+        // A set of paths stays consistent whatever panicked holding it.
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
 /// An upload being written to `tmp/`; removed on drop unless committed, so
 /// every early return (limit reached, client gone, bad multipart) cleans up.
 pub struct PartFile {
     path: PathBuf,
     file: Option<BufWriter<tokio::fs::File>>,
+    live: LiveParts,
 }
 
 impl PartFile {
-    pub(super) fn new(path: PathBuf, file: tokio::fs::File) -> Self {
+    /// `path` is registered in `live` already.
+    pub(super) fn new(path: PathBuf, file: tokio::fs::File, live: LiveParts) -> Self {
         Self {
             path,
             file: Some(BufWriter::with_capacity(WRITE_BUFFER, file)),
+            live,
         }
     }
 
@@ -46,7 +77,8 @@ impl PartFile {
 
     /// The file now lives elsewhere (renamed into place): nothing to delete.
     pub(super) fn persisted(&mut self) {
-        self.path = PathBuf::new();
+        let path = std::mem::take(&mut self.path);
+        self.live.forget(&path);
     }
 }
 
@@ -54,6 +86,7 @@ impl Drop for PartFile {
     fn drop(&mut self) {
         if !self.path.as_os_str().is_empty() {
             let _ = std::fs::remove_file(&self.path);
+            self.live.forget(&self.path);
         }
     }
 }
