@@ -536,10 +536,7 @@ mod tests {
         assert_eq!(req.method, HttpMethod::Post);
         assert_eq!(req.url, "/upload/flow");
         assert!(req.headers.is_empty());
-        assert_eq!(
-            req.fields,
-            expected_params(&backend.identifier(&report))
-        );
+        assert_eq!(req.fields, expected_params(&backend.identifier(&report)));
         assert_eq!(
             req.file_parts,
             vec![FilePart {
