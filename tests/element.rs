@@ -160,6 +160,27 @@ async fn uploads_from_a_drop_and_tells_the_page() {
 }
 
 #[wasm_bindgen_test]
+async fn an_upload_success_listener_finds_the_file_kept() {
+    let el = element_in(&container(), &[]);
+    // What `attachmentIds` holds while each `upload-success` is told.
+    let seen = Rc::new(RefCell::new(Vec::<(String, Vec<String>)>::new()));
+    let (sink, widget) = (seen.clone(), el.clone());
+    let listener = Closure::<dyn Fn(web_sys::Event)>::new(move |event: web_sys::Event| {
+        let event: CustomEvent = event.unchecked_into();
+        let id = get(&get(&event.detail(), "attachment"), "id");
+        let kept = strings(&get(&widget, "attachmentIds"));
+        sink.borrow_mut().push((id.as_string().unwrap(), kept));
+    });
+    el.add_event_listener_with_callback("upload-success", listener.as_ref().unchecked_ref())
+        .unwrap();
+    drop_files(&dropzone(&el), &[file(b"one", "one.txt", "text/plain")]);
+    wait_for("the success told", 10_000, || !seen.borrow().is_empty()).await;
+    let (id, kept) = seen.borrow()[0].clone();
+    assert_eq!(kept, [id]);
+    el.remove();
+}
+
+#[wasm_bindgen_test]
 async fn the_widget_lives_in_a_styled_shadow_root() {
     let el = element_in(&container(), &[]);
     let root = shadow(&el);

@@ -548,10 +548,20 @@ impl Controller {
     /// [`attach_kept`](Self::attach_kept) for hosts that await the outcome:
     /// the ids that went onto the issue.
     pub async fn attach(&self, issue: String, comment: String) -> Result<Vec<String>, UploadError> {
-        let ids = self
-            .kept
-            .try_with_untracked(|k| k.ids())
+        let keeps = self
+            .options
+            .try_with_value(|o| o.mode.keeps_attachments())
             .ok_or(UploadError::Cancelled)?;
+        // Modes that keep nothing have nothing to attach: a list stored
+        // under their key (another page's widget, or before a mode change)
+        // is not theirs to send to this API.
+        let ids = match keeps {
+            true => self
+                .kept
+                .try_with_untracked(|k| k.ids())
+                .ok_or(UploadError::Cancelled)?,
+            false => Vec::new(),
+        };
         if !usable_issue_key(&issue) {
             return Err(UploadError::NoIssueKey);
         }
@@ -682,7 +692,9 @@ impl Controller {
         self.previews.try_update(HashMap::clear);
         self.left_attached.try_update(HashMap::clear);
         self.preview_backlog.try_update_value(VecDeque::clear);
-        self.kept.try_update(KeptAttachments::clear);
+        if self.options.try_with_value(|o| o.mode.keeps_attachments()) == Some(true) {
+            self.kept.try_update(KeptAttachments::clear);
+        }
         self.attach_status.try_set(AttachStatus::Idle);
         self.done_changed();
     }
@@ -1369,16 +1381,18 @@ impl Controller {
                     name: meta.name.clone(),
                 });
                 self.files.try_update_value(|m| m.remove(&id));
-                self.emit(WidgetEvent::UploadSuccess {
-                    file: self.event_file(id, meta),
-                    attachment: attachment.clone(),
-                });
                 if options.mode.keeps_attachments() {
                     // The kept list's effect tells the host.
                     self.kept.try_update(|k| k.add(attachment.clone()));
                 } else {
                     self.done_changed();
                 }
+                // After the file is in `attachmentIds`: a listener reads
+                // them, or clears or unmounts the widget, from here.
+                self.emit(WidgetEvent::UploadSuccess {
+                    file: self.event_file(id, meta),
+                    attachment: attachment.clone(),
+                });
                 if let Some(url) = attachment
                     .thumbnail
                     .clone()
