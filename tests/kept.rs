@@ -224,6 +224,90 @@ async fn kept_files_attach_to_an_issue_and_the_list_empties() {
 }
 
 #[wasm_bindgen_test]
+async fn a_comment_outlives_option_changes_and_items_stay_while_attaching() {
+    // The slow server answers after four seconds: the attach runs a while.
+    let options = WidgetOptions {
+        issue: "DEMO-3".into(),
+        persist: Persist::None,
+        ..dev_options(slow_server(), "dev-token")
+    };
+    let root = container();
+    let (_handle, controller) = mount_with_controller(root.clone(), options.clone());
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[file(b"x", "slowly.txt", "text/plain")],
+    );
+    wait_all_done(&root, 1).await;
+    let comment: HtmlInputElement = query(&root, "[data-ta=attach-comment]")
+        .unwrap()
+        .unchecked_into();
+    let remark = unique_key("half-typed");
+    comment.set_value(&remark);
+    comment
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+    // The host renews the token: the form and its words stay.
+    controller.set_options(options);
+    next_tick(0).await;
+    let now: HtmlInputElement = query(&root, "[data-ta=attach-comment]")
+        .unwrap()
+        .unchecked_into();
+    assert_eq!(now.value(), remark);
+    assert!(now == comment, "the same input, not a new one");
+
+    click(&root, "[data-ta=attach-button]");
+    let remove = query(&root, "[data-ta=kept-item] button").unwrap();
+    wait_for("Remove off while attaching", 3_000, || {
+        remove.has_attribute("disabled")
+    })
+    .await;
+    wait_for("the attach", 15_000, || kept_ids(&root).is_empty()).await;
+    let (_, comments) = get_json(&format!("{}/v2/issues/DEMO-3/comments", slow_server())).await;
+    assert!(comments.contains(&remark), "{comments}");
+}
+
+#[wasm_bindgen_test]
+async fn a_mode_that_keeps_nothing_attaches_nothing_kept() {
+    let key = unique_key("mode-change");
+    let options = WidgetOptions {
+        issue: "DEMO-1".into(),
+        persist: Persist::Session,
+        persist_key: key.clone(),
+        ..dev_options(server(), "dev-token")
+    };
+    let root = container();
+    let (_handle, controller) = mount_with_controller(root.clone(), options.clone());
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[file(b"x", "kept.txt", "text/plain")],
+    );
+    wait_all_done(&root, 1).await;
+    let stored = || {
+        web_sys::window()
+            .unwrap()
+            .session_storage()
+            .unwrap()
+            .unwrap()
+            .get_item(&storage_key(&key))
+            .unwrap()
+            .unwrap_or_default()
+    };
+    let before = stored();
+    assert!(before.contains("kept.txt"), "{before}");
+    controller.set_options(WidgetOptions {
+        mode: tracker_attachments::backend::Mode::Jira,
+        ..options
+    });
+    assert_eq!(
+        controller.attach("DEMO-1".into(), String::new()).await,
+        Ok(Vec::new())
+    );
+    controller.clear();
+    next_tick(0).await;
+    assert_eq!(stored(), before);
+}
+
+#[wasm_bindgen_test]
 async fn a_failed_attach_keeps_the_list_and_says_why() {
     let options = WidgetOptions {
         issue: "NOPE-404".into(),

@@ -3,6 +3,7 @@ use leptos::prelude::*;
 use super::controller::AttachStatus;
 use super::focus::{drop_zone_of, focus_beside, focus_drop_zone, holds_focus};
 use super::Controller;
+use crate::backend::Mode;
 use crate::core::{Attachment, KeptAttachments};
 
 /// Kept items per page of the list.
@@ -33,6 +34,16 @@ pub fn KeptList(controller: Controller) -> impl IntoView {
     };
     let locale = controller.locale;
     let text = move || locale.get().messages();
+    // The form is rebuilt only when what it attaches to changes, and its
+    // comment outlives that: the host changing any other option (a token,
+    // the locale) must not wipe a comment being typed.
+    let target = Memo::new(move |_| {
+        controller.options_revision.track();
+        controller
+            .options
+            .try_with_value(|o| (o.mode, o.issue.trim().to_owned()))
+    });
+    let form = AttachForm::new();
     view! {
         <section class="ta-kept" data-ta="kept" aria-label=move || text().kept_label
             hidden=move || {
@@ -50,8 +61,9 @@ pub fn KeptList(controller: Controller) -> impl IntoView {
                 </For>
             </div>
             {move || {
-                controller.options_revision.track();
-                attach_form(controller)
+                target
+                    .get()
+                    .and_then(|(mode, issue)| form.view(controller, mode, issue))
             }}
         </section>
         <p class="ta-attach-status" data-ta="attach-status" role="status">
@@ -70,21 +82,48 @@ pub fn KeptList(controller: Controller) -> impl IntoView {
 
 /// With an issue configured, the kept files can be attached from the widget
 /// itself, optionally with a comment; hosts can also call the controller.
-fn attach_form(controller: Controller) -> Option<impl IntoView> {
-    let (mode, issue) = controller
-        .options
-        .with_value(|o| (o.mode, o.issue.trim().to_owned()));
-    if !mode.keeps_attachments() || issue.is_empty() {
-        return None;
+/// Its state lives as long as the kept list, across rebuilds of its view.
+#[derive(Clone, Copy)]
+struct AttachForm {
+    comment: RwSignal<String>,
+    /// The text this button sent: once posted with the files it goes, so
+    /// the next attach does not post it again. Only that text: an attach
+    /// the host made, or words typed while the attach ran, stay.
+    sent: StoredValue<Option<String>>,
+    /// A keyboard user who attached everything: the button and its section
+    /// go, and focus goes to the drop zone rather than to the page.
+    zone_after: StoredValue<Option<web_sys::HtmlElement>, LocalStorage>,
+}
+
+impl AttachForm {
+    fn new() -> Self {
+        Self {
+            comment: RwSignal::new(String::new()),
+            sent: StoredValue::new(None),
+            zone_after: StoredValue::new_local(None),
+        }
     }
-    let comment = RwSignal::new(String::new());
-    // The text this button sent: once posted with the files it goes, so the
-    // next attach does not post it again. Only that text: an attach the
-    // host made, or words typed while the attach ran, stay.
-    let sent = StoredValue::new(None::<String>);
-    // A keyboard user who attached everything: the button and its section
-    // go, and focus goes to the drop zone rather than to the page.
-    let zone_after = StoredValue::new_local(None::<web_sys::HtmlElement>);
+
+    fn view(self, controller: Controller, mode: Mode, issue: String) -> Option<impl IntoView> {
+        if !mode.keeps_attachments() || issue.is_empty() {
+            return None;
+        }
+        let Self {
+            comment,
+            sent,
+            zone_after,
+        } = self;
+        Some(attach_form(controller, issue, comment, sent, zone_after))
+    }
+}
+
+fn attach_form(
+    controller: Controller,
+    issue: String,
+    comment: RwSignal<String>,
+    sent: StoredValue<Option<String>>,
+    zone_after: StoredValue<Option<web_sys::HtmlElement>, LocalStorage>,
+) -> impl IntoView {
     Effect::new(move |_| {
         if matches!(
             controller.attach_status.get(),
@@ -105,7 +144,7 @@ fn attach_form(controller: Controller) -> Option<impl IntoView> {
     });
     let button_issue = issue.clone();
     let text = move || controller.locale.get().messages();
-    Some(view! {
+    view! {
         <div class="ta-attach" data-ta="attach">
             <label class="ta-attach-label">
                 {move || text().comment_label}
@@ -127,7 +166,7 @@ fn attach_form(controller: Controller) -> Option<impl IntoView> {
                 {move || (text().attach_to)(&issue)}
             </button>
         </div>
-    })
+    }
 }
 
 #[component]
@@ -145,7 +184,10 @@ fn KeptItem(attachment: Attachment, controller: Controller) -> impl IntoView {
             <span class="ta-name" title=attachment.name.clone()>{attachment.name.clone()}</span>
             <code class="ta-kept-id" data-ta="kept-id">{id.clone()}</code>
             <input type="hidden" name=field value=id.clone()/>
+            // Not while an attach runs: the item would go onto the issue all
+            // the same, and be counted as attached.
             <button type="button" class="ta-action" aria-label=label
+                disabled=move || controller.attach_status.get() == AttachStatus::Working
                 on:click=move |ev| {
                     // Focus goes to the neighbour before this item goes.
                     let item = event_target::<web_sys::Element>(&ev)
