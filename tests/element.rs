@@ -10,6 +10,7 @@ use std::rc::Rc;
 use js_sys::{Array, Function, Promise, Reflect};
 use support::*;
 use tracker_attachments::element::{define_tracker_attachments, mount};
+use tracker_attachments::web::Persist;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -178,6 +179,51 @@ async fn an_upload_success_listener_finds_the_file_kept() {
     let (id, kept) = seen.borrow()[0].clone();
     assert_eq!(kept, [id]);
     el.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_removed_element_stores_its_long_list_in_full() {
+    // Ten thousand kept already: the list is stored at most once a second,
+    // so of two uploads ending together the second waits for the timer.
+    let key = unique("removed");
+    let stored_key = tracker_attachments::web::storage_key(&key);
+    let mut long = tracker_attachments::core::KeptAttachments::new();
+    for i in 0..10_000 {
+        long.add(tracker_attachments::core::Attachment {
+            id: format!("old-{i}"),
+            name: format!("old-{i}.txt"),
+            size: 1,
+            mimetype: None,
+            content: None,
+            thumbnail: None,
+            created_at: None,
+        });
+    }
+    tracker_attachments::web::save_kept(Persist::Session, &stored_key, &long);
+    let el = element_in(
+        &container(),
+        &[("persist", "session"), ("persist-key", &key)],
+    );
+    drop_files(
+        &dropzone(&el),
+        &[
+            file(b"a", "a.txt", "text/plain"),
+            file(b"b", "b.txt", "text/plain"),
+        ],
+    );
+    wait_for("both kept", 10_000, || {
+        strings(&get(&el, "attachmentIds")).len() == 10_002
+    })
+    .await;
+    // Removed before that timer: what it would have stored is stored as
+    // the widget goes (in a microtask, once the element is surely gone).
+    el.remove();
+    wait_for("the widget gone", 2_000, || {
+        shadow(&el).child_element_count() == 0
+    })
+    .await;
+    let stored = tracker_attachments::web::load_kept(Persist::Session, &stored_key);
+    assert_eq!(stored.len(), 10_002);
 }
 
 #[wasm_bindgen_test]

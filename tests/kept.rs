@@ -7,7 +7,8 @@ mod support;
 
 use leptos::prelude::WithUntracked;
 use support::*;
-use tracker_attachments::web::{storage_key, Persist};
+use tracker_attachments::core::{Attachment, KeptAttachments};
+use tracker_attachments::web::{load_kept, save_kept, storage_key, Persist};
 use tracker_attachments::WidgetOptions;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -305,6 +306,48 @@ async fn a_mode_that_keeps_nothing_attaches_nothing_kept() {
     controller.clear();
     next_tick(0).await;
     assert_eq!(stored(), before);
+}
+
+#[wasm_bindgen_test]
+async fn a_long_kept_list_is_stored_in_full_as_the_page_goes() {
+    // Ten thousand kept already: the list is stored at most once a second,
+    // so of two uploads ending together the second waits for the timer.
+    let key = unique_key("going");
+    let mut long = KeptAttachments::new();
+    for i in 0..10_000 {
+        long.add(Attachment {
+            id: format!("old-{i}"),
+            name: format!("old-{i}.txt"),
+            size: 1,
+            mimetype: None,
+            content: None,
+            thumbnail: None,
+            created_at: None,
+        });
+    }
+    save_kept(Persist::Session, &storage_key(&key), &long);
+    let options = WidgetOptions {
+        persist: Persist::Session,
+        persist_key: key.clone(),
+        ..dev_options(server(), "dev-token")
+    };
+    let root = container();
+    let handle = mount_widget(root.clone(), options);
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[
+            file(b"a", "a.txt", "text/plain"),
+            file(b"b", "b.txt", "text/plain"),
+        ],
+    );
+    wait_all_done(&root, 2).await;
+    // The page goes (a reload) before that timer: what it would have
+    // stored is stored now.
+    let leaving = web_sys::Event::new("pagehide").unwrap();
+    web_sys::window().unwrap().dispatch_event(&leaving).unwrap();
+    let stored = load_kept(Persist::Session, &storage_key(&key));
+    assert_eq!(stored.len(), 10_002);
+    drop(handle);
 }
 
 #[wasm_bindgen_test]

@@ -200,31 +200,13 @@ impl Controller {
         // told to the host (a list restored from storage counts as a change).
         Effect::new(move |first_run_done: Option<()>| {
             controller.kept_revision.track();
-            let Some((persist, key, keeps)) = controller.options.try_with_value(|o| {
-                (
-                    o.persist,
-                    storage_key(&o.persist_key),
-                    o.mode.keeps_attachments(),
-                )
-            }) else {
+            let Some((kept, ours)) = controller.store_kept() else {
                 return;
             };
-            // In `localStorage`, another tab may have stored its list since
-            // this one last looked: both tabs' changes go in.
-            let Some(ours) = controller.kept.try_get_untracked() else {
-                return;
-            };
-            let kept = match persist {
-                Persist::Local => controller
-                    .kept_base
-                    .try_with_value(|base| {
-                        KeptAttachments::merged(base, &ours, &load_kept(persist, &key))
-                    })
-                    .unwrap_or_else(|| ours.clone()),
-                _ => ours.clone(),
-            };
-            save_kept(persist, &key, &kept);
-            controller.kept_base.try_set_value(kept.clone());
+            let keeps = controller
+                .options
+                .try_with_value(|o| o.mode.keeps_attachments())
+                .unwrap_or(false);
             let items = kept.items().to_vec();
             if kept != ours {
                 // Runs this effect once more, which then finds nothing new.
@@ -234,7 +216,38 @@ impl Controller {
                 controller.emit(WidgetEvent::AttachmentsChange(items));
             }
         });
+        // A long list is stored at most once a second: what changed since
+        // is stored as the widget goes, or as the page does (a reload).
+        on_cleanup(move || {
+            controller.store_kept();
+        });
+        let leaving = EventListener::on_window("pagehide", move |_| {
+            controller.store_kept();
+        });
+        let _ = StoredValue::new_local(leaving);
         controller
+    }
+
+    /// Stores the kept list and returns it with the list as this widget
+    /// had it: in `localStorage` another tab may have stored its list since
+    /// this one last looked, and both tabs' changes go in.
+    fn store_kept(&self) -> Option<(KeptAttachments, KeptAttachments)> {
+        let (persist, key) = self
+            .options
+            .try_with_value(|o| (o.persist, storage_key(&o.persist_key)))?;
+        let ours = self.kept.try_get_untracked()?;
+        let kept = match persist {
+            Persist::Local => self
+                .kept_base
+                .try_with_value(|base| {
+                    KeptAttachments::merged(base, &ours, &load_kept(persist, &key))
+                })
+                .unwrap_or_else(|| ours.clone()),
+            _ => ours.clone(),
+        };
+        save_kept(persist, &key, &kept);
+        self.kept_base.try_set_value(kept.clone());
+        Some((kept, ours))
     }
 
     /// Lets the kept list's consumers catch up now or after a wait, per
