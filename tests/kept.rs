@@ -351,6 +351,63 @@ async fn a_long_kept_list_is_stored_in_full_as_the_page_goes() {
 }
 
 #[wasm_bindgen_test]
+async fn a_list_merged_with_another_tabs_is_told_once() {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    use tracker_attachments::ui::{EventHandler, WidgetEvent};
+    let key = unique_key("merged");
+    let told = Rc::new(RefCell::new(Vec::<Vec<String>>::new()));
+    let sink = told.clone();
+    let options = WidgetOptions {
+        persist: Persist::Local,
+        persist_key: key.clone(),
+        on_event: Some(EventHandler::new(move |event| {
+            if let WidgetEvent::AttachmentsChange(items) = event {
+                sink.borrow_mut()
+                    .push(items.iter().map(|a| a.id.clone()).collect());
+            }
+        })),
+        ..dev_options(server(), "dev-token")
+    };
+    let root = container();
+    let _handle = mount_widget(root.clone(), options);
+    // Another tab stores a list, and this tab hears nothing of it yet (a
+    // tab gets no storage event for its own writes).
+    let mut theirs = KeptAttachments::new();
+    theirs.add(Attachment {
+        id: "from-the-other-tab".into(),
+        name: "theirs.txt".into(),
+        size: 1,
+        mimetype: None,
+        content: None,
+        thumbnail: None,
+        created_at: None,
+    });
+    save_kept(Persist::Local, &storage_key(&key), &theirs);
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[file(b"ours", "ours.txt", "text/plain")],
+    );
+    wait_for("the merged list told", 10_000, || {
+        told.borrow().last().is_some_and(|ids| ids.len() == 2)
+    })
+    .await;
+    // One more task: a second telling would have come by now. Each list
+    // is told once (the other tab's list, found when this one stored its
+    // own, was told twice).
+    next_tick(0).await;
+    let told = told.borrow();
+    assert!(told.windows(2).all(|pair| pair[0] != pair[1]), "{told:?}");
+    web_sys::window()
+        .unwrap()
+        .local_storage()
+        .unwrap()
+        .unwrap()
+        .remove_item(&storage_key(&key))
+        .unwrap();
+}
+
+#[wasm_bindgen_test]
 async fn a_failed_attach_keeps_the_list_and_says_why() {
     let options = WidgetOptions {
         issue: "NOPE-404".into(),

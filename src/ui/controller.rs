@@ -207,13 +207,12 @@ impl Controller {
                 .options
                 .try_with_value(|o| o.mode.keeps_attachments())
                 .unwrap_or(false);
-            let items = kept.items().to_vec();
             if kept != ours {
-                // Runs this effect once more, which then finds nothing new.
+                // Runs this effect once more, which then finds nothing new
+                // and tells the host: telling it here too would be twice.
                 controller.kept.try_set(kept);
-            }
-            if keeps && (first_run_done.is_some() || !items.is_empty()) {
-                controller.emit(WidgetEvent::AttachmentsChange(items));
+            } else if keeps && (first_run_done.is_some() || !kept.is_empty()) {
+                controller.emit(WidgetEvent::AttachmentsChange(kept.items().to_vec()));
             }
         });
         // A long list is stored at most once a second: what changed since
