@@ -622,12 +622,8 @@ async fn a_file_the_server_will_not_give_back_is_shown_as_still_attached() {
     ]);
     script.report_sent.set(true);
     let (options, heard) = hearing_errors(issue_options(Mode::TrackerIssue, "DEMO-1"));
-    let (root, _handle) = scripted_uploads(
-        &script,
-        options,
-        &[file(b"stuck", "stuck.txt", "text/plain")],
-    )
-    .await;
+    let stuck = file(b"stuck", "stuck.txt", "text/plain");
+    let (root, _handle) = scripted_uploads(&script, options, &[stuck.clone()]).await;
     click(&root, "[data-ta=cancel]");
     let row = query(&root, "[data-ta=row]").unwrap();
     let status = || text(&query(&row, "[data-ta=status]").unwrap());
@@ -665,6 +661,14 @@ async fn a_file_the_server_will_not_give_back_is_shown_as_still_attached() {
         live.contains("stuck.txt") && live.contains("Still attached"),
         "{live}"
     );
+    // The same file again would be a second copy on the issue.
+    drop_files(&query(&root, "[data-ta=dropzone]").unwrap(), &[stuck]);
+    wait_for("the copy refused", 2_000, || {
+        query(&root, "[data-ta=row][data-state=refused]").is_some()
+    })
+    .await;
+    let copy = query(&root, "[data-ta=row][data-state=refused]").unwrap();
+    click(&copy, "[data-ta=remove]");
     // Removing the row forgets it; nothing more is sent.
     click(&row, "[data-ta=remove]");
     wait_for("the row to go", 2_000, || {

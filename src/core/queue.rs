@@ -80,6 +80,10 @@ pub struct Entry {
     /// The request carrying it while it uploads; the files of one batch
     /// share it.
     pub request: u64,
+    /// Cancelled too late: the server kept it (taking it back failed, or
+    /// could not be confirmed). It is on the issue all the same, so the
+    /// restrictions count it as listed.
+    pub left_on_server: bool,
 }
 
 /// How many files, and how many bytes, one request may carry. A file larger
@@ -110,11 +114,17 @@ pub struct IllegalTransition {
 /// Whether a file in `state` takes a place in the list that restrictions
 /// count (duplicates, `max_files`, total size): not once it was refused,
 /// cancelled or failed.
-fn counts_against_restrictions(state: &EntryState) -> bool {
+fn state_counts(state: &EntryState) -> bool {
     !matches!(
         state,
         EntryState::Refused { .. } | EntryState::Cancelled | EntryState::Failed { .. }
     )
+}
+
+/// Whether `entry` takes a place in the list that restrictions count: by
+/// its state, or because the server kept it after all.
+fn counts_against_restrictions(entry: &Entry) -> bool {
+    entry.left_on_server || state_counts(&entry.state)
 }
 
 fn state_name(state: &EntryState) -> &'static str {
@@ -313,11 +323,10 @@ impl UploadQueue {
     /// Lists a batch (a drop, a paste): the files already listed are
     /// gathered once for the whole batch, not once per file.
     pub fn add_all(&mut self, files: Vec<FileMeta>) -> Vec<EntryId> {
-        let counts = counts_against_restrictions;
         let mut listed = ListedFiles::new(
             self.entries
                 .iter()
-                .filter(|e| counts(&e.state))
+                .filter(|e| counts_against_restrictions(e))
                 .map(|e| &e.file),
         );
         let mut ids = Vec::with_capacity(files.len());
@@ -326,7 +335,7 @@ impl UploadQueue {
                 Ok(()) => EntryState::Queued,
                 Err(reason) => EntryState::Refused { reason },
             };
-            if counts(&state) {
+            if state_counts(&state) {
                 listed.push(&file);
             }
             let id = EntryId(self.next_id);
@@ -339,6 +348,7 @@ impl UploadQueue {
                 attempts: 0,
                 run: 0,
                 request: 0,
+                left_on_server: false,
             });
             ids.push(id);
         }
@@ -584,6 +594,14 @@ impl UploadQueue {
         })
     }
 
+    /// Records that the server kept cancelled `id` (see
+    /// [`Entry::left_on_server`]); `false` when there is no such entry.
+    pub fn mark_left_on_server(&mut self, id: EntryId) -> bool {
+        self.get_mut(id)
+            .map(|entry| entry.left_on_server = true)
+            .is_some()
+    }
+
     /// Puts a failed or cancelled file back in line, with a fresh count of
     /// automatic retries, if it passes the restrictions against the files
     /// listed now: it stopped counting when it failed, and the same file
@@ -597,7 +615,7 @@ impl UploadQueue {
                 let listed = ListedFiles::new(
                     self.entries
                         .iter()
-                        .filter(|e| e.id != id && counts_against_restrictions(&e.state))
+                        .filter(|e| e.id != id && counts_against_restrictions(e))
                         .map(|e| &e.file),
                 );
                 match self.restrictions.check_listed(&entry.file, &listed) {
@@ -876,6 +894,23 @@ mod tests {
         );
         assert_eq!(q.start_ready(0.0), vec![again]);
         assert_eq!(q.summary().counted, 1);
+    }
+
+    #[test]
+    fn a_cancelled_file_the_server_kept_still_counts() {
+        let mut q = UploadQueue::new(1);
+        let kept = q.add(file("report.pdf", 10));
+        q.cancel(kept).unwrap();
+        assert!(q.mark_left_on_server(kept));
+        // On the issue all the same: the same file again is a duplicate.
+        let again = q.add(file("report.pdf", 10));
+        assert_eq!(
+            q.get(again).unwrap().state,
+            EntryState::Refused {
+                reason: Refusal::Duplicate
+            }
+        );
+        assert!(!q.mark_left_on_server(EntryId(999)));
     }
 
     #[test]

@@ -1510,6 +1510,10 @@ impl Controller {
         if cancelled == Some(true) {
             self.left_attached
                 .try_update(|m| m.insert(id, error.clone()));
+            // Counted by the restrictions again: the same file dropped
+            // again would be a second copy on the issue.
+            self.queue
+                .try_update_untracked(|q| q.mark_left_on_server(id));
         }
         self.tell_failure(id, meta, error);
     }
