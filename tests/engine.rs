@@ -623,7 +623,7 @@ async fn a_file_the_server_will_not_give_back_is_shown_as_still_attached() {
     script.report_sent.set(true);
     let (options, heard) = hearing_errors(issue_options(Mode::TrackerIssue, "DEMO-1"));
     let stuck = file(b"stuck", "stuck.txt", "text/plain");
-    let (root, _handle) = scripted_uploads(&script, options, &[stuck.clone()]).await;
+    let (root, _handle) = scripted_uploads(&script, options, std::slice::from_ref(&stuck)).await;
     click(&root, "[data-ta=cancel]");
     let row = query(&root, "[data-ta=row]").unwrap();
     let status = || text(&query(&row, "[data-ta=status]").unwrap());
