@@ -43,6 +43,15 @@ impl Throughput {
         }
     }
 
+    /// Takes `bytes` counted from now on as not sent over the network (the
+    /// parts a resumed upload finds on the server): the samples so far are
+    /// raised by them, so they add nothing to the speed.
+    pub fn skip(&mut self, bytes: u64) {
+        for (_, sent) in &mut self.samples {
+            *sent = sent.saturating_add(bytes);
+        }
+    }
+
     /// Bytes per second over the window, once there are two samples.
     pub fn bytes_per_second(&self) -> Option<f64> {
         let (t0, b0) = *self.samples.front()?;
@@ -71,6 +80,17 @@ mod tests {
         t.record(1_000.0, 1_000_000);
         assert_eq!(t.bytes_per_second(), Some(1_000_000.0));
         assert_eq!(t.seconds_left(3_000_000), Some(3.0));
+    }
+
+    #[test]
+    fn bytes_found_on_the_server_are_no_speed() {
+        let mut t = Throughput::new(5_000.0);
+        t.record(0.0, 0);
+        t.record(1_000.0, 1_000);
+        // 90 MB of parts the server had: counted, not sent.
+        t.skip(90_000_000);
+        t.record(2_000.0, 90_002_000);
+        assert_eq!(t.bytes_per_second(), Some(1_000.0));
     }
 
     #[test]

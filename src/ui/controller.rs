@@ -1097,6 +1097,9 @@ impl Controller {
                     provider: options.authorization.as_ref(),
                     policy: &options.retry,
                     transport: options.transport.as_ref(),
+                    on_skipped: &|bytes| {
+                        self.throughput.try_update_value(|t| t.skip(bytes));
+                    },
                 };
                 let outcome =
                     upload_in_parts(&uploader, file, meta, signal.as_ref(), on_progress).await;

@@ -83,6 +83,9 @@ pub struct PartUploader<'a> {
     pub provider: Option<&'a AuthorizationProvider>,
     pub policy: &'a RetryPolicy,
     pub transport: &'a dyn Transport,
+    /// Told of each part the server had already (a resumed upload): counted
+    /// in the progress, but not sent now, so not speed.
+    pub on_skipped: &'a dyn Fn(u64),
 }
 
 /// Uploads `file` part by part and returns the attachment the completing
@@ -100,6 +103,7 @@ pub async fn upload_in_parts(
         provider,
         policy,
         transport,
+        on_skipped,
     } = *uploader;
     let plan = backend.plan(meta);
     let mut sent = 0u64;
@@ -117,6 +121,7 @@ pub async fn upload_in_parts(
         })
         .await?;
         let outcome = if presence == PartPresence::Stored && !part.is_last() {
+            on_skipped(part.size);
             PartOutcome::Stored
         } else {
             // The last part is always sent: its answer carries the attachment.
