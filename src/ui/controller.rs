@@ -1078,8 +1078,12 @@ impl Controller {
         // received whether or not anyone still waits for its answer.
         let decided_when_sent = files.len() > 1 || options.mode.needs_issue();
         let take_back: Vec<Rc<Cell<bool>>> = files.iter().map(|_| Rc::default()).collect();
-        let on_progress =
-            self.progress_reporter(&files, decided_when_sent.then_some(take_back.as_slice()));
+        let show_next = Rc::new(Cell::new(false));
+        let on_progress = self.progress_reporter(
+            &files,
+            decided_when_sent.then_some(take_back.as_slice()),
+            show_next.clone(),
+        );
 
         let metas: Vec<&FileMeta> = files.iter().map(|(_, _, _, meta)| meta).collect();
         // Files whose attachment was found by name, size and time after a
@@ -1097,8 +1101,11 @@ impl Controller {
                     provider: options.authorization.as_ref(),
                     policy: &options.retry,
                     transport: options.transport.as_ref(),
+                    // The report of a skipped part is shown at once, so the
+                    // total sent and the speed's samples move together.
                     on_skipped: &|bytes| {
                         self.throughput.try_update_value(|t| t.skip(bytes));
+                        show_next.set(true);
                     },
                 };
                 let outcome =
@@ -1257,10 +1264,12 @@ impl Controller {
     /// most every 200 ms (`ProgressPace`) and always for the last byte.
     /// With `take_back` (one flag per file), a cancel after the last byte
     /// no longer stops the request but sets the file's flag (see `settle`).
+    /// `show_next` set shows the next report whatever the pace.
     fn progress_reporter(
         &self,
         files: &[(EntryId, File, u64, FileMeta)],
         take_back: Option<&[Rc<Cell<bool>>]>,
+        show_next: Rc<Cell<bool>>,
     ) -> Rc<dyn Fn(u64, u64)> {
         let take_back: Option<Vec<Rc<Cell<bool>>>> = take_back.map(<[_]>::to_vec);
         let files: Vec<(EntryId, u64, FileMeta)> = files
@@ -1292,7 +1301,7 @@ impl Controller {
             let shares = file_shares(loaded, total, &sizes);
             let sent: u64 = shares.iter().sum();
             let mut due = pace.get();
-            let shown = due.show(js_sys::Date::now(), sent, size);
+            let shown = due.show(js_sys::Date::now(), sent, size) | show_next.replace(false);
             pace.set(due);
             if !shown {
                 return;
