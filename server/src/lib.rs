@@ -6,9 +6,11 @@
 //!
 //! ```no_run
 //! # async fn run() -> anyhow::Result<()> {
-//! let config = tracker_attachments_server::Config::with_data_dir("/tmp/data");
-//! let app = tracker_attachments_server::app(config).await?;
+//! // Bound first: requests must be addressed to the address served on.
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+//! let mut config = tracker_attachments_server::Config::with_data_dir("/tmp/data");
+//! config.listen = listener.local_addr()?;
+//! let app = tracker_attachments_server::app(config).await?;
 //! axum::serve(listener, app).await?;
 //! # Ok(()) }
 //! ```
@@ -43,9 +45,10 @@ pub use config::Config;
 pub use routes::{MAX_FILES_PER_REQUEST, MAX_ISSUE_ATTACHMENTS};
 
 /// Opens (or creates) the data directory, starts the sweeper of expired
-/// temporary files, and builds the router. Needs a Tokio runtime. In proxy
-/// mode `config.listen` must be the address the router is served on (bind
-/// first, as `main` does): requests addressed to other names are refused.
+/// temporary files, and builds the router. Needs a Tokio runtime.
+/// `config.listen` must be the address the router is served on (bind
+/// first, as `main` does): unless it is `0.0.0.0` or `[::]`, requests
+/// addressed to other names are refused (421), in local mode too.
 pub async fn app(config: Config) -> anyhow::Result<Router> {
     config.validate()?;
     let proxy = proxy::Proxy::from_config(&config)?;

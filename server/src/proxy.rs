@@ -510,6 +510,9 @@ fn has_dot_segment(path: &str) -> bool {
     let decoded: Vec<u8> = percent_encoding::percent_decode_str(path).collect();
     decoded
         .split(|&b| b == b'/' || b == b'\\')
+        // Tomcat (Jira Server) cuts a segment's `;parameters` before it
+        // resolves dots: `..;x` climbs there.
+        .map(|segment| segment.split(|&b| b == b';').next().unwrap_or(segment))
         .any(|segment| segment == b"." || segment == b"..")
 }
 
@@ -1085,6 +1088,9 @@ mod tests {
             "/v2/a%2F..%2Fb",
             "/v2/a\\..\\b",
             "/v2/a%5c..",
+            "/rest/api/..;/x",
+            "/v2/.%2e;x/y",
+            "/v2/.;jsessionid=1/x",
         ] {
             assert!(has_dot_segment(path), "{path}");
         }

@@ -287,7 +287,7 @@ async fn a_stalled_tracker_upload_ends_with_408_and_leaves_no_file() {
     server.upload_ok(b"whole".to_vec(), "whole.txt").await;
 }
 
-/// The same for Jira, in Jira's shape.
+/// The same for Jira, in Jira's shape, and in the language asked for.
 #[tokio::test]
 async fn a_stalled_jira_upload_ends_with_408_in_jira_shape() {
     let dir = TempDir::new();
@@ -299,13 +299,15 @@ async fn a_stalled_jira_upload_ends_with_408_in_jira_shape() {
         &[
             ("Authorization", "Bearer dev-token"),
             ("X-Atlassian-Token", "no-check"),
+            ("Accept-Language", "ru"),
         ],
         &body,
     )
     .await;
     assert_eq!(status, 408, "{answer}");
     assert_eq!(answer["status"], 408, "{answer}");
-    assert!(answer["errorMessages"][0].is_string(), "{answer}");
+    let message = answer["errorMessages"][0].as_str().unwrap();
+    assert!(message.starts_with("Загрузка прервана"), "{message}");
     assert!(answer.get("statusCode").is_none(), "{answer}");
     assert_no_partial_file(&dir.data_dir());
 }
