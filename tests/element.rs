@@ -215,6 +215,9 @@ async fn a_removed_element_stores_its_long_list_in_full() {
         strings(&get(&el, "attachmentIds")).len() == 10_002
     })
     .await;
+    // The second is not stored yet (else this test shows nothing).
+    let stored = tracker_attachments::web::load_kept(Persist::Session, &stored_key);
+    assert_eq!(stored.len(), 10_001);
     // Removed before that timer: what it would have stored is stored as
     // the widget goes (in a microtask, once the element is surely gone).
     el.remove();

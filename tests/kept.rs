@@ -341,6 +341,11 @@ async fn a_long_kept_list_is_stored_in_full_as_the_page_goes() {
         ],
     );
     wait_all_done(&root, 2).await;
+    // The second is not stored yet (else this test shows nothing).
+    assert_eq!(
+        load_kept(Persist::Session, &storage_key(&key)).len(),
+        10_001
+    );
     // The page goes (a reload) before that timer: what it would have
     // stored is stored now.
     let leaving = web_sys::Event::new("pagehide").unwrap();
@@ -398,6 +403,50 @@ async fn a_list_merged_with_another_tabs_is_told_once() {
     next_tick(0).await;
     let told = told.borrow();
     assert!(told.windows(2).all(|pair| pair[0] != pair[1]), "{told:?}");
+    web_sys::window()
+        .unwrap()
+        .local_storage()
+        .unwrap()
+        .unwrap()
+        .remove_item(&storage_key(&key))
+        .unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn what_another_tab_stored_joins_the_list_as_the_page_goes() {
+    let key = unique_key("hidden");
+    let options = WidgetOptions {
+        persist: Persist::Local,
+        persist_key: key.clone(),
+        ..dev_options(server(), "dev-token")
+    };
+    let root = container();
+    let _handle = mount_widget(root.clone(), options);
+    // The page is up (its first effects ran) when another tab stores a
+    // list; the storage event has not come yet when the page is hidden.
+    next_tick(0).await;
+    let mut theirs = KeptAttachments::new();
+    theirs.add(Attachment {
+        id: "theirs".into(),
+        name: "theirs.txt".into(),
+        size: 1,
+        mimetype: None,
+        content: None,
+        thumbnail: None,
+        created_at: None,
+    });
+    save_kept(Persist::Local, &storage_key(&key), &theirs);
+    let leaving = web_sys::Event::new("pagehide").unwrap();
+    web_sys::window().unwrap().dispatch_event(&leaving).unwrap();
+    // Back from the back-forward cache, the list has it: saving again
+    // keeps it rather than reading it as removed here.
+    wait_for("the other tab's id", 2_000, || {
+        kept_ids(&root) == ["theirs"]
+    })
+    .await;
+    let again = web_sys::Event::new("pagehide").unwrap();
+    web_sys::window().unwrap().dispatch_event(&again).unwrap();
+    assert_eq!(load_kept(Persist::Local, &storage_key(&key)).len(), 1);
     web_sys::window()
         .unwrap()
         .local_storage()

@@ -221,7 +221,14 @@ impl Controller {
             controller.store_kept();
         });
         let leaving = EventListener::on_window("pagehide", move |_| {
-            controller.store_kept();
+            // Another tab's ids found in storage join this tab's list too:
+            // the page may come back from the back-forward cache, and a
+            // base ahead of its list would read them as removed here.
+            if let Some((kept, ours)) = controller.store_kept() {
+                if kept != ours {
+                    controller.kept.try_set(kept);
+                }
+            }
         });
         let _ = StoredValue::new_local(leaving);
         controller
