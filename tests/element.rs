@@ -187,18 +187,7 @@ async fn a_removed_element_stores_its_long_list_in_full() {
     // so of two uploads ending together the second waits for the timer.
     let key = unique("removed");
     let stored_key = tracker_attachments::web::storage_key(&key);
-    let mut long = tracker_attachments::core::KeptAttachments::new();
-    for i in 0..10_000 {
-        long.add(tracker_attachments::core::Attachment {
-            id: format!("old-{i}"),
-            name: format!("old-{i}.txt"),
-            size: 1,
-            mimetype: None,
-            content: None,
-            thumbnail: None,
-            created_at: None,
-        });
-    }
+    let long = long_kept_list(10_000);
     tracker_attachments::web::save_kept(Persist::Session, &stored_key, &long);
     let el = element_in(
         &container(),

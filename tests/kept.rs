@@ -7,7 +7,7 @@ mod support;
 
 use leptos::prelude::WithUntracked;
 use support::*;
-use tracker_attachments::core::{Attachment, KeptAttachments};
+use tracker_attachments::core::KeptAttachments;
 use tracker_attachments::web::{load_kept, save_kept, storage_key, Persist};
 use tracker_attachments::WidgetOptions;
 use wasm_bindgen::JsCast;
@@ -313,18 +313,7 @@ async fn a_long_kept_list_is_stored_in_full_as_the_page_goes() {
     // Ten thousand kept already: the list is stored at most once a second,
     // so of two uploads ending together the second waits for the timer.
     let key = unique_key("going");
-    let mut long = KeptAttachments::new();
-    for i in 0..10_000 {
-        long.add(Attachment {
-            id: format!("old-{i}"),
-            name: format!("old-{i}.txt"),
-            size: 1,
-            mimetype: None,
-            content: None,
-            thumbnail: None,
-            created_at: None,
-        });
-    }
+    let long = long_kept_list(10_000);
     save_kept(Persist::Session, &storage_key(&key), &long);
     let options = WidgetOptions {
         persist: Persist::Session,
@@ -379,15 +368,7 @@ async fn a_list_merged_with_another_tabs_is_told_once() {
     // Another tab stores a list, and this tab hears nothing of it yet (a
     // tab gets no storage event for its own writes).
     let mut theirs = KeptAttachments::new();
-    theirs.add(Attachment {
-        id: "from-the-other-tab".into(),
-        name: "theirs.txt".into(),
-        size: 1,
-        mimetype: None,
-        content: None,
-        thumbnail: None,
-        created_at: None,
-    });
+    theirs.add(kept_item("from-the-other-tab"));
     save_kept(Persist::Local, &storage_key(&key), &theirs);
     drop_files(
         &query(&root, "[data-ta=dropzone]").unwrap(),
@@ -426,15 +407,7 @@ async fn what_another_tab_stored_joins_the_list_as_the_page_goes() {
     // list; the storage event has not come yet when the page is hidden.
     next_tick(0).await;
     let mut theirs = KeptAttachments::new();
-    theirs.add(Attachment {
-        id: "theirs".into(),
-        name: "theirs.txt".into(),
-        size: 1,
-        mimetype: None,
-        content: None,
-        thumbnail: None,
-        created_at: None,
-    });
+    theirs.add(kept_item("theirs"));
     save_kept(Persist::Local, &storage_key(&key), &theirs);
     let leaving = web_sys::Event::new("pagehide").unwrap();
     web_sys::window().unwrap().dispatch_event(&leaving).unwrap();
@@ -661,15 +634,7 @@ async fn local_persistence_follows_another_tabs_list() {
     {
         theirs.add(attachment.clone());
     }
-    theirs.add(tracker_attachments::core::Attachment {
-        id: "other-tab-1".into(),
-        name: "theirs.txt".into(),
-        size: 6,
-        mimetype: None,
-        content: None,
-        thumbnail: None,
-        created_at: None,
-    });
+    theirs.add(kept_item("other-tab-1"));
     storage_event_from_another_tab(&storage_key(&key), Some(&theirs.to_json()));
     wait_for("the other tab's file in this list", 5_000, || {
         kept_ids(&root).len() == 2
@@ -742,15 +707,7 @@ async fn tabs_storing_at_about_the_same_time_keep_both_lists() {
         &local.get_item(&storage_key(&key)).unwrap().unwrap(),
     )
     .unwrap();
-    theirs.add(tracker_attachments::core::Attachment {
-        id: "other-tab-2".into(),
-        name: "theirs.txt".into(),
-        size: 6,
-        mimetype: None,
-        content: None,
-        thumbnail: None,
-        created_at: None,
-    });
+    theirs.add(kept_item("other-tab-2"));
     local
         .set_item(&storage_key(&key), &theirs.to_json())
         .unwrap();

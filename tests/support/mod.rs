@@ -4,7 +4,7 @@
 use js_sys::{Array, Promise, Uint8Array};
 use leptos::mount::mount_to;
 use leptos::prelude::*;
-use tracker_attachments::core::Locale;
+use tracker_attachments::core::{Attachment, KeptAttachments, Locale};
 use tracker_attachments::ui::Controller;
 use tracker_attachments::{Credentials, TrackerAttachments, WidgetOptions};
 use wasm_bindgen::{JsCast, JsValue};
@@ -284,4 +284,27 @@ impl Drop for Mutations {
                 .call0(&self.observer);
         }
     }
+}
+
+/// A kept attachment of one byte named after its id, as stored lists hold
+/// them.
+pub fn kept_item(id: &str) -> Attachment {
+    Attachment {
+        id: id.to_owned(),
+        name: format!("{id}.txt"),
+        size: 1,
+        mimetype: None,
+        content: None,
+        thumbnail: None,
+        created_at: None,
+    }
+}
+
+/// A kept list of `count` items, `old-0` onwards.
+pub fn long_kept_list(count: usize) -> KeptAttachments {
+    let mut list = KeptAttachments::new();
+    for i in 0..count {
+        list.add(kept_item(&format!("old-{i}")));
+    }
+    list
 }
