@@ -104,6 +104,8 @@ impl AttachForm {
         }
     }
 
+    /// The form for `mode` and `issue`: none where nothing is kept to
+    /// attach, or no issue is named.
     fn view(self, controller: Controller, mode: Mode, issue: String) -> Option<impl IntoView> {
         if !mode.keeps_attachments() || issue.is_empty() {
             return None;
@@ -113,59 +115,49 @@ impl AttachForm {
             sent,
             zone_after,
         } = self;
-        Some(attach_form(controller, issue, comment, sent, zone_after))
-    }
-}
-
-fn attach_form(
-    controller: Controller,
-    issue: String,
-    comment: RwSignal<String>,
-    sent: StoredValue<Option<String>>,
-    zone_after: StoredValue<Option<web_sys::HtmlElement>, LocalStorage>,
-) -> impl IntoView {
-    Effect::new(move |_| {
-        if matches!(
-            controller.attach_status.get(),
-            AttachStatus::Attached { .. }
-        ) {
-            let emptied = controller.kept.with_untracked(|k| k.is_empty());
-            if let Some(zone) = zone_after.try_update_value(Option::take).flatten() {
-                if emptied {
-                    focus_drop_zone(Some(&zone));
-                }
-            }
-            if let Some(posted) = sent.try_update_value(Option::take).flatten() {
-                if comment.get_untracked() == posted {
-                    comment.set(String::new());
-                }
-            }
-        }
-    });
-    let button_issue = issue.clone();
-    let text = move || controller.locale.get().messages();
-    view! {
-        <div class="ta-attach" data-ta="attach">
-            <label class="ta-attach-label">
-                {move || text().comment_label}
-                <input type="text" class="ta-attach-comment" data-ta="attach-comment"
-                    prop:value=move || comment.get()
-                    on:input=move |ev| comment.set(event_target_value(&ev))/>
-            </label>
-            <button type="button" class="ta-action ta-attach-button" data-ta="attach-button"
-                disabled=move || controller.attach_status.get() == AttachStatus::Working
-                on:click=move |ev| {
-                    let button = event_target::<web_sys::Element>(&ev);
-                    if holds_focus(&button) {
-                        zone_after.set_value(drop_zone_of(&button));
+        Effect::new(move |_| {
+            if matches!(
+                controller.attach_status.get(),
+                AttachStatus::Attached { .. }
+            ) {
+                let emptied = controller.kept.with_untracked(|k| k.is_empty());
+                if let Some(zone) = zone_after.try_update_value(Option::take).flatten() {
+                    if emptied {
+                        focus_drop_zone(Some(&zone));
                     }
-                    let text = comment.get_untracked();
-                    sent.set_value(Some(text.clone()));
-                    controller.attach_kept(button_issue.clone(), text);
-                }>
-                {move || (text().attach_to)(&issue)}
-            </button>
-        </div>
+                }
+                if let Some(posted) = sent.try_update_value(Option::take).flatten() {
+                    if comment.get_untracked() == posted {
+                        comment.set(String::new());
+                    }
+                }
+            }
+        });
+        let button_issue = issue.clone();
+        let text = move || controller.locale.get().messages();
+        Some(view! {
+            <div class="ta-attach" data-ta="attach">
+                <label class="ta-attach-label">
+                    {move || text().comment_label}
+                    <input type="text" class="ta-attach-comment" data-ta="attach-comment"
+                        prop:value=move || comment.get()
+                        on:input=move |ev| comment.set(event_target_value(&ev))/>
+                </label>
+                <button type="button" class="ta-action ta-attach-button" data-ta="attach-button"
+                    disabled=move || controller.attach_status.get() == AttachStatus::Working
+                    on:click=move |ev| {
+                        let button = event_target::<web_sys::Element>(&ev);
+                        if holds_focus(&button) {
+                            zone_after.set_value(drop_zone_of(&button));
+                        }
+                        let text = comment.get_untracked();
+                        sent.set_value(Some(text.clone()));
+                        controller.attach_kept(button_issue.clone(), text);
+                    }>
+                    {move || (text().attach_to)(&issue)}
+                </button>
+            </div>
+        })
     }
 }
 
