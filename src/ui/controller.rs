@@ -15,14 +15,15 @@ use crate::backend::{
     Credentials, FlowBackend, LostUpload, Mode, UploadBackend,
 };
 use crate::core::{
-    can_preview, file_shares, origin_of, parse_retry_after, Announcement, Attachment, BatchLimit,
-    Entry, EntryId, EntryState, FileMeta, Intake, KeptAttachments, KeptSettle, LiveNews, Locale,
+    can_preview, file_shares, parse_retry_after, Announcement, Attachment, BatchLimit, Entry,
+    EntryId, EntryState, FileMeta, Intake, KeptAttachments, KeptSettle, LiveNews, Locale,
     ProgressPace, Refusal, Settle, Throughput, UploadError, UploadQueue,
 };
 use crate::web::{
     browser_locale, downscaled_preview, fetch_thumbnail, fresh_credentials, is_kept_change,
-    load_kept, picked_meta, save_kept, sleep, storage_key, upload_in_parts, walk_folders,
-    AuthorizationProvider, Dropped, EventListener, ObjectUrl, PartUploader, Persist, PickedFile,
+    load_kept, picked_meta, same_origin_as_api, save_kept, sleep, storage_key, upload_in_parts,
+    walk_folders, AuthorizationProvider, Dropped, EventListener, ObjectUrl, PartUploader, Persist,
+    PickedFile,
 };
 
 /// How often the speed is sampled while uploads run (see `measure_speed`).
@@ -1673,16 +1674,4 @@ fn backend_settings(options: &WidgetOptions) -> BackendSettings<'_> {
         form_id_field: options.form_id_field.as_deref(),
         jira_batch: options.jira_batch,
     }
-}
-
-/// Whether `url` is on the API's own origin: only there may the user's
-/// credentials be sent. Both are read as the browser reads them against
-/// the page (`api` empty or relative is the page's origin; `//host` and
-/// `/\\host` are other hosts').
-fn same_origin_as_api(url: &str, api: &str) -> bool {
-    let origin = |address: &str| {
-        let page = web_sys::window()?.location().href().ok()?;
-        origin_of(&web_sys::Url::new_with_base(address, &page).ok()?.origin())
-    };
-    matches!((origin(url), origin(api)), (Some(a), Some(b)) if a == b)
 }
