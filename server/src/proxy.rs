@@ -109,10 +109,11 @@ impl Proxy {
     }
 }
 
-/// What Tracker and Jira are spoken with; anything else (TRACE, which
-/// would echo the server's `Authorization` back, CONNECT, WebDAV) is 405
-/// here and never goes upstream.
-const FORWARDED_METHODS: [Method; 7] = [
+/// What Tracker and Jira are spoken with, and what pages may send here
+/// (CORS); anything else (TRACE, which would echo the server's
+/// `Authorization` back, CONNECT, WebDAV) is 405 here and never goes
+/// upstream.
+pub const API_METHODS: [Method; 7] = [
     Method::GET,
     Method::HEAD,
     Method::POST,
@@ -373,7 +374,7 @@ pub async fn forward(State(proxy): State<Arc<Proxy>>, request: Request) -> Respo
     // fails only for a `Host` no URL could be built on; then JSON passes
     // unchanged rather than refusing a request the upstream may well answer.
     let own = BaseUrl::from_parts(&parts).ok();
-    if !FORWARDED_METHODS.contains(&parts.method) {
+    if !API_METHODS.contains(&parts.method) {
         let mut refused = ApiError::MethodNotAllowed.render(flavor, lang);
         refused.headers_mut().insert(
             header::ALLOW,
