@@ -31,6 +31,18 @@ async fn wait_all_done(root: &web_sys::Element, count: usize) {
     .await;
 }
 
+/// Removes what a test stored under `key` in `localStorage`, which
+/// outlives the test.
+fn forget_local(key: &str) {
+    web_sys::window()
+        .unwrap()
+        .local_storage()
+        .unwrap()
+        .unwrap()
+        .remove_item(&storage_key(key))
+        .unwrap();
+}
+
 fn kept_ids(root: &web_sys::Element) -> Vec<String> {
     query_all(root, "[data-ta=kept-id]")
         .iter()
@@ -384,13 +396,7 @@ async fn a_list_merged_with_another_tabs_is_told_once() {
     next_tick(0).await;
     let told = told.borrow();
     assert!(told.windows(2).all(|pair| pair[0] != pair[1]), "{told:?}");
-    web_sys::window()
-        .unwrap()
-        .local_storage()
-        .unwrap()
-        .unwrap()
-        .remove_item(&storage_key(&key))
-        .unwrap();
+    forget_local(&key);
 }
 
 #[wasm_bindgen_test]
@@ -420,13 +426,7 @@ async fn what_another_tab_stored_joins_the_list_as_the_page_goes() {
     let again = web_sys::Event::new("pagehide").unwrap();
     web_sys::window().unwrap().dispatch_event(&again).unwrap();
     assert_eq!(load_kept(Persist::Local, &storage_key(&key)).len(), 1);
-    web_sys::window()
-        .unwrap()
-        .local_storage()
-        .unwrap()
-        .unwrap()
-        .remove_item(&storage_key(&key))
-        .unwrap();
+    forget_local(&key);
 }
 
 #[wasm_bindgen_test]
