@@ -730,3 +730,29 @@ async fn tabs_storing_at_about_the_same_time_keep_both_lists() {
     let kept = controller.kept.with_untracked(|k| k.ids());
     assert_eq!(kept, [mine, "other-tab-2".into(), next]);
 }
+
+#[wasm_bindgen_test]
+async fn a_list_cleared_as_the_widget_mounts_is_drawn_empty() {
+    // A host that clears the restored list in the task that mounts the
+    // widget (a page that has just submitted the ids, say).
+    let key = unique_key("cleared-at-mount");
+    let mut restored = KeptAttachments::new();
+    restored.add(kept_item("restored-1"));
+    restored.add(kept_item("restored-2"));
+    save_kept(Persist::Session, &storage_key(&key), &restored);
+    let options = WidgetOptions {
+        persist: Persist::Session,
+        persist_key: key.clone(),
+        ..dev_options(server(), "dev-token")
+    };
+    let root = container();
+    let (_handle, controller) = mount_with_controller(root.clone(), options);
+    assert_eq!(kept_ids(&root).len(), 2, "drawn from storage first");
+    controller.clear();
+    wait_for("the cleared list to be drawn", 2_000, || {
+        kept_ids(&root).is_empty()
+            && query(&root, "input[type=hidden][name=attachmentIds]").is_none()
+    })
+    .await;
+    assert!(load_kept(Persist::Session, &storage_key(&key)).is_empty());
+}

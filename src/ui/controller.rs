@@ -141,6 +141,7 @@ enum RunStop {
 impl Controller {
     pub fn new(options: WidgetOptions) -> Self {
         let stored = load_kept(options.persist, &storage_key(&options.persist_key));
+        let stored_at_start = stored.clone();
         let controller = Self {
             queue: RwSignal::new(
                 UploadQueue::new(options.concurrency)
@@ -190,10 +191,18 @@ impl Controller {
                 controller.emit(WidgetEvent::AttachmentsChange(controller.attachments()));
             }
         });
-        // A change of the kept list schedules its consumers' catch-up.
+        // A change of the kept list schedules its consumers' catch-up. The
+        // first run catches up only if the list changed since the view
+        // was drawn from it: a host may clear or fill it in the task that
+        // mounts the widget, before any effect has run.
+        let drawn = StoredValue::new(Some(stored_at_start));
         Effect::new(move |first_run_done: Option<()>| {
             let len = controller.kept.with(KeptAttachments::len);
-            if first_run_done.is_some() {
+            let changed = match drawn.try_update_value(Option::take).flatten() {
+                Some(drawn) => controller.kept.with_untracked(|k| *k != drawn),
+                None => true,
+            };
+            if first_run_done.is_some() || changed {
                 controller.settle_kept(len);
             }
         });
