@@ -9,10 +9,10 @@ use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-use leptos::prelude::Get;
+use leptos::prelude::{Get, WithUntracked};
 use support::*;
 use tracker_attachments::backend::{HttpMethod, JsonRequest, Mode, UploadRequest};
-use tracker_attachments::core::{Refusal, Restrictions, RetryPolicy, UploadError};
+use tracker_attachments::core::{EntryState, Refusal, Restrictions, RetryPolicy, UploadError};
 use tracker_attachments::ui::{EventHandler, WidgetEvent};
 use tracker_attachments::web::{
     sleep, BrowserTransport, RawResponse, Transport, TransportFuture, MAX_ANSWER_UNITS,
@@ -1389,4 +1389,52 @@ async fn a_stall_brings_the_speed_down_instead_of_freezing_it() {
     })
     .await;
     drop(handle);
+}
+
+#[wasm_bindgen_test]
+async fn a_failed_batchs_retries_come_due_together() {
+    // Sixty files in one Jira request, turned away with a 503: their
+    // retries come due at one moment, so they go out as one request again,
+    // however long the widget took to record sixty answers.
+    let script = ScriptedTransport::delayed(vec![(
+        300,
+        answer(503, r#"{"errorMessages":["busy"]}"#, None),
+    )]);
+    let options = WidgetOptions {
+        transport: script.clone(),
+        jira_batch: true,
+        // Due long after the test: the moments are read, not waited for.
+        retry: RetryPolicy {
+            base_ms: 600_000,
+            cap_ms: 600_000,
+            max_attempts: 3,
+            max_retry_after_ms: 0,
+        },
+        ..issue_options(Mode::Jira, "DEMO-2")
+    };
+    let files: Vec<web_sys::File> = (0..60)
+        .map(|i| file(b"four", &format!("part-{i:02}.txt"), "text/plain"))
+        .collect();
+    let root = container();
+    let (_handle, controller) = mount_with_controller(root.clone(), options);
+    drop_files(&query(&root, "[data-ta=dropzone]").unwrap(), &files);
+    let due_moments = move || {
+        controller.queue.with_untracked(|q| {
+            q.entries()
+                .iter()
+                .filter_map(|e| match e.state {
+                    EntryState::Retrying { at_ms, .. } => Some(at_ms),
+                    _ => None,
+                })
+                .collect::<Vec<f64>>()
+        })
+    };
+    wait_for("every file to wait for its retry", 5_000, || {
+        due_moments().len() == 60
+    })
+    .await;
+    assert_eq!(script.calls.get(), 1, "one request");
+    let mut moments = due_moments();
+    moments.dedup();
+    assert_eq!(moments.len(), 1, "due at {moments:?}");
 }

@@ -1251,6 +1251,10 @@ impl Controller {
         // One draw for the request: its files' retries come due together and
         // go out as one batch again, not as sixty single requests.
         let jitter = js_sys::Math::random();
+        // And one moment: recording sixty answers takes milliseconds, and
+        // a retry due a millisecond later than its partner's misses the
+        // batch that partner starts.
+        let answered_at = js_sys::Date::now();
         for (index, (((id, _, run, meta), outcome), flag)) in
             files.iter().zip(outcomes).zip(&take_back).enumerate()
         {
@@ -1267,6 +1271,7 @@ impl Controller {
                 outcome,
                 retry_after_ms,
                 jitter,
+                answered_at,
                 requeue_if_cancelled: partner_cancelled,
                 cancelled_after_sent: flag.get(),
                 owns_attachment,
@@ -1360,6 +1365,7 @@ impl Controller {
             outcome,
             retry_after_ms,
             jitter,
+            answered_at,
             requeue_if_cancelled,
             cancelled_after_sent,
             owns_attachment,
@@ -1395,12 +1401,17 @@ impl Controller {
         }
 
         // Part uploads have already used their retries: record those as final.
-        let now = js_sys::Date::now();
         let recorded = self
             .queue
             .try_update(|q| match outcome.clone() {
                 Err((error, true)) => q.finish(id, Err(error)),
-                other => q.finish_at(id, other.map_err(|(e, _)| e), now, retry_after_ms, jitter),
+                other => q.finish_at(
+                    id,
+                    other.map_err(|(e, _)| e),
+                    answered_at,
+                    retry_after_ms,
+                    jitter,
+                ),
             })
             .is_some_and(|r| r.is_ok());
         self.sync_rows(&[id]);
@@ -1638,6 +1649,9 @@ struct Answer {
     retry_after_ms: Option<u64>,
     /// The request's one random draw for retry jitter.
     jitter: f64,
+    /// When the request's answer came (`Date.now()`), the same for all
+    /// its files.
+    answered_at: f64,
     /// A partner in the batch was cancelled: a `Cancelled` here means go again.
     requeue_if_cancelled: bool,
     /// The file was cancelled after its request was out in full.
