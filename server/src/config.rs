@@ -110,6 +110,14 @@ pub struct Config {
     #[arg(skip = Duration::from_secs(120))]
     pub upload_idle_timeout: Duration,
 
+    /// How long a client may take to send a request's line and headers,
+    /// and how long a kept-alive connection may wait for its next request,
+    /// before the connection is closed: a client that sends its headers a
+    /// byte a minute would otherwise hold a connection forever. Hidden:
+    /// tests shorten it.
+    #[arg(long, hide = true, default_value = "30s", value_parser = parse_duration)]
+    pub header_read_timeout: Duration,
+
     /// Test hook: when set, holds how many requests are waiting for the
     /// outcome of an assembly right now, so a test can tell that a request
     /// reached the wait (rather than guess from how long it took).
@@ -138,6 +146,10 @@ impl Config {
     /// Checks what clap checks, for configs built in code (tests, embedders).
     pub fn validate(&self) -> anyhow::Result<()> {
         parse_rate(&self.fault_rate.to_string()).map_err(anyhow::Error::msg)?;
+        // Zero would close every connection before its first request.
+        if self.header_read_timeout.is_zero() {
+            anyhow::bail!("--header-read-timeout must be longer than zero");
+        }
         if let Some(upstream) = &self.upstream {
             // Never echoed whole: it may hold a password.
             let shown = without_userinfo(upstream);
@@ -246,6 +258,19 @@ mod tests {
         assert_eq!(c.fault_rate, 0.0);
         assert_eq!(c.upstream_org_header, "X-Org-ID");
         assert_eq!(c.upload_idle_timeout, Duration::from_secs(120));
+        assert_eq!(c.header_read_timeout, Duration::from_secs(30));
+    }
+
+    #[test]
+    fn header_read_timeout_is_a_hidden_duration() {
+        let c = Config::parse_from(["x", "--header-read-timeout", "1500ms"]);
+        assert_eq!(c.header_read_timeout, Duration::from_millis(1500));
+        assert!(c.validate().is_ok());
+        let zero = Config::parse_from(["x", "--header-read-timeout", "0"]);
+        assert!(zero.validate().is_err());
+        use clap::CommandFactory;
+        let help = Config::command().render_help().to_string();
+        assert!(!help.contains("header-read-timeout"), "{help}");
     }
 
     #[test]

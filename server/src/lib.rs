@@ -10,8 +10,12 @@
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
 //! let mut config = tracker_attachments_server::Config::with_data_dir("/tmp/data");
 //! config.listen = listener.local_addr()?;
-//! let app = tracker_attachments_server::app(config).await?;
-//! axum::serve(listener, app).await?;
+//! let app = tracker_attachments_server::app(config.clone()).await?;
+//! // Until Ctrl-C; then the requests in progress finish.
+//! let stop = async {
+//!     let _ = tokio::signal::ctrl_c().await;
+//! };
+//! tracker_attachments_server::serve(listener, app, &config, stop).await;
 //! # Ok(()) }
 //! ```
 
@@ -35,10 +39,16 @@ mod storage;
 mod sweeper;
 mod thumbnail;
 
+use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use axum::Router;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use tokio::net::TcpListener;
 
 pub use clock::Clock;
 pub use config::Config;
@@ -85,4 +95,66 @@ pub async fn app(config: Config) -> anyhow::Result<Router> {
             mirror_faults,
         },
     )
+}
+
+/// Serves `app` (from [`app`]) on `listener` over HTTP/1.1 until
+/// `shutdown` completes; then accepts no more connections, closes the idle
+/// ones, and returns once the requests in progress are answered.
+///
+/// Unlike `axum::serve`, it limits how long a client may take to send a
+/// request's line and headers (`config.header_read_timeout`): a client
+/// that sends them a byte a minute (slowloris) would otherwise hold its
+/// connection, and with enough of them every descriptor, forever. The same
+/// limit ends a kept-alive connection that sends no next request. A body
+/// that stops arriving is the upload routes' idle timeout's to end.
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    config: &Config,
+    shutdown: impl Future<Output = ()>,
+) {
+    let mut http = hyper::server::conn::http1::Builder::new();
+    // hyper counts the limit from when it starts waiting for a head: on a
+    // new connection, and again each time a kept-alive one goes idle.
+    http.timer(TokioTimer::new())
+        .header_read_timeout(config.header_read_timeout);
+    let connections = GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    accept_failed(e).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let service = TowerToHyperService::new(app.clone());
+        let connection = connections.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            // A client that went away, or one cut off by the time limit.
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    connections.shutdown().await;
+}
+
+/// What `axum::serve` does: a connection that failed before it was
+/// accepted is the client's business; anything else (out of descriptors)
+/// is logged, and the loop pauses rather than spin on it.
+async fn accept_failed(error: std::io::Error) {
+    use std::io::ErrorKind;
+    if matches!(
+        error.kind(),
+        ErrorKind::ConnectionRefused | ErrorKind::ConnectionAborted | ErrorKind::ConnectionReset
+    ) {
+        return;
+    }
+    tracing::error!(%error, "accepting a connection failed");
+    tokio::time::sleep(Duration::from_secs(1)).await;
 }

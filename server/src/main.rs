@@ -5,7 +5,7 @@ use clap::Parser;
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
-use tracker_attachments_server::{app, Config};
+use tracker_attachments_server::{app, serve, Config};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -28,13 +28,11 @@ async fn main() -> anyhow::Result<()> {
     // the server's own names (which requests it serves) from it.
     config.listen = listener.local_addr()?;
     let listen = config.listen;
-    let app = app(config).await?;
+    let app = app(config.clone()).await?;
     println!("listening on http://{listen}");
 
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("serving")
+    serve(listener, app, &config, shutdown_signal()).await;
+    Ok(())
 }
 
 async fn shutdown_signal() {

@@ -133,13 +133,16 @@ async fn listening_on_every_address_serves_every_name() {
     let dir = TempDir::new();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
-    let app = tracker_attachments_server::app(Config {
+    let config = Config {
         listen: format!("0.0.0.0:{port}").parse().unwrap(),
         ..Config::with_data_dir(dir.data_dir())
-    })
-    .await
-    .unwrap();
-    let task = tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    };
+    let app = tracker_attachments_server::app(config.clone())
+        .await
+        .unwrap();
+    let task = tokio::spawn(async move {
+        tracker_attachments_server::serve(listener, app, &config, std::future::pending()).await
+    });
     let client = client();
     for host in [format!("192.168.1.5:{port}"), format!("mybox.local:{port}")] {
         let read = client

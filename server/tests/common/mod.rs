@@ -69,9 +69,11 @@ impl TestServer {
             listen: addr,
             ..config
         };
-        let app = tracker_attachments_server::app(config).await.unwrap();
+        let app = tracker_attachments_server::app(config.clone())
+            .await
+            .unwrap();
         let task = tokio::spawn(async move {
-            axum::serve(listener, app).await.unwrap();
+            tracker_attachments_server::serve(listener, app, &config, std::future::pending()).await;
         });
         Self {
             base: format!("http://{addr}"),
@@ -209,6 +211,27 @@ impl ChildServer {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
+    }
+
+    /// Sends SIGTERM (what a service manager stops it with) and waits,
+    /// up to `timeout`, for the process to end; its exit status.
+    pub async fn terminate(&mut self, timeout: Duration) -> std::process::ExitStatus {
+        let sent = Command::new("kill")
+            .args(["-TERM", &self.pid().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success(), "kill -TERM failed");
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the server was still running {timeout:?} after SIGTERM"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     /// Peak resident memory so far (`VmHWM`), in bytes.
