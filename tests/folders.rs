@@ -355,3 +355,38 @@ async fn page_wide_drop_target_takes_files_and_goes_with_the_widget() {
 fn dispatch_drop_on(target: &web_sys::Element, transfer: &DataTransfer) -> bool {
     dispatch_drag(target, "drop", transfer)
 }
+
+#[wasm_bindgen_test]
+async fn files_dropped_anywhere_on_the_widget_are_taken() {
+    // Dropped on the list rather than the zone, a file used to be opened
+    // by the browser, and the page left with its uploads.
+    let root = container();
+    let _handle = mount_widget(root.clone(), dev_options(server(), "dev-token"));
+    let zone = query(&root, "[data-ta=dropzone]").unwrap();
+    drop_files(&zone, &[file(b"first", "first.txt", "text/plain")]);
+    wait_for("the first row", 2_000, || {
+        query(&root, "[data-ta=row]").is_some()
+    })
+    .await;
+    let row = query(&root, "[data-ta=row]").unwrap();
+    let second = transfer_of(&[file(b"second", "second.txt", "text/plain")]);
+    assert!(
+        !dispatch_drag(&row, "dragover", &second),
+        "a file dragged over the list is taken"
+    );
+    let lit = || zone.class_list().contains("ta-dragging");
+    wait_for("the zone to light up", 2_000, lit).await;
+    assert!(
+        !dispatch_drag(&row, "drop", &second),
+        "the browser must not open the file"
+    );
+    wait_for("the second row", 2_000, || {
+        query_all(&root, "[data-ta=row]").len() == 2
+    })
+    .await;
+    wait_for("the zone to go dark", 2_000, || !lit()).await;
+    // Text is still left alone outside the zone too.
+    let words = DataTransfer::new().unwrap();
+    words.set_data("text/plain", "just some text").unwrap();
+    assert!(dispatch_drag(&row, "dragover", &words));
+}

@@ -1,17 +1,17 @@
-use leptos::ev::{DragEvent, KeyboardEvent};
+use leptos::ev::KeyboardEvent;
 use leptos::html;
 use leptos::prelude::*;
 
-use super::page_drop::{carries_files, take_once};
 use super::Controller;
 use crate::web::files_from_list;
 
-/// The target for drops, clicks and Enter/Space. A hidden `<input type=file>`
-/// does the browsing so the native dialog and its accessibility come free.
+/// The target for clicks and Enter/Space, lit while files are dragged over
+/// the widget (`dragging`; the widget takes the drop, see `DropTarget`). A
+/// hidden `<input type=file>` does the browsing so the native dialog and its
+/// accessibility come free.
 #[component]
-pub fn DropZone(controller: Controller) -> impl IntoView {
+pub fn DropZone(controller: Controller, dragging: RwSignal<bool>) -> impl IntoView {
     let input_ref = NodeRef::<html::Input>::new();
-    let dragging = RwSignal::new(false);
     let text = move || controller.locale.get().messages();
 
     // Hosts open the dialog from code (`openFileDialog()`).
@@ -33,21 +33,6 @@ pub fn DropZone(controller: Controller) -> impl IntoView {
         }
     };
 
-    let on_drop = move |ev: DragEvent| {
-        ev.prevent_default();
-        dragging.set(false);
-        if let Some(dropped) = take_once(&ev) {
-            controller.add_drop(dropped);
-        }
-    };
-    // Without preventDefault on dragover the browser opens the file instead.
-    // A drag of text or a link is left alone: the zone takes files only.
-    let on_drag_over = move |ev: DragEvent| {
-        if carries_files(&ev) {
-            ev.prevent_default();
-            dragging.set(true);
-        }
-    };
     let on_key = move |ev: KeyboardEvent| {
         if ev.key() == "Enter" || ev.key() == " " {
             ev.prevent_default();
@@ -74,9 +59,6 @@ pub fn DropZone(controller: Controller) -> impl IntoView {
             aria-label=move || text().drop_zone_label
             on:click=move |_| open_dialog()
             on:keydown=on_key
-            on:dragover=on_drag_over
-            on:dragleave=move |_| dragging.set(false)
-            on:drop=on_drop
         >
             <span class="ta-dropzone-title">{move || text().drop_here}</span>
             <span class="ta-dropzone-browse">{move || text().browse}</span>

@@ -2,6 +2,7 @@
 //! [`Controller`]; no upload decision is made here.
 
 mod controller;
+mod drop_target;
 mod drop_zone;
 mod events;
 mod file_row;

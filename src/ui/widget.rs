@@ -1,5 +1,6 @@
 use leptos::prelude::*;
 
+use super::drop_target::DropTarget;
 use super::drop_zone::DropZone;
 use super::file_row::FileRow;
 use super::kept_list::KeptList;
@@ -103,10 +104,16 @@ pub fn ControlledWidget(controller: Controller) -> impl IntoView {
             region.set_text_content(Some(&news));
         }
     });
+    let target = DropTarget::new();
+    let dragging = target.over;
     view! {
         // Paste anywhere inside the widget (the drop zone is focusable):
-        // screenshots arrive this way in a tracker.
+        // screenshots arrive this way in a tracker. Files are dropped
+        // anywhere on it too.
         <div class="ta-widget" data-ta="widget" lang=move || locale.get().tag()
+            on:dragover=target.on_drag_over()
+            on:dragleave=target.on_drag_leave()
+            on:drop=target.on_drop(controller)
             on:paste=move |ev: leptos::ev::ClipboardEvent| {
                 let files = ev
                     .clipboard_data()
@@ -117,7 +124,7 @@ pub fn ControlledWidget(controller: Controller) -> impl IntoView {
                     controller.add_files(files);
                 }
             }>
-            <DropZone controller=controller/>
+            <DropZone controller=controller dragging=dragging/>
             <Summary controller=controller/>
             <div class="ta-list" role="list" data-ta="list" aria-label=move || locale.get().messages().list_label>
                 <For each=pages key=|page| *page let:page>
