@@ -103,6 +103,9 @@ pub enum ApiError {
     UploadIdle {
         idle: std::time::Duration,
     },
+    /// Proxy mode: the request's body broke off (the client went away,
+    /// or sent broken chunked framing) before its end.
+    BrokenBody,
     /// `--fault-rate` picked this request to fail.
     InjectedFault,
     /// Proxy mode: the upstream could not be reached.
@@ -145,7 +148,8 @@ impl ApiError {
             | ApiError::BadJson
             | ApiError::InvalidField(_)
             | ApiError::FlowParams
-            | ApiError::FlowMismatch => StatusCode::BAD_REQUEST,
+            | ApiError::FlowMismatch
+            | ApiError::BrokenBody => StatusCode::BAD_REQUEST,
             ApiError::MissingField(_) | ApiError::UnknownQueue(_) | ApiError::Unattachable(_) => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
@@ -288,6 +292,8 @@ impl ApiError {
                 "The upload was stopped: no data arrived for {}. Send the file again.",
                 span(*idle, ["s", "ms"])
             ),
+            ApiError::BrokenBody if ru => "Тело запроса оборвалось, не дойдя до конца.".into(),
+            ApiError::BrokenBody => "The request body broke off before its end.".into(),
             ApiError::InjectedFault if ru => {
                 "Сервис временно недоступен (сбой, заданный --fault-rate).".into()
             }

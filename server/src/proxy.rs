@@ -6,6 +6,7 @@
 //! in JSON answers are moved onto this server (see `Rebase`).
 
 use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -412,8 +413,15 @@ pub async fn forward(State(proxy): State<Arc<Proxy>>, request: Request) -> Respo
     // makes hyper send it with that length rather than chunked.
     let has_body = parts.headers.contains_key(header::CONTENT_LENGTH)
         || parts.headers.contains_key(header::TRANSFER_ENCODING);
+    let mut broke = None;
     if has_body {
-        upstream = upstream.body(reqwest::Body::wrap_stream(body.into_data_stream()));
+        match upstream_body(body).await {
+            Ok((body, broken)) => {
+                upstream = upstream.body(body);
+                broke = Some(broken);
+            }
+            Err(error) => return error.render(flavor, lang),
+        }
     }
     let rebase = own.as_ref().map(|own| Moved {
         rebase: proxy.rebase(own),
@@ -421,7 +429,38 @@ pub async fn forward(State(proxy): State<Arc<Proxy>>, request: Request) -> Respo
         body: parts.method != Method::HEAD,
     });
     let answer = upstream.send().await;
+    if answer.is_err() && broke.is_some_and(|broke| broke.load(Ordering::SeqCst)) {
+        // The client's doing, not the upstream's: no 502, no warning.
+        let path: String = parts.uri.path().chars().take(MAX_LOGGED_PATH).collect();
+        tracing::info!(%path, "request body broke off: the upstream request was aborted");
+        return ApiError::BrokenBody.render(flavor, lang);
+    }
     pass_back(answer, parts.uri.path(), flavor, lang, rebase).await
+}
+
+/// The browser's body as it goes upstream. The request goes upstream only
+/// once the body's first bytes are here: one that never begins (stalled
+/// until the upload idle timeout ends it with 408, see `routes`, or broken
+/// off) costs the upstream nothing. One that breaks off later, stalled
+/// too, fails the upstream request's body, which aborts that request (its
+/// connection closes mid-body, so the upstream never takes a cut-off
+/// file); the flag then says so.
+async fn upstream_body(body: Body) -> Result<(reqwest::Body, Arc<AtomicBool>), ApiError> {
+    let mut stream = body.into_data_stream();
+    let first = match stream.next().await {
+        Some(Ok(first)) => Some(first),
+        Some(Err(_)) => return Err(ApiError::BrokenBody),
+        None => None,
+    };
+    let broke = Arc::new(AtomicBool::new(false));
+    let flag = broke.clone();
+    let rest = stream.inspect(move |frame| {
+        if frame.is_err() {
+            flag.store(true, Ordering::SeqCst);
+        }
+    });
+    let whole = futures_util::stream::iter(first.map(Ok)).chain(rest);
+    Ok((reqwest::Body::wrap_stream(whole), broke))
 }
 
 impl Proxy {

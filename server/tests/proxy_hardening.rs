@@ -5,7 +5,9 @@
 
 mod common;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::{Request, State};
@@ -23,12 +25,17 @@ struct Seen {
     target: String,
     headers: HeaderMap,
     body: Bytes,
+    /// The body ended before its declared end (the proxy's connection
+    /// closed mid-body): `body` is empty.
+    broken: bool,
 }
 
 /// An upstream that records every request and answers with `answer`.
 struct Upstream {
     base: String,
     seen: Log,
+    /// Requests whose head arrived, counted before their bodies are read.
+    heads: Arc<AtomicUsize>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -40,12 +47,18 @@ impl Upstream {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let seen = Arc::new(Mutex::new(Vec::new()));
-        let state = (seen.clone(), answer, base.clone());
+        let heads = Arc::new(AtomicUsize::new(0));
+        let state = (seen.clone(), answer, base.clone(), heads.clone());
         let app = axum::Router::new().fallback(record).with_state(state);
         let task = tokio::spawn(async move {
             axum::serve(listener, app).await.unwrap();
         });
-        Self { base, seen, task }
+        Self {
+            base,
+            seen,
+            heads,
+            task,
+        }
     }
 
     fn seen(&self) -> Vec<Seen> {
@@ -60,11 +73,15 @@ impl Drop for Upstream {
 }
 
 async fn record(
-    State((seen, answer, base)): State<(Log, Answer, String)>,
+    State((seen, answer, base, heads)): State<(Log, Answer, String, Arc<AtomicUsize>)>,
     request: Request,
 ) -> Response {
+    heads.fetch_add(1, Ordering::SeqCst);
     let (parts, body) = request.into_parts();
-    let body = axum::body::to_bytes(body, 16 * 1024 * 1024).await.unwrap();
+    let (body, broken) = match axum::body::to_bytes(body, 16 * 1024 * 1024).await {
+        Ok(body) => (body, false),
+        Err(_) => (Bytes::new(), true),
+    };
     let request = Seen {
         method: parts.method,
         target: parts
@@ -73,6 +90,7 @@ async fn record(
             .map_or_else(String::new, |p| p.as_str().to_owned()),
         headers: parts.headers,
         body,
+        broken,
     };
     let response = answer(&request, &base);
     seen.lock().unwrap().push(request);
@@ -351,4 +369,148 @@ async fn any_origin_with_the_servers_credential_is_refused_at_start() {
     assert!(tracker_attachments_server::app(config("*", None))
         .await
         .is_ok());
+}
+
+// ---------------------------------------------------------------------------
+// Stalled bodies
+
+/// The upload idle timeout, shortened.
+const IDLE: Duration = Duration::from_millis(300);
+/// How long a test waits for an answer: far past `IDLE`, short of forever.
+const ANSWER_WAIT: Duration = Duration::from_secs(30);
+
+async fn proxy_with_idle(upstream: &str, dir: &TempDir) -> TestServer {
+    std::env::set_var(AUTH_ENV, SECRET);
+    TestServer::start(Config {
+        upstream: Some(upstream.into()),
+        upstream_auth_env: Some(AUTH_ENV.into()),
+        upload_idle_timeout: IDLE,
+        ..Config::with_data_dir(dir.data_dir())
+    })
+    .await
+}
+
+/// Sends a POST to `target` that declares `declared` body bytes, then
+/// `sent` of them (fewer), then nothing; the answer's status, head and
+/// JSON body, which must come within `ANSWER_WAIT`.
+async fn stall(
+    base: &str,
+    target: &str,
+    headers: &[(&str, &str)],
+    declared: usize,
+    sent: &[u8],
+) -> (u16, String, serde_json::Value) {
+    let address = base.strip_prefix("http://").unwrap();
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let mut head =
+        format!("POST {target} HTTP/1.1\r\nHost: {address}\r\nContent-Length: {declared}\r\n");
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(sent).await.unwrap();
+    let read = async {
+        let mut buf = Vec::new();
+        let mut chunk = [0u8; 4096];
+        let end = loop {
+            if let Some(at) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                break at + 4;
+            }
+            let n = stream.read(&mut chunk).await.unwrap();
+            assert!(n > 0, "closed without an answer");
+            buf.extend_from_slice(&chunk[..n]);
+        };
+        let head = String::from_utf8(buf[..end].to_vec()).unwrap();
+        let length: usize = head
+            .lines()
+            .find_map(|l| {
+                let (name, value) = l.split_once(':')?;
+                name.eq_ignore_ascii_case("content-length")
+                    .then(|| value.trim().parse().unwrap())
+            })
+            .unwrap_or_else(|| panic!("no Content-Length in {head}"));
+        while buf.len() < end + length {
+            let n = stream.read(&mut chunk).await.unwrap();
+            assert!(n > 0, "closed mid-answer");
+            buf.extend_from_slice(&chunk[..n]);
+        }
+        let status = head[9..12].parse().unwrap();
+        let body = serde_json::from_slice(&buf[end..end + length]).unwrap();
+        (status, head, body)
+    };
+    tokio::time::timeout(ANSWER_WAIT, read)
+        .await
+        .expect("a stalled body was never answered")
+}
+
+/// A proxied upload whose body never begins is ended after the idle time
+/// with 408 in the route's error shape, as a local upload is, and nothing
+/// of it went upstream: the proxy contacts the upstream only once the body
+/// has begun.
+#[tokio::test]
+async fn a_proxied_body_that_never_begins_is_408_and_never_goes_upstream() {
+    let upstream = Upstream::start(ok_json).await;
+    let dir = TempDir::new();
+    let proxy = proxy_with_idle(&upstream.base, &dir).await;
+    let multipart = ("Content-Type", "multipart/form-data; boundary=x");
+    let (status, head, answer) =
+        stall(&proxy.base, "/v2/attachments/", &[multipart], 1000, b"").await;
+    assert_eq!(status, 408, "{answer}");
+    assert!(
+        head.to_ascii_lowercase().contains("connection: close"),
+        "{head}"
+    );
+    assert_eq!(answer["statusCode"], 408, "{answer}");
+    assert_eq!(answer["errorsData"], serde_json::json!({}), "{answer}");
+    let message = answer["errorMessages"][0].as_str().unwrap();
+    assert!(message.contains("300 ms"), "{message}");
+
+    let (status, _, answer) = stall(
+        &proxy.base,
+        "/rest/api/3/issue/DEMO-1/attachments",
+        &[multipart, ("X-Atlassian-Token", "no-check")],
+        1000,
+        b"",
+    )
+    .await;
+    assert_eq!(status, 408, "{answer}");
+    assert_eq!(answer["status"], 408, "{answer}");
+    assert!(answer.get("statusCode").is_none(), "{answer}");
+    // Answered, so the proxy is done with both: nothing can go up later.
+    assert_eq!(upstream.heads.load(Ordering::SeqCst), 0);
+    assert!(upstream.seen().is_empty(), "{:?}", upstream.seen());
+}
+
+/// A proxied body that stalls after it began going upstream aborts the
+/// upstream request (the upstream sees its body end short, so never takes
+/// a cut-off file), and the client gets 408 as well.
+#[tokio::test]
+async fn a_proxied_body_that_stalls_midway_aborts_the_upstream_request() {
+    let upstream = Upstream::start(ok_json).await;
+    let dir = TempDir::new();
+    let proxy = proxy_with_idle(&upstream.base, &dir).await;
+    let data = noise(64 * 1024, 5);
+    let (status, _, answer) = stall(
+        &proxy.base,
+        "/v2/attachments/?filename=cut.bin",
+        &[("Content-Type", "application/octet-stream")],
+        data.len(),
+        &data[..data.len() / 2],
+    )
+    .await;
+    assert_eq!(status, 408, "{answer}");
+    assert_eq!(answer["statusCode"], 408, "{answer}");
+    wait_until(
+        ANSWER_WAIT,
+        "the upstream to see the request end",
+        || async { !upstream.seen().is_empty() },
+    )
+    .await;
+    let seen = upstream.seen();
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert!(seen[0].broken, "the upstream took a cut-off body whole");
+    // The proxy serves on.
+    let (status, _) = raw_request(&proxy.base, "GET", "/v2/issues/DEMO-1").await;
+    assert_eq!(status, 200);
 }

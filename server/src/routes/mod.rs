@@ -56,11 +56,13 @@ pub fn router(state: AppState, modes: Modes) -> anyhow::Result<Router> {
     app = match state.proxy.clone() {
         // Proxy mode: the API goes upstream. The part endpoint, which no
         // upstream has, collects the parts here and sends the whole file up.
+        // A body that stops arriving ends its request as a local upload's
+        // does (408), so it holds neither its connection nor the upstream's.
         Some(proxy) => app.merge(
             Router::new()
-                .route("/v2", any(proxy::forward))
-                .route("/v2/{*rest}", any(proxy::forward))
-                .route("/rest/api/{*rest}", any(proxy::forward))
+                .route("/v2", uploads.forwarded(Flavor::Tracker))
+                .route("/v2/{*rest}", uploads.forwarded(Flavor::Tracker))
+                .route("/rest/api/{*rest}", uploads.forwarded(Flavor::Jira))
                 .with_state(proxy)
                 .route_layer(middleware::from_fn_with_state(
                     proxy::ProxyAccess::new(config.listen, &config.cors_origins),
@@ -287,6 +289,15 @@ struct Uploads {
 }
 
 impl Uploads {
+    /// A proxied route: every method goes upstream, bodies with the idle
+    /// timeout (GET and the like have none to wait for).
+    fn forwarded(&self, flavor: Flavor) -> MethodRouter<Arc<proxy::Proxy>> {
+        any(proxy::forward).layer(middleware::from_fn_with_state(
+            (self.idle, flavor),
+            upload::idle_timeout,
+        ))
+    }
+
     fn route(&self, route: MethodRouter<AppState>, flavor: Flavor) -> MethodRouter<AppState> {
         // A body that stops arriving ends its request (408).
         let route: MethodRouter<AppState> = route.layer(middleware::from_fn_with_state(
