@@ -756,3 +756,88 @@ async fn a_list_cleared_as_the_widget_mounts_is_drawn_empty() {
     .await;
     assert!(load_kept(Persist::Session, &storage_key(&key)).is_empty());
 }
+
+#[wasm_bindgen_test]
+async fn restrictions_count_the_kept_list_restored_after_a_reload() {
+    // Two kept before the reload; the page allows three files.
+    let key = unique_key("restored-limits");
+    let mut restored = KeptAttachments::new();
+    restored.add(kept_item("one"));
+    restored.add(kept_item("two"));
+    save_kept(Persist::Session, &storage_key(&key), &restored);
+    let options = WidgetOptions {
+        persist: Persist::Session,
+        persist_key: key.clone(),
+        restrictions: tracker_attachments::core::Restrictions {
+            max_files: Some(3),
+            ..Default::default()
+        },
+        ..dev_options(server(), "dev-token")
+    };
+    let root = container();
+    let _handle = mount_widget(root.clone(), options);
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[
+            // `kept_item("one")` is one.txt of one byte: the same file.
+            file(b"1", "one.txt", "text/plain"),
+            file(b"new", "new.txt", "text/plain"),
+            file(b"more", "more.txt", "text/plain"),
+        ],
+    );
+    wait_for("the three rows", 2_000, || {
+        query_all(&root, "[data-ta=row]").len() == 3
+    })
+    .await;
+    let states: Vec<Option<String>> = query_all(&root, "[data-ta=row]")
+        .iter()
+        .map(|r| attr(r, "data-state"))
+        .collect();
+    assert_eq!(states[0].as_deref(), Some("refused"), "a second copy");
+    assert_ne!(states[1].as_deref(), Some("refused"));
+    assert_eq!(states[2].as_deref(), Some("refused"), "a fourth file");
+    let status = text(&query(&query_all(&root, "[data-ta=row]")[2], "[data-ta=status]").unwrap());
+    assert!(status.contains('3'), "{status}");
+}
+
+#[wasm_bindgen_test]
+async fn removing_a_done_row_or_its_kept_item_removes_both() {
+    let key = unique_key("remove-both");
+    let options = WidgetOptions {
+        persist: Persist::Session,
+        persist_key: key.clone(),
+        ..dev_options(server(), "dev-token")
+    };
+    let root = container();
+    let _handle = mount_widget(root.clone(), options);
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[
+            file(b"row", "by-row.txt", "text/plain"),
+            file(b"kept", "by-kept.txt", "text/plain"),
+        ],
+    );
+    wait_all_done(&root, 2).await;
+    wait_for("both kept", 2_000, || kept_ids(&root).len() == 2).await;
+    let row_named = |name: &str| {
+        query_all(&root, "[data-ta=row]")
+            .into_iter()
+            .find(|r| text(r).contains(name))
+    };
+    // Removed from the uploads, the file is not submitted either.
+    click(&row_named("by-row.txt").unwrap(), "[data-ta=remove]");
+    wait_for("one kept", 2_000, || kept_ids(&root).len() == 1).await;
+    // Removed from the kept list, its row goes too, and the same file
+    // may be added again.
+    let item = query(&root, "[data-ta=kept-item]").unwrap();
+    click(&item, "button");
+    wait_for("no row and nothing kept", 2_000, || {
+        query_all(&root, "[data-ta=row]").is_empty() && kept_ids(&root).is_empty()
+    })
+    .await;
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[file(b"kept", "by-kept.txt", "text/plain")],
+    );
+    wait_all_done(&root, 1).await;
+}

@@ -1,3 +1,4 @@
+use std::collections::HashSet;
 use std::fmt;
 
 use super::{
@@ -323,12 +324,31 @@ impl UploadQueue {
     /// Lists a batch (a drop, a paste): the files already listed are
     /// gathered once for the whole batch, not once per file.
     pub fn add_all(&mut self, files: Vec<FileMeta>) -> Vec<EntryId> {
-        let mut listed = ListedFiles::new(
-            self.entries
+        self.add_all_beside(files, &[])
+    }
+
+    /// [`Self::add_all`] with `kept`, the attachments uploaded and kept for
+    /// an issue, counted as listed too where no row stands for them: after
+    /// a reload, `max_files` and the duplicate check still see them.
+    pub fn add_all_beside(&mut self, files: Vec<FileMeta>, kept: &[Attachment]) -> Vec<EntryId> {
+        let counted: Vec<&Entry> = self
+            .entries
+            .iter()
+            .filter(|e| counts_against_restrictions(e))
+            .collect();
+        let mut listed = ListedFiles::new(counted.iter().map(|e| &e.file));
+        if !kept.is_empty() {
+            let shown: HashSet<&str> = counted
                 .iter()
-                .filter(|e| counts_against_restrictions(e))
-                .map(|e| &e.file),
-        );
+                .filter_map(|e| match &e.state {
+                    EntryState::Done { attachment } => Some(attachment.id.as_str()),
+                    _ => None,
+                })
+                .collect();
+            for attachment in kept.iter().filter(|a| !shown.contains(a.id.as_str())) {
+                listed.push_kept(attachment);
+            }
+        }
         let mut ids = Vec::with_capacity(files.len());
         for file in files {
             let state = match self.restrictions.check_listed(&file, &listed) {
@@ -894,6 +914,79 @@ mod tests {
         );
         assert_eq!(q.start_ready(0.0), vec![again]);
         assert_eq!(q.summary().counted, 1);
+    }
+
+    fn kept(id: &str, name: &str, size: u64) -> Attachment {
+        Attachment {
+            name: name.into(),
+            size,
+            ..attachment(id)
+        }
+    }
+
+    #[test]
+    fn kept_attachments_without_a_row_count_as_listed() {
+        // After a reload: two kept, no rows.
+        let restored = [kept("t1", "a.png", 10), kept("t2", "b.png", 20)];
+        let mut q = UploadQueue::new(1).with_restrictions(Restrictions {
+            max_files: Some(3),
+            max_total_size: Some(45),
+            ..Restrictions::default()
+        });
+        let ids = q.add_all_beside(
+            vec![file("a.png", 10), file("c.png", 16), file("d.png", 1)],
+            &restored,
+        );
+        let states: Vec<_> = ids
+            .iter()
+            .map(|id| q.get(*id).unwrap().state.clone())
+            .collect();
+        assert_eq!(
+            states,
+            [
+                EntryState::Refused {
+                    reason: Refusal::Duplicate
+                },
+                EntryState::Refused {
+                    reason: Refusal::TotalTooLarge { max: 45 }
+                },
+                EntryState::Queued,
+            ]
+        );
+        let more = q.add_all_beside(vec![file("e.png", 1)], &restored);
+        assert_eq!(
+            q.get(more[0]).unwrap().state,
+            EntryState::Refused {
+                reason: Refusal::TooManyFiles { max: 3 }
+            }
+        );
+        // Without the kept list the same files pass.
+        let mut free = UploadQueue::new(1);
+        let id = free.add(file("a.png", 10));
+        assert_eq!(free.get(id).unwrap().state, EntryState::Queued);
+    }
+
+    #[test]
+    fn a_kept_attachment_with_its_row_counts_once() {
+        let mut q = UploadQueue::new(1).with_restrictions(Restrictions {
+            max_files: Some(2),
+            ..Restrictions::default()
+        });
+        let a = q.add(file("a.png", 10));
+        assert_eq!(q.start_ready(0.0), vec![a]);
+        q.finish(a, Ok(kept("t1", "a.png", 10))).unwrap();
+        let list = [kept("t1", "a.png", 10)];
+        let b = q.add_all_beside(vec![file("b.png", 5)], &list)[0];
+        assert_eq!(q.get(b).unwrap().state, EntryState::Queued);
+        // Its row removed, the kept attachment still counts.
+        q.remove(a);
+        let again = q.add_all_beside(vec![file("a.png", 10)], &list)[0];
+        assert_eq!(
+            q.get(again).unwrap().state,
+            EntryState::Refused {
+                reason: Refusal::Duplicate
+            }
+        );
     }
 
     #[test]

@@ -1,7 +1,7 @@
 use std::collections::HashSet;
 use std::fmt;
 
-use super::{FileMeta, Locale};
+use super::{Attachment, FileMeta, Locale};
 
 /// Tracker's documented per-file limit ("1024 Mb").
 pub const TRACKER_MAX_FILE_BYTES: u64 = 1 << 30;
@@ -131,6 +131,10 @@ pub struct ListedFiles {
     count: usize,
     total_size: u64,
     keys: HashSet<DuplicateKey>,
+    /// Name and size of the kept attachments no row stands for (restored
+    /// after a reload, or their row removed): all a stored attachment
+    /// tells of its file.
+    kept: HashSet<(String, u64)>,
 }
 
 /// Same name, size, modification time and folder path: the same file.
@@ -168,8 +172,18 @@ impl ListedFiles {
         self.keys.insert(DuplicateKey::of(file));
     }
 
+    /// A kept attachment, already uploaded: it takes a place and its size
+    /// as any listed file does, and a file of its name and size is taken
+    /// for it (a second copy would go onto the issue).
+    pub fn push_kept(&mut self, attachment: &Attachment) {
+        self.count += 1;
+        self.total_size = self.total_size.saturating_add(attachment.size);
+        self.kept.insert((attachment.name.clone(), attachment.size));
+    }
+
     fn contains(&self, file: &FileMeta) -> bool {
         self.keys.contains(&DuplicateKey::of(file))
+            || (!self.kept.is_empty() && self.kept.contains(&(file.name.clone(), file.size)))
     }
 }
 

@@ -213,10 +213,7 @@ impl Controller {
             let Some((kept, ours)) = controller.store_kept() else {
                 return;
             };
-            let keeps = controller
-                .options
-                .try_with_value(|o| o.mode.keeps_attachments())
-                .unwrap_or(false);
+            let keeps = controller.keeps_attachments();
             if kept != ours {
                 // Runs this effect once more, which then finds nothing new
                 // and tells the host: telling it here too would be twice.
@@ -362,7 +359,17 @@ impl Controller {
         }
         // One queue update (and one re-render) for the whole slice.
         let metas: Vec<_> = files.iter().map(picked_meta).collect();
-        let Some(ids) = self.queue.try_update(|q| q.add_all(metas)) else {
+        // The kept attachments count too: restored after a reload, or their
+        // row removed, they still go onto the issue.
+        let keeps = self.keeps_attachments();
+        let ids = self
+            .kept
+            .try_with_untracked(|kept| {
+                let kept = if keeps { kept.items() } else { &[] };
+                self.queue.try_update(|q| q.add_all_beside(metas, kept))
+            })
+            .flatten();
+        let Some(ids) = ids else {
             return;
         };
         let states: Vec<(EntryId, EntryState)> = self
@@ -523,19 +530,25 @@ impl Controller {
         }
     }
 
-    /// Forgets a finished row and frees its file handle and thumbnail.
+    /// Forgets a finished row and frees its file handle and thumbnail. A
+    /// file uploaded and kept for an issue leaves the kept list too: removed
+    /// from the widget, it is not submitted.
     pub fn remove(&self, id: EntryId) {
-        let was_done = self
+        let done = self
             .queue
             .try_with_untracked(|q| {
-                q.get(id)
-                    .map(|e| matches!(e.state, EntryState::Done { .. }))
+                q.get(id).and_then(|e| match &e.state {
+                    EntryState::Done { attachment } => Some(attachment.id.clone()),
+                    _ => None,
+                })
             })
-            .flatten()
-            .unwrap_or(false);
+            .flatten();
         if self.queue.try_update(|q| q.remove(id)) == Some(true) {
-            if was_done {
+            if let Some(attachment_id) = done {
                 self.done_changed();
+                if self.keeps_attachments() {
+                    self.kept.try_update(|k| k.remove(&attachment_id));
+                }
             }
             self.order.try_update(|order| order.retain(|o| *o != id));
             self.rows.try_update_value(|rows| rows.remove(&id));
@@ -560,8 +573,28 @@ impl Controller {
         self.thumbnails.try_update(|m| m.remove(&id));
     }
 
+    /// Removes a kept attachment, and the row it was uploaded in: that row
+    /// would count for the restrictions a file no longer kept.
     pub fn remove_kept(&self, attachment_id: &str) {
         self.kept.try_update(|k| k.remove(attachment_id));
+        let row = self
+            .queue
+            .try_with_untracked(|q| {
+                q.entries().iter().find_map(|e| match &e.state {
+                    EntryState::Done { attachment } if attachment.id == attachment_id => Some(e.id),
+                    _ => None,
+                })
+            })
+            .flatten();
+        if let Some(row) = row {
+            self.remove(row);
+        }
+    }
+
+    fn keeps_attachments(&self) -> bool {
+        self.options
+            .try_with_value(|o| o.mode.keeps_attachments())
+            .unwrap_or(false)
     }
 
     /// Attaches every kept temporary file to `issue` (Tracker T8), or posts
@@ -684,10 +717,7 @@ impl Controller {
     /// What the host may act on: the kept temporary attachments in the
     /// modes that keep them, the finished uploads in the others.
     pub fn attachments(&self) -> Vec<Attachment> {
-        let keeps = self
-            .options
-            .try_with_value(|o| o.mode.keeps_attachments())
-            .unwrap_or(false);
+        let keeps = self.keeps_attachments();
         if keeps {
             self.kept
                 .try_with_untracked(|k| k.items().to_vec())
@@ -721,7 +751,7 @@ impl Controller {
         self.previews.try_update(HashMap::clear);
         self.left_attached.try_update(HashMap::clear);
         self.preview_backlog.try_update_value(VecDeque::clear);
-        if self.options.try_with_value(|o| o.mode.keeps_attachments()) == Some(true) {
+        if self.keeps_attachments() {
             self.kept.try_update(KeptAttachments::clear);
         }
         self.attach_status.try_set(AttachStatus::Idle);
