@@ -81,6 +81,36 @@ pub fn check(headers: &HeaderMap, token: &str, org_id: &str) -> Result<(), ApiEr
     }
 }
 
+/// Who sends a Flow.js upload, as a key its parts are filed under: the
+/// SHA-256 of the `Authorization` header and the organisation headers
+/// (name and value each, in a fixed order), in lower-case hex. Two callers
+/// that present different credentials or organisations get different
+/// keys, so neither can test, complete or collide with the other's upload
+/// of the same `flowIdentifier`, and the same caller resumes its own. Only
+/// the hash is stored, never the credential; being hex, it is safe
+/// anywhere (it is never part of a path now: parts live under the upload's
+/// numeric id).
+pub fn owner_key(headers: &HeaderMap) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    hash.update(b"tracker-attachments flow owner v1\0");
+    for name in std::iter::once(header::AUTHORIZATION.as_str()).chain(ORG_HEADERS) {
+        // Lengths first, so no two sets of values hash alike.
+        let values: Vec<&[u8]> = headers.get_all(name).iter().map(|v| v.as_bytes()).collect();
+        hash.update((name.len() as u64).to_be_bytes());
+        hash.update(name.as_bytes());
+        hash.update((values.len() as u64).to_be_bytes());
+        for value in values {
+            hash.update((value.len() as u64).to_be_bytes());
+            hash.update(value);
+        }
+    }
+    hash.finalize()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
 /// Extracts the credential from `OAuth <token>` or `Bearer <token>`; the
 /// scheme is case-insensitive as in RFC 9110.
 fn bearer_or_oauth(value: &str) -> Option<&str> {
@@ -145,6 +175,46 @@ mod tests {
             ok(&[("authorization", "bearer t"), ("x-cloud-org-id", "o")]),
             Ok(())
         );
+    }
+
+    #[test]
+    fn owner_keys_are_hex_and_tell_callers_apart() {
+        let key = |h: &[(&'static str, &'static str)]| owner_key(&headers(h));
+        let a = key(&[("authorization", "OAuth t"), ("x-org-id", "o")]);
+        assert_eq!(a.len(), 64);
+        assert!(a
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+        assert!(!a.contains('t'));
+        // The same caller, whatever else it sends, keeps its key.
+        assert_eq!(
+            a,
+            key(&[
+                ("x-org-id", "o"),
+                ("authorization", "OAuth t"),
+                ("accept-language", "ru")
+            ])
+        );
+        let others = [
+            key(&[("authorization", "OAuth u"), ("x-org-id", "o")]),
+            key(&[("authorization", "Bearer t"), ("x-org-id", "o")]),
+            key(&[("authorization", "OAuth t"), ("x-org-id", "p")]),
+            key(&[("authorization", "OAuth t"), ("x-cloud-org-id", "o")]),
+            key(&[("authorization", "OAuth t")]),
+            key(&[("x-org-id", "o")]),
+            key(&[]),
+            key(&[
+                ("authorization", "OAuth t"),
+                ("x-org-id", "o"),
+                ("x-org-id", "o"),
+            ]),
+        ];
+        for (i, other) in others.iter().enumerate() {
+            assert_ne!(&a, other, "{i}");
+            for later in &others[i + 1..] {
+                assert_ne!(other, later);
+            }
+        }
     }
 
     #[test]

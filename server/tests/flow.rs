@@ -628,3 +628,125 @@ async fn numbers_past_what_the_database_holds_are_bad_parameters() {
     );
     assert_no_leftovers(&dir);
 }
+
+/// Who sends a part, as the owner key sees it: `Authorization` and one
+/// organisation header, both accepted here.
+#[derive(Clone, Copy)]
+struct Sender {
+    authorization: &'static str,
+    org_header: &'static str,
+}
+
+/// Two senders the dev server accepts (it knows one token, so they differ
+/// in how they present it; on the real services, two users' tokens or
+/// organisations).
+const ALICE: Sender = Sender {
+    authorization: "OAuth dev-token",
+    org_header: "X-Org-ID",
+};
+const BOB: Sender = Sender {
+    authorization: "Bearer dev-token",
+    org_header: "X-Cloud-Org-ID",
+};
+
+impl Sender {
+    fn request(self, server: &TestServer, method: Method, url: &str) -> reqwest::RequestBuilder {
+        server
+            .client
+            .request(method, url)
+            .header("Authorization", self.authorization)
+            .header(self.org_header, ORG)
+    }
+
+    async fn post(self, server: &TestServer, form: Form) -> Response {
+        self.request(server, Method::POST, &server.url("/upload/flow"))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn test_get(self, server: &TestServer, identifier: &str, number: usize) -> StatusCode {
+        self.request(server, Method::GET, &server.url("/upload/flow"))
+            .query(&[
+                ("flowIdentifier", identifier),
+                ("flowChunkNumber", &number.to_string()),
+            ])
+            .send()
+            .await
+            .unwrap()
+            .status()
+    }
+
+    async fn content(self, server: &TestServer, attachment: &Value) -> Vec<u8> {
+        let url = attachment["content"].as_str().unwrap();
+        let response = self.request(server, Method::GET, url).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        response.bytes().await.unwrap().to_vec()
+    }
+}
+
+/// An upload is its sender's, not only its identifier's: another sender
+/// (another credential or organisation) does not see its parts, cannot
+/// complete it with a last part nor get its attachment that way, and
+/// uploading the same identifier gets an attachment of its own; the first
+/// sender resumes and completes its upload as ever.
+#[tokio::test]
+async fn uploads_of_the_same_identifier_by_two_senders_stay_apart() {
+    let dir = TempDir::new();
+    let server = TestServer::with_dir(&dir).await;
+    // The same identifier and layout (Flow.js derives the identifier from
+    // size and name), other bytes.
+    let alices = Upload::new("300-photo", "photo.bin", 100, noise(300, 71));
+    let bobs = Upload::new("300-photo", "photo.bin", 100, noise(300, 72));
+    for number in [1, 2] {
+        let stored = ALICE.post(&server, alices.form(number)).await;
+        assert_eq!(stored.status(), StatusCode::OK, "part {number}");
+    }
+    assert_eq!(
+        ALICE.test_get(&server, "300-photo", 1).await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        BOB.test_get(&server, "300-photo", 1).await,
+        StatusCode::NO_CONTENT
+    );
+    // Bob's last part starts an upload of his own, one part in.
+    let partial = json(BOB.post(&server, bobs.form(3)).await, StatusCode::OK).await;
+    assert_eq!(partial["storedChunks"], 1, "{partial}");
+    assert_eq!(
+        ALICE.test_get(&server, "300-photo", 3).await,
+        StatusCode::NO_CONTENT
+    );
+
+    let alices_file = json(
+        ALICE.post(&server, alices.form(3)).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(ALICE.content(&server, &alices_file).await, alices.bytes);
+    // Alice's finished upload is remembered for her retries, not for Bob:
+    // his last part sent again is still his own upload's.
+    let partial = json(BOB.post(&server, bobs.form(3)).await, StatusCode::OK).await;
+    assert_eq!(partial["storedChunks"], 1, "{partial}");
+    let again = json(
+        ALICE.post(&server, alices.form(3)).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(again["id"], alices_file["id"]);
+
+    for number in [2, 1] {
+        let response = BOB.post(&server, bobs.form(number)).await;
+        if number == 2 {
+            assert_eq!(response.status(), StatusCode::OK);
+            continue;
+        }
+        let bobs_file = json(response, StatusCode::CREATED).await;
+        assert_ne!(bobs_file["id"], alices_file["id"]);
+        assert_eq!(BOB.content(&server, &bobs_file).await, bobs.bytes);
+    }
+    assert_eq!(walk(&dir.data_dir().join("files")).len(), 2);
+    assert_no_leftovers(&dir);
+    assert_only_data_layout(&dir.0);
+}

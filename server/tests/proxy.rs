@@ -380,32 +380,44 @@ async fn a_refused_assembled_file_keeps_its_parts_for_the_retry() {
             .multipart(flow_part(&bytes, "2500-kept", number))
             .send()
     };
-    assert_eq!(send(TOKEN, 1).await.unwrap().status(), StatusCode::OK);
     // The upstream refuses the file (a stale token): its answer comes back,
     // or, when it refused before reading the body and the connection broke
     // under the rest of it, a 502 (which of the two is a race on the
-    // upstream's socket)...
-    let refused = send(TOKEN, 2).await.unwrap();
-    let status = refused.status();
-    assert!(
-        status == StatusCode::UNAUTHORIZED || status == StatusCode::BAD_GATEWAY,
-        "{status}"
-    );
-    error_message(refused, status).await;
-    // ...and the parts are still here: the part sent again sends the whole
-    // file again, instead of starting an empty upload that answers 200.
+    // upstream's socket).
+    let refused = |response: reqwest::Response| async move {
+        let status = response.status();
+        assert!(
+            status == StatusCode::UNAUTHORIZED || status == StatusCode::BAD_GATEWAY,
+            "{status}"
+        );
+        error_message(response, status).await;
+    };
+    assert_eq!(send(TOKEN, 1).await.unwrap().status(), StatusCode::OK);
+    refused(send(TOKEN, 2).await.unwrap()).await;
+    // The parts are still here: the part sent again sends the whole file
+    // again (refused again), instead of starting an empty upload that
+    // answers 200.
     let is_kept = proxy
         .client
         .get(proxy.url("/upload/flow?flowIdentifier=2500-kept&flowChunkNumber=1"))
+        .header("Authorization", format!("OAuth {TOKEN}"))
         .send()
         .await
         .unwrap();
     assert_eq!(is_kept.status(), StatusCode::OK);
-    let done = json(send(UPSTREAM_TOKEN, 2).await.unwrap(), StatusCode::CREATED).await;
+    refused(send(TOKEN, 2).await.unwrap()).await;
+    // A fresh token is another sender (uploads are keyed by credential):
+    // its upload starts afresh and goes up whole once complete.
+    assert_eq!(
+        send(UPSTREAM_TOKEN, 2).await.unwrap().status(),
+        StatusCode::OK
+    );
+    let done = json(send(UPSTREAM_TOKEN, 1).await.unwrap(), StatusCode::CREATED).await;
     let id = done["id"].as_str().unwrap();
     let stored = std::fs::read(upstream_dir.data_dir().join("files").join(id)).unwrap();
     assert_eq!(stored, bytes);
-    assert!(walk(&proxy_dir.data_dir().join("flow")).is_empty());
+    // Only the stale token's two parts are left, for the sweeper.
+    assert_eq!(walk(&proxy_dir.data_dir().join("flow")).len(), 2);
     assert!(walk(&proxy_dir.data_dir().join("tmp")).is_empty());
 }
 
@@ -947,4 +959,64 @@ async fn answers_name_the_proxy_and_its_urls_work() {
         }
         assert_eq!(download.text().await.unwrap(), file, "{name}");
     }
+}
+
+/// Behind the proxy, a chunked upload is its sender's too: another sender
+/// (here another organisation, with a token the upstream takes) neither
+/// sees its parts nor completes it by sending its last part, nor gets the
+/// upstream's remembered answer to it; the same identifier from each
+/// becomes a file of each, with their own bytes.
+#[tokio::test]
+async fn a_chunked_upload_behind_the_proxy_is_its_senders_alone() {
+    let upstream_dir = TempDir::new();
+    let upstream = upstream(&upstream_dir).await;
+    let proxy_dir = TempDir::new();
+    let proxy = passing_proxy(&upstream.base, &proxy_dir).await;
+    let alices = noise(2500, 51);
+    let bobs = noise(2500, 52);
+    let send = |org: &'static str, bytes: &[u8], number: usize| {
+        proxy
+            .client
+            .post(proxy.url("/upload/flow"))
+            .header("Authorization", format!("OAuth {UPSTREAM_TOKEN}"))
+            .header("X-Org-ID", org)
+            .multipart(flow_part(bytes, "2500-shared", number))
+            .send()
+    };
+    let test = |org: &'static str| {
+        proxy
+            .client
+            .get(proxy.url("/upload/flow?flowIdentifier=2500-shared&flowChunkNumber=1"))
+            .header("Authorization", format!("OAuth {UPSTREAM_TOKEN}"))
+            .header("X-Org-ID", org)
+            .send()
+    };
+    let stored = send("org-a", &alices, 1).await.unwrap();
+    assert_eq!(stored.status(), StatusCode::OK);
+    assert_eq!(test("org-a").await.unwrap().status(), StatusCode::OK);
+    assert_eq!(
+        test("org-b").await.unwrap().status(),
+        StatusCode::NO_CONTENT
+    );
+    // Bob's last part does not complete Alice's upload: nothing goes up.
+    let partial = json(send("org-b", &bobs, 2).await.unwrap(), StatusCode::OK).await;
+    assert_eq!(partial["storedChunks"], 1, "{partial}");
+    assert!(walk(&upstream_dir.data_dir().join("files")).is_empty());
+
+    let alices_file = json(
+        send("org-a", &alices, 2).await.unwrap(),
+        StatusCode::CREATED,
+    )
+    .await;
+    // The upstream's answer to Alice is not Bob's to have.
+    let partial = json(send("org-b", &bobs, 2).await.unwrap(), StatusCode::OK).await;
+    assert_eq!(partial["storedChunks"], 1, "{partial}");
+    let bobs_file = json(send("org-b", &bobs, 1).await.unwrap(), StatusCode::CREATED).await;
+    assert_ne!(bobs_file["id"], alices_file["id"]);
+    for (file, bytes) in [(&alices_file, &alices), (&bobs_file, &bobs)] {
+        let id = file["id"].as_str().unwrap();
+        let stored = std::fs::read(upstream_dir.data_dir().join("files").join(id)).unwrap();
+        assert_eq!(&stored, bytes);
+    }
+    assert!(walk(&proxy_dir.data_dir().join("flow")).is_empty());
 }

@@ -1,7 +1,10 @@
 //! The Flow.js part endpoint: `GET /upload/flow` asks whether a part is
 //! stored (200) or not (204 — Flow.js takes 404 as a permanent error);
 //! `POST /upload/flow` stores one part, and the part that completes the file
-//! answers 201 with the new Tracker temporary attachment.
+//! answers 201 with the new Tracker temporary attachment. An upload is
+//! its sender's (`auth::owner_key`: a hash of the credential and the
+//! organisation) as well as its `flowIdentifier`'s: another sender's parts
+//! of the same identifier are another upload.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -19,6 +22,7 @@ use serde_json::json;
 use tokio::sync::watch;
 
 use super::upload::{store, stream_to_part, Received, SNIFF_LEN};
+use crate::auth;
 use crate::base_url::BaseUrl;
 use crate::errors::ApiError;
 use crate::flow_protocol::{self, FlowChunk, FlowProblem, MAX_PARAM_LEN};
@@ -50,6 +54,7 @@ fn problem(p: FlowProblem, limit: u64) -> ApiError {
 /// `GET /upload/flow?flowIdentifier=…&flowChunkNumber=…`.
 pub async fn test_chunk(
     State(state): State<AppState>,
+    headers: HeaderMap,
     query: Result<Query<HashMap<String, String>>, QueryRejection>,
 ) -> Result<StatusCode, ApiError> {
     let Query(params) = query.map_err(|_| ApiError::BadQuery)?;
@@ -57,7 +62,7 @@ pub async fn test_chunk(
         .map_err(|p| problem(p, state.config.max_upload_bytes))?;
     let stored = state
         .storage
-        .flow_has_chunk(identifier, number)
+        .flow_has_chunk(auth::owner_key(&headers), identifier, number)
         .await
         .map_err(ApiError::internal)?;
     Ok(if stored {
@@ -111,6 +116,7 @@ pub async fn upload_chunk(
     let stored = state
         .storage
         .flow_store_chunk(
+            auth::owner_key(&headers),
             chunk.declared,
             number,
             received.size,

@@ -225,12 +225,20 @@ impl Storage {
         recorded.map(drop).map_err(Into::into)
     }
 
-    pub async fn flow_has_chunk(&self, identifier: String, number: u64) -> anyhow::Result<bool> {
+    /// Whether `owner`'s upload `identifier` holds part `number`. Uploads
+    /// are `owner`'s own (see `auth::owner_key`): another caller's upload
+    /// of the same identifier is not seen.
+    pub async fn flow_has_chunk(
+        &self,
+        owner: String,
+        identifier: String,
+        number: u64,
+    ) -> anyhow::Result<bool> {
         self.with_db(move |_, conn| {
             conn.query_row(
                 "SELECT COUNT(*) FROM flow_chunks JOIN flow_uploads ON flow_uploads.id = upload_id
-                 WHERE identifier = ?1 AND number = ?2",
-                params![identifier, number],
+                 WHERE owner = ?1 AND identifier = ?2 AND number = ?3",
+                params![owner, identifier, number],
                 |row| row.get::<_, i64>(0),
             )
         })
@@ -239,11 +247,13 @@ impl Storage {
         .map_err(Into::into)
     }
 
-    /// Files part `number` (whose size the caller checked) under its upload.
-    /// Sending a part again replaces it, as Flow.js retries do. Temporary
-    /// attachments created before `cutoff` have expired.
+    /// Files part `number` (whose size the caller checked) under its
+    /// upload: `owner`'s upload of the declared identifier. Sending a part
+    /// again replaces it, as Flow.js retries do. Temporary attachments
+    /// created before `cutoff` have expired.
     pub async fn flow_store_chunk(
         &self,
+        owner: String,
         declared: FlowDeclared,
         number: u64,
         size: u64,
@@ -252,14 +262,16 @@ impl Storage {
     ) -> anyhow::Result<ChunkStored> {
         part.close().await?;
         self.with_db(move |storage, conn| {
-            storage.store_chunk_blocking(conn, &declared, number, size, part, (now, cutoff))
+            storage.store_chunk_blocking(conn, &owner, &declared, number, size, part, (now, cutoff))
         })
         .await?
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn store_chunk_blocking(
         &self,
         conn: &mut Connection,
+        owner: &str,
         declared: &FlowDeclared,
         number: u64,
         size: u64,
@@ -271,8 +283,8 @@ impl Storage {
             .query_row(
                 "SELECT id, total_size, chunk_size, total_chunks, assembling, attachment_id,
                         relayed_status, relayed_type, relayed_body, updated_at
-                 FROM flow_uploads WHERE identifier = ?1",
-                [&declared.identifier],
+                 FROM flow_uploads WHERE owner = ?1 AND identifier = ?2",
+                params![owner, declared.identifier],
                 |row| {
                     Ok((
                         row.get::<_, i64>(0)?,
@@ -365,9 +377,10 @@ impl Storage {
             }
             None => {
                 tx.execute(
-                    "INSERT INTO flow_uploads (identifier, filename, total_size, chunk_size, total_chunks, updated_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    "INSERT INTO flow_uploads (owner, identifier, filename, total_size, chunk_size, total_chunks, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                     params![
+                        owner,
                         declared.identifier,
                         declared.filename,
                         declared.total_size,
@@ -519,7 +532,7 @@ mod tests {
         let mut part = storage.new_part().await.unwrap();
         part.write_all(b"x").await.unwrap();
         storage
-            .flow_store_chunk(declared, 1, 1, part, (0, 0))
+            .flow_store_chunk("0".repeat(64), declared, 1, 1, part, (0, 0))
             .await
             .unwrap()
     }
