@@ -38,6 +38,26 @@ pub async fn require_jira_auth(
     }
 }
 
+/// Proxy mode without a server-held credential (no `--upstream-auth-env`),
+/// for the part endpoint: it stores parts here, for up to `--temp-ttl`,
+/// before anything reaches the upstream, which alone can judge the
+/// browser's credential. So it asks for one the upstream could take (a
+/// Tracker `OAuth` or `Bearer` credential, as local mode does): without
+/// it, 401 in Tracker's shape, before any byte of the body is read.
+pub async fn require_credential(request: Request, next: Next) -> Response {
+    let presented = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(bearer_or_oauth)
+        .is_some();
+    if presented {
+        next.run(request).await
+    } else {
+        ApiError::Unauthorized.into_response()
+    }
+}
+
 pub fn check_jira(headers: &HeaderMap, token: &str, email: &str) -> Result<(), ApiError> {
     let value = headers
         .get(header::AUTHORIZATION)

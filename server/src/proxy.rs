@@ -483,6 +483,12 @@ impl Proxy {
         (rest == "/v2" || rest.starts_with("/v2/") || rest.starts_with("/rest/api/")).then_some(url)
     }
 
+    /// Whether the server sends its own credential upstream
+    /// (`--upstream-auth-env`) rather than the browser's.
+    pub fn holds_credential(&self) -> bool {
+        self.authorization.is_some()
+    }
+
     /// The credentials for the upstream: the server's, or else the browser's.
     fn authorization<'a>(&'a self, browser: &'a HeaderMap) -> Option<&'a HeaderValue> {
         self.authorization

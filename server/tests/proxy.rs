@@ -480,9 +480,11 @@ async fn a_part_resent_after_the_upstream_took_the_file_gets_the_same_answer() {
     assert_eq!(walk(&upstream_dir.data_dir().join("files")).len(), 2);
     // Only the answer is kept, no part.
     assert!(walk(&proxy_dir.data_dir().join("flow")).is_empty());
+    // Asked by the sender whose upload it was.
     let tested = proxy
         .client
         .get(proxy.url("/upload/flow?flowIdentifier=2500-once&flowChunkNumber=2"))
+        .header("Authorization", format!("OAuth {UPSTREAM_TOKEN}"))
         .send()
         .await
         .unwrap();
@@ -1019,4 +1021,55 @@ async fn a_chunked_upload_behind_the_proxy_is_its_senders_alone() {
         assert_eq!(&stored, bytes);
     }
     assert!(walk(&proxy_dir.data_dir().join("flow")).is_empty());
+}
+
+/// Without a credential of the server's (no `--upstream-auth-env`), the
+/// part endpoint, which stores parts here before the upstream sees any,
+/// serves only requests that bring a Tracker credential: otherwise 401 in
+/// Tracker's error shape, as local mode answers a missing token, and
+/// nothing is stored or sent upstream. Whether the credential is good is
+/// the upstream's to say.
+#[tokio::test]
+async fn the_part_endpoint_needs_the_browsers_credential_when_the_server_has_none() {
+    let upstream_dir = TempDir::new();
+    let upstream = upstream(&upstream_dir).await;
+    let proxy_dir = TempDir::new();
+    let proxy = passing_proxy(&upstream.base, &proxy_dir).await;
+    let bytes = noise(2500, 61);
+    for authorization in [None, Some("Basic dXNlcjpwYXNz"), Some("OAuth"), Some(TOKEN)] {
+        let mut request = proxy
+            .client
+            .post(proxy.url("/upload/flow"))
+            .multipart(flow_part(&bytes, "2500-anon", 1));
+        if let Some(value) = authorization {
+            request = request.header("Authorization", value);
+        }
+        let refused = request.send().await.unwrap();
+        let message = error_message(refused, StatusCode::UNAUTHORIZED).await;
+        assert!(message.contains("token"), "{authorization:?}: {message}");
+    }
+    let refused = proxy
+        .client
+        .get(proxy.url("/upload/flow?flowIdentifier=2500-anon&flowChunkNumber=1"))
+        .header("Accept-Language", "ru")
+        .send()
+        .await
+        .unwrap();
+    let message = error_message(refused, StatusCode::UNAUTHORIZED).await;
+    assert!(message.starts_with("Не авторизован"), "{message}");
+    assert!(walk(&proxy_dir.data_dir().join("flow")).is_empty());
+    assert!(walk(&proxy_dir.data_dir().join("tmp")).is_empty());
+    assert!(walk(&upstream_dir.data_dir().join("files")).is_empty());
+
+    // With one (here a token the upstream will refuse), parts are kept.
+    let stored = proxy
+        .client
+        .post(proxy.url("/upload/flow"))
+        .header("Authorization", format!("OAuth {TOKEN}"))
+        .multipart(flow_part(&bytes, "2500-anon", 1))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stored.status(), StatusCode::OK);
+    assert_eq!(walk(&proxy_dir.data_dir().join("flow")).len(), 1);
 }

@@ -246,14 +246,25 @@ fn jira_routes(state: &AppState, uploads: &Uploads, prefix: &'static str) -> Rou
 }
 
 /// The Flow.js part endpoint, with Tracker's auth; in proxy mode, like the
-/// other proxied routes, with none (the credentials are the server's).
+/// other proxied routes, with none when the credentials are the server's,
+/// and with a credential required (not checked: the upstream does that)
+/// when the browser's go upstream.
 fn flow_routes(state: &AppState, uploads: &Uploads) -> Router<AppState> {
     let route =
         get(flow::test_chunk).merge(uploads.route(post(flow::upload_chunk), Flavor::Tracker));
     let router = with_and_without_slash(Router::new(), "/upload/flow", route);
-    if state.proxy.is_some() {
+    if let Some(proxy) = &state.proxy {
+        // Parts are stored here before the upstream sees any: without a
+        // credential of the server's, one from the browser is the least
+        // an upload needs, or anyone who can reach the server could fill
+        // its disk for `--temp-ttl`.
+        let router = if proxy.holds_credential() {
+            router
+        } else {
+            router.route_layer(middleware::from_fn(auth::require_credential))
+        };
         // The server's credentials go with the file: only pages the
-        // operator allowed may send it.
+        // operator allowed may send it. Outermost, as in local mode.
         return router.route_layer(middleware::from_fn_with_state(
             proxy::ProxyAccess::new(state.config.listen, &state.config.cors_origins),
             proxy::refuse_foreign,
