@@ -1,5 +1,6 @@
 //! Every mode's backend uploading real `File`s to the reference server, and
-//! retries riding out a server that fails 30% of uploads.
+//! retries riding out a server that fails 30% of uploads; a Flow.js part's
+//! progress on a slow link, scripted.
 #![cfg(target_arch = "wasm32")]
 
 mod support;
@@ -8,13 +9,15 @@ use std::cell::Cell;
 use std::rc::Rc;
 use support::*;
 use tracker_attachments::backend::{
-    find_lost_upload, AuthScheme, Credentials, JiraBackend, LostUpload, Mode, TrackerBackend,
-    TrackerTarget, UploadBackend,
+    find_lost_upload, AuthScheme, Credentials, JiraBackend, JsonRequest, LostUpload, Mode,
+    TrackerBackend, TrackerTarget, UploadBackend, UploadRequest,
 };
-use tracker_attachments::core::RetryPolicy;
+use tracker_attachments::core::{RetryPolicy, UploadError};
 
 use tracker_attachments::ui::{EventHandler, WidgetEvent};
-use tracker_attachments::web::AuthorizationProvider;
+use tracker_attachments::web::{
+    sleep, AuthorizationProvider, RawResponse, Transport, TransportFuture,
+};
 use tracker_attachments::WidgetOptions;
 use wasm_bindgen_test::*;
 
@@ -468,4 +471,117 @@ async fn wait_for_issue_attachments(
         );
         next_tick(100).await;
     }
+}
+
+/// A Flow.js server behind a slow link, scripted: every part test answers
+/// "missing", and a part's request (the part and some form fields) goes
+/// out a tenth every 100 ms. The first upload is lost to the network six
+/// tenths in; the next one completes the file.
+struct SlowPartLink {
+    uploads: Cell<u32>,
+    completed: String,
+}
+
+impl SlowPartLink {
+    const STEPS: u64 = 10;
+    const LOST_AFTER: u64 = 6;
+    /// The form fields around the part: the request is bigger than it.
+    const FIELDS: u64 = 700;
+}
+
+impl Transport for SlowPartLink {
+    fn upload<'a>(
+        &'a self,
+        _: &'a UploadRequest,
+        files: &'a [web_sys::Blob],
+        _: Option<&'a web_sys::AbortSignal>,
+        on_progress: Rc<dyn Fn(u64, u64)>,
+    ) -> TransportFuture<'a> {
+        let total = files.iter().map(|f| f.size() as u64).sum::<u64>() + Self::FIELDS;
+        self.uploads.set(self.uploads.get() + 1);
+        let lost = self.uploads.get() == 1;
+        let completed = self.completed.clone();
+        Box::pin(async move {
+            let steps = if lost { Self::LOST_AFTER } else { Self::STEPS };
+            for step in 1..=steps {
+                sleep(100).await;
+                on_progress(total * step / Self::STEPS, total);
+            }
+            if lost {
+                return Err(UploadError::Network("the link dropped".into()));
+            }
+            Ok(RawResponse {
+                status: 201,
+                body: completed,
+                retry_after: None,
+            })
+        })
+    }
+
+    fn json<'a>(
+        &'a self,
+        _: &'a JsonRequest,
+        _: Option<&'a web_sys::AbortSignal>,
+    ) -> TransportFuture<'a> {
+        Box::pin(async {
+            Ok(RawResponse {
+                status: 204,
+                body: String::new(),
+                retry_after: None,
+            })
+        })
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_flow_part_shows_its_bytes_as_they_go_out_and_never_goes_back() {
+    // One part at the default 8 MiB chunk size: progress counted by whole
+    // parts jumped from nothing to all of it.
+    let size: u32 = 300 * 1024;
+    let link = Rc::new(SlowPartLink {
+        uploads: Cell::new(0),
+        completed: format!(r#"{{"id":"91","name":"one-part.bin","size":{size}}}"#),
+    });
+    // Every `upload-progress`, with the upload it came during (asserted
+    // on afterwards: a panic in the widget's callback would stop it).
+    let heard = Rc::new(std::cell::RefCell::new(Vec::<(u32, u64, u64)>::new()));
+    let (sink, during) = (heard.clone(), link.clone());
+    let options = WidgetOptions {
+        mode: Mode::Flow,
+        transport: link.clone(),
+        retry: RetryPolicy {
+            base_ms: 20,
+            cap_ms: 50,
+            max_attempts: 3,
+            max_retry_after_ms: 0,
+        },
+        on_event: Some(EventHandler::new(move |event| {
+            if let WidgetEvent::UploadProgress { loaded, total, .. } = event {
+                sink.borrow_mut()
+                    .push((during.uploads.get(), *loaded, *total));
+            }
+        })),
+        ..dev_options("http://scripted.invalid", "dev-token")
+    };
+    let ids = upload_all(options, &[big_file(size, "one-part.bin")]).await;
+    assert_eq!(ids, ["91"]);
+    assert_eq!(link.uploads.get(), 2, "the part lost once, then sent again");
+    let heard = heard.borrow();
+    let size = u64::from(size);
+    assert!(heard.iter().all(|h| h.2 == size), "{heard:?}");
+    let shown_before_the_loss = heard
+        .iter()
+        .filter(|(upload, _, _)| *upload == 1)
+        .map(|(_, loaded, _)| *loaded)
+        .max()
+        .unwrap_or(0);
+    assert!(
+        0 < shown_before_the_loss && shown_before_the_loss < size,
+        "the first try's bytes shown as they went out: {heard:?}"
+    );
+    assert!(
+        heard.windows(2).all(|w| w[0].1 <= w[1].1),
+        "progress went back when the part was sent again: {heard:?}"
+    );
+    assert_eq!(heard.last().map(|h| h.1), Some(size));
 }

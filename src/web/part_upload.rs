@@ -1,7 +1,7 @@
 //! A file sent in parts over the Flow.js protocol: for each part a test GET
 //! (so an upload interrupted by a reload resumes), then the part itself as a
 //! `Blob.slice` of the file. A failed part is retried alone, per the
-//! [`RetryPolicy`]; progress is the sum over parts.
+//! [`RetryPolicy`]; progress counts the bytes of each part as they go out.
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -18,6 +18,17 @@ use crate::core::{
 fn slice(file: &File, part: &PartSpec) -> Result<Blob, UploadError> {
     file.slice_with_f64_and_f64(part.offset as f64, part.end() as f64)
         .map_err(|e| UploadError::Browser(js_error_text(&e)))
+}
+
+/// The bytes of a part of `part_size` that `sent` of its request's `total`
+/// stand for: the request carries form fields around the part, so its
+/// bytes are scaled down to the part's, and never more than the part.
+fn part_share(part_size: u64, sent: u64, total: u64) -> u64 {
+    if total == 0 {
+        return 0;
+    }
+    let share = u128::from(part_size) * u128::from(sent.min(total)) / u128::from(total);
+    u64::try_from(share).unwrap_or(part_size).min(part_size)
 }
 
 /// Runs `attempt` until it succeeds, fails for good, or is cancelled. For
@@ -89,7 +100,12 @@ pub struct PartUploader<'a> {
 }
 
 /// Uploads `file` part by part and returns the attachment the completing
-/// part answered with. `on_progress(sent, total)` counts whole parts.
+/// part answered with. `on_progress(sent, total)` counts the parts done
+/// (stored now or found on the server) plus the share of the part going
+/// out: its request's bytes sent, scaled to the part's size (the form
+/// fields around it are not the file's). It never goes back: a retried
+/// part starts again from zero, and the count stays where it was until
+/// the part passes it, so no byte is counted twice.
 pub async fn upload_in_parts(
     uploader: &PartUploader<'_>,
     file: &File,
@@ -106,6 +122,17 @@ pub async fn upload_in_parts(
         on_skipped,
     } = *uploader;
     let plan = backend.plan(meta);
+    let size = meta.size;
+    // The most reported so far, so that a retried part does not go back.
+    let reported = Rc::new(Cell::new(0u64));
+    let report: Rc<dyn Fn(u64)> = {
+        let reported = reported.clone();
+        Rc::new(move |sent| {
+            let shown = reported.get().max(sent);
+            reported.set(shown);
+            on_progress(shown, size);
+        })
+    };
     let mut sent = 0u64;
     for part in &plan {
         let presence = with_retries(policy, signal, false, &Cell::new(None), || async {
@@ -126,6 +153,7 @@ pub async fn upload_in_parts(
         } else {
             // The last part is always sent: its answer carries the attachment.
             let blob = slice(file, part)?;
+            let before = sent;
             let body_out = Rc::new(Cell::new(None));
             with_retries(policy, signal, part.is_last(), &body_out, || async {
                 let credentials = match fresh_credentials(credentials, provider).await {
@@ -134,10 +162,14 @@ pub async fn upload_in_parts(
                 };
                 let request = backend.part_request(meta, part, &credentials);
                 let out = body_out.clone();
-                let on_sent: Rc<dyn Fn(u64, u64)> = Rc::new(move |sent, total| {
-                    if sent >= total {
+                let report = report.clone();
+                let part_size = part.size;
+                // The part's bytes as they go out, and when the last did.
+                let on_sent: Rc<dyn Fn(u64, u64)> = Rc::new(move |loaded, total| {
+                    if loaded >= total {
                         out.set(Some(js_sys::Date::now()));
                     }
+                    report(before + part_share(part_size, loaded, total));
                 });
                 let blobs = std::slice::from_ref(&blob);
                 match transport.upload(&request, blobs, signal, on_sent).await {
@@ -148,7 +180,7 @@ pub async fn upload_in_parts(
             .await?
         };
         sent += part.size;
-        on_progress(sent, meta.size);
+        report(sent);
         if let PartOutcome::Completed(attachment) = outcome {
             return Ok(attachment);
         }
