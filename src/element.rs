@@ -25,7 +25,7 @@ use web_sys::{CssStyleSheet, CustomEvent, CustomEventInit, File, HtmlElement, Sh
 pub use attributes::{attribute_name, options_from_attributes, AttributeWarning, ATTRIBUTES};
 
 use crate::ui::{ControlledWidget, Controller, EventHandler, WidgetOptions};
-use crate::web::{files_from_list, AuthorizationProvider};
+use crate::web::{files_from_list, AuthorizationAsk, AuthorizationProvider};
 
 /// The element's tag name.
 pub const TAG: &str = "tracker-attachments";
@@ -399,14 +399,17 @@ fn build_options(
     options
 }
 
-/// The host's function, awaited before every request. Its errors are not
-/// echoed: they might carry a token.
+/// The host's function, awaited before every request, and given
+/// `{refused}`: `true` when the server has just refused its last value.
+/// Its errors are not echoed: they might carry a token.
 fn provider_from_function(function: Function) -> AuthorizationProvider {
-    AuthorizationProvider::new(move || {
+    AuthorizationProvider::answering(move |ask: AuthorizationAsk| {
         let function = function.clone();
         async move {
+            let context = Object::new();
+            let _ = Reflect::set(&context, &"refused".into(), &ask.refused.into());
             let value = function
-                .call0(&JsValue::NULL)
+                .call1(&JsValue::NULL, &context)
                 .map_err(|_| "the authorization function threw".to_owned())?;
             let value = JsFuture::from(Promise::resolve(&value))
                 .await

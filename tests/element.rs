@@ -512,6 +512,68 @@ async fn an_async_authorization_function_is_asked_before_every_request() {
     drop(provider);
 }
 
+type AskedProvider = Closure<dyn Fn(JsValue) -> Promise>;
+
+/// An authorization function whose cached token the server refuses: it
+/// records each ask's `refused`, and gives a fresh token only when told of
+/// a refusal (unless `never_fresh`).
+fn caching_provider(
+    never_fresh: bool,
+) -> (Closure<dyn Fn(JsValue) -> Promise>, Rc<RefCell<Vec<bool>>>) {
+    let asks = Rc::new(RefCell::new(Vec::new()));
+    let seen = asks.clone();
+    let provider = Closure::<dyn Fn(JsValue) -> Promise>::new(move |ask: JsValue| {
+        let refused = get(&ask, "refused")
+            .as_bool()
+            .expect("refused is a boolean");
+        seen.borrow_mut().push(refused);
+        let value = if refused && !never_fresh {
+            "OAuth dev-token"
+        } else {
+            "OAuth expired-token"
+        };
+        Promise::resolve(&JsValue::from_str(value))
+    });
+    (provider, asks)
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_token_is_refreshed_and_the_request_sent_again() {
+    let el = element_in(&container(), &[]);
+    el.remove_attribute("token").unwrap();
+    let (provider, asks) = caching_provider(false);
+    Reflect::set(&el, &"authorization".into(), provider.as_ref()).unwrap();
+    drop_files(&dropzone(&el), &[file(b"x", "x.txt", "text/plain")]);
+    wait_for("the upload", 10_000, || rows_in_state(&el, "done") == 1).await;
+    assert_eq!(asks.borrow().as_slice(), [false, true]);
+    // Attaching meets the same refusal, and gets through the same way.
+    let promise: Promise = call(&el, "attachTo", &["DEMO-2".into()])
+        .unwrap()
+        .unchecked_into();
+    let ids = JsFuture::from(promise).await.expect("attachTo resolves");
+    assert_eq!(strings(&ids).len(), 1);
+    assert_eq!(asks.borrow().as_slice(), [false, true, false, true]);
+    el.remove();
+    drop(provider);
+}
+
+#[wasm_bindgen_test]
+async fn a_token_refused_twice_fails_the_file_once() {
+    let el = element_in(&container(), &[]);
+    el.remove_attribute("token").unwrap();
+    let (provider, asks) = caching_provider(true);
+    Reflect::set(&el, &"authorization".into(), provider.as_ref()).unwrap();
+    let errors = record(&el, "upload-error");
+    drop_files(&dropzone(&el), &[file(b"x", "x.txt", "text/plain")]);
+    wait_for("the failure", 10_000, || rows_in_state(&el, "failed") == 1).await;
+    // Asked, refused, asked again: no loop, and the 401 stands.
+    assert_eq!(asks.borrow().as_slice(), [false, true]);
+    let error = get(&errors.borrow()[0], "error");
+    assert_eq!(get(&error, "status").as_f64(), Some(401.0));
+    el.remove();
+    drop(provider);
+}
+
 #[wasm_bindgen_test]
 async fn attach_errors_reject_with_a_typed_error() {
     let el = element_in(&container(), &[]);

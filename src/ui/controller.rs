@@ -21,9 +21,9 @@ use crate::core::{
 };
 use crate::web::{
     browser_locale, downscaled_preview, fetch_thumbnail, fresh_credentials, is_kept_change,
-    load_kept, picked_meta, same_origin_as_api, save_kept, sleep, storage_key, upload_in_parts,
-    walk_folders, AuthorizationProvider, Dropped, EventListener, ObjectUrl, PartUploader, Persist,
-    PickedFile,
+    load_kept, picked_meta, same_origin_as_api, save_kept, send_authorized, sleep, storage_key,
+    upload_in_parts, walk_folders, AuthorizationProvider, Dropped, EventListener, ObjectUrl,
+    PartUploader, Persist, PickedFile,
 };
 
 /// How often the speed is sampled while uploads run (see `measure_speed`).
@@ -865,15 +865,21 @@ impl Controller {
         let Some(options) = self.options.try_get_value() else {
             return Err(UploadError::Cancelled);
         };
-        let credentials =
-            fresh_credentials(&options.credentials, options.authorization.as_ref()).await?;
         let comment = comment.trim();
-        let request = if comment.is_empty() {
-            attach_request(&options.api, issue, ids, &credentials, None)
-        } else {
-            comment_request(&options.api, issue, comment, ids, &credentials)
-        };
-        let raw = options.transport.json(&request, None).await?;
+        let raw = send_authorized(
+            &options.credentials,
+            options.authorization.as_ref(),
+            |credentials| {
+                let request = if comment.is_empty() {
+                    attach_request(&options.api, issue, ids, &credentials, None)
+                } else {
+                    comment_request(&options.api, issue, comment, ids, &credentials)
+                };
+                let transport = &options.transport;
+                async move { transport.json(&request, None).await }
+            },
+        )
+        .await?;
         if comment.is_empty() {
             parse_attach(raw.status, &raw.body)
         } else {
@@ -888,16 +894,22 @@ impl Controller {
         };
         let mut gone = Vec::new();
         for id in ids {
-            let Ok(credentials) =
-                fresh_credentials(&options.credentials, options.authorization.as_ref()).await
-            else {
-                break;
-            };
-            let request = temporary_attachment_request(&options.api, id, &credentials);
-            if let Ok(raw) = options.transport.json(&request, None).await {
-                if temporary_attachment_is_gone(raw.status) {
-                    gone.push(id.clone());
-                }
+            let answer = send_authorized(
+                &options.credentials,
+                options.authorization.as_ref(),
+                |credentials| {
+                    let request = temporary_attachment_request(&options.api, id, &credentials);
+                    let transport = &options.transport;
+                    async move { transport.json(&request, None).await }
+                },
+            )
+            .await;
+            match answer {
+                Ok(raw) if temporary_attachment_is_gone(raw.status) => gone.push(id.clone()),
+                Ok(_) => {}
+                // The provider failed: the rest would fail alike.
+                Err(UploadError::Browser(_)) => break,
+                Err(_) => {}
             }
         }
         gone
@@ -1172,25 +1184,28 @@ impl Controller {
                 };
                 let backend = single_request_backend(&backend_settings(&options), files[0].0 .0);
                 let sent_at = js_sys::Date::now();
-                // Asked per attempt: a retry after a token refresh sends the new one.
-                let sent =
-                    match fresh_credentials(&options.credentials, options.authorization.as_ref())
-                        .await
-                    {
-                        Ok(credentials) => {
-                            let request = backend.upload_request(&metas, &credentials);
-                            let blobs: Vec<web_sys::Blob> = files
-                                .iter()
-                                .map(|(_, file, _, _)| file.clone().into())
-                                .collect();
+                let blobs: Vec<web_sys::Blob> = files
+                    .iter()
+                    .map(|(_, file, _, _)| file.clone().into())
+                    .collect();
+                // Asked per attempt: a retry after a token refresh sends the
+                // new one, and a refused token is refreshed and sent again.
+                let sent = send_authorized(
+                    &options.credentials,
+                    options.authorization.as_ref(),
+                    |credentials| {
+                        let request = backend.upload_request(&metas, &credentials);
+                        let (blobs, signal, on_progress) =
+                            (&blobs, signal.as_ref(), on_progress.clone());
+                        let transport = &options.transport;
+                        body_out.set(false);
+                        async move {
                             // XHR, not fetch: the only way to show bytes as they go out.
-                            options
-                                .transport
-                                .upload(&request, &blobs, signal.as_ref(), on_progress)
-                                .await
+                            transport.upload(&request, blobs, signal, on_progress).await
                         }
-                        Err(error) => Err(error),
-                    };
+                    },
+                )
+                .await;
                 let (mut outcomes, retry_after) = match sent {
                     Ok(raw) => {
                         let now = js_sys::Date::now() as u64;
@@ -1539,13 +1554,25 @@ impl Controller {
         let transport = options.transport.clone();
         let meta = meta.clone();
         spawn_local(async move {
-            let answer = match fresh_credentials(&credentials, provider.as_ref()).await {
-                Ok(credentials) => match backend.withdraw_request(&attachment, &credentials) {
-                    Some(request) => transport.json(&request, None).await,
-                    None => return,
-                },
-                Err(error) => Err(error),
-            };
+            // Built once to learn whether this backend can take a file
+            // back at all, then per attempt with its credentials.
+            if backend
+                .withdraw_request(&attachment, &credentials)
+                .is_none()
+            {
+                return;
+            }
+            let answer = send_authorized(&credentials, provider.as_ref(), |credentials| {
+                let request = backend.withdraw_request(&attachment, &credentials);
+                let transport = &transport;
+                async move {
+                    match request {
+                        Some(request) => transport.json(&request, None).await,
+                        None => Err(UploadError::Browser("no deletion for this mode".into())),
+                    }
+                }
+            })
+            .await;
             let failure = match answer {
                 // 404: already gone, which is all that was asked.
                 Ok(raw) if (200..300).contains(&raw.status) || raw.status == 404 => return,
@@ -1660,14 +1687,22 @@ async fn list_issue(
     backend: &dyn UploadBackend,
     options: &WidgetOptions,
 ) -> Result<Vec<Attachment>, UploadError> {
-    let credentials =
-        fresh_credentials(&options.credentials, options.authorization.as_ref()).await?;
-    let request = backend
-        .listing_request(&credentials)
-        .ok_or_else(|| UploadError::Browser("no listing for this mode".into()))?;
-    // Right after a broken connection: not waited for without end.
-    let timeout = web_sys::AbortSignal::timeout_with_u32(30_000);
-    let raw = options.transport.json(&request, Some(&timeout)).await?;
+    let raw = send_authorized(
+        &options.credentials,
+        options.authorization.as_ref(),
+        |credentials| {
+            let request = backend.listing_request(&credentials);
+            let transport = &options.transport;
+            async move {
+                let request = request
+                    .ok_or_else(|| UploadError::Browser("no listing for this mode".into()))?;
+                // Right after a broken connection: not waited for without end.
+                let timeout = web_sys::AbortSignal::timeout_with_u32(30_000);
+                transport.json(&request, Some(&timeout)).await
+            }
+        },
+    )
+    .await?;
     backend.parse_listing(raw.status, &raw.body)
 }
 

@@ -3,16 +3,25 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 
+use super::RawResponse;
 use crate::backend::Credentials;
 use crate::core::UploadError;
 
 type HeaderFuture = Pin<Box<dyn Future<Output = Result<String, String>>>>;
 
+/// What the widget tells the provider as it asks for a value.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AuthorizationAsk {
+    /// The server has just refused the last value given (401): a host that
+    /// caches its token fetches a new one rather than give it again.
+    pub refused: bool,
+}
+
 /// The host's source of the `Authorization` value, awaited before every
 /// request and every retry: tokens expire mid-upload, and a value read once
 /// at the start is the first complaint of other uploaders' users.
 #[derive(Clone)]
-pub struct AuthorizationProvider(Rc<dyn Fn() -> HeaderFuture>);
+pub struct AuthorizationProvider(Rc<dyn Fn(AuthorizationAsk) -> HeaderFuture>);
 
 impl AuthorizationProvider {
     pub fn new<F, Fut>(provide: F) -> Self
@@ -20,11 +29,24 @@ impl AuthorizationProvider {
         F: Fn() -> Fut + 'static,
         Fut: Future<Output = Result<String, String>> + 'static,
     {
-        Self(Rc::new(move || Box::pin(provide()) as HeaderFuture))
+        Self::answering(move |_| provide())
+    }
+
+    /// A provider told whether its last value was refused.
+    pub fn answering<F, Fut>(provide: F) -> Self
+    where
+        F: Fn(AuthorizationAsk) -> Fut + 'static,
+        Fut: Future<Output = Result<String, String>> + 'static,
+    {
+        Self(Rc::new(move |ask| Box::pin(provide(ask)) as HeaderFuture))
     }
 
     pub async fn header(&self) -> Result<String, String> {
-        (self.0)().await
+        (self.0)(AuthorizationAsk::default()).await
+    }
+
+    async fn header_after_refusal(&self) -> Result<String, String> {
+        (self.0)(AuthorizationAsk { refused: true }).await
     }
 }
 
@@ -49,7 +71,14 @@ pub async fn fresh_credentials(
     let Some(provider) = provider else {
         return Ok(base.clone());
     };
-    match provider.header().await {
+    with_header(base, provider.header().await)
+}
+
+fn with_header(
+    base: &Credentials,
+    value: Result<String, String>,
+) -> Result<Credentials, UploadError> {
+    match value {
         Ok(value) => Ok(Credentials {
             authorization: Some(value),
             ..base.clone()
@@ -57,5 +86,34 @@ pub async fn fresh_credentials(
         Err(reason) => Err(UploadError::Browser(format!(
             "the authorization provider failed: {reason}"
         ))),
+    }
+}
+
+/// Sends a request built by `send` from fresh credentials. When the server
+/// refuses them (401) and they came from a provider, the provider is asked
+/// once more, told of the refusal, and the request goes again: a token
+/// that expired mid-upload costs a second request, not the file. A 401 is
+/// the server's answer before it takes anything, so sending again attaches
+/// nothing twice.
+pub async fn send_authorized<F, Fut>(
+    base: &Credentials,
+    provider: Option<&AuthorizationProvider>,
+    send: F,
+) -> Result<RawResponse, UploadError>
+where
+    F: Fn(Credentials) -> Fut,
+    Fut: Future<Output = Result<RawResponse, UploadError>>,
+{
+    let answer = send(fresh_credentials(base, provider).await?).await;
+    match (provider, &answer) {
+        (Some(provider), Ok(raw)) if raw.status == 401 => {
+            // A provider that cannot refresh leaves the server's refusal
+            // as the answer: it says more than the provider's failure.
+            match with_header(base, provider.header_after_refusal().await) {
+                Ok(credentials) => send(credentials).await,
+                Err(_) => answer,
+            }
+        }
+        _ => answer,
     }
 }

@@ -18,7 +18,9 @@ mod transport;
 mod transport_trait;
 mod xhr;
 
-pub use authorization::{fresh_credentials, AuthorizationProvider};
+pub use authorization::{
+    fresh_credentials, send_authorized, AuthorizationAsk, AuthorizationProvider,
+};
 pub use files::{file_meta, files_from_data_transfer, files_from_list, picked_meta};
 pub use folders::{take_drop, walk_folders, Dropped, PickedFile, Walked};
 pub use language::browser_locale;

@@ -308,6 +308,7 @@ await init();
 const el = document.querySelector('tracker-attachments');
 if (el) {
   el.authorization = async () => 'OAuth token';
+  el.authorization = async ({ refused }) => (refused ? 'OAuth fresh' : 'OAuth cached');
   el.addEventListener('attachments-change', (e) => {
     const ids: string[] = e.detail.attachmentIds;
     const first: Attachment | undefined = e.detail.attachments[0];
@@ -326,6 +327,7 @@ handle.unmount();
 const el = document.querySelector('tracker-attachments')!;
 el.addEventListener('attachments-change', (e) => e.detail.nope);
 mount(document.body, { mode: 'dropbox' });
+el.authorization = async ({ expired }) => (expired ? 'OAuth a' : 'OAuth b');
 `,
   });
   const good = typecheck(dir, ['good.ts']);
@@ -334,4 +336,5 @@ mount(document.body, { mode: 'dropbox' });
   assert.equal(bad.ok, false, 'wrong uses must not type-check');
   assert.match(bad.output, /nope/);
   assert.match(bad.output, /dropbox/);
+  assert.match(bad.output, /expired/);
 });

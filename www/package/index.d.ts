@@ -68,12 +68,23 @@ export interface UploadError {
 
 export type Mode = 'tracker-temp' | 'tracker-issue' | 'jira' | 'flow' | 'form';
 
+/** What the widget tells the `authorization` function as it asks. */
+export interface AuthorizationAsk {
+  /**
+   * The server has just answered 401 to the value this function gave last:
+   * return a new token rather than a cached one. The request then goes
+   * once more; a second 401 fails it.
+   */
+  refused: boolean;
+}
+
 /**
- * Returns the whole `Authorization` value, e.g. `"OAuth y0_…"`. If it
- * throws, rejects or gives anything but a non-empty string, that upload
- * fails with kind `'browser'` and is not retried.
+ * Returns the whole `Authorization` value, e.g. `"OAuth y0_…"`; called
+ * before every request and retry. If it throws, rejects or gives anything
+ * but a non-empty string, that upload fails with kind `'browser'` and is
+ * not retried (after a 401, the 401 stands).
  */
-export type AuthorizationProvider = () => string | Promise<string>;
+export type AuthorizationProvider = (ask: AuthorizationAsk) => string | Promise<string>;
 
 /**
  * `mount()`'s options: the element's attributes in camelCase. Sizes take
