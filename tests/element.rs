@@ -517,9 +517,7 @@ type AskedProvider = Closure<dyn Fn(JsValue) -> Promise>;
 /// An authorization function whose cached token the server refuses: it
 /// records each ask's `refused`, and gives a fresh token only when told of
 /// a refusal (unless `never_fresh`).
-fn caching_provider(
-    never_fresh: bool,
-) -> (Closure<dyn Fn(JsValue) -> Promise>, Rc<RefCell<Vec<bool>>>) {
+fn caching_provider(never_fresh: bool) -> (AskedProvider, Rc<RefCell<Vec<bool>>>) {
     let asks = Rc::new(RefCell::new(Vec::new()));
     let seen = asks.clone();
     let provider = Closure::<dyn Fn(JsValue) -> Promise>::new(move |ask: JsValue| {
