@@ -16,7 +16,7 @@ use tracker_attachments::core::{RetryPolicy, UploadError};
 
 use tracker_attachments::ui::{EventHandler, WidgetEvent};
 use tracker_attachments::web::{
-    sleep, AuthorizationProvider, RawResponse, Transport, TransportFuture,
+    sleep, AuthorizationAsk, AuthorizationProvider, RawResponse, Transport, TransportFuture,
 };
 use tracker_attachments::WidgetOptions;
 use wasm_bindgen_test::*;
@@ -584,4 +584,70 @@ async fn a_flow_part_shows_its_bytes_as_they_go_out_and_never_goes_back() {
         "progress went back when the part was sent again: {heard:?}"
     );
     assert_eq!(heard.last().map(|h| h.1), Some(size));
+}
+
+#[wasm_bindgen_test]
+async fn a_token_changed_mid_file_still_completes_it_in_flow_mode() {
+    // The reference server keeps a Flow upload per sender (`Authorization`
+    // and organisation): from the third request on the host gives another
+    // value for the same token, so the parts sent before are not the new
+    // sender's, and the last part alone completes nothing.
+    let asks = Rc::new(Cell::new(0u32));
+    let counter = asks.clone();
+    let provider = AuthorizationProvider::new(move || {
+        let counter = counter.clone();
+        async move {
+            counter.set(counter.get() + 1);
+            Ok(if counter.get() <= 2 {
+                "OAuth dev-token".to_owned()
+            } else {
+                "Bearer dev-token".to_owned()
+            })
+        }
+    });
+    let options = WidgetOptions {
+        mode: Mode::Flow,
+        chunk_size: 64 * 1024,
+        authorization: Some(provider),
+        ..dev_options(server(), "dev-token")
+    };
+    let size = 3 * 64 * 1024 + 10;
+    let bytes: Vec<u8> = (0..size).map(|i| (i % 241) as u8).collect();
+    let ids = upload_all(options, &[file(&bytes, "rotated.bin", "")]).await;
+    let (status, body) = get_json(&format!("{}/v2/attachments/{}", server(), ids[0])).await;
+    assert_eq!(status, 200, "{body}");
+    let meta: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(meta["size"], size);
+    // Walked twice: 6 requests, then 3 tests and the first part again and
+    // the last part.
+    assert!(asks.get() > 6, "asked {} times", asks.get());
+}
+
+#[wasm_bindgen_test]
+async fn flow_parts_refresh_a_refused_token() {
+    // A host that caches its token and fetches a new one only when told
+    // the cached one was refused.
+    let refusals = Rc::new(Cell::new(0u32));
+    let counter = refusals.clone();
+    let provider = AuthorizationProvider::answering(move |ask: AuthorizationAsk| {
+        let counter = counter.clone();
+        async move {
+            if ask.refused {
+                counter.set(counter.get() + 1);
+                Ok("OAuth dev-token".to_owned())
+            } else {
+                Ok("OAuth expired-token".to_owned())
+            }
+        }
+    });
+    let options = WidgetOptions {
+        mode: Mode::Flow,
+        chunk_size: 64 * 1024,
+        authorization: Some(provider),
+        ..dev_options(server(), "dev-token")
+    };
+    let bytes = vec![3u8; 2 * 64 * 1024];
+    upload_all(options, &[file(&bytes, "refreshed.bin", "")]).await;
+    // A test GET and a POST for each of 2 parts, each refused once.
+    assert_eq!(refusals.get(), 4);
 }

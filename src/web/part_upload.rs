@@ -2,13 +2,15 @@
 //! (so an upload interrupted by a reload resumes), then the part itself as a
 //! `Blob.slice` of the file. A failed part is retried alone, per the
 //! [`RetryPolicy`]; progress counts the bytes of each part as they go out.
+//! A refused token is refreshed (`send_authorized`), and a token changed
+//! mid-file has the parts walked once more.
 
 use std::cell::Cell;
 use std::rc::Rc;
 
 use web_sys::{AbortSignal, Blob, File};
 
-use super::{fresh_credentials, js_error_text, sleep, AuthorizationProvider, Transport};
+use super::{js_error_text, send_authorized, sleep, AuthorizationProvider, Transport};
 use crate::backend::{Credentials, FlowBackend, PartOutcome, PartPresence, PartSpec};
 use crate::core::{
     parse_retry_after, Attachment, FileMeta, RetryDecision, RetryPolicy, UploadError,
@@ -133,57 +135,85 @@ pub async fn upload_in_parts(
             on_progress(shown, size);
         })
     };
-    let mut sent = 0u64;
-    for part in &plan {
-        let presence = with_retries(policy, signal, false, &Cell::new(None), || async {
-            let credentials = match fresh_credentials(credentials, provider).await {
-                Ok(c) => c,
-                Err(error) => return (Err(error), None),
-            };
-            let request = backend.test_request(meta, part, &credentials);
-            match transport.json(&request, signal).await {
-                Ok(raw) => (backend.parse_test(raw.status, &raw.body), raw.retry_after),
-                Err(error) => (Err(error), None),
-            }
-        })
-        .await?;
-        let outcome = if presence == PartPresence::Stored && !part.is_last() {
-            on_skipped(part.size);
-            PartOutcome::Stored
-        } else {
-            // The last part is always sent: its answer carries the attachment.
-            let blob = slice(file, part)?;
-            let before = sent;
-            let body_out = Rc::new(Cell::new(None));
-            with_retries(policy, signal, part.is_last(), &body_out, || async {
-                let credentials = match fresh_credentials(credentials, provider).await {
-                    Ok(c) => c,
-                    Err(error) => return (Err(error), None),
-                };
-                let request = backend.part_request(meta, part, &credentials);
-                let out = body_out.clone();
-                let report = report.clone();
-                let part_size = part.size;
-                // The part's bytes as they go out, and when the last did.
-                let on_sent: Rc<dyn Fn(u64, u64)> = Rc::new(move |loaded, total| {
-                    if loaded >= total {
-                        out.set(Some(js_sys::Date::now()));
-                    }
-                    report(before + part_share(part_size, loaded, total));
-                });
-                let blobs = std::slice::from_ref(&blob);
-                match transport.upload(&request, blobs, signal, on_sent).await {
-                    Ok(raw) => (backend.parse_part(raw.status, &raw.body), raw.retry_after),
+    // The `Authorization` values the parts went with. A server that keys
+    // an upload by who sends it (the reference server does) starts a new
+    // upload when the host's token changes mid-file, and the parts sent
+    // before are not its: then the plan is walked once more, and the parts
+    // the new upload lacks are sent again.
+    let first_value = std::cell::RefCell::new(None::<Option<String>>);
+    let value_changed = Cell::new(false);
+    let note_value = |credentials: &Credentials| {
+        let mut first = first_value.borrow_mut();
+        match first.as_ref() {
+            None => *first = Some(credentials.authorization.clone()),
+            Some(value) if *value != credentials.authorization => value_changed.set(true),
+            Some(_) => {}
+        }
+    };
+    for _walk in 0..2 {
+        let mut sent = 0u64;
+        for part in &plan {
+            let presence = with_retries(policy, signal, false, &Cell::new(None), || async {
+                let answer = send_authorized(credentials, provider, |credentials| {
+                    note_value(&credentials);
+                    let request = backend.test_request(meta, part, &credentials);
+                    async move { transport.json(&request, signal).await }
+                })
+                .await;
+                match answer {
+                    Ok(raw) => (backend.parse_test(raw.status, &raw.body), raw.retry_after),
                     Err(error) => (Err(error), None),
                 }
             })
-            .await?
-        };
-        sent += part.size;
-        report(sent);
-        if let PartOutcome::Completed(attachment) = outcome {
-            return Ok(attachment);
+            .await?;
+            let outcome = if presence == PartPresence::Stored && !part.is_last() {
+                on_skipped(part.size);
+                PartOutcome::Stored
+            } else {
+                // The last part is always sent: its answer carries the attachment.
+                let blob = slice(file, part)?;
+                let before = sent;
+                let body_out = Rc::new(Cell::new(None));
+                with_retries(policy, signal, part.is_last(), &body_out, || async {
+                    let answer = send_authorized(credentials, provider, |credentials| {
+                        note_value(&credentials);
+                        let request = backend.part_request(meta, part, &credentials);
+                        let out = body_out.clone();
+                        let report = report.clone();
+                        let part_size = part.size;
+                        // The part's bytes as they go out, and when the last did.
+                        let on_sent: Rc<dyn Fn(u64, u64)> = Rc::new(move |loaded, total| {
+                            if loaded >= total {
+                                out.set(Some(js_sys::Date::now()));
+                            }
+                            report(before + part_share(part_size, loaded, total));
+                        });
+                        let blob = &blob;
+                        async move {
+                            transport
+                                .upload(&request, std::slice::from_ref(blob), signal, on_sent)
+                                .await
+                        }
+                    })
+                    .await;
+                    match answer {
+                        Ok(raw) => (backend.parse_part(raw.status, &raw.body), raw.retry_after),
+                        Err(error) => (Err(error), None),
+                    }
+                })
+                .await?
+            };
+            sent += part.size;
+            report(sent);
+            if let PartOutcome::Completed(attachment) = outcome {
+                return Ok(attachment);
+            }
         }
+        if !value_changed.get() {
+            break;
+        }
+        value_changed.set(false);
+        *first_value.borrow_mut() = None;
     }
     Err(UploadError::InvalidResponse(
         "every part was stored but the server never completed the file".into(),
