@@ -126,6 +126,13 @@ impl TrackerAttachmentsHandle {
         )
     }
 
+    /// Whether files are queued, uploading, waiting to retry or still
+    /// being read from a drop.
+    #[wasm_bindgen(getter)]
+    pub fn busy(&self) -> bool {
+        self.with_controller(|c| c.is_busy()).unwrap_or(false)
+    }
+
     #[wasm_bindgen(getter)]
     pub fn attachments(&self) -> Array {
         detail::attachments_array(

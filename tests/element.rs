@@ -573,6 +573,35 @@ async fn a_token_refused_twice_fails_the_file_once() {
 }
 
 #[wasm_bindgen_test]
+async fn busy_tells_when_uploading_begins_and_ends() {
+    let el = element_in(&container(), &[]);
+    let changes = record(&el, "busy-change");
+    assert_eq!(get(&el, "busy").as_bool(), Some(false));
+    drop_files(
+        &dropzone(&el),
+        &[
+            file(b"one", "one.txt", "text/plain"),
+            file(b"two", "two.txt", "text/plain"),
+        ],
+    );
+    assert_eq!(
+        get(&el, "busy").as_bool(),
+        Some(true),
+        "busy from the drop on"
+    );
+    wait_for("both uploads", 10_000, || rows_in_state(&el, "done") == 2).await;
+    wait_for("the end to be told", 2_000, || changes.borrow().len() == 2).await;
+    let told: Vec<(Option<bool>, Option<f64>)> = changes
+        .borrow()
+        .iter()
+        .map(|d| (get(d, "busy").as_bool(), get(d, "failed").as_f64()))
+        .collect();
+    assert_eq!(told, [(Some(true), Some(0.0)), (Some(false), Some(0.0))]);
+    assert_eq!(get(&el, "busy").as_bool(), Some(false));
+    el.remove();
+}
+
+#[wasm_bindgen_test]
 async fn attach_errors_reject_with_a_typed_error() {
     let el = element_in(&container(), &[]);
     drop_files(&dropzone(&el), &[file(b"z", "z.txt", "text/plain")]);

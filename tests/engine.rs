@@ -1438,3 +1438,34 @@ async fn a_failed_batchs_retries_come_due_together() {
     moments.dedup();
     assert_eq!(moments.len(), 1, "due at {moments:?}");
 }
+
+#[wasm_bindgen_test]
+async fn busy_change_counts_the_files_failed_for_good() {
+    let script = ScriptedTransport::new(vec![
+        answer(413, "", None),
+        answer(201, r#"{"id":"5","name":"fits.txt","size":4}"#, None),
+    ]);
+    let told = Rc::new(RefCell::new(Vec::new()));
+    let sink = told.clone();
+    let options = WidgetOptions {
+        transport: script.clone(),
+        concurrency: 1,
+        on_event: Some(EventHandler::new(move |event| {
+            if let WidgetEvent::BusyChange { busy, failed } = event {
+                sink.borrow_mut().push((*busy, *failed));
+            }
+        })),
+        ..dev_options("http://scripted.invalid", "dev-token")
+    };
+    let root = container();
+    let _handle = mount_widget(root.clone(), options);
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[
+            file(b"huge", "huge.txt", "text/plain"),
+            file(b"fits", "fits.txt", "text/plain"),
+        ],
+    );
+    wait_for("the end to be told", 5_000, || told.borrow().len() == 2).await;
+    assert_eq!(told.borrow().as_slice(), [(true, 0), (false, 1)]);
+}

@@ -390,3 +390,29 @@ async fn files_dropped_anywhere_on_the_widget_are_taken() {
     words.set_data("text/plain", "just some text").unwrap();
     assert!(dispatch_drag(&row, "dragover", &words));
 }
+
+#[wasm_bindgen_test]
+async fn a_folder_still_being_read_keeps_the_widget_busy() {
+    // Every file refused: nothing uploads, yet more may come from the
+    // folder, and a form must not be submitted before they do.
+    let root = container();
+    let mut options = dev_options(server(), "dev-token");
+    options.restrictions = Restrictions {
+        max_file_size: Some(0),
+        ..Restrictions::default()
+    };
+    let (_handle, controller) = mount_with_controller(root.clone(), options);
+    let photos = gated_dir("photos", 250);
+    controller.add_drop(take_drop(&transfer(array([folder_item(&photos)]))));
+    wait_for("the first hundred rows", 5_000, || {
+        query_all(&root, "[data-ta=row]").len() == 100
+    })
+    .await;
+    assert!(controller.is_busy(), "the folder is still being read");
+    open_gate(&photos);
+    wait_for("every row", 5_000, || {
+        query_all(&root, "[data-ta=row]").len() == 250
+    })
+    .await;
+    wait_for("the end of the reading", 5_000, || !controller.is_busy()).await;
+}

@@ -693,6 +693,11 @@ impl UploadQueue {
         }
     }
 
+    /// Files that failed for good (no retry left).
+    pub fn failed_count(&self) -> usize {
+        self.tally.failed
+    }
+
     /// Bytes sent and bytes to send over every file that has not been
     /// cancelled; finished files count in full.
     pub fn total_progress(&self) -> (u64, u64) {
@@ -922,6 +927,19 @@ mod tests {
             size,
             ..attachment(id)
         }
+    }
+
+    #[test]
+    fn failed_count_counts_files_failed_for_good() {
+        let mut q = UploadQueue::new(2);
+        let a = q.add(file("a", 1));
+        let b = q.add(file("b", 1));
+        assert_eq!(q.start_ready(0.0), vec![a, b]);
+        q.finish(a, Err(UploadError::Network("x".into()))).unwrap();
+        q.finish(b, Ok(attachment("t"))).unwrap();
+        assert_eq!(q.failed_count(), 1);
+        q.retry(a).unwrap();
+        assert_eq!(q.failed_count(), 0);
     }
 
     #[test]

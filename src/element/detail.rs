@@ -121,6 +121,10 @@ pub fn event_detail(event: &WidgetEvent) -> JsValue {
                 .collect();
             set(&object, "attachmentIds", &ids);
         }
+        WidgetEvent::BusyChange { busy, failed } => {
+            set(&object, "busy", &(*busy).into());
+            set(&object, "failed", &(*failed as f64).into());
+        }
     }
     object.into()
 }

@@ -60,6 +60,10 @@ export function defineElement(tag, observed, hooks) {
       return this.#widget === null ? [] : this.#widget.attachments;
     }
 
+    get busy() {
+      return this.#widget === null ? false : this.#widget.busy;
+    }
+
     get authorization() {
       return this.#authorization;
     }

@@ -123,6 +123,11 @@ pub struct Controller {
     /// Bumped by `clear()`: a folder still being read for a drop made
     /// before it stops, and adds nothing more.
     clears: StoredValue<u64>,
+    /// Folders being read and big drops being listed a slice per task: the
+    /// queue may run dry between two of their batches.
+    reading: RwSignal<u32>,
+    /// Anything queued, uploading, waiting to retry, or still being read.
+    busy: Memo<bool>,
     /// The one pending retry timer, replaced rather than multiplied.
     retry_timer: StoredValue<Option<leptos::leptos_dom::helpers::TimeoutHandle>, LocalStorage>,
 }
@@ -142,12 +147,17 @@ impl Controller {
     pub fn new(options: WidgetOptions) -> Self {
         let stored = load_kept(options.persist, &storage_key(&options.persist_key));
         let stored_at_start = stored.clone();
+        let queue = RwSignal::new(
+            UploadQueue::new(options.concurrency)
+                .with_restrictions(options.restrictions.clone())
+                .with_retry_policy(options.retry),
+        );
+        let reading = RwSignal::new(0);
+        // A memo: the queue changes with every progress report, `busy`
+        // seldom.
+        let busy = Memo::new(move |_| queue.with(|q| q.summary().running) || reading.get() > 0);
         let controller = Self {
-            queue: RwSignal::new(
-                UploadQueue::new(options.concurrency)
-                    .with_restrictions(options.restrictions.clone())
-                    .with_retry_policy(options.retry),
-            ),
+            queue,
             order: RwSignal::new(Vec::new()),
             rows: StoredValue::new(HashMap::new()),
             kept: RwSignal::new(stored.clone()),
@@ -178,12 +188,28 @@ impl Controller {
             aborts: StoredValue::new_local(HashMap::new()),
             retry_timer: StoredValue::new_local(None),
             clears: StoredValue::new(0),
+            reading,
+            busy,
         };
         // Unmounting stops every upload still going out. One whose body is
         // out is the server's already; it is taken back only if the user
         // cancelled it.
         on_cleanup(move || controller.stop_all(false));
         controller.follow_other_tabs();
+        // The host is told when uploading starts and when it is over. A
+        // widget starts idle: files added in the task that mounts it are
+        // busy by this effect's first run.
+        Effect::new(move |was_busy: Option<bool>| {
+            let busy = controller.busy.get();
+            if was_busy.unwrap_or(false) != busy {
+                let failed = controller
+                    .queue
+                    .try_with_untracked(UploadQueue::failed_count)
+                    .unwrap_or(0);
+                controller.emit(WidgetEvent::BusyChange { busy, failed });
+            }
+            busy
+        });
         // The finished files of the modes that keep nothing, told when paced.
         Effect::new(move |first_run_done: Option<()>| {
             controller.done_revision.track();
@@ -269,6 +295,12 @@ impl Controller {
         catch_up(self.kept_settle, self.kept_revision, len);
     }
 
+    /// Whether anything is queued, uploading, waiting to retry, or still
+    /// being read from a drop (told as `busy-change`).
+    pub fn is_busy(&self) -> bool {
+        self.busy.try_get_untracked().unwrap_or(false)
+    }
+
     /// Switches every word and number of the widget to `locale`.
     pub fn set_locale(&self, locale: Locale) {
         self.locale.try_set(locale);
@@ -294,6 +326,7 @@ impl Controller {
         }
         let this = *self;
         let clears = self.clears.try_get_value();
+        self.reading.try_update(|n| *n += 1);
         spawn_local(async move {
             // Unmounted or cleared since the drop: stop reading.
             let current = move || clears.is_some() && this.clears.try_get_value() == clears;
@@ -305,6 +338,7 @@ impl Controller {
                 true
             })
             .await;
+            this.reading.try_update(|n| *n = n.saturating_sub(1));
             if current() && (walked.added > 0 || walked.unreadable > 0) {
                 this.announce(Announcement::FolderRead {
                     added: walked.added,
@@ -331,6 +365,7 @@ impl Controller {
             return;
         }
         let this = *self;
+        self.reading.try_update(|n| *n += 1);
         spawn_local(async move {
             loop {
                 // A timer task of its own: input, rendering and the uploads'
@@ -341,6 +376,7 @@ impl Controller {
                     break;
                 }
             }
+            this.reading.try_update(|n| *n = n.saturating_sub(1));
         });
     }
 

@@ -31,6 +31,11 @@ pub enum WidgetEvent {
         issue: String,
         attachment_ids: Vec<String>,
     },
+    /// `busy-change`: files began to upload (`busy`), or every file is
+    /// done, failed, refused or cancelled and no drop is still being
+    /// listed (`!busy`: a form may be submitted now). `failed` counts the
+    /// rows that failed for good.
+    BusyChange { busy: bool, failed: usize },
 }
 
 impl WidgetEvent {
@@ -42,6 +47,7 @@ impl WidgetEvent {
             WidgetEvent::UploadSuccess { .. } => "upload-success",
             WidgetEvent::UploadError { .. } => "upload-error",
             WidgetEvent::Attached { .. } => "attached",
+            WidgetEvent::BusyChange { .. } => "busy-change",
         }
     }
 }

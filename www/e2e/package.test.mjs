@@ -309,6 +309,10 @@ const el = document.querySelector('tracker-attachments');
 if (el) {
   el.authorization = async () => 'OAuth token';
   el.authorization = async ({ refused }) => (refused ? 'OAuth fresh' : 'OAuth cached');
+  el.addEventListener('busy-change', (e) => {
+    const busy: boolean = e.detail.busy || el.busy;
+    console.log(busy, e.detail.failed + 1);
+  });
   el.addEventListener('attachments-change', (e) => {
     const ids: string[] = e.detail.attachmentIds;
     const first: Attachment | undefined = e.detail.attachments[0];

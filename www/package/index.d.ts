@@ -160,6 +160,15 @@ export interface AttachedDetail {
   issue: string;
   attachmentIds: string[];
 }
+/**
+ * Files began to upload (`busy`), or every file is done, failed, refused or
+ * cancelled and no drop is still being read (a form may be submitted now).
+ */
+export interface BusyChangeDetail {
+  busy: boolean;
+  /** Files that failed for good. */
+  failed: number;
+}
 
 /** Events of the element (and of `mount()`'s host element); they bubble and cross shadow roots. */
 export interface TrackerAttachmentsEventMap {
@@ -168,6 +177,7 @@ export interface TrackerAttachmentsEventMap {
   'upload-success': CustomEvent<UploadSuccessDetail>;
   'upload-error': CustomEvent<UploadErrorDetail>;
   attached: CustomEvent<AttachedDetail>;
+  'busy-change': CustomEvent<BusyChangeDetail>;
 }
 
 /** What both the element and `mount()`'s handle offer. */
@@ -175,6 +185,8 @@ export interface TrackerAttachmentsMethods {
   /** Ids of the kept temporary attachments (finished uploads in direct modes). */
   readonly attachmentIds: string[];
   readonly attachments: Attachment[];
+  /** Whether files are queued, uploading, waiting to retry or still being read from a drop. */
+  readonly busy: boolean;
   /** Called before every request and retry; `null` goes back to `token`. */
   authorization: AuthorizationProvider | null;
   addFiles(files: FileList | File[] | File): void;
@@ -257,5 +269,6 @@ declare global {
     'upload-success': CustomEvent<UploadSuccessDetail>;
     'upload-error': CustomEvent<UploadErrorDetail>;
     attached: CustomEvent<AttachedDetail>;
+    'busy-change': CustomEvent<BusyChangeDetail>;
   }
 }
