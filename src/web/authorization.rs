@@ -95,15 +95,28 @@ fn with_header(
 /// that expired mid-upload costs a second request, not the file. A 401 is
 /// the server's answer before it takes anything, so sending again attaches
 /// nothing twice.
-pub async fn send_authorized<F, Fut>(
+pub async fn send_authorized<'a, F, Fut>(
     base: &Credentials,
     provider: Option<&AuthorizationProvider>,
     send: F,
 ) -> Result<RawResponse, UploadError>
 where
-    F: Fn(Credentials) -> Fut,
-    Fut: Future<Output = Result<RawResponse, UploadError>>,
+    F: Fn(Credentials) -> Fut + 'a,
+    Fut: Future<Output = Result<RawResponse, UploadError>> + 'a,
 {
+    // One state machine for every caller, not one per caller's closure:
+    // each copy would cost the wasm a few hundred bytes.
+    let send = move |credentials| Box::pin(send(credentials)) as SendFuture<'a>;
+    send_with_refresh(base, provider, &send).await
+}
+
+type SendFuture<'a> = Pin<Box<dyn Future<Output = Result<RawResponse, UploadError>> + 'a>>;
+
+async fn send_with_refresh<'a>(
+    base: &Credentials,
+    provider: Option<&AuthorizationProvider>,
+    send: &dyn Fn(Credentials) -> SendFuture<'a>,
+) -> Result<RawResponse, UploadError> {
     let answer = send(fresh_credentials(base, provider).await?).await;
     match (provider, &answer) {
         (Some(provider), Ok(raw)) if raw.status == 401 => {
