@@ -24,7 +24,7 @@ use web_sys::{CssStyleSheet, CustomEvent, CustomEventInit, File, HtmlElement, Sh
 
 pub use attributes::{attribute_name, options_from_attributes, AttributeWarning, ATTRIBUTES};
 
-use crate::ui::{ControlledWidget, Controller, EventHandler, WidgetOptions};
+use crate::ui::{ControlledWidget, Controller, EventHandler, WidgetEvent, WidgetOptions};
 use crate::web::{files_from_list, AuthorizationAsk, AuthorizationProvider};
 
 /// The element's tag name.
@@ -393,7 +393,19 @@ fn build_options(
     }
     options.authorization = authorization.cloned().map(provider_from_function);
     let target = host.clone();
+    let field = options.name.clone();
     options.on_event = Some(EventHandler::new(move |event| {
+        // The form's inputs hold every id before the host hears that the
+        // uploads are over (they follow the list paced, up to a second
+        // behind): a listener may submit the form from here.
+        if let WidgetEvent::BusyChange {
+            busy: false,
+            attachment_ids,
+            ..
+        } = event
+        {
+            sync_kept_inputs(&target, &field, attachment_ids);
+        }
         let init = CustomEventInit::new();
         init.set_bubbles(true);
         init.set_composed(true);

@@ -602,6 +602,57 @@ async fn busy_tells_when_uploading_begins_and_ends() {
 }
 
 #[wasm_bindgen_test]
+async fn a_form_holds_every_id_when_the_uploads_are_over() {
+    // A listener that submits the form on `busy-change` reads its inputs.
+    let form = document().create_element("form").unwrap();
+    container().append_child(&form).unwrap();
+    let el = element_in(&form, &[]);
+    let at_the_end = Rc::new(RefCell::new(None));
+    let sink = at_the_end.clone();
+    let host = el.clone();
+    let listener = Closure::<dyn Fn(web_sys::Event)>::new(move |event: web_sys::Event| {
+        let detail = event.unchecked_into::<CustomEvent>().detail();
+        if get(&detail, "busy").as_bool() == Some(false) {
+            let inputs = host
+                .query_selector_all(":scope > input[type=hidden][name=attachmentIds]")
+                .unwrap();
+            let values: Vec<String> = (0..inputs.length())
+                .filter_map(|i| inputs.item(i))
+                .map(|n| n.unchecked_into::<web_sys::HtmlInputElement>().value())
+                .collect();
+            *sink.borrow_mut() = Some((values, strings(&get(&detail, "attachmentIds"))));
+        }
+    });
+    el.add_event_listener_with_callback("busy-change", listener.as_ref().unchecked_ref())
+        .unwrap();
+    drop_files(
+        &dropzone(&el),
+        &[
+            file(b"one", "one.txt", "text/plain"),
+            file(b"two", "two.txt", "text/plain"),
+        ],
+    );
+    wait_for("the end", 10_000, || at_the_end.borrow().is_some()).await;
+    let (inputs, told) = at_the_end.borrow_mut().take().unwrap();
+    assert_eq!(told.len(), 2);
+    assert_eq!(inputs, told);
+    assert_eq!(told, strings(&get(&el, "attachmentIds")));
+    el.remove();
+    drop(listener);
+}
+
+#[wasm_bindgen_test]
+async fn a_widget_removed_while_busy_says_it_is_over() {
+    let el = element_in(&container(), &[("api", slow_server())]);
+    let changes = record(&el, "busy-change");
+    drop_files(&dropzone(&el), &[file(b"slow", "slow.txt", "text/plain")]);
+    wait_for("busy", 2_000, || changes.borrow().len() == 1).await;
+    el.remove();
+    wait_for("the end to be told", 2_000, || changes.borrow().len() == 2).await;
+    assert_eq!(get(&changes.borrow()[1], "busy").as_bool(), Some(false));
+}
+
+#[wasm_bindgen_test]
 async fn attach_errors_reject_with_a_typed_error() {
     let el = element_in(&container(), &[]);
     drop_files(&dropzone(&el), &[file(b"z", "z.txt", "text/plain")]);

@@ -15,7 +15,8 @@ use tracker_attachments::backend::{HttpMethod, JsonRequest, Mode, UploadRequest}
 use tracker_attachments::core::{EntryState, Refusal, Restrictions, RetryPolicy, UploadError};
 use tracker_attachments::ui::{EventHandler, WidgetEvent};
 use tracker_attachments::web::{
-    sleep, BrowserTransport, RawResponse, Transport, TransportFuture, MAX_ANSWER_UNITS,
+    sleep, AuthorizationAsk, AuthorizationProvider, BrowserTransport, RawResponse, Transport,
+    TransportFuture, MAX_ANSWER_UNITS,
 };
 use tracker_attachments::WidgetOptions;
 use wasm_bindgen::JsCast;
@@ -109,6 +110,8 @@ struct ScriptedTransport {
     /// Take this long to send each upload's body (a slow link), then report
     /// it sent in full; the answer's own delay counts from there.
     sending_ms: Cell<u64>,
+    /// Answers handed back so far (after their delay).
+    answered: Rc<Cell<usize>>,
 }
 
 impl ScriptedTransport {
@@ -123,6 +126,7 @@ impl ScriptedTransport {
             json_sent: RefCell::default(),
             report_sent: Cell::new(false),
             sending_ms: Cell::new(0),
+            answered: Rc::default(),
         })
     }
 
@@ -139,10 +143,12 @@ impl ScriptedTransport {
             .borrow_mut()
             .pop_front()
             .unwrap_or_else(|| (0, Err(UploadError::Network("script ran out".into()))));
+        let answered = self.answered.clone();
         Box::pin(async move {
             if delay > 0 {
                 sleep(delay).await;
             }
+            answered.set(answered.get() + 1);
             answer
         })
     }
@@ -1451,7 +1457,7 @@ async fn busy_change_counts_the_files_failed_for_good() {
         transport: script.clone(),
         concurrency: 1,
         on_event: Some(EventHandler::new(move |event| {
-            if let WidgetEvent::BusyChange { busy, failed } = event {
+            if let WidgetEvent::BusyChange { busy, failed, .. } = event {
                 sink.borrow_mut().push((*busy, *failed));
             }
         })),
@@ -1468,4 +1474,37 @@ async fn busy_change_counts_the_files_failed_for_good() {
     );
     wait_for("the end to be told", 5_000, || told.borrow().len() == 2).await;
     assert_eq!(told.borrow().as_slice(), [(true, 0), (false, 1)]);
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_upload_cancelled_meanwhile_is_not_sent_again() {
+    // The body is out, so a cancel only marks the file; the server's 401
+    // comes after it, and must not have the file sent once more.
+    let script = ScriptedTransport::delayed(vec![(
+        300,
+        answer(401, r#"{"errorMessages":["expired"]}"#, None),
+    )]);
+    script.report_sent.set(true);
+    let refused_asks = Rc::new(Cell::new(0u32));
+    let counter = refused_asks.clone();
+    let provider = AuthorizationProvider::answering(move |ask: AuthorizationAsk| {
+        if ask.refused {
+            counter.set(counter.get() + 1);
+        }
+        async { Ok("OAuth dev-token".to_owned()) }
+    });
+    let (root, _handle) = scripted_uploads(
+        &script,
+        WidgetOptions {
+            authorization: Some(provider),
+            ..issue_options(Mode::TrackerIssue, "DEMO-2")
+        },
+        &[file(b"late", "late.txt", "text/plain")],
+    )
+    .await;
+    click(&root, "[data-ta=cancel]");
+    wait_for("the 401", 5_000, || script.answered.get() >= 1).await;
+    next_tick(0).await;
+    assert_eq!(refused_asks.get(), 0, "asked for a new token");
+    assert_eq!(script.calls.get(), 1, "sent again");
 }

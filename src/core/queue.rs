@@ -331,24 +331,7 @@ impl UploadQueue {
     /// an issue, counted as listed too where no row stands for them: after
     /// a reload, `max_files` and the duplicate check still see them.
     pub fn add_all_beside(&mut self, files: Vec<FileMeta>, kept: &[Attachment]) -> Vec<EntryId> {
-        let counted: Vec<&Entry> = self
-            .entries
-            .iter()
-            .filter(|e| counts_against_restrictions(e))
-            .collect();
-        let mut listed = ListedFiles::new(counted.iter().map(|e| &e.file));
-        if !kept.is_empty() {
-            let shown: HashSet<&str> = counted
-                .iter()
-                .filter_map(|e| match &e.state {
-                    EntryState::Done { attachment } => Some(attachment.id.as_str()),
-                    _ => None,
-                })
-                .collect();
-            for attachment in kept.iter().filter(|a| !shown.contains(a.id.as_str())) {
-                listed.push_kept(attachment);
-            }
-        }
+        let mut listed = self.listed_beside(None, kept);
         let mut ids = Vec::with_capacity(files.len());
         for file in files {
             let state = match self.restrictions.check_listed(&file, &listed) {
@@ -628,16 +611,21 @@ impl UploadQueue {
     /// may have been dropped again since (a second copy on the issue), or
     /// the list filled up to `max_files`. Else it ends refused, saying why.
     pub fn retry(&mut self, id: EntryId) -> Result<(), IllegalTransition> {
+        self.retry_beside(id, &[])
+    }
+
+    /// [`Self::retry`] with the kept attachments counted as in
+    /// [`Self::add_all_beside`].
+    pub fn retry_beside(
+        &mut self,
+        id: EntryId,
+        kept: &[Attachment],
+    ) -> Result<(), IllegalTransition> {
         let retryable =
             |s: &EntryState| matches!(s, EntryState::Failed { .. } | EntryState::Cancelled);
         let to = match self.get(id) {
             Some(entry) if retryable(&entry.state) => {
-                let listed = ListedFiles::new(
-                    self.entries
-                        .iter()
-                        .filter(|e| e.id != id && counts_against_restrictions(e))
-                        .map(|e| &e.file),
-                );
+                let listed = self.listed_beside(Some(id), kept);
                 match self.restrictions.check_listed(&entry.file, &listed) {
                     Ok(()) => EntryState::Queued,
                     Err(reason) => EntryState::Refused { reason },
@@ -652,6 +640,30 @@ impl UploadQueue {
             entry.attempts = 0;
         }
         Ok(())
+    }
+
+    /// What the restrictions count as listed: every row that counts but
+    /// `except`, and the attachments of `kept` no such row stands for.
+    fn listed_beside(&self, except: Option<EntryId>, kept: &[Attachment]) -> ListedFiles {
+        let counted: Vec<&Entry> = self
+            .entries
+            .iter()
+            .filter(|e| Some(e.id) != except && counts_against_restrictions(e))
+            .collect();
+        let mut listed = ListedFiles::new(counted.iter().map(|e| &e.file));
+        if !kept.is_empty() {
+            let shown: HashSet<&str> = counted
+                .iter()
+                .filter_map(|e| match &e.state {
+                    EntryState::Done { attachment } => Some(attachment.id.as_str()),
+                    _ => None,
+                })
+                .collect();
+            for attachment in kept.iter().filter(|a| !shown.contains(a.id.as_str())) {
+                listed.push_kept(attachment);
+            }
+        }
+        listed
     }
 
     /// Forgets a file that is no longer running. Returns whether it was there.
@@ -982,6 +994,28 @@ mod tests {
         let mut free = UploadQueue::new(1);
         let id = free.add(file("a.png", 10));
         assert_eq!(free.get(id).unwrap().state, EntryState::Queued);
+    }
+
+    #[test]
+    fn a_retry_counts_the_kept_attachments() {
+        let restored = [kept("t1", "a.png", 10), kept("t2", "b.png", 20)];
+        let mut q = UploadQueue::new(1).with_restrictions(Restrictions {
+            max_files: Some(3),
+            ..Restrictions::default()
+        });
+        let a = q.add_all_beside(vec![file("c.png", 1)], &restored)[0];
+        assert_eq!(q.start_ready(0.0), vec![a]);
+        q.finish(a, Err(UploadError::Network("x".into()))).unwrap();
+        // Its place taken meanwhile.
+        let d = q.add_all_beside(vec![file("d.png", 1)], &restored)[0];
+        assert_eq!(q.get(d).unwrap().state, EntryState::Queued);
+        q.retry_beside(a, &restored).unwrap();
+        assert_eq!(
+            q.get(a).unwrap().state,
+            EntryState::Refused {
+                reason: Refusal::TooManyFiles { max: 3 }
+            }
+        );
     }
 
     #[test]

@@ -121,9 +121,18 @@ pub fn event_detail(event: &WidgetEvent) -> JsValue {
                 .collect();
             set(&object, "attachmentIds", &ids);
         }
-        WidgetEvent::BusyChange { busy, failed } => {
+        WidgetEvent::BusyChange {
+            busy,
+            failed,
+            attachment_ids,
+        } => {
             set(&object, "busy", &(*busy).into());
             set(&object, "failed", &(*failed as f64).into());
+            let ids: Array = attachment_ids
+                .iter()
+                .map(|id| JsValue::from(id.as_str()))
+                .collect();
+            set(&object, "attachmentIds", &ids);
         }
     }
     object.into()

@@ -194,7 +194,13 @@ impl Controller {
         // Unmounting stops every upload still going out. One whose body is
         // out is the server's already; it is taken back only if the user
         // cancelled it.
-        on_cleanup(move || controller.stop_all(false));
+        on_cleanup(move || {
+            // A host waiting for the end (a disabled submit) is told of it.
+            if controller.busy.try_get_untracked() == Some(true) {
+                controller.tell_busy(false);
+            }
+            controller.stop_all(false);
+        });
         controller.follow_other_tabs();
         // The host is told when uploading starts and when it is over. A
         // widget starts idle: files added in the task that mounts it are
@@ -202,11 +208,7 @@ impl Controller {
         Effect::new(move |was_busy: Option<bool>| {
             let busy = controller.busy.get();
             if was_busy.unwrap_or(false) != busy {
-                let failed = controller
-                    .queue
-                    .try_with_untracked(UploadQueue::failed_count)
-                    .unwrap_or(0);
-                controller.emit(WidgetEvent::BusyChange { busy, failed });
+                controller.tell_busy(busy);
             }
             busy
         });
@@ -521,7 +523,12 @@ impl Controller {
         {
             return;
         }
-        let _ = self.queue.try_update(|q| q.retry(id));
+        // The kept attachments count, as for a file added now.
+        let keeps = self.keeps_attachments();
+        self.kept.try_with_untracked(|kept| {
+            let kept = if keeps { kept.items() } else { &[] };
+            self.queue.try_update(|q| q.retry_beside(id, kept))
+        });
         self.sync_rows(&[id]);
         self.tell_refusals(&[id]);
         self.pump();
@@ -877,6 +884,19 @@ impl Controller {
         let _ = StoredValue::new_local(listener);
     }
 
+    fn tell_busy(&self, busy: bool) {
+        let failed = self
+            .queue
+            .try_with_untracked(UploadQueue::failed_count)
+            .unwrap_or(0);
+        let attachment_ids = self.attachments().into_iter().map(|a| a.id).collect();
+        self.emit(WidgetEvent::BusyChange {
+            busy,
+            failed,
+            attachment_ids,
+        });
+    }
+
     fn emit(&self, event: WidgetEvent) {
         // Cloned out first: a handler may call back into this controller.
         if let Some(Some(handler)) = self.options.try_with_value(|o| o.on_event.clone()) {
@@ -905,6 +925,7 @@ impl Controller {
         let raw = send_authorized(
             &options.credentials,
             options.authorization.as_ref(),
+            &|| true,
             |credentials| {
                 let request = if comment.is_empty() {
                     attach_request(&options.api, issue, ids, &credentials, None)
@@ -933,6 +954,7 @@ impl Controller {
             let answer = send_authorized(
                 &options.credentials,
                 options.authorization.as_ref(),
+                &|| true,
                 |credentials| {
                     let request = temporary_attachment_request(&options.api, id, &credentials);
                     let transport = &options.transport;
@@ -1161,13 +1183,7 @@ impl Controller {
         }
         // One abort for the request: cancelling any of its files stops it.
         let abort = AbortController::new().ok();
-        if let Some(abort) = &abort {
-            self.aborts.try_update_value(|m| {
-                for (id, _, run, _) in &files {
-                    m.insert(*id, (*run, RunStop::Abort(abort.clone())));
-                }
-            });
-        }
+        self.arm_abort(&files, abort.as_ref());
         let signal = abort.as_ref().map(|a| a.signal());
         // Once every byte is out, the server decides: it attaches what it
         // received whether or not anyone still waits for its answer.
@@ -1226,15 +1242,31 @@ impl Controller {
                     .collect();
                 // Asked per attempt: a retry after a token refresh sends the
                 // new one, and a refused token is refreshed and sent again.
+                // After a 401 the body goes again only while nobody has
+                // cancelled it (a cancel once it was out in full only set
+                // the file's flag) and the widget is there; and it can be
+                // stopped again while it goes.
+                let still_wanted = || {
+                    !signal.as_ref().is_some_and(web_sys::AbortSignal::aborted)
+                        && take_back.iter().all(|flag| !flag.get())
+                        && files.iter().all(|(id, _, run, _)| {
+                            self.queue
+                                .try_with_untracked(|q| q.is_current(*id, *run))
+                                .unwrap_or(false)
+                        })
+                };
                 let sent = send_authorized(
                     &options.credentials,
                     options.authorization.as_ref(),
+                    &still_wanted,
                     |credentials| {
                         let request = backend.upload_request(&metas, &credentials);
                         let (blobs, signal, on_progress) =
                             (&blobs, signal.as_ref(), on_progress.clone());
                         let transport = &options.transport;
-                        body_out.set(false);
+                        if body_out.replace(false) {
+                            self.arm_abort(&files, abort.as_ref());
+                        }
                         async move {
                             // XHR, not fetch: the only way to show bytes as they go out.
                             transport.upload(&request, blobs, signal, on_progress).await
@@ -1361,6 +1393,17 @@ impl Controller {
         }
         self.pump();
         self.wake_for_retries();
+    }
+
+    /// Lets a cancel of any of `files` stop their request through `abort`.
+    fn arm_abort(&self, files: &[(EntryId, File, u64, FileMeta)], abort: Option<&AbortController>) {
+        if let Some(abort) = abort {
+            self.aborts.try_update_value(|m| {
+                for (id, _, run, _) in files {
+                    m.insert(*id, (*run, RunStop::Abort(abort.clone())));
+                }
+            });
+        }
     }
 
     /// Shows each file's share of the request's bytes (`file_shares`), at
@@ -1598,17 +1641,18 @@ impl Controller {
             {
                 return;
             }
-            let answer = send_authorized(&credentials, provider.as_ref(), |credentials| {
-                let request = backend.withdraw_request(&attachment, &credentials);
-                let transport = &transport;
-                async move {
-                    match request {
-                        Some(request) => transport.json(&request, None).await,
-                        None => Err(UploadError::Browser("no deletion for this mode".into())),
+            let answer =
+                send_authorized(&credentials, provider.as_ref(), &|| true, |credentials| {
+                    let request = backend.withdraw_request(&attachment, &credentials);
+                    let transport = &transport;
+                    async move {
+                        match request {
+                            Some(request) => transport.json(&request, None).await,
+                            None => Err(UploadError::Browser("no deletion for this mode".into())),
+                        }
                     }
-                }
-            })
-            .await;
+                })
+                .await;
             let failure = match answer {
                 // 404: already gone, which is all that was asked.
                 Ok(raw) if (200..300).contains(&raw.status) || raw.status == 404 => return,
@@ -1726,6 +1770,7 @@ async fn list_issue(
     let raw = send_authorized(
         &options.credentials,
         options.authorization.as_ref(),
+        &|| true,
         |credentials| {
             let request = backend.listing_request(&credentials);
             let transport = &options.transport;

@@ -33,9 +33,14 @@ pub enum WidgetEvent {
     },
     /// `busy-change`: files began to upload (`busy`), or every file is
     /// done, failed, refused or cancelled and no drop is still being
-    /// listed (`!busy`: a form may be submitted now). `failed` counts the
-    /// rows that failed for good.
-    BusyChange { busy: bool, failed: usize },
+    /// listed (`!busy`: a form may be submitted now; also told when the
+    /// widget goes while busy). `failed` counts the rows that failed for
+    /// good; `attachment_ids` are `attachmentIds` as of now.
+    BusyChange {
+        busy: bool,
+        failed: usize,
+        attachment_ids: Vec<String>,
+    },
 }
 
 impl WidgetEvent {

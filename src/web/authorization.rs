@@ -94,10 +94,12 @@ fn with_header(
 /// once more, told of the refusal, and the request goes again: a token
 /// that expired mid-upload costs a second request, not the file. A 401 is
 /// the server's answer before it takes anything, so sending again attaches
-/// nothing twice.
+/// nothing twice. `resend_if` is asked first: not for a request the user
+/// cancelled meanwhile, or a widget gone.
 pub async fn send_authorized<'a, F, Fut>(
     base: &Credentials,
     provider: Option<&AuthorizationProvider>,
+    resend_if: &dyn Fn() -> bool,
     send: F,
 ) -> Result<RawResponse, UploadError>
 where
@@ -107,7 +109,7 @@ where
     // One state machine for every caller, not one per caller's closure:
     // each copy would cost the wasm a few hundred bytes.
     let send = move |credentials| Box::pin(send(credentials)) as SendFuture<'a>;
-    send_with_refresh(base, provider, &send).await
+    send_with_refresh(base, provider, resend_if, &send).await
 }
 
 type SendFuture<'a> = Pin<Box<dyn Future<Output = Result<RawResponse, UploadError>> + 'a>>;
@@ -115,11 +117,12 @@ type SendFuture<'a> = Pin<Box<dyn Future<Output = Result<RawResponse, UploadErro
 async fn send_with_refresh<'a>(
     base: &Credentials,
     provider: Option<&AuthorizationProvider>,
+    resend_if: &dyn Fn() -> bool,
     send: &dyn Fn(Credentials) -> SendFuture<'a>,
 ) -> Result<RawResponse, UploadError> {
     let answer = send(fresh_credentials(base, provider).await?).await;
     match (provider, &answer) {
-        (Some(provider), Ok(raw)) if raw.status == 401 => {
+        (Some(provider), Ok(raw)) if raw.status == 401 && resend_if() => {
             // A provider that cannot refresh leaves the server's refusal
             // as the answer: it says more than the provider's failure.
             match with_header(base, provider.header_after_refusal().await) {

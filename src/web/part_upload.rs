@@ -150,16 +150,18 @@ pub async fn upload_in_parts(
             Some(_) => {}
         }
     };
+    let not_cancelled = || !signal.is_some_and(AbortSignal::aborted);
     for _walk in 0..2 {
         let mut sent = 0u64;
         for part in &plan {
             let presence = with_retries(policy, signal, false, &Cell::new(None), || async {
-                let answer = send_authorized(credentials, provider, |credentials| {
-                    note_value(&credentials);
-                    let request = backend.test_request(meta, part, &credentials);
-                    async move { transport.json(&request, signal).await }
-                })
-                .await;
+                let answer =
+                    send_authorized(credentials, provider, &not_cancelled, |credentials| {
+                        note_value(&credentials);
+                        let request = backend.test_request(meta, part, &credentials);
+                        async move { transport.json(&request, signal).await }
+                    })
+                    .await;
                 match answer {
                     Ok(raw) => (backend.parse_test(raw.status, &raw.body), raw.retry_after),
                     Err(error) => (Err(error), None),
@@ -175,27 +177,28 @@ pub async fn upload_in_parts(
                 let before = sent;
                 let body_out = Rc::new(Cell::new(None));
                 with_retries(policy, signal, part.is_last(), &body_out, || async {
-                    let answer = send_authorized(credentials, provider, |credentials| {
-                        note_value(&credentials);
-                        let request = backend.part_request(meta, part, &credentials);
-                        let out = body_out.clone();
-                        let report = report.clone();
-                        let part_size = part.size;
-                        // The part's bytes as they go out, and when the last did.
-                        let on_sent: Rc<dyn Fn(u64, u64)> = Rc::new(move |loaded, total| {
-                            if loaded >= total {
-                                out.set(Some(js_sys::Date::now()));
+                    let answer =
+                        send_authorized(credentials, provider, &not_cancelled, |credentials| {
+                            note_value(&credentials);
+                            let request = backend.part_request(meta, part, &credentials);
+                            let out = body_out.clone();
+                            let report = report.clone();
+                            let part_size = part.size;
+                            // The part's bytes as they go out, and when the last did.
+                            let on_sent: Rc<dyn Fn(u64, u64)> = Rc::new(move |loaded, total| {
+                                if loaded >= total {
+                                    out.set(Some(js_sys::Date::now()));
+                                }
+                                report(before + part_share(part_size, loaded, total));
+                            });
+                            let blob = &blob;
+                            async move {
+                                transport
+                                    .upload(&request, std::slice::from_ref(blob), signal, on_sent)
+                                    .await
                             }
-                            report(before + part_share(part_size, loaded, total));
-                        });
-                        let blob = &blob;
-                        async move {
-                            transport
-                                .upload(&request, std::slice::from_ref(blob), signal, on_sent)
-                                .await
-                        }
-                    })
-                    .await;
+                        })
+                        .await;
                     match answer {
                         Ok(raw) => (backend.parse_part(raw.status, &raw.body), raw.retry_after),
                         Err(error) => (Err(error), None),

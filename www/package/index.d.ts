@@ -168,6 +168,12 @@ export interface BusyChangeDetail {
   busy: boolean;
   /** Files that failed for good. */
   failed: number;
+  /**
+   * `attachmentIds` as of now. When `busy` turns `false`, the form's hidden
+   * inputs already hold them, so a listener may submit the form. Also told
+   * (`busy: false`) when the element is removed while busy.
+   */
+  attachmentIds: string[];
 }
 
 /** Events of the element (and of `mount()`'s host element); they bubble and cross shadow roots. */
