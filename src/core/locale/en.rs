@@ -48,6 +48,21 @@ pub static MESSAGES: Messages = Messages {
         format!("{done} of {counted} uploaded · {sent} of {total}")
     },
     speed_and_time_left: |speed, left| format!("{speed}/s · {left} left"),
+    retry_failed: |n| {
+        if n == 1 {
+            "Retry 1 failed upload".to_owned()
+        } else {
+            format!("Retry all {n} failed uploads")
+        }
+    },
+    // Only the rows go, as with each row's Remove.
+    remove_refused: |n| {
+        if n == 1 {
+            "Remove 1 refused file".to_owned()
+        } else {
+            format!("Remove all {n} refused files")
+        }
+    },
 
     files_added: |n| format!("{} added", files(n)),
     file_uploaded: |name| format!("{name} uploaded"),

@@ -296,6 +296,10 @@ pub struct Messages {
     pub summary: fn(usize, usize, &str, &str) -> String,
     /// Speed (formatted bytes) and time left (formatted).
     pub speed_and_time_left: fn(&str, &str) -> String,
+    /// The buttons beside the summary line, with the count of rows each
+    /// acts on (the visible text is the accessible name).
+    pub retry_failed: fn(usize) -> String,
+    pub remove_refused: fn(usize) -> String,
 
     // Live region.
     pub files_added: fn(usize) -> String,

@@ -53,6 +53,27 @@ pub static MESSAGES: Messages = Messages {
         format!("Загружено {done} из {counted} · {sent} из {total}")
     },
     speed_and_time_left: |speed, left| format!("{speed}/с · осталось {left}"),
+    // No «все»: «все 21 …» does not agree.
+    retry_failed: |n| {
+        let what = pick(
+            n,
+            "неудачную загрузку",
+            "неудачные загрузки",
+            "неудачных загрузок",
+        );
+        format!("Повторить {n} {what}")
+    },
+    // With 2–4 a masculine noun's adjective takes the genitive plural:
+    // «2 отклонённых файла».
+    remove_refused: |n| {
+        let what = pick(
+            n,
+            "отклонённый файл",
+            "отклонённых файла",
+            "отклонённых файлов",
+        );
+        format!("Убрать {n} {what}")
+    },
 
     files_added: |n| {
         let verb = pick(n, "Добавлен", "Добавлено", "Добавлено");

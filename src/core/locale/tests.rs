@@ -72,6 +72,77 @@ fn counted_files_agree_in_russian() {
 }
 
 #[test]
+fn bulk_buttons_count_in_both_locales() {
+    let (en, ru) = (Locale::En.messages(), Locale::Ru.messages());
+    let cases: [(usize, &str, &str, &str, &str); 8] = [
+        (
+            0,
+            "Retry all 0 failed uploads",
+            "Remove all 0 refused files",
+            "Повторить 0 неудачных загрузок",
+            "Убрать 0 отклонённых файлов",
+        ),
+        (
+            1,
+            "Retry 1 failed upload",
+            "Remove 1 refused file",
+            "Повторить 1 неудачную загрузку",
+            "Убрать 1 отклонённый файл",
+        ),
+        (
+            2,
+            "Retry all 2 failed uploads",
+            "Remove all 2 refused files",
+            "Повторить 2 неудачные загрузки",
+            "Убрать 2 отклонённых файла",
+        ),
+        (
+            4,
+            "Retry all 4 failed uploads",
+            "Remove all 4 refused files",
+            "Повторить 4 неудачные загрузки",
+            "Убрать 4 отклонённых файла",
+        ),
+        (
+            5,
+            "Retry all 5 failed uploads",
+            "Remove all 5 refused files",
+            "Повторить 5 неудачных загрузок",
+            "Убрать 5 отклонённых файлов",
+        ),
+        (
+            11,
+            "Retry all 11 failed uploads",
+            "Remove all 11 refused files",
+            "Повторить 11 неудачных загрузок",
+            "Убрать 11 отклонённых файлов",
+        ),
+        (
+            21,
+            "Retry all 21 failed uploads",
+            "Remove all 21 refused files",
+            "Повторить 21 неудачную загрузку",
+            "Убрать 21 отклонённый файл",
+        ),
+        (
+            9800,
+            "Retry all 9800 failed uploads",
+            "Remove all 9800 refused files",
+            "Повторить 9800 неудачных загрузок",
+            "Убрать 9800 отклонённых файлов",
+        ),
+    ];
+    for (n, en_retry, en_remove, ru_retry, ru_remove) in cases {
+        assert_eq!((en.retry_failed)(n), en_retry);
+        assert_eq!((en.remove_refused)(n), en_remove);
+        assert_eq!((ru.retry_failed)(n), ru_retry);
+        assert_eq!((ru.remove_refused)(n), ru_remove);
+    }
+    assert_eq!((ru.retry_failed)(22), "Повторить 22 неудачные загрузки");
+    assert_eq!((ru.remove_refused)(112), "Убрать 112 отклонённых файлов");
+}
+
+#[test]
 fn sizes_in_both_locales() {
     let cases: [(u64, &str, &str); 7] = [
         (0, "0 B", "0 Б"),
@@ -277,6 +348,8 @@ fn russian_table_has_no_english() {
             (m.in_folder)("папка"),
             (m.summary)(1, 2, "1", "2"),
             (m.speed_and_time_left)("1", "2"),
+            (m.retry_failed)(3),
+            (m.remove_refused)(3),
             (m.files_added)(3),
             (m.file_uploaded)("отчёт"),
             (m.file_failed)("отчёт", "ошибка"),
