@@ -2,15 +2,23 @@
 //! button focus is on goes away (its row's buttons change, or its row or
 //! kept item is removed), focus moves to the buttons that take its place,
 //! never to `<body>`. The live region: every news of a moment is heard, and
-//! news repeating the last is heard again.
+//! news repeating the last is heard again. The bulk buttons beside the
+//! summary (retry every failed row, remove every refused one) do what each
+//! row's own button would, say their counts in either language, and hand
+//! focus on when they go.
 #![cfg(target_arch = "wasm32")]
 
 mod support;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
+
+use leptos::prelude::WithUntracked;
 use support::*;
-use tracker_attachments::core::Restrictions;
+use tracker_attachments::backend::{JsonRequest, UploadRequest};
+use tracker_attachments::core::{EntryState, Restrictions, RetryPolicy, UploadError};
+use tracker_attachments::web::{RawResponse, Transport, TransportFuture};
+use tracker_attachments::{Locale, WidgetOptions};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement};
@@ -324,5 +332,306 @@ async fn attaching_every_kept_file_from_the_keyboard_focuses_the_drop_zone() {
                 && focus_at().0.as_deref() == Some("dropzone")
         },
     )
+    .await;
+}
+
+/// The state of a scripted network.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Link {
+    /// Every upload fails at once with a network error (the Wi-Fi dropped).
+    Down,
+    /// Every upload is taken (201, a temporary attachment).
+    Up,
+    /// Uploads go out and never end, until cancelled.
+    Stuck,
+}
+
+/// A network the test switches off and on, counting the uploads sent.
+struct ScriptedLink {
+    link: Cell<Link>,
+    uploads: Cell<usize>,
+}
+
+impl ScriptedLink {
+    fn new(link: Link) -> Rc<Self> {
+        Rc::new(Self {
+            link: Cell::new(link),
+            uploads: Cell::new(0),
+        })
+    }
+}
+
+impl Transport for ScriptedLink {
+    fn upload<'a>(
+        &'a self,
+        _: &'a UploadRequest,
+        files: &'a [web_sys::Blob],
+        _: Option<&'a web_sys::AbortSignal>,
+        _: Rc<dyn Fn(u64, u64)>,
+    ) -> TransportFuture<'a> {
+        let n = self.uploads.get();
+        self.uploads.set(n + 1);
+        let size: u64 = files.iter().map(|f| f.size() as u64).sum();
+        let link = self.link.get();
+        Box::pin(async move {
+            match link {
+                Link::Down => Err(UploadError::Network("offline".into())),
+                Link::Up => Ok(RawResponse {
+                    status: 201,
+                    body: format!(r#"{{"id":"t{n}","name":"f.txt","size":{size}}}"#),
+                    retry_after: None,
+                }),
+                Link::Stuck => std::future::pending().await,
+            }
+        })
+    }
+
+    fn json<'a>(
+        &'a self,
+        _: &'a JsonRequest,
+        _: Option<&'a web_sys::AbortSignal>,
+    ) -> TransportFuture<'a> {
+        Box::pin(async { Err(UploadError::Network("offline".into())) })
+    }
+}
+
+/// Options sending through `link`, failing a file at its first network
+/// error (no automatic retries), with at most `max_files` files.
+fn scripted_options(link: &Rc<ScriptedLink>, max_files: Option<usize>) -> WidgetOptions {
+    let mut options = WidgetOptions {
+        transport: link.clone(),
+        retry: RetryPolicy {
+            base_ms: 1,
+            cap_ms: 1,
+            max_attempts: 1,
+            max_retry_after_ms: 0,
+        },
+        ..dev_options("http://scripted.invalid", "dev-token")
+    };
+    options.restrictions = Restrictions {
+        max_files,
+        ..Restrictions::default()
+    };
+    options
+}
+
+/// Waits for `condition` as `wait_for` does and gives back the longest
+/// time between two of its checks (20 ms apart when the page is free).
+async fn longest_stall_until(
+    what: &str,
+    timeout_ms: u32,
+    mut condition: impl FnMut() -> bool,
+) -> f64 {
+    let start = js_sys::Date::now();
+    let mut last = start;
+    let mut longest: f64 = 0.0;
+    while !condition() {
+        let now = js_sys::Date::now();
+        if now - start > f64::from(timeout_ms) {
+            panic!("timed out after {timeout_ms} ms waiting for {what}");
+        }
+        next_tick(20).await;
+        let after = js_sys::Date::now();
+        longest = longest.max(after - last);
+        last = after;
+    }
+    longest
+}
+
+fn rows_in(root: &Element, state: &str) -> usize {
+    query_all(root, &format!("[data-ta=row][data-state={state}]")).len()
+}
+
+fn names_in(root: &Element, state: &str) -> Vec<String> {
+    let mut names: Vec<String> = query_all(root, &format!("[data-ta=row][data-state={state}]"))
+        .iter()
+        .filter_map(|row| query(row, ".ta-name"))
+        .map(|name| text(&name))
+        .collect();
+    names.sort();
+    names
+}
+
+#[wasm_bindgen_test]
+async fn bulk_retry_retries_each_failed_row_once_and_hands_focus_to_the_drop_zone() {
+    let root = container();
+    let link = ScriptedLink::new(Link::Down);
+    let _handle = mount_widget(root.clone(), scripted_options(&link, None));
+    let zone = query(&root, "[data-ta=dropzone]").unwrap();
+    assert!(query(&root, "[data-ta=retry-failed]").is_none());
+    let names = ["a.txt", "b.txt", "c.txt", "d.txt"];
+    let files: Vec<_> = names
+        .iter()
+        .map(|name| file(b"data", name, "text/plain"))
+        .collect();
+    drop_files(&zone, &files);
+    wait_for("four failed rows", 10_000, || rows_in(&root, "failed") == 4).await;
+    wait_for("the button counting them", 5_000, || {
+        query(&root, "[data-ta=retry-failed]")
+            .is_some_and(|b| text(&b) == "Retry all 4 failed uploads")
+    })
+    .await;
+    let button = query(&root, "[data-ta=retry-failed]").unwrap();
+    assert_eq!(button.tag_name(), "BUTTON");
+    assert_eq!(attr(&button, "type").as_deref(), Some("button"));
+    assert!(query(&root, "[data-ta=remove-refused]").is_none());
+    assert_eq!(link.uploads.get(), 4);
+
+    // The Wi-Fi is back.
+    link.link.set(Link::Up);
+    press(&button);
+    wait_for(
+        "every row done, the button gone and focus on the drop zone",
+        10_000,
+        || {
+            rows_in(&root, "done") == 4
+                && query(&root, "[data-ta=retry-failed]").is_none()
+                && focus_at().0.as_deref() == Some("dropzone")
+        },
+    )
+    .await;
+    assert_eq!(names_in(&root, "done"), names);
+    // Each file went once more: as many as its own Retry would send.
+    assert_eq!(link.uploads.get(), 8);
+    assert_ne!(focused(), document().body().map(Into::into));
+}
+
+#[wasm_bindgen_test]
+async fn bulk_remove_takes_exactly_the_refused_rows() {
+    let root = container();
+    let link = ScriptedLink::new(Link::Down);
+    let (_handle, controller) =
+        mount_with_controller(root.clone(), scripted_options(&link, Some(3)));
+    let zone = query(&root, "[data-ta=dropzone]").unwrap();
+    // Two failed rows and a cancelled one: none of them counts against
+    // `max-files`, and none is refused.
+    drop_files(
+        &zone,
+        &[
+            file(b"a", "failed-a.txt", "text/plain"),
+            file(b"b", "failed-b.txt", "text/plain"),
+        ],
+    );
+    wait_for("two failed rows", 10_000, || rows_in(&root, "failed") == 2).await;
+    link.link.set(Link::Stuck);
+    drop_files(&zone, &[file(b"c", "cancelled.txt", "text/plain")]);
+    wait_for("its Cancel button", 5_000, || {
+        query(&root, "[data-ta=cancel]").is_some()
+    })
+    .await;
+    click(&root, "[data-ta=cancel]");
+    wait_for("the cancelled row", 5_000, || {
+        rows_in(&root, "cancelled") == 1
+    })
+    .await;
+
+    // A drop of 2,003 onto `max-files` 3: three upload, 2,000 are refused.
+    link.link.set(Link::Up);
+    let files: Vec<_> = (0..2003)
+        .map(|i| file(b"g", &format!("g{i}.txt"), "text/plain"))
+        .collect();
+    drop_files(&zone, &files);
+    wait_for("2,000 refused rows and three done", 60_000, || {
+        rows_in(&root, "refused") == 2000 && rows_in(&root, "done") == 3
+    })
+    .await;
+    wait_for("the button counting them", 5_000, || {
+        query(&root, "[data-ta=remove-refused]")
+            .is_some_and(|b| text(&b) == "Remove all 2000 refused files")
+    })
+    .await;
+    let button = query(&root, "[data-ta=remove-refused]").unwrap();
+    assert_eq!(attr(&button, "type").as_deref(), Some("button"));
+
+    let start = js_sys::Date::now();
+    press(&button);
+    let in_click = js_sys::Date::now() - start;
+    let stall_shown = longest_stall_until("the refused rows to leave the view", 60_000, || {
+        rows_in(&root, "refused") == 0
+    })
+    .await;
+    let shown = js_sys::Date::now() - start;
+    let stall_gone = longest_stall_until("the controller to forget them", 60_000, || {
+        controller.queue.with_untracked(|q| {
+            !q.entries()
+                .iter()
+                .any(|e| matches!(e.state, EntryState::Refused { .. }))
+        })
+    })
+    .await;
+    let gone = js_sys::Date::now() - start;
+    // Measured, not asserted: a loaded machine is slower.
+    console_log!(
+        "removing 2,000 refused rows of 2,006: {in_click} ms in the click, \
+         {shown} ms until they left the view, {gone} ms until the last was \
+         forgotten; the page's longest stall {} ms",
+        stall_shown.max(stall_gone)
+    );
+
+    assert_eq!(controller.queue.with_untracked(|q| q.entries().len()), 6);
+    assert_eq!(query_all(&root, "[data-ta=row]").len(), 6);
+    assert_eq!(names_in(&root, "failed"), ["failed-a.txt", "failed-b.txt"]);
+    assert_eq!(names_in(&root, "cancelled"), ["cancelled.txt"]);
+    assert_eq!(names_in(&root, "done"), ["g0.txt", "g1.txt", "g2.txt"]);
+    // The button went when pressed; focus went to the one left beside it.
+    wait_for("focus on the other bulk button", 5_000, || {
+        query(&root, "[data-ta=remove-refused]").is_none()
+            && focus_at().0.as_deref() == Some("retry-failed")
+    })
+    .await;
+    assert_eq!(
+        text(&query(&root, "[data-ta=retry-failed]").unwrap()),
+        "Retry all 2 failed uploads"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn bulk_buttons_count_in_russian() {
+    let root = container();
+    let link = ScriptedLink::new(Link::Down);
+    let mut options = scripted_options(&link, None);
+    options.locale = Some(Locale::Ru);
+    options.restrictions.max_file_size = Some(2);
+    let (_handle, controller) = mount_with_controller(root.clone(), options);
+    let zone = query(&root, "[data-ta=dropzone]").unwrap();
+    let label = |what: &str| query(&root, &format!("[data-ta={what}]")).map(|b| text(&b));
+    drop_files(
+        &zone,
+        &[
+            file(b"ok", "ok.txt", "text/plain"),
+            file(b"big", "big1.txt", "text/plain"),
+            file(b"big", "big2.txt", "text/plain"),
+        ],
+    );
+    wait_for(
+        "one failed and two refused, counted in Russian",
+        10_000,
+        || {
+            label("retry-failed").as_deref() == Some("Повторить 1 неудачную загрузку")
+                && label("remove-refused").as_deref() == Some("Убрать 2 отклонённых файла")
+        },
+    )
+    .await;
+    // The count follows the list, and the noun the count.
+    drop_files(
+        &zone,
+        &[
+            file(b"big", "big3.txt", "text/plain"),
+            file(b"big", "big4.txt", "text/plain"),
+            file(b"big", "big5.txt", "text/plain"),
+        ],
+    );
+    wait_for("five refused", 10_000, || {
+        label("remove-refused").as_deref() == Some("Убрать 5 отклонённых файлов")
+    })
+    .await;
+    // The words are the button's accessible name: no label says otherwise.
+    let button = query(&root, "[data-ta=remove-refused]").unwrap();
+    assert_eq!(attr(&button, "aria-label"), None);
+    controller.set_locale(Locale::En);
+    wait_for("the same counts in English", 5_000, || {
+        label("retry-failed").as_deref() == Some("Retry 1 failed upload")
+            && label("remove-refused").as_deref() == Some("Remove all 5 refused files")
+    })
     .await;
 }

@@ -1,6 +1,7 @@
 //! Leptos components. They read state through signals and send intents to the
 //! [`Controller`]; no upload decision is made here.
 
+mod bulk_actions;
 mod controller;
 mod drop_target;
 mod drop_zone;

@@ -1,10 +1,12 @@
 use leptos::prelude::*;
 
+use super::bulk_actions::BulkActions;
 use super::Controller;
 use crate::core::QueueSummary;
 
 /// One line over the whole list: files done of total, bytes, and while
-/// anything is running, speed and time left.
+/// anything is running, speed and time left; beside it, the buttons that
+/// act on many rows at once (retry the failed ones, remove the refused).
 #[component]
 pub fn Summary(controller: Controller) -> impl IntoView {
     let line = move || {
@@ -33,5 +35,10 @@ pub fn Summary(controller: Controller) -> impl IntoView {
         }
         text
     };
-    view! { <p class="ta-summary" data-ta="summary">{line}</p> }
+    view! {
+        <div class="ta-summary-bar" data-ta="summary-bar">
+            <p class="ta-summary" data-ta="summary">{line}</p>
+            <BulkActions controller=controller/>
+        </div>
+    }
 }
