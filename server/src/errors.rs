@@ -103,6 +103,10 @@ pub enum ApiError {
     UploadIdle {
         idle: std::time::Duration,
     },
+    /// The same for a request that is not an upload (a JSON body).
+    BodyIdle {
+        idle: std::time::Duration,
+    },
     /// Proxy mode: the request's body broke off (the client went away,
     /// or sent broken chunked framing) before its end.
     BrokenBody,
@@ -158,7 +162,7 @@ impl ApiError {
             ApiError::InjectedFault | ApiError::AssemblyUnfinished => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
-            ApiError::UploadIdle { .. } => StatusCode::REQUEST_TIMEOUT,
+            ApiError::UploadIdle { .. } | ApiError::BodyIdle { .. } => StatusCode::REQUEST_TIMEOUT,
             ApiError::BadGateway => StatusCode::BAD_GATEWAY,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -290,6 +294,14 @@ impl ApiError {
             ),
             ApiError::UploadIdle { idle } => format!(
                 "The upload was stopped: no data arrived for {}. Send the file again.",
+                span(*idle, ["s", "ms"])
+            ),
+            ApiError::BodyIdle { idle } if ru => format!(
+                "Запрос прерван: за {} не пришло ни байта его тела. Отправьте запрос ещё раз.",
+                span(*idle, ["с", "мс"])
+            ),
+            ApiError::BodyIdle { idle } => format!(
+                "The request was stopped: no data of its body arrived for {}. Send it again.",
                 span(*idle, ["s", "ms"])
             ),
             ApiError::BrokenBody if ru => "Тело запроса оборвалось, не дойдя до конца.".into(),

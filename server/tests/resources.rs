@@ -203,10 +203,23 @@ async fn send_half(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> (u16, Value) {
+    let content_type = format!("multipart/form-data; boundary={BOUNDARY}");
+    send_half_as(server, "POST", path, &content_type, headers, body).await
+}
+
+/// `send_half` with any method and content type.
+async fn send_half_as(
+    server: &TestServer,
+    method: &str,
+    path: &str,
+    content_type: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, Value) {
     let address = server.base.trim_start_matches("http://");
     let mut stream = TcpStream::connect(address).await.unwrap();
     let mut head = format!(
-        "POST {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: multipart/form-data; boundary={BOUNDARY}\r\nContent-Length: {}\r\n",
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n",
         body.len()
     );
     for (name, value) in headers {
@@ -217,7 +230,7 @@ async fn send_half(
     stream.write_all(&body[..body.len() / 2]).await.unwrap();
     tokio::time::timeout(ANSWER_WAIT, read_answer(&mut stream))
         .await
-        .expect("a stalled upload was never answered")
+        .expect("a stalled request was never answered")
 }
 
 async fn read_answer(stream: &mut TcpStream) -> (u16, Value) {
@@ -323,6 +336,67 @@ async fn a_stalled_flow_field_ends_with_408() {
     assert_eq!(status, 408, "{answer}");
     assert_eq!(answer["statusCode"], 408, "{answer}");
     assert_no_partial_file(&dir.data_dir());
+}
+
+/// Not only uploads: a JSON body (creating an issue, changing one, adding
+/// a comment) that stops halfway is answered 408 in Tracker's error shape,
+/// in the language asked for, instead of holding its connection forever;
+/// nothing is created.
+#[tokio::test]
+async fn a_stalled_json_body_ends_with_408() {
+    let dir = TempDir::new();
+    let server = server_with_idle(&dir, IDLE).await;
+    let body = serde_json::to_vec(&serde_json::json!({
+        "queue": "DEMO",
+        "summary": "x".repeat(1000),
+    }))
+    .unwrap();
+    for (method, path) in [
+        ("POST", "/v2/issues"),
+        ("POST", "/v2/issues/"),
+        ("PATCH", "/v2/issues/DEMO-1"),
+        ("POST", "/v2/issues/DEMO-1/comments"),
+    ] {
+        let (status, answer) = send_half_as(
+            &server,
+            method,
+            path,
+            "application/json",
+            &TRACKER_AUTH,
+            &body,
+        )
+        .await;
+        assert_eq!(status, 408, "{method} {path}: {answer}");
+        assert_eq!(answer["statusCode"], 408, "{method} {path}: {answer}");
+        assert_eq!(answer["errorsData"], serde_json::json!({}), "{answer}");
+        let message = answer["errorMessages"][0].as_str().unwrap();
+        assert!(message.contains("300 ms"), "{message}");
+    }
+    let mut russian = TRACKER_AUTH.to_vec();
+    russian.push(("Accept-Language", "ru"));
+    let (status, answer) = send_half_as(
+        &server,
+        "POST",
+        "/v2/issues",
+        "application/json",
+        &russian,
+        &body,
+    )
+    .await;
+    assert_eq!(status, 408, "{answer}");
+    let message = answer["errorMessages"][0].as_str().unwrap();
+    assert!(message.starts_with("Запрос прерван"), "{message}");
+    // Nothing was created, and the server is fine.
+    let issues = server.get(&server.url("/v2/issues")).send().await.unwrap();
+    let issues = json(issues, StatusCode::OK).await;
+    assert!(
+        issues
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|issue| issue["summary"] != serde_json::json!("x".repeat(1000))),
+        "{issues}"
+    );
 }
 
 /// The idle time counts from the last bytes, not from the start: an upload

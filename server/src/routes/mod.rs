@@ -20,7 +20,7 @@ use axum::extract::{DefaultBodyLimit, Path, Request, State};
 use axum::http::{header, HeaderName, HeaderValue};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, any_service, get, post, MethodRouter};
+use axum::routing::{any, any_service, get, patch, post, MethodRouter};
 use axum::{Extension, Router};
 use percent_encoding::percent_decode_str;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -173,8 +173,14 @@ fn tracker_routes(state: &AppState, uploads: &Uploads) -> Router<AppState> {
             "/attachments/{id}/{filename}",
             get(attachments::get_temporary_content),
         ),
-        ("/issues", get(issues::list).post(issues::create)),
-        ("/issues/{key}", get(issues::get).patch(issues::patch)),
+        (
+            "/issues",
+            get(issues::list).merge(uploads.json(post(issues::create), Flavor::Tracker)),
+        ),
+        (
+            "/issues/{key}",
+            get(issues::get).merge(uploads.json(patch(issues::patch), Flavor::Tracker)),
+        ),
         (
             "/issues/{key}/attachments",
             get(issue_attachments::list)
@@ -194,7 +200,7 @@ fn tracker_routes(state: &AppState, uploads: &Uploads) -> Router<AppState> {
         ),
         (
             "/issues/{key}/comments",
-            get(comments::list).post(comments::create),
+            get(comments::list).merge(uploads.json(post(comments::create), Flavor::Tracker)),
         ),
         ("/issues/{key}/comments/{id}", get(comments::get)),
         ("/fields", get(directory::fields)),
@@ -292,7 +298,8 @@ fn addressed_here(state: &AppState, router: Router<AppState>) -> Router<AppState
     }
 }
 
-/// What every upload route shares.
+/// What every upload route shares (and the idle timeout, every route
+/// that reads a body).
 struct Uploads {
     faults: Option<Arc<Faults>>,
     /// See `Config::upload_idle_timeout`.
@@ -306,6 +313,16 @@ impl Uploads {
         any(proxy::forward).layer(middleware::from_fn_with_state(
             (self.idle, flavor),
             upload::idle_timeout,
+        ))
+    }
+
+    /// A route that reads a JSON body: one that stops arriving ends the
+    /// request (408) as an upload's does, or it would hold its connection
+    /// for as long as the client likes.
+    fn json(&self, route: MethodRouter<AppState>, flavor: Flavor) -> MethodRouter<AppState> {
+        route.layer(middleware::from_fn_with_state(
+            (self.idle, flavor),
+            upload::body_idle_timeout,
         ))
     }
 

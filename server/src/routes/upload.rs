@@ -170,6 +170,26 @@ pub async fn idle_timeout(
     request: Request,
     next: Next,
 ) -> Response {
+    stall_guard(idle, ApiError::UploadIdle { idle }, flavor, request, next).await
+}
+
+/// Other routes that read a body (JSON): the same, with a message that
+/// does not speak of a file.
+pub async fn body_idle_timeout(
+    State((idle, flavor)): State<(Duration, Flavor)>,
+    request: Request,
+    next: Next,
+) -> Response {
+    stall_guard(idle, ApiError::BodyIdle { idle }, flavor, request, next).await
+}
+
+async fn stall_guard(
+    idle: Duration,
+    error: ApiError,
+    flavor: Flavor,
+    request: Request,
+    next: Next,
+) -> Response {
     let stalled = Arc::new(AtomicBool::new(false));
     let request = request.map(|body| {
         Body::new(IdleBody {
@@ -184,7 +204,7 @@ pub async fn idle_timeout(
     if !stalled.load(Ordering::SeqCst) {
         return response;
     }
-    let mut response = ApiError::UploadIdle { idle }.render(flavor, Lang::En);
+    let mut response = error.render(flavor, Lang::En);
     response
         .headers_mut()
         .insert(header::CONNECTION, HeaderValue::from_static("close"));
