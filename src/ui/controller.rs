@@ -1,5 +1,5 @@
 use std::cell::Cell;
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::rc::Rc;
 
 use leptos::prelude::*;
@@ -577,28 +577,80 @@ impl Controller {
     /// file uploaded and kept for an issue leaves the kept list too: removed
     /// from the widget, it is not submitted.
     pub fn remove(&self, id: EntryId) {
-        let done = self
-            .queue
-            .try_with_untracked(|q| {
-                q.get(id).and_then(|e| match &e.state {
+        self.remove_all(&[id]);
+    }
+
+    /// [`Self::remove`] for many rows in one pass over the list and one
+    /// change of each map (the bulk "Remove refused" of thousands). Rows
+    /// still uploading stay.
+    pub fn remove_all(&self, ids: &[EntryId]) {
+        let asked: HashSet<EntryId> = ids.iter().copied().collect();
+        let Some(done) = self.queue.try_with_untracked(|q| {
+            q.entries()
+                .iter()
+                .filter(|e| asked.contains(&e.id))
+                .filter_map(|e| match &e.state {
                     EntryState::Done { attachment } => Some(attachment.id.clone()),
                     _ => None,
                 })
+                .collect::<Vec<String>>()
+        }) else {
+            return;
+        };
+        if self.queue.try_update(|q| q.remove_all(ids)).unwrap_or(0) == 0 {
+            return;
+        }
+        let gone: HashSet<EntryId> = self
+            .queue
+            .try_with_untracked(|q| {
+                let left: HashSet<EntryId> = q.entries().iter().map(|e| e.id).collect();
+                asked
+                    .iter()
+                    .copied()
+                    .filter(|id| !left.contains(id))
+                    .collect()
             })
-            .flatten();
-        if self.queue.try_update(|q| q.remove(id)) == Some(true) {
-            if let Some(attachment_id) = done {
-                self.done_changed();
-                if self.keeps_attachments() {
-                    self.kept.try_update(|k| k.remove(&attachment_id));
-                }
+            .unwrap_or_default();
+        if !done.is_empty() {
+            self.done_changed();
+            if self.keeps_attachments() {
+                self.kept.try_update(|k| {
+                    for attachment_id in &done {
+                        k.remove(attachment_id);
+                    }
+                });
             }
-            self.order.try_update(|order| order.retain(|o| *o != id));
-            self.rows.try_update_value(|rows| rows.remove(&id));
-            self.files.try_update_value(|m| m.remove(&id));
-            self.thumbnails.try_update(|m| m.remove(&id));
-            self.previews.try_update(|m| m.remove(&id));
-            self.left_attached.try_update(|m| m.remove(&id));
+        }
+        self.order
+            .try_update(|order| order.retain(|o| !gone.contains(o)));
+        self.rows
+            .try_update_value(|rows| rows.retain(|id, _| !gone.contains(id)));
+        self.files
+            .try_update_value(|m| m.retain(|id, _| !gone.contains(id)));
+        // A map no gone row is in is left alone: every row drawn watches it.
+        if self
+            .thumbnails
+            .try_with_untracked(|m| m.keys().any(|id| gone.contains(id)))
+            == Some(true)
+        {
+            self.thumbnails
+                .try_update(|m| m.retain(|id, _| !gone.contains(id)));
+        }
+        if self
+            .previews
+            .try_with_untracked(|m| m.keys().any(|id| gone.contains(id)))
+            == Some(true)
+        {
+            self.previews
+                .try_update(|m| m.retain(|id, _| !gone.contains(id)));
+        }
+        if self
+            .left_attached
+            .try_with_untracked(|m| m.keys().any(|id| gone.contains(id)))
+            == Some(true)
+        {
+            self.left_attached
+                .try_update(|m| m.retain(|id, _| !gone.contains(id)));
         }
     }
 
