@@ -12,6 +12,7 @@ use std::rc::Rc;
 use leptos::prelude::{GetUntracked, WithUntracked};
 use support::*;
 use tracker_attachments::core::Restrictions;
+use tracker_attachments::ui::Controller;
 use tracker_attachments::web::{take_drop, walk_folders, Walked};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
@@ -234,22 +235,30 @@ async fn a_dropped_folder_lists_its_files_with_their_folders() {
     );
 }
 
-#[wasm_bindgen_test]
-async fn clear_stops_a_folder_still_being_read() {
+/// A widget that refuses every file (too large: rows, and no uploads),
+/// and a drop of a folder of 250 whose reading waits at the first hundred
+/// for `open_gate`.
+async fn gated_drop_read_to_its_first_hundred(
+) -> (web_sys::HtmlElement, impl Sized, Controller, JsValue) {
     let root = container();
-    // Every file is refused (too large): rows, and no uploads.
     let mut options = dev_options(server(), "dev-token");
     options.restrictions = Restrictions {
         max_file_size: Some(0),
         ..Restrictions::default()
     };
-    let (_handle, controller) = mount_with_controller(root.clone(), options);
+    let (handle, controller) = mount_with_controller(root.clone(), options);
     let photos = gated_dir("photos", 250);
     controller.add_drop(take_drop(&transfer(array([folder_item(&photos)]))));
     wait_for("the first hundred rows", 5_000, || {
         query_all(&root, "[data-ta=row]").len() == 100
     })
     .await;
+    (root, handle, controller, photos)
+}
+
+#[wasm_bindgen_test]
+async fn clear_stops_a_folder_still_being_read() {
+    let (root, _handle, controller, photos) = gated_drop_read_to_its_first_hundred().await;
 
     controller.clear();
     open_gate(&photos);
@@ -395,19 +404,7 @@ async fn files_dropped_anywhere_on_the_widget_are_taken() {
 async fn a_folder_still_being_read_keeps_the_widget_busy() {
     // Every file refused: nothing uploads, yet more may come from the
     // folder, and a form must not be submitted before they do.
-    let root = container();
-    let mut options = dev_options(server(), "dev-token");
-    options.restrictions = Restrictions {
-        max_file_size: Some(0),
-        ..Restrictions::default()
-    };
-    let (_handle, controller) = mount_with_controller(root.clone(), options);
-    let photos = gated_dir("photos", 250);
-    controller.add_drop(take_drop(&transfer(array([folder_item(&photos)]))));
-    wait_for("the first hundred rows", 5_000, || {
-        query_all(&root, "[data-ta=row]").len() == 100
-    })
-    .await;
+    let (root, _handle, controller, photos) = gated_drop_read_to_its_first_hundred().await;
     assert!(controller.is_busy(), "the folder is still being read");
     open_gate(&photos);
     wait_for("every row", 5_000, || {
