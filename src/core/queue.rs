@@ -675,22 +675,27 @@ impl UploadQueue {
     /// list (clearing 10,000 rows one `remove` at a time is quadratic).
     /// Returns how many went.
     pub fn remove_all(&mut self, ids: &[EntryId]) -> usize {
-        let gone: std::collections::HashSet<EntryId> = ids.iter().copied().collect();
-        let before = self.entries.len();
-        let tally = &mut self.tally;
-        self.entries.retain(|e| {
-            let keep = !gone.contains(&e.id) || matches!(e.state, EntryState::Uploading { .. });
-            if !keep {
-                tally.remove(e.file.size, &e.state);
-            }
-            keep
-        });
-        let removed = before - self.entries.len();
-        if removed > 0 {
+        self.take_all(ids).len()
+    }
+
+    /// [`Self::remove_all`], returning the entries that went (their
+    /// attachments, for the kept list).
+    pub fn take_all(&mut self, ids: &[EntryId]) -> Vec<Entry> {
+        let asked: HashSet<EntryId> = ids.iter().copied().collect();
+        let (taken, kept): (Vec<Entry>, Vec<Entry>) = std::mem::take(&mut self.entries)
+            .into_iter()
+            .partition(|e| {
+                asked.contains(&e.id) && !matches!(e.state, EntryState::Uploading { .. })
+            });
+        self.entries = kept;
+        for e in &taken {
+            self.tally.remove(e.file.size, &e.state);
+        }
+        if !taken.is_empty() {
             // Indices moved: search from the front once.
             self.scan_from = 0;
         }
-        removed
+        taken
     }
 
     /// The whole list at a glance, from running totals: no scan.
@@ -939,6 +944,24 @@ mod tests {
             size,
             ..attachment(id)
         }
+    }
+
+    #[test]
+    fn take_all_hands_back_what_went_and_keeps_what_runs() {
+        let mut q = UploadQueue::new(1);
+        let done = q.add(file("done", 1));
+        assert_eq!(q.start_ready(0.0), vec![done]);
+        q.finish(done, Ok(attachment("t1"))).unwrap();
+        let running = q.add(file("running", 1));
+        assert_eq!(q.start_ready(0.0), vec![running]);
+        let taken = q.take_all(&[done, running]);
+        assert_eq!(taken.len(), 1);
+        assert!(
+            matches!(&taken[0].state, EntryState::Done { attachment } if attachment.id == "t1")
+        );
+        assert_eq!(q.entries().len(), 1);
+        assert_eq!(q.entries()[0].id, running);
+        assert!(q.totals_are_consistent());
     }
 
     #[test]

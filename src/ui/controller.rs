@@ -584,33 +584,20 @@ impl Controller {
     /// change of each map (the bulk "Remove refused" of thousands). Rows
     /// still uploading stay.
     pub fn remove_all(&self, ids: &[EntryId]) {
-        let asked: HashSet<EntryId> = ids.iter().copied().collect();
-        let Some(done) = self.queue.try_with_untracked(|q| {
-            q.entries()
-                .iter()
-                .filter(|e| asked.contains(&e.id))
-                .filter_map(|e| match &e.state {
-                    EntryState::Done { attachment } => Some(attachment.id.clone()),
-                    _ => None,
-                })
-                .collect::<Vec<String>>()
-        }) else {
+        let Some(taken) = self.queue.try_update(|q| q.take_all(ids)) else {
             return;
         };
-        if self.queue.try_update(|q| q.remove_all(ids)).unwrap_or(0) == 0 {
+        if taken.is_empty() {
             return;
         }
-        let gone: HashSet<EntryId> = self
-            .queue
-            .try_with_untracked(|q| {
-                let left: HashSet<EntryId> = q.entries().iter().map(|e| e.id).collect();
-                asked
-                    .iter()
-                    .copied()
-                    .filter(|id| !left.contains(id))
-                    .collect()
+        let gone: HashSet<EntryId> = taken.iter().map(|e| e.id).collect();
+        let done: Vec<&str> = taken
+            .iter()
+            .filter_map(|e| match &e.state {
+                EntryState::Done { attachment } => Some(attachment.id.as_str()),
+                _ => None,
             })
-            .unwrap_or_default();
+            .collect();
         if !done.is_empty() {
             self.done_changed();
             if self.keeps_attachments() {
@@ -627,31 +614,9 @@ impl Controller {
             .try_update_value(|rows| rows.retain(|id, _| !gone.contains(id)));
         self.files
             .try_update_value(|m| m.retain(|id, _| !gone.contains(id)));
-        // A map no gone row is in is left alone: every row drawn watches it.
-        if self
-            .thumbnails
-            .try_with_untracked(|m| m.keys().any(|id| gone.contains(id)))
-            == Some(true)
-        {
-            self.thumbnails
-                .try_update(|m| m.retain(|id, _| !gone.contains(id)));
-        }
-        if self
-            .previews
-            .try_with_untracked(|m| m.keys().any(|id| gone.contains(id)))
-            == Some(true)
-        {
-            self.previews
-                .try_update(|m| m.retain(|id, _| !gone.contains(id)));
-        }
-        if self
-            .left_attached
-            .try_with_untracked(|m| m.keys().any(|id| gone.contains(id)))
-            == Some(true)
-        {
-            self.left_attached
-                .try_update(|m| m.retain(|id, _| !gone.contains(id)));
-        }
+        forget_rows(self.thumbnails, &gone);
+        forget_rows(self.previews, &gone);
+        forget_rows(self.left_attached, &gone);
     }
 
     /// The browser could not show the row's preview (a HEIC on Chromium, a
@@ -1856,6 +1821,17 @@ struct Answer {
     cancelled_after_sent: bool,
     /// The attachment in `outcome` is surely this file's ([`surely_owns`]).
     owns_attachment: bool,
+}
+
+/// Drops the rows of `gone` from a map of rows, leaving a map none of them
+/// is in untouched: every row drawn watches it, and a change wakes them all.
+fn forget_rows<V, M>(map: M, gone: &HashSet<EntryId>)
+where
+    M: WithUntracked<Value = HashMap<EntryId, V>> + Update<Value = HashMap<EntryId, V>>,
+{
+    if map.try_with_untracked(|m| m.keys().any(|id| gone.contains(id))) == Some(true) {
+        map.try_update(|m| m.retain(|id, _| !gone.contains(id)));
+    }
 }
 
 /// Bumps `revision` now or after a wait, as `pacer` ([`KeptSettle`]) says
