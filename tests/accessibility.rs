@@ -479,6 +479,8 @@ async fn bulk_retry_retries_each_failed_row_once_and_hands_focus_to_the_drop_zon
 
     // The Wi-Fi is back.
     link.link.set(Link::Up);
+    let live = query(&root, "[data-ta=live]").unwrap();
+    let shown = TextsShown::watch(&live);
     press(&button);
     wait_for(
         "every row done, the button gone and focus on the drop zone",
@@ -494,6 +496,15 @@ async fn bulk_retry_retries_each_failed_row_once_and_hands_focus_to_the_drop_zon
     // Each file went once more: as many as its own Retry would send.
     assert_eq!(link.uploads.get(), 8);
     assert_ne!(focused(), document().body().map(Into::into));
+    // A screen-reader user hears what the press did, before the uploads.
+    wait_for("the uploads told", 5_000, || {
+        shown.texts().iter().any(|t| t.contains("uploaded"))
+    })
+    .await;
+    assert_eq!(
+        shown.texts().first().map(String::as_str),
+        Some("Retrying 4 files")
+    );
 }
 
 #[wasm_bindgen_test]
@@ -543,6 +554,7 @@ async fn bulk_remove_takes_exactly_the_refused_rows() {
     let button = query(&root, "[data-ta=remove-refused]").unwrap();
     assert_eq!(attr(&button, "type").as_deref(), Some("button"));
 
+    let live = query(&root, "[data-ta=live]").unwrap();
     let start = js_sys::Date::now();
     press(&button);
     let in_click = js_sys::Date::now() - start;
@@ -570,6 +582,10 @@ async fn bulk_remove_takes_exactly_the_refused_rows() {
 
     assert_eq!(controller.queue.with_untracked(|q| q.entries().len()), 6);
     assert_eq!(query_all(&root, "[data-ta=row]").len(), 6);
+    wait_for("the removal told", 5_000, || {
+        text(&live) == "2000 files removed from the list"
+    })
+    .await;
     assert_eq!(names_in(&root, "failed"), ["failed-a.txt", "failed-b.txt"]);
     assert_eq!(names_in(&root, "cancelled"), ["cancelled.txt"]);
     assert_eq!(names_in(&root, "done"), ["g0.txt", "g1.txt", "g2.txt"]);

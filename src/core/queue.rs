@@ -178,6 +178,10 @@ struct Tally {
     retrying: usize,
     done: usize,
     failed: usize,
+    /// Of `failed`, those whose answer was lost after the whole file went
+    /// to an issue ([`UploadError::AnswerLost`]): the file may be there.
+    lost: usize,
+    refused: usize,
     sent: u64,
     total: u64,
 }
@@ -204,13 +208,17 @@ impl Tally {
             EntryState::Retrying { .. } => Some(&mut self.retrying),
             EntryState::Done { .. } => Some(&mut self.done),
             EntryState::Failed { .. } => Some(&mut self.failed),
-            EntryState::Cancelled | EntryState::Refused { .. } => None,
+            EntryState::Refused { .. } => Some(&mut self.refused),
+            EntryState::Cancelled => None,
         }
     }
 
     fn add(&mut self, size: u64, state: &EntryState) {
         if let Some(n) = self.counter(state) {
             *n += 1;
+        }
+        if answer_lost(state) {
+            self.lost += 1;
         }
         let (sent, total) = Self::share(size, state);
         self.sent = self.sent.saturating_add(sent);
@@ -220,6 +228,9 @@ impl Tally {
     fn remove(&mut self, size: u64, state: &EntryState) {
         if let Some(n) = self.counter(state) {
             *n = n.saturating_sub(1);
+        }
+        if answer_lost(state) {
+            self.lost = self.lost.saturating_sub(1);
         }
         let (sent, total) = Self::share(size, state);
         self.sent = self.sent.saturating_sub(sent);
@@ -247,6 +258,20 @@ fn release(in_flight: &mut Vec<(u64, usize)>, request: u64) {
             in_flight.swap_remove(i);
         }
     }
+}
+
+fn answer_lost(state: &EntryState) -> bool {
+    matches!(
+        state,
+        EntryState::Failed {
+            error: UploadError::AnswerLost(_)
+        }
+    )
+}
+
+/// What a manual retry takes: a file that failed for good or was cancelled.
+fn is_retryable(state: &EntryState) -> bool {
+    matches!(state, EntryState::Failed { .. } | EntryState::Cancelled)
 }
 
 /// Whether an entry may still be started (now or when its retry is due).
@@ -331,7 +356,7 @@ impl UploadQueue {
     /// an issue, counted as listed too where no row stands for them: after
     /// a reload, `max_files` and the duplicate check still see them.
     pub fn add_all_beside(&mut self, files: Vec<FileMeta>, kept: &[Attachment]) -> Vec<EntryId> {
-        let mut listed = self.listed_beside(None, kept);
+        let mut listed = self.listed_beside(&|_| false, kept);
         let mut ids = Vec::with_capacity(files.len());
         for file in files {
             let state = match self.restrictions.check_listed(&file, &listed) {
@@ -621,34 +646,66 @@ impl UploadQueue {
         id: EntryId,
         kept: &[Attachment],
     ) -> Result<(), IllegalTransition> {
-        let retryable =
-            |s: &EntryState| matches!(s, EntryState::Failed { .. } | EntryState::Cancelled);
-        let to = match self.get(id) {
-            Some(entry) if retryable(&entry.state) => {
-                let listed = self.listed_beside(Some(id), kept);
-                match self.restrictions.check_listed(&entry.file, &listed) {
-                    Ok(()) => EntryState::Queued,
-                    Err(reason) => EntryState::Refused { reason },
-                }
+        match self.get(id) {
+            Some(entry) if is_retryable(&entry.state) => {
+                self.retry_all_beside(&[id], kept);
+                Ok(())
             }
-            // Absent or not retryable: `transition` says which.
-            _ => EntryState::Queued,
-        };
-        let queued = to == EntryState::Queued;
-        self.transition(id, to, retryable)?;
-        if let (true, Some(entry)) = (queued, self.get_mut(id)) {
-            entry.attempts = 0;
+            entry => Err(IllegalTransition {
+                id,
+                from: entry.map_or("absent", |e| e.state.name()),
+                to: "queued",
+            }),
         }
-        Ok(())
+    }
+
+    /// [`Self::retry_beside`] for many files at once (the bulk "Retry all"
+    /// of thousands), in list order, with the listed files gathered once:
+    /// a file put back in line counts for the ones after it, as if each
+    /// were retried in turn. Files not failed or cancelled are left alone.
+    /// Returns the ids that changed.
+    pub fn retry_all_beside(&mut self, ids: &[EntryId], kept: &[Attachment]) -> Vec<EntryId> {
+        let mut indices: Vec<usize> = ids
+            .iter()
+            .filter_map(|id| self.index_of(*id))
+            .filter(|&i| is_retryable(&self.entries[i].state))
+            .collect();
+        indices.sort_unstable();
+        indices.dedup();
+        // The files retried do not count against themselves: a cancelled
+        // file the server kept counts as listed until it is retried.
+        let retried: HashSet<EntryId> = indices.iter().map(|&i| self.entries[i].id).collect();
+        let mut listed = self.listed_beside(&|id| retried.contains(&id), kept);
+        let mut changed = Vec::with_capacity(indices.len());
+        for index in indices {
+            let entry = &self.entries[index];
+            let id = entry.id;
+            let to = match self.restrictions.check_listed(&entry.file, &listed) {
+                Ok(()) => {
+                    listed.push(&entry.file);
+                    EntryState::Queued
+                }
+                Err(reason) => EntryState::Refused { reason },
+            };
+            let queued = to == EntryState::Queued;
+            if self.transition(id, to, is_retryable).is_ok() {
+                if queued {
+                    self.entries[index].attempts = 0;
+                }
+                changed.push(id);
+            }
+        }
+        changed
     }
 
     /// What the restrictions count as listed: every row that counts but
-    /// `except`, and the attachments of `kept` no such row stands for.
-    fn listed_beside(&self, except: Option<EntryId>, kept: &[Attachment]) -> ListedFiles {
+    /// those `except` names, and the attachments of `kept` no such row
+    /// stands for.
+    fn listed_beside(&self, except: &dyn Fn(EntryId) -> bool, kept: &[Attachment]) -> ListedFiles {
         let counted: Vec<&Entry> = self
             .entries
             .iter()
-            .filter(|e| Some(e.id) != except && counts_against_restrictions(e))
+            .filter(|e| !except(e.id) && counts_against_restrictions(e))
             .collect();
         let mut listed = ListedFiles::new(counted.iter().map(|e| &e.file));
         if !kept.is_empty() {
@@ -713,6 +770,18 @@ impl UploadQueue {
     /// Files that failed for good (no retry left).
     pub fn failed_count(&self) -> usize {
         self.tally.failed
+    }
+
+    /// Of [`Self::failed_count`], the files known not to be on the server:
+    /// all but those whose answer was lost after the whole file went to an
+    /// issue, which the user should check before sending again.
+    pub fn failed_for_sure_count(&self) -> usize {
+        self.tally.failed.saturating_sub(self.tally.lost)
+    }
+
+    /// Files the restrictions refused.
+    pub fn refused_count(&self) -> usize {
+        self.tally.refused
     }
 
     /// Bytes sent and bytes to send over every file that has not been
@@ -1112,6 +1181,106 @@ mod tests {
         q.finish(d, Err(UploadError::Network("x".into()))).unwrap();
         q.retry(d).unwrap();
         assert_eq!(q.get(d).unwrap().state, EntryState::Queued);
+    }
+
+    /// Fails every file of `ids` for good (each has started).
+    fn fail_all(q: &mut UploadQueue, ids: &[EntryId], error: UploadError) {
+        for id in ids {
+            q.finish(*id, Err(error.clone())).unwrap();
+        }
+    }
+
+    #[test]
+    fn retry_all_gives_what_retries_in_turn_give_in_one_pass() {
+        let restrictions = Restrictions {
+            max_files: Some(3),
+            reject_duplicates: true,
+            ..Restrictions::default()
+        };
+        // Five failed files, two of them the same file, in a list of three.
+        let build = || {
+            let mut q = UploadQueue::new(10).with_restrictions(restrictions.clone());
+            let ids = q.add_all(vec![file("a", 1), file("b", 1), file("c", 1)]);
+            q.start_ready(0.0);
+            fail_all(&mut q, &ids, UploadError::Network("x".into()));
+            let more = q.add_all(vec![file("b", 1), file("d", 1)]);
+            (q, ids.into_iter().chain(more).collect::<Vec<_>>())
+        };
+        let (mut one_by_one, ids) = build();
+        for id in &ids[..3] {
+            one_by_one.retry(*id).unwrap();
+        }
+        let (mut at_once, ids) = build();
+        // Asked out of order, twice, and with a queued file: the list's
+        // order decides, and only failed or cancelled files change.
+        let asked = [ids[2], ids[0], ids[3], ids[1], ids[0]];
+        assert_eq!(at_once.retry_all_beside(&asked, &[]), ids[..3].to_vec());
+        let states = |q: &UploadQueue| -> Vec<EntryState> {
+            q.entries().iter().map(|e| e.state.clone()).collect()
+        };
+        assert_eq!(states(&at_once), states(&one_by_one));
+        // "b" and "d" were listed since: "a" takes the last place, "b" is
+        // the same file as the listed one, "c" finds the list full.
+        assert_eq!(
+            states(&at_once)[..3],
+            [
+                EntryState::Queued,
+                EntryState::Refused {
+                    reason: Refusal::Duplicate
+                },
+                EntryState::Refused {
+                    reason: Refusal::TooManyFiles { max: 3 }
+                },
+            ]
+        );
+        assert_eq!(at_once.refused_count(), 2);
+        assert!(at_once.totals_are_consistent());
+    }
+
+    #[test]
+    fn retry_all_takes_back_a_cancelled_file_the_server_kept_without_refusing_it_as_itself() {
+        let mut q = UploadQueue::new(1).with_restrictions(Restrictions {
+            reject_duplicates: true,
+            ..Restrictions::default()
+        });
+        let a = q.add(file("a", 1));
+        q.cancel(a).unwrap();
+        q.mark_left_on_server(a);
+        assert_eq!(q.retry_all_beside(&[a], &[]), vec![a]);
+        assert_eq!(q.get(a).unwrap().state, EntryState::Queued);
+    }
+
+    #[test]
+    fn the_tally_counts_refused_files_and_failures_whose_answer_was_lost() {
+        let mut q = UploadQueue::new(10).with_restrictions(Restrictions {
+            max_file_size: Some(5),
+            ..Restrictions::default()
+        });
+        let ids = q.add_all(vec![
+            file("a", 1),
+            file("b", 1),
+            file("c", 1),
+            file("big", 9),
+        ]);
+        assert_eq!(q.refused_count(), 1);
+        q.start_ready(0.0);
+        q.finish(
+            ids[0],
+            Err(UploadError::Http {
+                status: 400,
+                message: String::new(),
+            }),
+        )
+        .unwrap();
+        let lost = UploadError::AnswerLost(Box::new(UploadError::Network("x".into())));
+        q.finish(ids[1], Err(lost)).unwrap();
+        assert_eq!((q.failed_count(), q.failed_for_sure_count()), (2, 1));
+        // Retried, the lost one is sure again until it fails.
+        q.retry(ids[1]).unwrap();
+        assert_eq!((q.failed_count(), q.failed_for_sure_count()), (1, 1));
+        q.remove_all(&[ids[3]]);
+        assert_eq!(q.refused_count(), 0);
+        assert!(q.totals_are_consistent());
     }
 
     #[test]

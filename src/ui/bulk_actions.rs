@@ -6,14 +6,12 @@
 
 use leptos::html;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement};
 
 use super::focus::{drop_zone_of, focus_drop_zone, holds_focus};
 use super::Controller;
-use crate::core::{EntryId, EntryState};
-use crate::web::sleep;
+use crate::core::{Announcement, EntryId, EntryState, UploadError};
 
 /// What the bulk buttons count.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -22,8 +20,12 @@ struct Counts {
     refused: usize,
 }
 
-fn is_failed(state: &EntryState) -> bool {
-    matches!(state, EntryState::Failed { .. })
+/// Failed rows whose file is known not to be on the server. A row whose
+/// answer was lost after the whole file went to an issue asks the user to
+/// check the issue first: sending it again unasked could attach it twice,
+/// so only its own Retry does.
+fn is_failed_for_sure(state: &EntryState) -> bool {
+    matches!(state, EntryState::Failed { error } if !matches!(error, UploadError::AnswerLost(_)))
 }
 
 /// Refused rows only, not cancelled ones (as Uppy's "clear finished" would
@@ -49,39 +51,6 @@ fn ids_where(controller: Controller, wanted: fn(&EntryState) -> bool) -> Vec<Ent
                 .collect()
         })
         .unwrap_or_default()
-}
-
-/// Longest a slice of a bulk action runs before the page gets its turn.
-const SLICE_MS: f64 = 8.0;
-
-/// Does `act` to each of `ids` still in a state `wanted` takes (the user
-/// may have acted on a row meanwhile), in slices of a few milliseconds.
-/// The controller's `retry` looks at the whole list (the restrictions are
-/// checked against every listed file): a thousand of them take a second
-/// or more in all, and must not freeze the page in one task. Stops when
-/// the widget is gone.
-async fn in_slices(
-    controller: Controller,
-    ids: Vec<EntryId>,
-    wanted: fn(&EntryState) -> bool,
-    act: impl Fn(EntryId),
-) {
-    let mut slice_start = js_sys::Date::now();
-    for id in ids {
-        let Some(still) = controller
-            .queue
-            .try_with_untracked(|q| q.get(id).is_some_and(|e| wanted(&e.state)))
-        else {
-            return;
-        };
-        if still {
-            act(id);
-        }
-        if js_sys::Date::now() - slice_start > SLICE_MS {
-            sleep(0).await;
-            slice_start = js_sys::Date::now();
-        }
-    }
 }
 
 /// Before a bulk button that holds focus goes: focus moves to the other
@@ -118,54 +87,31 @@ fn hand_focus_on(button: NodeRef<html::Button>) {
 #[component]
 pub fn BulkActions(controller: Controller) -> impl IntoView {
     let locale = controller.locale;
-    // Failed rows come counted from the queue's running tally. Refused
-    // ones are counted by one pass over the entries, and only when the
-    // list holds any row the summary does not count (refused or
-    // cancelled): a list without them, the usual one, costs nothing per
-    // progress tick; one with them costs a pass of tens of microseconds
-    // for 10,000 rows, next to the redraw each change brings. The memo's
-    // equality check keeps a tick, which changes neither count, from
-    // redrawing the buttons.
+    // Both counts come from the queue's running tally: no pass over the
+    // list per progress tick. The memo's equality check keeps a tick, which
+    // changes neither count, from redrawing the buttons.
     let counts = Memo::new(move |_| {
         controller
             .queue
-            .try_with(|q| {
-                let uncounted = q.entries().len() > q.summary().counted;
-                Counts {
-                    failed: q.failed_count(),
-                    refused: if uncounted {
-                        q.entries().iter().filter(|e| is_refused(&e.state)).count()
-                    } else {
-                        0
-                    },
-                }
+            .try_with(|q| Counts {
+                failed: q.failed_for_sure_count(),
+                refused: q.refused_count(),
             })
             .unwrap_or_default()
     });
     let count = move |of: fn(Counts) -> usize| counts.try_get().map(of).unwrap_or(0);
-    // Whether the retry runs (in slices, see `in_slices`). Its button goes
-    // when pressed, its work being as good as done (the rows change or go
-    // at once), and comes back if rows are left for it once the action is
-    // over; another press meanwhile would act on the same rows.
-    let retrying = RwSignal::new(false);
     // Whether each button is there: it is built once when its first row
     // comes and kept while its count changes, so the focus on it stays.
-    let retry_shown =
-        Memo::new(move |_| count(|c| c.failed) > 0 && retrying.try_get() == Some(false));
+    let retry_shown = Memo::new(move |_| count(|c| c.failed) > 0);
     let remove_shown = Memo::new(move |_| count(|c| c.refused) > 0);
     let messages = move || locale.try_get().unwrap_or_default().messages();
 
     let retry_ref = NodeRef::<html::Button>::new();
+    // One pass over the list for thousands of rows, as for the removal.
     let retry_failed = move |_| {
-        if retrying.try_get_untracked() != Some(false) {
-            return;
-        }
-        let ids = ids_where(controller, is_failed);
-        retrying.try_set(true);
-        spawn_local(async move {
-            in_slices(controller, ids, is_failed, |id| controller.retry(id)).await;
-            retrying.try_set(false);
-        });
+        let ids = ids_where(controller, is_failed_for_sure);
+        controller.announce_bulk(Announcement::Retrying(ids.len()));
+        controller.retry_all(&ids);
     };
     let retry_button = move || {
         if !retry_shown.try_get().unwrap_or(false) {
@@ -184,7 +130,9 @@ pub fn BulkActions(controller: Controller) -> impl IntoView {
     let remove_refused = move |_| {
         // One pass over the list and one change of each map, however many
         // rows: 9,800 single removals took 20 s.
-        controller.remove_all(&ids_where(controller, is_refused));
+        let ids = ids_where(controller, is_refused);
+        controller.announce_bulk(Announcement::Removed(ids.len()));
+        controller.remove_all(&ids);
     };
     let remove_button = move || {
         if !remove_shown.try_get().unwrap_or(false) {
@@ -200,4 +148,21 @@ pub fn BulkActions(controller: Controller) -> impl IntoView {
     };
 
     view! { {retry_button} {remove_button} }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failure_whose_answer_was_lost_is_left_to_its_own_retry() {
+        let failed = |error| EntryState::Failed { error };
+        assert!(is_failed_for_sure(&failed(UploadError::Network(
+            "x".into()
+        ))));
+        assert!(!is_failed_for_sure(&failed(UploadError::AnswerLost(
+            Box::new(UploadError::Network("x".into()))
+        ))));
+        assert!(!is_failed_for_sure(&EntryState::Cancelled));
+    }
 }

@@ -515,22 +515,37 @@ impl Controller {
     }
 
     pub fn retry(&self, id: EntryId) {
+        self.retry_all(&[id]);
+    }
+
+    /// [`Self::retry`] for many rows at once, with one pass over the list
+    /// (the bulk "Retry all" of thousands).
+    pub fn retry_all(&self, ids: &[EntryId]) {
         // A row whose file stayed attached offers no retry: the issue has it.
-        if self
+        let ids: Vec<EntryId> = self
             .left_attached
-            .try_with_untracked(|m| m.contains_key(&id))
-            == Some(true)
-        {
+            .try_with_untracked(|m| {
+                ids.iter()
+                    .filter(|id| !m.contains_key(id))
+                    .copied()
+                    .collect()
+            })
+            .unwrap_or_default();
+        if ids.is_empty() {
             return;
         }
         // The kept attachments count, as for a file added now.
         let keeps = self.keeps_attachments();
-        self.kept.try_with_untracked(|kept| {
-            let kept = if keeps { kept.items() } else { &[] };
-            self.queue.try_update(|q| q.retry_beside(id, kept))
-        });
-        self.sync_rows(&[id]);
-        self.tell_refusals(&[id]);
+        let changed = self
+            .kept
+            .try_with_untracked(|kept| {
+                let kept = if keeps { kept.items() } else { &[] };
+                self.queue.try_update(|q| q.retry_all_beside(&ids, kept))
+            })
+            .flatten()
+            .unwrap_or_default();
+        self.sync_rows(&changed);
+        self.tell_refusals(&changed);
         self.pump();
     }
 
@@ -1072,6 +1087,16 @@ impl Controller {
             // Runs once the code telling this news has run to its end.
             spawn_local(async move { this.end_news_moment() });
         }
+    }
+
+    /// Tells the live region what a bulk button did, as its first news:
+    /// the rows a screen-reader user acted on change or go out of hearing,
+    /// and the button itself may go.
+    pub fn announce_bulk(&self, news: Announcement) {
+        if matches!(news, Announcement::Retrying(0) | Announcement::Removed(0)) {
+            return;
+        }
+        self.announce(news);
     }
 
     /// Ends the moment and lets the live region read it, unless files are

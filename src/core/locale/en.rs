@@ -69,6 +69,8 @@ pub static MESSAGES: Messages = Messages {
     file_failed: |name, error| format!("{name} failed: {error}"),
     files_uploaded: |n| format!("{} uploaded", files(n)),
     files_failed: |n| format!("{} could not be uploaded", files(n)),
+    files_retrying: |n| format!("Retrying {}", files(n)),
+    files_removed: |n| format!("{} removed from the list", files(n)),
     unreadable: |n| {
         if n == 1 {
             "1 file in the dropped folder could not be read".to_owned()

@@ -206,6 +206,8 @@ impl Locale {
             Announcement::UploadedMany(count) => (m.files_uploaded)(*count),
             Announcement::FailedMany(count) => (m.files_failed)(*count),
             Announcement::Failed { name, error } => (m.file_failed)(name, &self.error(error)),
+            Announcement::Retrying(count) => (m.files_retrying)(*count),
+            Announcement::Removed(count) => (m.files_removed)(*count),
             Announcement::FolderRead {
                 added,
                 unreadable: 0,
@@ -237,6 +239,10 @@ pub enum Announcement {
     UploadedMany(usize),
     /// Several files failed (or were refused) at one moment.
     FailedMany(usize),
+    /// Rows put back in line at once (the bulk "Retry all").
+    Retrying(usize),
+    /// Rows taken off the list at once (the bulk "Remove refused").
+    Removed(usize),
     /// A dropped folder was read: files added from it, and files the
     /// browser could not read.
     FolderRead {
@@ -308,6 +314,8 @@ pub struct Messages {
     pub file_failed: fn(&str, &str) -> String,
     pub files_uploaded: fn(usize) -> String,
     pub files_failed: fn(usize) -> String,
+    pub files_retrying: fn(usize) -> String,
+    pub files_removed: fn(usize) -> String,
     pub unreadable: fn(usize) -> String,
 
     // Kept attachments.

@@ -86,6 +86,11 @@ pub static MESSAGES: Messages = Messages {
         format!("{verb} {}", files(n))
     },
     files_failed: |n| format!("Не удалось загрузить {}", files(n)),
+    files_retrying: |n| format!("Отправляем заново {}", files(n)),
+    files_removed: |n| {
+        let verb = pick(n, "Убран", "Убрано", "Убрано");
+        format!("{verb} из списка {}", files(n))
+    },
     unreadable: |n| format!("Не удалось прочитать {} из перетащенной папки", files(n)),
 
     kept_label: "Загружены, но ещё не прикреплены",

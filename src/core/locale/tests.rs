@@ -143,6 +143,30 @@ fn bulk_buttons_count_in_both_locales() {
 }
 
 #[test]
+fn bulk_news_agrees_with_its_count() {
+    let (en, ru) = (Locale::En, Locale::Ru);
+    let told = |locale: Locale, news: Announcement| locale.announcement(&news);
+    assert_eq!(told(en, Announcement::Retrying(1)), "Retrying 1 file");
+    assert_eq!(
+        told(en, Announcement::Removed(200)),
+        "200 files removed from the list"
+    );
+    assert_eq!(
+        told(ru, Announcement::Retrying(3)),
+        "Отправляем заново 3 файла"
+    );
+    assert_eq!(told(ru, Announcement::Removed(1)), "Убран из списка 1 файл");
+    assert_eq!(
+        told(ru, Announcement::Removed(21)),
+        "Убран из списка 21 файл"
+    );
+    assert_eq!(
+        told(ru, Announcement::Removed(5)),
+        "Убрано из списка 5 файлов"
+    );
+}
+
+#[test]
 fn sizes_in_both_locales() {
     let cases: [(u64, &str, &str); 7] = [
         (0, "0 B", "0 Б"),
@@ -355,6 +379,8 @@ fn russian_table_has_no_english() {
             (m.file_failed)("отчёт", "ошибка"),
             (m.files_uploaded)(2),
             (m.files_failed)(2),
+            (m.files_retrying)(2),
+            (m.files_removed)(2),
             (m.unreadable)(2),
             (m.remove_kept)("отчёт"),
             (m.attach_to)("ЗАДАЧА-1"),
