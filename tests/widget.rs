@@ -446,3 +446,56 @@ fn timestamps_read_as_chromium_reads_them() {
     }
     assert!(parse_timestamp_ms(&now).is_some());
 }
+
+/// Pastes `transfer` on `target` as Ctrl+V would; whether a listener took
+/// it (cancelled the event).
+fn paste_on(target: &web_sys::EventTarget, transfer: &DataTransfer) -> bool {
+    let init = web_sys::ClipboardEventInit::new();
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    init.set_composed(true);
+    init.set_clipboard_data(Some(transfer));
+    let event = web_sys::ClipboardEvent::new_with_event_init_dict("paste", &init).unwrap();
+    !target.dispatch_event(&event).unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn page_paste_takes_a_screenshot_pasted_anywhere_but_leaves_text_fields_their_text() {
+    let rows = |root: &web_sys::Element| query_all(root, "[data-ta=row] [data-ta=name]");
+    // Two widgets: only the one with `page_paste` listens to the page.
+    let other = container();
+    let _other = mount_widget(other.clone(), dev_options(server(), "dev-token"));
+    let root = container();
+    let mut options = dev_options(server(), "dev-token");
+    options.page_paste = true;
+    let _handle = mount_widget(root.clone(), options);
+    let screenshot = || transfer_of(&[file(&PNG_40X20, "screenshot.png", "image/png")]);
+
+    let body = document().body().unwrap();
+    assert!(
+        paste_on(&body, &screenshot()),
+        "the paste on the page was not taken"
+    );
+    wait_for("the pasted file listed", 5_000, || rows(&root).len() == 1).await;
+    assert_eq!(text(&rows(&root)[0]), "screenshot.png");
+
+    // A text field of the page: cells copied from a spreadsheet come with a
+    // picture of them, and the text is what the field wants.
+    let field = document().create_element("textarea").unwrap();
+    body.append_child(&field).unwrap();
+    let cells = screenshot();
+    cells.set_data("text/plain", "1\t2\t3").unwrap();
+    assert!(
+        !paste_on(&field, &cells),
+        "a paste of text was taken from its field"
+    );
+    // A picture alone pasted into it comes to the widget (as GitHub's
+    // comment box takes a screenshot).
+    assert!(paste_on(&field, &screenshot()));
+    wait_for("the second file listed", 5_000, || rows(&root).len() == 2).await;
+    field.remove();
+    assert!(
+        rows(&other).is_empty(),
+        "the widget without page_paste took a paste"
+    );
+}

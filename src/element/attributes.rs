@@ -11,7 +11,7 @@ use crate::web::Persist;
 
 /// Every attribute the element reads; changing any of them at run time
 /// reconfigures the widget.
-pub const ATTRIBUTES: [&str; 25] = [
+pub const ATTRIBUTES: [&str; 26] = [
     "api",
     "mode",
     "issue",
@@ -35,6 +35,7 @@ pub const ATTRIBUTES: [&str; 25] = [
     "persist",
     "persist-key",
     "page-drop",
+    "page-paste",
     "jira-batch",
     "id",
 ];
@@ -186,6 +187,12 @@ pub fn options_from_attributes(
             None => warn("page-drop", &value, "true or false"),
         }
     }
+    if let Some(value) = text("page-paste") {
+        match parse_flag(&value, "page-paste") {
+            Some(on) => options.page_paste = on,
+            None => warn("page-paste", &value, "true or false"),
+        }
+    }
     if let Some(value) = text("jira-batch") {
         match parse_flag(&value, "jira-batch") {
             Some(on) => options.jira_batch = on,
@@ -287,6 +294,7 @@ mod tests {
             ("persist-key", "form-1"),
             ("locale", "ru-RU"),
             ("page-drop", ""),
+            ("page-paste", "true"),
             ("jira-batch", "true"),
         ]);
         assert_eq!(warnings, []);
@@ -313,6 +321,7 @@ mod tests {
         assert_eq!(options.persist_key, "form-1");
         assert_eq!(options.locale, Some(Locale::Ru));
         assert!(options.page_drop);
+        assert!(options.page_paste);
         assert!(options.jira_batch);
     }
 
@@ -330,6 +339,7 @@ mod tests {
             ("chunk-size", "0"),
             ("locale", "de"),
             ("page-drop", "maybe"),
+            ("page-paste", "no way"),
             ("jira-batch", "often"),
         ]);
         let defaults = WidgetOptions::default();
@@ -347,6 +357,7 @@ mod tests {
                 "multiple",
                 "locale",
                 "page-drop",
+                "page-paste",
                 "jira-batch",
                 "persist"
             ]
@@ -359,6 +370,7 @@ mod tests {
         assert!(options.multiple);
         assert_eq!(options.locale, None);
         assert!(!options.page_drop);
+        assert!(!options.page_paste);
         assert!(!options.jira_batch);
         let text = warnings[0].to_string();
         assert!(text.contains("mode=\"s3\""), "{text}");

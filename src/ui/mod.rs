@@ -11,6 +11,7 @@ mod focus;
 mod kept_list;
 mod options;
 mod page_drop;
+mod page_paste;
 mod summary;
 mod widget;
 

@@ -51,6 +51,11 @@ pub struct WidgetOptions {
     /// Files dropped anywhere on the page come to this widget, with an
     /// overlay while they are dragged over it.
     pub page_drop: bool,
+    /// Files pasted anywhere on the page come to this widget (FilePond's
+    /// default), not only those pasted with focus inside it. A paste into
+    /// a text field is left to the field when the clipboard holds text too
+    /// (a spreadsheet's cells come with a picture of them).
+    pub page_paste: bool,
     /// In `jira` mode, up to 60 files go in one request (as long as they
     /// come to at most 16 MiB together; a larger file goes alone), which
     /// spares Jira's rate limit when dozens of screenshots are dropped.
@@ -97,6 +102,7 @@ impl Default for WidgetOptions {
             transport: Rc::new(BrowserTransport::default()),
             locale: None,
             page_drop: false,
+            page_paste: false,
             jira_batch: false,
         }
     }

@@ -5,6 +5,7 @@ use super::drop_zone::DropZone;
 use super::file_row::FileRow;
 use super::kept_list::KeptList;
 use super::page_drop::PageDrop;
+use super::page_paste::PagePaste;
 use super::summary::Summary;
 use super::{Controller, WidgetOptions};
 use crate::core::{EntryId, RowPace};
@@ -91,6 +92,14 @@ pub fn ControlledWidget(controller: Controller) -> impl IntoView {
             .unwrap_or(false)
             .then(|| view! { <PageDrop controller=controller/> })
     };
+    let page_paste = move || {
+        controller.options_revision.track();
+        controller
+            .options
+            .try_with_value(|o| o.page_paste)
+            .unwrap_or(false)
+            .then(|| view! { <PagePaste controller=controller/> })
+    };
     let locale = controller.locale;
     // Each moment's news as a new text node, set from here rather than
     // rendered: news repeating the last word for word is still a change to
@@ -139,6 +148,7 @@ pub fn ControlledWidget(controller: Controller) -> impl IntoView {
             <div class="ta-live" data-ta="live" aria-live="polite" role="status"
                 node_ref=live_ref></div>
             {page_drop}
+            {page_paste}
         </div>
     }
 }

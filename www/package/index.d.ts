@@ -132,6 +132,8 @@ export interface TrackerAttachmentsOptions {
   persistKey?: string;
   /** Drop files anywhere on the page. */
   pageDrop?: boolean;
+  /** Take files pasted anywhere on the page, not only with focus inside the widget. */
+  pagePaste?: boolean;
   /** `jira` mode: up to 60 small files (16 MiB together) per request. */
   jiraBatch?: boolean;
   /** `null` goes back to `token`; left out, `setOptions()` keeps the one set. */
