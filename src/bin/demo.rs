@@ -236,6 +236,7 @@ fn options_for(choice: Choice, on_event: EventHandler) -> WidgetOptions {
         persist_key: format!("demo-{}", choice.mode.as_str()),
         locale: Some(choice.locale),
         page_drop: true,
+        page_paste: true,
         // Jira mode sends small files in batches of up to 60 per request.
         jira_batch: true,
         on_event: Some(on_event),
