@@ -55,6 +55,13 @@ impl UploadError {
         }
     }
 
+    /// A failure of the connection itself (no answer, or a body that
+    /// stopped going out): the kind an offline browser explains, so the
+    /// queue holds the file for the connection instead of spending a try.
+    pub fn waits_for_network(&self) -> bool {
+        matches!(self, UploadError::Network(_) | UploadError::Stalled { .. })
+    }
+
     /// After the whole request went out, whether this failure leaves open
     /// if the server acted on it: the connection broke, or a server or a
     /// proxy in front of it failed or gave up waiting (500, 502, 504).

@@ -58,9 +58,20 @@ impl Counted {
     }
 }
 
+fn is_connectivity(news: &Announcement) -> bool {
+    matches!(news, Announcement::WentOffline | Announcement::BackOnline)
+}
+
 /// Adds `news` to one moment's `items`, summing what adds up and counting
 /// uploads and failures past [`NAMED_PER_MOMENT`].
 fn gather(items: &mut Vec<Announcement>, news: Announcement) {
+    if is_connectivity(&news) {
+        // Only where the connection ended up is news: offline and back
+        // within one moment is "back online", said once.
+        items.retain(|i| !is_connectivity(i));
+        items.push(news);
+        return;
+    }
     if let Announcement::FilesAdded(more) = news {
         match items
             .iter_mut()
@@ -174,6 +185,17 @@ mod tests {
         assert_eq!(three.items, [uploaded("a"), uploaded("b"), uploaded("c")]);
         three.tell(uploaded("d"), true);
         assert_eq!(three.items, [Announcement::UploadedMany(4)]);
+    }
+
+    #[test]
+    fn the_connection_is_told_once_as_it_ended_up() {
+        let mut live = LiveNews::default();
+        live.tell(uploaded("a"), false);
+        live.tell(Announcement::WentOffline, true);
+        live.tell(Announcement::WentOffline, true);
+        assert_eq!(live.items, [uploaded("a"), Announcement::WentOffline]);
+        live.tell(Announcement::BackOnline, true);
+        assert_eq!(live.items, [uploaded("a"), Announcement::BackOnline]);
     }
 
     #[test]

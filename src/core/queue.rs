@@ -168,6 +168,11 @@ pub struct UploadQueue {
     /// [`Self::start_ready`] starts its search here rather than at the front
     /// of a list whose first thousands are done.
     scan_from: usize,
+    /// Whether the browser says it is online. While it is not, nothing
+    /// starts, and a connection failure puts its file back in line
+    /// without spending a try: an outage longer than the retries' few
+    /// seconds would otherwise fail every file.
+    online: bool,
 }
 
 /// Counts and bytes over the entries, by state.
@@ -298,6 +303,7 @@ impl UploadQueue {
             in_flight: Vec::new(),
             next_request: 0,
             scan_from: 0,
+            online: true,
         }
     }
 
@@ -402,6 +408,48 @@ impl UploadQueue {
         self.index_of(id).map(|i| &mut self.entries[i])
     }
 
+    /// Whether the queue takes the browser to be online (see
+    /// [`Self::set_online`]).
+    pub fn is_online(&self) -> bool {
+        self.online
+    }
+
+    /// Records that the browser went offline or came back, and returns the
+    /// files this put back in line. Going offline, a retry waiting after a
+    /// connection failure goes back in line with its tries kept: it now
+    /// waits for the connection, not for a time. Back online, the files in
+    /// line are due at once, paced by the concurrency limit as ever; the
+    /// caller pumps.
+    pub fn set_online(&mut self, online: bool) -> Vec<EntryId> {
+        let mut moved = Vec::new();
+        if self.online == online {
+            return moved;
+        }
+        self.online = online;
+        if online || self.tally.retrying == 0 {
+            return moved;
+        }
+        // One pass per change of connectivity, from the first waiting file.
+        let from = self.scan_from.min(self.entries.len());
+        for entry in &mut self.entries[from..] {
+            if let EntryState::Retrying { error, .. } = &entry.state {
+                if error.waits_for_network() {
+                    self.tally.remove(entry.file.size, &entry.state);
+                    entry.state = EntryState::Queued;
+                    self.tally.add(entry.file.size, &entry.state);
+                    moved.push(entry.id);
+                }
+            }
+        }
+        moved
+    }
+
+    /// Whether `error`, ending an upload now, puts its file back in line
+    /// to wait for the connection (see [`Self::finish_at`]).
+    pub fn holds_for_network(&self, error: &UploadError) -> bool {
+        !self.online && error.waits_for_network()
+    }
+
     /// Requests in flight (a batch counts once).
     pub fn active_count(&self) -> usize {
         self.in_flight.len()
@@ -423,7 +471,8 @@ impl UploadQueue {
     pub fn start_batches(&mut self, now_ms: f64, limit: BatchLimit) -> Vec<Vec<EntryId>> {
         let free = self.concurrency.saturating_sub(self.active_count());
         let mut batches: Vec<Vec<EntryId>> = Vec::new();
-        if free == 0 || self.tally.queued + self.tally.retrying == 0 {
+        // Offline, a request could only fail.
+        if !self.online || free == 0 || self.tally.queued + self.tally.retrying == 0 {
             return batches;
         }
         let max_files = limit.files.max(1);
@@ -488,9 +537,10 @@ impl UploadQueue {
 
     /// When a waiting retry could start: the earliest due time, but only if a
     /// slot is free. With every slot busy, the end of a running upload pumps
-    /// the queue anyway, so a timer would only spin.
+    /// the queue anyway, so a timer would only spin; offline nothing starts,
+    /// and coming back online pumps.
     pub fn next_wake_at(&self) -> Option<f64> {
-        if self.active_count() >= self.concurrency {
+        if !self.online || self.active_count() >= self.concurrency {
             return None;
         }
         self.next_retry_at()
@@ -556,7 +606,9 @@ impl UploadQueue {
 
     /// Records the outcome of an upload that was running. A transient
     /// failure is retried per the [`RetryPolicy`]: `retry_after_ms` is the
-    /// server's `Retry-After`, `random` a uniform draw in `[0, 1)`.
+    /// server's `Retry-After`, `random` a uniform draw in `[0, 1)`. A
+    /// connection failure while offline spends no try: the file goes back
+    /// in line, to start when the browser is back online.
     pub fn finish_at(
         &mut self,
         id: EntryId,
@@ -569,6 +621,7 @@ impl UploadQueue {
         let to = match outcome {
             Ok(attachment) => EntryState::Done { attachment },
             Err(UploadError::Cancelled) => EntryState::Cancelled,
+            Err(error) if self.holds_for_network(&error) => EntryState::Queued,
             Err(error) => match self.retry.decide(attempts, &error, retry_after_ms, random) {
                 RetryDecision::RetryIn(wait) => EntryState::Retrying {
                     attempt: attempts,
@@ -1414,6 +1467,131 @@ mod tests {
         assert_eq!(q.next_wake_at(), None);
         q.finish(b, Ok(attachment("1"))).unwrap();
         assert_eq!(q.next_wake_at(), q.next_retry_at());
+    }
+
+    #[test]
+    fn offline_nothing_starts_and_no_timer_is_set() {
+        let mut q = UploadQueue::new(2);
+        let a = q.add(file("a", 1));
+        assert_eq!(q.start_ready(0.0), vec![a]);
+        q.finish_at(a, Err(UploadError::Network("x".into())), 0.0, None, 0.5)
+            .unwrap();
+        let b = q.add(file("b", 1));
+        assert_eq!(q.set_online(false), vec![a]);
+        assert!(!q.is_online());
+        // Queued, a retry due long ago, a free slot: still nothing starts.
+        assert_eq!(q.start_ready(1e12), vec![]);
+        assert_eq!(q.next_wake_at(), None);
+        assert!(q.summary().running, "files waiting keep the widget busy");
+        // Told twice, nothing more happens.
+        assert_eq!(q.set_online(false), vec![]);
+        assert!(q.set_online(true).is_empty());
+        assert_eq!(q.start_ready(0.0), vec![a, b]);
+        assert!(q.totals_are_consistent());
+    }
+
+    #[test]
+    fn a_connection_failure_while_offline_spends_no_try() {
+        // No automatic retries at all: any try spent would fail the file.
+        let mut q = UploadQueue::new(1).with_retry_policy(RetryPolicy::none());
+        let a = q.add(file("a", 1));
+        assert_eq!(q.start_ready(0.0), vec![a]);
+        q.set_online(false);
+        assert!(q.holds_for_network(&UploadError::Stalled { seconds: 30 }));
+        q.finish_at(
+            a,
+            Err(UploadError::Network("offline".into())),
+            0.0,
+            None,
+            0.5,
+        )
+        .unwrap();
+        let entry = q.get(a).unwrap();
+        assert_eq!((&entry.state, entry.attempts), (&EntryState::Queued, 0));
+        assert_eq!(q.active_count(), 0);
+        assert!(q.summary().running);
+        assert!(q.totals_are_consistent());
+        q.set_online(true);
+        assert_eq!(q.start_ready(0.0), vec![a]);
+        // Online, the same failure spends the one try as before.
+        q.finish_at(a, Err(UploadError::Network("reset".into())), 0.0, None, 0.5)
+            .unwrap();
+        assert_eq!(q.get(a).unwrap().state.name(), "failed");
+    }
+
+    #[test]
+    fn server_answers_while_offline_are_settled_as_ever() {
+        let mut q = UploadQueue::new(2);
+        let a = q.add(file("a", 1));
+        let b = q.add(file("b", 1));
+        assert_eq!(q.start_ready(0.0), vec![a, b]);
+        q.set_online(false);
+        let http = |status| {
+            Err(UploadError::Http {
+                status,
+                message: String::new(),
+            })
+        };
+        assert!(!q.holds_for_network(&UploadError::Http {
+            status: 503,
+            message: String::new()
+        }));
+        q.finish_at(a, http(413), 0.0, None, 0.5).unwrap();
+        q.finish_at(b, http(503), 0.0, None, 0.5).unwrap();
+        assert_eq!(q.get(a).unwrap().state.name(), "failed");
+        assert!(matches!(
+            q.get(b).unwrap().state,
+            EntryState::Retrying { attempt: 1, .. }
+        ));
+    }
+
+    #[test]
+    fn going_offline_puts_connection_retries_back_in_line_and_back_online_they_go_at_once() {
+        let mut q = UploadQueue::new(3);
+        let ids = q.add_all((0..3).map(|i| file(&format!("f{i}"), 1)).collect());
+        assert_eq!(q.start_ready(0.0), ids);
+        let e503 = UploadError::Http {
+            status: 503,
+            message: String::new(),
+        };
+        // Both wait a long time; only the connection failure waits for the
+        // connection instead.
+        q.finish_at(
+            ids[0],
+            Err(UploadError::Network("x".into())),
+            0.0,
+            Some(60_000),
+            0.5,
+        )
+        .unwrap();
+        q.finish_at(ids[1], Err(e503), 0.0, Some(60_000), 0.5)
+            .unwrap();
+        assert_eq!(q.set_online(false), vec![ids[0]]);
+        assert_eq!(q.get(ids[0]).unwrap().state, EntryState::Queued);
+        assert_eq!(
+            q.get(ids[0]).unwrap().attempts,
+            1,
+            "its failed try stays counted"
+        );
+        assert_eq!(q.get(ids[1]).unwrap().state.name(), "retrying");
+        assert_eq!(q.next_wake_at(), None, "no timer while offline");
+        assert!(q.totals_are_consistent());
+        q.set_online(true);
+        assert_eq!(q.start_ready(1.0), vec![ids[0]]);
+        assert_eq!(q.next_wake_at(), Some(60_000.0));
+    }
+
+    #[test]
+    fn back_online_the_limit_still_paces_the_waiting_files() {
+        let mut q = UploadQueue::new(2);
+        q.set_online(false);
+        let ids = q.add_all((0..5).map(|i| file(&format!("f{i}"), 1)).collect());
+        assert_eq!(q.start_ready(0.0), vec![]);
+        q.set_online(true);
+        assert_eq!(q.start_ready(0.0), ids[..2]);
+        assert_eq!(q.start_ready(0.0), vec![]);
+        q.finish(ids[0], Ok(attachment("1"))).unwrap();
+        assert_eq!(q.start_ready(0.0), vec![ids[2]]);
     }
 
     #[test]

@@ -22,6 +22,8 @@ enum Op {
     Retry(usize),
     Remove(usize),
     Tick(u64),
+    /// The browser goes offline (`false`) or back online.
+    Online(bool),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -37,6 +39,7 @@ fn op() -> impl Strategy<Value = Op> {
         (0usize..40).prop_map(Op::Retry),
         (0usize..40).prop_map(Op::Remove),
         (0u64..10_000).prop_map(Op::Tick),
+        any::<bool>().prop_map(Op::Online),
     ]
 }
 
@@ -95,6 +98,7 @@ proptest! {
                     let ready: Vec<(EntryId, u64)> = q
                         .entries()
                         .iter()
+                        .filter(|_| q.is_online())
                         .filter(|e| match e.state {
                             EntryState::Queued => true,
                             EntryState::Retrying { at_ms, .. } => at_ms <= now,
@@ -181,6 +185,13 @@ proptest! {
                     }
                 }
                 Op::Tick(ms) => now += ms as f64,
+                Op::Online(online) => {
+                    for id in q.set_online(online) {
+                        prop_assert_eq!(&q.get(id).unwrap().state, &EntryState::Queued);
+                    }
+                    // Offline, nothing is due and no timer is asked for.
+                    prop_assert!(online || q.next_wake_at().is_none());
+                }
             }
             // Never more uploads in flight than the limit.
             prop_assert!(q.active_count() <= concurrency);
@@ -196,7 +207,9 @@ proptest! {
             prop_assert_eq!(ids.len(), q.entries().len());
         }
 
-        // Drain: everything in flight succeeds, waiting retries come due.
+        // Drain: back online, everything in flight succeeds, waiting
+        // retries come due.
+        q.set_online(true);
         for _ in 0..(4 * (added + 1)) {
             now += 1_000_000.0;
             for id in q.start_batches(now, limit).into_iter().flatten() {

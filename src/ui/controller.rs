@@ -21,9 +21,9 @@ use crate::core::{
 };
 use crate::web::{
     browser_locale, downscaled_preview, fetch_thumbnail, fresh_credentials, is_kept_change,
-    load_kept, picked_meta, same_origin_as_api, save_kept, send_authorized, sleep, storage_key,
-    upload_in_parts, walk_folders, AuthorizationProvider, Dropped, EventListener, ObjectUrl,
-    PartUploader, Persist, PickedFile,
+    is_online, load_kept, picked_meta, same_origin_as_api, save_kept, send_authorized, sleep,
+    storage_key, upload_in_parts, walk_folders, AuthorizationProvider, Connectivity, Dropped,
+    EventListener, ObjectUrl, PartUploader, Persist, PickedFile,
 };
 
 /// How often the speed is sampled while uploads run (see `measure_speed`).
@@ -102,6 +102,10 @@ pub struct Controller {
     /// Listed slices whose refusals are yet to be told, each in a task of
     /// its own: the moment they belong to waits for them.
     refusals_untold: StoredValue<usize>,
+    /// Whether the browser is online, as the queue knows it: offline,
+    /// nothing starts and files wait for the connection (the summary and
+    /// the rows in line say so).
+    pub online: RwSignal<bool>,
     /// The language of every word and number the widget shows.
     pub locale: RwSignal<Locale>,
     pub options: StoredValue<WidgetOptions, LocalStorage>,
@@ -147,11 +151,12 @@ impl Controller {
     pub fn new(options: WidgetOptions) -> Self {
         let stored = load_kept(options.persist, &storage_key(&options.persist_key));
         let stored_at_start = stored.clone();
-        let queue = RwSignal::new(
-            UploadQueue::new(options.concurrency)
-                .with_restrictions(options.restrictions.clone())
-                .with_retry_policy(options.retry),
-        );
+        let mut first_queue = UploadQueue::new(options.concurrency)
+            .with_restrictions(options.restrictions.clone())
+            .with_retry_policy(options.retry);
+        let online = is_online();
+        first_queue.set_online(online);
+        let queue = RwSignal::new(first_queue);
         let reading = RwSignal::new(0);
         // A memo: the queue changes with every progress report, `busy`
         // seldom.
@@ -177,6 +182,7 @@ impl Controller {
             news: StoredValue::new(LiveNews::default()),
             news_moment_open: StoredValue::new(false),
             refusals_untold: StoredValue::new(0),
+            online: RwSignal::new(online),
             locale: RwSignal::new(options.locale.unwrap_or_else(browser_locale)),
             options: StoredValue::new_local(options),
             options_revision: RwSignal::new(0),
@@ -266,7 +272,37 @@ impl Controller {
             }
         });
         let _ = StoredValue::new_local(leaving);
+        let connectivity = Connectivity::watch(move |online| controller.set_online(online));
+        let _ = StoredValue::new_local(connectivity);
         controller
+    }
+
+    /// The browser went offline or came back (its events, or a request
+    /// failing while `navigator.onLine` is false). Told once per change: to
+    /// the queue, the view, and, while there are files to upload, the live
+    /// region. Back online, the files in line start at once.
+    fn set_online(&self, online: bool) {
+        if self.queue.try_with_untracked(UploadQueue::is_online) != Some(!online) {
+            return;
+        }
+        let moved = self
+            .queue
+            .try_update(|q| q.set_online(online))
+            .unwrap_or_default();
+        self.sync_rows(&moved);
+        self.online.try_set(online);
+        if self.is_busy() {
+            self.announce(if online {
+                Announcement::BackOnline
+            } else {
+                Announcement::WentOffline
+            });
+        }
+        if online {
+            self.pump();
+        }
+        // Offline this clears the retry timer: nothing is due.
+        self.wake_for_retries();
     }
 
     /// Stores the kept list and returns it with the list as this widget
@@ -1566,11 +1602,18 @@ impl Controller {
             return;
         }
 
-        // Part uploads have already used their retries: record those as final.
+        // A request that failed as the browser went offline: the `offline`
+        // event may come after the request's error, and the queue must know
+        // before it settles the file.
+        if matches!(&outcome, Err((error, _)) if error.waits_for_network()) && !is_online() {
+            self.set_online(false);
+        }
+        // Part uploads have already used their retries: record those as
+        // final, unless the file waits for the connection.
         let recorded = self
             .queue
             .try_update(|q| match outcome.clone() {
-                Err((error, true)) => q.finish(id, Err(error)),
+                Err((error, true)) if !q.holds_for_network(&error) => q.finish(id, Err(error)),
                 other => q.finish_at(
                     id,
                     other.map_err(|(e, _)| e),
@@ -1581,16 +1624,17 @@ impl Controller {
             })
             .is_some_and(|r| r.is_ok());
         self.sync_rows(&[id]);
-        let retrying = self
+        // Waiting to retry, or back in line for the connection: not over.
+        let waiting = self
             .queue
             .try_with_untracked(|q| {
                 matches!(
                     q.get(id).map(|e| &e.state),
-                    Some(EntryState::Retrying { .. })
+                    Some(EntryState::Retrying { .. } | EntryState::Queued)
                 )
             })
             .unwrap_or(false);
-        if !recorded || retrying {
+        if !recorded || waiting {
             return;
         }
         match &outcome {

@@ -4,9 +4,12 @@ use super::focus::{focus_beside, focus_first_button, holds_focus};
 use super::Controller;
 use crate::core::{is_displayable_url, type_label, EntryId, EntryState, Locale};
 
-fn status_text(state: &EntryState, locale: Locale) -> String {
+/// `online` is read only for a file in line, the one state it changes:
+/// offline, that file waits for the connection, and says so.
+fn status_text(state: &EntryState, locale: Locale, online: impl Fn() -> bool) -> String {
     let m = locale.messages();
     match state {
+        EntryState::Queued if !online() => m.waiting_for_network.to_owned(),
         EntryState::Queued => m.waiting.to_owned(),
         EntryState::Uploading { sent, total } if *total > 0 => {
             (m.uploading_of)(&locale.bytes(*sent), &locale.bytes(*total))
@@ -181,7 +184,9 @@ pub fn FileRow(id: EntryId, controller: Controller) -> impl IntoView {
             })}
             <span class="ta-size">{move || locale.get().bytes(size)}</span>
             <span class="ta-status" data-ta="status">
-                {move || left_attached().unwrap_or_else(|| status_text(&state.get(), locale.get()))}
+                {move || left_attached().unwrap_or_else(|| {
+                    status_text(&state.get(), locale.get(), || controller.online.get())
+                })}
             </span>
             {progress}
             <span class="ta-actions" node_ref=actions_ref>{actions}</span>

@@ -2,6 +2,7 @@
 //! in this layer decides anything.
 
 mod authorization;
+mod connectivity;
 pub mod console;
 mod files;
 mod folders;
@@ -21,6 +22,7 @@ mod xhr;
 pub use authorization::{
     fresh_credentials, send_authorized, AuthorizationAsk, AuthorizationProvider,
 };
+pub use connectivity::{is_online, Connectivity};
 pub use files::{file_meta, files_from_data_transfer, files_from_list, picked_meta};
 pub use folders::{take_drop, walk_folders, Dropped, PickedFile, Walked};
 pub use language::browser_locale;

@@ -10,7 +10,7 @@ use std::rc::Rc;
 
 use web_sys::{AbortSignal, Blob, File};
 
-use super::{js_error_text, send_authorized, sleep, AuthorizationProvider, Transport};
+use super::{is_online, js_error_text, send_authorized, sleep, AuthorizationProvider, Transport};
 use crate::backend::{Credentials, FlowBackend, PartOutcome, PartPresence, PartSpec};
 use crate::core::{
     parse_retry_after, Attachment, FileMeta, RetryDecision, RetryPolicy, UploadError,
@@ -63,6 +63,12 @@ where
             Ok(value) => return Ok(value),
             Err(error) => error,
         };
+        // Offline, the queue holds the file for the connection without
+        // spending a try (`UploadQueue::holds_for_network`); trying the part
+        // again meanwhile would only spend this file's tries.
+        if error.waits_for_network() && !is_online() {
+            return Err(error);
+        }
         let now = js_sys::Date::now();
         let retry_after_ms = retry_after
             .as_deref()

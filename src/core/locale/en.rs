@@ -30,6 +30,7 @@ pub static MESSAGES: Messages = Messages {
     list_label: "Files",
     waiting: "Waiting",
     uploading: "Uploading",
+    waiting_for_network: "Waiting for the network",
     uploading_of: |sent, total| format!("Uploading {sent} of {total}"),
     retrying: |error| format!("{error} — retrying"),
     uploaded: "Uploaded",
@@ -48,6 +49,8 @@ pub static MESSAGES: Messages = Messages {
         format!("{done} of {counted} uploaded · {sent} of {total}")
     },
     speed_and_time_left: |speed, left| format!("{speed}/s · {left} left"),
+    offline: "Offline: uploads will resume when the connection is back",
+    back_online: "Back online: uploads resume",
     retry_failed: |n| {
         if n == 1 {
             "Retry 1 failed upload".to_owned()

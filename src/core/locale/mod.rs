@@ -212,6 +212,8 @@ impl Locale {
                 added,
                 unreadable: 0,
             } => (m.files_added)(*added),
+            Announcement::WentOffline => m.offline.to_owned(),
+            Announcement::BackOnline => m.back_online.to_owned(),
             Announcement::FolderRead { added, unreadable } => {
                 format!(
                     "{}. {}",
@@ -249,6 +251,10 @@ pub enum Announcement {
         added: usize,
         unreadable: usize,
     },
+    /// The browser went offline while files were to upload: they wait.
+    WentOffline,
+    /// It is back online: the waiting files go.
+    BackOnline,
 }
 
 /// One locale's words. Plain fields are fixed text; functions build the
@@ -281,6 +287,8 @@ pub struct Messages {
     pub list_label: &'static str,
     pub waiting: &'static str,
     pub uploading: &'static str,
+    /// A file in line while the browser is offline.
+    pub waiting_for_network: &'static str,
     /// Sent and total size, formatted.
     pub uploading_of: fn(&str, &str) -> String,
     /// The error that will be retried.
@@ -302,6 +310,11 @@ pub struct Messages {
     pub summary: fn(usize, usize, &str, &str) -> String,
     /// Speed (formatted bytes) and time left (formatted).
     pub speed_and_time_left: fn(&str, &str) -> String,
+    /// Said by the summary line while offline, and by the live region
+    /// when the browser goes offline.
+    pub offline: &'static str,
+    /// Said by the live region when the browser is back online.
+    pub back_online: &'static str,
     /// The buttons beside the summary line, with the count of rows each
     /// acts on (the visible text is the accessible name).
     pub retry_failed: fn(usize) -> String,

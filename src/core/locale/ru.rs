@@ -36,6 +36,7 @@ pub static MESSAGES: Messages = Messages {
     list_label: "Файлы",
     waiting: "В очереди",
     uploading: "Загружается",
+    waiting_for_network: "Ждёт подключения к сети",
     uploading_of: |sent, total| format!("Загружено {sent} из {total}"),
     retrying: |error| format!("{error} — пробуем ещё раз"),
     uploaded: "Загружено",
@@ -53,6 +54,8 @@ pub static MESSAGES: Messages = Messages {
         format!("Загружено {done} из {counted} · {sent} из {total}")
     },
     speed_and_time_left: |speed, left| format!("{speed}/с · осталось {left}"),
+    offline: "Нет подключения к сети: загрузка продолжится, когда оно восстановится",
+    back_online: "Подключение восстановлено: загрузка продолжается",
     // No «все»: «все 21 …» does not agree.
     retry_failed: |n| {
         let what = pick(

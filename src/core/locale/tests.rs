@@ -345,6 +345,9 @@ fn russian_table_has_no_english() {
             m.list_label,
             m.waiting,
             m.uploading,
+            m.waiting_for_network,
+            m.offline,
+            m.back_online,
             m.uploaded,
             m.cancelled,
             m.cancel,
@@ -416,6 +419,14 @@ fn announcements_follow_the_locale() {
             unreadable: 1
         }),
         "Добавлено 2 файла. Не удалось прочитать 1 файл из перетащенной папки"
+    );
+    assert_eq!(
+        Locale::Ru.announcements(&[Announcement::WentOffline]),
+        "Нет подключения к сети: загрузка продолжится, когда оно восстановится"
+    );
+    assert_eq!(
+        Locale::En.announcement(&Announcement::BackOnline),
+        "Back online: uploads resume"
     );
 }
 

@@ -1,0 +1,215 @@
+//! Going offline in headless Chromium: nothing is sent while the browser
+//! is offline, a request that fails as it goes offline spends no try, and
+//! back online the files waiting go. Offline is simulated as the page sees
+//! it: `navigator.onLine` redefined and the window's `offline`/`online`
+//! events dispatched (Playwright's `context.setOffline` in www/e2e does it
+//! for real).
+#![cfg(target_arch = "wasm32")]
+
+mod support;
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use js_sys::{Object, Reflect};
+use support::*;
+use tracker_attachments::backend::{JsonRequest, UploadRequest};
+use tracker_attachments::core::{RetryPolicy, UploadError};
+use tracker_attachments::web::{BrowserTransport, Transport, TransportFuture};
+use tracker_attachments::WidgetOptions;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::*;
+use web_sys::Element;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const OFFLINE: &str = "Offline: uploads will resume when the connection is back";
+const BACK: &str = "Back online: uploads resume";
+
+/// Makes `navigator.onLine` read `online` (an own property over the
+/// prototype's getter) and, with `tell`, dispatches the window's event.
+fn browser_online(online: bool, tell: bool) {
+    let window = web_sys::window().unwrap();
+    let navigator = Reflect::get(&window, &js("navigator")).unwrap();
+    let descriptor = Object::new();
+    Reflect::set(&descriptor, &js("value"), &JsValue::from_bool(online)).unwrap();
+    Reflect::set(&descriptor, &js("configurable"), &JsValue::TRUE).unwrap();
+    Object::define_property(&navigator.into(), &js("onLine"), &descriptor);
+    if tell {
+        let kind = if online { "online" } else { "offline" };
+        window
+            .dispatch_event(&web_sys::Event::new(kind).unwrap())
+            .unwrap();
+    }
+}
+
+/// Gives `navigator.onLine` back to the browser, for the next test.
+fn browser_online_restored() {
+    let navigator = Reflect::get(&web_sys::window().unwrap(), &js("navigator")).unwrap();
+    Reflect::delete_property(&navigator.into(), &js("onLine")).unwrap();
+}
+
+/// The browser's transport, counting uploads; with `drop_first`, the
+/// first upload finds the browser gone offline (`navigator.onLine` false,
+/// its event not yet dispatched, as Chromium may order them) and fails as
+/// a request does then.
+struct Link {
+    browser: BrowserTransport,
+    uploads: Cell<usize>,
+    drop_first: bool,
+}
+
+impl Transport for Link {
+    fn upload<'a>(
+        &'a self,
+        request: &'a UploadRequest,
+        files: &'a [web_sys::Blob],
+        signal: Option<&'a web_sys::AbortSignal>,
+        on_progress: Rc<dyn Fn(u64, u64)>,
+    ) -> TransportFuture<'a> {
+        self.uploads.set(self.uploads.get() + 1);
+        if self.drop_first && self.uploads.get() == 1 {
+            browser_online(false, false);
+            return Box::pin(async {
+                Err(UploadError::Network(
+                    "net::ERR_INTERNET_DISCONNECTED".into(),
+                ))
+            });
+        }
+        self.browser.upload(request, files, signal, on_progress)
+    }
+
+    fn json<'a>(
+        &'a self,
+        request: &'a JsonRequest,
+        signal: Option<&'a web_sys::AbortSignal>,
+    ) -> TransportFuture<'a> {
+        self.browser.json(request, signal)
+    }
+}
+
+/// Every text the live region showed, in order.
+struct Told {
+    texts: Rc<RefCell<Vec<String>>>,
+    _watch: Mutations,
+}
+
+impl Told {
+    fn watch(live: &Element) -> Self {
+        let texts = Rc::new(RefCell::new(Vec::new()));
+        let (seen, watched) = (texts.clone(), live.clone());
+        let watch = Mutations::watch(live, move |_| seen.borrow_mut().push(text(&watched)));
+        Self {
+            texts,
+            _watch: watch,
+        }
+    }
+
+    fn count(&self, sentence: &str) -> usize {
+        self.texts
+            .borrow()
+            .iter()
+            .filter(|t| t.contains(sentence))
+            .count()
+    }
+}
+
+fn state(row: &Element) -> String {
+    attr(row, "data-state").unwrap_or_default()
+}
+
+fn status(row: &Element) -> String {
+    text(&query(row, "[data-ta=status]").unwrap())
+}
+
+#[wasm_bindgen_test]
+async fn a_file_added_offline_sends_nothing_and_goes_when_back_online() {
+    let link = Rc::new(Link {
+        browser: BrowserTransport::default(),
+        uploads: Cell::new(0),
+        drop_first: false,
+    });
+    let root = container();
+    let options = WidgetOptions {
+        transport: link.clone(),
+        ..dev_options(server(), "dev-token")
+    };
+    let _handle = mount_widget(root.clone(), options);
+    browser_online(false, true);
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[file(b"written offline", "offline.txt", "text/plain")],
+    );
+    wait_for("the row", 5_000, || query(&root, "[data-ta=row]").is_some()).await;
+    let row = query(&root, "[data-ta=row]").unwrap();
+    let summary = query(&root, "[data-ta=summary]").unwrap();
+    wait_for("the summary to say offline", 5_000, || {
+        text(&summary).contains(OFFLINE)
+    })
+    .await;
+    // The pump ran when the file was listed (the row is drawn after it):
+    // offline it started nothing.
+    assert_eq!(state(&row), "queued", "{}", text(&row));
+    assert_eq!(status(&row), "Waiting for the network");
+    assert_eq!(link.uploads.get(), 0);
+
+    browser_online(true, true);
+    wait_for("the upload once back online", 20_000, || {
+        state(&row) == "done"
+    })
+    .await;
+    assert_eq!(link.uploads.get(), 1);
+    assert!(!text(&summary).contains(OFFLINE), "{}", text(&summary));
+    browser_online_restored();
+}
+
+#[wasm_bindgen_test]
+async fn a_request_failing_as_the_browser_goes_offline_spends_no_try() {
+    let link = Rc::new(Link {
+        browser: BrowserTransport::default(),
+        uploads: Cell::new(0),
+        drop_first: true,
+    });
+    let root = container();
+    let options = WidgetOptions {
+        transport: link.clone(),
+        // Not one automatic retry: a try spent would fail the file.
+        retry: RetryPolicy::none(),
+        ..dev_options(server(), "dev-token")
+    };
+    browser_online(true, false);
+    let _handle = mount_widget(root.clone(), options);
+    let live = query(&root, "[data-ta=live]").unwrap();
+    let told = Told::watch(&live);
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[file(b"cut off", "cut.txt", "text/plain")],
+    );
+    wait_for("the first try", 5_000, || link.uploads.get() == 1).await;
+    let row = query(&root, "[data-ta=row]").unwrap();
+    wait_for("the file to wait for the network", 5_000, || {
+        status(&row) == "Waiting for the network"
+    })
+    .await;
+    assert_eq!(state(&row), "queued");
+    wait_for("the live region to say offline", 5_000, || {
+        told.count(OFFLINE) == 1
+    })
+    .await;
+    // The browser's own event, late: nothing new to tell.
+    browser_online(false, true);
+
+    browser_online(true, true);
+    wait_for("the upload once back online", 20_000, || {
+        state(&row) == "done"
+    })
+    .await;
+    assert_eq!(link.uploads.get(), 2);
+    wait_for("the file told uploaded", 5_000, || {
+        told.count("cut.txt uploaded") == 1
+    })
+    .await;
+    assert_eq!(told.count(OFFLINE), 1, "{:?}", told.texts.borrow());
+    assert_eq!(told.count(BACK), 1, "{:?}", told.texts.borrow());
+    browser_online_restored();
+}
