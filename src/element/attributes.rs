@@ -11,7 +11,7 @@ use crate::web::Persist;
 
 /// Every attribute the element reads; changing any of them at run time
 /// reconfigures the widget.
-pub const ATTRIBUTES: [&str; 25] = [
+pub const ATTRIBUTES: [&str; 26] = [
     "api",
     "mode",
     "issue",
@@ -36,6 +36,7 @@ pub const ATTRIBUTES: [&str; 25] = [
     "persist-key",
     "page-drop",
     "jira-batch",
+    "with-credentials",
     "id",
 ];
 
@@ -192,6 +193,12 @@ pub fn options_from_attributes(
             None => warn("jira-batch", &value, "true or false"),
         }
     }
+    if let Some(value) = text("with-credentials") {
+        match parse_flag(&value, "with-credentials") {
+            Some(on) => options.credentials.send_cookies = on,
+            None => warn("with-credentials", &value, "true or false"),
+        }
+    }
     if let Some(value) = text("persist") {
         match Persist::parse(&value) {
             Some(persist) => options.persist = persist,
@@ -288,6 +295,7 @@ mod tests {
             ("locale", "ru-RU"),
             ("page-drop", ""),
             ("jira-batch", "true"),
+            ("with-credentials", ""),
         ]);
         assert_eq!(warnings, []);
         assert_eq!(options.api, "https://tracker.example");
@@ -314,6 +322,7 @@ mod tests {
         assert_eq!(options.locale, Some(Locale::Ru));
         assert!(options.page_drop);
         assert!(options.jira_batch);
+        assert!(options.credentials.send_cookies);
     }
 
     #[test]
@@ -331,6 +340,7 @@ mod tests {
             ("locale", "de"),
             ("page-drop", "maybe"),
             ("jira-batch", "often"),
+            ("with-credentials", "cookies"),
         ]);
         let defaults = WidgetOptions::default();
         let named: Vec<&str> = warnings.iter().map(|w| w.attribute.as_str()).collect();
@@ -348,6 +358,7 @@ mod tests {
                 "locale",
                 "page-drop",
                 "jira-batch",
+                "with-credentials",
                 "persist"
             ]
         );
@@ -360,6 +371,7 @@ mod tests {
         assert_eq!(options.locale, None);
         assert!(!options.page_drop);
         assert!(!options.jira_batch);
+        assert!(!options.credentials.send_cookies);
         let text = warnings[0].to_string();
         assert!(text.contains("mode=\"s3\""), "{text}");
     }
