@@ -53,10 +53,14 @@ thread_local! {
 #[wasm_bindgen(js_name = defineTrackerAttachments)]
 pub fn define_tracker_attachments() -> Result<bool, JsValue> {
     let hooks = Object::new();
-    let connect = Closure::<dyn Fn(HtmlElement, JsValue) -> JsValue>::new(
-        |element: HtmlElement, authorization: JsValue| {
-            let authorization = authorization.dyn_into::<Function>().ok();
-            match TrackerAttachmentsHandle::attach(element, Source::Attributes, authorization) {
+    let connect = Closure::<dyn Fn(HtmlElement, JsValue, JsValue, JsValue) -> JsValue>::new(
+        |element: HtmlElement, authorization: JsValue, headers: JsValue, fields: JsValue| {
+            let properties = Properties {
+                authorization: authorization.dyn_into::<Function>().ok(),
+                headers: text_pairs(&headers, "headers"),
+                fields: text_pairs(&fields, "fields"),
+            };
+            match TrackerAttachmentsHandle::attach(element, Source::Attributes, properties) {
                 Ok(handle) => handle.into(),
                 Err(error) => {
                     crate::web::console::error("tracker-attachments:", &error);
@@ -74,11 +78,29 @@ pub fn define_tracker_attachments() -> Result<bool, JsValue> {
 
 /// Mounts the widget into `element` (its shadow root) for hosts that prefer
 /// a function to the custom element. `options` takes the attribute names in
-/// camelCase (`maxSize`, `persistKey`, …) plus `authorization`.
+/// camelCase (`maxSize`, `persistKey`, …) plus `authorization`, `headers`
+/// and `fields`.
 #[wasm_bindgen]
 pub fn mount(element: HtmlElement, options: JsValue) -> Result<TrackerAttachmentsHandle, JsValue> {
-    let (pairs, authorization) = option_pairs(&options);
-    TrackerAttachmentsHandle::attach(element, Source::Options(pairs), authorization.flatten())
+    let given = option_pairs(&options);
+    let properties = Properties {
+        authorization: given.authorization.flatten(),
+        headers: given.headers.unwrap_or_default(),
+        fields: given.fields.unwrap_or_default(),
+    };
+    TrackerAttachmentsHandle::attach(element, Source::Options(given.pairs), properties)
+}
+
+/// What the page sets as properties rather than attributes: a function
+/// and two objects of name → text.
+#[derive(Clone, Default)]
+struct Properties {
+    authorization: Option<Function>,
+    /// Sent with every request ([`crate::Credentials::extra_headers`]).
+    /// Kept in memory only, never stored or logged: values may be secrets.
+    headers: Vec<(String, String)>,
+    /// Added to every `form` mode body.
+    fields: Vec<(String, String)>,
 }
 
 /// Where a widget's settings come from.
@@ -102,7 +124,7 @@ struct Mounted {
     container: HtmlElement,
     host: HtmlElement,
     source: Source,
-    authorization: Option<Function>,
+    properties: Properties,
     storage_key: String,
 }
 
@@ -147,7 +169,7 @@ impl TrackerAttachmentsHandle {
         self.mounted
             .borrow()
             .as_ref()
-            .and_then(|m| m.authorization.clone())
+            .and_then(|m| m.properties.authorization.clone())
             .map_or(JsValue::NULL, JsValue::from)
     }
 
@@ -157,7 +179,29 @@ impl TrackerAttachmentsHandle {
     pub fn set_authorization(&self, provider: JsValue) {
         let provider = provider_value(provider);
         if let Some(mounted) = self.mounted.borrow_mut().as_mut() {
-            mounted.authorization = provider;
+            mounted.properties.authorization = provider;
+        }
+        self.reconfigure();
+    }
+
+    /// Headers sent with every request (`{'X-CSRFToken': token}`); names
+    /// the widget owns or browsers forbid are refused with a warning.
+    /// `null` sends none.
+    #[wasm_bindgen(setter)]
+    pub fn set_headers(&self, headers: JsValue) {
+        let headers = text_pairs(&headers, "headers");
+        if let Some(mounted) = self.mounted.borrow_mut().as_mut() {
+            mounted.properties.headers = headers;
+        }
+        self.reconfigure();
+    }
+
+    /// Text fields added to every `form` mode body; `null` adds none.
+    #[wasm_bindgen(setter)]
+    pub fn set_fields(&self, fields: JsValue) {
+        let fields = text_pairs(&fields, "fields");
+        if let Some(mounted) = self.mounted.borrow_mut().as_mut() {
+            mounted.properties.fields = fields;
         }
         self.reconfigure();
     }
@@ -196,14 +240,21 @@ impl TrackerAttachmentsHandle {
     }
 
     /// Replaces `mount()`'s options (the same names it takes); the
-    /// authorization function stays unless `authorization` is given.
+    /// authorization function, the headers and the fields stay unless
+    /// given (`null` removes them).
     #[wasm_bindgen(js_name = setOptions)]
     pub fn set_options(&self, options: JsValue) {
-        let (pairs, authorization) = option_pairs(&options);
+        let given = option_pairs(&options);
         if let Some(mounted) = self.mounted.borrow_mut().as_mut() {
-            mounted.source = Source::Options(pairs);
-            if let Some(authorization) = authorization {
-                mounted.authorization = authorization;
+            mounted.source = Source::Options(given.pairs);
+            if let Some(authorization) = given.authorization {
+                mounted.properties.authorization = authorization;
+            }
+            if let Some(headers) = given.headers {
+                mounted.properties.headers = headers;
+            }
+            if let Some(fields) = given.fields {
+                mounted.properties.fields = fields;
             }
         }
         self.reconfigure();
@@ -247,11 +298,7 @@ impl Drop for TrackerAttachmentsHandle {
 }
 
 impl TrackerAttachmentsHandle {
-    fn attach(
-        host: HtmlElement,
-        source: Source,
-        authorization: Option<Function>,
-    ) -> Result<Self, JsValue> {
+    fn attach(host: HtmlElement, source: Source, properties: Properties) -> Result<Self, JsValue> {
         let root = shadow_root(&host)?;
         let document = host
             .owner_document()
@@ -260,7 +307,7 @@ impl TrackerAttachmentsHandle {
         root.append_child(&container)?;
 
         let mounted = Rc::new(RefCell::new(None));
-        let options = build_options(&host, &source, authorization.as_ref());
+        let options = build_options(&host, &source, &properties);
         let storage_key = crate::web::storage_key(&options.persist_key);
         warn_if_shared(&storage_key, &options);
         let slot: Rc<RefCell<Option<(Controller, Owner)>>> = Rc::new(RefCell::new(None));
@@ -303,7 +350,7 @@ impl TrackerAttachmentsHandle {
             container,
             host,
             source,
-            authorization,
+            properties,
             storage_key,
         });
         Ok(Self { mounted })
@@ -321,21 +368,20 @@ impl TrackerAttachmentsHandle {
         // What the options are built from, read and let go of: building
         // them warns on the console, and a page's `console.warn` may call
         // back into this handle.
-        let Some((controller, host, source, authorization, old_key)) =
+        let Some((controller, host, source, properties, old_key)) =
             self.mounted.borrow().as_ref().map(|m| {
-                let authorization = m.authorization.clone();
                 (
                     m.controller,
                     m.host.clone(),
                     m.source.clone(),
-                    authorization,
+                    m.properties.clone(),
                     m.storage_key.clone(),
                 )
             })
         else {
             return;
         };
-        let options = build_options(&host, &source, authorization.as_ref());
+        let options = build_options(&host, &source, &properties);
         let key = crate::web::storage_key(&options.persist_key);
         if key != old_key {
             // The old key is free for another widget; the new one may
@@ -368,12 +414,8 @@ impl TrackerAttachmentsHandle {
 }
 
 /// The options `source` describes, with warnings on the console, events
-/// dispatched on `host`, and the host's authorization function.
-fn build_options(
-    host: &HtmlElement,
-    source: &Source,
-    authorization: Option<&Function>,
-) -> WidgetOptions {
+/// dispatched on `host`, and the page's properties.
+fn build_options(host: &HtmlElement, source: &Source, properties: &Properties) -> WidgetOptions {
     let (mut options, warnings) = match source {
         Source::Attributes => options_from_attributes(&|name| host.get_attribute(name)),
         Source::Options(pairs) => options_from_attributes(&|name| {
@@ -391,7 +433,9 @@ fn build_options(
     for warning in warnings {
         crate::web::console::warn(&warning.to_string());
     }
-    options.authorization = authorization.cloned().map(provider_from_function);
+    options.authorization = properties.authorization.clone().map(provider_from_function);
+    options.credentials.extra_headers = properties.headers.clone();
+    options.form_fields = properties.fields.clone();
     let target = host.clone();
     let field = options.name.clone();
     options.on_event = Some(EventHandler::new(move |event| {
@@ -452,15 +496,21 @@ fn provider_value(value: JsValue) -> Option<Function> {
     value.dyn_into::<Function>().ok()
 }
 
-/// `mount()`'s options object as (attribute name, value) pairs, and its
-/// `authorization` entry when it has one (`Some(None)` for `null`).
-type OptionPairs = (Vec<(String, String)>, Option<Option<Function>>);
+/// `mount()`'s options object: the attribute-like ones as (attribute
+/// name, value) pairs, and the property-like ones when given (`null`
+/// given: `Some(None)`, `Some(vec![])`).
+#[derive(Default)]
+struct OptionPairs {
+    pairs: Vec<(String, String)>,
+    authorization: Option<Option<Function>>,
+    headers: Option<Vec<(String, String)>>,
+    fields: Option<Vec<(String, String)>>,
+}
 
 fn option_pairs(options: &JsValue) -> OptionPairs {
-    let mut pairs = Vec::new();
-    let mut authorization = None;
+    let mut given = OptionPairs::default();
     let Some(object) = options.dyn_ref::<Object>() else {
-        return (pairs, authorization);
+        return given;
     };
     for entry in Object::entries(object).iter() {
         let entry: Array = entry.unchecked_into();
@@ -468,9 +518,20 @@ fn option_pairs(options: &JsValue) -> OptionPairs {
             continue;
         };
         let value = entry.get(1);
-        if key == "authorization" {
-            authorization = Some(provider_value(value));
-            continue;
+        match key.as_str() {
+            "authorization" => {
+                given.authorization = Some(provider_value(value));
+                continue;
+            }
+            "headers" => {
+                given.headers = Some(text_pairs(&value, "headers"));
+                continue;
+            }
+            "fields" => {
+                given.fields = Some(text_pairs(&value, "fields"));
+                continue;
+            }
+            _ => {}
         }
         let name = attribute_name(&key);
         if !ATTRIBUTES.contains(&name.as_str()) || name == "id" {
@@ -511,9 +572,45 @@ fn option_pairs(options: &JsValue) -> OptionPairs {
             };
             text
         };
-        pairs.push((name, text));
+        given.pairs.push((name, text));
     }
-    (pairs, authorization)
+    given
+}
+
+/// A plain object of name → text as pairs, in the object's order; `null`
+/// and `undefined` are none. An entry whose value is not text is left out
+/// with a warning naming it (never the value: it may be a secret), as is
+/// anything but an object.
+fn text_pairs(value: &JsValue, option: &str) -> Vec<(String, String)> {
+    let mut pairs = Vec::new();
+    if value.is_null() || value.is_undefined() {
+        return pairs;
+    }
+    let object = value
+        .dyn_ref::<Object>()
+        .filter(|_| !Array::is_array(value) && !value.is_function());
+    let Some(object) = object else {
+        crate::web::console::warn(&format!(
+            "tracker-attachments: {option} takes an object of names and text; it is ignored"
+        ));
+        return pairs;
+    };
+    for entry in Object::entries(object).iter() {
+        let entry: Array = entry.unchecked_into();
+        let Some(name) = entry.get(0).as_string() else {
+            continue;
+        };
+        match entry.get(1).as_string() {
+            Some(text) => pairs.push((name, text)),
+            None => {
+                let shown: String = name.chars().take(60).collect();
+                crate::web::console::warn(&format!(
+                    "tracker-attachments: {option} \"{shown}\" is not text; it is left out"
+                ));
+            }
+        }
+    }
+    pairs
 }
 
 /// A string argument, or empty for anything else (`undefined`, a number).

@@ -1092,3 +1092,133 @@ async fn a_refused_file_is_told_as_an_upload_error() {
     assert!(message.starts_with("Too large"), "{message}");
     el.remove();
 }
+
+/// A plain object of `pairs`, as a page writes `{'X-CSRFToken': token}`.
+fn text_object(pairs: &[(&str, &str)]) -> JsValue {
+    let object = js_sys::Object::new();
+    for (name, value) in pairs {
+        Reflect::set(&object, &(*name).into(), &(*value).into()).unwrap();
+    }
+    object.into()
+}
+
+#[wasm_bindgen_test]
+async fn the_headers_and_fields_properties_reach_the_server() {
+    define_tracker_attachments().expect("define");
+    let el: HtmlElement = document()
+        .create_element("tracker-attachments")
+        .unwrap()
+        .unchecked_into();
+    let echo = format!("{}/echo", server());
+    for (name, value) in [
+        ("api", server()),
+        ("token", "dev-token"),
+        ("org-id", "dev-org"),
+        ("persist", "none"),
+        ("mode", "form"),
+        ("url", echo.as_str()),
+        ("id-field", "headers.x-csrftoken"),
+    ] {
+        el.set_attribute(name, value).unwrap();
+    }
+    // Set before the element is in the page, as a framework does.
+    let headers = text_object(&[
+        ("X-CSRFToken", "django-token"),
+        ("Content-Type", "secret-type"),
+        ("Sec-Fetch-Site", "secret-site"),
+    ]);
+    Reflect::set(&el, &"headers".into(), &headers).unwrap();
+    Reflect::set(
+        &el,
+        &"fields".into(),
+        &text_object(&[("folder", "folder-9")]),
+    )
+    .unwrap();
+    let warned = capturing_warnings(|warnings| {
+        container().append_child(&el).unwrap();
+        warnings.borrow().join("\n")
+    });
+    assert!(warned.contains("\"Content-Type\""), "{warned}");
+    assert!(warned.contains("\"Sec-Fetch-Site\""), "{warned}");
+    assert!(!warned.contains("secret"), "{warned}");
+    assert_eq!(get(&el, "headers"), headers);
+    drop_files(&dropzone(&el), &[file(b"one", "one.txt", "text/plain")]);
+    wait_for("the id the echo read from the header", 10_000, || {
+        strings(&get(&el, "attachmentIds")) == ["django-token"]
+    })
+    .await;
+    // The fields went in the same body; a new header value is the next
+    // request's.
+    el.set_attribute("id-field", "fields.folder").unwrap();
+    drop_files(&dropzone(&el), &[file(b"two", "two.txt", "text/plain")]);
+    wait_for("the id the echo read from the field", 10_000, || {
+        strings(&get(&el, "attachmentIds")) == ["django-token", "folder-9"]
+    })
+    .await;
+    Reflect::set(
+        &el,
+        &"headers".into(),
+        &text_object(&[("X-CSRFToken", "rotated")]),
+    )
+    .unwrap();
+    el.set_attribute("id-field", "headers.x-csrftoken").unwrap();
+    drop_files(&dropzone(&el), &[file(b"three", "three.txt", "text/plain")]);
+    wait_for("the new header value", 10_000, || {
+        strings(&get(&el, "attachmentIds"))
+            .last()
+            .map(String::as_str)
+            == Some("rotated")
+    })
+    .await;
+    // `withCredentials` reflects its attribute.
+    assert_eq!(get(&el, "withCredentials"), JsValue::FALSE);
+    Reflect::set(&el, &"withCredentials".into(), &JsValue::TRUE).unwrap();
+    assert!(el.has_attribute("with-credentials"));
+    assert_eq!(get(&el, "withCredentials"), JsValue::TRUE);
+    el.set_attribute("with-credentials", "false").unwrap();
+    assert_eq!(get(&el, "withCredentials"), JsValue::FALSE);
+    el.remove();
+}
+
+#[wasm_bindgen_test]
+async fn mount_takes_headers_and_fields_and_set_options_keeps_them() {
+    let host = container();
+    let base = |url: String, id_field: &str| {
+        vec![
+            ("api", JsValue::from(server())),
+            ("token", "dev-token".into()),
+            ("orgId", "dev-org".into()),
+            ("persist", "none".into()),
+            ("mode", "form".into()),
+            ("url", url.into()),
+            ("idField", id_field.into()),
+        ]
+    };
+    let mut first = base(format!("{}/echo", server()), "headers.x-csrf-token");
+    first.push(("headers", text_object(&[("X-CSRF-Token", "rails-token")])));
+    first.push(("fields", text_object(&[("folder", "f-3")])));
+    let handle = mount(host.clone(), options_object(&first).into()).expect("mounted");
+    handle.add_files(file(b"one", "one.txt", "text/plain").into());
+    wait_for("the header's value as the id", 10_000, || {
+        strings(&handle.attachment_ids().into()) == ["rails-token"]
+    })
+    .await;
+    // New options without `headers` or `fields`: both stay.
+    handle.set_options(options_object(&base(format!("{}/echo", server()), "fields.folder")).into());
+    handle.add_files(file(b"two", "two.txt", "text/plain").into());
+    wait_for("the field's value as the id", 10_000, || {
+        strings(&handle.attachment_ids().into()) == ["rails-token", "f-3"]
+    })
+    .await;
+    // A text answer of one word is the id.
+    handle.set_options(options_object(&base(format!("{}/echo?reply=pond-1", server()), "")).into());
+    handle.add_files(file(b"three", "three.txt", "text/plain").into());
+    wait_for("the text answer as the id", 10_000, || {
+        strings(&handle.attachment_ids().into())
+            .last()
+            .map(String::as_str)
+            == Some("pond-1")
+    })
+    .await;
+    handle.unmount();
+}

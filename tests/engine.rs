@@ -465,6 +465,7 @@ fn slow_listing() -> JsonRequest {
             ("X-Org-ID".to_owned(), "dev-org".to_owned()),
         ],
         body: String::new(),
+        with_credentials: false,
     }
 }
 
@@ -500,6 +501,7 @@ async fn an_answer_is_read_into_webassembly_only_up_to_its_limit() {
         url: url.clone(),
         headers: Vec::new(),
         body: String::new(),
+        with_credentials: false,
     };
     let answer = BrowserTransport::default()
         .json(&request, None)

@@ -19,6 +19,8 @@ use tracker_attachments::web::{
     sleep, AuthorizationAsk, AuthorizationProvider, RawResponse, Transport, TransportFuture,
 };
 use tracker_attachments::WidgetOptions;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -650,4 +652,200 @@ async fn flow_parts_refresh_a_refused_token() {
     upload_all(options, &[file(&bytes, "refreshed.bin", "")]).await;
     // A test GET and a POST for each of 2 parts, each refused once.
     assert_eq!(refusals.get(), 4);
+}
+
+/// The page's own header, text fields and cookie setting in `form` mode,
+/// seen by the reference server's `/echo`: the attachment id is read from
+/// where the echo puts what arrived.
+fn echo_form(id_field: &str, credentials: Credentials) -> WidgetOptions {
+    WidgetOptions {
+        mode: Mode::Form,
+        form_url: format!("{}/echo", server()),
+        form_id_field: Some(id_field.into()),
+        credentials,
+        ..dev_options(server(), "dev-token")
+    }
+}
+
+fn with_headers(headers: &[(&str, &str)]) -> Credentials {
+    Credentials {
+        token: Some("dev-token".into()),
+        org_id: Some("dev-org".into()),
+        extra_headers: headers
+            .iter()
+            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+            .collect(),
+        ..Credentials::default()
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_pages_header_reaches_the_server_and_refused_ones_only_warn() {
+    let headers = [
+        ("X-CSRFToken", "csrf-from-page"),
+        ("Authorization", "secret-a"),
+        ("Cookie", "sessionid=secret-c"),
+        ("X-Broken", "secret-b\r\nX-Evil: 1"),
+    ];
+    let warnings = Rc::new(std::cell::RefCell::new(Vec::<String>::new()));
+    let restore = capture_warnings(warnings.clone());
+    let ids = upload_all(
+        echo_form("headers.x-csrftoken", with_headers(&headers)),
+        &[file(b"csrf", "csrf.txt", "text/plain")],
+    )
+    .await;
+    restore();
+    assert_eq!(ids, ["csrf-from-page"]);
+    let warned = warnings.borrow().join("\n");
+    for name in ["\"Authorization\"", "\"Cookie\"", "\"X-Broken\""] {
+        assert!(warned.contains(name), "{warned}");
+    }
+    assert!(!warned.contains("X-CSRFToken"), "{warned}");
+    assert!(!warned.contains("secret"), "{warned}");
+    // The widget's own `Authorization` went, not the page's: the echo
+    // shows only `x-` headers, so look at the organisation's instead.
+    let ids = upload_all(
+        echo_form("headers.x-org-id", with_headers(&headers)),
+        &[file(b"org", "org.txt", "text/plain")],
+    )
+    .await;
+    assert_eq!(ids, ["dev-org"]);
+}
+
+#[wasm_bindgen_test]
+async fn form_fields_go_in_the_body() {
+    let options = WidgetOptions {
+        form_fields: vec![
+            ("folder".into(), "folder-12".into()),
+            ("note".into(), "from the page".into()),
+        ],
+        ..echo_form("fields.folder", Credentials::default())
+    };
+    let ids = upload_all(options, &[file(b"fields", "fields.txt", "text/plain")]).await;
+    assert_eq!(ids, ["folder-12"]);
+}
+
+#[wasm_bindgen_test]
+async fn a_text_answer_of_one_word_is_the_attachment_id() {
+    let options = WidgetOptions {
+        form_url: format!("{}/echo?reply=fp-4711", server()),
+        form_id_field: None,
+        ..echo_form("id", Credentials::default())
+    };
+    let ids = upload_all(options, &[file(b"pond", "pond.txt", "text/plain")]).await;
+    assert_eq!(ids, ["fp-4711"]);
+    // A sentence is no id.
+    let options = WidgetOptions {
+        form_url: format!("{}/echo?reply=Saved%20it", server()),
+        form_id_field: None,
+        ..echo_form("id", Credentials::default())
+    };
+    let ids = upload_all(options, &[file(b"said", "said.txt", "text/plain")]).await;
+    assert!(ids[0].starts_with("local-"), "{}", ids[0]);
+}
+
+#[wasm_bindgen_test]
+async fn flow_parts_and_tests_go_with_the_pages_header_across_origins() {
+    // A header the preflight must allow, on the part test (fetch) and the
+    // part itself (XHR): the file completes.
+    let options = WidgetOptions {
+        mode: Mode::Flow,
+        chunk_size: 64 * 1024,
+        credentials: with_headers(&[("X-CSRF-Token", "rails-token")]),
+        ..dev_options(server(), "dev-token")
+    };
+    let ids = upload_all(options, &[big_file(150 * 1024, "csrf-parts.bin")]).await;
+    assert!(ids[0].chars().all(|c| c.is_ascii_digit()), "{}", ids[0]);
+}
+
+#[wasm_bindgen(inline_js = r#"
+export function spy_credentials() {
+  const seen = [];
+  const send = XMLHttpRequest.prototype.send;
+  XMLHttpRequest.prototype.send = function (body) {
+    seen.push('xhr ' + this.withCredentials);
+    return send.call(this, body);
+  };
+  const fetch = window.fetch;
+  window.fetch = function (input, init) {
+    seen.push('fetch ' + (input instanceof Request ? input.credentials : 'same-origin'));
+    return fetch.call(window, input, init);
+  };
+  return {
+    seen: () => seen.slice(),
+    restore: () => { XMLHttpRequest.prototype.send = send; window.fetch = fetch; },
+  };
+}
+export function capture_warn(sink) {
+  const warn = console.warn;
+  console.warn = (message) => sink(String(message));
+  return () => { console.warn = warn; };
+}
+"#)]
+extern "C" {
+    fn spy_credentials() -> JsValue;
+    fn capture_warn(sink: &wasm_bindgen::closure::Closure<dyn Fn(String)>) -> js_sys::Function;
+}
+
+/// Collects `console.warn` lines into `sink` until the returned function runs.
+fn capture_warnings(sink: Rc<std::cell::RefCell<Vec<String>>>) -> impl FnOnce() {
+    let closure = wasm_bindgen::closure::Closure::<dyn Fn(String)>::new(move |line: String| {
+        sink.borrow_mut().push(line)
+    });
+    let restore = capture_warn(&closure);
+    move || {
+        let _ = restore.call0(&JsValue::NULL);
+        drop(closure);
+    }
+}
+
+/// What the spy saw while a widget with `options` tried one file, until
+/// it saw `wanted` requests (the widget is then removed).
+async fn credentials_seen(options: WidgetOptions, wanted: usize) -> Vec<String> {
+    let spy = spy_credentials();
+    let seen = || -> Vec<String> {
+        let list: js_sys::Function = js_sys::Reflect::get(&spy, &"seen".into())
+            .unwrap()
+            .unchecked_into();
+        js_sys::Array::from(&list.call0(&JsValue::NULL).unwrap())
+            .iter()
+            .filter_map(|v| v.as_string())
+            .collect()
+    };
+    let root = container();
+    let handle = mount_widget(root.clone(), options);
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[file(b"cookie", "cookie.txt", "text/plain")],
+    );
+    wait_for("the requests", 10_000, || seen().len() >= wanted).await;
+    drop(handle);
+    let restore: js_sys::Function = js_sys::Reflect::get(&spy, &"restore".into())
+        .unwrap()
+        .unchecked_into();
+    restore.call0(&JsValue::NULL).unwrap();
+    seen()
+}
+
+#[wasm_bindgen_test]
+async fn with_credentials_sends_cookies_on_uploads_and_json_calls() {
+    let cookies = |mode: Mode, on: bool| WidgetOptions {
+        mode,
+        form_url: format!("{}/echo", server()),
+        credentials: Credentials {
+            send_cookies: on,
+            ..with_headers(&[])
+        },
+        ..dev_options(server(), "dev-token")
+    };
+    // An upload goes by XHR; a Flow part test by fetch.
+    let seen = credentials_seen(cookies(Mode::Form, true), 1).await;
+    assert_eq!(seen[0], "xhr true");
+    let seen = credentials_seen(cookies(Mode::Flow, true), 1).await;
+    assert_eq!(seen[0], "fetch include");
+    // Off by default, as before.
+    let seen = credentials_seen(cookies(Mode::Form, false), 1).await;
+    assert_eq!(seen[0], "xhr false");
+    let seen = credentials_seen(cookies(Mode::Flow, false), 1).await;
+    assert_eq!(seen[0], "fetch same-origin");
 }

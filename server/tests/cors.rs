@@ -108,6 +108,50 @@ async fn preflight_succeeds_for_every_route() {
 }
 
 #[tokio::test]
+async fn csrf_headers_and_cookies_pass_for_the_origins_named() {
+    let dir = TempDir::new();
+    let server = TestServer::start(Config {
+        cors_origins: vec![ORIGIN.into()],
+        ..Config::with_data_dir(dir.data_dir())
+    })
+    .await;
+    for header in [
+        "x-csrftoken",
+        "x-csrf-token",
+        "x-xsrf-token",
+        "x-requested-with",
+    ] {
+        for (method, path) in [("POST", "/echo"), ("POST", "/v2/attachments/")] {
+            let response = preflight(&server, method, path, header).await;
+            assert!(response.status().is_success(), "{path} {header}");
+            let headers = response.headers();
+            let allowed = headers["access-control-allow-headers"].to_str().unwrap();
+            assert!(allowed.contains(header), "{path}: {allowed}");
+            assert_eq!(headers["access-control-allow-credentials"], "true");
+        }
+    }
+}
+
+#[tokio::test]
+async fn any_origin_never_takes_cookies() {
+    let dir = TempDir::new();
+    let server = TestServer::start(Config {
+        cors_origins: vec!["*".into()],
+        ..Config::with_data_dir(dir.data_dir())
+    })
+    .await;
+    let response = preflight(&server, "POST", "/v2/attachments/", "x-csrftoken").await;
+    assert!(response.status().is_success());
+    let headers = response.headers();
+    assert_eq!(headers["access-control-allow-origin"], "*");
+    assert!(headers["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .contains("x-csrftoken"));
+    assert!(headers.get("access-control-allow-credentials").is_none());
+}
+
+#[tokio::test]
 async fn no_cors_headers_by_default() {
     let dir = TempDir::new();
     let server = TestServer::with_dir(&dir).await;

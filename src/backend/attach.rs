@@ -59,6 +59,7 @@ pub fn attach_request(
         headers.push(("If-Match".to_owned(), format!("\"{version}\"")));
     }
     JsonRequest {
+        with_credentials: credentials.send_cookies,
         method: HttpMethod::Patch,
         url: issue_url(base, issue_key),
         headers,
@@ -75,6 +76,7 @@ pub fn comment_request(
     credentials: &Credentials,
 ) -> JsonRequest {
     JsonRequest {
+        with_credentials: credentials.send_cookies,
         method: HttpMethod::Post,
         url: format!("{}/comments", issue_url(base, issue_key)),
         headers: json_headers(credentials),
@@ -103,6 +105,7 @@ pub fn temporary_attachment_request(
     credentials: &Credentials,
 ) -> JsonRequest {
     JsonRequest {
+        with_credentials: credentials.send_cookies,
         method: HttpMethod::Get,
         // A kept id is the server's (or the page's) text: one read as `..`
         // would ask for `/v2/` instead, and its answer would prove nothing.
@@ -216,6 +219,7 @@ mod tests {
             token: Some("dev-token".into()),
             org_id: Some("dev-org".into()),
             org_header: OrgHeader::XCloudOrgId,
+            ..Credentials::default()
         }
     }
 
@@ -247,6 +251,7 @@ mod tests {
                     ("Content-Type".into(), "application/json".into()),
                 ],
                 body: r#"{"attachmentIds":["123","124"]}"#.into(),
+                with_credentials: false,
             }
         );
     }

@@ -1,5 +1,6 @@
 use std::fmt;
 
+use super::extra_headers::{header_refusal, HeaderRefusal};
 use super::Mode;
 
 /// The word before the token in `Authorization`.
@@ -73,15 +74,27 @@ pub struct Credentials {
     pub authorization: Option<String>,
     pub org_id: Option<String>,
     pub org_header: OrgHeader,
+    /// Headers of the page's own sent with every request of every mode
+    /// (uploads, parts, part tests, JSON calls, thumbnails), after the
+    /// widget's: a CSRF token such as Django's `X-CSRFToken`. A pair that
+    /// [`super::header_refusal`] refuses is never sent. Values may be
+    /// secrets: they are never logged, and `Debug` shows the names only.
+    pub extra_headers: Vec<(String, String)>,
+    /// Send the browser's cookies to an API on another origin (XHR
+    /// `withCredentials`, fetch `credentials: 'include'`): a page whose
+    /// backend authenticates by session cookie. Same-origin requests
+    /// carry them anyway.
+    pub send_cookies: bool,
 }
 
 impl Credentials {
-    /// The headers every Tracker request carries.
+    /// The headers every Tracker request carries, the page's own last.
     pub fn headers(&self) -> Vec<(String, String)> {
         let mut headers: Vec<_> = self.authorization().into_iter().collect();
         if let Some(org) = self.org_id.as_deref().filter(|o| !o.is_empty()) {
             headers.push((self.org_header.name().to_owned(), org.to_owned()));
         }
+        self.push_extra_headers(&mut headers);
         headers
     }
 
@@ -90,9 +103,30 @@ impl Credentials {
     /// organisation header.
     pub fn headers_for(&self, mode: Mode) -> Vec<(String, String)> {
         match mode {
-            Mode::Jira => self.jira_authorization().into_iter().collect(),
+            Mode::Jira => {
+                let mut headers: Vec<_> = self.jira_authorization().into_iter().collect();
+                self.push_extra_headers(&mut headers);
+                headers
+            }
             _ => self.headers(),
         }
+    }
+
+    /// The page's headers that are not sent, each with the reason, for a
+    /// warning that names them.
+    pub fn refused_headers(&self) -> impl Iterator<Item = (&str, HeaderRefusal)> {
+        self.extra_headers
+            .iter()
+            .filter_map(|(name, value)| Some((name.as_str(), header_refusal(name, value)?)))
+    }
+
+    fn push_extra_headers(&self, headers: &mut Vec<(String, String)>) {
+        headers.extend(
+            self.extra_headers
+                .iter()
+                .filter(|(name, value)| header_refusal(name, value).is_none())
+                .cloned(),
+        );
     }
 
     /// `Authorization` alone for Jira, whose default scheme is `Bearer`:
@@ -162,6 +196,15 @@ impl fmt::Debug for Credentials {
             )
             .field("org_id", &self.org_id)
             .field("org_header", &self.org_header)
+            .field(
+                "extra_headers",
+                &self
+                    .extra_headers
+                    .iter()
+                    .map(|(name, _)| name)
+                    .collect::<Vec<_>>(),
+            )
+            .field("send_cookies", &self.send_cookies)
             .finish()
     }
 }
@@ -178,6 +221,7 @@ mod tests {
             token: Some("t0k".into()),
             org_id: Some("42".into()),
             org_header: OrgHeader::XCloudOrgId,
+            ..Credentials::default()
         };
         assert_eq!(
             creds.headers(),
@@ -256,6 +300,7 @@ mod tests {
             token: Some("ZTp0".into()),
             org_id: Some("42".into()),
             org_header: OrgHeader::XOrgId,
+            ..Credentials::default()
         };
         assert_eq!(
             creds.authorization(),

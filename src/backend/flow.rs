@@ -197,6 +197,7 @@ impl FlowBackend {
             .map(|(name, value)| format!("{name}={}", encode_component(value)))
             .collect();
         JsonRequest {
+            with_credentials: credentials.send_cookies,
             method: HttpMethod::Get,
             url: format!("{}?{}", self.url(), query.join("&")),
             headers: credentials.headers(),
@@ -213,6 +214,7 @@ impl FlowBackend {
         credentials: &Credentials,
     ) -> UploadRequest {
         UploadRequest {
+            with_credentials: credentials.send_cookies,
             method: HttpMethod::Post,
             url: self.url(),
             headers: credentials.headers(),
@@ -314,6 +316,7 @@ mod tests {
             token: Some("dev-token".into()),
             org_id: Some("dev-org".into()),
             org_header: OrgHeader::XOrgId,
+            ..Credentials::default()
         }
     }
 

@@ -15,8 +15,13 @@ pub struct FormBackend {
     /// The multipart field the file goes in (the `field` attribute).
     pub field: String,
     /// Where the answer keeps the id: a key, or a dotted path such as
-    /// `data.id` (array indexes allowed: `files.0.id`). `id` is tried after it.
+    /// `data.id` (array indexes allowed: `files.0.id`). `id` is tried after
+    /// it; an answer that is one short word of text (FilePond's protocol
+    /// answers the id as `text/plain`) is the id itself.
     pub id_field: Option<String>,
+    /// Text fields sent before the file in every request (Dropzone's
+    /// `params`, Uppy's `meta`): a folder id, a CSRF token in the body.
+    pub fields: Vec<(String, String)>,
     /// The next local id's number. Per backend, not global: keep one
     /// `FormBackend` per widget, or call [`FormBackend::parse_upload_with`]
     /// with numbers of your own (e.g. the queue's entry id).
@@ -33,12 +38,20 @@ impl FormBackend {
                 .map(str::trim)
                 .filter(|f| !f.is_empty())
                 .map(str::to_owned),
+            fields: Vec::new(),
             next_local: Cell::new(1),
         }
     }
 
+    /// The same backend sending `fields` before the file.
+    pub fn with_fields(mut self, fields: &[(String, String)]) -> Self {
+        self.fields = fields.to_vec();
+        self
+    }
+
     /// Reads the answer for one file; `local_number` names it `local-<n>`
-    /// when the answer carries no id (not JSON, or JSON without one).
+    /// when the answer carries no id (JSON without one, or text that is
+    /// not one short word: an HTML page, a sentence).
     pub fn parse_upload_with(
         &self,
         file: &FileMeta,
@@ -59,6 +72,13 @@ impl FormBackend {
             .and_then(|path| json.and_then(|j| id_at(j, path)))
             .or_else(|| json.and_then(|j| id_at(j, "id")))
             .map_or((None, json), |(id, holder)| (Some(id), Some(holder)));
+        // Only where the answer is no JSON structure: `null`, `[]` or
+        // `{"ok": true}` are answers without an id, not ids.
+        let id = id.or_else(|| {
+            matches!(json, None | Some(Json::Number(_)))
+                .then(|| plain_text_id(body))
+                .flatten()
+        });
         let text = |key: &str| {
             holder
                 .and_then(|h| string_at(h, key))
@@ -88,10 +108,11 @@ impl UploadBackend for FormBackend {
     /// an organisation in form mode means it to be sent.
     fn upload_request(&self, files: &[&FileMeta], credentials: &Credentials) -> UploadRequest {
         UploadRequest {
+            with_credentials: credentials.send_cookies,
             method: HttpMethod::Post,
             url: self.url.clone(),
             headers: credentials.headers(),
-            fields: Vec::new(),
+            fields: self.fields.clone(),
             file_parts: files
                 .first()
                 .map(|file| FilePart {
@@ -114,6 +135,23 @@ impl UploadBackend for FormBackend {
             self.parse_upload_with(file, status, body, local)
         })
     }
+}
+
+/// The most bytes a text answer may have to be taken as an id.
+const MAX_TEXT_ID_BYTES: usize = 256;
+
+/// A text answer that is one word (no whitespace, control characters or
+/// `<`, at most [`MAX_TEXT_ID_BYTES`]) is the new file's id, as FilePond's
+/// server protocol answers it; anything longer or with markup is a page or
+/// a message, not an id.
+fn plain_text_id(body: &str) -> Option<String> {
+    let word = body.trim();
+    let is_word = !word.is_empty()
+        && word.len() <= MAX_TEXT_ID_BYTES
+        && !word
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '<');
+    is_word.then(|| word.to_owned())
 }
 
 /// The id at a dotted path, with the object that holds it. Strings and
@@ -214,6 +252,7 @@ mod tests {
             token: Some("t".into()),
             org_id: Some("42".into()),
             org_header: OrgHeader::XOrgId,
+            ..Credentials::default()
         };
         let req = backend.upload_request(&[&pdf()], &creds);
         assert_eq!(
@@ -230,6 +269,7 @@ mod tests {
                     field: "document".into(),
                     filename: "scan.pdf".into()
                 }],
+                with_credentials: false,
             }
         );
         assert_eq!(backend.max_batch(), 1);
@@ -300,8 +340,11 @@ mod tests {
         let backend = FormBackend::new("/up", "file", Some("data.id"));
         for body in [
             "",
-            "OK",
+            "   \n",
             "<html>saved</html>",
+            "File saved.",
+            "true",
+            r#""x9""#,
             "null",
             "[]",
             r#"{"data": null}"#,
@@ -322,13 +365,87 @@ mod tests {
     }
 
     #[test]
+    fn a_one_word_text_answer_is_the_id() {
+        let backend = FormBackend::new("/up", "file", Some("data.id"));
+        for (body, id) in [
+            // FilePond's server answers the new id as text/plain.
+            ("5f3c-9a1e", "5f3c-9a1e"),
+            ("  tmp_81273.upload\r\n", "tmp_81273.upload"),
+            ("42", "42"),
+            ("файл-7", "файл-7"),
+            ("OK", "OK"),
+        ] {
+            assert_eq!(parse(&backend, 201, body).unwrap().id, id, "{body:?}");
+        }
+        let longest = "a".repeat(256);
+        assert_eq!(parse(&backend, 200, &longest).unwrap().id, longest);
+    }
+
+    #[test]
+    fn text_that_is_not_one_short_word_is_no_id() {
+        let backend = FormBackend::new("/up", "file", None);
+        for body in [
+            "<!doctype html><title>Saved</title>".to_owned(),
+            "<b>1</b>".to_owned(),
+            "id 42".to_owned(),
+            "a\tb".to_owned(),
+            "a\u{7}b".to_owned(),
+            "a\u{a0}b".to_owned(),
+            "a".repeat(257),
+            "null".to_owned(),
+            "[]".to_owned(),
+            "{}".to_owned(),
+        ] {
+            assert_eq!(
+                parse(&backend, 200, &body).unwrap().id,
+                "local-7",
+                "{body:?}"
+            );
+        }
+        // An error answer stays an error, however short.
+        assert!(parse(&backend, 500, "oops").is_err());
+    }
+
+    #[test]
+    fn fields_go_before_the_file_in_every_request() {
+        let fields = vec![
+            ("folder".to_owned(), "12".to_owned()),
+            ("csrfmiddlewaretoken".to_owned(), "abc".to_owned()),
+        ];
+        let backend = FormBackend::new("/up", "file", None).with_fields(&fields);
+        for _ in 0..2 {
+            let req = backend.upload_request(&[&pdf()], &Credentials::default());
+            assert_eq!(req.fields, fields);
+            assert_eq!(req.file_parts.len(), 1);
+        }
+    }
+
+    #[test]
+    fn the_pages_headers_and_cookies_go_with_the_upload() {
+        let creds = Credentials {
+            extra_headers: vec![
+                ("X-CSRFToken".into(), "tok".into()),
+                ("Authorization".into(), "sneaky".into()),
+            ],
+            send_cookies: true,
+            ..Credentials::default()
+        };
+        let req = FormBackend::new("/up", "file", None).upload_request(&[&pdf()], &creds);
+        assert_eq!(req.headers, vec![("X-CSRFToken".into(), "tok".into())]);
+        assert!(req.with_credentials);
+        let plain = FormBackend::new("/up", "file", None)
+            .upload_request(&[&pdf()], &Credentials::default());
+        assert!(!plain.with_credentials);
+    }
+
+    #[test]
     fn trait_numbers_local_ids_per_backend() {
         let backend = FormBackend::new("/up", "file", None);
         let file = pdf();
-        let first = backend.parse_upload(&[&file], 200, "saved");
-        let second = backend.parse_upload(&[&file], 200, "saved");
+        let first = backend.parse_upload(&[&file], 200, "File saved.");
+        let second = backend.parse_upload(&[&file], 200, "File saved.");
         let with_id = backend.parse_upload(&[&file], 200, r#"{"id": 5}"#);
-        let third = backend.parse_upload(&[&file], 200, "saved");
+        let third = backend.parse_upload(&[&file], 200, "File saved.");
         let ids: Vec<_> = [first, second, with_id, third]
             .into_iter()
             .map(|o| o[0].clone().map(|a| a.id))

@@ -1,7 +1,7 @@
 use super::percent::{forced_path_segment, path_segment};
 use super::tracker::{read_attachments, WireFields};
 use super::{
-    error_from_response, unreadable_success, Credentials, FilePart, HttpMethod, JsonRequest,
+    error_from_response, unreadable_success, Credentials, FilePart, HttpMethod, JsonRequest, Mode,
     UploadBackend, UploadRequest,
 };
 use crate::core::json::Json;
@@ -63,10 +63,11 @@ impl UploadBackend for JiraBackend {
     /// [`Self::max_batch`] files gets them all in the request and Jira's 413
     /// back, which reports the mistake instead of hiding it.
     fn upload_request(&self, files: &[&FileMeta], credentials: &Credentials) -> UploadRequest {
-        let mut headers: Vec<_> = credentials.jira_authorization().into_iter().collect();
+        let mut headers = credentials.headers_for(Mode::Jira);
         // Without it Jira refuses every multipart POST (403 "XSRF check failed").
         headers.push(("X-Atlassian-Token".to_owned(), "no-check".to_owned()));
         UploadRequest {
+            with_credentials: credentials.send_cookies,
             method: HttpMethod::Post,
             url: self.url(),
             headers,
@@ -113,9 +114,10 @@ impl UploadBackend for JiraBackend {
     fn listing_request(&self, credentials: &Credentials) -> Option<JsonRequest> {
         let key = path_segment(&self.issue_key)?;
         Some(JsonRequest {
+            with_credentials: credentials.send_cookies,
             method: HttpMethod::Get,
             url: format!("{}/rest/api/3/issue/{key}?fields=attachment", self.base),
-            headers: credentials.jira_authorization().into_iter().collect(),
+            headers: credentials.headers_for(Mode::Jira),
             body: String::new(),
         })
     }
@@ -143,9 +145,10 @@ impl UploadBackend for JiraBackend {
     ) -> Option<JsonRequest> {
         let id = path_segment(&attachment.id)?;
         Some(JsonRequest {
+            with_credentials: credentials.send_cookies,
             method: HttpMethod::Delete,
             url: format!("{}/rest/api/3/attachment/{id}", self.base),
-            headers: credentials.jira_authorization().into_iter().collect(),
+            headers: credentials.headers_for(Mode::Jira),
             body: String::new(),
         })
     }
@@ -218,6 +221,7 @@ mod tests {
             token: Some("dXNlckBleGFtcGxlLmNvbTp0b2s=".into()),
             org_id: Some("dev-org".into()),
             org_header: OrgHeader::XOrgId,
+            ..Credentials::default()
         }
     }
 

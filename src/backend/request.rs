@@ -37,6 +37,9 @@ pub struct UploadRequest {
     pub fields: Vec<(String, String)>,
     /// Usually one; a Jira batch carries several.
     pub file_parts: Vec<FilePart>,
+    /// Send the browser's cookies to another origin too
+    /// ([`super::Credentials::send_cookies`]).
+    pub with_credentials: bool,
 }
 
 /// A request whose body, if any, is JSON text: attach-later (T8, T9) and the
@@ -49,6 +52,9 @@ pub struct JsonRequest {
     pub headers: Vec<(String, String)>,
     /// JSON text, or empty for no body.
     pub body: String,
+    /// Send the browser's cookies to another origin too
+    /// ([`super::Credentials::send_cookies`]).
+    pub with_credentials: bool,
 }
 
 impl JsonRequest {
@@ -83,6 +89,7 @@ mod tests {
             url: "/x".into(),
             headers: Vec::new(),
             body: String::new(),
+            with_credentials: false,
         };
         assert!(!req.has_body());
         req.body = "{}".into();

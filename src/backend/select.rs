@@ -13,6 +13,9 @@ pub struct BackendSettings<'a> {
     pub form_url: &'a str,
     pub form_field: &'a str,
     pub form_id_field: Option<&'a str>,
+    /// Text fields sent before the file in `form` mode only: the other
+    /// modes' bodies are fixed by their APIs.
+    pub form_fields: &'a [(String, String)],
     /// Jira mode sends up to [`JIRA_MAX_BATCH`] files per request.
     pub jira_batch: bool,
 }
@@ -58,7 +61,8 @@ pub fn single_request_backend(
                 settings.form_url,
                 settings.form_field,
                 settings.form_id_field,
-            ),
+            )
+            .with_fields(settings.form_fields),
             local_number,
         )),
         Mode::TrackerTemp | Mode::Flow => {
@@ -81,7 +85,28 @@ mod tests {
             form_url: "http://forms/up",
             form_field: "doc",
             form_id_field: None,
+            form_fields: &[],
             jira_batch: false,
+        }
+    }
+
+    #[test]
+    fn only_form_mode_sends_the_pages_fields() {
+        let fields = vec![("folder".to_owned(), "12".to_owned())];
+        let file = FileMeta::new("a.txt", 1, "");
+        for mode in Mode::ALL {
+            let with_fields = BackendSettings {
+                form_fields: &fields,
+                ..settings(mode)
+            };
+            let request = single_request_backend(&with_fields, 1)
+                .upload_request(&[&file], &Credentials::default());
+            if mode == Mode::Form {
+                assert_eq!(request.fields, fields);
+            } else {
+                // Tracker's and Jira's bodies are fixed by their APIs.
+                assert!(request.fields.is_empty(), "{mode:?}");
+            }
         }
     }
 

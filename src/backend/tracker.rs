@@ -115,6 +115,7 @@ impl TrackerBackend {
     /// that a token refreshed between retries is the one sent.
     pub fn upload_request(&self, file: &FileMeta, credentials: &Credentials) -> UploadRequest {
         UploadRequest {
+            with_credentials: credentials.send_cookies,
             method: HttpMethod::Post,
             url: format!(
                 "{}{}?filename={}",
@@ -168,6 +169,7 @@ impl UploadBackend for TrackerBackend {
             // Nothing to send: a request without a file part, which the
             // server refuses with 400 rather than the widget panicking.
             None => UploadRequest {
+                with_credentials: credentials.send_cookies,
                 method: HttpMethod::Post,
                 url: format!("{}{}", self.base, self.path()),
                 headers: credentials.headers(),
@@ -194,6 +196,7 @@ impl UploadBackend for TrackerBackend {
         // A key read as `..` would list what `/v2/attachments` is.
         let key = path_segment(key)?;
         Some(JsonRequest {
+            with_credentials: credentials.send_cookies,
             method: HttpMethod::Get,
             url: format!("{}/v2/issues/{key}/attachments", self.base),
             headers: credentials.headers(),
@@ -227,6 +230,7 @@ impl UploadBackend for TrackerBackend {
         let key = path_segment(key)?;
         let id = path_segment(&attachment.id)?;
         Some(JsonRequest {
+            with_credentials: credentials.send_cookies,
             method: HttpMethod::Delete,
             url: format!("{}/v2/issues/{key}/attachments/{id}/", self.base),
             headers: credentials.headers(),
@@ -247,6 +251,7 @@ mod tests {
             token: Some("dev-token".into()),
             org_id: Some("dev-org".into()),
             org_header: OrgHeader::XOrgId,
+            ..Credentials::default()
         }
     }
 

@@ -92,6 +92,7 @@ mod tests {
                 headers: credentials.headers(),
                 fields: Vec::new(),
                 file_parts: Vec::new(),
+                with_credentials: false,
             }
         }
 

@@ -201,6 +201,7 @@ async fn issue_attachments(issue: &str) -> Option<Vec<Attachment>> {
             ("X-Org-ID".to_owned(), ORG.to_owned()),
         ],
         body: String::new(),
+        with_credentials: false,
     };
     let answer = send_json(&request, None, DEFAULT_ANSWER_TIMEOUT_MS)
         .await

@@ -37,6 +37,7 @@ pub const ATTRIBUTES: [&str; 26] = [
     "page-drop",
     "page-paste",
     "jira-batch",
+    "with-credentials",
     "id",
 ];
 
@@ -199,6 +200,12 @@ pub fn options_from_attributes(
             None => warn("jira-batch", &value, "true or false"),
         }
     }
+    if let Some(value) = text("with-credentials") {
+        match parse_flag(&value, "with-credentials") {
+            Some(on) => options.credentials.send_cookies = on,
+            None => warn("with-credentials", &value, "true or false"),
+        }
+    }
     if let Some(value) = text("persist") {
         match Persist::parse(&value) {
             Some(persist) => options.persist = persist,
@@ -296,6 +303,7 @@ mod tests {
             ("page-drop", ""),
             ("page-paste", "true"),
             ("jira-batch", "true"),
+            ("with-credentials", ""),
         ]);
         assert_eq!(warnings, []);
         assert_eq!(options.api, "https://tracker.example");
@@ -323,6 +331,7 @@ mod tests {
         assert!(options.page_drop);
         assert!(options.page_paste);
         assert!(options.jira_batch);
+        assert!(options.credentials.send_cookies);
     }
 
     #[test]
@@ -341,6 +350,7 @@ mod tests {
             ("page-drop", "maybe"),
             ("page-paste", "no way"),
             ("jira-batch", "often"),
+            ("with-credentials", "cookies"),
         ]);
         let defaults = WidgetOptions::default();
         let named: Vec<&str> = warnings.iter().map(|w| w.attribute.as_str()).collect();
@@ -359,6 +369,7 @@ mod tests {
                 "page-drop",
                 "page-paste",
                 "jira-batch",
+                "with-credentials",
                 "persist"
             ]
         );
@@ -372,6 +383,7 @@ mod tests {
         assert!(!options.page_drop);
         assert!(!options.page_paste);
         assert!(!options.jira_batch);
+        assert!(!options.credentials.send_cookies);
         let text = warnings[0].to_string();
         assert!(text.contains("mode=\"s3\""), "{text}");
     }

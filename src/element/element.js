@@ -3,7 +3,10 @@
 // `hooks.connect` returns, so every decision stays in Rust. No eval, no
 // inline styles: it runs under `script-src 'self'; style-src 'self'`.
 
-const FORWARDED_PROPERTIES = ['authorization'];
+const FORWARDED_PROPERTIES = ['authorization', 'headers', 'fields', 'withCredentials'];
+
+// Spellings of a boolean attribute that mean off, as the widget reads them.
+const OFF = ['false', '0', 'no', 'off'];
 
 export function defineElement(tag, observed, hooks) {
   if (customElements.get(tag)) {
@@ -13,6 +16,8 @@ export function defineElement(tag, observed, hooks) {
   class TrackerAttachmentsElement extends HTMLElement {
     #widget = null;
     #authorization = null;
+    #headers = null;
+    #fields = null;
 
     static get observedAttributes() {
       return observed;
@@ -29,7 +34,7 @@ export function defineElement(tag, observed, hooks) {
         }
       }
       if (this.#widget === null) {
-        this.#widget = hooks.connect(this, this.#authorization);
+        this.#widget = hooks.connect(this, this.#authorization, this.#headers, this.#fields);
       }
     }
 
@@ -76,6 +81,41 @@ export function defineElement(tag, observed, hooks) {
       if (this.#widget !== null) {
         this.#widget.authorization = this.#authorization;
       }
+    }
+
+    // Name → text, sent with every request (a CSRF token); the widget
+    // checks them and warns, by name only, about those it will not send.
+    get headers() {
+      return this.#headers;
+    }
+
+    set headers(headers) {
+      this.#headers = headers ?? null;
+      if (this.#widget !== null) {
+        this.#widget.headers = this.#headers;
+      }
+    }
+
+    // Name → text, added to every `form` mode body.
+    get fields() {
+      return this.#fields;
+    }
+
+    set fields(fields) {
+      this.#fields = fields ?? null;
+      if (this.#widget !== null) {
+        this.#widget.fields = this.#fields;
+      }
+    }
+
+    // Reflects the `with-credentials` attribute.
+    get withCredentials() {
+      const value = this.getAttribute('with-credentials');
+      return value !== null && !OFF.includes(value.trim().toLowerCase());
+    }
+
+    set withCredentials(on) {
+      this.toggleAttribute('with-credentials', Boolean(on));
     }
 
     addFiles(files) {

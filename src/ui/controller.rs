@@ -10,9 +10,10 @@ use super::{EventFile, WidgetEvent, WidgetOptions};
 use crate::backend::{
     answer_lost, attach_request, batch_limit, bounded_chunk_size, can_be_looked_up,
     comment_request, error_from_response, find_lost_upload, ids_refused_by_name,
-    may_be_on_the_issue, parse_attach, parse_comment, single_request_backend, surely_owns,
-    temporary_attachment_is_gone, temporary_attachment_request, usable_issue_key, BackendSettings,
-    Credentials, FlowBackend, LostUpload, Mode, UploadBackend,
+    may_be_on_the_issue, parse_attach, parse_comment, refused_header_warning,
+    single_request_backend, surely_owns, temporary_attachment_is_gone,
+    temporary_attachment_request, usable_issue_key, BackendSettings, Credentials, FlowBackend,
+    LostUpload, Mode, UploadBackend,
 };
 use crate::core::{
     can_preview, file_shares, parse_retry_after, Announcement, Attachment, BatchLimit, Entry,
@@ -149,6 +150,7 @@ enum RunStop {
 
 impl Controller {
     pub fn new(options: WidgetOptions) -> Self {
+        warn_refused_headers(&options.credentials);
         let stored = load_kept(options.persist, &storage_key(&options.persist_key));
         let stored_at_start = stored.clone();
         let mut first_queue = UploadQueue::new(options.concurrency)
@@ -891,6 +893,9 @@ impl Controller {
         };
         let store_changed =
             old.persist != options.persist || old.persist_key != options.persist_key;
+        if old.credentials.extra_headers != options.credentials.extra_headers {
+            warn_refused_headers(&options.credentials);
+        }
         if options.locale != old.locale {
             self.set_locale(options.locale.unwrap_or_else(browser_locale));
         }
@@ -1666,7 +1671,8 @@ impl Controller {
                         let credentials = fresh_credentials(&credentials, provider.as_ref()).await;
                         if let Ok(credentials) = credentials {
                             let headers = credentials.headers_for(mode);
-                            self.show_thumbnail(id, url, headers).await;
+                            let cookies = credentials.send_cookies;
+                            self.show_thumbnail(id, url, headers, cookies).await;
                         }
                     });
                 }
@@ -1829,9 +1835,15 @@ impl Controller {
         self.retry_timer.try_update_value(|t| *t = timer);
     }
 
-    async fn show_thumbnail(self, id: EntryId, url: String, headers: Vec<(String, String)>) {
+    async fn show_thumbnail(
+        self,
+        id: EntryId,
+        url: String,
+        headers: Vec<(String, String)>,
+        with_credentials: bool,
+    ) {
         // A missing thumbnail is cosmetic: the row keeps its type icon.
-        if let Ok(object_url) = fetch_thumbnail(&url, &headers).await {
+        if let Ok(object_url) = fetch_thumbnail(&url, &headers, with_credentials).await {
             let still_there = self
                 .queue
                 .try_with_untracked(|q| {
@@ -1929,6 +1941,14 @@ fn catch_up(pacer: StoredValue<KeptSettle>, revision: RwSignal<u64>, len: usize)
     }
 }
 
+/// Names each of the page's headers that will not be sent, and why; never
+/// a value, which may be a secret. Uploads go on without them.
+fn warn_refused_headers(credentials: &Credentials) {
+    for (name, refusal) in credentials.refused_headers() {
+        crate::web::console::warn(&refused_header_warning(name, refusal));
+    }
+}
+
 /// The backend settings of `options`.
 fn backend_settings(options: &WidgetOptions) -> BackendSettings<'_> {
     BackendSettings {
@@ -1938,6 +1958,7 @@ fn backend_settings(options: &WidgetOptions) -> BackendSettings<'_> {
         form_url: &options.form_url,
         form_field: &options.form_field,
         form_id_field: options.form_id_field.as_deref(),
+        form_fields: &options.form_fields,
         jira_batch: options.jira_batch,
     }
 }

@@ -12,6 +12,9 @@ pub struct WidgetOptions {
     /// API origin; empty means the page's own origin (a proxy, or the
     /// reference server serving the page).
     pub api: String,
+    /// Who the user is: token or provider value, organisation, and the
+    /// page's own headers (`extra_headers`, e.g. a CSRF token) and cookies
+    /// (`send_cookies`) that go with every request.
     pub credentials: Credentials,
     /// Asked for the `Authorization` value before every request and retry;
     /// when set, it wins over `credentials`' scheme and token.
@@ -25,8 +28,13 @@ pub struct WidgetOptions {
     /// Target URL and file field of `form` mode.
     pub form_url: String,
     pub form_field: String,
-    /// JSON field holding the id in a `form` answer (dotted path allowed).
+    /// JSON field holding the id in a `form` answer (dotted path allowed);
+    /// an answer that is one short word of text is the id itself.
     pub form_id_field: Option<String>,
+    /// Text fields added before the file to every `form` mode body
+    /// (Dropzone's `params`, Uppy's `meta`); the other modes' bodies are
+    /// fixed by their APIs and never carry them.
+    pub form_fields: Vec<(String, String)>,
     /// Uploads running at once.
     pub concurrency: usize,
     /// Form field name of the hidden inputs carrying kept ids.
@@ -91,6 +99,7 @@ impl Default for WidgetOptions {
             form_url: String::new(),
             form_field: "file".to_owned(),
             form_id_field: None,
+            form_fields: Vec::new(),
             concurrency: 3,
             name: "attachmentIds".to_owned(),
             persist: Persist::Session,

@@ -8,7 +8,8 @@
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    AbortController, AbortSignal, Blob, FormData, Headers, Request, RequestInit, Response,
+    AbortController, AbortSignal, Blob, FormData, Headers, Request, RequestCredentials,
+    RequestInit, Response,
 };
 
 use super::js_error_text;
@@ -108,6 +109,7 @@ pub async fn send_json(
         init.set_body(&JsValue::from_str(&request.body));
     }
     init.set_headers(headers.as_ref());
+    include_cookies(&init, request.with_credentials);
     // One signal for the fetch, aborted by the caller's or by the deadline.
     let controller = AbortController::new().map_err(browser_error)?;
     let own = controller.signal();
@@ -124,6 +126,15 @@ pub async fn send_json(
             timeout_ms.div_ceil(1000)
         ))),
         other => other,
+    }
+}
+
+/// With `on`, the request carries the browser's cookies to another origin
+/// too (`credentials: 'include'`); else the browser's default, cookies for
+/// the page's own origin only.
+pub(crate) fn include_cookies(init: &RequestInit, on: bool) {
+    if on {
+        init.set_credentials(RequestCredentials::Include);
     }
 }
 

@@ -46,6 +46,9 @@ pub async fn send_upload_xhr(
     let xhr = XmlHttpRequest::new().map_err(browser_error)?;
     xhr.open_with_async(request.method.as_str(), &request.url, true)
         .map_err(browser_error)?;
+    // Cookies to another origin too: a page whose API authenticates by
+    // session cookie (the `with-credentials` attribute).
+    xhr.set_with_credentials(request.with_credentials);
     for (name, value) in &request.headers {
         xhr.set_request_header(name, value)
             .map_err(|_| invalid_header(name))?;

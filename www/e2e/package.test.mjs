@@ -321,9 +321,16 @@ if (el) {
   el.addEventListener('upload-error', (e) => console.log(e.detail.error.kind, e.detail.file.name));
   const attached: Promise<string[]> = el.attachTo('DEMO-1');
   void attached;
+  el.headers = { 'X-CSRFToken': 'token' };
+  el.fields = { folder: '12' };
+  el.withCredentials = true;
+  const sent: Record<string, string> | null = el.headers;
+  void sent;
 }
 const handle = mount(document.body, { api: '/tracker', maxSize: '10MB', mode: 'jira', locale: 'ru' });
 handle.setOptions({ api: new URL('/tracker', location.href), accept: ['image/*', '.pdf'], locale: 'ru-RU', authorization: null });
+handle.setOptions({ mode: 'form', url: '/upload', headers: { 'X-CSRF-Token': 't' }, fields: { folder: '1' }, withCredentials: true });
+handle.setOptions({ headers: null, fields: null });
 handle.addFiles([]);
 handle.unmount();
 `,
@@ -332,6 +339,7 @@ const el = document.querySelector('tracker-attachments')!;
 el.addEventListener('attachments-change', (e) => e.detail.nope);
 mount(document.body, { mode: 'dropbox' });
 el.authorization = async ({ expired }) => (expired ? 'OAuth a' : 'OAuth b');
+mount(document.body, { headers: { 'X-Count': 3 } });
 `,
   });
   const good = typecheck(dir, ['good.ts']);
@@ -341,4 +349,5 @@ el.authorization = async ({ expired }) => (expired ? 'OAuth a' : 'OAuth b');
   assert.match(bad.output, /nope/);
   assert.match(bad.output, /dropbox/);
   assert.match(bad.output, /expired/);
+  assert.match(bad.output, /X-Count|number/);
 });

@@ -124,8 +124,36 @@ export interface TrackerAttachmentsOptions {
   url?: string | URL;
   /** File field name of `form` mode (default `file`). */
   field?: string;
-  /** JSON field (dotted path) with the id in a `form` answer. */
+  /**
+   * JSON field (dotted path) with the id in a `form` answer, else its `id`;
+   * an answer that is one short word of text (FilePond's `text/plain` id)
+   * is the id itself; otherwise the row gets `local-<n>`.
+   */
   idField?: string;
+  /**
+   * Headers sent with every request in every mode (uploads, parts, JSON
+   * calls, thumbnails), e.g. `{'X-CSRFToken': token}`. Names the widget
+   * sets itself (`Authorization`, `Content-Type`, `X-Org-ID`,
+   * `X-Cloud-Org-ID`, `X-Atlassian-Token`), names browsers forbid
+   * (`Cookie`, `Origin`, `Sec-*`, …), names that are no HTTP token, and
+   * values with a line break are not sent: the console names them (never
+   * the value). Values are never logged or stored. Left out,
+   * `setOptions()` keeps the ones set; `null` removes them.
+   */
+  headers?: Record<string, string> | null;
+  /**
+   * Text fields added before the file to every `form` mode body (as
+   * Dropzone's `params`, Uppy's `meta`); the other modes' bodies are fixed
+   * by their APIs. Left out, `setOptions()` keeps the ones set.
+   */
+  fields?: Record<string, string> | null;
+  /**
+   * Send the browser's cookies to an API on another origin (XHR
+   * `withCredentials`, fetch `credentials: 'include'`); default off. The
+   * server must answer with `Access-Control-Allow-Credentials: true` and
+   * its own origin, not `*`.
+   */
+  withCredentials?: boolean;
   /** `en` or `ru`; a tag such as `ru-RU` picks by its language. */
   locale?: 'en' | 'ru' | (string & {});
   persist?: 'session' | 'local' | 'none';
@@ -221,6 +249,12 @@ export interface TrackerAttachmentsMethods {
 }
 
 export interface TrackerAttachmentsElement extends HTMLElement, TrackerAttachmentsMethods {
+  /** Headers sent with every request (see `TrackerAttachmentsOptions.headers`). */
+  headers: Record<string, string> | null;
+  /** Text fields added to every `form` mode body. */
+  fields: Record<string, string> | null;
+  /** Reflects the `with-credentials` attribute. */
+  withCredentials: boolean;
   addEventListener<K extends keyof TrackerAttachmentsEventMap>(
     type: K,
     listener: (this: TrackerAttachmentsElement, event: TrackerAttachmentsEventMap[K]) => unknown,
@@ -245,7 +279,7 @@ export interface TrackerAttachmentsElement extends HTMLElement, TrackerAttachmen
 
 /** `mount()`'s handle. */
 export interface TrackerAttachmentsHandle extends TrackerAttachmentsMethods {
-  /** Replaces the options given to `mount()`; `authorization` stays unless given. */
+  /** Replaces the options given to `mount()`; `authorization`, `headers` and `fields` stay unless given. */
   setOptions(options: TrackerAttachmentsOptions): void;
   /** Stops the uploads and removes the widget. */
   unmount(): void;

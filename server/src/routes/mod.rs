@@ -4,6 +4,7 @@ mod attachments;
 mod comments;
 mod directory;
 mod download;
+mod echo;
 mod flow;
 mod health;
 mod issue_attachments;
@@ -70,7 +71,10 @@ pub fn router(state: AppState, modes: Modes) -> anyhow::Result<Router> {
                 )),
         ),
         None => {
-            let app = app.merge(addressed_here(&state, local_api(&state, &uploads)));
+            let app = app.merge(addressed_here(
+                &state,
+                local_api(&state, &uploads).route("/echo", post(echo::echo)),
+            ));
             match modes.mirror_faults {
                 Some(faults) => {
                     let flaky = Uploads {
@@ -406,7 +410,8 @@ fn cors_layer(origins: &[String]) -> anyhow::Result<Option<CorsLayer>> {
     if origins.is_empty() {
         return Ok(None);
     }
-    let allow_origin = if origins.iter().any(|o| o == "*") {
+    let any = origins.iter().any(|o| o == "*");
+    let allow_origin = if any {
         AllowOrigin::any()
     } else {
         let list = origins
@@ -422,6 +427,10 @@ fn cors_layer(origins: &[String]) -> anyhow::Result<Option<CorsLayer>> {
     Ok(Some(
         CorsLayer::new()
             .allow_origin(allow_origin)
+            // Cookies from the pages named, for a page whose API session is
+            // a cookie (the widget's `with-credentials`). Browsers refuse
+            // credentials with `*`, and so does tower-http.
+            .allow_credentials(!any)
             .allow_methods(crate::proxy::API_METHODS)
             .allow_headers([
                 header::AUTHORIZATION,
@@ -431,6 +440,13 @@ fn cors_layer(origins: &[String]) -> anyhow::Result<Option<CorsLayer>> {
                 header::IF_MATCH,
                 header::ACCEPT_LANGUAGE,
                 HeaderName::from_static("x-atlassian-token"),
+                // The CSRF headers of Django, Rails/Laravel and Angular, and
+                // jQuery's marker, which pages add through the widget's
+                // `headers`.
+                HeaderName::from_static("x-csrftoken"),
+                HeaderName::from_static("x-csrf-token"),
+                HeaderName::from_static("x-xsrf-token"),
+                HeaderName::from_static("x-requested-with"),
             ])
             // Readable from script: the download's name, the error's
             // language, where a Jira 303 points, and how long a 429 or 503
