@@ -11,7 +11,7 @@ use crate::web::Persist;
 
 /// Every attribute the element reads; changing any of them at run time
 /// reconfigures the widget.
-pub const ATTRIBUTES: [&str; 26] = [
+pub const ATTRIBUTES: [&str; 27] = [
     "api",
     "mode",
     "issue",
