@@ -141,13 +141,16 @@ impl UploadBackend for FormBackend {
 const MAX_TEXT_ID_BYTES: usize = 256;
 
 /// A text answer that is one word (no whitespace, control characters or
-/// `<`, at most [`MAX_TEXT_ID_BYTES`]) is the new file's id, as FilePond's
-/// server protocol answers it; anything longer or with markup is a page or
-/// a message, not an id.
+/// `<`, at most [`MAX_TEXT_ID_BYTES`]) with a digit in it is the new file's
+/// id, as FilePond's server protocol answers it. Without a digit it is a
+/// status (`OK`, `success`, `done`, which many endpoints answer to every
+/// upload: taken for ids, every file would have the same one); longer or
+/// with markup, it is a page or a message.
 fn plain_text_id(body: &str) -> Option<String> {
     let word = body.trim();
     let is_word = !word.is_empty()
         && word.len() <= MAX_TEXT_ID_BYTES
+        && word.chars().any(|c| c.is_ascii_digit())
         && !word
             .chars()
             .any(|c| c.is_whitespace() || c.is_control() || c == '<');
@@ -373,11 +376,10 @@ mod tests {
             ("  tmp_81273.upload\r\n", "tmp_81273.upload"),
             ("42", "42"),
             ("файл-7", "файл-7"),
-            ("OK", "OK"),
         ] {
             assert_eq!(parse(&backend, 201, body).unwrap().id, id, "{body:?}");
         }
-        let longest = "a".repeat(256);
+        let longest = format!("{}1", "a".repeat(255));
         assert_eq!(parse(&backend, 200, &longest).unwrap().id, longest);
     }
 
@@ -388,10 +390,13 @@ mod tests {
             "<!doctype html><title>Saved</title>".to_owned(),
             "<b>1</b>".to_owned(),
             "id 42".to_owned(),
-            "a\tb".to_owned(),
-            "a\u{7}b".to_owned(),
-            "a\u{a0}b".to_owned(),
-            "a".repeat(257),
+            "a\t1".to_owned(),
+            "a\u{7}1".to_owned(),
+            "a\u{a0}1".to_owned(),
+            format!("{}1", "a".repeat(256)),
+            // A status many endpoints answer to every upload.
+            "OK".to_owned(),
+            "success".to_owned(),
             "null".to_owned(),
             "[]".to_owned(),
             "{}".to_owned(),

@@ -126,7 +126,7 @@ export interface TrackerAttachmentsOptions {
   field?: string;
   /**
    * JSON field (dotted path) with the id in a `form` answer, else its `id`;
-   * an answer that is one short word of text (FilePond's `text/plain` id)
+   * an answer that is one short word of text with a digit (FilePond's `text/plain` id)
    * is the id itself; otherwise the row gets `local-<n>`.
    */
   idField?: string;
