@@ -167,6 +167,13 @@ fn is_replaced_or_private(name: &HeaderName) -> bool {
         header::REFERER,
         HeaderName::from_static("x-org-id"),
         HeaderName::from_static("x-cloud-org-id"),
+        // The page's CSRF tokens (the widget's `headers`, which the CORS
+        // layer admits): they are for this server's origin, and Tracker or
+        // Atlassian have no business reading them.
+        HeaderName::from_static("x-csrftoken"),
+        HeaderName::from_static("x-csrf-token"),
+        HeaderName::from_static("x-xsrf-token"),
+        HeaderName::from_static("x-requested-with"),
     ]
     .contains(name)
 }

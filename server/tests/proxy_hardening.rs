@@ -193,6 +193,44 @@ async fn paths_cannot_climb_out_of_the_api() {
     }
 }
 
+/// What the browser sends for this server's origin stays here: its
+/// cookies, and the CSRF tokens a page adds through the widget's
+/// `headers`; the page's own harmless headers go on.
+#[tokio::test]
+async fn the_pages_cookies_and_csrf_tokens_never_go_upstream() {
+    let upstream = Upstream::start(ok_json).await;
+    let dir = TempDir::new();
+    let proxy = proxy(&upstream.base, &dir).await;
+    let response = reqwest::Client::new()
+        .get(format!("{}/v2/issues/DEMO-1", proxy.base))
+        .header("Cookie", "sessionid=s3cret; csrftoken=t0ken")
+        .header("X-CSRFToken", "t0ken")
+        .header("X-CSRF-Token", "t0ken")
+        .header("X-XSRF-TOKEN", "t0ken")
+        .header("X-Requested-With", "XMLHttpRequest")
+        .header("Accept-Language", "ru")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let seen = upstream.seen().pop().unwrap();
+    for name in [
+        "cookie",
+        "x-csrftoken",
+        "x-csrf-token",
+        "x-xsrf-token",
+        "x-requested-with",
+    ] {
+        assert!(
+            !seen.headers.contains_key(name),
+            "{name}: {:?}",
+            seen.headers
+        );
+    }
+    assert_eq!(seen.headers["accept-language"], "ru");
+    assert_eq!(seen.headers["authorization"], SECRET);
+}
+
 /// Only the methods the APIs use go upstream: TRACE would echo the
 /// server's `Authorization` back to the caller, and others mean nothing
 /// to Tracker or Jira.
