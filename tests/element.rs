@@ -1177,6 +1177,12 @@ async fn the_headers_and_fields_properties_reach_the_server() {
     assert_eq!(get(&el, "withCredentials"), JsValue::TRUE);
     el.set_attribute("with-credentials", "false").unwrap();
     assert_eq!(get(&el, "withCredentials"), JsValue::FALSE);
+    // A value the widget does not take (it warns and sends no cookies).
+    el.set_attribute("with-credentials", "cookies").unwrap();
+    assert_eq!(get(&el, "withCredentials"), JsValue::FALSE);
+    el.set_attribute("with-credentials", "with-credentials")
+        .unwrap();
+    assert_eq!(get(&el, "withCredentials"), JsValue::TRUE);
     el.remove();
 }
 

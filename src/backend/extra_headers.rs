@@ -10,9 +10,11 @@ const MAX_NAME_BYTES: usize = 256;
 
 /// Names the widget sets itself; a second value would be sent beside its
 /// own (or replace it), and the server would read either.
-const OWNED: [&str; 5] = [
+const OWNED: [&str; 6] = [
     "authorization",
     "content-type",
+    // The attach request's own precondition.
+    "if-match",
     "x-org-id",
     "x-cloud-org-id",
     "x-atlassian-token",
@@ -265,6 +267,7 @@ mod tests {
             "X-Org-ID",
             "x-cloud-org-id",
             "X-Atlassian-Token",
+            "If-Match",
         ] {
             assert_eq!(
                 header_refusal(name, "v"),

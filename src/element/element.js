@@ -6,7 +6,7 @@
 const FORWARDED_PROPERTIES = ['authorization', 'headers', 'fields', 'withCredentials'];
 
 // Spellings of a boolean attribute that mean off, as the widget reads them.
-const OFF = ['false', '0', 'no', 'off'];
+const ON = ['', 'true', '1', 'yes', 'on', 'with-credentials'];
 
 export function defineElement(tag, observed, hooks) {
   if (customElements.get(tag)) {
@@ -111,7 +111,9 @@ export function defineElement(tag, observed, hooks) {
     // Reflects the `with-credentials` attribute.
     get withCredentials() {
       const value = this.getAttribute('with-credentials');
-      return value !== null && !OFF.includes(value.trim().toLowerCase());
+      // As the widget reads it: a value it does not know ("cookies")
+      // is warned about and sends none.
+      return value !== null && ON.includes(value.toLowerCase());
     }
 
     set withCredentials(on) {
