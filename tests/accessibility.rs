@@ -508,6 +508,39 @@ async fn bulk_retry_retries_each_failed_row_once_and_hands_focus_to_the_drop_zon
 }
 
 #[wasm_bindgen_test]
+async fn bulk_retry_tells_the_files_put_back_in_line_not_those_refused_again() {
+    let root = container();
+    let link = ScriptedLink::new(Link::Down);
+    let _handle = mount_widget(root.clone(), scripted_options(&link, Some(2)));
+    let zone = query(&root, "[data-ta=dropzone]").unwrap();
+    drop_files(
+        &zone,
+        &[
+            file(b"a", "a.txt", "text/plain"),
+            file(b"b", "b.txt", "text/plain"),
+        ],
+    );
+    wait_for("two failed rows", 10_000, || rows_in(&root, "failed") == 2).await;
+    // A file uploaded since takes one of the two places.
+    link.link.set(Link::Up);
+    drop_files(&zone, &[file(b"c", "c.txt", "text/plain")]);
+    wait_for("it uploaded", 10_000, || rows_in(&root, "done") == 1).await;
+    let live = query(&root, "[data-ta=live]").unwrap();
+    let shown = TextsShown::watch(&live);
+    click(&root, "[data-ta=retry-failed]");
+    wait_for("one more done and one refused", 10_000, || {
+        rows_in(&root, "done") == 2 && rows_in(&root, "refused") == 1
+    })
+    .await;
+    wait_for("the retry told", 5_000, || !shown.texts().is_empty()).await;
+    let first = shown.texts()[0].clone();
+    assert!(
+        first.starts_with("Retrying 1 file. b.txt failed:"),
+        "{first}"
+    );
+}
+
+#[wasm_bindgen_test]
 async fn bulk_remove_takes_exactly_the_refused_rows() {
     let root = container();
     let link = ScriptedLink::new(Link::Down);

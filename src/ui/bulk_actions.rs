@@ -109,9 +109,7 @@ pub fn BulkActions(controller: Controller) -> impl IntoView {
     let retry_ref = NodeRef::<html::Button>::new();
     // One pass over the list for thousands of rows, as for the removal.
     let retry_failed = move |_| {
-        let ids = ids_where(controller, is_failed_for_sure);
-        controller.announce_bulk(Announcement::Retrying(ids.len()));
-        controller.retry_all(&ids);
+        controller.retry_all(&ids_where(controller, is_failed_for_sure));
     };
     let retry_button = move || {
         if !retry_shown.try_get().unwrap_or(false) {

@@ -553,12 +553,17 @@ impl Controller {
     }
 
     pub fn retry(&self, id: EntryId) {
-        self.retry_all(&[id]);
+        self.retry_rows(&[id], false);
     }
 
     /// [`Self::retry`] for many rows at once, with one pass over the list
-    /// (the bulk "Retry all" of thousands).
+    /// (the bulk "Retry all" of thousands); the live region tells how many
+    /// went back in line (the restrictions may refuse some again).
     pub fn retry_all(&self, ids: &[EntryId]) {
+        self.retry_rows(ids, true);
+    }
+
+    fn retry_rows(&self, ids: &[EntryId], tell_count: bool) {
         // A row whose file stayed attached offers no retry: the issue has it.
         let ids: Vec<EntryId> = self
             .left_attached
@@ -583,6 +588,18 @@ impl Controller {
             .flatten()
             .unwrap_or_default();
         self.sync_rows(&changed);
+        if tell_count {
+            let queued = self
+                .queue
+                .try_with_untracked(|q| {
+                    changed
+                        .iter()
+                        .filter(|id| q.get(**id).is_some_and(|e| e.state == EntryState::Queued))
+                        .count()
+                })
+                .unwrap_or(0);
+            self.announce_bulk(Announcement::Retrying(queued));
+        }
         self.tell_refusals(&changed);
         self.pump();
     }
