@@ -499,3 +499,30 @@ async fn page_paste_takes_a_screenshot_pasted_anywhere_but_leaves_text_fields_th
         "the widget without page_paste took a paste"
     );
 }
+
+#[wasm_bindgen_test]
+async fn with_two_page_paste_widgets_the_first_keeps_the_paste_when_its_options_change() {
+    let rows = |root: &web_sys::Element| query_all(root, "[data-ta=row]").len();
+    let pasting = || {
+        let mut options = dev_options(server(), "dev-token");
+        options.page_paste = true;
+        options
+    };
+    let first = container();
+    let (_first, controller) = mount_with_controller(first.clone(), pasting());
+    let second = container();
+    let _second = mount_widget(second.clone(), pasting());
+    // Another option changes: the first widget's page listener stays first.
+    let mut changed = pasting();
+    changed.concurrency = 1;
+    controller.set_options(changed);
+    next_tick(0).await;
+    let body = document().body().unwrap();
+    let screenshot = transfer_of(&[file(&PNG_40X20, "screenshot.png", "image/png")]);
+    assert!(paste_on(&body, &screenshot));
+    wait_for("the paste listed", 5_000, || {
+        rows(&first) + rows(&second) == 1
+    })
+    .await;
+    assert_eq!((rows(&first), rows(&second)), (1, 0));
+}

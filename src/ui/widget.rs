@@ -83,21 +83,24 @@ pub fn ControlledWidget(controller: Controller) -> impl IntoView {
             }
         }
     });
-    // Rebuilt when the host turns the option on or off at run time.
+    // Rebuilt when the host turns the option on or off at run time, and
+    // only then (memos): another option changing must not move this
+    // widget's page listeners behind another widget's.
+    let option = move |of: fn(&WidgetOptions) -> bool| {
+        Memo::new(move |_| {
+            controller.options_revision.track();
+            controller.options.try_with_value(of).unwrap_or(false)
+        })
+    };
+    let (page_drop_on, page_paste_on) = (option(|o| o.page_drop), option(|o| o.page_paste));
     let page_drop = move || {
-        controller.options_revision.track();
-        controller
-            .options
-            .try_with_value(|o| o.page_drop)
-            .unwrap_or(false)
+        page_drop_on
+            .get()
             .then(|| view! { <PageDrop controller=controller/> })
     };
     let page_paste = move || {
-        controller.options_revision.track();
-        controller
-            .options
-            .try_with_value(|o| o.page_paste)
-            .unwrap_or(false)
+        page_paste_on
+            .get()
             .then(|| view! { <PagePaste controller=controller/> })
     };
     let locale = controller.locale;
