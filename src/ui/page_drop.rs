@@ -2,7 +2,7 @@ use leptos::ev::DragEvent;
 use leptos::html;
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::Event;
+use web_sys::{Event, Node};
 
 use super::Controller;
 use crate::web::{take_drop, Dropped, EventListener};
@@ -34,6 +34,19 @@ pub(super) fn carries_files(ev: &DragEvent) -> bool {
 
 type Handler = Box<dyn FnMut(Event)>;
 
+/// Whether a widget's page listener should act: its `marker` element is
+/// still on the page. The owner's cleanup can come late (after the garbage
+/// collector frees the view's handlers): once the widget has left the
+/// page, its listeners ignore every event, and `forget` (which drops them)
+/// runs after this one, not inside a listener it frees.
+pub(super) fn still_on_page(marker: Option<&Node>, forget: impl FnOnce() + 'static) -> bool {
+    let on_page = marker.is_some_and(Node::is_connected);
+    if !on_page {
+        set_timeout(forget, std::time::Duration::ZERO);
+    }
+    on_page
+}
+
 /// With `page_drop`, files dragged anywhere over the page show an overlay,
 /// and dropped anywhere they come to this widget. The listeners live on the
 /// document and go with the widget.
@@ -44,21 +57,11 @@ pub fn PageDrop(controller: Controller) -> impl IntoView {
     let depth = StoredValue::new(0_i32);
     let listeners = StoredValue::new_local(Vec::<EventListener>::new());
     let overlay = NodeRef::<html::Div>::new();
-    // The owner's cleanup can come late (after the garbage collector frees
-    // the view's handlers): once the widget has left the page, its
-    // listeners ignore every event and are removed after it.
     let drag = move |ev: Event| {
-        let mounted = overlay
-            .try_get_untracked()
-            .flatten()
-            .is_some_and(|el| el.is_connected());
-        if !mounted {
-            set_timeout(
-                move || {
-                    listeners.try_update_value(Vec::clear);
-                },
-                std::time::Duration::ZERO,
-            );
+        let overlay = overlay.try_get_untracked().flatten();
+        if !still_on_page(overlay.as_ref().map(AsRef::as_ref), move || {
+            listeners.try_update_value(Vec::clear);
+        }) {
             return None;
         }
         ev.dyn_into::<DragEvent>().ok().filter(carries_files)

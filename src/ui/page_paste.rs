@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{ClipboardEvent, DataTransfer, Event, HtmlElement};
 
+use super::page_drop::still_on_page;
 use super::Controller;
 use crate::web::{files_from_data_transfer, EventListener};
 
@@ -30,23 +31,16 @@ fn holds_text(data: &DataTransfer) -> bool {
 
 /// The document's paste listener, for as long as the widget is there.
 /// Renders a hidden marker so the listener can tell the widget has left
-/// the page (the owner's cleanup can come late).
+/// the page ([`still_on_page`]).
 #[component]
 pub fn PagePaste(controller: Controller) -> impl IntoView {
     let marker = NodeRef::<html::Span>::new();
     let listener = StoredValue::new_local(None::<EventListener>);
     let paste = move |ev: Event| {
-        let mounted = marker
-            .try_get_untracked()
-            .flatten()
-            .is_some_and(|el| el.is_connected());
-        if !mounted {
-            set_timeout(
-                move || {
-                    listener.try_set_value(None);
-                },
-                std::time::Duration::ZERO,
-            );
+        let marker = marker.try_get_untracked().flatten();
+        if !still_on_page(marker.as_ref().map(AsRef::as_ref), move || {
+            listener.try_set_value(None);
+        }) {
             return;
         }
         // The widget itself (a paste inside it), an editor on the page or
