@@ -178,8 +178,13 @@ impl TrackerAttachmentsHandle {
     #[wasm_bindgen(setter)]
     pub fn set_authorization(&self, provider: JsValue) {
         let provider = provider_value(provider);
+        self.set_property(|p| p.authorization = provider);
+    }
+
+    /// Changes a property the page set, and the widget with it.
+    fn set_property(&self, set: impl FnOnce(&mut Properties)) {
         if let Some(mounted) = self.mounted.borrow_mut().as_mut() {
-            mounted.properties.authorization = provider;
+            set(&mut mounted.properties);
         }
         self.reconfigure();
     }
@@ -190,20 +195,14 @@ impl TrackerAttachmentsHandle {
     #[wasm_bindgen(setter)]
     pub fn set_headers(&self, headers: JsValue) {
         let headers = text_pairs(&headers, "headers");
-        if let Some(mounted) = self.mounted.borrow_mut().as_mut() {
-            mounted.properties.headers = headers;
-        }
-        self.reconfigure();
+        self.set_property(|p| p.headers = headers);
     }
 
     /// Text fields added to every `form` mode body; `null` adds none.
     #[wasm_bindgen(setter)]
     pub fn set_fields(&self, fields: JsValue) {
         let fields = text_pairs(&fields, "fields");
-        if let Some(mounted) = self.mounted.borrow_mut().as_mut() {
-            mounted.properties.fields = fields;
-        }
-        self.reconfigure();
+        self.set_property(|p| p.fields = fields);
     }
 
     /// Takes a `FileList`, an array of `File`s or one `File`; anything else
