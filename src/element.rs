@@ -238,14 +238,19 @@ impl TrackerAttachmentsHandle {
         let _ = self.with_controller(|c| c.clear());
     }
 
-    /// Replaces `mount()`'s options (the same names it takes); the
-    /// authorization function, the headers and the fields stay unless
-    /// given (`null` removes them).
+    /// Changes the options named (the names `mount()` takes); the others
+    /// stay as they are, as Uppy's and FilePond's `setOptions` do. `null`
+    /// or `undefined` puts one back to its default (for `authorization`:
+    /// back to `token`; for `headers` and `fields`: none).
     #[wasm_bindgen(js_name = setOptions)]
     pub fn set_options(&self, options: JsValue) {
         let given = option_pairs(&options);
         if let Some(mounted) = self.mounted.borrow_mut().as_mut() {
-            mounted.source = Source::Options(given.pairs);
+            // Only `mount()`'s handles have options to merge: the element's
+            // settings are its attributes.
+            if let Source::Options(pairs) = &mut mounted.source {
+                merge_pairs(pairs, given.pairs, &given.cleared);
+            }
             if let Some(authorization) = given.authorization {
                 mounted.properties.authorization = authorization;
             }
@@ -501,9 +506,28 @@ fn provider_value(value: JsValue) -> Option<Function> {
 #[derive(Default)]
 struct OptionPairs {
     pairs: Vec<(String, String)>,
+    /// Attribute-like options given as `null` or `undefined`: back to
+    /// their defaults.
+    cleared: Vec<String>,
     authorization: Option<Option<Function>>,
     headers: Option<Vec<(String, String)>>,
     fields: Option<Vec<(String, String)>>,
+}
+
+/// `pairs` with `given` in place of the pairs of the same names, and
+/// without the `cleared` names; the order of first setting is kept.
+fn merge_pairs(
+    pairs: &mut Vec<(String, String)>,
+    given: Vec<(String, String)>,
+    cleared: &[String],
+) {
+    pairs.retain(|(name, _)| !cleared.contains(name));
+    for (name, value) in given {
+        match pairs.iter_mut().find(|(n, _)| *n == name) {
+            Some(pair) => pair.1 = value,
+            None => pairs.push((name, value)),
+        }
+    }
 }
 
 fn option_pairs(options: &JsValue) -> OptionPairs {
@@ -552,6 +576,7 @@ fn option_pairs(options: &JsValue) -> OptionPairs {
         } else if let Some(flag) = value.as_bool() {
             flag.to_string()
         } else if value.is_null() || value.is_undefined() {
+            given.cleared.push(name);
             continue;
         } else {
             // A URL, or an array such as `accept: ['image/*', '.pdf']`, has
@@ -719,5 +744,30 @@ fn warn_if_shared(storage_key: &str, options: &WidgetOptions) {
             "tracker-attachments: two widgets keep their list under \"{storage_key}\"; \
                      give each its own persist-key (or id)"
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::merge_pairs;
+
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn merged_options_replace_the_named_keep_the_others_and_drop_the_cleared() {
+        let mut kept = pairs(&[("api", "/a"), ("max-size", "5"), ("issue", "DEMO-1")]);
+        merge_pairs(
+            &mut kept,
+            pairs(&[("issue", "DEMO-2"), ("max-files", "3")]),
+            &["max-size".to_owned()],
+        );
+        assert_eq!(
+            kept,
+            pairs(&[("api", "/a"), ("issue", "DEMO-2"), ("max-files", "3")])
+        );
     }
 }

@@ -1002,6 +1002,50 @@ async fn set_options_keeps_the_authorization_function_unless_given() {
     handle.unmount();
 }
 
+/// The text of the rows in `state`, in order.
+fn row_names(host: &HtmlElement, state: &str) -> Vec<String> {
+    let rows = host
+        .shadow_root()
+        .unwrap()
+        .query_selector_all(&format!("[data-ta=row][data-state={state}] [data-ta=name]"))
+        .unwrap();
+    (0..rows.length())
+        .filter_map(|i| rows.get(i))
+        .map(|n| n.text_content().unwrap_or_default())
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn set_options_changes_only_the_options_it_names() {
+    let host = container();
+    let options = options_object(&[
+        ("api", server().into()),
+        ("token", "dev-token".into()),
+        ("orgId", "dev-org".into()),
+        ("persist", "none".into()),
+        ("maxSize", JsValue::from(4)),
+    ]);
+    let handle = mount(host.clone(), options.into()).expect("mounted");
+    // Only `maxFiles` named: the size limit, the API and the token stay.
+    handle.set_options(options_object(&[("maxFiles", JsValue::from(5))]).into());
+    handle.add_files(file(b"too large", "big.txt", "text/plain").into());
+    wait_for("the large file refused", 10_000, || {
+        row_names(&host, "refused") == ["big.txt"]
+    })
+    .await;
+    // `null` puts the size limit back to none; the rest still stays.
+    handle.set_options(options_object(&[("maxSize", JsValue::NULL)]).into());
+    handle.add_files(file(b"now it fits", "fits.txt", "text/plain").into());
+    wait_for(
+        "the file uploaded with the kept API and token",
+        10_000,
+        || strings(&handle.attachment_ids().into()).len() == 1,
+    )
+    .await;
+    assert_eq!(row_names(&host, "done"), ["fits.txt"]);
+    handle.unmount();
+}
+
 #[wasm_bindgen_test]
 async fn a_freed_handle_takes_its_widget_with_it() {
     let host = container();

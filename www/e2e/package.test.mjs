@@ -331,6 +331,7 @@ const handle = mount(document.body, { api: '/tracker', maxSize: '10MB', mode: 'j
 handle.setOptions({ api: new URL('/tracker', location.href), accept: ['image/*', '.pdf'], locale: 'ru-RU', authorization: null });
 handle.setOptions({ mode: 'form', url: '/upload', headers: { 'X-CSRF-Token': 't' }, fields: { folder: '1' }, withCredentials: true });
 handle.setOptions({ headers: null, fields: null });
+handle.setOptions({ maxSize: null, issue: 'DEMO-2' });
 handle.addFiles([]);
 handle.unmount();
 `,

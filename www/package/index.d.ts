@@ -277,10 +277,18 @@ export interface TrackerAttachmentsElement extends HTMLElement, TrackerAttachmen
   ): void;
 }
 
+/** What `setOptions()` takes: any of `mount()`'s options, each also `null`. */
+export type TrackerAttachmentsOptionChanges = {
+  [K in keyof TrackerAttachmentsOptions]?: TrackerAttachmentsOptions[K] | null;
+};
+
 /** `mount()`'s handle. */
 export interface TrackerAttachmentsHandle extends TrackerAttachmentsMethods {
-  /** Replaces the options given to `mount()`; `authorization`, `headers` and `fields` stay unless given. */
-  setOptions(options: TrackerAttachmentsOptions): void;
+  /**
+   * Changes the options it names; the others stay as they are. `null` (or
+   * `undefined`) puts an option back to its default.
+   */
+  setOptions(options: TrackerAttachmentsOptionChanges): void;
   /** Stops the uploads and removes the widget. */
   unmount(): void;
   /**
