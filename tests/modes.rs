@@ -759,27 +759,28 @@ async fn flow_parts_and_tests_go_with_the_pages_header_across_origins() {
 }
 
 #[wasm_bindgen(inline_js = r#"
+// The browser's own functions, taken before the first patch. Each patch
+// starts from them: a failing test ends at its panic (an abort on wasm32,
+// no destructor runs), so it may not have put its patch back.
+const own = { send: XMLHttpRequest.prototype.send, fetch: window.fetch, warn: console.warn };
 export function spy_credentials() {
   const seen = [];
-  const send = XMLHttpRequest.prototype.send;
   XMLHttpRequest.prototype.send = function (body) {
     seen.push('xhr ' + this.withCredentials);
-    return send.call(this, body);
+    return own.send.call(this, body);
   };
-  const fetch = window.fetch;
   window.fetch = function (input, init) {
     seen.push('fetch ' + (input instanceof Request ? input.credentials : 'same-origin'));
-    return fetch.call(window, input, init);
+    return own.fetch.call(window, input, init);
   };
   return {
     seen: () => seen.slice(),
-    restore: () => { XMLHttpRequest.prototype.send = send; window.fetch = fetch; },
+    restore: () => { XMLHttpRequest.prototype.send = own.send; window.fetch = own.fetch; },
   };
 }
 export function capture_warn(sink) {
-  const warn = console.warn;
   console.warn = (message) => sink(String(message));
-  return () => { console.warn = warn; };
+  return () => { console.warn = own.warn; };
 }
 "#)]
 extern "C" {

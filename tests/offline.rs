@@ -43,7 +43,9 @@ fn browser_online(online: bool, tell: bool) {
     }
 }
 
-/// Gives `navigator.onLine` back to the browser, for the next test.
+/// Gives `navigator.onLine` back to the browser. Each test calls it first
+/// as well as last: a failing test ends at its panic, which aborts on
+/// wasm32 without running destructors, so it cannot put it back itself.
 fn browser_online_restored() {
     let navigator = Reflect::get(&web_sys::window().unwrap(), &js("navigator")).unwrap();
     Reflect::delete_property(&navigator.into(), &js("onLine")).unwrap();
@@ -124,6 +126,7 @@ fn status(row: &Element) -> String {
 
 #[wasm_bindgen_test]
 async fn a_file_added_offline_sends_nothing_and_goes_when_back_online() {
+    browser_online_restored();
     let link = Rc::new(Link {
         browser: BrowserTransport::default(),
         uploads: Cell::new(0),
@@ -165,6 +168,7 @@ async fn a_file_added_offline_sends_nothing_and_goes_when_back_online() {
 
 #[wasm_bindgen_test]
 async fn a_request_failing_as_the_browser_goes_offline_spends_no_try() {
+    browser_online_restored();
     let link = Rc::new(Link {
         browser: BrowserTransport::default(),
         uploads: Cell::new(0),
