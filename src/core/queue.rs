@@ -53,6 +53,25 @@ impl EntryState {
         )
     }
 
+    /// Failed after the whole file went to an issue, with the answer lost
+    /// ([`UploadError::AnswerLost`]): the file may be there already.
+    pub fn is_answer_lost(&self) -> bool {
+        matches!(
+            self,
+            EntryState::Failed {
+                error: UploadError::AnswerLost(_)
+            }
+        )
+    }
+
+    /// Failed with the file known not to be on the server: what "Retry
+    /// all" sends again. A lost answer asks the user to check the issue
+    /// first (sending it again unasked could attach it twice), so only the
+    /// row's own Retry takes it.
+    pub fn is_failed_for_sure(&self) -> bool {
+        matches!(self, EntryState::Failed { .. }) && !self.is_answer_lost()
+    }
+
     /// Short name, for `data-state` attributes and error reports.
     pub fn name(&self) -> &'static str {
         match self {
@@ -222,7 +241,7 @@ impl Tally {
         if let Some(n) = self.counter(state) {
             *n += 1;
         }
-        if answer_lost(state) {
+        if state.is_answer_lost() {
             self.lost += 1;
         }
         let (sent, total) = Self::share(size, state);
@@ -234,7 +253,7 @@ impl Tally {
         if let Some(n) = self.counter(state) {
             *n = n.saturating_sub(1);
         }
-        if answer_lost(state) {
+        if state.is_answer_lost() {
             self.lost = self.lost.saturating_sub(1);
         }
         let (sent, total) = Self::share(size, state);
@@ -263,15 +282,6 @@ fn release(in_flight: &mut Vec<(u64, usize)>, request: u64) {
             in_flight.swap_remove(i);
         }
     }
-}
-
-fn answer_lost(state: &EntryState) -> bool {
-    matches!(
-        state,
-        EntryState::Failed {
-            error: UploadError::AnswerLost(_)
-        }
-    )
 }
 
 /// What a manual retry takes: a file that failed for good or was cancelled.
@@ -884,6 +894,18 @@ mod tests {
             thumbnail: None,
             created_at: None,
         }
+    }
+
+    #[test]
+    fn a_failure_whose_answer_was_lost_is_not_failed_for_sure() {
+        let failed = |error| EntryState::Failed { error };
+        let lost = failed(UploadError::AnswerLost(Box::new(UploadError::Network(
+            "x".into(),
+        ))));
+        assert!(failed(UploadError::Network("x".into())).is_failed_for_sure());
+        assert!(!lost.is_failed_for_sure());
+        assert!(lost.is_answer_lost());
+        assert!(!EntryState::Cancelled.is_failed_for_sure());
     }
 
     #[test]

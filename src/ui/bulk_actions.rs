@@ -11,21 +11,13 @@ use web_sys::{Element, HtmlElement};
 
 use super::focus::{drop_zone_of, focus_drop_zone, holds_focus};
 use super::Controller;
-use crate::core::{Announcement, EntryId, EntryState, UploadError};
+use crate::core::{Announcement, EntryId, EntryState};
 
 /// What the bulk buttons count.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct Counts {
     failed: usize,
     refused: usize,
-}
-
-/// Failed rows whose file is known not to be on the server. A row whose
-/// answer was lost after the whole file went to an issue asks the user to
-/// check the issue first: sending it again unasked could attach it twice,
-/// so only its own Retry does.
-fn is_failed_for_sure(state: &EntryState) -> bool {
-    matches!(state, EntryState::Failed { error } if !matches!(error, UploadError::AnswerLost(_)))
 }
 
 /// Refused rows only, not cancelled ones (as Uppy's "clear finished" would
@@ -109,7 +101,7 @@ pub fn BulkActions(controller: Controller) -> impl IntoView {
     let retry_ref = NodeRef::<html::Button>::new();
     // One pass over the list for thousands of rows, as for the removal.
     let retry_failed = move |_| {
-        controller.retry_all(&ids_where(controller, is_failed_for_sure));
+        controller.retry_all(&ids_where(controller, EntryState::is_failed_for_sure));
     };
     let retry_button = move || {
         if !retry_shown.try_get().unwrap_or(false) {
@@ -146,21 +138,4 @@ pub fn BulkActions(controller: Controller) -> impl IntoView {
     };
 
     view! { {retry_button} {remove_button} }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_failure_whose_answer_was_lost_is_left_to_its_own_retry() {
-        let failed = |error| EntryState::Failed { error };
-        assert!(is_failed_for_sure(&failed(UploadError::Network(
-            "x".into()
-        ))));
-        assert!(!is_failed_for_sure(&failed(UploadError::AnswerLost(
-            Box::new(UploadError::Network("x".into()))
-        ))));
-        assert!(!is_failed_for_sure(&EntryState::Cancelled));
-    }
 }
