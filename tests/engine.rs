@@ -1448,6 +1448,55 @@ async fn a_failed_batchs_retries_come_due_together() {
 }
 
 #[wasm_bindgen_test]
+async fn files_put_back_when_batching_is_turned_off_start_at_once() {
+    // A batch started with batching on meets the options turned off before
+    // its request goes: the files over the new limit go back in line, and
+    // start then under the concurrency limit, not when the one sent ends.
+    let jira_answer = |id: &str, name: &str| {
+        (
+            3_000,
+            answer(
+                200,
+                &format!(r#"[{{"id":"{id}","filename":"{name}","size":1}}]"#),
+                None,
+            ),
+        )
+    };
+    let script = ScriptedTransport::delayed(vec![
+        jira_answer("1", "a.txt"),
+        jira_answer("2", "b.txt"),
+        jira_answer("3", "c.txt"),
+    ]);
+    let options = WidgetOptions {
+        transport: script.clone(),
+        jira_batch: true,
+        concurrency: 3,
+        ..issue_options(Mode::Jira, "DEMO-2")
+    };
+    let root = container();
+    let (_handle, controller) = mount_with_controller(root.clone(), options.clone());
+    let files = ["a.txt", "b.txt", "c.txt"].map(|name| file(b"x", name, "text/plain"));
+    // Listed and started as one batch; its request goes out in a later task.
+    controller.add_files(files.to_vec());
+    controller.set_options(WidgetOptions {
+        jira_batch: false,
+        ..options
+    });
+    wait_for("a request per file", 5_000, || script.calls.get() == 3).await;
+    assert_eq!(
+        script.answered.get(),
+        0,
+        "the files put back started before the first request was answered"
+    );
+    wait_for("every file uploaded", 10_000, || {
+        query_all(&root, "[data-ta=row]")
+            .iter()
+            .all(|r| attr(r, "data-state").as_deref() == Some("done"))
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
 async fn busy_change_counts_the_files_failed_for_good() {
     let script = ScriptedTransport::new(vec![
         answer(413, "", None),

@@ -1266,6 +1266,9 @@ impl Controller {
                 let _ = self.queue.try_update(|q| q.requeue(id));
                 self.sync_rows(&[id]);
             }
+            // They start now, under the concurrency limit, rather than when
+            // this request ends.
+            self.pump();
         }
         if files.is_empty() {
             return;
