@@ -218,6 +218,55 @@ async fn a_removed_element_stores_its_long_list_in_full() {
     assert_eq!(stored.len(), 10_002);
 }
 
+/// The widget root's computed `background-color` and `color`.
+fn ground_and_text(el: &HtmlElement) -> (String, String) {
+    let widget = shadow(el)
+        .query_selector("[data-ta=widget]")
+        .unwrap()
+        .unwrap();
+    let style = web_sys::window()
+        .unwrap()
+        .get_computed_style(&widget)
+        .unwrap()
+        .unwrap();
+    let read = |name: &str| style.get_property_value(name).unwrap();
+    (read("background-color"), read("color"))
+}
+
+#[wasm_bindgen_test]
+async fn the_theme_attribute_pins_light_or_dark_and_auto_follows_the_system() {
+    let dark = (
+        "rgb(29, 33, 41)".to_owned(),
+        "rgb(231, 234, 240)".to_owned(),
+    );
+    let light = (
+        "rgb(255, 255, 255)".to_owned(),
+        "rgb(29, 35, 48)".to_owned(),
+    );
+    let el = element_in(&container(), &[("theme", "dark")]);
+    wait_for("the dark palette", 2_000, || ground_and_text(&el) == dark).await;
+    el.set_attribute("theme", "light").unwrap();
+    wait_for("the light palette", 2_000, || ground_and_text(&el) == light).await;
+    // Auto: the system's choice, and on a light system no ground of its
+    // own (it sits on the page as it is).
+    el.remove_attribute("theme").unwrap();
+    let system_dark = web_sys::window()
+        .unwrap()
+        .match_media("(prefers-color-scheme: dark)")
+        .unwrap()
+        .is_some_and(|m| m.matches());
+    let auto = if system_dark {
+        dark
+    } else {
+        ("rgba(0, 0, 0, 0)".to_owned(), light.1)
+    };
+    wait_for("the system's palette", 2_000, || {
+        ground_and_text(&el) == auto
+    })
+    .await;
+    el.remove();
+}
+
 #[wasm_bindgen_test]
 async fn the_widget_lives_in_a_styled_shadow_root() {
     let el = element_in(&container(), &[]);

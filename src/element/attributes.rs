@@ -6,12 +6,12 @@ use std::fmt;
 
 use crate::backend::{AuthScheme, Mode, OrgHeader};
 use crate::core::{parse_accept, parse_byte_size, Locale};
-use crate::ui::WidgetOptions;
+use crate::ui::{Theme, WidgetOptions};
 use crate::web::Persist;
 
 /// Every attribute the element reads; changing any of them at run time
 /// reconfigures the widget.
-pub const ATTRIBUTES: [&str; 27] = [
+pub const ATTRIBUTES: [&str; 28] = [
     "api",
     "mode",
     "issue",
@@ -32,6 +32,7 @@ pub const ATTRIBUTES: [&str; 27] = [
     "field",
     "id-field",
     "locale",
+    "theme",
     "persist",
     "persist-key",
     "page-drop",
@@ -182,6 +183,12 @@ pub fn options_from_attributes(
             None => warn("locale", &value, "en or ru"),
         }
     }
+    if let Some(value) = text("theme") {
+        match Theme::parse(&value) {
+            Some(theme) => options.theme = theme,
+            None => warn("theme", &value, "one of auto, light, dark"),
+        }
+    }
     if let Some(value) = text("page-drop") {
         match parse_flag(&value, "page-drop") {
             Some(on) => options.page_drop = on,
@@ -300,6 +307,7 @@ mod tests {
             ("persist", "local"),
             ("persist-key", "form-1"),
             ("locale", "ru-RU"),
+            ("theme", "dark"),
             ("page-drop", ""),
             ("page-paste", "true"),
             ("jira-batch", "true"),
@@ -328,6 +336,7 @@ mod tests {
         assert_eq!(options.persist, Persist::Local);
         assert_eq!(options.persist_key, "form-1");
         assert_eq!(options.locale, Some(Locale::Ru));
+        assert_eq!(options.theme, Theme::Dark);
         assert!(options.page_drop);
         assert!(options.page_paste);
         assert!(options.jira_batch);
@@ -347,6 +356,7 @@ mod tests {
             ("org-header", "X-Org"),
             ("chunk-size", "0"),
             ("locale", "de"),
+            ("theme", "night"),
             ("page-drop", "maybe"),
             ("page-paste", "no way"),
             ("jira-batch", "often"),
@@ -366,6 +376,7 @@ mod tests {
                 "concurrency",
                 "multiple",
                 "locale",
+                "theme",
                 "page-drop",
                 "page-paste",
                 "jira-batch",
@@ -380,6 +391,7 @@ mod tests {
         assert_eq!(options.persist, defaults.persist);
         assert!(options.multiple);
         assert_eq!(options.locale, None);
+        assert_eq!(options.theme, Theme::Auto);
         assert!(!options.page_drop);
         assert!(!options.page_paste);
         assert!(!options.jira_batch);

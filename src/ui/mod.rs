@@ -13,9 +13,11 @@ mod options;
 mod page_drop;
 mod page_paste;
 mod summary;
+mod theme;
 mod widget;
 
 pub use controller::{AttachStatus, Controller};
 pub use events::{EventFile, EventHandler, WidgetEvent};
 pub use options::WidgetOptions;
+pub use theme::Theme;
 pub use widget::{ControlledWidget, TrackerAttachments};

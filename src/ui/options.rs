@@ -2,7 +2,7 @@ use crate::backend::{Credentials, Mode, DEFAULT_CHUNK_SIZE};
 use crate::core::{Locale, Restrictions, RetryPolicy};
 use std::rc::Rc;
 
-use super::EventHandler;
+use super::{EventHandler, Theme};
 use crate::web::{AuthorizationProvider, BrowserTransport, Persist, Transport};
 
 /// How one widget talks to its server. The custom element builds this from
@@ -56,6 +56,8 @@ pub struct WidgetOptions {
     /// The language of every word and number; `None` follows the browser
     /// (`navigator.languages`), English when it asks for none we speak.
     pub locale: Option<Locale>,
+    /// Light, dark, or the system's choice (the default).
+    pub theme: Theme,
     /// Files dropped anywhere on the page come to this widget, with an
     /// overlay while they are dragged over it.
     pub page_drop: bool,
@@ -110,6 +112,7 @@ impl Default for WidgetOptions {
             on_event: None,
             transport: Rc::new(BrowserTransport::default()),
             locale: None,
+            theme: Theme::Auto,
             page_drop: false,
             page_paste: false,
             jira_batch: false,

@@ -93,6 +93,13 @@ pub fn ControlledWidget(controller: Controller) -> impl IntoView {
         })
     };
     let (page_drop_on, page_paste_on) = (option(|o| o.page_drop), option(|o| o.page_paste));
+    let theme = Memo::new(move |_| {
+        controller.options_revision.track();
+        controller
+            .options
+            .try_with_value(|o| o.theme)
+            .unwrap_or_default()
+    });
     let page_drop = move || {
         page_drop_on
             .get()
@@ -123,6 +130,7 @@ pub fn ControlledWidget(controller: Controller) -> impl IntoView {
         // screenshots arrive this way in a tracker. Files are dropped
         // anywhere on it too.
         <div class="ta-widget" data-ta="widget" lang=move || locale.get().tag()
+            data-theme=move || theme.get().as_str()
             on:dragover=target.on_drag_over()
             on:dragleave=target.on_drag_leave()
             on:drop=target.on_drop(controller)

@@ -156,6 +156,8 @@ export interface TrackerAttachmentsOptions {
   withCredentials?: boolean;
   /** `en` or `ru`; a tag such as `ru-RU` picks by its language. */
   locale?: 'en' | 'ru' | (string & {});
+  /** `auto` (default) follows the system's light or dark; `light` or `dark` pins one. */
+  theme?: 'auto' | 'light' | 'dark';
   persist?: 'session' | 'local' | 'none';
   persistKey?: string;
   /** Drop files anywhere on the page. */
