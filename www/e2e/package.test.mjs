@@ -246,6 +246,43 @@ function freePort() {
   });
 }
 
+/**
+ * Starts `vite` dev in `dir` on a free port and resolves once it answers.
+ * The port is free when probed, but another process may take it before
+ * vite binds it (`--strictPort` then exits): a few ports are tried.
+ */
+async function startViteDev(dir) {
+  const vite = join(required('TA_WWW_DIR'), 'node_modules', 'vite', 'bin', 'vite.js');
+  for (let attempt = 1; ; attempt += 1) {
+    const port = await freePort();
+    // Colour codes would split the address vite prints, so readiness is the
+    // port answering rather than a line of its output.
+    const child = spawn(process.execPath, [vite, '--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
+      cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+    });
+    let out = '';
+    let exited = null;
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { out += d; });
+    child.on('exit', (code) => { exited = code; });
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      if (exited !== null) {
+        if (/already in use/i.test(out) && attempt < 3) break;
+        throw new Error(`vite exited with ${exited}:\n${out}`);
+      }
+      if (Date.now() > deadline) {
+        child.kill('SIGTERM');
+        throw new Error(`vite dev did not start:\n${out}`);
+      }
+      const answered = await fetch(`http://127.0.0.1:${port}/`).then((r) => r.ok, () => false);
+      // Answered by vite, not by whoever took the port: vite still runs.
+      if (answered && exited === null) return { child, port };
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
 test('vite dev serves the package with the one documented setting', async () => {
   const dir = projectWith('vite-dev', {
     'index.html': PAGE('/main.js'),
@@ -254,27 +291,8 @@ test('vite dev serves the package with the one documented setting', async () => 
     // it and its wasm stay side by side.
     'vite.config.js': "export default { optimizeDeps: { exclude: ['tracker-attachments'] } };\n",
   });
-  const port = await freePort();
-  const vite = join(required('TA_WWW_DIR'), 'node_modules', 'vite', 'bin', 'vite.js');
-  // Colour codes would split the address vite prints, so readiness is the
-  // port answering rather than a line of its output.
-  const child = spawn(process.execPath, [vite, '--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
-    cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
-  });
+  const { child, port } = await startViteDev(dir);
   try {
-    let out = '';
-    let exited = null;
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { out += d; });
-    child.on('exit', (code) => { exited = code; });
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      if (exited !== null) throw new Error(`vite exited with ${exited}:\n${out}`);
-      if (Date.now() > deadline) throw new Error(`vite dev did not start:\n${out}`);
-      const answered = await fetch(`http://127.0.0.1:${port}/`).then((r) => r.ok, () => false);
-      if (answered) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
     const page = await browser.newPage();
     const problems = watchProblems(page);
     await page.goto(`http://127.0.0.1:${port}/`);
