@@ -2,29 +2,18 @@
 // picker, the fault switch (uploads go to the server's /faulty mirror and are
 // retried), the language switch, and the dark theme — with an axe scan and a
 // screenshot of each look for a person to check.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, launchBrowser, dropFiles, seriousA11yViolations, saveScreenshot, watchProblems, TOKEN, ORG,
+  serverAndBrowser, dropFiles, seriousA11yViolations, saveScreenshot, watchProblems, TOKEN, ORG,
 } from './support.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser();
 
 async function openDemo(options = {}) {
-  const page = await browser.newPage(options);
+  const page = await env.browser.newPage(options);
   const problems = watchProblems(page);
-  await page.goto(server.url);
+  await page.goto(env.server.url);
   await page.locator('[data-ta=dropzone]').waitFor();
   return { page, problems };
 }
@@ -32,7 +21,7 @@ async function openDemo(options = {}) {
 const textFile = (name) => ({ name, type: 'text/plain', bytes: Buffer.from(`contents of ${name}`) });
 
 async function issueAttachments(key) {
-  const res = await fetch(`${server.url}/v2/issues/${key}/attachments`, {
+  const res = await fetch(`${env.server.url}/v2/issues/${key}/attachments`, {
     headers: { Authorization: `OAuth ${TOKEN}`, 'X-Org-ID': ORG },
   });
   return (await res.json()).map((a) => a.name);

@@ -1,32 +1,21 @@
 // The demo page served by the reference server: a PNG dropped on the zone is
 // uploaded as a Tracker temporary attachment, its id is kept, and the
 // server's thumbnail loads through a blob: URL under the page's strict CSP.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, launchBrowser, makePng, dropFiles, seriousA11yViolations, saveScreenshot, TOKEN, ORG,
+  serverAndBrowser, makePng, dropFiles, seriousA11yViolations, saveScreenshot, TOKEN, ORG,
 } from './support.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser();
 
 test('a dropped PNG is uploaded and shows its server thumbnail', async () => {
-  const page = await browser.newPage();
+  const page = await env.browser.newPage();
   const problems = [];
   page.on('console', (msg) => { if (msg.type() === 'error') problems.push(msg.text()); });
   page.on('pageerror', (err) => problems.push(String(err)));
 
-  await page.goto(server.url);
+  await page.goto(env.server.url);
   await page.locator('[data-ta=dropzone]').waitFor();
   assert.deepEqual(await seriousA11yViolations(page), [], 'empty widget');
 
@@ -54,7 +43,7 @@ test('a dropped PNG is uploaded and shows its server thumbnail', async () => {
   assert.deepEqual([shown.w, shown.h], [256, 128]);
 
   // The server really stored it as a temporary attachment under that id.
-  const res = await fetch(`${server.url}/v2/attachments/${id}`, {
+  const res = await fetch(`${env.server.url}/v2/attachments/${id}`, {
     headers: { Authorization: `OAuth ${TOKEN}`, 'X-Org-ID': ORG },
   });
   assert.equal(res.status, 200);
@@ -80,7 +69,7 @@ test('a dropped PNG is uploaded and shows its server thumbnail', async () => {
   await page.locator('[data-ta=attach-button]').click();
   await page.locator('[data-ta=attach-status]', { hasText: '1 file attached to DEMO-1' }).waitFor();
   assert.equal(await page.locator('[data-ta=kept-id]').count(), 0);
-  const issue = await fetch(`${server.url}/v2/issues/DEMO-1/attachments`, {
+  const issue = await fetch(`${env.server.url}/v2/issues/DEMO-1/attachments`, {
     headers: { Authorization: `OAuth ${TOKEN}`, 'X-Org-ID': ORG },
   });
   const attached = await issue.json();

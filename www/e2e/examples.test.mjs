@@ -1,9 +1,9 @@
 // The pages in www/examples, served with the package under the strict CSP
 // header, each used the way its text says.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, launchBrowser, required, watchProblems, saveScreenshot, seriousA11yViolations,
+  serverAndBrowser, required, watchProblems, saveScreenshot, seriousA11yViolations,
   makePng, STRICT_CSP,
 } from './support.mjs';
 
@@ -11,24 +11,13 @@ import {
 // as the package README recommends.
 const EXAMPLES_CSP = `${STRICT_CSP}; img-src 'self' blob:`;
 
-let server;
-let browser;
-
-before(async () => {
-  // www/ as the site root: the examples import ../pkg/index.js.
-  server = await startServer([], { staticDir: required('TA_WWW_DIR'), csp: EXAMPLES_CSP });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+// www/ as the site root: the examples import ../pkg/index.js.
+const env = serverAndBrowser([], { staticDir: required('TA_WWW_DIR'), csp: EXAMPLES_CSP });
 
 async function open(path) {
-  const page = await browser.newPage();
+  const page = await env.browser.newPage();
   const problems = watchProblems(page);
-  await page.goto(`${server.url}/examples/${path}`);
+  await page.goto(`${env.server.url}/examples/${path}`);
   await page.locator('tracker-attachments [data-ta=dropzone]').first().waitFor({ timeout: 20_000 });
   return { page, problems };
 }

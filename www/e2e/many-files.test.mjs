@@ -3,9 +3,9 @@
 // must be listed in slices (no main-thread task anywhere near what listing
 // 10,000 files in one go costs), the limit must hold across the slices, and
 // every row must end in its final state: 200 uploaded, the rest refused.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, required, watchProblems } from './support.mjs';
+import { serverAndBrowser, required, watchProblems } from './support.mjs';
 
 const FILES = 10_000;
 const LIMIT = 200;
@@ -14,24 +14,13 @@ const LIMIT = 200;
 // to one big task breaks it.
 const LONGEST_TASK_MS = 150;
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer([], { staticDir: required('TA_WWW_DIR') });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser([], { staticDir: required('TA_WWW_DIR') });
 
 test('10,000 files dropped at once: no long task, the limit holds, every row ends', { timeout: 120_000 }, async () => {
-  const page = await browser.newPage();
+  const page = await env.browser.newPage();
   const problems = watchProblems(page);
   // The example registers the element; this test adds one of its own.
-  await page.goto(`${server.url}/examples/plain.html`);
+  await page.goto(`${env.server.url}/examples/plain.html`);
   await page.locator('#files [data-ta=dropzone]').waitFor({ timeout: 20_000 });
   const result = await page.evaluate(async ({ n, limit, longestMs }) => {
    const measure = async () => {

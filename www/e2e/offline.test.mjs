@@ -2,29 +2,18 @@
 // `context.setOffline`, which sets `navigator.onLine`, fires the window's
 // events and fails every request): a file added offline sends nothing,
 // says it waits for the network, and uploads once the browser is back.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, dropFiles } from './support.mjs';
+import { serverAndBrowser, dropFiles } from './support.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser();
 
 test('a file added offline sends nothing and uploads once back online', async () => {
-  const context = await browser.newContext({ locale: 'en-US' });
+  const context = await env.browser.newContext({ locale: 'en-US' });
   const page = await context.newPage();
   const problems = [];
   page.on('pageerror', (err) => problems.push(String(err)));
-  await page.goto(server.url);
+  await page.goto(env.server.url);
   await page.locator('[data-ta=dropzone]').waitFor();
   // Every upload the page tries, sent or failed.
   const uploads = [];

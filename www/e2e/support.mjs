@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 
 export const TOKEN = 'dev-token';
@@ -57,6 +58,24 @@ export async function startServer(extraArgs = [], { staticDir, csp, dataRoot } =
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A reference server (`startServer`'s arguments) and a browser for one test
+ * file: started before its first test, stopped after its last. Read them as
+ * `env.server` and `env.browser` inside the tests.
+ */
+export function serverAndBrowser(extraArgs = [], serverOptions = {}) {
+  const env = { server: null, browser: null };
+  before(async () => {
+    env.server = await startServer(extraArgs, serverOptions);
+    env.browser = await launchBrowser();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.stop();
+  });
+  return env;
 }
 
 /** Debian's Chromium, headless, with the flags this machine needs. */
