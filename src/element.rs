@@ -22,10 +22,13 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 use web_sys::{CssStyleSheet, CustomEvent, CustomEventInit, File, HtmlElement, ShadowRoot};
 
-pub use attributes::{attribute_name, options_from_attributes, AttributeWarning, ATTRIBUTES};
+pub use attributes::{
+    attribute_name, options_from_attributes, AttributeWarning, ATTRIBUTES, LOCALE_WITHOUT_TABLE,
+};
 
+use crate::core::CustomStrings;
 use crate::ui::{ControlledWidget, Controller, EventHandler, WidgetEvent, WidgetOptions};
-use crate::web::{files_from_list, AuthorizationAsk, AuthorizationProvider};
+use crate::web::{custom_strings, files_from_list, AuthorizationAsk, AuthorizationProvider};
 
 /// The element's tag name.
 pub const TAG: &str = "tracker-attachments";
@@ -53,22 +56,28 @@ thread_local! {
 #[wasm_bindgen(js_name = defineTrackerAttachments)]
 pub fn define_tracker_attachments() -> Result<bool, JsValue> {
     let hooks = Object::new();
-    let connect = Closure::<dyn Fn(HtmlElement, JsValue, JsValue, JsValue) -> JsValue>::new(
-        |element: HtmlElement, authorization: JsValue, headers: JsValue, fields: JsValue| {
-            let properties = Properties {
-                authorization: authorization.dyn_into::<Function>().ok(),
-                headers: text_pairs(&headers, "headers"),
-                fields: text_pairs(&fields, "fields"),
-            };
-            match TrackerAttachmentsHandle::attach(element, Source::Attributes, properties) {
-                Ok(handle) => handle.into(),
-                Err(error) => {
-                    crate::web::console::error("tracker-attachments:", &error);
-                    JsValue::NULL
+    let connect =
+        Closure::<dyn Fn(HtmlElement, JsValue, JsValue, JsValue, JsValue) -> JsValue>::new(
+            |element: HtmlElement,
+             authorization: JsValue,
+             headers: JsValue,
+             fields: JsValue,
+             strings: JsValue| {
+                let properties = Properties {
+                    authorization: authorization.dyn_into::<Function>().ok(),
+                    headers: text_pairs(&headers, "headers"),
+                    fields: text_pairs(&fields, "fields"),
+                    strings: custom_strings(&strings).map(Rc::new),
+                };
+                match TrackerAttachmentsHandle::attach(element, Source::Attributes, properties) {
+                    Ok(handle) => handle.into(),
+                    Err(error) => {
+                        crate::web::console::error("tracker-attachments:", &error);
+                        JsValue::NULL
+                    }
                 }
-            }
-        },
-    );
+            },
+        );
     Reflect::set(&hooks, &"connect".into(), connect.as_ref())?;
     // The element class lives as long as the page; so does its hook.
     connect.forget();
@@ -78,8 +87,8 @@ pub fn define_tracker_attachments() -> Result<bool, JsValue> {
 
 /// Mounts the widget into `element` (its shadow root) for hosts that prefer
 /// a function to the custom element. `options` takes the attribute names in
-/// camelCase (`maxSize`, `persistKey`, …) plus `authorization`, `headers`
-/// and `fields`.
+/// camelCase (`maxSize`, `persistKey`, …) plus `authorization`, `headers`,
+/// `fields` and `strings`.
 #[wasm_bindgen]
 pub fn mount(element: HtmlElement, options: JsValue) -> Result<TrackerAttachmentsHandle, JsValue> {
     let given = option_pairs(&options);
@@ -87,12 +96,13 @@ pub fn mount(element: HtmlElement, options: JsValue) -> Result<TrackerAttachment
         authorization: given.authorization.flatten(),
         headers: given.headers.unwrap_or_default(),
         fields: given.fields.unwrap_or_default(),
+        strings: given.strings.flatten(),
     };
     TrackerAttachmentsHandle::attach(element, Source::Options(given.pairs), properties)
 }
 
-/// What the page sets as properties rather than attributes: a function
-/// and two objects of name → text.
+/// What the page sets as properties rather than attributes: a function,
+/// two objects of name → text, and the wording.
 #[derive(Clone, Default)]
 struct Properties {
     authorization: Option<Function>,
@@ -101,6 +111,8 @@ struct Properties {
     headers: Vec<(String, String)>,
     /// Added to every `form` mode body.
     fields: Vec<(String, String)>,
+    /// The host's wording, read (and warned about) when it is set.
+    strings: Option<Rc<CustomStrings>>,
 }
 
 /// Where a widget's settings come from.
@@ -198,6 +210,15 @@ impl TrackerAttachmentsHandle {
         self.set_property(|p| p.headers = headers);
     }
 
+    /// The host's wording: message key → template (or plural forms);
+    /// `null` goes back to the built-in words. Entries that cannot be used
+    /// are left out with a warning naming their key.
+    #[wasm_bindgen(setter)]
+    pub fn set_strings(&self, strings: JsValue) {
+        let strings = custom_strings(&strings).map(Rc::new);
+        self.set_property(|p| p.strings = strings);
+    }
+
     /// Text fields added to every `form` mode body; `null` adds none.
     #[wasm_bindgen(setter)]
     pub fn set_fields(&self, fields: JsValue) {
@@ -241,7 +262,7 @@ impl TrackerAttachmentsHandle {
     /// Changes the options named (the names `mount()` takes); the others
     /// stay as they are, as Uppy's and FilePond's `setOptions` do. `null`
     /// or `undefined` puts one back to its default (for `authorization`:
-    /// back to `token`; for `headers` and `fields`: none).
+    /// back to `token`; for `headers`, `fields` and `strings`: none).
     #[wasm_bindgen(js_name = setOptions)]
     pub fn set_options(&self, options: JsValue) {
         let given = option_pairs(&options);
@@ -259,6 +280,9 @@ impl TrackerAttachmentsHandle {
             }
             if let Some(fields) = given.fields {
                 mounted.properties.fields = fields;
+            }
+            if let Some(strings) = given.strings {
+                mounted.properties.strings = strings;
             }
         }
         self.reconfigure();
@@ -435,8 +459,14 @@ fn build_options(host: &HtmlElement, source: &Source, properties: &Properties) -
         }),
     };
     for warning in warnings {
+        // A language without a table is what `strings` is for: no warning
+        // once the host gives them.
+        if warning.instead == LOCALE_WITHOUT_TABLE && properties.strings.is_some() {
+            continue;
+        }
         crate::web::console::warn(&warning.to_string());
     }
+    options.strings = properties.strings.clone();
     options.authorization = properties.authorization.clone().map(provider_from_function);
     options.credentials.extra_headers = properties.headers.clone();
     options.form_fields = properties.fields.clone();
@@ -512,6 +542,7 @@ struct OptionPairs {
     authorization: Option<Option<Function>>,
     headers: Option<Vec<(String, String)>>,
     fields: Option<Vec<(String, String)>>,
+    strings: Option<Option<Rc<CustomStrings>>>,
 }
 
 /// `pairs` with `given` in place of the pairs of the same names, and
@@ -552,6 +583,10 @@ fn option_pairs(options: &JsValue) -> OptionPairs {
             }
             "fields" => {
                 given.fields = Some(text_pairs(&value, "fields"));
+                continue;
+            }
+            "strings" => {
+                given.strings = Some(custom_strings(&value).map(Rc::new));
                 continue;
             }
             _ => {}

@@ -639,7 +639,7 @@ async fn bulk_buttons_count_in_russian() {
     let root = container();
     let link = ScriptedLink::new(Link::Down);
     let mut options = scripted_options(&link, None);
-    options.locale = Some(Locale::Ru);
+    options.locale = Some(Locale::Ru.into());
     options.restrictions.max_file_size = Some(2);
     let (_handle, controller) = mount_with_controller(root.clone(), options);
     let zone = query(&root, "[data-ta=dropzone]").unwrap();

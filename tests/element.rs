@@ -305,20 +305,49 @@ async fn the_widget_lives_in_a_styled_shadow_root() {
     el.remove();
 }
 
+/// `console.warn` captured into a list until dropped; the page's own is
+/// put back on drop, so a failing assertion does not leave it replaced.
+struct WarnCapture {
+    warnings: Rc<RefCell<Vec<String>>>,
+    original: JsValue,
+    _capture: Closure<dyn Fn(JsValue)>,
+}
+
+impl WarnCapture {
+    fn start() -> Self {
+        let warnings = Rc::new(RefCell::new(Vec::<String>::new()));
+        let console = get(&web_sys::window().unwrap().into(), "console");
+        let original = get(&console, "warn");
+        let sink = warnings.clone();
+        let capture = Closure::<dyn Fn(JsValue)>::new(move |message: JsValue| {
+            sink.borrow_mut()
+                .push(message.as_string().unwrap_or_default());
+        });
+        Reflect::set(&console, &"warn".into(), capture.as_ref()).unwrap();
+        WarnCapture {
+            warnings,
+            original,
+            _capture: capture,
+        }
+    }
+
+    /// The warnings so far, and forgets them.
+    fn take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.warnings.borrow_mut())
+    }
+}
+
+impl Drop for WarnCapture {
+    fn drop(&mut self) {
+        let console = get(&web_sys::window().unwrap().into(), "console");
+        let _ = Reflect::set(&console, &"warn".into(), &self.original);
+    }
+}
+
 /// Runs `f` with `console.warn` captured into the list it is given.
 fn capturing_warnings<T>(f: impl FnOnce(&RefCell<Vec<String>>) -> T) -> T {
-    let warnings = Rc::new(RefCell::new(Vec::<String>::new()));
-    let console = get(&web_sys::window().unwrap().into(), "console");
-    let original = get(&console, "warn");
-    let sink = warnings.clone();
-    let capture = Closure::<dyn Fn(JsValue)>::new(move |message: JsValue| {
-        sink.borrow_mut()
-            .push(message.as_string().unwrap_or_default());
-    });
-    Reflect::set(&console, &"warn".into(), capture.as_ref()).unwrap();
-    let out = f(&warnings);
-    Reflect::set(&console, &"warn".into(), &original).unwrap();
-    out
+    let capture = WarnCapture::start();
+    f(&capture.warnings)
 }
 
 #[wasm_bindgen_test]
@@ -1317,6 +1346,270 @@ async fn mount_takes_headers_and_fields_and_set_options_keeps_them() {
             .last()
             .map(String::as_str)
             == Some("pond-1")
+    })
+    .await;
+    handle.unmount();
+}
+
+/// A JavaScript value written as JSON, for `strings` objects.
+fn json(text: &str) -> JsValue {
+    js_sys::JSON::parse(text).expect("test JSON")
+}
+
+fn shadow_text(el: &HtmlElement, selector: &str) -> String {
+    shadow(el)
+        .query_selector(selector)
+        .unwrap()
+        .and_then(|e| e.text_content())
+        .unwrap_or_default()
+}
+
+fn shadow_attr(el: &HtmlElement, selector: &str, name: &str) -> Option<String> {
+    shadow(el)
+        .query_selector(selector)
+        .unwrap()
+        .and_then(|e| e.get_attribute(name))
+}
+
+const GERMAN: &str = r#"{
+    "dropHere": "Dateien hier ablegen oder ",
+    "browse": "durchsuchen",
+    "dropZoneLabel": "Dateien hier ablegen oder durchsuchen",
+    "uploaded": "Hochgeladen",
+    "removeFile": "{name} aus der Liste entfernen",
+    "filesAdded": {"one": "{count} Datei hinzugefügt", "other": "{count} Dateien hinzugefügt"}
+}"#;
+
+#[wasm_bindgen_test]
+async fn a_language_without_a_table_speaks_the_hosts_strings() {
+    let capture = WarnCapture::start();
+    define_tracker_attachments().expect("define");
+    let el: HtmlElement = document()
+        .create_element("tracker-attachments")
+        .unwrap()
+        .unchecked_into();
+    for (name, value) in [
+        ("api", server()),
+        ("token", "dev-token"),
+        ("org-id", "dev-org"),
+        ("persist", "none"),
+        ("locale", "de"),
+    ] {
+        el.set_attribute(name, value).unwrap();
+    }
+    // Set before the element is in the page, as frameworks do.
+    Reflect::set(&el, &"strings".into(), &json(GERMAN)).unwrap();
+    container().append_child(&el).unwrap();
+    // With strings given, a language without a table is no mistake.
+    assert_eq!(capture.take(), Vec::<String>::new());
+    assert_eq!(
+        shadow_attr(&el, "[data-ta=widget]", "lang").as_deref(),
+        Some("de")
+    );
+    assert_eq!(
+        shadow_text(&el, "[data-ta=dropzone]"),
+        "Dateien hier ablegen oder durchsuchen"
+    );
+    assert_eq!(
+        shadow_attr(&el, "[data-ta=dropzone]", "aria-label").as_deref(),
+        Some("Dateien hier ablegen oder durchsuchen")
+    );
+    drop_files(&dropzone(&el), &[file(b"eins", "eins.txt", "text/plain")]);
+    wait_for("the upload", 10_000, || rows_in_state(&el, "done") == 1).await;
+    assert_eq!(
+        shadow_text(&el, "[data-ta=row] [data-ta=status]"),
+        "Hochgeladen"
+    );
+    assert_eq!(
+        shadow_attr(&el, "[data-ta=row] [data-ta=remove]", "aria-label").as_deref(),
+        Some("eins.txt aus der Liste entfernen")
+    );
+    // Words the host did not give are English.
+    assert_eq!(shadow_text(&el, "[data-ta=row] [data-ta=remove]"), "Remove");
+    el.remove();
+
+    // Without strings, the same tag warns once, naming the attribute, and
+    // still sets `lang`.
+    let bare = element_in(&container(), &[("locale", "de-CH")]);
+    let warned = capture.take();
+    assert_eq!(warned.len(), 1, "{warned:?}");
+    assert!(warned[0].contains("locale=\"de-CH\""), "{warned:?}");
+    assert_eq!(
+        shadow_attr(&bare, "[data-ta=widget]", "lang").as_deref(),
+        Some("de-CH")
+    );
+    bare.remove();
+}
+
+#[wasm_bindgen_test]
+async fn counted_messages_take_the_browsers_plural_forms() {
+    // Every file refused: nothing uploads, so the news of the drop stays.
+    let el = element_in(&container(), &[("locale", "pl"), ("max-size", "1")]);
+    let forms = r#"{"filesAdded": {"one": "Dodano {count} plik", "few": "Dodano {count} pliki",
+                                   "many": "Dodano {count} plików", "other": "Dodano {count} pliku"}}"#;
+    Reflect::set(&el, &"strings".into(), &json(forms)).unwrap();
+    let live = || shadow_text(&el, "[data-ta=live]");
+    let files = |n: usize| -> Vec<web_sys::File> {
+        (0..n)
+            .map(|i| file(b"xx", &format!("{n}-{i}.txt"), "text/plain"))
+            .collect()
+    };
+    // Intl.PluralRules("pl"): 3 → few, 5 → many, 22 → few.
+    for (n, said) in [
+        (3, "Dodano 3 pliki"),
+        (5, "Dodano 5 plików"),
+        (1, "Dodano 1 plik"),
+    ] {
+        drop_files(&dropzone(&el), &files(n));
+        let mut seen = Vec::new();
+        for _ in 0..200 {
+            let now = live();
+            if now.starts_with(said) {
+                break;
+            }
+            if seen.last() != Some(&now) {
+                seen.push(now);
+            }
+            next_tick(25).await;
+        }
+        assert!(live().starts_with(said), "{said}: {seen:?}");
+    }
+    el.remove();
+}
+
+#[wasm_bindgen_test]
+async fn bad_strings_warn_by_key_and_keep_the_built_in_words() {
+    let el = element_in(&container(), &[]);
+    let capture = WarnCapture::start();
+    let bad = r#"{"dropHear": "typo", "browse": 7,
+                  "filesAdded": {"one": "{count} file"}, "byteUnits": "B KB",
+                  "dropHere": "Put files here or "}"#;
+    Reflect::set(&el, &"strings".into(), &json(bad)).unwrap();
+    let warned = capture.take();
+    assert_eq!(warned.len(), 4, "{warned:?}");
+    for key in ["dropHear", "browse", "filesAdded", "byteUnits"] {
+        assert!(
+            warned.iter().any(|w| w.contains(&format!("\"{key}\""))),
+            "{key}: {warned:?}"
+        );
+    }
+    // The good entry is used, the bad ones keep English.
+    wait_for("the good entry", 2_000, || {
+        shadow_text(&el, "[data-ta=dropzone]") == "Put files here or browse"
+    })
+    .await;
+    // The whole option of the wrong type: one warning, built-in words.
+    Reflect::set(&el, &"strings".into(), &"Dateien".into()).unwrap();
+    let warned = capture.take();
+    assert_eq!(warned.len(), 1, "{warned:?}");
+    assert!(warned[0].contains("strings takes an object"), "{warned:?}");
+    wait_for("the built-in words", 2_000, || {
+        shadow_text(&el, "[data-ta=dropzone]") == "Drop files here or browse"
+    })
+    .await;
+    drop(capture);
+    el.remove();
+}
+
+#[wasm_bindgen_test]
+async fn strings_changed_at_run_time_redraw_every_text() {
+    let el = element_in(&container(), &[("max-size", "1KB")]);
+    drop_files(
+        &dropzone(&el),
+        &[
+            file(b"ok", "ok.txt", "text/plain"),
+            file(&[0u8; 2048], "big.txt", "text/plain"),
+        ],
+    );
+    wait_for("one done, one refused", 10_000, || {
+        rows_in_state(&el, "done") == 1 && rows_in_state(&el, "refused") == 1
+    })
+    .await;
+    let strings = r#"{"uploaded": "Fertig", "tooLarge": "Zu groß: {size} > {max}",
+                      "removeFile": "{name} entfernen", "remove": "Entfernen",
+                      "summary": "{done} von {count} fertig", "browse": "durchsuchen",
+                      "removeRefused": {"one": "Einen abgelehnten entfernen", "other": "{count} entfernen"},
+                      "listLabel": "Dateien"}"#;
+    Reflect::set(&el, &"strings".into(), &json(strings)).unwrap();
+    let done = "[data-ta=row][data-state=done]";
+    let refused = "[data-ta=row][data-state=refused]";
+    wait_for("the new words", 2_000, || {
+        shadow_text(&el, &format!("{done} [data-ta=status]")) == "Fertig"
+    })
+    .await;
+    assert_eq!(
+        shadow_text(&el, &format!("{refused} [data-ta=status]")),
+        "Zu groß: 2.0 KB > 1.0 KB"
+    );
+    assert_eq!(
+        shadow_text(&el, &format!("{done} [data-ta=remove]")),
+        "Entfernen"
+    );
+    assert_eq!(
+        shadow_attr(&el, &format!("{done} [data-ta=remove]"), "aria-label").as_deref(),
+        Some("ok.txt entfernen")
+    );
+    assert_eq!(shadow_text(&el, "[data-ta=summary]"), "1 von 1 fertig");
+    assert_eq!(
+        shadow_text(&el, "[data-ta=remove-refused]").trim(),
+        "Einen abgelehnten entfernen"
+    );
+    assert_eq!(
+        shadow_attr(&el, "[data-ta=list]", "aria-label").as_deref(),
+        Some("Dateien")
+    );
+    assert!(shadow_text(&el, "[data-ta=dropzone]").ends_with("durchsuchen"));
+    // `null` goes back to the built-in words.
+    Reflect::set(&el, &"strings".into(), &JsValue::NULL).unwrap();
+    wait_for("English again", 2_000, || {
+        shadow_text(&el, &format!("{done} [data-ta=status]")) == "Uploaded"
+    })
+    .await;
+    assert_eq!(
+        shadow_text(&el, "[data-ta=summary]"),
+        "1 of 1 uploaded · 2 B of 2 B"
+    );
+    el.remove();
+}
+
+#[wasm_bindgen_test]
+async fn set_options_keeps_the_strings_unless_given() {
+    let host = container();
+    let base = || {
+        vec![
+            ("api", JsValue::from(server())),
+            ("token", "dev-token".into()),
+            ("orgId", "dev-org".into()),
+            ("persist", "none".into()),
+        ]
+    };
+    let mut first = base();
+    first.push(("strings", json(r#"{"browse": "durchsuchen"}"#)));
+    let handle = mount(host.clone(), options_object(&first).into()).expect("mounted");
+    let zone = || {
+        host.shadow_root()
+            .unwrap()
+            .query_selector("[data-ta=dropzone]")
+            .unwrap()
+            .and_then(|z| z.text_content())
+            .unwrap_or_default()
+    };
+    assert!(zone().ends_with("durchsuchen"), "{}", zone());
+    // New options without `strings`: they stay.
+    let mut second = base();
+    second.push(("maxSize", "5MB".into()));
+    handle.set_options(options_object(&second).into());
+    assert!(zone().ends_with("durchsuchen"), "{}", zone());
+    // Other strings replace them; `null` removes them.
+    let mut third = base();
+    third.push(("strings", json(r#"{"browse": "parcourir"}"#)));
+    handle.set_options(options_object(&third).into());
+    wait_for("the new strings", 2_000, || zone().ends_with("parcourir")).await;
+    let mut fourth = base();
+    fourth.push(("strings", JsValue::NULL));
+    handle.set_options(options_object(&fourth).into());
+    wait_for("the built-in words", 2_000, || {
+        zone() == "Drop files here or browse"
     })
     .await;
     handle.unmount();

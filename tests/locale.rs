@@ -4,7 +4,7 @@
 
 mod support;
 
-use leptos::prelude::GetUntracked;
+use leptos::prelude::WithUntracked;
 use support::*;
 use tracker_attachments::core::Restrictions;
 use tracker_attachments::Locale;
@@ -20,7 +20,7 @@ fn status_of(row: &web_sys::Element) -> String {
 async fn russian_then_english_at_run_time() {
     let root = container();
     let mut options = dev_options(server(), "dev-token");
-    options.locale = Some(Locale::Ru);
+    options.locale = Some(Locale::Ru.into());
     options.restrictions = Restrictions {
         max_file_size: Some(1024),
         ..Restrictions::default()
@@ -137,7 +137,8 @@ async fn without_a_locale_the_browser_language_decides() {
     let mut options = dev_options(server(), "dev-token");
     options.locale = None;
     let (_handle, controller) = mount_with_controller(root.clone(), options);
-    assert_eq!(controller.locale.get_untracked(), expected, "{asked:?}");
+    let table = controller.wording.with_untracked(|w| w.language().table());
+    assert_eq!(table, expected, "{asked:?}");
     let widget = query(&root, "[data-ta=widget]").unwrap();
     assert_eq!(attr(&widget, "lang").as_deref(), Some(expected.tag()));
     let zone = query(&root, "[data-ta=dropzone]").unwrap();

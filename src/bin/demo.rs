@@ -235,7 +235,7 @@ fn options_for(choice: Choice, on_event: EventHandler) -> WidgetOptions {
         form_id_field: Some("id".to_owned()),
         persist: Persist::Session,
         persist_key: format!("demo-{}", choice.mode.as_str()),
-        locale: Some(choice.locale),
+        locale: Some(choice.locale.into()),
         page_drop: true,
         page_paste: true,
         // Jira mode sends small files in batches of up to 60 per request.

@@ -35,7 +35,10 @@ pub use format::{format_bytes, format_duration};
 pub use intake::{Intake, INTAKE_SLICE};
 pub use kept::KeptAttachments;
 pub use live_news::{LiveNews, NAMED_PER_MOMENT};
-pub use locale::{Announcement, Locale, Messages, PluralCategory};
+pub use locale::{
+    fill, Announcement, CustomStrings, CustomText, Key, KeyKind, KeySpec, Language, Locale,
+    Messages, PluralCategory, PluralForms, PluralRule, StringsWarning, Wording,
+};
 pub use pace::{KeptSettle, RowPace, Settle, FRAME_BUDGET_MS, ROWS_MAX, ROWS_MIN};
 pub use progress_pace::{ProgressPace, PROGRESS_INTERVAL_MS};
 pub use queue::{

@@ -5,7 +5,7 @@
 use std::fmt;
 
 use crate::backend::{AuthScheme, Mode, OrgHeader};
-use crate::core::{parse_accept, parse_byte_size, Locale};
+use crate::core::{parse_accept, parse_byte_size, Language};
 use crate::ui::{Theme, WidgetOptions};
 use crate::web::Persist;
 
@@ -52,7 +52,15 @@ pub struct AttributeWarning {
     pub attribute: String,
     pub value: String,
     pub expected: &'static str,
+    /// What the widget does instead.
+    pub instead: &'static str,
 }
+
+/// What a warning's widget does with a value it cannot use.
+const DEFAULT_USED: &str = "the default is used";
+
+/// A `locale` with no built-in table: kept for `lang` and plurals.
+pub const LOCALE_WITHOUT_TABLE: &str = "English is shown where the strings option gives no text";
 
 impl fmt::Display for AttributeWarning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -60,8 +68,8 @@ impl fmt::Display for AttributeWarning {
         let value: String = self.value.chars().take(60).collect();
         write!(
             f,
-            "tracker-attachments: {}=\"{}\" is not {}; the default is used",
-            self.attribute, value, self.expected
+            "tracker-attachments: {}=\"{}\" is not {}; {}",
+            self.attribute, value, self.expected, self.instead
         )
     }
 }
@@ -78,6 +86,7 @@ pub fn options_from_attributes(
             attribute: attribute.to_owned(),
             value: value.to_owned(),
             expected,
+            instead: DEFAULT_USED,
         });
     };
     let text = |name: &str| read(name).map(|v| v.trim().to_owned());
@@ -178,9 +187,9 @@ pub fn options_from_attributes(
         warn("url", "", "set (form mode posts to it)");
     }
     if let Some(value) = text("locale") {
-        match Locale::from_tag(&value) {
-            Some(locale) => options.locale = Some(locale),
-            None => warn("locale", &value, "en or ru"),
+        match Language::parse(&value) {
+            Some(language) => options.locale = Some(language),
+            None => warn("locale", &value, "a language tag such as en, ru or de-CH"),
         }
     }
     if let Some(value) = text("theme") {
@@ -228,6 +237,15 @@ pub fn options_from_attributes(
         options.persist_key = key;
     } else if options.name != WidgetOptions::default().name {
         options.persist_key = options.name.clone();
+    }
+    if let Some(language) = options.locale.as_ref().filter(|l| !l.is_built_in()) {
+        // The element drops this one when the host gives strings.
+        warnings.push(AttributeWarning {
+            attribute: "locale".to_owned(),
+            value: language.tag().to_owned(),
+            expected: "en or ru",
+            instead: LOCALE_WITHOUT_TABLE,
+        });
     }
     (options, warnings)
 }
@@ -335,7 +353,7 @@ mod tests {
         assert_eq!(options.form_id_field.as_deref(), Some("data.id"));
         assert_eq!(options.persist, Persist::Local);
         assert_eq!(options.persist_key, "form-1");
-        assert_eq!(options.locale, Some(Locale::Ru));
+        assert_eq!(options.locale, Some(crate::core::Locale::Ru.into()));
         assert_eq!(options.theme, Theme::Dark);
         assert!(options.page_drop);
         assert!(options.page_paste);
@@ -355,7 +373,7 @@ mod tests {
             ("auth-scheme", "Digest"),
             ("org-header", "X-Org"),
             ("chunk-size", "0"),
-            ("locale", "de"),
+            ("locale", "not a language"),
             ("theme", "night"),
             ("page-drop", "maybe"),
             ("page-paste", "no way"),
@@ -398,6 +416,22 @@ mod tests {
         assert!(!options.credentials.send_cookies);
         let text = warnings[0].to_string();
         assert!(text.contains("mode=\"s3\""), "{text}");
+    }
+
+    #[test]
+    fn a_language_without_a_table_is_kept_with_a_warning() {
+        let (options, warnings) = parse(&[("locale", "de-CH")]);
+        let language = options.locale.expect("the tag is kept");
+        assert_eq!(language.tag(), "de-CH");
+        assert!(!language.is_built_in());
+        assert_eq!(warnings.len(), 1);
+        assert_eq!(warnings[0].attribute, "locale");
+        assert_eq!(warnings[0].instead, LOCALE_WITHOUT_TABLE);
+        let text = warnings[0].to_string();
+        assert!(text.contains("locale=\"de-CH\""), "{text}");
+        assert!(!text.contains("default is used"), "{text}");
+        // A built-in language warns about nothing.
+        assert_eq!(parse(&[("locale", "ru-RU")]).1, []);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 // `hooks.connect` returns, so every decision stays in Rust. No eval, no
 // inline styles: it runs under `script-src 'self'; style-src 'self'`.
 
-const FORWARDED_PROPERTIES = ['authorization', 'headers', 'fields', 'withCredentials'];
+const FORWARDED_PROPERTIES = ['authorization', 'headers', 'fields', 'strings', 'withCredentials'];
 
 // Spellings of a boolean attribute that mean off, as the widget reads them.
 const ON = ['', 'true', '1', 'yes', 'on', 'with-credentials'];
@@ -18,6 +18,7 @@ export function defineElement(tag, observed, hooks) {
     #authorization = null;
     #headers = null;
     #fields = null;
+    #strings = null;
 
     static get observedAttributes() {
       return observed;
@@ -34,7 +35,7 @@ export function defineElement(tag, observed, hooks) {
         }
       }
       if (this.#widget === null) {
-        this.#widget = hooks.connect(this, this.#authorization, this.#headers, this.#fields);
+        this.#widget = hooks.connect(this, this.#authorization, this.#headers, this.#fields, this.#strings);
       }
     }
 
@@ -105,6 +106,19 @@ export function defineElement(tag, observed, hooks) {
       this.#fields = fields ?? null;
       if (this.#widget !== null) {
         this.#widget.fields = this.#fields;
+      }
+    }
+
+    // Message key → template (or plural forms): the host's wording. The
+    // widget reads it and warns, by key, about entries it cannot use.
+    get strings() {
+      return this.#strings;
+    }
+
+    set strings(strings) {
+      this.#strings = strings ?? null;
+      if (this.#widget !== null) {
+        this.#widget.strings = this.#strings;
       }
     }
 

@@ -11,7 +11,7 @@ use web_sys::{Element, HtmlElement};
 
 use super::focus::{drop_zone_of, focus_drop_zone, holds_focus};
 use super::Controller;
-use crate::core::{Announcement, EntryId, EntryState};
+use crate::core::{Announcement, EntryId, EntryState, Key, Messages};
 
 /// What the bulk buttons count.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -78,7 +78,7 @@ fn hand_focus_on(button: NodeRef<html::Button>) {
 /// "Retry all failed" and "Remove refused", each with its count.
 #[component]
 pub fn BulkActions(controller: Controller) -> impl IntoView {
-    let locale = controller.locale;
+    let wording = controller.wording;
     // Both counts come from the queue's running tally: no pass over the
     // list per progress tick. The memo's equality check keeps a tick, which
     // changes neither count, from redrawing the buttons.
@@ -96,7 +96,12 @@ pub fn BulkActions(controller: Controller) -> impl IntoView {
     // comes and kept while its count changes, so the focus on it stays.
     let retry_shown = Memo::new(move |_| count(|c| c.failed) > 0);
     let remove_shown = Memo::new(move |_| count(|c| c.refused) > 0);
-    let messages = move || locale.try_get().unwrap_or_default().messages();
+    let say = move |key, n: usize, builtin: fn(&Messages) -> fn(usize) -> String| {
+        wording
+            .try_get()
+            .unwrap_or_default()
+            .count(key, n, &[], |m| builtin(m)(n))
+    };
 
     let retry_ref = NodeRef::<html::Button>::new();
     // One pass over the list for thousands of rows, as for the removal.
@@ -111,7 +116,7 @@ pub fn BulkActions(controller: Controller) -> impl IntoView {
         Some(view! {
             <button type="button" class="ta-action ta-bulk" data-ta="retry-failed"
                 node_ref=retry_ref on:click=retry_failed>
-                {move || (messages().retry_failed)(count(|c| c.failed))}
+                {move || say(Key::RetryFailed, count(|c| c.failed), |m| m.retry_failed)}
             </button>
         })
     };
@@ -132,7 +137,7 @@ pub fn BulkActions(controller: Controller) -> impl IntoView {
         Some(view! {
             <button type="button" class="ta-action ta-bulk" data-ta="remove-refused"
                 node_ref=remove_ref on:click=remove_refused>
-                {move || (messages().remove_refused)(count(|c| c.refused))}
+                {move || say(Key::RemoveRefused, count(|c| c.refused), |m| m.remove_refused)}
             </button>
         })
     };

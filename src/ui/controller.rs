@@ -17,13 +17,13 @@ use crate::backend::{
 };
 use crate::core::{
     can_preview, file_shares, parse_retry_after, Announcement, Attachment, BatchLimit, Entry,
-    EntryId, EntryState, FileMeta, Intake, KeptAttachments, KeptSettle, LiveNews, Locale,
-    ProgressPace, Refusal, Settle, Throughput, UploadError, UploadQueue,
+    EntryId, EntryState, FileMeta, Intake, KeptAttachments, KeptSettle, Language, LiveNews,
+    ProgressPace, Refusal, Settle, Throughput, UploadError, UploadQueue, Wording,
 };
 use crate::web::{
-    browser_locale, downscaled_preview, fetch_thumbnail, fresh_credentials, is_kept_change,
-    is_online, load_kept, picked_meta, same_origin_as_api, save_kept, send_authorized, sleep,
-    storage_key, upload_in_parts, walk_folders, AuthorizationProvider, Connectivity, Dropped,
+    downscaled_preview, fetch_thumbnail, fresh_credentials, is_kept_change, is_online, load_kept,
+    picked_meta, same_origin_as_api, save_kept, send_authorized, sleep, storage_key,
+    upload_in_parts, walk_folders, wording, AuthorizationProvider, Connectivity, Dropped,
     EventListener, ObjectUrl, PartUploader, Persist, PickedFile,
 };
 
@@ -107,8 +107,9 @@ pub struct Controller {
     /// nothing starts and files wait for the connection (the summary and
     /// the rows in line say so).
     pub online: RwSignal<bool>,
-    /// The language of every word and number the widget shows.
-    pub locale: RwSignal<Locale>,
+    /// The language of every word and number the widget shows, and the
+    /// host's wording.
+    pub wording: RwSignal<Wording, LocalStorage>,
     pub options: StoredValue<WidgetOptions, LocalStorage>,
     /// Bumped when the host replaces the options, so the parts of the view
     /// that show an option (the attach button, the dialog's `accept`) redraw.
@@ -185,7 +186,7 @@ impl Controller {
             news_moment_open: StoredValue::new(false),
             refusals_untold: StoredValue::new(0),
             online: RwSignal::new(online),
-            locale: RwSignal::new(options.locale.unwrap_or_else(browser_locale)),
+            wording: RwSignal::new_local(wording(options.locale.as_ref(), options.strings.clone())),
             options: StoredValue::new_local(options),
             options_revision: RwSignal::new(0),
             file_input: StoredValue::new_local(None),
@@ -341,9 +342,11 @@ impl Controller {
         self.busy.try_get_untracked().unwrap_or(false)
     }
 
-    /// Switches every word and number of the widget to `locale`.
-    pub fn set_locale(&self, locale: Locale) {
-        self.locale.try_set(locale);
+    /// Switches every word and number of the widget to `locale`; the
+    /// host's wording stays.
+    pub fn set_locale(&self, locale: impl Into<Language>) {
+        let strings = self.options.try_with_value(|o| o.strings.clone()).flatten();
+        self.wording.try_set(wording(Some(&locale.into()), strings));
     }
 
     /// Takes files in (drop, dialog, paste) and starts what may start.
@@ -913,8 +916,9 @@ impl Controller {
         if old.credentials.extra_headers != options.credentials.extra_headers {
             warn_refused_headers(&options.credentials);
         }
-        if options.locale != old.locale {
-            self.set_locale(options.locale.unwrap_or_else(browser_locale));
+        if options.locale != old.locale || options.strings != old.strings {
+            self.wording
+                .try_set(wording(options.locale.as_ref(), options.strings.clone()));
         }
         self.queue.try_update(|q| {
             q.reconfigure(

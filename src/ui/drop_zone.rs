@@ -3,6 +3,7 @@ use leptos::html;
 use leptos::prelude::*;
 
 use super::Controller;
+use crate::core::Key;
 use crate::web::files_from_list;
 
 /// The target for clicks and Enter/Space, lit while files are dragged over
@@ -12,7 +13,7 @@ use crate::web::files_from_list;
 #[component]
 pub fn DropZone(controller: Controller, dragging: RwSignal<bool>) -> impl IntoView {
     let input_ref = NodeRef::<html::Input>::new();
-    let text = move || controller.locale.get().messages();
+    let text = move |key| controller.wording.get().text(key);
 
     // Hosts open the dialog from code (`openFileDialog()`).
     Effect::new(move |_| controller.set_file_input(input_ref.get()));
@@ -56,12 +57,12 @@ pub fn DropZone(controller: Controller, dragging: RwSignal<bool>) -> impl IntoVi
             data-ta="dropzone"
             role="button"
             tabindex="0"
-            aria-label=move || text().drop_zone_label
+            aria-label=move || text(Key::DropZoneLabel)
             on:click=move |_| open_dialog()
             on:keydown=on_key
         >
-            <span class="ta-dropzone-title">{move || text().drop_here}</span>
-            <span class="ta-dropzone-browse">{move || text().browse}</span>
+            <span class="ta-dropzone-title">{move || text(Key::DropHere)}</span>
+            <span class="ta-dropzone-browse">{move || text(Key::Browse)}</span>
             <input
                 node_ref=input_ref
                 type="file"

@@ -2,24 +2,29 @@ use leptos::prelude::*;
 
 use super::focus::{focus_beside, focus_first_button, holds_focus};
 use super::Controller;
-use crate::core::{is_displayable_url, type_label, EntryId, EntryState, Locale};
+use crate::core::{is_displayable_url, type_label, EntryId, EntryState, Key, Messages, Wording};
 
 /// `online` is read only for a file in line, the one state it changes:
 /// offline, that file waits for the connection, and says so.
-fn status_text(state: &EntryState, locale: Locale, online: impl Fn() -> bool) -> String {
-    let m = locale.messages();
+fn status_text(state: &EntryState, wording: &Wording, online: impl Fn() -> bool) -> String {
     match state {
-        EntryState::Queued if !online() => m.waiting_for_network.to_owned(),
-        EntryState::Queued => m.waiting.to_owned(),
+        EntryState::Queued if !online() => wording.text(Key::WaitingForNetwork),
+        EntryState::Queued => wording.text(Key::Waiting),
         EntryState::Uploading { sent, total } if *total > 0 => {
-            (m.uploading_of)(&locale.bytes(*sent), &locale.bytes(*total))
+            let (sent, total) = (wording.bytes(*sent), wording.bytes(*total));
+            wording.say(Key::UploadingOf, &[&sent, &total], |m| {
+                (m.uploading_of)(&sent, &total)
+            })
         }
-        EntryState::Uploading { .. } => m.uploading.to_owned(),
-        EntryState::Retrying { error, .. } => (m.retrying)(&locale.error(error)),
-        EntryState::Refused { reason } => locale.refusal(reason),
-        EntryState::Done { .. } => m.uploaded.to_owned(),
-        EntryState::Failed { error } => locale.error(error),
-        EntryState::Cancelled => m.cancelled.to_owned(),
+        EntryState::Uploading { .. } => wording.text(Key::Uploading),
+        EntryState::Retrying { error, .. } => {
+            let error = wording.error(error);
+            wording.say(Key::Retrying, &[&error], |m| (m.retrying)(&error))
+        }
+        EntryState::Refused { reason } => wording.refusal(reason),
+        EntryState::Done { .. } => wording.text(Key::Uploaded),
+        EntryState::Failed { error } => wording.error(error),
+        EntryState::Cancelled => wording.text(Key::Cancelled),
     }
 }
 
@@ -39,7 +44,7 @@ pub fn FileRow(id: EntryId, controller: Controller) -> impl IntoView {
             })
         })
         .unwrap_or_default();
-    let locale = controller.locale;
+    let wording = controller.wording;
     // A file from a dropped folder shows the folder it lay in.
     let folder = path
         .as_deref()
@@ -72,7 +77,7 @@ pub fn FileRow(id: EntryId, controller: Controller) -> impl IntoView {
     let left_attached = move || {
         controller
             .left_attached
-            .with(|m| m.get(&id).map(|error| locale.get().error(error)))
+            .with(|m| m.get(&id).map(|error| wording.get().error(error)))
     };
 
     let attachment_id = move || match state.get() {
@@ -86,7 +91,7 @@ pub fn FileRow(id: EntryId, controller: Controller) -> impl IntoView {
                 class="ta-progress"
                 max=total.max(1).to_string()
                 value=sent.to_string()
-                aria-label=(locale.get().messages().progress_label)(&progress_name)
+                aria-label=wording.get().say(Key::ProgressLabel, &[&progress_name], |m| (m.progress_label)(&progress_name))
             ></progress>
         }),
         _ => None,
@@ -108,8 +113,11 @@ pub fn FileRow(id: EntryId, controller: Controller) -> impl IntoView {
         controller.remove(id);
     };
     let actions = move || {
-        let m = locale.get().messages();
+        let w = wording.get();
         let name = name_for_actions.as_str();
+        let label = |key, builtin: fn(&Messages) -> fn(&str) -> String| {
+            w.say(key, &[name], |m| builtin(m)(name))
+        };
         let state = state.get();
         // Not a file the issue holds already: a retry would attach a copy.
         let retryable = matches!(state, EntryState::Failed { .. } | EntryState::Cancelled)
@@ -138,20 +146,20 @@ pub fn FileRow(id: EntryId, controller: Controller) -> impl IntoView {
         }
         match state {
             EntryState::Queued | EntryState::Uploading { .. } | EntryState::Retrying { .. } => view! {
-                <button type="button" class="ta-action" data-ta="cancel" aria-label=(m.cancel_file)(name)
-                    on:click=move |_| controller.cancel(id)>{m.cancel}</button>
+                <button type="button" class="ta-action" data-ta="cancel" aria-label=label(Key::CancelFile, |m| m.cancel_file)
+                    on:click=move |_| controller.cancel(id)>{w.text(Key::Cancel)}</button>
             }
             .into_any(),
             _ if retryable => view! {
-                <button type="button" class="ta-action" data-ta="retry" aria-label=(m.retry_file)(name)
-                    on:click=move |_| controller.retry(id)>{m.retry}</button>
-                <button type="button" class="ta-action" data-ta="remove" aria-label=(m.remove_file)(name)
-                    on:click=move |_| remove()>{m.remove}</button>
+                <button type="button" class="ta-action" data-ta="retry" aria-label=label(Key::RetryFile, |m| m.retry_file)
+                    on:click=move |_| controller.retry(id)>{w.text(Key::Retry)}</button>
+                <button type="button" class="ta-action" data-ta="remove" aria-label=label(Key::RemoveFile, |m| m.remove_file)
+                    on:click=move |_| remove()>{w.text(Key::Remove)}</button>
             }
             .into_any(),
             _ => view! {
-                <button type="button" class="ta-action" data-ta="remove" aria-label=(m.remove_file)(name)
-                    on:click=move |_| remove()>{m.remove}</button>
+                <button type="button" class="ta-action" data-ta="remove" aria-label=label(Key::RemoveFile, |m| m.remove_file)
+                    on:click=move |_| remove()>{w.text(Key::Remove)}</button>
             }
             .into_any(),
         }
@@ -178,14 +186,14 @@ pub fn FileRow(id: EntryId, controller: Controller) -> impl IntoView {
                 let shown = folder.clone();
                 view! {
                     <span class="ta-path" data-ta="path" title=folder>
-                        {move || (locale.get().messages().in_folder)(&shown)}
+                        {move || wording.get().say(Key::InFolder, &[&shown], |m| (m.in_folder)(&shown))}
                     </span>
                 }
             })}
-            <span class="ta-size">{move || locale.get().bytes(size)}</span>
+            <span class="ta-size">{move || wording.get().bytes(size)}</span>
             <span class="ta-status" data-ta="status">
                 {move || left_attached().unwrap_or_else(|| {
-                    status_text(&state.get(), locale.get(), || controller.online.get())
+                    status_text(&state.get(), &wording.get(), || controller.online.get())
                 })}
             </span>
             {progress}

@@ -4,7 +4,7 @@ use super::controller::AttachStatus;
 use super::focus::{drop_zone_of, focus_beside, focus_drop_zone, holds_focus};
 use super::Controller;
 use crate::backend::Mode;
-use crate::core::{Attachment, KeptAttachments};
+use crate::core::{Attachment, KeptAttachments, Key};
 
 /// Kept items per page of the list.
 const PAGE_ITEMS: usize = 100;
@@ -32,8 +32,8 @@ pub fn KeptList(controller: Controller) -> impl IntoView {
                 .unwrap_or_default()
         })
     };
-    let locale = controller.locale;
-    let text = move || locale.get().messages();
+    let wording = controller.wording;
+    let text = move |key| wording.get().text(key);
     // The form is rebuilt only when what it attaches to changes, and its
     // comment outlives that: the host changing any other option (a token,
     // the locale) must not wipe a comment being typed.
@@ -45,12 +45,12 @@ pub fn KeptList(controller: Controller) -> impl IntoView {
     });
     let form = AttachForm::new();
     view! {
-        <section class="ta-kept" data-ta="kept" aria-label=move || text().kept_label
+        <section class="ta-kept" data-ta="kept" aria-label=move || text(Key::KeptLabel)
             hidden=move || {
                 controller.kept_revision.track();
                 controller.kept.with_untracked(|k| k.is_empty())
             }>
-            <h3 class="ta-kept-title">{move || text().kept_title}</h3>
+            <h3 class="ta-kept-title">{move || text(Key::KeptTitle)}</h3>
             <div class="ta-kept-list" role="list">
                 <For each=pages key=|page| *page let:page>
                     <div class="ta-kept-page">
@@ -68,12 +68,17 @@ pub fn KeptList(controller: Controller) -> impl IntoView {
         </section>
         <p class="ta-attach-status" data-ta="attach-status" role="status">
             {move || {
-                let m = text();
+                let w = wording.get();
                 match controller.attach_status.get() {
                     AttachStatus::Idle => String::new(),
-                    AttachStatus::Working => m.attaching.to_owned(),
-                    AttachStatus::Attached { issue, count } => (m.attached)(count, &issue),
-                    AttachStatus::Failed(error) => (m.attach_failed)(&locale.get().error(&error)),
+                    AttachStatus::Working => w.text(Key::Attaching),
+                    AttachStatus::Attached { issue, count } => {
+                        w.count(Key::Attached, count, &[&issue], |m| (m.attached)(count, &issue))
+                    }
+                    AttachStatus::Failed(error) => {
+                        let error = w.error(&error);
+                        w.say(Key::AttachFailed, &[&error], |m| (m.attach_failed)(&error))
+                    }
                 }
             }}
         </p>
@@ -134,11 +139,11 @@ impl AttachForm {
             }
         });
         let button_issue = issue.clone();
-        let text = move || controller.locale.get().messages();
+        let text = move |key| controller.wording.get().text(key);
         Some(view! {
             <div class="ta-attach" data-ta="attach">
                 <label class="ta-attach-label">
-                    {move || text().comment_label}
+                    {move || text(Key::CommentLabel)}
                     <input type="text" class="ta-attach-comment" data-ta="attach-comment"
                         prop:value=move || comment.get()
                         on:input=move |ev| comment.set(event_target_value(&ev))/>
@@ -154,7 +159,7 @@ impl AttachForm {
                         sent.set_value(Some(text.clone()));
                         controller.attach_kept(button_issue.clone(), text);
                     }>
-                    {move || (text().attach_to)(&issue)}
+                    {move || controller.wording.get().say(Key::AttachTo, &[&issue], |m| (m.attach_to)(&issue))}
                 </button>
             </div>
         })
@@ -169,7 +174,12 @@ fn KeptItem(attachment: Attachment, controller: Controller) -> impl IntoView {
     };
     let id = attachment.id.clone();
     let name = attachment.name.clone();
-    let label = move || (controller.locale.get().messages().remove_kept)(&name);
+    let label = move || {
+        controller
+            .wording
+            .get()
+            .say(Key::RemoveKept, &[&name], |m| (m.remove_kept)(&name))
+    };
     let remove_id = id.clone();
     view! {
         <div class="ta-kept-item" role="listitem" data-ta="kept-item" data-id=id.clone()>
@@ -191,7 +201,7 @@ fn KeptItem(attachment: Attachment, controller: Controller) -> impl IntoView {
                     }
                     controller.remove_kept(&remove_id);
                 }>
-                {move || controller.locale.get().messages().remove}</button>
+                {move || controller.wording.get().text(Key::Remove)}</button>
         </div>
     }
 }

@@ -1,5 +1,5 @@
 use crate::backend::{Credentials, Mode, DEFAULT_CHUNK_SIZE};
-use crate::core::{Locale, Restrictions, RetryPolicy};
+use crate::core::{CustomStrings, Language, Restrictions, RetryPolicy};
 use std::rc::Rc;
 
 use super::{EventHandler, Theme};
@@ -55,7 +55,12 @@ pub struct WidgetOptions {
     pub transport: Rc<dyn Transport>,
     /// The language of every word and number; `None` follows the browser
     /// (`navigator.languages`), English when it asks for none we speak.
-    pub locale: Option<Locale>,
+    /// A language without a built-in table (`Language::parse("de")`) sets
+    /// `lang` and the plural rules, and shows English where `strings`
+    /// gives no text.
+    pub locale: Option<Language>,
+    /// The host's wording over the built-in one, message by message.
+    pub strings: Option<Rc<CustomStrings>>,
     /// Light, dark, or the system's choice (the default).
     pub theme: Theme,
     /// Files dropped anywhere on the page come to this widget, with an
@@ -113,6 +118,7 @@ impl Default for WidgetOptions {
             transport: Rc::new(BrowserTransport::default()),
             locale: None,
             theme: Theme::Auto,
+            strings: None,
             page_drop: false,
             page_paste: false,
             jira_batch: false,

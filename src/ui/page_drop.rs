@@ -5,6 +5,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Event, Node};
 
 use super::Controller;
+use crate::core::Key;
 use crate::web::{take_drop, Dropped, EventListener};
 
 /// Set on a drop event once a widget has taken its files, so that the drop
@@ -132,7 +133,7 @@ pub fn PageDrop(controller: Controller) -> impl IntoView {
     view! {
         <div node_ref=overlay class="ta-page-drop" data-ta="page-drop" aria-hidden="true"
             hidden=move || !over.get()>
-            <p class="ta-page-drop-text">{move || controller.locale.get().messages().page_drop}</p>
+            <p class="ta-page-drop-text">{move || controller.wording.get().text(Key::PageDrop)}</p>
         </div>
     }
 }

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 
 use super::bulk_actions::BulkActions;
 use super::Controller;
-use crate::core::QueueSummary;
+use crate::core::{Key, QueueSummary};
 
 /// One line over the whole list: files done of total, bytes, and while
 /// anything is running, speed and time left, or, offline, that the uploads
@@ -15,26 +15,32 @@ pub fn Summary(controller: Controller) -> impl IntoView {
             done,
             counted,
             running,
-            sent,
+            sent: sent_bytes,
             total,
         } = controller.queue.with(|q| q.summary());
         if counted == 0 {
             return String::new();
         }
-        let locale = controller.locale.get();
-        let m = locale.messages();
-        let mut text = (m.summary)(done, counted, &locale.bytes(sent), &locale.bytes(total));
+        let wording = controller.wording.get();
+        let (sent, total_shown) = (wording.bytes(sent_bytes), wording.bytes(total));
+        let done_shown = done.to_string();
+        let mut text = wording.count(
+            Key::Summary,
+            counted,
+            &[&done_shown, &sent, &total_shown],
+            |m| (m.summary)(done, counted, &sent, &total_shown),
+        );
         if running && !controller.online.get() {
             text.push_str(" · ");
-            text.push_str(m.offline);
+            text.push_str(&wording.text(Key::Offline));
         } else if running {
             if let Some(speed) = controller.speed.get().filter(|s| *s > 0.0) {
-                let left = total.saturating_sub(sent) as f64 / speed;
+                let left = total.saturating_sub(sent_bytes) as f64 / speed;
+                let (speed, left) = (wording.bytes(speed as u64), wording.duration(left));
                 text.push_str(" · ");
-                text.push_str(&(m.speed_and_time_left)(
-                    &locale.bytes(speed as u64),
-                    &locale.duration(left),
-                ));
+                text.push_str(&wording.say(Key::SpeedAndTimeLeft, &[&speed, &left], |m| {
+                    (m.speed_and_time_left)(&speed, &left)
+                }));
             }
         }
         text

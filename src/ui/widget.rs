@@ -8,7 +8,7 @@ use super::page_drop::PageDrop;
 use super::page_paste::PagePaste;
 use super::summary::Summary;
 use super::{Controller, WidgetOptions};
-use crate::core::{EntryId, RowPace};
+use crate::core::{EntryId, Key, RowPace};
 use crate::web::files_from_data_transfer;
 
 /// Rows per page of the file list (see `pages` below).
@@ -110,7 +110,7 @@ pub fn ControlledWidget(controller: Controller) -> impl IntoView {
             .get()
             .then(|| view! { <PagePaste controller=controller/> })
     };
-    let locale = controller.locale;
+    let wording = controller.wording;
     // Each moment's news as a new text node, set from here rather than
     // rendered: news repeating the last word for word is still a change to
     // the region, and read out (a rendered text would be left as it is).
@@ -118,7 +118,7 @@ pub fn ControlledWidget(controller: Controller) -> impl IntoView {
     Effect::new(move |_| {
         let news = controller
             .announcement
-            .with(|live| locale.get().announcements(&live.items));
+            .with(|live| wording.with(|w| w.announcements(&live.items)));
         if let Some(region) = live_ref.get() {
             region.set_text_content(Some(&news));
         }
@@ -129,7 +129,7 @@ pub fn ControlledWidget(controller: Controller) -> impl IntoView {
         // Paste anywhere inside the widget (the drop zone is focusable):
         // screenshots arrive this way in a tracker. Files are dropped
         // anywhere on it too.
-        <div class="ta-widget" data-ta="widget" lang=move || locale.get().tag()
+        <div class="ta-widget" data-ta="widget" lang=move || wording.with(|w| w.tag().to_owned())
             data-theme=move || theme.get().as_str()
             on:dragover=target.on_drag_over()
             on:dragleave=target.on_drag_leave()
@@ -146,7 +146,7 @@ pub fn ControlledWidget(controller: Controller) -> impl IntoView {
             }>
             <DropZone controller=controller dragging=dragging/>
             <Summary controller=controller/>
-            <div class="ta-list" role="list" data-ta="list" aria-label=move || locale.get().messages().list_label>
+            <div class="ta-list" role="list" data-ta="list" aria-label=move || wording.get().text(Key::ListLabel)>
                 <For each=pages key=|page| *page let:page>
                     <div class="ta-page">
                         <For each=move || page_ids(page) key=|id| *id let:id>

@@ -1,7 +1,22 @@
 use js_sys::{Array, Reflect};
 use wasm_bindgen::JsValue;
 
-use crate::core::Locale;
+use std::rc::Rc;
+
+use crate::core::{CustomStrings, Language, Locale, Wording};
+
+/// What the widget says: `language` (the browser's when `None`) with the
+/// host's `strings`, and for a language without a built-in table, the
+/// browser's plural rule for it.
+pub fn wording(language: Option<&Language>, strings: Option<Rc<CustomStrings>>) -> Wording {
+    let language = language.cloned().unwrap_or_else(|| browser_locale().into());
+    let rule = if language.is_built_in() {
+        None
+    } else {
+        super::plural_rule(language.tag())
+    };
+    Wording::new(language, strings, rule)
+}
 
 /// The language the browser asks for: the first of `navigator.languages`
 /// (then `navigator.language`) that the widget speaks, else English.

@@ -119,7 +119,7 @@ pub fn dev_options(api: &str, token: &str) -> WidgetOptions {
         // wants persistence asks for it under a key of its own.
         persist: tracker_attachments::web::Persist::None,
         // The suites read English; tests/locale.rs covers the others.
-        locale: Some(Locale::En),
+        locale: Some(Locale::En.into()),
         ..WidgetOptions::default()
     }
 }

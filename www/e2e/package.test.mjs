@@ -350,6 +350,11 @@ handle.setOptions({ api: new URL('/tracker', location.href), accept: ['image/*',
 handle.setOptions({ mode: 'form', url: '/upload', headers: { 'X-CSRF-Token': 't' }, fields: { folder: '1' }, withCredentials: true });
 handle.setOptions({ headers: null, fields: null });
 handle.setOptions({ maxSize: null, issue: 'DEMO-2' });
+handle.setOptions({ locale: 'pl', strings: { dropHere: 'Upuść pliki tutaj lub ', filesAdded: { one: 'Dodano {count} plik', few: 'Dodano {count} pliki', other: 'Dodano {count} pliku' } } });
+handle.setOptions({ strings: null });
+if (el) {
+  el.strings = { browse: 'durchsuchen', byteUnits: ['B', 'kB', 'MB', 'GB', 'TB', 'PB'] };
+}
 handle.addFiles([]);
 handle.unmount();
 `,
@@ -359,6 +364,8 @@ el.addEventListener('attachments-change', (e) => e.detail.nope);
 mount(document.body, { mode: 'dropbox' });
 el.authorization = async ({ expired }) => (expired ? 'OAuth a' : 'OAuth b');
 mount(document.body, { headers: { 'X-Count': 3 } });
+mount(document.body, { strings: { dropHear: 'typo' } });
+el.strings = { filesAdded: { one: '{count} file' } };
 `,
   });
   const good = typecheck(dir, ['good.ts']);
@@ -369,4 +376,6 @@ mount(document.body, { headers: { 'X-Count': 3 } });
   assert.match(bad.output, /dropbox/);
   assert.match(bad.output, /expired/);
   assert.match(bad.output, /X-Count|number/);
+  assert.match(bad.output, /dropHear/);
+  assert.match(bad.output, /other/);
 });

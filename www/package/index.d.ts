@@ -90,6 +90,132 @@ export type AuthorizationProvider = (ask: AuthorizationAsk) => string | Promise<
  * `mount()`'s options: the element's attributes in camelCase. Sizes take
  * bytes or units (`"10MB"`, `"1.5GiB"`).
  */
+/**
+ * A counted message: one template, or CLDR plural forms chosen by the
+ * widget language's plural rule (`Intl.PluralRules` for languages other
+ * than `en` and `ru`); a form not given falls back to `other`.
+ */
+export type TrackerAttachmentsPlural =
+  | string
+  | { zero?: string; one?: string; two?: string; few?: string; many?: string; other: string };
+
+/**
+ * The host's wording (the `strings` option and property): every key is
+ * optional and replaces one built-in message. Templates fill `{name}`
+ * placeholders (those listed per key; any other `{word}` stays as
+ * written), and the result is always shown as text, never HTML. Sizes and
+ * times arrive formatted. Entries that cannot be used are left out with a
+ * console warning naming the key.
+ */
+export interface TrackerAttachmentsStrings {
+  /** Numbers: `.` in `1.5 MB`. */
+  decimalSeparator?: string;
+  /** Between digit groups of an exact size: `52,428,801 B`. */
+  groupSeparator?: string;
+  /** Six unit names, bytes to petabytes: `['B', 'KB', 'MB', 'GB', 'TB', 'PB']`. */
+  byteUnits?: [string, string, string, string, string, string];
+  /** Time units: `h`, `min`, `s`. */
+  hours?: string;
+  minutes?: string;
+  seconds?: string;
+  /** A time that cannot be told: `–`. */
+  noTime?: string;
+  /** The drop zone's accessible name (start it with the visible words). */
+  dropZoneLabel?: string;
+  /** The drop zone's text before the browse link: `Drop files here or `. */
+  dropHere?: string;
+  browse?: string;
+  /** Over the page while files are dragged over it (`page-drop`). */
+  pageDrop?: string;
+  /** The file list's accessible name. */
+  listLabel?: string;
+  waiting?: string;
+  uploading?: string;
+  waitingForNetwork?: string;
+  /** `{sent}`, `{total}`. */
+  uploadingOf?: string;
+  /** `{error}`: the error to be retried. */
+  retrying?: string;
+  uploaded?: string;
+  cancelled?: string;
+  /** `{name}`. */
+  progressLabel?: string;
+  cancel?: string;
+  retry?: string;
+  remove?: string;
+  /** Row buttons' accessible names: `{name}`. */
+  cancelFile?: string;
+  retryFile?: string;
+  removeFile?: string;
+  /** `{path}`: the folder a dropped file lay in. */
+  inFolder?: string;
+  /** `{count}` files, `{done}` done, `{sent}` of `{total}` bytes. */
+  summary?: TrackerAttachmentsPlural;
+  /** `{speed}`, `{left}`. */
+  speedAndTimeLeft?: string;
+  offline?: string;
+  backOnline?: string;
+  /** Bulk buttons: `{count}`. */
+  retryFailed?: TrackerAttachmentsPlural;
+  removeRefused?: TrackerAttachmentsPlural;
+  /** Live region: `{count}`. */
+  filesAdded?: TrackerAttachmentsPlural;
+  /** `{name}`. */
+  fileUploaded?: string;
+  /** `{name}`, `{error}`. */
+  fileFailed?: string;
+  /** `{count}`. */
+  filesUploaded?: TrackerAttachmentsPlural;
+  filesFailed?: TrackerAttachmentsPlural;
+  filesRetrying?: TrackerAttachmentsPlural;
+  filesRemoved?: TrackerAttachmentsPlural;
+  /** `{count}` files of a dropped folder that could not be read. */
+  unreadable?: TrackerAttachmentsPlural;
+  keptLabel?: string;
+  keptTitle?: string;
+  /** `{name}`. */
+  removeKept?: string;
+  commentLabel?: string;
+  /** `{issue}`. */
+  attachTo?: string;
+  attaching?: string;
+  /** `{count}`, `{issue}`. */
+  attached?: TrackerAttachmentsPlural;
+  /** `{error}`. */
+  attachFailed?: string;
+  /** `{count}`. */
+  keptExpired?: TrackerAttachmentsPlural;
+  noIssueKey?: string;
+  attachRunning?: string;
+  /** `{seconds}` without progress. */
+  stalled?: TrackerAttachmentsPlural;
+  /** `{error}`: why removing a file cancelled too late failed. */
+  notTakenBack?: string;
+  notTakenBackUnknown?: string;
+  /** `{error}`. */
+  answerLost?: string;
+  /** `{size}`, `{max}`. */
+  tooLarge?: string;
+  /** `{size}`, `{min}`. */
+  tooSmall?: string;
+  /** `{max}` files. */
+  tooManyFiles?: TrackerAttachmentsPlural;
+  /** `{max}` bytes. */
+  totalTooLarge?: string;
+  /** `{accept}`. */
+  typeNotAccepted?: string;
+  duplicate?: string;
+  /** `{detail}`. */
+  networkError?: string;
+  /** `{status}`. */
+  httpStatus?: string;
+  /** `{detail}`. */
+  invalidResponse?: string;
+  browserError?: string;
+  /** `{mode}`. */
+  needsIssue?: string;
+}
+
 export interface TrackerAttachmentsOptions {
   /** API base URL; default: the page's origin. */
   api?: string | URL;
@@ -154,10 +280,16 @@ export interface TrackerAttachmentsOptions {
    * its own origin, not `*`.
    */
   withCredentials?: boolean;
-  /** `en` or `ru`; a tag such as `ru-RU` picks by its language. */
+  /**
+   * Any BCP 47 tag. `en` and `ru` (`ru-RU`…) have built-in words; another
+   * tag sets `lang` and the plural rules, and shows English where
+   * `strings` gives no text.
+   */
   locale?: 'en' | 'ru' | (string & {});
   /** `auto` (default) follows the system's light or dark; `light` or `dark` pins one. */
   theme?: 'auto' | 'light' | 'dark';
+  /** The host's wording; left out, `setOptions()` keeps it; `null` removes it. */
+  strings?: TrackerAttachmentsStrings | null;
   persist?: 'session' | 'local' | 'none';
   persistKey?: string;
   /** Drop files anywhere on the page. */
@@ -255,6 +387,8 @@ export interface TrackerAttachmentsElement extends HTMLElement, TrackerAttachmen
   headers: Record<string, string> | null;
   /** Text fields added to every `form` mode body. */
   fields: Record<string, string> | null;
+  /** The host's wording; `null` goes back to the built-in words. */
+  strings: TrackerAttachmentsStrings | null;
   /** Reflects the `with-credentials` attribute. */
   withCredentials: boolean;
   addEventListener<K extends keyof TrackerAttachmentsEventMap>(

@@ -1,15 +1,28 @@
-//! Every word and number the widget shows, per language. Each locale is one
-//! table ([`Messages`], in `en.rs` and `ru.rs`); the code here only picks the
-//! table, the plural form and the number format.
+//! Every word and number the widget shows, per language. Each built-in
+//! locale is one table ([`Messages`], in `en.rs` and `ru.rs`); the host may
+//! reword any message and speak any language through [`CustomStrings`]
+//! (the key table in `keys.rs`), and [`Wording`] says each message in the
+//! host's words or the table's.
 //!
 //! Sentences that carry values are functions in the table rather than
 //! templates, so each language builds its own grammar (Russian agrees verbs
 //! and nouns with the count) and the compiler checks every argument.
 
+mod custom;
 mod en;
+mod keys;
+mod language;
 mod ru;
+mod template;
+mod wording;
 
-use super::{scale_bytes, Refusal, ScaledBytes, UploadError};
+pub use custom::{CustomStrings, CustomText, StringsWarning};
+pub use keys::{Key, KeyKind, KeySpec};
+pub use language::Language;
+pub use template::{fill, PluralForms};
+pub use wording::{PluralRule, Wording};
+
+use super::{Refusal, UploadError};
 
 /// A language the widget speaks.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -19,13 +32,30 @@ pub enum Locale {
     Ru,
 }
 
-/// CLDR plural categories that English and Russian use.
+/// CLDR plural categories.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PluralCategory {
+    Zero,
     One,
+    Two,
     Few,
     Many,
     Other,
+}
+
+impl PluralCategory {
+    /// A category by its CLDR name (what `Intl.PluralRules` answers).
+    pub fn from_name(name: &str) -> Option<PluralCategory> {
+        Some(match name {
+            "zero" => PluralCategory::Zero,
+            "one" => PluralCategory::One,
+            "two" => PluralCategory::Two,
+            "few" => PluralCategory::Few,
+            "many" => PluralCategory::Many,
+            "other" => PluralCategory::Other,
+            _ => return None,
+        })
+    }
 }
 
 impl Locale {
@@ -86,142 +116,34 @@ impl Locale {
         }
     }
 
-    /// A byte count as a person reads it: `1.5 MB`, `1,5 МБ`. Units of
-    /// 1024, as file managers show them; one decimal below ten.
+    /// A byte count as a person reads it: `1.5 MB`, `1,5 МБ`.
     pub fn bytes(self, bytes: u64) -> String {
-        let m = self.messages();
-        let [b, units @ ..] = &m.byte_units;
-        // Integer arithmetic: `{:.1}` of an f64 pulls float formatting
-        // (~7 KB of gzip) into the wasm.
-        let Some(ScaledBytes { unit, whole, tenth }) = scale_bytes(bytes, units.len()) else {
-            return format!("{bytes} {b}");
-        };
-        let name = units.get(unit).copied().unwrap_or_default();
-        match tenth {
-            Some(t) => format!("{whole}{}{t} {name}", m.decimal_separator),
-            None => format!("{whole} {name}"),
-        }
-    }
-
-    /// Two byte counts that differ, as people read them; exact when rounded
-    /// they would read the same ("Too large: 50 MB (at most 50 MB)").
-    fn bytes_apart(self, a: u64, b: u64) -> (String, String) {
-        let (shown_a, shown_b) = (self.bytes(a), self.bytes(b));
-        if shown_a != shown_b || a == b {
-            return (shown_a, shown_b);
-        }
-        (self.exact_bytes(a), self.exact_bytes(b))
-    }
-
-    /// A byte count to the byte, its digits grouped: `52,428,801 B`.
-    fn exact_bytes(self, bytes: u64) -> String {
-        let m = self.messages();
-        let digits = bytes.to_string();
-        let mut grouped = String::with_capacity(digits.len() * 2);
-        for (i, digit) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i).is_multiple_of(3) {
-                grouped.push_str(m.group_separator);
-            }
-            grouped.push(digit);
-        }
-        format!("{grouped} {}", m.byte_units[0])
+        Wording::from(self).bytes(bytes)
     }
 
     /// A time left as a person reads it: `2 min 5 s`, `2 мин 5 с`.
     pub fn duration(self, seconds: f64) -> String {
-        let m = self.messages();
-        if !seconds.is_finite() || seconds < 0.0 {
-            return m.no_time.to_owned();
-        }
-        let total = seconds.ceil() as u64;
-        let (h, min, s) = (total / 3600, (total % 3600) / 60, total % 60);
-        let (hu, mu, su) = (m.hours, m.minutes, m.seconds);
-        match (h, min) {
-            (0, 0) => format!("{s} {su}"),
-            (0, _) if s == 0 => format!("{min} {mu}"),
-            (0, _) => format!("{min} {mu} {s} {su}"),
-            _ if min == 0 => format!("{h} {hu}"),
-            _ => format!("{h} {hu} {min} {mu}"),
-        }
+        Wording::from(self).duration(seconds)
     }
 
     /// Why a file was refused, in words.
     pub fn refusal(self, refusal: &Refusal) -> String {
-        let m = self.messages();
-        match refusal {
-            Refusal::TooLarge { size, max } => {
-                let (size, max) = self.bytes_apart(*size, *max);
-                (m.too_large)(&size, &max)
-            }
-            Refusal::TooSmall { size, min } => {
-                let (size, min) = self.bytes_apart(*size, *min);
-                (m.too_small)(&size, &min)
-            }
-            Refusal::TooManyFiles { max } => (m.too_many_files)(*max),
-            Refusal::TotalTooLarge { max } => (m.total_too_large)(&self.bytes(*max)),
-            Refusal::TypeNotAccepted { accept } => (m.type_not_accepted)(accept),
-            Refusal::Duplicate => m.duplicate.to_owned(),
-        }
+        Wording::from(self).refusal(refusal)
     }
 
-    /// Why a file did not upload. Details from the browser and messages from
-    /// the server stay as they came.
+    /// Why a file did not upload, in words.
     pub fn error(self, error: &UploadError) -> String {
-        let m = self.messages();
-        match error {
-            UploadError::Network(detail) => (m.network_error)(detail),
-            UploadError::Http { status, message } if message.trim().is_empty() => {
-                (m.http_status)(*status)
-            }
-            UploadError::Http { status, message } => format!("{message} (HTTP {status})"),
-            UploadError::InvalidResponse(detail) => (m.invalid_response)(detail),
-            UploadError::Cancelled => m.cancelled.to_owned(),
-            UploadError::Browser(detail) => (m.browser_error)(detail),
-            UploadError::NeedsIssue { mode } => (m.needs_issue)(mode),
-            UploadError::KeptExpired { count } => (m.kept_expired)(*count),
-            UploadError::NoIssueKey => m.no_issue_key.to_owned(),
-            UploadError::AttachRunning => m.attach_running.to_owned(),
-            UploadError::Stalled { seconds } => (m.stalled)(*seconds),
-            UploadError::NotTakenBack {
-                reason: Some(reason),
-            } => (m.not_taken_back)(&self.error(reason)),
-            UploadError::NotTakenBack { reason: None } => m.not_taken_back_unknown.to_owned(),
-            UploadError::AnswerLost(lost) => (m.answer_lost)(&self.error(lost)),
-            UploadError::Refused(refusal) => self.refusal(refusal),
-        }
+        Wording::from(self).error(error)
     }
 
     /// The news of one moment, one sentence after another.
     pub fn announcements(self, news: &[Announcement]) -> String {
-        let sentences: Vec<String> = news.iter().map(|n| self.announcement(n)).collect();
-        sentences.join(". ")
+        Wording::from(self).announcements(news)
     }
 
     /// A sentence for the screen-reader live region.
     pub fn announcement(self, announcement: &Announcement) -> String {
-        let m = self.messages();
-        match announcement {
-            Announcement::FilesAdded(count) => (m.files_added)(*count),
-            Announcement::Uploaded { name } => (m.file_uploaded)(name),
-            Announcement::UploadedMany(count) => (m.files_uploaded)(*count),
-            Announcement::FailedMany(count) => (m.files_failed)(*count),
-            Announcement::Failed { name, error } => (m.file_failed)(name, &self.error(error)),
-            Announcement::Retrying(count) => (m.files_retrying)(*count),
-            Announcement::Removed(count) => (m.files_removed)(*count),
-            Announcement::FolderRead {
-                added,
-                unreadable: 0,
-            } => (m.files_added)(*added),
-            Announcement::WentOffline => m.offline.to_owned(),
-            Announcement::BackOnline => m.back_online.to_owned(),
-            Announcement::FolderRead { added, unreadable } => {
-                format!(
-                    "{}. {}",
-                    (m.files_added)(*added),
-                    (m.unreadable)(*unreadable)
-                )
-            }
-        }
+        Wording::from(self).announcement(announcement)
     }
 }
 

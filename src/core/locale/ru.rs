@@ -9,7 +9,7 @@ fn pick(n: usize, one: &'static str, few: &'static str, many: &'static str) -> &
     match Locale::Ru.plural(n as f64) {
         PluralCategory::One => one,
         PluralCategory::Few | PluralCategory::Other => few,
-        PluralCategory::Many => many,
+        PluralCategory::Zero | PluralCategory::Two | PluralCategory::Many => many,
     }
 }
 

@@ -485,3 +485,251 @@ fn a_refusal_never_shows_two_equal_sizes() {
     });
     assert_eq!(under, "Too small: 1,047,553 B (at least 1,047,554 B)");
 }
+
+mod custom_wording {
+    use super::super::custom::CustomStrings;
+    use super::super::keys::KEYS;
+    use super::*;
+    use crate::core::json::Json;
+    use std::rc::Rc;
+
+    fn strings(json: &str) -> (CustomStrings, Vec<StringsWarning>) {
+        CustomStrings::parse(&Json::parse(json).expect("test JSON"))
+    }
+
+    fn wording(language: &str, json: &str, rule: Option<PluralRule>) -> Wording {
+        let (custom, warnings) = strings(json);
+        assert_eq!(warnings, [], "{json}");
+        Wording::new(
+            Language::parse(language).unwrap(),
+            Some(Rc::new(custom)),
+            rule,
+        )
+    }
+
+    /// Polish, as `Intl.PluralRules` answers for whole numbers.
+    fn polish() -> PluralRule {
+        PluralRule::new(|n| {
+            let i = n as u64;
+            match (i % 10, i % 100) {
+                _ if i == 1 => PluralCategory::One,
+                (2..=4, r) if !(12..=14).contains(&r) => PluralCategory::Few,
+                _ => PluralCategory::Many,
+            }
+        })
+    }
+
+    #[test]
+    fn templates_fill_named_placeholders_and_leave_the_rest() {
+        let names = ["size", "max"];
+        assert_eq!(
+            fill("{size} > {max}; {size}", &names, &["2 MB", "1 MB"]),
+            "2 MB > 1 MB; 2 MB"
+        );
+        assert_eq!(
+            fill("{name} is {size}", &names, &["3 KB"]),
+            "{name} is 3 KB"
+        );
+        assert_eq!(fill("{ {size}} {", &names, &["1"]), "{ 1} {");
+        assert_eq!(fill("{size", &names, &["1"]), "{size");
+        assert_eq!(fill("{}{max}", &names, &["a"]), "{}");
+        assert_eq!(fill("Größe: {size}", &names, &["1 Б"]), "Größe: 1 Б");
+        assert_eq!(fill("", &names, &[]), "");
+    }
+
+    #[test]
+    fn plural_forms_fall_back_to_other() {
+        let forms = PluralForms {
+            one: Some("one".into()),
+            few: Some("few".into()),
+            other: "other".into(),
+            ..PluralForms::default()
+        };
+        assert_eq!(forms.pick(PluralCategory::One), "one");
+        assert_eq!(forms.pick(PluralCategory::Few), "few");
+        for missing in [
+            PluralCategory::Zero,
+            PluralCategory::Two,
+            PluralCategory::Many,
+            PluralCategory::Other,
+        ] {
+            assert_eq!(forms.pick(missing), "other", "{missing:?}");
+        }
+        for name in ["zero", "one", "two", "few", "many", "other"] {
+            assert!(PluralCategory::from_name(name).is_some(), "{name}");
+        }
+        assert_eq!(PluralCategory::from_name("several"), None);
+    }
+
+    #[test]
+    fn every_message_field_has_a_key_named_after_it() {
+        // `keys.rs` also fails to compile when `Messages` gains a field the
+        // table lacks; this checks the names hosts write.
+        assert_eq!(KEYS.len(), Key::ALL.len());
+        for (at, (spec, key)) in KEYS.iter().zip(Key::ALL).enumerate() {
+            assert_eq!(*key as usize, at);
+            let mut camel = String::new();
+            let mut upper = false;
+            for c in spec.field.chars() {
+                match c {
+                    '_' => upper = true,
+                    c if upper => {
+                        camel.push(c.to_ascii_uppercase());
+                        upper = false;
+                    }
+                    c => camel.push(c),
+                }
+            }
+            assert_eq!(spec.name, camel);
+            assert_eq!(Key::from_name(spec.name), Some(*key));
+            if spec.kind == KeyKind::Count {
+                assert!(!spec.placeholders.is_empty(), "{}", spec.name);
+            }
+        }
+        // Text keys give the field they are named after.
+        let en = Locale::En.messages();
+        assert_eq!(Key::Browse.builtin_text(en), en.browse);
+        assert_eq!(Key::DropHere.builtin_text(en), en.drop_here);
+        assert_eq!(Key::from_name("tag"), None);
+    }
+
+    #[test]
+    fn every_key_can_be_overridden_by_its_name() {
+        for spec in KEYS {
+            let value = match spec.kind {
+                KeyKind::Units => Json::Array(vec![Json::String("u".into()); 6]),
+                _ => Json::String("t".into()),
+            };
+            let json = Json::Object(vec![(spec.name.to_owned(), value)]);
+            let (custom, warnings) = CustomStrings::parse(&json);
+            assert_eq!(warnings, [], "{}", spec.name);
+            assert!(!custom.is_empty(), "{}", spec.name);
+        }
+    }
+
+    #[test]
+    fn bad_entries_are_reported_by_key_and_left_out() {
+        let (custom, warnings) = strings(
+            r#"{"dropHere": "Dateien hier ablegen oder ",
+                "dropHear": "typo",
+                "browse": 7,
+                "filesAdded": {"one": "{count} Datei"},
+                "filesFailed": {"one": "x", "several": "y", "other": "z"},
+                "tooLarge": {"other": "not counted"},
+                "byteUnits": ["B", "KB"],
+                "retryFailed": {"one": "Eine erneut", "other": "Alle {count} erneut"}}"#,
+        );
+        let keys: Vec<&str> = warnings.iter().map(|w| w.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "dropHear",
+                "browse",
+                "filesAdded",
+                "filesFailed",
+                "tooLarge",
+                "byteUnits"
+            ]
+        );
+        assert!(custom.get(Key::DropHere).is_some());
+        assert!(custom.get(Key::RetryFailed).is_some());
+        for key in [
+            Key::Browse,
+            Key::FilesAdded,
+            Key::FilesFailed,
+            Key::TooLarge,
+            Key::ByteUnits,
+        ] {
+            assert_eq!(custom.get(key), None, "{key:?}");
+        }
+        let text = warnings[2].to_string();
+        assert!(text.contains("\"filesAdded\" has no \"other\""), "{text}");
+        assert!(text.contains("built-in text is used"), "{text}");
+
+        let (custom, warnings) = strings(r#"["dropHere"]"#);
+        assert!(custom.is_empty());
+        assert_eq!(warnings.len(), 1);
+        assert!(warnings[0].to_string().contains("strings takes an object"));
+
+        // Left out, the built-in text speaks.
+        let w = Wording::new(Locale::En.into(), Some(Rc::new(custom)), None);
+        assert_eq!(w.text(Key::Browse), "browse");
+    }
+
+    #[test]
+    fn a_language_without_a_table_speaks_the_hosts_words_and_english_elsewhere() {
+        let w = wording(
+            "de",
+            r#"{"dropHere": "Dateien hier ablegen oder ",
+                "tooLarge": "{name} ist zu groß: {size} (höchstens {max})",
+                "decimalSeparator": ",",
+                "byteUnits": ["B", "kB", "MB", "GB", "TB", "PB"]}"#,
+            None,
+        );
+        assert_eq!(w.tag(), "de");
+        assert_eq!(w.text(Key::DropHere), "Dateien hier ablegen oder ");
+        assert_eq!(w.text(Key::Browse), "browse");
+        assert_eq!(
+            w.refusal(&Refusal::TooLarge {
+                size: 2048 + 512,
+                max: 1024
+            }),
+            "{name} ist zu groß: 2,5 kB (höchstens 1,0 kB)"
+        );
+        // Without a rule, every count takes `other`; English stays English.
+        assert_eq!(w.plural(1.0), PluralCategory::Other);
+        assert_eq!(w.announcement(&Announcement::FilesAdded(1)), "1 file added");
+    }
+
+    #[test]
+    fn counted_messages_choose_their_plural_form() {
+        let forms = r#"{"filesAdded": {"one": "Dodano {count} plik",
+                                       "few": "Dodano {count} pliki",
+                                       "many": "Dodano {count} plików",
+                                       "other": "Dodano {count} pliku"},
+                        "summary": "{done}/{count} · {sent}/{total}"}"#;
+        let w = wording("pl", forms, Some(polish()));
+        let added = |n| w.announcement(&Announcement::FilesAdded(n));
+        assert_eq!(added(1), "Dodano 1 plik");
+        assert_eq!(added(3), "Dodano 3 pliki");
+        assert_eq!(added(5), "Dodano 5 plików");
+        assert_eq!(added(22), "Dodano 22 pliki");
+        assert_eq!(
+            w.count(Key::Summary, 4, &["1", "1 KB", "2 KB"], |_| unreachable!()),
+            "1/4 · 1 KB/2 KB"
+        );
+        // A built-in language keeps its own rule: Russian `few` for 3.
+        let ru = wording(
+            "ru",
+            r#"{"filesAdded": {"few": "несколько: {count}", "other": "{count}"}}"#,
+            Some(PluralRule::new(|_| PluralCategory::Other)),
+        );
+        assert_eq!(
+            ru.announcement(&Announcement::FilesAdded(3)),
+            "несколько: 3"
+        );
+        assert_eq!(ru.announcement(&Announcement::FilesAdded(5)), "5");
+    }
+
+    #[test]
+    fn language_tags_are_checked_by_form() {
+        for good in ["de", "pt-BR", "sr-Latn-RS", "de_CH", "zh-Hant-TW", "haw"] {
+            assert!(Language::parse(good).is_some(), "{good}");
+        }
+        for bad in [
+            "",
+            "d",
+            "deutsch-!",
+            "de--CH",
+            "1de",
+            "de-CH-toolongsubtag",
+            "abcd",
+        ] {
+            assert_eq!(Language::parse(bad), None, "{bad}");
+        }
+        assert_eq!(Language::parse("de_CH").unwrap().tag(), "de-CH");
+        let ru = Language::parse("ru-RU").unwrap();
+        assert!(ru.is_built_in());
+        assert_eq!(ru.table(), Locale::Ru);
+    }
+}

@@ -1,0 +1,50 @@
+//! The host's `strings` object, read into loose values for
+//! [`CustomStrings::parse`]: text stays text, arrays and plain objects
+//! keep their entries (two levels deep, as far as plural forms go), and
+//! anything else (numbers, functions) becomes `null`, which the parse
+//! reports as not text.
+
+use js_sys::{Array, Object};
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::core::json::Json;
+use crate::core::CustomStrings;
+
+/// The wording in `value` with a console warning per entry left out;
+/// `None` for `null`, `undefined`, an object without usable entries and
+/// (with a warning) anything but an object.
+pub fn custom_strings(value: &JsValue) -> Option<CustomStrings> {
+    if value.is_null() || value.is_undefined() {
+        return None;
+    }
+    let (strings, warnings) = CustomStrings::parse(&loose(value, 2));
+    for warning in warnings {
+        super::console::warn(&warning.to_string());
+    }
+    Some(strings).filter(|s| !s.is_empty())
+}
+
+/// `value` as [`Json`], `depth` levels of arrays and objects deep.
+fn loose(value: &JsValue, depth: usize) -> Json {
+    if let Some(text) = value.as_string() {
+        return Json::String(text);
+    }
+    if depth == 0 || value.is_function() {
+        return Json::Null;
+    }
+    if Array::is_array(value) {
+        let items = Array::from(value);
+        return Json::Array(items.iter().map(|item| loose(&item, depth - 1)).collect());
+    }
+    let Some(object) = value.dyn_ref::<Object>() else {
+        return Json::Null;
+    };
+    let mut members = Vec::new();
+    for entry in Object::entries(object).iter() {
+        let entry: Array = entry.unchecked_into();
+        if let Some(name) = entry.get(0).as_string() {
+            members.push((name, loose(&entry.get(1), depth - 1)));
+        }
+    }
+    Json::Object(members)
+}
