@@ -104,11 +104,20 @@ pub struct Config {
     #[arg(skip)]
     pub assembly_gate: Option<std::sync::Arc<tokio::sync::Semaphore>>,
 
-    /// Not a flag: how long an upload's body may send nothing while the
-    /// server waits for it before the request ends with 408 and its partial
-    /// file is removed. Two minutes; tests shorten it.
+    /// Not a flag: how long a request's body may send nothing while the
+    /// server waits for it before the request ends with 408: an upload's
+    /// (its partial file is removed), a JSON body's (creating or changing
+    /// an issue, adding a comment), and in proxy mode any body going
+    /// upstream. Two minutes; tests shorten it.
     #[arg(skip = Duration::from_secs(120))]
     pub upload_idle_timeout: Duration,
+
+    /// After SIGTERM or Ctrl-C, how long the requests in progress get to
+    /// finish; then the connections still open (a stalled upload, a
+    /// download nobody reads) are closed and the server exits. Hidden:
+    /// tests shorten it.
+    #[arg(long, hide = true, default_value = "30s", value_parser = parse_duration)]
+    pub shutdown_grace: Duration,
 
     /// How long a client may take to send a request's line and headers,
     /// and how long a kept-alive connection may wait for its next request,
@@ -259,18 +268,20 @@ mod tests {
         assert_eq!(c.upstream_org_header, "X-Org-ID");
         assert_eq!(c.upload_idle_timeout, Duration::from_secs(120));
         assert_eq!(c.header_read_timeout, Duration::from_secs(30));
+        assert_eq!(c.shutdown_grace, Duration::from_secs(30));
     }
 
     #[test]
-    fn header_read_timeout_is_a_hidden_duration() {
-        let c = Config::parse_from(["x", "--header-read-timeout", "1500ms"]);
-        assert_eq!(c.header_read_timeout, Duration::from_millis(1500));
-        assert!(c.validate().is_ok());
-        let zero = Config::parse_from(["x", "--header-read-timeout", "0"]);
-        assert!(zero.validate().is_err());
+    fn shutdown_grace_is_a_hidden_duration() {
+        let c = Config::parse_from(["x", "--shutdown-grace", "1500ms"]);
+        assert_eq!(c.shutdown_grace, Duration::from_millis(1500));
+        // No grace: the connections are closed at once.
+        let zero = Config::parse_from(["x", "--shutdown-grace", "0"]);
+        assert_eq!(zero.shutdown_grace, Duration::ZERO);
+        assert!(zero.validate().is_ok());
         use clap::CommandFactory;
         let help = Config::command().render_help().to_string();
-        assert!(!help.contains("header-read-timeout"), "{help}");
+        assert!(!help.contains("shutdown-grace"), "{help}");
     }
 
     #[test]
