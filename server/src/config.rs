@@ -112,6 +112,14 @@ pub struct Config {
     #[arg(skip = Duration::from_secs(120))]
     pub upload_idle_timeout: Duration,
 
+    /// How long the server may be unable to write any of an answer because
+    /// the client takes none of it (a download it stopped reading) before
+    /// the connection is closed, and with it the file being sent: such a
+    /// client would otherwise hold both forever. Counted from when a write
+    /// first waits; any byte taken starts it afresh. Hidden: tests shorten it.
+    #[arg(long, hide = true, default_value = "2m", value_parser = parse_duration)]
+    pub write_idle_timeout: Duration,
+
     /// After SIGTERM or Ctrl-C, how long the requests in progress get to
     /// finish; then the connections still open (a stalled upload, a
     /// download nobody reads) are closed and the server exits. Hidden:
@@ -158,6 +166,10 @@ impl Config {
         // Zero would close every connection before its first request.
         if self.header_read_timeout.is_zero() {
             anyhow::bail!("--header-read-timeout must be longer than zero");
+        }
+        // Zero would close a connection the moment a socket buffer fills.
+        if self.write_idle_timeout.is_zero() {
+            anyhow::bail!("--write-idle-timeout must be longer than zero");
         }
         if let Some(upstream) = &self.upstream {
             // Never echoed whole: it may hold a password.
@@ -268,6 +280,7 @@ mod tests {
         assert_eq!(c.upstream_org_header, "X-Org-ID");
         assert_eq!(c.upload_idle_timeout, Duration::from_secs(120));
         assert_eq!(c.header_read_timeout, Duration::from_secs(30));
+        assert_eq!(c.write_idle_timeout, Duration::from_secs(120));
         assert_eq!(c.shutdown_grace, Duration::from_secs(30));
     }
 
@@ -282,6 +295,18 @@ mod tests {
         use clap::CommandFactory;
         let help = Config::command().render_help().to_string();
         assert!(!help.contains("shutdown-grace"), "{help}");
+    }
+
+    #[test]
+    fn write_idle_timeout_is_a_hidden_duration() {
+        let c = Config::parse_from(["x", "--write-idle-timeout", "1500ms"]);
+        assert_eq!(c.write_idle_timeout, Duration::from_millis(1500));
+        assert!(c.validate().is_ok());
+        let zero = Config::parse_from(["x", "--write-idle-timeout", "0"]);
+        assert!(zero.validate().is_err());
+        use clap::CommandFactory;
+        let help = Config::command().render_help().to_string();
+        assert!(!help.contains("write-idle-timeout"), "{help}");
     }
 
     #[test]

@@ -39,6 +39,7 @@ mod state;
 mod storage;
 mod sweeper;
 mod thumbnail;
+mod write_idle;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -110,7 +111,9 @@ pub async fn app(config: Config) -> anyhow::Result<Router> {
 /// that sends them a byte a minute (slowloris) would otherwise hold its
 /// connection, and with enough of them every descriptor, forever. The same
 /// limit ends a kept-alive connection that sends no next request. A body
-/// that stops arriving is the upload routes' idle timeout's to end.
+/// that stops arriving is the upload routes' idle timeout's to end; an
+/// answer the client stops taking, `config.write_idle_timeout`'s (see
+/// `write_idle`).
 pub async fn serve(
     listener: TcpListener,
     app: Router,
@@ -142,9 +145,13 @@ pub async fn serve(
         // The ended ones, so the set holds only what runs.
         while tasks.try_join_next().is_some() {}
         let service = TowerToHyperService::new(app.clone());
-        let connection = connections.watch(http.serve_connection(TokioIo::new(stream), service));
+        let io = TokioIo::new(write_idle::WriteIdle::new(
+            stream,
+            config.write_idle_timeout,
+        ));
+        let connection = connections.watch(http.serve_connection(io, service));
         tasks.spawn(async move {
-            // A client that went away, or one cut off by the time limit.
+            // A client that went away, or one cut off by a time limit.
             if let Err(e) = connection.await {
                 tracing::debug!(error = %e, "connection ended with an error");
             }
