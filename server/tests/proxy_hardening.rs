@@ -503,6 +503,7 @@ async fn a_proxied_body_that_never_begins_is_408_and_never_goes_upstream() {
     assert_eq!(answer["errorsData"], serde_json::json!({}), "{answer}");
     let message = answer["errorMessages"][0].as_str().unwrap();
     assert!(message.contains("300 ms"), "{message}");
+    assert!(message.contains("Send the file again"), "{message}");
 
     let (status, _, answer) = stall(
         &proxy.base,
@@ -518,6 +519,35 @@ async fn a_proxied_body_that_never_begins_is_408_and_never_goes_upstream() {
     // Answered, so the proxy is done with both: nothing can go up later.
     assert_eq!(upstream.heads.load(Ordering::SeqCst), 0);
     assert!(upstream.seen().is_empty(), "{:?}", upstream.seen());
+}
+
+/// A proxied JSON body (creating an issue, a comment, a change) that
+/// stalls is 408 as well, in words for a request, not a file's.
+#[tokio::test]
+async fn a_proxied_json_body_that_stalls_is_408_that_speaks_of_no_file() {
+    let upstream = Upstream::start(ok_json).await;
+    let dir = TempDir::new();
+    let proxy = proxy_with_idle(&upstream.base, &dir).await;
+    for (target, flavor) in [
+        ("/v2/issues/", "statusCode"),
+        ("/v2/issues/DEMO-1/comments", "statusCode"),
+        ("/rest/api/3/issue", "status"),
+    ] {
+        let (status, _, answer) = stall(
+            &proxy.base,
+            target,
+            &[("Content-Type", "application/json; charset=utf-8")],
+            100,
+            b"{\"summary\": ",
+        )
+        .await;
+        assert_eq!(status, 408, "{answer}");
+        assert_eq!(answer[flavor], 408, "{answer}");
+        let message = answer["errorMessages"][0].as_str().unwrap();
+        assert!(message.contains("300 ms"), "{message}");
+        assert!(message.contains("Send it again"), "{message}");
+        assert!(!message.contains("file"), "{target}: {message}");
+    }
 }
 
 /// A proxied body that stalls after it began going upstream aborts the

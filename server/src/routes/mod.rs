@@ -313,11 +313,12 @@ struct Uploads {
 
 impl Uploads {
     /// A proxied route: every method goes upstream, bodies with the idle
-    /// timeout (GET and the like have none to wait for).
+    /// timeout (GET and the like have none to wait for), its 408 speaking
+    /// of a file for uploads only.
     fn forwarded(&self, flavor: Flavor) -> MethodRouter<Arc<proxy::Proxy>> {
         any(proxy::forward).layer(middleware::from_fn_with_state(
             (self.idle, flavor),
-            upload::idle_timeout,
+            upload::forwarded_idle_timeout,
         ))
     }
 
