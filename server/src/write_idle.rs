@@ -156,16 +156,14 @@ impl<S: AsyncWrite + SendQueue + Unpin> AsyncWrite for WriteIdle<S> {
         self.inner.is_write_vectored()
     }
 
+    // Not guarded: a socket's flush and shutdown never wait, and one that
+    // went through must not count as bytes taken while a write waits.
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let this = self.get_mut();
-        let polled = Pin::new(&mut this.inner).poll_flush(cx);
-        this.guard(cx, polled)
+        Pin::new(&mut self.get_mut().inner).poll_flush(cx)
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let this = self.get_mut();
-        let polled = Pin::new(&mut this.inner).poll_shutdown(cx);
-        this.guard(cx, polled)
+        Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
     }
 }
 
