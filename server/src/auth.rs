@@ -43,7 +43,9 @@ pub async fn require_jira_auth(
 /// before anything reaches the upstream, which alone can judge the
 /// browser's credential. So it asks for one the upstream could take (a
 /// Tracker `OAuth` or `Bearer` credential, as local mode does): without
-/// it, 401 in Tracker's shape, before any byte of the body is read.
+/// it, 401 in Tracker's shape, before any byte of the body is read (and
+/// before the upstream is asked whether it takes it: see
+/// `Proxy::check_sender`).
 pub async fn require_credential(request: Request, next: Next) -> Response {
     let presented = request
         .headers()

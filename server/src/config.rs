@@ -104,11 +104,28 @@ pub struct Config {
     #[arg(skip)]
     pub assembly_gate: Option<std::sync::Arc<tokio::sync::Semaphore>>,
 
-    /// Not a flag: how long an upload's body may send nothing while the
-    /// server waits for it before the request ends with 408 and its partial
-    /// file is removed. Two minutes; tests shorten it.
+    /// Not a flag: how long a request's body may send nothing while the
+    /// server waits for it before the request ends with 408: an upload's
+    /// (its partial file is removed), a JSON body's (creating or changing
+    /// an issue, adding a comment), and in proxy mode any body going
+    /// upstream. Two minutes; tests shorten it.
     #[arg(skip = Duration::from_secs(120))]
     pub upload_idle_timeout: Duration,
+
+    /// How long the server may be unable to write any of an answer because
+    /// the client takes none of it (a download it stopped reading) before
+    /// the connection is closed, and with it the file being sent: such a
+    /// client would otherwise hold both forever. Counted from when a write
+    /// first waits; any byte taken starts it afresh. Hidden: tests shorten it.
+    #[arg(long, hide = true, default_value = "2m", value_parser = parse_duration)]
+    pub write_idle_timeout: Duration,
+
+    /// After SIGTERM or Ctrl-C, how long the requests in progress get to
+    /// finish; then the connections still open (a stalled upload, a
+    /// download nobody reads) are closed and the server exits. Hidden:
+    /// tests shorten it.
+    #[arg(long, hide = true, default_value = "30s", value_parser = parse_duration)]
+    pub shutdown_grace: Duration,
 
     /// How long a client may take to send a request's line and headers,
     /// and how long a kept-alive connection may wait for its next request,
@@ -149,6 +166,10 @@ impl Config {
         // Zero would close every connection before its first request.
         if self.header_read_timeout.is_zero() {
             anyhow::bail!("--header-read-timeout must be longer than zero");
+        }
+        // Zero would close a connection the moment a socket buffer fills.
+        if self.write_idle_timeout.is_zero() {
+            anyhow::bail!("--write-idle-timeout must be longer than zero");
         }
         if let Some(upstream) = &self.upstream {
             // Never echoed whole: it may hold a password.
@@ -259,18 +280,33 @@ mod tests {
         assert_eq!(c.upstream_org_header, "X-Org-ID");
         assert_eq!(c.upload_idle_timeout, Duration::from_secs(120));
         assert_eq!(c.header_read_timeout, Duration::from_secs(30));
+        assert_eq!(c.write_idle_timeout, Duration::from_secs(120));
+        assert_eq!(c.shutdown_grace, Duration::from_secs(30));
     }
 
     #[test]
-    fn header_read_timeout_is_a_hidden_duration() {
-        let c = Config::parse_from(["x", "--header-read-timeout", "1500ms"]);
-        assert_eq!(c.header_read_timeout, Duration::from_millis(1500));
+    fn shutdown_grace_is_a_hidden_duration() {
+        let c = Config::parse_from(["x", "--shutdown-grace", "1500ms"]);
+        assert_eq!(c.shutdown_grace, Duration::from_millis(1500));
+        // No grace: the connections are closed at once.
+        let zero = Config::parse_from(["x", "--shutdown-grace", "0"]);
+        assert_eq!(zero.shutdown_grace, Duration::ZERO);
+        assert!(zero.validate().is_ok());
+        use clap::CommandFactory;
+        let help = Config::command().render_help().to_string();
+        assert!(!help.contains("shutdown-grace"), "{help}");
+    }
+
+    #[test]
+    fn write_idle_timeout_is_a_hidden_duration() {
+        let c = Config::parse_from(["x", "--write-idle-timeout", "1500ms"]);
+        assert_eq!(c.write_idle_timeout, Duration::from_millis(1500));
         assert!(c.validate().is_ok());
-        let zero = Config::parse_from(["x", "--header-read-timeout", "0"]);
+        let zero = Config::parse_from(["x", "--write-idle-timeout", "0"]);
         assert!(zero.validate().is_err());
         use clap::CommandFactory;
         let help = Config::command().render_help().to_string();
-        assert!(!help.contains("header-read-timeout"), "{help}");
+        assert!(!help.contains("write-idle-timeout"), "{help}");
     }
 
     #[test]

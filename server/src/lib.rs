@@ -11,7 +11,8 @@
 //! let mut config = tracker_attachments_server::Config::with_data_dir("/tmp/data");
 //! config.listen = listener.local_addr()?;
 //! let app = tracker_attachments_server::app(config.clone()).await?;
-//! // Until Ctrl-C; then the requests in progress finish.
+//! // Until Ctrl-C; then the requests in progress get `config.shutdown_grace`
+//! // (30 s) to finish.
 //! let stop = async {
 //!     let _ = tokio::signal::ctrl_c().await;
 //! };
@@ -38,6 +39,7 @@ mod state;
 mod storage;
 mod sweeper;
 mod thumbnail;
+mod write_idle;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -99,14 +101,19 @@ pub async fn app(config: Config) -> anyhow::Result<Router> {
 
 /// Serves `app` (from [`app`]) on `listener` over HTTP/1.1 until
 /// `shutdown` completes; then accepts no more connections, closes the idle
-/// ones, and returns once the requests in progress are answered.
+/// ones, and returns once the requests in progress are answered, or once
+/// `config.shutdown_grace` has passed: the connections still open then (a
+/// stalled upload, a download nobody reads) are closed, their requests
+/// dropped, before it returns.
 ///
 /// Unlike `axum::serve`, it limits how long a client may take to send a
 /// request's line and headers (`config.header_read_timeout`): a client
 /// that sends them a byte a minute (slowloris) would otherwise hold its
 /// connection, and with enough of them every descriptor, forever. The same
 /// limit ends a kept-alive connection that sends no next request. A body
-/// that stops arriving is the upload routes' idle timeout's to end.
+/// that stops arriving is the upload routes' idle timeout's to end; an
+/// answer the client stops taking, `config.write_idle_timeout`'s (see
+/// `write_idle`).
 pub async fn serve(
     listener: TcpListener,
     app: Router,
@@ -119,6 +126,10 @@ pub async fn serve(
     http.timer(TokioTimer::new())
         .header_read_timeout(config.header_read_timeout);
     let connections = GracefulShutdown::new();
+    // Every connection's task, so that those still running after the
+    // grace period can be ended (a task merely left behind would keep its
+    // connection, and whatever its request holds, open).
+    let mut tasks = tokio::task::JoinSet::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         let stream = tokio::select! {
@@ -131,17 +142,37 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
+        // The ended ones, so the set holds only what runs.
+        while tasks.try_join_next().is_some() {}
         let service = TowerToHyperService::new(app.clone());
-        let connection = connections.watch(http.serve_connection(TokioIo::new(stream), service));
-        tokio::spawn(async move {
-            // A client that went away, or one cut off by the time limit.
+        let io = TokioIo::new(write_idle::WriteIdle::new(
+            stream,
+            config.write_idle_timeout,
+        ));
+        let connection = connections.watch(http.serve_connection(io, service));
+        tasks.spawn(async move {
+            // A client that went away, or one cut off by a time limit.
             if let Err(e) = connection.await {
                 tracing::debug!(error = %e, "connection ended with an error");
             }
         });
     }
     drop(listener);
-    connections.shutdown().await;
+    let grace = config.shutdown_grace;
+    if tokio::time::timeout(grace, connections.shutdown())
+        .await
+        .is_err()
+    {
+        while tasks.try_join_next().is_some() {}
+        tracing::warn!(
+            connections = tasks.len(),
+            ?grace,
+            "closing the connections whose requests did not finish in the shutdown grace period"
+        );
+    }
+    // Aborts what still runs and waits until it is gone (its request's
+    // future dropped: partial uploads removed, files closed).
+    tasks.shutdown().await;
 }
 
 /// What `axum::serve` does: a connection that failed before it was

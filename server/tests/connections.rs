@@ -2,7 +2,9 @@
 //! its request's head (slowloris), or keeps a connection open and sends no
 //! further request, loses the connection after `header_read_timeout`
 //! (`--header-read-timeout`, hidden, 30 s by default) while other
-//! connections are served as ever; SIGTERM stops the binary.
+//! connections are served as ever; SIGTERM stops the binary, and a request
+//! still running `shutdown_grace` (`--shutdown-grace`, hidden, 30 s) after
+//! the server was told to stop is dropped.
 
 mod common;
 
@@ -138,4 +140,167 @@ async fn the_binary_cuts_off_slow_heads_and_stops_on_sigterm() {
     assert_eq!(health.status(), StatusCode::OK);
     let status = server.terminate(CLOSE_WAIT).await;
     assert!(status.success(), "{status}");
+}
+
+// ---------------------------------------------------------------------------
+// Shutdown
+
+/// The grace period the shutdown tests give: long enough for a request
+/// that is about to finish, short for a test.
+const GRACE: Duration = Duration::from_secs(1);
+
+/// `serve` in a task of its own, stopped when the returned sender sends (or
+/// is dropped).
+async fn stoppable(
+    config: Config,
+) -> (
+    String,
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<()>,
+) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let config = Config {
+        listen: listener.local_addr().unwrap(),
+        ..config
+    };
+    let address = config.listen.to_string();
+    let app = tracker_attachments_server::app(config.clone())
+        .await
+        .unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let served = tokio::spawn(async move {
+        let stopped = async {
+            let _ = stopped.await;
+        };
+        tracker_attachments_server::serve(listener, app, &config, stopped).await;
+    });
+    (address, stop, served)
+}
+
+const BOUNDARY: &str = "XyZ";
+
+/// An upload (T1) of `size` bytes, sent up to its first `sent` bytes of
+/// file data; the connection, to send the rest on or leave hanging.
+async fn begin_upload(address: &str, size: usize, sent: usize) -> TcpStream {
+    let opening = format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"slow.bin\"\r\n\r\n"
+    );
+    let length = opening.len() + size + closing().len();
+    let head = format!(
+        "POST /v2/attachments/ HTTP/1.1\r\nHost: {address}\r\n\
+         Authorization: OAuth {TOKEN}\r\nX-Org-ID: {ORG}\r\n\
+         Content-Type: multipart/form-data; boundary={BOUNDARY}\r\n\
+         Content-Length: {length}\r\n\r\n"
+    );
+    let mut stream = TcpStream::connect(address).await.unwrap();
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(opening.as_bytes()).await.unwrap();
+    stream.write_all(&vec![b'a'; sent]).await.unwrap();
+    stream
+}
+
+fn closing() -> String {
+    format!("\r\n--{BOUNDARY}--\r\n")
+}
+
+/// Waits until the server is writing an upload's file: its request is in
+/// progress, past its head.
+async fn wait_for_partial_file(dir: &TempDir) {
+    let tmp = dir.data_dir().join("tmp");
+    wait_until(CLOSE_WAIT, "the upload's partial file", || async {
+        !walk(&tmp).is_empty()
+    })
+    .await;
+}
+
+/// A request still in progress when the grace period after the stop ends
+/// (an upload that stalled) no longer keeps the server: its connection is
+/// closed, its request dropped (so its partial file removed), and `serve`
+/// returns, after the grace period and not long after it.
+#[tokio::test]
+async fn a_request_still_running_after_the_shutdown_grace_is_dropped() {
+    let dir = TempDir::new();
+    let (address, stop, served) = stoppable(Config {
+        shutdown_grace: GRACE,
+        ..Config::with_data_dir(dir.data_dir())
+    })
+    .await;
+    let stream = begin_upload(&address, 1_000_000, 1000).await;
+    wait_for_partial_file(&dir).await;
+
+    let stopped_at = Instant::now();
+    stop.send(()).unwrap();
+    let returned = tokio::time::timeout(GRACE + CLOSE_WAIT, served).await;
+    let took = stopped_at.elapsed();
+    assert!(
+        returned.is_ok(),
+        "serve had not returned {:?} after the stop",
+        GRACE + CLOSE_WAIT
+    );
+    returned.unwrap().unwrap();
+    // The request had the whole grace period.
+    assert!(took >= GRACE, "{took:?}");
+    // Its task is gone: nothing of the upload is left.
+    assert!(walk(&dir.data_dir().join("tmp")).is_empty());
+    let (mut reader, _writer) = stream.into_split();
+    let answer = read_until_closed(&mut reader).await;
+    assert!(answer.is_empty(), "{:?}", String::from_utf8_lossy(&answer));
+}
+
+/// A request that finishes within the grace period is answered as ever,
+/// and `serve` returns as soon as it is, without waiting out the rest.
+#[tokio::test]
+async fn a_request_that_finishes_within_the_shutdown_grace_is_answered() {
+    const LONG_GRACE: Duration = Duration::from_secs(60);
+    let dir = TempDir::new();
+    let (address, stop, served) = stoppable(Config {
+        shutdown_grace: LONG_GRACE,
+        ..Config::with_data_dir(dir.data_dir())
+    })
+    .await;
+    let size = 200_000;
+    let mut stream = begin_upload(&address, size, 1000).await;
+    wait_for_partial_file(&dir).await;
+
+    let stopped_at = Instant::now();
+    stop.send(()).unwrap();
+    stream.write_all(&vec![b'a'; size - 1000]).await.unwrap();
+    stream.write_all(closing().as_bytes()).await.unwrap();
+    let (mut reader, _writer) = stream.into_split();
+    let answer = String::from_utf8(read_until_closed(&mut reader).await).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 201 Created\r\n"), "{answer}");
+    assert!(answer.contains("\"size\":200000"), "{answer}");
+    tokio::time::timeout(CLOSE_WAIT, served)
+        .await
+        .expect("serve did not return once the request was answered")
+        .unwrap();
+    assert!(
+        stopped_at.elapsed() < LONG_GRACE,
+        "{:?}",
+        stopped_at.elapsed()
+    );
+    assert_eq!(walk(&dir.data_dir().join("files")).len(), 1);
+}
+
+/// The binary takes the grace period from its hidden flag: a stalled
+/// upload does not keep it running after SIGTERM.
+#[tokio::test]
+async fn the_binary_stops_on_sigterm_despite_a_stalled_upload() {
+    let dir = TempDir::new();
+    let data_dir = dir.data_dir();
+    let mut server = ChildServer::spawn(
+        &[
+            "--data-dir",
+            data_dir.to_str().unwrap(),
+            "--shutdown-grace",
+            "1s",
+        ],
+        &[],
+    );
+    let address = server.base.trim_start_matches("http://").to_owned();
+    let _stream = begin_upload(&address, 1_000_000, 1000).await;
+    wait_for_partial_file(&dir).await;
+    let status = server.terminate(GRACE + CLOSE_WAIT).await;
+    assert!(status.success(), "{status}");
+    assert!(walk(&data_dir.join("tmp")).is_empty());
 }

@@ -365,58 +365,69 @@ fn flow_part(bytes: &[u8], identifier: &str, number: usize) -> Form {
     .part("file", Part::bytes(chunk.to_vec()).file_name("blob"))
 }
 
+/// The upstream refuses an assembled file from a sender whose credential
+/// it takes (here: the file is over its size limit): its answer comes
+/// back, and the parts are kept for the retry.
 #[tokio::test]
 async fn a_refused_assembled_file_keeps_its_parts_for_the_retry() {
     let upstream_dir = TempDir::new();
-    let upstream = upstream(&upstream_dir).await;
+    let upstream = TestServer::start(Config {
+        token: UPSTREAM_TOKEN.into(),
+        org_id: UPSTREAM_ORG.into(),
+        max_upload_bytes: 2000,
+        ..Config::with_data_dir(upstream_dir.data_dir())
+    })
+    .await;
     let proxy_dir = TempDir::new();
     let proxy = passing_proxy(&upstream.base, &proxy_dir).await;
     let bytes = noise(2500, 41);
-    let send = |token: &str, number: usize| {
+    let send = |number: usize| {
         proxy
             .client
             .post(proxy.url("/upload/flow"))
-            .header("Authorization", format!("OAuth {token}"))
+            .header("Authorization", format!("OAuth {UPSTREAM_TOKEN}"))
             .multipart(flow_part(&bytes, "2500-kept", number))
             .send()
     };
-    // The upstream refuses the file (a stale token): its answer comes back,
-    // or, when it refused before reading the body and the connection broke
-    // under the rest of it, a 502 (which of the two is a race on the
-    // upstream's socket).
+    // Its answer comes back, or, when it refused before reading the body
+    // and the connection broke under the rest of it, a 502 (which of the
+    // two is a race on the upstream's socket).
     let refused = |response: reqwest::Response| async move {
         let status = response.status();
         assert!(
-            status == StatusCode::UNAUTHORIZED || status == StatusCode::BAD_GATEWAY,
+            status == StatusCode::PAYLOAD_TOO_LARGE || status == StatusCode::BAD_GATEWAY,
             "{status}"
         );
         error_message(response, status).await;
     };
-    assert_eq!(send(TOKEN, 1).await.unwrap().status(), StatusCode::OK);
-    refused(send(TOKEN, 2).await.unwrap()).await;
+    assert_eq!(send(1).await.unwrap().status(), StatusCode::OK);
+    refused(send(2).await.unwrap()).await;
     // The parts are still here: the part sent again sends the whole file
     // again (refused again), instead of starting an empty upload that
     // answers 200.
     let is_kept = proxy
         .client
         .get(proxy.url("/upload/flow?flowIdentifier=2500-kept&flowChunkNumber=1"))
-        .header("Authorization", format!("OAuth {TOKEN}"))
+        .header("Authorization", format!("OAuth {UPSTREAM_TOKEN}"))
         .send()
         .await
         .unwrap();
     assert_eq!(is_kept.status(), StatusCode::OK);
-    refused(send(TOKEN, 2).await.unwrap()).await;
-    // A fresh token is another sender (uploads are keyed by credential):
-    // its upload starts afresh and goes up whole once complete.
-    assert_eq!(
-        send(UPSTREAM_TOKEN, 2).await.unwrap().status(),
-        StatusCode::OK
-    );
-    let done = json(send(UPSTREAM_TOKEN, 1).await.unwrap(), StatusCode::CREATED).await;
+    refused(send(2).await.unwrap()).await;
+    // A file the upstream takes goes up whole.
+    let done = proxy
+        .client
+        .post(proxy.url("/upload/flow"))
+        .header("Authorization", format!("OAuth {UPSTREAM_TOKEN}"))
+        .multipart(bytes_form_flow())
+        .send()
+        .await
+        .unwrap();
+    let done = json(done, StatusCode::CREATED).await;
     let id = done["id"].as_str().unwrap();
     let stored = std::fs::read(upstream_dir.data_dir().join("files").join(id)).unwrap();
-    assert_eq!(stored, bytes);
-    // Only the stale token's two parts are left, for the sweeper.
+    assert_eq!(stored, b"x");
+    // Only the refused file's two parts are left, for the sweeper.
     assert_eq!(walk(&proxy_dir.data_dir().join("flow")).len(), 2);
     assert!(walk(&proxy_dir.data_dir().join("tmp")).is_empty());
 }
@@ -1025,18 +1036,27 @@ async fn a_chunked_upload_behind_the_proxy_is_its_senders_alone() {
 
 /// Without a credential of the server's (no `--upstream-auth-env`), the
 /// part endpoint, which stores parts here before the upstream sees any,
-/// serves only requests that bring a Tracker credential: otherwise 401 in
-/// Tracker's error shape, as local mode answers a missing token, and
-/// nothing is stored or sent upstream. Whether the credential is good is
-/// the upstream's to say.
+/// serves only requests that bring a Tracker credential the upstream
+/// takes: otherwise 401 in Tracker's error shape, as local mode answers a
+/// missing or unknown token, and nothing is stored or sent upstream.
+/// (What the upstream is asked, and how often: `proxy_hardening`.)
 #[tokio::test]
-async fn the_part_endpoint_needs_the_browsers_credential_when_the_server_has_none() {
+async fn the_part_endpoint_needs_a_browser_credential_the_upstream_takes() {
     let upstream_dir = TempDir::new();
     let upstream = upstream(&upstream_dir).await;
     let proxy_dir = TempDir::new();
     let proxy = passing_proxy(&upstream.base, &proxy_dir).await;
     let bytes = noise(2500, 61);
-    for authorization in [None, Some("Basic dXNlcjpwYXNz"), Some("OAuth"), Some(TOKEN)] {
+    let made_up = format!("OAuth {TOKEN}");
+    for authorization in [
+        None,
+        Some("Basic dXNlcjpwYXNz"),
+        Some("OAuth"),
+        Some(TOKEN),
+        // Well formed, but the upstream does not know it.
+        Some(made_up.as_str()),
+        Some("Bearer made-up"),
+    ] {
         let mut request = proxy
             .client
             .post(proxy.url("/upload/flow"))
@@ -1050,6 +1070,17 @@ async fn the_part_endpoint_needs_the_browsers_credential_when_the_server_has_non
     }
     let refused = proxy
         .client
+        .post(proxy.url("/upload/flow"))
+        .header("Authorization", &made_up)
+        .header("Accept-Language", "ru")
+        .multipart(flow_part(&bytes, "2500-anon", 1))
+        .send()
+        .await
+        .unwrap();
+    let message = error_message(refused, StatusCode::UNAUTHORIZED).await;
+    assert!(message.starts_with("Не авторизован"), "{message}");
+    let refused = proxy
+        .client
         .get(proxy.url("/upload/flow?flowIdentifier=2500-anon&flowChunkNumber=1"))
         .header("Accept-Language", "ru")
         .send()
@@ -1061,11 +1092,11 @@ async fn the_part_endpoint_needs_the_browsers_credential_when_the_server_has_non
     assert!(walk(&proxy_dir.data_dir().join("tmp")).is_empty());
     assert!(walk(&upstream_dir.data_dir().join("files")).is_empty());
 
-    // With one (here a token the upstream will refuse), parts are kept.
+    // With one the upstream takes, parts are kept.
     let stored = proxy
         .client
         .post(proxy.url("/upload/flow"))
-        .header("Authorization", format!("OAuth {TOKEN}"))
+        .header("Authorization", format!("OAuth {UPSTREAM_TOKEN}"))
         .multipart(flow_part(&bytes, "2500-anon", 1))
         .send()
         .await

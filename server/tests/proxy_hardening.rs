@@ -503,6 +503,7 @@ async fn a_proxied_body_that_never_begins_is_408_and_never_goes_upstream() {
     assert_eq!(answer["errorsData"], serde_json::json!({}), "{answer}");
     let message = answer["errorMessages"][0].as_str().unwrap();
     assert!(message.contains("300 ms"), "{message}");
+    assert!(message.contains("Send the file again"), "{message}");
 
     let (status, _, answer) = stall(
         &proxy.base,
@@ -518,6 +519,35 @@ async fn a_proxied_body_that_never_begins_is_408_and_never_goes_upstream() {
     // Answered, so the proxy is done with both: nothing can go up later.
     assert_eq!(upstream.heads.load(Ordering::SeqCst), 0);
     assert!(upstream.seen().is_empty(), "{:?}", upstream.seen());
+}
+
+/// A proxied JSON body (creating an issue, a comment, a change) that
+/// stalls is 408 as well, in words for a request, not a file's.
+#[tokio::test]
+async fn a_proxied_json_body_that_stalls_is_408_that_speaks_of_no_file() {
+    let upstream = Upstream::start(ok_json).await;
+    let dir = TempDir::new();
+    let proxy = proxy_with_idle(&upstream.base, &dir).await;
+    for (target, flavor) in [
+        ("/v2/issues/", "statusCode"),
+        ("/v2/issues/DEMO-1/comments", "statusCode"),
+        ("/rest/api/3/issue", "status"),
+    ] {
+        let (status, _, answer) = stall(
+            &proxy.base,
+            target,
+            &[("Content-Type", "application/json; charset=utf-8")],
+            100,
+            b"{\"summary\": ",
+        )
+        .await;
+        assert_eq!(status, 408, "{answer}");
+        assert_eq!(answer[flavor], 408, "{answer}");
+        let message = answer["errorMessages"][0].as_str().unwrap();
+        assert!(message.contains("300 ms"), "{message}");
+        assert!(message.contains("Send it again"), "{message}");
+        assert!(!message.contains("file"), "{target}: {message}");
+    }
 }
 
 /// A proxied body that stalls after it began going upstream aborts the
@@ -551,4 +581,235 @@ async fn a_proxied_body_that_stalls_midway_aborts_the_upstream_request() {
     // The proxy serves on.
     let (status, _) = raw_request(&proxy.base, "GET", "/v2/issues/DEMO-1").await;
     assert_eq!(status, 200);
+}
+
+// ---------------------------------------------------------------------------
+// The browser's credential, checked before parts are stored
+
+const TAKEN: &str = "OAuth taken-token";
+/// A credential the upstream cannot judge right now (it answers 500).
+const UNJUDGED: &str = "OAuth unjudged-token";
+
+/// An upstream that takes `TAKEN` only (`GET /v2/myself`: 200, else 401
+/// in Tracker's shape; 500 for `UNJUDGED`) and any file (201).
+fn judging(seen: &Seen, _: &str) -> Response {
+    let authorization = seen
+        .headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let json = [("content-type", "application/json")];
+    match (seen.method.as_str(), seen.target.as_str()) {
+        ("GET", "/v2/myself") if authorization == TAKEN => {
+            (StatusCode::OK, json, r#"{"login": "taken"}"#).into_response()
+        }
+        ("GET", "/v2/myself") if authorization == UNJUDGED => {
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+        ("GET", "/v2/myself") => (
+            StatusCode::UNAUTHORIZED,
+            json,
+            r#"{"errors": {}, "errorsData": {}, "errorMessages": ["No."], "statusCode": 401}"#,
+        )
+            .into_response(),
+        ("POST", target) if target.starts_with("/v2/attachments/") => {
+            (StatusCode::CREATED, json, r#"{"id": "1"}"#).into_response()
+        }
+        _ => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// The proxy in this process passing the browser's credential on (no
+/// `--upstream-auth-env`), on `clock`.
+async fn passing_proxy(
+    upstream: &str,
+    dir: &TempDir,
+    clock: &tracker_attachments_server::Clock,
+) -> TestServer {
+    TestServer::start(Config {
+        upstream: Some(upstream.into()),
+        clock: clock.clone(),
+        ..Config::with_data_dir(dir.data_dir())
+    })
+    .await
+}
+
+/// A one-part Flow.js file of one byte, as `identifier`.
+fn one_part(identifier: &str) -> Form {
+    [
+        ("flowChunkNumber", "1"),
+        ("flowChunkSize", "1000"),
+        ("flowCurrentChunkSize", "1"),
+        ("flowTotalSize", "1"),
+        ("flowIdentifier", identifier),
+        ("flowFilename", "x.bin"),
+        ("flowTotalChunks", "1"),
+    ]
+    .into_iter()
+    .fold(Form::new(), |form, (k, v)| form.text(k, v.to_owned()))
+    .part("file", Part::bytes(b"x".to_vec()).file_name("blob"))
+}
+
+/// How often the upstream was asked about `authorization`.
+fn checks(upstream: &Upstream, authorization: &str) -> usize {
+    upstream
+        .seen()
+        .iter()
+        .filter(|s| s.target == "/v2/myself" && s.headers["authorization"] == authorization)
+        .count()
+}
+
+/// Without a credential of the server's, a part is stored only for a
+/// sender whose credential the upstream takes: the upstream is asked (with
+/// the server's organisation) once per sender and then believed for a few
+/// minutes; a made-up token is 401 in Tracker's shape and stores nothing;
+/// an upstream that gives no verdict is 502, asked again next time.
+#[tokio::test]
+async fn the_part_endpoint_asks_the_upstream_once_per_sender_whether_it_takes_the_credential() {
+    let upstream = Upstream::start(judging).await;
+    let dir = TempDir::new();
+    let clock = tracker_attachments_server::Clock::manual(1_700_000_000_000);
+    let proxy = passing_proxy(&upstream.base, &dir, &clock).await;
+    let send = |authorization: &'static str, org: &'static str, identifier: &'static str| {
+        proxy
+            .client
+            .post(proxy.url("/upload/flow"))
+            .header("Authorization", authorization)
+            .header("X-Org-ID", org)
+            .multipart(one_part(identifier))
+            .send()
+    };
+    let made_up = "OAuth made-up-token";
+    for _ in 0..3 {
+        let refused = send(made_up, "org-a", "1-made-up").await.unwrap();
+        error_message(refused, StatusCode::UNAUTHORIZED).await;
+    }
+    // Asked once, and nothing else reached the upstream nor was kept here.
+    assert_eq!(checks(&upstream, made_up), 1);
+    assert_eq!(upstream.seen().len(), 1, "{:?}", upstream.seen());
+    let asked = &upstream.seen()[0];
+    assert_eq!(asked.method, Method::GET);
+    assert_eq!(asked.headers["x-org-id"], "dev-org");
+    assert!(walk(&dir.data_dir().join("flow")).is_empty());
+    assert!(walk(&dir.data_dir().join("tmp")).is_empty());
+
+    // A credential the upstream takes: the files go up; asked once.
+    for identifier in ["1-a", "1-b", "1-c"] {
+        let created = send(TAKEN, "org-a", identifier).await.unwrap();
+        assert_eq!(created.status(), StatusCode::CREATED);
+    }
+    assert_eq!(checks(&upstream, TAKEN), 1);
+    let files = upstream
+        .seen()
+        .iter()
+        .filter(|s| s.method == Method::POST)
+        .count();
+    assert_eq!(files, 3);
+    // Another sender (another organisation) is asked about on its own.
+    let created = send(TAKEN, "org-b", "1-d").await.unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    assert_eq!(checks(&upstream, TAKEN), 2);
+    // Parts sent in parallel by a new sender wait for one answer.
+    let parallel = futures_util::future::join_all(
+        ["1-e", "1-f", "1-g", "1-h"].map(|identifier| send(TAKEN, "org-c", identifier)),
+    )
+    .await;
+    for response in parallel {
+        assert_eq!(response.unwrap().status(), StatusCode::CREATED);
+    }
+    assert_eq!(checks(&upstream, TAKEN), 3);
+
+    // The verdicts are believed for five minutes, then asked for again.
+    clock.advance(Duration::from_secs(5 * 60 - 1));
+    let created = send(TAKEN, "org-a", "1-i").await.unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    error_message(
+        send(made_up, "org-a", "1-made-up").await.unwrap(),
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    assert_eq!(checks(&upstream, TAKEN), 3);
+    assert_eq!(checks(&upstream, made_up), 1);
+    clock.advance(Duration::from_secs(1));
+    let created = send(TAKEN, "org-a", "1-j").await.unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    error_message(
+        send(made_up, "org-a", "1-made-up").await.unwrap(),
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    assert_eq!(checks(&upstream, TAKEN), 4);
+    assert_eq!(checks(&upstream, made_up), 2);
+
+    // No verdict (the upstream fails): 502, nothing stored, and no
+    // verdict kept either.
+    for asked in 1..=2 {
+        let failed = send(UNJUDGED, "org-a", "1-unjudged").await.unwrap();
+        error_message(failed, StatusCode::BAD_GATEWAY).await;
+        assert_eq!(checks(&upstream, UNJUDGED), asked);
+    }
+    assert!(walk(&dir.data_dir().join("flow")).is_empty());
+    assert!(walk(&dir.data_dir().join("tmp")).is_empty());
+}
+
+/// The server's own credential (`--upstream-auth-env`) is the only one
+/// that goes upstream: nothing to check, nobody asked.
+#[tokio::test]
+async fn with_the_servers_credential_no_sender_is_checked() {
+    let upstream = Upstream::start(judging).await;
+    let dir = TempDir::new();
+    let proxy = proxy(&upstream.base, &dir).await;
+    let created = proxy
+        .client
+        .post(proxy.url("/upload/flow"))
+        .multipart(one_part("1-held"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let seen = upstream.seen();
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert_eq!(seen[0].method, Method::POST);
+    assert_eq!(seen[0].headers["authorization"], SECRET);
+}
+
+/// The browser's credential appears nowhere in the log, refused or taken,
+/// at the most talkative level.
+#[tokio::test]
+async fn a_checked_credential_is_never_logged() {
+    let upstream = Upstream::start(judging).await;
+    let dir = TempDir::new();
+    let log = dir.0.join("proxy.log");
+    let data_dir = dir.data_dir();
+    let proxy = ChildServer::spawn_logging(
+        &[
+            "--data-dir",
+            data_dir.to_str().unwrap(),
+            "--upstream",
+            &upstream.base,
+        ],
+        &[("RUST_LOG", "trace")],
+        Some(&log),
+    );
+    for (authorization, status) in [
+        ("OAuth never-log-this-token", StatusCode::UNAUTHORIZED),
+        (TAKEN, StatusCode::CREATED),
+        (UNJUDGED, StatusCode::BAD_GATEWAY),
+    ] {
+        let answer = client()
+            .post(proxy.url("/upload/flow"))
+            .header("Authorization", authorization)
+            .multipart(one_part("1-logged"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), status, "{authorization}");
+    }
+    // Stopped, so everything it logged is in the file.
+    drop(proxy);
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.contains("refused a sender's credential"), "{text}");
+    for secret in ["never-log-this-token", "taken-token", "unjudged-token"] {
+        assert!(!text.contains(secret), "{secret} in {text}");
+    }
 }

@@ -1,6 +1,8 @@
 //! What an upload may hold, and for how long: the memory of a thumbnail
 //! render, the open files of a many-file Jira request, a connection whose
-//! body stopped arriving, and partial files that nobody owns any more.
+//! body stopped arriving, and partial files that nobody owns any more; and
+//! what a download may: a client that stops reading holds its connection
+//! and the open file only for the write idle time.
 
 mod common;
 
@@ -542,4 +544,129 @@ async fn a_jira_upload_holds_one_open_part_at_a_time() {
     let stored = json(response, StatusCode::OK).await;
     assert_eq!(stored.as_array().unwrap().len(), FILES);
     assert_eq!(open_files_under(&tmp), 0);
+}
+
+// ---------------------------------------------------------------------------
+// Downloads nobody reads
+
+/// The write idle time, shortened.
+const WRITE_IDLE: Duration = Duration::from_secs(1);
+/// Far larger than every socket buffer between the server and the client
+/// (the server's send buffer grows to 4 MiB at most here; the client's
+/// receive buffer is fixed, see `request_download`).
+const LARGE: usize = 16 * 1024 * 1024;
+
+/// A server with the short write idle time, holding a `LARGE` file; the
+/// path its bytes are downloaded from.
+async fn server_with_large_file(dir: &TempDir) -> (TestServer, String) {
+    let server = TestServer::start(Config {
+        write_idle_timeout: WRITE_IDLE,
+        ..Config::with_data_dir(dir.data_dir())
+    })
+    .await;
+    let uploaded = server.upload_ok(noise(LARGE, 77), "large.bin").await;
+    let content = uploaded["content"].as_str().unwrap();
+    let path = content.strip_prefix(&server.base).unwrap().to_owned();
+    (server, path)
+}
+
+/// A connection that has sent a GET for `path`, asking the server to
+/// close it after the answer (so the end of the answer shows). Its
+/// receive buffer is
+/// fixed (it would grow to 32 MiB as the client reads), and not smaller
+/// than loopback's segment size (64 KiB): a window smaller than that is
+/// advertised as zero, and the transfer would then crawl on the sender's
+/// window probes.
+async fn request_download(server: &TestServer, path: &str) -> TcpStream {
+    let address = server.base.strip_prefix("http://").unwrap();
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(256 * 1024).unwrap();
+    let mut stream = socket.connect(address.parse().unwrap()).await.unwrap();
+    let request = format!(
+        "GET {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: OAuth {TOKEN}\r\n\
+         X-Org-ID: {ORG}\r\nConnection: close\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    stream
+}
+
+/// Reads `stream` until the server closes it, or, with `limit`, until that
+/// many bytes came; what came.
+async fn read_to_close(stream: &mut TcpStream, limit: Option<usize>) -> Vec<u8> {
+    let read = async {
+        let mut read = Vec::new();
+        let mut buf = vec![0u8; 64 * 1024];
+        while limit.is_none_or(|limit| read.len() < limit) {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => read.extend_from_slice(&buf[..n]),
+            }
+        }
+        read
+    };
+    tokio::time::timeout(ANSWER_WAIT, read)
+        .await
+        .expect("the server neither sent nor closed")
+}
+
+/// A client that asks for a large file and then reads nothing holds its
+/// connection, and the open file, only until the server has been unable
+/// to write for the write idle time: then the server closes both; the
+/// client finds the answer cut short. Other requests are served meanwhile
+/// and after.
+#[tokio::test]
+async fn a_download_nobody_reads_is_closed_after_the_write_idle_time() {
+    let dir = TempDir::new();
+    let (server, path) = server_with_large_file(&dir).await;
+    let files = dir.data_dir().join("files");
+    assert_eq!(open_files_under(&files), 0);
+
+    let started = std::time::Instant::now();
+    let mut stream = request_download(&server, &path).await;
+    wait_until(ANSWER_WAIT, "the server to open the file", || {
+        let files = files.clone();
+        async move { open_files_under(&files) == 1 }
+    })
+    .await;
+    let health = server.client.get(server.url("/healthz")).send().await;
+    assert_eq!(health.unwrap().status(), StatusCode::OK);
+    wait_until(
+        WRITE_IDLE + ANSWER_WAIT,
+        "the server to close the file",
+        || {
+            let files = files.clone();
+            async move { open_files_under(&files) == 0 }
+        },
+    )
+    .await;
+    assert!(started.elapsed() >= WRITE_IDLE, "{:?}", started.elapsed());
+
+    // What the buffers held, then the end: the connection is closed.
+    let read = read_to_close(&mut stream, None).await;
+    assert!(read.starts_with(b"HTTP/1.1 200 OK\r\n"));
+    assert!(read.len() < LARGE, "the whole file came: {}", read.len());
+    // The file is whole and served on.
+    let whole = server.get(&server.url(&path)).send().await.unwrap();
+    assert_eq!(whole.bytes().await.unwrap().len(), LARGE);
+    assert_eq!(open_files_under(&files), 0);
+}
+
+/// A client that reads in bursts, pausing for less than the write idle time
+/// each time (and for longer than it in all), gets the whole file.
+#[tokio::test]
+async fn a_download_read_with_pauses_shorter_than_the_limit_completes() {
+    let dir = TempDir::new();
+    let (server, path) = server_with_large_file(&dir).await;
+    let mut stream = request_download(&server, &path).await;
+    let mut read = Vec::new();
+    for _ in 0..3 {
+        // The client's pace: the buffers fill, and the server waits.
+        tokio::time::sleep(WRITE_IDLE * 2 / 3).await;
+        read.extend(read_to_close(&mut stream, Some(1024 * 1024)).await);
+    }
+    read.extend(read_to_close(&mut stream, None).await);
+    let head_end = read.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+    assert!(read.starts_with(b"HTTP/1.1 200 OK\r\n"));
+    assert_eq!(read.len() - head_end, LARGE);
+    assert_eq!(&read[head_end..], noise(LARGE, 77).as_slice());
 }

@@ -83,6 +83,12 @@ pub async fn upload_chunk(
 ) -> Result<Response, ApiError> {
     let Query(mut params) = query.map_err(|_| ApiError::BadQuery)?;
     let mut multipart = multipart.map_err(|_| ApiError::BadMultipart)?;
+    let sender = auth::owner_key(&headers);
+    // Proxy mode with the browser's credential: one the upstream refuses
+    // stores nothing here.
+    if let Some(proxy) = &state.proxy {
+        proxy.check_sender(&headers, &sender).await?;
+    }
     let max = state.config.max_upload_bytes;
     let mut file: Option<Received> = None;
     let mut fields = 0;
@@ -116,7 +122,7 @@ pub async fn upload_chunk(
     let stored = state
         .storage
         .flow_store_chunk(
-            auth::owner_key(&headers),
+            sender,
             chunk.declared,
             number,
             received.size,

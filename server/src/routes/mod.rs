@@ -257,8 +257,9 @@ fn jira_routes(state: &AppState, uploads: &Uploads, prefix: &'static str) -> Rou
 
 /// The Flow.js part endpoint, with Tracker's auth; in proxy mode, like the
 /// other proxied routes, with none when the credentials are the server's,
-/// and with a credential required (not checked: the upstream does that)
-/// when the browser's go upstream.
+/// and with a credential required when the browser's go upstream (its
+/// form here; whether the upstream takes it, `Proxy::check_sender`, asked
+/// by the handler before a part is stored).
 fn flow_routes(state: &AppState, uploads: &Uploads) -> Router<AppState> {
     let route =
         get(flow::test_chunk).merge(uploads.route(post(flow::upload_chunk), Flavor::Tracker));
@@ -312,11 +313,12 @@ struct Uploads {
 
 impl Uploads {
     /// A proxied route: every method goes upstream, bodies with the idle
-    /// timeout (GET and the like have none to wait for).
+    /// timeout (GET and the like have none to wait for), its 408 speaking
+    /// of a file for uploads only.
     fn forwarded(&self, flavor: Flavor) -> MethodRouter<Arc<proxy::Proxy>> {
         any(proxy::forward).layer(middleware::from_fn_with_state(
             (self.idle, flavor),
-            upload::idle_timeout,
+            upload::forwarded_idle_timeout,
         ))
     }
 

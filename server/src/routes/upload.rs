@@ -183,6 +183,28 @@ pub async fn body_idle_timeout(
     stall_guard(idle, ApiError::BodyIdle { idle }, flavor, request, next).await
 }
 
+/// Proxied routes, which take any body: a multipart one is an upload (a
+/// file, and the message says so), any other (JSON: an issue, a comment)
+/// gets the message that does not speak of a file.
+pub async fn forwarded_idle_timeout(
+    State((idle, flavor)): State<(Duration, Flavor)>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(mime::normalize)
+        .is_some_and(|t| t.starts_with("multipart/"));
+    let error = if multipart {
+        ApiError::UploadIdle { idle }
+    } else {
+        ApiError::BodyIdle { idle }
+    };
+    stall_guard(idle, error, flavor, request, next).await
+}
+
 async fn stall_guard(
     idle: Duration,
     error: ApiError,
