@@ -138,6 +138,9 @@ struct Mounted {
     source: Source,
     properties: Properties,
     storage_key: String,
+    /// The `locale` without a table of words last warned about: told once
+    /// per tag, not on every reconfiguration.
+    locale_warned: Option<String>,
 }
 
 /// One mounted widget, as the element (or `mount()`'s caller) drives it.
@@ -335,7 +338,8 @@ impl TrackerAttachmentsHandle {
         root.append_child(&container)?;
 
         let mounted = Rc::new(RefCell::new(None));
-        let options = build_options(&host, &source, &properties);
+        let (options, locale_warning) = build_options(&host, &source, &properties);
+        warn_of_locale_later(&mounted, locale_warning);
         let storage_key = crate::web::storage_key(&options.persist_key);
         warn_if_shared(&storage_key, &options);
         let slot: Rc<RefCell<Option<(Controller, Owner)>>> = Rc::new(RefCell::new(None));
@@ -380,6 +384,7 @@ impl TrackerAttachmentsHandle {
             source,
             properties,
             storage_key,
+            locale_warned: None,
         });
         Ok(Self { mounted })
     }
@@ -409,7 +414,8 @@ impl TrackerAttachmentsHandle {
         else {
             return;
         };
-        let options = build_options(&host, &source, &properties);
+        let (options, locale_warning) = build_options(&host, &source, &properties);
+        warn_of_locale_later(&self.mounted, locale_warning);
         let key = crate::web::storage_key(&options.persist_key);
         if key != old_key {
             // The old key is free for another widget; the new one may
@@ -441,9 +447,45 @@ impl TrackerAttachmentsHandle {
     }
 }
 
+/// Warns that `warning`'s locale has no table of words, after the task
+/// that set it, once per tag, and only if the host has given no `strings`
+/// by then: a page that writes `locale="de"` in its HTML sets the strings
+/// right after `init()` defines (and so connects) the element.
+fn warn_of_locale_later(mounted: &Rc<RefCell<Option<Mounted>>>, warning: Option<AttributeWarning>) {
+    let Some(warning) = warning else {
+        return;
+    };
+    let mounted = Rc::downgrade(mounted);
+    wasm_bindgen_futures::spawn_local(async move {
+        crate::web::sleep(0).await;
+        let Some(mounted) = mounted.upgrade() else {
+            return;
+        };
+        let due = match mounted.borrow_mut().as_mut() {
+            Some(m)
+                if m.properties.strings.is_none()
+                    && m.locale_warned.as_deref() != Some(warning.value.as_str()) =>
+            {
+                m.locale_warned = Some(warning.value.clone());
+                true
+            }
+            _ => false,
+        };
+        // Outside the borrow: a page's `console.warn` may call back in.
+        if due {
+            crate::web::console::warn(&warning.to_string());
+        }
+    });
+}
+
 /// The options `source` describes, with warnings on the console, events
-/// dispatched on `host`, and the page's properties.
-fn build_options(host: &HtmlElement, source: &Source, properties: &Properties) -> WidgetOptions {
+/// dispatched on `host`, and the page's properties; and the warning that
+/// the locale has no table of words, which waits ([`warn_of_locale_later`]).
+fn build_options(
+    host: &HtmlElement,
+    source: &Source,
+    properties: &Properties,
+) -> (WidgetOptions, Option<AttributeWarning>) {
     let (mut options, warnings) = match source {
         Source::Attributes => options_from_attributes(&|name| host.get_attribute(name)),
         Source::Options(pairs) => options_from_attributes(&|name| {
@@ -458,10 +500,12 @@ fn build_options(host: &HtmlElement, source: &Source, properties: &Properties) -
                 .map(|(_, value)| value.clone())
         }),
     };
+    let mut locale_warning = None;
     for warning in warnings {
         // A language without a table is what `strings` is for: no warning
         // once the host gives them.
-        if warning.instead == LOCALE_WITHOUT_TABLE && properties.strings.is_some() {
+        if warning.instead == LOCALE_WITHOUT_TABLE {
+            locale_warning = Some(warning).filter(|_| properties.strings.is_none());
             continue;
         }
         crate::web::console::warn(&warning.to_string());
@@ -493,7 +537,7 @@ fn build_options(host: &HtmlElement, source: &Source, properties: &Properties) -
             let _ = target.dispatch_event(&dom_event);
         }
     }));
-    options
+    (options, locale_warning)
 }
 
 /// The host's function, awaited before every request, and given

@@ -8,10 +8,15 @@ use super::PluralCategory;
 pub fn fill(template: &str, names: &[&str], values: &[&str]) -> String {
     let mut out = String::with_capacity(template.len() + 16);
     let mut rest = template;
+    // A placeholder's `}` comes within the longest name: looking no further
+    // keeps a template of many lone `{` linear, not quadratic.
+    let reach = names.iter().map(|name| name.len()).max().unwrap_or(0) + 1;
     while let Some(open) = rest.find('{') {
         out.push_str(&rest[..open]);
         let after = &rest[open + 1..];
-        let value = after.find('}').and_then(|close| {
+        // `}` is ASCII: its byte offset is a char boundary.
+        let close = after.bytes().take(reach).position(|b| b == b'}');
+        let value = close.and_then(|close| {
             let word = &after[..close];
             let at = names.iter().position(|name| *name == word)?;
             Some((values.get(at).copied().unwrap_or_default(), close))
