@@ -354,6 +354,9 @@ handle.setOptions({ locale: 'pl', strings: { dropHere: 'Upuść pliki tutaj lub 
 handle.setOptions({ strings: null });
 if (el) {
   el.strings = { browse: 'durchsuchen', byteUnits: ['B', 'kB', 'MB', 'GB', 'TB', 'PB'] };
+  const units = ['o', 'Ko', 'Mo', 'Go', 'To', 'Po'] as const;
+  el.strings = { byteUnits: units };
+  handle.setOptions({ theme: 'dark' });
 }
 handle.addFiles([]);
 handle.unmount();

@@ -87,10 +87,6 @@ export interface AuthorizationAsk {
 export type AuthorizationProvider = (ask: AuthorizationAsk) => string | Promise<string>;
 
 /**
- * `mount()`'s options: the element's attributes in camelCase. Sizes take
- * bytes or units (`"10MB"`, `"1.5GiB"`).
- */
-/**
  * A counted message: one template, or CLDR plural forms chosen by the
  * widget language's plural rule (`Intl.PluralRules` for languages other
  * than `en` and `ru`); a form not given falls back to `other`.
@@ -113,7 +109,7 @@ export interface TrackerAttachmentsStrings {
   /** Between digit groups of an exact size: `52,428,801 B`. */
   groupSeparator?: string;
   /** Six unit names, bytes to petabytes: `['B', 'KB', 'MB', 'GB', 'TB', 'PB']`. */
-  byteUnits?: [string, string, string, string, string, string];
+  byteUnits?: readonly [string, string, string, string, string, string];
   /** Time units: `h`, `min`, `s`. */
   hours?: string;
   minutes?: string;
@@ -216,6 +212,10 @@ export interface TrackerAttachmentsStrings {
   needsIssue?: string;
 }
 
+/**
+ * `mount()`'s options: the element's attributes in camelCase. Sizes take
+ * bytes or units (`"10MB"`, `"1.5GiB"`).
+ */
 export interface TrackerAttachmentsOptions {
   /** API base URL; default: the page's origin. */
   api?: string | URL;
