@@ -659,10 +659,13 @@ async fn a_download_read_with_pauses_shorter_than_the_limit_completes() {
     let (server, path) = server_with_large_file(&dir).await;
     let mut stream = request_download(&server, &path).await;
     let mut read = Vec::new();
-    for _ in 0..3 {
-        // The client's pace: the buffers fill, and the server waits.
-        tokio::time::sleep(WRITE_IDLE * 2 / 3).await;
-        read.extend(read_to_close(&mut stream, Some(1024 * 1024)).await);
+    for _ in 0..6 {
+        // The client's pace, half a megabyte every half limit: the buffers
+        // fill, and the server's write waits longer than the limit before
+        // the socket is writable again, though the client takes some in
+        // every half of it (the slack leaves room for a busy machine).
+        tokio::time::sleep(WRITE_IDLE / 2).await;
+        read.extend(read_to_close(&mut stream, Some(512 * 1024)).await);
     }
     read.extend(read_to_close(&mut stream, None).await);
     let head_end = read.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
