@@ -29,6 +29,7 @@ mod errors;
 mod faults;
 mod flow_protocol;
 mod framing;
+mod idle_timer;
 mod lang;
 mod linger;
 mod mime;

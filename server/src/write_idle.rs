@@ -19,7 +19,6 @@
 //! needs no task of its own. This sits under every route: downloads,
 //! thumbnails, proxied answers, any answer at all.
 
-use std::future::Future;
 use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -27,7 +26,8 @@ use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
-use tokio::time::{Instant, Sleep};
+
+use crate::idle_timer::IdleTimer;
 
 /// A connection that can say how much of what was written to it the peer
 /// has not taken yet.
@@ -57,11 +57,7 @@ impl SendQueue for TcpStream {
 
 pub struct WriteIdle<S> {
     inner: S,
-    idle: Duration,
-    /// Made on the first wait, then only reset.
-    timer: Option<Pin<Box<Sleep>>>,
-    /// The timer runs: a write waits and none has gone through since.
-    waiting: bool,
+    timer: IdleTimer,
     /// The send queue when the timer was last started.
     queued: Option<u64>,
 }
@@ -70,9 +66,7 @@ impl<S: SendQueue> WriteIdle<S> {
     pub fn new(inner: S, idle: Duration) -> Self {
         Self {
             inner,
-            idle,
-            timer: None,
-            waiting: false,
+            timer: IdleTimer::new(idle),
             queued: None,
         }
     }
@@ -86,20 +80,15 @@ impl<S: SendQueue> WriteIdle<S> {
         polled: Poll<io::Result<T>>,
     ) -> Poll<io::Result<T>> {
         if polled.is_ready() {
-            self.waiting = false;
+            self.timer.stop();
             return polled;
         }
-        let deadline = Instant::now() + self.idle;
-        let timer = self
-            .timer
-            .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
-        if !self.waiting {
-            timer.as_mut().reset(deadline);
-            self.waiting = true;
-            self.queued = self.inner.queued();
-        }
         loop {
-            if timer.as_mut().poll(cx).is_pending() {
+            let (ran_out, started) = self.timer.poll_wait(cx);
+            if started {
+                self.queued = self.inner.queued();
+            }
+            if ran_out.is_pending() {
                 return Poll::Pending;
             }
             // The client took some (the socket is not yet writable again):
@@ -110,12 +99,15 @@ impl<S: SendQueue> WriteIdle<S> {
                 .is_some_and(|(now, then)| now < then)
             {
                 self.queued = queued;
-                timer.as_mut().reset(Instant::now() + self.idle);
+                self.timer.restart();
                 continue;
             }
             return Poll::Ready(Err(io::Error::new(
                 io::ErrorKind::TimedOut,
-                format!("the client took nothing of the answer for {:?}", self.idle),
+                format!(
+                    "the client took nothing of the answer for {:?}",
+                    self.timer.idle()
+                ),
             )));
         }
     }

@@ -3,7 +3,6 @@
 //! then given a type, a thumbnail and an id. A body that stops sending ends
 //! its request (408) after an idle time, and its partial file goes with it.
 
-use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -18,9 +17,9 @@ use axum::middleware::Next;
 use axum::response::Response;
 use bytes::Bytes;
 use http_body::{Frame, SizeHint};
-use tokio::time::{Instant, Sleep};
 
 use crate::errors::{ApiError, Flavor};
+use crate::idle_timer::IdleTimer;
 use crate::lang::Lang;
 use crate::mime;
 use crate::state::AppState;
@@ -216,9 +215,7 @@ async fn stall_guard(
     let request = request.map(|body| {
         Body::new(IdleBody {
             inner: body,
-            idle,
-            timer: None,
-            waiting: false,
+            timer: IdleTimer::new(idle),
             stalled: stalled.clone(),
         })
     });
@@ -236,11 +233,7 @@ async fn stall_guard(
 /// A request body that fails after `idle` without a frame.
 struct IdleBody {
     inner: Body,
-    idle: Duration,
-    /// Made on the first wait, then only reset.
-    timer: Option<Pin<Box<Sleep>>>,
-    /// The timer runs: the handler asked for a frame and none has come.
-    waiting: bool,
+    timer: IdleTimer,
     stalled: Arc<AtomicBool>,
 }
 
@@ -268,18 +261,10 @@ impl http_body::Body for IdleBody {
             return Poll::Ready(None);
         }
         if let Poll::Ready(frame) = Pin::new(&mut this.inner).poll_frame(cx) {
-            this.waiting = false;
+            this.timer.stop();
             return Poll::Ready(frame);
         }
-        let deadline = Instant::now() + this.idle;
-        let timer = this
-            .timer
-            .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
-        if !this.waiting {
-            timer.as_mut().reset(deadline);
-            this.waiting = true;
-        }
-        match timer.as_mut().poll(cx) {
+        match this.timer.poll_wait(cx).0 {
             Poll::Ready(()) => {
                 this.stalled.store(true, Ordering::SeqCst);
                 Poll::Ready(Some(Err(axum::Error::new(Stalled))))
