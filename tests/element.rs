@@ -1005,6 +1005,21 @@ async fn a_comment_with_nothing_kept_is_posted_all_the_same() {
 }
 
 /// `mount()` options as a JavaScript object.
+/// `mount()`'s options for the test server (no stored list), then `extra`
+/// (a name given again wins).
+fn dev_options_object(extra: &[(&str, JsValue)]) -> js_sys::Object {
+    let options = options_object(&[
+        ("api", server().into()),
+        ("token", "dev-token".into()),
+        ("orgId", "dev-org".into()),
+        ("persist", "none".into()),
+    ]);
+    for (key, value) in extra {
+        Reflect::set(&options, &(*key).into(), value).unwrap();
+    }
+    options
+}
+
 fn options_object(pairs: &[(&str, JsValue)]) -> js_sys::Object {
     let options = js_sys::Object::new();
     for (key, value) in pairs {
@@ -1103,13 +1118,7 @@ fn row_names(host: &HtmlElement, state: &str) -> Vec<String> {
 #[wasm_bindgen_test]
 async fn set_options_changes_only_the_options_it_names() {
     let host = container();
-    let options = options_object(&[
-        ("api", server().into()),
-        ("token", "dev-token".into()),
-        ("orgId", "dev-org".into()),
-        ("persist", "none".into()),
-        ("maxSize", JsValue::from(4)),
-    ]);
+    let options = dev_options_object(&[("maxSize", JsValue::from(4))]);
     let handle = mount(host.clone(), options.into()).expect("mounted");
     // Only `maxFiles` named: the size limit, the API and the token stay.
     handle.set_options(options_object(&[("maxFiles", JsValue::from(5))]).into());
@@ -1134,12 +1143,7 @@ async fn set_options_changes_only_the_options_it_names() {
 #[wasm_bindgen_test]
 async fn a_freed_handle_takes_its_widget_with_it() {
     let host = container();
-    let options = options_object(&[
-        ("api", server().into()),
-        ("token", "dev-token".into()),
-        ("orgId", "dev-org".into()),
-        ("persist", "none".into()),
-    ]);
+    let options = dev_options_object(&[]);
     let handle = mount(host.clone(), options.into()).expect("mounted");
     let root = host.shadow_root().unwrap();
     assert_eq!(root.child_element_count(), 1);
@@ -1153,14 +1157,7 @@ async fn mount_keys_the_stored_list_by_its_elements_id() {
     let (a, b) = (container(), container());
     a.set_id(&unique("files-a"));
     b.set_id(&unique("files-b"));
-    let options = || {
-        options_object(&[
-            ("api", server().into()),
-            ("token", "dev-token".into()),
-            ("orgId", "dev-org".into()),
-            ("persist", "session".into()),
-        ])
-    };
+    let options = || dev_options_object(&[("persist", "session".into())]);
     let (first, second, warned) = capturing_warnings(|warnings| {
         let first = mount(a.clone(), options().into()).expect("mounted");
         let second = mount(b.clone(), options().into()).expect("mounted");
