@@ -13,7 +13,7 @@ use tracker_attachments::backend::{HttpMethod, JsonRequest, Mode};
 use tracker_attachments::core::{Attachment, Locale};
 use tracker_attachments::ui::{Controller, EventHandler, WidgetEvent};
 use tracker_attachments::web::{browser_locale, send_json, Persist, DEFAULT_ANSWER_TIMEOUT_MS};
-use tracker_attachments::{Credentials, TrackerAttachments, WidgetOptions};
+use tracker_attachments::{Credentials, Theme, TrackerAttachments, WidgetOptions};
 
 const TOKEN: &str = "dev-token";
 const ORG: &str = "dev-org";
@@ -26,6 +26,7 @@ struct Choice {
     mode: Mode,
     issue: &'static str,
     locale: Locale,
+    theme: Theme,
     faults: bool,
 }
 
@@ -39,6 +40,7 @@ fn Demo() -> impl IntoView {
         mode: Mode::TrackerTemp,
         issue: SEEDED_ISSUES[0],
         locale: browser_locale(),
+        theme: Theme::Auto,
         faults: false,
     });
     // Bumped whenever files land on an issue, to reload its list.
@@ -64,14 +66,29 @@ fn Demo() -> impl IntoView {
             controller.set_locale(locale);
         }
     });
+    Effect::new(move |_| {
+        let theme = choice.with(|c| c.theme);
+        let Some(controller) = controller.get_value() else {
+            return;
+        };
+        // The theme switches live, as the language does.
+        let changed = controller
+            .options
+            .try_with_value(|o| (o.theme != theme).then(|| WidgetOptions { theme, ..o.clone() }))
+            .flatten();
+        if let Some(options) = changed {
+            controller.set_options(options);
+        }
+    });
     let widget = move || {
         let (mode, issue, faults) = setup.get();
-        let locale = choice.with_untracked(|c| c.locale);
+        let (locale, theme) = choice.with_untracked(|c| (c.locale, c.theme));
         let options = options_for(
             Choice {
                 mode,
                 issue,
                 locale,
+                theme,
                 faults,
             },
             on_event.get_value(),
@@ -139,6 +156,19 @@ fn Controls(choice: RwSignal<Choice>) -> impl IntoView {
                     }>
                     <option value="en">"English"</option>
                     <option value="ru">"Русский"</option>
+                </select>
+            </label>
+            <label>
+                "Theme"
+                <select data-demo="theme" prop:value=move || choice.with(|c| c.theme.as_str())
+                    on:change=move |ev| {
+                        if let Some(theme) = Theme::parse(&event_target_value(&ev)) {
+                            choice.update(|c| c.theme = theme);
+                        }
+                    }>
+                    <option value="auto">"As the system"</option>
+                    <option value="light">"Light"</option>
+                    <option value="dark">"Dark"</option>
                 </select>
             </label>
             <label class="demo-check">
@@ -236,6 +266,7 @@ fn options_for(choice: Choice, on_event: EventHandler) -> WidgetOptions {
         persist: Persist::Session,
         persist_key: format!("demo-{}", choice.mode.as_str()),
         locale: Some(choice.locale.into()),
+        theme: choice.theme,
         page_drop: true,
         page_paste: true,
         // Jira mode sends small files in batches of up to 60 per request.

@@ -100,6 +100,17 @@ test('light, dark and Russian: readable, accessible, and on screen for a person'
   const light = await openDemo({ colorScheme: 'light' });
   assert.deepEqual(await seriousA11yViolations(light.page), []);
   console.log(`screenshot: ${await saveScreenshot(light.page, 'demo-light')}`);
+  // The theme switch pins dark on a light system, live, and back.
+  const ground = () => light.page.locator('[data-ta=widget]')
+    .evaluate((el) => getComputedStyle(el).backgroundColor);
+  assert.equal(await ground(), 'rgba(0, 0, 0, 0)');
+  await light.page.locator('[data-demo=theme]').selectOption('dark');
+  await light.page.locator('[data-ta=widget][data-theme=dark]').waitFor();
+  assert.equal(await ground(), 'rgb(29, 33, 41)');
+  assert.deepEqual(await seriousA11yViolations(light.page), []);
+  await light.page.locator('[data-demo=theme]').selectOption('auto');
+  await light.page.locator('[data-ta=widget][data-theme=auto]').waitFor();
+  assert.equal(await ground(), 'rgba(0, 0, 0, 0)');
   await light.page.close();
 
   const dark = await openDemo({ colorScheme: 'dark' });
