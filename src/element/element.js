@@ -15,10 +15,8 @@ export function defineElement(tag, observed, hooks) {
 
   class TrackerAttachmentsElement extends HTMLElement {
     #widget = null;
-    #authorization = null;
-    #headers = null;
-    #fields = null;
-    #strings = null;
+    // What the page set as properties, kept for a widget made later.
+    #given = { authorization: null, headers: null, fields: null, strings: null };
 
     static get observedAttributes() {
       return observed;
@@ -35,7 +33,8 @@ export function defineElement(tag, observed, hooks) {
         }
       }
       if (this.#widget === null) {
-        this.#widget = hooks.connect(this, this.#authorization, this.#headers, this.#fields, this.#strings);
+        const given = this.#given;
+        this.#widget = hooks.connect(this, given.authorization, given.headers, given.fields, given.strings);
       }
     }
 
@@ -71,55 +70,43 @@ export function defineElement(tag, observed, hooks) {
     }
 
     get authorization() {
-      return this.#authorization;
+      return this.#given.authorization;
     }
 
     set authorization(provider) {
       if (typeof provider !== 'function' && provider != null) {
         console.warn(`${tag}: authorization must be a function; it is ignored`);
       }
-      this.#authorization = typeof provider === 'function' ? provider : null;
-      if (this.#widget !== null) {
-        this.#widget.authorization = this.#authorization;
-      }
+      this.#give('authorization', typeof provider === 'function' ? provider : null);
     }
 
     // Name → text, sent with every request (a CSRF token); the widget
     // checks them and warns, by name only, about those it will not send.
     get headers() {
-      return this.#headers;
+      return this.#given.headers;
     }
 
     set headers(headers) {
-      this.#headers = headers ?? null;
-      if (this.#widget !== null) {
-        this.#widget.headers = this.#headers;
-      }
+      this.#give('headers', headers ?? null);
     }
 
     // Name → text, added to every `form` mode body.
     get fields() {
-      return this.#fields;
+      return this.#given.fields;
     }
 
     set fields(fields) {
-      this.#fields = fields ?? null;
-      if (this.#widget !== null) {
-        this.#widget.fields = this.#fields;
-      }
+      this.#give('fields', fields ?? null);
     }
 
     // Message key → template (or plural forms): the host's wording. The
     // widget reads it and warns, by key, about entries it cannot use.
     get strings() {
-      return this.#strings;
+      return this.#given.strings;
     }
 
     set strings(strings) {
-      this.#strings = strings ?? null;
-      if (this.#widget !== null) {
-        this.#widget.strings = this.#strings;
-      }
+      this.#give('strings', strings ?? null);
     }
 
     // Reflects the `with-credentials` attribute.
@@ -153,6 +140,14 @@ export function defineElement(tag, observed, hooks) {
     clear() {
       if (this.#widget !== null) {
         this.#widget.clear();
+      }
+    }
+
+    // Keeps a property the page set and hands it to the widget, if any.
+    #give(name, value) {
+      this.#given[name] = value;
+      if (this.#widget !== null) {
+        this.#widget[name] = value;
       }
     }
 
