@@ -29,6 +29,7 @@ pub use attributes::{
 use crate::core::CustomStrings;
 use crate::ui::{ControlledWidget, Controller, EventHandler, WidgetEvent, WidgetOptions};
 use crate::web::{custom_strings, files_from_list, AuthorizationAsk, AuthorizationProvider};
+use attributes::ToldWarnings;
 
 /// The element's tag name.
 pub const TAG: &str = "tracker-attachments";
@@ -141,6 +142,8 @@ struct Mounted {
     /// The `locale` without a table of words last warned about: told once
     /// per tag, not on every reconfiguration.
     locale_warned: Option<String>,
+    /// The attributes' other warnings, told once while their value stays.
+    told: ToldWarnings,
 }
 
 /// One mounted widget, as the element (or `mount()`'s caller) drives it.
@@ -338,7 +341,9 @@ impl TrackerAttachmentsHandle {
         root.append_child(&container)?;
 
         let mounted = Rc::new(RefCell::new(None));
-        let (options, locale_warning) = build_options(&host, &source, &properties);
+        let (options, warnings, locale_warning) = build_options(&host, &source, &properties);
+        let mut told = ToldWarnings::default();
+        tell(told.news(warnings));
         warn_of_locale_later(&mounted, locale_warning);
         let storage_key = crate::web::storage_key(&options.persist_key);
         warn_if_shared(&storage_key, &options);
@@ -385,6 +390,7 @@ impl TrackerAttachmentsHandle {
             properties,
             storage_key,
             locale_warned: None,
+            told,
         });
         Ok(Self { mounted })
     }
@@ -414,7 +420,15 @@ impl TrackerAttachmentsHandle {
         else {
             return;
         };
-        let (options, locale_warning) = build_options(&host, &source, &properties);
+        let (options, warnings, locale_warning) = build_options(&host, &source, &properties);
+        let news = self
+            .mounted
+            .borrow_mut()
+            .as_mut()
+            .map(|m| m.told.news(warnings))
+            .unwrap_or_default();
+        // Outside the borrow: a page's `console.warn` may call back in.
+        tell(news);
         warn_of_locale_later(&self.mounted, locale_warning);
         let key = crate::web::storage_key(&options.persist_key);
         if key != old_key {
@@ -478,14 +492,26 @@ fn warn_of_locale_later(mounted: &Rc<RefCell<Option<Mounted>>>, warning: Option<
     });
 }
 
-/// The options `source` describes, with warnings on the console, events
-/// dispatched on `host`, and the page's properties; and the warning that
-/// the locale has no table of words, which waits ([`warn_of_locale_later`]).
+/// Puts each of `warnings` on the console.
+fn tell(warnings: Vec<AttributeWarning>) {
+    for warning in warnings {
+        crate::web::console::warn(&warning.to_string());
+    }
+}
+
+/// The options `source` describes, with events dispatched on `host`, and
+/// the page's properties; the warnings of values it could not use, for
+/// [`ToldWarnings`]; and the warning that the locale has no table of
+/// words, which waits ([`warn_of_locale_later`]).
 fn build_options(
     host: &HtmlElement,
     source: &Source,
     properties: &Properties,
-) -> (WidgetOptions, Option<AttributeWarning>) {
+) -> (
+    WidgetOptions,
+    Vec<AttributeWarning>,
+    Option<AttributeWarning>,
+) {
     let (mut options, warnings) = match source {
         Source::Attributes => options_from_attributes(&|name| host.get_attribute(name)),
         Source::Options(pairs) => options_from_attributes(&|name| {
@@ -500,16 +526,15 @@ fn build_options(
                 .map(|(_, value)| value.clone())
         }),
     };
-    let mut locale_warning = None;
-    for warning in warnings {
-        // A language without a table is what `strings` is for: no warning
-        // once the host gives them.
-        if warning.instead == LOCALE_WITHOUT_TABLE {
-            locale_warning = Some(warning).filter(|_| properties.strings.is_none());
-            continue;
-        }
-        crate::web::console::warn(&warning.to_string());
-    }
+    // A language without a table is what `strings` is for: no warning
+    // once the host gives them.
+    let (locale_warnings, warnings): (Vec<_>, Vec<_>) = warnings
+        .into_iter()
+        .partition(|warning| warning.instead == LOCALE_WITHOUT_TABLE);
+    let locale_warning = locale_warnings
+        .into_iter()
+        .next()
+        .filter(|_| properties.strings.is_none());
     options.strings = properties.strings.clone();
     options.authorization = properties.authorization.clone().map(provider_from_function);
     options.credentials.extra_headers = properties.headers.clone();
@@ -537,7 +562,7 @@ fn build_options(
             let _ = target.dispatch_event(&dom_event);
         }
     }));
-    (options, locale_warning)
+    (options, warnings, locale_warning)
 }
 
 /// The host's function, awaited before every request, and given

@@ -375,6 +375,34 @@ async fn bad_attributes_warn_and_fall_back() {
 }
 
 #[wasm_bindgen_test]
+fn a_bad_value_is_told_once_while_it_stays() {
+    let capture = WarnCapture::start();
+    let el = element_in(&container(), &[("max-size", "lots")]);
+    let told = |warnings: Vec<String>, needle: &str| {
+        warnings.iter().filter(|w| w.contains(needle)).count()
+    };
+    assert_eq!(told(capture.take(), "max-size=\"lots\""), 1);
+    // Other attributes change; the bad size stays and is not told again.
+    el.set_attribute("issue", "DEMO-2").unwrap();
+    el.set_attribute("concurrency", "2").unwrap();
+    assert_eq!(capture.take(), Vec::<String>::new());
+    // A new bad value is told; put right and wrong again, told again.
+    el.set_attribute("mode", "s3").unwrap();
+    assert_eq!(told(capture.take(), "mode=\"s3\""), 1);
+    el.set_attribute("max-size", "5 MB").unwrap();
+    assert_eq!(capture.take(), Vec::<String>::new());
+    el.set_attribute("max-size", "lots").unwrap();
+    let warnings = capture.take();
+    assert_eq!(
+        told(warnings.clone(), "max-size=\"lots\""),
+        1,
+        "{warnings:?}"
+    );
+    assert_eq!(told(warnings, "mode="), 0);
+    el.remove();
+}
+
+#[wasm_bindgen_test]
 async fn a_console_that_calls_back_or_throws_breaks_nothing() {
     let parent = container();
     let key = unique("shared");

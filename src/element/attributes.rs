@@ -74,6 +74,25 @@ impl fmt::Display for AttributeWarning {
     }
 }
 
+/// The warnings one widget has told. Every change of an attribute builds
+/// the options again from all of them: a bad value already told about is
+/// not told again while it stays, only when it comes back after a good one.
+#[derive(Default)]
+pub struct ToldWarnings(Vec<AttributeWarning>);
+
+impl ToldWarnings {
+    /// Those of `now` not told yet; `now` is what has been told from here.
+    pub fn news(&mut self, now: Vec<AttributeWarning>) -> Vec<AttributeWarning> {
+        let news = now
+            .iter()
+            .filter(|warning| !self.0.contains(warning))
+            .cloned()
+            .collect();
+        self.0 = now;
+        news
+    }
+}
+
 /// The options the attributes describe, with a warning per unusable value.
 /// `read` returns an attribute's value, `None` when it is absent.
 pub fn options_from_attributes(
@@ -432,6 +451,26 @@ mod tests {
         assert!(!text.contains("default is used"), "{text}");
         // A built-in language warns about nothing.
         assert_eq!(parse(&[("locale", "ru-RU")]).1, []);
+    }
+
+    #[test]
+    fn a_warning_is_told_once_while_its_value_stays() {
+        let mut told = ToldWarnings::default();
+        let bad_size = parse(&[("max-size", "lots")]).1;
+        assert_eq!(told.news(bad_size.clone()), bad_size);
+        // Another attribute changed; the bad size is still there.
+        assert_eq!(
+            told.news(parse(&[("max-size", "lots"), ("issue", "DEMO-2")]).1),
+            []
+        );
+        // A new bad value is news; the one that stayed is not.
+        let both = parse(&[("max-size", "lots"), ("mode", "s3")]).1;
+        let news = told.news(both);
+        assert_eq!(news.len(), 1);
+        assert_eq!(news[0].attribute, "mode");
+        // Put right, then wrong again: told again.
+        assert_eq!(told.news(parse(&[("max-size", "5 MB")]).1), []);
+        assert_eq!(told.news(bad_size.clone()), bad_size);
     }
 
     #[test]
