@@ -169,28 +169,38 @@ fn build_server(ws: &Workspace) -> Result<(), String> {
 /// reference server on a free port.
 fn browser_tests(ws: &Workspace) -> Result<(), String> {
     build_server(ws)?;
-    let start = |name: &str, extra: &[&str]| -> Result<(Server, TempDir), String> {
+    // The tests read the servers' URLs when they are compiled: a port of
+    // its own per server, the same every run, spares a warm run compiling
+    // every suite again. Taken (another run beside this one), any free one.
+    let start = |name: &str, port: u16, extra: &[&str]| -> Result<(Server, TempDir), String> {
         let data_dir = TempDir::new(ws, name)?;
-        let mut args: Vec<OsString> = ["--listen", "127.0.0.1:0", "--data-dir"]
-            .map(OsString::from)
-            .to_vec();
-        args.push(data_dir.path().into());
-        args.extend(["--cors-origin", "*"].map(OsString::from));
-        args.extend(extra.iter().map(OsString::from));
-        Ok((Server::start(ws, &args)?, data_dir))
+        let args = |port: u16| {
+            let mut args: Vec<OsString> =
+                vec!["--listen".into(), format!("127.0.0.1:{port}").into()];
+            args.extend(["--data-dir".into(), data_dir.path().into()]);
+            args.extend(["--cors-origin", "*"].map(OsString::from));
+            args.extend(extra.iter().map(OsString::from));
+            args
+        };
+        let server = match Server::start(ws, &args(port)) {
+            Ok(server) => server,
+            Err(_) => Server::start(ws, &args(0))?,
+        };
+        Ok((server, data_dir))
     };
     // Dropped at the end of this function, on success or failure alike,
     // which kills the servers and removes their data.
-    let (server, _data) = start("browser-tests", &[])?;
+    let (server, _data) = start("browser-tests", 47461, &[])?;
     // A second server that fails 30% of uploads (503 or a cut connection),
     // for the retry tests; the seed makes the failure plan repeatable.
     let (faulty, _faulty_data) = start(
         "browser-tests-faulty",
+        47462,
         &["--fault-rate", "0.3", "--fault-seed", "7"],
     )?;
     // A server that waits 4 s before reading a request, for the stall
     // watchdog: a large body stops going out meanwhile.
-    let (slow, _slow_data) = start("browser-tests-slow", &["--latency-ms", "4000"])?;
+    let (slow, _slow_data) = start("browser-tests-slow", 47463, &["--latency-ms", "4000"])?;
     // ChromeDriver leaves a ~70 MB Chromium profile in the temp directory
     // per test binary; this one goes away with the stage.
     let browser_tmp = TempDir::new(ws, "browser-tests-tmp")?;
