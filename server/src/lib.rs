@@ -40,6 +40,7 @@ mod state;
 mod storage;
 mod sweeper;
 mod thumbnail;
+mod waiting_count;
 mod write_idle;
 
 use std::future::Future;

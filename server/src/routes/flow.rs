@@ -7,7 +7,6 @@
 //! of the same identifier are another upload.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use axum::body::Body;
@@ -29,6 +28,7 @@ use crate::flow_protocol::{self, FlowChunk, FlowProblem, MAX_PARAM_LEN};
 use crate::model::AttachmentView;
 use crate::state::AppState;
 use crate::storage::{Assembly, AssemblyOutcome, ChunkStored, FlowUpload, Outcome};
+use crate::waiting_count::Waiting;
 
 /// Flow.js sends eight parameters and the part; anything far beyond is not Flow.js.
 const MAX_FIELDS: usize = 64;
@@ -257,22 +257,6 @@ async fn answer(
             body.clone(),
         )),
         Some(AssemblyOutcome::Failed) | None => Err(ApiError::AssemblyUnfinished),
-    }
-}
-
-/// Counts a request as waiting for an assembly while it lives (test hook).
-struct Waiting<'a>(&'a AtomicUsize);
-
-impl<'a> Waiting<'a> {
-    fn new(count: &'a AtomicUsize) -> Self {
-        count.fetch_add(1, Ordering::SeqCst);
-        Self(count)
-    }
-}
-
-impl Drop for Waiting<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
