@@ -25,6 +25,7 @@ mod auth;
 mod base_url;
 mod clock;
 mod config;
+mod credential_verdicts;
 mod errors;
 mod faults;
 mod flow_protocol;

@@ -1,0 +1,200 @@
+//! Proxy mode without a credential of the server's: the part endpoint asks
+//! the upstream (`GET /v2/myself`) whether it takes the browser's
+//! credential, against an upstream that can hold that question until the
+//! test lets it answer. (How often it is asked per sender, and that the
+//! credential is never logged: `proxy_hardening`.)
+
+mod common;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use common::*;
+use reqwest::multipart::{Form, Part};
+use tokio::sync::watch;
+use tracker_attachments_server::Config;
+
+/// Held until `Upstream::release`, then given no verdict (500).
+const HELD_UNJUDGED: &str = "OAuth held-unjudged-token";
+
+/// What the upstream is and what it saw.
+#[derive(Clone)]
+struct Judge {
+    /// The `Authorization` of every `GET /v2/myself`, counted as it
+    /// arrives (before it is held).
+    asked: Arc<Mutex<Vec<String>>>,
+    released: watch::Receiver<bool>,
+}
+
+/// An upstream that judges credentials (`GET /v2/myself`) by their
+/// `Authorization` and takes any file; questions about a `held-`
+/// credential wait for `release`.
+struct Upstream {
+    base: String,
+    judge: Judge,
+    release: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Upstream {
+    async fn start() -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (release, released) = watch::channel(false);
+        let judge = Judge {
+            asked: Arc::new(Mutex::new(Vec::new())),
+            released,
+        };
+        let app = axum::Router::new()
+            .fallback(answer)
+            .with_state(judge.clone());
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app).await.unwrap();
+        });
+        Self {
+            base,
+            judge,
+            release,
+            task,
+        }
+    }
+
+    /// How often the upstream was asked about `authorization`.
+    fn checks(&self, authorization: &str) -> usize {
+        let asked = self.judge.asked.lock().unwrap();
+        asked.iter().filter(|a| *a == authorization).count()
+    }
+
+    /// Lets the held questions (and every later one) be answered.
+    fn release(&self) {
+        self.release.send_replace(true);
+    }
+}
+
+impl Drop for Upstream {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn answer(State(judge): State<Judge>, request: Request) -> Response {
+    let authorization = request
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let json = [("content-type", "application/json")];
+    match (request.method().as_str(), request.uri().path()) {
+        ("GET", "/v2/myself") => {
+            judge.asked.lock().unwrap().push(authorization.clone());
+            if authorization.starts_with("OAuth held-") {
+                let mut released = judge.released.clone();
+                // A closed channel: the test is over; answer anyway.
+                let _ = released.wait_for(|released| *released).await;
+            }
+            match authorization.as_str() {
+                HELD_UNJUDGED => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+                _ => (StatusCode::OK, json, r#"{"login": "someone"}"#).into_response(),
+            }
+        }
+        ("POST", "/v2/attachments/") => {
+            (StatusCode::CREATED, json, r#"{"id": "1"}"#).into_response()
+        }
+        _ => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// The proxy in this process passing the browser's credential on (no
+/// `--upstream-auth-env`), counting the requests that wait for another's
+/// credential check in `waiters`.
+async fn passing_proxy(
+    upstream: &Upstream,
+    dir: &TempDir,
+    waiters: &Arc<AtomicUsize>,
+) -> TestServer {
+    TestServer::start(Config {
+        upstream: Some(upstream.base.clone()),
+        credential_check_waiters: Some(waiters.clone()),
+        ..Config::with_data_dir(dir.data_dir())
+    })
+    .await
+}
+
+/// A one-part Flow.js file of one byte, as `identifier`.
+fn one_part(identifier: &str) -> Form {
+    [
+        ("flowChunkNumber", "1"),
+        ("flowChunkSize", "1000"),
+        ("flowCurrentChunkSize", "1"),
+        ("flowTotalSize", "1"),
+        ("flowIdentifier", identifier),
+        ("flowFilename", "x.bin"),
+        ("flowTotalChunks", "1"),
+    ]
+    .into_iter()
+    .fold(Form::new(), |form, (k, v)| form.text(k, v.to_owned()))
+    .part("file", Part::bytes(b"x".to_vec()).file_name("blob"))
+}
+
+/// The part `identifier` sent with `authorization`, in a task of its own.
+fn spawn_part(
+    proxy: &TestServer,
+    authorization: &str,
+    identifier: &str,
+) -> tokio::task::JoinHandle<reqwest::Response> {
+    let request = proxy
+        .client
+        .post(proxy.url("/upload/flow"))
+        .header("Authorization", authorization)
+        .multipart(one_part(identifier));
+    tokio::spawn(async move { request.send().await.unwrap() })
+}
+
+const WAIT: Duration = Duration::from_secs(30);
+
+/// Parts that come while their sender's credential is being checked wait
+/// for that one check and get its outcome, "no verdict" (502) included,
+/// rather than each asking in turn (against a blackholed upstream, 30 s
+/// each). No verdict is kept: the next part asks again.
+#[tokio::test]
+async fn parts_waiting_for_a_check_share_its_outcome_and_no_verdict_is_not_kept() {
+    let upstream = Upstream::start().await;
+    let dir = TempDir::new();
+    let waiters = Arc::new(AtomicUsize::new(0));
+    let proxy = passing_proxy(&upstream, &dir, &waiters).await;
+
+    let first = spawn_part(&proxy, HELD_UNJUDGED, "1-a");
+    wait_until(
+        WAIT,
+        "the first part's check to reach the upstream",
+        || async { upstream.checks(HELD_UNJUDGED) == 1 },
+    )
+    .await;
+    let mut parts = vec![first];
+    for identifier in ["1-b", "1-c", "1-d"] {
+        parts.push(spawn_part(&proxy, HELD_UNJUDGED, identifier));
+    }
+    wait_until(WAIT, "three parts to wait for that check", || async {
+        waiters.load(Ordering::SeqCst) == 3
+    })
+    .await;
+    upstream.release();
+    let mut messages = Vec::new();
+    for part in parts {
+        messages.push(error_message(part.await.unwrap(), StatusCode::BAD_GATEWAY).await);
+    }
+    assert!(messages.iter().all(|m| *m == messages[0]), "{messages:?}");
+    assert_eq!(upstream.checks(HELD_UNJUDGED), 1);
+    assert_eq!(waiters.load(Ordering::SeqCst), 0);
+
+    let again = spawn_part(&proxy, HELD_UNJUDGED, "1-e").await.unwrap();
+    error_message(again, StatusCode::BAD_GATEWAY).await;
+    assert_eq!(upstream.checks(HELD_UNJUDGED), 2);
+    assert!(walk(&dir.data_dir().join("flow")).is_empty());
+    assert!(walk(&dir.data_dir().join("tmp")).is_empty());
+}
