@@ -36,6 +36,7 @@ mod linger;
 mod mime;
 mod model;
 mod proxy;
+mod retry_after;
 mod routes;
 mod state;
 mod storage;

@@ -13,7 +13,7 @@ use std::time::Duration;
 use anyhow::Context;
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, Uri};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use axum::middleware::Next;
 use axum::response::Response;
 use bytes::Bytes;
@@ -25,6 +25,7 @@ use crate::config::Config;
 use crate::credential_verdicts::{CredentialVerdicts, Judgement};
 use crate::errors::{ApiError, Flavor};
 use crate::lang::Lang;
+use crate::retry_after;
 use crate::storage::PartFile;
 
 /// Read size when streaming an assembled file upstream.
@@ -516,8 +517,9 @@ impl Proxy {
     /// `GET /v2/myself` with the credential and the server's organisation,
     /// which is 200 for a good token and 401 for another. A refused
     /// credential is 401 (403 for one the upstream knows but denies the
-    /// organisation); an upstream that cannot say (unreachable, or another
-    /// answer) is 502, and is asked again by the next request. With the
+    /// organisation); an upstream that cannot say is 502 (unreachable, or
+    /// another answer), or 429 or 503 as it answered, with its
+    /// `Retry-After`, and is asked again by the next request. With the
     /// server's own credential there is nothing to check. The credential
     /// itself is never logged nor kept: verdicts are filed under the
     /// sender's hash.
@@ -542,13 +544,14 @@ impl Proxy {
         if let Some(value) = browser.get(header::AUTHORIZATION) {
             request = request.header(header::AUTHORIZATION, value.clone());
         }
-        let status = match request.send().await {
-            Ok(answer) => answer.status(),
+        let answer = match request.send().await {
+            Ok(answer) => answer,
             Err(e) => {
                 tracing::warn!(error = %without_url(e), "could not ask the upstream about a credential");
                 return Judgement::Unjudged(ApiError::BadGateway);
             }
         };
+        let status = answer.status();
         match status.as_u16() {
             200..=299 => Judgement::Taken,
             401 => {
@@ -560,6 +563,18 @@ impl Proxy {
                     "the upstream denied a sender the organisation: no part of its stored"
                 );
                 Judgement::Refused(ApiError::Forbidden)
+            }
+            // Busy rather than broken: the browser hears it as the
+            // upstream said it, with the upstream's wait, which the
+            // widget's retry policy follows in place of its own backoff.
+            429 | 503 => {
+                tracing::warn!(%status, "the upstream is busy: no verdict on a credential (GET /v2/myself)");
+                let retry_after = retry_after::from_upstream(answer.headers());
+                Judgement::Unjudged(if status == StatusCode::TOO_MANY_REQUESTS {
+                    ApiError::UpstreamRateLimited { retry_after }
+                } else {
+                    ApiError::UpstreamUnavailable { retry_after }
+                })
             }
             _ => {
                 tracing::warn!(%status, "the upstream gave no verdict on a credential (GET /v2/myself)");

@@ -20,6 +20,12 @@ use tracker_attachments_server::Config;
 
 /// Held until `Upstream::release`, then given no verdict (500).
 const HELD_UNJUDGED: &str = "OAuth held-unjudged-token";
+/// The upstream is busy for these: 429 with `Retry-After: 7`.
+const RATE_LIMITED: &str = "OAuth rate-limited-token";
+/// 503, with a `Retry-After` date in an obsolete form.
+const UNAVAILABLE: &str = "OAuth unavailable-token";
+/// 503, with a `Retry-After` that is neither seconds nor a date.
+const UNAVAILABLE_GARBLED: &str = "OAuth unavailable-garbled-token";
 
 /// What the upstream is and what it saw.
 #[derive(Clone)]
@@ -99,14 +105,43 @@ async fn answer(State(judge): State<Judge>, request: Request) -> Response {
             }
             match authorization.as_str() {
                 HELD_UNJUDGED => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+                RATE_LIMITED => busy(StatusCode::TOO_MANY_REQUESTS, "7"),
+                UNAVAILABLE => busy(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Sunday, 06-Nov-94 08:49:37 GMT",
+                ),
+                UNAVAILABLE_GARBLED => busy(StatusCode::SERVICE_UNAVAILABLE, "soon"),
                 _ => (StatusCode::OK, json, r#"{"login": "someone"}"#).into_response(),
             }
         }
+        // The forwarded API, busy.
+        ("GET", "/v2/issues/LIMITED-1") => busy(StatusCode::TOO_MANY_REQUESTS, "30"),
+        ("GET", "/v2/issues/DOWN-1") => busy(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Sun, 06 Nov 1994 08:49:37 GMT",
+        ),
         ("POST", "/v2/attachments/") => {
             (StatusCode::CREATED, json, r#"{"id": "1"}"#).into_response()
         }
         _ => StatusCode::NOT_FOUND.into_response(),
     }
+}
+
+/// A busy upstream's answer, in Tracker's error shape.
+fn busy(status: StatusCode, retry_after: &'static str) -> Response {
+    let body = format!(
+        r#"{{"errors": {{}}, "errorsData": {{}}, "errorMessages": ["Busy."], "statusCode": {}}}"#,
+        status.as_u16()
+    );
+    (
+        status,
+        [
+            ("content-type", "application/json"),
+            ("retry-after", retry_after),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 /// The proxy in this process passing the browser's credential on (no
@@ -197,4 +232,101 @@ async fn parts_waiting_for_a_check_share_its_outcome_and_no_verdict_is_not_kept(
     assert_eq!(upstream.checks(HELD_UNJUDGED), 2);
     assert!(walk(&dir.data_dir().join("flow")).is_empty());
     assert!(walk(&dir.data_dir().join("tmp")).is_empty());
+}
+
+/// An upstream that is busy (429, 503) when asked about a credential is
+/// heard as busy, not as broken (502): the same status in Tracker's error
+/// shape, in the request's language, with the upstream's `Retry-After`
+/// when it is a valid one (a date in the form senders must use), so the
+/// widget waits as long as the upstream asks. Not kept: the next part asks
+/// again.
+#[tokio::test]
+async fn a_busy_upstream_is_passed_on_with_its_retry_after_and_not_kept() {
+    let upstream = Upstream::start().await;
+    let dir = TempDir::new();
+    let waiters = Arc::new(AtomicUsize::new(0));
+    let proxy = passing_proxy(&upstream, &dir, &waiters).await;
+    let cases = [
+        (RATE_LIMITED, StatusCode::TOO_MANY_REQUESTS, Some("7")),
+        (
+            UNAVAILABLE,
+            StatusCode::SERVICE_UNAVAILABLE,
+            Some("Sun, 06 Nov 1994 08:49:37 GMT"),
+        ),
+        (UNAVAILABLE_GARBLED, StatusCode::SERVICE_UNAVAILABLE, None),
+    ];
+    for (authorization, status, retry_after) in cases {
+        for asked in 1..=2 {
+            let answer = spawn_part(&proxy, authorization, "1-busy").await.unwrap();
+            let passed = answer
+                .headers()
+                .get("retry-after")
+                .map(|v| v.to_str().unwrap().to_owned());
+            assert_eq!(passed.as_deref(), retry_after, "{authorization}");
+            let message = error_message(answer, status).await;
+            assert!(
+                message.contains(&format!("({})", status.as_u16())),
+                "{authorization}: {message}"
+            );
+            assert_eq!(upstream.checks(authorization), asked, "{authorization}");
+        }
+    }
+    let answer = proxy
+        .client
+        .post(proxy.url("/upload/flow"))
+        .header("Authorization", RATE_LIMITED)
+        .header("Accept-Language", "ru")
+        .multipart(one_part("1-busy"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.headers()["retry-after"], "7");
+    let message = error_message(answer, StatusCode::TOO_MANY_REQUESTS).await;
+    assert!(message.starts_with("Вышестоящий сервис"), "{message}");
+    assert!(walk(&dir.data_dir().join("flow")).is_empty());
+    assert!(walk(&dir.data_dir().join("tmp")).is_empty());
+}
+
+/// The forwarded API passes a busy upstream's answer on as it came,
+/// `Retry-After` included, and a page of an allowed origin may read that
+/// header.
+#[tokio::test]
+async fn forwarded_answers_keep_the_upstreams_retry_after_for_the_page() {
+    let upstream = Upstream::start().await;
+    let dir = TempDir::new();
+    let origin = "http://app.test";
+    let proxy = TestServer::start(Config {
+        upstream: Some(upstream.base.clone()),
+        cors_origins: vec![origin.into()],
+        ..Config::with_data_dir(dir.data_dir())
+    })
+    .await;
+    for (path, status, retry_after) in [
+        ("/v2/issues/LIMITED-1", StatusCode::TOO_MANY_REQUESTS, "30"),
+        (
+            "/v2/issues/DOWN-1",
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Sun, 06 Nov 1994 08:49:37 GMT",
+        ),
+    ] {
+        let answer = proxy
+            .client
+            .get(proxy.url(path))
+            .header("Authorization", "OAuth page-token")
+            .header("Origin", origin)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), status, "{path}");
+        assert_eq!(answer.headers()["retry-after"], retry_after, "{path}");
+        assert_eq!(answer.headers()["access-control-allow-origin"], origin);
+        let exposed = answer.headers()["access-control-expose-headers"]
+            .to_str()
+            .unwrap()
+            .to_ascii_lowercase();
+        assert!(
+            exposed.split(',').any(|h| h.trim() == "retry-after"),
+            "{exposed}"
+        );
+    }
 }
