@@ -114,6 +114,9 @@ pub enum ApiError {
     InjectedFault,
     /// Proxy mode: the upstream could not be reached.
     BadGateway,
+    /// Proxy mode: the upstream answered 403 when asked whether it takes
+    /// the browser's credential: it knows it, but denies it access.
+    UpstreamForbidden,
     /// Proxy mode: the upstream answered 429 when asked about the
     /// browser's credential; its `Retry-After`, if valid, goes on.
     UpstreamRateLimited {
@@ -142,7 +145,9 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden | ApiError::CrossSite => StatusCode::FORBIDDEN,
+            ApiError::Forbidden | ApiError::CrossSite | ApiError::UpstreamForbidden => {
+                StatusCode::FORBIDDEN
+            }
             ApiError::ForeignHost => StatusCode::MISDIRECTED_REQUEST,
             ApiError::NotFound
             | ApiError::IssueNotFound(_)
@@ -335,6 +340,12 @@ impl ApiError {
             }
             ApiError::BadGateway if ru => "Вышестоящий сервер недоступен.".into(),
             ApiError::BadGateway => "The upstream server could not be reached.".into(),
+            ApiError::UpstreamForbidden if ru => {
+                "Вышестоящий сервис отказал этим учётным данным в доступе (403).".into()
+            }
+            ApiError::UpstreamForbidden => {
+                "The upstream service refused this credential access (403).".into()
+            }
             ApiError::UpstreamRateLimited { .. } if ru => {
                 "Вышестоящий сервис получает слишком много запросов (429): повторите позже.".into()
             }

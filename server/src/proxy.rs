@@ -516,8 +516,8 @@ impl Proxy {
     /// for that one answer, whatever it is (see `credential_verdicts`):
     /// `GET /v2/myself` with the credential and the server's organisation,
     /// which is 200 for a good token and 401 for another. A refused
-    /// credential is 401 (403 for one the upstream knows but denies the
-    /// organisation); an upstream that cannot say is 502 (unreachable, or
+    /// credential is 401, or 403 when the upstream knows it but denies it
+    /// access; an upstream that cannot say is 502 (unreachable, or
     /// another answer), or 429 or 503 as it answered, with its
     /// `Retry-After`, and is asked again by the next request. With the
     /// server's own credential there is nothing to check. The credential
@@ -558,11 +558,14 @@ impl Proxy {
                 tracing::info!("the upstream refused a sender's credential: no part of its stored");
                 Judgement::Refused(ApiError::Unauthorized)
             }
+            // Not local mode's 403, which is about the organisation header
+            // the browser sent: here the upstream, asked with the server's
+            // organisation, denies the credential access.
             403 => {
                 tracing::info!(
-                    "the upstream denied a sender the organisation: no part of its stored"
+                    "the upstream denied a sender's credential access: no part of its stored"
                 );
-                Judgement::Refused(ApiError::Forbidden)
+                Judgement::Refused(ApiError::UpstreamForbidden)
             }
             // Busy rather than broken: the browser hears it as the
             // upstream said it, with the upstream's wait, which the

@@ -20,6 +20,8 @@ use tracker_attachments_server::Config;
 
 /// Held until `Upstream::release`, then given no verdict (500).
 const HELD_UNJUDGED: &str = "OAuth held-unjudged-token";
+/// Known to the upstream, but denied access (403).
+const DENIED: &str = "OAuth denied-token";
 /// The upstream is busy for these: 429 with `Retry-After: 7`.
 const RATE_LIMITED: &str = "OAuth rate-limited-token";
 /// 503, with a `Retry-After` date in an obsolete form.
@@ -105,6 +107,12 @@ async fn answer(State(judge): State<Judge>, request: Request) -> Response {
             }
             match authorization.as_str() {
                 HELD_UNJUDGED => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+                DENIED => (
+                    StatusCode::FORBIDDEN,
+                    json,
+                    r#"{"errors": {}, "errorsData": {}, "errorMessages": ["No access."], "statusCode": 403}"#,
+                )
+                    .into_response(),
                 RATE_LIMITED => busy(StatusCode::TOO_MANY_REQUESTS, "7"),
                 UNAVAILABLE => busy(
                     StatusCode::SERVICE_UNAVAILABLE,
@@ -329,4 +337,37 @@ async fn forwarded_answers_keep_the_upstreams_retry_after_for_the_page() {
             "{exposed}"
         );
     }
+}
+
+/// A credential the upstream denies access (403) is 403 saying so, in
+/// English or Russian: not local mode's message about the organisation
+/// header, which the browser may not even have sent (the upstream is asked
+/// with the server's). A refusal is kept: asked once.
+#[tokio::test]
+async fn a_credential_the_upstream_denies_access_is_403_saying_so() {
+    let upstream = Upstream::start().await;
+    let dir = TempDir::new();
+    let waiters = Arc::new(AtomicUsize::new(0));
+    let proxy = passing_proxy(&upstream, &dir, &waiters).await;
+    let send = |language: &str| {
+        proxy
+            .client
+            .post(proxy.url("/upload/flow"))
+            .header("Authorization", DENIED)
+            .header("Accept-Language", language)
+            .multipart(one_part("1-denied"))
+            .send()
+    };
+    let message = error_message(send("en").await.unwrap(), StatusCode::FORBIDDEN).await;
+    assert_eq!(
+        message,
+        "The upstream service refused this credential access (403)."
+    );
+    let message = error_message(send("ru").await.unwrap(), StatusCode::FORBIDDEN).await;
+    assert_eq!(
+        message,
+        "Вышестоящий сервис отказал этим учётным данным в доступе (403)."
+    );
+    assert_eq!(upstream.checks(DENIED), 1);
+    assert!(walk(&dir.data_dir().join("flow")).is_empty());
 }
