@@ -507,22 +507,22 @@ impl Proxy {
         self.authorization.is_some()
     }
 
-    /// Proxy mode without a credential of the server's: whether the
-    /// browser's credential is one the upstream takes, asked before a part
-    /// of its upload is stored here (parts stay for up to `--temp-ttl`
-    /// before the upstream sees the file: a made-up token would otherwise
-    /// fill the disk). The upstream is asked once per sender (`sender`:
-    /// `auth::owner_key`) for `VERDICT_TTL`, parts sent meanwhile waiting
-    /// for that one answer, whatever it is (see `credential_verdicts`):
-    /// `GET /v2/myself` with the credential and the server's organisation,
-    /// which is 200 for a good token and 401 for another. A refused
-    /// credential is 401, or 403 when the upstream knows it but denies it
-    /// access; an upstream that cannot say is 502 (unreachable, or
-    /// another answer), or 429 or 503 as it answered, with its
-    /// `Retry-After`, and is asked again by the next request. With the
-    /// server's own credential there is nothing to check. The credential
-    /// itself is never logged nor kept: verdicts are filed under the
-    /// sender's hash.
+    /// Proxy mode without a credential of the server's: whether the browser's
+    /// credential is one the upstream takes, asked before a part of its upload
+    /// is stored here (parts stay for up to `--temp-ttl` before the upstream
+    /// sees the file: a made-up token would otherwise fill the disk), and
+    /// before saying whether one is (Flow.js's test request), which a refused
+    /// credential has no business knowing. The upstream is asked once per
+    /// sender (`sender`: `auth::owner_key`) for `VERDICT_TTL`, parts sent
+    /// meanwhile waiting for that one answer, whatever it is (see
+    /// `credential_verdicts`): `GET /v2/myself` with the credential and the
+    /// server's organisation, which is 200 for a good token and 401 for
+    /// another. A refused credential is 401, or 403 when the upstream knows it
+    /// but denies it access; an upstream that cannot say is 502 (unreachable,
+    /// or another answer), or 429 or 503 as it answered, with its
+    /// `Retry-After`, and is asked again by the next request. With the server's
+    /// own credential there is nothing to check. The credential itself is never
+    /// logged nor kept: verdicts are filed under the sender's hash.
     pub async fn check_sender(&self, browser: &HeaderMap, sender: &str) -> Result<(), ApiError> {
         if self.holds_credential() {
             return Ok(());

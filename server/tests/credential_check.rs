@@ -20,6 +20,8 @@ use tracker_attachments_server::Config;
 
 /// Held until `Upstream::release`, then given no verdict (500).
 const HELD_UNJUDGED: &str = "OAuth held-unjudged-token";
+/// Unknown to the upstream (401).
+const REFUSED: &str = "OAuth refused-token";
 /// Known to the upstream, but denied access (403).
 const DENIED: &str = "OAuth denied-token";
 /// The upstream is busy for these: 429 with `Retry-After: 7`.
@@ -107,6 +109,12 @@ async fn answer(State(judge): State<Judge>, request: Request) -> Response {
             }
             match authorization.as_str() {
                 HELD_UNJUDGED => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+                REFUSED => (
+                    StatusCode::UNAUTHORIZED,
+                    json,
+                    r#"{"errors": {}, "errorsData": {}, "errorMessages": ["No."], "statusCode": 401}"#,
+                )
+                    .into_response(),
                 DENIED => (
                     StatusCode::FORBIDDEN,
                     json,
@@ -370,4 +378,68 @@ async fn a_credential_the_upstream_denies_access_is_403_saying_so() {
     );
     assert_eq!(upstream.checks(DENIED), 1);
     assert!(walk(&dir.data_dir().join("flow")).is_empty());
+}
+
+/// Flow.js's test request (`GET /upload/flow`: 200 if the part is stored,
+/// 204 if not) is checked as storing one is, on the same verdicts: a
+/// credential the upstream refuses, denies or cannot judge hears that, not
+/// whether a part is stored.
+#[tokio::test]
+async fn testing_for_a_part_needs_a_credential_the_upstream_takes() {
+    let upstream = Upstream::start().await;
+    let dir = TempDir::new();
+    let waiters = Arc::new(AtomicUsize::new(0));
+    let proxy = passing_proxy(&upstream, &dir, &waiters).await;
+    let test = |authorization: &str| {
+        proxy
+            .client
+            .get(proxy.url("/upload/flow?flowIdentifier=2-test&flowChunkNumber=1"))
+            .header("Authorization", authorization)
+            .send()
+    };
+    let refused = test(REFUSED).await.unwrap();
+    let message = error_message(refused, StatusCode::UNAUTHORIZED).await;
+    assert!(message.contains("token"), "{message}");
+    // The verdict is the one storing a part goes by, and the other way round.
+    let stored = spawn_part(&proxy, REFUSED, "1-test").await.unwrap();
+    error_message(stored, StatusCode::UNAUTHORIZED).await;
+    error_message(test(REFUSED).await.unwrap(), StatusCode::UNAUTHORIZED).await;
+    assert_eq!(upstream.checks(REFUSED), 1);
+    error_message(
+        spawn_part(&proxy, DENIED, "1-test").await.unwrap(),
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    error_message(test(DENIED).await.unwrap(), StatusCode::FORBIDDEN).await;
+    assert_eq!(upstream.checks(DENIED), 1);
+    let busy = test(RATE_LIMITED).await.unwrap();
+    assert_eq!(busy.headers()["retry-after"], "7");
+    error_message(busy, StatusCode::TOO_MANY_REQUESTS).await;
+
+    // One the upstream takes learns what it stored.
+    let taken = "OAuth taken-token";
+    assert_eq!(test(taken).await.unwrap().status(), StatusCode::NO_CONTENT);
+    let first_of_two = [
+        ("flowChunkNumber", "1"),
+        ("flowChunkSize", "1"),
+        ("flowCurrentChunkSize", "1"),
+        ("flowTotalSize", "2"),
+        ("flowIdentifier", "2-test"),
+        ("flowFilename", "x.bin"),
+        ("flowTotalChunks", "2"),
+    ]
+    .into_iter()
+    .fold(Form::new(), |form, (k, v)| form.text(k, v.to_owned()))
+    .part("file", Part::bytes(b"x".to_vec()).file_name("blob"));
+    let stored = proxy
+        .client
+        .post(proxy.url("/upload/flow"))
+        .header("Authorization", taken)
+        .multipart(first_of_two)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stored.status(), StatusCode::OK);
+    assert_eq!(test(taken).await.unwrap().status(), StatusCode::OK);
+    assert_eq!(upstream.checks(taken), 1);
 }

@@ -58,11 +58,17 @@ pub async fn test_chunk(
     query: Result<Query<HashMap<String, String>>, QueryRejection>,
 ) -> Result<StatusCode, ApiError> {
     let Query(params) = query.map_err(|_| ApiError::BadQuery)?;
+    let sender = auth::owner_key(&headers);
+    // Proxy mode with the browser's credential: as for storing a part, so
+    // a credential the upstream refuses learns nothing of what is stored.
+    if let Some(proxy) = &state.proxy {
+        proxy.check_sender(&headers, &sender).await?;
+    }
     let (identifier, number) = flow_protocol::identify(|k| params.get(k).cloned())
         .map_err(|p| problem(p, state.config.max_upload_bytes))?;
     let stored = state
         .storage
-        .flow_has_chunk(auth::owner_key(&headers), identifier, number)
+        .flow_has_chunk(sender, identifier, number)
         .await
         .map_err(ApiError::internal)?;
     Ok(if stored {
