@@ -117,8 +117,10 @@ impl CredentialVerdicts {
             Some(Entry::Judged(judgement, at)) if holds(*at, now) => {
                 return Found::Judged(judgement.clone())
             }
-            // A closed one is a check whose request went away before
-            // unfiling it could run; it is replaced like nothing.
+            // A closed one has no request left to settle it, and waiting
+            // on it would end at once, again and again. Each check unfiles
+            // itself before it closes, so this guards rather than happens:
+            // such an entry is replaced like nothing.
             Some(Entry::Checking(outcome)) if outcome.has_changed().is_ok() => {
                 return Found::Checking(outcome.clone())
             }
