@@ -140,6 +140,12 @@ pub struct Config {
     /// reached the wait (rather than guess from how long it took).
     #[arg(skip)]
     pub assembly_waiters: Option<std::sync::Arc<std::sync::atomic::AtomicUsize>>,
+
+    /// Test hook: when set, holds how many requests are waiting for
+    /// another request's check of their sender's credential right now
+    /// (proxy mode without a credential of the server's).
+    #[arg(skip)]
+    pub credential_check_waiters: Option<std::sync::Arc<std::sync::atomic::AtomicUsize>>,
 }
 
 impl Config {

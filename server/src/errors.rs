@@ -114,6 +114,18 @@ pub enum ApiError {
     InjectedFault,
     /// Proxy mode: the upstream could not be reached.
     BadGateway,
+    /// Proxy mode: the upstream answered 403 when asked whether it takes
+    /// the browser's credential: it knows it, but denies it access.
+    UpstreamForbidden,
+    /// Proxy mode: the upstream answered 429 when asked about the
+    /// browser's credential; its `Retry-After`, if valid, goes on.
+    UpstreamRateLimited {
+        retry_after: Option<HeaderValue>,
+    },
+    /// The same for a 503.
+    UpstreamUnavailable {
+        retry_after: Option<HeaderValue>,
+    },
     Internal,
 }
 
@@ -133,7 +145,9 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden | ApiError::CrossSite => StatusCode::FORBIDDEN,
+            ApiError::Forbidden | ApiError::CrossSite | ApiError::UpstreamForbidden => {
+                StatusCode::FORBIDDEN
+            }
             ApiError::ForeignHost => StatusCode::MISDIRECTED_REQUEST,
             ApiError::NotFound
             | ApiError::IssueNotFound(_)
@@ -159,9 +173,10 @@ impl ApiError {
             }
             ApiError::VersionMismatch { .. } => StatusCode::PRECONDITION_FAILED,
             ApiError::DuplicateIssue { .. } => StatusCode::CONFLICT,
-            ApiError::InjectedFault | ApiError::AssemblyUnfinished => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
+            ApiError::InjectedFault
+            | ApiError::AssemblyUnfinished
+            | ApiError::UpstreamUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::UpstreamRateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::UploadIdle { .. } | ApiError::BodyIdle { .. } => StatusCode::REQUEST_TIMEOUT,
             ApiError::BadGateway => StatusCode::BAD_GATEWAY,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -175,6 +190,17 @@ impl ApiError {
             ApiError::UnknownQueue(_) => Some("queue"),
             ApiError::Unattachable(_) => Some("attachmentIds"),
             ApiError::NoFileField => Some("file"),
+            _ => None,
+        }
+    }
+
+    /// How long a client should wait before sending the request again,
+    /// for the errors that say so.
+    fn retry_after(&self) -> Option<HeaderValue> {
+        match self {
+            ApiError::AssemblyUnfinished => Some(HeaderValue::from_static("1")),
+            ApiError::UpstreamRateLimited { retry_after }
+            | ApiError::UpstreamUnavailable { retry_after } => retry_after.clone(),
             _ => None,
         }
     }
@@ -314,6 +340,24 @@ impl ApiError {
             }
             ApiError::BadGateway if ru => "Вышестоящий сервер недоступен.".into(),
             ApiError::BadGateway => "The upstream server could not be reached.".into(),
+            ApiError::UpstreamForbidden if ru => {
+                "Вышестоящий сервис отказал этим учётным данным в доступе (403).".into()
+            }
+            ApiError::UpstreamForbidden => {
+                "The upstream service refused this credential access (403).".into()
+            }
+            ApiError::UpstreamRateLimited { .. } if ru => {
+                "Вышестоящий сервис получает слишком много запросов (429): повторите позже.".into()
+            }
+            ApiError::UpstreamRateLimited { .. } => {
+                "The upstream service is receiving too many requests (429): try again later.".into()
+            }
+            ApiError::UpstreamUnavailable { .. } if ru => {
+                "Вышестоящий сервис временно недоступен (503): повторите позже.".into()
+            }
+            ApiError::UpstreamUnavailable { .. } => {
+                "The upstream service is temporarily unavailable (503): try again later.".into()
+            }
             ApiError::Internal if ru => "Внутренняя ошибка сервера.".into(),
             ApiError::Internal => "Internal server error.".into(),
         }
@@ -351,10 +395,10 @@ impl ApiError {
             header::CONTENT_LANGUAGE,
             HeaderValue::from_static(lang.code()),
         );
-        if *self == ApiError::AssemblyUnfinished {
+        if let Some(retry_after) = self.retry_after() {
             response
                 .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+                .insert(header::RETRY_AFTER, retry_after);
         }
         response.extensions_mut().insert(Rendered {
             error: self.clone(),

@@ -5,16 +5,15 @@
 //! headers and body come back unchanged, except that URLs on the upstream
 //! in JSON answers are moved onto this server (see `Rebase`).
 
-use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, Uri};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use axum::middleware::Next;
 use axum::response::Response;
 use bytes::Bytes;
@@ -22,10 +21,11 @@ use futures_util::StreamExt;
 use serde_json::Value;
 
 use crate::base_url::BaseUrl;
-use crate::clock::Clock;
 use crate::config::Config;
+use crate::credential_verdicts::{CredentialVerdicts, Judgement};
 use crate::errors::{ApiError, Flavor};
 use crate::lang::Lang;
+use crate::retry_after;
 use crate::storage::PartFile;
 
 /// Read size when streaming an assembled file upstream.
@@ -49,15 +49,6 @@ const SLOWEST_UPLOAD_RATE: u64 = 512 * 1024;
 /// (attachment objects, issues and listings are far smaller).
 const MAX_REBASED_BODY: usize = 4 * 1024 * 1024;
 
-/// How long the upstream's verdict on a sender's credential is believed
-/// (see `Proxy::check_sender`): a revoked token stores parts at most this
-/// long after its last check.
-const VERDICT_TTL: Duration = Duration::from_secs(5 * 60);
-
-/// Most senders whose verdicts are kept; past it the expired go, then the
-/// oldest.
-const MAX_VERDICTS: usize = 10_000;
-
 /// The whole time for asking the upstream about a credential.
 const CREDENTIAL_CHECK_TIME: Duration = Duration::from_secs(30);
 
@@ -77,7 +68,7 @@ pub struct Proxy {
     org_header: HeaderName,
     org_id: HeaderValue,
     /// The upstream's verdicts on the browsers' credentials, by sender.
-    verdicts: Verdicts,
+    verdicts: CredentialVerdicts,
 }
 
 impl Proxy {
@@ -122,7 +113,10 @@ impl Proxy {
             org_header: HeaderName::from_bytes(config.upstream_org_header.as_bytes())
                 .context("--upstream-org-header")?,
             org_id: HeaderValue::from_str(&config.org_id).context("--org-id")?,
-            verdicts: Verdicts::new(config.clock.clone()),
+            verdicts: CredentialVerdicts::new(
+                config.clock.clone(),
+                config.credential_check_waiters.clone(),
+            ),
         })))
     }
 }
@@ -513,40 +507,34 @@ impl Proxy {
         self.authorization.is_some()
     }
 
-    /// Proxy mode without a credential of the server's: whether the
-    /// browser's credential is one the upstream takes, asked before a part
-    /// of its upload is stored here (parts stay for up to `--temp-ttl`
-    /// before the upstream sees the file: a made-up token would otherwise
-    /// fill the disk). The upstream is asked once per sender (`sender`:
-    /// `auth::owner_key`) for `VERDICT_TTL`, concurrent parts waiting for
-    /// the one answer: `GET /v2/myself` with the credential and the
+    /// Proxy mode without a credential of the server's: whether the browser's
+    /// credential is one the upstream takes, asked before a part of its upload
+    /// is stored here (parts stay for up to `--temp-ttl` before the upstream
+    /// sees the file: a made-up token would otherwise fill the disk), and
+    /// before saying whether one is (Flow.js's test request), which a refused
+    /// credential has no business knowing. The upstream is asked once per
+    /// sender (`sender`: `auth::owner_key`) for `VERDICT_TTL`, parts sent
+    /// meanwhile waiting for that one answer, whatever it is (see
+    /// `credential_verdicts`): `GET /v2/myself` with the credential and the
     /// server's organisation, which is 200 for a good token and 401 for
-    /// another. A refused credential is 401 (403 for one the upstream
-    /// knows but denies the organisation); an upstream that cannot say
-    /// (unreachable, or another answer) is 502, and is asked again next
-    /// time. With the server's own credential there is nothing to check.
-    /// The credential itself is never logged nor kept: verdicts are filed
-    /// under the sender's hash.
+    /// another. A refused credential is 401, or 403 when the upstream knows it
+    /// but denies it access; an upstream that cannot say is 502 (unreachable,
+    /// or another answer), or 429 or 503 as it answered, with its
+    /// `Retry-After`, and is asked again by the next request. With the server's
+    /// own credential there is nothing to check. The credential itself is never
+    /// logged nor kept: verdicts are filed under the sender's hash.
     pub async fn check_sender(&self, browser: &HeaderMap, sender: &str) -> Result<(), ApiError> {
         if self.holds_credential() {
             return Ok(());
         }
-        let verdict = self.verdicts.slot(sender);
-        let verdict = verdict
-            .get_or_try_init(|| async {
-                let refusal = self.ask_about(browser).await?;
-                Ok::<_, ApiError>((refusal, self.verdicts.clock.now_millis()))
-            })
-            .await?;
-        match &verdict.0 {
-            None => Ok(()),
-            Some(refusal) => Err(refusal.clone()),
+        match self.verdicts.judge(sender, self.ask_about(browser)).await {
+            Judgement::Taken => Ok(()),
+            Judgement::Refused(error) | Judgement::Unjudged(error) => Err(error),
         }
     }
 
-    /// The upstream's verdict on the browser's credential: `None` when it
-    /// takes it, else the refusal to answer with.
-    async fn ask_about(&self, browser: &HeaderMap) -> Result<Option<ApiError>, ApiError> {
+    /// The upstream's judgement of the browser's credential.
+    async fn ask_about(&self, browser: &HeaderMap) -> Judgement {
         let mut request = self
             .client
             .get(format!("{}/v2/myself", self.upstream))
@@ -556,28 +544,44 @@ impl Proxy {
         if let Some(value) = browser.get(header::AUTHORIZATION) {
             request = request.header(header::AUTHORIZATION, value.clone());
         }
-        let status = match request.send().await {
-            Ok(answer) => answer.status(),
+        let answer = match request.send().await {
+            Ok(answer) => answer,
             Err(e) => {
                 tracing::warn!(error = %without_url(e), "could not ask the upstream about a credential");
-                return Err(ApiError::BadGateway);
+                return Judgement::Unjudged(ApiError::BadGateway);
             }
         };
+        let status = answer.status();
         match status.as_u16() {
-            200..=299 => Ok(None),
+            200..=299 => Judgement::Taken,
             401 => {
                 tracing::info!("the upstream refused a sender's credential: no part of its stored");
-                Ok(Some(ApiError::Unauthorized))
+                Judgement::Refused(ApiError::Unauthorized)
             }
+            // Not local mode's 403, which is about the organisation header
+            // the browser sent: here the upstream, asked with the server's
+            // organisation, denies the credential access.
             403 => {
                 tracing::info!(
-                    "the upstream denied a sender the organisation: no part of its stored"
+                    "the upstream denied a sender's credential access: no part of its stored"
                 );
-                Ok(Some(ApiError::Forbidden))
+                Judgement::Refused(ApiError::UpstreamForbidden)
+            }
+            // Busy rather than broken: the browser hears it as the
+            // upstream said it, with the upstream's wait, which the
+            // widget's retry policy follows in place of its own backoff.
+            429 | 503 => {
+                tracing::warn!(%status, "the upstream is busy: no verdict on a credential (GET /v2/myself)");
+                let retry_after = retry_after::from_upstream(answer.headers());
+                Judgement::Unjudged(if status == StatusCode::TOO_MANY_REQUESTS {
+                    ApiError::UpstreamRateLimited { retry_after }
+                } else {
+                    ApiError::UpstreamUnavailable { retry_after }
+                })
             }
             _ => {
                 tracing::warn!(%status, "the upstream gave no verdict on a credential (GET /v2/myself)");
-                Err(ApiError::BadGateway)
+                Judgement::Unjudged(ApiError::BadGateway)
             }
         }
     }
@@ -637,68 +641,6 @@ impl Proxy {
         // The local copy goes once the upstream has it (or has refused it).
         drop(part);
         pass_back(answer, "/v2/attachments/", Flavor::Tracker, lang, None).await
-    }
-}
-
-/// A verdict: the refusal (`None`: taken) and when it was made (ms).
-type Verdict = (Option<ApiError>, i64);
-
-/// The upstream's verdicts on senders' credentials, each believed for
-/// `VERDICT_TTL`, at most `MAX_VERDICTS` of them. A slot being filled is
-/// shared, so parts sent in parallel wait for one answer; one that could
-/// not be filled (no verdict) stays empty for the next to try.
-struct Verdicts {
-    slots: Mutex<HashMap<String, Arc<tokio::sync::OnceCell<Verdict>>>>,
-    clock: Clock,
-}
-
-impl Verdicts {
-    fn new(clock: Clock) -> Self {
-        Self {
-            slots: Mutex::new(HashMap::new()),
-            clock,
-        }
-    }
-
-    /// The sender's slot: its verdict while it holds, else a fresh one.
-    fn slot(&self, sender: &str) -> Arc<tokio::sync::OnceCell<Verdict>> {
-        let now = self.clock.now_millis();
-        let ttl = i64::try_from(VERDICT_TTL.as_millis()).unwrap_or(i64::MAX);
-        let fresh = |slot: &tokio::sync::OnceCell<Verdict>| {
-            slot.get()
-                .is_none_or(|(_, at)| now.saturating_sub(*at) < ttl)
-        };
-        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(slot) = slots.get(sender).filter(|slot| fresh(slot)) {
-            return slot.clone();
-        }
-        if slots.len() >= MAX_VERDICTS && !slots.contains_key(sender) {
-            // Verdicts that still hold, and slots a request is filling
-            // (one nobody fills any more is left from an upstream that
-            // gave no verdict).
-            slots.retain(|_, slot| match slot.get() {
-                Some(_) => fresh(slot),
-                None => Arc::strong_count(slot) > 1,
-            });
-            if slots.len() >= MAX_VERDICTS {
-                let oldest = slots
-                    .iter()
-                    .filter_map(|(key, slot)| slot.get().map(|(_, at)| (*at, key)))
-                    .min()
-                    .map(|(_, key)| key.clone());
-                match oldest {
-                    Some(key) => slots.remove(&key),
-                    // All of them being asked right now: start afresh.
-                    None => {
-                        slots.clear();
-                        None
-                    }
-                };
-            }
-        }
-        let slot = Arc::new(tokio::sync::OnceCell::new());
-        slots.insert(sender.to_owned(), slot.clone());
-        slot
     }
 }
 
@@ -1331,34 +1273,6 @@ mod tests {
         assert_eq!(url("/rest/api/%2e%2e/%2e%2e/x"), None);
         // Not a route this server forwards.
         assert_eq!(url("/v2x"), None);
-    }
-
-    #[test]
-    fn verdicts_expire_and_stay_bounded() {
-        let clock = Clock::manual(1_700_000_000_000);
-        let verdicts = Verdicts::new(clock.clone());
-        let slot = verdicts.slot("a");
-        slot.set((None, clock.now_millis())).unwrap();
-        clock.advance(VERDICT_TTL - Duration::from_millis(1));
-        assert!(Arc::ptr_eq(&slot, &verdicts.slot("a")));
-        clock.advance(Duration::from_millis(1));
-        let renewed = verdicts.slot("a");
-        assert!(!Arc::ptr_eq(&slot, &renewed));
-        assert!(renewed.get().is_none());
-        // One being filled is shared.
-        assert!(Arc::ptr_eq(&renewed, &verdicts.slot("a")));
-        drop(renewed);
-        for i in 0..MAX_VERDICTS + 10 {
-            let slot = verdicts.slot(&i.to_string());
-            let _ = slot.set((Some(ApiError::Unauthorized), clock.now_millis()));
-            clock.advance(Duration::from_millis(1));
-        }
-        let slots = verdicts.slots.lock().unwrap();
-        assert_eq!(slots.len(), MAX_VERDICTS);
-        // The oldest went; the newest stay.
-        assert!(!slots.contains_key("a"));
-        assert!(!slots.contains_key("0"));
-        assert!(slots.contains_key(&(MAX_VERDICTS + 9).to_string()));
     }
 
     #[test]

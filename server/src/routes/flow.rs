@@ -7,7 +7,6 @@
 //! of the same identifier are another upload.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use axum::body::Body;
@@ -29,6 +28,7 @@ use crate::flow_protocol::{self, FlowChunk, FlowProblem, MAX_PARAM_LEN};
 use crate::model::AttachmentView;
 use crate::state::AppState;
 use crate::storage::{Assembly, AssemblyOutcome, ChunkStored, FlowUpload, Outcome};
+use crate::waiting_count::Waiting;
 
 /// Flow.js sends eight parameters and the part; anything far beyond is not Flow.js.
 const MAX_FIELDS: usize = 64;
@@ -58,11 +58,17 @@ pub async fn test_chunk(
     query: Result<Query<HashMap<String, String>>, QueryRejection>,
 ) -> Result<StatusCode, ApiError> {
     let Query(params) = query.map_err(|_| ApiError::BadQuery)?;
+    let sender = auth::owner_key(&headers);
+    // Proxy mode with the browser's credential: as for storing a part, so
+    // a credential the upstream refuses learns nothing of what is stored.
+    if let Some(proxy) = &state.proxy {
+        proxy.check_sender(&headers, &sender).await?;
+    }
     let (identifier, number) = flow_protocol::identify(|k| params.get(k).cloned())
         .map_err(|p| problem(p, state.config.max_upload_bytes))?;
     let stored = state
         .storage
-        .flow_has_chunk(auth::owner_key(&headers), identifier, number)
+        .flow_has_chunk(sender, identifier, number)
         .await
         .map_err(ApiError::internal)?;
     Ok(if stored {
@@ -257,22 +263,6 @@ async fn answer(
             body.clone(),
         )),
         Some(AssemblyOutcome::Failed) | None => Err(ApiError::AssemblyUnfinished),
-    }
-}
-
-/// Counts a request as waiting for an assembly while it lives (test hook).
-struct Waiting<'a>(&'a AtomicUsize);
-
-impl<'a> Waiting<'a> {
-    fn new(count: &'a AtomicUsize) -> Self {
-        count.fetch_add(1, Ordering::SeqCst);
-        Self(count)
-    }
-}
-
-impl Drop for Waiting<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 

@@ -259,7 +259,7 @@ fn jira_routes(state: &AppState, uploads: &Uploads, prefix: &'static str) -> Rou
 /// other proxied routes, with none when the credentials are the server's,
 /// and with a credential required when the browser's go upstream (its
 /// form here; whether the upstream takes it, `Proxy::check_sender`, asked
-/// by the handler before a part is stored).
+/// by the handlers before a part is stored or said to be).
 fn flow_routes(state: &AppState, uploads: &Uploads) -> Router<AppState> {
     let route =
         get(flow::test_chunk).merge(uploads.route(post(flow::upload_chunk), Flavor::Tracker));

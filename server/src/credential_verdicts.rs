@@ -1,0 +1,337 @@
+//! The upstream's verdicts on the browsers' credentials, for proxy mode
+//! without a credential of the server's (see `Proxy::check_sender`).
+//!
+//! A sender's credential is checked by one request at a time. Those that
+//! come while the check runs (a file's parts, sent in parallel) wait for
+//! it and get its outcome, whatever it is: were a failed check not shared,
+//! each of them would start its own in turn, and with a blackholed
+//! upstream each would wait out the whole check time. Only a verdict is
+//! kept, for `VERDICT_TTL`: an upstream that said nothing of the
+//! credential is asked again by the next request that comes after.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::atomic::AtomicUsize;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use crate::clock::Clock;
+use crate::errors::ApiError;
+use crate::waiting_count::Waiting;
+
+/// How long a verdict is believed: a revoked token stores parts at most
+/// this long after its last check.
+pub const VERDICT_TTL: Duration = Duration::from_secs(5 * 60);
+
+/// Most senders kept (verdicts and checks under way); past it the expired
+/// go, then the oldest verdict.
+pub const MAX_VERDICTS: usize = 10_000;
+
+/// What a check of a credential came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Judgement {
+    /// The upstream takes the credential.
+    Taken,
+    /// The upstream refuses it: the refusal to answer with.
+    Refused(ApiError),
+    /// The upstream said nothing of the credential (unreachable, busy,
+    /// another answer): the error to answer with. Never kept.
+    Unjudged(ApiError),
+}
+
+/// The outcome of a check under way, once it has one. The channel closes
+/// without one when the request that ran the check went away.
+type Outcome = watch::Receiver<Option<Judgement>>;
+
+enum Entry {
+    Checking(Outcome),
+    /// A verdict (never `Unjudged`) and when it was made (ms).
+    Judged(Judgement, i64),
+}
+
+/// What a request finds for its sender.
+enum Found {
+    Judged(Judgement),
+    Checking(Outcome),
+    /// Nothing to go by: the request checks, filed as the check under way.
+    Nothing(watch::Sender<Option<Judgement>>, Outcome),
+}
+
+pub struct CredentialVerdicts {
+    entries: Mutex<HashMap<String, Entry>>,
+    clock: Clock,
+    /// Test hook: see `Config::credential_check_waiters`.
+    waiters: Option<Arc<AtomicUsize>>,
+}
+
+impl CredentialVerdicts {
+    pub fn new(clock: Clock, waiters: Option<Arc<AtomicUsize>>) -> Self {
+        Self {
+            entries: Mutex::new(HashMap::new()),
+            clock,
+            waiters,
+        }
+    }
+
+    /// The sender's judgement: a verdict that still holds, else the
+    /// outcome of the check under way, else `check`'s (run only then),
+    /// which whoever comes while it runs shares. If the request running a
+    /// check goes away before its outcome, those waiting for it look
+    /// again, and one of them checks.
+    pub async fn judge(&self, sender: &str, check: impl Future<Output = Judgement>) -> Judgement {
+        let (outcome, filed) = loop {
+            match self.find(sender) {
+                Found::Judged(judgement) => return judgement,
+                Found::Checking(outcome) => {
+                    if let Some(judgement) = self.wait(outcome).await {
+                        return judgement;
+                    }
+                }
+                Found::Nothing(outcome, filed) => break (outcome, filed),
+            }
+        };
+        let running = RunningCheck {
+            verdicts: self,
+            sender,
+            outcome,
+            filed,
+            settled: false,
+        };
+        let judgement = check.await;
+        running.settle(judgement.clone());
+        judgement
+    }
+
+    fn entries(&self) -> MutexGuard<'_, HashMap<String, Entry>> {
+        // The map holds no invariant a panic elsewhere could have broken
+        // half-way: every change is one insert or remove.
+        self.entries.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn find(&self, sender: &str) -> Found {
+        let now = self.clock.now_millis();
+        let mut entries = self.entries();
+        match entries.get(sender) {
+            Some(Entry::Judged(judgement, at)) if holds(*at, now) => {
+                return Found::Judged(judgement.clone())
+            }
+            // A closed one has no request left to settle it, and waiting
+            // on it would end at once, again and again. Each check unfiles
+            // itself before it closes, so this guards rather than happens:
+            // such an entry is replaced like nothing.
+            Some(Entry::Checking(outcome)) if outcome.has_changed().is_ok() => {
+                return Found::Checking(outcome.clone())
+            }
+            _ => {}
+        }
+        if !entries.contains_key(sender) {
+            make_room(&mut entries, now);
+        }
+        let (outcome, filed) = watch::channel(None);
+        entries.insert(sender.to_owned(), Entry::Checking(filed.clone()));
+        Found::Nothing(outcome, filed)
+    }
+
+    /// The outcome of another request's check; `None` if that request went
+    /// away without one.
+    async fn wait(&self, mut outcome: Outcome) -> Option<Judgement> {
+        let _waiting = self.waiters.as_deref().map(Waiting::new);
+        let outcome = outcome.wait_for(Option::is_some).await.ok()?;
+        (*outcome).clone()
+    }
+}
+
+fn holds(at: i64, now: i64) -> bool {
+    let ttl = i64::try_from(VERDICT_TTL.as_millis()).unwrap_or(i64::MAX);
+    now.saturating_sub(at) < ttl
+}
+
+/// Keeps `entries` under `MAX_VERDICTS` before one more goes in: the
+/// expired verdicts go, then the oldest, or, were every one a check under
+/// way, one of those (its waiters still get its outcome; it is only no
+/// longer found by those who come later).
+fn make_room(entries: &mut HashMap<String, Entry>, now: i64) {
+    if entries.len() < MAX_VERDICTS {
+        return;
+    }
+    entries.retain(|_, entry| match entry {
+        Entry::Judged(_, at) => holds(*at, now),
+        Entry::Checking(outcome) => outcome.has_changed().is_ok(),
+    });
+    if entries.len() < MAX_VERDICTS {
+        return;
+    }
+    let oldest = entries
+        .iter()
+        .filter_map(|(sender, entry)| match entry {
+            Entry::Judged(_, at) => Some((*at, sender)),
+            Entry::Checking(_) => None,
+        })
+        .min()
+        .map(|(_, sender)| sender.clone());
+    if let Some(sender) = oldest.or_else(|| entries.keys().next().cloned()) {
+        entries.remove(&sender);
+    }
+}
+
+/// A check a request runs for its sender, filed as under way until it
+/// settles. Dropped unsettled (its request went away mid-check), it is
+/// unfiled, and closing its channel tells those waiting to look again.
+struct RunningCheck<'a> {
+    verdicts: &'a CredentialVerdicts,
+    sender: &'a str,
+    outcome: watch::Sender<Option<Judgement>>,
+    /// What was filed, to tell this check's entry from a later one's.
+    filed: Outcome,
+    settled: bool,
+}
+
+impl RunningCheck<'_> {
+    /// The entry is changed before the waiters are told, so that a request
+    /// coming in between finds the verdict, or, when there is none, checks
+    /// afresh, rather than joining a check that is over.
+    fn settle(mut self, judgement: Judgement) {
+        let now = self.verdicts.clock.now_millis();
+        let mut entries = self.verdicts.entries();
+        if self.is_filed(&entries) {
+            match &judgement {
+                Judgement::Unjudged(_) => {
+                    entries.remove(self.sender);
+                }
+                Judgement::Taken | Judgement::Refused(_) => {
+                    entries.insert(
+                        self.sender.to_owned(),
+                        Entry::Judged(judgement.clone(), now),
+                    );
+                }
+            }
+        }
+        drop(entries);
+        self.outcome.send_replace(Some(judgement));
+        self.settled = true;
+    }
+
+    fn is_filed(&self, entries: &HashMap<String, Entry>) -> bool {
+        matches!(
+            entries.get(self.sender),
+            Some(Entry::Checking(filed)) if filed.same_channel(&self.filed)
+        )
+    }
+}
+
+impl Drop for RunningCheck<'_> {
+    fn drop(&mut self) {
+        if self.settled {
+            return;
+        }
+        let mut entries = self.verdicts.entries();
+        if self.is_filed(&entries) {
+            entries.remove(self.sender);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use futures_util::FutureExt;
+
+    use super::*;
+
+    /// A check that counts how often it ran and comes to `judgement`.
+    async fn counted(runs: &AtomicUsize, judgement: Judgement) -> Judgement {
+        runs.fetch_add(1, Ordering::SeqCst);
+        judgement
+    }
+
+    #[tokio::test]
+    async fn verdicts_are_kept_for_their_time_and_no_verdict_is_not() {
+        let clock = Clock::manual(1_700_000_000_000);
+        let verdicts = CredentialVerdicts::new(clock.clone(), None);
+        let runs = AtomicUsize::new(0);
+        let refused = Judgement::Refused(ApiError::Unauthorized);
+        for _ in 0..2 {
+            let judged = verdicts.judge("a", counted(&runs, refused.clone())).await;
+            assert_eq!(judged, refused);
+        }
+        assert_eq!(runs.load(Ordering::SeqCst), 1);
+        clock.advance(VERDICT_TTL - Duration::from_millis(1));
+        verdicts.judge("a", counted(&runs, Judgement::Taken)).await;
+        assert_eq!(runs.load(Ordering::SeqCst), 1);
+        clock.advance(Duration::from_millis(1));
+        let judged = verdicts.judge("a", counted(&runs, Judgement::Taken)).await;
+        assert_eq!(judged, Judgement::Taken);
+        assert_eq!(runs.load(Ordering::SeqCst), 2);
+
+        let unjudged = Judgement::Unjudged(ApiError::BadGateway);
+        for expected_runs in 1..=2 {
+            let judged = verdicts.judge("b", counted(&runs, unjudged.clone())).await;
+            assert_eq!(judged, unjudged);
+            assert_eq!(runs.load(Ordering::SeqCst), 2 + expected_runs);
+        }
+        assert!(!verdicts.entries().contains_key("b"));
+    }
+
+    /// Polled in order by `join!`: the first files its check and waits
+    /// for `release`, the second finds the check under way and waits for
+    /// it, the third releases it. Both get the check's "no verdict", and
+    /// only one check ran.
+    #[tokio::test]
+    async fn those_waiting_for_a_check_get_its_outcome_even_without_a_verdict() {
+        let verdicts = CredentialVerdicts::new(Clock::manual(0), None);
+        let runs = AtomicUsize::new(0);
+        let (release, released) = tokio::sync::oneshot::channel::<()>();
+        let unjudged = Judgement::Unjudged(ApiError::BadGateway);
+        let held = async {
+            runs.fetch_add(1, Ordering::SeqCst);
+            let _ = released.await;
+            unjudged.clone()
+        };
+        let (first, second, ()) = tokio::join!(
+            verdicts.judge("a", held),
+            verdicts.judge("a", counted(&runs, Judgement::Taken)),
+            async {
+                let _ = release.send(());
+            },
+        );
+        assert_eq!(first, unjudged);
+        assert_eq!(second, unjudged);
+        assert_eq!(runs.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn a_check_whose_request_went_away_is_made_again() {
+        let verdicts = CredentialVerdicts::new(Clock::manual(0), None);
+        let never = std::future::pending::<Judgement>();
+        // Polled once (the check is filed and waits), then dropped.
+        assert!(verdicts.judge("a", never).now_or_never().is_none());
+        assert!(!verdicts.entries().contains_key("a"));
+        let runs = AtomicUsize::new(0);
+        let judged = verdicts.judge("a", counted(&runs, Judgement::Taken)).await;
+        assert_eq!(judged, Judgement::Taken);
+        assert_eq!(runs.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn verdicts_stay_bounded_and_the_oldest_go() {
+        let clock = Clock::manual(1_700_000_000_000);
+        let verdicts = CredentialVerdicts::new(clock.clone(), None);
+        let refused = Judgement::Refused(ApiError::Unauthorized);
+        for i in 0..MAX_VERDICTS + 10 {
+            let sender = i.to_string();
+            verdicts
+                .judge(&sender, std::future::ready(refused.clone()))
+                .await;
+            clock.advance(Duration::from_millis(1));
+        }
+        let entries = verdicts.entries();
+        assert_eq!(entries.len(), MAX_VERDICTS);
+        assert!(!entries.contains_key("0"));
+        assert!(!entries.contains_key("9"));
+        assert!(entries.contains_key("10"));
+        assert!(entries.contains_key(&(MAX_VERDICTS + 9).to_string()));
+    }
+}
