@@ -10,6 +10,7 @@ mod server;
 mod stage;
 mod test;
 mod tools;
+mod wasm_opt;
 mod workspace;
 
 use std::process::ExitCode;

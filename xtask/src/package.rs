@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::tools::{self, Purpose};
+use crate::wasm_opt;
 use crate::workspace::Workspace;
 
 /// Files of `www/package/` copied as they are (package.json is filled in).
@@ -53,6 +54,9 @@ pub fn build(ws: &Workspace) -> Result<PathBuf, String> {
                 "--release",
                 "--no-typescript",
                 "--no-pack",
+                // wasm_opt.rs runs it, with the same settings, and keeps
+                // the result for the next build of the same module.
+                "--no-opt",
                 "--out-name",
                 "tracker_attachments",
                 "--out-dir",
@@ -63,6 +67,7 @@ pub fn build(ws: &Workspace) -> Result<PathBuf, String> {
             // the default members (the server too) for wasm.
             .args(["--", "-p", "tracker-attachments"]),
     )?;
+    wasm_opt::optimise_package(ws, &out.join("tracker_attachments_bg.wasm"))?;
 
     let pkg = ws.path("www/pkg");
     remove_dir(&pkg)?;
