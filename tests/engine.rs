@@ -803,6 +803,7 @@ async fn an_answer_lost_after_the_whole_file_went_to_an_issue_is_looked_up_befor
     // request went out: done, not sent twice.
     let fresh = format!(r#"{{"id":"7","name":"once.txt","size":4,"createdAt":"{now}"}}"#);
     let on_issue = listed(format!("[{old}, {fresh}]"));
+    let on_issue_again = on_issue.clone();
     let (state, _, id, calls, asked) = run(true, false, vec![broken(), on_issue]).await;
     assert_eq!(
         (state.as_str(), id.as_deref(), calls),
@@ -829,11 +830,24 @@ async fn an_answer_lost_after_the_whole_file_went_to_an_issue_is_looked_up_befor
         (state.as_str(), calls, status.as_str()),
         ("failed", 2, may_be_attached)
     );
-    let unreadable = (0, Err(UploadError::Network("offline".into())));
-    let (state, status, _, calls, _) = run(true, false, vec![broken(), unreadable]).await;
+    // An issue that cannot be read for a moment is read again, as the
+    // retry policy allows (three tries here); then the user decides.
+    let unreadable = || (0, Err(UploadError::Network("reset again".into())));
+    let (state, id, calls, asked) = {
+        let script = vec![broken(), unreadable(), on_issue_again.clone()];
+        let (state, _, id, calls, asked) = run(true, false, script).await;
+        (state, id, calls, asked)
+    };
+    assert_eq!(
+        (state.as_str(), id.as_deref(), calls),
+        ("done", Some("7"), 3)
+    );
+    assert_eq!(asked, [lookup[0].clone(), lookup[0].clone()]);
+    let script = vec![broken(), unreadable(), unreadable(), unreadable()];
+    let (state, status, _, calls, _) = run(true, false, script).await;
     assert_eq!(
         (state.as_str(), calls, status.as_str()),
-        ("failed", 2, may_be_attached)
+        ("failed", 4, may_be_attached)
     );
     let gateway = (300, answer(504, "", None));
     let (state, status, _, calls, asked) = run(true, false, vec![gateway]).await;
@@ -854,7 +868,7 @@ async fn an_answer_lost_after_the_whole_file_went_to_an_issue_is_looked_up_befor
 
     // Cancelled meanwhile, and the issue cannot be read: the row does not
     // say only "Cancelled", since the file may be there.
-    let unreadable = (0, Err(UploadError::Network("offline".into())));
+    let unreadable = (0, answer(403, "", None));
     let (state, status, _, _, asked) = run(true, true, vec![broken(), unreadable]).await;
     assert_eq!(
         (state.as_str(), status.as_str()),

@@ -217,3 +217,102 @@ async fn a_request_failing_as_the_browser_goes_offline_spends_no_try() {
     assert_eq!(told.count(BACK), 1, "{:?}", told.texts.borrow());
     browser_online_restored();
 }
+
+/// The browser's transport, but the first upload's answer is lost as the
+/// browser goes offline: the server has the file, the page hears only a
+/// broken connection. Reads made while `navigator.onLine` is false fail
+/// as they would offline, without reaching the server.
+struct LostAnswerLink {
+    browser: BrowserTransport,
+    uploads: Cell<usize>,
+    reads: Cell<usize>,
+}
+
+fn navigator_online() -> bool {
+    let navigator = Reflect::get(&web_sys::window().unwrap(), &js("navigator")).unwrap();
+    Reflect::get(&navigator, &js("onLine")).unwrap().as_bool() != Some(false)
+}
+
+impl Transport for LostAnswerLink {
+    fn upload<'a>(
+        &'a self,
+        request: &'a UploadRequest,
+        files: &'a [web_sys::Blob],
+        signal: Option<&'a web_sys::AbortSignal>,
+        on_progress: Rc<dyn Fn(u64, u64)>,
+    ) -> TransportFuture<'a> {
+        self.uploads.set(self.uploads.get() + 1);
+        let first = self.uploads.get() == 1;
+        let sent = self.browser.upload(request, files, signal, on_progress);
+        Box::pin(async move {
+            let answer = sent.await;
+            if first && answer.is_ok() {
+                browser_online(false, true);
+                return Err(UploadError::Network(
+                    "net::ERR_INTERNET_DISCONNECTED".into(),
+                ));
+            }
+            answer
+        })
+    }
+
+    fn json<'a>(
+        &'a self,
+        request: &'a JsonRequest,
+        signal: Option<&'a web_sys::AbortSignal>,
+    ) -> TransportFuture<'a> {
+        self.reads.set(self.reads.get() + 1);
+        if !navigator_online() {
+            return Box::pin(async {
+                Err(UploadError::Network(
+                    "net::ERR_INTERNET_DISCONNECTED".into(),
+                ))
+            });
+        }
+        self.browser.json(request, signal)
+    }
+}
+
+#[wasm_bindgen_test]
+async fn an_answer_lost_offline_is_looked_up_on_the_issue_once_back_online() {
+    browser_online_restored();
+    let link = Rc::new(LostAnswerLink {
+        browser: BrowserTransport::default(),
+        uploads: Cell::new(0),
+        reads: Cell::new(0),
+    });
+    let root = container();
+    let name = format!("lost-offline-{}.txt", js_sys::Date::now());
+    let options = WidgetOptions {
+        transport: link.clone(),
+        mode: tracker_attachments::backend::Mode::TrackerIssue,
+        issue: "DEMO-3".into(),
+        retry: RetryPolicy {
+            base_ms: 1,
+            cap_ms: 5,
+            max_attempts: 3,
+            max_retry_after_ms: 0,
+        },
+        ..dev_options(server(), "dev-token")
+    };
+    let _handle = mount_widget(root.clone(), options);
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[file(b"taken, answer lost", &name, "text/plain")],
+    );
+    // The issue was read once while offline (and failed): more reads then
+    // would only use up the tries.
+    wait_for("the look-up's first read", 10_000, || link.reads.get() >= 1).await;
+    let row = query(&root, "[data-ta=row]").unwrap();
+    assert_ne!(state(&row), "failed", "{}", status(&row));
+
+    browser_online(true, true);
+    wait_for("the file found on the issue", 20_000, || {
+        state(&row) != "uploading"
+    })
+    .await;
+    assert_eq!(state(&row), "done", "{}", status(&row));
+    assert_eq!(link.uploads.get(), 1, "not sent a second time");
+    assert_eq!(link.reads.get(), 2, "one read offline, one back online");
+    browser_online_restored();
+}

@@ -2,7 +2,9 @@
 //! byte: whether the issue holds the file now decides between sending it
 //! again (it was not taken) and recording it as done (it was).
 
-use crate::core::{parse_timestamp_ms, Attachment, FileMeta, UploadError};
+use crate::core::{
+    parse_timestamp_ms, Attachment, FileMeta, RetryDecision, RetryPolicy, UploadError,
+};
 
 /// How far the server's clock may be behind the page's for a copy of the
 /// file's name and size to count as the upload itself.
@@ -58,6 +60,42 @@ pub fn may_be_on_the_issue(error: &UploadError) -> bool {
 /// attached twice.
 pub fn unreadable_success(error: UploadError) -> UploadError {
     UploadError::AnswerLost(Box::new(error))
+}
+
+/// What to do after the issue's attachments could not be read for a lost
+/// answer's look-up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LookUpAgain {
+    /// Read it again after this many milliseconds.
+    In(u64),
+    /// Read it again once the browser is back online.
+    WhenOnline,
+    /// Leave it to the user ([`LostUpload::Unsure`]).
+    GiveUp,
+}
+
+/// After `failures` failed reads of the issue, the last failing with
+/// `error`, while the browser is `online` or not. The look-up is the only
+/// way to learn whether the file is there without asking the user: a
+/// connection that dropped with the answer is likely gone for the look-up
+/// too, so an offline browser waits for the connection (as the queue's
+/// files do) instead of using up the tries, and a transient failure is
+/// read again as `policy` allows. Anything else is an issue that cannot
+/// be read.
+pub fn look_up_again(
+    policy: &RetryPolicy,
+    failures: u32,
+    error: &UploadError,
+    online: bool,
+    random: f64,
+) -> LookUpAgain {
+    if !online && error.waits_for_network() {
+        return LookUpAgain::WhenOnline;
+    }
+    match policy.decide(failures, error, None, random) {
+        RetryDecision::RetryIn(wait) => LookUpAgain::In(wait),
+        RetryDecision::GiveUp => LookUpAgain::GiveUp,
+    }
 }
 
 /// `error` told as a lost answer the user has to check, once: a success
@@ -286,5 +324,48 @@ mod tests {
         assert!(!may_be_on_the_issue(&UploadError::InvalidResponse(
             "x".into()
         )));
+    }
+
+    #[test]
+    fn a_failed_look_up_waits_for_the_connection_or_tries_as_the_policy_allows() {
+        let policy = RetryPolicy {
+            base_ms: 100,
+            cap_ms: 1_000,
+            max_attempts: 3,
+            max_retry_after_ms: 0,
+        };
+        let reset = UploadError::Network("connection reset".into());
+        // Offline: waits, however many tries failed, since none could work.
+        assert_eq!(
+            look_up_again(&policy, 1, &reset, false, 0.5),
+            LookUpAgain::WhenOnline
+        );
+        assert_eq!(
+            look_up_again(&policy, 9, &reset, false, 0.5),
+            LookUpAgain::WhenOnline
+        );
+        // Online: a transient failure is read again, with backoff, up to
+        // the policy's tries.
+        assert_eq!(
+            look_up_again(&policy, 1, &reset, true, 0.5),
+            LookUpAgain::In(50)
+        );
+        assert_eq!(
+            look_up_again(&policy, 2, &http(503), true, 0.5),
+            LookUpAgain::In(100)
+        );
+        assert_eq!(
+            look_up_again(&policy, 3, &reset, true, 0.5),
+            LookUpAgain::GiveUp
+        );
+        // An issue that refuses the read is not read again, offline or not.
+        assert_eq!(
+            look_up_again(&policy, 1, &http(403), true, 0.5),
+            LookUpAgain::GiveUp
+        );
+        assert_eq!(
+            look_up_again(&policy, 1, &http(404), false, 0.5),
+            LookUpAgain::GiveUp
+        );
     }
 }

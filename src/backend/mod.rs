@@ -33,8 +33,8 @@ pub use form::FormBackend;
 pub use issue_key::usable_issue_key;
 pub use jira::{JiraBackend, JIRA_MAX_BATCH};
 pub use lost_answer::{
-    answer_lost, can_be_looked_up, find_lost_upload, may_be_on_the_issue, unreadable_success,
-    LostUpload, CLOCK_SKEW_MS, UNSURE_WINDOW_MS,
+    answer_lost, can_be_looked_up, find_lost_upload, look_up_again, may_be_on_the_issue,
+    unreadable_success, LookUpAgain, LostUpload, CLOCK_SKEW_MS, UNSURE_WINDOW_MS,
 };
 pub use mode::Mode;
 pub use percent::{encode_component, is_dot_segment};

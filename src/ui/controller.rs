@@ -9,11 +9,11 @@ use web_sys::{AbortController, File};
 use super::{EventFile, WidgetEvent, WidgetOptions};
 use crate::backend::{
     answer_lost, attach_request, batch_limit, bounded_chunk_size, can_be_looked_up,
-    comment_request, error_from_response, find_lost_upload, ids_refused_by_name,
+    comment_request, error_from_response, find_lost_upload, ids_refused_by_name, look_up_again,
     may_be_on_the_issue, parse_attach, parse_comment, refused_header_warning,
     single_request_backend, surely_owns, temporary_attachment_is_gone,
     temporary_attachment_request, usable_issue_key, BackendSettings, Credentials, FlowBackend,
-    LostUpload, Mode, UploadBackend,
+    LookUpAgain, LostUpload, Mode, UploadBackend,
 };
 use crate::core::{
     can_preview, file_shares, parse_retry_after, Announcement, Attachment, BatchLimit, Entry,
@@ -29,6 +29,9 @@ use crate::web::{
 
 /// How often the speed is sampled while uploads run (see `measure_speed`).
 const SPEED_SAMPLE_MS: u64 = 1_000;
+/// How often a lost answer's look-up, waiting for the connection, checks
+/// that the browser is back online.
+const ONLINE_POLL_MS: u64 = 1_000;
 
 /// One widget's state and the intents its components send. It carries out
 /// what [`UploadQueue`] decides and reports results back to it.
@@ -1431,7 +1434,7 @@ impl Controller {
                                 .min(options.retry.cap_ms),
                         )
                         .await;
-                        listing = list_issue(backend.as_ref(), &options).await.ok();
+                        listing = self.look_up_issue(backend.as_ref(), &options).await;
                     }
                     for i in unknown {
                         let Err((error, _)) = &mut outcomes[i] else {
@@ -1880,6 +1883,51 @@ impl Controller {
                 // The server's rendering replaces the local one; free it.
                 self.previews.try_update(|m| m.remove(&id));
             }
+        }
+    }
+}
+
+impl Controller {
+    /// What the issue holds now, read for a lost answer: again while the
+    /// failures are transient, and once the browser is back when it went
+    /// offline (`look_up_again`); `None` when the issue cannot be read or
+    /// the widget is gone meanwhile.
+    async fn look_up_issue(
+        self,
+        backend: &dyn UploadBackend,
+        options: &WidgetOptions,
+    ) -> Option<Vec<Attachment>> {
+        let mut failures = 0;
+        loop {
+            let error = match list_issue(backend, options).await {
+                Ok(listing) => return Some(listing),
+                Err(error) => error,
+            };
+            failures += 1;
+            let next = look_up_again(
+                &options.retry,
+                failures,
+                &error,
+                is_online(),
+                js_sys::Math::random(),
+            );
+            match next {
+                LookUpAgain::In(wait) => sleep(wait).await,
+                LookUpAgain::WhenOnline => {
+                    // Polled, not an `online` listener: a widget removed
+                    // meanwhile ends the wait within a second, and the
+                    // file's row holds its slot anyway.
+                    while !is_online() {
+                        sleep(ONLINE_POLL_MS).await;
+                        self.queue.try_with_untracked(|_| ())?;
+                    }
+                    // Tries before the drop say nothing of the connection back.
+                    failures = 0;
+                }
+                LookUpAgain::GiveUp => return None,
+            }
+            // Removed meanwhile: nobody is left to tell.
+            self.queue.try_with_untracked(|_| ())?;
         }
     }
 }
