@@ -35,6 +35,8 @@ const NAMELESS_TOO: &str = "OAuth nameless-too-token";
 const NOT_JSON: &str = "OAuth not-json-token";
 const TOO_LONG: &str = "OAuth too-long-token";
 const TOO_LONG_STREAMED: &str = "OAuth too-long-streamed-token";
+/// Taken (200), but the answer breaks off before its end.
+const BROKEN_OFF: &str = "OAuth broken-off-token";
 
 const ALICE_UID: u64 = 1_130_000_000_000_001;
 
@@ -110,6 +112,22 @@ async fn myself(headers: HeaderMap) -> Response {
                 .collect();
             let body = Body::from_stream(futures_util::stream::iter(pieces));
             return (StatusCode::OK, json, body).into_response();
+        }
+        BROKEN_OFF => {
+            // Pending once between the pieces, so hyper sends the head and
+            // the first piece before the body fails and it drops the
+            // connection.
+            let pieces = futures_util::stream::unfold(0, |step| async move {
+                match step {
+                    0 => Some((Ok(r#"{"uid": 1130000000000001, "#), 1)),
+                    1 => {
+                        tokio::task::yield_now().await;
+                        Some((Err(std::io::Error::other("the upstream broke off")), 2))
+                    }
+                    _ => None,
+                }
+            });
+            return (StatusCode::OK, json, Body::from_stream(pieces)).into_response();
         }
         _ => return StatusCode::UNAUTHORIZED.into_response(),
     };
@@ -404,4 +422,26 @@ async fn an_answer_naming_nobody_keys_the_upload_by_the_credential() {
     assert_eq!(files.len(), 2);
     assert_eq!(files[0].bytes, nameless.bytes);
     assert_eq!(files[1].bytes, alices.bytes);
+}
+
+/// A 2xx answer that breaks off says whose the credential is no more than
+/// an unreachable upstream does: 502, to the next request too, and nothing
+/// stored (keyed by the credential meanwhile, the parts sent after a
+/// refresh would start afresh).
+#[tokio::test]
+async fn an_answer_that_breaks_off_gives_no_verdict() {
+    let upstream = Upstream::start().await;
+    let dir = TempDir::new();
+    let proxy = passing_proxy(&upstream, &dir).await;
+    let upload = Upload::new("300-broken", 7);
+    for _ in 0..2 {
+        let answer = of(BROKEN_OFF).post(&proxy, &upload, 1).await;
+        error_message(answer, StatusCode::BAD_GATEWAY).await;
+        assert_eq!(
+            of(BROKEN_OFF).test_get(&proxy, upload.identifier, 1).await,
+            StatusCode::BAD_GATEWAY
+        );
+    }
+    assert!(walk(&dir.data_dir().join("flow")).is_empty());
+    assert!(upstream.files().is_empty());
 }
