@@ -10,6 +10,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use base64::Engine;
+use sha2::{Digest, Sha256};
 
 use crate::errors::{ApiError, JiraError};
 use crate::state::AppState;
@@ -111,26 +112,91 @@ pub fn check(headers: &HeaderMap, token: &str, org_id: &str) -> Result<(), ApiEr
 /// of the same `flowIdentifier`, and the same caller resumes its own. Only
 /// the hash is stored, never the credential; being hex, it is safe
 /// anywhere (it is never part of a path now: parts live under the upload's
-/// numeric id).
+/// numeric id). In proxy mode without a credential of the server's, a
+/// sender the upstream names is keyed by `user_owner_key` instead.
 pub fn owner_key(headers: &HeaderMap) -> String {
-    use sha2::{Digest, Sha256};
     let mut hash = Sha256::new();
     hash.update(b"tracker-attachments flow owner v1\0");
     for name in std::iter::once(header::AUTHORIZATION.as_str()).chain(ORG_HEADERS) {
-        // Lengths first, so no two sets of values hash alike.
-        let values: Vec<&[u8]> = headers.get_all(name).iter().map(|v| v.as_bytes()).collect();
-        hash.update((name.len() as u64).to_be_bytes());
-        hash.update(name.as_bytes());
-        hash.update((values.len() as u64).to_be_bytes());
-        for value in values {
-            hash.update((value.len() as u64).to_be_bytes());
-            hash.update(value);
-        }
+        hash_header(&mut hash, name, headers);
     }
-    hash.finalize()
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    lower_hex(&hash.finalize())
+}
+
+/// Who the upstream says a browser's credential belongs to, from its
+/// `GET /v2/myself` answer. A token is refreshed (an IAM token lives
+/// hours) or replaced (a reloaded page) while its user stays: keyed by
+/// the user, the parts sent with the old token and with the new one are
+/// one upload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UpstreamUser {
+    /// `uid`, a number or a string, as text: what stays when a login is renamed.
+    Uid(String),
+    /// `login`, for an answer without `uid`.
+    Login(String),
+}
+
+impl UpstreamUser {
+    /// The user a `/v2/myself` answer names: its `uid`, else its `login`.
+    /// `None` for an answer that is no JSON object or names neither: the
+    /// sender is then keyed by its credential, as before.
+    pub fn from_myself(body: &[u8]) -> Option<Self> {
+        let answer: serde_json::Value = serde_json::from_slice(body).ok()?;
+        let answer = answer.as_object()?;
+        let uid = match answer.get("uid") {
+            Some(serde_json::Value::Number(uid)) => Some(uid.to_string()),
+            Some(serde_json::Value::String(uid)) if !uid.is_empty() => Some(uid.clone()),
+            _ => None,
+        };
+        let login = || match answer.get("login") {
+            Some(serde_json::Value::String(login)) if !login.is_empty() => {
+                Some(Self::Login(login.clone()))
+            }
+            _ => None,
+        };
+        uid.map(Self::Uid).or_else(login)
+    }
+}
+
+/// The key a Flow.js upload is filed under when the upstream named its
+/// sender's user: the SHA-256 of the user and the organisation headers
+/// the request speaks for (as `owner_key` hashes them), in lower-case hex.
+/// Any token of the user's, old or refreshed, resumes the same upload;
+/// another user, or the same user for another organisation, gets another.
+/// Its own prefix keeps it apart from every `owner_key`, and the kind of
+/// id keeps a login apart from a uid written alike.
+pub fn user_owner_key(user: &UpstreamUser, headers: &HeaderMap) -> String {
+    let mut hash = Sha256::new();
+    hash.update(b"tracker-attachments flow user v1\0");
+    let (kind, id) = match user {
+        UpstreamUser::Uid(uid) => ("uid", uid),
+        UpstreamUser::Login(login) => ("login", login),
+    };
+    hash_field(&mut hash, kind, &[id.as_bytes()]);
+    for name in ORG_HEADERS {
+        hash_header(&mut hash, name, headers);
+    }
+    lower_hex(&hash.finalize())
+}
+
+fn hash_header(hash: &mut Sha256, name: &str, headers: &HeaderMap) {
+    let values: Vec<&[u8]> = headers.get_all(name).iter().map(|v| v.as_bytes()).collect();
+    hash_field(hash, name, &values);
+}
+
+/// Lengths first, so no two sets of values hash alike.
+fn hash_field(hash: &mut Sha256, name: &str, values: &[&[u8]]) {
+    hash.update((name.len() as u64).to_be_bytes());
+    hash.update(name.as_bytes());
+    hash.update((values.len() as u64).to_be_bytes());
+    for value in values {
+        hash.update((value.len() as u64).to_be_bytes());
+        hash.update(value);
+    }
+}
+
+fn lower_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 /// Extracts the credential from `OAuth <token>` or `Bearer <token>`; the
@@ -230,6 +296,71 @@ mod tests {
                 ("x-org-id", "o"),
                 ("x-org-id", "o"),
             ]),
+        ];
+        for (i, other) in others.iter().enumerate() {
+            assert_ne!(&a, other, "{i}");
+            for later in &others[i + 1..] {
+                assert_ne!(other, later);
+            }
+        }
+    }
+
+    #[test]
+    fn the_upstream_names_a_user_by_uid_else_login() {
+        let user = |body: &str| UpstreamUser::from_myself(body.as_bytes());
+        let uid = |id: &str| Some(UpstreamUser::Uid(id.into()));
+        assert_eq!(
+            user(r#"{"uid": 1130000000000001, "login": "a"}"#),
+            uid("1130000000000001")
+        );
+        assert_eq!(user(r#"{"uid": "u-1", "login": "a"}"#), uid("u-1"));
+        assert_eq!(
+            user(r#"{"uid": "", "login": "a"}"#),
+            Some(UpstreamUser::Login("a".into()))
+        );
+        assert_eq!(
+            user(r#"{"uid": null, "login": "a"}"#),
+            Some(UpstreamUser::Login("a".into()))
+        );
+        for nobody in [
+            r#"{"display": "A"}"#,
+            r#"{"uid": {}, "login": 5}"#,
+            r#"{"login": ""}"#,
+            r#"[{"uid": 1}]"#,
+            "uid=1",
+            "",
+        ] {
+            assert_eq!(user(nobody), None, "{nobody}");
+        }
+    }
+
+    #[test]
+    fn user_keys_follow_the_user_and_organisation_not_the_credential() {
+        let uid = UpstreamUser::Uid("7".into());
+        let key = |user: &UpstreamUser, h: &[(&'static str, &'static str)]| {
+            user_owner_key(user, &headers(h))
+        };
+        let a = key(&uid, &[("authorization", "Bearer one"), ("x-org-id", "o")]);
+        assert_eq!(a.len(), 64);
+        assert!(a
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+        assert_eq!(
+            a,
+            key(&uid, &[("authorization", "OAuth two"), ("x-org-id", "o")])
+        );
+        let others = [
+            key(&UpstreamUser::Uid("8".into()), &[("x-org-id", "o")]),
+            key(&UpstreamUser::Login("7".into()), &[("x-org-id", "o")]),
+            key(&uid, &[("x-org-id", "p")]),
+            key(&uid, &[("x-cloud-org-id", "o")]),
+            key(&uid, &[]),
+            // A credential key never equals a user key, whatever it hashes.
+            owner_key(&headers(&[("x-org-id", "o")])),
+            owner_key(&headers(&[
+                ("authorization", "Bearer one"),
+                ("x-org-id", "o"),
+            ])),
         ];
         for (i, other) in others.iter().enumerate() {
             assert_ne!(&a, other, "{i}");

@@ -17,6 +17,7 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
+use crate::auth::UpstreamUser;
 use crate::clock::Clock;
 use crate::errors::ApiError;
 use crate::waiting_count::Waiting;
@@ -32,8 +33,11 @@ pub const MAX_VERDICTS: usize = 10_000;
 /// What a check of a credential came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Judgement {
-    /// The upstream takes the credential.
-    Taken,
+    /// The upstream takes the credential, and names its user when its
+    /// answer does: the Flow.js upload's owner (`auth::user_owner_key`),
+    /// kept and shared with the verdict so that every part of the sender
+    /// is filed alike.
+    Taken(Option<UpstreamUser>),
     /// The upstream refuses it: the refusal to answer with.
     Refused(ApiError),
     /// The upstream said nothing of the credential (unreachable, busy,
@@ -200,7 +204,7 @@ impl RunningCheck<'_> {
                 Judgement::Unjudged(_) => {
                     entries.remove(self.sender);
                 }
-                Judgement::Taken | Judgement::Refused(_) => {
+                Judgement::Taken(_) | Judgement::Refused(_) => {
                     entries.insert(
                         self.sender.to_owned(),
                         Entry::Judged(judgement.clone(), now),
@@ -259,11 +263,15 @@ mod tests {
         }
         assert_eq!(runs.load(Ordering::SeqCst), 1);
         clock.advance(VERDICT_TTL - Duration::from_millis(1));
-        verdicts.judge("a", counted(&runs, Judgement::Taken)).await;
+        verdicts
+            .judge("a", counted(&runs, Judgement::Taken(None)))
+            .await;
         assert_eq!(runs.load(Ordering::SeqCst), 1);
         clock.advance(Duration::from_millis(1));
-        let judged = verdicts.judge("a", counted(&runs, Judgement::Taken)).await;
-        assert_eq!(judged, Judgement::Taken);
+        let judged = verdicts
+            .judge("a", counted(&runs, Judgement::Taken(None)))
+            .await;
+        assert_eq!(judged, Judgement::Taken(None));
         assert_eq!(runs.load(Ordering::SeqCst), 2);
 
         let unjudged = Judgement::Unjudged(ApiError::BadGateway);
@@ -292,13 +300,43 @@ mod tests {
         };
         let (first, second, ()) = tokio::join!(
             verdicts.judge("a", held),
-            verdicts.judge("a", counted(&runs, Judgement::Taken)),
+            verdicts.judge("a", counted(&runs, Judgement::Taken(None))),
             async {
                 let _ = release.send(());
             },
         );
         assert_eq!(first, unjudged);
         assert_eq!(second, unjudged);
+        assert_eq!(runs.load(Ordering::SeqCst), 1);
+    }
+
+    /// As above, with a verdict: the user the upstream named goes to the
+    /// request that waited and is kept for the next, so all of the
+    /// sender's parts are filed under one owner.
+    #[tokio::test]
+    async fn the_user_named_with_a_verdict_is_shared_and_kept() {
+        let verdicts = CredentialVerdicts::new(Clock::manual(0), None);
+        let runs = AtomicUsize::new(0);
+        let (release, released) = tokio::sync::oneshot::channel::<()>();
+        let taken = Judgement::Taken(Some(UpstreamUser::Uid("7".into())));
+        let held = async {
+            runs.fetch_add(1, Ordering::SeqCst);
+            let _ = released.await;
+            taken.clone()
+        };
+        let (first, second, ()) = tokio::join!(
+            verdicts.judge("a", held),
+            verdicts.judge("a", counted(&runs, Judgement::Taken(None))),
+            async {
+                let _ = release.send(());
+            },
+        );
+        assert_eq!(first, taken);
+        assert_eq!(second, taken);
+        let later = verdicts
+            .judge("a", counted(&runs, Judgement::Taken(None)))
+            .await;
+        assert_eq!(later, taken);
         assert_eq!(runs.load(Ordering::SeqCst), 1);
     }
 
@@ -310,8 +348,10 @@ mod tests {
         assert!(verdicts.judge("a", never).now_or_never().is_none());
         assert!(!verdicts.entries().contains_key("a"));
         let runs = AtomicUsize::new(0);
-        let judged = verdicts.judge("a", counted(&runs, Judgement::Taken)).await;
-        assert_eq!(judged, Judgement::Taken);
+        let judged = verdicts
+            .judge("a", counted(&runs, Judgement::Taken(None)))
+            .await;
+        assert_eq!(judged, Judgement::Taken(None));
         assert_eq!(runs.load(Ordering::SeqCst), 1);
     }
 

@@ -20,6 +20,7 @@ use bytes::Bytes;
 use futures_util::StreamExt;
 use serde_json::Value;
 
+use crate::auth::UpstreamUser;
 use crate::base_url::BaseUrl;
 use crate::config::Config;
 use crate::credential_verdicts::{CredentialVerdicts, Judgement};
@@ -51,6 +52,11 @@ const MAX_REBASED_BODY: usize = 4 * 1024 * 1024;
 
 /// The whole time for asking the upstream about a credential.
 const CREDENTIAL_CHECK_TIME: Duration = Duration::from_secs(30);
+
+/// Most of a `GET /v2/myself` answer read to learn whose a credential is:
+/// a user object is a few KiB, and nothing the upstream sends may make the
+/// server buffer without limit.
+const MAX_MYSELF_BODY: usize = 64 * 1024;
 
 /// The whole time (connect, send, answer, body) for sending `size` bytes up.
 fn upload_timeout(size: u64) -> Duration {
@@ -520,15 +526,26 @@ impl Proxy {
     /// another. A refused credential is 401, or 403 when the upstream knows it
     /// but denies it access; an upstream that cannot say is 502 (unreachable,
     /// or another answer), or 429 or 503 as it answered, with its
-    /// `Retry-After`, and is asked again by the next request. With the server's
-    /// own credential there is nothing to check. The credential itself is never
-    /// logged nor kept: verdicts are filed under the sender's hash.
-    pub async fn check_sender(&self, browser: &HeaderMap, sender: &str) -> Result<(), ApiError> {
+    /// `Retry-After`, and is asked again by the next request. The credential
+    /// itself is never logged nor kept: verdicts are filed under the sender's
+    /// hash.
+    ///
+    /// A credential the upstream takes comes with the user it belongs to,
+    /// when the upstream's answer names one: the owner of the sender's
+    /// Flow.js uploads, whichever of the user's tokens sends the parts.
+    /// With the server's own credential there is nothing to check, and no
+    /// user to tell apart: every request goes upstream as the server's one
+    /// user (`authorization`), whoever sent it.
+    pub async fn check_sender(
+        &self,
+        browser: &HeaderMap,
+        sender: &str,
+    ) -> Result<Option<UpstreamUser>, ApiError> {
         if self.holds_credential() {
-            return Ok(());
+            return Ok(None);
         }
         match self.verdicts.judge(sender, self.ask_about(browser)).await {
-            Judgement::Taken => Ok(()),
+            Judgement::Taken(user) => Ok(user),
             Judgement::Refused(error) | Judgement::Unjudged(error) => Err(error),
         }
     }
@@ -553,7 +570,7 @@ impl Proxy {
         };
         let status = answer.status();
         match status.as_u16() {
-            200..=299 => Judgement::Taken,
+            200..=299 => Self::user_of(answer).await,
             401 => {
                 tracing::info!("the upstream refused a sender's credential: no part of its stored");
                 Judgement::Refused(ApiError::Unauthorized)
@@ -581,6 +598,29 @@ impl Proxy {
             }
             _ => {
                 tracing::warn!(%status, "the upstream gave no verdict on a credential (GET /v2/myself)");
+                Judgement::Unjudged(ApiError::BadGateway)
+            }
+        }
+    }
+
+    /// A taken credential's user, from the upstream's `/v2/myself` answer.
+    /// An answer too long to be one (read no further than
+    /// `MAX_MYSELF_BODY`) names nobody, as one without `uid` or `login`
+    /// does: the sender's uploads are then keyed by its credential. One
+    /// that breaks off gives no verdict: keyed by the credential for a
+    /// while, the parts sent after a refresh would start afresh again.
+    async fn user_of(answer: reqwest::Response) -> Judgement {
+        match read_bounded(answer, MAX_MYSELF_BODY).await {
+            Ok(Some(body)) => Judgement::Taken(UpstreamUser::from_myself(&body)),
+            Ok(None) => {
+                tracing::warn!(
+                    limit = MAX_MYSELF_BODY,
+                    "the upstream's answer about a credential is too long to name its user: its parts are filed by credential"
+                );
+                Judgement::Taken(None)
+            }
+            Err(e) => {
+                tracing::warn!(error = %without_url(e), "the upstream's answer about a credential broke off");
                 Judgement::Unjudged(ApiError::BadGateway)
             }
         }
@@ -782,6 +822,28 @@ async fn read_whole(answer: reqwest::Response) -> Result<Bytes, Body> {
         1 => read.swap_remove(0),
         _ => Bytes::from(read.concat()),
     })
+}
+
+/// The body whole if it is at most `limit` bytes, `None` past it (read
+/// no further); an upstream that breaks off is the error.
+async fn read_bounded(
+    mut answer: reqwest::Response,
+    limit: usize,
+) -> reqwest::Result<Option<Bytes>> {
+    if answer
+        .content_length()
+        .is_some_and(|length| length > limit as u64)
+    {
+        return Ok(None);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = answer.chunk().await? {
+        if body.len() + chunk.len() > limit {
+            return Ok(None);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Some(Bytes::from(body)))
 }
 
 /// Whether an answer with these headers is an API object whose URLs are

@@ -2,9 +2,10 @@
 //! stored (200) or not (204 — Flow.js takes 404 as a permanent error);
 //! `POST /upload/flow` stores one part, and the part that completes the file
 //! answers 201 with the new Tracker temporary attachment. An upload is
-//! its sender's (`auth::owner_key`: a hash of the credential and the
-//! organisation) as well as its `flowIdentifier`'s: another sender's parts
-//! of the same identifier are another upload.
+//! its sender's (`owner`: a hash of the credential, or of the upstream's
+//! user in proxy mode with the browser's credential, and the organisation)
+//! as well as its `flowIdentifier`'s: another sender's parts of the same
+//! identifier are another upload.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -51,6 +52,25 @@ fn problem(p: FlowProblem, limit: u64) -> ApiError {
     }
 }
 
+/// Whose upload a request's parts belong to. Proxy mode with the
+/// browser's credential asks the upstream first (`Proxy::check_sender`):
+/// a credential it refuses stores nothing here and learns nothing of what
+/// is stored, and the user it names owns the upload, so a refreshed or
+/// new token of that user resumes it. Otherwise the sender's credential
+/// and organisation do (`auth::owner_key`): local mode has one token, and
+/// with the server's credential every file goes up as the server's one
+/// user whoever sends it.
+async fn owner(state: &AppState, headers: &HeaderMap) -> Result<String, ApiError> {
+    let credential_key = auth::owner_key(headers);
+    let Some(proxy) = &state.proxy else {
+        return Ok(credential_key);
+    };
+    Ok(match proxy.check_sender(headers, &credential_key).await? {
+        Some(user) => auth::user_owner_key(&user, headers),
+        None => credential_key,
+    })
+}
+
 /// `GET /upload/flow?flowIdentifier=…&flowChunkNumber=…`.
 pub async fn test_chunk(
     State(state): State<AppState>,
@@ -58,12 +78,7 @@ pub async fn test_chunk(
     query: Result<Query<HashMap<String, String>>, QueryRejection>,
 ) -> Result<StatusCode, ApiError> {
     let Query(params) = query.map_err(|_| ApiError::BadQuery)?;
-    let sender = auth::owner_key(&headers);
-    // Proxy mode with the browser's credential: as for storing a part, so
-    // a credential the upstream refuses learns nothing of what is stored.
-    if let Some(proxy) = &state.proxy {
-        proxy.check_sender(&headers, &sender).await?;
-    }
+    let sender = owner(&state, &headers).await?;
     let (identifier, number) = flow_protocol::identify(|k| params.get(k).cloned())
         .map_err(|p| problem(p, state.config.max_upload_bytes))?;
     let stored = state
@@ -89,12 +104,7 @@ pub async fn upload_chunk(
 ) -> Result<Response, ApiError> {
     let Query(mut params) = query.map_err(|_| ApiError::BadQuery)?;
     let mut multipart = multipart.map_err(|_| ApiError::BadMultipart)?;
-    let sender = auth::owner_key(&headers);
-    // Proxy mode with the browser's credential: one the upstream refuses
-    // stores nothing here.
-    if let Some(proxy) = &state.proxy {
-        proxy.check_sender(&headers, &sender).await?;
-    }
+    let sender = owner(&state, &headers).await?;
     let max = state.config.max_upload_bytes;
     let mut file: Option<Received> = None;
     let mut fields = 0;
