@@ -146,6 +146,10 @@ pub fn FileRow(id: EntryId, controller: Controller) -> impl IntoView {
     // Which buttons are shown: when they change under a keyboard user,
     // focus follows onto the new ones.
     let shown_buttons = StoredValue::new(None::<Buttons>);
+    // Where focus is to go at the next frame. The buttons may change again
+    // before it (a deletion refused at once): the latest place wins, and
+    // the move still happens though the buttons focus was on have gone.
+    let focus_to = StoredValue::new(None::<&'static str>);
     // Focus leaves a row before it goes, for its neighbour's buttons.
     let remove = move || {
         if let Some(row) = row_element().filter(holds_focus) {
@@ -181,24 +185,28 @@ pub fn FileRow(id: EntryId, controller: Controller) -> impl IntoView {
         let before = shown_buttons
             .try_update_value(|b| b.replace(buttons))
             .flatten();
-        if let (Some(before), Some(row)) = (
-            before.filter(|b| *b != buttons),
-            row_element().filter(holds_focus),
-        ) {
-            if buttons == Buttons::Deleted {
-                // The row leaves in the next task: focus goes now, while
-                // it is still there to find its neighbours from.
-                focus_beside(&row, "[data-ta=list]", "[data-ta=row]");
-            } else {
-                let target = buttons.focus_after(before);
-                // The new buttons are in the page by the next frame. The row
-                // may be gone by then (its owner disposed): `try_` reads
-                // never panic.
-                request_animation_frame(move || {
-                    if let Some(row) = row_element() {
-                        focus_first(&row, target);
+        if let Some(before) = before.filter(|b| *b != buttons) {
+            let pending = focus_to.try_with_value(Option::is_some).unwrap_or(false);
+            if let Some(row) = row_element().filter(|row| pending || holds_focus(row)) {
+                if buttons == Buttons::Deleted {
+                    // The row leaves in the next task: focus goes now,
+                    // while it is still there to find its neighbours from.
+                    focus_to.try_set_value(None);
+                    focus_beside(&row, "[data-ta=list]", "[data-ta=row]");
+                } else {
+                    focus_to.try_set_value(Some(buttons.focus_after(before)));
+                    // The new buttons are in the page by the next frame. The
+                    // row may be gone by then (its owner disposed): `try_`
+                    // reads never panic.
+                    if !pending {
+                        request_animation_frame(move || {
+                            let target = focus_to.try_update_value(Option::take).flatten();
+                            if let (Some(target), Some(row)) = (target, row_element()) {
+                                focus_first(&row, target);
+                            }
+                        });
                     }
-                });
+                }
             }
         }
         let (remove_label, remove_text) = (
