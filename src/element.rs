@@ -260,6 +260,25 @@ impl TrackerAttachmentsHandle {
         self.attach_promise(text_of(&issue), text_of(&text))
     }
 
+    /// Deletes the finished upload `attachmentId` from the issue it went
+    /// onto (`tracker-issue`, `jira`), asking no confirmation; resolves once
+    /// its row has left the list, rejects with a typed error rather than
+    /// throw (`not-deleted` with the server's reason, `nothing-to-delete`,
+    /// `delete-running`).
+    #[wasm_bindgen(js_name = deleteAttachment)]
+    pub fn delete_attachment(&self, attachment_id: JsValue) -> Promise {
+        let Some(controller) = self.with_controller(|c| *c) else {
+            return Promise::reject(&detail::error_object(&crate::core::UploadError::Cancelled));
+        };
+        let attachment_id = text_of(&attachment_id);
+        future_to_promise(async move {
+            match controller.delete_attachment(&attachment_id).await {
+                Ok(()) => Ok(JsValue::UNDEFINED),
+                Err(error) => Err(detail::error_object(&error)),
+            }
+        })
+    }
+
     /// Stops every upload and empties the list and the kept attachments.
     pub fn clear(&self) {
         let _ = self.with_controller(|c| c.clear());

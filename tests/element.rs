@@ -1668,3 +1668,111 @@ async fn set_options_keeps_the_strings_unless_given() {
     .await;
     handle.unmount();
 }
+
+#[wasm_bindgen_test]
+async fn delete_attachment_takes_a_file_off_its_issue_from_the_element_and_the_handle() {
+    let el = element_in(
+        &container(),
+        &[("mode", "tracker-issue"), ("issue", "DEMO-1")],
+    );
+    let changes = record(&el, "attachments-change");
+    let name = unique("element-delete") + ".txt";
+    drop_files(&dropzone(&el), &[file(b"e", &name, "text/plain")]);
+    wait_for("the upload", 10_000, || rows_in_state(&el, "done") == 1).await;
+    let id = strings(&get(&el, "attachmentIds")).remove(0);
+
+    let kind_of_rejection = |result: Result<JsValue, JsValue>| async move {
+        let promise: Promise = result.expect("a promise, not a throw").unchecked_into();
+        let error = JsFuture::from(promise).await.expect_err("a rejection");
+        get(&error, "kind").as_string().unwrap_or_default()
+    };
+    assert_eq!(
+        kind_of_rejection(call(&el, "deleteAttachment", &["no-such-id".into()])).await,
+        "nothing-to-delete"
+    );
+    let promise: Promise = call(&el, "deleteAttachment", &[id.clone().into()])
+        .unwrap()
+        .unchecked_into();
+    let resolved = JsFuture::from(promise).await.expect("deleted");
+    assert!(resolved.is_undefined());
+    // By the time the promise resolves the widget no longer has it.
+    assert!(strings(&get(&el, "attachmentIds")).is_empty());
+    wait_for("the row to leave", 2_000, || {
+        rows_in_state(&el, "done") == 0
+    })
+    .await;
+    wait_for("the change event without it", 5_000, || {
+        changes
+            .borrow()
+            .last()
+            .is_some_and(|d| strings(&get(d, "attachmentIds")).is_empty())
+    })
+    .await;
+    let (_, body) = get_json(&format!("{}/v2/issues/DEMO-1/attachments", server())).await;
+    assert!(!body.contains(&name), "{body}");
+
+    // `mount()`'s handle: the same, and a temporary file is nothing to delete.
+    let host = container();
+    let options = js_sys::Object::new();
+    for (key, value) in [
+        ("api", server()),
+        ("token", "dev-token"),
+        ("orgId", "dev-org"),
+        ("persist", "none"),
+    ] {
+        Reflect::set(&options, &key.into(), &value.into()).unwrap();
+    }
+    let handle = mount(host.clone(), options.into()).expect("mounted");
+    handle.add_files(file(b"t", "temporary.txt", "text/plain").into());
+    wait_for("the temporary upload", 10_000, || {
+        strings(&handle.attachment_ids().into()).len() == 1
+    })
+    .await;
+    let temporary = strings(&handle.attachment_ids().into()).remove(0);
+    let error = JsFuture::from(handle.delete_attachment(temporary.into()))
+        .await
+        .expect_err("a temporary file is on no issue");
+    assert_eq!(
+        get(&error, "kind").as_string().as_deref(),
+        Some("nothing-to-delete")
+    );
+    assert_eq!(strings(&handle.attachment_ids().into()).len(), 1);
+    handle.set_options({
+        let changes = js_sys::Object::new();
+        Reflect::set(&changes, &"mode".into(), &"jira".into()).unwrap();
+        Reflect::set(&changes, &"issue".into(), &"DEMO-2".into()).unwrap();
+        changes.into()
+    });
+    handle.clear();
+    let jira_name = unique("handle-delete") + ".txt";
+    handle.add_files(file(b"j", &jira_name, "text/plain").into());
+    wait_for("the Jira upload", 10_000, || {
+        strings(&handle.attachment_ids().into()).len() == 1
+    })
+    .await;
+    let jira_id = strings(&handle.attachment_ids().into()).remove(0);
+    let done = JsFuture::from(handle.delete_attachment(jira_id.into())).await;
+    assert!(done.is_ok_and(|v| v.is_undefined()));
+    assert!(strings(&handle.attachment_ids().into()).is_empty());
+    let (_, body) = get_json(&format!("{}/v2/issues/DEMO-2/attachments", server())).await;
+    assert!(!body.contains(&jira_name), "{body}");
+    // After unmount it rejects, as the other promises do.
+    handle.unmount();
+    let error = JsFuture::from(handle.delete_attachment("1".into()))
+        .await
+        .expect_err("unmounted");
+    assert_eq!(
+        get(&error, "kind").as_string().as_deref(),
+        Some("cancelled")
+    );
+    // An element out of the document rejects rather than throws.
+    el.remove();
+    wait_for("the widget to go", 2_000, || {
+        shadow(&el).child_element_count() == 0
+    })
+    .await;
+    assert_eq!(
+        kind_of_rejection(call(&el, "deleteAttachment", &["1".into()])).await,
+        "cancelled"
+    );
+}

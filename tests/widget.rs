@@ -526,3 +526,414 @@ async fn with_two_page_paste_widgets_the_first_keeps_the_paste_when_its_options_
     .await;
     assert_eq!((rows(&first), rows(&second)), (1, 0));
 }
+
+// Delete from issue: a finished row of the modes that attach straight onto
+// an issue takes its file off the issue again (T6, J6).
+
+use leptos::prelude::GetUntracked;
+use tracker_attachments::backend::{HttpMethod, JsonRequest, Mode, UploadRequest};
+use tracker_attachments::core::{Attachment, EntryId};
+use tracker_attachments::ui::{Controller, EventHandler, WidgetEvent};
+use tracker_attachments::web::{BrowserTransport, Transport, TransportFuture};
+use tracker_attachments::{UploadError, WidgetOptions};
+
+/// The browser's transport, counting the DELETE requests it sends.
+#[derive(Default)]
+struct CountingDeletes {
+    browser: BrowserTransport,
+    deletes: std::cell::Cell<u32>,
+}
+
+impl Transport for CountingDeletes {
+    fn upload<'a>(
+        &'a self,
+        request: &'a UploadRequest,
+        files: &'a [web_sys::Blob],
+        signal: Option<&'a web_sys::AbortSignal>,
+        on_progress: Rc<dyn Fn(u64, u64)>,
+    ) -> TransportFuture<'a> {
+        self.browser.upload(request, files, signal, on_progress)
+    }
+
+    fn json<'a>(
+        &'a self,
+        request: &'a JsonRequest,
+        signal: Option<&'a web_sys::AbortSignal>,
+    ) -> TransportFuture<'a> {
+        if request.method == HttpMethod::Delete {
+            self.deletes.set(self.deletes.get() + 1);
+        }
+        self.browser.json(request, signal)
+    }
+}
+
+/// Options for `mode` on `issue` of `api` whose `attachments-change`
+/// events are recorded in the returned list.
+fn issue_options(
+    api: &str,
+    mode: Mode,
+    issue: &str,
+) -> (WidgetOptions, Rc<RefCell<Vec<Vec<Attachment>>>>) {
+    let changes = Rc::new(RefCell::new(Vec::new()));
+    let sink = changes.clone();
+    let options = WidgetOptions {
+        mode,
+        issue: issue.into(),
+        on_event: Some(EventHandler::new(move |event| {
+            if let WidgetEvent::AttachmentsChange(attachments) = event {
+                sink.borrow_mut().push(attachments.clone());
+            }
+        })),
+        ..dev_options(api, "dev-token")
+    };
+    (options, changes)
+}
+
+/// Drops a file named afresh each run (an earlier run's copy on the issue
+/// cannot stand in) and waits for its row to finish; its name, row id and
+/// attachment id.
+async fn upload_one(
+    root: &web_sys::Element,
+    controller: &Controller,
+    prefix: &str,
+) -> (String, EntryId, String) {
+    let name = format!("{prefix}-{}.txt", (js_sys::Math::random() * 1e9) as u64);
+    drop_files(
+        &query(root, "[data-ta=dropzone]").unwrap(),
+        &[file(name.as_bytes(), &name, "text/plain")],
+    );
+    wait_for("the upload to finish", 30_000, || {
+        query(root, "[data-ta=row][data-state=done]").is_some()
+    })
+    .await;
+    let row = query(root, "[data-ta=row]").unwrap();
+    let attachment_id = attr(&row, "data-attachment-id").expect("an attachment id");
+    let id = controller.order.get_untracked()[0];
+    (name, id, attachment_id)
+}
+
+/// The names of `issue`'s attachments on `api` (T3).
+async fn names_on(api: &str, issue: &str) -> Vec<String> {
+    let (status, body) = get_json(&format!("{api}/v2/issues/{issue}/attachments")).await;
+    assert_eq!(status, 200, "{body}");
+    let listed: serde_json::Value = serde_json::from_str(&body).unwrap();
+    listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["name"].as_str().map(str::to_owned))
+        .collect()
+}
+
+fn focused() -> Option<web_sys::Element> {
+    document().active_element()
+}
+
+/// Focuses the button `selector` finds in `root` and clicks it, as a
+/// keyboard user's Enter does.
+fn press(root: &web_sys::Element, selector: &str) {
+    let button: web_sys::HtmlElement = query(root, selector)
+        .unwrap_or_else(|| panic!("nothing matches {selector}"))
+        .unchecked_into();
+    button.focus().unwrap();
+    button.click();
+}
+
+/// A `KeyboardEvent` that bubbles and may be cancelled (built in
+/// JavaScript: web-sys's dictionary for it is not a feature of this build).
+fn key_event(kind: &str, key: &str) -> web_sys::Event {
+    let init = js_sys::Object::new();
+    Reflect::set(&init, &js("key"), &js(key)).unwrap();
+    Reflect::set(&init, &js("bubbles"), &true.into()).unwrap();
+    Reflect::set(&init, &js("cancelable"), &true.into()).unwrap();
+    let constructor: js_sys::Function =
+        Reflect::get(&web_sys::window().unwrap(), &js("KeyboardEvent"))
+            .unwrap()
+            .unchecked_into();
+    Reflect::construct(&constructor, &Array::of2(&js(kind), &init))
+        .unwrap()
+        .unchecked_into()
+}
+
+fn ids(attachments: &[Attachment]) -> Vec<&str> {
+    attachments.iter().map(|a| a.id.as_str()).collect()
+}
+
+#[wasm_bindgen_test]
+async fn a_tracker_issue_row_deletes_its_file_from_the_issue_after_confirming() {
+    let root = container();
+    let (options, changes) = issue_options(server(), Mode::TrackerIssue, "DEMO-1");
+    let (_handle, controller) = mount_with_controller(root.clone(), options);
+    let (name, _, attachment_id) = upload_one(&root, &controller, "delete-me").await;
+    assert!(names_on(server(), "DEMO-1").await.contains(&name));
+    wait_for("the finished upload told to the host", 5_000, || {
+        changes
+            .borrow()
+            .last()
+            .is_some_and(|a| ids(a) == [attachment_id.as_str()])
+    })
+    .await;
+
+    let row = query(&root, "[data-ta=row]").unwrap();
+    let delete = query(&row, "[data-ta=delete-from-issue]").expect("a Delete from issue button");
+    assert_eq!(text(&delete), "Delete from issue");
+    assert_eq!(
+        attr(&delete, "aria-label"),
+        Some(format!("Delete {name} from DEMO-1"))
+    );
+    // "Remove" stays, and still only forgets the row.
+    assert!(query(&row, "[data-ta=remove]").is_some());
+
+    press(&row, "[data-ta=delete-from-issue]");
+    wait_for("the question, with focus on Keep", 2_000, || {
+        focused().is_some_and(|f| attr(&f, "data-ta").as_deref() == Some("keep"))
+    })
+    .await;
+    let question = query(&row, "[data-ta=delete-question]").unwrap();
+    assert_eq!(text(&question), format!("Delete {name} from DEMO-1?"));
+    assert_eq!(
+        attr(&question.parent_element().unwrap(), "role").as_deref(),
+        Some("group")
+    );
+    assert_eq!(
+        text(&query(&row, "[data-ta=confirm-delete]").unwrap()),
+        "Delete"
+    );
+
+    press(&row, "[data-ta=confirm-delete]");
+    wait_for("the row to leave", 15_000, || {
+        query(&root, "[data-ta=row]").is_none()
+    })
+    .await;
+    assert!(!names_on(server(), "DEMO-1").await.contains(&name));
+    assert!(controller.attachments().is_empty());
+    wait_for("the host told the file is gone", 5_000, || {
+        changes.borrow().last().is_some_and(Vec::is_empty)
+    })
+    .await;
+    let live = query(&root, "[data-ta=live]").unwrap();
+    wait_for("the live region", 2_000, || {
+        text(&live) == format!("{name} deleted from DEMO-1")
+    })
+    .await;
+    // Focus did not fall to the page with the row.
+    let zone = query(&root, "[data-ta=dropzone]").unwrap();
+    wait_for("focus on the drop zone", 2_000, || {
+        focused() == Some(zone.clone())
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn a_jira_row_says_deleting_with_its_buttons_disabled_until_the_answer() {
+    // The slow server answers after four seconds: the deletion is seen
+    // under way.
+    let root = container();
+    let (options, changes) = issue_options(slow_server(), Mode::Jira, "DEMO-2");
+    let (_handle, controller) = mount_with_controller(root.clone(), options);
+    let (name, _, attachment_id) = upload_one(&root, &controller, "jira-delete").await;
+    let row = query(&root, "[data-ta=row]").unwrap();
+    assert_eq!(
+        attr(
+            &query(&row, "[data-ta=delete-from-issue]").unwrap(),
+            "aria-label"
+        ),
+        Some(format!("Delete {name} from DEMO-2"))
+    );
+    click(&row, "[data-ta=delete-from-issue]");
+    wait_for("the question", 2_000, || {
+        query(&row, "[data-ta=confirm-delete]").is_some()
+    })
+    .await;
+    press(&row, "[data-ta=confirm-delete]");
+    wait_for("the deletion under way", 2_000, || {
+        attr(&row, "data-deletion").as_deref() == Some("deleting")
+    })
+    .await;
+    assert_eq!(text(&query(&row, "[data-ta=status]").unwrap()), "Deleting…");
+    for button in query_all(&row, "button") {
+        assert!(button.has_attribute("disabled"), "{}", text(&button));
+    }
+    // Focus waits on the status, not on the page's body.
+    wait_for("focus on the status", 2_000, || {
+        focused().is_some_and(|f| attr(&f, "data-ta").as_deref() == Some("status"))
+    })
+    .await;
+    // A second request for the same file is refused while one runs.
+    assert_eq!(
+        controller.delete_attachment(&attachment_id).await,
+        Err(UploadError::DeleteRunning)
+    );
+    wait_for("the row to leave", 20_000, || {
+        query(&root, "[data-ta=row]").is_none()
+    })
+    .await;
+    assert!(!names_on(slow_server(), "DEMO-2").await.contains(&name));
+    assert!(changes.borrow().last().is_some_and(Vec::is_empty));
+}
+
+#[wasm_bindgen_test]
+async fn keep_and_escape_send_nothing() {
+    let root = container();
+    let transport = Rc::new(CountingDeletes::default());
+    let (options, _) = issue_options(server(), Mode::TrackerIssue, "DEMO-1");
+    let options = WidgetOptions {
+        transport: transport.clone(),
+        ..options
+    };
+    let (_handle, controller) = mount_with_controller(root.clone(), options);
+    let (name, _, attachment_id) = upload_one(&root, &controller, "kept").await;
+    let row = query(&root, "[data-ta=row]").unwrap();
+
+    press(&row, "[data-ta=delete-from-issue]");
+    wait_for("focus on Keep", 2_000, || {
+        focused().is_some_and(|f| attr(&f, "data-ta").as_deref() == Some("keep"))
+    })
+    .await;
+    press(&row, "[data-ta=keep]");
+    // Back as it was, focus on the button the user started from.
+    wait_for("focus back on Delete from issue", 2_000, || {
+        focused().is_some_and(|f| attr(&f, "data-ta").as_deref() == Some("delete-from-issue"))
+    })
+    .await;
+    assert!(query(&row, "[data-ta=delete-question]").is_none());
+    assert_eq!(attr(&row, "data-deletion"), None);
+    assert_eq!(text(&query(&row, "[data-ta=status]").unwrap()), "Uploaded");
+
+    press(&row, "[data-ta=delete-from-issue]");
+    wait_for("focus on Keep", 2_000, || {
+        focused().is_some_and(|f| attr(&f, "data-ta").as_deref() == Some("keep"))
+    })
+    .await;
+    let escape = key_event("keydown", "Escape");
+    focused().unwrap().dispatch_event(&escape).unwrap();
+    assert!(escape.default_prevented(), "Escape was taken as Keep");
+    wait_for("the question to go", 2_000, || {
+        query(&row, "[data-ta=delete-question]").is_none()
+    })
+    .await;
+    assert_eq!(
+        ids(&controller.attachments()),
+        [attachment_id.as_str()],
+        "kept for the host"
+    );
+    assert!(names_on(server(), "DEMO-1").await.contains(&name));
+
+    // One confirmed deletion at the end: had Keep or Escape sent one, the
+    // count would be over one.
+    press(&row, "[data-ta=delete-from-issue]");
+    wait_for("the question", 2_000, || {
+        query(&row, "[data-ta=confirm-delete]").is_some()
+    })
+    .await;
+    press(&row, "[data-ta=confirm-delete]");
+    wait_for("the row to leave", 15_000, || {
+        query(&root, "[data-ta=row]").is_none()
+    })
+    .await;
+    assert_eq!(transport.deletes.get(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_deletion_leaves_the_row_saying_why_and_may_be_tried_again() {
+    let root = container();
+    let (options, changes) = issue_options(server(), Mode::TrackerIssue, "DEMO-3");
+    let (_handle, controller) = mount_with_controller(root.clone(), options.clone());
+    let (name, id, attachment_id) = upload_one(&root, &controller, "refused").await;
+    // A token the server does not take: the deletion meets a 401.
+    controller.set_options(WidgetOptions {
+        mode: Mode::TrackerIssue,
+        issue: "DEMO-3".into(),
+        ..dev_options(server(), "revoked-token")
+    });
+    let row = query(&root, "[data-ta=row]").unwrap();
+    click(&row, "[data-ta=delete-from-issue]");
+    wait_for("the question", 2_000, || {
+        query(&row, "[data-ta=confirm-delete]").is_some()
+    })
+    .await;
+    press(&row, "[data-ta=confirm-delete]");
+    wait_for("the deletion to fail", 15_000, || {
+        attr(&row, "data-deletion").as_deref() == Some("failed")
+    })
+    .await;
+    let status = text(&query(&row, "[data-ta=status]").unwrap());
+    assert!(
+        status.starts_with("Still on the issue: deleting it failed: ") && status.contains("401"),
+        "{status}"
+    );
+    assert_eq!(attr(&row, "data-state").as_deref(), Some("done"));
+    assert!(names_on(server(), "DEMO-3").await.contains(&name));
+    assert_eq!(ids(&controller.attachments()), [attachment_id.as_str()]);
+    let live = query(&root, "[data-ta=live]").unwrap();
+    wait_for("the failure in the live region", 2_000, || {
+        text(&live).starts_with(&format!("{name} was not deleted: "))
+    })
+    .await;
+    // Focus back on the button, enabled again.
+    wait_for("focus back on Delete from issue", 2_000, || {
+        focused().is_some_and(|f| attr(&f, "data-ta").as_deref() == Some("delete-from-issue"))
+    })
+    .await;
+    assert!(!query(&row, "[data-ta=delete-from-issue]")
+        .unwrap()
+        .has_attribute("disabled"));
+
+    // The token back, the same row goes through the Rust API.
+    controller.set_options(options);
+    assert_eq!(controller.delete_from_issue(id).await, Ok(()));
+    wait_for("the row to leave", 2_000, || {
+        query(&root, "[data-ta=row]").is_none()
+    })
+    .await;
+    assert!(!names_on(server(), "DEMO-3").await.contains(&name));
+    assert!(controller.attachments().is_empty());
+    wait_for("the host told the file is gone", 5_000, || {
+        changes.borrow().last().is_some_and(Vec::is_empty)
+    })
+    .await;
+    // Gone from the widget, it is nothing to delete.
+    assert_eq!(
+        controller.delete_attachment(&attachment_id).await,
+        Err(UploadError::NothingToDelete)
+    );
+}
+
+#[wasm_bindgen_test]
+async fn temporary_uploads_offer_no_deletion_from_an_issue() {
+    let root = container();
+    let (_handle, controller) =
+        mount_with_controller(root.clone(), dev_options(server(), "dev-token"));
+    let (_, id, attachment_id) = upload_one(&root, &controller, "temporary").await;
+    let row = query(&root, "[data-ta=row]").unwrap();
+    assert!(query(&row, "[data-ta=remove]").is_some());
+    assert!(query(&row, "[data-ta=delete-from-issue]").is_none());
+    assert_eq!(controller.deletable_from(id), None);
+    assert_eq!(
+        controller.delete_from_issue(id).await,
+        Err(UploadError::NothingToDelete)
+    );
+    assert_eq!(ids(&controller.attachments()), [attachment_id.as_str()]);
+}
+
+#[wasm_bindgen_test]
+async fn a_deletion_outlives_its_widget_without_a_panic() {
+    let root = container();
+    let (options, _) = issue_options(slow_server(), Mode::TrackerIssue, "DEMO-3");
+    let (handle, controller) = mount_with_controller(root.clone(), options);
+    let (name, id, _) = upload_one(&root, &controller, "orphan").await;
+    let outcome = Rc::new(RefCell::new(None));
+    let sink = outcome.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        *sink.borrow_mut() = Some(controller.delete_from_issue(id).await);
+    });
+    let row = query(&root, "[data-ta=row]").unwrap();
+    wait_for("the deletion under way", 2_000, || {
+        attr(&row, "data-deletion").as_deref() == Some("deleting")
+    })
+    .await;
+    drop(handle);
+    wait_for("the answer", 20_000, || outcome.borrow().is_some()).await;
+    assert_eq!(outcome.borrow_mut().take(), Some(Ok(())));
+    assert!(!names_on(slow_server(), "DEMO-3").await.contains(&name));
+}

@@ -7,6 +7,7 @@ mod error_body;
 mod extra_headers;
 mod flow;
 mod form;
+mod issue_delete;
 mod issue_key;
 mod jira;
 mod lost_answer;
@@ -30,6 +31,7 @@ pub use flow::{
     MAX_PARTS, MIN_CHUNK_SIZE,
 };
 pub use form::FormBackend;
+pub use issue_delete::{deletable, deletion_outcome};
 pub use issue_key::usable_issue_key;
 pub use jira::{JiraBackend, JIRA_MAX_BATCH};
 pub use lost_answer::{

@@ -52,6 +52,12 @@ impl Mode {
     pub fn keeps_attachments(self) -> bool {
         matches!(self, Mode::TrackerTemp | Mode::Flow)
     }
+
+    /// Modes whose finished uploads the user may delete from the issue
+    /// again (T6, J6): those that attach straight onto an issue.
+    pub fn deletes_from_issue(self) -> bool {
+        matches!(self, Mode::TrackerIssue | Mode::Jira)
+    }
 }
 
 #[cfg(test)]
@@ -99,5 +105,14 @@ mod tests {
             .filter(|m| m.keeps_attachments())
             .collect();
         assert_eq!(keeping, [Mode::TrackerTemp, Mode::Flow]);
+    }
+
+    #[test]
+    fn only_modes_that_attach_to_an_issue_delete_from_it() {
+        let deleting: Vec<Mode> = Mode::ALL
+            .into_iter()
+            .filter(|m| m.deletes_from_issue())
+            .collect();
+        assert_eq!(deleting, [Mode::TrackerIssue, Mode::Jira]);
     }
 }

@@ -41,6 +41,15 @@ pub enum UploadError {
     /// The restrictions refused the file before a byte was sent (told as
     /// an error so that a host hears of it as of any other failure).
     Refused(Refusal),
+    /// Deleting a finished upload from its issue (the user's "Delete from
+    /// issue", T6 or J6) failed for this reason: the file is still there.
+    NotDeleted(Box<UploadError>),
+    /// A deletion was asked for a file that is no finished upload on an
+    /// issue in this widget (an unknown id, or a mode that keeps
+    /// temporary files or has no way to delete).
+    NothingToDelete,
+    /// A deletion was asked for a file already being deleted.
+    DeleteRunning,
 }
 
 impl UploadError {
@@ -51,6 +60,8 @@ impl UploadError {
             UploadError::Http { status, .. } => {
                 matches!(status, 408 | 429 | 500 | 502 | 503 | 504)
             }
+            // The deletion's own failure: a 503 may pass, a 403 will not.
+            UploadError::NotDeleted(reason) => reason.is_retryable(),
             _ => false,
         }
     }
@@ -79,7 +90,7 @@ impl UploadError {
     pub fn status(&self) -> Option<u16> {
         match self {
             UploadError::Http { status, .. } => Some(*status),
-            UploadError::AnswerLost(lost) => lost.status(),
+            UploadError::AnswerLost(lost) | UploadError::NotDeleted(lost) => lost.status(),
             UploadError::NotTakenBack {
                 reason: Some(reason),
             } => reason.status(),
@@ -171,6 +182,21 @@ mod tests {
         };
         assert_eq!(refused.status(), Some(403));
         assert_eq!(UploadError::NotTakenBack { reason: None }.status(), None);
+    }
+
+    #[test]
+    fn a_file_not_deleted_carries_the_deletions_status_and_retryability() {
+        let busy = UploadError::NotDeleted(Box::new(http(503)));
+        assert_eq!(busy.status(), Some(503));
+        assert!(busy.is_retryable());
+        let forbidden = UploadError::NotDeleted(Box::new(http(403)));
+        assert_eq!(forbidden.status(), Some(403));
+        assert!(!forbidden.is_retryable());
+        assert!(
+            UploadError::NotDeleted(Box::new(UploadError::Network("reset".into()))).is_retryable()
+        );
+        assert_eq!(UploadError::NothingToDelete.status(), None);
+        assert!(!UploadError::DeleteRunning.is_retryable());
     }
 
     #[test]

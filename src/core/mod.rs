@@ -9,6 +9,7 @@ mod file_kind;
 mod file_meta;
 mod format;
 mod intake;
+mod issue_deletion;
 pub(crate) mod json;
 mod kept;
 mod live_news;
@@ -33,6 +34,7 @@ pub use file_kind::{can_preview, type_label};
 pub use file_meta::FileMeta;
 pub use format::{format_bytes, format_duration};
 pub use intake::{Intake, INTAKE_SLICE};
+pub use issue_deletion::{Deletion, Deletions};
 pub use kept::KeptAttachments;
 pub use live_news::{LiveNews, NAMED_PER_MOMENT};
 pub use locale::{

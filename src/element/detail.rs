@@ -75,6 +75,9 @@ pub fn error_object(error: &UploadError) -> JsValue {
         UploadError::NotTakenBack { .. } => "not-taken-back",
         UploadError::AnswerLost(_) => "answer-lost",
         UploadError::Refused(_) => "refused",
+        UploadError::NotDeleted(_) => "not-deleted",
+        UploadError::NothingToDelete => "nothing-to-delete",
+        UploadError::DeleteRunning => "delete-running",
     };
     set(&object, "kind", &kind.into());
     set(&object, "message", &error.to_string().into());

@@ -137,6 +137,10 @@ export function defineElement(tag, observed, hooks) {
       return this.#whenConnected('comment', (widget) => widget.comment(issue, text));
     }
 
+    deleteAttachment(attachmentId) {
+      return this.#whenConnected('deleteAttachment', (widget) => widget.deleteAttachment(attachmentId));
+    }
+
     clear() {
       if (this.#widget !== null) {
         this.#widget.clear();

@@ -9,16 +9,16 @@ use web_sys::{AbortController, File};
 use super::{EventFile, WidgetEvent, WidgetOptions};
 use crate::backend::{
     answer_lost, attach_request, batch_limit, bounded_chunk_size, can_be_looked_up,
-    comment_request, error_from_response, find_lost_upload, ids_refused_by_name, look_up_again,
-    may_be_on_the_issue, parse_attach, parse_comment, refused_header_warning,
+    comment_request, deletable, deletion_outcome, find_lost_upload, ids_refused_by_name,
+    look_up_again, may_be_on_the_issue, parse_attach, parse_comment, refused_header_warning,
     single_request_backend, surely_owns, temporary_attachment_is_gone,
     temporary_attachment_request, usable_issue_key, BackendSettings, Credentials, FlowBackend,
     LookUpAgain, LostUpload, Mode, UploadBackend,
 };
 use crate::core::{
-    can_preview, file_shares, parse_retry_after, Announcement, Attachment, BatchLimit, Entry,
-    EntryId, EntryState, FileMeta, Intake, KeptAttachments, KeptSettle, Language, LiveNews,
-    ProgressPace, Refusal, Settle, Throughput, UploadError, UploadQueue, Wording,
+    can_preview, file_shares, parse_retry_after, Announcement, Attachment, BatchLimit, Deletion,
+    Deletions, Entry, EntryId, EntryState, FileMeta, Intake, KeptAttachments, KeptSettle, Language,
+    LiveNews, ProgressPace, Refusal, Settle, Throughput, UploadError, UploadQueue, Wording,
 };
 use crate::web::{
     downscaled_preview, fetch_thumbnail, fresh_credentials, is_kept_change, is_online, load_kept,
@@ -88,6 +88,13 @@ pub struct Controller {
     /// could not be taken back ([`UploadError::NotTakenBack`]): the row
     /// says so and offers no retry, which would attach a second copy.
     pub left_attached: RwSignal<HashMap<EntryId, UploadError>>,
+    /// Where each finished row stands in being deleted from its issue
+    /// (the row's "Delete from issue", in the modes that attach to one).
+    pub deletions: RwSignal<Deletions>,
+    /// The options each finished row of those modes was uploaded with: its
+    /// deletion goes to the issue and the API the file went to, even once
+    /// the host has moved the widget to another issue.
+    uploaded_with: StoredValue<HashMap<EntryId, Rc<WidgetOptions>>, LocalStorage>,
     pub attach_status: RwSignal<AttachStatus>,
     /// Bytes per second over the last seconds, while anything uploads.
     pub speed: RwSignal<Option<f64>>,
@@ -180,6 +187,8 @@ impl Controller {
             thumbnails: RwSignal::new_local(HashMap::new()),
             previews: RwSignal::new_local(HashMap::new()),
             left_attached: RwSignal::new(HashMap::new()),
+            deletions: RwSignal::new(Deletions::default()),
+            uploaded_with: StoredValue::new_local(HashMap::new()),
             attach_status: RwSignal::new(AttachStatus::Idle),
             speed: RwSignal::new(None),
             throughput: StoredValue::new(Throughput::default()),
@@ -693,6 +702,11 @@ impl Controller {
         forget_rows(self.thumbnails, &gone);
         forget_rows(self.previews, &gone);
         forget_rows(self.left_attached, &gone);
+        self.uploaded_with
+            .try_update_value(|m| m.retain(|id, _| !gone.contains(id)));
+        if self.deletions.try_with_untracked(Deletions::is_empty) == Some(false) {
+            self.deletions.try_update(|d| d.forget(&gone));
+        }
     }
 
     /// The browser could not show the row's preview (a HEIC on Chromium, a
@@ -707,6 +721,122 @@ impl Controller {
     /// The same for the server's thumbnail (refused by such a policy).
     pub fn drop_thumbnail(&self, id: EntryId) {
         self.thumbnails.try_update(|m| m.remove(&id));
+    }
+
+    /// The issue a finished row may be deleted from ("Delete from issue"),
+    /// by its key; `None` for a row that may not be: not finished, or
+    /// uploaded in a mode that keeps temporary files or has no way to
+    /// delete ([`deletable`]).
+    pub fn deletable_from(&self, id: EntryId) -> Option<String> {
+        self.deletion_target(id)
+            .map(|(options, _, _)| options.issue.clone())
+    }
+
+    /// What deleting row `id` from its issue needs: the options it was
+    /// uploaded with, its attachment and its file's name.
+    fn deletion_target(&self, id: EntryId) -> Option<(Rc<WidgetOptions>, Attachment, String)> {
+        let options = self
+            .uploaded_with
+            .try_with_value(|m| m.get(&id).cloned())
+            .flatten()?;
+        let (attachment, name) = self
+            .queue
+            .try_with_untracked(|q| {
+                let entry = q.get(id)?;
+                let attachment = deletable(options.mode, &entry.state)?;
+                Some((attachment.clone(), entry.file.name.clone()))
+            })
+            .flatten()?;
+        Some((options, attachment, name))
+    }
+
+    /// The row's first click on "Delete from issue": the row asks to
+    /// confirm, as deleting cannot be undone.
+    pub fn ask_delete(&self, id: EntryId) {
+        if self.deletion_target(id).is_some() {
+            self.deletions.try_update(|d| d.ask(id));
+        }
+    }
+
+    /// The user keeps the file (the row's Keep, or Escape): the row is as
+    /// before it asked. `false` when it was not asking.
+    pub fn keep(&self, id: EntryId) -> bool {
+        let asking = self
+            .deletions
+            .try_with_untracked(|d| matches!(d.get(id), Some(Deletion::Confirming { .. })))
+            .unwrap_or(false);
+        asking && self.deletions.try_update(|d| d.keep(id)).unwrap_or(false)
+    }
+
+    /// The row's confirmed "Delete": [`Self::delete_from_issue`], with its
+    /// outcome shown on the row and told in the live region.
+    pub fn confirm_delete(&self, id: EntryId) {
+        let this = *self;
+        spawn_local(async move {
+            let _ = this.delete_from_issue(id).await;
+        });
+    }
+
+    /// Deletes finished row `id` from the issue it was uploaded to (T6,
+    /// J6), with the widget's credentials, asking no confirmation (the
+    /// row's own button asks first). Deleted, or gone already (404): the
+    /// row leaves the list, and so `attachments` and `attachments-change`,
+    /// and the live region tells it. Otherwise the row stays, saying why
+    /// the file is still on the issue ([`UploadError::NotDeleted`], also
+    /// the error returned), and it may be tried again. A row that may not
+    /// be deleted is [`UploadError::NothingToDelete`]; one being deleted,
+    /// [`UploadError::DeleteRunning`].
+    pub async fn delete_from_issue(&self, id: EntryId) -> Result<(), UploadError> {
+        let (options, attachment, name) = self
+            .deletion_target(id)
+            .ok_or(UploadError::NothingToDelete)?;
+        self.deletions
+            .try_update(|d| d.start(id))
+            .ok_or(UploadError::Cancelled)??;
+        let outcome = match self.deletion(attachment, &options) {
+            Some(deletion) => deletion.await,
+            None => Err(UploadError::NothingToDelete),
+        };
+        // A widget gone meanwhile has no row to change: the outcome is
+        // still the caller's.
+        let outcome = self
+            .deletions
+            .try_update(|d| d.finish(id, outcome.clone()))
+            .unwrap_or_else(|| Deletions::default().finish(id, outcome));
+        match &outcome {
+            Ok(()) => {
+                self.announce(Announcement::Deleted {
+                    name,
+                    issue: options.issue.clone(),
+                });
+                // The row leaves a task later, once its view has seen it
+                // deleted and moved focus off it; before the caller hears,
+                // so that `attachments` no longer has it by then.
+                sleep(0).await;
+                self.remove(id);
+            }
+            Err(error) => self.announce(Announcement::NotDeleted {
+                name,
+                error: error.clone(),
+            }),
+        }
+        outcome
+    }
+
+    /// [`Self::delete_from_issue`] for the finished upload whose
+    /// attachment has id `attachment_id` (the host's `deleteAttachment`).
+    pub async fn delete_attachment(&self, attachment_id: &str) -> Result<(), UploadError> {
+        let row = self
+            .queue
+            .try_with_untracked(|q| {
+                q.entries().iter().find_map(|e| match &e.state {
+                    EntryState::Done { attachment } if attachment.id == attachment_id => Some(e.id),
+                    _ => None,
+                })
+            })
+            .flatten()
+            .ok_or(UploadError::NothingToDelete)?;
+        self.delete_from_issue(row).await
     }
 
     /// Removes a kept attachment, and the row it was uploaded in: that row
@@ -886,6 +1016,8 @@ impl Controller {
         self.thumbnails.try_update(HashMap::clear);
         self.previews.try_update(HashMap::clear);
         self.left_attached.try_update(HashMap::clear);
+        self.uploaded_with.try_update_value(HashMap::clear);
+        self.deletions.try_update(Deletions::clear);
         self.preview_backlog.try_update_value(VecDeque::clear);
         if self.keeps_attachments() {
             self.kept.try_update(KeptAttachments::clear);
@@ -1237,7 +1369,9 @@ impl Controller {
     /// Sends one request carrying `started` (one file, or a batch, each with
     /// the run it was started on) and records each file's outcome.
     async fn run(self, started: Vec<(EntryId, u64)>) {
-        let Some(options) = self.options.try_get_value() else {
+        // Shared with the rows it finishes, whose deletion goes where the
+        // file went.
+        let Some(options) = self.options.try_get_value().map(Rc::new) else {
             return;
         };
         // Each file with its handle, its run and what the queue knows of it
@@ -1593,7 +1727,7 @@ impl Controller {
         run: u64,
         meta: &FileMeta,
         answer: Answer,
-        options: &WidgetOptions,
+        options: &Rc<WidgetOptions>,
     ) {
         let Answer {
             outcome,
@@ -1639,6 +1773,10 @@ impl Controller {
         // before it settles the file.
         if matches!(&outcome, Err((error, _)) if error.waits_for_network()) && !is_online() {
             self.set_online(false);
+        }
+        if outcome.is_ok() && options.mode.deletes_from_issue() {
+            self.uploaded_with
+                .try_update_value(|m| m.insert(id, options.clone()));
         }
         // Part uploads have already used their retries: record those as
         // final, unless the file waits for the connection.
@@ -1730,9 +1868,6 @@ impl Controller {
 
     /// Takes `attachment` off the issue the run's `options` uploaded it to
     /// (J6, T6), best effort: a failure is told as the file left attached.
-    /// The credentials are the widget's current ones while it still talks
-    /// to the same API (a token replaced since the upload is the one that
-    /// works), else the run's.
     fn withdraw(
         self,
         id: EntryId,
@@ -1740,46 +1875,48 @@ impl Controller {
         attachment: Attachment,
         options: &WidgetOptions,
     ) {
-        let backend = single_request_backend(&backend_settings(options), 0);
-        // Modes that attach nothing lasting ask no one for a token.
-        if backend
-            .withdraw_request(&attachment, &options.credentials)
-            .is_none()
-        {
+        let Some(deletion) = self.deletion(attachment, options) else {
             return;
-        }
-        let (credentials, provider) = self.credentials_for_api_of(options);
-        let transport = options.transport.clone();
+        };
         let meta = meta.clone();
         spawn_local(async move {
-            // Built once to learn whether this backend can take a file
-            // back at all, then per attempt with its credentials.
-            if backend
-                .withdraw_request(&attachment, &credentials)
-                .is_none()
-            {
-                return;
+            if let Err(failure) = deletion.await {
+                self.left_attached_after_cancel(id, &meta, Some(failure));
             }
-            let answer =
-                send_authorized(&credentials, provider.as_ref(), &|| true, |credentials| {
-                    let request = backend.withdraw_request(&attachment, &credentials);
-                    let transport = &transport;
-                    async move {
-                        match request {
-                            Some(request) => transport.json(&request, None).await,
-                            None => Err(UploadError::Browser("no deletion for this mode".into())),
-                        }
-                    }
-                })
-                .await;
-            let failure = match answer {
-                // 404: already gone, which is all that was asked.
-                Ok(raw) if (200..300).contains(&raw.status) || raw.status == 404 => return,
-                Ok(raw) => error_from_response(raw.status, &raw.body),
-                Err(error) => error,
-            };
-            self.left_attached_after_cancel(id, &meta, Some(failure));
         });
+    }
+
+    /// The deletion of `attachment` (J6, T6) from the issue the run's
+    /// `options` uploaded it to, for a cancel that came too late and for
+    /// the user's "Delete from issue"; `None` where that mode attaches
+    /// nothing lasting. The credentials are the widget's current ones
+    /// while it still talks to the same API (a token replaced since the
+    /// upload is the one that works), else the run's. The future holds no
+    /// part of the widget: it runs to its end if the widget goes.
+    fn deletion(
+        self,
+        attachment: Attachment,
+        options: &WidgetOptions,
+    ) -> Option<impl std::future::Future<Output = Result<(), UploadError>> + 'static> {
+        let backend = single_request_backend(&backend_settings(options), 0);
+        // Modes that attach nothing lasting ask no one for a token.
+        backend.withdraw_request(&attachment, &options.credentials)?;
+        let (credentials, provider) = self.credentials_for_api_of(options);
+        let transport = options.transport.clone();
+        Some(async move {
+            let raw = send_authorized(&credentials, provider.as_ref(), &|| true, |credentials| {
+                let request = backend.withdraw_request(&attachment, &credentials);
+                let transport = &transport;
+                async move {
+                    match request {
+                        Some(request) => transport.json(&request, None).await,
+                        None => Err(UploadError::Browser("no deletion for this mode".into())),
+                    }
+                }
+            })
+            .await?;
+            deletion_outcome(raw.status, &raw.body)
+        })
     }
 
     /// A file cancelled after the server had it stays attached: `reason` is

@@ -1,8 +1,44 @@
 use leptos::prelude::*;
 
-use super::focus::{focus_beside, focus_first_button, holds_focus};
+use super::focus::{focus_beside, focus_first, holds_focus};
 use super::Controller;
-use crate::core::{is_displayable_url, type_label, EntryId, EntryState, Key, Messages, Wording};
+use crate::core::{
+    is_displayable_url, type_label, Deletion, EntryId, EntryState, Key, Messages, Wording,
+};
+
+/// Which buttons a row shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Buttons {
+    /// Cancel.
+    Running,
+    /// Retry and Remove.
+    Retryable,
+    /// Remove, and "Delete from issue" where the file may be deleted.
+    Finished,
+    /// The question before deleting: Delete and Keep.
+    Confirming,
+    /// Those of `Finished`, disabled while the server answers.
+    Deleting,
+    /// The same, as the row leaves.
+    Deleted,
+}
+
+impl Buttons {
+    /// What takes focus when these buttons replace `before` under it.
+    fn focus_after(self, before: Buttons) -> &'static str {
+        match (before, self) {
+            // The safe answer, as in peers' confirmations.
+            (_, Buttons::Confirming) => "[data-ta=keep]",
+            // The buttons are disabled: the status says what goes on.
+            (_, Buttons::Deleting) => "[data-ta=status]",
+            // Kept, or the deletion failed: back where the user was.
+            (Buttons::Confirming | Buttons::Deleting, Buttons::Finished) => {
+                "[data-ta=delete-from-issue]"
+            }
+            _ => "button",
+        }
+    }
+}
 
 /// `online` is read only for a file in line, the one state it changes:
 /// offline, that file waits for the connection, and says so.
@@ -98,16 +134,25 @@ pub fn FileRow(id: EntryId, controller: Controller) -> impl IntoView {
     };
     let name_for_actions = name.clone();
     let actions_ref = NodeRef::<leptos::html::Span>::new();
-    // Which buttons are shown (Cancel; Retry and Remove; Remove): when they
-    // change under a keyboard user, focus follows onto the new ones.
-    let shown_buttons = StoredValue::new(None::<u8>);
-    // Focus leaves a row before it goes, for its neighbour's buttons.
-    let remove = move || {
-        let row = actions_ref
+    let row_element = move || {
+        actions_ref
             .try_get_untracked()
             .flatten()
-            .and_then(|actions| actions.closest("[data-ta=row]").ok().flatten());
-        if let Some(row) = row.filter(holds_focus) {
+            .and_then(|actions| actions.closest("[data-ta=row]").ok().flatten())
+    };
+    // Where this row's deletion from its issue stands: a memo, so that
+    // another row's deletion does not redraw this one.
+    let deletion = Memo::new(move |_| controller.deletions.with(|d| d.get(id).cloned()));
+    // Which buttons are shown: when they change under a keyboard user,
+    // focus follows onto the new ones.
+    let shown_buttons = StoredValue::new(None::<Buttons>);
+    // Where focus is to go at the next frame. The buttons may change again
+    // before it (a deletion refused at once): the latest place wins, and
+    // the move still happens though the buttons focus was on have gone.
+    let focus_to = StoredValue::new(None::<&'static str>);
+    // Focus leaves a row before it goes, for its neighbour's buttons.
+    let remove = move || {
+        if let Some(row) = row_element().filter(holds_focus) {
             focus_beside(&row, "[data-ta=list]", "[data-ta=row]");
         }
         controller.remove(id);
@@ -119,55 +164,126 @@ pub fn FileRow(id: EntryId, controller: Controller) -> impl IntoView {
             w.say(key, &[name], |m| builtin(m)(name))
         };
         let state = state.get();
+        let deletion = deletion.get();
+        // Read as the state changes: only a finished row may be deleted.
+        let issue = controller.deletable_from(id);
         // Not a file the issue holds already: a retry would attach a copy.
         let retryable = matches!(state, EntryState::Failed { .. } | EntryState::Cancelled)
             && left_attached().is_none();
-        let buttons = match state {
-            EntryState::Queued | EntryState::Uploading { .. } | EntryState::Retrying { .. } => 0,
-            _ if retryable => 1,
-            _ => 2,
+        let buttons = match (&state, &deletion, &issue) {
+            (
+                EntryState::Queued | EntryState::Uploading { .. } | EntryState::Retrying { .. },
+                _,
+                _,
+            ) => Buttons::Running,
+            _ if retryable => Buttons::Retryable,
+            (_, Some(Deletion::Confirming { .. }), Some(_)) => Buttons::Confirming,
+            (_, Some(Deletion::Deleting), _) => Buttons::Deleting,
+            (_, Some(Deletion::Deleted), _) => Buttons::Deleted,
+            _ => Buttons::Finished,
         };
         let before = shown_buttons
             .try_update_value(|b| b.replace(buttons))
             .flatten();
-        if before.is_some_and(|b| b != buttons)
-            && actions_ref
-                .try_get_untracked()
-                .flatten()
-                .is_some_and(|a| holds_focus(&a))
-        {
-            // The new buttons are in the page by the next frame. The row may
-            // be gone by then (its owner disposed): `try_` reads never panic.
-            request_animation_frame(move || {
-                if let Some(actions) = actions_ref.try_get_untracked().flatten() {
-                    focus_first_button(&actions);
+        if let Some(before) = before.filter(|b| *b != buttons) {
+            let pending = focus_to.try_with_value(Option::is_some).unwrap_or(false);
+            if let Some(row) = row_element().filter(|row| pending || holds_focus(row)) {
+                if buttons == Buttons::Deleted {
+                    // The row leaves in the next task: focus goes now,
+                    // while it is still there to find its neighbours from.
+                    focus_to.try_set_value(None);
+                    focus_beside(&row, "[data-ta=list]", "[data-ta=row]");
+                } else {
+                    focus_to.try_set_value(Some(buttons.focus_after(before)));
+                    // The new buttons are in the page by the next frame. The
+                    // row may be gone by then (its owner disposed): `try_`
+                    // reads never panic.
+                    if !pending {
+                        request_animation_frame(move || {
+                            let target = focus_to.try_update_value(Option::take).flatten();
+                            if let (Some(target), Some(row)) = (target, row_element()) {
+                                focus_first(&row, target);
+                            }
+                        });
+                    }
                 }
-            });
+            }
         }
-        match state {
-            EntryState::Queued | EntryState::Uploading { .. } | EntryState::Retrying { .. } => view! {
-                <button type="button" class="ta-action" data-ta="cancel" aria-label=label(Key::CancelFile, |m| m.cancel_file)
-                    on:click=move |_| controller.cancel(id)>{w.text(Key::Cancel)}</button>
+        let (remove_label, remove_text) = (
+            label(Key::RemoveFile, |m| m.remove_file),
+            w.text(Key::Remove),
+        );
+        let remove_button = move |disabled: bool| {
+            view! {
+                <button type="button" class="ta-action" data-ta="remove" aria-label=remove_label
+                    disabled=disabled on:click=move |_| remove()>{remove_text}</button>
             }
-            .into_any(),
-            _ if retryable => view! {
-                <button type="button" class="ta-action" data-ta="retry" aria-label=label(Key::RetryFile, |m| m.retry_file)
-                    on:click=move |_| controller.retry(id)>{w.text(Key::Retry)}</button>
-                <button type="button" class="ta-action" data-ta="remove" aria-label=label(Key::RemoveFile, |m| m.remove_file)
-                    on:click=move |_| remove()>{w.text(Key::Remove)}</button>
+        };
+        let Some(issue) =
+            issue.filter(|_| !matches!(buttons, Buttons::Running | Buttons::Retryable))
+        else {
+            return match buttons {
+                Buttons::Running => view! {
+                    <button type="button" class="ta-action" data-ta="cancel" aria-label=label(Key::CancelFile, |m| m.cancel_file)
+                        on:click=move |_| controller.cancel(id)>{w.text(Key::Cancel)}</button>
+                }
+                .into_any(),
+                Buttons::Retryable => view! {
+                    <button type="button" class="ta-action" data-ta="retry" aria-label=label(Key::RetryFile, |m| m.retry_file)
+                        on:click=move |_| controller.retry(id)>{w.text(Key::Retry)}</button>
+                    {remove_button(false)}
+                }
+                .into_any(),
+                _ => remove_button(controller.deletions.with_untracked(|d| d.is_running(id))).into_any(),
+            };
+        };
+        let values: [&str; 2] = [name, &issue];
+        if buttons == Buttons::Confirming {
+            let question = w.say(Key::DeleteQuestion, &values, |m| {
+                (m.delete_question)(name, &issue)
+            });
+            return view! {
+                <span class="ta-confirm" role="group" aria-label=question.clone()>
+                    <span class="ta-question" data-ta="delete-question">{question.clone()}</span>
+                    <button type="button" class="ta-action ta-danger" data-ta="confirm-delete"
+                        on:click=move |_| controller.confirm_delete(id)>{w.text(Key::Delete)}</button>
+                    <button type="button" class="ta-action" data-ta="keep"
+                        on:click=move |_| {
+                            controller.keep(id);
+                        }>{w.text(Key::Keep)}</button>
+                </span>
             }
-            .into_any(),
-            _ => view! {
-                <button type="button" class="ta-action" data-ta="remove" aria-label=label(Key::RemoveFile, |m| m.remove_file)
-                    on:click=move |_| remove()>{w.text(Key::Remove)}</button>
-            }
-            .into_any(),
+            .into_any();
+        }
+        // Disabled while the server answers: one request per file.
+        let waiting = matches!(buttons, Buttons::Deleting | Buttons::Deleted);
+        view! {
+            {remove_button(waiting)}
+            <button type="button" class="ta-action" data-ta="delete-from-issue"
+                aria-label=w.say(Key::DeleteFile, &values, |m| (m.delete_file)(name, &issue))
+                disabled=waiting on:click=move |_| controller.ask_delete(id)>{w.text(Key::DeleteFromIssue)}</button>
+        }
+        .into_any()
+    };
+    let deletion_status = move || {
+        deletion.with(|d| match d {
+            Some(Deletion::Deleting | Deletion::Deleted) => Some(wording.get().text(Key::Deleting)),
+            Some(d) => d.failure().map(|error| wording.get().error(error)),
+            None => None,
+        })
+    };
+    // Escape answers the question as Keep does.
+    let on_key = move |event: web_sys::KeyboardEvent| {
+        if event.key() == "Escape" && controller.keep(id) {
+            event.prevent_default();
+            event.stop_propagation();
         }
     };
 
     view! {
         <div class="ta-row" role="listitem" data-ta="row" data-state=move || state.get().name()
-            data-attachment-id=attachment_id>
+            data-attachment-id=attachment_id
+            data-deletion=move || deletion.with(|d| d.as_ref().map(Deletion::name))>
             <span class="ta-preview" aria-hidden="true">
                 {move || match (thumbnail(), preview()) {
                     (Some(src), _) => view! {
@@ -191,13 +307,15 @@ pub fn FileRow(id: EntryId, controller: Controller) -> impl IntoView {
                 }
             })}
             <span class="ta-size">{move || wording.get().bytes(size)}</span>
-            <span class="ta-status" data-ta="status">
-                {move || left_attached().unwrap_or_else(|| {
+            // Focusable from code only: it holds focus while a deletion
+            // waits, its buttons disabled.
+            <span class="ta-status" data-ta="status" tabindex="-1">
+                {move || left_attached().or_else(deletion_status).unwrap_or_else(|| {
                     status_text(&state.get(), &wording.get(), || controller.online.get())
                 })}
             </span>
             {progress}
-            <span class="ta-actions" node_ref=actions_ref>{actions}</span>
+            <span class="ta-actions" node_ref=actions_ref on:keydown=on_key>{actions}</span>
         </div>
     }
 }

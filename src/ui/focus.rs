@@ -20,13 +20,19 @@ pub fn holds_focus(element: &Element) -> bool {
 /// Focuses the first button inside `container` and hands it back; `None`
 /// if it has none.
 pub fn focus_first_button(container: &Element) -> Option<HtmlElement> {
-    let button = container
-        .query_selector("button")
+    focus_first(container, "button")
+}
+
+/// Focuses the first element inside `container` that `selector` finds
+/// and hands it back; `None` if there is none.
+pub fn focus_first(container: &Element, selector: &str) -> Option<HtmlElement> {
+    let element = container
+        .query_selector(selector)
         .ok()
         .flatten()
         .and_then(|b| b.dyn_into::<HtmlElement>().ok())?;
-    button.focus().ok()?;
-    Some(button)
+    element.focus().ok()?;
+    Some(element)
 }
 
 /// Before `item` leaves its list (`list_selector` names the list, and

@@ -53,13 +53,26 @@ export interface UploadError {
      */
     | 'answer-lost'
     /** The restrictions refused the file before a byte was sent (`upload-error` only). */
-    | 'refused';
+    | 'refused'
+    /**
+     * `deleteAttachment()`: the server did not delete the file (`status` and
+     * `message` say why); it is still on the issue, and its row says so.
+     * `retryable` tells whether trying again may help.
+     */
+    | 'not-deleted'
+    /**
+     * `deleteAttachment()`: no finished upload of this widget has that id in
+     * a mode that attaches to an issue (`tracker-issue`, `jira`).
+     */
+    | 'nothing-to-delete'
+    /** `deleteAttachment()`: the file is being deleted already. */
+    | 'delete-running';
   /** A sentence a person can act on. */
   message: string;
   /**
    * The HTTP status: for `'http'`; the failed deletion's for
-   * `'not-taken-back'`; the lost answer's for `'answer-lost'` (none for a
-   * broken connection).
+   * `'not-taken-back'` and `'not-deleted'`; the lost answer's for
+   * `'answer-lost'` (none for a broken connection).
    */
   status?: number;
   /** Whether trying again may help (network errors, stalls, 408, 429, 500, 502, 503, 504). */
@@ -145,6 +158,17 @@ export interface TrackerAttachmentsStrings {
   removeFile?: string;
   /** `{path}`: the folder a dropped file lay in. */
   inFolder?: string;
+  /** A finished row's second button in `tracker-issue` and `jira` modes. */
+  deleteFromIssue?: string;
+  /** Its accessible name: `{name}`, `{issue}`. */
+  deleteFile?: string;
+  /** The row's question before deleting: `{name}`, `{issue}`. */
+  deleteQuestion?: string;
+  /** The question's answers. */
+  delete?: string;
+  keep?: string;
+  /** The row's status while the deletion waits for the server. */
+  deleting?: string;
   /** `{count}` files, `{done}` done, `{sent}` of `{total}` bytes. */
   summary?: TrackerAttachmentsPlural;
   /** `{speed}`, `{left}`. */
@@ -167,6 +191,10 @@ export interface TrackerAttachmentsStrings {
   filesRemoved?: TrackerAttachmentsPlural;
   /** `{count}` files of a dropped folder that could not be read. */
   unreadable?: TrackerAttachmentsPlural;
+  /** `{name}`, `{issue}`. */
+  fileDeleted?: string;
+  /** `{name}`, `{error}`: why the file is still on the issue. */
+  fileNotDeleted?: string;
   keptLabel?: string;
   keptTitle?: string;
   /** `{name}`. */
@@ -190,6 +218,10 @@ export interface TrackerAttachmentsStrings {
   notTakenBackUnknown?: string;
   /** `{error}`. */
   answerLost?: string;
+  /** `{error}`: why deleting a file from its issue failed. */
+  notDeleted?: string;
+  nothingToDelete?: string;
+  deleteRunning?: string;
   /** `{size}`, `{max}`. */
   tooLarge?: string;
   /** `{size}`, `{min}`. */
@@ -374,6 +406,17 @@ export interface TrackerAttachmentsMethods {
    * alone is posted on Tracker; in `jira` and `form` modes nothing is sent.
    */
   comment(issueKey: string, text: string): Promise<string[]>;
+  /**
+   * Deletes a finished upload from the issue it went onto (`tracker-issue`,
+   * `jira`; T6 or J6), with the widget's credentials and without asking
+   * (the row's own "Delete from issue" asks first). Resolves once the row
+   * has left the list (and `attachmentIds`, with an `attachments-change`);
+   * an attachment gone from the issue already counts as deleted. Rejects
+   * with an `UploadError` (never throws): `not-deleted` with the server's
+   * reason, the file still on the issue and its row saying so;
+   * `nothing-to-delete`; `delete-running`.
+   */
+  deleteAttachment(attachmentId: string): Promise<void>;
   /**
    * Stops every upload and empties the list and the kept attachments. In
    * the `tracker-issue` and `jira` modes, a file whose bytes were already

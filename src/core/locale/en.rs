@@ -44,6 +44,12 @@ pub static MESSAGES: Messages = Messages {
     // Only the row goes: an uploaded file stays where it was uploaded to.
     remove_file: |name| format!("Remove {name} from the list"),
     in_folder: |path| format!("in {path}"),
+    delete_from_issue: "Delete from issue",
+    delete_file: |name, issue| format!("Delete {name} from {issue}"),
+    delete_question: |name, issue| format!("Delete {name} from {issue}?"),
+    delete: "Delete",
+    keep: "Keep",
+    deleting: "Deleting…",
 
     summary: |done, counted, sent, total| {
         format!("{done} of {counted} uploaded · {sent} of {total}")
@@ -74,6 +80,8 @@ pub static MESSAGES: Messages = Messages {
     files_failed: |n| format!("{} could not be uploaded", files(n)),
     files_retrying: |n| format!("Retrying {}", files(n)),
     files_removed: |n| format!("{} removed from the list", files(n)),
+    file_deleted: |name, issue| format!("{name} deleted from {issue}"),
+    file_not_deleted: |name, error| format!("{name} was not deleted: {error}"),
     unreadable: |n| {
         if n == 1 {
             "1 file in the dropped folder could not be read".to_owned()
@@ -99,6 +107,9 @@ pub static MESSAGES: Messages = Messages {
     answer_lost: |error| {
         format!("{error} after the whole file was sent: it may be attached already, so check the issue before retrying")
     },
+    not_deleted: |reason| format!("Still on the issue: deleting it failed: {reason}"),
+    nothing_to_delete: "No file uploaded to an issue here has this id",
+    delete_running: "This file is already being deleted",
     not_taken_back_unknown: "Still attached: the server had the file before the cancel, \
         and its answer did not say which attachment to remove",
     kept_expired: |n| {

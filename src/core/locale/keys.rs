@@ -99,6 +99,12 @@ keys! {
     retry_file RetryFile "retryFile" ["name"] Values;
     remove_file RemoveFile "removeFile" ["name"] Values;
     in_folder InFolder "inFolder" ["path"] Values;
+    delete_from_issue DeleteFromIssue "deleteFromIssue" [] Text;
+    delete_file DeleteFile "deleteFile" ["name", "issue"] Values;
+    delete_question DeleteQuestion "deleteQuestion" ["name", "issue"] Values;
+    delete Delete "delete" [] Text;
+    keep Keep "keep" [] Text;
+    deleting Deleting "deleting" [] Text;
     summary Summary "summary" ["count", "done", "sent", "total"] Count;
     speed_and_time_left SpeedAndTimeLeft "speedAndTimeLeft" ["speed", "left"] Values;
     offline Offline "offline" [] Text;
@@ -113,6 +119,8 @@ keys! {
     files_retrying FilesRetrying "filesRetrying" ["count"] Count;
     files_removed FilesRemoved "filesRemoved" ["count"] Count;
     unreadable Unreadable "unreadable" ["count"] Count;
+    file_deleted FileDeleted "fileDeleted" ["name", "issue"] Values;
+    file_not_deleted FileNotDeleted "fileNotDeleted" ["name", "error"] Values;
     kept_label KeptLabel "keptLabel" [] Text;
     kept_title KeptTitle "keptTitle" [] Text;
     remove_kept RemoveKept "removeKept" ["name"] Values;
@@ -128,6 +136,9 @@ keys! {
     not_taken_back NotTakenBack "notTakenBack" ["error"] Values;
     not_taken_back_unknown NotTakenBackUnknown "notTakenBackUnknown" [] Text;
     answer_lost AnswerLost "answerLost" ["error"] Values;
+    not_deleted NotDeleted "notDeleted" ["error"] Values;
+    nothing_to_delete NothingToDelete "nothingToDelete" [] Text;
+    delete_running DeleteRunning "deleteRunning" [] Text;
     too_large TooLarge "tooLarge" ["size", "max"] Values;
     too_small TooSmall "tooSmall" ["size", "min"] Values;
     too_many_files TooManyFiles "tooManyFiles" ["max"] Count;

@@ -177,6 +177,17 @@ pub enum Announcement {
     WentOffline,
     /// It is back online: the waiting files go.
     BackOnline,
+    /// A finished upload was deleted from `issue` at the user's (or the
+    /// host's) request.
+    Deleted {
+        name: String,
+        issue: String,
+    },
+    /// Deleting it failed: it is still on the issue.
+    NotDeleted {
+        name: String,
+        error: UploadError,
+    },
 }
 
 /// One locale's words. Plain fields are fixed text; functions build the
@@ -227,6 +238,18 @@ pub struct Messages {
     pub remove_file: fn(&str) -> String,
     /// Where a file from a dropped folder lies (its relative path).
     pub in_folder: fn(&str) -> String,
+    /// A finished upload's second button in the modes that attach to an
+    /// issue: the file goes off the issue, not only off the list.
+    pub delete_from_issue: &'static str,
+    /// Its accessible name, with the file name and the issue key.
+    pub delete_file: fn(&str, &str) -> String,
+    /// The row's question before deleting (file name, issue key), and
+    /// its two answers.
+    pub delete_question: fn(&str, &str) -> String,
+    pub delete: &'static str,
+    pub keep: &'static str,
+    /// The row's status while the deletion waits for the server.
+    pub deleting: &'static str,
 
     // Summary line: done, counted, sent and total bytes (formatted).
     pub summary: fn(usize, usize, &str, &str) -> String,
@@ -252,6 +275,10 @@ pub struct Messages {
     pub files_retrying: fn(usize) -> String,
     pub files_removed: fn(usize) -> String,
     pub unreadable: fn(usize) -> String,
+    /// File name and issue key.
+    pub file_deleted: fn(&str, &str) -> String,
+    /// File name and why deleting it failed.
+    pub file_not_deleted: fn(&str, &str) -> String,
 
     // Kept attachments.
     pub kept_label: &'static str,
@@ -275,6 +302,12 @@ pub struct Messages {
     pub not_taken_back_unknown: &'static str,
     /// The answer to a whole file sent to an issue was lost: why.
     pub answer_lost: fn(&str) -> String,
+    /// Deleting a finished upload from its issue failed: why.
+    pub not_deleted: fn(&str) -> String,
+    /// The host asked to delete a file that is no upload on an issue here.
+    pub nothing_to_delete: &'static str,
+    /// The host asked to delete a file already being deleted.
+    pub delete_running: &'static str,
 
     // Refusals.
     pub too_large: fn(&str, &str) -> String,

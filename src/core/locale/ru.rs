@@ -49,6 +49,12 @@ pub static MESSAGES: Messages = Messages {
     retry_file: |name| format!("Повторить загрузку {name}"),
     remove_file: |name| format!("Убрать {name} из списка"),
     in_folder: |path| format!("в папке {path}"),
+    delete_from_issue: "Удалить из задачи",
+    delete_file: |name, issue| format!("Удалить {name} из задачи {issue}"),
+    delete_question: |name, issue| format!("Удалить {name} из задачи {issue}?"),
+    delete: "Удалить",
+    keep: "Оставить",
+    deleting: "Удаляется…",
 
     summary: |done, counted, sent, total| {
         format!("Загружено {done} из {counted} · {sent} из {total}")
@@ -94,6 +100,8 @@ pub static MESSAGES: Messages = Messages {
         let verb = pick(n, "Убран", "Убрано", "Убрано");
         format!("{verb} из списка {}", files(n))
     },
+    file_deleted: |name, issue| format!("Файл «{name}» удалён из задачи {issue}"),
+    file_not_deleted: |name, error| format!("Файл «{name}» не удалён: {error}"),
     unreadable: |n| format!("Не удалось прочитать {} из перетащенной папки", files(n)),
 
     kept_label: "Загружены, но ещё не прикреплены",
@@ -118,6 +126,10 @@ pub static MESSAGES: Messages = Messages {
     answer_lost: |error| {
         format!("{error} после отправки всего файла: он, возможно, уже прикреплён, проверьте задачу, прежде чем повторять")
     },
+    not_deleted: |reason| format!("Файл остался в задаче: удалить не удалось: {reason}"),
+    nothing_to_delete:
+        "Среди файлов, загруженных здесь в задачу, нет файла с таким идентификатором",
+    delete_running: "Этот файл уже удаляется",
     not_taken_back_unknown: "Файл остался прикреплён: сервер получил его до отмены, \
         а по его ответу не понять, какое вложение удалить",
     kept_expired: |n| {

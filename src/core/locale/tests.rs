@@ -250,6 +250,12 @@ fn every_error() -> Vec<UploadError> {
             status: 504,
             message: String::new(),
         })),
+        UploadError::NotDeleted(Box::new(UploadError::Http {
+            status: 403,
+            message: String::new(),
+        })),
+        UploadError::NothingToDelete,
+        UploadError::DeleteRunning,
     ]
 }
 
@@ -358,6 +364,12 @@ fn russian_table_has_no_english() {
             m.comment_label,
             m.attaching,
             m.duplicate,
+            m.delete_from_issue,
+            m.delete,
+            m.keep,
+            m.deleting,
+            m.nothing_to_delete,
+            m.delete_running,
         ]
         .into_iter()
         .map(str::to_owned)
@@ -390,6 +402,11 @@ fn russian_table_has_no_english() {
             (m.attached)(2, "ЗАДАЧА-1"),
             (m.attach_failed)("ошибка"),
             (m.kept_expired)(2),
+            (m.delete_file)("отчёт", "ЗАДАЧА-1"),
+            (m.delete_question)("отчёт", "ЗАДАЧА-1"),
+            (m.file_deleted)("отчёт", "ЗАДАЧА-1"),
+            (m.file_not_deleted)("отчёт", "ошибка"),
+            (m.not_deleted)("ошибка"),
         ]
     };
     let ru_all: Vec<String> = fixed(ru).into_iter().chain(built(ru)).collect();
@@ -458,6 +475,43 @@ fn a_file_left_attached_says_why_in_the_readers_language() {
     assert!(Locale::En
         .error(&offline)
         .ends_with("Network error: connection reset"));
+}
+
+#[test]
+fn a_file_not_deleted_says_it_is_still_on_the_issue_and_why() {
+    let refused = UploadError::NotDeleted(Box::new(UploadError::Http {
+        status: 403,
+        message: "You may not delete attachments.".into(),
+    }));
+    assert_eq!(
+        Locale::En.error(&refused),
+        "Still on the issue: deleting it failed: You may not delete attachments. (HTTP 403)"
+    );
+    assert_eq!(
+        Locale::Ru.error(&refused),
+        "Файл остался в задаче: удалить не удалось: You may not delete attachments. (HTTP 403)"
+    );
+    // The live region names the file and says the reason once.
+    let news = Announcement::NotDeleted {
+        name: "a.txt".into(),
+        error: refused,
+    };
+    assert_eq!(
+        Locale::En.announcement(&news),
+        "a.txt was not deleted: You may not delete attachments. (HTTP 403)"
+    );
+    let deleted = Announcement::Deleted {
+        name: "a.txt".into(),
+        issue: "DEMO-1".into(),
+    };
+    assert_eq!(
+        Locale::En.announcement(&deleted),
+        "a.txt deleted from DEMO-1"
+    );
+    assert_eq!(
+        Locale::Ru.announcement(&deleted),
+        "Файл «a.txt» удалён из задачи DEMO-1"
+    );
 }
 
 #[test]

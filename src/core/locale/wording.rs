@@ -277,6 +277,12 @@ impl Wording {
                 self.say(Key::AnswerLost, &[&lost], |m| (m.answer_lost)(&lost))
             }
             UploadError::Refused(refusal) => self.refusal(refusal),
+            UploadError::NotDeleted(reason) => {
+                let reason = self.error(reason);
+                self.say(Key::NotDeleted, &[&reason], |m| (m.not_deleted)(&reason))
+            }
+            UploadError::NothingToDelete => self.text(Key::NothingToDelete),
+            UploadError::DeleteRunning => self.text(Key::DeleteRunning),
         }
     }
 
@@ -316,6 +322,23 @@ impl Wording {
             } => files(Key::FilesAdded, *added, |m| m.files_added),
             Announcement::WentOffline => self.text(Key::Offline),
             Announcement::BackOnline => self.text(Key::BackOnline),
+            Announcement::Deleted { name, issue } => {
+                self.say(Key::FileDeleted, &[name, issue], |m| {
+                    (m.file_deleted)(name, issue)
+                })
+            }
+            Announcement::NotDeleted { name, error } => {
+                // The reason alone: the sentence says already that the
+                // file was not deleted.
+                let reason = match error {
+                    UploadError::NotDeleted(reason) => reason.as_ref(),
+                    other => other,
+                };
+                let error = self.error(reason);
+                self.say(Key::FileNotDeleted, &[name, &error], |m| {
+                    (m.file_not_deleted)(name, &error)
+                })
+            }
             Announcement::FolderRead { added, unreadable } => {
                 format!(
                     "{}. {}",
