@@ -567,6 +567,52 @@ impl Transport for CountingDeletes {
     }
 }
 
+/// The browser's transport, holding each DELETE until the test lets it
+/// go: a deletion is seen under way without a slow server's four seconds
+/// per request.
+#[derive(Default)]
+struct HeldDeletes {
+    browser: BrowserTransport,
+    held: RefCell<Vec<js_sys::Function>>,
+}
+
+impl HeldDeletes {
+    fn release(&self) {
+        for resolve in self.held.borrow_mut().drain(..) {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+        }
+    }
+}
+
+impl Transport for HeldDeletes {
+    fn upload<'a>(
+        &'a self,
+        request: &'a UploadRequest,
+        files: &'a [web_sys::Blob],
+        signal: Option<&'a web_sys::AbortSignal>,
+        on_progress: Rc<dyn Fn(u64, u64)>,
+    ) -> TransportFuture<'a> {
+        self.browser.upload(request, files, signal, on_progress)
+    }
+
+    fn json<'a>(
+        &'a self,
+        request: &'a JsonRequest,
+        signal: Option<&'a web_sys::AbortSignal>,
+    ) -> TransportFuture<'a> {
+        if request.method != HttpMethod::Delete {
+            return self.browser.json(request, signal);
+        }
+        let mut resolve = None;
+        let gate = js_sys::Promise::new(&mut |yes, _| resolve = Some(yes));
+        self.held.borrow_mut().extend(resolve);
+        Box::pin(async move {
+            let _ = wasm_bindgen_futures::JsFuture::from(gate).await;
+            self.browser.json(request, signal).await
+        })
+    }
+}
+
 /// Options for `mode` on `issue` of `api` whose `attachments-change`
 /// events are recorded in the returned list.
 fn issue_options(
@@ -726,10 +772,14 @@ async fn a_tracker_issue_row_deletes_its_file_from_the_issue_after_confirming() 
 
 #[wasm_bindgen_test]
 async fn a_jira_row_says_deleting_with_its_buttons_disabled_until_the_answer() {
-    // The slow server answers after four seconds: the deletion is seen
-    // under way.
+    // The deletion is held until the test has seen it under way.
     let root = container();
-    let (options, changes) = issue_options(slow_server(), Mode::Jira, "DEMO-2");
+    let transport = Rc::new(HeldDeletes::default());
+    let (options, changes) = issue_options(server(), Mode::Jira, "DEMO-2");
+    let options = WidgetOptions {
+        transport: transport.clone(),
+        ..options
+    };
     let (_handle, controller) = mount_with_controller(root.clone(), options);
     let (name, _, attachment_id) = upload_one(&root, &controller, "jira-delete").await;
     let row = query(&root, "[data-ta=row]").unwrap();
@@ -764,11 +814,12 @@ async fn a_jira_row_says_deleting_with_its_buttons_disabled_until_the_answer() {
         controller.delete_attachment(&attachment_id).await,
         Err(UploadError::DeleteRunning)
     );
+    transport.release();
     wait_for("the row to leave", 20_000, || {
         query(&root, "[data-ta=row]").is_none()
     })
     .await;
-    assert!(!names_on(slow_server(), "DEMO-2").await.contains(&name));
+    assert!(!names_on(server(), "DEMO-2").await.contains(&name));
     assert!(changes.borrow().last().is_some_and(Vec::is_empty));
 }
 
@@ -919,7 +970,12 @@ async fn temporary_uploads_offer_no_deletion_from_an_issue() {
 #[wasm_bindgen_test]
 async fn a_deletion_outlives_its_widget_without_a_panic() {
     let root = container();
-    let (options, _) = issue_options(slow_server(), Mode::TrackerIssue, "DEMO-3");
+    let transport = Rc::new(HeldDeletes::default());
+    let (options, _) = issue_options(server(), Mode::TrackerIssue, "DEMO-3");
+    let options = WidgetOptions {
+        transport: transport.clone(),
+        ..options
+    };
     let (handle, controller) = mount_with_controller(root.clone(), options);
     let (name, id, _) = upload_one(&root, &controller, "orphan").await;
     let outcome = Rc::new(RefCell::new(None));
@@ -933,7 +989,8 @@ async fn a_deletion_outlives_its_widget_without_a_panic() {
     })
     .await;
     drop(handle);
+    transport.release();
     wait_for("the answer", 20_000, || outcome.borrow().is_some()).await;
     assert_eq!(outcome.borrow_mut().take(), Some(Ok(())));
-    assert!(!names_on(slow_server(), "DEMO-3").await.contains(&name));
+    assert!(!names_on(server(), "DEMO-3").await.contains(&name));
 }
