@@ -300,11 +300,11 @@ async fn an_answer_lost_offline_is_looked_up_on_the_issue_once_back_online() {
         &query(&root, "[data-ta=dropzone]").unwrap(),
         &[file(b"taken, answer lost", &name, "text/plain")],
     );
-    // The issue was read once while offline (and failed): more reads then
-    // would only use up the tries.
+    // The issue is read once while offline, and fails; the look-up then
+    // waits for the connection (without it, the row ends failed, "it may
+    // be attached already", and the wait below sees that).
     wait_for("the look-up's first read", 10_000, || link.reads.get() >= 1).await;
     let row = query(&root, "[data-ta=row]").unwrap();
-    assert_ne!(state(&row), "failed", "{}", status(&row));
 
     browser_online(true, true);
     wait_for("the file found on the issue", 20_000, || {
@@ -314,5 +314,41 @@ async fn an_answer_lost_offline_is_looked_up_on_the_issue_once_back_online() {
     assert_eq!(state(&row), "done", "{}", status(&row));
     assert_eq!(link.uploads.get(), 1, "not sent a second time");
     assert_eq!(link.reads.get(), 2, "one read offline, one back online");
+    browser_online_restored();
+}
+
+#[wasm_bindgen_test]
+async fn a_look_up_waiting_for_the_connection_ends_when_the_file_is_cancelled() {
+    browser_online_restored();
+    let link = Rc::new(LostAnswerLink {
+        browser: BrowserTransport::default(),
+        uploads: Cell::new(0),
+        reads: Cell::new(0),
+    });
+    let root = container();
+    let name = format!("lost-cancelled-{}.txt", js_sys::Date::now());
+    let options = WidgetOptions {
+        transport: link.clone(),
+        mode: tracker_attachments::backend::Mode::TrackerIssue,
+        issue: "DEMO-3".into(),
+        ..dev_options(server(), "dev-token")
+    };
+    let _handle = mount_widget(root.clone(), options);
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[file(b"cancelled while offline", &name, "text/plain")],
+    );
+    wait_for("the look-up's first read", 10_000, || link.reads.get() >= 1).await;
+    let row = query(&root, "[data-ta=row]").unwrap();
+    click(&row, "[data-ta=cancel]");
+    // Still offline: the look-up gives up at the cancel, and the row says
+    // the file may be on the issue rather than only "Cancelled".
+    wait_for("the cancelled row to say why", 10_000, || {
+        status(&row).contains("it may be attached already")
+    })
+    .await;
+    assert_eq!(state(&row), "cancelled");
+    assert_eq!(link.reads.get(), 1);
+    assert_eq!(link.uploads.get(), 1);
     browser_online_restored();
 }

@@ -1568,7 +1568,9 @@ impl Controller {
                                 .min(options.retry.cap_ms),
                         )
                         .await;
-                        listing = self.look_up_issue(backend.as_ref(), &options).await;
+                        listing = self
+                            .look_up_issue(backend.as_ref(), &options, &still_wanted)
+                            .await;
                     }
                     for i in unknown {
                         let Err((error, _)) = &mut outcomes[i] else {
@@ -2027,16 +2029,21 @@ impl Controller {
 impl Controller {
     /// What the issue holds now, read for a lost answer: again while the
     /// failures are transient, and once the browser is back when it went
-    /// offline (`look_up_again`); `None` when the issue cannot be read or
-    /// the widget is gone meanwhile.
+    /// offline (`look_up_again`); `None` when the issue cannot be read, or
+    /// the file is no longer `still_wanted` (cancelled, cleared, the
+    /// widget gone) while it waits. Each read takes the widget's
+    /// credentials of the moment: a wait for the connection may outlast
+    /// the token the upload went with.
     async fn look_up_issue(
         self,
         backend: &dyn UploadBackend,
         options: &WidgetOptions,
+        still_wanted: &dyn Fn() -> bool,
     ) -> Option<Vec<Attachment>> {
         let mut failures = 0;
         loop {
-            let error = match list_issue(backend, options).await {
+            let (credentials, provider) = self.credentials_for_api_of(options);
+            let error = match list_issue(backend, &credentials, provider.as_ref(), options).await {
                 Ok(listing) => return Some(listing),
                 Err(error) => error,
             };
@@ -2051,20 +2058,23 @@ impl Controller {
             match next {
                 LookUpAgain::In(wait) => sleep(wait).await,
                 LookUpAgain::WhenOnline => {
-                    // Polled, not an `online` listener: a widget removed
-                    // meanwhile ends the wait within a second, and the
-                    // file's row holds its slot anyway.
+                    // Polled, not an `online` listener: a cancel, a clear
+                    // or the widget's removal ends the wait within a
+                    // second, and the file's row holds its slot anyway.
                     while !is_online() {
                         sleep(ONLINE_POLL_MS).await;
-                        self.queue.try_with_untracked(|_| ())?;
+                        if !still_wanted() {
+                            return None;
+                        }
                     }
                     // Tries before the drop say nothing of the connection back.
                     failures = 0;
                 }
                 LookUpAgain::GiveUp => return None,
             }
-            // Removed meanwhile: nobody is left to tell.
-            self.queue.try_with_untracked(|_| ())?;
+            if !still_wanted() {
+                return None;
+            }
         }
     }
 }
@@ -2072,24 +2082,21 @@ impl Controller {
 /// What the issue of `backend` holds now (T3, or Jira's issue).
 async fn list_issue(
     backend: &dyn UploadBackend,
+    credentials: &Credentials,
+    provider: Option<&AuthorizationProvider>,
     options: &WidgetOptions,
 ) -> Result<Vec<Attachment>, UploadError> {
-    let raw = send_authorized(
-        &options.credentials,
-        options.authorization.as_ref(),
-        &|| true,
-        |credentials| {
-            let request = backend.listing_request(&credentials);
-            let transport = &options.transport;
-            async move {
-                let request = request
-                    .ok_or_else(|| UploadError::Browser("no listing for this mode".into()))?;
-                // Right after a broken connection: not waited for without end.
-                let timeout = web_sys::AbortSignal::timeout_with_u32(30_000);
-                transport.json(&request, Some(&timeout)).await
-            }
-        },
-    )
+    let raw = send_authorized(credentials, provider, &|| true, |credentials| {
+        let request = backend.listing_request(&credentials);
+        let transport = &options.transport;
+        async move {
+            let request =
+                request.ok_or_else(|| UploadError::Browser("no listing for this mode".into()))?;
+            // Right after a broken connection: not waited for without end.
+            let timeout = web_sys::AbortSignal::timeout_with_u32(30_000);
+            transport.json(&request, Some(&timeout)).await
+        }
+    })
     .await?;
     backend.parse_listing(raw.status, &raw.body)
 }
