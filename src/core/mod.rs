@@ -11,6 +11,7 @@ mod format;
 mod intake;
 pub(crate) mod json;
 mod kept;
+pub mod kept_pages;
 mod live_news;
 mod locale;
 mod pace;
