@@ -878,6 +878,47 @@ async fn an_answer_lost_after_the_whole_file_went_to_an_issue_is_looked_up_befor
 }
 
 #[wasm_bindgen_test]
+async fn a_file_found_on_the_issue_after_a_lost_answer_offers_no_deletion() {
+    // Found by name, size and time only: the attachment may be another's
+    // copy, so "Delete from issue" is not offered for it; a file whose
+    // answer named its attachment offers it.
+    let now = String::from(js_sys::Date::new_0().to_iso_string());
+    let broken = (300, Err(UploadError::Network("connection reset".into())));
+    let fresh = format!(r#"[{{"id":"7","name":"once.txt","size":4,"createdAt":"{now}"}}]"#);
+    let named = answer(201, r#"{"id":"8","name":"once.txt","size":4}"#, None);
+    for (script, offered) in [
+        (vec![broken, (0, answer(200, &fresh, None))], false),
+        (vec![(300, named)], true),
+    ] {
+        let script = ScriptedTransport::delayed(script);
+        script.report_sent.set(true);
+        let options = WidgetOptions {
+            retry: RetryPolicy {
+                base_ms: 1,
+                cap_ms: 5,
+                max_attempts: 3,
+                max_retry_after_ms: 0,
+            },
+            ..issue_options(Mode::TrackerIssue, "DEMO-1")
+        };
+        let (root, handle) =
+            scripted_uploads(&script, options, &[file(b"once", "once.txt", "text/plain")]).await;
+        let row = query(&root, "[data-ta=row]").unwrap();
+        wait_for("the upload to end", 5_000, || {
+            attr(&row, "data-state").as_deref() == Some("done")
+        })
+        .await;
+        assert_eq!(
+            query(&row, "[data-ta=delete-from-issue]").is_some(),
+            offered,
+            "{}",
+            text(&row)
+        );
+        drop(handle);
+    }
+}
+
+#[wasm_bindgen_test]
 async fn a_retry_waiting_for_a_slot_starts_when_a_cancel_frees_one() {
     // One slot. `first` fails and must wait a second; `second` takes the
     // slot and is cancelled after its last byte, so its request runs on

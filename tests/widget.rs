@@ -737,10 +737,12 @@ async fn a_tracker_issue_row_deletes_its_file_from_the_issue_after_confirming() 
     .await;
     let question = query(&row, "[data-ta=delete-question]").unwrap();
     assert_eq!(text(&question), format!("Delete {name} from DEMO-1?"));
-    assert_eq!(
-        attr(&question.parent_element().unwrap(), "role").as_deref(),
-        Some("group")
-    );
+    let group = question.parent_element().unwrap();
+    assert_eq!(attr(&group, "role").as_deref(), Some("group"));
+    // Named by the question, not by a second copy of its words.
+    assert_eq!(attr(&group, "aria-label"), None);
+    let named_by = attr(&group, "aria-labelledby").expect("the group's name");
+    assert_eq!(attr(&question, "id"), Some(named_by));
     assert_eq!(
         text(&query(&row, "[data-ta=confirm-delete]").unwrap()),
         "Delete"

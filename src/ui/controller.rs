@@ -1786,7 +1786,11 @@ impl Controller {
         if matches!(&outcome, Err((error, _)) if error.waits_for_network()) && !is_online() {
             self.set_online(false);
         }
-        if outcome.is_ok() && options.mode.deletes_from_issue() {
+        // Deletable only where the answer surely named this file's own
+        // attachment: one found on the issue by name, size and time after
+        // a lost answer may be a colleague's copy (as a late cancel does
+        // not take it back either).
+        if outcome.is_ok() && owns_attachment && options.mode.deletes_from_issue() {
             self.uploaded_with
                 .try_update_value(|m| m.insert(id, options.clone()));
         }

@@ -242,9 +242,13 @@ pub fn FileRow(id: EntryId, controller: Controller) -> impl IntoView {
             let question = w.say(Key::DeleteQuestion, &values, |m| {
                 (m.delete_question)(name, &issue)
             });
+            // Named by the question it shows, not a copy of it: a screen
+            // reader would read the same sentence twice.
+            let question_id = format!("ta-delete-question-{id}");
+            let labelled_by = question_id.clone();
             return view! {
-                <span class="ta-confirm" role="group" aria-label=question.clone()>
-                    <span class="ta-question" data-ta="delete-question">{question.clone()}</span>
+                <span class="ta-confirm" role="group" aria-labelledby=labelled_by>
+                    <span class="ta-question" id=question_id data-ta="delete-question">{question}</span>
                     <button type="button" class="ta-action ta-danger" data-ta="confirm-delete"
                         on:click=move |_| controller.confirm_delete(id)>{w.text(Key::Delete)}</button>
                     <button type="button" class="ta-action" data-ta="keep"

@@ -410,11 +410,12 @@ export interface TrackerAttachmentsMethods {
    * Deletes a finished upload from the issue it went onto (`tracker-issue`,
    * `jira`; T6 or J6), with the widget's credentials and without asking
    * (the row's own "Delete from issue" asks first). Resolves once the row
-   * has left the list (and `attachmentIds`, with an `attachments-change`);
-   * an attachment gone from the issue already counts as deleted. Rejects
-   * with an `UploadError` (never throws): `not-deleted` with the server's
-   * reason, the file still on the issue and its row saying so;
-   * `nothing-to-delete`; `delete-running`.
+   * has left the list and `attachmentIds` (the `attachments-change` that
+   * tells it follows, paced as every one is); an attachment gone from the
+   * issue already counts as deleted. Rejects with an `UploadError` (never
+   * throws): `not-deleted` with the server's reason, the file still on the
+   * issue and its row saying so; `nothing-to-delete`; `delete-running`;
+   * `cancelled` when the element is not connected (or the handle unmounted).
    */
   deleteAttachment(attachmentId: string): Promise<void>;
   /**
