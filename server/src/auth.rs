@@ -123,6 +123,19 @@ pub fn owner_key(headers: &HeaderMap) -> String {
     lower_hex(&hash.finalize())
 }
 
+/// The key of a credential alone, for the upstream's verdict on it
+/// (`credential_verdicts`): the upstream is asked with the server's own
+/// organisation, so the organisation headers a browser sends change
+/// nothing of its answer, and keyed by them, one token sent with many
+/// made-up organisations would cost a check each and crowd out the
+/// verdicts of others.
+pub fn credential_key(headers: &HeaderMap) -> String {
+    let mut hash = Sha256::new();
+    hash.update(b"tracker-attachments credential v1\0");
+    hash_header(&mut hash, header::AUTHORIZATION.as_str(), headers);
+    lower_hex(&hash.finalize())
+}
+
 /// Who the upstream says a browser's credential belongs to, from its
 /// `GET /v2/myself` answer. A token is refreshed (an IAM token lives
 /// hours) or replaced (a reloaded page) while its user stays: keyed by

@@ -153,7 +153,9 @@ fn holds(at: i64, now: i64) -> bool {
 }
 
 /// Keeps `entries` under `MAX_VERDICTS` before one more goes in: the
-/// expired verdicts go, then the oldest, or, were every one a check under
+/// expired verdicts go, then the oldest refusal (a flood of made-up
+/// credentials must not push out the verdicts of those the upstream took),
+/// then the oldest verdict, or, were every one a check under
 /// way, one of those (its waiters still get its outcome; it is only no
 /// longer found by those who come later).
 fn make_room(entries: &mut HashMap<String, Entry>, now: i64) {
@@ -170,11 +172,13 @@ fn make_room(entries: &mut HashMap<String, Entry>, now: i64) {
     let oldest = entries
         .iter()
         .filter_map(|(sender, entry)| match entry {
-            Entry::Judged(_, at) => Some((*at, sender)),
+            Entry::Judged(judgement, at) => {
+                Some((matches!(judgement, Judgement::Taken(_)), *at, sender))
+            }
             Entry::Checking(_) => None,
         })
         .min()
-        .map(|(_, sender)| sender.clone());
+        .map(|(_, _, sender)| sender.clone());
     if let Some(sender) = oldest.or_else(|| entries.keys().next().cloned()) {
         entries.remove(&sender);
     }
@@ -373,5 +377,26 @@ mod tests {
         assert!(!entries.contains_key("9"));
         assert!(entries.contains_key("10"));
         assert!(entries.contains_key(&(MAX_VERDICTS + 9).to_string()));
+    }
+
+    #[tokio::test]
+    async fn a_flood_of_refusals_does_not_push_out_the_credentials_taken() {
+        let clock = Clock::manual(1_700_000_000_000);
+        let verdicts = CredentialVerdicts::new(clock.clone(), None);
+        // Taken first, so older than every refusal that follows.
+        verdicts
+            .judge("taken", std::future::ready(Judgement::Taken(None)))
+            .await;
+        let refused = Judgement::Refused(ApiError::Unauthorized);
+        for i in 0..MAX_VERDICTS + 10 {
+            clock.advance(Duration::from_millis(1));
+            verdicts
+                .judge(&format!("made-up-{i}"), std::future::ready(refused.clone()))
+                .await;
+        }
+        let entries = verdicts.entries();
+        assert_eq!(entries.len(), MAX_VERDICTS);
+        assert!(entries.contains_key("taken"));
+        assert!(!entries.contains_key("made-up-0"));
     }
 }

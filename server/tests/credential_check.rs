@@ -443,3 +443,29 @@ async fn testing_for_a_part_needs_a_credential_the_upstream_takes() {
     assert_eq!(test(taken).await.unwrap().status(), StatusCode::OK);
     assert_eq!(upstream.checks(taken), 1);
 }
+
+/// The upstream is asked about a credential with the server's own
+/// organisation, so the organisation headers a browser sends do not make
+/// one token a new question: sent with many made-up organisations, it is
+/// checked once (and cannot crowd others' verdicts out of the cache).
+#[tokio::test]
+async fn one_credential_is_checked_once_whatever_organisation_it_names() {
+    const TOKEN: &str = "OAuth one-token-many-orgs";
+    let upstream = Upstream::start().await;
+    let dir = TempDir::new();
+    let waiters = Arc::new(AtomicUsize::new(0));
+    let proxy = passing_proxy(&upstream, &dir, &waiters).await;
+    for org in ["org-1", "org-2", "org-3"] {
+        let answer = proxy
+            .client
+            .get(proxy.url("/upload/flow"))
+            .query(&[("flowIdentifier", "9-x"), ("flowChunkNumber", "1")])
+            .header("Authorization", TOKEN)
+            .header("X-Org-ID", org)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), StatusCode::NO_CONTENT, "{org}");
+    }
+    assert_eq!(upstream.checks(TOKEN), 1);
+}

@@ -587,6 +587,8 @@ async fn a_proxied_body_that_stalls_midway_aborts_the_upstream_request() {
 // The browser's credential, checked before parts are stored
 
 const TAKEN: &str = "OAuth taken-token";
+/// Another credential the upstream takes.
+const TAKEN_TOO: &str = "OAuth taken-too-token";
 /// A credential the upstream cannot judge right now (it answers 500).
 const UNJUDGED: &str = "OAuth unjudged-token";
 
@@ -600,7 +602,7 @@ fn judging(seen: &Seen, _: &str) -> Response {
         .unwrap_or_default();
     let json = [("content-type", "application/json")];
     match (seen.method.as_str(), seen.target.as_str()) {
-        ("GET", "/v2/myself") if authorization == TAKEN => {
+        ("GET", "/v2/myself") if authorization == TAKEN || authorization == TAKEN_TOO => {
             (StatusCode::OK, json, r#"{"login": "taken"}"#).into_response()
         }
         ("GET", "/v2/myself") if authorization == UNJUDGED => {
@@ -661,11 +663,11 @@ fn checks(upstream: &Upstream, authorization: &str) -> usize {
 
 /// Without a credential of the server's, a part is stored only for a
 /// sender whose credential the upstream takes: the upstream is asked (with
-/// the server's organisation) once per sender and then believed for a few
+/// the server's organisation) once per credential and then believed for a few
 /// minutes; a made-up token is 401 in Tracker's shape and stores nothing;
 /// an upstream that gives no verdict is 502, asked again next time.
 #[tokio::test]
-async fn the_part_endpoint_asks_the_upstream_once_per_sender_whether_it_takes_the_credential() {
+async fn the_part_endpoint_asks_the_upstream_once_per_credential_whether_it_takes_it() {
     let upstream = Upstream::start(judging).await;
     let dir = TempDir::new();
     let clock = tracker_attachments_server::Clock::manual(1_700_000_000_000);
@@ -705,19 +707,20 @@ async fn the_part_endpoint_asks_the_upstream_once_per_sender_whether_it_takes_th
         .filter(|s| s.method == Method::POST)
         .count();
     assert_eq!(files, 3);
-    // Another sender (another organisation) is asked about on its own.
+    // The same credential naming another organisation: the upstream is
+    // asked with the server's, so its verdict holds.
     let created = send(TAKEN, "org-b", "1-d").await.unwrap();
     assert_eq!(created.status(), StatusCode::CREATED);
-    assert_eq!(checks(&upstream, TAKEN), 2);
-    // Parts sent in parallel by a new sender wait for one answer.
+    assert_eq!(checks(&upstream, TAKEN), 1);
+    // Parts sent in parallel with a new credential wait for one answer.
     let parallel = futures_util::future::join_all(
-        ["1-e", "1-f", "1-g", "1-h"].map(|identifier| send(TAKEN, "org-c", identifier)),
+        ["1-e", "1-f", "1-g", "1-h"].map(|identifier| send(TAKEN_TOO, "org-c", identifier)),
     )
     .await;
     for response in parallel {
         assert_eq!(response.unwrap().status(), StatusCode::CREATED);
     }
-    assert_eq!(checks(&upstream, TAKEN), 3);
+    assert_eq!(checks(&upstream, TAKEN_TOO), 1);
 
     // The verdicts are believed for five minutes, then asked for again.
     clock.advance(Duration::from_secs(5 * 60 - 1));
@@ -728,7 +731,7 @@ async fn the_part_endpoint_asks_the_upstream_once_per_sender_whether_it_takes_th
         StatusCode::UNAUTHORIZED,
     )
     .await;
-    assert_eq!(checks(&upstream, TAKEN), 3);
+    assert_eq!(checks(&upstream, TAKEN), 1);
     assert_eq!(checks(&upstream, made_up), 1);
     clock.advance(Duration::from_secs(1));
     let created = send(TAKEN, "org-a", "1-j").await.unwrap();
@@ -738,7 +741,7 @@ async fn the_part_endpoint_asks_the_upstream_once_per_sender_whether_it_takes_th
         StatusCode::UNAUTHORIZED,
     )
     .await;
-    assert_eq!(checks(&upstream, TAKEN), 4);
+    assert_eq!(checks(&upstream, TAKEN), 2);
     assert_eq!(checks(&upstream, made_up), 2);
 
     // No verdict (the upstream fails): 502, nothing stored, and no

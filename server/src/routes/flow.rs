@@ -65,10 +65,15 @@ async fn owner(state: &AppState, headers: &HeaderMap) -> Result<String, ApiError
     let Some(proxy) = &state.proxy else {
         return Ok(credential_key);
     };
-    Ok(match proxy.check_sender(headers, &credential_key).await? {
-        Some(user) => auth::user_owner_key(&user, headers),
-        None => credential_key,
-    })
+    Ok(
+        match proxy
+            .check_sender(headers, &auth::credential_key(headers))
+            .await?
+        {
+            Some(user) => auth::user_owner_key(&user, headers),
+            None => credential_key,
+        },
+    )
 }
 
 /// `GET /upload/flow?flowIdentifier=…&flowChunkNumber=…`.
