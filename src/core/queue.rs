@@ -403,6 +403,14 @@ impl UploadQueue {
         &self.entries
     }
 
+    /// The row that finished as the attachment `attachment_id`.
+    pub fn finished_as(&self, attachment_id: &str) -> Option<EntryId> {
+        self.entries.iter().find_map(|e| match &e.state {
+            EntryState::Done { attachment } if attachment.id == attachment_id => Some(e.id),
+            _ => None,
+        })
+    }
+
     /// Ids are handed out in increasing order and entries keep arrival
     /// order, so a binary search finds one: rows look themselves up on every
     /// change, and a linear scan made a 10,000-file list quadratic.
@@ -1356,6 +1364,21 @@ mod tests {
         q.remove_all(&[ids[3]]);
         assert_eq!(q.refused_count(), 0);
         assert!(q.totals_are_consistent());
+    }
+
+    #[test]
+    fn a_finished_row_is_found_by_its_attachment() {
+        let mut q = UploadQueue::new(2);
+        let a = q.add(file("a", 1));
+        let b = q.add(file("b", 1));
+        q.start_ready(0.0);
+        q.finish(a, Ok(attachment("1"))).unwrap();
+        assert_eq!(q.finished_as("1"), Some(a));
+        // Still uploading, or no such attachment: none.
+        assert_eq!(q.finished_as("2"), None);
+        q.finish(b, Err(UploadError::Network("reset".into())))
+            .unwrap();
+        assert_eq!(q.finished_as("2"), None);
     }
 
     #[test]

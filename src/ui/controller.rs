@@ -834,12 +834,7 @@ impl Controller {
     pub async fn delete_attachment(&self, attachment_id: &str) -> Result<(), UploadError> {
         let row = self
             .queue
-            .try_with_untracked(|q| {
-                q.entries().iter().find_map(|e| match &e.state {
-                    EntryState::Done { attachment } if attachment.id == attachment_id => Some(e.id),
-                    _ => None,
-                })
-            })
+            .try_with_untracked(|q| q.finished_as(attachment_id))
             .flatten()
             .ok_or(UploadError::NothingToDelete)?;
         self.delete_from_issue(row).await
@@ -851,12 +846,7 @@ impl Controller {
         self.kept.try_update(|k| k.remove(attachment_id));
         let row = self
             .queue
-            .try_with_untracked(|q| {
-                q.entries().iter().find_map(|e| match &e.state {
-                    EntryState::Done { attachment } if attachment.id == attachment_id => Some(e.id),
-                    _ => None,
-                })
-            })
+            .try_with_untracked(|q| q.finished_as(attachment_id))
             .flatten();
         if let Some(row) = row {
             self.remove(row);
