@@ -50,6 +50,15 @@ test('jira and tracker-issue modes upload straight onto the picked issue', async
     assert.equal(await page.locator('[data-ta=kept-id]').count(), 0);
   }
   assert.equal(jiraPosts, 1, 'three files, one Jira request');
+  // The last file was a mistake: deleted from the issue from its row,
+  // asked first, found by its accessible name as a screen reader would.
+  const row = page.locator('[data-ta=row][data-state=done]', { hasText: 'direct.txt' });
+  await row.getByRole('button', { name: 'Delete direct.txt from DEMO-3' }).click();
+  await row.getByRole('group', { name: 'Delete direct.txt from DEMO-3?' }).waitFor();
+  await row.getByRole('button', { name: 'Delete', exact: true }).click();
+  await row.waitFor({ state: 'detached', timeout: 20_000 });
+  await page.locator('[data-demo=issue-attachments] li', { hasText: 'direct.txt' }).waitFor({ state: 'detached' });
+  assert.ok(!(await issueAttachments('DEMO-3')).includes('direct.txt'), 'direct.txt gone from DEMO-3');
   assert.deepEqual(problems, []);
   await page.close();
 });
