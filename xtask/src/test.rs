@@ -145,16 +145,20 @@ fn clippy_wasm(ws: &Workspace) -> Result<(), String> {
 }
 
 fn host_tests(ws: &Workspace) -> Result<(), String> {
-    ws.run(
-        ws.cargo()
-            .args(["test", "-p", "tracker-attachments", "-p", "xtask"]),
-    )
+    ws.run(ws.cargo().args([
+        "test",
+        "--no-fail-fast",
+        "-p",
+        "tracker-attachments",
+        "-p",
+        "xtask",
+    ]))
 }
 
 fn server_tests(ws: &Workspace) -> Result<(), String> {
     ws.run(
         ws.cargo()
-            .args(["test", "-p", "tracker-attachments-server"]),
+            .args(["test", "--no-fail-fast", "-p", "tracker-attachments-server"]),
     )
 }
 
@@ -208,6 +212,9 @@ fn browser_tests(ws: &Workspace) -> Result<(), String> {
         ws.cargo()
             .args([
                 "test",
+                // Every suite runs and reports, not only those before the
+                // first to fail: one CI run then shows all that broke.
+                "--no-fail-fast",
                 "-p",
                 "tracker-attachments",
                 "--target",
