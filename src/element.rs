@@ -231,11 +231,13 @@ impl TrackerAttachmentsHandle {
     }
 
     /// The page's check of each arriving file, `(file, {relativePath})`;
-    /// `null` takes every file again.
+    /// `null` takes every file again; anything else is warned about and
+    /// leaves the check as it was.
     #[wasm_bindgen(setter = beforeAdd)]
     pub fn set_before_add(&self, check: JsValue) {
-        let check = function_value(check, "beforeAdd");
-        self.set_property(|p| p.before_add = check);
+        if let Some(check) = before_add_value(check) {
+            self.set_property(|p| p.before_add = check);
+        }
     }
 
     /// Headers sent with every request (`{'X-CSRFToken': token}`); names
@@ -663,6 +665,17 @@ fn function_value(value: JsValue, property: &str) -> Option<Function> {
     value.dyn_into::<Function>().ok()
 }
 
+/// A `beforeAdd` value: `Some(None)` for `null` and `undefined`, the
+/// function, or `None` (with a warning) for anything else, which leaves
+/// the check as it was: a mistyped value must not drop the page's rules.
+fn before_add_value(value: JsValue) -> Option<Option<Function>> {
+    if value.is_null() || value.is_undefined() {
+        return Some(None);
+    }
+    let check = function_value(value, "beforeAdd");
+    check.is_some().then_some(check)
+}
+
 /// The page's `beforeAdd(file, {relativePath})`, asked synchronously. Its
 /// answer is read as [`HostAnswer`]; one the widget cannot use (a throw,
 /// a promise, a number) takes the file, with one warning per widget.
@@ -765,7 +778,9 @@ fn option_pairs(options: &JsValue) -> OptionPairs {
                 continue;
             }
             "beforeAdd" => {
-                given.before_add = Some(function_value(value, "beforeAdd"));
+                if let Some(check) = before_add_value(value) {
+                    given.before_add = Some(check);
+                }
                 continue;
             }
             _ => {}

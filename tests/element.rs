@@ -1941,19 +1941,30 @@ async fn before_add_set_to_null_takes_every_file_again() {
         .take()
         .iter()
         .any(|w| w.contains("beforeAdd must be a function")));
+    assert_eq!(get(&el, "beforeAdd"), JsValue::from(refuse_all.clone()));
+    call(
+        &el,
+        "addFiles",
+        &[file(b"2", "still.txt", "text/plain").into()],
+    )
+    .unwrap();
+    wait_for("the second file refused", 2_000, || {
+        rows_in_state(&el, "refused") == 2
+    })
+    .await;
     Reflect::set(&el, &"beforeAdd".into(), &JsValue::NULL).unwrap();
     assert!(get(&el, "beforeAdd").is_null());
     call(
         &el,
         "addFiles",
-        &[file(b"2", "second.txt", "text/plain").into()],
+        &[file(b"3", "second.txt", "text/plain").into()],
     )
     .unwrap();
     wait_for("the second file uploaded", 10_000, || {
         rows_in_state(&el, "done") == 1
     })
     .await;
-    assert_eq!(asked.borrow().len(), 1);
+    assert_eq!(asked.borrow().len(), 2);
     el.remove();
 }
 

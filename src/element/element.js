@@ -93,11 +93,13 @@ export function defineElement(tag, observed, hooks) {
       return this.#given.beforeAdd;
     }
 
+    // Anything but a function or null is ignored: the check stays.
     set beforeAdd(check) {
       if (typeof check !== 'function' && check != null) {
         console.warn(`${tag}: beforeAdd must be a function; it is ignored`);
+        return;
       }
-      this.#give('beforeAdd', typeof check === 'function' ? check : null);
+      this.#give('beforeAdd', check ?? null);
     }
 
     // Name → text, sent with every request (a CSRF token); the widget
