@@ -309,6 +309,53 @@ async fn the_hosts_check_refuses_files_before_the_restrictions_with_its_reason()
 }
 
 #[wasm_bindgen_test]
+async fn the_hosts_check_follows_a_big_drop_listed_a_slice_per_task() {
+    use tracker_attachments::BeforeAdd;
+    let root = container();
+    let asked = Rc::new(RefCell::new(Vec::<String>::new()));
+    let log = asked.clone();
+    let mut options = dev_options(server(), "dev-token");
+    // The host refuses the odd files; the even ones are too large (no
+    // uploads).
+    options.restrictions = Restrictions {
+        max_file_size: Some(0),
+        ..Restrictions::default()
+    };
+    options.before_add = Some(BeforeAdd::new(move |meta| {
+        log.borrow_mut().push(meta.name.clone());
+        let odd = meta
+            .name
+            .trim_end_matches(".txt")
+            .parse::<u32>()
+            .is_ok_and(|n| n % 2 == 1);
+        if odd {
+            Err(None)
+        } else {
+            Ok(())
+        }
+    }));
+    let _handle = mount_widget(root.clone(), options);
+    let names: Vec<String> = (0..600).map(|n| format!("{n}.txt")).collect();
+    let files: Vec<_> = names.iter().map(|n| file(b"x", n, "text/plain")).collect();
+    drop_files(&query(&root, "[data-ta=dropzone]").unwrap(), &files);
+    wait_for("every file asked about", 10_000, || {
+        asked.borrow().len() == 600
+    })
+    .await;
+    // Once each, in drop order, across the slices.
+    assert_eq!(*asked.borrow(), names);
+    wait_for("every row", 10_000, || {
+        query_all(&root, "[data-ta=row]").len() == 600
+    })
+    .await;
+    let by_host = query_all(&root, "[data-ta=row] [data-ta=status]")
+        .iter()
+        .filter(|status| text(status) == "Refused by this page")
+        .count();
+    assert_eq!(by_host, 300);
+}
+
+#[wasm_bindgen_test]
 async fn large_upload_reports_byte_progress() {
     let root = container();
     let _handle = mount_widget(root.clone(), dev_options(server(), "dev-token"));
