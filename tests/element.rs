@@ -2000,3 +2000,54 @@ async fn mount_and_set_options_take_before_add() {
     assert_eq!(row_names(&host, "refused").len(), 2);
     handle.unmount();
 }
+
+#[wasm_bindgen(inline_js = r#"
+// Drops a folder `docs` holding `inner.txt` on `target`: a synthetic
+// DataTransfer cannot carry folders, so the drop's is one of the shape the
+// widget reads, over the real event's.
+export function drop_a_folder(target) {
+  const file = new File(['x'], 'inner.txt', { type: 'text/plain' });
+  const entry = { isFile: true, isDirectory: false, name: 'inner.txt',
+    file(ok) { setTimeout(() => ok(file), 0); } };
+  const docs = { isFile: false, isDirectory: true, name: 'docs',
+    createReader() {
+      let read = false;
+      return { readEntries(ok) { const batch = read ? [] : [entry]; read = true; setTimeout(() => ok(batch), 0); } };
+    } };
+  const transfer = { types: ['Files'], files: null,
+    items: [{ kind: 'file', webkitGetAsEntry() { return docs; }, getAsFile() { return null; } }] };
+  const event = new DragEvent('drop', { bubbles: true, cancelable: true, composed: true });
+  Object.defineProperty(event, 'dataTransfer', { value: transfer });
+  target.dispatchEvent(event);
+}
+"#)]
+extern "C" {
+    fn drop_a_folder(target: &Element);
+}
+
+#[wasm_bindgen_test]
+async fn before_add_is_told_the_path_of_a_file_from_a_dropped_folder() {
+    let el = element_in(&container(), &[]);
+    let paths = Rc::new(RefCell::new(Vec::<Option<String>>::new()));
+    let sink = paths.clone();
+    let check = Closure::<dyn Fn(JsValue, JsValue) -> JsValue>::new(
+        move |_file: JsValue, context: JsValue| {
+            let path = get(&context, "relativePath").as_string();
+            sink.borrow_mut().push(path.clone());
+            format!("Not from {}", path.unwrap_or_default()).into()
+        },
+    );
+    Reflect::set(&el, &"beforeAdd".into(), check.as_ref()).unwrap();
+    drop_a_folder(&dropzone(&el));
+    wait_for("the folder's file refused", 5_000, || {
+        rows_in_state(&el, "refused") == 1
+    })
+    .await;
+    assert_eq!(*paths.borrow(), [Some("docs/inner.txt".to_owned())]);
+    assert_eq!(
+        status_of(&el, "inner.txt").as_deref(),
+        Some("Not from docs/inner.txt")
+    );
+    el.remove();
+    drop(check);
+}
