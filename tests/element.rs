@@ -2051,3 +2051,42 @@ async fn before_add_is_told_the_path_of_a_file_from_a_dropped_folder() {
     el.remove();
     drop(check);
 }
+
+#[wasm_bindgen_test]
+async fn a_before_add_that_reads_or_clears_the_widget_breaks_nothing() {
+    let el = element_in(&container(), &[]);
+    let target = el.clone();
+    let check = Closure::<dyn Fn(JsValue, JsValue) -> JsValue>::new(
+        move |file: JsValue, _context: JsValue| {
+            // Calls back in while the widget lists the drop.
+            let _ = get(&target, "attachmentIds");
+            let _ = get(&target, "busy");
+            if get(&file, "name").as_string().as_deref() == Some("clear.txt") {
+                call(&target, "clear", &[]).unwrap();
+            }
+            JsValue::TRUE
+        },
+    );
+    Reflect::set(&el, &"beforeAdd".into(), check.as_ref()).unwrap();
+    // Cleared from inside the check: the drop it was listing goes too.
+    drop_files(
+        &dropzone(&el),
+        &[
+            file(b"1", "kept-out.txt", "text/plain"),
+            file(b"2", "clear.txt", "text/plain"),
+        ],
+    );
+    drop_files(&dropzone(&el), &[file(b"3", "later.txt", "text/plain")]);
+    wait_for("the later drop uploaded", 10_000, || {
+        rows_in_state(&el, "done") == 1
+    })
+    .await;
+    let rows = shadow(&el)
+        .query_selector_all("[data-ta=row]")
+        .unwrap()
+        .length();
+    assert_eq!(rows, 1);
+    assert!(status_of(&el, "later.txt").is_some());
+    el.remove();
+    drop(check);
+}
