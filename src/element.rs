@@ -12,7 +12,7 @@
 mod attributes;
 mod detail;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use js_sys::{Array, Function, Object, Promise, Reflect};
@@ -26,8 +26,10 @@ pub use attributes::{
     attribute_name, options_from_attributes, AttributeWarning, ATTRIBUTES, LOCALE_WITHOUT_TABLE,
 };
 
-use crate::core::CustomStrings;
-use crate::ui::{ControlledWidget, Controller, EventHandler, WidgetEvent, WidgetOptions};
+use crate::core::{CustomStrings, HostAnswer};
+use crate::ui::{
+    BeforeAdd, ControlledWidget, Controller, EventHandler, WidgetEvent, WidgetOptions,
+};
 use crate::web::{custom_strings, files_from_list, AuthorizationAsk, AuthorizationProvider};
 use attributes::ToldWarnings;
 
@@ -57,28 +59,32 @@ thread_local! {
 #[wasm_bindgen(js_name = defineTrackerAttachments)]
 pub fn define_tracker_attachments() -> Result<bool, JsValue> {
     let hooks = Object::new();
-    let connect =
-        Closure::<dyn Fn(HtmlElement, JsValue, JsValue, JsValue, JsValue) -> JsValue>::new(
-            |element: HtmlElement,
-             authorization: JsValue,
-             headers: JsValue,
-             fields: JsValue,
-             strings: JsValue| {
-                let properties = Properties {
-                    authorization: authorization.dyn_into::<Function>().ok(),
-                    headers: text_pairs(&headers, "headers"),
-                    fields: text_pairs(&fields, "fields"),
-                    strings: custom_strings(&strings).map(Rc::new),
-                };
-                match TrackerAttachmentsHandle::attach(element, Source::Attributes, properties) {
-                    Ok(handle) => handle.into(),
-                    Err(error) => {
-                        crate::web::console::error("tracker-attachments:", &error);
-                        JsValue::NULL
-                    }
+    let connect = Closure::<
+        dyn Fn(HtmlElement, JsValue, JsValue, JsValue, JsValue, JsValue) -> JsValue,
+    >::new(
+        |element: HtmlElement,
+         authorization: JsValue,
+         headers: JsValue,
+         fields: JsValue,
+         strings: JsValue,
+         before_add: JsValue| {
+            let properties = Properties {
+                authorization: authorization.dyn_into::<Function>().ok(),
+                headers: text_pairs(&headers, "headers"),
+                fields: text_pairs(&fields, "fields"),
+                strings: custom_strings(&strings).map(Rc::new),
+                before_add: before_add.dyn_into::<Function>().ok(),
+                ..Properties::default()
+            };
+            match TrackerAttachmentsHandle::attach(element, Source::Attributes, properties) {
+                Ok(handle) => handle.into(),
+                Err(error) => {
+                    crate::web::console::error("tracker-attachments:", &error);
+                    JsValue::NULL
                 }
-            },
-        );
+            }
+        },
+    );
     Reflect::set(&hooks, &"connect".into(), connect.as_ref())?;
     // The element class lives as long as the page; so does its hook.
     connect.forget();
@@ -89,7 +95,7 @@ pub fn define_tracker_attachments() -> Result<bool, JsValue> {
 /// Mounts the widget into `element` (its shadow root) for hosts that prefer
 /// a function to the custom element. `options` takes the attribute names in
 /// camelCase (`maxSize`, `persistKey`, …) plus `authorization`, `headers`,
-/// `fields` and `strings`.
+/// `fields`, `strings` and `beforeAdd`.
 #[wasm_bindgen]
 pub fn mount(element: HtmlElement, options: JsValue) -> Result<TrackerAttachmentsHandle, JsValue> {
     let given = option_pairs(&options);
@@ -98,6 +104,8 @@ pub fn mount(element: HtmlElement, options: JsValue) -> Result<TrackerAttachment
         headers: given.headers.unwrap_or_default(),
         fields: given.fields.unwrap_or_default(),
         strings: given.strings.flatten(),
+        before_add: given.before_add.flatten(),
+        ..Properties::default()
     };
     TrackerAttachmentsHandle::attach(element, Source::Options(given.pairs), properties)
 }
@@ -114,6 +122,12 @@ struct Properties {
     fields: Vec<(String, String)>,
     /// The host's wording, read (and warned about) when it is set.
     strings: Option<Rc<CustomStrings>>,
+    /// The page's check of each arriving file.
+    before_add: Option<Function>,
+    /// Whether this widget has warned of an unusable `beforeAdd` answer:
+    /// once per widget, whichever function gave it, or a check that throws
+    /// for every file of a drop of thousands would flood the console.
+    before_add_warned: Rc<Cell<bool>>,
 }
 
 /// Where a widget's settings come from.
@@ -207,6 +221,25 @@ impl TrackerAttachmentsHandle {
         self.reconfigure();
     }
 
+    #[wasm_bindgen(getter = beforeAdd)]
+    pub fn before_add(&self) -> JsValue {
+        self.mounted
+            .borrow()
+            .as_ref()
+            .and_then(|m| m.properties.before_add.clone())
+            .map_or(JsValue::NULL, JsValue::from)
+    }
+
+    /// The page's check of each arriving file, `(file, {relativePath})`;
+    /// `null` takes every file again; anything else is warned about and
+    /// leaves the check as it was.
+    #[wasm_bindgen(setter = beforeAdd)]
+    pub fn set_before_add(&self, check: JsValue) {
+        if let Some(check) = before_add_value(check) {
+            self.set_property(|p| p.before_add = check);
+        }
+    }
+
     /// Headers sent with every request (`{'X-CSRFToken': token}`); names
     /// the widget owns or browsers forbid are refused with a warning.
     /// `null` sends none.
@@ -287,7 +320,8 @@ impl TrackerAttachmentsHandle {
     /// Changes the options named (the names `mount()` takes); the others
     /// stay as they are, as Uppy's and FilePond's `setOptions` do. `null`
     /// or `undefined` puts one back to its default (for `authorization`:
-    /// back to `token`; for `headers`, `fields` and `strings`: none).
+    /// back to `token`; for `headers`, `fields`, `strings` and `beforeAdd`:
+    /// none).
     #[wasm_bindgen(js_name = setOptions)]
     pub fn set_options(&self, options: JsValue) {
         let given = option_pairs(&options);
@@ -308,6 +342,9 @@ impl TrackerAttachmentsHandle {
             }
             if let Some(strings) = given.strings {
                 mounted.properties.strings = strings;
+            }
+            if let Some(before_add) = given.before_add {
+                mounted.properties.before_add = before_add;
             }
         }
         self.reconfigure();
@@ -556,6 +593,10 @@ fn build_options(
         .filter(|_| properties.strings.is_none());
     options.strings = properties.strings.clone();
     options.authorization = properties.authorization.clone().map(provider_from_function);
+    options.before_add = properties
+        .before_add
+        .clone()
+        .map(|check| before_add_from_function(check, properties.before_add_warned.clone()));
     options.credentials.extra_headers = properties.headers.clone();
     options.form_fields = properties.fields.clone();
     let target = host.clone();
@@ -610,12 +651,70 @@ fn provider_from_function(function: Function) -> AuthorizationProvider {
 /// An `authorization` value: a function, or `None` for `null` and (with a
 /// warning) anything else.
 fn provider_value(value: JsValue) -> Option<Function> {
+    function_value(value, "authorization")
+}
+
+/// A property that takes a function: the function, or `None` for `null`
+/// and (with a warning naming `property`) anything else.
+fn function_value(value: JsValue, property: &str) -> Option<Function> {
     if !value.is_null() && !value.is_undefined() && !value.is_function() {
-        crate::web::console::warn(
-            "tracker-attachments: authorization must be a function; it is ignored",
-        );
+        crate::web::console::warn(&format!(
+            "tracker-attachments: {property} must be a function; it is ignored"
+        ));
     }
     value.dyn_into::<Function>().ok()
+}
+
+/// A `beforeAdd` value: `Some(None)` for `null` and `undefined`, the
+/// function, or `None` (with a warning) for anything else, which leaves
+/// the check as it was: a mistyped value must not drop the page's rules.
+fn before_add_value(value: JsValue) -> Option<Option<Function>> {
+    if value.is_null() || value.is_undefined() {
+        return Some(None);
+    }
+    let check = function_value(value, "beforeAdd");
+    check.is_some().then_some(check)
+}
+
+/// The page's `beforeAdd(file, {relativePath})`, asked synchronously. Its
+/// answer is read as [`HostAnswer`]; one the widget cannot use (a throw,
+/// a promise, a number) takes the file, with one warning per widget.
+fn before_add_from_function(check: Function, warned: Rc<Cell<bool>>) -> BeforeAdd {
+    BeforeAdd::with_file(move |meta, file| {
+        let context = Object::new();
+        if let Some(path) = &meta.relative_path {
+            let _ = Reflect::set(&context, &"relativePath".into(), &path.as_str().into());
+        }
+        let answer = match check.call2(&JsValue::NULL, file, &context) {
+            Ok(value) => host_answer(&value),
+            Err(_) => HostAnswer::Unusable,
+        };
+        if answer == HostAnswer::Unusable && !warned.replace(true) {
+            crate::web::console::warn(
+                "tracker-attachments: beforeAdd threw, or returned something other than \
+                 true, false, a string or nothing; the file is taken (told once per widget)",
+            );
+        }
+        answer.verdict()
+    })
+}
+
+/// What a `beforeAdd` call returned, by its JavaScript type.
+fn host_answer(value: &JsValue) -> HostAnswer {
+    if value.is_undefined() {
+        return HostAnswer::Take;
+    }
+    if let Some(take) = value.as_bool() {
+        return if take {
+            HostAnswer::Take
+        } else {
+            HostAnswer::Refuse
+        };
+    }
+    match value.as_string() {
+        Some(reason) => HostAnswer::RefuseWith(reason),
+        None => HostAnswer::Unusable,
+    }
 }
 
 /// `mount()`'s options object: the attribute-like ones as (attribute
@@ -631,6 +730,7 @@ struct OptionPairs {
     headers: Option<Vec<(String, String)>>,
     fields: Option<Vec<(String, String)>>,
     strings: Option<Option<Rc<CustomStrings>>>,
+    before_add: Option<Option<Function>>,
 }
 
 /// `pairs` with `given` in place of the pairs of the same names, and
@@ -675,6 +775,12 @@ fn option_pairs(options: &JsValue) -> OptionPairs {
             }
             "strings" => {
                 given.strings = Some(custom_strings(&value).map(Rc::new));
+                continue;
+            }
+            "beforeAdd" => {
+                if let Some(check) = before_add_value(value) {
+                    given.before_add = Some(check);
+                }
                 continue;
             }
             _ => {}

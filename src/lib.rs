@@ -14,4 +14,4 @@ pub mod web;
 
 pub use crate::backend::{AuthScheme, Credentials, OrgHeader, TrackerBackend};
 pub use crate::core::{Attachment, KeptAttachments, Locale, UploadError, UploadQueue};
-pub use crate::ui::{Theme, TrackerAttachments, WidgetOptions};
+pub use crate::ui::{BeforeAdd, Theme, TrackerAttachments, WidgetOptions};

@@ -1773,3 +1773,317 @@ async fn delete_attachment_takes_a_file_off_its_issue_from_the_element_and_the_h
         "cancelled"
     );
 }
+
+/// A `beforeAdd` function: `answer` gives what it returns for a file's
+/// name (`Err` throws); every name it was asked about, with whether it was
+/// handed a `File` and a context object, is in the list.
+type CheckLog = Rc<RefCell<Vec<(String, bool)>>>;
+
+fn before_add(answer: impl Fn(&str) -> Result<JsValue, JsValue> + 'static) -> (Function, CheckLog) {
+    let log: CheckLog = Rc::new(RefCell::new(Vec::new()));
+    let sink = log.clone();
+    let check = Closure::<dyn Fn(JsValue, JsValue) -> Result<JsValue, JsValue>>::new(
+        move |file: JsValue, context: JsValue| {
+            let name = get(&file, "name").as_string().unwrap_or_default();
+            let handed_a_file = file.is_instance_of::<web_sys::File>() && context.is_object();
+            sink.borrow_mut().push((name.clone(), handed_a_file));
+            answer(&name)
+        },
+    );
+    (check.into_js_value().unchecked_into(), log)
+}
+
+/// The status text of the row of `name`.
+fn status_of(el: &HtmlElement, name: &str) -> Option<String> {
+    let rows = shadow(el).query_selector_all("[data-ta=row]").unwrap();
+    (0..rows.length())
+        .filter_map(|i| rows.item(i))
+        .map(|row| row.unchecked_into::<Element>())
+        .find(|row| {
+            row.query_selector("[data-ta=name]")
+                .unwrap()
+                .and_then(|n| n.text_content())
+                .as_deref()
+                == Some(name)
+        })
+        .and_then(|row| row.query_selector("[data-ta=status]").unwrap())
+        .and_then(|status| status.text_content())
+}
+
+#[wasm_bindgen_test]
+async fn before_add_refuses_by_the_pages_rules_without_using_up_max_files() {
+    let el = element_in(&container(), &[("max-files", "1")]);
+    let errors = record(&el, "upload-error");
+    let (check, asked) = before_add(|name| {
+        Ok(match name {
+            "setup.exe" => "Programs cannot be attached".into(),
+            "secret.txt" => false.into(),
+            "empty-reason.txt" => " ".into(),
+            _ => JsValue::UNDEFINED,
+        })
+    });
+    Reflect::set(&el, &"beforeAdd".into(), &check).unwrap();
+    assert_eq!(get(&el, "beforeAdd"), JsValue::from(check));
+    drop_files(
+        &dropzone(&el),
+        &[
+            file(b"MZ", "setup.exe", "application/octet-stream"),
+            file(b"s", "secret.txt", "text/plain"),
+            file(b"e", "empty-reason.txt", "text/plain"),
+            file(b"ok", "ok.txt", "text/plain"),
+        ],
+    );
+    // The one place under max-files goes to the file the page took.
+    wait_for("the taken file uploaded", 10_000, || {
+        rows_in_state(&el, "done") == 1
+    })
+    .await;
+    assert_eq!(rows_in_state(&el, "refused"), 3);
+    assert_eq!(
+        *asked.borrow(),
+        [
+            ("setup.exe".to_owned(), true),
+            ("secret.txt".to_owned(), true),
+            ("empty-reason.txt".to_owned(), true),
+            ("ok.txt".to_owned(), true),
+        ]
+    );
+    assert_eq!(
+        status_of(&el, "setup.exe").as_deref(),
+        Some("Programs cannot be attached")
+    );
+    assert_eq!(
+        status_of(&el, "secret.txt").as_deref(),
+        Some("Refused by this page")
+    );
+    assert_eq!(
+        status_of(&el, "empty-reason.txt").as_deref(),
+        Some("Refused by this page")
+    );
+    wait_for("three upload errors", 5_000, || errors.borrow().len() == 3).await;
+    let errors = errors.borrow();
+    let error = get(&errors[0], "error");
+    assert_eq!(
+        get(&get(&errors[0], "file"), "name").as_string().as_deref(),
+        Some("setup.exe")
+    );
+    assert_eq!(
+        get(&error, "kind").as_string().as_deref(),
+        Some("refused-by-host")
+    );
+    assert_eq!(
+        get(&error, "message").as_string().as_deref(),
+        Some("Programs cannot be attached")
+    );
+    assert_eq!(get(&error, "retryable").as_bool(), Some(false));
+    assert_eq!(
+        get(&get(&errors[1], "error"), "message")
+            .as_string()
+            .as_deref(),
+        Some("Refused by this page")
+    );
+    el.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_before_add_that_throws_takes_the_file_and_warns_once() {
+    let capture = WarnCapture::start();
+    let el = element_in(&container(), &[]);
+    let (throws, _) = before_add(|name| match name {
+        "odd.txt" => Ok(42.into()),
+        _ => Err(js_sys::Error::new("the page's bug").into()),
+    });
+    Reflect::set(&el, &"beforeAdd".into(), &throws).unwrap();
+    drop_files(
+        &dropzone(&el),
+        &[
+            file(b"1", "one.txt", "text/plain"),
+            file(b"2", "two.txt", "text/plain"),
+            file(b"3", "odd.txt", "text/plain"),
+        ],
+    );
+    wait_for("every file uploaded", 10_000, || {
+        rows_in_state(&el, "done") == 3
+    })
+    .await;
+    let warnings = capture.take();
+    let told: Vec<_> = warnings
+        .iter()
+        .filter(|w| w.contains("beforeAdd"))
+        .collect();
+    assert_eq!(told.len(), 1, "{warnings:?}");
+    assert!(told[0].contains("the file is taken"), "{told:?}");
+    el.remove();
+}
+
+#[wasm_bindgen_test]
+async fn before_add_set_to_null_takes_every_file_again() {
+    let capture = WarnCapture::start();
+    let el = element_in(&container(), &[]);
+    let (refuse_all, asked) = before_add(|_| Ok(false.into()));
+    Reflect::set(&el, &"beforeAdd".into(), &refuse_all).unwrap();
+    call(
+        &el,
+        "addFiles",
+        &[file(b"1", "first.txt", "text/plain").into()],
+    )
+    .unwrap();
+    wait_for("the first file refused", 2_000, || {
+        rows_in_state(&el, "refused") == 1
+    })
+    .await;
+    // Not a function: warned about, and the check stays as it was.
+    Reflect::set(&el, &"beforeAdd".into(), &"no".into()).unwrap();
+    assert!(capture
+        .take()
+        .iter()
+        .any(|w| w.contains("beforeAdd must be a function")));
+    assert_eq!(get(&el, "beforeAdd"), JsValue::from(refuse_all.clone()));
+    call(
+        &el,
+        "addFiles",
+        &[file(b"2", "still.txt", "text/plain").into()],
+    )
+    .unwrap();
+    wait_for("the second file refused", 2_000, || {
+        rows_in_state(&el, "refused") == 2
+    })
+    .await;
+    Reflect::set(&el, &"beforeAdd".into(), &JsValue::NULL).unwrap();
+    assert!(get(&el, "beforeAdd").is_null());
+    call(
+        &el,
+        "addFiles",
+        &[file(b"3", "second.txt", "text/plain").into()],
+    )
+    .unwrap();
+    wait_for("the second file uploaded", 10_000, || {
+        rows_in_state(&el, "done") == 1
+    })
+    .await;
+    assert_eq!(asked.borrow().len(), 2);
+    el.remove();
+}
+
+#[wasm_bindgen_test]
+async fn mount_and_set_options_take_before_add() {
+    let host = container();
+    let (refuse_all, _) = before_add(|_| Ok("Not today".into()));
+    let options = dev_options_object(&[("beforeAdd", refuse_all.clone().into())]);
+    let handle = mount(host.clone(), options.into()).expect("mounted");
+    assert_eq!(handle.before_add(), JsValue::from(refuse_all));
+    handle.add_files(file(b"1", "refused.txt", "text/plain").into());
+    wait_for("the first file refused", 2_000, || {
+        row_names(&host, "refused") == ["refused.txt"]
+    })
+    .await;
+    // Other options changed: the check stays.
+    handle.set_options(options_object(&[("maxSize", "5MB".into())]).into());
+    handle.add_files(file(b"2", "again.txt", "text/plain").into());
+    wait_for("the second file refused", 2_000, || {
+        row_names(&host, "refused") == ["refused.txt", "again.txt"]
+    })
+    .await;
+    let (take_all, _) = before_add(|_| Ok(true.into()));
+    handle.set_options(options_object(&[("beforeAdd", take_all.into())]).into());
+    handle.add_files(file(b"3", "taken.txt", "text/plain").into());
+    handle.set_options(options_object(&[("beforeAdd", JsValue::NULL)]).into());
+    assert!(handle.before_add().is_null());
+    handle.add_files(file(b"4", "unchecked.txt", "text/plain").into());
+    wait_for("both later files uploaded", 10_000, || {
+        strings(&handle.attachment_ids().into()).len() == 2
+    })
+    .await;
+    assert_eq!(row_names(&host, "refused").len(), 2);
+    handle.unmount();
+}
+
+#[wasm_bindgen(inline_js = r#"
+// Drops a folder `docs` holding `inner.txt` on `target`: a synthetic
+// DataTransfer cannot carry folders, so the drop's is one of the shape the
+// widget reads, over the real event's.
+export function drop_a_folder(target) {
+  const file = new File(['x'], 'inner.txt', { type: 'text/plain' });
+  const entry = { isFile: true, isDirectory: false, name: 'inner.txt',
+    file(ok) { setTimeout(() => ok(file), 0); } };
+  const docs = { isFile: false, isDirectory: true, name: 'docs',
+    createReader() {
+      let read = false;
+      return { readEntries(ok) { const batch = read ? [] : [entry]; read = true; setTimeout(() => ok(batch), 0); } };
+    } };
+  const transfer = { types: ['Files'], files: null,
+    items: [{ kind: 'file', webkitGetAsEntry() { return docs; }, getAsFile() { return null; } }] };
+  const event = new DragEvent('drop', { bubbles: true, cancelable: true, composed: true });
+  Object.defineProperty(event, 'dataTransfer', { value: transfer });
+  target.dispatchEvent(event);
+}
+"#)]
+extern "C" {
+    fn drop_a_folder(target: &Element);
+}
+
+#[wasm_bindgen_test]
+async fn before_add_is_told_the_path_of_a_file_from_a_dropped_folder() {
+    let el = element_in(&container(), &[]);
+    let paths = Rc::new(RefCell::new(Vec::<Option<String>>::new()));
+    let sink = paths.clone();
+    let check = Closure::<dyn Fn(JsValue, JsValue) -> JsValue>::new(
+        move |_file: JsValue, context: JsValue| {
+            let path = get(&context, "relativePath").as_string();
+            sink.borrow_mut().push(path.clone());
+            format!("Not from {}", path.unwrap_or_default()).into()
+        },
+    );
+    Reflect::set(&el, &"beforeAdd".into(), check.as_ref()).unwrap();
+    drop_a_folder(&dropzone(&el));
+    wait_for("the folder's file refused", 5_000, || {
+        rows_in_state(&el, "refused") == 1
+    })
+    .await;
+    assert_eq!(*paths.borrow(), [Some("docs/inner.txt".to_owned())]);
+    assert_eq!(
+        status_of(&el, "inner.txt").as_deref(),
+        Some("Not from docs/inner.txt")
+    );
+    el.remove();
+    drop(check);
+}
+
+#[wasm_bindgen_test]
+async fn a_before_add_that_reads_or_clears_the_widget_breaks_nothing() {
+    let el = element_in(&container(), &[]);
+    let target = el.clone();
+    let check = Closure::<dyn Fn(JsValue, JsValue) -> JsValue>::new(
+        move |file: JsValue, _context: JsValue| {
+            // Calls back in while the widget lists the drop.
+            let _ = get(&target, "attachmentIds");
+            let _ = get(&target, "busy");
+            if get(&file, "name").as_string().as_deref() == Some("clear.txt") {
+                call(&target, "clear", &[]).unwrap();
+            }
+            JsValue::TRUE
+        },
+    );
+    Reflect::set(&el, &"beforeAdd".into(), check.as_ref()).unwrap();
+    // Cleared from inside the check: the drop it was listing goes too.
+    drop_files(
+        &dropzone(&el),
+        &[
+            file(b"1", "kept-out.txt", "text/plain"),
+            file(b"2", "clear.txt", "text/plain"),
+        ],
+    );
+    drop_files(&dropzone(&el), &[file(b"3", "later.txt", "text/plain")]);
+    wait_for("the later drop uploaded", 10_000, || {
+        rows_in_state(&el, "done") == 1
+    })
+    .await;
+    let rows = shadow(&el)
+        .query_selector_all("[data-ta=row]")
+        .unwrap()
+        .length();
+    assert_eq!(rows, 1);
+    assert!(status_of(&el, "later.txt").is_some());
+    el.remove();
+    drop(check);
+}

@@ -235,6 +235,57 @@ async fn a_dropped_folder_lists_its_files_with_their_folders() {
     );
 }
 
+#[wasm_bindgen_test]
+async fn the_hosts_check_sees_each_files_path_in_its_folder() {
+    use tracker_attachments::BeforeAdd;
+    let root = container();
+    let asked = Rc::new(RefCell::new(Vec::<(String, Option<String>)>::new()));
+    let log = asked.clone();
+    let mut options = dev_options(server(), "dev-token");
+    // No uploads: what is taken is refused as too large.
+    options.restrictions = Restrictions {
+        max_file_size: Some(0),
+        ..Restrictions::default()
+    };
+    options.before_add = Some(BeforeAdd::with_file(move |meta, file| {
+        log.borrow_mut()
+            .push((file.name(), meta.relative_path.clone()));
+        match meta.relative_path.as_deref() {
+            Some(path) if path.starts_with("docs/sub/") => Err(Some("Not from sub".into())),
+            _ => Ok(()),
+        }
+    }));
+    let (_handle, controller) = mount_with_controller(root.clone(), options);
+    let docs = dir_entry(
+        "docs",
+        array([
+            file_entry("top.txt"),
+            dir_entry("sub", array([file_entry("inner.txt")])),
+        ]),
+    );
+    controller.add_drop(take_drop(&transfer(array([folder_item(&docs)]))));
+    wait_for("two rows", 5_000, || {
+        query_all(&root, "[data-ta=row]").len() == 2
+    })
+    .await;
+    assert_eq!(
+        *asked.borrow(),
+        [
+            ("top.txt".to_owned(), Some("docs/top.txt".to_owned())),
+            (
+                "inner.txt".to_owned(),
+                Some("docs/sub/inner.txt".to_owned())
+            ),
+        ]
+    );
+    let rows = query_all(&root, "[data-ta=row]");
+    assert_eq!(
+        text(&query(&rows[1], "[data-ta=status]").unwrap()),
+        "Not from sub"
+    );
+    assert!(text(&query(&rows[0], "[data-ta=status]").unwrap()).starts_with("Too large"));
+}
+
 /// A widget that refuses every file (too large: rows, and no uploads),
 /// and a drop of a folder of 250 whose reading waits at the first hundred
 /// for `open_gate`.

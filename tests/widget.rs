@@ -211,6 +211,151 @@ async fn refused_files_say_why_and_the_rest_upload() {
 }
 
 #[wasm_bindgen_test]
+async fn the_hosts_check_refuses_files_before_the_restrictions_with_its_reason() {
+    use tracker_attachments::core::{Refusal, UploadError};
+    use tracker_attachments::ui::{EventHandler, WidgetEvent};
+    use tracker_attachments::BeforeAdd;
+
+    let root = container();
+    let asked = Rc::new(RefCell::new(Vec::<String>::new()));
+    let told = Rc::new(RefCell::new(Vec::<(String, UploadError)>::new()));
+    let (ask_log, tell_log) = (asked.clone(), told.clone());
+    let mut options = dev_options(server(), "dev-token");
+    // Two places: the host's refusals must leave both to the other files.
+    options.restrictions = Restrictions {
+        max_files: Some(2),
+        ..Restrictions::default()
+    };
+    options.before_add = Some(BeforeAdd::new(move |meta| {
+        ask_log.borrow_mut().push(meta.name.clone());
+        if meta.name.ends_with(".exe") {
+            Err(Some(format!("<b>No programs</b>\n{}", "!".repeat(300))))
+        } else if meta.name.starts_with("secret") {
+            Err(None)
+        } else {
+            Ok(())
+        }
+    }));
+    options.on_event = Some(EventHandler::new(move |event| {
+        if let WidgetEvent::UploadError { file, error } = event {
+            tell_log
+                .borrow_mut()
+                .push((file.meta.name.clone(), error.clone()));
+        }
+    }));
+    let _handle = mount_widget(root.clone(), options);
+    let zone = query(&root, "[data-ta=dropzone]").unwrap();
+    // Every text the live region says: the uploads' news follows the
+    // refusals' soon.
+    let live = query(&root, "[data-ta=live]").unwrap();
+    let said = Rc::new(RefCell::new(Vec::<String>::new()));
+    let (heard, watched) = (said.clone(), live.clone());
+    let _watch = Mutations::watch(&live, move |_| heard.borrow_mut().push(text(&watched)));
+    drop_files(
+        &zone,
+        &[
+            file(b"MZ", "setup.exe", "application/octet-stream"),
+            file(b"a", "a.txt", "text/plain"),
+            file(b"s", "secret.txt", "text/plain"),
+            file(b"b", "b.txt", "text/plain"),
+        ],
+    );
+    wait_for("four rows", 2_000, || {
+        query_all(&root, "[data-ta=row]").len() == 4
+    })
+    .await;
+    // Asked once per file, in the order they are listed.
+    assert_eq!(
+        *asked.borrow(),
+        ["setup.exe", "a.txt", "secret.txt", "b.txt"]
+    );
+    let rows = query_all(&root, "[data-ta=row]");
+    let status = |row: &web_sys::Element| text(&query(row, "[data-ta=status]").unwrap());
+    assert_eq!(attr(&rows[0], "data-state").as_deref(), Some("refused"));
+    // The reason as text on one line, cut: never markup.
+    let reason = status(&rows[0]);
+    assert!(reason.starts_with("<b>No programs</b> !!!"), "{reason}");
+    assert_eq!(reason.chars().count(), 200, "{reason}");
+    assert!(query(&rows[0], "b").is_none());
+    assert_eq!(attr(&rows[2], "data-state").as_deref(), Some("refused"));
+    assert_eq!(status(&rows[2]), "Refused by this page");
+    wait_for("both taken files to upload", 15_000, || {
+        [&rows[1], &rows[3]]
+            .iter()
+            .all(|row| attr(row, "data-state").as_deref() == Some("done"))
+    })
+    .await;
+    wait_for("the refusals in the live region", 5_000, || {
+        said.borrow().iter().any(|t| {
+            t.contains("setup.exe failed: <b>No programs</b>")
+                && t.contains("secret.txt failed: Refused by this page")
+        })
+    })
+    .await;
+    let told = told.borrow();
+    assert_eq!(told.len(), 2, "{told:?}");
+    assert_eq!(told[0].0, "setup.exe");
+    assert!(matches!(
+        &told[0].1,
+        UploadError::Refused(Refusal::ByHost { reason: Some(r) }) if r.starts_with("<b>No programs</b>")
+    ));
+    assert_eq!(
+        told[1],
+        (
+            "secret.txt".to_owned(),
+            UploadError::Refused(Refusal::ByHost { reason: None })
+        )
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_hosts_check_follows_a_big_drop_listed_a_slice_per_task() {
+    use tracker_attachments::BeforeAdd;
+    let root = container();
+    let asked = Rc::new(RefCell::new(Vec::<String>::new()));
+    let log = asked.clone();
+    let mut options = dev_options(server(), "dev-token");
+    // The host refuses the odd files; the even ones are too large (no
+    // uploads).
+    options.restrictions = Restrictions {
+        max_file_size: Some(0),
+        ..Restrictions::default()
+    };
+    options.before_add = Some(BeforeAdd::new(move |meta| {
+        log.borrow_mut().push(meta.name.clone());
+        let odd = meta
+            .name
+            .trim_end_matches(".txt")
+            .parse::<u32>()
+            .is_ok_and(|n| n % 2 == 1);
+        if odd {
+            Err(None)
+        } else {
+            Ok(())
+        }
+    }));
+    let _handle = mount_widget(root.clone(), options);
+    let names: Vec<String> = (0..600).map(|n| format!("{n}.txt")).collect();
+    let files: Vec<_> = names.iter().map(|n| file(b"x", n, "text/plain")).collect();
+    drop_files(&query(&root, "[data-ta=dropzone]").unwrap(), &files);
+    wait_for("every file asked about", 10_000, || {
+        asked.borrow().len() == 600
+    })
+    .await;
+    // Once each, in drop order, across the slices.
+    assert_eq!(*asked.borrow(), names);
+    wait_for("every row", 10_000, || {
+        query_all(&root, "[data-ta=row]").len() == 600
+    })
+    .await;
+    let by_host = query_all(&root, "[data-ta=row] [data-ta=status]")
+        .iter()
+        .filter(|status| text(status) == "Refused by this page")
+        .count();
+    assert_eq!(by_host, 300);
+}
+
+#[wasm_bindgen_test]
 async fn large_upload_reports_byte_progress() {
     let root = container();
     let _handle = mount_widget(root.clone(), dev_options(server(), "dev-token"));

@@ -2,8 +2,8 @@ use std::collections::HashSet;
 use std::fmt;
 
 use super::{
-    Attachment, FileMeta, ListedFiles, Refusal, Restrictions, RetryDecision, RetryPolicy,
-    UploadError,
+    host_refusal, Attachment, FileMeta, HostVerdict, ListedFiles, Refusal, Restrictions,
+    RetryDecision, RetryPolicy, UploadError,
 };
 
 /// A file's stable local id, unique within one queue for its whole life.
@@ -372,10 +372,27 @@ impl UploadQueue {
     /// an issue, counted as listed too where no row stands for them: after
     /// a reload, `max_files` and the duplicate check still see them.
     pub fn add_all_beside(&mut self, files: Vec<FileMeta>, kept: &[Attachment]) -> Vec<EntryId> {
+        let taken = files.into_iter().map(|file| (file, Ok(())));
+        self.add_checked_beside(taken.collect(), kept)
+    }
+
+    /// [`Self::add_all_beside`] for files the host's check has judged
+    /// already, each with its verdict. A file the host refuses is refused
+    /// before the restrictions look at it, so it takes no place under
+    /// `max_files` or `max_total_size`.
+    pub fn add_checked_beside(
+        &mut self,
+        files: Vec<(FileMeta, HostVerdict)>,
+        kept: &[Attachment],
+    ) -> Vec<EntryId> {
         let mut listed = self.listed_beside(&|_| false, kept);
         let mut ids = Vec::with_capacity(files.len());
-        for file in files {
-            let state = match self.restrictions.check_listed(&file, &listed) {
+        for (file, verdict) in files {
+            let checked = match host_refusal(verdict) {
+                Some(refusal) => Err(refusal),
+                None => self.restrictions.check_listed(&file, &listed),
+            };
+            let state = match checked {
                 Ok(()) => EntryState::Queued,
                 Err(reason) => EntryState::Refused { reason },
             };
@@ -1169,6 +1186,59 @@ mod tests {
         let mut free = UploadQueue::new(1);
         let id = free.add(file("a.png", 10));
         assert_eq!(free.get(id).unwrap().state, EntryState::Queued);
+    }
+
+    #[test]
+    fn files_the_host_refuses_take_no_place_under_the_limits() {
+        let mut q = UploadQueue::new(3).with_restrictions(Restrictions {
+            max_files: Some(2),
+            max_total_size: Some(100),
+            max_file_size: Some(50),
+            ..Restrictions::default()
+        });
+        let by_host = |reason: Option<&str>| EntryState::Refused {
+            reason: Refusal::ByHost {
+                reason: reason.map(str::to_owned),
+            },
+        };
+        let ids = q.add_checked_beside(
+            vec![
+                (file("a.exe", 40), Err(Some("No programs".into()))),
+                // Too large as well: the host's verdict is the one told.
+                (file("huge.bin", 90), Err(None)),
+                (file("b.png", 40), Ok(())),
+                (file("c.png", 40), Ok(())),
+                (file("d.png", 1), Ok(())),
+            ],
+            &[],
+        );
+        let states: Vec<_> = ids
+            .iter()
+            .map(|id| q.get(*id).unwrap().state.clone())
+            .collect();
+        assert_eq!(
+            states,
+            [
+                by_host(Some("No programs")),
+                by_host(None),
+                EntryState::Queued,
+                EntryState::Queued,
+                EntryState::Refused {
+                    reason: Refusal::TooManyFiles { max: 2 }
+                },
+            ]
+        );
+        // Refused for good: neither started nor sent again by "Retry all".
+        assert_eq!(q.start_ready(0.0), vec![ids[2], ids[3]]);
+        assert_eq!(q.retry_all_beside(&ids[..2], &[]), vec![]);
+        assert_eq!(q.get(ids[0]).unwrap().state, by_host(Some("No programs")));
+        // The same file again, taken this time, is no duplicate of it.
+        let mut again = UploadQueue::new(1);
+        let first = again.add_checked_beside(vec![(file("a", 1), Err(None))], &[]);
+        let second = again.add_checked_beside(vec![(file("a", 1), Ok(()))], &[]);
+        assert_eq!(again.get(first[0]).unwrap().state, by_host(None));
+        assert_eq!(again.get(second[0]).unwrap().state, EntryState::Queued);
+        assert!(q.totals_are_consistent());
     }
 
     #[test]

@@ -36,12 +36,29 @@ impl Default for Restrictions {
 /// Why a file was refused; the UI turns each into a sentence.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Refusal {
-    TooLarge { size: u64, max: u64 },
-    TooSmall { size: u64, min: u64 },
-    TooManyFiles { max: usize },
-    TotalTooLarge { max: u64 },
-    TypeNotAccepted { accept: String },
+    TooLarge {
+        size: u64,
+        max: u64,
+    },
+    TooSmall {
+        size: u64,
+        min: u64,
+    },
+    TooManyFiles {
+        max: usize,
+    },
+    TotalTooLarge {
+        max: u64,
+    },
+    TypeNotAccepted {
+        accept: String,
+    },
     Duplicate,
+    /// The host's own check refused it (`before_add`), with the host's
+    /// reason, one line of text, or none for the generic words.
+    ByHost {
+        reason: Option<String>,
+    },
 }
 
 /// English, for logs and the API; the widget shows [`Locale::refusal`] in

@@ -4,7 +4,7 @@
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::JsValue;
 
-use crate::core::{Attachment, UploadError};
+use crate::core::{Attachment, Refusal, UploadError};
 use crate::ui::{EventFile, WidgetEvent};
 
 /// `{id, name, size, mimetype?, content?, thumbnail?, createdAt?}`, the
@@ -58,7 +58,9 @@ fn file_object(file: &EventFile) -> JsValue {
 /// `kept-expired`, `no-issue-key`, `attach-running`, `stalled`,
 /// `not-taken-back` (a file cancelled after the server had it stays
 /// attached; `status` is the failed deletion's), `answer-lost` (the answer
-/// to a whole file sent to an issue was lost: it may be attached).
+/// to a whole file sent to an issue was lost: it may be attached),
+/// `refused` (by the restrictions), `refused-by-host` (by the page's
+/// `beforeAdd`; `message` is its reason or the generic words).
 pub fn error_object(error: &UploadError) -> JsValue {
     let object = Object::new();
     let kind = match error {
@@ -74,6 +76,8 @@ pub fn error_object(error: &UploadError) -> JsValue {
         UploadError::Stalled { .. } => "stalled",
         UploadError::NotTakenBack { .. } => "not-taken-back",
         UploadError::AnswerLost(_) => "answer-lost",
+        // The page's own verdict, told apart from the restrictions'.
+        UploadError::Refused(Refusal::ByHost { .. }) => "refused-by-host",
         UploadError::Refused(_) => "refused",
         UploadError::NotDeleted(_) => "not-deleted",
         UploadError::NothingToDelete => "nothing-to-delete",

@@ -3,7 +3,7 @@
 // `hooks.connect` returns, so every decision stays in Rust. No eval, no
 // inline styles: it runs under `script-src 'self'; style-src 'self'`.
 
-const FORWARDED_PROPERTIES = ['authorization', 'headers', 'fields', 'strings', 'withCredentials'];
+const FORWARDED_PROPERTIES = ['authorization', 'headers', 'fields', 'strings', 'beforeAdd', 'withCredentials'];
 
 // Spellings of a boolean attribute that mean off, as the widget reads them.
 const ON = ['', 'true', '1', 'yes', 'on', 'with-credentials'];
@@ -16,7 +16,7 @@ export function defineElement(tag, observed, hooks) {
   class TrackerAttachmentsElement extends HTMLElement {
     #widget = null;
     // What the page set as properties, kept for a widget made later.
-    #given = { authorization: null, headers: null, fields: null, strings: null };
+    #given = { authorization: null, headers: null, fields: null, strings: null, beforeAdd: null };
 
     static get observedAttributes() {
       return observed;
@@ -34,7 +34,14 @@ export function defineElement(tag, observed, hooks) {
       }
       if (this.#widget === null) {
         const given = this.#given;
-        this.#widget = hooks.connect(this, given.authorization, given.headers, given.fields, given.strings);
+        this.#widget = hooks.connect(
+          this,
+          given.authorization,
+          given.headers,
+          given.fields,
+          given.strings,
+          given.beforeAdd,
+        );
       }
     }
 
@@ -78,6 +85,21 @@ export function defineElement(tag, observed, hooks) {
         console.warn(`${tag}: authorization must be a function; it is ignored`);
       }
       this.#give('authorization', typeof provider === 'function' ? provider : null);
+    }
+
+    // (file, {relativePath}) → true or nothing (take it), false or a reason
+    // (refuse it); called once per arriving file, before the restrictions.
+    get beforeAdd() {
+      return this.#given.beforeAdd;
+    }
+
+    // Anything but a function or null is ignored: the check stays.
+    set beforeAdd(check) {
+      if (typeof check !== 'function' && check != null) {
+        console.warn(`${tag}: beforeAdd must be a function; it is ignored`);
+        return;
+      }
+      this.#give('beforeAdd', check ?? null);
     }
 
     // Name → text, sent with every request (a CSRF token); the widget

@@ -17,8 +17,9 @@ use crate::backend::{
 };
 use crate::core::{
     can_preview, file_shares, parse_retry_after, Announcement, Attachment, BatchLimit, Deletion,
-    Deletions, Entry, EntryId, EntryState, FileMeta, Intake, KeptAttachments, KeptSettle, Language,
-    LiveNews, ProgressPace, Refusal, Settle, Throughput, UploadError, UploadQueue, Wording,
+    Deletions, Entry, EntryId, EntryState, FileMeta, HostVerdict, Intake, KeptAttachments,
+    KeptSettle, Language, LiveNews, ProgressPace, Refusal, Settle, Throughput, UploadError,
+    UploadQueue, Wording,
 };
 use crate::web::{
     downscaled_preview, fetch_thumbnail, fresh_credentials, is_kept_change, is_online, load_kept,
@@ -454,16 +455,19 @@ impl Controller {
         if files.is_empty() {
             return;
         }
-        // One queue update (and one re-render) for the whole slice.
-        let metas: Vec<_> = files.iter().map(picked_meta).collect();
+        let Some(checked) = self.host_checked(&files) else {
+            return;
+        };
         // The kept attachments count too: restored after a reload, or their
         // row removed, they still go onto the issue.
         let keeps = self.keeps_attachments();
+        // One queue update (and one re-render) for the whole slice.
         let ids = self
             .kept
             .try_with_untracked(|kept| {
                 let kept = if keeps { kept.items() } else { &[] };
-                self.queue.try_update(|q| q.add_all_beside(metas, kept))
+                self.queue
+                    .try_update(|q| q.add_checked_beside(checked, kept))
             })
             .flatten();
         let Some(ids) = ids else {
@@ -515,6 +519,31 @@ impl Controller {
             self.preview_backlog.try_update_value(|b| b.extend(wanted));
             self.make_previews();
         }
+    }
+
+    /// What the browser says of each file, with the host's verdict on it
+    /// (taken when the host set no check). The check is asked before the
+    /// queue is touched: the host's function may call back into the widget.
+    /// `None` when the widget was cleared or unmounted from inside the
+    /// check: the files belong to a list that is gone.
+    fn host_checked(&self, files: &[PickedFile]) -> Option<Vec<(FileMeta, HostVerdict)>> {
+        let check = self.options.try_with_value(|o| o.before_add.clone())?;
+        let clears = self.clears.try_get_value();
+        let checked = files
+            .iter()
+            .map(|picked| {
+                let meta = picked_meta(picked);
+                let verdict = match &check {
+                    Some(check) => check.check(&meta, &picked.file),
+                    None => Ok(()),
+                };
+                (meta, verdict)
+            })
+            .collect();
+        if check.is_some() && self.clears.try_get_value() != clears {
+            return None;
+        }
+        Some(checked)
     }
 
     /// Makes the waiting local previews one at a time, in list order: the

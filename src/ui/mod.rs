@@ -1,6 +1,7 @@
 //! Leptos components. They read state through signals and send intents to the
 //! [`Controller`]; no upload decision is made here.
 
+mod before_add;
 mod bulk_actions;
 mod controller;
 mod drop_target;
@@ -16,6 +17,7 @@ mod summary;
 mod theme;
 mod widget;
 
+pub use before_add::BeforeAdd;
 pub use controller::{AttachStatus, Controller};
 pub use events::{EventFile, EventHandler, WidgetEvent};
 pub use options::WidgetOptions;

@@ -2,7 +2,7 @@ use crate::backend::{Credentials, Mode, DEFAULT_CHUNK_SIZE};
 use crate::core::{CustomStrings, Language, Restrictions, RetryPolicy};
 use std::rc::Rc;
 
-use super::{EventHandler, Theme};
+use super::{BeforeAdd, EventHandler, Theme};
 use crate::web::{AuthorizationProvider, BrowserTransport, Persist, Transport};
 
 /// How one widget talks to its server. The custom element builds this from
@@ -43,6 +43,10 @@ pub struct WidgetOptions {
     /// key (`tracker-attachments:{persist_key}`).
     pub persist: Persist,
     pub persist_key: String,
+    /// The host's own check of each arriving file, asked before the
+    /// restrictions: a file it refuses is listed as refused, told as an
+    /// `upload-error`, and takes no place under `max_files`.
+    pub before_add: Option<BeforeAdd>,
     /// Checked on arrival, before any byte is sent.
     pub restrictions: Restrictions,
     pub retry: RetryPolicy,
@@ -111,6 +115,7 @@ impl Default for WidgetOptions {
             name: "attachmentIds".to_owned(),
             persist: Persist::Session,
             persist_key: "default".to_owned(),
+            before_add: None,
             restrictions: Restrictions::default(),
             retry: RetryPolicy::default(),
             multiple: true,

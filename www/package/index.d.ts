@@ -55,6 +55,12 @@ export interface UploadError {
     /** The restrictions refused the file before a byte was sent (`upload-error` only). */
     | 'refused'
     /**
+     * The page's `beforeAdd` refused the file before the restrictions saw
+     * it (`upload-error` only); `message` is its reason, or the generic
+     * words (`refusedByHost`) when it gave none.
+     */
+    | 'refused-by-host'
+    /**
      * `deleteAttachment()`: the server did not delete the file (`status` and
      * `message` say why); it is still on the issue, and its row says so.
      * `retryable` tells whether trying again may help.
@@ -98,6 +104,25 @@ export interface AuthorizationAsk {
  * not retried (after a 401, the 401 stands).
  */
 export type AuthorizationProvider = (ask: AuthorizationAsk) => string | Promise<string>;
+
+/** What the widget tells the `beforeAdd` function of the file. */
+export interface BeforeAddContext {
+  /** Path inside a dropped folder (`photos/2024/a.jpg`); absent otherwise. */
+  relativePath?: string;
+}
+
+/**
+ * The page's own check of each arriving file, called synchronously once
+ * per file, in the order they are listed, before the restrictions (a file
+ * it refuses takes no place under `maxFiles` or `maxTotalSize`). `true` or
+ * nothing takes the file; `false` refuses it with the generic words
+ * (`refusedByHost`); a string refuses it with that reason, shown as text on
+ * one line, cut at 200 characters. Refused files get a `refused` row and an
+ * `upload-error` of kind `'refused-by-host'`. If it throws or returns
+ * anything else (a promise included), the file is taken and the console
+ * warns once per widget: a bug in the check must not lose the user's files.
+ */
+export type BeforeAdd = (file: File, context: BeforeAddContext) => boolean | string | undefined | void;
 
 /**
  * A counted message: one template, or CLDR plural forms chosen by the
@@ -233,6 +258,8 @@ export interface TrackerAttachmentsStrings {
   /** `{accept}`. */
   typeNotAccepted?: string;
   duplicate?: string;
+  /** A file the page's `beforeAdd` refused without a reason. */
+  refusedByHost?: string;
   /** `{detail}`. */
   networkError?: string;
   /** `{status}`. */
@@ -332,6 +359,8 @@ export interface TrackerAttachmentsOptions {
   jiraBatch?: boolean;
   /** `null` goes back to `token`; left out, `setOptions()` keeps the one set. */
   authorization?: AuthorizationProvider | null;
+  /** The page's check of each arriving file; left out, `setOptions()` keeps it; `null` removes it. */
+  beforeAdd?: BeforeAdd | null;
 }
 
 export interface AttachmentsChangeDetail {
@@ -433,6 +462,8 @@ export interface TrackerAttachmentsElement extends HTMLElement, TrackerAttachmen
   fields: Record<string, string> | null;
   /** The host's wording; `null` goes back to the built-in words. */
   strings: TrackerAttachmentsStrings | null;
+  /** The page's check of each arriving file; `null` removes it, anything but a function warns and is ignored. */
+  beforeAdd: BeforeAdd | null;
   /** Reflects the `with-credentials` attribute. */
   withCredentials: boolean;
   addEventListener<K extends keyof TrackerAttachmentsEventMap>(

@@ -126,6 +126,7 @@ pub static MESSAGES: Messages = Messages {
     total_too_large: |max| format!("All files together exceed {max}"),
     type_not_accepted: |accept| format!("This type of file is not accepted (allowed: {accept})"),
     duplicate: "Already in the list",
+    refused_by_host: "Refused by this page",
 
     network_error: |detail| format!("Network error: {detail}"),
     http_status: |status| format!("HTTP {status}"),

@@ -145,6 +145,7 @@ keys! {
     total_too_large TotalTooLarge "totalTooLarge" ["max"] Values;
     type_not_accepted TypeNotAccepted "typeNotAccepted" ["accept"] Values;
     duplicate Duplicate "duplicate" [] Text;
+    refused_by_host RefusedByHost "refusedByHost" [] Text;
     network_error NetworkError "networkError" ["detail"] Values;
     http_status HttpStatus "httpStatus" ["status"] Values;
     invalid_response InvalidResponse "invalidResponse" ["detail"] Values;

@@ -316,6 +316,8 @@ pub struct Messages {
     pub total_too_large: fn(&str) -> String,
     pub type_not_accepted: fn(&str) -> String,
     pub duplicate: &'static str,
+    /// The host's check refused a file and gave no reason.
+    pub refused_by_host: &'static str,
 
     // Upload errors.
     pub network_error: fn(&str) -> String,

@@ -148,6 +148,7 @@ pub static MESSAGES: Messages = Messages {
     total_too_large: |max| format!("Все файлы вместе больше {max}"),
     type_not_accepted: |accept| format!("Файлы такого типа не принимаются (можно: {accept})"),
     duplicate: "Уже в списке",
+    refused_by_host: "Страница не принимает этот файл",
 
     // These details come from the browser and our own parsers, in English:
     // a Russian sentence is worth more to the reader than a technical half

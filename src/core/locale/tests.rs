@@ -214,6 +214,7 @@ fn every_refusal() -> Vec<Refusal> {
             accept: ".png, .jpg".into(),
         },
         Refusal::Duplicate,
+        Refusal::ByHost { reason: None },
     ]
 }
 
@@ -364,6 +365,7 @@ fn russian_table_has_no_english() {
             m.comment_label,
             m.attaching,
             m.duplicate,
+            m.refused_by_host,
             m.delete_from_issue,
             m.delete,
             m.keep,
@@ -733,6 +735,21 @@ mod custom_wording {
         // Without a rule, every count takes `other`; English stays English.
         assert_eq!(w.plural(1.0), PluralCategory::Other);
         assert_eq!(w.announcement(&Announcement::FilesAdded(1)), "1 file added");
+    }
+
+    #[test]
+    fn a_host_refusal_shows_its_reason_as_written_or_the_reworded_generic_words() {
+        let reason = Refusal::ByHost {
+            reason: Some("<b>Already on DEMO-1</b>".into()),
+        };
+        let generic = Refusal::ByHost { reason: None };
+        for locale in Locale::ALL {
+            assert_eq!(locale.refusal(&reason), "<b>Already on DEMO-1</b>");
+        }
+        assert_eq!(Locale::En.refusal(&generic), "Refused by this page");
+        let w = wording("en", r#"{"refusedByHost": "Not here, sorry"}"#, None);
+        assert_eq!(w.refusal(&generic), "Not here, sorry");
+        assert_eq!(w.refusal(&reason), "<b>Already on DEMO-1</b>");
     }
 
     #[test]

@@ -227,6 +227,11 @@ impl Wording {
                 (m.type_not_accepted)(accept)
             }),
             Refusal::Duplicate => self.text(Key::Duplicate),
+            // The host wrote its reason in the page's language already.
+            Refusal::ByHost {
+                reason: Some(reason),
+            } => reason.clone(),
+            Refusal::ByHost { reason: None } => self.text(Key::RefusedByHost),
         }
     }
 
