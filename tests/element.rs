@@ -1197,12 +1197,15 @@ async fn mount_keys_the_stored_list_by_its_elements_id() {
         strings(&first.attachment_ids().into()).len() == 1
     })
     .await;
-    // The list's pages, read through its manifest under that key.
-    let stored = tracker_attachments::web::load_kept(
-        tracker_attachments::web::Persist::Session,
-        &format!("tracker-attachments:{}", a.id()),
-    );
-    assert_eq!(stored.items()[0].name, "only-in-a.txt", "{stored:?}");
+    let stored = web_sys::window()
+        .unwrap()
+        .session_storage()
+        .unwrap()
+        .unwrap()
+        .get_item(&format!("tracker-attachments:{}", a.id()))
+        .unwrap()
+        .unwrap_or_default();
+    assert!(stored.contains("only-in-a.txt"), "{stored}");
     assert!(strings(&second.attachment_ids().into()).is_empty());
     first.clear();
     first.unmount();

@@ -7,11 +7,10 @@ mod support;
 
 use leptos::prelude::WithUntracked;
 use support::*;
-use tracker_attachments::core::kept_pages::{Manifest, PAGE_LEN};
 use tracker_attachments::core::KeptAttachments;
 use tracker_attachments::web::{load_kept, save_kept, storage_key, Persist};
 use tracker_attachments::WidgetOptions;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{ClipboardEvent, ClipboardEventInit, DataTransfer, HtmlInputElement};
 
@@ -35,37 +34,13 @@ async fn wait_all_done(root: &web_sys::Element, count: usize) {
 /// Removes what a test stored under `key` in `localStorage`, which
 /// outlives the test.
 fn forget_local(key: &str) {
-    let local = web_sys::window().unwrap().local_storage().unwrap().unwrap();
-    for name in stored_keys(&local, key) {
-        local.remove_item(&name).unwrap();
-    }
-}
-
-fn session() -> web_sys::Storage {
     web_sys::window()
         .unwrap()
-        .session_storage()
+        .local_storage()
         .unwrap()
         .unwrap()
-}
-
-/// The keys in `area` that hold the list kept under `key`: its manifest
-/// and its pages, in storage's order.
-fn stored_keys(area: &web_sys::Storage, key: &str) -> Vec<String> {
-    let manifest = storage_key(key);
-    let pages = format!("{manifest}#");
-    (0..area.length().unwrap())
-        .filter_map(|i| area.key(i).unwrap())
-        .filter(|name| *name == manifest || name.starts_with(&pages))
-        .collect()
-}
-
-/// Everything stored for the list under `key` in `area`, one text.
-fn stored_text(area: &web_sys::Storage, key: &str) -> String {
-    stored_keys(area, key)
-        .iter()
-        .map(|name| area.get_item(name).unwrap().unwrap())
-        .collect()
+        .remove_item(&storage_key(key))
+        .unwrap();
 }
 
 fn kept_ids(root: &web_sys::Element) -> Vec<String> {
@@ -93,7 +68,14 @@ async fn kept_list_survives_a_remount_without_tokens_in_storage() {
     let ids = kept_ids(&root);
     assert_eq!(ids.len(), 1);
 
-    let stored = stored_text(&session(), &key);
+    let stored = web_sys::window()
+        .unwrap()
+        .session_storage()
+        .unwrap()
+        .unwrap()
+        .get_item(&storage_key(&key))
+        .unwrap()
+        .expect("the kept list is stored");
     assert!(stored.contains(&ids[0]), "{stored}");
     assert!(!stored.contains("dev-token"), "{stored}");
 
@@ -313,7 +295,16 @@ async fn a_mode_that_keeps_nothing_attaches_nothing_kept() {
         &[file(b"x", "kept.txt", "text/plain")],
     );
     wait_all_done(&root, 1).await;
-    let stored = || stored_text(&session(), &key);
+    let stored = || {
+        web_sys::window()
+            .unwrap()
+            .session_storage()
+            .unwrap()
+            .unwrap()
+            .get_item(&storage_key(&key))
+            .unwrap()
+            .unwrap_or_default()
+    };
     let before = stored();
     assert!(before.contains("kept.txt"), "{before}");
     controller.set_options(WidgetOptions {
@@ -629,7 +620,18 @@ async fn local_persistence_follows_another_tabs_list() {
 
     // The other tab added a file: its list (ours plus its own) is stored.
     let mut theirs = tracker_attachments::KeptAttachments::default();
-    for attachment in load_kept(Persist::Local, &storage_key(&key)).items() {
+    let stored = web_sys::window()
+        .unwrap()
+        .local_storage()
+        .unwrap()
+        .unwrap()
+        .get_item(&storage_key(&key))
+        .unwrap()
+        .unwrap();
+    for attachment in tracker_attachments::KeptAttachments::from_json(&stored)
+        .unwrap()
+        .items()
+    {
         theirs.add(attachment.clone());
     }
     theirs.add(kept_item("other-tab-1"));
@@ -649,7 +651,8 @@ async fn local_persistence_follows_another_tabs_list() {
     let window = web_sys::window().unwrap();
     let local = window.local_storage().unwrap().unwrap();
     let session = window.session_storage().unwrap().unwrap();
-    let mut only_mine = load_kept(Persist::Local, &storage_key(&key));
+    let both = local.get_item(&storage_key(&key)).unwrap().unwrap();
+    let mut only_mine = tracker_attachments::KeptAttachments::from_json(&both).unwrap();
     assert!(only_mine.remove("other-tab-1"));
     local
         .set_item(&storage_key(&key), &only_mine.to_json())
@@ -693,8 +696,17 @@ async fn tabs_storing_at_about_the_same_time_keep_both_lists() {
     // The other tab stores its list (ours plus its own file); its storage
     // event has not reached this tab yet when this tab stores its next.
     let local = web_sys::window().unwrap().local_storage().unwrap().unwrap();
-    let stored = || load_kept(Persist::Local, &storage_key(&key)).ids();
-    let mut theirs = load_kept(Persist::Local, &storage_key(&key));
+    let stored = || {
+        tracker_attachments::KeptAttachments::from_json(
+            &local.get_item(&storage_key(&key)).unwrap().unwrap(),
+        )
+        .unwrap()
+        .ids()
+    };
+    let mut theirs = tracker_attachments::KeptAttachments::from_json(
+        &local.get_item(&storage_key(&key)).unwrap().unwrap(),
+    )
+    .unwrap();
     theirs.add(kept_item("other-tab-2"));
     local
         .set_item(&storage_key(&key), &theirs.to_json())
@@ -828,238 +840,4 @@ async fn removing_a_done_row_or_its_kept_item_removes_both() {
         &[file(b"kept", "by-kept.txt", "text/plain")],
     );
     wait_all_done(&root, 1).await;
-}
-
-/// A list of `pages` full pages and `extra` attachments more, `old-0`
-/// onwards.
-fn paged_list(pages: usize, extra: usize) -> KeptAttachments {
-    long_kept_list(pages * PAGE_LEN + extra)
-}
-
-/// Whether what is stored under `key` is a manifest (the paged format).
-fn is_paged(area: &web_sys::Storage, key: &str) -> bool {
-    area.get_item(&storage_key(key))
-        .unwrap()
-        .is_some_and(|text| Manifest::from_json(&text).is_some())
-}
-
-#[wasm_bindgen_test]
-async fn a_list_of_several_pages_survives_a_remount_in_order() {
-    let key = unique_key("pages");
-    let options = WidgetOptions {
-        persist: Persist::Session,
-        persist_key: key.clone(),
-        ..dev_options(server(), "dev-token")
-    };
-    save_kept(
-        Persist::Session,
-        &storage_key(&key),
-        &paged_list(2, PAGE_LEN / 2),
-    );
-    let root = container();
-    let (handle, controller) = mount_with_controller(root.clone(), options.clone());
-    drop_files(
-        &query(&root, "[data-ta=dropzone]").unwrap(),
-        &[file(b"last", "last.txt", "text/plain")],
-    );
-    wait_all_done(&root, 1).await;
-    let len = 2 * PAGE_LEN + PAGE_LEN / 2 + 1;
-    wait_for("the new id stored", 5_000, || {
-        load_kept(Persist::Session, &storage_key(&key)).len() == len
-    })
-    .await;
-    let ids = controller.kept.with_untracked(|k| k.ids());
-    assert_eq!(ids.len(), len);
-    drop(handle);
-    assert!(is_paged(&session(), &key));
-    let mut pages = stored_keys(&session(), &key);
-    pages.sort();
-    let manifest = storage_key(&key);
-    assert_eq!(
-        pages,
-        [
-            manifest.clone(),
-            format!("{manifest}#1"),
-            format!("{manifest}#2"),
-            format!("{manifest}#3")
-        ]
-    );
-
-    let again = container();
-    let (_handle, controller) = mount_with_controller(again, options);
-    assert_eq!(controller.kept.with_untracked(|k| k.ids()), ids);
-}
-
-/// Counts `Storage.prototype.setItem` calls by key, until
-/// [`stop_counting_writes`]. Resets a patch left by a test that failed
-/// first: a failed test on wasm32 runs no destructors.
-fn count_writes() {
-    js_sys::Function::new_no_args(
-        "const proto = Storage.prototype;
-         proto.__taSetItem = proto.__taSetItem || proto.setItem;
-         const setItem = proto.__taSetItem;
-         proto.setItem = setItem;
-         globalThis.__taWritten = [];
-         proto.setItem = function (key, value) {
-             globalThis.__taWritten.push(String(key));
-             return setItem.call(this, key, value);
-         };",
-    )
-    .call0(&JsValue::NULL)
-    .unwrap();
-}
-
-fn stop_counting_writes() {
-    js_sys::Function::new_no_args(
-        "const proto = Storage.prototype;
-         if (proto.__taSetItem) { proto.setItem = proto.__taSetItem; }",
-    )
-    .call0(&JsValue::NULL)
-    .unwrap();
-}
-
-/// The keys written since [`count_writes`] that belong to the list under
-/// `key`, in order.
-fn writes_of(key: &str) -> Vec<String> {
-    let written = js_sys::Reflect::get(&js_sys::global(), &"__taWritten".into()).unwrap();
-    let manifest = storage_key(key);
-    js_sys::Array::from(&written)
-        .iter()
-        .filter_map(|k| k.as_string())
-        .filter(|k| *k == manifest || k.starts_with(&format!("{manifest}#")))
-        .collect()
-}
-
-#[wasm_bindgen_test]
-async fn a_file_added_after_full_pages_rewrites_the_last_page_and_the_manifest() {
-    count_writes();
-    stop_counting_writes();
-    let key = unique_key("append");
-    save_kept(Persist::Session, &storage_key(&key), &paged_list(2, 0));
-    let options = WidgetOptions {
-        persist: Persist::Session,
-        persist_key: key.clone(),
-        ..dev_options(server(), "dev-token")
-    };
-    let root = container();
-    let (_handle, controller) = mount_with_controller(root.clone(), options);
-    // The list restored at mount is stored as it is: nothing to write.
-    next_tick(0).await;
-    count_writes();
-    drop_files(
-        &query(&root, "[data-ta=dropzone]").unwrap(),
-        &[file(b"next", "next.txt", "text/plain")],
-    );
-    wait_all_done(&root, 1).await;
-    wait_for("the manifest written", 5_000, || {
-        writes_of(&key).contains(&storage_key(&key))
-    })
-    .await;
-    let written = writes_of(&key);
-    stop_counting_writes();
-    let manifest = storage_key(&key);
-    assert_eq!(written, [format!("{manifest}#3"), manifest]);
-    assert_eq!(
-        load_kept(Persist::Session, &storage_key(&key)),
-        controller.kept.with_untracked(Clone::clone)
-    );
-}
-
-#[wasm_bindgen_test]
-async fn a_list_in_the_single_value_format_is_read_and_stored_in_pages() {
-    let key = unique_key("single-value");
-    let before = paged_list(1, 2);
-    let single = before.to_json();
-    assert!(single.starts_with("{\"v\":1,\"items\":["), "{single}");
-    session().set_item(&storage_key(&key), &single).unwrap();
-    let options = WidgetOptions {
-        persist: Persist::Session,
-        persist_key: key.clone(),
-        ..dev_options(server(), "dev-token")
-    };
-    let root = container();
-    let (_handle, controller) = mount_with_controller(root.clone(), options);
-    assert_eq!(controller.kept.with_untracked(|k| k.ids()), before.ids());
-    drop_files(
-        &query(&root, "[data-ta=dropzone]").unwrap(),
-        &[file(b"new", "new.txt", "text/plain")],
-    );
-    wait_all_done(&root, 1).await;
-    wait_for("the list stored in pages", 5_000, || {
-        is_paged(&session(), &key)
-    })
-    .await;
-    let stored = load_kept(Persist::Session, &storage_key(&key));
-    assert_eq!(stored.len(), PAGE_LEN + 3);
-    assert_eq!(stored.ids()[..PAGE_LEN + 2], before.ids()[..]);
-    assert_eq!(stored, controller.kept.with_untracked(Clone::clone));
-}
-
-#[wasm_bindgen_test]
-async fn clearing_the_list_removes_every_page() {
-    let key = unique_key("clear-pages");
-    save_kept(Persist::Session, &storage_key(&key), &paged_list(3, 1));
-    assert_eq!(
-        stored_keys(&session(), &key).len(),
-        5,
-        "a manifest and 4 pages"
-    );
-    let options = WidgetOptions {
-        persist: Persist::Session,
-        persist_key: key.clone(),
-        ..dev_options(server(), "dev-token")
-    };
-    let root = container();
-    let (_handle, controller) = mount_with_controller(root.clone(), options);
-    controller.clear();
-    wait_for("every page removed", 5_000, || {
-        stored_keys(&session(), &key).is_empty()
-    })
-    .await;
-}
-
-#[wasm_bindgen_test]
-async fn tabs_sharing_a_list_of_several_pages_merge_it() {
-    let key = unique_key("local-pages");
-    let options = WidgetOptions {
-        persist: Persist::Local,
-        persist_key: key.clone(),
-        ..dev_options(server(), "dev-token")
-    };
-    let root = container();
-    let (_handle, controller) = mount_with_controller(root.clone(), options);
-    let zone = query(&root, "[data-ta=dropzone]").unwrap();
-    drop_files(&zone, &[file(b"mine", "mine.txt", "text/plain")]);
-    wait_all_done(&root, 1).await;
-    let mine = controller.kept.with_untracked(|k| k.ids());
-    assert_eq!(mine.len(), 1);
-
-    // The other tab stores its list (ours plus two pages of its own) and
-    // its event arrives.
-    let mut theirs = load_kept(Persist::Local, &storage_key(&key));
-    for attachment in paged_list(2, 0).items() {
-        theirs.add(attachment.clone());
-    }
-    save_kept(Persist::Local, &storage_key(&key), &theirs);
-    let local = web_sys::window().unwrap().local_storage().unwrap().unwrap();
-    assert!(is_paged(&local, &key));
-    let manifest = local.get_item(&storage_key(&key)).unwrap();
-    storage_event_arrives(&storage_key(&key), manifest.as_deref());
-    assert_eq!(
-        controller.kept.with_untracked(|k| k.len()),
-        2 * PAGE_LEN + 1
-    );
-
-    // This tab's next file joins both, stored for the other tab too.
-    drop_files(&zone, &[file(b"next", "next.txt", "text/plain")]);
-    wait_all_done(&root, 2).await;
-    wait_for("both tabs' files stored", 5_000, || {
-        load_kept(Persist::Local, &storage_key(&key)).len() == 2 * PAGE_LEN + 2
-    })
-    .await;
-    let stored = load_kept(Persist::Local, &storage_key(&key));
-    assert_eq!(stored.ids()[0], mine[0]);
-    assert_eq!(stored.ids()[1..=2 * PAGE_LEN], paged_list(2, 0).ids()[..]);
-    assert_eq!(stored, controller.kept.with_untracked(Clone::clone));
-    forget_local(&key);
 }

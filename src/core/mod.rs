@@ -13,7 +13,6 @@ mod intake;
 mod issue_deletion;
 pub(crate) mod json;
 mod kept;
-pub mod kept_pages;
 mod live_news;
 mod locale;
 mod pace;

@@ -23,7 +23,7 @@ use crate::core::{
 };
 use crate::web::{
     downscaled_preview, fetch_thumbnail, fresh_credentials, is_kept_change, is_online, load_kept,
-    picked_meta, same_origin_as_api, save_kept, send_authorized, sleep, storage_key, try_load_kept,
+    picked_meta, same_origin_as_api, save_kept, send_authorized, sleep, storage_key,
     upload_in_parts, walk_folders, wording, AuthorizationProvider, Connectivity, Dropped,
     EventListener, ObjectUrl, PartUploader, Persist, PickedFile,
 };
@@ -333,13 +333,7 @@ impl Controller {
             Persist::Local => self
                 .kept_base
                 .try_with_value(|base| {
-                    // Unreadable (another tab's pages half written): this
-                    // tab's list is stored, rather than everything read as
-                    // removed.
-                    match try_load_kept(persist, &key) {
-                        Some(theirs) => KeptAttachments::merged(base, &ours, &theirs),
-                        None => ours.clone(),
-                    }
+                    KeptAttachments::merged(base, &ours, &load_kept(persist, &key))
                 })
                 .unwrap_or_else(|| ours.clone()),
             _ => ours.clone(),
@@ -1120,11 +1114,7 @@ impl Controller {
                 // come late, and this tab may have stored a newer list
                 // since. What this tab changed and has not stored yet (a
                 // long list is stored at most once a second) stays changed.
-                // Unreadable, the list is being written: the event of the
-                // manifest, written last, comes after its pages.
-                let Some(theirs) = try_load_kept(persist, &key) else {
-                    return;
-                };
+                let theirs = load_kept(persist, &key);
                 let Some(ours) = this.kept.try_get_untracked() else {
                     return;
                 };

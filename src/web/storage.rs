@@ -1,10 +1,6 @@
-use std::cell::RefCell;
-use std::collections::HashMap;
-
 use wasm_bindgen::JsCast;
 use web_sys::{Event, Storage, StorageEvent};
 
-use crate::core::kept_pages::{self, KeyValueStore, StoreRefused};
 use crate::core::KeptAttachments;
 
 /// Where the kept temporary attachments survive a reload.
@@ -30,8 +26,7 @@ impl Persist {
 }
 
 /// The storage key: one list per `persist-key`, so two widgets on a page
-/// (or two forms of an app) keep separate lists. The key holds the list's
-/// manifest, its pages are under `<key>#1`, `<key>#2`, … (`kept_pages`).
+/// (or two forms of an app) keep separate lists.
 pub fn storage_key(persist_key: &str) -> String {
     format!("tracker-attachments:{persist_key}")
 }
@@ -50,69 +45,21 @@ fn storage(persist: Persist) -> Option<Storage> {
 /// The list stored under `key`, or an empty one when there is none or it is
 /// unreadable.
 pub fn load_kept(persist: Persist, key: &str) -> KeptAttachments {
-    try_load_kept(persist, key).unwrap_or_default()
-}
-
-/// The list stored under `key` (empty when there is none), or `None` when
-/// what is stored cannot be read whole: a merge must not take that for
-/// another tab having removed everything.
-pub fn try_load_kept(persist: Persist, key: &str) -> Option<KeptAttachments> {
-    let Some(storage) = storage(persist) else {
-        return Some(KeptAttachments::new());
-    };
-    with_known_manifest(persist, key, |known| {
-        kept_pages::load(&BrowserStore(storage), key, known)
-    })
+    storage(persist)
+        .and_then(|s| s.get_item(key).ok().flatten())
+        .and_then(|text| KeptAttachments::from_json(&text))
+        .unwrap_or_default()
 }
 
 /// Stores ids and metadata only: the serialised form holds no credentials.
 pub fn save_kept(persist: Persist, key: &str, kept: &KeptAttachments) {
     if let Some(storage) = storage(persist) {
         // A full quota is not worth failing an upload over.
-        let _ = with_known_manifest(persist, key, |known| {
-            kept_pages::save(&BrowserStore(storage), key, kept, known)
-        });
-    }
-}
-
-thread_local! {
-    /// Per storage area and key, the manifest this page last wrote or read
-    /// whole (see `kept_pages`): widgets on one key share storage, and so
-    /// this too.
-    static KNOWN_MANIFESTS: RefCell<HashMap<(bool, String), String>> =
-        RefCell::new(HashMap::new());
-}
-
-fn with_known_manifest<T>(
-    persist: Persist,
-    key: &str,
-    use_it: impl FnOnce(&mut Option<String>) -> T,
-) -> T {
-    let slot = (persist == Persist::Local, key.to_owned());
-    let mut known = KNOWN_MANIFESTS.with(|m| m.borrow_mut().remove(&slot));
-    // Outside the borrow: `Storage` calls may run a page's script (a
-    // patched `setItem`), which may call back into the widget.
-    let outcome = use_it(&mut known);
-    if let Some(known) = known {
-        KNOWN_MANIFESTS.with(|m| m.borrow_mut().insert(slot, known));
-    }
-    outcome
-}
-
-/// `Storage` as the pages' store; every exception is a refusal or nothing.
-struct BrowserStore(Storage);
-
-impl KeyValueStore for BrowserStore {
-    fn get(&self, key: &str) -> Option<String> {
-        self.0.get_item(key).ok().flatten()
-    }
-
-    fn set(&self, key: &str, value: &str) -> Result<(), StoreRefused> {
-        self.0.set_item(key, value).map_err(|_| StoreRefused)
-    }
-
-    fn remove(&self, key: &str) {
-        let _ = self.0.remove_item(key);
+        let _ = if kept.is_empty() {
+            storage.remove_item(key)
+        } else {
+            storage.set_item(key, &kept.to_json())
+        };
     }
 }
 
