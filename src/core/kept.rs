@@ -50,11 +50,6 @@ impl KeptAttachments {
         self.items.iter().map(|a| a.id.clone()).collect()
     }
 
-    /// A list read back from storage, in stored order.
-    pub(super) fn from_items(items: Vec<Attachment>) -> Self {
-        Self { items }
-    }
-
     pub fn len(&self) -> usize {
         self.items.len()
     }
