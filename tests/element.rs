@@ -2056,8 +2056,13 @@ async fn before_add_is_told_the_path_of_a_file_from_a_dropped_folder() {
 async fn a_before_add_that_reads_or_clears_the_widget_breaks_nothing() {
     let el = element_in(&container(), &[]);
     let target = el.clone();
+    let asked = Rc::new(RefCell::new(Vec::<String>::new()));
+    let asking = asked.clone();
     let check = Closure::<dyn Fn(JsValue, JsValue) -> JsValue>::new(
         move |file: JsValue, _context: JsValue| {
+            asking
+                .borrow_mut()
+                .push(get(&file, "name").as_string().unwrap_or_default());
             // Calls back in while the widget lists the drop.
             let _ = get(&target, "attachmentIds");
             let _ = get(&target, "busy");
@@ -2074,8 +2079,11 @@ async fn a_before_add_that_reads_or_clears_the_widget_breaks_nothing() {
         &[
             file(b"1", "kept-out.txt", "text/plain"),
             file(b"2", "clear.txt", "text/plain"),
+            file(b"4", "after-clear.txt", "text/plain"),
         ],
     );
+    // The drop's list is gone with the clear: its last file is not asked about.
+    assert_eq!(*asked.borrow(), ["kept-out.txt", "clear.txt"]);
     drop_files(&dropzone(&el), &[file(b"3", "later.txt", "text/plain")]);
     wait_for("the later drop uploaded", 10_000, || {
         rows_in_state(&el, "done") == 1

@@ -318,7 +318,7 @@ async fn an_answer_lost_offline_is_looked_up_on_the_issue_once_back_online() {
 }
 
 #[wasm_bindgen_test]
-async fn a_look_up_waiting_for_the_connection_ends_when_the_file_is_cancelled() {
+async fn a_file_cancelled_while_its_look_up_waits_for_the_connection_is_told_once_back() {
     browser_online_restored();
     let link = Rc::new(LostAnswerLink {
         browser: BrowserTransport::default(),
@@ -341,14 +341,18 @@ async fn a_look_up_waiting_for_the_connection_ends_when_the_file_is_cancelled() 
     wait_for("the look-up's first read", 10_000, || link.reads.get() >= 1).await;
     let row = query(&root, "[data-ta=row]").unwrap();
     click(&row, "[data-ta=cancel]");
-    // Still offline: the look-up gives up at the cancel, and the row says
-    // the file may be on the issue rather than only "Cancelled".
-    wait_for("the cancelled row to say why", 10_000, || {
-        status(&row).contains("it may be attached already")
-    })
+    // The cancel does not end the look-up: back online it learns that the
+    // file is on the issue, and the cancelled row says it stays there
+    // (found by name, size and time, it is not deleted on that guess).
+    browser_online(true, true);
+    wait_for(
+        "the cancelled row to say the file is still attached",
+        20_000,
+        || status(&row).starts_with("Still attached"),
+    )
     .await;
     assert_eq!(state(&row), "cancelled");
-    assert_eq!(link.reads.get(), 1);
+    assert_eq!(link.reads.get(), 2);
     assert_eq!(link.uploads.get(), 1);
     browser_online_restored();
 }

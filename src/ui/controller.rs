@@ -523,19 +523,19 @@ impl Controller {
     fn host_checked(&self, files: &[PickedFile]) -> Option<Vec<(FileMeta, HostVerdict)>> {
         let check = self.options.try_with_value(|o| o.before_add.clone())?;
         let clears = self.clears.try_get_value();
-        let checked = files
-            .iter()
-            .map(|picked| {
-                let meta = picked_meta(picked);
-                let verdict = match &check {
-                    Some(check) => check.check(&meta, &picked.file),
-                    None => Ok(()),
-                };
-                (meta, verdict)
-            })
-            .collect();
-        if check.is_some() && self.clears.try_get_value() != clears {
-            return None;
+        let mut checked = Vec::with_capacity(files.len());
+        for picked in files {
+            let meta = picked_meta(picked);
+            let verdict = match &check {
+                Some(check) => check.check(&meta, &picked.file),
+                None => Ok(()),
+            };
+            // The page's check cleared or removed the widget: the rest of
+            // the slice belongs to a list that is gone, and is not asked about.
+            if check.is_some() && self.clears.try_get_value() != clears {
+                return None;
+            }
+            checked.push((meta, verdict));
         }
         Some(checked)
     }
@@ -1587,8 +1587,24 @@ impl Controller {
                                 .min(options.retry.cap_ms),
                         )
                         .await;
+                        // Wanted while the widget is there and any file of
+                        // the request still runs or was cancelled after its
+                        // last byte (to be taken back, or told to be there):
+                        // one cancel in a batch does not leave its partners
+                        // unlooked-for. A clear sets every file's flag;
+                        // only the widget's removal ends the look-up.
+                        let look_up_wanted = || {
+                            self.queue.try_with_untracked(|_| ()).is_some()
+                                && files.iter().zip(&take_back).any(|((id, _, run, _), flag)| {
+                                    flag.get()
+                                        || self
+                                            .queue
+                                            .try_with_untracked(|q| q.is_current(*id, *run))
+                                            .unwrap_or(false)
+                                })
+                        };
                         listing = self
-                            .look_up_issue(backend.as_ref(), &options, &still_wanted)
+                            .look_up_issue(backend.as_ref(), &options, &look_up_wanted)
                             .await;
                     }
                     for i in unknown {
@@ -2053,8 +2069,8 @@ impl Controller {
     /// What the issue holds now, read for a lost answer: again while the
     /// failures are transient, and once the browser is back when it went
     /// offline (`look_up_again`); `None` when the issue cannot be read, or
-    /// the file is no longer `still_wanted` (cancelled, cleared, the
-    /// widget gone) while it waits. Each read takes the widget's
+    /// the look-up is no longer `still_wanted` (the widget gone, or no
+    /// file of the request left to settle) while it waits. Each read takes the widget's
     /// credentials of the moment: a wait for the connection may outlast
     /// the token the upload went with.
     async fn look_up_issue(
@@ -2081,9 +2097,9 @@ impl Controller {
             match next {
                 LookUpAgain::In(wait) => sleep(wait).await,
                 LookUpAgain::WhenOnline => {
-                    // Polled, not an `online` listener: a cancel, a clear
-                    // or the widget's removal ends the wait within a
-                    // second, and the file's row holds its slot anyway.
+                    // Polled, not an `online` listener: the widget's
+                    // removal ends the wait within a second, and the
+                    // file's row holds its slot anyway.
                     while !is_online() {
                         sleep(ONLINE_POLL_MS).await;
                         if !still_wanted() {
