@@ -49,14 +49,16 @@ pub fn optimise_package(ws: &Workspace, wasm: &Path) -> Result<(), String> {
     let key = format!("{:016x}", key(&input, &args, &version.stdout));
     let cache = ws.path(CACHE_DIR);
     let kept = cache.join(format!("{key}.wasm"));
-    if fs::copy(&kept, wasm).is_ok() {
+    let optimised = wasm.with_extension("opt.wasm");
+    // Copied beside the module and renamed over it: a copy that fails
+    // halfway leaves the module as it was, and wasm-opt runs instead.
+    if fs::copy(&kept, &optimised).is_ok() && fs::rename(&optimised, wasm).is_ok() {
         println!(
             "wasm-opt: the same module as last time, its result kept in {}",
             kept.display()
         );
         return Ok(());
     }
-    let optimised = wasm.with_extension("opt.wasm");
     ws.run(
         ws.command("wasm-opt")
             .arg(wasm)
@@ -87,7 +89,12 @@ fn forget_others(cache: &Path, kept: &Path) {
     };
     for entry in entries.flatten() {
         let path = entry.path();
-        if path != kept && path.extension().is_some_and(|e| e == "wasm") {
+        // `.partial`: a copy a stopped run left behind.
+        if path != kept
+            && path
+                .extension()
+                .is_some_and(|e| e == "wasm" || e == "partial")
+        {
             let _ = fs::remove_file(path);
         }
     }
