@@ -678,7 +678,8 @@ fn before_add_value(value: JsValue) -> Option<Option<Function>> {
 
 /// The page's `beforeAdd(file, {relativePath})`, asked synchronously. Its
 /// answer is read as [`HostAnswer`]; one the widget cannot use (a throw,
-/// a promise, a number) takes the file, with one warning per widget.
+/// a number) takes the file, and a promise refuses it, each with one
+/// warning per widget.
 fn before_add_from_function(check: Function, warned: Rc<Cell<bool>>) -> BeforeAdd {
     BeforeAdd::with_file(move |meta, file| {
         let context = Object::new();
@@ -689,11 +690,19 @@ fn before_add_from_function(check: Function, warned: Rc<Cell<bool>>) -> BeforeAd
             Ok(value) => host_answer(&value),
             Err(_) => HostAnswer::Unusable,
         };
-        if answer == HostAnswer::Unusable && !warned.replace(true) {
-            crate::web::console::warn(
+        let warning = match answer {
+            HostAnswer::Unusable => Some(
                 "tracker-attachments: beforeAdd threw, or returned something other than \
                  true, false, a string or nothing; the file is taken (told once per widget)",
-            );
+            ),
+            HostAnswer::Pending => Some(
+                "tracker-attachments: beforeAdd returned a promise; it must answer at once \
+                 (not async), and the file is refused (told once per widget)",
+            ),
+            _ => None,
+        };
+        if let Some(warning) = warning.filter(|_| !warned.replace(true)) {
+            crate::web::console::warn(warning);
         }
         answer.verdict()
     })
@@ -711,10 +720,15 @@ fn host_answer(value: &JsValue) -> HostAnswer {
             HostAnswer::Refuse
         };
     }
-    match value.as_string() {
-        Some(reason) => HostAnswer::RefuseWith(reason),
-        None => HostAnswer::Unusable,
+    if let Some(reason) = value.as_string() {
+        return HostAnswer::RefuseWith(reason);
     }
+    // A thenable, as `await` would treat it: a promise of any realm.
+    let then = Reflect::get(value, &"then".into()).ok();
+    if value.is_object() && then.is_some_and(|then| then.is_function()) {
+        return HostAnswer::Pending;
+    }
+    HostAnswer::Unusable
 }
 
 /// `mount()`'s options object: the attribute-like ones as (attribute

@@ -1920,6 +1920,34 @@ async fn a_before_add_that_throws_takes_the_file_and_warns_once() {
 }
 
 #[wasm_bindgen_test]
+async fn an_async_before_add_refuses_the_file_and_says_it_must_answer_at_once() {
+    let capture = WarnCapture::start();
+    let el = element_in(&container(), &[]);
+    // What `async (file) => true` returns: a promise, whatever it would say.
+    let (pending, _) = before_add(|_| Ok(js_sys::Promise::resolve(&JsValue::TRUE).into()));
+    Reflect::set(&el, &"beforeAdd".into(), &pending).unwrap();
+    drop_files(
+        &dropzone(&el),
+        &[
+            file(b"1", "first.exe", "application/octet-stream"),
+            file(b"2", "second.exe", "application/octet-stream"),
+        ],
+    );
+    wait_for("both files refused", 5_000, || {
+        rows_in_state(&el, "refused") == 2
+    })
+    .await;
+    let warnings = capture.take();
+    let told: Vec<_> = warnings
+        .iter()
+        .filter(|w| w.contains("beforeAdd"))
+        .collect();
+    assert_eq!(told.len(), 1, "{warnings:?}");
+    assert!(told[0].contains("returned a promise"), "{told:?}");
+    el.remove();
+}
+
+#[wasm_bindgen_test]
 async fn before_add_set_to_null_takes_every_file_again() {
     let capture = WarnCapture::start();
     let el = element_in(&container(), &[]);

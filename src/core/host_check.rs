@@ -22,18 +22,24 @@ pub enum HostAnswer {
     Refuse,
     /// A string: refused for that reason.
     RefuseWith(String),
-    /// It threw, or returned anything else (a number, a promise).
+    /// A promise: the check is asked synchronously, so it has no answer
+    /// yet. Likely an `async` function written for a check meant to keep
+    /// files out (as `authorization` may be async): taking the file would
+    /// let in what it exists to refuse.
+    Pending,
+    /// It threw, or returned anything else (a number, an object).
     Unusable,
 }
 
 impl HostAnswer {
     /// The verdict it stands for. An unusable answer takes the file: a bug
     /// in the host's check must not lose the user's files without a word
-    /// (the element warns on the console instead).
+    /// (the element warns on the console instead). A pending answer
+    /// refuses it, with the generic words: see [`HostAnswer::Pending`].
     pub fn verdict(self) -> HostVerdict {
         match self {
             HostAnswer::Take | HostAnswer::Unusable => Ok(()),
-            HostAnswer::Refuse => Err(None),
+            HostAnswer::Refuse | HostAnswer::Pending => Err(None),
             HostAnswer::RefuseWith(reason) => Err(Some(reason)),
         }
     }
@@ -94,6 +100,8 @@ mod tests {
         );
         // A broken check takes the file rather than lose it.
         assert_eq!(HostAnswer::Unusable.verdict(), Ok(()));
+        // An async check has no answer yet: refused, not let in.
+        assert_eq!(HostAnswer::Pending.verdict(), Err(None));
     }
 
     #[test]

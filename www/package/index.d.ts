@@ -119,8 +119,11 @@ export interface BeforeAddContext {
  * (`refusedByHost`); a string refuses it with that reason, shown as text on
  * one line, cut at 200 characters. Refused files get a `refused` row and an
  * `upload-error` of kind `'refused-by-host'`. If it throws or returns
- * anything else (a promise included), the file is taken and the console
- * warns once per widget: a bug in the check must not lose the user's files.
+ * anything else, the file is taken and the console warns once per widget:
+ * a bug in the check must not lose the user's files. A promise (an `async`
+ * function) refuses the file with the generic words, and the console warns
+ * once: the check must answer at once, and one meant to keep files out
+ * must not let them in.
  */
 export type BeforeAdd = (file: File, context: BeforeAddContext) => boolean | string | undefined | void;
 
