@@ -273,8 +273,10 @@ impl Transport for LostAnswerLink {
     }
 }
 
-#[wasm_bindgen_test]
-async fn an_answer_lost_offline_is_looked_up_on_the_issue_once_back_online() {
+/// A tracker-issue widget whose upload of `name` loses its answer as the
+/// browser goes offline, waited until the look-up's first (failed) read;
+/// its link and the file's row, and the mount to keep.
+async fn answer_lost_offline(name: &str) -> (Rc<LostAnswerLink>, Element, impl Sized) {
     browser_online_restored();
     let link = Rc::new(LostAnswerLink {
         browser: BrowserTransport::default(),
@@ -282,7 +284,6 @@ async fn an_answer_lost_offline_is_looked_up_on_the_issue_once_back_online() {
         reads: Cell::new(0),
     });
     let root = container();
-    let name = format!("lost-offline-{}.txt", js_sys::Date::now());
     let options = WidgetOptions {
         transport: link.clone(),
         mode: tracker_attachments::backend::Mode::TrackerIssue,
@@ -295,17 +296,23 @@ async fn an_answer_lost_offline_is_looked_up_on_the_issue_once_back_online() {
         },
         ..dev_options(server(), "dev-token")
     };
-    let _handle = mount_widget(root.clone(), options);
+    let handle = mount_widget(root.clone(), options);
     drop_files(
         &query(&root, "[data-ta=dropzone]").unwrap(),
-        &[file(b"taken, answer lost", &name, "text/plain")],
+        &[file(name.as_bytes(), name, "text/plain")],
     );
+    wait_for("the look-up's first read", 10_000, || link.reads.get() >= 1).await;
+    let row = query(&root, "[data-ta=row]").unwrap();
+    (link, row, handle)
+}
+
+#[wasm_bindgen_test]
+async fn an_answer_lost_offline_is_looked_up_on_the_issue_once_back_online() {
     // The issue is read once while offline, and fails; the look-up then
     // waits for the connection (without it, the row ends failed, "it may
     // be attached already", and the wait below sees that).
-    wait_for("the look-up's first read", 10_000, || link.reads.get() >= 1).await;
-    let row = query(&root, "[data-ta=row]").unwrap();
-
+    let name = format!("lost-offline-{}.txt", js_sys::Date::now());
+    let (link, row, _handle) = answer_lost_offline(&name).await;
     browser_online(true, true);
     wait_for("the file found on the issue", 20_000, || {
         state(&row) != "uploading"
@@ -319,27 +326,8 @@ async fn an_answer_lost_offline_is_looked_up_on_the_issue_once_back_online() {
 
 #[wasm_bindgen_test]
 async fn a_file_cancelled_while_its_look_up_waits_for_the_connection_is_told_once_back() {
-    browser_online_restored();
-    let link = Rc::new(LostAnswerLink {
-        browser: BrowserTransport::default(),
-        uploads: Cell::new(0),
-        reads: Cell::new(0),
-    });
-    let root = container();
     let name = format!("lost-cancelled-{}.txt", js_sys::Date::now());
-    let options = WidgetOptions {
-        transport: link.clone(),
-        mode: tracker_attachments::backend::Mode::TrackerIssue,
-        issue: "DEMO-3".into(),
-        ..dev_options(server(), "dev-token")
-    };
-    let _handle = mount_widget(root.clone(), options);
-    drop_files(
-        &query(&root, "[data-ta=dropzone]").unwrap(),
-        &[file(b"cancelled while offline", &name, "text/plain")],
-    );
-    wait_for("the look-up's first read", 10_000, || link.reads.get() >= 1).await;
-    let row = query(&root, "[data-ta=row]").unwrap();
+    let (link, row, _handle) = answer_lost_offline(&name).await;
     click(&row, "[data-ta=cancel]");
     // The cancel does not end the look-up: back online it learns that the
     // file is on the issue, and the cancelled row says it stays there
