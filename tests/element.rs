@@ -1019,17 +1019,40 @@ async fn a_comment_with_nothing_kept_is_posted_all_the_same() {
     assert_eq!(status, 200, "{body}");
     assert!(body.contains(&text), "{body}");
     el.remove();
-    // Jira has no Tracker comments: nothing is sent there.
-    let el = element_in(&container(), &[("mode", "jira"), ("issue", "DEMO-2")]);
-    let text = unique("not for jira");
-    let promise: Promise = call(&el, "comment", &["DEMO-2".into(), text.as_str().into()])
-        .unwrap()
-        .unchecked_into();
-    let ids = JsFuture::from(promise).await.expect("nothing to do");
-    assert!(strings(&ids).is_empty());
-    let (_, body) = get_json(&format!("{}/v2/issues/DEMO-2/comments", server())).await;
-    assert!(!body.contains(&text), "{body}");
-    el.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_comment_in_a_mode_without_comments_is_refused_not_dropped() {
+    for (mode, extra) in [
+        ("jira", ("issue", "DEMO-2")),
+        ("form", ("url", "/upload/form")),
+    ] {
+        let el = element_in(&container(), &[("mode", mode), extra]);
+        let text = unique("not for this mode");
+        let promise: Promise = call(&el, "comment", &["DEMO-2".into(), text.as_str().into()])
+            .unwrap()
+            .unchecked_into();
+        let error = JsFuture::from(promise)
+            .await
+            .expect_err("the host is told its text went nowhere");
+        assert_eq!(
+            get(&error, "kind").as_string().as_deref(),
+            Some("no-comments"),
+            "{mode}"
+        );
+        assert_eq!(get(&error, "retryable").as_bool(), Some(false), "{mode}");
+        let message = get(&error, "message").as_string().unwrap_or_default();
+        assert!(message.contains(mode), "{mode}: {message}");
+        // Blank text is an attach, which has nothing to do in these modes.
+        let promise: Promise = call(&el, "comment", &["DEMO-2".into(), " ".into()])
+            .unwrap()
+            .unchecked_into();
+        let ids = JsFuture::from(promise).await.expect("nothing to attach");
+        assert!(strings(&ids).is_empty(), "{mode}");
+        let (_, body) = get_json(&format!("{}/v2/issues/DEMO-2/comments", server())).await;
+        assert!(!body.contains(&text), "{mode}: {body}");
+        el.remove();
+    }
 }
 
 /// `mount()` options as a JavaScript object.

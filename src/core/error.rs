@@ -50,6 +50,10 @@ pub enum UploadError {
     NothingToDelete,
     /// A deletion was asked for a file already being deleted.
     DeleteRunning,
+    /// A comment was asked for in a mode whose endpoint has no comments
+    /// (Jira, a plain form): refused rather than dropped in silence, so
+    /// the host knows the user's text went nowhere.
+    NoComments { mode: String },
 }
 
 impl UploadError {

@@ -81,6 +81,7 @@ pub fn error_object(error: &UploadError) -> JsValue {
         UploadError::Refused(_) => "refused",
         UploadError::NotDeleted(_) => "not-deleted",
         UploadError::NothingToDelete => "nothing-to-delete",
+        UploadError::NoComments { .. } => "no-comments",
         UploadError::DeleteRunning => "delete-running",
     };
     set(&object, "kind", &kind.into());

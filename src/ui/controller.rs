@@ -895,10 +895,17 @@ impl Controller {
     /// [`attach_kept`](Self::attach_kept) for hosts that await the outcome:
     /// the ids that went onto the issue.
     pub async fn attach(&self, issue: String, comment: String) -> Result<Vec<String>, UploadError> {
-        let keeps = self
+        let (keeps, mode) = self
             .options
-            .try_with_value(|o| o.mode.keeps_attachments())
+            .try_with_value(|o| (o.mode.keeps_attachments(), o.mode))
             .ok_or(UploadError::Cancelled)?;
+        // Jira's and a form's endpoints have no comments: the user's text
+        // would go nowhere, so the host is told rather than answered `[]`.
+        if matches!(mode, Mode::Jira | Mode::Form) && !comment.trim().is_empty() {
+            return Err(UploadError::NoComments {
+                mode: mode.as_str().to_owned(),
+            });
+        }
         // Modes that keep nothing have nothing to attach: a list stored
         // under their key (another page's widget, or before a mode change)
         // is not theirs to send to this API.
@@ -914,13 +921,8 @@ impl Controller {
         }
         if ids.is_empty() {
             // A comment is posted even with nothing to attach, so the
-            // user's text is not dropped: on Tracker, whose comments these
-            // requests are (Jira and form endpoints have none of them).
-            let tracker = self
-                .options
-                .try_with_value(|o| !matches!(o.mode, Mode::Jira | Mode::Form))
-                .unwrap_or(false);
-            if tracker && !comment.trim().is_empty() {
+            // user's text is not dropped (Jira and form were refused above).
+            if !comment.trim().is_empty() {
                 self.send_attach(&issue, &comment, &[]).await?;
             }
             return Ok(Vec::new());

@@ -72,7 +72,12 @@ export interface UploadError {
      */
     | 'nothing-to-delete'
     /** `deleteAttachment()`: the file is being deleted already. */
-    | 'delete-running';
+    | 'delete-running'
+    /**
+     * `comment()` with text in `jira` or `form` mode, whose endpoints have
+     * no comments: nothing was sent.
+     */
+    | 'no-comments';
   /** A sentence a person can act on. */
   message: string;
   /**
@@ -272,6 +277,8 @@ export interface TrackerAttachmentsStrings {
   browserError?: string;
   /** `{mode}`. */
   needsIssue?: string;
+  /** `{mode}`: `comment()` with text in `jira` or `form` mode. */
+  noComments?: string;
 }
 
 /**
@@ -435,7 +442,8 @@ export interface TrackerAttachmentsMethods {
   /**
    * Posts a comment with the kept files attached (blank text attaches them
    * as `attachTo` does); resolves to their ids. With none kept, the comment
-   * alone is posted on Tracker; in `jira` and `form` modes nothing is sent.
+   * alone is posted on Tracker; in `jira` and `form` modes, whose endpoints
+   * have no comments, text rejects with `no-comments` and nothing is sent.
    */
   comment(issueKey: string, text: string): Promise<string[]>;
   /**

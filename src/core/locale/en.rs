@@ -133,4 +133,5 @@ pub static MESSAGES: Messages = Messages {
     invalid_response: |detail| format!("Unexpected answer from the server: {detail}"),
     browser_error: |detail| format!("The browser refused: {detail}"),
     needs_issue: |mode| format!("Mode {mode} needs an issue key (the `issue` option)"),
+    no_comments: |mode| format!("Mode {mode} posts no comments: its server has none"),
 };

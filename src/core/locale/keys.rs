@@ -139,6 +139,7 @@ keys! {
     not_deleted NotDeleted "notDeleted" ["error"] Values;
     nothing_to_delete NothingToDelete "nothingToDelete" [] Text;
     delete_running DeleteRunning "deleteRunning" [] Text;
+    no_comments NoComments "noComments" ["mode"] Values;
     too_large TooLarge "tooLarge" ["size", "max"] Values;
     too_small TooSmall "tooSmall" ["size", "min"] Values;
     too_many_files TooManyFiles "tooManyFiles" ["max"] Count;

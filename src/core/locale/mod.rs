@@ -326,6 +326,7 @@ pub struct Messages {
     pub browser_error: fn(&str) -> String,
     /// The mode's name.
     pub needs_issue: fn(&str) -> String,
+    pub no_comments: fn(&str) -> String,
 }
 
 #[cfg(test)]

@@ -158,4 +158,7 @@ pub static MESSAGES: Messages = Messages {
     invalid_response: |_detail| "Неожиданный ответ сервера".to_owned(),
     browser_error: |_detail| "Браузер не смог отправить файл".to_owned(),
     needs_issue: |mode| format!("Для режима {mode} нужен ключ задачи (параметр `issue`)"),
+    no_comments: |mode| {
+        format!("В режиме {mode} комментарии не отправляются: у его сервера их нет")
+    },
 };

@@ -257,6 +257,9 @@ fn every_error() -> Vec<UploadError> {
         })),
         UploadError::NothingToDelete,
         UploadError::DeleteRunning,
+        UploadError::NoComments {
+            mode: "jira".into(),
+        },
     ]
 }
 

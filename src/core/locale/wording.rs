@@ -287,6 +287,9 @@ impl Wording {
                 self.say(Key::NotDeleted, &[&reason], |m| (m.not_deleted)(&reason))
             }
             UploadError::NothingToDelete => self.text(Key::NothingToDelete),
+            UploadError::NoComments { mode } => {
+                self.say(Key::NoComments, &[mode], |m| (m.no_comments)(mode))
+            }
             UploadError::DeleteRunning => self.text(Key::DeleteRunning),
         }
     }
