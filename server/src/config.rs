@@ -146,6 +146,24 @@ pub struct Config {
     /// (proxy mode without a credential of the server's).
     #[arg(skip)]
     pub credential_check_waiters: Option<std::sync::Arc<std::sync::atomic::AtomicUsize>>,
+
+    /// Not a flag: how many credential checks (proxy mode without a
+    /// credential of the server's) may ask the upstream at once. Tests
+    /// lower it.
+    #[arg(skip = crate::credential_verdicts::MAX_CONCURRENT_CHECKS)]
+    pub credential_check_slots: usize,
+
+    /// Not a flag: how long a request that needs one more credential check
+    /// while all `credential_check_slots` are taken waits for one to end
+    /// before it is 503: as long as a check itself may take, so that one
+    /// of those under way ends within it. Tests shorten it.
+    #[arg(skip = crate::proxy::CREDENTIAL_CHECK_TIME)]
+    pub credential_slot_wait: Duration,
+
+    /// Test hook: when set, holds how many requests are waiting for a
+    /// slot to check their sender's credential with right now.
+    #[arg(skip)]
+    pub credential_slot_waiters: Option<std::sync::Arc<std::sync::atomic::AtomicUsize>>,
 }
 
 impl Config {
@@ -176,6 +194,10 @@ impl Config {
         // Zero would close a connection the moment a socket buffer fills.
         if self.write_idle_timeout.is_zero() {
             anyhow::bail!("--write-idle-timeout must be longer than zero");
+        }
+        // None would turn away every credential not judged yet.
+        if self.credential_check_slots == 0 {
+            anyhow::bail!("credential_check_slots must be at least one");
         }
         if let Some(upstream) = &self.upstream {
             // Never echoed whole: it may hold a password.
@@ -288,6 +310,8 @@ mod tests {
         assert_eq!(c.header_read_timeout, Duration::from_secs(30));
         assert_eq!(c.write_idle_timeout, Duration::from_secs(120));
         assert_eq!(c.shutdown_grace, Duration::from_secs(30));
+        assert_eq!(c.credential_check_slots, 32);
+        assert_eq!(c.credential_slot_wait, Duration::from_secs(30));
     }
 
     #[test]
@@ -313,6 +337,15 @@ mod tests {
         use clap::CommandFactory;
         let help = Config::command().render_help().to_string();
         assert!(!help.contains("write-idle-timeout"), "{help}");
+    }
+
+    #[test]
+    fn credential_checks_need_a_slot() {
+        let none = Config {
+            credential_check_slots: 0,
+            ..Config::default()
+        };
+        assert!(none.validate().is_err());
     }
 
     #[test]

@@ -8,6 +8,12 @@
 //! upstream each would wait out the whole check time. Only a verdict is
 //! kept, for `VERDICT_TTL`: an upstream that said nothing of the
 //! credential is asked again by the next request that comes after.
+//!
+//! At most so many checks run at once (`MAX_CONCURRENT_CHECKS`): a request
+//! that would start one more waits for a slot, for a bounded time, and is
+//! then told the server is busy (never kept). It is filed as a check under
+//! way only once it holds a slot, so the map never holds more checks than
+//! slots, and none that nobody runs; sharing another's check takes no slot.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -15,7 +21,8 @@ use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use tokio::sync::watch;
+use tokio::sync::{watch, Semaphore, SemaphorePermit};
+use tokio::time::Instant;
 
 use crate::auth::UpstreamUser;
 use crate::clock::Clock;
@@ -29,6 +36,24 @@ pub const VERDICT_TTL: Duration = Duration::from_secs(5 * 60);
 /// Most senders kept (verdicts and checks under way); past it the expired
 /// go, then the oldest verdict.
 pub const MAX_VERDICTS: usize = 10_000;
+
+/// Most checks asked of the upstream at once. Each is a `GET /v2/myself`
+/// to the real Tracker: uncapped, a flood of made-up credentials would be
+/// as many concurrent requests there (this server amplifying an attack on
+/// its own upstream) and as many checks under way in the map. Honest use
+/// needs few: a sender is checked once per `VERDICT_TTL`, its parallel
+/// parts share that check, and a check is one round trip; 32 lets that
+/// many users start uploading in the same instant while staying a small
+/// burst for the upstream and far below `MAX_VERDICTS`.
+pub const MAX_CONCURRENT_CHECKS: usize = 32;
+
+/// How many checks may run at once, and how long a request that needs
+/// one more may wait for one of them to end.
+#[derive(Debug, Clone, Copy)]
+pub struct CheckSlots {
+    pub count: usize,
+    pub wait: Duration,
+}
 
 /// What a check of a credential came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,21 +86,39 @@ enum Found {
     Checking(Outcome),
     /// Nothing to go by: the request checks, filed as the check under way.
     Nothing(watch::Sender<Option<Judgement>>, Outcome),
+    /// Nothing to go by, and the request holds no slot to check with: it
+    /// waits for one, filed nowhere meanwhile.
+    NeedsSlot,
 }
 
 pub struct CredentialVerdicts {
     entries: Mutex<HashMap<String, Entry>>,
     clock: Clock,
+    /// One permit per check that may run at once.
+    slots: Semaphore,
+    slot_wait: Duration,
     /// Test hook: see `Config::credential_check_waiters`.
     waiters: Option<Arc<AtomicUsize>>,
+    /// Test hook: see `Config::credential_slot_waiters`.
+    slot_waiters: Option<Arc<AtomicUsize>>,
 }
 
 impl CredentialVerdicts {
-    pub fn new(clock: Clock, waiters: Option<Arc<AtomicUsize>>) -> Self {
+    pub fn new(
+        clock: Clock,
+        slots: CheckSlots,
+        waiters: Option<Arc<AtomicUsize>>,
+        slot_waiters: Option<Arc<AtomicUsize>>,
+    ) -> Self {
         Self {
             entries: Mutex::new(HashMap::new()),
             clock,
+            // More would make `Semaphore::new` panic; none that large is
+            // a cap anyway.
+            slots: Semaphore::new(slots.count.min(Semaphore::MAX_PERMITS)),
+            slot_wait: slots.wait,
             waiters,
+            slot_waiters,
         }
     }
 
@@ -84,13 +127,36 @@ impl CredentialVerdicts {
     /// which whoever comes while it runs shares. If the request running a
     /// check goes away before its outcome, those waiting for it look
     /// again, and one of them checks.
+    ///
+    /// `check` runs only with a slot. Without one free within the slot
+    /// wait (counted from when the request first needs one), the outcome
+    /// is `ApiError::CredentialChecksBusy`, unjudged.
     pub async fn judge(&self, sender: &str, check: impl Future<Output = Judgement>) -> Judgement {
+        let mut slot = None;
+        let mut slot_deadline = None;
         let (outcome, filed) = loop {
-            match self.find(sender) {
+            match self.find(sender, slot.is_some()) {
                 Found::Judged(judgement) => return judgement,
                 Found::Checking(outcome) => {
+                    // Sharing a check asks nothing upstream: the slot
+                    // taken to start one goes back to whoever waits.
+                    slot = None;
                     if let Some(judgement) = self.wait(outcome).await {
                         return judgement;
+                    }
+                }
+                Found::NeedsSlot => {
+                    let deadline = *slot_deadline.get_or_insert_with(|| self.slot_deadline());
+                    match self.take_slot(deadline).await {
+                        // Looks again: a check of the sender may have been
+                        // filed, or judged, while this one waited.
+                        Some(taken) => slot = Some(taken),
+                        None => {
+                            tracing::warn!(
+                                "too many credential checks under way: a request that needed one more was turned away (503)"
+                            );
+                            return Judgement::Unjudged(ApiError::CredentialChecksBusy);
+                        }
                     }
                 }
                 Found::Nothing(outcome, filed) => break (outcome, filed),
@@ -102,6 +168,7 @@ impl CredentialVerdicts {
             outcome,
             filed,
             settled: false,
+            _slot: slot,
         };
         let judgement = check.await;
         running.settle(judgement.clone());
@@ -114,7 +181,9 @@ impl CredentialVerdicts {
         self.entries.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn find(&self, sender: &str) -> Found {
+    /// Files a check of the sender's, as under way, only for a request
+    /// that holds a slot to run it with.
+    fn find(&self, sender: &str, holds_slot: bool) -> Found {
         let now = self.clock.now_millis();
         let mut entries = self.entries();
         match entries.get(sender) {
@@ -130,12 +199,33 @@ impl CredentialVerdicts {
             }
             _ => {}
         }
+        if !holds_slot {
+            return Found::NeedsSlot;
+        }
         if !entries.contains_key(sender) {
             make_room(&mut entries, now);
         }
         let (outcome, filed) = watch::channel(None);
         entries.insert(sender.to_owned(), Entry::Checking(filed.clone()));
         Found::Nothing(outcome, filed)
+    }
+
+    /// When a request that needs a slot from now on stops waiting for one.
+    fn slot_deadline(&self) -> Instant {
+        let now = Instant::now();
+        // A wait too long to add up is no bound, as with tokio's `timeout`.
+        now.checked_add(self.slot_wait)
+            .unwrap_or_else(|| now + Duration::from_secs(30 * 365 * 86_400))
+    }
+
+    /// A slot for one more check, if one frees before `deadline`.
+    async fn take_slot(&self, deadline: Instant) -> Option<SemaphorePermit<'_>> {
+        let _waiting = self.slot_waiters.as_deref().map(Waiting::new);
+        // The semaphore is never closed: an error is no slot all the same.
+        tokio::time::timeout_at(deadline, self.slots.acquire())
+            .await
+            .ok()?
+            .ok()
     }
 
     /// The outcome of another request's check; `None` if that request went
@@ -157,7 +247,8 @@ fn holds(at: i64, now: i64) -> bool {
 /// credentials must not push out the verdicts of those the upstream took),
 /// then the oldest verdict, or, were every one a check under
 /// way, one of those (its waiters still get its outcome; it is only no
-/// longer found by those who come later).
+/// longer found by those who come later). That last cannot happen while
+/// there are fewer slots than `MAX_VERDICTS`: it guards.
 fn make_room(entries: &mut HashMap<String, Entry>, now: i64) {
     if entries.len() < MAX_VERDICTS {
         return;
@@ -194,6 +285,9 @@ struct RunningCheck<'a> {
     /// What was filed, to tell this check's entry from a later one's.
     filed: Outcome,
     settled: bool,
+    /// Held until the check settles or its request goes away: dropped
+    /// after the entry is changed (`Drop` runs before the fields go).
+    _slot: Option<SemaphorePermit<'a>>,
 }
 
 impl RunningCheck<'_> {
@@ -249,6 +343,12 @@ mod tests {
 
     use super::*;
 
+    /// Verdicts on `clock` with `count` slots and a long slot wait.
+    fn with_slots(clock: Clock, count: usize) -> CredentialVerdicts {
+        let wait = Duration::from_secs(30);
+        CredentialVerdicts::new(clock, CheckSlots { count, wait }, None, None)
+    }
+
     /// A check that counts how often it ran and comes to `judgement`.
     async fn counted(runs: &AtomicUsize, judgement: Judgement) -> Judgement {
         runs.fetch_add(1, Ordering::SeqCst);
@@ -258,7 +358,7 @@ mod tests {
     #[tokio::test]
     async fn verdicts_are_kept_for_their_time_and_no_verdict_is_not() {
         let clock = Clock::manual(1_700_000_000_000);
-        let verdicts = CredentialVerdicts::new(clock.clone(), None);
+        let verdicts = with_slots(clock.clone(), MAX_CONCURRENT_CHECKS);
         let runs = AtomicUsize::new(0);
         let refused = Judgement::Refused(ApiError::Unauthorized);
         for _ in 0..2 {
@@ -293,7 +393,7 @@ mod tests {
     /// only one check ran.
     #[tokio::test]
     async fn those_waiting_for_a_check_get_its_outcome_even_without_a_verdict() {
-        let verdicts = CredentialVerdicts::new(Clock::manual(0), None);
+        let verdicts = with_slots(Clock::manual(0), MAX_CONCURRENT_CHECKS);
         let runs = AtomicUsize::new(0);
         let (release, released) = tokio::sync::oneshot::channel::<()>();
         let unjudged = Judgement::Unjudged(ApiError::BadGateway);
@@ -319,7 +419,7 @@ mod tests {
     /// sender's parts are filed under one owner.
     #[tokio::test]
     async fn the_user_named_with_a_verdict_is_shared_and_kept() {
-        let verdicts = CredentialVerdicts::new(Clock::manual(0), None);
+        let verdicts = with_slots(Clock::manual(0), MAX_CONCURRENT_CHECKS);
         let runs = AtomicUsize::new(0);
         let (release, released) = tokio::sync::oneshot::channel::<()>();
         let taken = Judgement::Taken(Some(UpstreamUser::Uid("7".into())));
@@ -346,7 +446,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_check_whose_request_went_away_is_made_again() {
-        let verdicts = CredentialVerdicts::new(Clock::manual(0), None);
+        let verdicts = with_slots(Clock::manual(0), MAX_CONCURRENT_CHECKS);
         let never = std::future::pending::<Judgement>();
         // Polled once (the check is filed and waits), then dropped.
         assert!(verdicts.judge("a", never).now_or_never().is_none());
@@ -362,7 +462,7 @@ mod tests {
     #[tokio::test]
     async fn verdicts_stay_bounded_and_the_oldest_go() {
         let clock = Clock::manual(1_700_000_000_000);
-        let verdicts = CredentialVerdicts::new(clock.clone(), None);
+        let verdicts = with_slots(clock.clone(), MAX_CONCURRENT_CHECKS);
         let refused = Judgement::Refused(ApiError::Unauthorized);
         for i in 0..MAX_VERDICTS + 10 {
             let sender = i.to_string();
@@ -382,7 +482,7 @@ mod tests {
     #[tokio::test]
     async fn a_flood_of_refusals_does_not_push_out_the_credentials_taken() {
         let clock = Clock::manual(1_700_000_000_000);
-        let verdicts = CredentialVerdicts::new(clock.clone(), None);
+        let verdicts = with_slots(clock.clone(), MAX_CONCURRENT_CHECKS);
         // Taken first, so older than every refusal that follows.
         verdicts
             .judge("taken", std::future::ready(Judgement::Taken(None)))
@@ -398,5 +498,107 @@ mod tests {
         assert_eq!(entries.len(), MAX_VERDICTS);
         assert!(entries.contains_key("taken"));
         assert!(!entries.contains_key("made-up-0"));
+    }
+
+    /// Polled in order by `join!`: "a" takes the one slot and waits for
+    /// `release`; "b" needs a slot too and waits for it, filed nowhere
+    /// (only checks that run are); the third looks, then releases "a",
+    /// whose slot goes to "b", whose check then runs.
+    #[tokio::test]
+    async fn a_check_waiting_for_a_slot_is_filed_nowhere_and_runs_once_one_frees() {
+        let verdicts = with_slots(Clock::manual(0), 1);
+        let runs = AtomicUsize::new(0);
+        let (release, released) = tokio::sync::oneshot::channel::<()>();
+        let held = async {
+            let _ = released.await;
+            Judgement::Taken(None)
+        };
+        let (first, second, ()) = tokio::join!(
+            verdicts.judge("a", held),
+            verdicts.judge("b", counted(&runs, Judgement::Taken(None))),
+            async {
+                let entries = verdicts.entries();
+                assert!(entries.contains_key("a"));
+                assert!(!entries.contains_key("b"));
+                assert_eq!(runs.load(Ordering::SeqCst), 0);
+                drop(entries);
+                let _ = release.send(());
+            },
+        );
+        assert_eq!(first, Judgement::Taken(None));
+        assert_eq!(second, Judgement::Taken(None));
+        assert_eq!(runs.load(Ordering::SeqCst), 1);
+    }
+
+    /// With the one slot held past the slot wait (none here), a new
+    /// check is busy: it never runs, and nothing of it is kept, so the
+    /// sender is checked once a slot is free.
+    #[tokio::test]
+    async fn no_slot_in_time_is_busy_and_not_kept() {
+        let slots = CheckSlots {
+            count: 1,
+            wait: Duration::ZERO,
+        };
+        let verdicts = CredentialVerdicts::new(Clock::manual(0), slots, None, None);
+        let runs = AtomicUsize::new(0);
+        let (release, released) = tokio::sync::oneshot::channel::<()>();
+        let held = async {
+            let _ = released.await;
+            Judgement::Taken(None)
+        };
+        let busy = Judgement::Unjudged(ApiError::CredentialChecksBusy);
+        let ((), turned_away) = tokio::join!(
+            async {
+                verdicts.judge("a", held).await;
+            },
+            async {
+                let judged = verdicts
+                    .judge("b", counted(&runs, Judgement::Taken(None)))
+                    .await;
+                assert!(!verdicts.entries().contains_key("b"));
+                let _ = release.send(());
+                judged
+            },
+        );
+        assert_eq!(turned_away, busy);
+        assert_eq!(runs.load(Ordering::SeqCst), 0);
+        let judged = verdicts
+            .judge("b", counted(&runs, Judgement::Taken(None)))
+            .await;
+        assert_eq!(judged, Judgement::Taken(None));
+        assert_eq!(runs.load(Ordering::SeqCst), 1);
+    }
+
+    /// A request that goes away mid-check gives its slot back with its
+    /// entry: with one slot and no wait, the next sender still checks.
+    #[tokio::test]
+    async fn a_check_whose_request_went_away_frees_its_slot() {
+        let slots = CheckSlots {
+            count: 1,
+            wait: Duration::ZERO,
+        };
+        let verdicts = CredentialVerdicts::new(Clock::manual(0), slots, None, None);
+        let never = std::future::pending::<Judgement>();
+        assert!(verdicts.judge("a", never).now_or_never().is_none());
+        let judged = verdicts
+            .judge("b", std::future::ready(Judgement::Taken(None)))
+            .await;
+        assert_eq!(judged, Judgement::Taken(None));
+    }
+
+    /// Past what a semaphore holds, or a wait past what a clock adds up
+    /// to: capped, no panic.
+    #[tokio::test]
+    async fn slots_and_waits_too_large_are_capped() {
+        let slots = CheckSlots {
+            count: usize::MAX,
+            wait: Duration::MAX,
+        };
+        let verdicts = CredentialVerdicts::new(Clock::manual(0), slots, None, None);
+        assert!(verdicts.slot_deadline() > Instant::now());
+        let judged = verdicts
+            .judge("a", std::future::ready(Judgement::Taken(None)))
+            .await;
+        assert_eq!(judged, Judgement::Taken(None));
     }
 }

@@ -126,6 +126,11 @@ pub enum ApiError {
     UpstreamUnavailable {
         retry_after: Option<HeaderValue>,
     },
+    /// Proxy mode: the browser's credential needs asking the upstream
+    /// about, and as many such questions as may run at once
+    /// (`credential_verdicts::MAX_CONCURRENT_CHECKS`) stayed under way
+    /// for as long as the request could wait for one to end.
+    CredentialChecksBusy,
     Internal,
 }
 
@@ -175,7 +180,8 @@ impl ApiError {
             ApiError::DuplicateIssue { .. } => StatusCode::CONFLICT,
             ApiError::InjectedFault
             | ApiError::AssemblyUnfinished
-            | ApiError::UpstreamUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            | ApiError::UpstreamUnavailable { .. }
+            | ApiError::CredentialChecksBusy => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::UpstreamRateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::UploadIdle { .. } | ApiError::BodyIdle { .. } => StatusCode::REQUEST_TIMEOUT,
             ApiError::BadGateway => StatusCode::BAD_GATEWAY,
@@ -199,6 +205,11 @@ impl ApiError {
     fn retry_after(&self) -> Option<HeaderValue> {
         match self {
             ApiError::AssemblyUnfinished => Some(HeaderValue::from_static("1")),
+            // The request already waited out the slot wait, so the checks
+            // ahead are many or slow: coming back at once would only queue
+            // again, while a few seconds let some end (the widget honours
+            // up to two minutes).
+            ApiError::CredentialChecksBusy => Some(HeaderValue::from_static("5")),
             ApiError::UpstreamRateLimited { retry_after }
             | ApiError::UpstreamUnavailable { retry_after } => retry_after.clone(),
             _ => None,
@@ -357,6 +368,12 @@ impl ApiError {
             }
             ApiError::UpstreamUnavailable { .. } => {
                 "The upstream service is temporarily unavailable (503): try again later.".into()
+            }
+            ApiError::CredentialChecksBusy if ru => {
+                "Слишком много проверок учётных данных идёт одновременно: повторите позже.".into()
+            }
+            ApiError::CredentialChecksBusy => {
+                "Too many credential checks are under way: try again later.".into()
             }
             ApiError::Internal if ru => "Внутренняя ошибка сервера.".into(),
             ApiError::Internal => "Internal server error.".into(),

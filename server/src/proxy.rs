@@ -23,7 +23,7 @@ use serde_json::Value;
 use crate::auth::UpstreamUser;
 use crate::base_url::BaseUrl;
 use crate::config::Config;
-use crate::credential_verdicts::{CredentialVerdicts, Judgement};
+use crate::credential_verdicts::{CheckSlots, CredentialVerdicts, Judgement};
 use crate::errors::{ApiError, Flavor};
 use crate::lang::Lang;
 use crate::retry_after;
@@ -51,7 +51,7 @@ const SLOWEST_UPLOAD_RATE: u64 = 512 * 1024;
 const MAX_REBASED_BODY: usize = 4 * 1024 * 1024;
 
 /// The whole time for asking the upstream about a credential.
-const CREDENTIAL_CHECK_TIME: Duration = Duration::from_secs(30);
+pub const CREDENTIAL_CHECK_TIME: Duration = Duration::from_secs(30);
 
 /// Most of a `GET /v2/myself` answer read to learn whose a credential is:
 /// a user object is a few KiB, and nothing the upstream sends may make the
@@ -121,7 +121,12 @@ impl Proxy {
             org_id: HeaderValue::from_str(&config.org_id).context("--org-id")?,
             verdicts: CredentialVerdicts::new(
                 config.clock.clone(),
+                CheckSlots {
+                    count: config.credential_check_slots,
+                    wait: config.credential_slot_wait,
+                },
                 config.credential_check_waiters.clone(),
+                config.credential_slot_waiters.clone(),
             ),
         })))
     }
@@ -526,9 +531,12 @@ impl Proxy {
     /// another. A refused credential is 401, or 403 when the upstream knows it
     /// but denies it access; an upstream that cannot say is 502 (unreachable,
     /// or another answer), or 429 or 503 as it answered, with its
-    /// `Retry-After`, and is asked again by the next request. The credential
-    /// itself is never logged nor kept: verdicts are filed under the sender's
-    /// hash.
+    /// `Retry-After`, and is asked again by the next request. At most
+    /// `Config::credential_check_slots` questions are asked at once; a
+    /// request that needs another waits up to `credential_slot_wait` for
+    /// one to end, else is 503 with `Retry-After` (not kept either). The
+    /// credential itself is never logged nor kept: verdicts are filed under
+    /// the sender's hash.
     ///
     /// A credential the upstream takes comes with the user it belongs to,
     /// when the upstream's answer names one: the owner of the sender's

@@ -1,5 +1,6 @@
 //! A count of requests waiting for something right now, kept for a test
-//! hook (`Config::assembly_waiters`, `Config::credential_check_waiters`):
+//! hook (`Config::assembly_waiters`, `Config::credential_check_waiters`,
+//! `Config::credential_slot_waiters`):
 //! a test can then tell that a request reached a wait rather than guess
 //! from how long it took.
 

@@ -1,14 +1,16 @@
 //! Proxy mode without a credential of the server's: the part endpoint asks
 //! the upstream (`GET /v2/myself`) whether it takes the browser's
 //! credential, against an upstream that can hold that question until the
-//! test lets it answer. (How often it is asked per sender, and that the
-//! credential is never logged: `proxy_hardening`.)
+//! test lets it answer, and caps how many such questions run at once.
+//! (How often it is asked per sender, and that the credential is never
+//! logged: `proxy_hardening`.)
 
 mod common;
 
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
@@ -31,22 +33,63 @@ const UNAVAILABLE: &str = "OAuth unavailable-token";
 /// 503, with a `Retry-After` that is neither seconds nor a date.
 const UNAVAILABLE_GARBLED: &str = "OAuth unavailable-garbled-token";
 
+/// Held until released, then taken (200), as any credential not named
+/// above is.
+const HELD_A: &str = "OAuth held-a-token";
+const HELD_B: &str = "OAuth held-b-token";
+/// Taken at once.
+const NEW: &str = "OAuth new-token";
+
+/// Which held questions may be answered.
+#[derive(Default)]
+struct Released {
+    all: bool,
+    these: HashSet<String>,
+}
+
+impl Released {
+    fn lets(&self, authorization: &str) -> bool {
+        self.all || self.these.contains(authorization)
+    }
+}
+
 /// What the upstream is and what it saw.
 #[derive(Clone)]
 struct Judge {
     /// The `Authorization` of every `GET /v2/myself`, counted as it
     /// arrives (before it is held).
     asked: Arc<Mutex<Vec<String>>>,
-    released: watch::Receiver<bool>,
+    /// `GET /v2/myself` being answered right now, and the most at once.
+    in_flight: Arc<AtomicUsize>,
+    most_in_flight: Arc<AtomicUsize>,
+    released: watch::Receiver<Released>,
+}
+
+/// One `GET /v2/myself` counted in flight for as long as it lives, however
+/// its answer ends (the proxy may give up on it).
+struct InFlight<'a>(&'a AtomicUsize);
+
+impl<'a> InFlight<'a> {
+    fn new(judge: &'a Judge) -> Self {
+        let now = judge.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        judge.most_in_flight.fetch_max(now, Ordering::SeqCst);
+        Self(&judge.in_flight)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 /// An upstream that judges credentials (`GET /v2/myself`) by their
 /// `Authorization` and takes any file; questions about a `held-`
-/// credential wait for `release`.
+/// credential wait for `release` or `release_one`.
 struct Upstream {
     base: String,
     judge: Judge,
-    release: watch::Sender<bool>,
+    release: watch::Sender<Released>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -54,9 +97,11 @@ impl Upstream {
     async fn start() -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let (release, released) = watch::channel(false);
+        let (release, released) = watch::channel(Released::default());
         let judge = Judge {
             asked: Arc::new(Mutex::new(Vec::new())),
+            in_flight: Arc::new(AtomicUsize::new(0)),
+            most_in_flight: Arc::new(AtomicUsize::new(0)),
             released,
         };
         let app = axum::Router::new()
@@ -79,9 +124,26 @@ impl Upstream {
         asked.iter().filter(|a| *a == authorization).count()
     }
 
+    /// `GET /v2/myself` being answered right now.
+    fn in_flight(&self) -> usize {
+        self.judge.in_flight.load(Ordering::SeqCst)
+    }
+
+    /// The most `GET /v2/myself` answered at once so far.
+    fn most_in_flight(&self) -> usize {
+        self.judge.most_in_flight.load(Ordering::SeqCst)
+    }
+
     /// Lets the held questions (and every later one) be answered.
     fn release(&self) {
-        self.release.send_replace(true);
+        self.release.send_modify(|released| released.all = true);
+    }
+
+    /// Lets the questions about `authorization` be answered.
+    fn release_one(&self, authorization: &str) {
+        self.release.send_modify(|released| {
+            released.these.insert(authorization.to_owned());
+        });
     }
 }
 
@@ -99,13 +161,17 @@ async fn answer(State(judge): State<Judge>, request: Request) -> Response {
         .unwrap_or_default()
         .to_owned();
     let json = [("content-type", "application/json")];
-    match (request.method().as_str(), request.uri().path()) {
+    let (method, path) = (request.method().clone(), request.uri().path().to_owned());
+    match (method.as_str(), path.as_str()) {
         ("GET", "/v2/myself") => {
             judge.asked.lock().unwrap().push(authorization.clone());
+            let _in_flight = InFlight::new(&judge);
             if authorization.starts_with("OAuth held-") {
                 let mut released = judge.released.clone();
                 // A closed channel: the test is over; answer anyway.
-                let _ = released.wait_for(|released| *released).await;
+                let _ = released
+                    .wait_for(|released| released.lets(&authorization))
+                    .await;
             }
             match authorization.as_str() {
                 HELD_UNJUDGED => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
@@ -137,6 +203,9 @@ async fn answer(State(judge): State<Judge>, request: Request) -> Response {
             "Sun, 06 Nov 1994 08:49:37 GMT",
         ),
         ("POST", "/v2/attachments/") => {
+            // Read whole before answering: answered first, the proxy may
+            // still be writing the file when the connection closes.
+            let _ = axum::body::to_bytes(request.into_body(), usize::MAX).await;
             (StatusCode::CREATED, json, r#"{"id": "1"}"#).into_response()
         }
         _ => StatusCode::NOT_FOUND.into_response(),
@@ -207,6 +276,63 @@ fn spawn_part(
 }
 
 const WAIT: Duration = Duration::from_secs(30);
+
+/// Credential checks the capped proxy runs at once.
+const SLOTS: usize = 2;
+
+/// Requests waiting, as the proxy counts them: for another's check of
+/// their credential, and for a slot to check theirs with.
+#[derive(Default)]
+struct Waiters {
+    for_check: Arc<AtomicUsize>,
+    for_slot: Arc<AtomicUsize>,
+}
+
+impl Waiters {
+    fn for_check(&self) -> usize {
+        self.for_check.load(Ordering::SeqCst)
+    }
+
+    fn for_slot(&self) -> usize {
+        self.for_slot.load(Ordering::SeqCst)
+    }
+}
+
+/// As `passing_proxy`, running at most `SLOTS` credential checks at once;
+/// a request that needs another waits for one to end up to `slot_wait`.
+async fn capped_proxy(
+    upstream: &Upstream,
+    dir: &TempDir,
+    waiters: &Waiters,
+    slot_wait: Duration,
+) -> TestServer {
+    TestServer::start(Config {
+        upstream: Some(upstream.base.clone()),
+        credential_check_waiters: Some(waiters.for_check.clone()),
+        credential_slot_waiters: Some(waiters.for_slot.clone()),
+        credential_check_slots: SLOTS,
+        credential_slot_wait: slot_wait,
+        ..Config::with_data_dir(dir.data_dir())
+    })
+    .await
+}
+
+/// Holds every slot of a capped proxy: a part of `HELD_A` and one of
+/// `HELD_B`, whose checks the upstream holds.
+async fn fill_the_slots(
+    proxy: &TestServer,
+    upstream: &Upstream,
+) -> [tokio::task::JoinHandle<reqwest::Response>; SLOTS] {
+    let held = [
+        spawn_part(proxy, HELD_A, "1-held-a"),
+        spawn_part(proxy, HELD_B, "1-held-b"),
+    ];
+    wait_until(WAIT, "both slots' checks to reach the upstream", || async {
+        upstream.in_flight() == SLOTS
+    })
+    .await;
+    held
+}
 
 /// Parts that come while their sender's credential is being checked wait
 /// for that one check and get its outcome, "no verdict" (502) included,
@@ -468,4 +594,119 @@ async fn one_credential_is_checked_once_whatever_organisation_it_names() {
         assert_eq!(answer.status(), StatusCode::NO_CONTENT, "{org}");
     }
     assert_eq!(upstream.checks(TOKEN), 1);
+}
+
+/// With every slot held by a check the upstream stalls, a request whose
+/// credential needs a check of its own waits for a slot as long as the
+/// slot wait, then is 503 in Tracker's shape (in the request's language)
+/// with `Retry-After`, never having asked the upstream, which saw no more
+/// questions at once than there are slots. Being turned away is no
+/// verdict: once a slot is free, the credential is checked.
+#[tokio::test]
+async fn a_new_check_with_every_slot_taken_waits_then_is_503_with_retry_after() {
+    const SLOT_WAIT: Duration = Duration::from_millis(500);
+    let upstream = Upstream::start().await;
+    let dir = TempDir::new();
+    let waiters = Waiters::default();
+    let proxy = capped_proxy(&upstream, &dir, &waiters, SLOT_WAIT).await;
+    let held = fill_the_slots(&proxy, &upstream).await;
+
+    let started = Instant::now();
+    let turned_away = spawn_part(&proxy, NEW, "1-new").await.unwrap();
+    assert!(started.elapsed() >= SLOT_WAIT, "{:?}", started.elapsed());
+    assert_eq!(turned_away.headers()["retry-after"], "5");
+    let message = error_message(turned_away, StatusCode::SERVICE_UNAVAILABLE).await;
+    assert_eq!(
+        message,
+        "Too many credential checks are under way: try again later."
+    );
+    let in_russian = proxy
+        .client
+        .post(proxy.url("/upload/flow"))
+        .header("Authorization", NEW)
+        .header("Accept-Language", "ru")
+        .multipart(one_part("1-new"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(in_russian.headers()["retry-after"], "5");
+    let message = error_message(in_russian, StatusCode::SERVICE_UNAVAILABLE).await;
+    assert!(message.starts_with("Слишком много проверок"), "{message}");
+    assert_eq!(upstream.checks(NEW), 0);
+    assert_eq!(upstream.most_in_flight(), SLOTS);
+    assert_eq!(waiters.for_slot(), 0);
+
+    upstream.release();
+    for part in held {
+        assert_eq!(part.await.unwrap().status(), StatusCode::CREATED);
+    }
+    let checked = spawn_part(&proxy, NEW, "1-new").await.unwrap();
+    assert_eq!(checked.status(), StatusCode::CREATED);
+    assert_eq!(upstream.checks(NEW), 1);
+    assert!(walk(&dir.data_dir().join("flow")).is_empty());
+}
+
+/// A request waiting for a slot gets the one a finished check frees (the
+/// other stays held) and its check goes ahead: no 503.
+#[tokio::test]
+async fn a_waiting_check_takes_the_slot_a_finished_one_frees() {
+    let upstream = Upstream::start().await;
+    let dir = TempDir::new();
+    let waiters = Waiters::default();
+    let proxy = capped_proxy(&upstream, &dir, &waiters, WAIT).await;
+    let [held_a, held_b] = fill_the_slots(&proxy, &upstream).await;
+
+    let new = spawn_part(&proxy, NEW, "1-new");
+    wait_until(WAIT, "the new credential to wait for a slot", || async {
+        waiters.for_slot() == 1
+    })
+    .await;
+    assert_eq!(upstream.checks(NEW), 0);
+    upstream.release_one(HELD_A);
+    assert_eq!(held_a.await.unwrap().status(), StatusCode::CREATED);
+    assert_eq!(new.await.unwrap().status(), StatusCode::CREATED);
+    assert_eq!(upstream.checks(NEW), 1);
+    assert_eq!(waiters.for_slot(), 0);
+    assert!(!held_b.is_finished());
+    assert_eq!(upstream.most_in_flight(), SLOTS);
+
+    upstream.release();
+    assert_eq!(held_b.await.unwrap().status(), StatusCode::CREATED);
+}
+
+/// Parts of a sender whose check is under way wait for that check while
+/// every slot is taken, taking none (a new credential meanwhile does
+/// wait for one), and all get its outcome from one question.
+#[tokio::test]
+async fn parts_of_a_credential_being_checked_share_it_while_every_slot_is_taken() {
+    let upstream = Upstream::start().await;
+    let dir = TempDir::new();
+    let waiters = Waiters::default();
+    let proxy = capped_proxy(&upstream, &dir, &waiters, WAIT).await;
+    let [held_a, held_b] = fill_the_slots(&proxy, &upstream).await;
+
+    let mut parts_of_a = vec![held_a];
+    for identifier in ["1-a-2", "1-a-3", "1-a-4"] {
+        parts_of_a.push(spawn_part(&proxy, HELD_A, identifier));
+    }
+    wait_until(WAIT, "three parts to wait for that check", || async {
+        waiters.for_check() == 3
+    })
+    .await;
+    let new = spawn_part(&proxy, NEW, "1-new");
+    wait_until(WAIT, "the new credential to wait for a slot", || async {
+        waiters.for_slot() == 1
+    })
+    .await;
+    assert_eq!(upstream.checks(HELD_A), 1);
+
+    upstream.release();
+    for part in parts_of_a {
+        assert_eq!(part.await.unwrap().status(), StatusCode::CREATED);
+    }
+    assert_eq!(held_b.await.unwrap().status(), StatusCode::CREATED);
+    assert_eq!(new.await.unwrap().status(), StatusCode::CREATED);
+    assert_eq!(upstream.checks(HELD_A), 1);
+    assert_eq!(upstream.checks(NEW), 1);
+    assert_eq!(upstream.most_in_flight(), SLOTS);
 }
