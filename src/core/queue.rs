@@ -160,8 +160,14 @@ pub struct QueueSummary {
     pub counted: usize,
     /// Whether anything is queued, uploading or waiting to retry.
     pub running: bool,
+    /// Bytes sent of the files counted (a failed file's none).
     pub sent: u64,
+    /// Bytes of the files counted: the same files as `counted`, so that
+    /// the line's two figures never disagree.
     pub total: u64,
+    /// Bytes still to send of the files that will be sent without the
+    /// user (not the failed ones): what the time left is reckoned from.
+    pub left: u64,
 }
 
 /// Files in arrival order and what is happening to each. The queue decides
@@ -208,6 +214,9 @@ struct Tally {
     refused: usize,
     sent: u64,
     total: u64,
+    /// Sizes of the files in `failed`: the summary counts those files, so
+    /// it counts their bytes too, as not sent.
+    failed_bytes: u64,
 }
 
 impl Tally {
@@ -244,6 +253,9 @@ impl Tally {
         if state.is_answer_lost() {
             self.lost += 1;
         }
+        if matches!(state, EntryState::Failed { .. }) {
+            self.failed_bytes = self.failed_bytes.saturating_add(size);
+        }
         let (sent, total) = Self::share(size, state);
         self.sent = self.sent.saturating_add(sent);
         self.total = self.total.saturating_add(total);
@@ -255,6 +267,9 @@ impl Tally {
         }
         if state.is_answer_lost() {
             self.lost = self.lost.saturating_sub(1);
+        }
+        if matches!(state, EntryState::Failed { .. }) {
+            self.failed_bytes = self.failed_bytes.saturating_sub(size);
         }
         let (sent, total) = Self::share(size, state);
         self.sent = self.sent.saturating_sub(sent);
@@ -851,7 +866,8 @@ impl UploadQueue {
             counted: t.queued + t.uploading + t.retrying + t.done + t.failed,
             running: t.queued + t.uploading + t.retrying > 0,
             sent: t.sent,
-            total: t.total,
+            total: t.total.saturating_add(t.failed_bytes),
+            left: t.total.saturating_sub(t.sent),
         }
     }
 
@@ -1729,12 +1745,25 @@ mod tests {
                 counted: 2,
                 running: true,
                 sent: 10,
-                total: 30
+                total: 30,
+                left: 20,
             }
         );
         q.start_ready(0.0);
+        q.progress(b, 7, 20).unwrap();
         q.finish(b, Err(UploadError::Network("x".into()))).unwrap();
-        assert!(!q.summary().running);
+        // The failed file counts in files and in bytes alike, none sent.
+        assert_eq!(
+            q.summary(),
+            QueueSummary {
+                done: 1,
+                counted: 2,
+                running: false,
+                sent: 10,
+                total: 30,
+                left: 0,
+            }
+        );
     }
 
     #[test]

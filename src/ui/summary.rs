@@ -17,6 +17,7 @@ pub fn Summary(controller: Controller) -> impl IntoView {
             running,
             sent: sent_bytes,
             total,
+            left,
         } = controller.queue.with(|q| q.summary());
         if counted == 0 {
             return String::new();
@@ -35,7 +36,7 @@ pub fn Summary(controller: Controller) -> impl IntoView {
             text.push_str(&wording.text(Key::Offline));
         } else if running {
             if let Some(speed) = controller.speed.get().filter(|s| *s > 0.0) {
-                let left = total.saturating_sub(sent_bytes) as f64 / speed;
+                let left = left as f64 / speed;
                 let (speed, left) = (wording.bytes(speed as u64), wording.duration(left));
                 text.push_str(" · ");
                 text.push_str(&wording.say(Key::SpeedAndTimeLeft, &[&speed, &left], |m| {
