@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use crate::backend::{AuthScheme, Mode, OrgHeader};
+use crate::backend::{AuthScheme, Mode, OrgHeader, MIN_CHUNK_SIZE};
 use crate::core::{parse_accept, parse_byte_size, Language};
 use crate::ui::{Theme, WidgetOptions};
 use crate::web::Persist;
@@ -58,6 +58,10 @@ pub struct AttributeWarning {
 
 /// What a warning's widget does with a value it cannot use.
 const DEFAULT_USED: &str = "the default is used";
+
+/// A `chunk-size` under `MIN_CHUNK_SIZE`: kept, and raised for every file.
+const CHUNK_RAISED: &str = "parts of 64 KiB are sent";
+const _: () = assert!(MIN_CHUNK_SIZE == 64 * 1024, "CHUNK_RAISED names the size");
 
 /// A `locale` with no built-in table: kept for `lang` and plurals.
 pub const LOCALE_WITHOUT_TABLE: &str = "English is shown where the strings option gives no text";
@@ -170,8 +174,14 @@ pub fn options_from_attributes(
     if let Some(bytes) = size("max-total-size", "a size such as 100MB", false) {
         options.restrictions.max_total_size = Some(bytes);
     }
+    // A part size under the least a part may be is used raised to it, as
+    // for every file (`backend::bounded_chunk_size`); the page is told so.
+    let mut raised_chunk = None;
     if let Some(bytes) = size("chunk-size", "a size such as 8MiB", false) {
         options.chunk_size = bytes;
+        if bytes < MIN_CHUNK_SIZE {
+            raised_chunk = text("chunk-size");
+        }
     }
     if let Some(value) = text("max-files") {
         match value.parse::<usize>() {
@@ -256,6 +266,14 @@ pub fn options_from_attributes(
         options.persist_key = key;
     } else if options.name != WidgetOptions::default().name {
         options.persist_key = options.name.clone();
+    }
+    if let Some(value) = raised_chunk {
+        warnings.push(AttributeWarning {
+            attribute: "chunk-size".to_owned(),
+            value,
+            expected: "at least 64 KiB",
+            instead: CHUNK_RAISED,
+        });
     }
     if let Some(language) = options.locale.as_ref().filter(|l| !l.is_built_in()) {
         // The element drops this one when the host gives strings.
@@ -495,6 +513,25 @@ mod tests {
             parse(&[("id", "a"), ("persist-key", "b")]).0.persist_key,
             "b"
         );
+    }
+
+    /// A part size under the least is kept and raised for each file, as
+    /// before, and now said: the page asked for something it will not get.
+    #[test]
+    fn a_part_size_under_the_least_warns_that_it_is_raised() {
+        let (options, warnings) = parse(&[("mode", "flow"), ("chunk-size", "1KB")]);
+        assert_eq!(Some(options.chunk_size), parse_byte_size("1KB"));
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert_eq!(
+            warnings[0].to_string(),
+            "tracker-attachments: chunk-size=\"1KB\" is not at least 64 KiB; parts of 64 KiB are sent"
+        );
+        for enough in ["64KiB", "65536", "8MiB"] {
+            let (_, warnings) = parse(&[("chunk-size", enough)]);
+            assert!(warnings.is_empty(), "{enough}: {warnings:?}");
+        }
+        let (_, warnings) = parse(&[("chunk-size", "65535")]);
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
     }
 
     #[test]

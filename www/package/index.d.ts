@@ -313,7 +313,7 @@ export interface TrackerAttachmentsOptions {
   multiple?: boolean;
   /** Uploads at once, 1–6 (default 3). */
   concurrency?: number;
-  /** Part size of `flow` mode (default 8 MiB; at least 64 KiB, and at most 10,000 parts a file). */
+  /** Part size of `flow` mode (default 8 MiB; at least 64 KiB, a smaller one warning and raised; at most 10,000 parts a file). */
   chunkSize?: number | string;
   /** Target URL of `form` mode. */
   url?: string | URL;
