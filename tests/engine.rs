@@ -1085,6 +1085,39 @@ async fn a_file_cancelled_after_it_was_sent_is_taken_back_even_once_the_widget_i
     );
 }
 
+/// What the README tells a page that removes a busy element: `clear()`
+/// first, and a file already sent in full is taken back off the issue
+/// though the widget is gone by the time the server answers.
+#[wasm_bindgen_test]
+async fn a_file_cleared_after_it_was_sent_is_taken_back_once_the_widget_is_gone() {
+    let script = ScriptedTransport::then_deleting(vec![(
+        500,
+        answer(
+            201,
+            r#"[{"id":"10002","filename":"cleared.txt","size":4}]"#,
+            None,
+        ),
+    )]);
+    script.report_sent.set(true);
+    let root = container();
+    let options = WidgetOptions {
+        transport: script.clone(),
+        ..issue_options(Mode::Jira, "DEMO-2")
+    };
+    let (handle, controller) = mount_with_controller(root.clone(), options);
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[file(b"gone", "cleared.txt", "text/plain")],
+    );
+    wait_for("the body to go out", 2_000, || script.calls.get() > 0).await;
+    controller.clear();
+    drop(handle);
+    assert_eq!(
+        json_requests_once_any(&script).await,
+        ["DELETE http://scripted.invalid/rest/api/3/attachment/10002"]
+    );
+}
+
 #[wasm_bindgen_test]
 async fn only_attachments_that_surely_are_the_cancelled_files_are_taken_back() {
     // Jira pairs its answer with the files by name and size. Two files of
