@@ -390,10 +390,20 @@ impl Drop for TrackerAttachmentsHandle {
 impl TrackerAttachmentsHandle {
     fn attach(host: HtmlElement, source: Source, properties: Properties) -> Result<Self, JsValue> {
         let root = shadow_root(&host)?;
+        // A second widget in the same shadow root would stack under the
+        // first, with two queues and one storage key: refused, as a second
+        // React root on one container is, so the page learns of its slip.
+        if root.query_selector("[data-ta-mount]")?.is_some() {
+            return Err(js_sys::Error::new(
+                "tracker-attachments: this element has a widget mounted already; unmount() it first",
+            )
+            .into());
+        }
         let document = host
             .owner_document()
             .ok_or_else(|| JsValue::from("the element has no document"))?;
         let container: HtmlElement = document.create_element("div")?.unchecked_into();
+        container.set_attribute("data-ta-mount", "")?;
         root.append_child(&container)?;
 
         let mounted = Rc::new(RefCell::new(None));

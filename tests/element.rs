@@ -853,6 +853,33 @@ async fn mount_gives_a_handle_with_the_same_methods() {
     handle.add_files(Array::new().into());
 }
 
+/// A second `mount()` on an element with a widget throws, rather than
+/// stacking a second widget (two queues, one storage key) under the
+/// first; after `unmount()` the element takes one again.
+#[wasm_bindgen_test]
+fn a_second_mount_on_one_element_throws_until_the_first_is_unmounted() {
+    let host = container();
+    let options = || options_object(&[("api", server().into()), ("persist", "none".into())]);
+    let first = mount(host.clone(), options().into()).expect("mounted");
+    let error = mount(host.clone(), options().into())
+        .err()
+        .expect("a second mount is refused");
+    let message = error
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .unwrap_or_default();
+    assert!(message.contains("mounted already"), "{message}");
+    let widgets = host
+        .shadow_root()
+        .unwrap()
+        .query_selector_all("[data-ta=dropzone]")
+        .unwrap();
+    assert_eq!(widgets.length(), 1);
+    first.unmount();
+    let again = mount(host.clone(), options().into()).expect("mounted again");
+    again.unmount();
+}
+
 #[wasm_bindgen_test]
 async fn removal_revokes_the_object_urls_it_made() {
     let el = element_in(&container(), &[]);

@@ -528,7 +528,10 @@ export function init(
 ): Promise<void>;
 export default init;
 
-/** Mounts the widget into `element`'s shadow root; call after `await init()`. */
+/**
+ * Mounts the widget into `element`'s shadow root; call after `await init()`.
+ * Throws if `element` has a widget mounted already (`unmount()` it first).
+ */
 export function mount(element: HTMLElement, options?: TrackerAttachmentsOptions): TrackerAttachmentsHandle;
 
 declare global {
