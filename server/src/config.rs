@@ -141,6 +141,22 @@ pub struct Config {
     #[arg(skip)]
     pub assembly_waiters: Option<std::sync::Arc<std::sync::atomic::AtomicUsize>>,
 
+    /// Test hook: when set, each file of a Jira upload (J1) takes a
+    /// permit from it before it is stored, so a test can hold a batch
+    /// mid-store (create it with no permits, release with `add_permits`).
+    #[arg(skip)]
+    pub jira_store_gate: Option<std::sync::Arc<tokio::sync::Semaphore>>,
+
+    /// Test hook: when set, holds how many J1 requests are waiting for
+    /// their files to be stored right now.
+    #[arg(skip)]
+    pub jira_store_waiters: Option<std::sync::Arc<std::sync::atomic::AtomicUsize>>,
+
+    /// Not a flag: Jira Cloud's cap on attachments per issue (2,000).
+    /// Tests lower it.
+    #[arg(skip = crate::routes::MAX_ISSUE_ATTACHMENTS)]
+    pub jira_issue_attachment_cap: u64,
+
     /// Test hook: when set, holds how many requests are waiting for
     /// another request's check of their sender's credential right now
     /// (proxy mode without a credential of the server's).
@@ -312,6 +328,7 @@ mod tests {
         assert_eq!(c.shutdown_grace, Duration::from_secs(30));
         assert_eq!(c.credential_check_slots, 32);
         assert_eq!(c.credential_slot_wait, Duration::from_secs(30));
+        assert_eq!(c.jira_issue_attachment_cap, 2000);
     }
 
     #[test]

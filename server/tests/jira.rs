@@ -8,7 +8,7 @@ use common::*;
 use reqwest::multipart::{Form, Part};
 use reqwest::{Method, StatusCode};
 use serde_json::{json as j, Value};
-use tracker_attachments_server::{Config, MAX_FILES_PER_REQUEST};
+use tracker_attachments_server::{Config, MAX_FILES_PER_REQUEST, MAX_ISSUE_ATTACHMENTS};
 
 fn no_redirects() -> reqwest::Client {
     reqwest::Client::builder()
@@ -509,4 +509,206 @@ async fn unknown_jira_paths_answer_in_jira_shape() {
         .await
         .unwrap();
     jira_error(bad_id, StatusCode::NOT_FOUND).await;
+}
+
+/// A server whose J1 uploads take a permit of `gate` per file before
+/// storing it, and whose count of J1 requests waiting for their files to
+/// be stored the test can watch.
+struct HeldStores {
+    server: TestServer,
+    gate: std::sync::Arc<tokio::sync::Semaphore>,
+    waiters: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+async fn held_stores(dir: &TempDir, cap: u64) -> HeldStores {
+    let gate = std::sync::Arc::new(tokio::sync::Semaphore::new(0));
+    let waiters = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let server = TestServer::start(Config {
+        jira_store_gate: Some(gate.clone()),
+        jira_store_waiters: Some(waiters.clone()),
+        jira_issue_attachment_cap: cap,
+        ..Config::with_data_dir(dir.data_dir())
+    })
+    .await;
+    HeldStores {
+        server,
+        gate,
+        waiters,
+    }
+}
+
+impl HeldStores {
+    async fn wait_for_waiters(&self, n: usize) {
+        wait_until(
+            std::time::Duration::from_secs(30),
+            &format!("{n} J1 requests to wait for their files to be stored"),
+            || async { self.waiters.load(std::sync::atomic::Ordering::SeqCst) == n },
+        )
+        .await;
+    }
+
+    fn spawn_upload(&self, issue: &str, count: usize) -> tokio::task::JoinHandle<StatusCode> {
+        let parts: Vec<_> = (0..count)
+            .map(|i| {
+                (
+                    "file",
+                    format!("f{i}.txt"),
+                    format!("file {i}").into_bytes(),
+                )
+            })
+            .collect();
+        let form = parts
+            .into_iter()
+            .fold(Form::new(), |form, (field, name, bytes)| {
+                form.part(field, Part::bytes(bytes).file_name(name))
+            });
+        let request = self
+            .server
+            .jira(
+                Method::POST,
+                &format!("/rest/api/3/issue/{issue}/attachments"),
+            )
+            .header("X-Atlassian-Token", "no-check")
+            .multipart(form);
+        tokio::spawn(async move { request.send().await.unwrap().status() })
+    }
+}
+
+async fn attachment_count(server: &TestServer, issue: &str) -> usize {
+    let body = json(
+        server
+            .get(&server.url(&format!("/v2/issues/{issue}/attachments")))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    body.as_array().unwrap().len()
+}
+
+/// A client that gives up while its files are being stored (thumbnails of
+/// large images take seconds each) does not leave part of its batch
+/// attached: the whole body had arrived, so every file is stored.
+#[tokio::test]
+async fn a_batch_whose_client_goes_away_mid_store_is_stored_whole() {
+    let dir = TempDir::new();
+    let held = held_stores(&dir, MAX_ISSUE_ATTACHMENTS).await;
+    let server = &held.server;
+    let client = held.spawn_upload("DEMO-2", 4);
+    held.wait_for_waiters(1).await;
+    // The first file goes through; the second waits.
+    held.gate.add_permits(1);
+    wait_until(
+        std::time::Duration::from_secs(30),
+        "the first file to pass the gate",
+        || async { held.gate.available_permits() == 0 },
+    )
+    .await;
+    client.abort();
+    assert!(client.await.unwrap_err().is_cancelled());
+    // The server has seen the client go and dropped its request.
+    held.wait_for_waiters(0).await;
+    held.gate.add_permits(100);
+    wait_until(
+        std::time::Duration::from_secs(30),
+        "all 4 files to be attached",
+        || async { attachment_count(server, "DEMO-2").await == 4 },
+    )
+    .await;
+    wait_until(
+        std::time::Duration::from_secs(30),
+        "the parts to be gone from tmp",
+        || async { dir_is_empty(&dir.data_dir().join("tmp")) },
+    )
+    .await;
+    assert_eq!(walk(&dir.data_dir().join("files")).len(), 4);
+}
+
+/// Concurrent J1s to one issue cannot pass its cap together: each is
+/// counted with its rows inserted, and one that would pass is 413 with
+/// nothing kept.
+#[tokio::test]
+async fn concurrent_uploads_never_pass_the_issue_cap() {
+    let dir = TempDir::new();
+    let held = held_stores(&dir, 10).await;
+    let server = &held.server;
+    // All six pass the early count (0 of 10) and wait to be stored.
+    let uploads: Vec<_> = (0..6).map(|_| held.spawn_upload("DEMO-1", 3)).collect();
+    held.wait_for_waiters(6).await;
+    held.gate.add_permits(100);
+    let mut stored = 0;
+    for upload in uploads {
+        match upload.await.unwrap() {
+            StatusCode::OK => stored += 1,
+            StatusCode::PAYLOAD_TOO_LARGE => {}
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert_eq!(stored, 3);
+    assert_eq!(attachment_count(server, "DEMO-1").await, 9);
+    assert_eq!(walk(&dir.data_dir().join("files")).len(), 9);
+    assert!(dir_is_empty(&dir.data_dir().join("tmp")));
+    // One more fits; two more do not, and neither is kept.
+    let two = upload(
+        server,
+        "/rest/api/3",
+        "DEMO-1",
+        files(&[("file", "a", b"a".to_vec()), ("file", "b", b"b".to_vec())]),
+    );
+    let message = jira_error(two.await, StatusCode::PAYLOAD_TOO_LARGE).await;
+    assert!(message.contains("10"), "{message}");
+    assert_eq!(attachment_count(server, "DEMO-1").await, 9);
+    let one = upload(
+        server,
+        "/rest/api/3",
+        "DEMO-1",
+        files(&[("file", "a", b"a".to_vec())]),
+    )
+    .await;
+    json(one, StatusCode::OK).await;
+    assert_eq!(attachment_count(server, "DEMO-1").await, 10);
+}
+
+/// The README: "A PATCH, T2, T6, J1 and J6 each add one to the issue's
+/// `version`" — J1 once, however many files it carries.
+#[tokio::test]
+async fn a_jira_upload_of_several_files_adds_one_to_the_version() {
+    let dir = TempDir::new();
+    let server = TestServer::with_dir(&dir).await;
+    let version = |issue: Value| issue["version"].as_i64().unwrap();
+    let before = version(
+        json(
+            server
+                .get(&server.url("/v2/issues/DEMO-3"))
+                .send()
+                .await
+                .unwrap(),
+            StatusCode::OK,
+        )
+        .await,
+    );
+    let form = files(&[
+        ("file", "a.txt", b"a".to_vec()),
+        ("file", "b.png", png(8, 8)),
+        ("file", "c.txt", b"c".to_vec()),
+    ]);
+    let list = json(
+        upload(&server, "/rest/api/3", "DEMO-3", form).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(list.as_array().unwrap().len(), 3);
+    let after = version(
+        json(
+            server
+                .get(&server.url("/v2/issues/DEMO-3"))
+                .send()
+                .await
+                .unwrap(),
+            StatusCode::OK,
+        )
+        .await,
+    );
+    assert_eq!(after, before + 1);
 }

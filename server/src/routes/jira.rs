@@ -10,17 +10,18 @@ use axum::{Extension, Json};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::upload::{choose_name, store, stream_to_part};
+use super::upload::{choose_name, prepare, stream_to_part, Received};
 use super::{attachment_by_raw_id, download, load_issue};
 use crate::base_url::BaseUrl;
 use crate::errors::{ApiError, JiraError};
 use crate::model::{JiraAttachmentView, JiraIssueView, JiraUser, DEV_ACCOUNT_ID};
 use crate::state::AppState;
 use crate::storage::Attachment;
+use crate::waiting_count::Waiting;
 
 /// Jira's documented cap on files per upload request.
 pub const MAX_FILES_PER_REQUEST: usize = 60;
-/// Jira Cloud's cap on attachments per issue.
+/// Jira Cloud's cap on attachments per issue (`Config::jira_issue_attachment_cap`).
 pub const MAX_ISSUE_ATTACHMENTS: u64 = 2000;
 
 /// Which version prefix a request came in on.
@@ -54,15 +55,16 @@ pub async fn upload(
     }
     let base = base?;
     let issue = load_issue(&state, key).await?;
+    let cap = state.config.jira_issue_attachment_cap;
+    let full = ApiError::IssueAttachmentLimit { max: cap };
+    // Early, to spare the client sending files that cannot be kept; the
+    // check that counts is made again when the batch is committed.
     let existing = state
         .storage
         .count_for_issue(issue.key.clone())
         .await
         .map_err(ApiError::internal)?;
-    let full = ApiError::IssueAttachmentLimit {
-        max: MAX_ISSUE_ATTACHMENTS,
-    };
-    if existing >= MAX_ISSUE_ATTACHMENTS {
+    if existing >= cap {
         return Err(full.into());
     }
     let mut multipart = multipart.map_err(|_| ApiError::BadMultipart)?;
@@ -88,16 +90,49 @@ pub async fn upload(
     if files.is_empty() {
         return Err(ApiError::NoFileField.into());
     }
-    if existing + files.len() as u64 > MAX_ISSUE_ATTACHMENTS {
-        return Err(full.into());
-    }
-    let mut views = Vec::with_capacity(files.len());
-    for received in files {
-        let name = choose_name(None, received.file_name.clone());
-        let attachment = store(&state, received, name, Some(issue.key.clone())).await?;
-        views.push(JiraAttachmentView::new(&attachment, &base, api.prefix));
-    }
+    // The whole body is in and checked: the batch is now stored whole (or
+    // refused whole), in a task of its own, so that a client that goes
+    // away does not cut it short (hyper drops the request's future), as a
+    // chunked upload's assembly does. Files committed one by one would
+    // leave part of the batch attached and the client, seeing no answer,
+    // would send it all again.
+    let task = tokio::spawn(store_batch(state.clone(), files, issue.key.clone(), cap));
+    let _waiting = state.config.jira_store_waiters.as_deref().map(Waiting::new);
+    let attachments = task.await.map_err(ApiError::internal)??;
+    let views: Vec<_> = attachments
+        .iter()
+        .map(|attachment| JiraAttachmentView::new(attachment, &base, api.prefix))
+        .collect();
     Ok(Json(views).into_response())
+}
+
+/// Types every file and renders its thumbnail, then commits them all in
+/// one transaction that also checks the issue's cap (`cap`): concurrent
+/// uploads to one issue cannot pass it together, and the issue's version
+/// grows by one for the request.
+async fn store_batch(
+    state: AppState,
+    files: Vec<Received>,
+    issue_key: String,
+    cap: u64,
+) -> Result<Vec<Attachment>, ApiError> {
+    let mut pending = Vec::with_capacity(files.len());
+    for received in files {
+        // Test hook: a closed gate lets everything through.
+        if let Some(gate) = &state.config.jira_store_gate {
+            if let Ok(permit) = gate.acquire().await {
+                permit.forget();
+            }
+        }
+        let name = choose_name(None, received.file_name.clone());
+        pending.push(prepare(&state, received, name, Some(issue_key.clone())).await?);
+    }
+    state
+        .storage
+        .commit_batch(pending, issue_key, cap, state.now())
+        .await
+        .map_err(ApiError::internal)?
+        .ok_or(ApiError::IssueAttachmentLimit { max: cap })
 }
 
 fn xsrf_ok(headers: &HeaderMap) -> bool {

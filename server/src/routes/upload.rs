@@ -23,7 +23,7 @@ use crate::idle_timer::IdleTimer;
 use crate::lang::Lang;
 use crate::mime;
 use crate::state::AppState;
-use crate::storage::{Attachment, NewAttachment, PartFile, Storage};
+use crate::storage::{Attachment, NewAttachment, PartFile, Pending, Storage};
 use crate::thumbnail;
 
 /// Enough to recognise every image signature `mime::sniff_image` knows.
@@ -123,6 +123,26 @@ pub async fn store(
     name: String,
     issue_key: Option<String>,
 ) -> Result<Attachment, ApiError> {
+    let Pending {
+        part,
+        new,
+        thumbnail,
+    } = prepare(state, received, name, issue_key).await?;
+    state
+        .storage
+        .commit(part, new, thumbnail)
+        .await
+        .map_err(ApiError::internal)
+}
+
+/// Types the file and renders a thumbnail for the images we know: all that
+/// [`store`] does before committing.
+pub async fn prepare(
+    state: &AppState,
+    received: Received,
+    name: String,
+    issue_key: Option<String>,
+) -> Result<Pending, ApiError> {
     let Received {
         mut part,
         size,
@@ -151,11 +171,11 @@ pub async fn store(
         created_at: state.now(),
         issue_key,
     };
-    state
-        .storage
-        .commit(part, new, thumbnail)
-        .await
-        .map_err(ApiError::internal)
+    Ok(Pending {
+        part,
+        new,
+        thumbnail,
+    })
 }
 
 /// Upload routes (innermost layer): the body fails once it has sent

@@ -3,7 +3,7 @@
 
 use std::io;
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 
 use super::{remove_quietly, PartFile, Storage};
 use crate::thumbnail::Thumbnail;
@@ -24,6 +24,13 @@ pub struct Attachment {
     pub has_thumbnail: bool,
     pub width: Option<u32>,
     pub height: Option<u32>,
+}
+
+/// A received file, typed and with its thumbnail, ready to be committed.
+pub struct Pending {
+    pub part: PartFile,
+    pub new: NewAttachment,
+    pub thumbnail: Option<Thumbnail>,
 }
 
 /// What an upload knows before it gets an id.
@@ -59,11 +66,105 @@ impl Storage {
     fn commit_blocking(
         &self,
         conn: &mut Connection,
-        mut part: PartFile,
+        part: PartFile,
         new: NewAttachment,
         thumbnail: Option<Thumbnail>,
     ) -> anyhow::Result<Attachment> {
-        let tx = conn.transaction()?;
+        let mut placed = Vec::new();
+        let result = (|| -> anyhow::Result<Attachment> {
+            let tx = conn.transaction()?;
+            let issue_key = new.issue_key.clone();
+            let created_at = new.created_at;
+            let attachment = self.insert_and_place(&tx, part, new, thumbnail, &mut placed)?;
+            if let Some(key) = &issue_key {
+                super::issues::touch(&tx, key, created_at)?;
+            }
+            tx.commit()?;
+            Ok(attachment)
+        })();
+        if result.is_err() {
+            self.unplace(&placed);
+        }
+        result
+    }
+
+    /// Attaches every file of `files` to `issue_key` in one transaction,
+    /// if the issue then has at most `cap` attachments: counted under the
+    /// database lock, with the rows inserted in the same transaction, so
+    /// concurrent batches cannot together pass the cap. Either every file
+    /// is stored, or none (`Ok(None)`: over the cap; the parts go). The
+    /// issue's version grows by one for the whole batch.
+    pub async fn commit_batch(
+        &self,
+        mut files: Vec<Pending>,
+        issue_key: String,
+        cap: u64,
+        now: i64,
+    ) -> anyhow::Result<Option<Vec<Attachment>>> {
+        for file in &mut files {
+            file.part.close().await?;
+        }
+        // On disk before they are visible, outside the database lock, as
+        // `commit` does.
+        let paths: Vec<_> = files.iter().map(|f| f.part.path().to_path_buf()).collect();
+        tokio::task::spawn_blocking(move || -> io::Result<()> {
+            for path in paths {
+                std::fs::File::open(path)?.sync_all()?;
+            }
+            Ok(())
+        })
+        .await??;
+        self.with_db(move |storage, conn| {
+            let mut placed = Vec::new();
+            let result = (|| -> anyhow::Result<Option<Vec<Attachment>>> {
+                let tx = conn.transaction()?;
+                let existing: u64 = tx.query_row(
+                    "SELECT COUNT(*) FROM attachments WHERE issue_key = ?1",
+                    [&issue_key],
+                    |row| row.get(0),
+                )?;
+                if existing.saturating_add(files.len() as u64) > cap {
+                    return Ok(None);
+                }
+                let mut attachments = Vec::with_capacity(files.len());
+                for Pending {
+                    part,
+                    mut new,
+                    thumbnail,
+                } in files
+                {
+                    new.issue_key = Some(issue_key.clone());
+                    attachments.push(storage.insert_and_place(
+                        &tx,
+                        part,
+                        new,
+                        thumbnail,
+                        &mut placed,
+                    )?);
+                }
+                super::issues::touch(&tx, &issue_key, now)?;
+                tx.commit()?;
+                Ok(Some(attachments))
+            })();
+            if result.is_err() {
+                storage.unplace(&placed);
+            }
+            result
+        })
+        .await?
+    }
+
+    /// Inserts the row and moves the bytes (and thumbnail) into place;
+    /// `placed` learns the id before any file is placed, so the caller can
+    /// remove them if the transaction does not commit.
+    fn insert_and_place(
+        &self,
+        tx: &Transaction<'_>,
+        mut part: PartFile,
+        new: NewAttachment,
+        thumbnail: Option<Thumbnail>,
+        placed: &mut Vec<i64>,
+    ) -> anyhow::Result<Attachment> {
         tx.execute(
             "INSERT INTO attachments (name, size, mimetype, created_at, issue_key, thumbnail, width, height)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -79,34 +180,17 @@ impl Storage {
             ],
         )?;
         let id = tx.last_insert_rowid();
-        if let Some(key) = &new.issue_key {
-            super::issues::touch(&tx, key, new.created_at)?;
-        }
-
-        let file_path = self.file_path(id);
-        let thumb_path = self.thumbnail_path(id);
-        let placed = (|| -> io::Result<()> {
-            if let Some(thumb) = &thumbnail {
-                let tmp = self.new_tmp_path();
-                std::fs::write(&tmp, &thumb.png)?;
-                if let Err(e) = std::fs::rename(&tmp, &thumb_path) {
-                    let _ = std::fs::remove_file(&tmp);
-                    return Err(e);
-                }
+        placed.push(id);
+        if let Some(thumb) = &thumbnail {
+            let tmp = self.new_tmp_path();
+            std::fs::write(&tmp, &thumb.png)?;
+            if let Err(e) = std::fs::rename(&tmp, self.thumbnail_path(id)) {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(e.into());
             }
-            std::fs::rename(part.path(), &file_path)?;
-            part.persisted();
-            Ok(())
-        })();
-        let result = placed
-            .map_err(anyhow::Error::from)
-            .and_then(|()| Ok(tx.commit()?));
-        if let Err(e) = result {
-            // The row is rolled back, so the files just placed must go too.
-            let _ = std::fs::remove_file(&thumb_path);
-            let _ = std::fs::remove_file(&file_path);
-            return Err(e);
         }
+        std::fs::rename(part.path(), self.file_path(id))?;
+        part.persisted();
         Ok(Attachment {
             id,
             name: new.name,
@@ -118,6 +202,14 @@ impl Storage {
             width: thumbnail.as_ref().map(|t| t.width),
             height: thumbnail.as_ref().map(|t| t.height),
         })
+    }
+
+    /// The rows were rolled back, so the files just placed must go too.
+    fn unplace(&self, placed: &[i64]) {
+        for &id in placed {
+            let _ = std::fs::remove_file(self.thumbnail_path(id));
+            let _ = std::fs::remove_file(self.file_path(id));
+        }
     }
 
     pub async fn get(&self, id: i64) -> anyhow::Result<Option<Attachment>> {

@@ -28,7 +28,7 @@ use std::time::SystemTime;
 use anyhow::Context;
 use rusqlite::Connection;
 
-pub use attachments::{Attachment, NewAttachment};
+pub use attachments::{Attachment, NewAttachment, Pending};
 pub use flow::{Assembly, AssemblyOutcome, ChunkStored, FlowDeclared, FlowUpload, Outcome};
 pub use issues::{
     AttachmentRef, Comment, Issue, IssueError, IssuePatch, NewIssue, DEMO_QUEUE, DEMO_QUEUE_ID,
