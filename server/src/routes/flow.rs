@@ -86,9 +86,13 @@ pub async fn test_chunk(
     let sender = owner(&state, &headers).await?;
     let (identifier, number) = flow_protocol::identify(|k| params.get(k).cloned())
         .map_err(|p| problem(p, state.config.max_upload_bytes))?;
+    let filename = params
+        .get("flowFilename")
+        .filter(|f| !f.is_empty())
+        .cloned();
     let stored = state
         .storage
-        .flow_has_chunk(sender, identifier, number)
+        .flow_has_chunk(sender, identifier, filename, number)
         .await
         .map_err(ApiError::internal)?;
     Ok(if stored {

@@ -227,18 +227,21 @@ impl Storage {
 
     /// Whether `owner`'s upload `identifier` holds part `number`. Uploads
     /// are `owner`'s own (see `auth::owner_key`): another caller's upload
-    /// of the same identifier is not seen.
+    /// of the same identifier is not seen; nor, when the request names
+    /// its file (`filename`), another file's upload of that identifier.
     pub async fn flow_has_chunk(
         &self,
         owner: String,
         identifier: String,
+        filename: Option<String>,
         number: u64,
     ) -> anyhow::Result<bool> {
         self.with_db(move |_, conn| {
             conn.query_row(
                 "SELECT COUNT(*) FROM flow_chunks JOIN flow_uploads ON flow_uploads.id = upload_id
-                 WHERE owner = ?1 AND identifier = ?2 AND number = ?3",
-                params![owner, identifier, number],
+                 WHERE owner = ?1 AND identifier = ?2 AND number = ?3
+                   AND (?4 IS NULL OR filename = ?4)",
+                params![owner, identifier, number, filename],
                 |row| row.get::<_, i64>(0),
             )
         })
@@ -282,7 +285,7 @@ impl Storage {
         let existing = tx
             .query_row(
                 "SELECT id, total_size, chunk_size, total_chunks, assembling, attachment_id,
-                        relayed_status, relayed_type, relayed_body, updated_at
+                        relayed_status, relayed_type, relayed_body, updated_at, filename
                  FROM flow_uploads WHERE owner = ?1 AND identifier = ?2",
                 params![owner, declared.identifier],
                 |row| {
@@ -292,6 +295,7 @@ impl Storage {
                             row.get::<_, u64>(1)?,
                             row.get::<_, u64>(2)?,
                             row.get::<_, u64>(3)?,
+                            row.get::<_, String>(10)?,
                         ),
                         row.get::<_, bool>(4)?,
                         row.get::<_, Option<i64>>(5)?,
@@ -305,14 +309,20 @@ impl Storage {
                 },
             )
             .optional()?;
-        let same_totals = |totals: (u64, u64, u64)| {
-            totals
-                == (
-                    declared.total_size,
-                    declared.chunk_size,
-                    declared.total_chunks,
-                )
-        };
+        // The file name too: Flow.js's default identifier (the size and
+        // the name without punctuation) is the same for `a.b.txt` and
+        // `ab.txt` of one size, and one file's parts or finished
+        // attachment must never be taken for the other's.
+        let same_totals =
+            |(total_size, chunk_size, total_chunks, filename): (u64, u64, u64, String)| {
+                (total_size, chunk_size, total_chunks)
+                    == (
+                        declared.total_size,
+                        declared.chunk_size,
+                        declared.total_chunks,
+                    )
+                    && filename == declared.filename
+            };
         // A finished upload whose attachment is gone (attached, expired
         // though not yet swept, deleted) is over: the identifier starts afresh.
         let existing = match existing {
