@@ -63,6 +63,10 @@ pub enum ApiError {
     PayloadTooLarge {
         limit: u64,
     },
+    /// A JSON body (an issue, a change, a comment) over its limit.
+    BodyTooLarge {
+        limit: u64,
+    },
     /// Jira: more than 60 files in one request.
     TooManyFiles {
         max: usize,
@@ -161,6 +165,7 @@ impl ApiError {
             | ApiError::CommentNotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge { .. }
+            | ApiError::BodyTooLarge { .. }
             | ApiError::TooManyFiles { .. }
             | ApiError::IssueAttachmentLimit { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::BadMultipart
@@ -258,6 +263,12 @@ impl ApiError {
             }
             ApiError::PayloadTooLarge { limit } => {
                 format!("The file is larger than the limit of {limit} bytes.")
+            }
+            ApiError::BodyTooLarge { limit } if ru => {
+                format!("Тело запроса больше допустимого размера {limit} байт.")
+            }
+            ApiError::BodyTooLarge { limit } => {
+                format!("The request body is larger than the limit of {limit} bytes.")
             }
             ApiError::TooManyFiles { max } if ru => {
                 format!("Слишком много файлов в одном запросе: не больше {max}.")

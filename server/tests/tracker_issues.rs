@@ -438,7 +438,8 @@ async fn stale_if_match_is_412_and_changes_nothing() {
     )
     .await;
     assert_eq!(any["version"], 4);
-    assert!(any.get("description").is_none(), "{any}");
+    // The contract's issue object always has `description`.
+    assert_eq!(any.get("description"), Some(&Value::Null), "{any}");
     let none = json(
         patch(None, j!({"summary": "last"})).await.unwrap(),
         StatusCode::OK,
@@ -785,4 +786,124 @@ async fn fields_t12() {
         .await
         .unwrap();
     error_message(unknown, StatusCode::NOT_FOUND).await;
+}
+
+/// api-contract.md §1: an issue object has `description` at least; `null`
+/// when there is none.
+#[tokio::test]
+async fn an_issue_without_a_description_has_it_as_null() {
+    let dir = TempDir::new();
+    let server = TestServer::with_dir(&dir).await;
+    let created = json(
+        server
+            .send_json(
+                Method::POST,
+                "/v2/issues/",
+                j!({"queue": "DEMO", "summary": "x"}),
+            )
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(created.get("description"), Some(&Value::Null), "{created}");
+    let key = created["key"].as_str().unwrap();
+    assert_eq!(
+        issue(&server, key).await.get("description"),
+        Some(&Value::Null)
+    );
+    let listed = json(
+        server.get(&server.url("/v2/issues/")).send().await.unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    assert!(listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|i| i.get("description").is_some()));
+}
+
+/// RFC 9110 §13.1.1: `If-Match` may list entity tags; one matching passes.
+#[tokio::test]
+async fn if_match_takes_a_list_of_versions() {
+    let dir = TempDir::new();
+    let server = TestServer::with_dir(&dir).await;
+    let patch = |if_match: &'static str, summary: &str| {
+        server
+            .authed(Method::PATCH, &server.url("/v2/issues/DEMO-2"))
+            .header("If-Match", if_match)
+            .json(&j!({ "summary": summary }))
+            .send()
+    };
+    let listed = json(patch("\"23\", \"1\"", "a").await.unwrap(), StatusCode::OK).await;
+    assert_eq!(listed["version"], 2);
+    let weak_in_list = json(patch("\"7\",W/\"2\"", "b").await.unwrap(), StatusCode::OK).await;
+    assert_eq!(weak_in_list["version"], 3);
+    // None of them current: 412, nothing changed.
+    let stale = patch("\"1\", \"2\"", "c").await.unwrap();
+    error_message(stale, StatusCode::PRECONDITION_FAILED).await;
+    // Not a list of entity tags: 412.
+    let broken = patch("\"3\" \"3\"", "d").await.unwrap();
+    error_message(broken, StatusCode::PRECONDITION_FAILED).await;
+    let now = issue(&server, "DEMO-2").await;
+    assert_eq!(
+        (now["summary"].as_str(), now["version"].as_i64()),
+        (Some("b"), Some(3))
+    );
+    let any = json(patch("*", "e").await.unwrap(), StatusCode::OK).await;
+    assert_eq!(any["version"], 4);
+}
+
+/// A JSON body over its 2 MiB limit is 413 with a message of its own, not
+/// the one for files.
+#[tokio::test]
+async fn a_json_body_over_the_limit_is_413_about_the_body() {
+    let dir = TempDir::new();
+    let server = TestServer::with_dir(&dir).await;
+    let text = "x".repeat(3_000_000);
+    for (lang, expected) in [
+        (
+            "en",
+            "The request body is larger than the limit of 2097152 bytes.",
+        ),
+        (
+            "ru",
+            "Тело запроса больше допустимого размера 2097152 байт.",
+        ),
+    ] {
+        let response = server
+            .authed(Method::POST, &server.url("/v2/issues/DEMO-3/comments"))
+            .header("Accept-Language", lang)
+            .json(&j!({ "text": text }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            error_message(response, StatusCode::PAYLOAD_TOO_LARGE).await,
+            expected
+        );
+    }
+    let patch = server
+        .send_json(
+            Method::PATCH,
+            "/v2/issues/DEMO-3",
+            j!({ "description": text }),
+        )
+        .await;
+    assert_eq!(
+        error_message(patch, StatusCode::PAYLOAD_TOO_LARGE).await,
+        "The request body is larger than the limit of 2097152 bytes."
+    );
+    assert!(json(
+        server
+            .get(&server.url("/v2/issues/DEMO-3/comments"))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::OK
+    )
+    .await
+    .as_array()
+    .unwrap()
+    .is_empty());
 }

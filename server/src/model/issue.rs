@@ -16,7 +16,8 @@ pub struct IssueView {
     pub key: String,
     pub version: i64,
     pub summary: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// `null` when the issue has none: the contract lists `description`
+    /// among the keys every issue object has.
     pub description: Option<String>,
     pub queue: QueueRef,
     pub created_at: String,

@@ -85,7 +85,7 @@ pub async fn patch(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<IssueView>, ApiError> {
     let Path(key) = key.map_err(|_| ApiError::NotFound)?;
-    let expected_version = if_match(&headers);
+    let expected_versions = if_match(&headers);
     let body = json::object(body)?;
     let summary = match json::optional_string(&body, "summary")? {
         None => None,
@@ -101,7 +101,7 @@ pub async fn patch(
         .storage
         .patch_issue(
             key.clone(),
-            expected_version,
+            expected_versions,
             patch,
             state.now(),
             state.temp_cutoff(),
@@ -141,20 +141,49 @@ fn queue_key(value: Option<&Value>) -> Result<String, ApiError> {
     }
 }
 
-/// The version `If-Match` asks for: `"3"`, `3` or `W/"3"`; `*` or no header
-/// means any. Anything unparseable can match no version, so it gets the 412
-/// (versions start at 1, so 0 never matches).
-fn if_match(headers: &HeaderMap) -> Option<i64> {
+/// The versions `If-Match` accepts: a list of entity tags (RFC 9110
+/// §13.1.1: any one matching passes), each `"3"`, `W/"3"` or a bare `3`;
+/// `*` or no header means any (`None`). Anything unparseable, and tags
+/// that are no version, match no version: an empty list, so the 412.
+fn if_match(headers: &HeaderMap) -> Option<Vec<i64>> {
     let value = headers.get(header::IF_MATCH)?;
     let Ok(value) = value.to_str() else {
-        return Some(0);
+        return Some(Vec::new());
     };
     let value = value.trim();
     if value == "*" {
         return None;
     }
-    let value = value.strip_prefix("W/").unwrap_or(value).trim_matches('"');
-    Some(value.trim().parse().unwrap_or(0))
+    Some(entity_tags(value).unwrap_or_default())
+}
+
+/// The versions named by a list of entity tags; `None` if it is not one.
+/// Empty list elements are skipped, as RFC 9110 §5.6.1 asks.
+fn entity_tags(value: &str) -> Option<Vec<i64>> {
+    let mut versions = Vec::new();
+    let mut rest = value;
+    loop {
+        rest = rest.trim_start_matches([' ', '\t', ',']);
+        if rest.is_empty() {
+            return Some(versions);
+        }
+        let tag = rest.strip_prefix("W/").unwrap_or(rest);
+        let (tag, after) = match tag.strip_prefix('"') {
+            // A quoted tag may hold commas: it ends at its closing quote.
+            Some(quoted) => {
+                let end = quoted.find('"')?;
+                (&quoted[..end], &quoted[end + 1..])
+            }
+            None => tag.split_at(tag.find(',').unwrap_or(tag.len())),
+        };
+        if let Ok(version) = tag.trim().parse() {
+            versions.push(version);
+        }
+        rest = after.trim_start_matches([' ', '\t']);
+        if !rest.is_empty() && !rest.starts_with(',') {
+            return None;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -162,7 +191,7 @@ mod tests {
     use super::*;
     use axum::http::HeaderValue;
 
-    fn with_if_match(value: &'static str) -> Option<i64> {
+    fn with_if_match(value: &'static str) -> Option<Vec<i64>> {
         let mut headers = HeaderMap::new();
         headers.insert(header::IF_MATCH, HeaderValue::from_static(value));
         if_match(&headers)
@@ -171,11 +200,20 @@ mod tests {
     #[test]
     fn if_match_forms() {
         assert_eq!(if_match(&HeaderMap::new()), None);
-        assert_eq!(with_if_match("\"3\""), Some(3));
-        assert_eq!(with_if_match("3"), Some(3));
-        assert_eq!(with_if_match("W/\"4\""), Some(4));
+        assert_eq!(with_if_match("\"3\""), Some(vec![3]));
+        assert_eq!(with_if_match("3"), Some(vec![3]));
+        assert_eq!(with_if_match("W/\"4\""), Some(vec![4]));
         assert_eq!(with_if_match("*"), None);
-        assert_eq!(with_if_match("\"abc\""), Some(0));
+        assert_eq!(with_if_match("\"abc\""), Some(vec![]));
+        // A list: any one may match.
+        assert_eq!(with_if_match("\"23\", \"1\""), Some(vec![23, 1]));
+        assert_eq!(with_if_match("\"x\",W/\"5\" , 6,,"), Some(vec![5, 6]));
+        // A comma inside a quoted tag does not split it.
+        assert_eq!(with_if_match("\"1,2\""), Some(vec![]));
+        // Not a list of entity tags: nothing matches.
+        assert_eq!(with_if_match("\"1\" \"2\""), Some(vec![]));
+        assert_eq!(with_if_match("\"1"), Some(vec![]));
+        assert_eq!(with_if_match("\"1\", *"), Some(vec![1]));
     }
 
     #[test]

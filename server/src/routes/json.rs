@@ -10,13 +10,14 @@ use serde_json::{Map, Value};
 use crate::errors::ApiError;
 use crate::storage::AttachmentRef;
 
-/// axum's default limit for buffered bodies, which this is.
+/// axum's default limit for buffered bodies, which this is (README:
+/// "JSON bodies").
 const JSON_LIMIT: u64 = 2 * 1024 * 1024;
 
 pub fn object(body: Result<Bytes, BytesRejection>) -> Result<Map<String, Value>, ApiError> {
     let bytes = body.map_err(|rejection| {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::PayloadTooLarge { limit: JSON_LIMIT }
+            ApiError::BodyTooLarge { limit: JSON_LIMIT }
         } else {
             ApiError::BadJson
         }

@@ -156,11 +156,12 @@ impl Storage {
         .await?
     }
 
-    /// Applies `patch` if `expected_version` (from `If-Match`) is current.
+    /// Applies `patch` if the current version is one of `expected_versions`
+    /// (from `If-Match`; `None` takes any).
     pub async fn patch_issue(
         &self,
         key_or_id: String,
-        expected_version: Option<i64>,
+        expected_versions: Option<Vec<i64>>,
         patch: IssuePatch,
         now: i64,
         cutoff: i64,
@@ -168,7 +169,10 @@ impl Storage {
         self.with_db(move |_, conn| -> Result<Issue, IssueError> {
             let tx = conn.transaction()?;
             let issue = lookup(&tx, &key_or_id)?.ok_or(IssueError::NotFound)?;
-            if expected_version.is_some_and(|v| v != issue.version) {
+            if expected_versions
+                .as_ref()
+                .is_some_and(|versions| !versions.contains(&issue.version))
+            {
                 return Err(IssueError::VersionMismatch {
                     current: issue.version,
                 });
