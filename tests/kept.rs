@@ -908,6 +908,24 @@ async fn another_tabs_list_written_from_a_stale_read_removes_no_id_here() {
     })
     .await;
     assert_eq!(told.borrow().last().map(Vec::len), Some(3));
+    // A list that lacks one of this tab's ids, from a read older still,
+    // though it has all this tab holds otherwise: stored again with it.
+    let mut older = KeptAttachments::new();
+    for attachment in load_kept(Persist::Local, &storage_key(&key)).items() {
+        if attachment.id != mine[1] {
+            older.add(attachment.clone());
+        }
+    }
+    let told_before = told.borrow().len();
+    storage_event_from_another_tab(&storage_key(&key), Some(&older.to_json()));
+    wait_for("this tab's id stored again", 5_000, || {
+        load_kept(Persist::Local, &storage_key(&key))
+            .ids()
+            .contains(&mine[1])
+    })
+    .await;
+    assert_eq!(kept_ids(&root).len(), 3);
+    assert_eq!(told.borrow().len(), told_before, "nothing new for the host");
 
     // A removal told by the other tab spreads here.
     let mut theirs = load_kept(Persist::Local, &storage_key(&key));
