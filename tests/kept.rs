@@ -841,3 +841,142 @@ async fn removing_a_done_row_or_its_kept_item_removes_both() {
     );
     wait_all_done(&root, 1).await;
 }
+
+/// `AttachmentsChange` events of a widget, as lists of ids.
+fn told_ids(
+    options: WidgetOptions,
+) -> (
+    WidgetOptions,
+    std::rc::Rc<std::cell::RefCell<Vec<Vec<String>>>>,
+) {
+    use tracker_attachments::ui::{EventHandler, WidgetEvent};
+    let told = std::rc::Rc::new(std::cell::RefCell::new(Vec::<Vec<String>>::new()));
+    let sink = told.clone();
+    let options = WidgetOptions {
+        on_event: Some(EventHandler::new(move |event| {
+            if let WidgetEvent::AttachmentsChange(items) = event {
+                sink.borrow_mut()
+                    .push(items.iter().map(|a| a.id.clone()).collect());
+            }
+        })),
+        ..options
+    };
+    (options, told)
+}
+
+#[wasm_bindgen_test]
+async fn another_tabs_list_written_from_a_stale_read_removes_no_id_here() {
+    let key = unique_key("stale");
+    let (options, told) = told_ids(WidgetOptions {
+        persist: Persist::Local,
+        persist_key: key.clone(),
+        ..dev_options(server(), "dev-token")
+    });
+    let root = container();
+    let (_handle, controller) = mount_with_controller(root.clone(), options);
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[
+            file(b"one", "one.txt", "text/plain"),
+            file(b"two", "two.txt", "text/plain"),
+        ],
+    );
+    wait_all_done(&root, 2).await;
+    wait_for("both kept", 5_000, || kept_ids(&root).len() == 2).await;
+    let mine = kept_ids(&root);
+
+    // The other tab stored its list from a read that did not show this
+    // tab's: its own id only, and no removals.
+    let mut theirs = KeptAttachments::new();
+    theirs.add(kept_item("other-tab"));
+    storage_event_from_another_tab(&storage_key(&key), Some(&theirs.to_json()));
+    wait_for("the other tab's id joining ours", 5_000, || {
+        kept_ids(&root).len() == 3
+    })
+    .await;
+    let all = [mine[0].clone(), mine[1].clone(), "other-tab".into()];
+    let mut held = kept_ids(&root);
+    held.sort();
+    let mut expected = all.to_vec();
+    expected.sort();
+    assert_eq!(held, expected);
+    // Stored again, so that the other tab hears of this tab's ids.
+    wait_for("the stored list with every id", 5_000, || {
+        let mut stored = load_kept(Persist::Local, &storage_key(&key)).ids();
+        stored.sort();
+        stored == expected
+    })
+    .await;
+    assert_eq!(told.borrow().last().map(Vec::len), Some(3));
+    // A list that lacks one of this tab's ids, from a read older still,
+    // though it has all this tab holds otherwise: stored again with it.
+    let mut older = KeptAttachments::new();
+    for attachment in load_kept(Persist::Local, &storage_key(&key)).items() {
+        if attachment.id != mine[1] {
+            older.add(attachment.clone());
+        }
+    }
+    let told_before = told.borrow().len();
+    storage_event_from_another_tab(&storage_key(&key), Some(&older.to_json()));
+    wait_for("this tab's id stored again", 5_000, || {
+        load_kept(Persist::Local, &storage_key(&key))
+            .ids()
+            .contains(&mine[1])
+    })
+    .await;
+    assert_eq!(kept_ids(&root).len(), 3);
+    assert_eq!(told.borrow().len(), told_before, "nothing new for the host");
+
+    // A removal told by the other tab spreads here.
+    let mut theirs = load_kept(Persist::Local, &storage_key(&key));
+    assert!(theirs.remove(&mine[0]));
+    storage_event_from_another_tab(&storage_key(&key), Some(&theirs.to_json()));
+    wait_for("the removal told", 5_000, || kept_ids(&root).len() == 2).await;
+    assert!(!kept_ids(&root).contains(&mine[0]));
+    // And this tab's own removal is told on to the others.
+    controller.remove_kept(&mine[1]);
+    wait_for("this tab's removal stored", 5_000, || {
+        let stored = load_kept(Persist::Local, &storage_key(&key));
+        stored.ids() == ["other-tab"] && stored.removed_ids().contains(&mine[1])
+    })
+    .await;
+    forget_local(&key);
+}
+
+#[wasm_bindgen_test]
+async fn removals_heard_of_ids_not_here_tell_the_host_nothing() {
+    let key = unique_key("tombstones-only");
+    let (options, told) = told_ids(WidgetOptions {
+        persist: Persist::Local,
+        persist_key: key.clone(),
+        ..dev_options(server(), "dev-token")
+    });
+    let root = container();
+    let (_handle, controller) = mount_with_controller(root.clone(), options);
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[file(b"mine", "mine.txt", "text/plain")],
+    );
+    wait_all_done(&root, 1).await;
+    wait_for("the list told", 5_000, || {
+        told.borrow().last().is_some_and(|ids| ids.len() == 1)
+    })
+    .await;
+    next_tick(50).await;
+    let told_before = told.borrow().len();
+    // The other tab removed an id this tab never had: same attachments.
+    let mut theirs = load_kept(Persist::Local, &storage_key(&key));
+    theirs.add(kept_item("gone-elsewhere"));
+    theirs.remove("gone-elsewhere");
+    storage_event_from_another_tab(&storage_key(&key), Some(&theirs.to_json()));
+    // The handler runs within the dispatch; effects would run by now.
+    next_tick(50).await;
+    assert_eq!(told.borrow().len(), told_before, "{:?}", told.borrow());
+    assert_eq!(
+        controller.kept.with_untracked(|k| k.removed_ids()),
+        ["gone-elsewhere"],
+        "the removal is kept, to be told on"
+    );
+    assert_eq!(kept_ids(&root).len(), 1);
+    forget_local(&key);
+}

@@ -24,8 +24,8 @@ use crate::core::{
 use crate::web::{
     downscaled_preview, fetch_thumbnail, fresh_credentials, is_kept_change, is_online, load_kept,
     picked_meta, same_origin_as_api, save_kept, send_authorized, sleep, storage_key,
-    upload_in_parts, walk_folders, wording, AuthorizationProvider, Connectivity, Dropped,
-    EventListener, ObjectUrl, PartUploader, Persist, PickedFile,
+    store_failed_warning, upload_in_parts, walk_folders, wording, AuthorizationProvider,
+    Connectivity, Dropped, EventListener, ObjectUrl, PartUploader, Persist, PickedFile,
 };
 
 /// How often the speed is sampled while uploads run (see `measure_speed`).
@@ -73,6 +73,9 @@ pub struct Controller {
     /// tab): what this tab changed since is what it merges into another
     /// tab's list (`KeptAttachments::merged`).
     kept_base: StoredValue<KeptAttachments>,
+    /// Whether the console was told that the list could not be stored (a
+    /// full quota); told once, again only after a store went through.
+    store_failure_told: StoredValue<bool>,
     /// The same pacing for the modes that keep nothing: bumped when the
     /// host's `attachments-change` should catch up with the finished files.
     /// Each catch-up lists every finished file, so ten thousand successes
@@ -181,6 +184,7 @@ impl Controller {
             rows: StoredValue::new(HashMap::new()),
             kept: RwSignal::new(stored.clone()),
             kept_base: StoredValue::new(stored),
+            store_failure_told: StoredValue::new(false),
             kept_revision: RwSignal::new(0),
             kept_settle: StoredValue::new(KeptSettle::default()),
             done_revision: RwSignal::new(0),
@@ -249,7 +253,7 @@ impl Controller {
         Effect::new(move |first_run_done: Option<()>| {
             let len = controller.kept.with(KeptAttachments::len);
             let changed = match drawn.try_update_value(Option::take).flatten() {
-                Some(drawn) => controller.kept.with_untracked(|k| *k != drawn),
+                Some(drawn) => controller.kept.with_untracked(|k| !k.same_items(&drawn)),
                 None => true,
             };
             if first_run_done.is_some() || changed {
@@ -264,12 +268,18 @@ impl Controller {
                 return;
             };
             let keeps = controller.keeps_attachments();
-            if kept != ours {
+            if !kept.same_items(&ours) {
                 // Runs this effect once more, which then finds nothing new
                 // and tells the host: telling it here too would be twice.
                 controller.kept.try_set(kept);
-            } else if keeps && (first_run_done.is_some() || !kept.is_empty()) {
-                controller.emit(WidgetEvent::AttachmentsChange(kept.items().to_vec()));
+            } else {
+                // Only the removals told differ (dated now, or heard from
+                // another tab): nothing for the host or the view, and no
+                // run of this effect again.
+                controller.take_removals(kept.clone(), &ours);
+                if keeps && (first_run_done.is_some() || !kept.is_empty()) {
+                    controller.emit(WidgetEvent::AttachmentsChange(kept.items().to_vec()));
+                }
             }
         });
         // A long list is stored at most once a second: what changed since
@@ -281,11 +291,7 @@ impl Controller {
             // Another tab's ids found in storage join this tab's list too:
             // the page may come back from the back-forward cache, and a
             // base ahead of its list would read them as removed here.
-            if let Some((kept, ours)) = controller.store_kept() {
-                if kept != ours {
-                    controller.kept.try_set(kept);
-                }
-            }
+            controller.store_and_follow();
         });
         let _ = StoredValue::new_local(leaving);
         let connectivity = Connectivity::watch(move |online| controller.set_online(online));
@@ -325,11 +331,12 @@ impl Controller {
     /// had it: in `localStorage` another tab may have stored its list since
     /// this one last looked, and both tabs' changes go in.
     fn store_kept(&self) -> Option<(KeptAttachments, KeptAttachments)> {
-        let (persist, key) = self
+        let (persist, persist_key) = self
             .options
-            .try_with_value(|o| (o.persist, storage_key(&o.persist_key)))?;
+            .try_with_value(|o| (o.persist, o.persist_key.clone()))?;
+        let key = storage_key(&persist_key);
         let ours = self.kept.try_get_untracked()?;
-        let kept = match persist {
+        let mut kept = match persist {
             Persist::Local => self
                 .kept_base
                 .try_with_value(|base| {
@@ -338,9 +345,50 @@ impl Controller {
                 .unwrap_or_else(|| ours.clone()),
             _ => ours.clone(),
         };
-        save_kept(persist, &key, &kept);
-        self.kept_base.try_set_value(kept.clone());
+        // Removals are dated as they are first stored, and forgotten a day
+        // later (`REMOVAL_TOLD_FOR_MS`).
+        kept.stamp_removals(js_sys::Date::now() as u64);
+        let stored = save_kept(persist, &key, &kept);
+        // A full quota is not worth failing an upload over, but the page's
+        // developer hears of it once: a reload would lose the list.
+        let told = self.store_failure_told.try_get_value().unwrap_or(true);
+        if !stored && !told {
+            crate::web::console::warn(&store_failed_warning(persist, &persist_key));
+        }
+        self.store_failure_told.try_set_value(!stored);
+        // Not stored, the list in storage is still the one this tab last
+        // agreed on: what it kept since stays its own to tell (taken for
+        // stored, a next merge would read its absence there as removed).
+        if stored {
+            self.kept_base.try_set_value(kept.clone());
+        }
         Some((kept, ours))
+    }
+
+    /// Stores the kept list now, and takes what another tab stored meanwhile
+    /// (or only the removals, without telling anyone, if nothing else).
+    fn store_and_follow(&self) {
+        if let Some((kept, ours)) = self.store_kept() {
+            if !kept.same_items(&ours) {
+                self.kept.try_set(kept);
+            } else {
+                self.take_removals(kept, &ours);
+            }
+        }
+    }
+
+    /// `kept`, which holds the same attachments as `ours` (the list this
+    /// widget had when it was merged), becomes the list without telling
+    /// anyone: only the removals it remembers changed. Unless the list
+    /// changed meanwhile (it has not: all of this runs in one task).
+    fn take_removals(&self, kept: KeptAttachments, ours: &KeptAttachments) {
+        if kept != *ours {
+            self.kept.try_update_untracked(|k| {
+                if k == ours {
+                    *k = kept;
+                }
+            });
+        }
     }
 
     /// Lets the kept list's consumers catch up now or after a wait, per
@@ -1124,9 +1172,21 @@ impl Controller {
                     .kept_base
                     .try_with_value(|base| KeptAttachments::merged(base, &ours, &theirs))
                     .unwrap_or_else(|| theirs.clone());
+                // The stored list lacks what this tab has to tell (ids it
+                // kept that the other tab's list, written from a read that
+                // did not show them yet, left out; removals): stored again.
+                let untold = merged != theirs;
                 this.kept_base.try_set_value(theirs);
-                if merged != ours {
+                if !merged.same_items(&ours) {
+                    // Stored by the kept list's effect.
                     this.kept.try_set(merged);
+                } else {
+                    // Only removals of ids this tab does not have: kept
+                    // to be told on, and nothing for the host.
+                    this.take_removals(merged, &ours);
+                    if untold {
+                        this.store_and_follow();
+                    }
                 }
             }
         });

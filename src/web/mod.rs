@@ -34,7 +34,9 @@ pub use origin::same_origin_as_api;
 pub use part_upload::{upload_in_parts, PartUploader};
 pub use plural_rules::plural_rule;
 pub use preview::{downscaled_preview, PREVIEW_WIDTH};
-pub use storage::{is_kept_change, load_kept, save_kept, storage_key, Persist};
+pub use storage::{
+    is_kept_change, load_kept, save_kept, storage_key, store_failed_warning, Persist,
+};
 pub use strings::custom_strings;
 pub use thumbnail::fetch_thumbnail;
 pub use timer::sleep;

@@ -42,25 +42,52 @@ fn storage(persist: Persist) -> Option<Storage> {
     }
 }
 
-/// The list stored under `key`, or an empty one when there is none or it is
-/// unreadable.
+/// The list stored under `key`. Nothing stored: an empty list that tells
+/// no removals ([`KeptAttachments::nothing_stored`]), so that another tab
+/// of an older build (or the page) removing the list empties it here too.
+/// An unreadable one (a later format) is taken as empty and removing
+/// nothing: this tab's ids stay.
 pub fn load_kept(persist: Persist, key: &str) -> KeptAttachments {
-    storage(persist)
-        .and_then(|s| s.get_item(key).ok().flatten())
-        .and_then(|text| KeptAttachments::from_json(&text))
-        .unwrap_or_default()
+    match storage(persist).and_then(|s| s.get_item(key).ok().flatten()) {
+        Some(text) => KeptAttachments::from_json(&text).unwrap_or_default(),
+        None => KeptAttachments::nothing_stored(),
+    }
 }
 
 /// Stores ids and metadata only: the serialised form holds no credentials.
-pub fn save_kept(persist: Persist, key: &str, kept: &KeptAttachments) {
-    if let Some(storage) = storage(persist) {
-        // A full quota is not worth failing an upload over.
-        let _ = if kept.is_empty() {
-            storage.remove_item(key)
-        } else {
-            storage.set_item(key, &kept.to_json())
-        };
-    }
+/// `false` when the storage refused the write (a full quota): the list is
+/// not kept then, and a reload would not find it. No storage at all
+/// (`Persist::None`, or storage disabled) is no failure: nothing is meant
+/// to be kept then.
+///
+/// With `persist: local` the list is written even when empty, with the
+/// removals it tells, rather than removed: other tabs read a removed list
+/// as emptied by an older build, every id they had from it removed. With
+/// `persist: session` (one tab) an empty list is removed, as before.
+pub fn save_kept(persist: Persist, key: &str, kept: &KeptAttachments) -> bool {
+    let Some(storage) = storage(persist) else {
+        return true;
+    };
+    let stored = if persist == Persist::Session && kept.is_empty() {
+        storage.remove_item(key)
+    } else {
+        storage.set_item(key, &kept.to_json())
+    };
+    stored.is_ok()
+}
+
+/// The warning for a list that could not be stored: names the storage and
+/// the widget's `persist-key`, never an id.
+pub fn store_failed_warning(persist: Persist, persist_key: &str) -> String {
+    let storage = match persist {
+        Persist::Local => "localStorage",
+        _ => "sessionStorage",
+    };
+    format!(
+        "tracker-attachments: the kept attachments (persist-key \"{persist_key}\") could not be \
+         stored in {storage}: it is full or refused the write. Uploading goes on, but a reload \
+         of the page will not find these attachments; free some of the site's storage."
+    )
 }
 
 /// Whether `event` says another tab stored (or removed) the list under
