@@ -139,8 +139,11 @@ impl CredentialVerdicts {
                 Found::Judged(judgement) => return judgement,
                 Found::Checking(outcome) => {
                     // Sharing a check asks nothing upstream: the slot
-                    // taken to start one goes back to whoever waits.
+                    // taken to start one goes back to whoever waits. Should
+                    // that check's request go away, the wait for a slot
+                    // starts afresh rather than from a deadline now past.
                     slot = None;
+                    slot_deadline = None;
                     if let Some(judgement) = self.wait(outcome).await {
                         return judgement;
                     }

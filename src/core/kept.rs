@@ -180,6 +180,17 @@ impl KeptAttachments {
     ///
     /// The removals of both lists are carried on, but for ids kept.
     pub fn merged(base: &Self, ours: &Self, theirs: &Self) -> Self {
+        Self::merged_since(base, ours, theirs, true)
+    }
+
+    /// [`merged`](Self::merged) for a `base` agreed on long ago: with
+    /// `base_fresh` false, `theirs`' removals may have been told and
+    /// forgotten since (they are told for [`REMOVAL_TOLD_FOR_MS`]), so an id
+    /// of `base` absent from `theirs` is taken as removed there, as with an
+    /// older build's list. A tab that slept through another's attach (a
+    /// page in the back-forward cache, a suspended phone tab) then does not
+    /// bring the attached ids back.
+    pub fn merged_since(base: &Self, ours: &Self, theirs: &Self, base_fresh: bool) -> Self {
         // Sets and an index rather than scans: both lists may hold ten
         // thousand ids, and this runs at every store with `persist: local`.
         fn ids(list: &KeptAttachments) -> HashSet<&str> {
@@ -197,7 +208,7 @@ impl KeptAttachments {
         let removed_here =
             |id: &str| ours_gone.contains(id) || (in_base.contains(id) && !in_ours.contains(id));
         let added_here = |id: &str| in_ours.contains(id) && !in_base.contains(id);
-        let told = theirs.removed.is_some();
+        let told = theirs.removed.is_some() && base_fresh;
         // Kept from `theirs`: with told removals, all but this tab's
         // removals (its own list tells none of its own items removed);
         // without, as older builds merged.
@@ -479,6 +490,27 @@ mod tests {
             KeptAttachments::merged(&base, &both, &both).ids(),
             ["a", "b", "f"]
         );
+    }
+
+    /// A tab that slept through another's attach for longer than removals
+    /// are told (the review's case: the other tab's tombstones for a and b
+    /// have expired) must not bring a and b back when it wakes and merges;
+    /// its base being old, their absence counts as removal.
+    #[test]
+    fn a_base_older_than_the_told_removals_takes_absence_as_removal() {
+        let base = kept(&["a", "b"]);
+        let mut theirs = without(&base, &["a", "b"]);
+        theirs.stamp_removals(0);
+        theirs.stamp_removals(REMOVAL_TOLD_FOR_MS + 1);
+        assert!(theirs.removed_ids().is_empty(), "forgotten");
+        let mut ours = base.clone();
+        ours.add(att("c", "c.txt"));
+        let merged = KeptAttachments::merged_since(&base, &ours, &theirs, false);
+        assert_eq!(merged.ids(), ["c"]);
+        assert_eq!(merged.removed_ids(), ["a", "b"]);
+        // A fresh base keeps them: the other list may be a stale read.
+        let fresh = KeptAttachments::merged_since(&base, &ours, &theirs, true);
+        assert_eq!(fresh.ids(), ["a", "b", "c"]);
     }
 
     /// The tester's trace: tab B stored [B0, B1]; tab A, whose read of

@@ -179,7 +179,8 @@ pub fn options_from_attributes(
     let mut raised_chunk = None;
     if let Some(bytes) = size("chunk-size", "a size such as 8MiB", false) {
         options.chunk_size = bytes;
-        if bytes < MIN_CHUNK_SIZE {
+        // Only flow mode sends parts: elsewhere the size is said of nothing.
+        if bytes < MIN_CHUNK_SIZE && options.mode == Mode::Flow {
             raised_chunk = text("chunk-size");
         }
     }
@@ -527,11 +528,14 @@ mod tests {
             "tracker-attachments: chunk-size=\"1KB\" is not at least 64 KiB; parts of 64 KiB are sent"
         );
         for enough in ["64KiB", "65536", "8MiB"] {
-            let (_, warnings) = parse(&[("chunk-size", enough)]);
+            let (_, warnings) = parse(&[("mode", "flow"), ("chunk-size", enough)]);
             assert!(warnings.is_empty(), "{enough}: {warnings:?}");
         }
-        let (_, warnings) = parse(&[("chunk-size", "65535")]);
+        let (_, warnings) = parse(&[("mode", "flow"), ("chunk-size", "65535")]);
         assert_eq!(warnings.len(), 1, "{warnings:?}");
+        // No parts are sent in the other modes: nothing to say.
+        let (_, warnings) = parse(&[("chunk-size", "1KB")]);
+        assert!(warnings.is_empty(), "{warnings:?}");
     }
 
     #[test]

@@ -19,7 +19,7 @@ use crate::core::{
     can_preview, file_shares, parse_retry_after, Announcement, Attachment, BatchLimit, Deletion,
     Deletions, Entry, EntryId, EntryState, FileMeta, HostVerdict, Intake, KeptAttachments,
     KeptSettle, Language, LiveNews, ProgressPace, Refusal, Settle, Throughput, UploadError,
-    UploadQueue, Wording,
+    UploadQueue, Wording, REMOVAL_TOLD_FOR_MS,
 };
 use crate::web::{
     downscaled_preview, fetch_thumbnail, fresh_credentials, is_kept_change, is_online, load_kept,
@@ -73,6 +73,9 @@ pub struct Controller {
     /// tab): what this tab changed since is what it merges into another
     /// tab's list (`KeptAttachments::merged`).
     kept_base: StoredValue<KeptAttachments>,
+    /// When `kept_base` was agreed on (ms): a base older than the removals
+    /// told between tabs last may miss one (`KeptAttachments::merged_since`).
+    kept_base_at: StoredValue<f64>,
     /// Whether the console was told that the list could not be stored (a
     /// full quota); told once, again only after a store went through.
     store_failure_told: StoredValue<bool>,
@@ -184,6 +187,7 @@ impl Controller {
             rows: StoredValue::new(HashMap::new()),
             kept: RwSignal::new(stored.clone()),
             kept_base: StoredValue::new(stored),
+            kept_base_at: StoredValue::new(js_sys::Date::now()),
             store_failure_told: StoredValue::new(false),
             kept_revision: RwSignal::new(0),
             kept_settle: StoredValue::new(KeptSettle::default()),
@@ -336,14 +340,10 @@ impl Controller {
             .try_with_value(|o| (o.persist, o.persist_key.clone()))?;
         let key = storage_key(&persist_key);
         let ours = self.kept.try_get_untracked()?;
-        let mut kept = match persist {
-            Persist::Local => self
-                .kept_base
-                .try_with_value(|base| {
-                    KeptAttachments::merged(base, &ours, &load_kept(persist, &key))
-                })
-                .unwrap_or_else(|| ours.clone()),
-            _ => ours.clone(),
+        let theirs = (persist == Persist::Local).then(|| load_kept(persist, &key));
+        let mut kept = match &theirs {
+            Some(theirs) => self.merged_with(&ours, theirs),
+            None => ours.clone(),
         };
         // Removals are dated as they are first stored, and forgotten a day
         // later (`REMOVAL_TOLD_FOR_MS`).
@@ -356,13 +356,35 @@ impl Controller {
             crate::web::console::warn(&store_failed_warning(persist, &persist_key));
         }
         self.store_failure_told.try_set_value(!stored);
-        // Not stored, the list in storage is still the one this tab last
-        // agreed on: what it kept since stays its own to tell (taken for
-        // stored, a next merge would read its absence there as removed).
+        // Not stored, the list in storage is the one just read and merged
+        // in: what this tab kept beyond it stays its own to tell (taken for
+        // stored, a next merge would read its absence there as removed),
+        // and what it took from it is agreed on (else a removal of one of
+        // those, told later, would lose to "added here").
         if stored {
-            self.kept_base.try_set_value(kept.clone());
+            self.agree_on(kept.clone());
+        } else if let Some(theirs) = theirs {
+            self.agree_on(theirs);
         }
         Some((kept, ours))
+    }
+
+    /// The stored list, `theirs`, with this tab's changes since it last
+    /// agreed on one; a base of long ago takes absences as removals.
+    fn merged_with(&self, ours: &KeptAttachments, theirs: &KeptAttachments) -> KeptAttachments {
+        let age = js_sys::Date::now() - self.kept_base_at.try_get_value().unwrap_or(0.0);
+        // Half the time removals are told: a margin for the clocks of the
+        // tabs' moments (dated at store, up to a second late).
+        let fresh = age < REMOVAL_TOLD_FOR_MS as f64 / 2.0;
+        self.kept_base
+            .try_with_value(|base| KeptAttachments::merged_since(base, ours, theirs, fresh))
+            .unwrap_or_else(|| theirs.clone())
+    }
+
+    /// `base` is the list this tab and storage agree on, as of now.
+    fn agree_on(&self, base: KeptAttachments) {
+        self.kept_base.try_set_value(base);
+        self.kept_base_at.try_set_value(js_sys::Date::now());
     }
 
     /// Stores the kept list now, and takes what another tab stored meanwhile
@@ -1134,7 +1156,7 @@ impl Controller {
         if store_changed {
             let kept = load_kept(options.persist, &storage_key(&options.persist_key));
             self.options.try_set_value(options);
-            self.kept_base.try_set_value(kept.clone());
+            self.agree_on(kept.clone());
             self.kept.try_set(kept);
         } else {
             self.options.try_set_value(options);
@@ -1168,15 +1190,12 @@ impl Controller {
                 let Some(ours) = this.kept.try_get_untracked() else {
                     return;
                 };
-                let merged = this
-                    .kept_base
-                    .try_with_value(|base| KeptAttachments::merged(base, &ours, &theirs))
-                    .unwrap_or_else(|| theirs.clone());
+                let merged = this.merged_with(&ours, &theirs);
                 // The stored list lacks what this tab has to tell (ids it
                 // kept that the other tab's list, written from a read that
                 // did not show them yet, left out; removals): stored again.
                 let untold = merged != theirs;
-                this.kept_base.try_set_value(theirs);
+                this.agree_on(theirs);
                 if !merged.same_items(&ours) {
                     // Stored by the kept list's effect.
                     this.kept.try_set(merged);
