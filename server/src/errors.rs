@@ -110,8 +110,11 @@ pub enum ApiError {
     /// Proxy mode: the request's body broke off (the client went away,
     /// or sent broken chunked framing) before its end.
     BrokenBody,
-    /// `--fault-rate` picked this request to fail.
-    InjectedFault,
+    /// `--fault-rate` (or, under `/faulty`, `--faulty-mirror-rate`: the
+    /// flag named) picked this request to fail.
+    InjectedFault {
+        flag: &'static str,
+    },
     /// Proxy mode: the upstream could not be reached.
     BadGateway,
     /// Proxy mode: the upstream answered 403 when asked whether it takes
@@ -178,7 +181,7 @@ impl ApiError {
             }
             ApiError::VersionMismatch { .. } => StatusCode::PRECONDITION_FAILED,
             ApiError::DuplicateIssue { .. } => StatusCode::CONFLICT,
-            ApiError::InjectedFault
+            ApiError::InjectedFault { .. }
             | ApiError::AssemblyUnfinished
             | ApiError::UpstreamUnavailable { .. }
             | ApiError::CredentialChecksBusy => StatusCode::SERVICE_UNAVAILABLE,
@@ -343,11 +346,11 @@ impl ApiError {
             ),
             ApiError::BrokenBody if ru => "Тело запроса оборвалось, не дойдя до конца.".into(),
             ApiError::BrokenBody => "The request body broke off before its end.".into(),
-            ApiError::InjectedFault if ru => {
-                "Сервис временно недоступен (сбой, заданный --fault-rate).".into()
+            ApiError::InjectedFault { flag } if ru => {
+                format!("Сервис временно недоступен (сбой, заданный {flag}).")
             }
-            ApiError::InjectedFault => {
-                "Service temporarily unavailable (fault injected by --fault-rate).".into()
+            ApiError::InjectedFault { flag } => {
+                format!("Service temporarily unavailable (fault injected by {flag}).")
             }
             ApiError::BadGateway if ru => "Вышестоящий сервер недоступен.".into(),
             ApiError::BadGateway => "The upstream server could not be reached.".into(),
