@@ -117,6 +117,10 @@ pub enum ApiError {
     },
     /// Proxy mode: the upstream could not be reached.
     BadGateway,
+    /// Proxy mode: the upstream took the request but did not answer in
+    /// time (it stopped taking the body, or gave no answer once it had it
+    /// all): it may still be at work on it, unlike with `BadGateway`.
+    GatewayTimeout,
     /// Proxy mode: the upstream answered 403 when asked whether it takes
     /// the browser's credential: it knows it, but denies it access.
     UpstreamForbidden,
@@ -188,6 +192,7 @@ impl ApiError {
             ApiError::UpstreamRateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::UploadIdle { .. } | ApiError::BodyIdle { .. } => StatusCode::REQUEST_TIMEOUT,
             ApiError::BadGateway => StatusCode::BAD_GATEWAY,
+            ApiError::GatewayTimeout => StatusCode::GATEWAY_TIMEOUT,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -354,6 +359,12 @@ impl ApiError {
             }
             ApiError::BadGateway if ru => "Вышестоящий сервер недоступен.".into(),
             ApiError::BadGateway => "The upstream server could not be reached.".into(),
+            ApiError::GatewayTimeout if ru => {
+                "Вышестоящий сервер не ответил вовремя: возможно, он ещё выполняет запрос.".into()
+            }
+            ApiError::GatewayTimeout => {
+                "The upstream server did not answer in time: it may still be at work on the request.".into()
+            }
             ApiError::UpstreamForbidden if ru => {
                 "Вышестоящий сервис отказал этим учётным данным в доступе (403).".into()
             }
