@@ -1,6 +1,9 @@
 //! One log line per request: method, path, status, bytes in and out, time.
 //! The line is written when the response body is done (or dropped), so
-//! streamed downloads and uploads are counted in full. Never headers or the
+//! streamed downloads and uploads are counted in full. A request given up
+//! before it was answered (its handler dropped: the client went away, or
+//! the connection was closed at shutdown) gets its line too, with status 0
+//! (no status line was sent) and outcome `dropped`. Never headers or the
 //! query: headers carry tokens, queries carry file names.
 
 use std::pin::Pin;
@@ -33,7 +36,15 @@ pub async fn log(request: Request, next: Next) -> Response {
             count: received.clone(),
         })
     });
+    // Writes the line if this future is dropped before the answer exists.
+    let mut unanswered = Unanswered(Some(Line {
+        method,
+        path,
+        received,
+        start,
+    }));
     let response = next.run(request).await;
+    let line = unanswered.0.take();
     let status = response.status();
     let closed = response.extensions().get::<ConnectionClosed>().is_some();
     response.map(|body| {
@@ -41,16 +52,23 @@ pub async fn log(request: Request, next: Next) -> Response {
             inner: body,
             sent: 0,
             failed: false,
-            line: Some(Line {
-                method,
-                path,
-                status,
-                closed,
-                received,
-                start,
-            }),
+            status,
+            closed,
+            line,
         })
     })
+}
+
+/// The line of a request whose handling is under way; dropped with it
+/// still inside, the request was never answered.
+struct Unanswered(Option<Line>);
+
+impl Drop for Unanswered {
+    fn drop(&mut self) {
+        if let Some(line) = self.0.take() {
+            line.write(0, "dropped", 0);
+        }
+    }
 }
 
 struct Counted {
@@ -87,16 +105,34 @@ impl http_body::Body for Counted {
 struct Line {
     method: Method,
     path: String,
-    status: StatusCode,
-    closed: bool,
     received: Arc<AtomicU64>,
     start: Instant,
+}
+
+impl Line {
+    fn write(self, status: u16, outcome: &str, sent: u64) {
+        let millis = self.start.elapsed().as_secs_f64() * 1000.0;
+        let received = self.received.load(Ordering::Relaxed);
+        tracing::info!(
+            target: "access",
+            method = %self.method,
+            path = %self.path,
+            status,
+            outcome,
+            bytes_in = received,
+            bytes_out = sent,
+            ms = format_args!("{millis:.1}"),
+            "request"
+        );
+    }
 }
 
 struct Logged {
     inner: Body,
     sent: u64,
     failed: bool,
+    status: StatusCode,
+    closed: bool,
     line: Option<Line>,
 }
 
@@ -133,11 +169,9 @@ impl Drop for Logged {
         let Some(line) = self.line.take() else {
             return;
         };
-        let millis = line.start.elapsed().as_secs_f64() * 1000.0;
-        let received = line.received.load(Ordering::Relaxed);
         // A response cut short (the client left, or an injected close) is
         // logged as such rather than as the status it never finished.
-        let outcome = if line.closed {
+        let outcome = if self.closed {
             "closed"
         } else if self.failed {
             "aborted"
@@ -145,17 +179,7 @@ impl Drop for Logged {
             "ok"
         };
         // No status line was ever sent for an injected close.
-        let status = if line.closed { 0 } else { line.status.as_u16() };
-        tracing::info!(
-            target: "access",
-            method = %line.method,
-            path = %line.path,
-            status,
-            outcome,
-            bytes_in = received,
-            bytes_out = self.sent,
-            ms = format_args!("{millis:.1}"),
-            "request"
-        );
+        let status = if self.closed { 0 } else { self.status.as_u16() };
+        line.write(status, outcome, self.sent);
     }
 }

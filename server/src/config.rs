@@ -112,6 +112,15 @@ pub struct Config {
     #[arg(skip = Duration::from_secs(120))]
     pub upload_idle_timeout: Duration,
 
+    /// Not a flag: in proxy mode, how long the upstream may keep a request
+    /// waiting before it ends: without taking any of the body while its
+    /// bytes are here, without answering once it has taken it all, or
+    /// without sending any more of an answer's body (then 504, or the
+    /// answer is cut off). The `/upload/flow` send-up gets it plus a
+    /// second per 512 KiB in all. Two minutes; tests shorten it.
+    #[arg(skip = crate::proxy::UPSTREAM_ANSWER_TIME)]
+    pub upstream_answer_timeout: Duration,
+
     /// How long the server may be unable to write any of an answer because
     /// the client takes none of it (a download it stopped reading) before
     /// the connection is closed, and with it the file being sent: such a
@@ -323,6 +332,7 @@ mod tests {
         assert_eq!(c.fault_rate, 0.0);
         assert_eq!(c.upstream_org_header, "X-Org-ID");
         assert_eq!(c.upload_idle_timeout, Duration::from_secs(120));
+        assert_eq!(c.upstream_answer_timeout, Duration::from_secs(120));
         assert_eq!(c.header_read_timeout, Duration::from_secs(30));
         assert_eq!(c.write_idle_timeout, Duration::from_secs(120));
         assert_eq!(c.shutdown_grace, Duration::from_secs(30));

@@ -114,10 +114,17 @@ pub enum ApiError {
     /// Proxy mode: the request's body broke off (the client went away,
     /// or sent broken chunked framing) before its end.
     BrokenBody,
-    /// `--fault-rate` picked this request to fail.
-    InjectedFault,
+    /// `--fault-rate` (or, under `/faulty`, `--faulty-mirror-rate`: the
+    /// flag named) picked this request to fail.
+    InjectedFault {
+        flag: &'static str,
+    },
     /// Proxy mode: the upstream could not be reached.
     BadGateway,
+    /// Proxy mode: the upstream took the request but did not answer in
+    /// time (it stopped taking the body, or gave no answer once it had it
+    /// all): it may still be at work on it, unlike with `BadGateway`.
+    GatewayTimeout,
     /// Proxy mode: the upstream answered 403 when asked whether it takes
     /// the browser's credential: it knows it, but denies it access.
     UpstreamForbidden,
@@ -183,13 +190,14 @@ impl ApiError {
             }
             ApiError::VersionMismatch { .. } => StatusCode::PRECONDITION_FAILED,
             ApiError::DuplicateIssue { .. } => StatusCode::CONFLICT,
-            ApiError::InjectedFault
+            ApiError::InjectedFault { .. }
             | ApiError::AssemblyUnfinished
             | ApiError::UpstreamUnavailable { .. }
             | ApiError::CredentialChecksBusy => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::UpstreamRateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::UploadIdle { .. } | ApiError::BodyIdle { .. } => StatusCode::REQUEST_TIMEOUT,
             ApiError::BadGateway => StatusCode::BAD_GATEWAY,
+            ApiError::GatewayTimeout => StatusCode::GATEWAY_TIMEOUT,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -354,14 +362,20 @@ impl ApiError {
             ),
             ApiError::BrokenBody if ru => "Тело запроса оборвалось, не дойдя до конца.".into(),
             ApiError::BrokenBody => "The request body broke off before its end.".into(),
-            ApiError::InjectedFault if ru => {
-                "Сервис временно недоступен (сбой, заданный --fault-rate).".into()
+            ApiError::InjectedFault { flag } if ru => {
+                format!("Сервис временно недоступен (сбой, заданный {flag}).")
             }
-            ApiError::InjectedFault => {
-                "Service temporarily unavailable (fault injected by --fault-rate).".into()
+            ApiError::InjectedFault { flag } => {
+                format!("Service temporarily unavailable (fault injected by {flag}).")
             }
             ApiError::BadGateway if ru => "Вышестоящий сервер недоступен.".into(),
             ApiError::BadGateway => "The upstream server could not be reached.".into(),
+            ApiError::GatewayTimeout if ru => {
+                "Вышестоящий сервер не ответил вовремя: возможно, он ещё выполняет запрос.".into()
+            }
+            ApiError::GatewayTimeout => {
+                "The upstream server did not answer in time: it may still be at work on the request.".into()
+            }
             ApiError::UpstreamForbidden if ru => {
                 "Вышестоящий сервис отказал этим учётным данным в доступе (403).".into()
             }

@@ -33,6 +33,8 @@ pub enum Fault {
 
 pub struct Faults {
     rate: f64,
+    /// The flag that set `rate`, for the 503's message.
+    flag: &'static str,
     seed: u64,
     counters: Mutex<Counters>,
 }
@@ -46,9 +48,12 @@ struct Counters {
 }
 
 impl Faults {
-    pub fn new(rate: f64, seed: u64) -> Self {
+    /// `flag` names the option that asked for these faults
+    /// (`--fault-rate`, `--faulty-mirror-rate`).
+    pub fn new(rate: f64, seed: u64, flag: &'static str) -> Self {
         Self {
             rate,
+            flag,
             seed,
             counters: Mutex::default(),
         }
@@ -85,9 +90,8 @@ pub async fn inject(
 ) -> Response {
     match faults.next() {
         None => next.run(request).await,
-        Some(Fault::Unavailable) => {
-            ApiError::InjectedFault.render(flavor, Lang::from_headers(request.headers()))
-        }
+        Some(Fault::Unavailable) => ApiError::InjectedFault { flag: faults.flag }
+            .render(flavor, Lang::from_headers(request.headers())),
         Some(Fault::Close) => {
             // Let some of the body arrive first, so the client sees the
             // connection die mid-upload, as with a real network failure.
@@ -151,7 +155,7 @@ mod tests {
     use super::*;
 
     fn plan(rate: f64, seed: u64, n: usize) -> Vec<Option<Fault>> {
-        let faults = Faults::new(rate, seed);
+        let faults = Faults::new(rate, seed, "--fault-rate");
         (0..n).map(|_| faults.next()).collect()
     }
 
@@ -163,7 +167,7 @@ mod tests {
 
     #[test]
     fn any_seed_works() {
-        let faults = Faults::new(1.0, u64::MAX);
+        let faults = Faults::new(1.0, u64::MAX, "--fault-rate");
         assert_eq!(faults.next(), Some(Fault::Close));
         assert_eq!(faults.next(), Some(Fault::Unavailable));
     }

@@ -75,13 +75,13 @@ pub async fn app(config: Config) -> anyhow::Result<Router> {
             seed,
             "injecting faults into uploads; replay with --fault-seed {seed}"
         );
-        Arc::new(faults::Faults::new(config.fault_rate, seed))
+        Arc::new(faults::Faults::new(config.fault_rate, seed, "--fault-rate"))
     });
 
     let mirror_faults = config.faulty_mirror_rate.map(|rate| {
         let seed = config.fault_seed.unwrap_or_else(faults::random_seed);
         tracing::info!(rate, seed, "serving the API with faults under /faulty");
-        Arc::new(faults::Faults::new(rate, seed))
+        Arc::new(faults::Faults::new(rate, seed, "--faulty-mirror-rate"))
     });
 
     let data_dir = config.data_dir.clone();

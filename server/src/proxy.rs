@@ -6,8 +6,10 @@
 //! in JSON answers are moved onto this server (see `Rebase`).
 
 use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
 
 use anyhow::Context;
@@ -17,14 +19,16 @@ use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode,
 use axum::middleware::Next;
 use axum::response::Response;
 use bytes::Bytes;
-use futures_util::StreamExt;
+use futures_util::{Stream, StreamExt};
 use serde_json::Value;
+use tokio::time::Instant;
 
 use crate::auth::UpstreamUser;
 use crate::base_url::BaseUrl;
 use crate::config::Config;
 use crate::credential_verdicts::{CheckSlots, CredentialVerdicts, Judgement};
 use crate::errors::{ApiError, Flavor};
+use crate::idle_timer::IdleTimer;
 use crate::lang::Lang;
 use crate::retry_after;
 use crate::storage::PartFile;
@@ -38,11 +42,25 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// instead of hanging.
 const TCP_KEEPALIVE: Duration = Duration::from_secs(60);
 
+/// How long the upstream may keep a request waiting (the default of
+/// `Config::upstream_answer_timeout`): an upstream that takes the
+/// connection and never answers must not hold the request, its connection
+/// and the browser forever.
+///
 /// An assembled file sent upstream gets this long for the upstream's answer
 /// on top of the time its bytes need at `SLOWEST_UPLOAD_RATE`: an upstream
 /// that never answers must not hold the upload's assembly (and every retry
 /// of its last part) forever, and a 1 GiB file still gets half an hour.
-const UPSTREAM_ANSWER_TIME: Duration = Duration::from_secs(120);
+/// Its bytes come from disk, so their pace is the upstream's alone.
+///
+/// A forwarded request's body comes from the browser, at the browser's
+/// pace: a 1 GiB upload on a slow link may take hours, which no bound
+/// scaled by its length could know. So there the time counts only while
+/// the upstream is what the request waits for (see `answer_in_time`):
+/// it may go this long without taking any of the body that is here, and
+/// this long without answering once it has taken all of it. The browser's
+/// own pauses are the upload idle timeout's (408).
+pub const UPSTREAM_ANSWER_TIME: Duration = Duration::from_secs(120);
 const SLOWEST_UPLOAD_RATE: u64 = 512 * 1024;
 
 /// Largest JSON answer whose URLs are moved onto this server: it is held
@@ -58,9 +76,10 @@ pub const CREDENTIAL_CHECK_TIME: Duration = Duration::from_secs(30);
 /// server buffer without limit.
 const MAX_MYSELF_BODY: usize = 64 * 1024;
 
-/// The whole time (connect, send, answer, body) for sending `size` bytes up.
-fn upload_timeout(size: u64) -> Duration {
-    UPSTREAM_ANSWER_TIME + Duration::from_secs(size / SLOWEST_UPLOAD_RATE)
+/// The whole time (connect, send, answer, body) for sending `size` bytes
+/// up from disk, `answer` being the time for the upstream's answer.
+fn upload_timeout(answer: Duration, size: u64) -> Duration {
+    answer + Duration::from_secs(size / SLOWEST_UPLOAD_RATE)
 }
 
 pub struct Proxy {
@@ -75,6 +94,8 @@ pub struct Proxy {
     org_id: HeaderValue,
     /// The upstream's verdicts on the browsers' credentials, by sender.
     verdicts: CredentialVerdicts,
+    /// `Config::upstream_answer_timeout`.
+    answer_time: Duration,
 }
 
 impl Proxy {
@@ -128,6 +149,7 @@ impl Proxy {
                 config.credential_check_waiters.clone(),
                 config.credential_slot_waiters.clone(),
             ),
+            answer_time: config.upstream_answer_timeout,
         })))
     }
 }
@@ -443,11 +465,13 @@ pub async fn forward(State(proxy): State<Arc<Proxy>>, request: Request) -> Respo
     let has_body = parts.headers.contains_key(header::CONTENT_LENGTH)
         || parts.headers.contains_key(header::TRANSFER_ENCODING);
     let mut broke = None;
+    let mut progress = None;
     if has_body {
         match upstream_body(body).await {
-            Ok((body, broken)) => {
+            Ok((body, broken, taken)) => {
                 upstream = upstream.body(body);
                 broke = Some(broken);
+                progress = Some(taken);
             }
             Err(error) => return error.render(flavor, lang),
         }
@@ -457,14 +481,118 @@ pub async fn forward(State(proxy): State<Arc<Proxy>>, request: Request) -> Respo
         // A HEAD answer has no body to rewrite.
         body: parts.method != Method::HEAD,
     });
-    let answer = upstream.send().await;
+    let Some(answer) =
+        answer_in_time(upstream.send(), progress.as_deref(), proxy.answer_time).await
+    else {
+        // Dropping the request aborted it: its connection is closed, so a
+        // body cut short is never taken as a whole file.
+        let path: String = parts.uri.path().chars().take(MAX_LOGGED_PATH).collect();
+        tracing::warn!(%path, waited = ?proxy.answer_time, "the upstream did not answer in time: the request was aborted");
+        return ApiError::GatewayTimeout.render(flavor, lang);
+    };
     if answer.is_err() && broke.is_some_and(|broke| broke.load(Ordering::SeqCst)) {
         // The client's doing, not the upstream's: no 502, no warning.
         let path: String = parts.uri.path().chars().take(MAX_LOGGED_PATH).collect();
         tracing::info!(%path, "request body broke off: the upstream request was aborted");
         return ApiError::BrokenBody.render(flavor, lang);
     }
-    pass_back(answer, parts.uri.path(), flavor, lang, rebase).await
+    pass_back(
+        answer,
+        parts.uri.path(),
+        flavor,
+        lang,
+        rebase,
+        proxy.answer_time,
+    )
+    .await
+}
+
+/// `send`'s outcome, or `None` once the upstream has kept the request
+/// waiting for `limit`: without an answer, and, while the body goes up
+/// (`progress`), without taking any of it while its bytes are here. Time
+/// the body waits for the browser's bytes does not count: that is the
+/// browser's pace (a big file on a slow link), and a browser that stops
+/// sending meets the upload idle timeout (408) instead.
+async fn answer_in_time<F: std::future::Future>(
+    send: F,
+    progress: Option<&BodyProgress>,
+    limit: Duration,
+) -> Option<F::Output> {
+    let mut send = std::pin::pin!(send);
+    let mut deadline = Instant::now() + limit;
+    loop {
+        match tokio::time::timeout_at(deadline, &mut send).await {
+            Ok(answer) => return Some(answer),
+            Err(_) => {
+                let now = Instant::now();
+                deadline = match progress.map(BodyProgress::upstream_since) {
+                    // The body waits for the browser: not the upstream's time.
+                    Some(None) => now + limit,
+                    Some(Some(since)) if since + limit > now => since + limit,
+                    _ => return None,
+                };
+            }
+        }
+    }
+}
+
+/// How a request body's trip upstream goes, for `answer_in_time`.
+struct BodyProgress(Mutex<Taken>);
+
+struct Taken {
+    /// The last poll for the body's next bytes is waiting for the browser.
+    awaiting_browser: bool,
+    /// When the upstream connection last took bytes of the body (or the
+    /// body was made, before it took any).
+    at: Instant,
+}
+
+impl BodyProgress {
+    fn new() -> Self {
+        Self(Mutex::new(Taken {
+            awaiting_browser: false,
+            at: Instant::now(),
+        }))
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Taken> {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Since when the request has been waiting for the upstream alone;
+    /// `None` while it waits for the browser's bytes.
+    fn upstream_since(&self) -> Option<Instant> {
+        let taken = self.lock();
+        (!taken.awaiting_browser).then_some(taken.at)
+    }
+
+    /// The upstream connection asked for more of the body: it got some
+    /// (or the end), or waits for the browser (`pending`).
+    fn polled(&self, pending: bool) {
+        let mut taken = self.lock();
+        taken.awaiting_browser = pending;
+        if !pending {
+            taken.at = Instant::now();
+        }
+    }
+}
+
+/// A body stream that tells `BodyProgress` how its polls went.
+struct Tracked<S> {
+    inner: Pin<Box<S>>,
+    progress: Arc<BodyProgress>,
+}
+
+impl<S: Stream> Stream for Tracked<S> {
+    type Item = S::Item;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Option<S::Item>> {
+        let polled = self.inner.as_mut().poll_next(cx);
+        self.progress.polled(polled.is_pending());
+        polled
+    }
 }
 
 /// The browser's body as it goes upstream. The request goes upstream only
@@ -473,8 +601,11 @@ pub async fn forward(State(proxy): State<Arc<Proxy>>, request: Request) -> Respo
 /// off) costs the upstream nothing. One that breaks off later, stalled
 /// too, fails the upstream request's body, which aborts that request (its
 /// connection closes mid-body, so the upstream never takes a cut-off
-/// file); the flag then says so.
-async fn upstream_body(body: Body) -> Result<(reqwest::Body, Arc<AtomicBool>), ApiError> {
+/// file); the flag then says so. `BodyProgress` follows how the upstream
+/// takes it.
+async fn upstream_body(
+    body: Body,
+) -> Result<(reqwest::Body, Arc<AtomicBool>, Arc<BodyProgress>), ApiError> {
     let mut stream = body.into_data_stream();
     let first = match stream.next().await {
         Some(Ok(first)) => Some(first),
@@ -489,7 +620,12 @@ async fn upstream_body(body: Body) -> Result<(reqwest::Body, Arc<AtomicBool>), A
         }
     });
     let whole = futures_util::stream::iter(first.map(Ok)).chain(rest);
-    Ok((reqwest::Body::wrap_stream(whole), broke))
+    let progress = Arc::new(BodyProgress::new());
+    let tracked = Tracked {
+        inner: Box::pin(whole),
+        progress: progress.clone(),
+    };
+    Ok((reqwest::Body::wrap_stream(tracked), broke, progress))
 }
 
 impl Proxy {
@@ -680,7 +816,7 @@ impl Proxy {
             // needs no multipart header encoding.
             .query(&[("filename", name)])
             .header(self.org_header.clone(), self.org_id.clone())
-            .timeout(upload_timeout(size))
+            .timeout(upload_timeout(self.answer_time, size))
             .multipart(form);
         if let Some(value) = self.authorization(browser) {
             request = request.header(header::AUTHORIZATION, value.clone());
@@ -688,7 +824,15 @@ impl Proxy {
         let answer = request.send().await;
         // The local copy goes once the upstream has it (or has refused it).
         drop(part);
-        pass_back(answer, "/v2/attachments/", Flavor::Tracker, lang, None).await
+        pass_back(
+            answer,
+            "/v2/attachments/",
+            Flavor::Tracker,
+            lang,
+            None,
+            self.answer_time,
+        )
+        .await
     }
 }
 
@@ -728,18 +872,27 @@ struct Moved<'a> {
 /// hop-by-hop, and the body: streamed, or with `moved.body` and a JSON
 /// answer of at most `MAX_REBASED_BODY`, read whole and rebased. With
 /// `moved`, `Location` moves onto this server too. `path` is the
-/// request's, for the log.
+/// request's, for the log. A body that sends nothing for `idle` while it
+/// is waited for ends there (see `AnswerIdle`).
 async fn pass_back(
     answer: reqwest::Result<reqwest::Response>,
     path: &str,
     flavor: Flavor,
     lang: Lang,
     moved: Option<Moved<'_>>,
+    idle: Duration,
 ) -> Response {
+    let path: String = path.chars().take(MAX_LOGGED_PATH).collect();
     let answer = match answer {
+        // The request's own time limit (the part upload's send-up): the
+        // upstream took it and did not answer in time, which is not
+        // unreachable (a connect timeout is).
+        Err(e) if e.is_timeout() && !e.is_connect() => {
+            tracing::warn!(error = %without_url(e), %path, "the upstream did not answer in time");
+            return ApiError::GatewayTimeout.render(flavor, lang);
+        }
         Ok(answer) => answer,
         Err(e) => {
-            let path: String = path.chars().take(MAX_LOGGED_PATH).collect();
             tracing::warn!(error = %without_url(e), %path, "upstream request failed");
             return ApiError::BadGateway.render(flavor, lang);
         }
@@ -760,12 +913,13 @@ async fn pass_back(
     }
     let body = match moved {
         Some(Moved { rebase, body: true }) if fits && is_rebasable(&headers) => {
-            match read_whole(answer).await {
+            match read_whole(body_stream(answer, idle, path)).await {
                 Ok(body) => Body::from(rebase.body(&mut headers, body)),
-                Err(streaming) => streaming,
+                Err(NotWhole::Streaming(streaming)) => streaming,
+                Err(NotWhole::Stalled) => return ApiError::GatewayTimeout.render(flavor, lang),
             }
         }
-        _ => Body::from_stream(body_stream(answer)),
+        _ => Body::from_stream(body_stream(answer, idle, path)),
     };
     let mut response = Response::new(body);
     *response.status_mut() = status;
@@ -791,22 +945,96 @@ fn without_url(error: reqwest::Error) -> String {
     text
 }
 
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
 /// The upstream's body as a stream whose errors name no URL, should
-/// anything log them.
-fn body_stream(
-    answer: reqwest::Response,
-) -> impl futures_util::Stream<Item = reqwest::Result<Bytes>> {
-    answer
-        .bytes_stream()
-        .map(|chunk| chunk.map_err(reqwest::Error::without_url))
+/// anything log them, and that fails once the upstream has sent nothing
+/// for `idle` while the stream was waiting for it (`path`, the request's,
+/// is for the log then).
+fn body_stream(answer: reqwest::Response, idle: Duration, path: String) -> AnswerIdle {
+    AnswerIdle {
+        inner: Box::pin(answer.bytes_stream()),
+        timer: IdleTimer::new(idle),
+        path,
+        ended: false,
+    }
+}
+
+/// An answer's body that stops arriving must not hold the browser (and the
+/// upstream connection) forever: once the upstream has sent nothing for
+/// the idle time while the browser was ready for more, the body fails
+/// there. Streamed, the browser's answer then ends cut short (hyper closes
+/// the connection mid-body: a declared length falls short, a chunked one
+/// lacks its last chunk), which no client takes for the whole. Time the
+/// browser takes to read does not count: the stream is not waiting then.
+struct AnswerIdle {
+    inner: Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>,
+    timer: IdleTimer,
+    path: String,
+    ended: bool,
+}
+
+/// What an answer's body cut off by `AnswerIdle` fails with.
+#[derive(Debug)]
+struct AnswerStalled(Duration);
+
+impl std::fmt::Display for AnswerStalled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the upstream's answer sent nothing for {:?}", self.0)
+    }
+}
+
+impl std::error::Error for AnswerStalled {}
+
+impl Stream for AnswerIdle {
+    type Item = Result<Bytes, BoxError>;
+
+    fn poll_next(
+        mut self: Pin<&mut Self>,
+        cx: &mut TaskContext<'_>,
+    ) -> Poll<Option<Result<Bytes, BoxError>>> {
+        if self.ended {
+            return Poll::Ready(None);
+        }
+        match self.inner.as_mut().poll_next(cx) {
+            Poll::Ready(Some(chunk)) => {
+                self.timer.stop();
+                Poll::Ready(Some(
+                    chunk.map_err(|e| Box::new(e.without_url()) as BoxError),
+                ))
+            }
+            Poll::Ready(None) => {
+                self.ended = true;
+                Poll::Ready(None)
+            }
+            Poll::Pending => match self.timer.poll_wait(cx).0 {
+                Poll::Ready(()) => {
+                    self.ended = true;
+                    let idle = self.timer.idle();
+                    tracing::warn!(path = %self.path, ?idle, "the upstream's answer stopped arriving: it was cut off");
+                    Poll::Ready(Some(Err(Box::new(AnswerStalled(idle)))))
+                }
+                Poll::Pending => Poll::Pending,
+            },
+        }
+    }
+}
+
+/// Why `read_whole` did not give a body whole.
+enum NotWhole {
+    /// Too long, or broken off: the answer as streaming gives it.
+    Streaming(Body),
+    /// The upstream stopped sending it.
+    Stalled,
 }
 
 /// The body whole if it is at most `MAX_REBASED_BODY` (an answer without a
 /// length may still be longer); otherwise, or if the upstream breaks off,
 /// a body that gives what was read and then the rest (or the error) as
-/// streaming would have.
-async fn read_whole(answer: reqwest::Response) -> Result<Bytes, Body> {
-    let mut stream = body_stream(answer);
+/// streaming would have. One that stalls (`AnswerIdle`) is `Stalled`:
+/// nothing of the answer has gone to the browser yet, so it can still be
+/// told so properly (504) rather than by a cut-off answer.
+async fn read_whole(mut stream: AnswerIdle) -> Result<Bytes, NotWhole> {
     let mut read: Vec<Bytes> = Vec::new();
     let mut len = 0;
     while let Some(chunk) = stream.next().await {
@@ -816,13 +1044,14 @@ async fn read_whole(answer: reqwest::Response) -> Result<Bytes, Body> {
                 read.push(chunk);
                 if len > MAX_REBASED_BODY {
                     let read = futures_util::stream::iter(read.into_iter().map(Ok));
-                    return Err(Body::from_stream(read.chain(stream)));
+                    return Err(NotWhole::Streaming(Body::from_stream(read.chain(stream))));
                 }
             }
+            Err(e) if e.is::<AnswerStalled>() => return Err(NotWhole::Stalled),
             Err(e) => {
                 let read = futures_util::stream::iter(read.into_iter().map(Ok));
                 let broken = futures_util::stream::once(std::future::ready(Err(e)));
-                return Err(Body::from_stream(read.chain(broken)));
+                return Err(NotWhole::Streaming(Body::from_stream(read.chain(broken))));
             }
         }
     }
@@ -1142,8 +1371,11 @@ mod tests {
 
     #[test]
     fn a_gibibyte_gets_half_an_hour_upstream() {
-        assert_eq!(upload_timeout(0), UPSTREAM_ANSWER_TIME);
-        let gib = upload_timeout(1 << 30);
+        assert_eq!(
+            upload_timeout(UPSTREAM_ANSWER_TIME, 0),
+            UPSTREAM_ANSWER_TIME
+        );
+        let gib = upload_timeout(UPSTREAM_ANSWER_TIME, 1 << 30);
         assert!(gib >= Duration::from_secs(30 * 60), "{gib:?}");
         assert!(gib <= Duration::from_secs(60 * 60), "{gib:?}");
     }

@@ -161,3 +161,93 @@ async fn the_log_has_one_line_per_request_and_no_tokens() {
         );
     }
 }
+
+/// A request whose client goes away before the answer still gets its
+/// access-log line, marked as dropped with no status sent; the credential
+/// and query it carried are not in it. The answer is held by a proxied
+/// request whose upstream takes the connection and says nothing.
+#[tokio::test]
+async fn a_request_given_up_unanswered_is_logged_as_dropped() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    // Reads whatever comes and never answers; says when a request came.
+    let upstream = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let upstream_address = upstream.local_addr().unwrap();
+    let reached = Arc::new(AtomicBool::new(false));
+    let flag = reached.clone();
+    let silent = tokio::spawn(async move {
+        let (mut stream, _) = upstream.accept().await.unwrap();
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = stream.read(&mut buf).await {
+            if n == 0 {
+                break;
+            }
+            flag.store(true, Ordering::SeqCst);
+        }
+        std::future::pending::<()>().await;
+    });
+
+    let dir = common::TempDir::new();
+    let log = dir.0.join("server.log");
+    let data_dir = dir.data_dir();
+    let server = common::ChildServer::spawn_logging(
+        &[
+            "--data-dir",
+            data_dir.to_str().unwrap(),
+            "--upstream",
+            &format!("http://{upstream_address}"),
+        ],
+        &[],
+        Some(&log),
+    );
+    let address = server.base.strip_prefix("http://").unwrap().to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let request = format!(
+        "GET /v2/issues/DEMO-1?filename=query-name HTTP/1.1\r\nHost: {address}\r\n\
+         Authorization: OAuth dropped-secret-token\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    common::wait_until(
+        Duration::from_secs(20),
+        "the request to reach the upstream",
+        || std::future::ready(reached.load(Ordering::SeqCst)),
+    )
+    .await;
+    // The client goes away while its request waits for the upstream.
+    drop(stream);
+    let dropped = || {
+        std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .lines()
+            .find(|l| l.contains("outcome=\"dropped\""))
+            .map(str::to_owned)
+    };
+    common::wait_until(
+        Duration::from_secs(20),
+        "the dropped request's log line",
+        || std::future::ready(dropped().is_some()),
+    )
+    .await;
+    let line = dropped().unwrap();
+    for part in [
+        "method=GET",
+        "path=/v2/issues/DEMO-1",
+        "status=0",
+        "bytes_out=0",
+    ] {
+        assert!(line.contains(part), "{part} missing: {line}");
+    }
+    drop(server);
+    silent.abort();
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(!text.contains("dropped-secret-token"), "{text}");
+    assert!(!text.contains("query-name"), "{text}");
+    // One line for the one request.
+    let lines = text
+        .lines()
+        .filter(|l| l.contains("path=/v2/issues/DEMO-1"))
+        .count();
+    assert_eq!(lines, 1, "{text}");
+}

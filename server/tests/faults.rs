@@ -190,6 +190,7 @@ async fn the_faulty_mirror_fails_uploads_under_faulty_and_leaves_v2_reliable() {
         let reliable = server.upload_request(form()).send().await.unwrap();
         assert_eq!(reliable.status(), StatusCode::CREATED);
     }
+    let mut unavailable = 0;
     for _ in 0..4 {
         let flaky = server
             .authed(Method::POST, &server.url("/faulty/v2/attachments/"))
@@ -197,11 +198,19 @@ async fn the_faulty_mirror_fails_uploads_under_faulty_and_leaves_v2_reliable() {
             .send()
             .await;
         match flaky {
-            Ok(response) => assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE),
+            // It names the flag that asked for it, not `--fault-rate`.
+            Ok(response) => {
+                let message = error_message(response, StatusCode::SERVICE_UNAVAILABLE).await;
+                assert!(message.contains("--faulty-mirror-rate"), "{message}");
+                assert!(!message.contains("--fault-rate"), "{message}");
+                unavailable += 1;
+            }
             // The other kind of fault: the connection closed mid-body.
             Err(e) => assert!(!e.is_timeout(), "{e}"),
         }
     }
+    // Failures alternate: half of the four were 503s.
+    assert_eq!(unavailable, 2);
     // Reads work under the mirror too, on the same storage.
     let issue = server
         .get(&server.url("/faulty/v2/issues/DEMO-1"))

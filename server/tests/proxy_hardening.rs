@@ -816,3 +816,356 @@ async fn a_checked_credential_is_never_logged() {
         assert!(!text.contains(secret), "{secret} in {text}");
     }
 }
+
+// ---------------------------------------------------------------------------
+// An upstream that keeps the request waiting
+
+/// `Config::upstream_answer_timeout`, shortened.
+const ANSWER_BOUND: Duration = Duration::from_millis(400);
+
+async fn proxy_with_answer_bound(upstream: &str, dir: &TempDir) -> TestServer {
+    std::env::set_var(AUTH_ENV, SECRET);
+    TestServer::start(Config {
+        upstream: Some(upstream.into()),
+        upstream_auth_env: Some(AUTH_ENV.into()),
+        upstream_answer_timeout: ANSWER_BOUND,
+        ..Config::with_data_dir(dir.data_dir())
+    })
+    .await
+}
+
+/// A raw upstream: every connection goes to `serve`, and stays open as
+/// long as `serve` runs (the test's upstream lives as long as this).
+struct RawUpstream {
+    base: String,
+    /// Request body bytes read so far, over all connections.
+    body_read: Arc<AtomicUsize>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for RawUpstream {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// What a raw upstream does with a connection once it has read a
+/// request's head: `Silent` reads on (the whole body and beyond) and never
+/// answers; `NoBody` never reads the body and never answers; `Stall`
+/// answers with a head declaring 1000 bytes of `content_type`, sends 100
+/// and then nothing; `Slow` answers `pause` late and sends its body in 3
+/// pieces `pause` apart.
+#[derive(Clone, Copy)]
+enum Behaviour {
+    Silent,
+    NoBody,
+    Stall { content_type: &'static str },
+    Slow { pause: Duration },
+}
+
+impl RawUpstream {
+    async fn start(behaviour: Behaviour) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let body_read = Arc::new(AtomicUsize::new(0));
+        let counter = body_read.clone();
+        let task = tokio::spawn(async move {
+            let mut connections = tokio::task::JoinSet::new();
+            loop {
+                let (stream, _) = listener.accept().await.unwrap();
+                connections.spawn(raw_connection(stream, behaviour, counter.clone()));
+            }
+        });
+        Self {
+            base,
+            body_read,
+            task,
+        }
+    }
+}
+
+async fn raw_connection(
+    mut stream: tokio::net::TcpStream,
+    behaviour: Behaviour,
+    body_read: Arc<AtomicUsize>,
+) {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 64 * 1024];
+    let head_end = loop {
+        if let Some(at) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break at + 4;
+        }
+        match stream.read(&mut chunk).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).to_ascii_lowercase();
+    let declared: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .map_or(0, |v| v.trim().parse().unwrap());
+    let mut read = buf.len() - head_end;
+    body_read.fetch_add(read, Ordering::SeqCst);
+    match behaviour {
+        Behaviour::NoBody => std::future::pending::<()>().await,
+        Behaviour::Silent => loop {
+            match stream.read(&mut chunk).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => body_read.fetch_add(n, Ordering::SeqCst),
+            };
+        },
+        Behaviour::Stall { .. } | Behaviour::Slow { .. } => {
+            while read < declared {
+                match stream.read(&mut chunk).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => {
+                        read += n;
+                        body_read.fetch_add(n, Ordering::SeqCst);
+                    }
+                }
+            }
+        }
+    }
+    match behaviour {
+        Behaviour::Stall { content_type } => {
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: 1000\r\n\r\n"
+            );
+            let _ = stream.write_all(head.as_bytes()).await;
+            let _ = stream.write_all(&[b' '; 100]).await;
+            std::future::pending::<()>().await;
+        }
+        Behaviour::Slow { pause } => {
+            // Slow, but never as slow as the bound at any one point.
+            tokio::time::sleep(pause).await;
+            let pieces = [&b"{\"slow\": "[..], b"\"but in time", b"\"}     "];
+            let length: usize = pieces.iter().map(|p| p.len()).sum();
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {length}\r\n\r\n"
+            );
+            let _ = stream.write_all(head.as_bytes()).await;
+            for piece in pieces {
+                let _ = stream.write_all(piece).await;
+                tokio::time::sleep(pause).await;
+            }
+        }
+        Behaviour::Silent | Behaviour::NoBody => unreachable!(),
+    }
+}
+
+/// The time an answer took must show the bound was waited out, and no
+/// more than that and some slack for a busy machine.
+fn assert_bounded(took: Duration) {
+    assert!(took >= ANSWER_BOUND, "{took:?}");
+    assert!(took < ANSWER_BOUND + Duration::from_secs(10), "{took:?}");
+}
+
+/// An upstream that takes the connection and never answers: a GET ends
+/// after the bound with 504 in the route's error shape, Tracker's and
+/// Jira's, instead of hanging.
+#[tokio::test]
+async fn a_silent_upstream_is_504_after_the_bound() {
+    let upstream = RawUpstream::start(Behaviour::Silent).await;
+    let dir = TempDir::new();
+    let proxy = proxy_with_answer_bound(&upstream.base, &dir).await;
+    let start = std::time::Instant::now();
+    let answer = tokio::time::timeout(
+        ANSWER_WAIT,
+        proxy.client.get(proxy.url("/v2/issues/DEMO-1")).send(),
+    )
+    .await
+    .expect("the proxy hung on a silent upstream")
+    .unwrap();
+    assert_bounded(start.elapsed());
+    let message = error_message(answer, StatusCode::GATEWAY_TIMEOUT).await;
+    assert!(message.contains("did not answer in time"), "{message}");
+
+    let start = std::time::Instant::now();
+    let answer = tokio::time::timeout(
+        ANSWER_WAIT,
+        proxy
+            .client
+            .get(proxy.url("/rest/api/3/attachment/meta"))
+            .send(),
+    )
+    .await
+    .expect("the proxy hung on a silent upstream")
+    .unwrap();
+    assert_bounded(start.elapsed());
+    jira_error(answer, StatusCode::GATEWAY_TIMEOUT).await;
+}
+
+/// The same for an upload the upstream takes whole and never answers.
+#[tokio::test]
+async fn a_silent_upstream_after_an_upload_is_504_after_the_bound() {
+    let upstream = RawUpstream::start(Behaviour::Silent).await;
+    let dir = TempDir::new();
+    let proxy = proxy_with_answer_bound(&upstream.base, &dir).await;
+    let data = noise(256 * 1024, 7);
+    let start = std::time::Instant::now();
+    let answer = tokio::time::timeout(
+        ANSWER_WAIT,
+        proxy
+            .client
+            .post(proxy.url("/v2/attachments/?filename=silent.bin"))
+            .multipart(file_form("file", data.clone(), "silent.bin", None))
+            .send(),
+    )
+    .await
+    .expect("the proxy hung on a silent upstream")
+    .unwrap();
+    assert_bounded(start.elapsed());
+    error_message(answer, StatusCode::GATEWAY_TIMEOUT).await;
+    // It had all of the body: the wait was for its answer.
+    assert!(upstream.body_read.load(Ordering::SeqCst) > data.len());
+}
+
+/// An upstream that stops taking an upload's body (its buffers full) is
+/// the upstream keeping the request waiting too: 504 after the bound,
+/// and the browser hears it although it was still sending.
+#[tokio::test]
+async fn an_upstream_that_stops_taking_the_body_is_504_after_the_bound() {
+    let upstream = RawUpstream::start(Behaviour::NoBody).await;
+    let dir = TempDir::new();
+    let proxy = proxy_with_answer_bound(&upstream.base, &dir).await;
+    // More than the socket buffers between proxy and upstream hold.
+    let data = vec![b'x'; 48 * 1024 * 1024];
+    let start = std::time::Instant::now();
+    let answer = tokio::time::timeout(
+        ANSWER_WAIT,
+        proxy
+            .client
+            .post(proxy.url("/v2/attachments/?filename=big.bin"))
+            .header("Content-Type", "application/octet-stream")
+            .body(data)
+            .send(),
+    )
+    .await
+    .expect("the proxy hung on an upstream that stopped reading")
+    .unwrap();
+    assert_bounded(start.elapsed());
+    error_message(answer, StatusCode::GATEWAY_TIMEOUT).await;
+}
+
+/// An answer whose body stops arriving midway ends instead of hanging. A
+/// streamed one (a download) has sent its head (200) already, so the
+/// browser's answer is cut off short of its declared length, which reading
+/// it whole reports as an error: no client takes it for the file.
+#[tokio::test]
+async fn a_streamed_answer_that_stalls_midway_is_cut_off_after_the_bound() {
+    let content_type = "application/octet-stream";
+    let upstream = RawUpstream::start(Behaviour::Stall { content_type }).await;
+    let dir = TempDir::new();
+    let proxy = proxy_with_answer_bound(&upstream.base, &dir).await;
+    let start = std::time::Instant::now();
+    let read = async {
+        let answer = proxy
+            .client
+            .get(proxy.url("/v2/issues/DEMO-1/attachments/1/a.bin"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), StatusCode::OK);
+        answer.bytes().await
+    };
+    let body = tokio::time::timeout(ANSWER_WAIT, read)
+        .await
+        .expect("the stalled answer never ended");
+    assert!(body.is_err(), "{body:?}");
+    assert_bounded(start.elapsed());
+}
+
+/// A JSON answer is read whole before anything of it goes out (its URLs
+/// move onto the proxy): one that stalls midway is still 504.
+#[tokio::test]
+async fn a_json_answer_that_stalls_midway_is_504_after_the_bound() {
+    let content_type = "application/json";
+    let upstream = RawUpstream::start(Behaviour::Stall { content_type }).await;
+    let dir = TempDir::new();
+    let proxy = proxy_with_answer_bound(&upstream.base, &dir).await;
+    let start = std::time::Instant::now();
+    let answer = tokio::time::timeout(
+        ANSWER_WAIT,
+        proxy
+            .client
+            .get(proxy.url("/rest/api/3/issue/DEMO-1"))
+            .send(),
+    )
+    .await
+    .expect("the stalled answer never ended")
+    .unwrap();
+    assert_bounded(start.elapsed());
+    jira_error(answer, StatusCode::GATEWAY_TIMEOUT).await;
+}
+
+/// An upstream that is slow at every step, but never for as long as the
+/// bound at once, and a browser that pauses longer than the bound between
+/// pieces of its body (its own pace, which the upload idle timeout
+/// judges): the answer comes through whole, though the whole exchange
+/// takes several times the bound.
+#[tokio::test]
+async fn a_slow_upstream_within_the_bound_still_answers() {
+    use futures_util::StreamExt;
+    let pause = ANSWER_BOUND / 2;
+    let upstream = RawUpstream::start(Behaviour::Slow { pause }).await;
+    let dir = TempDir::new();
+    let proxy = proxy_with_answer_bound(&upstream.base, &dir).await;
+    let start = std::time::Instant::now();
+    let answer = proxy
+        .client
+        .get(proxy.url("/v2/issues/DEMO-1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::OK);
+    let body = answer.text().await.unwrap();
+    assert_eq!(body, "{\"slow\": \"but in time\"}     ");
+    assert!(start.elapsed() > ANSWER_BOUND, "{:?}", start.elapsed());
+
+    let pieces: Vec<Result<Bytes, std::io::Error>> = vec![
+        Ok(Bytes::from_static(b"first piece, ")),
+        Ok(Bytes::from_static(b"second piece, ")),
+        Ok(Bytes::from_static(b"last piece")),
+    ];
+    let slow_browser = futures_util::stream::iter(pieces).then(|piece| async move {
+        tokio::time::sleep(ANSWER_BOUND + ANSWER_BOUND / 2).await;
+        piece
+    });
+    let answer = proxy
+        .client
+        .post(proxy.url("/v2/attachments/?filename=slow.txt"))
+        .header("Content-Type", "application/octet-stream")
+        .header("Content-Length", "37")
+        .body(reqwest::Body::wrap_stream(slow_browser))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::OK);
+    assert_eq!(upstream.body_read.load(Ordering::SeqCst), 37);
+}
+
+/// The part endpoint's send-up of an assembled file has the same answer
+/// time (plus a second per 512 KiB): a silent upstream is 504 there too,
+/// and the parts stay for the part sent again.
+#[tokio::test]
+async fn a_silent_upstream_after_a_part_upload_is_504_after_the_bound() {
+    let upstream = RawUpstream::start(Behaviour::Silent).await;
+    let dir = TempDir::new();
+    let proxy = proxy_with_answer_bound(&upstream.base, &dir).await;
+    let start = std::time::Instant::now();
+    let answer = tokio::time::timeout(
+        ANSWER_WAIT,
+        proxy
+            .client
+            .post(proxy.url("/upload/flow"))
+            .multipart(one_part("1-silent"))
+            .send(),
+    )
+    .await
+    .expect("the part endpoint hung on a silent upstream")
+    .unwrap();
+    assert_bounded(start.elapsed());
+    let message = error_message(answer, StatusCode::GATEWAY_TIMEOUT).await;
+    assert!(message.contains("did not answer in time"), "{message}");
+}

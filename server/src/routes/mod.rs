@@ -314,12 +314,17 @@ struct Uploads {
 impl Uploads {
     /// A proxied route: every method goes upstream, bodies with the idle
     /// timeout (GET and the like have none to wait for), its 408 speaking
-    /// of a file for uploads only.
+    /// of a file for uploads only. An answer that comes before the body is
+    /// all here (the upstream's early refusal, or 504 for an upstream that
+    /// stopped taking it) lingers as a local upload's does, so the browser
+    /// hears it rather than a reset.
     fn forwarded(&self, flavor: Flavor) -> MethodRouter<Arc<proxy::Proxy>> {
-        any(proxy::forward).layer(middleware::from_fn_with_state(
-            (self.idle, flavor),
-            upload::forwarded_idle_timeout,
-        ))
+        any(proxy::forward)
+            .layer(middleware::from_fn_with_state(
+                (self.idle, flavor),
+                upload::forwarded_idle_timeout,
+            ))
+            .layer(middleware::from_fn(linger::linger))
     }
 
     /// A route that reads a JSON body: one that stops arriving ends the
