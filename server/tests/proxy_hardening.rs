@@ -961,6 +961,18 @@ fn assert_bounded(took: Duration) {
     assert!(took < ANSWER_BOUND + Duration::from_secs(10), "{took:?}");
 }
 
+/// The answer to `request`, which must come, and not before the bound
+/// (`hung` says what failed if it never does).
+async fn answered_after_bound(request: reqwest::RequestBuilder, hung: &str) -> reqwest::Response {
+    let start = std::time::Instant::now();
+    let answer = tokio::time::timeout(ANSWER_WAIT, request.send())
+        .await
+        .expect(hung)
+        .unwrap();
+    assert_bounded(start.elapsed());
+    answer
+}
+
 /// An upstream that takes the connection and never answers: a GET ends
 /// after the bound with 504 in the route's error shape, Tracker's and
 /// Jira's, instead of hanging.
@@ -969,30 +981,19 @@ async fn a_silent_upstream_is_504_after_the_bound() {
     let upstream = RawUpstream::start(Behaviour::Silent).await;
     let dir = TempDir::new();
     let proxy = proxy_with_answer_bound(&upstream.base, &dir).await;
-    let start = std::time::Instant::now();
-    let answer = tokio::time::timeout(
-        ANSWER_WAIT,
-        proxy.client.get(proxy.url("/v2/issues/DEMO-1")).send(),
+    let answer = answered_after_bound(
+        proxy.client.get(proxy.url("/v2/issues/DEMO-1")),
+        "the proxy hung on a silent upstream",
     )
-    .await
-    .expect("the proxy hung on a silent upstream")
-    .unwrap();
-    assert_bounded(start.elapsed());
+    .await;
     let message = error_message(answer, StatusCode::GATEWAY_TIMEOUT).await;
     assert!(message.contains("did not answer in time"), "{message}");
 
-    let start = std::time::Instant::now();
-    let answer = tokio::time::timeout(
-        ANSWER_WAIT,
-        proxy
-            .client
-            .get(proxy.url("/rest/api/3/attachment/meta"))
-            .send(),
+    let answer = answered_after_bound(
+        proxy.client.get(proxy.url("/rest/api/3/attachment/meta")),
+        "the proxy hung on a silent upstream",
     )
-    .await
-    .expect("the proxy hung on a silent upstream")
-    .unwrap();
-    assert_bounded(start.elapsed());
+    .await;
     jira_error(answer, StatusCode::GATEWAY_TIMEOUT).await;
 }
 
@@ -1003,19 +1004,14 @@ async fn a_silent_upstream_after_an_upload_is_504_after_the_bound() {
     let dir = TempDir::new();
     let proxy = proxy_with_answer_bound(&upstream.base, &dir).await;
     let data = noise(256 * 1024, 7);
-    let start = std::time::Instant::now();
-    let answer = tokio::time::timeout(
-        ANSWER_WAIT,
+    let answer = answered_after_bound(
         proxy
             .client
             .post(proxy.url("/v2/attachments/?filename=silent.bin"))
-            .multipart(file_form("file", data.clone(), "silent.bin", None))
-            .send(),
+            .multipart(file_form("file", data.clone(), "silent.bin", None)),
+        "the proxy hung on a silent upstream",
     )
-    .await
-    .expect("the proxy hung on a silent upstream")
-    .unwrap();
-    assert_bounded(start.elapsed());
+    .await;
     error_message(answer, StatusCode::GATEWAY_TIMEOUT).await;
     // It had all of the body: the wait was for its answer.
     assert!(upstream.body_read.load(Ordering::SeqCst) > data.len());
@@ -1031,20 +1027,15 @@ async fn an_upstream_that_stops_taking_the_body_is_504_after_the_bound() {
     let proxy = proxy_with_answer_bound(&upstream.base, &dir).await;
     // More than the socket buffers between proxy and upstream hold.
     let data = vec![b'x'; 48 * 1024 * 1024];
-    let start = std::time::Instant::now();
-    let answer = tokio::time::timeout(
-        ANSWER_WAIT,
+    let answer = answered_after_bound(
         proxy
             .client
             .post(proxy.url("/v2/attachments/?filename=big.bin"))
             .header("Content-Type", "application/octet-stream")
-            .body(data)
-            .send(),
+            .body(data),
+        "the proxy hung on an upstream that stopped reading",
     )
-    .await
-    .expect("the proxy hung on an upstream that stopped reading")
-    .unwrap();
-    assert_bounded(start.elapsed());
+    .await;
     error_message(answer, StatusCode::GATEWAY_TIMEOUT).await;
 }
 
@@ -1084,18 +1075,11 @@ async fn a_json_answer_that_stalls_midway_is_504_after_the_bound() {
     let upstream = RawUpstream::start(Behaviour::Stall { content_type }).await;
     let dir = TempDir::new();
     let proxy = proxy_with_answer_bound(&upstream.base, &dir).await;
-    let start = std::time::Instant::now();
-    let answer = tokio::time::timeout(
-        ANSWER_WAIT,
-        proxy
-            .client
-            .get(proxy.url("/rest/api/3/issue/DEMO-1"))
-            .send(),
+    let answer = answered_after_bound(
+        proxy.client.get(proxy.url("/rest/api/3/issue/DEMO-1")),
+        "the stalled answer never ended",
     )
-    .await
-    .expect("the stalled answer never ended")
-    .unwrap();
-    assert_bounded(start.elapsed());
+    .await;
     jira_error(answer, StatusCode::GATEWAY_TIMEOUT).await;
 }
 
@@ -1153,19 +1137,14 @@ async fn a_silent_upstream_after_a_part_upload_is_504_after_the_bound() {
     let upstream = RawUpstream::start(Behaviour::Silent).await;
     let dir = TempDir::new();
     let proxy = proxy_with_answer_bound(&upstream.base, &dir).await;
-    let start = std::time::Instant::now();
-    let answer = tokio::time::timeout(
-        ANSWER_WAIT,
+    let answer = answered_after_bound(
         proxy
             .client
             .post(proxy.url("/upload/flow"))
-            .multipart(one_part("1-silent"))
-            .send(),
+            .multipart(one_part("1-silent")),
+        "the part endpoint hung on a silent upstream",
     )
-    .await
-    .expect("the part endpoint hung on a silent upstream")
-    .unwrap();
-    assert_bounded(start.elapsed());
+    .await;
     let message = error_message(answer, StatusCode::GATEWAY_TIMEOUT).await;
     assert!(message.contains("did not answer in time"), "{message}");
 }
