@@ -676,9 +676,8 @@ async fn concurrent_uploads_never_pass_the_issue_cap() {
 async fn a_jira_upload_of_several_files_adds_one_to_the_version() {
     let dir = TempDir::new();
     let server = TestServer::with_dir(&dir).await;
-    let version = |issue: Value| issue["version"].as_i64().unwrap();
-    let before = version(
-        json(
+    let version = || async {
+        let issue = json(
             server
                 .get(&server.url("/v2/issues/DEMO-3"))
                 .send()
@@ -686,8 +685,10 @@ async fn a_jira_upload_of_several_files_adds_one_to_the_version() {
                 .unwrap(),
             StatusCode::OK,
         )
-        .await,
-    );
+        .await;
+        issue["version"].as_i64().unwrap()
+    };
+    let before = version().await;
     let form = files(&[
         ("file", "a.txt", b"a".to_vec()),
         ("file", "b.png", png(8, 8)),
@@ -699,16 +700,6 @@ async fn a_jira_upload_of_several_files_adds_one_to_the_version() {
     )
     .await;
     assert_eq!(list.as_array().unwrap().len(), 3);
-    let after = version(
-        json(
-            server
-                .get(&server.url("/v2/issues/DEMO-3"))
-                .send()
-                .await
-                .unwrap(),
-            StatusCode::OK,
-        )
-        .await,
-    );
+    let after = version().await;
     assert_eq!(after, before + 1);
 }
