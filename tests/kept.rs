@@ -864,24 +864,40 @@ fn told_ids(
     (options, told)
 }
 
-#[wasm_bindgen_test]
-async fn another_tabs_list_written_from_a_stale_read_removes_no_id_here() {
-    let key = unique_key("stale");
+/// A widget keeping its list in `localStorage` under `key`, the lists it
+/// told the host, and its mount; `files` dropped on it and uploaded.
+async fn local_widget_uploading(
+    key: &str,
+    files: &[web_sys::File],
+) -> (
+    web_sys::HtmlElement,
+    tracker_attachments::ui::Controller,
+    std::rc::Rc<std::cell::RefCell<Vec<Vec<String>>>>,
+    impl Sized,
+) {
     let (options, told) = told_ids(WidgetOptions {
         persist: Persist::Local,
-        persist_key: key.clone(),
+        persist_key: key.to_owned(),
         ..dev_options(server(), "dev-token")
     });
     let root = container();
-    let (_handle, controller) = mount_with_controller(root.clone(), options);
-    drop_files(
-        &query(&root, "[data-ta=dropzone]").unwrap(),
+    let (handle, controller) = mount_with_controller(root.clone(), options);
+    drop_files(&query(&root, "[data-ta=dropzone]").unwrap(), files);
+    wait_all_done(&root, files.len()).await;
+    (root, controller, told, handle)
+}
+
+#[wasm_bindgen_test]
+async fn another_tabs_list_written_from_a_stale_read_removes_no_id_here() {
+    let key = unique_key("stale");
+    let (root, controller, told, _handle) = local_widget_uploading(
+        &key,
         &[
             file(b"one", "one.txt", "text/plain"),
             file(b"two", "two.txt", "text/plain"),
         ],
-    );
-    wait_all_done(&root, 2).await;
+    )
+    .await;
     wait_for("both kept", 5_000, || kept_ids(&root).len() == 2).await;
     let mine = kept_ids(&root);
 
@@ -946,18 +962,8 @@ async fn another_tabs_list_written_from_a_stale_read_removes_no_id_here() {
 #[wasm_bindgen_test]
 async fn removals_heard_of_ids_not_here_tell_the_host_nothing() {
     let key = unique_key("tombstones-only");
-    let (options, told) = told_ids(WidgetOptions {
-        persist: Persist::Local,
-        persist_key: key.clone(),
-        ..dev_options(server(), "dev-token")
-    });
-    let root = container();
-    let (_handle, controller) = mount_with_controller(root.clone(), options);
-    drop_files(
-        &query(&root, "[data-ta=dropzone]").unwrap(),
-        &[file(b"mine", "mine.txt", "text/plain")],
-    );
-    wait_all_done(&root, 1).await;
+    let (root, controller, told, _handle) =
+        local_widget_uploading(&key, &[file(b"mine", "mine.txt", "text/plain")]).await;
     wait_for("the list told", 5_000, || {
         told.borrow().last().is_some_and(|ids| ids.len() == 1)
     })
