@@ -183,6 +183,14 @@ impl KeptAttachments {
         Self::merged_since(base, ours, theirs, true)
     }
 
+    /// Whether a base agreed on `age_ms` ago is fresh for
+    /// [`merged_since`](Self::merged_since): every removal since then is
+    /// still told. Half the time removals are told, as a margin for the
+    /// clocks of tabs (a removal is dated when stored, up to a second late).
+    pub fn base_is_fresh(age_ms: f64) -> bool {
+        age_ms < REMOVAL_TOLD_FOR_MS as f64 / 2.0
+    }
+
     /// [`merged`](Self::merged) for a `base` agreed on long ago: with
     /// `base_fresh` false, `theirs`' removals may have been told and
     /// forgotten since (they are told for [`REMOVAL_TOLD_FOR_MS`]), so an id
@@ -508,6 +516,10 @@ mod tests {
         let merged = KeptAttachments::merged_since(&base, &ours, &theirs, false);
         assert_eq!(merged.ids(), ["c"]);
         assert_eq!(merged.removed_ids(), ["a", "b"]);
+        assert!(KeptAttachments::base_is_fresh(0.0));
+        assert!(!KeptAttachments::base_is_fresh(
+            REMOVAL_TOLD_FOR_MS as f64 / 2.0
+        ));
         // A fresh base keeps them: the other list may be a stale read.
         let fresh = KeptAttachments::merged_since(&base, &ours, &theirs, true);
         assert_eq!(fresh.ids(), ["a", "b", "c"]);

@@ -37,7 +37,7 @@ pub use format::{format_bytes, format_duration};
 pub use host_check::{host_reason, host_refusal, HostAnswer, HostVerdict, HOST_REASON_MAX_CHARS};
 pub use intake::{Intake, INTAKE_SLICE};
 pub use issue_deletion::{Deletion, Deletions};
-pub use kept::{KeptAttachments, REMOVAL_TOLD_FOR_MS};
+pub use kept::KeptAttachments;
 pub use live_news::{LiveNews, NAMED_PER_MOMENT};
 pub use locale::{
     fill, Announcement, CustomStrings, CustomText, Key, KeyKind, KeySpec, Language, Locale,

@@ -19,7 +19,7 @@ use crate::core::{
     can_preview, file_shares, parse_retry_after, Announcement, Attachment, BatchLimit, Deletion,
     Deletions, Entry, EntryId, EntryState, FileMeta, HostVerdict, Intake, KeptAttachments,
     KeptSettle, Language, LiveNews, ProgressPace, Refusal, Settle, Throughput, UploadError,
-    UploadQueue, Wording, REMOVAL_TOLD_FOR_MS,
+    UploadQueue, Wording,
 };
 use crate::web::{
     downscaled_preview, fetch_thumbnail, fresh_credentials, is_kept_change, is_online, load_kept,
@@ -373,9 +373,7 @@ impl Controller {
     /// agreed on one; a base of long ago takes absences as removals.
     fn merged_with(&self, ours: &KeptAttachments, theirs: &KeptAttachments) -> KeptAttachments {
         let age = js_sys::Date::now() - self.kept_base_at.try_get_value().unwrap_or(0.0);
-        // Half the time removals are told: a margin for the clocks of the
-        // tabs' moments (dated at store, up to a second late).
-        let fresh = age < REMOVAL_TOLD_FOR_MS as f64 / 2.0;
+        let fresh = KeptAttachments::base_is_fresh(age);
         self.kept_base
             .try_with_value(|base| KeptAttachments::merged_since(base, ours, theirs, fresh))
             .unwrap_or_else(|| theirs.clone())
