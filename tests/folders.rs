@@ -330,7 +330,9 @@ async fn clear_stops_a_folder_still_being_read() {
 #[wasm_bindgen_test]
 async fn text_and_link_drags_add_nothing_and_say_nothing() {
     let root = container();
-    let _handle = mount_widget(root.clone(), dev_options(server(), "dev-token"));
+    // The slow server: the file's upload must not be done (and announced)
+    // before its "added" is read below.
+    let _handle = mount_widget(root.clone(), dev_options(slow_server(), "dev-token"));
     let zone = query(&root, "[data-ta=dropzone]").unwrap();
 
     let words = DataTransfer::new().unwrap();

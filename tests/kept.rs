@@ -678,6 +678,53 @@ async fn local_persistence_follows_another_tabs_list() {
     wait_for("the emptied list", 5_000, || kept_ids(&root).is_empty()).await;
 }
 
+/// A `persist: local` list with nothing to tell (no attachment, no removal
+/// still told) leaves no key behind: a page that never kept anything
+/// leaves nothing in `localStorage`. Here the only removal stored is older
+/// than removals are told, so the widget's first store removes the key.
+#[wasm_bindgen_test]
+async fn a_local_list_with_nothing_to_tell_leaves_no_key() {
+    let key = unique_key("nothing");
+    let local = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    local
+        .set_item(
+            &storage_key(&key),
+            r#"{"v":1,"items":[],"gone":[{"id":"long-gone","at":1000}]}"#,
+        )
+        .unwrap();
+    let options = WidgetOptions {
+        persist: Persist::Local,
+        persist_key: key.clone(),
+        ..dev_options(server(), "dev-token")
+    };
+    let root = container();
+    let _handle = mount_widget(root.clone(), options);
+    wait_for("the key removed", 5_000, || {
+        local.get_item(&storage_key(&key)).unwrap().is_none()
+    })
+    .await;
+    // An upload stores the list again, and removing it stores the removal.
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[file(b"kept", "kept.txt", "text/plain")],
+    );
+    wait_all_done(&root, 1).await;
+    let id = kept_ids(&root)[0].clone();
+    query(&root, "[data-ta=kept-item] button")
+        .unwrap()
+        .unchecked_into::<web_sys::HtmlElement>()
+        .click();
+    wait_for("the removal stored", 5_000, || {
+        local
+            .get_item(&storage_key(&key))
+            .unwrap()
+            .and_then(|text| KeptAttachments::from_json(&text))
+            .is_some_and(|k| k.is_empty() && k.removed_ids() == [id.clone()])
+    })
+    .await;
+    forget_local(&key);
+}
+
 #[wasm_bindgen_test]
 async fn tabs_storing_at_about_the_same_time_keep_both_lists() {
     let key = unique_key("race");

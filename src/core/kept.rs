@@ -142,6 +142,14 @@ impl KeptAttachments {
             .collect()
     }
 
+    /// Whether storing this list would tell anything: an attachment, or a
+    /// removal other tabs have still to hear of. A list with neither is
+    /// not written (or is removed): its absence reads the same to every
+    /// tab, and a page that never kept anything leaves no key behind.
+    pub fn is_worth_storing(&self) -> bool {
+        !self.items.is_empty() || self.removed.as_ref().is_some_and(|r| !r.is_empty())
+    }
+
     /// Whether this list tells its removals (`false` for one stored by an
     /// older build, or when nothing was stored).
     pub fn tells_removals(&self) -> bool {
@@ -498,6 +506,22 @@ mod tests {
             KeptAttachments::merged(&base, &both, &both).ids(),
             ["a", "b", "f"]
         );
+    }
+
+    #[test]
+    fn only_a_list_that_tells_something_is_worth_storing() {
+        assert!(!KeptAttachments::new().is_worth_storing());
+        assert!(!KeptAttachments::nothing_stored().is_worth_storing());
+        assert!(kept(&["a"]).is_worth_storing());
+        // Emptied: the removal is still to be told, then forgotten a day on.
+        let mut emptied = without(&kept(&["a"]), &["a"]);
+        assert!(emptied.is_empty() && emptied.is_worth_storing());
+        emptied.stamp_removals(1_000);
+        assert!(emptied.is_worth_storing());
+        emptied.stamp_removals(1_000 + REMOVAL_TOLD_FOR_MS);
+        assert!(!emptied.is_worth_storing());
+        assert!(!older_build(&kept(&[])).is_worth_storing());
+        assert!(older_build(&kept(&["b"])).is_worth_storing());
     }
 
     /// A tab that slept through another's attach for longer than removals
