@@ -36,8 +36,8 @@ use attributes::ToldWarnings;
 /// The element's tag name.
 pub const TAG: &str = "tracker-attachments";
 
-/// The widget's styles, adopted by every shadow root.
-const STYLES: &str = include_str!("ui/widget.css");
+/// The widget's styles, adopted by every shadow root (minified by build.rs).
+const STYLES: &str = include_str!(concat!(env!("OUT_DIR"), "/widget.min.css"));
 
 /// Marks the light-DOM hidden inputs this widget owns.
 const KEPT_INPUT_MARK: &str = "data-tracker-attachments-kept";

@@ -12,6 +12,11 @@ pub mod element;
 pub mod ui;
 pub mod web;
 
+// Run at build time by build.rs; here for its host tests.
+#[cfg(test)]
+#[path = "../build/css_min.rs"]
+mod css_min;
+
 pub use crate::backend::{AuthScheme, Credentials, OrgHeader, TrackerBackend};
 pub use crate::core::{Attachment, KeptAttachments, Locale, UploadError, UploadQueue};
 pub use crate::ui::{BeforeAdd, Theme, TrackerAttachments, WidgetOptions};
