@@ -189,8 +189,27 @@ globalThis.ready = true;
       null,
       { timeout: 20_000 },
     );
-    // unmount() lets it go.
-    await page.evaluate(() => globalThis.handle.deref().unmount());
+    // unmount() lets it go; a freed handle says so when used.
+    const afterFree = await page.evaluate(() => {
+      const handle = globalThis.handle.deref();
+      handle.unmount();
+      const ids = Array.isArray(handle.attachmentIds);
+      handle.free();
+      const told = [];
+      for (const use of [() => handle.attachmentIds, () => handle.clear(), () => handle.setOptions({})]) {
+        try {
+          use();
+          told.push('no error');
+        } catch (error) {
+          told.push(String(error));
+        }
+      }
+      handle.free();
+      handle.unmount();
+      return { ids, told };
+    });
+    assert.equal(afterFree.ids, true, 'an unmounted handle still answers');
+    for (const told of afterFree.told) assert.match(told, /this mount\(\) handle was freed/);
     assert.equal(await page.locator('#host [data-ta=dropzone]').count(), 0);
     assert.deepEqual(problems, []);
   });

@@ -517,7 +517,9 @@ export interface TrackerAttachmentsHandle extends TrackerAttachmentsMethods {
    * Frees the handle, unmounting the widget if it still is (the handle's
    * `Symbol.dispose`, where the runtime has one, does the same; it is not
    * typed here so that the types work without the `esnext` library). A
-   * handle that is merely dropped keeps its widget mounted.
+   * handle that is merely dropped keeps its widget mounted. After it, the
+   * handle's other methods and properties throw; `unmount()` and `free()`
+   * do nothing.
    */
   free(): void;
 }

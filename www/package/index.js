@@ -41,15 +41,41 @@ export function mount(element, options = {}) {
   }
   const handle = mountWidget(element, options);
   mounted.add(handle);
-  for (const name of ['unmount', 'free']) {
-    const method = handle[name].bind(handle);
-    handle[name] = () => {
-      mounted.delete(handle);
-      method();
-    };
-  }
+  const unmount = handle.unmount.bind(handle);
+  const free = handle.free.bind(handle);
+  let freed = false;
+  handle.unmount = () => {
+    mounted.delete(handle);
+    if (!freed) unmount();
+  };
+  handle.free = () => {
+    mounted.delete(handle);
+    if (freed) return;
+    freed = true;
+    free();
+    refuseUse(handle);
+  };
   if (Symbol.dispose) handle[Symbol.dispose] = handle.free;
   return handle;
+}
+
+// A freed handle's methods and properties would reach freed wasm memory
+// (wasm-bindgen throws "null pointer passed to rust"): they throw an error
+// that says what happened instead. unmount() and free() stay harmless.
+function refuseUse(handle) {
+  const refuse = () => {
+    throw new Error('tracker-attachments: this mount() handle was freed; mount() again for a new one');
+  };
+  const proto = Object.getPrototypeOf(handle);
+  for (const name of Object.getOwnPropertyNames(proto)) {
+    if (name === 'constructor' || name === 'free' || name === 'unmount') continue;
+    const { get, set, value } = Object.getOwnPropertyDescriptor(proto, name);
+    if (get || set) {
+      Object.defineProperty(handle, name, { get: refuse, set: refuse, configurable: true });
+    } else if (typeof value === 'function') {
+      handle[name] = refuse;
+    }
+  }
 }
 
 export default init;
