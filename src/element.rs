@@ -301,13 +301,13 @@ impl TrackerAttachmentsHandle {
     #[wasm_bindgen(js_name = deleteAttachment)]
     pub fn delete_attachment(&self, attachment_id: JsValue) -> Promise {
         let Some(controller) = self.with_controller(|c| *c) else {
-            return Promise::reject(&detail::error_object(&crate::core::UploadError::Cancelled));
+            return Promise::reject(&unmounted_error());
         };
         let attachment_id = text_of(&attachment_id);
         future_to_promise(async move {
             match controller.delete_attachment(&attachment_id).await {
                 Ok(()) => Ok(JsValue::UNDEFINED),
-                Err(error) => Err(detail::error_object(&error)),
+                Err(error) => Err(error_in_words_of(&controller, &error)),
             }
         })
     }
@@ -348,6 +348,17 @@ impl TrackerAttachmentsHandle {
             }
         }
         self.reconfigure();
+    }
+
+    /// The element was inserted again with its widget alive (moved, maybe
+    /// into another document): its styles follow it.
+    pub fn restyle(&self) {
+        let host = self.mounted.borrow().as_ref().map(|m| m.host.clone());
+        if let Some(host) = host {
+            if let Some(root) = host.shadow_root() {
+                let _ = adopt_styles(&host, &root);
+            }
+        }
     }
 
     /// The element's attribute `name` changed.
@@ -512,7 +523,7 @@ impl TrackerAttachmentsHandle {
     fn attach_promise(&self, issue: String, comment: String) -> Promise {
         let Some(controller) = self.with_controller(|c| *c) else {
             // Unmounted: nothing can be attached from here any more.
-            return Promise::reject(&detail::error_object(&crate::core::UploadError::Cancelled));
+            return Promise::reject(&unmounted_error());
         };
         future_to_promise(async move {
             match controller.attach(issue, comment).await {
@@ -521,10 +532,28 @@ impl TrackerAttachmentsHandle {
                     .map(|id| JsValue::from(id.as_str()))
                     .collect::<Array>()
                     .into()),
-                Err(error) => Err(detail::error_object(&error)),
+                Err(error) => Err(error_in_words_of(&controller, &error)),
             }
         })
     }
+}
+
+/// `error` as a method's promise rejects with it, in the widget's words.
+fn error_in_words_of(controller: &Controller, error: &crate::core::UploadError) -> JsValue {
+    let words = controller
+        .wording
+        .try_get_untracked()
+        .unwrap_or_else(|| crate::web::wording(None, None));
+    detail::error_object(error, &words)
+}
+
+/// The rejection of a method called with no widget mounted: in the
+/// browser's language, there being no widget to ask.
+fn unmounted_error() -> JsValue {
+    detail::error_object(
+        &crate::core::UploadError::Cancelled,
+        &crate::web::wording(None, None),
+    )
 }
 
 /// Warns that `warning`'s locale has no table of words, after the task
@@ -611,6 +640,9 @@ fn build_options(
     options.form_fields = properties.fields.clone();
     let target = host.clone();
     let field = options.name.clone();
+    // The events' texts are the rows': the same locale and host wording
+    // (options are built again whenever either changes).
+    let words = crate::web::wording(options.locale.as_ref(), options.strings.clone());
     options.on_event = Some(EventHandler::new(move |event| {
         // The form's inputs hold every id before the host hears that the
         // uploads are over (they follow the list paced, up to a second
@@ -626,7 +658,7 @@ fn build_options(
         let init = CustomEventInit::new();
         init.set_bubbles(true);
         init.set_composed(true);
-        init.set_detail(&detail::event_detail(event));
+        init.set_detail(&detail::event_detail(event, &words));
         if let Ok(dom_event) = CustomEvent::new_with_event_init_dict(event.name(), &init) {
             // A listener that throws is the page's bug, not the upload's.
             let _ = target.dispatch_event(&dom_event);
@@ -927,17 +959,45 @@ fn shadow_root(host: &HtmlElement) -> Result<ShadowRoot, JsValue> {
         Some(root) => root,
         None => host.attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))?,
     };
-    let sheet = STYLE_SHEET.with(|cell| -> Result<CssStyleSheet, JsValue> {
-        if let Some(sheet) = cell.borrow().as_ref() {
-            return Ok(sheet.clone());
-        }
-        let sheet = CssStyleSheet::new()?;
-        sheet.replace_sync(STYLES)?;
-        *cell.borrow_mut() = Some(sheet.clone());
-        Ok(sheet)
-    })?;
-    root.set_adopted_style_sheets(&Array::of1(&sheet));
+    adopt_styles(host, &root)?;
     Ok(root)
+}
+
+/// Gives `root` the widget's stylesheet. A constructed sheet applies only
+/// in the document whose window made it, and the browser drops it from a
+/// shadow root moved into another document (a same-origin iframe's): there
+/// a sheet is made by that document's window, and back on the page the
+/// page's shared one is adopted again.
+fn adopt_styles(host: &HtmlElement, root: &ShadowRoot) -> Result<(), JsValue> {
+    let page = web_sys::window().and_then(|w| w.document());
+    let home = host.owner_document();
+    let sheet = match (&page, &home) {
+        (Some(page), Some(home)) if page != home => sheet_of_window(home.default_view())?,
+        _ => STYLE_SHEET.with(|cell| -> Result<CssStyleSheet, JsValue> {
+            if let Some(sheet) = cell.borrow().as_ref() {
+                return Ok(sheet.clone());
+            }
+            let sheet = CssStyleSheet::new()?;
+            sheet.replace_sync(STYLES)?;
+            *cell.borrow_mut() = Some(sheet.clone());
+            Ok(sheet)
+        })?,
+    };
+    let adopted = root.adopted_style_sheets();
+    if adopted.length() != 1 || adopted.get(0) != JsValue::from(&sheet) {
+        root.set_adopted_style_sheets(&Array::of1(&sheet));
+    }
+    Ok(())
+}
+
+/// The widget's stylesheet made by `window`'s own `CSSStyleSheet` (another
+/// document's window: an iframe's).
+fn sheet_of_window(window: Option<web_sys::Window>) -> Result<CssStyleSheet, JsValue> {
+    let window = window.ok_or_else(|| JsValue::from_str("a document without a window"))?;
+    let constructor: Function = Reflect::get(&window, &"CSSStyleSheet".into())?.dyn_into()?;
+    let sheet: CssStyleSheet = Reflect::construct(&constructor, &Array::new())?.unchecked_into();
+    sheet.replace_sync(STYLES)?;
+    Ok(sheet)
 }
 
 fn sync_kept_inputs(host: &HtmlElement, name: &str, ids: &[String]) {

@@ -305,6 +305,52 @@ async fn the_widget_lives_in_a_styled_shadow_root() {
     el.remove();
 }
 
+/// A constructed sheet applies only in its own document: moved into a
+/// same-origin iframe and back, the widget keeps its styles in both.
+#[wasm_bindgen_test]
+async fn a_widget_moved_into_an_iframe_and_back_keeps_its_styles() {
+    let place = container();
+    let el = element_in(&place, &[]);
+    let frame: web_sys::HtmlIFrameElement = document()
+        .create_element("iframe")
+        .unwrap()
+        .unchecked_into();
+    place.append_child(&frame).unwrap();
+    let inner = frame.content_document().expect("a same-origin iframe");
+    let inner_window = frame.content_window().unwrap();
+    let looks = |window: &web_sys::Window| {
+        let widget = shadow(&el).query_selector(".ta-widget").unwrap().unwrap();
+        let zone = dropzone(&el);
+        let style = |e: &Element, property: &str| {
+            window
+                .get_computed_style(e)
+                .unwrap()
+                .unwrap()
+                .get_property_value(property)
+                .unwrap()
+        };
+        (
+            style(&el, "display"),
+            style(&widget, "--_ta-accent").trim().to_owned(),
+            style(&zone, "border-top-style"),
+        )
+    };
+    let styled = looks(&web_sys::window().unwrap());
+    assert_eq!(styled.0, "block");
+    assert!(!styled.1.is_empty() && styled.2 != "none", "{styled:?}");
+
+    inner.body().unwrap().append_child(&el).unwrap();
+    assert_eq!(looks(&inner_window), styled, "in the iframe");
+    place.append_child(&el).unwrap();
+    assert_eq!(
+        looks(&web_sys::window().unwrap()),
+        styled,
+        "back on the page"
+    );
+    el.remove();
+    frame.remove();
+}
+
 thread_local! {
     /// The page's own `console.warn`, read before the first capture: a
     /// failing test ends at its panic (an abort on wasm32, no destructor
@@ -1265,7 +1311,7 @@ async fn mount_keys_the_stored_list_by_its_elements_id() {
 #[wasm_bindgen_test]
 async fn a_refused_file_is_told_as_an_upload_error() {
     let el = element_in(&container(), &[("max-size", "4")]);
-    let errors = record(&el, "upload-error");
+    let errors_log = record(&el, "upload-error");
     drop_files(
         &dropzone(&el),
         &[file(b"0123456789", "big.txt", "text/plain")],
@@ -1283,7 +1329,7 @@ async fn a_refused_file_is_told_as_an_upload_error() {
         live().contains("big.txt") && live().contains("Too large")
     })
     .await;
-    let errors = errors.borrow();
+    let errors = errors_log.borrow().clone();
     assert_eq!(errors.len(), 1);
     assert_eq!(
         get(&get(&errors[0], "file"), "name").as_string().as_deref(),
@@ -1294,7 +1340,36 @@ async fn a_refused_file_is_told_as_an_upload_error() {
     assert_eq!(get(&error, "retryable").as_bool(), Some(false));
     let message = get(&error, "message").as_string().unwrap_or_default();
     assert!(message.starts_with("Too large"), "{message}");
+
+    // In Russian, the event says what the row says, and so does a method's
+    // rejection.
+    el.set_attribute("locale", "ru").unwrap();
+    drop_files(
+        &dropzone(&el),
+        &[file(b"0123456789", "big2.txt", "text/plain")],
+    );
+    wait_for("the second refusal", 5_000, || errors_len(&errors_log) == 2).await;
+    let error = get(&errors_log.borrow().clone()[1], "error");
+    let message = get(&error, "message").as_string().unwrap_or_default();
+    assert!(message.starts_with("Слишком большой"), "{message}");
+    let row_status = shadow(&el)
+        .query_selector_all("[data-ta=row] [data-ta=status]")
+        .unwrap()
+        .get(1)
+        .and_then(|n| n.text_content())
+        .unwrap_or_default();
+    assert!(row_status.contains(&message), "{row_status} / {message}");
+    let promise: Promise = call(&el, "attachTo", &[]).unwrap().unchecked_into();
+    let rejection = JsFuture::from(promise).await.expect_err("no issue key");
+    assert_eq!(
+        get(&rejection, "message").as_string().as_deref(),
+        Some("Не указан ключ задачи, к которой прикрепить файлы")
+    );
     el.remove();
+}
+
+fn errors_len(log: &Rc<RefCell<Vec<JsValue>>>) -> usize {
+    log.borrow().len()
 }
 
 /// A plain object of `pairs`, as a page writes `{'X-CSRFToken': token}`.

@@ -260,9 +260,10 @@ pub fn options_from_attributes(
     }
     // Two widgets on a page must not share one stored list: without a
     // `persist-key` the element's id (or its form field name) tells them apart.
+    // An empty `persist-key` (a template's unset variable) counts as none.
     let key = text("persist-key")
-        .or_else(|| text("id"))
-        .filter(|k| !k.is_empty());
+        .filter(|k| !k.is_empty())
+        .or_else(|| text("id").filter(|k| !k.is_empty()));
     if let Some(key) = key {
         options.persist_key = key;
     } else if options.name != WidgetOptions::default().name {
@@ -513,6 +514,14 @@ mod tests {
         assert_eq!(
             parse(&[("id", "a"), ("persist-key", "b")]).0.persist_key,
             "b"
+        );
+        assert_eq!(
+            parse(&[("id", "a"), ("persist-key", " ")]).0.persist_key,
+            "a"
+        );
+        assert_eq!(
+            parse(&[("name", "f"), ("persist-key", "")]).0.persist_key,
+            "f"
         );
     }
 

@@ -4,7 +4,7 @@
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::JsValue;
 
-use crate::core::{Attachment, Refusal, UploadError};
+use crate::core::{Attachment, Refusal, UploadError, Wording};
 use crate::ui::{EventFile, WidgetEvent};
 
 /// `{id, name, size, mimetype?, content?, thumbnail?, createdAt?}`, the
@@ -60,8 +60,9 @@ fn file_object(file: &EventFile) -> JsValue {
 /// attached; `status` is the failed deletion's), `answer-lost` (the answer
 /// to a whole file sent to an issue was lost: it may be attached),
 /// `refused` (by the restrictions), `refused-by-host` (by the page's
-/// `beforeAdd`; `message` is its reason or the generic words).
-pub fn error_object(error: &UploadError) -> JsValue {
+/// `beforeAdd`; `message` is its reason or the generic words). `message`
+/// is in `words`, the widget's: what its row says.
+pub fn error_object(error: &UploadError, words: &Wording) -> JsValue {
     let object = Object::new();
     let kind = match error {
         UploadError::Network(_) => "network",
@@ -85,7 +86,7 @@ pub fn error_object(error: &UploadError) -> JsValue {
         UploadError::DeleteRunning => "delete-running",
     };
     set(&object, "kind", &kind.into());
-    set(&object, "message", &error.to_string().into());
+    set(&object, "message", &words.error(error).into());
     if let Some(status) = error.status() {
         set(&object, "status", &status.into());
     }
@@ -93,8 +94,9 @@ pub fn error_object(error: &UploadError) -> JsValue {
     object.into()
 }
 
-/// The `detail` of the DOM event that carries `event`.
-pub fn event_detail(event: &WidgetEvent) -> JsValue {
+/// The `detail` of the DOM event that carries `event`, its texts in
+/// `words`.
+pub fn event_detail(event: &WidgetEvent, words: &Wording) -> JsValue {
     let object = Object::new();
     match event {
         WidgetEvent::AttachmentsChange(attachments) => {
@@ -116,7 +118,7 @@ pub fn event_detail(event: &WidgetEvent) -> JsValue {
         }
         WidgetEvent::UploadError { file, error } => {
             set(&object, "file", &file_object(file));
-            set(&object, "error", &error_object(error));
+            set(&object, "error", &error_object(error, words));
         }
         WidgetEvent::Attached {
             issue,

@@ -32,7 +32,11 @@ export function defineElement(tag, observed, hooks) {
           this[name] = value;
         }
       }
-      if (this.#widget === null) {
+      if (this.#widget !== null) {
+        // Moved: into another document (an iframe's) its styles must be
+        // made again there.
+        this.#widget.restyle();
+      } else {
         const given = this.#given;
         this.#widget = hooks.connect(
           this,

@@ -166,6 +166,7 @@ globalThis.changes = [];
 host.addEventListener('attachments-change', (event) => globalThis.changes.push(event.detail));
 // The handle is not kept: only a weak reference, to see whether it lives.
 globalThis.handle = new WeakRef(mount(host, { token: '${TOKEN}', orgId: '${ORG}', persist: 'none' }));
+globalThis.mount = mount;
 try {
   mount('#host');
 } catch (error) {
@@ -210,6 +211,21 @@ globalThis.ready = true;
     });
     assert.equal(afterFree.ids, true, 'an unmounted handle still answers');
     for (const told of afterFree.told) assert.match(told, /this mount\(\) handle was freed/);
+    // An element of a same-origin iframe takes a widget, styled there.
+    const inFrame = await page.evaluate(() => {
+      const frame = document.createElement('iframe');
+      document.body.append(frame);
+      const inner = frame.contentDocument;
+      const div = inner.createElement('div');
+      inner.body.append(div);
+      const handle = globalThis.mount(div, { token: 'x', persist: 'none' });
+      const zone = div.shadowRoot.querySelector('[data-ta=dropzone]');
+      const border = frame.contentWindow.getComputedStyle(zone).borderTopStyle;
+      handle.free();
+      frame.remove();
+      return { border };
+    });
+    assert.deepEqual(inFrame, { border: 'dashed' });
     assert.equal(await page.locator('#host [data-ta=dropzone]').count(), 0);
     assert.deepEqual(problems, []);
   });
@@ -379,6 +395,8 @@ if (el) {
 }
 handle.addFiles([]);
 handle.unmount();
+document.addEventListener('attachments-change', (e) => console.log(e.detail.attachmentIds.length));
+window.addEventListener('upload-error', (e) => console.log(e.detail.error.message));
 `,
     'bad.ts': `import { mount } from 'tracker-attachments';
 const el = document.querySelector('tracker-attachments')!;
@@ -388,6 +406,7 @@ el.authorization = async ({ expired }) => (expired ? 'OAuth a' : 'OAuth b');
 mount(document.body, { headers: { 'X-Count': 3 } });
 mount(document.body, { strings: { dropHear: 'typo' } });
 el.strings = { filesAdded: { one: '{count} file' } };
+document.addEventListener('upload-success', (e) => e.detail.nowhere);
 `,
   });
   const good = typecheck(dir, ['good.ts']);
@@ -400,4 +419,5 @@ el.strings = { filesAdded: { one: '{count} file' } };
   assert.match(bad.output, /X-Count|number/);
   assert.match(bad.output, /dropHear/);
   assert.match(bad.output, /other/);
+  assert.match(bad.output, /nowhere/);
 });

@@ -329,9 +329,10 @@ export interface TrackerAttachmentsOptions {
    * Headers sent with every request in every mode (uploads, parts, JSON
    * calls, thumbnails), e.g. `{'X-CSRFToken': token}`. Names the widget
    * sets itself (`Authorization`, `Content-Type`, `X-Org-ID`,
-   * `X-Cloud-Org-ID`, `X-Atlassian-Token`), names browsers forbid
-   * (`Cookie`, `Origin`, `Sec-*`, …), names that are no HTTP token, and
-   * values with a line break are not sent: the console names them (never
+   * `X-Cloud-Org-ID`, `X-Atlassian-Token`, `If-Match`), names browsers
+   * forbid (`Cookie`, `Origin`, `Sec-*`, …), names that are no HTTP token,
+   * and values with a line break or characters beyond Latin-1 are not
+   * sent: the console names them (never
    * the value). Values are never logged or stored. Left out,
    * `setOptions()` keeps the ones set; `null` removes them.
    */
@@ -536,16 +537,23 @@ export default init;
  */
 export function mount(element: HTMLElement, options?: TrackerAttachmentsOptions): TrackerAttachmentsHandle;
 
+/** The widget's events by name; they bubble and are composed. */
+export interface TrackerAttachmentsEventMap {
+  'attachments-change': CustomEvent<AttachmentsChangeDetail>;
+  'upload-progress': CustomEvent<UploadProgressDetail>;
+  'upload-success': CustomEvent<UploadSuccessDetail>;
+  'upload-error': CustomEvent<UploadErrorDetail>;
+  attached: CustomEvent<AttachedDetail>;
+  'busy-change': CustomEvent<BusyChangeDetail>;
+}
+
 declare global {
   interface HTMLElementTagNameMap {
     'tracker-attachments': TrackerAttachmentsElement;
   }
-  interface HTMLElementEventMap {
-    'attachments-change': CustomEvent<AttachmentsChangeDetail>;
-    'upload-progress': CustomEvent<UploadProgressDetail>;
-    'upload-success': CustomEvent<UploadSuccessDetail>;
-    'upload-error': CustomEvent<UploadErrorDetail>;
-    attached: CustomEvent<AttachedDetail>;
-    'busy-change': CustomEvent<BusyChangeDetail>;
-  }
+  // On the element, and (as they bubble out of it) on the document and
+  // the window.
+  interface HTMLElementEventMap extends TrackerAttachmentsEventMap {}
+  interface DocumentEventMap extends TrackerAttachmentsEventMap {}
+  interface WindowEventMap extends TrackerAttachmentsEventMap {}
 }

@@ -36,7 +36,9 @@ export function mount(element, options = {}) {
   if (!ready) {
     throw new Error('tracker-attachments: call `await init()` before mount()');
   }
-  if (!(element instanceof HTMLElement)) {
+  // An element of a same-origin iframe is its own window's HTMLElement.
+  const realm = element?.ownerDocument?.defaultView;
+  if (!(element instanceof HTMLElement) && !(realm && element instanceof realm.HTMLElement)) {
     throw new TypeError('tracker-attachments: mount() needs an HTMLElement to mount into');
   }
   const handle = mountWidget(element, options);
