@@ -155,6 +155,12 @@ async fn a_file_added_offline_sends_nothing_and_goes_when_back_online() {
     assert_eq!(state(&row), "queued", "{}", text(&row));
     assert_eq!(status(&row), "Waiting for the network");
     assert_eq!(link.uploads.get(), 0);
+    // A screen reader hears that the file waits, with its arrival.
+    let live = query(&root, "[data-ta=live]").unwrap();
+    wait_for("the live region to say the file waits", 5_000, || {
+        text(&live) == format!("1 file added. {OFFLINE}")
+    })
+    .await;
 
     browser_online(true, true);
     wait_for("the upload once back online", 20_000, || {

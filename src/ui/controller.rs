@@ -117,6 +117,10 @@ pub struct Controller {
     /// Whether news told now belongs to the moment under way (ended by a
     /// microtask once the page's code has run, or once listing ends).
     news_moment_open: StoredValue<bool>,
+    /// Whether the live region has said the browser is offline since it
+    /// went: said when it goes with files to upload, or else with the first
+    /// files added while it is.
+    offline_told: StoredValue<bool>,
     /// Listed slices whose refusals are yet to be told, each in a task of
     /// its own: the moment they belong to waits for them.
     refusals_untold: StoredValue<usize>,
@@ -205,6 +209,7 @@ impl Controller {
             announcement: RwSignal::new(LiveNews::default()),
             news: StoredValue::new(LiveNews::default()),
             news_moment_open: StoredValue::new(false),
+            offline_told: StoredValue::new(false),
             refusals_untold: StoredValue::new(0),
             online: RwSignal::new(online),
             wording: RwSignal::new_local(wording(options.locale.as_ref(), options.strings.clone())),
@@ -317,13 +322,17 @@ impl Controller {
             .unwrap_or_default();
         self.sync_rows(&moved);
         self.online.try_set(online);
-        if self.is_busy() {
+        let busy = self.is_busy();
+        // Back online is news only where going offline was told.
+        let told = self.offline_told.try_get_value() == Some(true);
+        if busy && (!online || told) {
             self.announce(if online {
                 Announcement::BackOnline
             } else {
                 Announcement::WentOffline
             });
         }
+        self.offline_told.try_set_value(!online && busy);
         if online {
             self.pump();
         }
@@ -577,6 +586,7 @@ impl Controller {
             }
         });
         self.pump();
+        self.tell_offline_once();
         if !wanted.is_empty() {
             self.preview_backlog.try_update_value(|b| b.extend(wanted));
             self.make_previews();
@@ -1366,6 +1376,16 @@ impl Controller {
         }
         if let Some(Some(timer)) = self.retry_timer.try_update_value(Option::take) {
             timer.clear();
+        }
+    }
+
+    /// Files added while offline wait: said once per time offline, as going
+    /// offline with files to upload is.
+    fn tell_offline_once(&self) {
+        let offline = self.queue.try_with_untracked(UploadQueue::is_online) == Some(false);
+        if offline && self.is_busy() && self.offline_told.try_get_value() == Some(false) {
+            self.offline_told.try_set_value(true);
+            self.announce(Announcement::WentOffline);
         }
     }
 
