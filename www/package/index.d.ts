@@ -537,16 +537,6 @@ export default init;
  */
 export function mount(element: HTMLElement, options?: TrackerAttachmentsOptions): TrackerAttachmentsHandle;
 
-/** The widget's events by name; they bubble and are composed. */
-export interface TrackerAttachmentsEventMap {
-  'attachments-change': CustomEvent<AttachmentsChangeDetail>;
-  'upload-progress': CustomEvent<UploadProgressDetail>;
-  'upload-success': CustomEvent<UploadSuccessDetail>;
-  'upload-error': CustomEvent<UploadErrorDetail>;
-  attached: CustomEvent<AttachedDetail>;
-  'busy-change': CustomEvent<BusyChangeDetail>;
-}
-
 declare global {
   interface HTMLElementTagNameMap {
     'tracker-attachments': TrackerAttachmentsElement;
