@@ -350,8 +350,10 @@ impl TrackerAttachmentsHandle {
         self.reconfigure();
     }
 
-    /// The element was inserted again with its widget alive (moved, maybe
-    /// into another document): its styles follow it.
+    /// For the element's class, not the page: the element was inserted
+    /// again with its widget alive (moved, maybe into another document),
+    /// and its styles follow it.
+    #[wasm_bindgen(js_name = __restyle)]
     pub fn restyle(&self) {
         let host = self.mounted.borrow().as_ref().map(|m| m.host.clone());
         if let Some(host) = host {
@@ -971,8 +973,27 @@ fn shadow_root(host: &HtmlElement) -> Result<ShadowRoot, JsValue> {
 fn adopt_styles(host: &HtmlElement, root: &ShadowRoot) -> Result<(), JsValue> {
     let page = web_sys::window().and_then(|w| w.document());
     let home = host.owner_document();
+    let adopted = root.adopted_style_sheets();
     let sheet = match (&page, &home) {
-        (Some(page), Some(home)) if page != home => sheet_of_window(home.default_view())?,
+        (Some(page), Some(home)) if page != home => {
+            let window = home
+                .default_view()
+                .ok_or_else(|| JsValue::from_str("a document without a window"))?;
+            let constructor: Function =
+                Reflect::get(&window, &"CSSStyleSheet".into())?.dyn_into()?;
+            // Made by that window already: kept, not parsed again.
+            let prototype = Reflect::get(&constructor, &"prototype".into())?;
+            if adopted.length() == 1
+                && Reflect::get_prototype_of(&adopted.get(0))
+                    .is_ok_and(|p| JsValue::from(p) == prototype)
+            {
+                return Ok(());
+            }
+            let sheet: CssStyleSheet =
+                Reflect::construct(&constructor, &Array::new())?.unchecked_into();
+            sheet.replace_sync(STYLES)?;
+            sheet
+        }
         _ => STYLE_SHEET.with(|cell| -> Result<CssStyleSheet, JsValue> {
             if let Some(sheet) = cell.borrow().as_ref() {
                 return Ok(sheet.clone());
@@ -983,21 +1004,10 @@ fn adopt_styles(host: &HtmlElement, root: &ShadowRoot) -> Result<(), JsValue> {
             Ok(sheet)
         })?,
     };
-    let adopted = root.adopted_style_sheets();
     if adopted.length() != 1 || adopted.get(0) != JsValue::from(&sheet) {
         root.set_adopted_style_sheets(&Array::of1(&sheet));
     }
     Ok(())
-}
-
-/// The widget's stylesheet made by `window`'s own `CSSStyleSheet` (another
-/// document's window: an iframe's).
-fn sheet_of_window(window: Option<web_sys::Window>) -> Result<CssStyleSheet, JsValue> {
-    let window = window.ok_or_else(|| JsValue::from_str("a document without a window"))?;
-    let constructor: Function = Reflect::get(&window, &"CSSStyleSheet".into())?.dyn_into()?;
-    let sheet: CssStyleSheet = Reflect::construct(&constructor, &Array::new())?.unchecked_into();
-    sheet.replace_sync(STYLES)?;
-    Ok(sheet)
 }
 
 fn sync_kept_inputs(host: &HtmlElement, name: &str, ids: &[String]) {

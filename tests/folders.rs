@@ -359,10 +359,11 @@ async fn text_and_link_drags_add_nothing_and_say_nothing() {
     })
     .await;
     assert_eq!(query_all(&root, "[data-ta=row]").len(), 1);
-    assert_eq!(
-        text(&query(&root, "[data-ta=live]").unwrap()),
-        "1 file added"
-    );
+    let live = query(&root, "[data-ta=live]").unwrap();
+    wait_for("the file's arrival told alone", 2_000, || {
+        text(&live) == "1 file added"
+    })
+    .await;
 }
 
 #[wasm_bindgen_test]

@@ -172,6 +172,39 @@ async fn a_file_added_offline_sends_nothing_and_goes_when_back_online() {
     browser_online_restored();
 }
 
+/// A failed file retried while offline waits, and the live region says so
+/// (the widget was idle when the browser went, so nothing had said it),
+/// then "Back online" when it comes back.
+#[wasm_bindgen_test]
+async fn a_file_retried_offline_is_told_to_wait_and_back_online() {
+    browser_online_restored();
+    let root = container();
+    // A refused token: the upload fails for good, with a Retry button.
+    let _handle = mount_widget(root.clone(), dev_options(server(), "wrong-token"));
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[file(b"retried", "retried.txt", "text/plain")],
+    );
+    wait_for("the failure", 10_000, || {
+        query(&root, "[data-ta=row]").is_some_and(|r| state(&r) == "failed")
+    })
+    .await;
+    let live = query(&root, "[data-ta=live]").unwrap();
+    let told = Told::watch(&live);
+    browser_online(false, true);
+    click(&root, "[data-ta=retry]");
+    wait_for("the retry told to wait", 5_000, || told.count(OFFLINE) == 1).await;
+    assert_eq!(state(&query(&root, "[data-ta=row]").unwrap()), "queued");
+    browser_online(true, true);
+    wait_for("back online told", 5_000, || told.count(BACK) == 1).await;
+    wait_for("the file failing again", 10_000, || {
+        query(&root, "[data-ta=row]").is_some_and(|r| state(&r) == "failed")
+    })
+    .await;
+    assert_eq!(told.count(OFFLINE), 1);
+    browser_online_restored();
+}
+
 #[wasm_bindgen_test]
 async fn a_request_failing_as_the_browser_goes_offline_spends_no_try() {
     browser_online_restored();

@@ -144,8 +144,8 @@ impl KeptAttachments {
 
     /// Whether storing this list would tell anything: an attachment, or a
     /// removal other tabs have still to hear of. A list with neither is
-    /// not written (or is removed): its absence reads the same to every
-    /// tab, and a page that never kept anything leaves no key behind.
+    /// not written where none is stored: a page that never kept anything
+    /// leaves no key behind.
     pub fn is_worth_storing(&self) -> bool {
         !self.items.is_empty() || self.removed.as_ref().is_some_and(|r| !r.is_empty())
     }

@@ -35,7 +35,7 @@ export function defineElement(tag, observed, hooks) {
       if (this.#widget !== null) {
         // Moved: into another document (an iframe's) its styles must be
         // made again there.
-        this.#widget.restyle();
+        this.#widget.__restyle();
       } else {
         const given = this.#given;
         this.#widget = hooks.connect(

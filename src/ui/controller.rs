@@ -724,6 +724,7 @@ impl Controller {
         }
         self.tell_refusals(&changed);
         self.pump();
+        self.tell_offline_once();
     }
 
     /// Tells the host and the live region of each of `ids` the restrictions
@@ -1379,8 +1380,8 @@ impl Controller {
         }
     }
 
-    /// Files added while offline wait: said once per time offline, as going
-    /// offline with files to upload is.
+    /// Files added (or retried) while offline wait: said once per time
+    /// offline, as going offline with files to upload is.
     fn tell_offline_once(&self) {
         let offline = self.queue.try_with_untracked(UploadQueue::is_online) == Some(false);
         if offline && self.is_busy() && self.offline_told.try_get_value() == Some(false) {

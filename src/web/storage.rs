@@ -60,24 +60,24 @@ pub fn load_kept(persist: Persist, key: &str) -> KeptAttachments {
 /// (`Persist::None`, or storage disabled) is no failure: nothing is meant
 /// to be kept then.
 ///
-/// With `persist: local` an empty list is still written while it tells
-/// removals: other tabs read a removed list as emptied by an older build,
-/// every id they had from it removed, and must hear which ids went. Once
-/// those are told (a day later) or when there never were any, the key is
-/// removed: no tab can hold an id then that the absence would take away.
-/// With `persist: session` (one tab) an empty list is removed.
+/// With `persist: local` an empty list is written, not removed: other
+/// tabs read a removed list as emptied by an older build, every id they
+/// had from it removed, and one may have stored an id since this tab read
+/// the list. But where no list is stored and this one tells nothing (no
+/// attachment, no removal still told), nothing is written: a page that
+/// never kept anything leaves no key behind. With `persist: session` (one
+/// tab) an empty list is removed.
 pub fn save_kept(persist: Persist, key: &str, kept: &KeptAttachments) -> bool {
     let Some(storage) = storage(persist) else {
         return true;
     };
-    let worth_storing = match persist {
-        Persist::Local => kept.is_worth_storing(),
-        _ => !kept.is_empty(),
-    };
-    let stored = if worth_storing {
-        storage.set_item(key, &kept.to_json())
-    } else {
-        storage.remove_item(key)
+    let stored = match persist {
+        Persist::Local if !kept.is_worth_storing() && matches!(storage.get_item(key), Ok(None)) => {
+            Ok(())
+        }
+        Persist::Local => storage.set_item(key, &kept.to_json()),
+        _ if kept.is_empty() => storage.remove_item(key),
+        _ => storage.set_item(key, &kept.to_json()),
     };
     stored.is_ok()
 }
