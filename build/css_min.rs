@@ -22,7 +22,15 @@ pub fn minify_css(css: &str) -> String {
                     }
                     last = c;
                 }
-                space = true;
+                // A comment is no whitespace: between two tokens it keeps
+                // them apart without making a descendant combinator of
+                // `.a/**/.b`, so there an empty one stays.
+                let touching = !space
+                    && out.chars().last().is_some_and(|c| !c.is_whitespace())
+                    && chars.peek().is_some_and(|c| !c.is_whitespace());
+                if touching {
+                    out.push_str("/**/");
+                }
             }
             c if c.is_whitespace() => space = true,
             '"' | '\'' => {
@@ -83,6 +91,15 @@ mod tests {
             minify_css(css),
             ".a :hover{width: calc(100% - 2rem)}@container (max-width: 32rem){.x[data-t=\"a  b\"]{content: 'x /* y */ z'}}"
         );
+    }
+
+    #[test]
+    fn a_comment_between_tokens_keeps_them_apart_as_it_did() {
+        assert_eq!(
+            minify_css(".a/* x */.b { border: 1px/* y */solid; }"),
+            ".a/**/.b{border: 1px/**/solid}"
+        );
+        assert_eq!(minify_css(".a /* x */ .b{}"), ".a .b{}");
     }
 
     #[test]
