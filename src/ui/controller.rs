@@ -1383,8 +1383,12 @@ impl Controller {
     /// Files added (or retried) while offline wait: said once per time
     /// offline, as going offline with files to upload is.
     fn tell_offline_once(&self) {
-        let offline = self.queue.try_with_untracked(UploadQueue::is_online) == Some(false);
-        if offline && self.is_busy() && self.offline_told.try_get_value() == Some(false) {
+        // Files waiting, not a folder still being read: a slice of it the
+        // restrictions refused whole leaves nothing to wait.
+        let waiting = self
+            .queue
+            .try_with_untracked(|q| !q.is_online() && q.summary().running);
+        if waiting == Some(true) && self.offline_told.try_get_value() == Some(false) {
             self.offline_told.try_set_value(true);
             self.announce(Announcement::WentOffline);
         }
