@@ -104,11 +104,6 @@ pub struct Entry {
     /// could not be confirmed). It is on the issue all the same, so the
     /// restrictions count it as listed.
     pub left_on_server: bool,
-    /// In a resumable queue (Flow's parts), the most bytes a run of it
-    /// reported sent: the server holds them and a next run skips them, so
-    /// they count as sent while it waits (offline, for a retry, failed)
-    /// and a next run shows no less.
-    pub held: u64,
 }
 
 /// How many files, and how many bytes, one request may carry. A file larger
@@ -203,8 +198,6 @@ pub struct UploadQueue {
     /// without spending a try: an outage longer than the retries' few
     /// seconds would otherwise fail every file.
     online: bool,
-    /// See [`Self::set_resumable`].
-    resumable: bool,
 }
 
 /// Counts and bytes over the entries, by state.
@@ -230,9 +223,9 @@ impl Tally {
     /// What one entry of `size` bytes in `state` adds: bytes sent and bytes
     /// to send count for files that have not been cancelled, refused or
     /// failed; finished files count in full.
-    fn share(size: u64, held: u64, state: &EntryState) -> (u64, u64) {
+    fn share(size: u64, state: &EntryState) -> (u64, u64) {
         match state {
-            EntryState::Queued | EntryState::Retrying { .. } => (held.min(size), size),
+            EntryState::Queued | EntryState::Retrying { .. } => (0, size),
             EntryState::Uploading { sent, total } => (*sent, *total),
             EntryState::Done { .. } => (size, size),
             EntryState::Failed { .. } | EntryState::Cancelled | EntryState::Refused { .. } => {
@@ -253,7 +246,7 @@ impl Tally {
         }
     }
 
-    fn add(&mut self, size: u64, held: u64, state: &EntryState) {
+    fn add(&mut self, size: u64, state: &EntryState) {
         if let Some(n) = self.counter(state) {
             *n += 1;
         }
@@ -263,12 +256,12 @@ impl Tally {
         if matches!(state, EntryState::Failed { .. }) {
             self.failed_bytes = self.failed_bytes.saturating_add(size);
         }
-        let (sent, total) = Self::share(size, held, state);
+        let (sent, total) = Self::share(size, state);
         self.sent = self.sent.saturating_add(sent);
         self.total = self.total.saturating_add(total);
     }
 
-    fn remove(&mut self, size: u64, held: u64, state: &EntryState) {
+    fn remove(&mut self, size: u64, state: &EntryState) {
         if let Some(n) = self.counter(state) {
             *n = n.saturating_sub(1);
         }
@@ -278,7 +271,7 @@ impl Tally {
         if matches!(state, EntryState::Failed { .. }) {
             self.failed_bytes = self.failed_bytes.saturating_sub(size);
         }
-        let (sent, total) = Self::share(size, held, state);
+        let (sent, total) = Self::share(size, state);
         self.sent = self.sent.saturating_sub(sent);
         self.total = self.total.saturating_sub(total);
     }
@@ -289,7 +282,7 @@ impl Tally {
     fn of(entries: &[Entry]) -> Self {
         let mut tally = Self::default();
         for e in entries {
-            tally.add(e.file.size, e.held, &e.state);
+            tally.add(e.file.size, &e.state);
         }
         tally
     }
@@ -336,22 +329,6 @@ impl UploadQueue {
             next_request: 0,
             scan_from: 0,
             online: true,
-            resumable: false,
-        }
-    }
-
-    /// Whether a stopped upload goes on where it stopped when it runs
-    /// again (Flow's parts) rather than from the start: then the bytes it
-    /// had sent still count ([`Entry::held`]). Turned off, nothing is held.
-    pub fn set_resumable(&mut self, resumable: bool) {
-        self.resumable = resumable;
-        if resumable {
-            return;
-        }
-        for entry in self.entries.iter_mut().filter(|e| e.held > 0) {
-            self.tally.remove(entry.file.size, entry.held, &entry.state);
-            entry.held = 0;
-            self.tally.add(entry.file.size, 0, &entry.state);
         }
     }
 
@@ -439,7 +416,7 @@ impl UploadQueue {
             }
             let id = EntryId(self.next_id);
             self.next_id += 1;
-            self.tally.add(file.size, 0, &state);
+            self.tally.add(file.size, &state);
             self.entries.push(Entry {
                 id,
                 file,
@@ -448,7 +425,6 @@ impl UploadQueue {
                 run: 0,
                 request: 0,
                 left_on_server: false,
-                held: 0,
             });
             ids.push(id);
         }
@@ -508,9 +484,9 @@ impl UploadQueue {
         for entry in &mut self.entries[from..] {
             if let EntryState::Retrying { error, .. } = &entry.state {
                 if error.waits_for_network() {
-                    self.tally.remove(entry.file.size, entry.held, &entry.state);
+                    self.tally.remove(entry.file.size, &entry.state);
                     entry.state = EntryState::Queued;
-                    self.tally.add(entry.file.size, entry.held, &entry.state);
+                    self.tally.add(entry.file.size, &entry.state);
                     moved.push(entry.id);
                 }
             }
@@ -579,12 +555,12 @@ impl UploadQueue {
                 batches.push(Vec::new());
                 batch_bytes = 0;
             }
-            self.tally.remove(entry.file.size, entry.held, &entry.state);
+            self.tally.remove(entry.file.size, &entry.state);
             entry.state = EntryState::Uploading {
-                sent: entry.held,
+                sent: 0,
                 total: entry.file.size,
             };
-            self.tally.add(entry.file.size, entry.held, &entry.state);
+            self.tally.add(entry.file.size, &entry.state);
             entry.run += 1;
             entry.request = self.next_request;
             batch_bytes = batch_bytes.saturating_add(entry.file.size);
@@ -644,21 +620,8 @@ impl UploadQueue {
         {
             release(&mut self.in_flight, entry.request);
         }
-        self.tally.remove(entry.file.size, entry.held, &entry.state);
-        let mut to = to;
-        entry.held = match (&entry.state, &mut to) {
-            (_, EntryState::Done { .. } | EntryState::Cancelled | EntryState::Refused { .. }) => 0,
-            // A run reports less than it held while it tests its parts again.
-            (_, EntryState::Uploading { sent, .. }) => {
-                *sent = (*sent).max(entry.held);
-                entry.held
-            }
-            (EntryState::Uploading { sent, .. }, _) if self.resumable => {
-                entry.held.max(*sent).min(entry.file.size)
-            }
-            _ => entry.held,
-        };
-        self.tally.add(entry.file.size, entry.held, &to);
+        self.tally.remove(entry.file.size, &entry.state);
+        self.tally.add(entry.file.size, &to);
         if is_waiting(&to) {
             self.scan_from = self.scan_from.min(index);
         }
@@ -886,7 +849,7 @@ impl UploadQueue {
             });
         self.entries = kept;
         for e in &taken {
-            self.tally.remove(e.file.size, e.held, &e.state);
+            self.tally.remove(e.file.size, &e.state);
         }
         if !taken.is_empty() {
             // Indices moved: search from the front once.
@@ -997,55 +960,6 @@ mod tests {
         q.finish(a, Ok(attachment("1"))).unwrap();
         assert_eq!(q.start_ready(0.0), vec![c]);
         assert_eq!(q.active_count(), 2);
-    }
-
-    /// Flow's parts stay on the server when its upload stops: the bytes
-    /// sent still count while the file waits, and its next run (which
-    /// tests its parts again) shows no less.
-    #[test]
-    fn a_resumable_upload_keeps_what_it_sent_while_it_waits() {
-        let stopped = |resumable: bool| {
-            let mut q = UploadQueue::new(1);
-            q.set_resumable(resumable);
-            let a = q.add(file("big.bin", 100));
-            q.start_ready(0.0);
-            q.progress(a, 40, 100).unwrap();
-            q.set_online(false);
-            q.finish_at(a, Err(UploadError::Network("gone".into())), 0.0, None, 0.5)
-                .unwrap();
-            assert_eq!(q.get(a).unwrap().state, EntryState::Queued);
-            assert!(q.totals_are_consistent());
-            (q, a)
-        };
-        let (mut q, a) = stopped(true);
-        assert_eq!((q.summary().sent, q.summary().left), (40, 60));
-        q.set_online(true);
-        q.start_ready(0.0);
-        let uploading = |sent| EntryState::Uploading { sent, total: 100 };
-        assert_eq!(q.get(a).unwrap().state, uploading(40));
-        q.progress(a, 10, 100).unwrap();
-        assert_eq!(
-            (q.get(a).unwrap().state.clone(), q.summary().sent),
-            (uploading(40), 40)
-        );
-        q.progress(a, 70, 100).unwrap();
-        let server_error = UploadError::Http {
-            status: 500,
-            message: String::new(),
-        };
-        q.finish_at(a, Err(server_error), 0.0, None, 0.5).unwrap();
-        assert!(matches!(
-            q.get(a).unwrap().state,
-            EntryState::Retrying { .. }
-        ));
-        assert_eq!(q.summary().sent, 70);
-        // Turned off (another mode), nothing is held.
-        q.set_resumable(false);
-        assert_eq!(q.summary().sent, 0);
-        assert!(q.totals_are_consistent());
-        // A queue that is not resumable starts a stopped upload from nothing.
-        let (q, _) = stopped(false);
-        assert_eq!(q.summary().sent, 0);
     }
 
     #[test]

@@ -180,7 +180,6 @@ impl Controller {
             .with_retry_policy(options.retry);
         let online = is_online();
         first_queue.set_online(online);
-        first_queue.set_resumable(options.mode == Mode::Flow);
         let queue = RwSignal::new(first_queue);
         let reading = RwSignal::new(0);
         // A memo: the queue changes with every progress report, `busy`
@@ -1161,9 +1160,7 @@ impl Controller {
                 options.concurrency,
                 options.restrictions.clone(),
                 options.retry,
-            );
-            // Flow's parts stay on the server: a stopped file goes on.
-            q.set_resumable(options.mode == Mode::Flow);
+            )
         });
         if store_changed {
             let kept = load_kept(options.persist, &storage_key(&options.persist_key));
