@@ -18,8 +18,8 @@ use crate::backend::{
 use crate::core::{
     can_preview, file_shares, parse_retry_after, Announcement, Attachment, BatchLimit, Deletion,
     Deletions, Entry, EntryId, EntryState, FileMeta, HostVerdict, Intake, KeptAttachments,
-    KeptSettle, Language, LiveNews, ProgressPace, Refusal, Settle, Throughput, UploadError,
-    UploadQueue, Wording,
+    KeptSettle, Language, LiveNews, OfflineNews, ProgressPace, Refusal, Settle, Throughput,
+    UploadError, UploadQueue, Wording,
 };
 use crate::web::{
     downscaled_preview, fetch_thumbnail, fresh_credentials, is_kept_change, is_online, load_kept,
@@ -117,10 +117,8 @@ pub struct Controller {
     /// Whether news told now belongs to the moment under way (ended by a
     /// microtask once the page's code has run, or once listing ends).
     news_moment_open: StoredValue<bool>,
-    /// Whether the live region has said the browser is offline since it
-    /// went: said when it goes with files to upload, or else with the first
-    /// files added while it is.
-    offline_told: StoredValue<bool>,
+    /// When the live region says the browser is offline, and back.
+    offline_news: StoredValue<OfflineNews>,
     /// Listed slices whose refusals are yet to be told, each in a task of
     /// its own: the moment they belong to waits for them.
     refusals_untold: StoredValue<usize>,
@@ -209,7 +207,7 @@ impl Controller {
             announcement: RwSignal::new(LiveNews::default()),
             news: StoredValue::new(LiveNews::default()),
             news_moment_open: StoredValue::new(false),
-            offline_told: StoredValue::new(false),
+            offline_news: StoredValue::new(OfflineNews::default()),
             refusals_untold: StoredValue::new(0),
             online: RwSignal::new(online),
             wording: RwSignal::new_local(wording(options.locale.as_ref(), options.strings.clone())),
@@ -323,16 +321,13 @@ impl Controller {
         self.sync_rows(&moved);
         self.online.try_set(online);
         let busy = self.is_busy();
-        // Back online is news only where going offline was told.
-        let told = self.offline_told.try_get_value() == Some(true);
-        if busy && (!online || told) {
-            self.announce(if online {
-                Announcement::BackOnline
-            } else {
-                Announcement::WentOffline
-            });
+        let news = self
+            .offline_news
+            .try_update_value(|n| n.connectivity(online, busy))
+            .flatten();
+        if let Some(news) = news {
+            self.announce(news);
         }
-        self.offline_told.try_set_value(!online && busy);
         if online {
             self.pump();
         }
@@ -1380,17 +1375,23 @@ impl Controller {
         }
     }
 
-    /// Files added (or retried) while offline wait: said once per time
-    /// offline, as going offline with files to upload is.
+    /// Files added (or retried) while offline wait: said once per outage
+    /// ([`OfflineNews`]). Files in line count, not a folder still being
+    /// read: a slice of it the restrictions refused whole leaves nothing
+    /// to wait.
     fn tell_offline_once(&self) {
-        // Files waiting, not a folder still being read: a slice of it the
-        // restrictions refused whole leaves nothing to wait.
-        let waiting = self
+        let Some((offline, waiting)) = self
             .queue
-            .try_with_untracked(|q| !q.is_online() && q.summary().running);
-        if waiting == Some(true) && self.offline_told.try_get_value() == Some(false) {
-            self.offline_told.try_set_value(true);
-            self.announce(Announcement::WentOffline);
+            .try_with_untracked(|q| (!q.is_online(), q.summary().running))
+        else {
+            return;
+        };
+        let news = self
+            .offline_news
+            .try_update_value(|n| n.files_waiting(offline, waiting))
+            .flatten();
+        if let Some(news) = news {
+            self.announce(news);
         }
     }
 
