@@ -12,8 +12,9 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use js_sys::{Object, Reflect};
+use leptos::prelude::WithUntracked;
 use support::*;
-use tracker_attachments::backend::{JsonRequest, UploadRequest};
+use tracker_attachments::backend::{JsonRequest, Mode, UploadRequest};
 use tracker_attachments::core::{RetryPolicy, UploadError};
 use tracker_attachments::web::{BrowserTransport, Transport, TransportFuture};
 use tracker_attachments::WidgetOptions;
@@ -51,14 +52,14 @@ fn browser_online_restored() {
     Reflect::delete_property(&navigator.into(), &js("onLine")).unwrap();
 }
 
-/// The browser's transport, counting uploads; with `drop_first`, the
-/// first upload finds the browser gone offline (`navigator.onLine` false,
+/// The browser's transport, counting uploads; with `drop_at`, that upload
+/// (the first is 1) finds the browser gone offline (`navigator.onLine` false,
 /// its event not yet dispatched, as Chromium may order them) and fails as
 /// a request does then.
 struct Link {
     browser: BrowserTransport,
     uploads: Cell<usize>,
-    drop_first: bool,
+    drop_at: Option<usize>,
 }
 
 impl Transport for Link {
@@ -70,7 +71,7 @@ impl Transport for Link {
         on_progress: Rc<dyn Fn(u64, u64)>,
     ) -> TransportFuture<'a> {
         self.uploads.set(self.uploads.get() + 1);
-        if self.drop_first && self.uploads.get() == 1 {
+        if self.drop_at == Some(self.uploads.get()) {
             browser_online(false, false);
             return Box::pin(async {
                 Err(UploadError::Network(
@@ -130,7 +131,7 @@ async fn a_file_added_offline_sends_nothing_and_goes_when_back_online() {
     let link = Rc::new(Link {
         browser: BrowserTransport::default(),
         uploads: Cell::new(0),
-        drop_first: false,
+        drop_at: None,
     });
     let root = container();
     let options = WidgetOptions {
@@ -205,13 +206,64 @@ async fn a_file_retried_offline_is_told_to_wait_and_back_online() {
     browser_online_restored();
 }
 
+/// Flow's parts stay on the server while a file waits for the network: the
+/// summary still counts the parts the server confirmed, and back online
+/// the file goes on from them.
+#[wasm_bindgen_test]
+async fn a_file_in_parts_waiting_offline_keeps_the_parts_it_sent() {
+    const PART: usize = 64 * 1024;
+    browser_online_restored();
+    let link = Rc::new(Link {
+        browser: BrowserTransport::default(),
+        uploads: Cell::new(0),
+        drop_at: Some(3),
+    });
+    let root = container();
+    let options = WidgetOptions {
+        transport: link.clone(),
+        mode: Mode::Flow,
+        chunk_size: PART as u64,
+        ..dev_options(server(), "dev-token")
+    };
+    browser_online(true, false);
+    let (_handle, controller) = mount_with_controller(root.clone(), options);
+    let name = format!("parts-{}.bin", js_sys::Math::random().to_bits());
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[file(
+            &vec![7u8; 4 * PART],
+            &name,
+            "application/octet-stream",
+        )],
+    );
+    wait_for("the row", 5_000, || query(&root, "[data-ta=row]").is_some()).await;
+    let row = || query(&root, "[data-ta=row]").unwrap();
+    wait_for("the file to wait for the network", 10_000, || {
+        status(&row()) == "Waiting for the network"
+    })
+    .await;
+    // The two parts the server confirmed count, not the third that was
+    // going out when the network went (before, nothing counted).
+    let sent = controller.queue.with_untracked(|q| q.summary().sent);
+    assert_eq!(sent, 2 * PART as u64);
+
+    browser_online(true, true);
+    wait_for("the upload once back online", 20_000, || {
+        state(&row()) == "done"
+    })
+    .await;
+    // The third part again, and the fourth: the first two are not resent.
+    assert_eq!(link.uploads.get(), 5);
+    browser_online_restored();
+}
+
 #[wasm_bindgen_test]
 async fn a_request_failing_as_the_browser_goes_offline_spends_no_try() {
     browser_online_restored();
     let link = Rc::new(Link {
         browser: BrowserTransport::default(),
         uploads: Cell::new(0),
-        drop_first: true,
+        drop_at: Some(1),
     });
     let root = container();
     let options = WidgetOptions {

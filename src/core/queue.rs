@@ -104,6 +104,11 @@ pub struct Entry {
     /// could not be confirmed). It is on the issue all the same, so the
     /// restrictions count it as listed.
     pub left_on_server: bool,
+    /// Bytes of the file the server has confirmed holding, of an upload
+    /// that resumes where it stopped (Flow's parts, never the last): they
+    /// count as sent while the file waits (offline, for a retry), and its
+    /// next run shows no less. Set by [`UploadQueue::hold`] only.
+    pub held: u64,
 }
 
 /// How many files, and how many bytes, one request may carry. A file larger
@@ -222,10 +227,11 @@ struct Tally {
 impl Tally {
     /// What one entry of `size` bytes in `state` adds: bytes sent and bytes
     /// to send count for files that have not been cancelled, refused or
-    /// failed; finished files count in full.
-    fn share(size: u64, state: &EntryState) -> (u64, u64) {
+    /// failed; finished files count in full, and waiting ones the bytes the
+    /// server holds of them.
+    fn share(size: u64, held: u64, state: &EntryState) -> (u64, u64) {
         match state {
-            EntryState::Queued | EntryState::Retrying { .. } => (0, size),
+            EntryState::Queued | EntryState::Retrying { .. } => (held.min(size), size),
             EntryState::Uploading { sent, total } => (*sent, *total),
             EntryState::Done { .. } => (size, size),
             EntryState::Failed { .. } | EntryState::Cancelled | EntryState::Refused { .. } => {
@@ -246,7 +252,7 @@ impl Tally {
         }
     }
 
-    fn add(&mut self, size: u64, state: &EntryState) {
+    fn add(&mut self, size: u64, held: u64, state: &EntryState) {
         if let Some(n) = self.counter(state) {
             *n += 1;
         }
@@ -256,12 +262,12 @@ impl Tally {
         if matches!(state, EntryState::Failed { .. }) {
             self.failed_bytes = self.failed_bytes.saturating_add(size);
         }
-        let (sent, total) = Self::share(size, state);
+        let (sent, total) = Self::share(size, held, state);
         self.sent = self.sent.saturating_add(sent);
         self.total = self.total.saturating_add(total);
     }
 
-    fn remove(&mut self, size: u64, state: &EntryState) {
+    fn remove(&mut self, size: u64, held: u64, state: &EntryState) {
         if let Some(n) = self.counter(state) {
             *n = n.saturating_sub(1);
         }
@@ -271,7 +277,7 @@ impl Tally {
         if matches!(state, EntryState::Failed { .. }) {
             self.failed_bytes = self.failed_bytes.saturating_sub(size);
         }
-        let (sent, total) = Self::share(size, state);
+        let (sent, total) = Self::share(size, held, state);
         self.sent = self.sent.saturating_sub(sent);
         self.total = self.total.saturating_sub(total);
     }
@@ -282,7 +288,7 @@ impl Tally {
     fn of(entries: &[Entry]) -> Self {
         let mut tally = Self::default();
         for e in entries {
-            tally.add(e.file.size, &e.state);
+            tally.add(e.file.size, e.held, &e.state);
         }
         tally
     }
@@ -416,7 +422,7 @@ impl UploadQueue {
             }
             let id = EntryId(self.next_id);
             self.next_id += 1;
-            self.tally.add(file.size, &state);
+            self.tally.add(file.size, 0, &state);
             self.entries.push(Entry {
                 id,
                 file,
@@ -425,6 +431,7 @@ impl UploadQueue {
                 run: 0,
                 request: 0,
                 left_on_server: false,
+                held: 0,
             });
             ids.push(id);
         }
@@ -484,9 +491,9 @@ impl UploadQueue {
         for entry in &mut self.entries[from..] {
             if let EntryState::Retrying { error, .. } = &entry.state {
                 if error.waits_for_network() {
-                    self.tally.remove(entry.file.size, &entry.state);
+                    self.tally.remove(entry.file.size, entry.held, &entry.state);
                     entry.state = EntryState::Queued;
-                    self.tally.add(entry.file.size, &entry.state);
+                    self.tally.add(entry.file.size, entry.held, &entry.state);
                     moved.push(entry.id);
                 }
             }
@@ -555,12 +562,13 @@ impl UploadQueue {
                 batches.push(Vec::new());
                 batch_bytes = 0;
             }
-            self.tally.remove(entry.file.size, &entry.state);
+            self.tally.remove(entry.file.size, entry.held, &entry.state);
+            // What the server holds is not shown going back to nothing.
             entry.state = EntryState::Uploading {
-                sent: 0,
+                sent: entry.held.min(entry.file.size),
                 total: entry.file.size,
             };
-            self.tally.add(entry.file.size, &entry.state);
+            self.tally.add(entry.file.size, entry.held, &entry.state);
             entry.run += 1;
             entry.request = self.next_request;
             batch_bytes = batch_bytes.saturating_add(entry.file.size);
@@ -620,8 +628,16 @@ impl UploadQueue {
         {
             release(&mut self.in_flight, entry.request);
         }
-        self.tally.remove(entry.file.size, &entry.state);
-        self.tally.add(entry.file.size, &to);
+        let mut to = to;
+        // A run's progress never goes back: it starts from the bytes held
+        // (`Entry::held`), and its own count climbs through them again.
+        if let (EntryState::Uploading { sent: was, .. }, EntryState::Uploading { sent, .. }) =
+            (&entry.state, &mut to)
+        {
+            *sent = (*sent).max(*was);
+        }
+        self.tally.remove(entry.file.size, entry.held, &entry.state);
+        self.tally.add(entry.file.size, entry.held, &to);
         if is_waiting(&to) {
             self.scan_from = self.scan_from.min(index);
         }
@@ -638,6 +654,29 @@ impl UploadQueue {
         self.transition(id, EntryState::Uploading { sent, total }, |s| {
             matches!(s, EntryState::Uploading { .. })
         })
+    }
+
+    /// The server confirmed holding `bytes` of `id` (see [`Entry::held`]):
+    /// what its latest look at the parts found, more or less than before.
+    /// `false` when there is no such entry.
+    pub fn hold(&mut self, id: EntryId, bytes: u64) -> bool {
+        let Some(entry) = self.index_of(id).map(|i| &mut self.entries[i]) else {
+            return false;
+        };
+        self.tally.remove(entry.file.size, entry.held, &entry.state);
+        entry.held = bytes.min(entry.file.size);
+        self.tally.add(entry.file.size, entry.held, &entry.state);
+        true
+    }
+
+    /// Forgets every byte held: the upload would not go on where it
+    /// stopped (another mode, API or part size, other credentials).
+    pub fn forget_held(&mut self) {
+        for entry in self.entries.iter_mut().filter(|e| e.held > 0) {
+            self.tally.remove(entry.file.size, entry.held, &entry.state);
+            entry.held = 0;
+            self.tally.add(entry.file.size, 0, &entry.state);
+        }
     }
 
     /// When the earliest waiting retry is due, so the caller can set a timer.
@@ -849,7 +888,7 @@ impl UploadQueue {
             });
         self.entries = kept;
         for e in &taken {
-            self.tally.remove(e.file.size, &e.state);
+            self.tally.remove(e.file.size, e.held, &e.state);
         }
         if !taken.is_empty() {
             // Indices moved: search from the front once.
@@ -1826,6 +1865,55 @@ mod tests {
         q.finish(ids[4], Ok(attachment("5"))).unwrap();
         assert_eq!(q.start_ready(0.0), vec![]);
         assert!(q.totals_are_consistent());
+    }
+
+    /// Flow's parts stay on the server when its upload stops: the bytes the
+    /// server confirmed still count while the file waits, and its next run
+    /// starts from them and never shows less.
+    #[test]
+    fn held_bytes_count_while_a_file_waits_and_a_next_run_starts_from_them() {
+        let mut q = UploadQueue::new(1);
+        let a = q.add(file("big.bin", 100));
+        q.start_ready(0.0);
+        // 70 bytes out, of which the server confirmed one 40-byte part.
+        q.progress(a, 70, 100).unwrap();
+        assert!(q.hold(a, 40));
+        q.set_online(false);
+        q.finish_at(a, Err(UploadError::Network("gone".into())), 0.0, None, 0.5)
+            .unwrap();
+        assert_eq!(q.get(a).unwrap().state, EntryState::Queued);
+        // The part in flight is not counted, only what the server holds.
+        assert_eq!((q.summary().sent, q.summary().left), (40, 60));
+        assert!(q.totals_are_consistent());
+        q.set_online(true);
+        q.start_ready(0.0);
+        let uploading = |sent| EntryState::Uploading { sent, total: 100 };
+        assert_eq!(q.get(a).unwrap().state, uploading(40));
+        // The run's own count climbs through the held part again.
+        q.progress(a, 10, 100).unwrap();
+        assert_eq!(q.get(a).unwrap().state, uploading(40));
+        q.progress(a, 60, 100).unwrap();
+        assert_eq!(q.get(a).unwrap().state, uploading(60));
+        // The server lost its parts (found by this run's look at them),
+        // then the run failed: the wait counts what it holds now.
+        assert!(q.hold(a, 0));
+        let server_error = UploadError::Http {
+            status: 500,
+            message: String::new(),
+        };
+        q.finish_at(a, Err(server_error), 0.0, None, 0.5).unwrap();
+        assert!(matches!(
+            q.get(a).unwrap().state,
+            EntryState::Retrying { .. }
+        ));
+        assert_eq!(q.summary().sent, 0);
+        assert!(q.hold(a, 80));
+        assert_eq!(q.summary().sent, 80);
+        // Other options: the upload would start afresh.
+        q.forget_held();
+        assert_eq!(q.summary().sent, 0);
+        assert!(q.totals_are_consistent());
+        assert!(!q.hold(EntryId(99), 1));
     }
 
     #[test]

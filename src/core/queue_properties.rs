@@ -24,6 +24,10 @@ enum Op {
     Tick(u64),
     /// The browser goes offline (`false`) or back online.
     Online(bool),
+    /// The server confirms holding some bytes of a file (Flow's parts).
+    Hold(usize, u64),
+    /// The held bytes stop counting (the options changed).
+    ForgetHeld,
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -40,6 +44,8 @@ fn op() -> impl Strategy<Value = Op> {
         (0usize..40).prop_map(Op::Remove),
         (0u64..10_000).prop_map(Op::Tick),
         any::<bool>().prop_map(Op::Online),
+        (0usize..40, 0u64..5_000).prop_map(|(i, n)| Op::Hold(i, n)),
+        Just(Op::ForgetHeld),
     ]
 }
 
@@ -138,15 +144,39 @@ proptest! {
                         }
                     }
                     for id in started.into_iter().flatten() {
-                        let uploading = matches!(q.get(id).unwrap().state, EntryState::Uploading { .. });
-                        prop_assert!(uploading);
+                        // A run starts from what the server holds.
+                        let entry = q.get(id).unwrap();
+                        let from_held = matches!(entry.state, EntryState::Uploading { sent, .. } if sent == entry.held);
+                        prop_assert!(from_held, "{:?}", entry);
                     }
                 }
                 Op::Progress(i, n) => {
                     if let Some(id) = pick(&q, i) {
-                        let was_uploading = matches!(q.get(id).unwrap().state, EntryState::Uploading { .. });
-                        prop_assert_eq!(q.progress(id, n, 5_000).is_ok(), was_uploading);
+                        let was = match q.get(id).unwrap().state {
+                            EntryState::Uploading { sent, .. } => Some(sent),
+                            _ => None,
+                        };
+                        prop_assert_eq!(q.progress(id, n, 5_000).is_ok(), was.is_some());
+                        // A run's count never goes back.
+                        if let Some(was) = was {
+                            let now_sent = match q.get(id).unwrap().state {
+                                EntryState::Uploading { sent, .. } => sent,
+                                _ => 0,
+                            };
+                            prop_assert_eq!(now_sent, n.max(was));
+                        }
                     }
+                }
+                Op::Hold(i, n) => {
+                    if let Some(id) = pick(&q, i) {
+                        prop_assert!(q.hold(id, n));
+                        let entry = q.get(id).unwrap();
+                        prop_assert_eq!(entry.held, n.min(entry.file.size));
+                    }
+                }
+                Op::ForgetHeld => {
+                    q.forget_held();
+                    prop_assert!(q.entries().iter().all(|e| e.held == 0));
                 }
                 Op::Succeed(i) => {
                     if let Some(id) = pick(&q, i) {

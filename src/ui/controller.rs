@@ -1150,12 +1150,22 @@ impl Controller {
             self.wording
                 .try_set(wording(options.locale.as_ref(), options.strings.clone()));
         }
+        // Flow's parts on the server are another upload's (the identifier
+        // depends on the part size; the reference server keys uploads by
+        // who sends them): a waiting file would start afresh.
+        let resumes_alike = old.mode == options.mode
+            && old.api == options.api
+            && old.chunk_size == options.chunk_size
+            && old.credentials == options.credentials;
         self.queue.try_update(|q| {
             q.reconfigure(
                 options.concurrency,
                 options.restrictions.clone(),
                 options.retry,
-            )
+            );
+            if !resumes_alike {
+                q.forget_held();
+            }
         });
         if store_changed {
             let kept = load_kept(options.persist, &storage_key(&options.persist_key));
@@ -1571,7 +1581,14 @@ impl Controller {
         let (outcomes, retry_after_ms) = match options.mode {
             Mode::Flow => {
                 // Parts retry themselves, one by one; the queue sees the file.
-                let (_, file, _, meta) = &files[0];
+                let (id, file, run, meta) = &files[0];
+                let (id, run) = (*id, *run);
+                // The run starts from the bytes the server held (`hold`).
+                let shown_from = self
+                    .queue
+                    .try_with_untracked(|q| q.get(id).map(|e| e.held))
+                    .flatten()
+                    .unwrap_or(0);
                 let chunk = bounded_chunk_size(options.chunk_size, meta.size);
                 let backend = FlowBackend::new(&options.api, chunk);
                 let uploader = PartUploader {
@@ -1586,6 +1603,16 @@ impl Controller {
                         self.throughput.try_update_value(|t| t.skip(bytes));
                         show_next.set(true);
                     },
+                    // Untracked: an uploading file shows its run's count,
+                    // not the bytes held, so nothing on screen changes.
+                    on_confirmed: &|bytes| {
+                        self.queue.try_update_untracked(|q| {
+                            if q.is_current(id, run) {
+                                q.hold(id, bytes);
+                            }
+                        });
+                    },
+                    shown_from,
                 };
                 let outcome =
                     upload_in_parts(&uploader, file, meta, signal.as_ref(), on_progress).await;

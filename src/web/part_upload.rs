@@ -102,9 +102,19 @@ pub struct PartUploader<'a> {
     pub provider: Option<&'a AuthorizationProvider>,
     pub policy: &'a RetryPolicy,
     pub transport: &'a dyn Transport,
-    /// Told of each part the server had already (a resumed upload): counted
-    /// in the progress, but not sent now, so not speed.
+    /// Told, for each part the server had already (a resumed upload), the
+    /// bytes it raises the progress by: counted, but not sent now, so not
+    /// speed.
     pub on_skipped: &'a dyn Fn(u64),
+    /// Told, each time a look at a part (its test, or its sending) tells
+    /// more, how many bytes of the file the server is known to hold: the
+    /// parts this walk found stored or stored itself, never the last (its
+    /// answer completes the file). A walk started over because the token
+    /// changed starts from 0.
+    pub on_confirmed: &'a dyn Fn(u64),
+    /// What the progress shows already as the run starts (the bytes the
+    /// server held when the file stopped): reports never go below it.
+    pub shown_from: u64,
 }
 
 /// Uploads `file` part by part and returns the attachment the completing
@@ -128,11 +138,13 @@ pub async fn upload_in_parts(
         policy,
         transport,
         on_skipped,
+        on_confirmed,
+        shown_from,
     } = *uploader;
     let plan = backend.plan(meta);
     let size = meta.size;
     // The most reported so far, so that a retried part does not go back.
-    let reported = Rc::new(Cell::new(0u64));
+    let reported = Rc::new(Cell::new(shown_from.min(size)));
     let report: Rc<dyn Fn(u64)> = {
         let reported = reported.clone();
         Rc::new(move |sent| {
@@ -157,8 +169,12 @@ pub async fn upload_in_parts(
         }
     };
     let not_cancelled = || !signal.is_some_and(AbortSignal::aborted);
-    for _walk in 0..2 {
+    for walk in 0..2 {
         let mut sent = 0u64;
+        let mut confirmed = 0u64;
+        if walk > 0 {
+            on_confirmed(0);
+        }
         for part in &plan {
             let presence = with_retries(policy, signal, false, &Cell::new(None), || async {
                 let answer =
@@ -175,9 +191,18 @@ pub async fn upload_in_parts(
             })
             .await?;
             let outcome = if presence == PartPresence::Stored && !part.is_last() {
-                on_skipped(part.size);
+                // Only what shows for the first time: a resumed run starts
+                // from what was shown, and a second walk from its first's.
+                let shown = reported.get();
+                on_skipped((sent + part.size).max(shown) - shown);
+                confirmed += part.size;
+                on_confirmed(confirmed);
                 PartOutcome::Stored
             } else {
+                if presence != PartPresence::Stored {
+                    // Missing: the server holds only what was confirmed.
+                    on_confirmed(confirmed);
+                }
                 // The last part is always sent: its answer carries the attachment.
                 let blob = slice(file, part)?;
                 let before = sent;
@@ -216,6 +241,10 @@ pub async fn upload_in_parts(
             report(sent);
             if let PartOutcome::Completed(attachment) = outcome {
                 return Ok(attachment);
+            }
+            if presence != PartPresence::Stored && !part.is_last() {
+                confirmed += part.size;
+                on_confirmed(confirmed);
             }
         }
         if !value_changed.get() {
