@@ -10,7 +10,7 @@
 
 mod support;
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::rc::Rc;
 
 use leptos::prelude::WithUntracked;
@@ -195,27 +195,64 @@ async fn every_refusal_of_a_drop_is_heard() {
     wait_for("the three refusals", 5_000, || text(&live) == told).await;
 }
 
-/// Every text `el` shows from now on, as a `MutationObserver` sees it
-/// (once per task that changed it).
-struct TextsShown {
-    texts: Rc<RefCell<Vec<String>>>,
-    _watch: Mutations,
+#[wasm_bindgen_test]
+async fn uploads_finishing_together_are_told_as_one_count() {
+    let root = container();
+    // The slow server holds each answer 4 s: sent together, the five
+    // finish within milliseconds of each other.
+    let mut options = dev_options(slow_server(), "dev-token");
+    options.concurrency = 5;
+    let _handle = mount_widget(root.clone(), options);
+    let zone = query(&root, "[data-ta=dropzone]").unwrap();
+    let live = query(&root, "[data-ta=live]").unwrap();
+    let shown = TextsShown::watch(&live);
+    let files: Vec<_> = (0..5)
+        .map(|i| file(b"x", &format!("f{i}.txt"), "text/plain"))
+        .collect();
+    drop_files(&zone, &files);
+    wait_for("every upload told", 15_000, || {
+        uploads_told(&shown.said()) == 5
+    })
+    .await;
+    assert_eq!(rows_in(&root, "done"), 5);
+    // The first heard at once, the rest together a moment later (or all
+    // at once, where they ended in one task): not one text each.
+    let said = shown.said();
+    assert_eq!(said[0], "5 files added");
+    assert!((2..=3).contains(&said.len()), "{said:?}");
 }
 
-impl TextsShown {
-    fn watch(el: &Element) -> Self {
-        let texts = Rc::new(RefCell::new(Vec::new()));
-        let (seen, watched) = (texts.clone(), el.clone());
-        let watch = Mutations::watch(el, move |_| seen.borrow_mut().push(text(&watched)));
-        Self {
-            texts,
-            _watch: watch,
-        }
-    }
+/// How many files the texts tell of as uploaded: "a.txt uploaded" is one,
+/// "4 files uploaded" four.
+fn uploads_told(said: &[String]) -> usize {
+    said.iter()
+        .flat_map(|t| t.split(". "))
+        .filter(|s| s.ends_with(" uploaded") && !s.ends_with("could not be uploaded"))
+        .map(|s| counted(s).unwrap_or(1))
+        .sum()
+}
 
-    fn texts(&self) -> Vec<String> {
-        self.texts.borrow().clone()
-    }
+/// How many files the texts tell of as failed: "a.txt failed: …" is one,
+/// "4 files could not be uploaded" four.
+fn failures_told(said: &[String]) -> usize {
+    said.iter()
+        .map(|t| {
+            let counted: usize = t
+                .split(". ")
+                .filter(|s| s.ends_with(" could not be uploaded"))
+                .filter_map(counted)
+                .sum();
+            t.matches(" failed: ").count() + counted
+        })
+        .sum()
+}
+
+/// The count a sentence starts with ("4 files …", "1 file …").
+fn counted(sentence: &str) -> Option<usize> {
+    let (number, rest) = sentence.split_once(' ')?;
+    rest.starts_with("file")
+        .then(|| number.parse().ok())
+        .flatten()
 }
 
 /// A widget refusing every file over 2 bytes: its mount handle, root,
@@ -248,13 +285,7 @@ async fn a_drop_listed_over_many_tasks_is_told_once() {
         query_all(&root, "[data-ta=row]").len() == 600
     })
     .await;
-    // (The region's first, empty text is set at mount.)
-    let texts: Vec<_> = shown
-        .texts()
-        .into_iter()
-        .filter(|t| !t.is_empty())
-        .collect();
-    assert_eq!(texts, [told]);
+    assert_eq!(shown.said(), [told]);
 }
 
 #[wasm_bindgen_test]
@@ -465,7 +496,15 @@ async fn bulk_retry_retries_each_failed_row_once_and_hands_focus_to_the_drop_zon
         .map(|name| file(b"data", name, "text/plain"))
         .collect();
     drop_files(&zone, &files);
+    let live = query(&root, "[data-ta=live]").unwrap();
+    let failures = TextsShown::watch(&live);
     wait_for("four failed rows", 10_000, || rows_in(&root, "failed") == 4).await;
+    // Heard before the press: failures that came together may wait a
+    // moment to be told as one count.
+    wait_for("the failures told", 5_000, || {
+        failures_told(&failures.said()) == 4
+    })
+    .await;
     wait_for("the button counting them", 5_000, || {
         query(&root, "[data-ta=retry-failed]")
             .is_some_and(|b| text(&b) == "Retry all 4 failed uploads")
@@ -479,7 +518,6 @@ async fn bulk_retry_retries_each_failed_row_once_and_hands_focus_to_the_drop_zon
 
     // The Wi-Fi is back.
     link.link.set(Link::Up);
-    let live = query(&root, "[data-ta=live]").unwrap();
     let shown = TextsShown::watch(&live);
     press(&button);
     wait_for(
@@ -524,8 +562,12 @@ async fn bulk_retry_tells_the_files_put_back_in_line_not_those_refused_again() {
     // A file uploaded since takes one of the two places.
     link.link.set(Link::Up);
     drop_files(&zone, &[file(b"c", "c.txt", "text/plain")]);
-    wait_for("it uploaded", 10_000, || rows_in(&root, "done") == 1).await;
     let live = query(&root, "[data-ta=live]").unwrap();
+    // Told before the press (it may wait a moment after the failures).
+    wait_for("it uploaded and was told", 10_000, || {
+        rows_in(&root, "done") == 1 && text(&live) == "c.txt uploaded"
+    })
+    .await;
     let shown = TextsShown::watch(&live);
     click(&root, "[data-ta=retry-failed]");
     wait_for("one more done and one refused", 10_000, || {

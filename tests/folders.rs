@@ -202,17 +202,27 @@ async fn a_dropped_folder_lists_its_files_with_their_folders() {
         string_item(),
     ])));
     assert_eq!((dropped.files.len(), dropped.folders.len()), (1, 1));
+    let live = query(&root, "[data-ta=live]").unwrap();
+    let shown = TextsShown::watch(&live);
     controller.add_drop(dropped);
 
     wait_for("three rows", 5_000, || {
         query_all(&root, "[data-ta=row]").len() == 3
     })
     .await;
-    let live = query(&root, "[data-ta=live]").unwrap();
-    wait_for("the news of the folder", 5_000, || {
-        text(&live) == "2 files added. 1 file in the dropped folder could not be read"
+    // The loose file, the folder's files and their refusals: one moment,
+    // the count of files added first.
+    let unreadable = "1 file in the dropped folder could not be read";
+    wait_for("the news of the drop", 5_000, || {
+        text(&live).ends_with(unreadable)
     })
     .await;
+    let said = shown.said();
+    assert_eq!(said.len(), 1, "{said:?}");
+    assert!(said[0].starts_with("3 files added. "), "{said:?}");
+    for name in ["loose.txt", "top.txt", "inner.txt"] {
+        assert!(said[0].contains(&format!("{name} ")), "{said:?}");
+    }
     let rows = query_all(&root, "[data-ta=row]");
     let names: Vec<String> = rows
         .iter()

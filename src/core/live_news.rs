@@ -23,11 +23,17 @@ impl LiveNews {
     /// Adds `news`: to the current moment's items when `same_moment`,
     /// else as the first item of a new moment.
     pub fn tell(&mut self, news: Announcement, same_moment: bool) {
-        if !same_moment || self.items.is_empty() {
-            self.number = self.number.wrapping_add(1);
-            self.items.clear();
+        if !same_moment {
+            self.begin();
         }
         gather(&mut self.items, news);
+    }
+
+    /// Starts a new moment with no news yet (one held open for a folder
+    /// being read).
+    pub fn begin(&mut self) {
+        self.number = self.number.wrapping_add(1);
+        self.items.clear();
     }
 }
 
@@ -72,16 +78,39 @@ fn gather(items: &mut Vec<Announcement>, news: Announcement) {
         items.push(news);
         return;
     }
-    if let Announcement::FilesAdded(more) = news {
-        match items
-            .iter_mut()
-            .find(|i| matches!(i, Announcement::FilesAdded(_)))
-        {
-            Some(Announcement::FilesAdded(count)) => *count = count.saturating_add(more),
-            _ => items.push(news),
+    match news {
+        Announcement::FilesAdded(more) => count_added(items, more, items.len()),
+        // A folder read: its files are counted with the drop's (first: the
+        // weightier news), and only what could not be read is said apart.
+        Announcement::FolderRead { added, unreadable } => {
+            if added > 0 {
+                count_added(items, added, 0);
+            }
+            if unreadable > 0 {
+                items.push(Announcement::FolderRead {
+                    added: 0,
+                    unreadable,
+                });
+            }
         }
-        return;
+        other => gather_counted(items, other),
     }
+}
+
+/// Adds `more` files added to the moment's count of them, which is put at
+/// `at` if there is none yet.
+fn count_added(items: &mut Vec<Announcement>, more: usize, at: usize) {
+    match items
+        .iter_mut()
+        .find(|i| matches!(i, Announcement::FilesAdded(_)))
+    {
+        Some(Announcement::FilesAdded(count)) => *count = count.saturating_add(more),
+        _ => items.insert(at.min(items.len()), Announcement::FilesAdded(more)),
+    }
+}
+
+/// [`gather`] for the news that is not about files added.
+fn gather_counted(items: &mut Vec<Announcement>, news: Announcement) {
     let Some((kind, count)) = Counted::of(&news) else {
         items.push(news);
         return;
@@ -199,14 +228,80 @@ mod tests {
     }
 
     #[test]
-    fn a_folder_read_is_kept_as_it_is() {
+    fn a_folder_read_in_its_drop_s_moment_counts_with_the_drop() {
         let mut live = LiveNews::default();
-        let folder = Announcement::FolderRead {
-            added: 2,
-            unreadable: 1,
-        };
-        live.tell(folder.clone(), false);
+        live.tell(Announcement::FilesAdded(1), false);
+        live.tell(failed("loose.exe"), true);
+        live.tell(
+            Announcement::FolderRead {
+                added: 3,
+                unreadable: 0,
+            },
+            true,
+        );
+        assert_eq!(
+            live.items,
+            [Announcement::FilesAdded(4), failed("loose.exe")]
+        );
+        live.tell(
+            Announcement::FolderRead {
+                added: 2,
+                unreadable: 1,
+            },
+            true,
+        );
+        assert_eq!(
+            live.items,
+            [
+                Announcement::FilesAdded(6),
+                failed("loose.exe"),
+                Announcement::FolderRead {
+                    added: 0,
+                    unreadable: 1
+                }
+            ]
+        );
+    }
+
+    #[test]
+    fn a_folder_read_alone_says_its_count_first() {
+        let mut live = LiveNews::default();
+        live.begin();
+        live.tell(failed("a.exe"), true);
+        live.tell(
+            Announcement::FolderRead {
+                added: 2,
+                unreadable: 1,
+            },
+            true,
+        );
         live.tell(uploaded("a"), true);
-        assert_eq!(live.items, [folder, uploaded("a")]);
+        assert_eq!(
+            live.items,
+            [
+                Announcement::FilesAdded(2),
+                failed("a.exe"),
+                Announcement::FolderRead {
+                    added: 0,
+                    unreadable: 1
+                },
+                uploaded("a")
+            ]
+        );
+        // Nothing readable in it: only that is said.
+        live.tell(
+            Announcement::FolderRead {
+                added: 0,
+                unreadable: 3,
+            },
+            false,
+        );
+        assert_eq!(
+            live.items,
+            [Announcement::FolderRead {
+                added: 0,
+                unreadable: 3
+            }]
+        );
     }
 }

@@ -15,6 +15,7 @@ pub(crate) mod json;
 mod kept;
 mod live_news;
 mod locale;
+mod news_moment;
 mod offline_news;
 mod pace;
 mod progress_pace;
@@ -44,6 +45,7 @@ pub use locale::{
     fill, Announcement, CustomStrings, CustomText, Key, KeyKind, KeySpec, Language, Locale,
     Messages, PluralCategory, PluralForms, PluralRule, StringsWarning, Wording,
 };
+pub use news_moment::{MomentEnd, NewsMoment, Urgency, GATHER_WINDOW_MS};
 pub use offline_news::OfflineNews;
 pub use pace::{KeptSettle, RowPace, Settle, FRAME_BUDGET_MS, ROWS_MAX, ROWS_MIN};
 pub use progress_pace::{ProgressPace, PROGRESS_INTERVAL_MS};

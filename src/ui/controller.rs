@@ -18,8 +18,8 @@ use crate::backend::{
 use crate::core::{
     can_preview, file_shares, parse_retry_after, Announcement, Attachment, BatchLimit, Deletion,
     Deletions, Entry, EntryId, EntryState, FileMeta, HostVerdict, Intake, KeptAttachments,
-    KeptSettle, Language, LiveNews, OfflineNews, ProgressPace, Refusal, Settle, Throughput,
-    UploadError, UploadQueue, Wording,
+    KeptSettle, Language, LiveNews, MomentEnd, NewsMoment, OfflineNews, ProgressPace, Refusal,
+    Settle, Throughput, UploadError, UploadQueue, Urgency, Wording,
 };
 use crate::web::{
     downscaled_preview, fetch_thumbnail, fresh_credentials, is_kept_change, is_online, load_kept,
@@ -114,9 +114,9 @@ pub struct Controller {
     pub announcement: RwSignal<LiveNews>,
     /// The news of the moment under way, told when it ends.
     news: StoredValue<LiveNews>,
-    /// Whether news told now belongs to the moment under way (ended by a
-    /// microtask once the page's code has run, or once listing ends).
-    news_moment_open: StoredValue<bool>,
+    /// Whether news told now belongs to the moment under way, and what
+    /// ends that moment (`NewsMoment`).
+    news_moment: StoredValue<NewsMoment>,
     /// When the live region says the browser is offline, and back.
     offline_news: StoredValue<OfflineNews>,
     /// Listed slices whose refusals are yet to be told, each in a task of
@@ -206,7 +206,7 @@ impl Controller {
             speed_ticking: StoredValue::new(false),
             announcement: RwSignal::new(LiveNews::default()),
             news: StoredValue::new(LiveNews::default()),
-            news_moment_open: StoredValue::new(false),
+            news_moment: StoredValue::new(NewsMoment::default()),
             offline_news: StoredValue::new(OfflineNews::default()),
             refusals_untold: StoredValue::new(0),
             online: RwSignal::new(online),
@@ -455,6 +455,21 @@ impl Controller {
         let this = *self;
         let clears = self.clears.try_get_value();
         self.reading.try_update(|n| *n += 1);
+        // The drop's loose files and refusals, and the folders' own, wait
+        // for the folders' count: one moment, begun here if none is open.
+        let open = self.news_moment.try_with_value(NewsMoment::is_open);
+        let moment = self.news.try_update_value(|live| {
+            if open == Some(false) {
+                live.begin();
+            }
+            live.number
+        });
+        if let Some(number) = moment {
+            let end = self
+                .news_moment
+                .try_update_value(|m| m.hold_for_folder(number));
+            self.schedule_moment_end(end);
+        }
         spawn_local(async move {
             // Unmounted or cleared since the drop: stop reading.
             let current = move || clears.is_some() && this.clears.try_get_value() == clears;
@@ -472,6 +487,10 @@ impl Controller {
                     added: walked.added,
                     unreadable: walked.unreadable,
                 });
+            }
+            if let Some(number) = moment {
+                let end = this.news_moment.try_update_value(|m| m.folder_read(number));
+                this.schedule_moment_end(end);
             }
         });
     }
@@ -741,7 +760,7 @@ impl Controller {
             })
             .unwrap_or_default();
         for (id, meta, reason) in refused {
-            self.tell_failure(id, &meta, UploadError::Refused(reason));
+            self.tell_failure(id, &meta, UploadError::Refused(reason), Urgency::Now);
         }
     }
 
@@ -1405,18 +1424,53 @@ impl Controller {
         }
     }
 
-    /// Tells `news` with the rest of its moment. The region hears a moment
-    /// once, when it ends: a drop's refusals, listed a slice per task, are
-    /// one sentence with the drop, not one per slice.
+    /// Tells `news` of the user's own doing with the rest of its moment.
+    /// The region hears a moment once, when it ends: a drop's refusals,
+    /// listed a slice per task, are one sentence with the drop, not one
+    /// per slice.
     fn announce(&self, news: Announcement) {
-        let same_moment = self.news_moment_open.try_get_value() == Some(true);
-        self.news
-            .try_update_value(|live| live.tell(news, same_moment));
-        if !same_moment {
-            self.news_moment_open.try_set_value(true);
-            let this = *self;
+        self.tell_news(news, Urgency::Now);
+    }
+
+    /// Tells news that came on its own (an upload settled): heard at once,
+    /// unless such news was heard just now; then it waits a moment for
+    /// more, so that many files finishing together are heard as a count.
+    fn announce_settled(&self, news: Announcement) {
+        self.tell_news(news, Urgency::MayWait);
+    }
+
+    fn tell_news(&self, news: Announcement, urgency: Urgency) {
+        let Some(same_moment) = self.news_moment.try_with_value(NewsMoment::is_open) else {
+            return;
+        };
+        let Some(number) = self.news.try_update_value(|live| {
+            live.tell(news, same_moment);
+            live.number
+        }) else {
+            return;
+        };
+        let end = self
+            .news_moment
+            .try_update_value(|m| m.told(number, urgency, js_sys::Date::now()));
+        self.schedule_moment_end(end);
+    }
+
+    /// Sets going what `end` asks for.
+    fn schedule_moment_end(&self, end: Option<MomentEnd>) {
+        let this = *self;
+        match end {
             // Runs once the code telling this news has run to its end.
-            spawn_local(async move { this.end_news_moment() });
+            Some(MomentEnd::AfterThisTask) => spawn_local(async move { this.end_news_moment() }),
+            Some(MomentEnd::AfterWindow { number, wait_ms }) => spawn_local(async move {
+                sleep(wait_ms).await;
+                let passed = this
+                    .news_moment
+                    .try_update_value(|m| m.window_passed(number, js_sys::Date::now()));
+                if passed == Some(true) {
+                    this.end_news_moment();
+                }
+            }),
+            Some(MomentEnd::AlreadySet) | None => {}
         }
     }
 
@@ -1436,11 +1490,11 @@ impl Controller {
     fn end_news_moment(&self) {
         let listing = self.intake.try_with_value(Intake::is_draining) == Some(true)
             || self.refusals_untold.try_get_value().is_some_and(|n| n > 0);
-        if listing || self.news_moment_open.try_get_value() != Some(true) {
+        if listing || self.news_moment.try_update_value(NewsMoment::end) != Some(true) {
             return;
         }
-        self.news_moment_open.try_set_value(false);
-        if let Some(news) = self.news.try_get_value() {
+        // A moment held for a folder that added nothing has nothing to say.
+        if let Some(news) = self.news.try_get_value().filter(|n| !n.items.is_empty()) {
             self.announcement.try_set(news);
         }
     }
@@ -1982,7 +2036,7 @@ impl Controller {
         }
         match &outcome {
             Ok(attachment) => {
-                self.announce(Announcement::Uploaded {
+                self.announce_settled(Announcement::Uploaded {
                     name: meta.name.clone(),
                 });
                 self.files.try_update_value(|m| m.remove(&id));
@@ -2017,7 +2071,7 @@ impl Controller {
             }
             Err((UploadError::Cancelled, _)) => {}
             Err((error, _)) => {
-                self.tell_failure(id, meta, error.clone());
+                self.tell_failure(id, meta, error.clone(), Urgency::MayWait);
             }
         }
     }
@@ -2121,16 +2175,20 @@ impl Controller {
             self.queue
                 .try_update_untracked(|q| q.mark_left_on_server(id));
         }
-        self.tell_failure(id, meta, error);
+        self.tell_failure(id, meta, error, Urgency::MayWait);
     }
 
-    /// A file's failure, read out in the live region and sent to the host
+    /// A file's failure, read out in the live region (a refusal at once,
+    /// an upload's failure with others of its moment) and sent to the host
     /// as `upload-error`.
-    fn tell_failure(&self, id: EntryId, meta: &FileMeta, error: UploadError) {
-        self.announce(Announcement::Failed {
-            name: meta.name.clone(),
-            error: error.clone(),
-        });
+    fn tell_failure(&self, id: EntryId, meta: &FileMeta, error: UploadError, urgency: Urgency) {
+        self.tell_news(
+            Announcement::Failed {
+                name: meta.name.clone(),
+                error: error.clone(),
+            },
+            urgency,
+        );
         self.emit(WidgetEvent::UploadError {
             file: self.event_file(id, meta),
             error,
@@ -2140,7 +2198,7 @@ impl Controller {
     fn fail_before_sending(&self, id: EntryId, meta: &FileMeta, error: UploadError) {
         let _ = self.queue.try_update(|q| q.finish(id, Err(error.clone())));
         self.sync_rows(&[id]);
-        self.tell_failure(id, meta, error);
+        self.tell_failure(id, meta, error, Urgency::MayWait);
         self.pump();
     }
 

@@ -1,6 +1,9 @@
 //! Helpers shared by the browser test suites.
 #![allow(dead_code)]
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use js_sys::{Array, Promise, Uint8Array};
 use leptos::mount::mount_to;
 use leptos::prelude::*;
@@ -242,6 +245,35 @@ pub fn attr(el: &Element, name: &str) -> Option<String> {
 
 pub fn js(value: &str) -> JsValue {
     JsValue::from_str(value)
+}
+
+/// Every text `el` shows from now on, as a `MutationObserver` sees it
+/// (once per task that changed it).
+pub struct TextsShown {
+    texts: Rc<RefCell<Vec<String>>>,
+    _watch: Mutations,
+}
+
+impl TextsShown {
+    pub fn watch(el: &Element) -> Self {
+        let texts = Rc::new(RefCell::new(Vec::new()));
+        let (seen, watched) = (texts.clone(), el.clone());
+        let watch = Mutations::watch(el, move |_| seen.borrow_mut().push(text(&watched)));
+        Self {
+            texts,
+            _watch: watch,
+        }
+    }
+
+    pub fn texts(&self) -> Vec<String> {
+        self.texts.borrow().clone()
+    }
+
+    /// [`Self::texts`] without the empty ones (the region's first text is
+    /// set empty at mount).
+    pub fn said(&self) -> Vec<String> {
+        self.texts().into_iter().filter(|t| !t.is_empty()).collect()
+    }
 }
 
 /// A `MutationObserver` on `target` and its subtree (children and text),

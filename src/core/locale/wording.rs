@@ -328,6 +328,12 @@ impl Wording {
                 added,
                 unreadable: 0,
             } => files(Key::FilesAdded, *added, |m| m.files_added),
+            // What could not be read, after the files were counted with
+            // the drop's (`LiveNews`).
+            Announcement::FolderRead {
+                added: 0,
+                unreadable,
+            } => files(Key::Unreadable, *unreadable, |m| m.unreadable),
             Announcement::WentOffline => self.text(Key::Offline),
             Announcement::BackOnline => self.text(Key::BackOnline),
             Announcement::Deleted { name, issue } => {
