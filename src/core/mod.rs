@@ -53,7 +53,8 @@ pub use queue::{
     BatchLimit, Entry, EntryId, EntryState, IllegalTransition, QueueSummary, UploadQueue,
 };
 pub use restrictions::{
-    accepts, parse_accept, ListedFiles, Refusal, Restrictions, TRACKER_MAX_FILE_BYTES,
+    accepts, is_accept_rule, parse_accept, ListedFiles, Refusal, Restrictions,
+    TRACKER_MAX_FILE_BYTES,
 };
 pub use retry::{parse_retry_after, RetryDecision, RetryPolicy};
 pub use safe_url::{is_displayable_url, is_fetchable_url, origin_of, web_url_only};

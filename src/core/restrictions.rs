@@ -131,6 +131,23 @@ pub fn accepts(accept: &[String], file: &FileMeta) -> bool {
     })
 }
 
+/// Whether `rule` is one a file input's `accept` takes: `.ext`, `*`, or
+/// `type/subtype` (either part may be `*`). Anything else ("5", "pdf",
+/// "image") would match no file, so a widget given only such rules would
+/// refuse everything.
+pub fn is_accept_rule(rule: &str) -> bool {
+    let rule = rule.trim();
+    let plain =
+        |part: &str| !part.is_empty() && !part.contains(|c: char| c.is_whitespace() || c == '/');
+    if let Some(extension) = rule.strip_prefix('.') {
+        return plain(extension);
+    }
+    rule == "*"
+        || rule
+            .split_once('/')
+            .is_some_and(|(kind, sub)| plain(kind) && plain(sub))
+}
+
 /// Splits an `accept` attribute value into rules.
 pub fn parse_accept(value: &str) -> Vec<String> {
     value
@@ -307,6 +324,34 @@ mod tests {
         assert!(!accepts(&accept, &file("noext", 1, "")));
         assert!(accepts(&[], &file("anything", 1, "")));
         assert!(accepts(&parse_accept("*/*"), &file("anything", 1, "")));
+    }
+
+    #[test]
+    fn accept_rules_are_the_ones_a_file_input_takes() {
+        for rule in [
+            ".pdf",
+            ".tar.gz",
+            "image/*",
+            "application/pdf",
+            "*/*",
+            "*",
+            " .csv ",
+        ] {
+            assert!(is_accept_rule(rule), "{rule}");
+        }
+        for rule in [
+            "5",
+            "pdf",
+            "image",
+            ".",
+            "image/",
+            "/png",
+            "a/b/c",
+            ". pdf",
+            "text /plain",
+        ] {
+            assert!(!is_accept_rule(rule), "{rule}");
+        }
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use std::fmt;
 
 use crate::backend::{AuthScheme, Mode, OrgHeader, MIN_CHUNK_SIZE};
-use crate::core::{parse_accept, parse_byte_size, Language};
+use crate::core::{is_accept_rule, parse_accept, parse_byte_size, Language};
 use crate::ui::{Theme, WidgetOptions};
 use crate::web::Persist;
 
@@ -58,6 +58,9 @@ pub struct AttributeWarning {
 
 /// What a warning's widget does with a value it cannot use.
 const DEFAULT_USED: &str = "the default is used";
+
+/// An `accept` rule that matches no file.
+const ACCEPT_RULE_DROPPED: &str = "it is left out (with none left, every type is taken)";
 
 /// A `chunk-size` under `MIN_CHUNK_SIZE`: kept, and raised for every file.
 const CHUNK_RAISED: &str = "parts of 64 KiB are sent";
@@ -152,8 +155,17 @@ pub fn options_from_attributes(
             options.name = name;
         }
     }
+    let mut dropped_rules = None;
     if let Some(accept) = read("accept") {
-        options.restrictions.accept = parse_accept(&accept);
+        // A rule that matches no file is dropped: kept, it would refuse
+        // every file where the page meant to allow some.
+        let (rules, unusable): (Vec<String>, Vec<String>) = parse_accept(&accept)
+            .into_iter()
+            .partition(|r| is_accept_rule(r));
+        if !unusable.is_empty() {
+            dropped_rules = Some(unusable.join(", "));
+        }
+        options.restrictions.accept = rules;
     }
     let mut size = |name: &str, expected: &'static str, zero_ok: bool| -> Option<u64> {
         let value = text(name)?;
@@ -268,6 +280,14 @@ pub fn options_from_attributes(
         options.persist_key = key;
     } else if options.name != WidgetOptions::default().name {
         options.persist_key = options.name.clone();
+    }
+    if let Some(value) = dropped_rules {
+        warnings.push(AttributeWarning {
+            attribute: "accept".to_owned(),
+            value,
+            expected: "a file type such as image/*, application/pdf or .pdf",
+            instead: ACCEPT_RULE_DROPPED,
+        });
     }
     if let Some(value) = raised_chunk {
         warnings.push(AttributeWarning {
@@ -455,6 +475,19 @@ mod tests {
         assert!(!options.credentials.send_cookies);
         let text = warnings[0].to_string();
         assert!(text.contains("mode=\"s3\""), "{text}");
+    }
+
+    #[test]
+    fn accept_rules_that_match_no_file_are_left_out_with_a_warning() {
+        let (options, warnings) = parse(&[("accept", "5, .pdf, pdf")]);
+        assert_eq!(options.restrictions.accept, [".pdf"]);
+        assert_eq!(warnings.len(), 1);
+        let text = warnings[0].to_string();
+        assert!(text.contains("accept=\"5, pdf\""), "{text}");
+        // None left: every type is taken, as with no attribute.
+        let (options, warnings) = parse(&[("accept", "5")]);
+        assert!(options.restrictions.accept.is_empty());
+        assert_eq!(warnings[0].attribute, "accept");
     }
 
     #[test]
