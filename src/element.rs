@@ -124,10 +124,11 @@ struct Properties {
     strings: Option<Rc<CustomStrings>>,
     /// The page's check of each arriving file.
     before_add: Option<Function>,
-    /// Whether this widget has warned of an unusable `beforeAdd` answer:
-    /// once per widget, whichever function gave it, or a check that throws
-    /// for every file of a drop of thousands would flood the console.
-    before_add_warned: Rc<Cell<bool>>,
+    /// Which slips of `beforeAdd` this widget has told of (a throw, an
+    /// unusable answer, a promise): each once per widget, whichever
+    /// function made it, or a check that throws for every file of a drop
+    /// of thousands would flood the console.
+    before_add_warned: Rc<Cell<u8>>,
 }
 
 /// Where a widget's settings come from.
@@ -722,9 +723,18 @@ fn before_add_value(value: JsValue) -> Option<Option<Function>> {
 
 /// The page's `beforeAdd(file, {relativePath})`, asked synchronously. Its
 /// answer is read as [`HostAnswer`]; one the widget cannot use (a throw,
-/// a number) takes the file, and a promise refuses it, each with one
-/// warning per widget.
-fn before_add_from_function(check: Function, warned: Rc<Cell<bool>>) -> BeforeAdd {
+/// a number) takes the file, and a promise refuses it. Each of the three
+/// slips is told once per widget (`warned` holds which were), a throw with
+/// the error it threw, so that one slip told does not hide another.
+fn before_add_from_function(check: Function, warned: Rc<Cell<u8>>) -> BeforeAdd {
+    const THREW: u8 = 1;
+    const UNUSABLE: u8 = 2;
+    const PENDING: u8 = 4;
+    let first_time = move |slip: u8| {
+        let before = warned.get();
+        warned.set(before | slip);
+        before & slip == 0
+    };
     BeforeAdd::with_file(move |meta, file| {
         let context = Object::new();
         if let Some(path) = &meta.relative_path {
@@ -732,20 +742,31 @@ fn before_add_from_function(check: Function, warned: Rc<Cell<bool>>) -> BeforeAd
         }
         let answer = match check.call2(&JsValue::NULL, file, &context) {
             Ok(value) => host_answer(&value),
-            Err(_) => HostAnswer::Unusable,
+            Err(thrown) => {
+                if first_time(THREW) {
+                    crate::web::console::warn_with(
+                        "tracker-attachments: beforeAdd threw; the file is taken (told once \
+                         per widget):",
+                        &thrown,
+                    );
+                }
+                return HostAnswer::Unusable.verdict();
+            }
         };
         let warning = match answer {
-            HostAnswer::Unusable => Some(
-                "tracker-attachments: beforeAdd threw, or returned something other than \
-                 true, false, a string or nothing; the file is taken (told once per widget)",
-            ),
-            HostAnswer::Pending => Some(
+            HostAnswer::Unusable => Some((
+                UNUSABLE,
+                "tracker-attachments: beforeAdd returned something other than true, false, \
+                 a string or nothing; the file is taken (told once per widget)",
+            )),
+            HostAnswer::Pending => Some((
+                PENDING,
                 "tracker-attachments: beforeAdd returned a promise; it must answer at once \
                  (not async), and the file is refused (told once per widget)",
-            ),
+            )),
             _ => None,
         };
-        if let Some(warning) = warning.filter(|_| !warned.replace(true)) {
+        if let Some((_, warning)) = warning.filter(|(slip, _)| first_time(*slip)) {
             crate::web::console::warn(warning);
         }
         answer.verdict()

@@ -362,7 +362,7 @@ thread_local! {
 /// put back then (and by the next capture, after a test that panicked).
 struct WarnCapture {
     warnings: Rc<RefCell<Vec<String>>>,
-    _capture: Closure<dyn Fn(JsValue)>,
+    _capture: Closure<dyn Fn(JsValue, JsValue)>,
 }
 
 impl WarnCapture {
@@ -371,10 +371,20 @@ impl WarnCapture {
         let warnings = Rc::new(RefCell::new(Vec::<String>::new()));
         let console = get(&web_sys::window().unwrap().into(), "console");
         let sink = warnings.clone();
-        let capture = Closure::<dyn Fn(JsValue)>::new(move |message: JsValue| {
-            sink.borrow_mut()
-                .push(message.as_string().unwrap_or_default());
-        });
+        // A second argument (an error the page threw) is kept as its text.
+        let capture =
+            Closure::<dyn Fn(JsValue, JsValue)>::new(move |message: JsValue, value: JsValue| {
+                let mut text = message.as_string().unwrap_or_default();
+                if !value.is_undefined() {
+                    text.push(' ');
+                    let said = match value.dyn_ref::<js_sys::Error>() {
+                        Some(error) => String::from(error.message()),
+                        None => value.as_string().unwrap_or_default(),
+                    };
+                    text.push_str(&said);
+                }
+                sink.borrow_mut().push(text);
+            });
         Reflect::set(&console, &"warn".into(), capture.as_ref()).unwrap();
         WarnCapture {
             warnings,
@@ -2014,7 +2024,7 @@ async fn before_add_refuses_by_the_pages_rules_without_using_up_max_files() {
 }
 
 #[wasm_bindgen_test]
-async fn a_before_add_that_throws_takes_the_file_and_warns_once() {
+async fn a_before_add_that_throws_takes_the_file_and_warns_once_of_each_slip() {
     let capture = WarnCapture::start();
     let el = element_in(&container(), &[]);
     let (throws, _) = before_add(|name| match name {
@@ -2039,8 +2049,21 @@ async fn a_before_add_that_throws_takes_the_file_and_warns_once() {
         .iter()
         .filter(|w| w.contains("beforeAdd"))
         .collect();
-    assert_eq!(told.len(), 1, "{warnings:?}");
-    assert!(told[0].contains("the file is taken"), "{told:?}");
+    // The two throws once, with what was thrown; the odd answer once.
+    assert_eq!(told.len(), 2, "{warnings:?}");
+    assert!(
+        told.iter().all(|w| w.contains("the file is taken")),
+        "{told:?}"
+    );
+    assert!(
+        told.iter()
+            .any(|w| w.contains("threw") && w.contains("the page's bug")),
+        "{told:?}"
+    );
+    assert!(
+        told.iter().any(|w| w.contains("returned something other")),
+        "{told:?}"
+    );
     el.remove();
 }
 

@@ -10,6 +10,9 @@ extern "C" {
     #[wasm_bindgen(catch, js_namespace = console, js_name = warn)]
     fn console_warn(text: &str) -> Result<(), JsValue>;
 
+    #[wasm_bindgen(catch, js_namespace = console, js_name = warn)]
+    fn console_warn_with(text: &str, value: &JsValue) -> Result<(), JsValue>;
+
     #[wasm_bindgen(catch, js_namespace = console, js_name = error)]
     fn console_error(text: &str, error: &JsValue) -> Result<(), JsValue>;
 }
@@ -17,6 +20,12 @@ extern "C" {
 /// `console.warn(text)`; a throwing console is ignored.
 pub fn warn(text: &str) {
     let _ = console_warn(text);
+}
+
+/// `console.warn(text, value)` (an error the page threw, shown with its
+/// stack); a throwing console is ignored.
+pub fn warn_with(text: &str, value: &JsValue) {
+    let _ = console_warn_with(text, value);
 }
 
 /// `console.error(text, error)`; a throwing console is ignored.
