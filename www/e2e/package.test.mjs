@@ -358,6 +358,7 @@ test('the hand-written types describe the element, its events and mount()', () =
   const dir = projectWith('types', {
     'good.ts': `import init, { mount, type Attachment } from 'tracker-attachments';
 await init();
+await init(fetch('/pkg/tracker_attachments_bg.wasm'));
 const el = document.querySelector('tracker-attachments');
 if (el) {
   el.authorization = async () => 'OAuth token';

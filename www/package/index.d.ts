@@ -525,10 +525,11 @@ export interface TrackerAttachmentsHandle extends TrackerAttachmentsMethods {
   free(): void;
 }
 
+/** What `init()` loads the wasm from: a URL, a fetch of it (or its promise), its bytes or a compiled module. */
+export type WasmSource = string | URL | Request | Response | BufferSource | WebAssembly.Module;
+
 /** Loads the wasm (from next to this file unless `wasm` says where) and defines the element. */
-export function init(
-  wasm?: string | URL | Request | Response | BufferSource | WebAssembly.Module,
-): Promise<void>;
+export function init(wasm?: WasmSource | Promise<WasmSource>): Promise<void>;
 export default init;
 
 /**
