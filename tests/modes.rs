@@ -850,3 +850,89 @@ async fn with_credentials_sends_cookies_on_uploads_and_json_calls() {
     let seen = credentials_seen(cookies(Mode::Flow, false), 1).await;
     assert_eq!(seen[0], "fetch same-origin");
 }
+
+/// `window.fetch` watched until dropped: for each request, its URL, its
+/// redirect mode and whether it carried `header`.
+struct FetchLog {
+    seen: Rc<std::cell::RefCell<Vec<(String, String, bool)>>>,
+    original: JsValue,
+    _watch: Closure<dyn Fn(JsValue, JsValue) -> JsValue>,
+}
+
+impl FetchLog {
+    fn start(header: &'static str) -> Self {
+        use js_sys::{Function, Reflect};
+        let window: JsValue = web_sys::window().unwrap().into();
+        let original = Reflect::get(&window, &js("fetch")).unwrap();
+        let seen = Rc::new(std::cell::RefCell::new(Vec::new()));
+        let (sink, call, this) = (
+            seen.clone(),
+            original.clone().unchecked_into::<Function>(),
+            window.clone(),
+        );
+        let watch = Closure::<dyn Fn(JsValue, JsValue) -> JsValue>::new(
+            move |input: JsValue, init: JsValue| {
+                if let Some(request) = input.dyn_ref::<web_sys::Request>() {
+                    let carried = request.headers().has(header).unwrap_or(false);
+                    let redirect = Reflect::get(request, &js("redirect"))
+                        .ok()
+                        .and_then(|r| r.as_string())
+                        .unwrap_or_default();
+                    sink.borrow_mut().push((request.url(), redirect, carried));
+                }
+                call.call2(&this, &input, &init)
+                    .unwrap_or(JsValue::UNDEFINED)
+            },
+        );
+        Reflect::set(&window, &js("fetch"), watch.as_ref()).unwrap();
+        Self {
+            seen,
+            original,
+            _watch: watch,
+        }
+    }
+
+    /// (redirect mode, header carried) of each request to a URL holding
+    /// `part`.
+    fn to(&self, part: &str) -> Vec<(String, bool)> {
+        self.seen
+            .borrow()
+            .iter()
+            .filter(|(url, _, _)| url.contains(part))
+            .map(|(_, redirect, carried)| (redirect.clone(), *carried))
+            .collect()
+    }
+}
+
+impl Drop for FetchLog {
+    fn drop(&mut self) {
+        let window: JsValue = web_sys::window().unwrap().into();
+        let _ = js_sys::Reflect::set(&window, &js("fetch"), &self.original);
+    }
+}
+
+/// Jira's thumbnail answer is a redirect (J5's 303; Jira Cloud's goes to
+/// its media server): it is followed without the page's own headers,
+/// which are for the API's origin only, and the thumbnail still shows.
+#[wasm_bindgen_test]
+async fn a_redirected_thumbnail_is_followed_without_the_pages_headers() {
+    let fetches = FetchLog::start("X-CSRFToken");
+    let options = WidgetOptions {
+        mode: Mode::Jira,
+        issue: "DEMO-2".into(),
+        credentials: with_headers(&[("X-CSRFToken", "from-the-page")]),
+        ..dev_options(server(), "dev-token")
+    };
+    let root = container();
+    let _handle = mount_widget(root.clone(), options);
+    let zone = query(&root, "[data-ta=dropzone]").unwrap();
+    drop_files(&zone, &[file(&PNG_40X20, "redirected.png", "image/png")]);
+    wait_for("the thumbnail", 15_000, || {
+        query(&root, "img[data-ta=thumbnail]").is_some()
+    })
+    .await;
+    assert_eq!(
+        fetches.to("/attachment/thumbnail/"),
+        [("manual".to_owned(), true), ("follow".to_owned(), false)]
+    );
+}

@@ -102,14 +102,29 @@ impl Credentials {
     /// uploads carry them (a thumbnail fetch too): Jira gets no
     /// organisation header.
     pub fn headers_for(&self, mode: Mode) -> Vec<(String, String)> {
-        match mode {
-            Mode::Jira => {
-                let mut headers: Vec<_> = self.jira_authorization().into_iter().collect();
-                self.push_extra_headers(&mut headers);
-                headers
-            }
-            _ => self.headers(),
+        let mut headers = self.api_headers_for(mode);
+        self.push_extra_headers(&mut headers);
+        headers
+    }
+
+    /// [`Self::headers_for`] without the page's own headers: what the API
+    /// itself asks for (`Authorization`, the organisation), for a request
+    /// that may be redirected to another server (a thumbnail).
+    pub fn api_headers_for(&self, mode: Mode) -> Vec<(String, String)> {
+        let mut headers: Vec<_> = match mode {
+            Mode::Jira => self.jira_authorization(),
+            _ => self.authorization(),
         }
+        .into_iter()
+        .collect();
+        if let Some(org) = self
+            .org_id
+            .as_deref()
+            .filter(|o| !o.is_empty() && mode != Mode::Jira)
+        {
+            headers.push((self.org_header.name().to_owned(), org.to_owned()));
+        }
+        headers
     }
 
     /// The page's headers that are not sent, each with the reason, for a
@@ -278,6 +293,25 @@ mod tests {
             assert_eq!(creds.headers_for(mode), creds.headers(), "{mode:?}");
             assert_eq!(creds.headers_for(mode).len(), 2);
         }
+    }
+
+    #[test]
+    fn the_api_headers_leave_out_the_page_s_own() {
+        let creds = Credentials {
+            token: Some("t".into()),
+            org_id: Some("7".into()),
+            extra_headers: vec![("X-Api-Key".into(), "secret".into())],
+            ..Credentials::default()
+        };
+        for mode in [Mode::TrackerTemp, Mode::Jira, Mode::Flow] {
+            let all = creds.headers_for(mode);
+            let api = creds.api_headers_for(mode);
+            assert_eq!(all.len(), api.len() + 1, "{mode:?}");
+            assert!(all.starts_with(&api), "{mode:?}");
+            assert!(api.iter().all(|(name, _)| name != "X-Api-Key"), "{mode:?}");
+        }
+        assert_eq!(creds.api_headers_for(Mode::TrackerTemp).len(), 2);
+        assert_eq!(creds.api_headers_for(Mode::Jira).len(), 1);
     }
 
     #[test]

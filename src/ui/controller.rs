@@ -26,6 +26,7 @@ use crate::web::{
     picked_meta, same_origin_as_api, save_kept, send_authorized, sleep, storage_key,
     store_failed_warning, upload_in_parts, walk_folders, wording, AuthorizationProvider,
     Connectivity, Dropped, EventListener, ObjectUrl, PartUploader, Persist, PickedFile,
+    ThumbnailHeaders,
 };
 
 /// How often the speed is sampled while uploads run (see `measure_speed`).
@@ -2062,7 +2063,10 @@ impl Controller {
                     spawn_local(async move {
                         let credentials = fresh_credentials(&credentials, provider.as_ref()).await;
                         if let Ok(credentials) = credentials {
-                            let headers = credentials.headers_for(mode);
+                            let headers = ThumbnailHeaders {
+                                all: credentials.headers_for(mode),
+                                api: credentials.api_headers_for(mode),
+                            };
                             let cookies = credentials.send_cookies;
                             self.show_thumbnail(id, url, headers, cookies).await;
                         }
@@ -2234,7 +2238,7 @@ impl Controller {
         self,
         id: EntryId,
         url: String,
-        headers: Vec<(String, String)>,
+        headers: ThumbnailHeaders,
         with_credentials: bool,
     ) {
         // A missing thumbnail is cosmetic: the row keeps its type icon.

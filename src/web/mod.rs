@@ -38,7 +38,7 @@ pub use storage::{
     is_kept_change, load_kept, save_kept, storage_key, store_failed_warning, Persist,
 };
 pub use strings::custom_strings;
-pub use thumbnail::fetch_thumbnail;
+pub use thumbnail::{fetch_thumbnail, ThumbnailHeaders};
 pub use timer::sleep;
 pub use transport::{send_json, RawResponse, MAX_ANSWER_UNITS};
 pub use transport_trait::{
