@@ -203,6 +203,9 @@ pub struct UploadQueue {
     /// without spending a try: an outage longer than the retries' few
     /// seconds would otherwise fail every file.
     online: bool,
+    /// Counts [`Self::forget_held`]s: a run started before the last one
+    /// speaks of another upload, and its [`Self::hold`]s are dropped.
+    held_epoch: u64,
 }
 
 /// Counts and bytes over the entries, by state.
@@ -335,6 +338,7 @@ impl UploadQueue {
             next_request: 0,
             scan_from: 0,
             online: true,
+            held_epoch: 0,
         }
     }
 
@@ -629,12 +633,10 @@ impl UploadQueue {
             release(&mut self.in_flight, entry.request);
         }
         let mut to = to;
-        // A run's progress never goes back: it starts from the bytes held
-        // (`Entry::held`), and its own count climbs through them again.
-        if let (EntryState::Uploading { sent: was, .. }, EntryState::Uploading { sent, .. }) =
-            (&entry.state, &mut to)
-        {
-            *sent = (*sent).max(*was);
+        // A run starts from the bytes held (`Entry::held`) and does not show
+        // less while its own count climbs through them again.
+        if let EntryState::Uploading { sent, .. } = &mut to {
+            *sent = (*sent).max(entry.held.min(entry.file.size));
         }
         self.tally.remove(entry.file.size, entry.held, &entry.state);
         self.tally.add(entry.file.size, entry.held, &to);
@@ -658,8 +660,13 @@ impl UploadQueue {
 
     /// The server confirmed holding `bytes` of `id` (see [`Entry::held`]):
     /// what its latest look at the parts found, more or less than before.
-    /// `false` when there is no such entry.
-    pub fn hold(&mut self, id: EntryId, bytes: u64) -> bool {
+    /// `epoch` is [`Self::held_epoch`] as the run started; a run started
+    /// before the held bytes were last forgotten is not heard. `false`
+    /// when there is no such entry or the run is stale.
+    pub fn hold(&mut self, id: EntryId, bytes: u64, epoch: u64) -> bool {
+        if epoch != self.held_epoch {
+            return false;
+        }
         let Some(entry) = self.index_of(id).map(|i| &mut self.entries[i]) else {
             return false;
         };
@@ -672,11 +679,17 @@ impl UploadQueue {
     /// Forgets every byte held: the upload would not go on where it
     /// stopped (another mode, API or part size, other credentials).
     pub fn forget_held(&mut self) {
+        self.held_epoch = self.held_epoch.wrapping_add(1);
         for entry in self.entries.iter_mut().filter(|e| e.held > 0) {
             self.tally.remove(entry.file.size, entry.held, &entry.state);
             entry.held = 0;
             self.tally.add(entry.file.size, 0, &entry.state);
         }
+    }
+
+    /// See [`Self::hold`].
+    pub fn held_epoch(&self) -> u64 {
+        self.held_epoch
     }
 
     /// When the earliest waiting retry is due, so the caller can set a timer.
@@ -1877,7 +1890,8 @@ mod tests {
         q.start_ready(0.0);
         // 70 bytes out, of which the server confirmed one 40-byte part.
         q.progress(a, 70, 100).unwrap();
-        assert!(q.hold(a, 40));
+        let epoch = q.held_epoch();
+        assert!(q.hold(a, 40, epoch));
         q.set_online(false);
         q.finish_at(a, Err(UploadError::Network("gone".into())), 0.0, None, 0.5)
             .unwrap();
@@ -1894,9 +1908,11 @@ mod tests {
         assert_eq!(q.get(a).unwrap().state, uploading(40));
         q.progress(a, 60, 100).unwrap();
         assert_eq!(q.get(a).unwrap().state, uploading(60));
-        // The server lost its parts (found by this run's look at them),
-        // then the run failed: the wait counts what it holds now.
-        assert!(q.hold(a, 0));
+        // The server lost its parts (found by this run's look at them): the
+        // run shows what goes out again, and its wait what is held now.
+        assert!(q.hold(a, 0, epoch));
+        q.progress(a, 5, 100).unwrap();
+        assert_eq!(q.get(a).unwrap().state, uploading(5));
         let server_error = UploadError::Http {
             status: 500,
             message: String::new(),
@@ -1907,13 +1923,35 @@ mod tests {
             EntryState::Retrying { .. }
         ));
         assert_eq!(q.summary().sent, 0);
-        assert!(q.hold(a, 80));
+        assert!(q.hold(a, 80, epoch));
         assert_eq!(q.summary().sent, 80);
-        // Other options: the upload would start afresh.
+        // Other options: the upload would start afresh, and what a run of
+        // the old ones still confirms is not heard.
         q.forget_held();
         assert_eq!(q.summary().sent, 0);
+        assert!(!q.hold(a, 90, epoch));
+        assert_eq!(q.summary().sent, 0);
         assert!(q.totals_are_consistent());
-        assert!(!q.hold(EntryId(99), 1));
+        assert!(!q.hold(EntryId(99), 1, q.held_epoch()));
+    }
+
+    /// Only held bytes are a floor: a run of any other upload that starts
+    /// again (a 401 answered with a fresh token) shows its bytes going out
+    /// again from nothing.
+    #[test]
+    fn a_run_that_holds_nothing_may_show_less_than_before() {
+        let mut q = UploadQueue::new(1);
+        let a = q.add(file("a.bin", 100));
+        q.start_ready(0.0);
+        q.progress(a, 100, 100).unwrap();
+        q.progress(a, 3, 100).unwrap();
+        assert_eq!(
+            q.get(a).unwrap().state,
+            EntryState::Uploading {
+                sent: 3,
+                total: 100
+            }
+        );
     }
 
     #[test]

@@ -1639,11 +1639,10 @@ impl Controller {
                 let (id, file, run, meta) = &files[0];
                 let (id, run) = (*id, *run);
                 // The run starts from the bytes the server held (`hold`).
-                let shown_from = self
+                let (shown_from, epoch) = self
                     .queue
-                    .try_with_untracked(|q| q.get(id).map(|e| e.held))
-                    .flatten()
-                    .unwrap_or(0);
+                    .try_with_untracked(|q| (q.get(id).map_or(0, |e| e.held), q.held_epoch()))
+                    .unwrap_or_default();
                 let chunk = bounded_chunk_size(options.chunk_size, meta.size);
                 let backend = FlowBackend::new(&options.api, chunk);
                 let uploader = PartUploader {
@@ -1663,7 +1662,7 @@ impl Controller {
                     on_confirmed: &|bytes| {
                         self.queue.try_update_untracked(|q| {
                             if q.is_current(id, run) {
-                                q.hold(id, bytes);
+                                q.hold(id, bytes, epoch);
                             }
                         });
                     },

@@ -169,6 +169,9 @@ pub async fn upload_in_parts(
         }
     };
     let not_cancelled = || !signal.is_some_and(AbortSignal::aborted);
+    // Once the token changed, what this walk found is the old sender's:
+    // the new one's upload holds nothing known yet.
+    let confirm = |bytes: u64| on_confirmed(if value_changed.get() { 0 } else { bytes });
     for walk in 0..2 {
         let mut sent = 0u64;
         let mut confirmed = 0u64;
@@ -196,12 +199,15 @@ pub async fn upload_in_parts(
                 let shown = reported.get();
                 on_skipped((sent + part.size).max(shown) - shown);
                 confirmed += part.size;
-                on_confirmed(confirmed);
+                confirm(confirmed);
                 PartOutcome::Stored
             } else {
                 if presence != PartPresence::Stored {
-                    // Missing: the server holds only what was confirmed.
-                    on_confirmed(confirmed);
+                    // Missing: the server holds only what was confirmed, and
+                    // a resumed run that counted on more shows it going out
+                    // again.
+                    confirm(confirmed);
+                    reported.set(reported.get().min(sent));
                 }
                 // The last part is always sent: its answer carries the attachment.
                 let blob = slice(file, part)?;
@@ -244,7 +250,7 @@ pub async fn upload_in_parts(
             }
             if presence != PartPresence::Stored && !part.is_last() {
                 confirmed += part.size;
-                on_confirmed(confirmed);
+                confirm(confirmed);
             }
         }
         if !value_changed.get() {
