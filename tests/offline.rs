@@ -8,7 +8,7 @@
 
 mod support;
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::rc::Rc;
 
 use js_sys::{Object, Reflect};
@@ -91,30 +91,9 @@ impl Transport for Link {
     }
 }
 
-/// Every text the live region showed, in order.
-struct Told {
-    texts: Rc<RefCell<Vec<String>>>,
-    _watch: Mutations,
-}
-
-impl Told {
-    fn watch(live: &Element) -> Self {
-        let texts = Rc::new(RefCell::new(Vec::new()));
-        let (seen, watched) = (texts.clone(), live.clone());
-        let watch = Mutations::watch(live, move |_| seen.borrow_mut().push(text(&watched)));
-        Self {
-            texts,
-            _watch: watch,
-        }
-    }
-
-    fn count(&self, sentence: &str) -> usize {
-        self.texts
-            .borrow()
-            .iter()
-            .filter(|t| t.contains(sentence))
-            .count()
-    }
+/// How many of the texts shown hold `sentence`.
+fn count(told: &TextsShown, sentence: &str) -> usize {
+    told.texts().iter().filter(|t| t.contains(sentence)).count()
 }
 
 fn state(row: &Element) -> String {
@@ -191,18 +170,27 @@ async fn a_file_retried_offline_is_told_to_wait_and_back_online() {
     })
     .await;
     let live = query(&root, "[data-ta=live]").unwrap();
-    let told = Told::watch(&live);
+    let told = TextsShown::watch(&live);
     browser_online(false, true);
     click(&root, "[data-ta=retry]");
-    wait_for("the retry told to wait", 5_000, || told.count(OFFLINE) == 1).await;
+    wait_for("the retry told to wait", 5_000, || {
+        count(&told, OFFLINE) == 1
+    })
+    .await;
     assert_eq!(state(&query(&root, "[data-ta=row]").unwrap()), "queued");
     browser_online(true, true);
-    wait_for("back online told", 5_000, || told.count(BACK) == 1).await;
+    wait_for("back online told", 5_000, || {
+        count(&told, BACK) == 1 || {
+            web_sys::console::log_1(&format!("DBG {:?}", told.texts()).into());
+            false
+        }
+    })
+    .await;
     wait_for("the file failing again", 10_000, || {
         query(&root, "[data-ta=row]").is_some_and(|r| state(&r) == "failed")
     })
     .await;
-    assert_eq!(told.count(OFFLINE), 1);
+    assert_eq!(count(&told, OFFLINE), 1);
     browser_online_restored();
 }
 
@@ -275,7 +263,7 @@ async fn a_request_failing_as_the_browser_goes_offline_spends_no_try() {
     browser_online(true, false);
     let _handle = mount_widget(root.clone(), options);
     let live = query(&root, "[data-ta=live]").unwrap();
-    let told = Told::watch(&live);
+    let told = TextsShown::watch(&live);
     drop_files(
         &query(&root, "[data-ta=dropzone]").unwrap(),
         &[file(b"cut off", "cut.txt", "text/plain")],
@@ -288,7 +276,7 @@ async fn a_request_failing_as_the_browser_goes_offline_spends_no_try() {
     .await;
     assert_eq!(state(&row), "queued");
     wait_for("the live region to say offline", 5_000, || {
-        told.count(OFFLINE) == 1
+        count(&told, OFFLINE) == 1
     })
     .await;
     // The browser's own event, late: nothing new to tell.
@@ -301,11 +289,11 @@ async fn a_request_failing_as_the_browser_goes_offline_spends_no_try() {
     .await;
     assert_eq!(link.uploads.get(), 2);
     wait_for("the file told uploaded", 5_000, || {
-        told.count("cut.txt uploaded") == 1
+        count(&told, "cut.txt uploaded") == 1
     })
     .await;
-    assert_eq!(told.count(OFFLINE), 1, "{:?}", told.texts.borrow());
-    assert_eq!(told.count(BACK), 1, "{:?}", told.texts.borrow());
+    assert_eq!(count(&told, OFFLINE), 1, "{:?}", told.texts());
+    assert_eq!(count(&told, BACK), 1, "{:?}", told.texts());
     browser_online_restored();
 }
 

@@ -29,6 +29,14 @@ impl LiveNews {
         gather(&mut self.items, news);
     }
 
+    /// Takes in the news of a `later` moment, as if told in this one: both
+    /// ended before either could be shown.
+    pub fn take_in(&mut self, later: LiveNews) {
+        for news in later.items {
+            gather(&mut self.items, news);
+        }
+    }
+
     /// Starts a new moment with no news yet (one held open for a folder
     /// being read).
     pub fn begin(&mut self) {
@@ -87,10 +95,20 @@ fn gather(items: &mut Vec<Announcement>, news: Announcement) {
                 count_added(items, added, 0);
             }
             if unreadable > 0 {
-                items.push(Announcement::FolderRead {
-                    added: 0,
-                    unreadable,
-                });
+                match items
+                    .iter_mut()
+                    .find(|i| matches!(i, Announcement::FolderRead { .. }))
+                {
+                    Some(Announcement::FolderRead {
+                        unreadable: told, ..
+                    }) => {
+                        *told = told.saturating_add(unreadable);
+                    }
+                    _ => items.push(Announcement::FolderRead {
+                        added: 0,
+                        unreadable,
+                    }),
+                }
             }
         }
         other => gather_counted(items, other),
@@ -170,6 +188,21 @@ mod tests {
             (live.number, live.items.as_slice()),
             (2, &[uploaded("c.png")][..])
         );
+    }
+
+    #[test]
+    fn a_later_moment_taken_in_is_counted_with_this_one() {
+        let mut shown = LiveNews::default();
+        for name in ["a", "b", "c"] {
+            shown.tell(failed(name), !shown.items.is_empty());
+        }
+        let mut later = LiveNews::default();
+        later.tell(failed("d"), false);
+        later.tell(uploaded("e"), true);
+        let number = shown.number;
+        shown.take_in(later);
+        assert_eq!(shown.items, [Announcement::FailedMany(4), uploaded("e")]);
+        assert_eq!(shown.number, number);
     }
 
     #[test]
@@ -261,6 +294,22 @@ mod tests {
                 }
             ]
         );
+        // A second folder's unreadable files are counted with the first's.
+        live.tell(
+            Announcement::FolderRead {
+                added: 1,
+                unreadable: 2,
+            },
+            true,
+        );
+        assert_eq!(
+            live.items[2],
+            Announcement::FolderRead {
+                added: 0,
+                unreadable: 3
+            }
+        );
+        assert_eq!(live.items[0], Announcement::FilesAdded(7));
     }
 
     #[test]

@@ -31,9 +31,8 @@ pub enum MomentEnd {
     AlreadySet,
     /// End the moment once the current task has run.
     AfterThisTask,
-    /// Tell [`NewsMoment::window_passed`] of moment `number` after
-    /// `wait_ms`.
-    AfterWindow { number: u64, wait_ms: u64 },
+    /// Tell [`NewsMoment::window_passed`] of `window` after `wait_ms`.
+    AfterWindow { window: u64, wait_ms: u64 },
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -50,12 +49,18 @@ enum State {
 }
 
 /// Whether a moment is open, what ends it, and until when news that came
-/// on its own waits.
+/// on its own waits. Each window has a number of its own, so that the
+/// timer of one cut short never ends a later one.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct NewsMoment {
     state: State,
     /// Clock time (ms) before which news that came on its own waits.
     calm_from_ms: f64,
+    /// Windows started so far.
+    windows: u64,
+    /// Whether the open moment holds news that came on its own: heard,
+    /// it starts the calm.
+    came_on_its_own: bool,
 }
 
 impl NewsMoment {
@@ -64,83 +69,78 @@ impl NewsMoment {
         self.state != State::Closed
     }
 
-    /// News of `urgency` was told in moment `number` at `now_ms`: what
-    /// ends the moment.
-    pub fn told(&mut self, number: u64, urgency: Urgency, now_ms: f64) -> MomentEnd {
-        match (self.state, urgency) {
-            (State::Closed, Urgency::MayWait) if now_ms < self.calm_from_ms => {
-                self.state = State::EndsAfterWindow(number);
+    fn next_window(&mut self) -> u64 {
+        self.windows = self.windows.wrapping_add(1);
+        self.windows
+    }
+
+    /// News of `urgency` was told at `now_ms`: what ends its moment.
+    pub fn told(&mut self, urgency: Urgency, now_ms: f64) -> MomentEnd {
+        let waits = urgency == Urgency::MayWait;
+        self.came_on_its_own |= waits;
+        match self.state {
+            State::Closed if waits && now_ms < self.calm_from_ms => {
+                let window = self.next_window();
+                self.state = State::EndsAfterWindow(window);
                 // Never longer than a window, whatever the clock did.
                 let wait_ms = (self.calm_from_ms - now_ms).min(GATHER_WINDOW_MS as f64);
                 MomentEnd::AfterWindow {
-                    number,
+                    window,
                     wait_ms: wait_ms as u64,
                 }
             }
-            (State::Closed, _) | (State::EndsAfterWindow(_), Urgency::Now) => {
-                if urgency == Urgency::MayWait {
-                    self.calm(now_ms);
-                }
+            State::Closed => {
                 self.state = State::EndsAfterTask;
                 MomentEnd::AfterThisTask
             }
-            (State::EndsAfterTask, Urgency::MayWait) => {
-                // Read with this moment, at once: the next such news waits.
-                self.calm(now_ms);
+            State::EndsAfterWindow(_) if !waits => {
+                self.state = State::EndsAfterTask;
+                MomentEnd::AfterThisTask
+            }
+            State::EndsAfterTask | State::EndsAfterWindow(_) | State::HeldForFolder(_) => {
                 MomentEnd::AlreadySet
             }
-            (State::EndsAfterTask, Urgency::Now)
-            | (State::EndsAfterWindow(_), Urgency::MayWait)
-            | (State::HeldForFolder(_), _) => MomentEnd::AlreadySet,
         }
     }
 
-    fn calm(&mut self, now_ms: f64) {
-        self.calm_from_ms = now_ms + GATHER_WINDOW_MS as f64;
-    }
-
-    /// A folder started to be read: moment `number` (the one open, or a
-    /// new one with nothing told yet) takes the folder's refusals and waits
-    /// for its news, up to the window. Nothing when one is held already.
-    pub fn hold_for_folder(&mut self, number: u64) -> MomentEnd {
+    /// A folder started to be read: the moment open (a drop's loose files,
+    /// its refusals), or a new one with nothing told yet, takes the
+    /// folder's refusals and waits for its news, up to the window. Returns
+    /// the hold's number, for [`Self::folder_read`], and what ends it.
+    pub fn hold_for_folder(&mut self) -> (u64, MomentEnd) {
         match self.state {
             State::Closed | State::EndsAfterTask => {
-                self.state = State::HeldForFolder(number);
-                MomentEnd::AfterWindow {
-                    number,
+                let window = self.next_window();
+                self.state = State::HeldForFolder(window);
+                let end = MomentEnd::AfterWindow {
+                    window,
                     wait_ms: GATHER_WINDOW_MS,
-                }
+                };
+                (window, end)
             }
             // Its window is already counting.
-            State::EndsAfterWindow(at) => {
-                self.state = State::HeldForFolder(at);
-                MomentEnd::AlreadySet
+            State::EndsAfterWindow(window) | State::HeldForFolder(window) => {
+                self.state = State::HeldForFolder(window);
+                (window, MomentEnd::AlreadySet)
             }
-            State::HeldForFolder(_) => MomentEnd::AlreadySet,
         }
     }
 
-    /// The folder that held moment `number` has been read (its news, if
-    /// any, told): the moment ends after this task.
-    pub fn folder_read(&mut self, number: u64) -> MomentEnd {
-        if self.state == State::HeldForFolder(number) {
+    /// The folder of `hold` has been read (its news, if any, told): the
+    /// moment ends after this task.
+    pub fn folder_read(&mut self, hold: u64) -> MomentEnd {
+        if self.state == State::HeldForFolder(hold) {
             self.state = State::EndsAfterTask;
             return MomentEnd::AfterThisTask;
         }
         MomentEnd::AlreadySet
     }
 
-    /// Moment `number`'s window has passed at `now_ms`: whether it is
-    /// still the one open and waiting, so that it is to end now.
-    pub fn window_passed(&mut self, number: u64, now_ms: f64) -> bool {
+    /// `window` has passed: whether it is still the one open and waiting,
+    /// so that its moment is to end now.
+    pub fn window_passed(&mut self, window: u64) -> bool {
         match self.state {
-            State::EndsAfterWindow(at) if at == number => {
-                // What it gathered is read now: more waits again.
-                self.calm(now_ms);
-                self.state = State::EndsAfterTask;
-                true
-            }
-            State::HeldForFolder(at) if at == number => {
+            State::EndsAfterWindow(open) | State::HeldForFolder(open) if open == window => {
                 self.state = State::EndsAfterTask;
                 true
             }
@@ -148,14 +148,34 @@ impl NewsMoment {
         }
     }
 
-    /// Ends the moment if it is due (not waiting out its window): whether
-    /// it ended, so that its news is to be read now.
-    pub fn end(&mut self) -> bool {
-        if self.state == State::EndsAfterTask {
-            self.state = State::Closed;
+    /// Whether news that came on its own waits out a window.
+    pub fn waits_out_a_window(&self) -> bool {
+        matches!(self.state, State::EndsAfterWindow(_))
+    }
+
+    /// The widget went idle: news waiting out its window is due now, so
+    /// that a page acting on the idle (a form submitted at `busy-change`)
+    /// does not leave it unsaid. Whether there was such news.
+    pub fn due_now(&mut self) -> bool {
+        if let State::EndsAfterWindow(_) = self.state {
+            self.state = State::EndsAfterTask;
             return true;
         }
         false
+    }
+
+    /// Ends the moment at `now_ms` if it is due (not waiting out its
+    /// window): whether it ended, so that its news is to be read now. News
+    /// that came on its own, heard now, makes more such news wait.
+    pub fn end(&mut self, now_ms: f64) -> bool {
+        if self.state != State::EndsAfterTask {
+            return false;
+        }
+        self.state = State::Closed;
+        if std::mem::take(&mut self.came_on_its_own) {
+            self.calm_from_ms = now_ms + GATHER_WINDOW_MS as f64;
+        }
+        true
     }
 }
 
@@ -165,23 +185,23 @@ mod tests {
 
     const W: u64 = GATHER_WINDOW_MS;
 
-    fn window(number: u64, wait_ms: u64) -> MomentEnd {
-        MomentEnd::AfterWindow { number, wait_ms }
+    fn window(window: u64, wait_ms: u64) -> MomentEnd {
+        MomentEnd::AfterWindow { window, wait_ms }
     }
 
     #[test]
     fn urgent_news_ends_its_moment_after_the_task() {
         let mut moment = NewsMoment::default();
         assert!(!moment.is_open());
-        assert_eq!(moment.told(1, Urgency::Now, 0.0), MomentEnd::AfterThisTask);
+        assert_eq!(moment.told(Urgency::Now, 0.0), MomentEnd::AfterThisTask);
         assert!(moment.is_open());
         // More news in the same task joins it.
-        assert_eq!(moment.told(1, Urgency::Now, 0.0), MomentEnd::AlreadySet);
-        assert!(moment.end());
+        assert_eq!(moment.told(Urgency::Now, 0.0), MomentEnd::AlreadySet);
+        assert!(moment.end(0.0));
         assert!(!moment.is_open());
-        assert!(!moment.end(), "ended once");
+        assert!(!moment.end(0.0), "ended once");
         // Urgent news never waits, however often it comes.
-        assert_eq!(moment.told(2, Urgency::Now, 1.0), MomentEnd::AfterThisTask);
+        assert_eq!(moment.told(Urgency::Now, 1.0), MomentEnd::AfterThisTask);
     }
 
     #[test]
@@ -189,112 +209,151 @@ mod tests {
         let mut moment = NewsMoment::default();
         // A lone upload: heard at once.
         assert_eq!(
-            moment.told(1, Urgency::MayWait, 10_000.0),
+            moment.told(Urgency::MayWait, 10_000.0),
             MomentEnd::AfterThisTask
         );
-        assert!(moment.end());
+        assert!(moment.end(10_000.0));
         // The next, 300 ms later, waits out the rest of the window with
         // what follows.
+        assert_eq!(moment.told(Urgency::MayWait, 10_300.0), window(1, W - 300));
         assert_eq!(
-            moment.told(2, Urgency::MayWait, 10_300.0),
-            window(2, W - 300)
-        );
-        assert_eq!(
-            moment.told(2, Urgency::MayWait, 10_500.0),
+            moment.told(Urgency::MayWait, 10_500.0),
             MomentEnd::AlreadySet
         );
         // A drain or a refusal task ending meanwhile does not end it.
-        assert!(!moment.end());
-        assert!(moment.window_passed(2, 10_000.0 + W as f64));
-        assert!(moment.end());
-        // Read at the window's end: a steady stream is heard once a window.
-        assert_eq!(
-            moment.told(3, Urgency::MayWait, 10_000.0 + W as f64 + 1.0),
-            window(3, W - 1)
-        );
+        assert!(!moment.end(10_600.0));
+        assert!(moment.window_passed(1));
+        assert!(moment.end(11_000.0));
+        // Heard at the window's end: a steady stream is heard once a window.
+        assert_eq!(moment.told(Urgency::MayWait, 11_001.0), window(2, W - 1));
         // After a quiet window, at once again.
-        assert!(moment.window_passed(3, 12_000.0));
-        assert!(moment.end());
+        assert!(moment.window_passed(2));
+        assert!(moment.end(12_000.0));
         assert_eq!(
-            moment.told(4, Urgency::MayWait, 13_500.0),
+            moment.told(Urgency::MayWait, 13_500.0),
             MomentEnd::AfterThisTask
         );
     }
 
     #[test]
-    fn news_that_came_on_its_own_in_an_urgent_moment_starts_a_window() {
+    fn the_calm_starts_when_such_news_is_heard_not_when_told() {
         let mut moment = NewsMoment::default();
-        moment.told(1, Urgency::Now, 5_000.0);
+        // Told in an urgent moment that ends late (listing held it).
+        moment.told(Urgency::Now, 5_000.0);
         assert_eq!(
-            moment.told(1, Urgency::MayWait, 5_000.0),
+            moment.told(Urgency::MayWait, 5_000.0),
             MomentEnd::AlreadySet
         );
-        assert!(moment.end());
+        assert!(moment.end(8_000.0));
+        assert_eq!(moment.told(Urgency::MayWait, 8_100.0), window(1, W - 100));
+        // An urgent moment alone starts no calm.
+        let mut urgent = NewsMoment::default();
+        urgent.told(Urgency::Now, 0.0);
+        urgent.end(0.0);
         assert_eq!(
-            moment.told(2, Urgency::MayWait, 5_100.0),
-            window(2, W - 100)
+            urgent.told(Urgency::MayWait, 10.0),
+            MomentEnd::AfterThisTask
         );
     }
 
     #[test]
     fn a_clock_set_back_never_makes_news_wait_past_a_window() {
         let mut moment = NewsMoment::default();
-        moment.told(1, Urgency::MayWait, 1e12);
-        moment.end();
-        assert_eq!(moment.told(2, Urgency::MayWait, 0.0), window(2, W));
+        moment.told(Urgency::MayWait, 1e12);
+        moment.end(1e12);
+        assert_eq!(moment.told(Urgency::MayWait, 0.0), window(1, W));
+    }
+
+    #[test]
+    fn news_waiting_out_its_window_is_due_when_the_widget_goes_idle() {
+        let mut moment = NewsMoment::default();
+        assert!(!moment.due_now(), "nothing open");
+        moment.told(Urgency::MayWait, 0.0);
+        moment.end(0.0);
+        moment.told(Urgency::MayWait, 10.0);
+        assert!(moment.waits_out_a_window());
+        assert!(moment.due_now());
+        assert!(!moment.waits_out_a_window());
+        assert!(moment.end(10.0));
+        assert!(!moment.window_passed(1), "its timer finds it ended");
+        moment.told(Urgency::Now, 2_000.0);
+        assert!(!moment.due_now(), "due already");
     }
 
     #[test]
     fn urgent_news_cuts_a_waiting_moment_short_and_its_timer_then_does_nothing() {
         let mut moment = NewsMoment::default();
-        moment.told(6, Urgency::MayWait, 0.0);
-        moment.end();
-        assert_eq!(moment.told(7, Urgency::MayWait, 100.0), window(7, W - 100));
-        assert_eq!(
-            moment.told(7, Urgency::Now, 200.0),
-            MomentEnd::AfterThisTask
-        );
-        assert!(moment.end());
-        // The next moment waits too; the first one's timer must not end it.
-        assert_eq!(moment.told(8, Urgency::MayWait, 300.0), window(8, W - 300));
-        assert!(!moment.window_passed(7, 1_100.0));
-        assert!(!moment.end());
-        assert!(moment.window_passed(8, 1_100.0));
-        assert!(moment.end());
+        moment.told(Urgency::MayWait, 0.0);
+        moment.end(0.0);
+        assert_eq!(moment.told(Urgency::MayWait, 100.0), window(1, W - 100));
+        assert_eq!(moment.told(Urgency::Now, 200.0), MomentEnd::AfterThisTask);
+        assert!(moment.end(200.0));
+        // The next moment waits too (a window from when the first was
+        // heard); the first one's timer must not end it.
+        assert_eq!(moment.told(Urgency::MayWait, 300.0), window(2, W - 100));
+        assert!(!moment.window_passed(1));
+        assert!(!moment.end(1_000.0));
+        assert!(moment.window_passed(2));
+        assert!(moment.end(1_200.0));
     }
 
     #[test]
     fn a_folder_holds_the_drop_s_moment_for_its_news_up_to_the_window() {
         let mut moment = NewsMoment::default();
         // A folder alone: a moment of its own is held open for it.
-        assert_eq!(moment.hold_for_folder(1), window(1, W));
+        let (hold, end) = moment.hold_for_folder();
+        assert_eq!(end, window(hold, W));
         assert!(moment.is_open());
-        assert_eq!(moment.folder_read(1), MomentEnd::AfterThisTask);
-        assert!(moment.end());
-        moment.told(2, Urgency::Now, 0.0);
-        assert_eq!(moment.hold_for_folder(2), window(2, W));
-        assert!(!moment.end(), "the drop's task ending does not end it");
+        assert_eq!(moment.folder_read(hold), MomentEnd::AfterThisTask);
+        assert!(moment.end(0.0));
+        moment.told(Urgency::Now, 0.0);
+        let (hold, end) = moment.hold_for_folder();
+        assert_eq!(end, window(hold, W));
+        assert!(!moment.end(0.0), "the drop's task ending does not end it");
         // The folder's refusals, then its own news, join the drop's.
-        assert_eq!(moment.told(2, Urgency::Now, 0.0), MomentEnd::AlreadySet);
-        assert!(!moment.end());
-        assert_eq!(moment.folder_read(2), MomentEnd::AfterThisTask);
-        assert!(moment.end());
-        assert!(!moment.window_passed(2, 0.0), "the timer finds it ended");
+        assert_eq!(moment.told(Urgency::Now, 0.0), MomentEnd::AlreadySet);
+        assert!(!moment.end(0.0));
+        assert_eq!(moment.folder_read(hold), MomentEnd::AfterThisTask);
+        assert!(moment.end(0.0));
+        assert!(!moment.window_passed(hold), "the timer finds it ended");
         // A slow folder: the window ends the drop's moment without it, and
         // its news is a moment of its own.
-        moment.told(3, Urgency::Now, 0.0);
-        moment.hold_for_folder(3);
-        assert!(moment.window_passed(3, 0.0));
-        assert!(moment.end());
-        assert_eq!(moment.folder_read(3), MomentEnd::AlreadySet);
+        moment.told(Urgency::Now, 0.0);
+        let (hold, _) = moment.hold_for_folder();
+        assert!(moment.window_passed(hold));
+        assert!(moment.end(0.0));
+        assert_eq!(moment.folder_read(hold), MomentEnd::AlreadySet);
         assert!(!moment.is_open());
+    }
+
+    #[test]
+    fn a_window_cut_short_does_not_end_a_folder_hold_begun_after() {
+        let mut moment = NewsMoment::default();
+        moment.told(Urgency::MayWait, 0.0);
+        moment.end(0.0);
+        // An upload gathering at 100 ms, its timer due at 1000 ms.
+        let MomentEnd::AfterWindow { window: first, .. } = moment.told(Urgency::MayWait, 100.0)
+        else {
+            panic!("a window");
+        };
+        // A drop at 900 ms cuts it short and holds for its folder.
+        assert_eq!(moment.told(Urgency::Now, 900.0), MomentEnd::AfterThisTask);
+        let (hold, end) = moment.hold_for_folder();
+        assert_ne!(hold, first);
+        assert_eq!(end, window(hold, W));
+        assert!(!moment.window_passed(first), "the old timer");
+        assert!(!moment.end(1_000.0));
+        assert_eq!(moment.folder_read(hold), MomentEnd::AfterThisTask);
         // A waiting moment is held on the window it already has.
-        moment.told(4, Urgency::MayWait, 0.0);
-        moment.end();
-        moment.told(5, Urgency::MayWait, 10.0);
-        assert_eq!(moment.hold_for_folder(5), MomentEnd::AlreadySet);
-        assert_eq!(moment.told(5, Urgency::Now, 20.0), MomentEnd::AlreadySet);
-        assert!(moment.window_passed(5, 1_000.0));
-        assert!(moment.end());
+        assert!(moment.end(1_100.0));
+        let MomentEnd::AfterWindow {
+            window: waiting, ..
+        } = moment.told(Urgency::MayWait, 1_200.0)
+        else {
+            panic!("a window");
+        };
+        assert_eq!(moment.hold_for_folder(), (waiting, MomentEnd::AlreadySet));
+        assert!(moment.window_passed(waiting));
+        assert!(moment.end(2_200.0));
     }
 }

@@ -118,6 +118,11 @@ pub struct Controller {
     /// Whether news told now belongs to the moment under way, and what
     /// ends that moment (`NewsMoment`).
     news_moment: StoredValue<NewsMoment>,
+    /// Whether news was shown so lately that the page may not have been
+    /// drawn since (see `show_news`).
+    news_shown_lately: StoredValue<bool>,
+    /// News that ended while the last was shown lately, shown next.
+    news_to_show: StoredValue<Option<LiveNews>>,
     /// When the live region says the browser is offline, and back.
     offline_news: StoredValue<OfflineNews>,
     /// Listed slices whose refusals are yet to be told, each in a task of
@@ -208,6 +213,8 @@ impl Controller {
             announcement: RwSignal::new(LiveNews::default()),
             news: StoredValue::new(LiveNews::default()),
             news_moment: StoredValue::new(NewsMoment::default()),
+            news_shown_lately: StoredValue::new(false),
+            news_to_show: StoredValue::new(None),
             offline_news: StoredValue::new(OfflineNews::default()),
             refusals_untold: StoredValue::new(0),
             online: RwSignal::new(online),
@@ -458,18 +465,14 @@ impl Controller {
         self.reading.try_update(|n| *n += 1);
         // The drop's loose files and refusals, and the folders' own, wait
         // for the folders' count: one moment, begun here if none is open.
-        let open = self.news_moment.try_with_value(NewsMoment::is_open);
-        let moment = self.news.try_update_value(|live| {
-            if open == Some(false) {
-                live.begin();
-            }
-            live.number
-        });
-        if let Some(number) = moment {
-            let end = self
-                .news_moment
-                .try_update_value(|m| m.hold_for_folder(number));
-            self.schedule_moment_end(end);
+        if self.news_moment.try_with_value(NewsMoment::is_open) == Some(false) {
+            self.news.try_update_value(LiveNews::begin);
+        }
+        let hold = self
+            .news_moment
+            .try_update_value(NewsMoment::hold_for_folder);
+        if let Some((_, end)) = hold {
+            self.schedule_moment_end(Some(end));
         }
         spawn_local(async move {
             // Unmounted or cleared since the drop: stop reading.
@@ -489,8 +492,8 @@ impl Controller {
                     unreadable: walked.unreadable,
                 });
             }
-            if let Some(number) = moment {
-                let end = this.news_moment.try_update_value(|m| m.folder_read(number));
+            if let Some((hold, _)) = hold {
+                let end = this.news_moment.try_update_value(|m| m.folder_read(hold));
                 this.schedule_moment_end(end);
             }
         });
@@ -1247,7 +1250,20 @@ impl Controller {
         let _ = StoredValue::new_local(listener);
     }
 
+    /// Whether news that came on its own waits out a moment to be told
+    /// with more (`NewsMoment`); never once the widget is idle.
+    pub fn news_waits_out_a_window(&self) -> bool {
+        self.news_moment
+            .try_with_value(NewsMoment::waits_out_a_window)
+            .unwrap_or(false)
+    }
+
     fn tell_busy(&self, busy: bool) {
+        // What the last uploads' news gathered is heard now: a page may
+        // act on the idle at once (submit, navigate).
+        if !busy && self.news_moment.try_update_value(NewsMoment::due_now) == Some(true) {
+            self.end_news_moment();
+        }
         let failed = self
             .queue
             .try_with_untracked(UploadQueue::failed_count)
@@ -1444,15 +1460,11 @@ impl Controller {
         let Some(same_moment) = self.news_moment.try_with_value(NewsMoment::is_open) else {
             return;
         };
-        let Some(number) = self.news.try_update_value(|live| {
-            live.tell(news, same_moment);
-            live.number
-        }) else {
-            return;
-        };
+        self.news
+            .try_update_value(|live| live.tell(news, same_moment));
         let end = self
             .news_moment
-            .try_update_value(|m| m.told(number, urgency, js_sys::Date::now()));
+            .try_update_value(|m| m.told(urgency, js_sys::Date::now()));
         self.schedule_moment_end(end);
     }
 
@@ -1462,11 +1474,11 @@ impl Controller {
         match end {
             // Runs once the code telling this news has run to its end.
             Some(MomentEnd::AfterThisTask) => spawn_local(async move { this.end_news_moment() }),
-            Some(MomentEnd::AfterWindow { number, wait_ms }) => spawn_local(async move {
+            Some(MomentEnd::AfterWindow { window, wait_ms }) => spawn_local(async move {
                 sleep(wait_ms).await;
                 let passed = this
                     .news_moment
-                    .try_update_value(|m| m.window_passed(number, js_sys::Date::now()));
+                    .try_update_value(|m| m.window_passed(window));
                 if passed == Some(true) {
                     this.end_news_moment();
                 }
@@ -1491,13 +1503,39 @@ impl Controller {
     fn end_news_moment(&self) {
         let listing = self.intake.try_with_value(Intake::is_draining) == Some(true)
             || self.refusals_untold.try_get_value().is_some_and(|n| n > 0);
-        if listing || self.news_moment.try_update_value(NewsMoment::end) != Some(true) {
+        let now = js_sys::Date::now();
+        if listing || self.news_moment.try_update_value(|m| m.end(now)) != Some(true) {
             return;
         }
         // A moment held for a folder that added nothing has nothing to say.
-        if let Some(news) = self.news.try_get_value().filter(|n| !n.items.is_empty()) {
-            self.announcement.try_set(news);
+        let Some(news) = self.news.try_get_value().filter(|n| !n.items.is_empty()) else {
+            return;
+        };
+        self.show_news(news);
+    }
+
+    /// Shows `news` in the live region, unless news was shown so lately
+    /// that the page may not have been drawn since: replaced at once, it
+    /// would never be heard. Then it is shown a timer task later, with any
+    /// more that ends meanwhile.
+    fn show_news(&self, news: LiveNews) {
+        if self.news_shown_lately.try_get_value() == Some(true) {
+            self.news_to_show.try_update_value(|waiting| match waiting {
+                Some(waiting) => waiting.take_in(news),
+                None => *waiting = Some(news),
+            });
+            return;
         }
+        self.announcement.try_set(news);
+        self.news_shown_lately.try_set_value(true);
+        let this = *self;
+        spawn_local(async move {
+            sleep(0).await;
+            this.news_shown_lately.try_set_value(false);
+            if let Some(Some(next)) = this.news_to_show.try_update_value(Option::take) {
+                this.show_news(next);
+            }
+        });
     }
 
     /// Copies the queue's state of `ids` into their row signals; a row whose
