@@ -91,6 +91,81 @@ fn call(target: &JsValue, method: &str, args: &[JsValue]) -> Result<JsValue, JsV
     function.apply(target, &args.iter().collect::<Array>())
 }
 
+/// A page (or its framework) may set `name`, `id` or `persist-key` after
+/// files were uploaded: the list is then stored under the new key, and
+/// the files the rows say were uploaded stay in it and in the form.
+#[wasm_bindgen_test]
+async fn a_new_storage_key_keeps_the_files_this_widget_uploaded() {
+    let form = document().create_element("form").unwrap();
+    container().append_child(&form).unwrap();
+    let el = element_in(&form, &[("persist", "session")]);
+    drop_files(
+        &dropzone(&el),
+        &[
+            file(b"a", "a.txt", "text/plain"),
+            file(b"b", "b.txt", "text/plain"),
+        ],
+    );
+    wait_for("two kept ids", 10_000, || {
+        strings(&get(&el, "attachmentIds")).len() == 2
+    })
+    .await;
+    let mut ids = strings(&get(&el, "attachmentIds"));
+    ids.sort();
+    let submitted = |name: &str| {
+        let mut values = strings(
+            &web_sys::FormData::new_with_form(form.unchecked_ref())
+                .unwrap()
+                .get_all(name),
+        );
+        values.sort();
+        values
+    };
+    let suffix = js_sys::Math::random().to_bits();
+    for (attribute, value) in [
+        ("name", format!("files-{suffix}")),
+        ("id", format!("id-{suffix}")),
+        ("persist-key", format!("key-{suffix}")),
+    ] {
+        el.set_attribute(attribute, &value).unwrap();
+        let mut kept = strings(&get(&el, "attachmentIds"));
+        kept.sort();
+        assert_eq!(kept, ids, "after {attribute}");
+        wait_for("the form to carry them", 5_000, || {
+            submitted(&format!("files-{suffix}")) == ids
+        })
+        .await;
+    }
+    // And stored under the new key: a widget mounted with it has them.
+    let session = web_sys::window()
+        .unwrap()
+        .session_storage()
+        .unwrap()
+        .unwrap();
+    let stored = || {
+        (0..session.length().unwrap_or(0)).any(|i| {
+            let key = session.key(i).ok().flatten().unwrap_or_default();
+            let value = session.get_item(&key).ok().flatten().unwrap_or_default();
+            key.contains(&format!("key-{suffix}"))
+                && ids.iter().all(|id| value.contains(id.as_str()))
+        })
+    };
+    wait_for("the list stored under the new key", 5_000, stored).await;
+    let again = element_in(
+        &container(),
+        &[
+            ("persist", "session"),
+            ("persist-key", &format!("key-{suffix}")),
+        ],
+    );
+    let mut restored = strings(&get(&again, "attachmentIds"));
+    restored.sort();
+    assert_eq!(restored, ids);
+    again.remove();
+    el.remove();
+    form.remove();
+}
+
 #[wasm_bindgen_test]
 async fn uploads_from_a_drop_and_tells_the_page() {
     let form = document().create_element("form").unwrap();

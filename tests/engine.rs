@@ -1421,7 +1421,7 @@ async fn an_issue_key_read_as_a_dot_segment_is_refused_before_sending() {
         wait_for("the row", 2_000, || query(&root, "[data-ta=row]").is_some()).await;
         let (row, status) = ended_row(&root, 5_000).await;
         assert_eq!(attr(&row, "data-state").as_deref(), Some("failed"), "{key}");
-        assert!(status.contains("needs an issue key"), "{key}: {status}");
+        assert!(status.contains("No issue to upload to"), "{key}: {status}");
         assert_eq!(script.calls.get(), 0, "{key}");
         drop(handle);
     }

@@ -1141,3 +1141,23 @@ async fn a_deletion_outlives_its_widget_without_a_panic() {
     assert_eq!(outcome.borrow_mut().take(), Some(Ok(())));
     assert!(!names_on(server(), "DEMO-3").await.contains(&name));
 }
+
+/// A name may carry the controls that reorder text after them: shown, it
+/// reads as it is, not as a program passed off as a document.
+#[wasm_bindgen_test]
+async fn a_name_that_would_reorder_itself_is_shown_without_the_controls() {
+    let root = container();
+    let _handle = mount_widget(root.clone(), dev_options(server(), "dev-token"));
+    let zone = query(&root, "[data-ta=dropzone]").unwrap();
+    drop_files(&zone, &[file(b"MZ", "invoice\u{202E}fdp.exe", "")]);
+    wait_for("the row", 2_000, || query(&root, "[data-ta=row]").is_some()).await;
+    let name = query(&root, "[data-ta=row] [data-ta=name]").unwrap();
+    assert_eq!(text(&name), "invoicefdp.exe");
+    assert_eq!(attr(&name, "title").as_deref(), Some("invoicefdp.exe"));
+    wait_for("the kept item", 10_000, || {
+        query(&root, "[data-ta=kept-item] .ta-name").is_some()
+    })
+    .await;
+    let kept = query(&root, "[data-ta=kept-item] .ta-name").unwrap();
+    assert_eq!(text(&kept), "invoicefdp.exe");
+}

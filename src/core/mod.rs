@@ -25,6 +25,7 @@ mod queue_properties;
 mod restrictions;
 mod retry;
 mod safe_url;
+mod shown_name;
 mod size_scale;
 mod throughput;
 mod timestamp;
@@ -58,6 +59,7 @@ pub use restrictions::{
 };
 pub use retry::{parse_retry_after, RetryDecision, RetryPolicy};
 pub use safe_url::{is_displayable_url, is_fetchable_url, origin_of, web_url_only};
+pub use shown_name::shown_name;
 pub use size_scale::{scale_bytes, ScaledBytes};
 pub use throughput::Throughput;
 pub use timestamp::parse_timestamp_ms;

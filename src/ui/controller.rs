@@ -1191,9 +1191,30 @@ impl Controller {
             }
         });
         if store_changed {
-            let kept = load_kept(options.persist, &storage_key(&options.persist_key));
+            // The list stored under the new key, with this widget's own
+            // uploads still in its list: their rows say "Uploaded", and a
+            // page setting `id` or `name` after the fact must not lose them.
+            let stored = load_kept(options.persist, &storage_key(&options.persist_key));
+            let uploaded: HashSet<String> = self
+                .queue
+                .try_with_untracked(|q| q.done_attachments().into_iter().map(|a| a.id).collect())
+                .unwrap_or_default();
+            let own: Vec<Attachment> = self
+                .kept
+                .try_with_untracked(|k| {
+                    k.items()
+                        .iter()
+                        .filter(|a| uploaded.contains(&a.id))
+                        .cloned()
+                        .collect()
+                })
+                .unwrap_or_default();
+            let mut kept = stored.clone();
+            for attachment in own {
+                kept.add(attachment);
+            }
             self.options.try_set_value(options);
-            self.agree_on(kept.clone());
+            self.agree_on(stored);
             self.kept.try_set(kept);
         } else {
             self.options.try_set_value(options);

@@ -3,7 +3,8 @@ use leptos::prelude::*;
 use super::focus::{focus_beside, focus_first, holds_focus};
 use super::Controller;
 use crate::core::{
-    is_displayable_url, type_label, Deletion, EntryId, EntryState, Key, Messages, Wording,
+    is_displayable_url, shown_name, type_label, Deletion, EntryId, EntryState, Key, Messages,
+    Wording,
 };
 
 /// Which buttons a row shows.
@@ -72,10 +73,14 @@ pub fn FileRow(id: EntryId, controller: Controller) -> impl IntoView {
         .queue
         .with_untracked(|q| {
             q.get(id).map(|e| {
+                // Shown without the controls that reorder text.
                 (
-                    e.file.name.clone(),
+                    shown_name(&e.file.name).into_owned(),
                     e.file.size,
-                    e.file.relative_path.clone(),
+                    e.file
+                        .relative_path
+                        .as_deref()
+                        .map(|p| shown_name(p).into_owned()),
                 )
             })
         })

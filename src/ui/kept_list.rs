@@ -4,7 +4,7 @@ use super::controller::AttachStatus;
 use super::focus::{drop_zone_of, focus_beside, focus_drop_zone, holds_focus};
 use super::Controller;
 use crate::backend::Mode;
-use crate::core::{Attachment, KeptAttachments, Key};
+use crate::core::{shown_name, Attachment, KeptAttachments, Key};
 
 /// Kept items per page of the list.
 const PAGE_ITEMS: usize = 100;
@@ -174,6 +174,8 @@ fn KeptItem(attachment: Attachment, controller: Controller) -> impl IntoView {
     };
     let id = attachment.id.clone();
     let name = attachment.name.clone();
+    // Shown without the controls that reorder text.
+    let shown = shown_name(&attachment.name).into_owned();
     let label = move || {
         controller
             .wording
@@ -183,7 +185,7 @@ fn KeptItem(attachment: Attachment, controller: Controller) -> impl IntoView {
     let remove_id = id.clone();
     view! {
         <div class="ta-kept-item" role="listitem" data-ta="kept-item" data-id=id.clone()>
-            <span class="ta-name" title=attachment.name.clone()>{attachment.name.clone()}</span>
+            <span class="ta-name" title=shown.clone()>{shown.clone()}</span>
             <code class="ta-kept-id" data-ta="kept-id">{id.clone()}</code>
             <input type="hidden" name=field value=id.clone()/>
             // Not while an attach runs: the item would go onto the issue all

@@ -132,6 +132,8 @@ pub static MESSAGES: Messages = Messages {
     http_status: |status| format!("HTTP {status}"),
     invalid_response: |detail| format!("Unexpected answer from the server: {detail}"),
     browser_error: |detail| format!("The browser refused: {detail}"),
-    needs_issue: |mode| format!("Mode {mode} needs an issue key (the `issue` option)"),
+    // For the person at the widget, who cannot set the key: the page's
+    // developer has the mode in the error's kind and on the console.
+    needs_issue: |_mode| "No issue to upload to: the page has not named one".to_owned(),
     no_comments: |mode| format!("Mode {mode} posts no comments: its server has none"),
 };

@@ -37,7 +37,7 @@ pub static MESSAGES: Messages = Messages {
     waiting: "В очереди",
     uploading: "Загружается",
     waiting_for_network: "Ждёт подключения к сети",
-    uploading_of: |sent, total| format!("Загружено {sent} из {total}"),
+    uploading_of: |sent, total| format!("Отправлено {sent} из {total}"),
     retrying: |error| format!("{error} — пробуем ещё раз"),
     uploaded: "Загружено",
     cancelled: "Отменено",
@@ -157,7 +157,7 @@ pub static MESSAGES: Messages = Messages {
     http_status: |status| format!("Ошибка HTTP {status}"),
     invalid_response: |_detail| "Неожиданный ответ сервера".to_owned(),
     browser_error: |_detail| "Браузер не смог отправить файл".to_owned(),
-    needs_issue: |mode| format!("Для режима {mode} нужен ключ задачи (параметр `issue`)"),
+    needs_issue: |_mode| "Не указана задача для загрузки: страница её не назвала".to_owned(),
     no_comments: |mode| {
         format!("В режиме {mode} комментарии не отправляются: у его сервера их нет")
     },
