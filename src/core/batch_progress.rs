@@ -7,10 +7,13 @@
 /// files of `sizes` in body order.
 pub fn file_shares(loaded: u64, total: u64, sizes: &[u64]) -> Vec<u64> {
     let size: u64 = sizes.iter().sum();
+    // In integers: a float product may come out a byte short, and a report
+    // of every byte (Flow's, whose total is the file) must stay exact.
     let sent = if total == 0 {
         0
     } else {
-        ((loaded.min(total) as f64 / total as f64) * size as f64) as u64
+        let scaled = u128::from(loaded.min(total)) * u128::from(size) / u128::from(total);
+        u64::try_from(scaled).unwrap_or(size)
     };
     let mut before = 0u64;
     sizes
@@ -40,6 +43,22 @@ mod tests {
         assert_eq!(file_shares(0, 500, &sizes), [0, 0, 0]);
         assert_eq!(file_shares(250, 500, &sizes), [100, 150, 0]);
         assert_eq!(file_shares(500, 500, &sizes), [100, 300, 100]);
+    }
+
+    #[test]
+    fn a_report_in_the_files_own_bytes_is_exact() {
+        // Where the body is the file (Flow reports the file's bytes), every
+        // count comes back as it went in; a float product lost a byte on
+        // some of these.
+        for size in [1_000_003u64, 123_456_789, 9_007_199_254_740_993] {
+            for loaded in [1, size / 3, size / 7 * 5, size - 1, size] {
+                assert_eq!(
+                    file_shares(loaded, size, &[size]),
+                    [loaded],
+                    "{loaded} of {size}"
+                );
+            }
+        }
     }
 
     #[test]
