@@ -57,3 +57,35 @@ async fn reply_answers_a_word_as_text() {
     assert_eq!(response.headers()["x-content-type-options"], "nosniff");
     assert_eq!(response.text().await.unwrap(), "fp-42");
 }
+
+#[tokio::test]
+async fn bad_requests_get_the_api_s_status_and_error_body() {
+    let dir = TempDir::new();
+    let server = TestServer::with_dir(&dir).await;
+    // Not multipart at all.
+    let response = server
+        .client
+        .post(server.url("/echo"))
+        .header("Content-Type", "application/json")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    error_message(response, StatusCode::BAD_REQUEST).await;
+    // Over the body limit: too large, not "not multipart".
+    let form = Form::new().part(
+        "file",
+        Part::bytes(vec![0u8; 3 * 1024 * 1024]).file_name("big.bin"),
+    );
+    let response = server
+        .client
+        .post(server.url("/echo"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    error_message(response, StatusCode::PAYLOAD_TOO_LARGE).await;
+    // Another method.
+    let response = server.client.get(server.url("/echo")).send().await.unwrap();
+    error_message(response, StatusCode::METHOD_NOT_ALLOWED).await;
+}

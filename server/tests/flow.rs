@@ -818,3 +818,19 @@ async fn another_file_name_under_the_same_identifier_is_another_upload() {
     assert_eq!(walk(&dir.data_dir().join("files")).len(), 3);
     assert_no_leftovers(&dir);
 }
+
+#[tokio::test]
+async fn another_method_gets_the_api_s_405_and_error_body() {
+    let dir = TempDir::new();
+    let server = TestServer::with_dir(&dir).await;
+    for method in [Method::PUT, Method::DELETE, Method::PATCH] {
+        for path in ["/upload/flow", "/upload/flow/"] {
+            let response = server
+                .authed(method.clone(), &server.url(path))
+                .send()
+                .await
+                .unwrap();
+            error_message(response, StatusCode::METHOD_NOT_ALLOWED).await;
+        }
+    }
+}

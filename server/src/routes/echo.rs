@@ -6,6 +6,7 @@
 //! `text/plain` instead, as FilePond's server protocol answers an id.
 //! Nothing is stored; the file bytes are read and dropped.
 
+use axum::extract::multipart::{MultipartError, MultipartRejection};
 use axum::extract::{Multipart, Query};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -19,6 +20,20 @@ use crate::errors::ApiError;
 const ECHO_BYTES: usize = 256;
 /// At most this many fields and file parts are listed.
 const MAX_PARTS: usize = 64;
+/// The largest request body taken (the router sets it as the body limit).
+pub const MAX_BODY: usize = 2 * 1024 * 1024;
+
+/// A body that broke off or is not multipart is a bad request; one over
+/// [`MAX_BODY`] is too large, as at the upload endpoints.
+fn unreadable(error: MultipartError) -> ApiError {
+    if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::PayloadTooLarge {
+            limit: MAX_BODY as u64,
+        }
+    } else {
+        ApiError::BadMultipart
+    }
+}
 
 #[derive(Deserialize)]
 pub struct EchoQuery {
@@ -28,20 +43,17 @@ pub struct EchoQuery {
 pub async fn echo(
     Query(query): Query<EchoQuery>,
     headers: HeaderMap,
-    mut multipart: Multipart,
+    multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, ApiError> {
+    let mut multipart = multipart.map_err(|_| ApiError::BadMultipart)?;
     let mut fields = Map::new();
     let mut files = Vec::new();
-    while let Some(mut part) = multipart
-        .next_field()
-        .await
-        .map_err(|_| ApiError::BadMultipart)?
-    {
+    while let Some(mut part) = multipart.next_field().await.map_err(unreadable)? {
         let name = part.name().unwrap_or_default().to_owned();
         match part.file_name().map(str::to_owned) {
             Some(file_name) => {
                 let mut size = 0u64;
-                while let Some(chunk) = part.chunk().await.map_err(|_| ApiError::BadMultipart)? {
+                while let Some(chunk) = part.chunk().await.map_err(unreadable)? {
                     size += chunk.len() as u64;
                 }
                 if files.len() < MAX_PARTS {
@@ -49,7 +61,7 @@ pub async fn echo(
                 }
             }
             None => {
-                let text = part.text().await.map_err(|_| ApiError::BadMultipart)?;
+                let text = part.text().await.map_err(unreadable)?;
                 if fields.len() < MAX_PARTS {
                     fields.insert(name, Value::String(cut(&text)));
                 }

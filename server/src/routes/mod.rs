@@ -73,7 +73,12 @@ pub fn router(state: AppState, modes: Modes) -> anyhow::Result<Router> {
         None => {
             let app = app.merge(addressed_here(
                 &state,
-                local_api(&state, &uploads).route("/echo", post(echo::echo)),
+                local_api(&state, &uploads).route(
+                    "/echo",
+                    post(echo::echo)
+                        .fallback(errors::method_not_allowed)
+                        .layer(DefaultBodyLimit::max(echo::MAX_BODY)),
+                ),
             ));
             match modes.mirror_faults {
                 Some(faults) => {
@@ -261,8 +266,11 @@ fn jira_routes(state: &AppState, uploads: &Uploads, prefix: &'static str) -> Rou
 /// form here; whether the upstream takes it, `Proxy::check_sender`, asked
 /// by the handlers before a part is stored or said to be).
 fn flow_routes(state: &AppState, uploads: &Uploads) -> Router<AppState> {
-    let route =
-        get(flow::test_chunk).merge(uploads.route(post(flow::upload_chunk), Flavor::Tracker));
+    // Another method gets the API's 405 and its error body, as the other
+    // routes do.
+    let route = get(flow::test_chunk)
+        .merge(uploads.route(post(flow::upload_chunk), Flavor::Tracker))
+        .fallback(errors::method_not_allowed);
     let router = with_and_without_slash(Router::new(), "/upload/flow", route);
     if let Some(proxy) = &state.proxy {
         // Parts are stored here before the upstream sees any: without a
