@@ -1647,3 +1647,62 @@ async fn a_refused_upload_cancelled_meanwhile_is_not_sent_again() {
     assert_eq!(refused_asks.get(), 0, "asked for a new token");
     assert_eq!(script.calls.get(), 1, "sent again");
 }
+
+/// Parts the page saw the server confirm are not tested again when the
+/// file is retried; if the server lost one meanwhile (its last part then
+/// only stored, the file not complete), every part is walked again,
+/// tested, and the lost one sent.
+#[wasm_bindgen_test]
+async fn parts_confirmed_before_are_trusted_and_walked_again_if_the_server_lost_them() {
+    const PART: u64 = 64 * 1024;
+    let stored = || (0, answer(200, "", None));
+    let absent = || (0, answer(204, "", None));
+    let script = ScriptedTransport::delayed(vec![
+        // First run: parts 1 and 2 stored, part 3 refused for good.
+        absent(),
+        stored(),
+        absent(),
+        stored(),
+        absent(),
+        (0, answer(400, "", None)),
+        // Retried: parts 1 and 2 not tested; part 3 stored, and the file is
+        // not complete (the server lost part 1).
+        absent(),
+        stored(),
+        // Walked again, tested: part 1 missing and sent, part 2 there, the
+        // last part sent again and the file made.
+        absent(),
+        stored(),
+        stored(),
+        stored(),
+        (
+            0,
+            answer(201, r#"{"id":"91","name":"lost.bin","size":196608}"#, None),
+        ),
+    ]);
+    let options = WidgetOptions {
+        mode: Mode::Flow,
+        chunk_size: PART,
+        transport: script.clone(),
+        ..dev_options("http://scripted.invalid", "dev-token")
+    };
+    let root = container();
+    let _handle = mount_widget(root.clone(), options);
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[big_file(3 * PART as u32, "lost.bin")],
+    );
+    wait_for("the failure", 5_000, || {
+        query(&root, "[data-ta=row][data-state=failed]").is_some()
+    })
+    .await;
+    assert_eq!(script.json_sent.borrow().len(), 3);
+    click(&root, "[data-ta=retry]");
+    wait_for("the upload", 5_000, || {
+        query(&root, "[data-ta=row][data-state=done]").is_some()
+    })
+    .await;
+    // Three tests, one (part 3) on the retry, three on the walk again.
+    assert_eq!(script.json_sent.borrow().len(), 3 + 1 + 3);
+    assert_eq!(script.calls.get(), 13);
+}

@@ -60,6 +60,8 @@ struct Link {
     browser: BrowserTransport,
     uploads: Cell<usize>,
     drop_at: Option<usize>,
+    /// JSON requests sent (Flow's part tests).
+    tests: Cell<usize>,
 }
 
 impl Transport for Link {
@@ -87,6 +89,7 @@ impl Transport for Link {
         request: &'a JsonRequest,
         signal: Option<&'a web_sys::AbortSignal>,
     ) -> TransportFuture<'a> {
+        self.tests.set(self.tests.get() + 1);
         self.browser.json(request, signal)
     }
 }
@@ -111,6 +114,7 @@ async fn a_file_added_offline_sends_nothing_and_goes_when_back_online() {
         browser: BrowserTransport::default(),
         uploads: Cell::new(0),
         drop_at: None,
+        tests: Cell::new(0),
     });
     let root = container();
     let options = WidgetOptions {
@@ -205,6 +209,7 @@ async fn a_file_in_parts_waiting_offline_keeps_the_parts_it_sent() {
         browser: BrowserTransport::default(),
         uploads: Cell::new(0),
         drop_at: Some(3),
+        tests: Cell::new(0),
     });
     let root = container();
     let options = WidgetOptions {
@@ -240,8 +245,10 @@ async fn a_file_in_parts_waiting_offline_keeps_the_parts_it_sent() {
         state(&row()) == "done"
     })
     .await;
-    // The third part again, and the fourth: the first two are not resent.
+    // The third part again, and the fourth: the first two are not resent,
+    // nor tested again (the page saw the server confirm them).
     assert_eq!(link.uploads.get(), 5);
+    assert_eq!(link.tests.get(), 3 + 2);
     browser_online_restored();
 }
 
@@ -252,6 +259,7 @@ async fn a_request_failing_as_the_browser_goes_offline_spends_no_try() {
         browser: BrowserTransport::default(),
         uploads: Cell::new(0),
         drop_at: Some(1),
+        tests: Cell::new(0),
     });
     let root = container();
     let options = WidgetOptions {
