@@ -520,8 +520,9 @@ async fn an_expired_kept_id_is_dropped_and_the_rest_attach() {
     let fresh = kept_ids(&root)[1].clone();
 
     click(&root, "[data-ta=attach-button]");
-    wait_for("the attach", 10_000, || {
-        text(&query(&root, "[data-ta=attach-status]").unwrap()) == "1 file attached to DEMO-2"
+    wait_for("the attach, and the file that could not go", 10_000, || {
+        text(&query(&root, "[data-ta=attach-status]").unwrap())
+            == "1 file attached to DEMO-2. The kept file had expired or was attached already"
     })
     .await;
     assert!(kept_ids(&root).is_empty());
@@ -562,9 +563,14 @@ async fn kept_ids_attached_already_are_dropped_and_the_rest_attach() {
     assert_eq!(status, 200);
 
     click(&root, "[data-ta=attach-button]");
-    wait_for("the attach", 10_000, || {
-        text(&query(&root, "[data-ta=attach-status]").unwrap()) == "1 file attached to DEMO-2"
-    })
+    wait_for(
+        "the attach, and the files that could not go",
+        10_000,
+        || {
+            text(&query(&root, "[data-ta=attach-status]").unwrap())
+                == "1 file attached to DEMO-2. 2 kept files had expired or were attached already"
+        },
+    )
     .await;
     assert!(kept_ids(&root).is_empty());
     let (_, attached) = get_json(&format!("{}/v2/issues/DEMO-2/attachments", server())).await;

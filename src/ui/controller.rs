@@ -47,9 +47,13 @@ pub enum AttachStatus {
     Idle,
     Working,
     /// `count` files went onto `issue`; the kept list is empty again.
+    /// `dropped` kept ids could not go (expired, or attached elsewhere
+    /// already) and left the list: said too, or the user would think them
+    /// on `issue`.
     Attached {
         issue: String,
         count: usize,
+        dropped: usize,
     },
     /// Nothing was dropped from the kept list (but ids the server no longer
     /// knows); shown in the current locale.
@@ -1083,6 +1087,7 @@ impl Controller {
                 self.attach_status.try_set(AttachStatus::Attached {
                     issue: issue.clone(),
                     count: ids.len(),
+                    dropped,
                 });
                 self.emit(WidgetEvent::Attached {
                     issue,

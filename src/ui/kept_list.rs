@@ -4,7 +4,7 @@ use super::controller::AttachStatus;
 use super::focus::{drop_zone_of, focus_beside, focus_drop_zone, holds_focus};
 use super::Controller;
 use crate::backend::Mode;
-use crate::core::{shown_name, Attachment, KeptAttachments, Key};
+use crate::core::{shown_name, Attachment, KeptAttachments, Key, UploadError};
 
 /// Kept items per page of the list.
 const PAGE_ITEMS: usize = 100;
@@ -72,8 +72,16 @@ pub fn KeptList(controller: Controller) -> impl IntoView {
                 match controller.attach_status.get() {
                     AttachStatus::Idle => String::new(),
                     AttachStatus::Working => w.text(Key::Attaching),
-                    AttachStatus::Attached { issue, count } => {
-                        w.count(Key::Attached, count, &[&issue], |m| (m.attached)(count, &issue))
+                    AttachStatus::Attached { issue, count, dropped } => {
+                        let attached =
+                            w.count(Key::Attached, count, &[&issue], |m| (m.attached)(count, &issue));
+                        match dropped {
+                            0 => attached,
+                            count => {
+                                let gone = w.error(&UploadError::KeptExpired { count });
+                                format!("{attached}. {gone}")
+                            }
+                        }
                     }
                     AttachStatus::Failed(error) => {
                         let error = w.error(&error);
