@@ -154,6 +154,9 @@ struct Mounted {
     source: Source,
     properties: Properties,
     storage_key: String,
+    /// Whether `storage_key` was the page's own choice (`persist-key`), not
+    /// the one fallen back to (the id, the name, `default`).
+    key_given: bool,
     /// The `locale` without a table of words last warned about: told once
     /// per tag, not on every reconfiguration.
     locale_warned: Option<String>,
@@ -427,6 +430,7 @@ impl TrackerAttachmentsHandle {
         warn_of_locale_later(&mounted, locale_warning);
         let storage_key = crate::web::storage_key(&options.persist_key);
         warn_if_shared(&storage_key, &options);
+        let given = key_given(&host, &source);
         let slot: Rc<RefCell<Option<(Controller, Owner)>>> = Rc::new(RefCell::new(None));
         let view = {
             let slot = slot.clone();
@@ -469,6 +473,7 @@ impl TrackerAttachmentsHandle {
             source,
             properties,
             storage_key,
+            key_given: given,
             locale_warned: None,
             told,
         });
@@ -487,7 +492,7 @@ impl TrackerAttachmentsHandle {
         // What the options are built from, read and let go of: building
         // them warns on the console, and a page's `console.warn` may call
         // back into this handle.
-        let Some((controller, host, source, properties, old_key)) =
+        let Some((controller, host, source, properties, old_key, old_key_given)) =
             self.mounted.borrow().as_ref().map(|m| {
                 (
                     m.controller,
@@ -495,6 +500,7 @@ impl TrackerAttachmentsHandle {
                     m.source.clone(),
                     m.properties.clone(),
                     m.storage_key.clone(),
+                    m.key_given,
                 )
             })
         else {
@@ -511,16 +517,27 @@ impl TrackerAttachmentsHandle {
         tell(news);
         warn_of_locale_later(&self.mounted, locale_warning);
         let key = crate::web::storage_key(&options.persist_key);
-        if key != old_key {
-            // The old key is free for another widget; the new one may
-            // already be another's.
-            forget_key(&old_key);
-            warn_if_shared(&key, &options);
-            if let Some(m) = self.mounted.borrow_mut().as_mut() {
-                m.storage_key = key;
-            }
+        if key == old_key {
+            controller.set_options(options);
+            return;
         }
-        controller.set_options(options);
+        // The old key is free for another widget; the new one may already
+        // be another's.
+        forget_key(&old_key);
+        warn_if_shared(&key, &options);
+        if let Some(m) = self.mounted.borrow_mut().as_mut() {
+            m.storage_key = key;
+            m.key_given = key_given(&host, &source);
+        }
+        if old_key_given {
+            // The page switched lists (one per issue, say): each keeps
+            // its own files.
+            controller.set_options(options);
+        } else {
+            // A key fallen back to was replaced (an `id` or `name` set after
+            // the fact): the same list, under its proper key.
+            controller.set_options_moving_uploads(options);
+        }
     }
 
     fn attach_promise(&self, issue: String, comment: String) -> Promise {
@@ -1059,6 +1076,18 @@ fn remove_kept_inputs(host: &HtmlElement) {
             }
         }
     }
+}
+
+/// Whether the page named the stored list itself (`persist-key`).
+fn key_given(host: &HtmlElement, source: &Source) -> bool {
+    let given = match source {
+        Source::Attributes => host.get_attribute("persist-key"),
+        Source::Options(pairs) => pairs
+            .iter()
+            .find(|(key, _)| key == "persist-key")
+            .map(|(_, value)| value.clone()),
+    };
+    given.is_some_and(|key| !key.trim().is_empty())
 }
 
 /// A widget no longer keeps its list under `storage_key`.

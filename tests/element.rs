@@ -93,7 +93,9 @@ fn call(target: &JsValue, method: &str, args: &[JsValue]) -> Result<JsValue, JsV
 
 /// A page (or its framework) may set `name`, `id` or `persist-key` after
 /// files were uploaded: the list is then stored under the new key, and
-/// the files the rows say were uploaded stay in it and in the form.
+/// the files the rows say were uploaded move into it and stay in the form.
+/// A `persist-key` the page gave, changed to another, is a switch of
+/// lists (one per issue): then each keeps its own files.
 #[wasm_bindgen_test]
 async fn a_new_storage_key_keeps_the_files_this_widget_uploaded() {
     let form = document().create_element("form").unwrap();
@@ -136,21 +138,30 @@ async fn a_new_storage_key_keeps_the_files_this_widget_uploaded() {
         })
         .await;
     }
-    // And stored under the new key: a widget mounted with it has them.
+    // And stored under the new key, and under none of the keys they
+    // moved from: a widget mounted with it has them.
     let session = web_sys::window()
         .unwrap()
         .session_storage()
         .unwrap()
         .unwrap();
-    let stored = || {
+    let holds = |name: &str| {
         (0..session.length().unwrap_or(0)).any(|i| {
             let key = session.key(i).ok().flatten().unwrap_or_default();
             let value = session.get_item(&key).ok().flatten().unwrap_or_default();
-            key.contains(&format!("key-{suffix}"))
-                && ids.iter().all(|id| value.contains(id.as_str()))
+            key.ends_with(&format!(":{name}"))
+                && ids
+                    .iter()
+                    .all(|id| value.contains(&format!("\"id\":\"{id}\"")))
         })
     };
-    wait_for("the list stored under the new key", 5_000, stored).await;
+    let new_key = format!("key-{suffix}");
+    wait_for("the list stored under the new key", 5_000, || {
+        holds(&new_key)
+    })
+    .await;
+    assert!(!holds(&format!("files-{suffix}")));
+    assert!(!holds(&format!("id-{suffix}")));
     let again = element_in(
         &container(),
         &[
@@ -162,6 +173,11 @@ async fn a_new_storage_key_keeps_the_files_this_widget_uploaded() {
     restored.sort();
     assert_eq!(restored, ids);
     again.remove();
+    // The page's own key changed to another: another list, empty here.
+    el.set_attribute("persist-key", &format!("other-{suffix}"))
+        .unwrap();
+    assert!(strings(&get(&el, "attachmentIds")).is_empty());
+    assert!(holds(&new_key), "the first list keeps its files");
     el.remove();
     form.remove();
 }

@@ -183,13 +183,7 @@ async fn a_file_retried_offline_is_told_to_wait_and_back_online() {
     .await;
     assert_eq!(state(&query(&root, "[data-ta=row]").unwrap()), "queued");
     browser_online(true, true);
-    wait_for("back online told", 5_000, || {
-        count(&told, BACK) == 1 || {
-            web_sys::console::log_1(&format!("DBG {:?}", told.texts()).into());
-            false
-        }
-    })
-    .await;
+    wait_for("back online told", 5_000, || count(&told, BACK) == 1).await;
     wait_for("the file failing again", 10_000, || {
         query(&root, "[data-ta=row]").is_some_and(|r| state(&r) == "failed")
     })

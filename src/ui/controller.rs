@@ -1166,6 +1166,18 @@ impl Controller {
     /// and files added from now on, use the new ones. A new persistence key
     /// or store loads the list kept there.
     pub fn set_options(&self, options: WidgetOptions) {
+        self.reconfigure(options, false);
+    }
+
+    /// [`Self::set_options`] where a new `persist_key` names the same list
+    /// (the element's fallen-back key replaced by an `id` or `name` set
+    /// after the fact): the files this widget uploaded and still lists
+    /// move from the old key's stored list into the new one's.
+    pub fn set_options_moving_uploads(&self, options: WidgetOptions) {
+        self.reconfigure(options, true);
+    }
+
+    fn reconfigure(&self, options: WidgetOptions, move_uploads: bool) {
         let Some(old) = self.options.try_get_value() else {
             return;
         };
@@ -1196,27 +1208,23 @@ impl Controller {
             }
         });
         if store_changed {
-            // The list stored under the new key, with this widget's own
-            // uploads still in its list: their rows say "Uploaded", and a
-            // page setting `id` or `name` after the fact must not lose them.
             let stored = load_kept(options.persist, &storage_key(&options.persist_key));
-            let uploaded: HashSet<String> = self
-                .queue
-                .try_with_untracked(|q| q.done_attachments().into_iter().map(|a| a.id).collect())
-                .unwrap_or_default();
-            let own: Vec<Attachment> = self
-                .kept
-                .try_with_untracked(|k| {
-                    k.items()
-                        .iter()
-                        .filter(|a| uploaded.contains(&a.id))
-                        .cloned()
-                        .collect()
-                })
-                .unwrap_or_default();
             let mut kept = stored.clone();
-            for attachment in own {
-                kept.add(attachment);
+            if move_uploads {
+                // Their rows say "Uploaded": a page setting `id` or `name`
+                // after the fact must not lose them, nor find them under
+                // both keys.
+                let own = self.own_uploads_kept();
+                let old_key = storage_key(&old.persist_key);
+                let mut left = load_kept(old.persist, &old_key);
+                for attachment in &own {
+                    left.remove(&attachment.id);
+                }
+                left.stamp_removals(js_sys::Date::now() as u64);
+                save_kept(old.persist, &old_key, &left);
+                for attachment in own {
+                    kept.add(attachment);
+                }
             }
             self.options.try_set_value(options);
             self.agree_on(stored);
@@ -1228,6 +1236,23 @@ impl Controller {
         self.pump();
         // A higher concurrency may free a slot for a waiting retry.
         self.wake_for_retries();
+    }
+
+    /// The kept attachments this widget uploaded itself and still lists.
+    fn own_uploads_kept(&self) -> Vec<Attachment> {
+        let uploaded: HashSet<String> = self
+            .queue
+            .try_with_untracked(|q| q.done_attachments().into_iter().map(|a| a.id).collect())
+            .unwrap_or_default();
+        self.kept
+            .try_with_untracked(|k| {
+                k.items()
+                    .iter()
+                    .filter(|a| uploaded.contains(&a.id))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// With `persist: local`, another tab's change of the stored list
@@ -1277,7 +1302,8 @@ impl Controller {
     }
 
     /// Whether news that came on its own waits out a moment to be told
-    /// with more (`NewsMoment`); never once the widget is idle.
+    /// with more (`NewsMoment`); never once the widget is idle. For tests.
+    #[doc(hidden)]
     pub fn news_waits_out_a_window(&self) -> bool {
         self.news_moment
             .try_with_value(NewsMoment::waits_out_a_window)

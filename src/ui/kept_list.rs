@@ -181,9 +181,9 @@ fn KeptItem(attachment: Attachment, controller: Controller) -> impl IntoView {
         controller.options.with_value(|o| o.name.clone())
     };
     let id = attachment.id.clone();
-    let name = attachment.name.clone();
     // Shown without the controls that reorder text.
     let shown = shown_name(&attachment.name).into_owned();
+    let name = shown.clone();
     let label = move || {
         controller
             .wording

@@ -109,11 +109,12 @@ pub struct PartUploader<'a> {
     /// Told, each time a look at a part (its test, or its sending) tells
     /// more, how many bytes of the file the server is known to hold: the
     /// parts this walk found stored or stored itself, never the last (its
-    /// answer completes the file). A walk started over because the token
-    /// changed starts from 0.
+    /// answer completes the file). A walk started over (the token changed,
+    /// or the file did not complete) starts from 0.
     pub on_confirmed: &'a dyn Fn(u64),
     /// What the progress shows already as the run starts (the bytes the
-    /// server held when the file stopped): reports never go below it.
+    /// server held when the file stopped): reports stay at it while the
+    /// parts below it are confirmed, and those parts are not tested again.
     pub shown_from: u64,
 }
 
@@ -121,9 +122,11 @@ pub struct PartUploader<'a> {
 /// part answered with. `on_progress(sent, total)` counts the parts done
 /// (stored now or found on the server) plus the share of the part going
 /// out: its request's bytes sent, scaled to the part's size (the form
-/// fields around it are not the file's). It never goes back: a retried
-/// part starts again from zero, and the count stays where it was until
-/// the part passes it, so no byte is counted twice.
+/// fields around it are not the file's). A retried part starts again from
+/// zero, and the count stays where it was until the part passes it, so no
+/// byte is counted twice. It goes back only when a part counted as on the
+/// server (`shown_from`, or a walk before the token changed) is found
+/// missing: then it shows that part going out again.
 pub async fn upload_in_parts(
     uploader: &PartUploader<'_>,
     file: &File,
@@ -267,6 +270,8 @@ pub async fn upload_in_parts(
             }
         }
         if value_changed.get() {
+            // The parts trusted were the old sender's too.
+            trusted = 0;
             value_changed.set(false);
             *first_value.borrow_mut() = None;
         } else if trusted > 0 {
