@@ -1154,6 +1154,11 @@ async fn a_name_that_would_reorder_itself_is_shown_without_the_controls() {
     let name = query(&root, "[data-ta=row] [data-ta=name]").unwrap();
     assert_eq!(text(&name), "invoicefdp.exe");
     assert_eq!(attr(&name, "title").as_deref(), Some("invoicefdp.exe"));
+    let live = query(&root, "[data-ta=live]").unwrap();
+    wait_for("the upload told", 10_000, || {
+        text(&live).contains("invoicefdp.exe uploaded")
+    })
+    .await;
     wait_for("the kept item", 10_000, || {
         query(&root, "[data-ta=kept-item] .ta-name").is_some()
     })

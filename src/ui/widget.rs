@@ -8,7 +8,7 @@ use super::page_drop::PageDrop;
 use super::page_paste::PagePaste;
 use super::summary::Summary;
 use super::{Controller, WidgetOptions};
-use crate::core::{EntryId, Key, RowPace};
+use crate::core::{shown_name, EntryId, Key, RowPace};
 use crate::web::files_from_data_transfer;
 
 /// Rows per page of the file list (see `pages` below).
@@ -120,7 +120,8 @@ pub fn ControlledWidget(controller: Controller) -> impl IntoView {
             .announcement
             .with(|live| wording.with(|w| w.announcements(&live.items)));
         if let Some(region) = live_ref.get() {
-            region.set_text_content(Some(&news));
+            // As the rows show names: without the controls that reorder text.
+            region.set_text_content(Some(&shown_name(&news)));
         }
     });
     let target = DropTarget::new();
