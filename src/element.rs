@@ -968,18 +968,19 @@ fn text_of(value: &JsValue) -> String {
 }
 
 fn files_from_value(value: &JsValue) -> Vec<File> {
-    if let Some(list) = value.dyn_ref::<web_sys::FileList>() {
-        return files_from_list(list);
+    // Of any window: a page may hand in its iframe's files.
+    if let Some(list) = crate::web::as_file_list(value) {
+        return files_from_list(&list);
     }
-    if let Some(file) = value.dyn_ref::<File>() {
-        return vec![file.clone()];
+    if let Some(file) = crate::web::as_file(value) {
+        return vec![file];
     }
     let mut files = Vec::new();
     if Array::is_array(value) {
         for item in Array::from(value).iter() {
-            match item.dyn_into::<File>() {
-                Ok(file) => files.push(file),
-                Err(_) => crate::web::console::warn(
+            match crate::web::as_file(&item) {
+                Some(file) => files.push(file),
+                None => crate::web::console::warn(
                     "tracker-attachments: addFiles() skipped an item that is not a File",
                 ),
             }

@@ -396,6 +396,69 @@ async fn the_widget_lives_in_a_styled_shadow_root() {
     el.remove();
 }
 
+/// A widget in a same-origin iframe is handed that window's `File`s by
+/// `addFiles` from its page: they fail `instanceof File` in the page that
+/// loaded the widget, and were skipped. A drop there is taken too
+/// (Chromium's `getAsFile` answers in the caller's window; the drop's
+/// check no longer depends on that).
+#[wasm_bindgen_test]
+async fn files_of_an_iframe_s_window_are_taken() {
+    let place = container();
+    let frame: web_sys::HtmlIFrameElement = document()
+        .create_element("iframe")
+        .unwrap()
+        .unchecked_into();
+    place.append_child(&frame).unwrap();
+    let inner = frame.content_document().expect("a same-origin iframe");
+    let realm: JsValue = frame.content_window().unwrap().into();
+    let el = element_in(&place, &[]);
+    inner.body().unwrap().append_child(&el).unwrap();
+    let construct = |class: &str, args: &[JsValue]| {
+        let class: Function = get(&realm, class).unchecked_into();
+        Reflect::construct(&class, &args.iter().collect::<Array>()).unwrap()
+    };
+    let file_there = |name: &str| {
+        let bytes: JsValue = js_sys::Uint8Array::from(&b"from the frame"[..]).into();
+        construct("File", &[Array::of1(&bytes).into(), name.into()])
+    };
+    assert!(!file_there("x.txt").is_instance_of::<web_sys::File>());
+
+    let transfer = construct("DataTransfer", &[]);
+    call(
+        &get(&transfer, "items"),
+        "add",
+        &[file_there("dropped.txt")],
+    )
+    .unwrap();
+    let init = js_sys::Object::new();
+    for (key, value) in [
+        ("bubbles", JsValue::TRUE),
+        ("cancelable", JsValue::TRUE),
+        ("dataTransfer", transfer),
+    ] {
+        Reflect::set(&init, &key.into(), &value).unwrap();
+    }
+    let drop = construct("DragEvent", &["drop".into(), init.into()]);
+    dropzone(&el).dispatch_event(drop.unchecked_ref()).unwrap();
+    wait_for("the dropped file uploaded", 10_000, || {
+        rows_in_state(&el, "done") == 1
+    })
+    .await;
+
+    call(
+        &el,
+        "addFiles",
+        &[Array::of1(&file_there("added.txt")).into()],
+    )
+    .unwrap();
+    wait_for("the added file uploaded", 10_000, || {
+        rows_in_state(&el, "done") == 2
+    })
+    .await;
+    el.remove();
+    frame.remove();
+}
+
 /// A constructed sheet applies only in its own document: moved into a
 /// same-origin iframe and back, the widget keeps its styles in both.
 #[wasm_bindgen_test]

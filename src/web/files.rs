@@ -1,7 +1,30 @@
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{DataTransfer, File, FileList};
 
 use super::PickedFile;
 use crate::core::FileMeta;
+
+/// `value` as a `File` of any window. A widget in a same-origin iframe is
+/// handed the iframe's `File`s (a drop there, `addFiles` from its page),
+/// which `instanceof File` here refuses; their tag is the same.
+pub fn as_file(value: &JsValue) -> Option<File> {
+    is_tagged(value, "File").then(|| value.clone().unchecked_into())
+}
+
+/// `value` as a `FileList` of any window (see [`as_file`]).
+pub fn as_file_list(value: &JsValue) -> Option<FileList> {
+    is_tagged(value, "FileList").then(|| value.clone().unchecked_into())
+}
+
+/// Whether `value` is an object whose `Symbol.toStringTag` is `tag`, as
+/// the browser's own `File`s and `FileList`s are in every window.
+fn is_tagged(value: &JsValue, tag: &str) -> bool {
+    value.is_object()
+        && js_sys::Reflect::get(value, &js_sys::Symbol::to_string_tag())
+            .ok()
+            .and_then(|t| t.as_string())
+            .is_some_and(|t| t == tag)
+}
 
 /// The files of a `FileList`, as handles: no byte is read.
 pub fn files_from_list(list: &FileList) -> Vec<File> {

@@ -12,7 +12,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::File;
 
-use super::sleep;
+use super::{as_file, sleep};
 
 /// A file and, when it came from a dropped folder, its path there
 /// (`folder/sub/a.txt`).
@@ -115,7 +115,7 @@ pub fn take_drop(transfer: &JsValue) -> Dropped {
             .unwrap_or_default()
     };
     Dropped {
-        // `takeDrop` hands over `File`s only (`instanceof File`).
+        // `takeDrop` hands over `File`s only (of any window).
         files: listed(0).into_iter().map(JsCast::unchecked_into).collect(),
         folders: listed(1),
     }
@@ -180,7 +180,7 @@ pub async fn walk_folders(
             }
             let mut files = Vec::with_capacity(pending.len());
             for (future, child) in pending {
-                match future.await.ok().and_then(|f| f.dyn_into::<File>().ok()) {
+                match future.await.ok().as_ref().and_then(as_file) {
                     Some(file) => files.push(PickedFile {
                         file,
                         relative_path: Some(child),

@@ -25,7 +25,9 @@ pub use authorization::{
     fresh_credentials, send_authorized, AuthorizationAsk, AuthorizationProvider,
 };
 pub use connectivity::{is_online, Connectivity};
-pub use files::{file_meta, files_from_data_transfer, files_from_list, picked_meta};
+pub use files::{
+    as_file, as_file_list, file_meta, files_from_data_transfer, files_from_list, picked_meta,
+};
 pub use folders::{take_drop, walk_folders, Dropped, PickedFile, Walked};
 pub use language::{browser_locale, wording};
 pub use listener::EventListener;

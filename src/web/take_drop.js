@@ -18,6 +18,13 @@ function call(target, name) {
   }
 }
 
+// Whether `value` is a `File` (or `FileList`) of any window: a drop on a
+// widget in a same-origin iframe carries the iframe's, which fail
+// `instanceof` here.
+function isA(value, name) {
+  return Object.prototype.toString.call(value) === `[object ${name}]`;
+}
+
 // `[files, folders]`: `File`s to list now and directory entries to walk.
 // Items of kind `file` that are folders become entries; strings (text and
 // link drags) are skipped. Without items that give either, the transfer's
@@ -40,11 +47,11 @@ export function takeDrop(transfer) {
         continue;
       }
       const file = call(item, 'getAsFile');
-      if (file instanceof File) {
+      if (isA(file, 'File')) {
         files.push(file);
       }
     }
-    if (files.length === 0 && folders.length === 0 && transfer.files instanceof FileList) {
+    if (files.length === 0 && folders.length === 0 && isA(transfer.files, 'FileList')) {
       // One by one: a spread of 100,000 or more arguments throws.
       for (const file of transfer.files) {
         files.push(file);
