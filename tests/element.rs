@@ -86,6 +86,16 @@ fn strings(value: &JsValue) -> Vec<String> {
         .collect()
 }
 
+/// Drops `files` on `el` and waits until each is kept; their ids.
+async fn drop_and_keep(el: &HtmlElement, files: &[web_sys::File]) -> Vec<String> {
+    drop_files(&dropzone(el), files);
+    wait_for("every file kept", 10_000, || {
+        strings(&get(el, "attachmentIds")).len() == files.len()
+    })
+    .await;
+    strings(&get(el, "attachmentIds"))
+}
+
 fn call(target: &JsValue, method: &str, args: &[JsValue]) -> Result<JsValue, JsValue> {
     let function: Function = get(target, method).unchecked_into();
     function.apply(target, &args.iter().collect::<Array>())
@@ -101,18 +111,11 @@ async fn a_new_storage_key_keeps_the_files_this_widget_uploaded() {
     let form = document().create_element("form").unwrap();
     container().append_child(&form).unwrap();
     let el = element_in(&form, &[("persist", "session")]);
-    drop_files(
-        &dropzone(&el),
-        &[
-            file(b"a", "a.txt", "text/plain"),
-            file(b"b", "b.txt", "text/plain"),
-        ],
-    );
-    wait_for("two kept ids", 10_000, || {
-        strings(&get(&el, "attachmentIds")).len() == 2
-    })
-    .await;
-    let mut ids = strings(&get(&el, "attachmentIds"));
+    let files = [
+        file(b"a", "a.txt", "text/plain"),
+        file(b"b", "b.txt", "text/plain"),
+    ];
+    let mut ids = drop_and_keep(&el, &files).await;
     ids.sort();
     let submitted = |name: &str| {
         let mut values = strings(
@@ -191,19 +194,11 @@ async fn uploads_from_a_drop_and_tells_the_page() {
     let successes = record(&el, "upload-success");
     let progress = record(&el, "upload-progress");
 
-    drop_files(
-        &dropzone(&el),
-        &[
-            file(b"one", "one.txt", "text/plain"),
-            file(b"two!", "two.txt", "text/plain"),
-        ],
-    );
-    wait_for("two kept ids", 10_000, || {
-        strings(&get(&el, "attachmentIds")).len() == 2
-    })
-    .await;
-
-    let ids = strings(&get(&el, "attachmentIds"));
+    let files = [
+        file(b"one", "one.txt", "text/plain"),
+        file(b"two!", "two.txt", "text/plain"),
+    ];
+    let ids = drop_and_keep(&el, &files).await;
     assert_eq!(successes.borrow().len(), 2);
     for success in successes.borrow().iter() {
         let name = get(&get(success, "file"), "name").as_string().unwrap();

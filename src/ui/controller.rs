@@ -1190,13 +1190,7 @@ impl Controller {
             self.wording
                 .try_set(wording(options.locale.as_ref(), options.strings.clone()));
         }
-        // Flow's parts on the server are another upload's (the identifier
-        // depends on the part size; the reference server keys uploads by
-        // who sends them): a waiting file would start afresh.
-        let resumes_alike = old.mode == options.mode
-            && old.api == options.api
-            && old.chunk_size == options.chunk_size
-            && old.credentials == options.credentials;
+        let resumes_alike = old.resumes_parts_like(&options);
         self.queue.try_update(|q| {
             q.reconfigure(
                 options.concurrency,

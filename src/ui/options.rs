@@ -85,6 +85,19 @@ pub struct WidgetOptions {
     pub jira_batch: bool,
 }
 
+impl WidgetOptions {
+    /// Whether a Flow upload stopped under `self` goes on where it stopped
+    /// under `other`: the parts on the server are another upload's when
+    /// the mode, API or part size (the identifier holds it) changed, or the
+    /// credentials (the reference server keys uploads by who sends them).
+    pub fn resumes_parts_like(&self, other: &Self) -> bool {
+        self.mode == other.mode
+            && self.api == other.api
+            && self.chunk_size == other.chunk_size
+            && self.credentials == other.credentials
+    }
+}
+
 impl std::fmt::Debug for WidgetOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("WidgetOptions")
@@ -128,5 +141,34 @@ impl Default for WidgetOptions {
             page_paste: false,
             jira_batch: false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flow_parts_resume_unless_what_names_or_keys_them_changed() {
+        let before = WidgetOptions::default();
+        let other_words = WidgetOptions {
+            concurrency: 1,
+            name: "files".into(),
+            ..WidgetOptions::default()
+        };
+        assert!(before.resumes_parts_like(&other_words));
+        let other_parts = WidgetOptions {
+            chunk_size: before.chunk_size * 2,
+            ..WidgetOptions::default()
+        };
+        assert!(!before.resumes_parts_like(&other_parts));
+        let other_api = WidgetOptions {
+            api: "https://elsewhere.example".into(),
+            ..WidgetOptions::default()
+        };
+        assert!(!before.resumes_parts_like(&other_api));
+        let mut other_token = WidgetOptions::default();
+        other_token.credentials.token = Some("another".into());
+        assert!(!before.resumes_parts_like(&other_token));
     }
 }
