@@ -311,6 +311,14 @@ async fn a_mode_that_keeps_nothing_attaches_nothing_kept() {
         mode: tracker_attachments::backend::Mode::Jira,
         ..options
     });
+    // Jira cannot attach Tracker's temporary files: the list is hidden,
+    // not lost.
+    wait_for("the kept list hidden", 2_000, || {
+        query(&root, "[data-ta=kept]")
+            .unwrap()
+            .has_attribute("hidden")
+    })
+    .await;
     assert_eq!(
         controller.attach("DEMO-1".into(), String::new()).await,
         Ok(Vec::new())
@@ -318,6 +326,69 @@ async fn a_mode_that_keeps_nothing_attaches_nothing_kept() {
     controller.clear();
     next_tick(0).await;
     assert_eq!(stored(), before);
+}
+
+#[wasm_bindgen_test]
+async fn files_kept_before_a_switch_to_tracker_issue_still_attach() {
+    let issue = "DEMO-2";
+    let options = WidgetOptions {
+        issue: issue.into(),
+        persist: Persist::None,
+        ..dev_options(server(), "dev-token")
+    };
+    let root = container();
+    let (_handle, controller) = mount_with_controller(root.clone(), options.clone());
+    let zone = query(&root, "[data-ta=dropzone]").unwrap();
+    drop_files(
+        &zone,
+        &[
+            file(b"first", "first-kept.txt", "text/plain"),
+            file(b"second", "second-kept.txt", "text/plain"),
+        ],
+    );
+    wait_all_done(&root, 2).await;
+    controller.set_options(WidgetOptions {
+        mode: tracker_attachments::backend::Mode::TrackerIssue,
+        ..options.clone()
+    });
+    drop_files(&zone, &[file(b"direct", "direct.txt", "text/plain")]);
+    wait_all_done(&root, 3).await;
+    // The host's ids are this mode's uploads: the kept ones are temporary
+    // files, waiting in their own list with the attach button.
+    let own: Vec<String> = controller
+        .attachments()
+        .into_iter()
+        .map(|a| a.name)
+        .collect();
+    assert_eq!(own, ["direct.txt"]);
+    let kept = query(&root, "[data-ta=kept]").unwrap();
+    assert!(!kept.has_attribute("hidden"));
+    assert_eq!(kept_ids(&root).len(), 2);
+    assert!(query(&root, "[data-ta=attach-button]").is_some());
+    // A row uploaded into the kept list takes its item along, in any mode.
+    let first_row = query_all(&root, "[data-ta=row]")
+        .into_iter()
+        .find(|r| text(r).contains("first-kept.txt"))
+        .unwrap();
+    click(&first_row, "[data-ta=remove]");
+    wait_for("one kept", 2_000, || kept_ids(&root).len() == 1).await;
+    let second = kept_ids(&root)[0].clone();
+    assert_eq!(
+        controller.attach(issue.into(), String::new()).await,
+        Ok(vec![second.clone()])
+    );
+    let (_, attached) = get_json(&format!("{}/v2/issues/{issue}/attachments", server())).await;
+    assert!(
+        attached.contains(&format!("\"id\":\"{second}\"")),
+        "{attached}"
+    );
+    assert!(kept.has_attribute("hidden"));
+    let own: Vec<String> = controller
+        .attachments()
+        .into_iter()
+        .map(|a| a.name)
+        .collect();
+    assert_eq!(own, ["direct.txt"]);
 }
 
 #[wasm_bindgen_test]

@@ -53,6 +53,14 @@ impl Mode {
         matches!(self, Mode::TrackerTemp | Mode::Flow)
     }
 
+    /// Modes that can attach kept temporary files to an issue: those that
+    /// speak the Tracker API (Flow's parts end as Tracker temporary
+    /// files). Files kept before a switch to `tracker-issue` still go onto
+    /// the issue; Jira and a form's endpoint know nothing of them.
+    pub fn attaches_kept(self) -> bool {
+        matches!(self, Mode::TrackerTemp | Mode::TrackerIssue | Mode::Flow)
+    }
+
     /// Modes whose finished uploads the user may delete from the issue
     /// again (T6, J6): those that attach straight onto an issue.
     pub fn deletes_from_issue(self) -> bool {
@@ -105,6 +113,22 @@ mod tests {
             .filter(|m| m.keeps_attachments())
             .collect();
         assert_eq!(keeping, [Mode::TrackerTemp, Mode::Flow]);
+    }
+
+    #[test]
+    fn tracker_api_modes_attach_what_was_kept() {
+        let attaching: Vec<Mode> = Mode::ALL
+            .into_iter()
+            .filter(|m| m.attaches_kept())
+            .collect();
+        assert_eq!(
+            attaching,
+            [Mode::TrackerTemp, Mode::TrackerIssue, Mode::Flow]
+        );
+        // Every mode that keeps files can attach them.
+        assert!(Mode::ALL
+            .into_iter()
+            .all(|m| !m.keeps_attachments() || m.attaches_kept()));
     }
 
     #[test]

@@ -107,6 +107,10 @@ pub struct Controller {
     /// deletion goes to the issue and the API the file went to, even once
     /// the host has moved the widget to another issue.
     uploaded_with: StoredValue<HashMap<EntryId, Rc<WidgetOptions>>, LocalStorage>,
+    /// The finished rows whose upload went to the kept list: after a
+    /// switch to a mode that keeps nothing they are still the kept list's,
+    /// not that mode's uploads.
+    kept_rows: StoredValue<HashSet<EntryId>>,
     pub attach_status: RwSignal<AttachStatus>,
     /// Bytes per second over the last seconds, while anything uploads.
     pub speed: RwSignal<Option<f64>>,
@@ -210,6 +214,7 @@ impl Controller {
             left_attached: RwSignal::new(HashMap::new()),
             deletions: RwSignal::new(Deletions::default()),
             uploaded_with: StoredValue::new_local(HashMap::new()),
+            kept_rows: StoredValue::new(HashSet::new()),
             attach_status: RwSignal::new(AttachStatus::Idle),
             speed: RwSignal::new(None),
             throughput: StoredValue::new(Throughput::default()),
@@ -553,7 +558,7 @@ impl Controller {
         };
         // The kept attachments count too: restored after a reload, or their
         // row removed, they still go onto the issue.
-        let keeps = self.keeps_attachments();
+        let keeps = self.attaches_kept();
         // One queue update (and one re-render) for the whole slice.
         let ids = self
             .kept
@@ -722,7 +727,7 @@ impl Controller {
             return;
         }
         // The kept attachments count, as for a file added now.
-        let keeps = self.keeps_attachments();
+        let keeps = self.attaches_kept();
         let changed = self
             .kept
             .try_with_untracked(|kept| {
@@ -806,18 +811,29 @@ impl Controller {
             return;
         }
         let gone: HashSet<EntryId> = taken.iter().map(|e| e.id).collect();
-        let done: Vec<&str> = taken
+        let done: Vec<(EntryId, &str)> = taken
             .iter()
             .filter_map(|e| match &e.state {
-                EntryState::Done { attachment } => Some(attachment.id.as_str()),
+                EntryState::Done { attachment } => Some((e.id, attachment.id.as_str())),
                 _ => None,
             })
             .collect();
         if !done.is_empty() {
             self.done_changed();
-            if self.keeps_attachments() {
+            // Whatever the mode now: a row uploaded into the kept list
+            // takes its item along.
+            let kept_done: Vec<&str> = self
+                .kept_rows
+                .try_with_value(|rows| {
+                    done.iter()
+                        .filter(|(id, _)| rows.contains(id))
+                        .map(|(_, attachment_id)| *attachment_id)
+                        .collect()
+                })
+                .unwrap_or_default();
+            if !kept_done.is_empty() {
                 self.kept.try_update(|k| {
-                    for attachment_id in &done {
+                    for attachment_id in &kept_done {
                         k.remove(attachment_id);
                     }
                 });
@@ -834,6 +850,8 @@ impl Controller {
         forget_rows(self.left_attached, &gone);
         self.uploaded_with
             .try_update_value(|m| m.retain(|id, _| !gone.contains(id)));
+        self.kept_rows
+            .try_update_value(|rows| rows.retain(|id| !gone.contains(id)));
         if self.deletions.try_with_untracked(Deletions::is_empty) == Some(false) {
             self.deletions.try_update(|d| d.forget(&gone));
         }
@@ -983,6 +1001,13 @@ impl Controller {
             .unwrap_or(false)
     }
 
+    /// Whether the mode can attach the kept list, which is then shown.
+    fn attaches_kept(&self) -> bool {
+        self.options
+            .try_with_value(|o| o.mode.attaches_kept())
+            .unwrap_or(false)
+    }
+
     /// Attaches every kept temporary file to `issue` (Tracker T8), or posts
     /// `comment` with them when it is not blank (T9). On success the kept
     /// list empties; on failure it stays as it was and the error is shown.
@@ -998,7 +1023,7 @@ impl Controller {
     pub async fn attach(&self, issue: String, comment: String) -> Result<Vec<String>, UploadError> {
         let (keeps, mode) = self
             .options
-            .try_with_value(|o| (o.mode.keeps_attachments(), o.mode))
+            .try_with_value(|o| (o.mode.attaches_kept(), o.mode))
             .ok_or(UploadError::Cancelled)?;
         // Jira's and a form's endpoints have no comments: the user's text
         // would go nowhere, so the host is told rather than answered `[]`.
@@ -1007,9 +1032,10 @@ impl Controller {
                 mode: mode.as_str().to_owned(),
             });
         }
-        // Modes that keep nothing have nothing to attach: a list stored
-        // under their key (another page's widget, or before a mode change)
-        // is not theirs to send to this API.
+        // Jira and a form's endpoint cannot attach Tracker's temporary
+        // files: a list stored under their key (another page's widget, or
+        // before a mode change) is not theirs to send. A switch to
+        // `tracker-issue` still attaches what was kept before it.
         let ids = match keeps {
             true => self
                 .kept
@@ -1112,8 +1138,20 @@ impl Controller {
                 .try_with_untracked(|k| k.items().to_vec())
                 .unwrap_or_default()
         } else {
+            // Rows finished into the kept list before a switch of mode
+            // are temporary files, not this mode's uploads.
+            let kept_rows = self.kept_rows.try_get_value().unwrap_or_default();
             self.queue
-                .try_with_untracked(UploadQueue::done_attachments)
+                .try_with_untracked(|q| {
+                    q.entries()
+                        .iter()
+                        .filter(|e| !kept_rows.contains(&e.id))
+                        .filter_map(|e| match &e.state {
+                            EntryState::Done { attachment } => Some(attachment.clone()),
+                            _ => None,
+                        })
+                        .collect()
+                })
                 .unwrap_or_default()
         }
     }
@@ -1140,9 +1178,10 @@ impl Controller {
         self.previews.try_update(HashMap::clear);
         self.left_attached.try_update(HashMap::clear);
         self.uploaded_with.try_update_value(HashMap::clear);
+        self.kept_rows.try_update_value(HashSet::clear);
         self.deletions.try_update(Deletions::clear);
         self.preview_backlog.try_update_value(VecDeque::clear);
-        if self.keeps_attachments() {
+        if self.attaches_kept() {
             self.kept.try_update(KeptAttachments::clear);
         }
         self.attach_status.try_set(AttachStatus::Idle);
@@ -2125,6 +2164,7 @@ impl Controller {
                 });
                 self.files.try_update_value(|m| m.remove(&id));
                 if options.mode.keeps_attachments() {
+                    self.kept_rows.try_update_value(|rows| rows.insert(id));
                     // The kept list's effect tells the host.
                     self.kept.try_update(|k| k.add(attachment.clone()));
                 } else {

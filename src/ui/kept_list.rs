@@ -48,7 +48,10 @@ pub fn KeptList(controller: Controller) -> impl IntoView {
         <section class="ta-kept" data-ta="kept" aria-label=move || text(Key::KeptLabel)
             hidden=move || {
                 controller.kept_revision.track();
-                controller.kept.with_untracked(|k| k.is_empty())
+                // Kept by a Tracker mode, the list waits out a switch to
+                // Jira or a form, which cannot attach it.
+                let attachable = target.get().is_some_and(|(mode, _)| mode.attaches_kept());
+                !attachable || controller.kept.with_untracked(|k| k.is_empty())
             }>
             <h3 class="ta-kept-title">{move || text(Key::KeptTitle)}</h3>
             <div class="ta-kept-list" role="list">
@@ -117,10 +120,10 @@ impl AttachForm {
         }
     }
 
-    /// The form for `mode` and `issue`: none where nothing is kept to
-    /// attach, or no issue is named.
+    /// The form for `mode` and `issue`: none where the kept list cannot be
+    /// attached, or no issue is named.
     fn view(self, controller: Controller, mode: Mode, issue: String) -> Option<impl IntoView> {
-        if !mode.keeps_attachments() || issue.is_empty() {
+        if !mode.attaches_kept() || issue.is_empty() {
             return None;
         }
         let Self {

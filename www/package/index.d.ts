@@ -437,7 +437,8 @@ export interface TrackerAttachmentsMethods {
   /**
    * Attaches the kept files to an issue; resolves to the ids attached,
    * rejects with an `UploadError` (never throws). Only `tracker-temp` and
-   * `flow` keep files to attach; other modes resolve `[]`.
+   * `flow` keep files to attach; `tracker-issue` still attaches those kept
+   * before a switch to it; `jira` and `form` resolve `[]`.
    */
   attachTo(issueKey: string): Promise<string[]>;
   /**
