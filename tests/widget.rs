@@ -54,7 +54,9 @@ async fn a_thumbnail_is_fetched_with_the_credentials_of_its_own_api() {
     .await;
     controller.set_options(dev_options(server(), "another-apis-token"));
     let row = query(&root, "[data-ta=row]").unwrap();
-    wait_for("the upload to finish", 15_000, || {
+    // A preflight and the upload, four seconds each, on a machine that
+    // may be busy.
+    wait_for("the upload to finish", 30_000, || {
         attr(&row, "data-state").as_deref() == Some("done")
     })
     .await;
