@@ -401,7 +401,7 @@ pub async fn refuse_foreign_host(
 
 /// Jira's error shape under `/rest/` (and the `/faulty` mirror's), else
 /// Tracker's.
-fn flavor_of(path: &str) -> Flavor {
+pub(crate) fn flavor_of(path: &str) -> Flavor {
     if path
         .strip_prefix("/faulty")
         .unwrap_or(path)

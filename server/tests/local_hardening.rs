@@ -157,3 +157,59 @@ async fn listening_on_every_address_serves_every_name() {
     }
     task.abort();
 }
+
+/// Sends `head` (a request line and headers, no body) as it is and reads
+/// the whole answer: clients refuse to send two `Host` headers.
+async fn raw_answer(server: &TestServer, head: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = server.base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.unwrap();
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+/// Two `Host` headers name two servers: a check reading one and a handler
+/// the other would disagree. Refused whole, in the API's error shape.
+#[tokio::test]
+async fn a_request_with_two_hosts_is_refused() {
+    let dir = TempDir::new();
+    let server = TestServer::with_dir(&dir).await;
+    let own = server.base.trim_start_matches("http://").to_owned();
+    for (path, shape) in [
+        ("/v2/attachments/1", "\"statusCode\":400"),
+        ("/rest/api/3/myself", "\"errorMessages\""),
+    ] {
+        for hosts in [
+            format!("Host: rebind.attacker\r\nHost: {own}"),
+            format!("Host: {own}\r\nHost: rebind.attacker"),
+            format!("Host: {own}\r\nHost: {own}"),
+        ] {
+            let answer = raw_answer(
+                &server,
+                &format!(
+                    "GET {path} HTTP/1.1\r\n{hosts}\r\nAuthorization: OAuth {TOKEN}\r\n\
+                     X-Org-ID: {ORG}\r\nConnection: close\r\n\r\n"
+                ),
+            )
+            .await;
+            assert!(
+                answer.starts_with("HTTP/1.1 400 "),
+                "{path} {hosts}: {answer}"
+            );
+            assert!(answer.contains(shape), "{path}: {answer}");
+            assert!(answer.contains("Host"), "{answer}");
+        }
+    }
+    // One Host is as before.
+    let answer = raw_answer(
+        &server,
+        &format!(
+            "GET /v2/issues/DEMO-1 HTTP/1.1\r\nHost: {own}\r\nAuthorization: OAuth {TOKEN}\r\n\
+             X-Org-ID: {ORG}\r\nConnection: close\r\n\r\n"
+        ),
+    )
+    .await;
+    assert!(answer.starts_with("HTTP/1.1 200 "), "{answer}");
+}

@@ -120,7 +120,9 @@ pub fn router(state: AppState, modes: Modes) -> anyhow::Result<Router> {
     };
 
     // Layers wrap what is above them: the last one added sees the request first.
-    let mut app = app.layer(middleware::from_fn(errors::localize));
+    let mut app = app
+        .layer(middleware::from_fn(refuse_repeated_host))
+        .layer(middleware::from_fn(errors::localize));
     if let Some(cors) = cors_layer(&config.cors_origins)? {
         app = app.layer(cors);
     }
@@ -135,6 +137,25 @@ pub fn router(state: AppState, modes: Modes) -> anyhow::Result<Router> {
     }
     let app = app.layer(middleware::from_fn(access_log::log));
     Ok(app.with_state(state))
+}
+
+/// A request with two `Host` headers names two servers: HTTP/1.1 says to
+/// refuse it (RFC 9112, 3.2) rather than let one check read the first and
+/// another part the last.
+async fn refuse_repeated_host(request: Request, next: Next) -> Response {
+    if request
+        .headers()
+        .get_all(header::HOST)
+        .iter()
+        .nth(1)
+        .is_none()
+    {
+        return next.run(request).await;
+    }
+    ApiError::BadHost.render(
+        proxy::flavor_of(request.uri().path()),
+        crate::lang::Lang::En,
+    )
 }
 
 /// Longest path segment, and longest path, that file systems take.
