@@ -871,8 +871,12 @@ impl UploadQueue {
                     _ => None,
                 })
                 .collect();
-            for attachment in kept.iter().filter(|a| !shown.contains(a.id.as_str())) {
-                listed.push_kept(attachment);
+            for attachment in kept {
+                if shown.contains(attachment.id.as_str()) {
+                    listed.push_kept_shown(attachment);
+                } else {
+                    listed.push_kept(attachment);
+                }
             }
         }
         listed
@@ -1352,6 +1356,39 @@ mod tests {
                 reason: Refusal::Duplicate
             }
         );
+    }
+
+    #[test]
+    fn a_kept_copy_is_refused_with_its_row_as_after_a_reload() {
+        // Name and size are all a kept attachment tells after a reload: a
+        // file of another time is refused then, so it is while the row
+        // still stands too, and its row and item count once.
+        let mut q = UploadQueue::new(1).with_restrictions(Restrictions {
+            max_files: Some(2),
+            ..Restrictions::default()
+        });
+        let first = FileMeta {
+            last_modified: 1000.0,
+            ..file("y.txt", 600)
+        };
+        let a = q.add(first);
+        assert_eq!(q.start_ready(0.0), vec![a]);
+        q.finish(a, Ok(kept("t1", "y.txt", 600))).unwrap();
+        let list = [kept("t1", "y.txt", 600)];
+        let touched = FileMeta {
+            last_modified: 2000.0,
+            ..file("y.txt", 600)
+        };
+        let with_row = q.add_all_beside(vec![touched.clone()], &list)[0];
+        let refused = EntryState::Refused {
+            reason: Refusal::Duplicate,
+        };
+        assert_eq!(q.get(with_row).unwrap().state, refused);
+        let mut reloaded = UploadQueue::new(1);
+        let without_row = reloaded.add_all_beside(vec![touched], &list)[0];
+        assert_eq!(reloaded.get(without_row).unwrap().state, refused);
+        let other = q.add_all_beside(vec![file("z.txt", 600)], &list)[0];
+        assert_eq!(q.get(other).unwrap().state, EntryState::Queued);
     }
 
     #[test]

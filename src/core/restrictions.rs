@@ -215,6 +215,13 @@ impl ListedFiles {
         self.kept.insert((attachment.name.clone(), attachment.size));
     }
 
+    /// A kept attachment a listed row stands for: counted with that row,
+    /// but its name and size refuse a copy as they will after a reload,
+    /// when the row is gone and the name and size are all that is known.
+    pub fn push_kept_shown(&mut self, attachment: &Attachment) {
+        self.kept.insert((attachment.name.clone(), attachment.size));
+    }
+
     fn contains(&self, file: &FileMeta) -> bool {
         self.keys.contains(&DuplicateKey::of(file))
             || (!self.kept.is_empty() && self.kept.contains(&(file.name.clone(), file.size)))
