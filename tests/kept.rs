@@ -998,6 +998,56 @@ fn told_ids(
     (options, told)
 }
 
+#[wasm_bindgen_test]
+async fn the_last_change_is_told_before_the_idle_and_no_change_twice() {
+    use tracker_attachments::ui::{EventHandler, WidgetEvent};
+    let log = std::rc::Rc::new(std::cell::RefCell::new(Vec::<String>::new()));
+    let sink = log.clone();
+    let options = WidgetOptions {
+        persist: Persist::None,
+        on_event: Some(EventHandler::new(move |event| match event {
+            WidgetEvent::AttachmentsChange(items) => {
+                sink.borrow_mut().push(format!("change {}", items.len()))
+            }
+            WidgetEvent::BusyChange { busy, .. } => sink.borrow_mut().push(format!("busy {busy}")),
+            _ => {}
+        })),
+        ..dev_options(server(), "dev-token")
+    };
+    let root = container();
+    let (_handle, controller) = mount_with_controller(root.clone(), options);
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[
+            file(b"one", "idle-one.txt", "text/plain"),
+            file(b"two", "idle-two.txt", "text/plain"),
+        ],
+    );
+    wait_for("the idle", 20_000, || {
+        log.borrow().last().map(String::as_str) == Some("busy false")
+    })
+    .await;
+    // A page that submits at the idle has heard the whole list.
+    let at_idle = log.borrow().clone();
+    assert_eq!(
+        at_idle.iter().rev().nth(1).map(String::as_str),
+        Some("change 2"),
+        "{at_idle:?}"
+    );
+    // The paced list catches up a task later: nothing new to tell.
+    next_tick(50).await;
+    assert_eq!(*log.borrow(), at_idle);
+    controller.clear();
+    wait_for("the emptied list told", 2_000, || {
+        log.borrow().last().map(String::as_str) == Some("change 0")
+    })
+    .await;
+    let told = log.borrow().len();
+    controller.clear();
+    next_tick(50).await;
+    assert_eq!(log.borrow().len(), told, "{:?}", log.borrow());
+}
+
 /// A widget keeping its list in `localStorage` under `key`, the lists it
 /// told the host, and its mount; `files` dropped on it and uploaded.
 async fn local_widget_uploading(

@@ -111,6 +111,10 @@ pub struct Controller {
     /// switch to a mode that keeps nothing they are still the kept list's,
     /// not that mode's uploads.
     kept_rows: StoredValue<HashSet<EntryId>>,
+    /// What `attachments-change` told last: a change of the lists behind
+    /// it that leaves the same attachments (a clear of an empty list, a
+    /// move to another storage key) tells nothing.
+    told_attachments: StoredValue<Vec<Attachment>>,
     pub attach_status: RwSignal<AttachStatus>,
     /// Bytes per second over the last seconds, while anything uploads.
     pub speed: RwSignal<Option<f64>>,
@@ -215,6 +219,7 @@ impl Controller {
             deletions: RwSignal::new(Deletions::default()),
             uploaded_with: StoredValue::new_local(HashMap::new()),
             kept_rows: StoredValue::new(HashSet::new()),
+            told_attachments: StoredValue::new(Vec::new()),
             attach_status: RwSignal::new(AttachStatus::Idle),
             speed: RwSignal::new(None),
             throughput: StoredValue::new(Throughput::default()),
@@ -266,7 +271,7 @@ impl Controller {
         Effect::new(move |first_run_done: Option<()>| {
             controller.done_revision.track();
             if first_run_done.is_some() {
-                controller.emit(WidgetEvent::AttachmentsChange(controller.attachments()));
+                controller.tell_attachments(controller.attachments());
             }
         });
         // A change of the kept list schedules its consumers' catch-up. The
@@ -286,7 +291,7 @@ impl Controller {
         });
         // Every change of the kept list is stored, so a reload keeps it, and
         // told to the host (a list restored from storage counts as a change).
-        Effect::new(move |first_run_done: Option<()>| {
+        Effect::new(move |_| {
             controller.kept_revision.track();
             let Some((kept, ours)) = controller.store_kept() else {
                 return;
@@ -301,8 +306,8 @@ impl Controller {
                 // another tab): nothing for the host or the view, and no
                 // run of this effect again.
                 controller.take_removals(kept.clone(), &ours);
-                if keeps && (first_run_done.is_some() || !kept.is_empty()) {
-                    controller.emit(WidgetEvent::AttachmentsChange(kept.items().to_vec()));
+                if keeps {
+                    controller.tell_attachments(kept.items().to_vec());
                 }
             }
         });
@@ -1353,12 +1358,32 @@ impl Controller {
             .queue
             .try_with_untracked(UploadQueue::failed_count)
             .unwrap_or(0);
-        let attachment_ids = self.attachments().into_iter().map(|a| a.id).collect();
+        let attachments = self.attachments();
+        let attachment_ids = attachments.iter().map(|a| a.id.clone()).collect();
+        // The last change is told before the idle, which a page may act
+        // on at once: the paced list may be a task or a second behind.
+        if !busy {
+            self.tell_attachments(attachments);
+        }
         self.emit(WidgetEvent::BusyChange {
             busy,
             failed,
             attachment_ids,
         });
+    }
+
+    /// Tells the host `attachments` unless they are what it heard last.
+    fn tell_attachments(&self, attachments: Vec<Attachment>) {
+        let changed = self.told_attachments.try_update_value(|told| {
+            let changed = *told != attachments;
+            if changed {
+                told.clone_from(&attachments);
+            }
+            changed
+        });
+        if changed == Some(true) {
+            self.emit(WidgetEvent::AttachmentsChange(attachments));
+        }
     }
 
     fn emit(&self, event: WidgetEvent) {
