@@ -102,6 +102,14 @@ impl FramingLimit {
     /// framing is too long.
     fn scan(&mut self, mut data: &[u8]) -> bool {
         while !data.is_empty() {
+            // A stretch that ends in this frame counts up to its end too:
+            // counted only while open, one long frame holding all of it
+            // would pass whatever its length.
+            let open = matches!(
+                self.stage,
+                Stage::Preamble | Stage::BoundaryLine | Stage::Headers
+            )
+            .then_some(self.framing);
             let consumed = match self.stage {
                 Stage::Epilogue => return true,
                 Stage::AfterDelimiter { seen_dash } => {
@@ -161,6 +169,9 @@ impl FramingLimit {
                     }
                 }
             };
+            if open.is_some_and(|counted| counted + consumed > MAX_FRAMING) {
+                return false;
+            }
             if matches!(
                 self.stage,
                 Stage::Preamble | Stage::BoundaryLine | Stage::Headers
@@ -353,6 +364,24 @@ mod tests {
         let mut body = b"--XyZ\r\n\r\n\r\n".to_vec();
         body.extend_from_slice(&vec![b'd'; MAX_FRAMING]);
         assert_eq!(feed(&body, 100), (true, Stage::Data));
+    }
+
+    #[test]
+    fn long_headers_ended_within_one_frame_fail() {
+        let mut headers =
+            b"--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"".to_vec();
+        headers.extend_from_slice(&vec![b'n'; MAX_FRAMING]);
+        headers.extend_from_slice(b"\"\r\n\r\ndata\r\n--XyZ--\r\n");
+        for size in [headers.len(), MAX_FRAMING / 2 + 7, 4096] {
+            assert!(!feed(&headers, size).0, "frames of {size}");
+        }
+        let preamble = [vec![b'p'; MAX_FRAMING], form(b"x")].concat();
+        assert!(!feed(&preamble, preamble.len()).0);
+        // Just within the bound, in one frame.
+        let mut within = b"--XyZ\r\n".to_vec();
+        within.extend_from_slice(&vec![b'h'; MAX_FRAMING - 20]);
+        within.extend_from_slice(b"\r\n\r\nd\r\n--XyZ--\r\n");
+        assert_eq!(feed(&within, within.len()), (true, Stage::Epilogue));
     }
 
     #[test]
