@@ -63,6 +63,11 @@ pub enum ApiError {
     PayloadTooLarge {
         limit: u64,
     },
+    /// A file name longer than any file system takes: its URLs would be
+    /// longer than an HTTP server reads.
+    NameTooLong {
+        max: usize,
+    },
     /// A JSON body (an issue, a change, a comment) over its limit.
     BodyTooLarge {
         limit: u64,
@@ -181,6 +186,7 @@ impl ApiError {
             | ApiError::BadQuery
             | ApiError::BadHost
             | ApiError::BadJson
+            | ApiError::NameTooLong { .. }
             | ApiError::InvalidField(_)
             | ApiError::FlowParams
             | ApiError::FlowMismatch
@@ -271,6 +277,12 @@ impl ApiError {
             }
             ApiError::PayloadTooLarge { limit } => {
                 format!("The file is larger than the limit of {limit} bytes.")
+            }
+            ApiError::NameTooLong { max } if ru => {
+                format!("Имя файла длиннее {max} байт.")
+            }
+            ApiError::NameTooLong { max } => {
+                format!("The file name is longer than {max} bytes.")
             }
             ApiError::BodyTooLarge { limit } if ru => {
                 format!("Тело запроса больше допустимого размера {limit} байт.")

@@ -6,6 +6,7 @@
 //! bytes; the last part takes the remainder, so it may be up to twice
 //! `flowChunkSize` (with `forceChunkSize` it is at most `flowChunkSize`).
 
+use crate::routes::MAX_FILE_NAME_BYTES;
 use crate::storage::FlowDeclared;
 
 /// More parts than this is a client bug or an attack, not a file.
@@ -29,6 +30,8 @@ pub enum FlowProblem {
     Mismatch,
     /// The whole file is over `--max-upload-bytes`: 413.
     TooLarge,
+    /// `flowFilename` is longer than a stored name may be: 400.
+    NameTooLong,
 }
 
 /// The test GET needs only these two.
@@ -50,6 +53,9 @@ impl FlowChunk {
         let filename = get("flowFilename")
             .filter(|s| !s.is_empty() && s.len() <= MAX_PARAM_LEN)
             .ok_or(FlowProblem::BadParams)?;
+        if filename.len() > MAX_FILE_NAME_BYTES {
+            return Err(FlowProblem::NameTooLong);
+        }
         let chunk = FlowChunk {
             number,
             current_size: number_param(&get, "flowCurrentChunkSize")?,

@@ -382,6 +382,13 @@ async fn parts_that_do_not_fit_are_400() {
     error_message(post(&server, no_part).await, StatusCode::BAD_REQUEST).await;
     let huge = with(1, &set("flowTotalSize", "2000000"), vec![1; 100]);
     error_message(post(&server, huge).await, StatusCode::PAYLOAD_TOO_LARGE).await;
+    // A name longer than a stored name may be.
+    let long_name = "n".repeat(1025);
+    let named = with(1, &set("flowFilename", &long_name), vec![1; 100]);
+    assert_eq!(
+        error_message(post(&server, named).await, StatusCode::BAD_REQUEST).await,
+        "The file name is longer than 1024 bytes."
+    );
 
     // Nothing refused was kept; the good part 1 still completes the upload.
     assert!(walk(&dir.data_dir().join("tmp")).is_empty());

@@ -421,6 +421,66 @@ async fn uploads_over_the_limit_are_413_and_leave_nothing() {
     // Exactly at the limit is fine.
     let response = server.upload(vec![b'x'; 1000], "fits.bin", None).await;
     assert_eq!(response.status(), StatusCode::CREATED);
+
+    // A text field over the limit is no file: the named part after it is.
+    let form = Form::new().text("note", "n".repeat(5000)).part(
+        "file",
+        Part::bytes(b"small".to_vec()).file_name("small.txt"),
+    );
+    let body = json(
+        server.upload_request(form).send().await.unwrap(),
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(body["name"], "small.txt");
+    // With no named part, the text field is the file, and over the limit.
+    let form = Form::new().text("file", "n".repeat(5000));
+    let response = server.upload_request(form).send().await.unwrap();
+    error_message(response, StatusCode::PAYLOAD_TOO_LARGE).await;
+    assert!(dir_is_empty(&dir.data_dir().join("tmp")));
+}
+
+/// A name's URLs carry it percent-encoded: a name past 1024 bytes is
+/// refused, one at the bound gets URLs that work.
+#[tokio::test]
+async fn file_names_over_1024_bytes_are_400() {
+    let dir = TempDir::new();
+    let server = TestServer::with_dir(&dir).await;
+    let longest = format!("{}.t", "界".repeat(340));
+    assert_eq!(longest.len(), 1022);
+    let body = server.upload_ok(b"long".to_vec(), &longest).await;
+    assert_eq!(body["name"], longest.as_str());
+    let content = body["content"].as_str().unwrap();
+    let bytes = server.get(content).send().await.unwrap();
+    assert_eq!(bytes.status(), StatusCode::OK);
+    assert_eq!(bytes.bytes().await.unwrap().as_ref(), b"long");
+
+    let too_long = format!("{}.txt", "界".repeat(341));
+    let response = server.upload(b"long".to_vec(), &too_long, None).await;
+    let message = error_message(response, StatusCode::BAD_REQUEST).await;
+    assert!(message.contains("1024"), "{message}");
+    let response = server
+        .authed(
+            reqwest::Method::POST,
+            &server.url("/v2/issues/DEMO-1/attachments/"),
+        )
+        .multipart(file_form("file", b"x".to_vec(), &too_long, None))
+        .send()
+        .await
+        .unwrap();
+    error_message(response, StatusCode::BAD_REQUEST).await;
+    let response = server
+        .jira(
+            reqwest::Method::POST,
+            "/rest/api/3/issue/DEMO-1/attachments",
+        )
+        .header("X-Atlassian-Token", "no-check")
+        .multipart(file_form("file", b"x".to_vec(), &too_long, None))
+        .send()
+        .await
+        .unwrap();
+    jira_error(response, StatusCode::BAD_REQUEST).await;
+    assert!(dir_is_empty(&dir.data_dir().join("tmp")));
 }
 
 #[tokio::test]

@@ -49,6 +49,9 @@ fn problem(p: FlowProblem, limit: u64) -> ApiError {
         FlowProblem::BadParams => ApiError::FlowParams,
         FlowProblem::Mismatch => ApiError::FlowMismatch,
         FlowProblem::TooLarge => ApiError::PayloadTooLarge { limit },
+        FlowProblem::NameTooLong => ApiError::NameTooLong {
+            max: super::MAX_FILE_NAME_BYTES,
+        },
     }
 }
 

@@ -31,7 +31,7 @@ pub async fn upload(
     let mut multipart = multipart.map_err(|_| ApiError::BadMultipart)?;
     let limit = state.config.max_upload_bytes;
     let received = receive_first_file(&mut multipart, &state.storage, limit).await?;
-    let name = choose_name(query.filename, received.file_name.clone());
+    let name = choose_name(query.filename, received.file_name.clone())?;
     let attachment = store(&state, received, name, Some(issue.key)).await?;
     Ok((
         StatusCode::CREATED,

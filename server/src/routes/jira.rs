@@ -124,7 +124,7 @@ async fn store_batch(
                 permit.forget();
             }
         }
-        let name = choose_name(None, received.file_name.clone());
+        let name = choose_name(None, received.file_name.clone())?;
         pending.push(prepare(&state, received, name, Some(issue_key.clone())).await?);
     }
     state

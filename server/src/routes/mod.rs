@@ -13,6 +13,8 @@ mod jira;
 mod json;
 mod upload;
 
+pub(crate) use upload::MAX_FILE_NAME_BYTES;
+
 use std::sync::Arc;
 use std::time::Duration;
 

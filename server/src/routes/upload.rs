@@ -60,13 +60,15 @@ pub async fn receive_first_file(
         if !has_file_name && fallback.is_some() {
             continue;
         }
-        let received = stream_to_part(field, storage, limit).await?;
+        let received = stream_to_part(field, storage, limit).await;
         if has_file_name {
-            return Ok(received);
+            return received;
         }
+        // A text field over the limit refuses the upload only if no part
+        // with a file name follows it.
         fallback = Some(received);
     }
-    fallback.ok_or(ApiError::NoFile)
+    fallback.unwrap_or(Err(ApiError::NoFile))
 }
 
 /// Writes one part chunk by chunk, refusing it as soon as it passes `limit`;
@@ -106,13 +108,24 @@ pub async fn stream_to_part(
     })
 }
 
+/// Longest file name taken, in bytes of UTF-8. File systems take 255; the
+/// name goes into the attachment's URLs, percent-encoded (up to three
+/// bytes a byte), and a URL over 64 KiB is more than the server reads.
+pub const MAX_FILE_NAME_BYTES: usize = 1024;
+
 /// The stored name: the query's, else the part's, else a fallback; empty
 /// names count as none. Never used as a path.
-pub fn choose_name(query: Option<String>, part: Option<String>) -> String {
-    query
+pub fn choose_name(query: Option<String>, part: Option<String>) -> Result<String, ApiError> {
+    let name = query
         .filter(|n| !n.is_empty())
         .or(part.filter(|n| !n.is_empty()))
-        .unwrap_or_else(|| FALLBACK_NAME.to_owned())
+        .unwrap_or_else(|| FALLBACK_NAME.to_owned());
+    if name.len() > MAX_FILE_NAME_BYTES {
+        return Err(ApiError::NameTooLong {
+            max: MAX_FILE_NAME_BYTES,
+        });
+    }
+    Ok(name)
 }
 
 /// Types the file, renders a thumbnail for the images we know, and commits
@@ -308,15 +321,22 @@ mod tests {
 
     #[test]
     fn names() {
+        let chosen = |query: Option<&str>, part: Option<&str>| {
+            choose_name(query.map(str::to_owned), part.map(str::to_owned))
+        };
+        assert_eq!(chosen(Some("q.txt"), Some("p.txt")).unwrap(), "q.txt");
+        assert_eq!(chosen(Some(""), Some("p.txt")).unwrap(), "p.txt");
+        assert_eq!(chosen(None, Some("")).unwrap(), "file");
+        assert_eq!(chosen(None, None).unwrap(), "file");
+        // Counted in bytes: 341 three-byte characters fit, 342 do not.
+        assert!(chosen(None, Some(&"界".repeat(341))).is_ok());
         assert_eq!(
-            choose_name(Some("q.txt".into()), Some("p.txt".into())),
-            "q.txt"
+            chosen(None, Some(&"界".repeat(342))),
+            Err(ApiError::NameTooLong {
+                max: MAX_FILE_NAME_BYTES
+            })
         );
-        assert_eq!(
-            choose_name(Some(String::new()), Some("p.txt".into())),
-            "p.txt"
-        );
-        assert_eq!(choose_name(None, Some(String::new())), "file");
-        assert_eq!(choose_name(None, None), "file");
+        // A short query name stands in for a long part name.
+        assert!(chosen(Some("q.txt"), Some(&"n".repeat(5000))).is_ok());
     }
 }
