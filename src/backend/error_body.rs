@@ -1,5 +1,5 @@
 use crate::core::json::Json;
-use crate::core::UploadError;
+use crate::core::{shown_name, UploadError};
 
 /// Longest server text shown to a person; error pages can be megabytes.
 const MAX_MESSAGE_CHARS: usize = 300;
@@ -11,6 +11,9 @@ pub fn error_from_response(status: u16, body: &str) -> UploadError {
     let message = message_from_json(body)
         .or_else(|| message_from_text(body))
         .unwrap_or_else(|| fallback_message(status).to_owned());
+    // The server's words may quote a file name, with the controls that
+    // reorder text as the name had them.
+    let message = shown_name(&message).into_owned();
     UploadError::Http { status, message }
 }
 
@@ -74,13 +77,72 @@ fn message_from_text(body: &str) -> Option<String> {
     }
     if trimmed.starts_with('<') {
         // An HTML error page from a proxy: its title is the only readable part.
-        let lower = trimmed.to_ascii_lowercase();
-        let start = lower.find("<title>")? + "<title>".len();
-        let end = start + lower[start..].find("</title>")?;
-        let title = trimmed.get(start..end)?.trim();
-        return (!title.is_empty()).then(|| truncate(title));
+        let title = html_title(trimmed)?;
+        return (!title.is_empty()).then(|| truncate(&title));
     }
     Some(truncate(trimmed))
+}
+
+/// The text of the page's `<title>` (attributes allowed), its character
+/// references read.
+fn html_title(html: &str) -> Option<String> {
+    let lower = html.to_ascii_lowercase();
+    let mut from = 0;
+    let open = loop {
+        let at = from + lower[from..].find("<title")?;
+        let after = at + "<title".len();
+        match lower.as_bytes().get(after) {
+            Some(b'>') => break after + 1,
+            Some(c) if c.is_ascii_whitespace() => break after + lower[after..].find('>')? + 1,
+            _ => from = after,
+        }
+    };
+    let end = open + lower[open..].find("</title")?;
+    Some(decode_references(html.get(open..end)?.trim()))
+}
+
+/// `text` with HTML's character references read: the common names and
+/// numbers. Anything else stays as written.
+fn decode_references(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let decoded = rest.get(1..).and_then(|tail| {
+            let end = tail.find(';').filter(|end| *end <= 10)?;
+            let name = &tail[..end];
+            let c = match name {
+                "amp" => '&',
+                "lt" => '<',
+                "gt" => '>',
+                "quot" => '"',
+                "apos" => '\'',
+                "nbsp" => ' ',
+                _ => {
+                    let number = name.strip_prefix('#')?;
+                    let code = match number.strip_prefix(['x', 'X']) {
+                        Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                        None => number.parse().ok()?,
+                    };
+                    char::from_u32(code).filter(|c| !c.is_control())?
+                }
+            };
+            Some((c, end + 2))
+        });
+        match decoded {
+            Some((c, len)) => {
+                out.push(c);
+                rest = &rest[len..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn truncate(text: &str) -> String {
@@ -142,6 +204,25 @@ mod tests {
         );
         let html = "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>";
         assert_eq!(message(error_from_response(502, html)).1, "502 Bad Gateway");
+    }
+
+    #[test]
+    fn titles_with_attributes_and_references_are_read() {
+        let page = "<html><head><titlebar>x</titlebar><title lang=\"en\">Bad &lt;img&gt; &amp; \
+                    &quot;more&quot; &#8212; &#x41;&#0;&bogus; &</title></head></html>";
+        assert_eq!(
+            message(error_from_response(400, page)).1,
+            "Bad <img> & \"more\" — A&#0;&bogus; &"
+        );
+    }
+
+    #[test]
+    fn server_words_lose_the_controls_that_reorder_text() {
+        let body = r#"{"errorMessages": ["File invoice\u202Efdp.exe refused"]}"#;
+        assert_eq!(
+            message(error_from_response(422, body)).1,
+            "File invoicefdp.exe refused"
+        );
     }
 
     #[test]
