@@ -440,6 +440,26 @@ async fn uploads_over_the_limit_are_413_and_leave_nothing() {
     assert!(dir_is_empty(&dir.data_dir().join("tmp")));
 }
 
+/// A part named only by RFC 5987's `filename*` keeps its name.
+#[tokio::test]
+async fn an_extended_file_name_is_the_name() {
+    let dir = TempDir::new();
+    let server = TestServer::with_dir(&dir).await;
+    let response = server
+        .authed(reqwest::Method::POST, &server.url("/v2/attachments/"))
+        .header("Content-Type", "multipart/form-data; boundary=XYZ")
+        .body(
+            "--XYZ\r\nContent-Disposition: form-data; name=\"file\"; \
+             filename*=UTF-8''caf%C3%A9.txt\r\n\r\nbytes\r\n--XYZ--\r\n",
+        )
+        .send()
+        .await
+        .unwrap();
+    let body = json(response, StatusCode::CREATED).await;
+    assert_eq!(body["name"], "café.txt");
+    assert_eq!(body["mimetype"], "text/plain");
+}
+
 /// A name's URLs carry it percent-encoded: a name past 1024 bytes is
 /// refused, one at the bound gets URLs that work.
 #[tokio::test]

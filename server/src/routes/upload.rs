@@ -17,6 +17,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use bytes::Bytes;
 use http_body::{Frame, SizeHint};
+use percent_encoding::percent_decode_str;
 
 use crate::errors::{ApiError, Flavor};
 use crate::idle_timer::IdleTimer;
@@ -56,7 +57,7 @@ pub async fn receive_first_file(
         .await
         .map_err(|_| ApiError::BadMultipart)?
     {
-        let has_file_name = field.file_name().is_some();
+        let has_file_name = part_file_name(&field).is_some();
         if !has_file_name && fallback.is_some() {
             continue;
         }
@@ -79,7 +80,7 @@ pub async fn stream_to_part(
     storage: &Storage,
     limit: u64,
 ) -> Result<Received, ApiError> {
-    let file_name = field.file_name().map(str::to_owned);
+    let file_name = part_file_name(&field);
     let content_type = field.content_type().map(str::to_owned);
     let mut part = storage.new_part().await.map_err(ApiError::internal)?;
     let mut size: u64 = 0;
@@ -105,6 +106,54 @@ pub async fn stream_to_part(
         head,
         file_name,
         content_type,
+    })
+}
+
+/// The part's file name: `filename`, else an RFC 5987 `filename*` in
+/// UTF-8 (RFC 7578 asks senders not to use it, but some do; the parser
+/// reads only `filename`).
+fn part_file_name(field: &Field<'_>) -> Option<String> {
+    if let Some(name) = field.file_name() {
+        return Some(name.to_owned());
+    }
+    let disposition = field.headers().get(header::CONTENT_DISPOSITION)?;
+    extended_file_name(disposition.to_str().ok()?)
+}
+
+/// The value of `filename*=UTF-8'<language>'<percent-encoded>` in a
+/// `Content-Disposition` header; `None` for another charset or none.
+fn extended_file_name(disposition: &str) -> Option<String> {
+    let value = parameters(disposition).find_map(|param| {
+        let (key, value) = param.split_once('=')?;
+        key.trim()
+            .eq_ignore_ascii_case("filename*")
+            .then(|| value.trim())
+    })?;
+    let mut pieces = value.splitn(3, '\'');
+    let charset = pieces.next()?;
+    let _language = pieces.next()?;
+    let encoded = pieces.next()?;
+    if !charset.eq_ignore_ascii_case("utf-8") {
+        return None;
+    }
+    let name = percent_decode_str(encoded).decode_utf8().ok()?;
+    Some(name.into_owned())
+}
+
+/// The `;`-separated pieces of a header value, a `;` inside quotes not
+/// separating: `name="a;filename*=…"` holds no `filename*`.
+fn parameters(value: &str) -> impl Iterator<Item = &str> {
+    let mut quoted = false;
+    let mut escaped = false;
+    value.split(move |c| {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if quoted => escaped = true,
+            '"' => quoted = !quoted,
+            ';' if !quoted => return true,
+            _ => {}
+        }
+        false
     })
 }
 
@@ -338,5 +387,28 @@ mod tests {
         );
         // A short query name stands in for a long part name.
         assert!(chosen(Some("q.txt"), Some(&"n".repeat(5000))).is_ok());
+    }
+
+    #[test]
+    fn extended_file_names() {
+        let read = extended_file_name;
+        assert_eq!(
+            read("form-data; name=\"file\"; filename*=UTF-8''caf%C3%A9%20menu.txt").as_deref(),
+            Some("café menu.txt")
+        );
+        assert_eq!(
+            read("form-data; name=file; FILENAME*=utf-8'en'a%3Bb.txt").as_deref(),
+            Some("a;b.txt")
+        );
+        // Other charsets, broken encodings, and a parameter quoted inside
+        // another's value are no name.
+        assert_eq!(read("form-data; filename*=ISO-8859-1''caf%E9.txt"), None);
+        assert_eq!(read("form-data; filename*=UTF-8''%FF.txt"), None);
+        assert_eq!(read("form-data; filename*=caf.txt"), None);
+        assert_eq!(read("form-data; name=\"a;filename*=UTF-8''x.txt\""), None);
+        assert_eq!(
+            read("form-data; name=\"a\\\";filename*=UTF-8''x.txt\""),
+            None
+        );
     }
 }
