@@ -110,6 +110,9 @@ struct ScriptedTransport {
     /// Take this long to send each upload's body (a slow link), then report
     /// it sent in full; the answer's own delay counts from there.
     sending_ms: Cell<u64>,
+    /// In how many even steps the body's progress is reported while it is
+    /// sent (1: all of it at the end).
+    sending_steps: Cell<u64>,
     /// Answers handed back so far (after their delay).
     answered: Rc<Cell<usize>>,
 }
@@ -126,6 +129,7 @@ impl ScriptedTransport {
             json_sent: RefCell::default(),
             report_sent: Cell::new(false),
             sending_ms: Cell::new(0),
+            sending_steps: Cell::new(1),
             answered: Rc::default(),
         })
     }
@@ -167,11 +171,14 @@ impl Transport for ScriptedTransport {
             on_progress(total, total);
         }
         let sending = self.sending_ms.get();
+        let steps = self.sending_steps.get().max(1);
         let answer = self.next();
         Box::pin(async move {
             if sending > 0 {
-                sleep(sending).await;
-                on_progress(total, total);
+                for step in 1..=steps {
+                    sleep(sending / steps).await;
+                    on_progress(total * step / steps, total);
+                }
             }
             answer.await
         })
@@ -1485,6 +1492,41 @@ async fn a_stall_brings_the_speed_down_instead_of_freezing_it() {
     })
     .await;
     drop(handle);
+}
+
+#[wasm_bindgen_test]
+async fn no_speed_is_shown_while_every_file_waits_to_retry() {
+    // The body goes out in four steps, then is turned away: the file
+    // waits half a minute to retry, and nothing goes out meanwhile.
+    let script = ScriptedTransport::delayed(vec![(
+        0,
+        answer(503, r#"{"errorMessages":["busy"]}"#, Some("30")),
+    )]);
+    script.sending_ms.set(2_000);
+    script.sending_steps.set(4);
+    let root = container();
+    let _handle = mount_widget(
+        root.clone(),
+        WidgetOptions {
+            transport: script.clone(),
+            ..dev_options("http://scripted.invalid", "dev-token")
+        },
+    );
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[big_file(1 << 20, "turned-away.bin")],
+    );
+    let summary = query(&root, "[data-ta=summary]").unwrap();
+    wait_for("a speed while the body goes out", 5_000, || {
+        text(&summary).contains("/s")
+    })
+    .await;
+    wait_for("the file waiting to retry", 5_000, || {
+        query(&root, "[data-ta=row][data-state=retrying]").is_some()
+    })
+    .await;
+    let line = text(&summary);
+    assert!(!line.contains("/s") && !line.contains("left"), "{line}");
 }
 
 #[wasm_bindgen_test]

@@ -5,7 +5,7 @@ use super::Controller;
 use crate::core::{Key, QueueSummary};
 
 /// One line over the whole list: files done of total, bytes, and while
-/// anything is running, speed and time left, or, offline, that the uploads
+/// bytes go out, speed and time left, or, offline, that the uploads
 /// wait for the connection; beside it, the buttons that
 /// act on many rows at once (retry the failed ones, remove the refused).
 #[component]
@@ -34,7 +34,9 @@ pub fn Summary(controller: Controller) -> impl IntoView {
         if running && !controller.online.get() {
             text.push_str(" · ");
             text.push_str(&wording.text(Key::Offline));
-        } else if running {
+        } else if running && left > 0 && controller.queue.with(|q| q.active_count() > 0) {
+            // Only while bytes go out: files waiting to retry, or sent in
+            // full and waiting for the answer, have no speed or time left.
             if let Some(speed) = controller.speed.get().filter(|s| *s > 0.0) {
                 let left = left as f64 / speed;
                 let (speed, left) = (wording.bytes(speed as u64), wording.duration(left));
