@@ -196,6 +196,13 @@ pub fn options_from_attributes(
             raised_chunk = text("chunk-size");
         }
     }
+    // Both taken, every file would be refused as too small or too large.
+    let limits = &mut options.restrictions;
+    if limits.min_file_size > limits.max_file_size && limits.max_file_size.is_some() {
+        limits.min_file_size = None;
+        let value = text("min-size").unwrap_or_default();
+        warn("min-size", &value, "a size no larger than max-size");
+    }
     if let Some(value) = text("max-files") {
         match value.parse::<usize>() {
             Ok(n) if n > 0 => options.restrictions.max_files = Some(n),
@@ -418,6 +425,22 @@ mod tests {
         assert!(options.page_paste);
         assert!(options.jira_batch);
         assert!(options.credentials.send_cookies);
+    }
+
+    #[test]
+    fn a_min_size_over_the_max_size_is_left_out() {
+        let (options, warnings) = parse(&[("max-size", "1KB"), ("min-size", "2KB")]);
+        assert_eq!(options.restrictions.min_file_size, None);
+        assert_eq!(options.restrictions.max_file_size, Some(1024));
+        let named: Vec<(&str, &str)> = warnings
+            .iter()
+            .map(|w| (w.attribute.as_str(), w.value.as_str()))
+            .collect();
+        assert_eq!(named, [("min-size", "2KB")]);
+        // Equal bounds take files of that one size.
+        let (options, warnings) = parse(&[("max-size", "1KB"), ("min-size", "1024")]);
+        assert_eq!(options.restrictions.min_file_size, Some(1024));
+        assert_eq!(warnings, []);
     }
 
     #[test]
