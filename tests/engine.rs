@@ -322,10 +322,14 @@ async fn a_cancelled_requests_late_answer_does_not_touch_its_retry() {
     assert_eq!(script.calls.get(), 2);
 }
 
+/// The slow server (every answer, a CORS preflight's too, comes after
+/// four seconds) with the watchdog at `stall_timeout_ms` once the body
+/// goes out, and time for the preflight before.
 fn slow_options(stall_timeout_ms: u32, max_attempts: u32) -> WidgetOptions {
     WidgetOptions {
         transport: Rc::new(BrowserTransport {
             stall_timeout_ms,
+            start_timeout_ms: 15_000,
             ..BrowserTransport::default()
         }),
         retry: RetryPolicy {
@@ -365,6 +369,20 @@ async fn a_part_that_stops_going_out_is_given_up_as_stalled() {
         ..slow_options(1_000, 1)
     };
     given_up_as_stalled(options, big_file(16 << 20, "stuck-part.bin")).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_request_whose_body_never_begins_to_go_out_is_given_up_as_stalled() {
+    // The preflight's answer takes four seconds: a connection that never
+    // answers it would hold the row for good.
+    let options = WidgetOptions {
+        transport: Rc::new(BrowserTransport {
+            start_timeout_ms: 1_000,
+            ..BrowserTransport::default()
+        }),
+        ..slow_options(30_000, 1)
+    };
+    given_up_as_stalled(options, file(b"small", "never-starts.txt", "text/plain")).await;
 }
 
 #[wasm_bindgen_test]

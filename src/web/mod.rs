@@ -47,7 +47,7 @@ pub use transport_trait::{
     BrowserTransport, Transport, TransportFuture, DEFAULT_ANSWER_TIMEOUT_MS,
     DEFAULT_STALL_TIMEOUT_MS,
 };
-pub use xhr::send_upload_xhr;
+pub use xhr::{send_upload_xhr, Watchdog};
 
 /// The text of a JavaScript exception, for error messages.
 pub(crate) fn js_error_text(value: &wasm_bindgen::JsValue) -> String {

@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use web_sys::{AbortSignal, Blob};
 
-use super::{send_json, send_upload_xhr, RawResponse};
+use super::{send_json, send_upload_xhr, RawResponse, Watchdog};
 use crate::backend::{JsonRequest, UploadRequest};
 use crate::core::UploadError;
 
@@ -44,6 +44,10 @@ pub struct BrowserTransport {
     /// given up (a network error, so it is retried): a half-dead connection
     /// would otherwise hang until the user cancels.
     pub stall_timeout_ms: u32,
+    /// An upload whose body has not begun to go out this long after it was
+    /// sent (a connection, or a CORS preflight, that never answers) is
+    /// given up the same way.
+    pub start_timeout_ms: u32,
     /// A JSON request (attach, comment, a part test, a take-back, a look
     /// at the issue) with no answer after this long is given up as a
     /// network error.
@@ -61,6 +65,7 @@ impl Default for BrowserTransport {
     fn default() -> Self {
         Self {
             stall_timeout_ms: DEFAULT_STALL_TIMEOUT_MS,
+            start_timeout_ms: DEFAULT_STALL_TIMEOUT_MS,
             answer_timeout_ms: DEFAULT_ANSWER_TIMEOUT_MS,
         }
     }
@@ -79,7 +84,10 @@ impl Transport for BrowserTransport {
             files,
             signal,
             on_progress,
-            self.stall_timeout_ms,
+            Watchdog {
+                stall_ms: self.stall_timeout_ms,
+                start_ms: self.start_timeout_ms,
+            },
         ))
     }
 

@@ -26,17 +26,29 @@ fn browser_error(value: JsValue) -> UploadError {
     UploadError::Browser(js_error_text(&value))
 }
 
+/// How long an upload's body may make no progress before the request is
+/// given up as [`UploadError::Stalled`] (retried like a network error).
+#[derive(Clone, Copy, Debug)]
+pub struct Watchdog {
+    /// Once the body has begun to go out.
+    pub stall_ms: u32,
+    /// From the send until the body begins to go out: connecting and a
+    /// CORS preflight, which the browser never times out on a connection
+    /// that stays open without an answer.
+    pub start_ms: u32,
+}
+
 /// Sends the multipart request and calls `on_progress(sent, total)` as the
 /// body goes out. The files are handles; their bytes stay in the browser.
-/// Once the body has started going out, `stall_timeout_ms` without progress
-/// aborts the request as [`UploadError::Stalled`] (retried like a network
-/// error); once the body is sent, the server may take its time.
+/// A body that does not begin, or stops, going out within `watchdog`'s
+/// limits ends the request as [`UploadError::Stalled`]; once the body is
+/// sent, the server may take its time.
 pub async fn send_upload_xhr(
     request: &UploadRequest,
     files: &[Blob],
     signal: Option<&AbortSignal>,
     on_progress: Rc<dyn Fn(u64, u64)>,
-    stall_timeout_ms: u32,
+    watchdog: Watchdog,
 ) -> Result<RawResponse, UploadError> {
     if signal.is_some_and(AbortSignal::aborted) {
         return Err(UploadError::Cancelled);
@@ -54,17 +66,19 @@ pub async fn send_upload_xhr(
             .map_err(|_| invalid_header(name))?;
     }
 
-    // When the body last moved: armed by the first progress event (before
-    // it, connecting and a CORS preflight are the browser's to time out),
-    // disarmed once the whole body is out.
+    // When the body last moved, or the request was sent while none has
+    // yet; disarmed once the whole body is out.
     let last_progress = Rc::new(Cell::new(None::<f64>));
+    let moved = Rc::new(Cell::new(false));
     let body_out = Rc::new(Cell::new(false));
     let seen = last_progress.clone();
+    let seen_move = moved.clone();
     let out = body_out.clone();
     let report_end = on_progress.clone();
     let progress = Closure::<dyn FnMut(ProgressEvent)>::new(move |ev: ProgressEvent| {
         if !out.get() {
             seen.set(Some(js_sys::Date::now()));
+            seen_move.set(true);
         }
         if ev.length_computable() {
             on_progress(ev.loaded() as u64, ev.total() as u64);
@@ -103,16 +117,21 @@ pub async fn send_upload_xhr(
         }
     });
 
-    // The watchdog: a stalled body ends the request as `STALLED`.
-    let stalled = Rc::new(Cell::new(false));
-    let watchdog = {
+    // The watchdog: a stalled body ends the request as `STALLED`, after
+    // the limit that applied (the one said in the message).
+    let stalled = Rc::new(Cell::new(None::<u32>));
+    let looker = {
         let xhr = xhr.clone();
         let stalled = stalled.clone();
         let last_progress = last_progress.clone();
         Closure::<dyn FnMut()>::new(move || {
             if let Some(last) = last_progress.get() {
-                if js_sys::Date::now() - last > f64::from(stall_timeout_ms) {
-                    stalled.set(true);
+                let limit = match moved.get() {
+                    true => watchdog.stall_ms,
+                    false => watchdog.start_ms,
+                };
+                if js_sys::Date::now() - last > f64::from(limit) {
+                    stalled.set(Some(limit));
                     last_progress.set(None);
                     let _ = xhr.abort();
                 }
@@ -122,7 +141,7 @@ pub async fn send_upload_xhr(
     let window = web_sys::window();
     let watchdog_id = window.as_ref().and_then(|w| {
         w.set_interval_with_callback_and_timeout_and_arguments_0(
-            watchdog.as_ref().unchecked_ref(),
+            looker.as_ref().unchecked_ref(),
             WATCHDOG_PERIOD_MS,
         )
         .ok()
@@ -137,6 +156,7 @@ pub async fn send_upload_xhr(
         (signal.clone(), handler)
     });
 
+    last_progress.set(Some(js_sys::Date::now()));
     let sent = xhr.send_with_opt_form_data(Some(&form));
     let outcome = match &sent {
         Ok(()) => JsFuture::from(done).await.ok().and_then(|v| v.as_string()),
@@ -146,7 +166,7 @@ pub async fn send_upload_xhr(
     if let (Some(window), Some(id)) = (&window, watchdog_id) {
         window.clear_interval_with_handle(id);
     }
-    drop(watchdog);
+    drop(looker);
     upload.set_onprogress(None);
     upload.set_onload(None);
     drop(body_sent);
@@ -159,10 +179,10 @@ pub async fn send_upload_xhr(
     // Only now, with every listener gone, may a refused send return.
     sent.map_err(browser_error)?;
 
-    let outcome = if stalled.get() {
-        Some(STALLED.to_owned())
-    } else {
-        outcome
+    let stalled_after = stalled.get();
+    let outcome = match stalled_after {
+        Some(_) => Some(STALLED.to_owned()),
+        None => outcome,
     };
     match outcome.as_deref() {
         Some(LOADED) => Ok(RawResponse {
@@ -174,7 +194,7 @@ pub async fn send_upload_xhr(
         }),
         Some(ABORTED) => Err(UploadError::Cancelled),
         Some(STALLED) => Err(UploadError::Stalled {
-            seconds: stall_timeout_ms.div_ceil(1000),
+            seconds: stalled_after.unwrap_or(watchdog.stall_ms).div_ceil(1000),
         }),
         Some(other) => Err(UploadError::Network(format!(
             "the connection failed ({other})"
