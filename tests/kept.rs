@@ -605,6 +605,51 @@ async fn an_expired_kept_id_is_dropped_and_the_rest_attach() {
 }
 
 #[wasm_bindgen_test]
+async fn a_comment_whose_kept_files_all_expired_is_posted_alone() {
+    use tracker_attachments::{Attachment, KeptAttachments};
+    let key = unique_key("all-expired");
+    let mut stale = KeptAttachments::new();
+    stale.add(Attachment {
+        id: "987654322".into(),
+        name: "expired.txt".into(),
+        size: 1,
+        mimetype: None,
+        content: None,
+        thumbnail: None,
+        created_at: None,
+    });
+    web_sys::window()
+        .unwrap()
+        .session_storage()
+        .unwrap()
+        .unwrap()
+        .set_item(&storage_key(&key), &stale.to_json())
+        .unwrap();
+    let options = WidgetOptions {
+        persist: Persist::Session,
+        persist_key: key,
+        ..dev_options(server(), "dev-token")
+    };
+    let root = container();
+    let (_handle, controller) = mount_with_controller(root.clone(), options);
+    wait_for("the stored id", 2_000, || kept_ids(&root) == ["987654322"]).await;
+    // Unique: the server's issue outlives one run of the tests.
+    let remark = unique_key("said anyway");
+    assert_eq!(
+        controller.attach("DEMO-2".into(), remark.clone()).await,
+        Ok(Vec::new())
+    );
+    let (_, comments) = get_json(&format!("{}/v2/issues/DEMO-2/comments", server())).await;
+    assert!(comments.contains(&remark), "{comments}");
+    assert!(kept_ids(&root).is_empty());
+    wait_for("the status", 2_000, || {
+        text(&query(&root, "[data-ta=attach-status]").unwrap())
+            == "Comment posted to DEMO-2. The kept file had expired or was attached already"
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
 async fn kept_ids_attached_already_are_dropped_and_the_rest_attach() {
     let (root, _handle) = uploaded_for(
         "DEMO-2",

@@ -1056,6 +1056,11 @@ impl Controller {
             // user's text is not dropped (Jira and form were refused above).
             if !comment.trim().is_empty() {
                 self.send_attach(&issue, &comment, &[]).await?;
+                self.attach_status.try_set(AttachStatus::Attached {
+                    issue,
+                    count: 0,
+                    dropped: 0,
+                });
             }
             return Ok(Vec::new());
         }
@@ -1099,9 +1104,10 @@ impl Controller {
             });
             ids.retain(|id| !gone.contains(id));
             dropped += gone.len();
-            outcome = if ids.is_empty() {
+            outcome = if ids.is_empty() && comment.trim().is_empty() {
                 Err(UploadError::KeptExpired { count: dropped })
             } else {
+                // The rest, or the user's comment alone when none is left.
                 self.send_attach(&issue, &comment, &ids).await
             };
         }
@@ -1120,10 +1126,12 @@ impl Controller {
                     count: ids.len(),
                     dropped,
                 });
-                self.emit(WidgetEvent::Attached {
-                    issue,
-                    attachment_ids: ids.clone(),
-                });
+                if !ids.is_empty() {
+                    self.emit(WidgetEvent::Attached {
+                        issue,
+                        attachment_ids: ids.clone(),
+                    });
+                }
                 Ok(ids)
             }
             Err(error) => {

@@ -76,8 +76,11 @@ pub fn KeptList(controller: Controller) -> impl IntoView {
                     AttachStatus::Idle => String::new(),
                     AttachStatus::Working => w.text(Key::Attaching),
                     AttachStatus::Attached { issue, count, dropped } => {
-                        let attached =
-                            w.count(Key::Attached, count, &[&issue], |m| (m.attached)(count, &issue));
+                        // No file went: a comment alone was posted.
+                        let attached = match count {
+                            0 => w.say(Key::CommentPosted, &[&issue], |m| (m.comment_posted)(&issue)),
+                            _ => w.count(Key::Attached, count, &[&issue], |m| (m.attached)(count, &issue)),
+                        };
                         match dropped {
                             0 => attached,
                             count => {

@@ -238,6 +238,8 @@ export interface TrackerAttachmentsStrings {
   attaching?: string;
   /** `{count}`, `{issue}`. */
   attached?: TrackerAttachmentsPlural;
+  /** `{issue}`: a comment posted with no kept file to attach. */
+  commentPosted?: string;
   /** `{error}`. */
   attachFailed?: string;
   /** `{count}`. */

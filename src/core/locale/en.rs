@@ -97,6 +97,7 @@ pub static MESSAGES: Messages = Messages {
     attach_to: |issue| format!("Attach to {issue}"),
     attaching: "Attaching…",
     attached: |n, issue| format!("{} attached to {issue}", files(n)),
+    comment_posted: |issue| format!("Comment posted to {issue}"),
     attach_failed: |error| format!("Could not attach: {error}"),
     no_issue_key: "No issue key to attach the files to",
     attach_running: "Attaching is already in progress",

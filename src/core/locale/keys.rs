@@ -128,6 +128,7 @@ keys! {
     attach_to AttachTo "attachTo" ["issue"] Values;
     attaching Attaching "attaching" [] Text;
     attached Attached "attached" ["count", "issue"] Count;
+    comment_posted CommentPosted "commentPosted" ["issue"] Values;
     attach_failed AttachFailed "attachFailed" ["error"] Values;
     kept_expired KeptExpired "keptExpired" ["count"] Count;
     no_issue_key NoIssueKey "noIssueKey" [] Text;

@@ -289,6 +289,8 @@ pub struct Messages {
     pub attaching: &'static str,
     /// Count and issue key.
     pub attached: fn(usize, &str) -> String,
+    /// A comment posted with no file to attach: the issue key.
+    pub comment_posted: fn(&str) -> String,
     pub attach_failed: fn(&str) -> String,
     /// None of the kept files could be attached: all had expired.
     pub kept_expired: fn(usize) -> String,

@@ -114,6 +114,7 @@ pub static MESSAGES: Messages = Messages {
         let verb = pick(n, "прикреплён", "прикреплены", "прикреплено");
         format!("{} {verb} к {issue}", files(n))
     },
+    comment_posted: |issue| format!("Комментарий добавлен к {issue}"),
     attach_failed: |error| format!("Не удалось прикрепить: {error}"),
     no_issue_key: "Не указан ключ задачи, к которой прикрепить файлы",
     attach_running: "Файлы уже прикрепляются",

@@ -405,6 +405,7 @@ fn russian_table_has_no_english() {
             (m.remove_kept)("отчёт"),
             (m.attach_to)("ЗАДАЧА-1"),
             (m.attached)(2, "ЗАДАЧА-1"),
+            (m.comment_posted)("ЗАДАЧА-1"),
             (m.attach_failed)("ошибка"),
             (m.kept_expired)(2),
             (m.delete_file)("отчёт", "ЗАДАЧА-1"),
