@@ -795,9 +795,21 @@ async fn local_persistence_follows_another_tabs_list() {
         [mine[0].clone(), "other-tab-1".into()],
         "a change in sessionStorage"
     );
-    // The other tab attached everything: the list empties here too.
+    // The other tab attached everything: the list empties here too, and
+    // the row uploaded here goes with its item, so the same file may be
+    // added again rather than refused as already listed.
     storage_event_from_another_tab(&storage_key(&key), None);
     wait_for("the emptied list", 5_000, || kept_ids(&root).is_empty()).await;
+    wait_for("the row gone with its item", 2_000, || {
+        query_all(&root, "[data-ta=row]").is_empty()
+    })
+    .await;
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[file(b"mine", "mine.txt", "text/plain")],
+    );
+    wait_all_done(&root, 1).await;
+    forget_local(&key);
 }
 
 /// A `persist: local` widget with nothing to keep writes no key: a page

@@ -300,7 +300,7 @@ impl Controller {
             if !kept.same_items(&ours) {
                 // Runs this effect once more, which then finds nothing new
                 // and tells the host: telling it here too would be twice.
-                controller.kept.try_set(kept);
+                controller.take_merged(kept, &ours);
             } else {
                 // Only the removals told differ (dated now, or heard from
                 // another tab): nothing for the host or the view, and no
@@ -416,10 +416,41 @@ impl Controller {
     fn store_and_follow(&self) {
         if let Some((kept, ours)) = self.store_kept() {
             if !kept.same_items(&ours) {
-                self.kept.try_set(kept);
+                self.take_merged(kept, &ours);
             } else {
                 self.take_removals(kept, &ours);
             }
+        }
+    }
+
+    /// `merged`, this list with another tab's changes, becomes the list.
+    /// Rows uploaded here into the kept list whose ids the other tab
+    /// removed (or attached, or cleared) go too, as a removal here takes
+    /// its row: left, they would refuse the same file as a duplicate.
+    fn take_merged(&self, merged: KeptAttachments, ours: &KeptAttachments) {
+        let still: HashSet<&str> = merged.items().iter().map(|a| a.id.as_str()).collect();
+        let gone: Vec<String> = ours
+            .items()
+            .iter()
+            .filter(|a| !still.contains(a.id.as_str()))
+            .map(|a| a.id.clone())
+            .collect();
+        self.kept.try_set(merged);
+        if gone.is_empty() {
+            return;
+        }
+        let rows: Vec<EntryId> = self
+            .queue
+            .try_with_untracked(|q| gone.iter().filter_map(|id| q.finished_as(id)).collect())
+            .unwrap_or_default();
+        let rows: Vec<EntryId> = self
+            .kept_rows
+            .try_with_value(|kept_rows| {
+                rows.into_iter().filter(|r| kept_rows.contains(r)).collect()
+            })
+            .unwrap_or_default();
+        if !rows.is_empty() {
+            self.remove_all(&rows);
         }
     }
 
@@ -1332,7 +1363,7 @@ impl Controller {
                 this.agree_on(theirs);
                 if !merged.same_items(&ours) {
                     // Stored by the kept list's effect.
-                    this.kept.try_set(merged);
+                    this.take_merged(merged, &ours);
                 } else {
                     // Only removals of ids this tab does not have: kept
                     // to be told on, and nothing for the host.
