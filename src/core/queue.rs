@@ -1392,6 +1392,34 @@ mod tests {
     }
 
     #[test]
+    fn files_of_a_folder_are_told_apart_from_kept_ones_by_their_path() {
+        // Two folders' empty `__init__.py`: the kept one (its row listed,
+        // or restored without it) keeps no path, so the second is not it.
+        let in_folder = |path: &str| FileMeta {
+            relative_path: Some(path.into()),
+            ..file("__init__.py", 0)
+        };
+        let mut q = UploadQueue::new(1);
+        let a = q.add(in_folder("a/__init__.py"));
+        assert_eq!(q.start_ready(0.0), vec![a]);
+        q.finish(a, Ok(kept("t1", "__init__.py", 0))).unwrap();
+        let list = [kept("t1", "__init__.py", 0)];
+        let b = q.add_all_beside(vec![in_folder("b/__init__.py")], &list)[0];
+        assert_eq!(q.get(b).unwrap().state, EntryState::Queued);
+        let mut reloaded = UploadQueue::new(1);
+        let b = reloaded.add_all_beside(vec![in_folder("b/__init__.py")], &list)[0];
+        assert_eq!(reloaded.get(b).unwrap().state, EntryState::Queued);
+        // The same path again is the same file, by the row.
+        let again = q.add_all_beside(vec![in_folder("a/__init__.py")], &list)[0];
+        assert_eq!(
+            q.get(again).unwrap().state,
+            EntryState::Refused {
+                reason: Refusal::Duplicate
+            }
+        );
+    }
+
+    #[test]
     fn a_cancelled_file_the_server_kept_still_counts() {
         let mut q = UploadQueue::new(1);
         let kept = q.add(file("report.pdf", 10));

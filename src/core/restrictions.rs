@@ -207,8 +207,8 @@ impl ListedFiles {
     }
 
     /// A kept attachment, already uploaded: it takes a place and its size
-    /// as any listed file does, and a file of its name and size is taken
-    /// for it (a second copy would go onto the issue).
+    /// as any listed file does, and a file of its name and size (not from
+    /// a folder) is taken for it (a second copy would go onto the issue).
     pub fn push_kept(&mut self, attachment: &Attachment) {
         self.count += 1;
         self.total_size = self.total_size.saturating_add(attachment.size);
@@ -222,9 +222,13 @@ impl ListedFiles {
         self.kept.insert((attachment.name.clone(), attachment.size));
     }
 
+    /// A file from a folder is told apart by its path, which a kept
+    /// attachment does not keep: two folders' `__init__.py` are two files.
     fn contains(&self, file: &FileMeta) -> bool {
         self.keys.contains(&DuplicateKey::of(file))
-            || (!self.kept.is_empty() && self.kept.contains(&(file.name.clone(), file.size)))
+            || (file.relative_path.is_none()
+                && !self.kept.is_empty()
+                && self.kept.contains(&(file.name.clone(), file.size)))
     }
 }
 
