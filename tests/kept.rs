@@ -392,6 +392,51 @@ async fn files_kept_before_a_switch_to_tracker_issue_still_attach() {
 }
 
 #[wasm_bindgen_test]
+async fn a_tracker_issue_widget_leaves_another_widgets_kept_list_alone() {
+    // A "new issue" page's widget kept a file under the default key; the
+    // issue page's widget, never in a keeping mode, is not its owner.
+    let key = unique_key("issue-page");
+    let mut stored = KeptAttachments::new();
+    stored.add(kept_item("left-by-another-page"));
+    web_sys::window()
+        .unwrap()
+        .session_storage()
+        .unwrap()
+        .unwrap()
+        .set_item(&storage_key(&key), &stored.to_json())
+        .unwrap();
+    let options = WidgetOptions {
+        mode: tracker_attachments::backend::Mode::TrackerIssue,
+        issue: "DEMO-1".into(),
+        persist: Persist::Session,
+        persist_key: key.clone(),
+        ..dev_options(server(), "dev-token")
+    };
+    let root = container();
+    let (_handle, controller) = mount_with_controller(root.clone(), options);
+    next_tick(0).await;
+    assert!(query(&root, "[data-ta=kept]")
+        .unwrap()
+        .has_attribute("hidden"));
+    assert!(query(&root, "[data-ta=attach-button]").is_none());
+    assert_eq!(
+        controller.attach("DEMO-1".into(), String::new()).await,
+        Ok(Vec::new())
+    );
+    controller.clear();
+    next_tick(0).await;
+    let left = web_sys::window()
+        .unwrap()
+        .session_storage()
+        .unwrap()
+        .unwrap()
+        .get_item(&storage_key(&key))
+        .unwrap()
+        .unwrap_or_default();
+    assert!(left.contains("left-by-another-page"), "{left}");
+}
+
+#[wasm_bindgen_test]
 async fn a_long_kept_list_is_stored_in_full_as_the_page_goes() {
     // Ten thousand kept already: the list is stored at most once a second,
     // so of two uploads ending together the second waits for the timer.

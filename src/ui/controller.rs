@@ -115,6 +115,11 @@ pub struct Controller {
     /// it that leaves the same attachments (a clear of an empty list, a
     /// move to another storage key) tells nothing.
     told_attachments: StoredValue<Vec<Attachment>>,
+    /// Whether this widget has run in a mode that keeps files: only then
+    /// does `tracker-issue` take up the kept list, as files kept before a
+    /// switch to it. A list another page's widget left under the same
+    /// key is not this issue's.
+    kept_here: StoredValue<bool>,
     pub attach_status: RwSignal<AttachStatus>,
     /// Bytes per second over the last seconds, while anything uploads.
     pub speed: RwSignal<Option<f64>>,
@@ -220,6 +225,7 @@ impl Controller {
             uploaded_with: StoredValue::new_local(HashMap::new()),
             kept_rows: StoredValue::new(HashSet::new()),
             told_attachments: StoredValue::new(Vec::new()),
+            kept_here: StoredValue::new(options.mode.keeps_attachments()),
             attach_status: RwSignal::new(AttachStatus::Idle),
             speed: RwSignal::new(None),
             throughput: StoredValue::new(Throughput::default()),
@@ -1037,10 +1043,13 @@ impl Controller {
             .unwrap_or(false)
     }
 
-    /// Whether the mode can attach the kept list, which is then shown.
-    fn attaches_kept(&self) -> bool {
+    /// Whether the widget shows the kept list, and counts and attaches it:
+    /// in the modes that keep files, and in `tracker-issue` after a switch
+    /// from one of them.
+    pub fn attaches_kept(&self) -> bool {
+        let here = self.kept_here.try_get_value().unwrap_or(false);
         self.options
-            .try_with_value(|o| o.mode.attaches_kept())
+            .try_with_value(|o| o.mode.keeps_attachments() || (here && o.mode.attaches_kept()))
             .unwrap_or(false)
     }
 
@@ -1057,10 +1066,11 @@ impl Controller {
     /// [`attach_kept`](Self::attach_kept) for hosts that await the outcome:
     /// the ids that went onto the issue.
     pub async fn attach(&self, issue: String, comment: String) -> Result<Vec<String>, UploadError> {
-        let (keeps, mode) = self
+        let mode = self
             .options
-            .try_with_value(|o| (o.mode.attaches_kept(), o.mode))
+            .try_with_value(|o| o.mode)
             .ok_or(UploadError::Cancelled)?;
+        let keeps = self.attaches_kept();
         // Jira's and a form's endpoints have no comments: the user's text
         // would go nowhere, so the host is told rather than answered `[]`.
         if matches!(mode, Mode::Jira | Mode::Form) && !comment.trim().is_empty() {
@@ -1264,6 +1274,9 @@ impl Controller {
         let Some(old) = self.options.try_get_value() else {
             return;
         };
+        if options.mode.keeps_attachments() {
+            self.kept_here.try_set_value(true);
+        }
         let store_changed =
             old.persist != options.persist || old.persist_key != options.persist_key;
         if old.credentials.extra_headers != options.credentials.extra_headers {

@@ -3,7 +3,6 @@ use leptos::prelude::*;
 use super::controller::AttachStatus;
 use super::focus::{drop_zone_of, focus_beside, focus_drop_zone, holds_focus};
 use super::Controller;
-use crate::backend::Mode;
 use crate::core::{shown_name, Attachment, KeptAttachments, Key, UploadError};
 
 /// Kept items per page of the list.
@@ -50,8 +49,8 @@ pub fn KeptList(controller: Controller) -> impl IntoView {
                 controller.kept_revision.track();
                 // Kept by a Tracker mode, the list waits out a switch to
                 // Jira or a form, which cannot attach it.
-                let attachable = target.get().is_some_and(|(mode, _)| mode.attaches_kept());
-                !attachable || controller.kept.with_untracked(|k| k.is_empty())
+                target.track();
+                !controller.attaches_kept() || controller.kept.with_untracked(|k| k.is_empty())
             }>
             <h3 class="ta-kept-title">{move || text(Key::KeptTitle)}</h3>
             <div class="ta-kept-list" role="list">
@@ -66,7 +65,7 @@ pub fn KeptList(controller: Controller) -> impl IntoView {
             {move || {
                 target
                     .get()
-                    .and_then(|(mode, issue)| form.view(controller, mode, issue))
+                    .and_then(|(_, issue)| form.view(controller, issue))
             }}
         </section>
         <p class="ta-attach-status" data-ta="attach-status" role="status">
@@ -123,10 +122,11 @@ impl AttachForm {
         }
     }
 
-    /// The form for `mode` and `issue`: none where the kept list cannot be
-    /// attached, or no issue is named.
-    fn view(self, controller: Controller, mode: Mode, issue: String) -> Option<impl IntoView> {
-        if !mode.attaches_kept() || issue.is_empty() {
+    /// The form for `issue`: none where the kept list cannot be attached
+    /// (the mode's, read when the memo of mode and issue changes), or no
+    /// issue is named.
+    fn view(self, controller: Controller, issue: String) -> Option<impl IntoView> {
+        if !controller.attaches_kept() || issue.is_empty() {
             return None;
         }
         let Self {

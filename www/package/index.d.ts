@@ -463,7 +463,8 @@ export interface TrackerAttachmentsMethods {
    */
   deleteAttachment(attachmentId: string): Promise<void>;
   /**
-   * Stops every upload and empties the list and the kept attachments. In
+   * Stops every upload and empties the list and the kept attachments
+   * where they are shown (hidden in `jira` and `form` modes, they stay). In
    * the `tracker-issue` and `jira` modes, a file whose bytes were already
    * all sent is deleted from the issue once the server has answered.
    */
