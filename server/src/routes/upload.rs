@@ -61,15 +61,15 @@ pub async fn receive_first_file(
         if !has_file_name && fallback.is_some() {
             continue;
         }
-        let received = stream_to_part(field, storage, limit).await;
+        // A text field over the limit refuses the upload at once: read to
+        // its end in search of a later file, it could be any length.
+        let received = stream_to_part(field, storage, limit).await?;
         if has_file_name {
-            return received;
+            return Ok(received);
         }
-        // A text field over the limit refuses the upload only if no part
-        // with a file name follows it.
         fallback = Some(received);
     }
-    fallback.unwrap_or(Err(ApiError::NoFile))
+    fallback.ok_or(ApiError::NoFile)
 }
 
 /// Writes one part chunk by chunk, refusing it as soon as it passes `limit`;
