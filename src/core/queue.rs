@@ -173,6 +173,9 @@ pub struct QueueSummary {
     /// Bytes still to send of the files that will be sent without the
     /// user (not the failed ones): what the time left is reckoned from.
     pub left: u64,
+    /// Whether a file uploading has bytes still to go out: not while every
+    /// file waits to retry, or is sent and waits for its answer.
+    pub sending: bool,
 }
 
 /// Files in arrival order and what is happening to each. The queue decides
@@ -225,6 +228,8 @@ struct Tally {
     /// Sizes of the files in `failed`: the summary counts those files, so
     /// it counts their bytes too, as not sent.
     failed_bytes: u64,
+    /// Files uploading with bytes still to go out.
+    sending: usize,
 }
 
 impl Tally {
@@ -265,9 +270,16 @@ impl Tally {
         if matches!(state, EntryState::Failed { .. }) {
             self.failed_bytes = self.failed_bytes.saturating_add(size);
         }
+        if Self::is_sending(state) {
+            self.sending += 1;
+        }
         let (sent, total) = Self::share(size, held, state);
         self.sent = self.sent.saturating_add(sent);
         self.total = self.total.saturating_add(total);
+    }
+
+    fn is_sending(state: &EntryState) -> bool {
+        matches!(state, EntryState::Uploading { sent, total } if sent < total)
     }
 
     fn remove(&mut self, size: u64, held: u64, state: &EntryState) {
@@ -279,6 +291,9 @@ impl Tally {
         }
         if matches!(state, EntryState::Failed { .. }) {
             self.failed_bytes = self.failed_bytes.saturating_sub(size);
+        }
+        if Self::is_sending(state) {
+            self.sending = self.sending.saturating_sub(1);
         }
         let (sent, total) = Self::share(size, held, state);
         self.sent = self.sent.saturating_sub(sent);
@@ -924,6 +939,7 @@ impl UploadQueue {
             sent: t.sent,
             total: t.total.saturating_add(t.failed_bytes),
             left: t.total.saturating_sub(t.sent),
+            sending: t.sending > 0,
         }
     }
 
@@ -1864,10 +1880,16 @@ mod tests {
                 sent: 10,
                 total: 30,
                 left: 20,
+                sending: false,
             }
         );
         q.start_ready(0.0);
+        assert!(q.summary().sending);
         q.progress(b, 7, 20).unwrap();
+        assert!(q.summary().sending);
+        q.progress(b, 20, 20).unwrap();
+        // All of it out: only the answer is awaited.
+        assert!(!q.summary().sending);
         q.finish(b, Err(UploadError::Network("x".into()))).unwrap();
         // The failed file counts in files and in bytes alike, none sent.
         assert_eq!(
@@ -1879,6 +1901,7 @@ mod tests {
                 sent: 10,
                 total: 30,
                 left: 0,
+                sending: false,
             }
         );
     }

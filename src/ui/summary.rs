@@ -18,6 +18,7 @@ pub fn Summary(controller: Controller) -> impl IntoView {
             sent: sent_bytes,
             total,
             left,
+            sending,
         } = controller.queue.with(|q| q.summary());
         if counted == 0 {
             return String::new();
@@ -34,7 +35,7 @@ pub fn Summary(controller: Controller) -> impl IntoView {
         if running && !controller.online.get() {
             text.push_str(" · ");
             text.push_str(&wording.text(Key::Offline));
-        } else if running && left > 0 && controller.queue.with(|q| q.active_count() > 0) {
+        } else if sending {
             // Only while bytes go out: files waiting to retry, or sent in
             // full and waiting for the answer, have no speed or time left.
             if let Some(speed) = controller.speed.get().filter(|s| *s > 0.0) {
