@@ -1150,6 +1150,67 @@ async fn the_last_change_is_told_before_the_idle_and_no_change_twice() {
     assert_eq!(log.borrow().len(), told, "{:?}", log.borrow());
 }
 
+#[wasm_bindgen_test]
+async fn at_the_idle_another_tabs_list_is_told_before_it() {
+    use tracker_attachments::ui::{EventHandler, WidgetEvent};
+    let key = unique_key("idle-tabs");
+    let log = std::rc::Rc::new(std::cell::RefCell::new(Vec::<String>::new()));
+    let sink = log.clone();
+    let options = WidgetOptions {
+        persist: Persist::Local,
+        persist_key: key.clone(),
+        on_event: Some(EventHandler::new(move |event| match event {
+            WidgetEvent::AttachmentsChange(items) => {
+                sink.borrow_mut().push(format!("change {}", items.len()))
+            }
+            WidgetEvent::BusyChange {
+                busy,
+                attachment_ids,
+                ..
+            } => sink
+                .borrow_mut()
+                .push(format!("busy {busy} {}", attachment_ids.len())),
+            _ => {}
+        })),
+        ..dev_options(slow_server(), "dev-token")
+    };
+    let root = container();
+    let _handle = mount_widget(root.clone(), options);
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[file(b"slow", "slow.txt", "text/plain")],
+    );
+    wait_for("the upload under way", 5_000, || {
+        query(&root, "[data-ta=row][data-state=uploading]").is_some()
+    })
+    .await;
+    // Another tab stores its file meanwhile; its event is still to come.
+    let mut theirs = KeptAttachments::new();
+    theirs.add(kept_item("from-the-other-tab"));
+    web_sys::window()
+        .unwrap()
+        .local_storage()
+        .unwrap()
+        .unwrap()
+        .set_item(&storage_key(&key), &theirs.to_json())
+        .unwrap();
+    wait_for("the idle", 20_000, || {
+        log.borrow()
+            .last()
+            .is_some_and(|l| l.starts_with("busy false"))
+    })
+    .await;
+    let at_idle = log.borrow().clone();
+    assert_eq!(
+        at_idle[at_idle.len() - 2..],
+        ["change 2".to_owned(), "busy false 2".to_owned()],
+        "{at_idle:?}"
+    );
+    next_tick(50).await;
+    assert_eq!(*log.borrow(), at_idle);
+    forget_local(&key);
+}
+
 /// A widget keeping its list in `localStorage` under `key`, the lists it
 /// told the host, and its mount; `files` dropped on it and uploaded.
 async fn local_widget_uploading(

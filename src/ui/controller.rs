@@ -1410,6 +1410,12 @@ impl Controller {
             .queue
             .try_with_untracked(UploadQueue::failed_count)
             .unwrap_or(0);
+        // With another tab's list: what it stored meanwhile, merged in
+        // by the kept list's effect later, would be told after the idle.
+        let local = self.options.try_with_value(|o| o.persist == Persist::Local);
+        if !busy && local == Some(true) && self.keeps_attachments() {
+            self.store_and_follow();
+        }
         let attachments = self.attachments();
         let attachment_ids = attachments.iter().map(|a| a.id.clone()).collect();
         // The last change is told before the idle, which a page may act
