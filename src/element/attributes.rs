@@ -196,12 +196,24 @@ pub fn options_from_attributes(
             raised_chunk = text("chunk-size");
         }
     }
-    // Both taken, every file would be refused as too small or too large.
+    // Taken, every file would be refused as too small or too large.
     let limits = &mut options.restrictions;
-    if limits.min_file_size > limits.max_file_size && limits.max_file_size.is_some() {
+    let largest = [limits.max_file_size, limits.max_total_size]
+        .into_iter()
+        .flatten()
+        .min();
+    if limits
+        .min_file_size
+        .zip(largest)
+        .is_some_and(|(min, max)| min > max)
+    {
         limits.min_file_size = None;
         let value = text("min-size").unwrap_or_default();
-        warn("min-size", &value, "a size no larger than max-size");
+        warn(
+            "min-size",
+            &value,
+            "a size no larger than the largest file allowed (max-size, max-total-size, 1 GiB by default)",
+        );
     }
     if let Some(value) = text("max-files") {
         match value.parse::<usize>() {
@@ -437,6 +449,13 @@ mod tests {
             .map(|w| (w.attribute.as_str(), w.value.as_str()))
             .collect();
         assert_eq!(named, [("min-size", "2KB")]);
+        // The total bounds every file too, and so does the default.
+        let (options, warnings) = parse(&[("max-total-size", "1KB"), ("min-size", "2KB")]);
+        assert_eq!(options.restrictions.min_file_size, None);
+        assert_eq!(warnings.len(), 1);
+        let (options, warnings) = parse(&[("min-size", "2GiB")]);
+        assert_eq!(options.restrictions.min_file_size, None);
+        assert_eq!(warnings.len(), 1);
         // Equal bounds take files of that one size.
         let (options, warnings) = parse(&[("max-size", "1KB"), ("min-size", "1024")]);
         assert_eq!(options.restrictions.min_file_size, Some(1024));
