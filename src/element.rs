@@ -702,10 +702,11 @@ fn provider_from_function(function: Function) -> AuthorizationProvider {
             let value = JsFuture::from(Promise::resolve(&value))
                 .await
                 .map_err(|_| "the authorization function's promise was rejected".to_owned())?;
-            value
-                .as_string()
-                .filter(|v| !v.trim().is_empty())
-                .ok_or_else(|| "the authorization function returned no string".to_owned())
+            match value.as_string() {
+                Some(header) if !header.trim().is_empty() => Ok(header),
+                Some(_) => Err("the authorization function returned an empty string".to_owned()),
+                None => Err("the authorization function returned no string".to_owned()),
+            }
         }
     })
 }

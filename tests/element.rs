@@ -830,6 +830,27 @@ async fn an_async_authorization_function_is_asked_before_every_request() {
     drop(provider);
 }
 
+#[wasm_bindgen_test]
+async fn an_authorization_function_that_answers_nothing_says_so() {
+    let el = element_in(&container(), &[]);
+    el.remove_attribute("token").unwrap();
+    let errors = record(&el, "upload-error");
+    let provider =
+        Closure::<dyn Fn() -> Promise>::new(|| Promise::resolve(&JsValue::from_str("  ")));
+    Reflect::set(&el, &"authorization".into(), provider.as_ref()).unwrap();
+    drop_files(&dropzone(&el), &[file(b"x", "x.txt", "text/plain")]);
+    wait_for("the upload to fail", 10_000, || {
+        rows_in_state(&el, "failed") == 1
+    })
+    .await;
+    let message = get(&get(&errors.borrow()[0], "error"), "message")
+        .as_string()
+        .unwrap_or_default();
+    assert!(message.contains("returned an empty string"), "{message}");
+    el.remove();
+    drop(provider);
+}
+
 type AskedProvider = Closure<dyn Fn(JsValue) -> Promise>;
 
 /// An authorization function whose cached token the server refuses: it
