@@ -348,11 +348,11 @@ mod tests {
         // the policy's tries.
         assert_eq!(
             look_up_again(&policy, 1, &reset, true, 0.5),
-            LookUpAgain::In(50)
+            LookUpAgain::In(75)
         );
         assert_eq!(
             look_up_again(&policy, 2, &http(503), true, 0.5),
-            LookUpAgain::In(100)
+            LookUpAgain::In(150)
         );
         assert_eq!(
             look_up_again(&policy, 3, &reset, true, 0.5),

@@ -1659,11 +1659,11 @@ mod tests {
         q.finish_at(a, e503(), 1000.0, None, 0.5).unwrap();
         assert!(matches!(
             q.get(a).unwrap().state,
-            EntryState::Retrying { attempt: 1, at_ms, .. } if at_ms == 1050.0
+            EntryState::Retrying { attempt: 1, at_ms, .. } if at_ms == 1075.0
         ));
-        assert_eq!(q.next_retry_at(), Some(1050.0));
-        assert_eq!(q.start_ready(1049.0), vec![]);
-        assert_eq!(q.start_ready(1050.0), vec![a]);
+        assert_eq!(q.next_retry_at(), Some(1075.0));
+        assert_eq!(q.start_ready(1074.0), vec![]);
+        assert_eq!(q.start_ready(1075.0), vec![a]);
         q.finish_at(a, e503(), 2000.0, Some(3000), 0.5).unwrap();
         assert!(matches!(
             q.get(a).unwrap().state,

@@ -1,9 +1,10 @@
 use super::timestamp::days_from_civil;
 use super::UploadError;
 
-/// When to try a failed request again: exponential backoff with full jitter
-/// (AWS's "full jitter": a uniform delay up to `base · 2ⁿ`, capped), so many
-/// widgets failing at once do not come back at once. The random draw and the
+/// When to try a failed request again: exponential backoff with jitter
+/// (AWS's "equal jitter": half of `base · 2ⁿ`, capped, plus a uniform
+/// delay up to the other half), so many widgets failing at once do not
+/// come back at once. The random draw and the
 /// clock are inputs, so tests need no sleeping.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RetryPolicy {
@@ -17,12 +18,15 @@ pub struct RetryPolicy {
     pub max_retry_after_ms: u64,
 }
 
+/// Seven tries over 30 to 61 s of waits: a server restarting or being
+/// deployed (tens of seconds) is ridden out, and a file that cannot go
+/// is said so within a minute.
 impl Default for RetryPolicy {
     fn default() -> Self {
         Self {
-            base_ms: 500,
+            base_ms: 1_000,
             cap_ms: 30_000,
-            max_attempts: 5,
+            max_attempts: 7,
             max_retry_after_ms: 120_000,
         }
     }
@@ -74,7 +78,12 @@ impl RetryPolicy {
         } else {
             0.0
         };
-        RetryDecision::RetryIn((ceiling as f64 * random) as u64)
+        // Half the ceiling for sure, the other half at random ("equal
+        // jitter"): files that failed together spread out, and the waits
+        // add up to at least half their ceilings, so a short outage is
+        // outlasted however the draws fall.
+        let half = ceiling / 2;
+        RetryDecision::RetryIn(half + ((ceiling - half) as f64 * random) as u64)
     }
 }
 
@@ -196,9 +205,9 @@ mod tests {
             RetryDecision::RetryIn(ms) => ms,
             RetryDecision::GiveUp => panic!("gave up at {attempts}"),
         };
-        assert_eq!(max(1), 499);
-        assert_eq!(max(2), 999);
-        assert_eq!(max(3), 1999);
+        assert_eq!(max(1), 999);
+        assert_eq!(max(2), 1999);
+        assert_eq!(max(3), 3999);
         let capped = RetryPolicy {
             max_attempts: 40,
             ..policy
@@ -210,36 +219,53 @@ mod tests {
     }
 
     #[test]
-    fn full_jitter_spans_zero_to_ceiling() {
+    fn jitter_spans_half_the_ceiling_to_all_of_it() {
         let policy = RetryPolicy::default();
         assert_eq!(
             policy.decide(2, &status(502), None, 0.0),
-            RetryDecision::RetryIn(0)
+            RetryDecision::RetryIn(1000)
         );
         assert_eq!(
             policy.decide(2, &status(502), None, 0.5),
-            RetryDecision::RetryIn(500)
+            RetryDecision::RetryIn(1500)
         );
         // A broken random source must not produce a huge or NaN wait.
         assert_eq!(
             policy.decide(2, &status(502), None, f64::NAN),
-            RetryDecision::RetryIn(0)
+            RetryDecision::RetryIn(1000)
         );
         assert_eq!(
             policy.decide(2, &status(502), None, 7.0),
-            RetryDecision::RetryIn(1000)
+            RetryDecision::RetryIn(2000)
         );
+    }
+
+    #[test]
+    fn the_default_outlasts_half_a_minute_and_gives_up_within_one() {
+        let policy = RetryPolicy::default();
+        let waits = |random: f64| -> u64 {
+            (1..policy.max_attempts)
+                .map(
+                    |attempt| match policy.decide(attempt, &status(503), None, random) {
+                        RetryDecision::RetryIn(ms) => ms,
+                        RetryDecision::GiveUp => panic!("gave up at {attempt}"),
+                    },
+                )
+                .sum()
+        };
+        assert_eq!(waits(0.0), 30_500);
+        assert_eq!(waits(1.0), 61_000);
     }
 
     #[test]
     fn gives_up_after_max_attempts() {
         let policy = RetryPolicy::default();
         assert!(matches!(
-            policy.decide(4, &status(500), None, 0.1),
+            policy.decide(6, &status(500), None, 0.1),
             RetryDecision::RetryIn(_)
         ));
         assert_eq!(
-            policy.decide(5, &status(500), None, 0.1),
+            policy.decide(7, &status(500), None, 0.1),
             RetryDecision::GiveUp
         );
         assert_eq!(
