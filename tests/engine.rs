@@ -341,8 +341,8 @@ fn slow_options(stall_timeout_ms: u32, max_attempts: u32) -> WidgetOptions {
 }
 
 /// Uploads `file` to the slow server with `options` and waits for its row
-/// to fail as stalled after 1 s without progress.
-async fn given_up_as_stalled(options: WidgetOptions, file: web_sys::File) {
+/// to fail, saying `why`.
+async fn given_up_as_stalled(options: WidgetOptions, file: web_sys::File, why: &str) {
     let root = container();
     let _handle = mount_widget(root.clone(), options);
     drop_files(&query(&root, "[data-ta=dropzone]").unwrap(), &[file]);
@@ -351,13 +351,18 @@ async fn given_up_as_stalled(options: WidgetOptions, file: web_sys::File) {
     })
     .await;
     let status = text(&query(&root, "[data-ta=status]").unwrap());
-    assert!(status.contains("No progress for 1 s"), "{status}");
+    assert!(status.contains(why), "{status}");
 }
 
 #[wasm_bindgen_test]
 async fn a_body_that_stops_going_out_is_given_up_as_stalled() {
     // Far more than the socket buffers hold while the server reads nothing.
-    given_up_as_stalled(slow_options(1_000, 1), big_file(32 << 20, "stuck.bin")).await;
+    given_up_as_stalled(
+        slow_options(1_000, 1),
+        big_file(32 << 20, "stuck.bin"),
+        "No progress for 1 s",
+    )
+    .await;
 }
 
 #[wasm_bindgen_test]
@@ -368,7 +373,12 @@ async fn a_part_that_stops_going_out_is_given_up_as_stalled() {
         chunk_size: 16 << 20,
         ..slow_options(1_000, 1)
     };
-    given_up_as_stalled(options, big_file(16 << 20, "stuck-part.bin")).await;
+    given_up_as_stalled(
+        options,
+        big_file(16 << 20, "stuck-part.bin"),
+        "No progress for 1 s",
+    )
+    .await;
 }
 
 #[wasm_bindgen_test]
@@ -382,7 +392,65 @@ async fn a_request_whose_body_never_begins_to_go_out_is_given_up_as_stalled() {
         }),
         ..slow_options(30_000, 1)
     };
-    given_up_as_stalled(options, file(b"small", "never-starts.txt", "text/plain")).await;
+    // With no retries allowed, it fails at once; with them, it would be
+    // tried again without using one up (`UploadQueue::finish_at`).
+    given_up_as_stalled(
+        options,
+        file(b"small", "never-starts.txt", "text/plain"),
+        "Not started after 1 s",
+    )
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn waiting_for_a_connection_behind_other_uploads_is_not_a_stall() {
+    // Six uploads to the slow server hold the six connections the browser
+    // opens to it for eight seconds (a preflight and the upload); a
+    // seventh, from another widget, waits for one longer than its start
+    // limit of six seconds, then needs four for its own preflight.
+    let busy = WidgetOptions {
+        concurrency: 6,
+        ..slow_options(30_000, 1)
+    };
+    let first = container();
+    let _first = mount_widget(first.clone(), busy);
+    let files: Vec<web_sys::File> = (0..6)
+        .map(|i| {
+            file(
+                &[1u8; 1024],
+                &format!("ahead-{i}.bin"),
+                "application/octet-stream",
+            )
+        })
+        .collect();
+    drop_files(&query(&first, "[data-ta=dropzone]").unwrap(), &files);
+    wait_for("six uploads under way", 5_000, || {
+        query_all(&first, "[data-ta=row][data-state=uploading]").len() == 6
+    })
+    .await;
+    let waiting = WidgetOptions {
+        transport: Rc::new(BrowserTransport {
+            start_timeout_ms: 6_000,
+            ..BrowserTransport::default()
+        }),
+        ..slow_options(30_000, 1)
+    };
+    let second = container();
+    let _second = mount_widget(second.clone(), waiting);
+    drop_files(
+        &query(&second, "[data-ta=dropzone]").unwrap(),
+        &[file(b"behind", "behind.txt", "text/plain")],
+    );
+    wait_for("the upload that waited", 40_000, || {
+        query(&second, "[data-ta=row][data-state=done]").is_some()
+            || query(&second, "[data-ta=row][data-state=failed]").is_some()
+    })
+    .await;
+    let status = text(&query(&second, "[data-ta=row]").unwrap());
+    assert!(
+        query(&second, "[data-ta=row][data-state=done]").is_some(),
+        "{status}"
+    );
 }
 
 #[wasm_bindgen_test]

@@ -28,6 +28,12 @@ pub enum UploadError {
     /// The body stopped going out for this long (a half-dead connection);
     /// retried like a network error.
     Stalled { seconds: u32 },
+    /// The request had not begun to send its body this long after it was
+    /// sent: a connection or a CORS preflight that never answers, or one
+    /// waiting behind other tabs' uploads for a connection. Tried again
+    /// without counting against the retries: the server has refused
+    /// nothing, and a request merely waiting must not fail for good.
+    NotStarted { seconds: u32 },
     /// Cancelled after the server had the whole file, and taking it back
     /// off the issue failed: the file stays attached. `reason` is why the
     /// deletion failed; `None` when the server's answer did not tell which
@@ -60,7 +66,9 @@ impl UploadError {
     /// Transient failures only: a 4xx other than 408/429 will fail again.
     pub fn is_retryable(&self) -> bool {
         match self {
-            UploadError::Network(_) | UploadError::Stalled { .. } => true,
+            UploadError::Network(_)
+            | UploadError::Stalled { .. }
+            | UploadError::NotStarted { .. } => true,
             UploadError::Http { status, .. } => {
                 matches!(status, 408 | 429 | 500 | 502 | 503 | 504)
             }
@@ -74,7 +82,10 @@ impl UploadError {
     /// stopped going out): the kind an offline browser explains, so the
     /// queue holds the file for the connection instead of spending a try.
     pub fn waits_for_network(&self) -> bool {
-        matches!(self, UploadError::Network(_) | UploadError::Stalled { .. })
+        matches!(
+            self,
+            UploadError::Network(_) | UploadError::Stalled { .. } | UploadError::NotStarted { .. }
+        )
     }
 
     /// After the whole request went out, whether this failure leaves open

@@ -75,6 +75,7 @@ pub fn error_object(error: &UploadError, words: &Wording) -> JsValue {
         UploadError::NoIssueKey => "no-issue-key",
         UploadError::AttachRunning => "attach-running",
         UploadError::Stalled { .. } => "stalled",
+        UploadError::NotStarted { .. } => "not-started",
         UploadError::NotTakenBack { .. } => "not-taken-back",
         UploadError::AnswerLost(_) => "answer-lost",
         // The page's own verdict, told apart from the restrictions'.

@@ -2,6 +2,7 @@
 //! in this layer decides anything.
 
 mod authorization;
+mod connection_wait;
 mod connectivity;
 pub mod console;
 mod files;

@@ -10,6 +10,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortSignal, Blob, Event, ProgressEvent, XmlHttpRequest};
 
+use super::connection_wait::InFlight;
 use super::transport::{answer_text, invalid_header, multipart_body};
 use super::{js_error_text, RawResponse};
 use crate::backend::UploadRequest;
@@ -70,6 +71,7 @@ pub async fn send_upload_xhr(
     // yet; disarmed once the whole body is out.
     let last_progress = Rc::new(Cell::new(None::<f64>));
     let moved = Rc::new(Cell::new(false));
+    let moved_at_end = moved.clone();
     let body_out = Rc::new(Cell::new(false));
     let seen = last_progress.clone();
     let seen_move = moved.clone();
@@ -120,12 +122,21 @@ pub async fn send_upload_xhr(
     // The watchdog: a stalled body ends the request as `STALLED`, after
     // the limit that applied (the one said in the message).
     let stalled = Rc::new(Cell::new(None::<u32>));
+    let in_flight = Rc::new(InFlight::sent_to(&request.url));
     let looker = {
         let xhr = xhr.clone();
         let stalled = stalled.clone();
         let last_progress = last_progress.clone();
+        let in_flight = in_flight.clone();
         Closure::<dyn FnMut()>::new(move || {
             if let Some(last) = last_progress.get() {
+                // Not begun while every connection the browser opens to
+                // the host carries an earlier upload: waiting for one is
+                // no stall, and the start is counted from when one frees.
+                if !moved.get() && in_flight.may_wait_for_a_connection() {
+                    last_progress.set(Some(js_sys::Date::now()));
+                    return;
+                }
                 let limit = match moved.get() {
                     true => watchdog.stall_ms,
                     false => watchdog.start_ms,
@@ -167,6 +178,7 @@ pub async fn send_upload_xhr(
         window.clear_interval_with_handle(id);
     }
     drop(looker);
+    drop(in_flight);
     upload.set_onprogress(None);
     upload.set_onload(None);
     drop(body_sent);
@@ -193,6 +205,9 @@ pub async fn send_upload_xhr(
             retry_after: xhr.get_response_header("retry-after").ok().flatten(),
         }),
         Some(ABORTED) => Err(UploadError::Cancelled),
+        Some(STALLED) if !moved_at_end.get() => Err(UploadError::NotStarted {
+            seconds: watchdog.start_ms.div_ceil(1000),
+        }),
         Some(STALLED) => Err(UploadError::Stalled {
             seconds: stalled_after.unwrap_or(watchdog.stall_ms).div_ceil(1000),
         }),

@@ -38,6 +38,8 @@ export interface UploadError {
     | 'no-issue-key'
     | 'attach-running'
     | 'stalled'
+    /** Not begun to send within the start limit; tried again, not counted as a retry. */
+    | 'not-started'
     /**
      * A file cancelled after the server had all of it, which the widget
      * then failed to delete from the issue (Jira, `tracker-issue`): it stays
@@ -248,6 +250,8 @@ export interface TrackerAttachmentsStrings {
   attachRunning?: string;
   /** `{seconds}` without progress. */
   stalled?: TrackerAttachmentsPlural;
+  /** `{seconds}` waited without the upload beginning. */
+  notStarted?: TrackerAttachmentsPlural;
   /** `{error}`: why removing a file cancelled too late failed. */
   notTakenBack?: string;
   notTakenBackUnknown?: string;

@@ -102,6 +102,9 @@ pub static MESSAGES: Messages = Messages {
     no_issue_key: "No issue key to attach the files to",
     attach_running: "Attaching is already in progress",
     stalled: |s| format!("No progress for {s} s; the connection seems stuck"),
+    not_started: |s| {
+        format!("Not started after {s} s: no connection or no answer from the server yet")
+    },
     not_taken_back: |reason| {
         format!("Still attached: the server had the file before the cancel, and removing it failed: {reason}")
     },

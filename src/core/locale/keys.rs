@@ -134,6 +134,7 @@ keys! {
     no_issue_key NoIssueKey "noIssueKey" [] Text;
     attach_running AttachRunning "attachRunning" [] Text;
     stalled Stalled "stalled" ["seconds"] Count;
+    not_started NotStarted "notStarted" ["seconds"] Count;
     not_taken_back NotTakenBack "notTakenBack" ["error"] Values;
     not_taken_back_unknown NotTakenBackUnknown "notTakenBackUnknown" [] Text;
     answer_lost AnswerLost "answerLost" ["error"] Values;

@@ -298,6 +298,8 @@ pub struct Messages {
     pub attach_running: &'static str,
     /// Seconds without progress.
     pub stalled: fn(u32) -> String,
+    /// Seconds the request waited without beginning to send.
+    pub not_started: fn(u32) -> String,
     /// A file cancelled too late stays attached: why deleting it failed.
     pub not_taken_back: fn(&str) -> String,
     /// The same, when the answer did not tell which attachment it was.

@@ -240,6 +240,7 @@ fn every_error() -> Vec<UploadError> {
         UploadError::NoIssueKey,
         UploadError::AttachRunning,
         UploadError::Stalled { seconds: 30 },
+        UploadError::NotStarted { seconds: 30 },
         UploadError::NotTakenBack {
             reason: Some(Box::new(UploadError::Http {
                 status: 403,

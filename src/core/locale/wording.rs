@@ -268,6 +268,10 @@ impl Wording {
                 let n = *seconds as usize;
                 self.count(Key::Stalled, n, &[], |m| (m.stalled)(*seconds))
             }
+            UploadError::NotStarted { seconds } => {
+                let n = *seconds as usize;
+                self.count(Key::NotStarted, n, &[], |m| (m.not_started)(*seconds))
+            }
             UploadError::NotTakenBack {
                 reason: Some(reason),
             } => {
