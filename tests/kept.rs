@@ -154,6 +154,8 @@ async fn kept_files_attach_to_an_issue_and_the_list_empties() {
     assert!(query(&root, "[data-ta=kept]")
         .unwrap()
         .has_attribute("hidden"));
+    // Their rows went with them: the same file may go to another issue.
+    assert!(query_all(&root, "[data-ta=row]").is_empty());
 
     let (status, body) = get_json(&format!("{}/v2/issues/DEMO-3/attachments", server())).await;
     assert_eq!(status, 200);
@@ -692,6 +694,39 @@ async fn a_comment_whose_kept_files_all_expired_is_posted_alone() {
             == "Comment posted to DEMO-2. The kept file had expired or was attached already"
     })
     .await;
+}
+
+#[wasm_bindgen_test]
+async fn a_comment_whose_files_were_attached_already_is_not_posted_again() {
+    // An attach of this comment and file went through, its answer lost:
+    // the file is on the issue (T11 still reads it), and so is the text.
+    let (root, _handle) = uploaded_for("DEMO-3", &[file(b"once", "once.txt", "text/plain")]).await;
+    let id = kept_ids(&root)[0].clone();
+    let remark = unique_key("posted once");
+    let (status, _) = send_json(
+        "POST",
+        &format!("{}/v2/issues/DEMO-3/comments", server()),
+        Some(&format!(
+            r#"{{"text":"{remark}","attachmentIds":["{id}"]}}"#
+        )),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let comment: HtmlInputElement = query(&root, "[data-ta=attach-comment]")
+        .unwrap()
+        .unchecked_into();
+    comment.set_value(&remark);
+    comment
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+    click(&root, "[data-ta=attach-button]");
+    wait_for("the attach to end", 10_000, || kept_ids(&root).is_empty()).await;
+    wait_for("the status", 2_000, || {
+        text(&query(&root, "[data-ta=attach-status]").unwrap()).contains("attached already")
+    })
+    .await;
+    let (_, comments) = get_json(&format!("{}/v2/issues/DEMO-3/comments", server())).await;
+    assert_eq!(comments.matches(&remark).count(), 1, "{comments}");
 }
 
 #[wasm_bindgen_test]

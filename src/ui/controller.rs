@@ -115,10 +115,11 @@ pub struct Controller {
     /// it that leaves the same attachments (a clear of an empty list, a
     /// move to another storage key) tells nothing.
     told_attachments: StoredValue<Vec<Attachment>>,
-    /// Whether this widget has run in a mode that keeps files: only then
-    /// does `tracker-issue` take up the kept list, as files kept before a
+    /// Whether this widget has kept a file itself: only then does
+    /// `tracker-issue` take up the kept list, as files kept before a
     /// switch to it. A list another page's widget left under the same
-    /// key is not this issue's.
+    /// key is not this issue's (nor when the page sets `mode` only after
+    /// the element has started in the default one).
     kept_here: StoredValue<bool>,
     pub attach_status: RwSignal<AttachStatus>,
     /// Bytes per second over the last seconds, while anything uploads.
@@ -225,7 +226,7 @@ impl Controller {
             uploaded_with: StoredValue::new_local(HashMap::new()),
             kept_rows: StoredValue::new(HashSet::new()),
             told_attachments: StoredValue::new(Vec::new()),
-            kept_here: StoredValue::new(options.mode.keeps_attachments()),
+            kept_here: StoredValue::new(false),
             attach_status: RwSignal::new(AttachStatus::Idle),
             speed: RwSignal::new(None),
             throughput: StoredValue::new(Throughput::default()),
@@ -1044,8 +1045,8 @@ impl Controller {
     }
 
     /// Whether the widget shows the kept list, and counts and attaches it:
-    /// in the modes that keep files, and in `tracker-issue` after a switch
-    /// from one of them.
+    /// in the modes that keep files, and in `tracker-issue` once this
+    /// widget has kept a file itself (a switch from such a mode).
     pub fn attaches_kept(&self) -> bool {
         let here = self.kept_here.try_get_value().unwrap_or(false);
         self.options
@@ -1119,6 +1120,7 @@ impl Controller {
         // that one too, at most once per id.
         let mut dropped = 0;
         let mut looked_up = false;
+        let mut named_attached = false;
         while let Err(
             refusal @ UploadError::Http {
                 status: 404 | 422, ..
@@ -1126,6 +1128,13 @@ impl Controller {
         ) = &outcome
         {
             let mut gone = ids_refused_by_name(refusal, &ids);
+            // A 422 names an id expired or attached already; one the server
+            // still has was attached, perhaps by a try of this comment whose
+            // answer was lost: then the comment may be on the issue too.
+            if !gone.is_empty() && !named_attached && !comment.trim().is_empty() {
+                let expired = self.gone_ids(&gone).await;
+                named_attached = gone.iter().any(|id| !expired.contains(id));
+            }
             if !looked_up {
                 looked_up = true;
                 let rest: Vec<String> = ids
@@ -1145,22 +1154,26 @@ impl Controller {
             });
             ids.retain(|id| !gone.contains(id));
             dropped += gone.len();
-            outcome = if ids.is_empty() && comment.trim().is_empty() {
+            outcome = if ids.is_empty() && (comment.trim().is_empty() || named_attached) {
                 Err(UploadError::KeptExpired { count: dropped })
             } else {
-                // The rest, or the user's comment alone when none is left.
+                // The rest, or the user's comment alone when none is left
+                // and none was attached already.
                 self.send_attach(&issue, &comment, &ids).await
             };
         }
         match outcome {
             Ok(()) => {
                 // Only the ids that were sent leave the list: a file that
-                // finished meanwhile stays for the next attach.
-                self.kept.try_update(|k| {
-                    for id in &ids {
-                        k.remove(id);
-                    }
-                });
+                // finished meanwhile stays for the next attach. Their rows
+                // go too, as other tabs' do when they hear of it: left,
+                // they would refuse the same file for another issue.
+                let ours = self.kept.try_get_untracked().unwrap_or_default();
+                let mut rest = ours.clone();
+                for id in &ids {
+                    rest.remove(id);
+                }
+                self.take_merged(rest, &ours);
                 // Told by the attach status, a live region of its own.
                 self.attach_status.try_set(AttachStatus::Attached {
                     issue: issue.clone(),
@@ -1274,9 +1287,6 @@ impl Controller {
         let Some(old) = self.options.try_get_value() else {
             return;
         };
-        if options.mode.keeps_attachments() {
-            self.kept_here.try_set_value(true);
-        }
         let store_changed =
             old.persist != options.persist || old.persist_key != options.persist_key;
         if old.credentials.extra_headers != options.credentials.extra_headers {
@@ -2247,6 +2257,7 @@ impl Controller {
                 });
                 self.files.try_update_value(|m| m.remove(&id));
                 if options.mode.keeps_attachments() {
+                    self.kept_here.try_set_value(true);
                     self.kept_rows.try_update_value(|rows| rows.insert(id));
                     // The kept list's effect tells the host.
                     self.kept.try_update(|k| k.add(attachment.clone()));
