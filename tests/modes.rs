@@ -180,9 +180,9 @@ async fn retries_finish_every_file_despite_faults() {
             )
         })
         .collect();
-    // Ten tries, not the default five: at a 30% fault rate five faults in a
-    // row hit one of twelve files in about 3% of runs, and this test must
-    // not flake. The backoff is shortened to keep it quick.
+    // Ten tries, not the default seven: at a 30% fault rate seven faults
+    // in a row hit one of twelve files in about 0.3% of runs, and this
+    // test must not flake. The backoff is shortened to keep it quick.
     let options = WidgetOptions {
         retry: RetryPolicy {
             base_ms: 20,

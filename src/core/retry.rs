@@ -19,8 +19,8 @@ pub struct RetryPolicy {
 }
 
 /// Seven tries over 30 to 61 s of waits: a server restarting or being
-/// deployed (tens of seconds) is ridden out, and a file that cannot go
-/// is said so within a minute.
+/// deployed (tens of seconds) is ridden out, and a server that answers
+/// every try at once with an error is said so within about a minute.
 impl Default for RetryPolicy {
     fn default() -> Self {
         Self {
