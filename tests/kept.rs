@@ -598,13 +598,12 @@ async fn pasted_files_are_added() {
     );
 }
 
-#[wasm_bindgen_test]
-async fn an_expired_kept_id_is_dropped_and_the_rest_attach() {
-    use tracker_attachments::{Attachment, KeptAttachments};
-    let key = unique_key("expired");
+/// Stores, as kept under `key` in `sessionStorage`, an id the server
+/// has no temporary file of (expired long ago).
+fn store_expired_in_session(key: &str, id: &str) {
     let mut stale = KeptAttachments::new();
-    stale.add(Attachment {
-        id: "987654321".into(),
+    stale.add(tracker_attachments::Attachment {
+        id: id.into(),
         name: "expired.txt".into(),
         size: 1,
         mimetype: None,
@@ -617,8 +616,14 @@ async fn an_expired_kept_id_is_dropped_and_the_rest_attach() {
         .session_storage()
         .unwrap()
         .unwrap()
-        .set_item(&storage_key(&key), &stale.to_json())
+        .set_item(&storage_key(key), &stale.to_json())
         .unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn an_expired_kept_id_is_dropped_and_the_rest_attach() {
+    let key = unique_key("expired");
+    store_expired_in_session(&key, "987654321");
 
     let options = WidgetOptions {
         issue: "DEMO-2".into(),
@@ -653,25 +658,8 @@ async fn an_expired_kept_id_is_dropped_and_the_rest_attach() {
 
 #[wasm_bindgen_test]
 async fn a_comment_whose_kept_files_all_expired_is_posted_alone() {
-    use tracker_attachments::{Attachment, KeptAttachments};
     let key = unique_key("all-expired");
-    let mut stale = KeptAttachments::new();
-    stale.add(Attachment {
-        id: "987654322".into(),
-        name: "expired.txt".into(),
-        size: 1,
-        mimetype: None,
-        content: None,
-        thumbnail: None,
-        created_at: None,
-    });
-    web_sys::window()
-        .unwrap()
-        .session_storage()
-        .unwrap()
-        .unwrap()
-        .set_item(&storage_key(&key), &stale.to_json())
-        .unwrap();
+    store_expired_in_session(&key, "987654322");
     let options = WidgetOptions {
         persist: Persist::Session,
         persist_key: key,
