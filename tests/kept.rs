@@ -686,16 +686,25 @@ async fn a_comment_whose_kept_files_all_expired_is_posted_alone() {
 
 #[wasm_bindgen_test]
 async fn a_comment_whose_files_were_attached_already_is_not_posted_again() {
-    // An attach of this comment and file went through, its answer lost:
-    // the file is on the issue (T11 still reads it), and so is the text.
-    let (root, _handle) = uploaded_for("DEMO-3", &[file(b"once", "once.txt", "text/plain")]).await;
-    let id = kept_ids(&root)[0].clone();
+    // An attach of this comment and the first file went through, its
+    // answer lost: the file is on the issue (T11 still reads it), and so
+    // is the text. The second file finished since: it goes on its own.
+    let (root, _handle) = uploaded_for(
+        "DEMO-3",
+        &[
+            file(b"once", "once.txt", "text/plain"),
+            file(b"since", "since.txt", "text/plain"),
+        ],
+    )
+    .await;
+    let ids = kept_ids(&root);
     let remark = unique_key("posted once");
     let (status, _) = send_json(
         "POST",
         &format!("{}/v2/issues/DEMO-3/comments", server()),
         Some(&format!(
-            r#"{{"text":"{remark}","attachmentIds":["{id}"]}}"#
+            r#"{{"text":"{remark}","attachmentIds":["{}"]}}"#,
+            ids[0]
         )),
     )
     .await;
@@ -708,13 +717,18 @@ async fn a_comment_whose_files_were_attached_already_is_not_posted_again() {
         .dispatch_event(&web_sys::Event::new("input").unwrap())
         .unwrap();
     click(&root, "[data-ta=attach-button]");
-    wait_for("the attach to end", 10_000, || kept_ids(&root).is_empty()).await;
-    wait_for("the status", 2_000, || {
-        text(&query(&root, "[data-ta=attach-status]").unwrap()).contains("attached already")
+    wait_for("the attach", 10_000, || {
+        text(&query(&root, "[data-ta=attach-status]").unwrap())
+            == "1 file attached to DEMO-3. The kept file had expired or was attached already"
     })
     .await;
     let (_, comments) = get_json(&format!("{}/v2/issues/DEMO-3/comments", server())).await;
     assert_eq!(comments.matches(&remark).count(), 1, "{comments}");
+    let (_, attached) = get_json(&format!("{}/v2/issues/DEMO-3/attachments", server())).await;
+    assert!(
+        attached.contains(&format!("\"id\":\"{}\"", ids[1])),
+        "{attached}"
+    );
 }
 
 #[wasm_bindgen_test]

@@ -1132,8 +1132,10 @@ impl Controller {
             // still has was attached, perhaps by a try of this comment whose
             // answer was lost: then the comment may be on the issue too.
             if !gone.is_empty() && !named_attached && !comment.trim().is_empty() {
-                let expired = self.gone_ids(&gone).await;
-                named_attached = gone.iter().any(|id| !expired.contains(id));
+                // Only an id surely there: a look-up that failed must not
+                // cost the user's comment.
+                let (_, there) = self.look_up_kept(&gone).await;
+                named_attached = !there.is_empty();
             }
             if !looked_up {
                 looked_up = true;
@@ -1147,19 +1149,17 @@ impl Controller {
             if gone.is_empty() {
                 break;
             }
-            self.kept.try_update(|k| {
-                for id in &gone {
-                    k.remove(id);
-                }
-            });
+            self.let_go_of_kept(&gone);
             ids.retain(|id| !gone.contains(id));
             dropped += gone.len();
-            outcome = if ids.is_empty() && (comment.trim().is_empty() || named_attached) {
+            // The comment went with the ids attached already: the rest go
+            // without it. With none attached already, the comment goes
+            // with the rest, or alone when none is left.
+            let comment = if named_attached { "" } else { comment.as_str() };
+            outcome = if ids.is_empty() && comment.trim().is_empty() {
                 Err(UploadError::KeptExpired { count: dropped })
             } else {
-                // The rest, or the user's comment alone when none is left
-                // and none was attached already.
-                self.send_attach(&issue, &comment, &ids).await
+                self.send_attach(&issue, comment, &ids).await
             };
         }
         match outcome {
@@ -1168,12 +1168,7 @@ impl Controller {
                 // finished meanwhile stays for the next attach. Their rows
                 // go too, as other tabs' do when they hear of it: left,
                 // they would refuse the same file for another issue.
-                let ours = self.kept.try_get_untracked().unwrap_or_default();
-                let mut rest = ours.clone();
-                for id in &ids {
-                    rest.remove(id);
-                }
-                self.take_merged(rest, &ours);
+                self.let_go_of_kept(&ids);
                 // Told by the attach status, a live region of its own.
                 self.attach_status.try_set(AttachStatus::Attached {
                     issue: issue.clone(),
@@ -1503,10 +1498,17 @@ impl Controller {
 
     /// The kept ids the server no longer knows (T11 answers 404).
     async fn gone_ids(&self, ids: &[String]) -> Vec<String> {
+        self.look_up_kept(ids).await.0
+    }
+
+    /// T11 for each of `ids`: those the server no longer knows (404), and
+    /// those it surely still has (200). A look-up that failed is neither.
+    async fn look_up_kept(&self, ids: &[String]) -> (Vec<String>, Vec<String>) {
         let Some(options) = self.options.try_get_value() else {
-            return Vec::new();
+            return (Vec::new(), Vec::new());
         };
         let mut gone = Vec::new();
+        let mut there = Vec::new();
         for id in ids {
             let answer = send_authorized(
                 &options.credentials,
@@ -1521,13 +1523,27 @@ impl Controller {
             .await;
             match answer {
                 Ok(raw) if temporary_attachment_is_gone(raw.status) => gone.push(id.clone()),
+                Ok(raw) if (200..300).contains(&raw.status) => there.push(id.clone()),
                 Ok(_) => {}
                 // The provider failed: the rest would fail alike.
                 Err(UploadError::Browser(_)) => break,
                 Err(_) => {}
             }
         }
-        gone
+        (gone, there)
+    }
+
+    /// Lets `ids` go from the kept list, and their rows with them, as
+    /// another tab's removal of them does ([`Self::take_merged`]).
+    fn let_go_of_kept(&self, ids: &[String]) {
+        let Some(ours) = self.kept.try_get_untracked() else {
+            return;
+        };
+        let mut rest = ours.clone();
+        for id in ids {
+            rest.remove(id);
+        }
+        self.take_merged(rest, &ours);
     }
 
     /// Feeds the total bytes sent into the sliding window behind the speed
