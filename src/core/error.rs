@@ -29,10 +29,9 @@ pub enum UploadError {
     /// retried like a network error.
     Stalled { seconds: u32 },
     /// The request had not begun to send its body this long after it was
-    /// sent: a connection or a CORS preflight that never answers, or one
-    /// waiting behind other tabs' uploads for a connection. Tried again
-    /// without counting against the retries: the server has refused
-    /// nothing, and a request merely waiting must not fail for good.
+    /// sent: a connection or a CORS preflight that never answers (or, over
+    /// HTTP/1.1, one waiting behind other tabs' uploads for a connection);
+    /// retried like a network error.
     NotStarted { seconds: u32 },
     /// Cancelled after the server had the whole file, and taking it back
     /// off the issue failed: the file stays attached. `reason` is why the

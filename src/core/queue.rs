@@ -735,27 +735,10 @@ impl UploadQueue {
         random: f64,
     ) -> Result<(), IllegalTransition> {
         let attempts = self.get(id).map_or(0, |e| e.attempts) + 1;
-        let mut counted = true;
         let to = match outcome {
             Ok(attachment) => EntryState::Done { attachment },
             Err(UploadError::Cancelled) => EntryState::Cancelled,
             Err(error) if self.holds_for_network(&error) => EntryState::Queued,
-            // Nothing reached the server: tried again after the first
-            // retry's wait, without using up a try (unless the policy
-            // allows none).
-            Err(error @ UploadError::NotStarted { .. }) => {
-                match self.retry.decide(1, &error, None, random) {
-                    RetryDecision::RetryIn(wait) => {
-                        counted = false;
-                        EntryState::Retrying {
-                            attempt: attempts - 1,
-                            at_ms: now_ms + wait as f64,
-                            error,
-                        }
-                    }
-                    RetryDecision::GiveUp => EntryState::Failed { error },
-                }
-            }
             Err(error) => match self.retry.decide(attempts, &error, retry_after_ms, random) {
                 RetryDecision::RetryIn(wait) => EntryState::Retrying {
                     attempt: attempts,
@@ -765,7 +748,7 @@ impl UploadQueue {
                 RetryDecision::GiveUp => EntryState::Failed { error },
             },
         };
-        let failed = counted && matches!(to, EntryState::Retrying { .. });
+        let failed = matches!(to, EntryState::Retrying { .. });
         self.transition(id, to, |s| matches!(s, EntryState::Uploading { .. }))?;
         if failed {
             if let Some(entry) = self.get_mut(id) {
@@ -1655,60 +1638,6 @@ mod tests {
         q.cancel(a).unwrap();
         let c = q.add(file("dup", 1));
         assert_eq!(q.get(c).unwrap().state, EntryState::Queued);
-    }
-
-    #[test]
-    fn a_request_that_never_started_is_tried_again_without_using_a_try() {
-        let mut q = UploadQueue::new(1).with_retry_policy(RetryPolicy {
-            base_ms: 100,
-            cap_ms: 1000,
-            max_attempts: 2,
-            max_retry_after_ms: 10_000,
-        });
-        let a = q.add(file("a", 1));
-        let not_started = || Err(UploadError::NotStarted { seconds: 30 });
-        // However many times: each waits the first retry's time.
-        for round in 0..5 {
-            let now = f64::from(round) * 1000.0;
-            assert_eq!(q.start_ready(now), vec![a]);
-            q.finish_at(a, not_started(), now, None, 0.0).unwrap();
-            assert!(
-                matches!(q.get(a).unwrap().state, EntryState::Retrying { at_ms, .. } if at_ms == now + 50.0),
-                "{:?}",
-                q.get(a).unwrap().state
-            );
-            assert_eq!(q.get(a).unwrap().attempts, 0);
-        }
-        // A real failure still counts, and the policy's two tries end it.
-        assert_eq!(q.start_ready(10_000.0), vec![a]);
-        q.finish_at(
-            a,
-            Err(UploadError::Network("x".into())),
-            10_000.0,
-            None,
-            0.0,
-        )
-        .unwrap();
-        assert_eq!(q.get(a).unwrap().attempts, 1);
-        assert_eq!(q.start_ready(20_000.0), vec![a]);
-        q.finish_at(
-            a,
-            Err(UploadError::Network("x".into())),
-            20_000.0,
-            None,
-            0.0,
-        )
-        .unwrap();
-        assert!(matches!(q.get(a).unwrap().state, EntryState::Failed { .. }));
-        // With no retries at all, it fails at once.
-        let mut none = UploadQueue::new(1).with_retry_policy(RetryPolicy::none());
-        let b = none.add(file("b", 1));
-        assert_eq!(none.start_ready(0.0), vec![b]);
-        none.finish_at(b, not_started(), 0.0, None, 0.0).unwrap();
-        assert!(matches!(
-            none.get(b).unwrap().state,
-            EntryState::Failed { .. }
-        ));
     }
 
     #[test]

@@ -56,6 +56,7 @@ fn file_object(file: &EventFile) -> JsValue {
 /// `{kind, message, status?, retryable}`; `kind` is one of `network`,
 /// `http`, `invalid-response`, `cancelled`, `browser`, `needs-issue`,
 /// `kept-expired`, `no-issue-key`, `attach-running`, `stalled`,
+/// `not-started` (no byte of the body went out within the start limit),
 /// `not-taken-back` (a file cancelled after the server had it stays
 /// attached; `status` is the failed deletion's), `answer-lost` (the answer
 /// to a whole file sent to an issue was lost: it may be attached),

@@ -23,12 +23,13 @@ pub struct InFlight {
 }
 
 impl InFlight {
-    /// Counts a request to `url` (read against the page, as the browser
-    /// reads it).
+    /// Counts a request to `url` (read against the document's base, as
+    /// `XMLHttpRequest` reads it).
     pub fn sent_to(url: &str) -> Self {
         let origin = web_sys::window()
-            .and_then(|w| w.location().href().ok())
-            .and_then(|page| web_sys::Url::new_with_base(url, &page).ok())
+            .and_then(|w| w.document())
+            .and_then(|d| d.base_uri().ok().flatten())
+            .and_then(|base| web_sys::Url::new_with_base(url, &base).ok())
             .map(|u| u.origin())
             .unwrap_or_else(|| url.to_owned());
         let number = NEXT.with(|n| {

@@ -80,13 +80,6 @@ where
             .flatten();
         let wait = match assembling {
             Some(wait) => wait,
-            // Nothing reached the server: not a try (as in the queue).
-            None if matches!(error, UploadError::NotStarted { .. }) => {
-                match policy.decide(1, &error, None, js_sys::Math::random()) {
-                    RetryDecision::RetryIn(wait) => wait,
-                    RetryDecision::GiveUp => return Err(error),
-                }
-            }
             None => {
                 failures += 1;
                 match policy.decide(failures, &error, retry_after_ms, js_sys::Math::random()) {

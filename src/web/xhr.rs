@@ -28,7 +28,8 @@ fn browser_error(value: JsValue) -> UploadError {
 }
 
 /// How long an upload's body may make no progress before the request is
-/// given up as [`UploadError::Stalled`] (retried like a network error).
+/// given up: [`UploadError::NotStarted`] before its first byte went out,
+/// [`UploadError::Stalled`] after (both retried like a network error).
 #[derive(Clone, Copy, Debug)]
 pub struct Watchdog {
     /// Once the body has begun to go out.
@@ -42,8 +43,9 @@ pub struct Watchdog {
 /// Sends the multipart request and calls `on_progress(sent, total)` as the
 /// body goes out. The files are handles; their bytes stay in the browser.
 /// A body that does not begin, or stops, going out within `watchdog`'s
-/// limits ends the request as [`UploadError::Stalled`]; once the body is
-/// sent, the server may take its time.
+/// limits ends the request as [`UploadError::NotStarted`] or
+/// [`UploadError::Stalled`]; once the body is sent, the server may take
+/// its time.
 pub async fn send_upload_xhr(
     request: &UploadRequest,
     files: &[Blob],

@@ -38,7 +38,7 @@ export interface UploadError {
     | 'no-issue-key'
     | 'attach-running'
     | 'stalled'
-    /** Not begun to send within the start limit; tried again, not counted as a retry. */
+    /** Not begun to send within the start limit (a connection or preflight that never answers); retried. */
     | 'not-started'
     /**
      * A file cancelled after the server had all of it, which the widget
@@ -443,8 +443,9 @@ export interface TrackerAttachmentsMethods {
   /**
    * Attaches the kept files to an issue; resolves to the ids attached,
    * rejects with an `UploadError` (never throws). Only `tracker-temp` and
-   * `flow` keep files to attach; `tracker-issue` still attaches those kept
-   * before a switch to it; `jira` and `form` resolve `[]`.
+   * `flow` keep files to attach; `tracker-issue` still attaches those a
+   * widget kept itself before a switch to it (in this page's life);
+   * `jira` and `form` resolve `[]`.
    */
   attachTo(issueKey: string): Promise<string[]>;
   /**
