@@ -290,6 +290,7 @@ async fn a_mode_that_keeps_nothing_attaches_nothing_kept() {
         persist_key: key.clone(),
         ..dev_options(server(), "dev-token")
     };
+    let (options, told) = told_ids(options);
     let root = container();
     let (_handle, controller) = mount_with_controller(root.clone(), options.clone());
     drop_files(
@@ -297,6 +298,7 @@ async fn a_mode_that_keeps_nothing_attaches_nothing_kept() {
         &[file(b"x", "kept.txt", "text/plain")],
     );
     wait_all_done(&root, 1).await;
+    wait_for("the kept id told", 2_000, || told.borrow().len() == 1).await;
     let stored = || {
         web_sys::window()
             .unwrap()
@@ -311,8 +313,10 @@ async fn a_mode_that_keeps_nothing_attaches_nothing_kept() {
     assert!(before.contains("kept.txt"), "{before}");
     controller.set_options(WidgetOptions {
         mode: tracker_attachments::backend::Mode::Jira,
-        ..options
+        ..options.clone()
     });
+    // The host's ids are now Jira's uploads: none, and it hears so.
+    assert_eq!(told.borrow().last().map(Vec::len), Some(0));
     // Jira cannot attach Tracker's temporary files: the list is hidden,
     // not lost.
     wait_for("the kept list hidden", 2_000, || {
@@ -328,6 +332,9 @@ async fn a_mode_that_keeps_nothing_attaches_nothing_kept() {
     controller.clear();
     next_tick(0).await;
     assert_eq!(stored(), before);
+    // Back in a keeping mode, the kept id is the host's again.
+    controller.set_options(options);
+    assert_eq!(told.borrow().last().map(Vec::len), Some(1));
 }
 
 #[wasm_bindgen_test]
@@ -685,30 +692,26 @@ async fn a_comment_whose_kept_files_all_expired_is_posted_alone() {
 }
 
 #[wasm_bindgen_test]
-async fn a_comment_whose_files_were_attached_already_is_not_posted_again() {
-    // An attach of this comment and the first file went through, its
-    // answer lost: the file is on the issue (T11 still reads it), and so
-    // is the text. The second file finished since: it goes on its own.
+async fn a_comment_goes_with_the_rest_when_a_kept_id_went_to_another_issue() {
+    // The first file was attached to DEMO-2 by other means: the comment for
+    // DEMO-3 must still be posted, with the second file.
     let (root, _handle) = uploaded_for(
         "DEMO-3",
         &[
-            file(b"once", "once.txt", "text/plain"),
-            file(b"since", "since.txt", "text/plain"),
+            file(b"elsewhere", "elsewhere.txt", "text/plain"),
+            file(b"here", "here.txt", "text/plain"),
         ],
     )
     .await;
     let ids = kept_ids(&root);
-    let remark = unique_key("posted once");
     let (status, _) = send_json(
-        "POST",
-        &format!("{}/v2/issues/DEMO-3/comments", server()),
-        Some(&format!(
-            r#"{{"text":"{remark}","attachmentIds":["{}"]}}"#,
-            ids[0]
-        )),
+        "PATCH",
+        &format!("{}/v2/issues/DEMO-2", server()),
+        Some(&format!(r#"{{"attachmentIds":["{}"]}}"#, ids[0])),
     )
     .await;
-    assert_eq!(status, 201);
+    assert_eq!(status, 200);
+    let remark = unique_key("not lost");
     let comment: HtmlInputElement = query(&root, "[data-ta=attach-comment]")
         .unwrap()
         .unchecked_into();

@@ -1120,7 +1120,6 @@ impl Controller {
         // that one too, at most once per id.
         let mut dropped = 0;
         let mut looked_up = false;
-        let mut named_attached = false;
         while let Err(
             refusal @ UploadError::Http {
                 status: 404 | 422, ..
@@ -1128,15 +1127,6 @@ impl Controller {
         ) = &outcome
         {
             let mut gone = ids_refused_by_name(refusal, &ids);
-            // A 422 names an id expired or attached already; one the server
-            // still has was attached, perhaps by a try of this comment whose
-            // answer was lost: then the comment may be on the issue too.
-            if !gone.is_empty() && !named_attached && !comment.trim().is_empty() {
-                // Only an id surely there: a look-up that failed must not
-                // cost the user's comment.
-                let (_, there) = self.look_up_kept(&gone).await;
-                named_attached = !there.is_empty();
-            }
             if !looked_up {
                 looked_up = true;
                 let rest: Vec<String> = ids
@@ -1152,14 +1142,14 @@ impl Controller {
             self.let_go_of_kept(&gone);
             ids.retain(|id| !gone.contains(id));
             dropped += gone.len();
-            // The comment went with the ids attached already: the rest go
-            // without it. With none attached already, the comment goes
-            // with the rest, or alone when none is left.
-            let comment = if named_attached { "" } else { comment.as_str() };
+            // The comment goes with the rest, or alone when none is left:
+            // an id attached already may have gone to another issue, or by
+            // a plain attach, and the user's words must not be lost. (After
+            // a lost answer to this very comment, it is posted twice.)
             outcome = if ids.is_empty() && comment.trim().is_empty() {
                 Err(UploadError::KeptExpired { count: dropped })
             } else {
-                self.send_attach(&issue, comment, &ids).await
+                self.send_attach(&issue, &comment, &ids).await
             };
         }
         match outcome {
@@ -1328,6 +1318,9 @@ impl Controller {
             self.options.try_set_value(options);
         }
         self.options_revision.try_update(|r| *r += 1);
+        // A switch of mode changes what the host's ids are (the kept ones,
+        // or the finished uploads): told, unless they are the same.
+        self.tell_attachments(self.attachments());
         self.pump();
         // A higher concurrency may free a slot for a waiting retry.
         self.wake_for_retries();
@@ -1498,17 +1491,10 @@ impl Controller {
 
     /// The kept ids the server no longer knows (T11 answers 404).
     async fn gone_ids(&self, ids: &[String]) -> Vec<String> {
-        self.look_up_kept(ids).await.0
-    }
-
-    /// T11 for each of `ids`: those the server no longer knows (404), and
-    /// those it surely still has (200). A look-up that failed is neither.
-    async fn look_up_kept(&self, ids: &[String]) -> (Vec<String>, Vec<String>) {
         let Some(options) = self.options.try_get_value() else {
-            return (Vec::new(), Vec::new());
+            return Vec::new();
         };
         let mut gone = Vec::new();
-        let mut there = Vec::new();
         for id in ids {
             let answer = send_authorized(
                 &options.credentials,
@@ -1523,14 +1509,13 @@ impl Controller {
             .await;
             match answer {
                 Ok(raw) if temporary_attachment_is_gone(raw.status) => gone.push(id.clone()),
-                Ok(raw) if (200..300).contains(&raw.status) => there.push(id.clone()),
                 Ok(_) => {}
                 // The provider failed: the rest would fail alike.
                 Err(UploadError::Browser(_)) => break,
                 Err(_) => {}
             }
         }
-        (gone, there)
+        gone
     }
 
     /// Lets `ids` go from the kept list, and their rows with them, as
