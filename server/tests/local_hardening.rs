@@ -202,6 +202,29 @@ async fn a_request_with_two_hosts_is_refused() {
             assert!(answer.contains("Host"), "{answer}");
         }
     }
+    // A preflight too, before CORS answers it.
+    let answer = raw_answer(
+        &server,
+        &format!(
+            "OPTIONS /v2/attachments/ HTTP/1.1\r\nHost: {own}\r\nHost: {own}\r\n\
+             Origin: http://page.example\r\nAccess-Control-Request-Method: POST\r\n\
+             Connection: close\r\n\r\n"
+        ),
+    )
+    .await;
+    assert!(answer.starts_with("HTTP/1.1 400 "), "{answer}");
+    // No Host at all, in HTTP/1.1; HTTP/1.0 may omit it.
+    let answer = raw_answer(
+        &server,
+        &format!(
+            "GET /v2/issues/DEMO-1 HTTP/1.1\r\nAuthorization: OAuth {TOKEN}\r\n\
+             X-Org-ID: {ORG}\r\nConnection: close\r\n\r\n"
+        ),
+    )
+    .await;
+    assert!(answer.starts_with("HTTP/1.1 400 "), "{answer}");
+    let answer = raw_answer(&server, "GET /healthz HTTP/1.0\r\n\r\n").await;
+    assert!(answer.starts_with("HTTP/1.0 200 "), "{answer}");
     // One Host is as before.
     let answer = raw_answer(
         &server,

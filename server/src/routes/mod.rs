@@ -122,9 +122,7 @@ pub fn router(state: AppState, modes: Modes) -> anyhow::Result<Router> {
     };
 
     // Layers wrap what is above them: the last one added sees the request first.
-    let mut app = app
-        .layer(middleware::from_fn(refuse_repeated_host))
-        .layer(middleware::from_fn(errors::localize));
+    let mut app = app.layer(middleware::from_fn(errors::localize));
     if let Some(cors) = cors_layer(&config.cors_origins)? {
         app = app.layer(cors);
     }
@@ -137,26 +135,25 @@ pub fn router(state: AppState, modes: Modes) -> anyhow::Result<Router> {
             },
         ));
     }
-    let app = app.layer(middleware::from_fn(access_log::log));
+    // Outside CORS: a preflight names its server too.
+    let app = app
+        .layer(middleware::from_fn(refuse_repeated_host))
+        .layer(middleware::from_fn(access_log::log));
     Ok(app.with_state(state))
 }
 
-/// A request with two `Host` headers names two servers: HTTP/1.1 says to
-/// refuse it (RFC 9112, 3.2) rather than let one check read the first and
-/// another part the last.
+/// An HTTP/1.1 request must name its server in exactly one `Host` header
+/// (RFC 9112, 3.2): two name two servers, for one check to read the first
+/// and another part the last; none names none. HTTP/1.0 may send none.
 async fn refuse_repeated_host(request: Request, next: Next) -> Response {
-    if request
-        .headers()
-        .get_all(header::HOST)
-        .iter()
-        .nth(1)
-        .is_none()
-    {
+    let hosts = request.headers().get_all(header::HOST).iter().count();
+    let lacking = hosts == 0 && request.version() == axum::http::Version::HTTP_11;
+    if hosts <= 1 && !lacking {
         return next.run(request).await;
     }
     ApiError::BadHost.render(
         proxy::flavor_of(request.uri().path()),
-        crate::lang::Lang::En,
+        crate::lang::Lang::from_headers(request.headers()),
     )
 }
 
