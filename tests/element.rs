@@ -391,6 +391,17 @@ async fn the_widget_lives_in_a_styled_shadow_root() {
     el.remove();
 }
 
+/// An empty iframe of this page's origin in `place`, and its document.
+fn same_origin_iframe(place: &web_sys::Element) -> (web_sys::HtmlIFrameElement, web_sys::Document) {
+    let frame: web_sys::HtmlIFrameElement = document()
+        .create_element("iframe")
+        .unwrap()
+        .unchecked_into();
+    place.append_child(&frame).unwrap();
+    let inner = frame.content_document().expect("a same-origin iframe");
+    (frame, inner)
+}
+
 /// A widget in a same-origin iframe is handed that window's `File`s by
 /// `addFiles` from its page: they fail `instanceof File` in the page that
 /// loaded the widget, and were skipped. A drop there is taken too
@@ -399,12 +410,7 @@ async fn the_widget_lives_in_a_styled_shadow_root() {
 #[wasm_bindgen_test]
 async fn files_of_an_iframe_s_window_are_taken() {
     let place = container();
-    let frame: web_sys::HtmlIFrameElement = document()
-        .create_element("iframe")
-        .unwrap()
-        .unchecked_into();
-    place.append_child(&frame).unwrap();
-    let inner = frame.content_document().expect("a same-origin iframe");
+    let (frame, inner) = same_origin_iframe(&place);
     let realm: JsValue = frame.content_window().unwrap().into();
     let el = element_in(&place, &[]);
     inner.body().unwrap().append_child(&el).unwrap();
@@ -460,12 +466,7 @@ async fn files_of_an_iframe_s_window_are_taken() {
 async fn a_widget_moved_into_an_iframe_and_back_keeps_its_styles() {
     let place = container();
     let el = element_in(&place, &[]);
-    let frame: web_sys::HtmlIFrameElement = document()
-        .create_element("iframe")
-        .unwrap()
-        .unchecked_into();
-    place.append_child(&frame).unwrap();
-    let inner = frame.content_document().expect("a same-origin iframe");
+    let (frame, inner) = same_origin_iframe(&place);
     let inner_window = frame.content_window().unwrap();
     let looks = |window: &web_sys::Window| {
         let widget = shadow(&el).query_selector(".ta-widget").unwrap().unwrap();

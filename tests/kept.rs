@@ -691,6 +691,19 @@ async fn a_comment_whose_kept_files_all_expired_is_posted_alone() {
     .await;
 }
 
+/// Attaches `ids` to `issue` past the widget (T8), as another page or an
+/// attach whose answer was lost did.
+async fn attach_directly(issue: &str, ids: &[String]) {
+    let quoted: Vec<String> = ids.iter().map(|id| format!("\"{id}\"")).collect();
+    let (status, body) = send_json(
+        "PATCH",
+        &format!("{}/v2/issues/{issue}", server()),
+        Some(&format!(r#"{{"attachmentIds":[{}]}}"#, quoted.join(","))),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+}
+
 #[wasm_bindgen_test]
 async fn a_comment_goes_with_the_rest_when_a_kept_id_went_to_another_issue() {
     // The first file was attached to DEMO-2 by other means: the comment for
@@ -704,13 +717,7 @@ async fn a_comment_goes_with_the_rest_when_a_kept_id_went_to_another_issue() {
     )
     .await;
     let ids = kept_ids(&root);
-    let (status, _) = send_json(
-        "PATCH",
-        &format!("{}/v2/issues/DEMO-2", server()),
-        Some(&format!(r#"{{"attachmentIds":["{}"]}}"#, ids[0])),
-    )
-    .await;
-    assert_eq!(status, 200);
+    attach_directly("DEMO-2", &ids[..1]).await;
     let remark = unique_key("not lost");
     let comment: HtmlInputElement = query(&root, "[data-ta=attach-comment]")
         .unwrap()
@@ -750,16 +757,7 @@ async fn kept_ids_attached_already_are_dropped_and_the_rest_attach() {
     // The first two went onto DEMO-1 already: an attach whose answer was
     // lost, or a form that posted the ids. Their metadata still reads (T11:
     // 200), and the server's 422 names one id at a time.
-    let (status, _) = send_json(
-        "PATCH",
-        &format!("{}/v2/issues/DEMO-1", server()),
-        Some(&format!(
-            r#"{{"attachmentIds":["{}","{}"]}}"#,
-            ids[0], ids[1]
-        )),
-    )
-    .await;
-    assert_eq!(status, 200);
+    attach_directly("DEMO-1", &ids[..2]).await;
     let (status, _) = get_json(&format!("{}/v2/attachments/{}", server(), ids[0])).await;
     assert_eq!(status, 200);
 
