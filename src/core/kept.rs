@@ -127,6 +127,17 @@ impl KeptAttachments {
         self.items.is_empty()
     }
 
+    /// The ids kept here that `other` no longer holds, in list order.
+    pub fn ids_missing_from(&self, other: &Self) -> Vec<String> {
+        let there: std::collections::HashSet<&str> =
+            other.items.iter().map(|a| a.id.as_str()).collect();
+        self.items
+            .iter()
+            .filter(|a| !there.contains(a.id.as_str()))
+            .map(|a| a.id.clone())
+            .collect()
+    }
+
     /// Whether both hold the same attachments in the same order, whatever
     /// removals each remembers: what the host and the view see.
     pub fn same_items(&self, other: &Self) -> bool {
@@ -462,6 +473,16 @@ mod tests {
             list.add(att(id, &format!("{id}.txt")));
         }
         list
+    }
+
+    #[test]
+    fn ids_missing_from_another_list_in_order() {
+        let ours = kept(&["1", "2", "3"]);
+        assert_eq!(ours.ids_missing_from(&kept(&["2"])), ["1", "3"]);
+        assert!(ours
+            .ids_missing_from(&kept(&["3", "2", "1", "4"]))
+            .is_empty());
+        assert!(KeptAttachments::new().ids_missing_from(&ours).is_empty());
     }
 
     /// `list` as a tab of the previous build stored it: no `gone`.

@@ -385,6 +385,19 @@ impl UploadQueue {
         self.retry = retry;
     }
 
+    /// What the finished uploads stored, in list order, but those of the
+    /// rows `except` names (the kept list's, after a switch of mode).
+    pub fn done_attachments_except(&self, except: &HashSet<EntryId>) -> Vec<Attachment> {
+        self.entries
+            .iter()
+            .filter(|e| !except.contains(&e.id))
+            .filter_map(|e| match &e.state {
+                EntryState::Done { attachment } => Some(attachment.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// What every finished upload stored, in list order.
     pub fn done_attachments(&self) -> Vec<Attachment> {
         self.entries
@@ -1232,6 +1245,23 @@ mod tests {
         assert_eq!(q.failed_count(), 1);
         q.retry(a).unwrap();
         assert_eq!(q.failed_count(), 0);
+    }
+
+    #[test]
+    fn done_attachments_leave_out_the_rows_named() {
+        let mut q = UploadQueue::new(2);
+        let a = q.add(file("a", 1));
+        let b = q.add(file("b", 1));
+        q.add(file("c", 1));
+        assert_eq!(q.start_ready(0.0), vec![a, b]);
+        q.finish(a, Ok(attachment("t1"))).unwrap();
+        q.finish(b, Ok(attachment("t2"))).unwrap();
+        let ids = |list: Vec<Attachment>| list.into_iter().map(|x| x.id).collect::<Vec<_>>();
+        assert_eq!(
+            ids(q.done_attachments_except(&HashSet::new())),
+            ["t1", "t2"]
+        );
+        assert_eq!(ids(q.done_attachments_except(&HashSet::from([a]))), ["t2"]);
     }
 
     #[test]

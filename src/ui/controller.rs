@@ -435,13 +435,7 @@ impl Controller {
     /// removed (or attached, or cleared) go too, as a removal here takes
     /// its row: left, they would refuse the same file as a duplicate.
     fn take_merged(&self, merged: KeptAttachments, ours: &KeptAttachments) {
-        let still: HashSet<&str> = merged.items().iter().map(|a| a.id.as_str()).collect();
-        let gone: Vec<String> = ours
-            .items()
-            .iter()
-            .filter(|a| !still.contains(a.id.as_str()))
-            .map(|a| a.id.clone())
-            .collect();
+        let gone = ours.ids_missing_from(&merged);
         self.kept.try_set(merged);
         if gone.is_empty() {
             return;
@@ -1081,8 +1075,8 @@ impl Controller {
         }
         // Jira and a form's endpoint cannot attach Tracker's temporary
         // files: a list stored under their key (another page's widget, or
-        // before a mode change) is not theirs to send. A switch to
-        // `tracker-issue` still attaches what was kept before it.
+        // before a mode change) is not theirs to send. `tracker-issue`
+        // attaches what this widget kept before a switch to it.
         let ids = match keeps {
             true => self
                 .kept
@@ -1194,16 +1188,7 @@ impl Controller {
             // are temporary files, not this mode's uploads.
             let kept_rows = self.kept_rows.try_get_value().unwrap_or_default();
             self.queue
-                .try_with_untracked(|q| {
-                    q.entries()
-                        .iter()
-                        .filter(|e| !kept_rows.contains(&e.id))
-                        .filter_map(|e| match &e.state {
-                            EntryState::Done { attachment } => Some(attachment.clone()),
-                            _ => None,
-                        })
-                        .collect()
-                })
+                .try_with_untracked(|q| q.done_attachments_except(&kept_rows))
                 .unwrap_or_default()
         }
     }
