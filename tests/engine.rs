@@ -1616,6 +1616,60 @@ async fn no_speed_is_shown_while_every_file_waits_to_retry() {
 }
 
 #[wasm_bindgen_test]
+async fn the_speed_after_a_retry_wait_counts_only_the_sending() {
+    // Turned away after its body went out, the file waits three seconds,
+    // then its 1 MB goes out again in two seconds: 512 KB/s.
+    let script = ScriptedTransport::delayed(vec![
+        (0, answer(503, r#"{"errorMessages":["busy"]}"#, Some("3"))),
+        (
+            0,
+            answer(201, r#"{"id":"9","name":"again.bin","size":1048576}"#, None),
+        ),
+    ]);
+    script.sending_ms.set(2_000);
+    script.sending_steps.set(8);
+    let root = container();
+    let (_handle, controller) = mount_with_controller(
+        root.clone(),
+        WidgetOptions {
+            transport: script.clone(),
+            ..dev_options("http://scripted.invalid", "dev-token")
+        },
+    );
+    // Every speed figure given while the second try goes out.
+    let seen = Rc::new(RefCell::new(Vec::<f64>::new()));
+    let record = seen.clone();
+    let speed = controller.speed;
+    let calls = script.clone();
+    leptos::prelude::Effect::new(move |_| {
+        if let Some(now) = speed.try_get().flatten() {
+            if calls.calls.get() == 2 {
+                record.borrow_mut().push(now);
+            }
+        }
+    });
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[big_file(1 << 20, "again.bin")],
+    );
+    wait_for("the second try", 15_000, || {
+        query(&root, "[data-ta=row][data-state=done]").is_some()
+    })
+    .await;
+    let seen = seen.borrow();
+    assert!(!seen.is_empty(), "no speed while the second try went out");
+    // Averaging in the wait made it a quarter of this; two samples a few
+    // milliseconds apart made it many times more.
+    let real = f64::from(512 * 1024);
+    for &figure in seen.iter() {
+        assert!(
+            figure > real / 2.0 && figure < real * 2.0,
+            "{figure:.0} B/s of {real} in {seen:?}"
+        );
+    }
+}
+
+#[wasm_bindgen_test]
 async fn a_failed_batchs_retries_come_due_together() {
     // Sixty files in one Jira request, turned away with a 503: their
     // retries come due at one moment, so they go out as one request again,

@@ -1,5 +1,8 @@
 use std::collections::VecDeque;
 
+/// The shortest time the samples must span before a speed is given.
+const MIN_SPAN_MS: f64 = 1_000.0;
+
 /// Upload speed and time left from the bytes counted over a sliding window,
 /// so a stall shows within seconds and one fast burst does not promise a
 /// finish that never comes. Time is passed in (milliseconds), not read.
@@ -52,12 +55,16 @@ impl Throughput {
         }
     }
 
-    /// Bytes per second over the window, once there are two samples.
+    /// Bytes per second over the window, once its samples span a second
+    /// (or the whole window, if shorter). Two samples a few milliseconds
+    /// apart, a progress event and a timer's, would show a burst of one
+    /// buffer as a speed many times the link's.
     pub fn bytes_per_second(&self) -> Option<f64> {
         let (t0, b0) = *self.samples.front()?;
         let (t1, b1) = *self.samples.back()?;
         let elapsed = t1 - t0;
-        (elapsed > 0.0).then(|| (b1 - b0) as f64 * 1000.0 / elapsed)
+        (elapsed > 0.0 && elapsed >= MIN_SPAN_MS.min(self.window_ms))
+            .then(|| (b1 - b0) as f64 * 1000.0 / elapsed)
     }
 
     /// Seconds until `remaining` bytes are sent at the current speed; `None`
@@ -91,6 +98,17 @@ mod tests {
         t.skip(90_000_000);
         t.record(2_000.0, 90_002_000);
         assert_eq!(t.bytes_per_second(), Some(1_000.0));
+    }
+
+    #[test]
+    fn no_speed_from_samples_close_together() {
+        let mut t = Throughput::default();
+        t.record(0.0, 0);
+        // One 256 KB buffer reported 5 ms after the first sample.
+        t.record(5.0, 262_144);
+        assert_eq!(t.bytes_per_second(), None);
+        t.record(1_000.0, 524_288);
+        assert_eq!(t.bytes_per_second(), Some(524_288.0));
     }
 
     #[test]

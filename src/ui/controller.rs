@@ -1519,9 +1519,9 @@ impl Controller {
     /// Feeds the total bytes sent into the sliding window behind the speed
     /// and time-left figures. Progress events come only while bytes move,
     /// so while anything runs a sample is also taken every second: a stall
-    /// or a wait before a retry brings the speed down instead of freezing
-    /// the last figure. Once nothing runs the window starts afresh, or the
-    /// next batch's first figure would span the idle time.
+    /// brings the speed down instead of freezing the last figure. While
+    /// nothing is sent (every file waits to retry) or nothing runs, the
+    /// window starts afresh, or the next figures would span the idle time.
     fn measure_speed(&self) {
         let Some((sent, _)) = self.queue.try_with_untracked(|q| q.total_progress()) else {
             return;
@@ -1535,14 +1535,22 @@ impl Controller {
             spawn_local(async move {
                 loop {
                     sleep(SPEED_SAMPLE_MS).await;
-                    let running = this.queue.try_with_untracked(|q| q.summary().running);
-                    if running != Some(true) {
+                    let summary = this.queue.try_with_untracked(|q| q.summary());
+                    let Some(summary) = summary.filter(|s| s.running) else {
                         this.throughput.try_set_value(Throughput::default());
                         this.speed.try_set(None);
                         this.speed_ticking.try_set_value(false);
                         break;
+                    };
+                    if summary.sending {
+                        this.sample_speed();
+                    } else {
+                        // Every file waits (to retry, for a connection):
+                        // the speed starts afresh when bytes move again,
+                        // or its first figures would average in the wait.
+                        this.throughput.try_set_value(Throughput::default());
+                        this.speed.try_set(None);
                     }
-                    this.sample_speed();
                 }
             });
         }
