@@ -179,6 +179,98 @@ async fn removing_a_kept_item_focuses_its_neighbour() {
 }
 
 #[wasm_bindgen_test]
+async fn rows_removed_by_code_hand_focus_on_unless_the_user_left() {
+    let root = container();
+    let (_handle, controller) =
+        mount_with_controller(root.clone(), dev_options(server(), "dev-token"));
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[
+            file(b"1", "one.txt", "text/plain"),
+            file(b"2", "two.txt", "text/plain"),
+            file(b"3", "three.txt", "text/plain"),
+            file(b"4", "four.txt", "text/plain"),
+        ],
+    );
+    wait_for("four uploaded rows", 10_000, || {
+        query_all(&root, "[data-ta=row][data-state=done] [data-ta=remove]").len() == 4
+    })
+    .await;
+    let row_of = |name: &str| {
+        query_all(&root, "[data-ta=row]")
+            .into_iter()
+            .find(|row| text(&query(row, ".ta-name").unwrap()) == name)
+    };
+    let entry_of = |name: &str| {
+        controller.queue.with_untracked(|q| {
+            q.entries()
+                .iter()
+                .find(|e| e.file.name == name)
+                .map(|e| e.id)
+                .unwrap()
+        })
+    };
+    let focus_remove_of = |name: &str| {
+        let remove = query(&row_of(name).unwrap(), "[data-ta=remove]").unwrap();
+        remove.unchecked_ref::<HtmlElement>().focus().unwrap();
+    };
+
+    // As `attachTo()` or another tab takes a row: no button was pressed.
+    focus_remove_of("two.txt");
+    controller.remove_all(&[entry_of("two.txt")]);
+    wait_for("focus on the row in its place", 5_000, || {
+        focus_at() == (Some("remove".into()), Some("three.txt".into()))
+    })
+    .await;
+
+    // Focus the user moved off the widget stays where the user put it.
+    focus_remove_of("one.txt");
+    focused()
+        .unwrap()
+        .unchecked_into::<HtmlElement>()
+        .blur()
+        .unwrap();
+    controller.remove_all(&[entry_of("one.txt")]);
+    // The watch runs in a microtask after the removal: done by the time
+    // a timer sees the row gone.
+    wait_for("the row to go", 5_000, || row_of("one.txt").is_none()).await;
+    assert_eq!(focused(), document().body().map(Element::from));
+
+    focus_remove_of("four.txt");
+    controller.clear();
+    wait_for("focus on the drop zone", 5_000, || {
+        query(&root, "[data-ta=row]").is_none() && focus_at().0.as_deref() == Some("dropzone")
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn attaching_from_code_hands_focus_from_a_kept_item_to_the_drop_zone() {
+    let root = container();
+    let mut options = dev_options(server(), "dev-token");
+    options.issue = "DEMO-1".into();
+    let (_handle, controller) = mount_with_controller(root.clone(), options);
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[file(b"attach me by code", "by-code.txt", "text/plain")],
+    );
+    wait_for("the kept item", 10_000, || {
+        query(&root, "[data-ta=kept-item] button").is_some()
+    })
+    .await;
+    let remove = query(&root, "[data-ta=kept-item] button").unwrap();
+    remove.unchecked_ref::<HtmlElement>().focus().unwrap();
+    controller
+        .attach("DEMO-1".into(), String::new())
+        .await
+        .unwrap();
+    wait_for("focus on the drop zone", 5_000, || {
+        query(&root, "[data-ta=kept-item]").is_none() && focus_at().0.as_deref() == Some("dropzone")
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
 async fn every_refusal_of_a_drop_is_heard() {
     let (_handle, _, zone, live) = refusing_widget();
     drop_files(

@@ -273,7 +273,7 @@ async fn a_comment_outlives_option_changes_and_items_stay_while_attaching() {
     click(&root, "[data-ta=attach-button]");
     let remove = query(&root, "[data-ta=kept-item] button").unwrap();
     wait_for("Remove off while attaching", 3_000, || {
-        remove.has_attribute("disabled")
+        attr(&remove, "aria-disabled").as_deref() == Some("true")
     })
     .await;
     wait_for("the attach", 15_000, || kept_ids(&root).is_empty()).await;

@@ -77,7 +77,11 @@ pub fn focus_beside(item: &Element, list_selector: &str, item_selector: &'static
 
 /// The items of `list` not on their way out (`leaving` counts as staying:
 /// it is the one whose place is asked for).
-fn staying_items(list: &Element, selector: &str, leaving: Option<&Element>) -> Vec<Element> {
+pub(super) fn staying_items(
+    list: &Element,
+    selector: &str,
+    leaving: Option<&Element>,
+) -> Vec<Element> {
     let Ok(items) = list.query_selector_all(selector) else {
         return Vec::new();
     };

@@ -197,16 +197,22 @@ fn KeptItem(attachment: Attachment, controller: Controller) -> impl IntoView {
             .say(Key::RemoveKept, &[&name], |m| (m.remove_kept)(&name))
     };
     let remove_id = id.clone();
+    let attaching = move || controller.attach_status.get() == AttachStatus::Working;
     view! {
         <div class="ta-kept-item" role="listitem" data-ta="kept-item" data-id=id.clone()>
             <span class="ta-name" title=shown.clone()>{shown.clone()}</span>
             <code class="ta-kept-id" data-ta="kept-id">{id.clone()}</code>
             <input type="hidden" name=field value=id.clone()/>
             // Not while an attach runs: the item would go onto the issue all
-            // the same, and be counted as attached.
+            // the same, and be counted as attached. Marked, not `disabled`:
+            // a disabled button drops focus to the page, which the item's
+            // leaving when the attach ends should hand to a neighbour.
             <button type="button" class="ta-action" aria-label=label
-                disabled=move || controller.attach_status.get() == AttachStatus::Working
+                aria-disabled=move || attaching().then_some("true")
                 on:click=move |ev| {
+                    if attaching() {
+                        return;
+                    }
                     // Focus goes to the neighbour before this item goes.
                     let item = event_target::<web_sys::Element>(&ev)
                         .closest("[data-ta=kept-item]")

@@ -9,6 +9,7 @@ mod drop_zone;
 mod events;
 mod file_row;
 mod focus;
+mod focus_keeper;
 mod kept_list;
 mod options;
 mod page_drop;

@@ -3,6 +3,7 @@ use leptos::prelude::*;
 use super::drop_target::DropTarget;
 use super::drop_zone::DropZone;
 use super::file_row::FileRow;
+use super::focus_keeper::FocusKeeper;
 use super::kept_list::KeptList;
 use super::page_drop::PageDrop;
 use super::page_paste::PagePaste;
@@ -126,12 +127,21 @@ pub fn ControlledWidget(controller: Controller) -> impl IntoView {
     });
     let target = DropTarget::new();
     let dragging = target.over;
+    // Focus in a row or kept item that code removes moves to a neighbour.
+    let widget_ref = NodeRef::<leptos::html::Div>::new();
+    let focus_keeper = StoredValue::new_local(None::<FocusKeeper>);
+    widget_ref.on_load(move |widget| {
+        focus_keeper.try_set_value(FocusKeeper::watch(&widget));
+    });
+    on_cleanup(move || {
+        focus_keeper.try_set_value(None);
+    });
     view! {
         // Paste anywhere inside the widget (the drop zone is focusable):
         // screenshots arrive this way in a tracker. Files are dropped
         // anywhere on it too.
         <div class="ta-widget" data-ta="widget" lang=move || wording.with(|w| w.tag().to_owned())
-            data-theme=move || theme.get().as_str()
+            data-theme=move || theme.get().as_str() node_ref=widget_ref
             on:dragover=target.on_drag_over()
             on:dragleave=target.on_drag_leave()
             on:drop=target.on_drop(controller)

@@ -2,6 +2,7 @@
 //! in this layer decides anything.
 
 mod authorization;
+mod child_list;
 mod connection_wait;
 mod connectivity;
 pub mod console;
@@ -25,6 +26,7 @@ mod xhr;
 pub use authorization::{
     fresh_credentials, send_authorized, AuthorizationAsk, AuthorizationProvider,
 };
+pub use child_list::ChildListWatch;
 pub use connectivity::{is_online, Connectivity};
 pub use files::{
     as_file, as_file_list, file_meta, files_from_data_transfer, files_from_list, picked_meta,
