@@ -271,6 +271,26 @@ async fn attaching_from_code_hands_focus_from_a_kept_item_to_the_drop_zone() {
 }
 
 #[wasm_bindgen_test]
+async fn the_widget_puts_no_heading_into_the_pages_outline() {
+    let root = container();
+    let mut options = dev_options(server(), "dev-token");
+    options.issue = "DEMO-1".into();
+    let _handle = mount_widget(root.clone(), options);
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[file(b"outline", "outline.txt", "text/plain")],
+    );
+    // Every part shown: a row, the kept list with its title and form.
+    wait_for("the kept list and its form", 10_000, || {
+        query(&root, "[data-ta=kept-item]").is_some()
+            && query(&root, "[data-ta=attach-button]").is_some()
+    })
+    .await;
+    let headings = query_all(&root, "h1, h2, h3, h4, h5, h6, [role=heading]");
+    assert!(headings.is_empty(), "{} headings", headings.len());
+}
+
+#[wasm_bindgen_test]
 async fn every_refusal_of_a_drop_is_heard() {
     let (_handle, _, zone, live) = refusing_widget();
     drop_files(

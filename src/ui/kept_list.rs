@@ -52,7 +52,9 @@ pub fn KeptList(controller: Controller) -> impl IntoView {
                 target.track();
                 !controller.attaches_kept() || controller.kept.with_untracked(|k| k.is_empty())
             }>
-            <h3 class="ta-kept-title">{move || text(Key::KeptTitle)}</h3>
+            // Not a heading: the page's own outline decides the levels, and
+            // an `<h3>` under a page's `<h1>` broke it.
+            <p class="ta-kept-title">{move || text(Key::KeptTitle)}</p>
             <div class="ta-kept-list" role="list">
                 <For each=pages key=|page| *page let:page>
                     <div class="ta-kept-page">
