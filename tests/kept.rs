@@ -1371,3 +1371,66 @@ async fn removals_heard_of_ids_not_here_tell_the_host_nothing() {
     assert_eq!(kept_ids(&root).len(), 1);
     forget_local(&key);
 }
+
+/// The page switches lists (another issue's `persist_key`) while a file
+/// goes out: the file ends in the list it was dropped for, not the one
+/// shown when its answer comes. Where the key only names the same list
+/// anew (`set_options_moving_uploads`), it follows the move.
+#[wasm_bindgen_test]
+async fn an_upload_ends_in_the_list_it_was_dropped_for() {
+    let (first, second, renamed) = (
+        unique_key("issue-41"),
+        unique_key("issue-42"),
+        unique_key("renamed"),
+    );
+    let options = |key: &str| WidgetOptions {
+        persist: Persist::Session,
+        persist_key: key.to_owned(),
+        // Answers four seconds late: time to switch meanwhile.
+        ..dev_options(slow_server(), "dev-token")
+    };
+    let stored = |key: &str| {
+        load_kept(Persist::Session, &storage_key(key))
+            .items()
+            .iter()
+            .map(|a| a.name.clone())
+            .collect::<Vec<_>>()
+    };
+    let root = container();
+    let (_handle, controller) = mount_with_controller(root.clone(), options(&first));
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[file(b"for 41", "for-41.txt", "text/plain")],
+    );
+    wait_for("the upload to go out", 5_000, || {
+        query(&root, "[data-ta=row][data-state=uploading]").is_some()
+    })
+    .await;
+    controller.set_options(options(&second));
+    wait_all_done(&root, 1).await;
+    assert_eq!(stored(&first), ["for-41.txt"]);
+    assert!(stored(&second).is_empty());
+    assert!(kept_ids(&root).is_empty());
+    assert!(controller.attachments().is_empty(), "not issue 42's");
+    controller.set_options(options(&first));
+    wait_for("the file back with its list", 5_000, || {
+        kept_ids(&root).len() == 1
+    })
+    .await;
+
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[file(b"moved", "moved.txt", "text/plain")],
+    );
+    wait_for("the second upload to go out", 5_000, || {
+        query(&root, "[data-ta=row][data-state=uploading]").is_some()
+    })
+    .await;
+    controller.set_options_moving_uploads(options(&renamed));
+    wait_all_done(&root, 2).await;
+    let mut names = stored(&renamed);
+    names.sort();
+    assert_eq!(names, ["for-41.txt", "moved.txt"]);
+    assert!(stored(&first).is_empty());
+    wait_for("both shown", 5_000, || kept_ids(&root).len() == 2).await;
+}

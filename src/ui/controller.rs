@@ -107,6 +107,10 @@ pub struct Controller {
     /// deletion goes to the issue and the API the file went to, even once
     /// the host has moved the widget to another issue.
     uploaded_with: StoredValue<HashMap<EntryId, Rc<WidgetOptions>>, LocalStorage>,
+    /// Stored lists whose uploads moved to another key (the element's
+    /// fallen-back key replaced, [`Self::set_options_moving_uploads`]): an
+    /// upload started for the old one ends in the new one.
+    moved_lists: StoredValue<HashMap<(Persist, String), (Persist, String)>>,
     /// The finished rows whose upload went to the kept list: after a
     /// switch to a mode that keeps nothing they are still the kept list's,
     /// not that mode's uploads.
@@ -225,6 +229,7 @@ impl Controller {
             deletions: RwSignal::new(Deletions::default()),
             uploaded_with: StoredValue::new_local(HashMap::new()),
             kept_rows: StoredValue::new(HashSet::new()),
+            moved_lists: StoredValue::new(HashMap::new()),
             told_attachments: StoredValue::new(Vec::new()),
             kept_here: StoredValue::new(false),
             attach_status: RwSignal::new(AttachStatus::Idle),
@@ -1281,6 +1286,12 @@ impl Controller {
             let stored = load_kept(options.persist, &storage_key(&options.persist_key));
             let mut kept = stored.clone();
             if move_uploads {
+                self.moved_lists.try_update_value(|moved| {
+                    moved.insert(
+                        (old.persist, old.persist_key.clone()),
+                        (options.persist, options.persist_key.clone()),
+                    )
+                });
                 // Their rows say "Uploaded": a page setting `id` or `name`
                 // after the fact must not lose them, nor find them under
                 // both keys.
@@ -1309,6 +1320,26 @@ impl Controller {
         self.pump();
         // A higher concurrency may free a slot for a waiting retry.
         self.wake_for_retries();
+    }
+
+    /// The stored list an upload started with `started`'s options goes to,
+    /// if that is not the one shown now: the page switched lists while it
+    /// went out. Lists that moved are followed. Without storage there is
+    /// only the list shown.
+    fn list_elsewhere(&self, started: &WidgetOptions) -> Option<(Persist, String)> {
+        let mut list = (started.persist, started.persist_key.clone());
+        let moved = self.moved_lists.try_get_value().unwrap_or_default();
+        // A list may move back to where it was: each move is taken once.
+        for _ in 0..moved.len() {
+            match moved.get(&list) {
+                Some(next) if *next != list => list = next.clone(),
+                _ => break,
+            }
+        }
+        let shown = self
+            .options
+            .try_with_value(|o| (o.persist, o.persist_key.clone()))?;
+        (list != shown && list.0 != Persist::None && shown.0 != Persist::None).then_some(list)
     }
 
     /// The kept attachments this widget uploaded itself and still lists.
@@ -2253,8 +2284,21 @@ impl Controller {
                 if options.mode.keeps_attachments() {
                     self.kept_here.try_set_value(true);
                     self.kept_rows.try_update_value(|rows| rows.insert(id));
-                    // The kept list's effect tells the host.
-                    self.kept.try_update(|k| k.add(attachment.clone()));
+                    match self.list_elsewhere(options) {
+                        // The page switched lists (another issue's) while
+                        // the file went out: it belongs to the list it was
+                        // dropped for, not to the one shown now.
+                        Some((persist, key)) => {
+                            let key = storage_key(&key);
+                            let mut list = load_kept(persist, &key);
+                            list.add(attachment.clone());
+                            save_kept(persist, &key, &list);
+                        }
+                        // The kept list's effect tells the host.
+                        None => {
+                            self.kept.try_update(|k| k.add(attachment.clone()));
+                        }
+                    }
                 } else {
                     self.done_changed();
                 }
