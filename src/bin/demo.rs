@@ -56,10 +56,21 @@ fn Demo() -> impl IntoView {
     // Views must be Send; the handler is not, so it waits in local storage.
     let on_event = StoredValue::new_local(on_event);
 
-    // A new choice of mode, issue or fault switch is a new widget (kept
-    // files survive: they are stored per mode); the language switches live.
+    // One widget for the page's life: a new choice of mode, issue or fault
+    // switch becomes its new options, as a page setting the element's
+    // attributes does. Files already going finish as they started, and
+    // each mode keeps its own stored list (its own `persist_key`).
     let setup = Memo::new(move |_| choice.with(|c| (c.mode, c.issue, c.faults)));
     let controller = StoredValue::new(None::<Controller>);
+    Effect::new(move |before: Option<(Mode, &'static str, bool)>| {
+        let now = setup.get();
+        if before.is_some_and(|before| before != now) {
+            if let Some(controller) = controller.get_value() {
+                controller.set_options(options_for(choice.get_untracked(), on_event.get_value()));
+            }
+        }
+        now
+    });
     Effect::new(move |_| {
         let locale = choice.with(|c| c.locale);
         if let Some(controller) = controller.get_value() {
@@ -80,22 +91,9 @@ fn Demo() -> impl IntoView {
             controller.set_options(options);
         }
     });
-    let widget = move || {
-        let (mode, issue, faults) = setup.get();
-        let (locale, theme) = choice.with_untracked(|c| (c.locale, c.theme));
-        let options = options_for(
-            Choice {
-                mode,
-                issue,
-                locale,
-                theme,
-                faults,
-            },
-            on_event.get_value(),
-        );
-        let on_ready = Callback::new(move |ready: Controller| controller.set_value(Some(ready)));
-        view! { <TrackerAttachments options=options on_ready=on_ready/> }
-    };
+    let options = options_for(choice.get_untracked(), on_event.get_value());
+    let on_ready = Callback::new(move |ready: Controller| controller.set_value(Some(ready)));
+    let widget = view! { <TrackerAttachments options=options on_ready=on_ready/> };
 
     view! {
         <main class="demo">

@@ -78,6 +78,33 @@ test('flow and form modes upload and show their answers', async () => {
   await page.close();
 });
 
+test('a file going out when the mode changes finishes and stays kept', async () => {
+  const { page, problems } = await openDemo();
+  // The upload is held at the network until the mode has changed.
+  let release;
+  const released = new Promise((resolve) => { release = resolve; });
+  let held;
+  const heldNow = new Promise((resolve) => { held = resolve; });
+  await page.route('**/v2/attachments/**', async (route) => {
+    held();
+    await released;
+    await route.continue();
+  });
+  await dropFiles(page, '[data-ta=dropzone]', [textFile('in-flight.txt')]);
+  await heldNow;
+  await page.locator('[data-demo=mode]').selectOption('jira');
+  const row = page.locator('[data-ta=row]', { hasText: 'in-flight.txt' });
+  assert.equal(await row.count(), 1, 'the row stays through the switch');
+  release();
+  await page.locator('[data-ta=row][data-state=done]', { hasText: 'in-flight.txt' }).waitFor({ timeout: 20_000 });
+  // Jira cannot attach Tracker's temporary files: the list waits hidden.
+  assert.equal(await page.locator('[data-ta=kept-item]:visible').count(), 0);
+  await page.locator('[data-demo=mode]').selectOption('tracker-temp');
+  await page.locator('[data-ta=kept-item]', { hasText: 'in-flight.txt' }).waitFor({ timeout: 10_000 });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('with faults simulated, every file still ends uploaded after retries', async () => {
   const { page, problems } = await openDemo();
   await page.locator('[data-demo=faults]').check();
