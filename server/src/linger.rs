@@ -1,6 +1,7 @@
-//! Lingering close for upload routes. When a handler answers before reading
-//! the whole body (413 at the limit, 403 without the XSRF header, 400 for a
-//! bad part), hyper closes the socket with the rest of the upload unread,
+//! Lingering close, around every route. When the server answers before
+//! reading the whole body (413 at the limit, 403 without the XSRF header,
+//! 400 for a bad part, 401 for a wrong token, 403 for a foreign origin),
+//! hyper closes the socket with the rest of the upload unread,
 //! and the kernel then resets the connection: the client often loses the
 //! answer and sees only "connection reset". Like nginx's `lingering_close`,
 //! we keep reading (and discarding) the rest for a bounded time and amount,

@@ -304,3 +304,78 @@ async fn the_binary_stops_on_sigterm_despite_a_stalled_upload() {
     assert!(status.success(), "{status}");
     assert!(walk(&data_dir.join("tmp")).is_empty());
 }
+
+/// Sends an upload's head and then its whole body, reading meanwhile; the
+/// answer's status line, and whether every byte of the body was taken.
+async fn refused_while_sending(
+    address: &str,
+    path: &str,
+    auth: &str,
+    length: usize,
+) -> (String, bool) {
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: {auth}\r\n\
+         X-Org-ID: {ORG}\r\nX-Atlassian-Token: no-check\r\n\
+         Content-Type: multipart/form-data; boundary={BOUNDARY}\r\n\
+         Content-Length: {length}\r\n\r\n"
+    );
+    let stream = TcpStream::connect(address).await.unwrap();
+    let (mut read, mut write) = stream.into_split();
+    let writer = tokio::spawn(async move {
+        write.write_all(head.as_bytes()).await?;
+        let chunk = vec![b'a'; 64 * 1024];
+        let mut left = length;
+        while left > 0 {
+            let n = left.min(chunk.len());
+            write.write_all(&chunk[..n]).await?;
+            left -= n;
+        }
+        write.flush().await
+    });
+    let answer = read_until_closed_or(&mut read, b"\r\n").await;
+    let taken = writer.await.unwrap().is_ok();
+    let status = String::from_utf8_lossy(&answer)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    (status, taken)
+}
+
+/// Reads until `end` has arrived or the connection closed.
+async fn read_until_closed_or(stream: &mut tokio::net::tcp::OwnedReadHalf, end: &[u8]) -> Vec<u8> {
+    let mut read = Vec::new();
+    let _ = tokio::time::timeout(CLOSE_WAIT, async {
+        let mut buf = [0u8; 4096];
+        while !read.windows(end.len()).any(|w| w == end) {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => read.extend_from_slice(&buf[..n]),
+            }
+        }
+    })
+    .await;
+    read
+}
+
+/// A refusal before the body is read (a wrong token, on every upload
+/// route) keeps reading the rest, as a 413 does: closed with the upload
+/// unread, the connection is reset and the client (a proxy's forward,
+/// a browser) often loses the 401 that would have it renew the token.
+#[tokio::test]
+async fn a_refused_token_is_heard_while_the_body_still_comes() {
+    let dir = TempDir::new();
+    let server = server(&dir).await;
+    let address = server.base.trim_start_matches("http://").to_owned();
+    let length = 24 * 1024 * 1024;
+    for (path, auth) in [
+        ("/v2/attachments/", "OAuth wrong-token"),
+        ("/v2/issues/DEMO-1/attachments/", "OAuth wrong-token"),
+        ("/rest/api/3/issue/DEMO-1/attachments", "Bearer wrong-token"),
+        ("/upload/flow", "OAuth wrong-token"),
+    ] {
+        let (status, taken) = refused_while_sending(&address, path, auth, length).await;
+        assert_eq!(status, "HTTP/1.1 401 Unauthorized", "{path}");
+        assert!(taken, "{path}: the body was cut off after the 401");
+    }
+}

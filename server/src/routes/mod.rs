@@ -138,6 +138,10 @@ pub fn router(state: AppState, modes: Modes) -> anyhow::Result<Router> {
     // Outside CORS: a preflight names its server too.
     let app = app
         .layer(middleware::from_fn(refuse_repeated_host))
+        // Around everything that may answer before a body is read: the
+        // upload routes' own refusals, and the credential and origin
+        // checks in front of them, which answer a whole upload at once.
+        .layer(middleware::from_fn(linger::linger))
         .layer(middleware::from_fn(access_log::log));
     Ok(app.with_state(state))
 }
@@ -344,15 +348,13 @@ impl Uploads {
     /// timeout (GET and the like have none to wait for), its 408 speaking
     /// of a file for uploads only. An answer that comes before the body is
     /// all here (the upstream's early refusal, or 504 for an upstream that
-    /// stopped taking it) lingers as a local upload's does, so the browser
-    /// hears it rather than a reset.
+    /// stopped taking it) lingers as a local upload's does (`router`'s
+    /// outermost layer), so the browser hears it rather than a reset.
     fn forwarded(&self, flavor: Flavor) -> MethodRouter<Arc<proxy::Proxy>> {
-        any(proxy::forward)
-            .layer(middleware::from_fn_with_state(
-                (self.idle, flavor),
-                upload::forwarded_idle_timeout,
-            ))
-            .layer(middleware::from_fn(linger::linger))
+        any(proxy::forward).layer(middleware::from_fn_with_state(
+            (self.idle, flavor),
+            upload::forwarded_idle_timeout,
+        ))
     }
 
     /// A route that reads a JSON body: one that stops arriving ends the
@@ -377,16 +379,16 @@ impl Uploads {
         let route = route
             .layer(DefaultBodyLimit::disable())
             .layer(middleware::from_fn(framing::bound));
-        let route = match &self.faults {
+        // An injected 503 lingers (`router`'s outermost layer) and reaches
+        // the client; an injected close fails the response, which ends the
+        // connection regardless.
+        match &self.faults {
             Some(faults) => route.layer(middleware::from_fn_with_state(
                 (faults.clone(), flavor),
                 faults::inject,
             )),
             None => route,
-        };
-        // Outermost, so an injected 503 reaches the client too; an injected
-        // close fails the response, which ends the connection regardless.
-        route.layer(middleware::from_fn(linger::linger))
+        }
     }
 }
 
