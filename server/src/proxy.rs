@@ -200,9 +200,16 @@ fn connection_listed(headers: &HeaderMap) -> Vec<String> {
 /// `Origin`/`Referer`, which make Jira treat the call as a browser form
 /// post and refuse it, and `Accept-Encoding` (replaced by `identity`: a
 /// compressed JSON answer could not be read to move its URLs onto this
-/// server, and this client does not decompress).
+/// server, and this client does not decompress), and what the browser says
+/// of its route (`Forwarded`, `X-Forwarded-*`): the upstream would build
+/// its URLs for a scheme or host that is not its own, and they would no
+/// longer be moved onto this server.
 fn is_replaced_or_private(name: &HeaderName) -> bool {
+    if name.as_str().starts_with("x-forwarded-") {
+        return true;
+    }
     [
+        header::FORWARDED,
         header::HOST,
         header::AUTHORIZATION,
         header::ACCEPT_ENCODING,
@@ -223,9 +230,13 @@ fn is_replaced_or_private(name: &HeaderName) -> bool {
 }
 
 /// Response headers that are ours to decide: CORS (our layer answers the
-/// browser) and cookies (they would land on our origin).
+/// browser), cookies (they would land on our origin) and the upstream's
+/// challenge (a `Basic` one would have the browser ask for a password on
+/// this origin; the widget reads the status alone).
 fn is_ours(name: &HeaderName) -> bool {
-    name.as_str().starts_with("access-control-") || name == header::SET_COOKIE
+    name.as_str().starts_with("access-control-")
+        || name == header::SET_COOKIE
+        || name == header::WWW_AUTHENTICATE
 }
 
 /// Who may use the proxy, which sends the server's credentials upstream:

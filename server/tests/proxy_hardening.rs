@@ -208,6 +208,12 @@ async fn the_pages_cookies_and_csrf_tokens_never_go_upstream() {
         .header("X-CSRF-Token", "t0ken")
         .header("X-XSRF-TOKEN", "t0ken")
         .header("X-Requested-With", "XMLHttpRequest")
+        // The browser's (or a TLS terminator's) word on its route: the
+        // upstream would build its URLs for https and another host.
+        .header("X-Forwarded-Proto", "https")
+        .header("X-Forwarded-Host", "elsewhere.example")
+        .header("X-Forwarded-For", "10.0.0.1")
+        .header("Forwarded", "proto=https;host=elsewhere.example")
         .header("Accept-Language", "ru")
         .send()
         .await
@@ -220,6 +226,10 @@ async fn the_pages_cookies_and_csrf_tokens_never_go_upstream() {
         "x-csrf-token",
         "x-xsrf-token",
         "x-requested-with",
+        "x-forwarded-proto",
+        "x-forwarded-host",
+        "x-forwarded-for",
+        "forwarded",
     ] {
         assert!(
             !seen.headers.contains_key(name),
@@ -229,6 +239,39 @@ async fn the_pages_cookies_and_csrf_tokens_never_go_upstream() {
     }
     assert_eq!(seen.headers["accept-language"], "ru");
     assert_eq!(seen.headers["authorization"], SECRET);
+}
+
+fn challenging(_: &Seen, _: &str) -> Response {
+    (
+        StatusCode::UNAUTHORIZED,
+        [
+            ("content-type", "application/json"),
+            ("www-authenticate", "Basic realm=\"upstream\""),
+        ],
+        r#"{"errorMessages":["no"]}"#,
+    )
+        .into_response()
+}
+
+/// The upstream's challenge stays upstream: a `Basic` one would have the
+/// browser ask for a password on this server's origin. The 401 itself
+/// comes back, for the widget to ask for a fresh token.
+#[tokio::test]
+async fn the_upstreams_challenge_is_not_passed_back() {
+    let upstream = Upstream::start(challenging).await;
+    let dir = TempDir::new();
+    let proxy = proxy(&upstream.base, &dir).await;
+    let response = reqwest::Client::new()
+        .get(format!("{}/v2/issues/DEMO-1", proxy.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert!(
+        !response.headers().contains_key("www-authenticate"),
+        "{:?}",
+        response.headers()
+    );
 }
 
 /// Only the methods the APIs use go upstream: TRACE would echo the
