@@ -626,6 +626,42 @@ async fn a_token_changed_mid_file_still_completes_it_in_flow_mode() {
 }
 
 #[wasm_bindgen_test]
+async fn an_authorization_function_that_never_answers_fails_in_time() {
+    // A token fetch that never settles: the file fails (Retry) and the
+    // widget goes idle, and an attach ends, instead of waiting for good.
+    let provider = AuthorizationProvider::new(std::future::pending::<Result<String, String>>)
+        .with_timeout_ms(300);
+    let options = WidgetOptions {
+        issue: "DEMO-1".into(),
+        authorization: Some(provider),
+        ..dev_options(server(), "dev-token")
+    };
+    let root = container();
+    let (_handle, controller) = mount_with_controller(root.clone(), options);
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[file(b"never", "never.txt", "text/plain")],
+    );
+    wait_for("the file to fail", 5_000, || {
+        query(&root, "[data-ta=row][data-state=failed]").is_some()
+    })
+    .await;
+    let row = query(&root, "[data-ta=row]").unwrap();
+    assert!(
+        text(&row).contains("no answer within 1 s"),
+        "{}",
+        text(&row)
+    );
+    assert!(query(&row, "[data-ta=retry]").is_some());
+    assert!(!controller.is_busy());
+    let attached = controller.attach("DEMO-1".into(), "a comment".into()).await;
+    assert!(
+        matches!(&attached, Err(UploadError::Browser(reason)) if reason.contains("no answer")),
+        "{attached:?}"
+    );
+}
+
+#[wasm_bindgen_test]
 async fn flow_parts_refresh_a_refused_token() {
     // A host that caches its token and fetches a new one only when told
     // the cached one was refused.

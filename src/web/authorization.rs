@@ -1,9 +1,10 @@
 use std::fmt;
-use std::future::Future;
+use std::future::{poll_fn, Future};
 use std::pin::Pin;
 use std::rc::Rc;
+use std::task::Poll;
 
-use super::RawResponse;
+use super::{sleep, RawResponse};
 use crate::backend::Credentials;
 use crate::core::UploadError;
 
@@ -17,11 +18,20 @@ pub struct AuthorizationAsk {
     pub refused: bool,
 }
 
+/// How long the provider may take to answer by default.
+pub const DEFAULT_PROVIDER_TIMEOUT_MS: u64 = 30_000;
+
 /// The host's source of the `Authorization` value, awaited before every
 /// request and every retry: tokens expire mid-upload, and a value read once
-/// at the start is the first complaint of other uploaders' users.
+/// at the start is the first complaint of other uploaders' users. An
+/// answer that does not come within its time limit is a failure: a token
+/// fetch that never settles would hold its upload at "Uploading 0 B", and
+/// the widget busy, for good.
 #[derive(Clone)]
-pub struct AuthorizationProvider(Rc<dyn Fn(AuthorizationAsk) -> HeaderFuture>);
+pub struct AuthorizationProvider {
+    provide: Rc<dyn Fn(AuthorizationAsk) -> HeaderFuture>,
+    timeout_ms: u64,
+}
 
 impl AuthorizationProvider {
     pub fn new<F, Fut>(provide: F) -> Self
@@ -38,15 +48,39 @@ impl AuthorizationProvider {
         F: Fn(AuthorizationAsk) -> Fut + 'static,
         Fut: Future<Output = Result<String, String>> + 'static,
     {
-        Self(Rc::new(move |ask| Box::pin(provide(ask)) as HeaderFuture))
+        Self {
+            provide: Rc::new(move |ask| Box::pin(provide(ask)) as HeaderFuture),
+            timeout_ms: DEFAULT_PROVIDER_TIMEOUT_MS,
+        }
+    }
+
+    /// The same provider with another time limit on each answer.
+    pub fn with_timeout_ms(self, timeout_ms: u64) -> Self {
+        Self { timeout_ms, ..self }
     }
 
     pub async fn header(&self) -> Result<String, String> {
-        (self.0)(AuthorizationAsk::default()).await
+        self.ask(AuthorizationAsk::default()).await
     }
 
     async fn header_after_refusal(&self) -> Result<String, String> {
-        (self.0)(AuthorizationAsk { refused: true }).await
+        self.ask(AuthorizationAsk { refused: true }).await
+    }
+
+    async fn ask(&self, ask: AuthorizationAsk) -> Result<String, String> {
+        let mut answer = (self.provide)(ask);
+        let mut limit = Box::pin(sleep(self.timeout_ms));
+        let seconds = self.timeout_ms.div_ceil(1000);
+        poll_fn(move |cx| {
+            if let Poll::Ready(answer) = answer.as_mut().poll(cx) {
+                return Poll::Ready(answer);
+            }
+            match limit.as_mut().poll(cx) {
+                Poll::Ready(()) => Poll::Ready(Err(format!("no answer within {seconds} s"))),
+                Poll::Pending => Poll::Pending,
+            }
+        })
+        .await
     }
 }
 
@@ -58,7 +92,7 @@ impl fmt::Debug for AuthorizationProvider {
 
 impl PartialEq for AuthorizationProvider {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.0, &other.0)
+        Rc::ptr_eq(&self.provide, &other.provide) && self.timeout_ms == other.timeout_ms
     }
 }
 

@@ -25,6 +25,7 @@ mod xhr;
 
 pub use authorization::{
     fresh_credentials, send_authorized, AuthorizationAsk, AuthorizationProvider,
+    DEFAULT_PROVIDER_TIMEOUT_MS,
 };
 pub use child_list::ChildListWatch;
 pub use connectivity::{is_online, Connectivity};
