@@ -674,6 +674,55 @@ async fn with_two_page_paste_widgets_the_first_keeps_the_paste_when_its_options_
     assert_eq!((rows(&first), rows(&second)), (1, 0));
 }
 
+#[wasm_bindgen_test]
+async fn a_hidden_widget_leaves_the_pages_drops_and_pastes_to_a_shown_one() {
+    let rows = |root: &web_sys::Element| query_all(root, "[data-ta=row]").len();
+    let page_wide = || {
+        let mut options = dev_options(server(), "dev-token");
+        options.page_drop = true;
+        options.page_paste = true;
+        options
+    };
+    // The first, listening first, sits in a hidden tab.
+    let hidden = container();
+    hidden.set_hidden(true);
+    let _hidden = mount_widget(hidden.clone(), page_wide());
+    let shown = container();
+    let _shown = mount_widget(shown.clone(), page_wide());
+    let body: web_sys::Element = document().body().unwrap().into();
+
+    let dropped = transfer_of(&[file(b"dropped", "dropped.txt", "text/plain")]);
+    dispatch_drag(&body, "dragenter", &dropped);
+    assert!(
+        !dispatch_drag(&body, "dragover", &dropped),
+        "dragover must be cancelled"
+    );
+    assert!(
+        !dispatch_drag(&body, "drop", &dropped),
+        "the drop was not taken"
+    );
+    let pasted = transfer_of(&[file(&PNG_40X20, "pasted.png", "image/png")]);
+    assert!(paste_on(&body, &pasted), "the paste was not taken");
+    wait_for("both files in the shown widget", 5_000, || {
+        rows(&shown) == 2
+    })
+    .await;
+    assert_eq!(rows(&hidden), 0);
+    assert!(query(&hidden, "[data-ta=page-drop]")
+        .unwrap()
+        .has_attribute("hidden"));
+
+    // Its tab shown, the first takes the page's files again.
+    hidden.set_hidden(false);
+    let again = transfer_of(&[file(&PNG_40X20, "again.png", "image/png")]);
+    assert!(paste_on(&body, &again));
+    wait_for("the paste in the first widget", 5_000, || {
+        rows(&hidden) == 1
+    })
+    .await;
+    assert_eq!(rows(&shown), 2);
+}
+
 // Delete from issue: a finished row of the modes that attach straight onto
 // an issue takes its file off the issue again (T6, J6).
 

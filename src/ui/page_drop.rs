@@ -2,7 +2,7 @@ use leptos::ev::DragEvent;
 use leptos::html;
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Event, Node};
+use web_sys::{Element, Event, Node};
 
 use super::Controller;
 use crate::core::Key;
@@ -48,6 +48,17 @@ pub(super) fn still_on_page(marker: Option<&Node>, forget: impl FnOnce() + 'stat
     on_page
 }
 
+/// Whether the widget `inside` belongs to is drawn: not in a hidden tab, a
+/// closed dialog or anything else laid out as `display: none`. A widget
+/// nobody sees must not take the page's drops and pastes from one that is
+/// seen (the next one listening then takes them).
+pub(super) fn widget_shown(inside: Option<&Node>) -> bool {
+    inside
+        .and_then(|node| node.dyn_ref::<Element>())
+        .and_then(|el| el.closest("[data-ta=widget]").ok().flatten())
+        .is_some_and(|widget| widget.get_client_rects().length() > 0)
+}
+
 /// With `page_drop`, files dragged anywhere over the page show an overlay,
 /// and dropped anywhere they come to this widget. The listeners live on the
 /// document and go with the widget.
@@ -60,9 +71,11 @@ pub fn PageDrop(controller: Controller) -> impl IntoView {
     let overlay = NodeRef::<html::Div>::new();
     let drag = move |ev: Event| {
         let overlay = overlay.try_get_untracked().flatten();
-        if !still_on_page(overlay.as_ref().map(AsRef::as_ref), move || {
+        let overlay: Option<&Node> = overlay.as_ref().map(AsRef::as_ref);
+        if !still_on_page(overlay, move || {
             listeners.try_update_value(Vec::clear);
-        }) {
+        }) || !widget_shown(overlay)
+        {
             return None;
         }
         ev.dyn_into::<DragEvent>().ok().filter(carries_files)

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{ClipboardEvent, DataTransfer, Event, HtmlElement};
 
-use super::page_drop::still_on_page;
+use super::page_drop::{still_on_page, widget_shown};
 use super::Controller;
 use crate::web::{files_from_data_transfer, EventListener};
 
@@ -38,9 +38,11 @@ pub fn PagePaste(controller: Controller) -> impl IntoView {
     let listener = StoredValue::new_local(None::<EventListener>);
     let paste = move |ev: Event| {
         let marker = marker.try_get_untracked().flatten();
-        if !still_on_page(marker.as_ref().map(AsRef::as_ref), move || {
+        let marker: Option<&web_sys::Node> = marker.as_ref().map(AsRef::as_ref);
+        if !still_on_page(marker, move || {
             listener.try_set_value(None);
-        }) {
+        }) || !widget_shown(marker)
+        {
             return;
         }
         // The widget itself (a paste inside it), an editor on the page or
