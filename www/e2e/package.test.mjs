@@ -396,6 +396,10 @@ if (el) {
 }
 handle.addFiles([]);
 handle.unmount();
+{
+  using scoped = mount(document.createElement('div'), { mode: 'tracker-temp' });
+  scoped.addFiles([]);
+}
 document.addEventListener('attachments-change', (e) => console.log(e.detail.attachmentIds.length));
 window.addEventListener('upload-error', (e) => console.log(e.detail.error.message));
 `,

@@ -1,4 +1,6 @@
 // Hand-written types of the tracker-attachments package.
+// `Symbol.dispose` (the handle's, for `using`) needs TypeScript 5.2 or later.
+/// <reference lib="esnext.disposable" />
 
 /** One stored file, with the field names of Tracker's own answer. */
 export interface Attachment {
@@ -106,9 +108,10 @@ export interface AuthorizationAsk {
 
 /**
  * Returns the whole `Authorization` value, e.g. `"OAuth y0_…"`; called
- * before every request and retry. If it throws, rejects or gives anything
- * but a non-empty string, that upload fails with kind `'browser'` and is
- * not retried (after a 401, the 401 stands).
+ * before every request and retry. If it throws, rejects, gives anything
+ * but a non-empty string or has not answered within 30 seconds, that
+ * upload fails with kind `'browser'` and is not retried (after a 401, the
+ * 401 stands).
  */
 export type AuthorizationProvider = (ask: AuthorizationAsk) => string | Promise<string>;
 
@@ -442,7 +445,8 @@ export interface TrackerAttachmentsMethods {
   openFileDialog(): void;
   /**
    * Attaches the kept files to an issue; resolves to the ids attached,
-   * rejects with an `UploadError` (never throws). Only `tracker-temp` and
+   * rejects with an `UploadError` (never throws, unless `mount()`'s
+   * handle was freed). Only `tracker-temp` and
    * `flow` keep files to attach; `tracker-issue` still attaches those a
    * widget kept itself before a switch to it (in this page's life);
    * `jira` and `form` resolve `[]`.
@@ -462,7 +466,7 @@ export interface TrackerAttachmentsMethods {
    * has left the list and `attachmentIds` (the `attachments-change` that
    * tells it follows, paced as every one is); an attachment gone from the
    * issue already counts as deleted. Rejects with an `UploadError` (never
-   * throws): `not-deleted` with the server's reason, the file still on the
+   * throws, unless `mount()`'s handle was freed): `not-deleted` with the server's reason, the file still on the
    * issue and its row saying so; `nothing-to-delete`; `delete-running`;
    * `cancelled` when the element is not connected (or the handle unmounted).
    */
@@ -524,14 +528,17 @@ export interface TrackerAttachmentsHandle extends TrackerAttachmentsMethods {
   /** Stops the uploads and removes the widget. */
   unmount(): void;
   /**
-   * Frees the handle, unmounting the widget if it still is (the handle's
-   * `Symbol.dispose`, where the runtime has one, does the same; it is not
-   * typed here so that the types work without the `esnext` library). A
-   * handle that is merely dropped keeps its widget mounted. After it, the
-   * handle's other methods and properties throw; `unmount()` and `free()`
-   * do nothing.
+   * Frees the handle, unmounting the widget if it still is. A handle that
+   * is merely dropped keeps its widget mounted. After it, the handle's
+   * other methods and properties throw (its promise-returning methods
+   * included); `unmount()` and `free()` do nothing.
    */
   free(): void;
+  /**
+   * `free()`, at the end of a `using` block. Only where the runtime has
+   * `Symbol.dispose`; elsewhere call `free()` or `unmount()`.
+   */
+  [Symbol.dispose](): void;
 }
 
 /** What `init()` loads the wasm from: a URL, a fetch of it (or its promise), its bytes or a compiled module. */
