@@ -1770,7 +1770,7 @@ async fn a_language_without_a_table_speaks_the_hosts_strings() {
     // Strings set right after the element connects, as a page does that
     // writes the element in its HTML and sets them after `init()`: no
     // warning either. Without strings, the tag warns once, naming the
-    // attribute, and still sets `lang`.
+    // attribute, and `lang` is that of the words shown: English.
     let late = element_in(&container(), &[("locale", "de-AT")]);
     // As after `await init()`: the microtasks queued meanwhile run first.
     wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&JsValue::NULL))
@@ -1795,7 +1795,7 @@ async fn a_language_without_a_table_speaks_the_hosts_strings() {
     assert!(warned[1].contains("locale=\"fr\""), "{warned:?}");
     assert_eq!(
         shadow_attr(&bare, "[data-ta=widget]", "lang").as_deref(),
-        Some("fr")
+        Some("en")
     );
     late.remove();
     bare.remove();

@@ -581,6 +581,21 @@ mod custom_wording {
     }
 
     #[test]
+    fn the_lang_tag_is_the_language_of_the_words_shown() {
+        let german = || Language::parse("de-CH").unwrap();
+        // No words of its own: English stands in, and is tagged so.
+        assert_eq!(Wording::new(german(), None, None).tag(), "en");
+        assert_eq!(wording("de-CH", "{}", None).tag(), "en");
+        // The host's German words: German, even where English fills gaps.
+        assert_eq!(
+            wording("de-CH", r#"{"browse":"durchsuchen"}"#, None).tag(),
+            "de-CH"
+        );
+        assert_eq!(Wording::from(Locale::Ru).tag(), "ru");
+        assert_eq!(Wording::new(Locale::En.into(), None, None).tag(), "en");
+    }
+
+    #[test]
     fn templates_fill_named_placeholders_and_leave_the_rest() {
         let names = ["size", "max"];
         assert_eq!(

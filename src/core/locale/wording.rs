@@ -67,9 +67,16 @@ impl Wording {
         &self.language
     }
 
-    /// The tag for the `lang` attribute.
+    /// The tag for the `lang` attribute: the language asked for, unless
+    /// the host gave no words of it, and every word shown is the built-in
+    /// table's (English for `de`): a screen reader would read English
+    /// text with German pronunciation.
     pub fn tag(&self) -> &str {
-        self.language.tag()
+        if self.language.is_built_in() || self.custom.is_some() {
+            self.language.tag()
+        } else {
+            self.language.table().tag()
+        }
     }
 
     fn messages(&self) -> &'static Messages {
