@@ -68,14 +68,14 @@ pub fn define_tracker_attachments() -> Result<bool, JsValue> {
          fields: JsValue,
          strings: JsValue,
          before_add: JsValue| {
-            let properties = Properties {
+            let mut properties = Properties {
                 authorization: authorization.dyn_into::<Function>().ok(),
                 headers: text_pairs(&headers, "headers"),
                 fields: text_pairs(&fields, "fields"),
-                strings: custom_strings(&strings).map(Rc::new),
                 before_add: before_add.dyn_into::<Function>().ok(),
                 ..Properties::default()
             };
+            properties.take_strings(custom_strings(&strings));
             match TrackerAttachmentsHandle::attach(element, Source::Attributes, properties) {
                 Ok(handle) => handle.into(),
                 Err(error) => {
@@ -99,14 +99,16 @@ pub fn define_tracker_attachments() -> Result<bool, JsValue> {
 #[wasm_bindgen]
 pub fn mount(element: HtmlElement, options: JsValue) -> Result<TrackerAttachmentsHandle, JsValue> {
     let given = option_pairs(&options);
-    let properties = Properties {
+    let mut properties = Properties {
         authorization: given.authorization.flatten(),
         headers: given.headers.unwrap_or_default(),
         fields: given.fields.unwrap_or_default(),
-        strings: given.strings.flatten(),
         before_add: given.before_add.flatten(),
         ..Properties::default()
     };
+    if let Some(strings) = given.strings {
+        properties.take_strings(strings);
+    }
     TrackerAttachmentsHandle::attach(element, Source::Options(given.pairs), properties)
 }
 
@@ -129,6 +131,23 @@ struct Properties {
     /// function made it, or a check that throws for every file of a drop
     /// of thousands would flood the console.
     before_add_warned: Rc<Cell<u8>>,
+    /// The warnings told of the strings last set: the same ones set again
+    /// (a framework's every render) are not told again.
+    strings_told: Vec<String>,
+}
+
+impl Properties {
+    /// Takes strings as read by [`custom_strings`], telling their warnings
+    /// unless they are those told last.
+    fn take_strings(&mut self, (strings, warnings): (Option<CustomStrings>, Vec<String>)) {
+        if warnings != self.strings_told {
+            for warning in &warnings {
+                crate::web::console::warn(warning);
+            }
+            self.strings_told = warnings;
+        }
+        self.strings = strings.map(Rc::new);
+    }
 }
 
 /// Where a widget's settings come from.
@@ -258,8 +277,8 @@ impl TrackerAttachmentsHandle {
     /// are left out with a warning naming their key.
     #[wasm_bindgen(setter)]
     pub fn set_strings(&self, strings: JsValue) {
-        let strings = custom_strings(&strings).map(Rc::new);
-        self.set_property(|p| p.strings = strings);
+        let strings = custom_strings(&strings);
+        self.set_property(|p| p.take_strings(strings));
     }
 
     /// Text fields added to every `form` mode body; `null` adds none.
@@ -345,7 +364,7 @@ impl TrackerAttachmentsHandle {
                 mounted.properties.fields = fields;
             }
             if let Some(strings) = given.strings {
-                mounted.properties.strings = strings;
+                mounted.properties.take_strings(strings);
             }
             if let Some(before_add) = given.before_add {
                 mounted.properties.before_add = before_add;
@@ -826,7 +845,7 @@ struct OptionPairs {
     authorization: Option<Option<Function>>,
     headers: Option<Vec<(String, String)>>,
     fields: Option<Vec<(String, String)>>,
-    strings: Option<Option<Rc<CustomStrings>>>,
+    strings: Option<(Option<CustomStrings>, Vec<String>)>,
     before_add: Option<Option<Function>>,
 }
 
@@ -871,7 +890,7 @@ fn option_pairs(options: &JsValue) -> OptionPairs {
                 continue;
             }
             "strings" => {
-                given.strings = Some(custom_strings(&value).map(Rc::new));
+                given.strings = Some(custom_strings(&value));
                 continue;
             }
             "beforeAdd" => {

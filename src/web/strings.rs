@@ -10,18 +10,17 @@ use wasm_bindgen::{JsCast, JsValue};
 use crate::core::json::Json;
 use crate::core::CustomStrings;
 
-/// The wording in `value` with a console warning per entry left out;
-/// `None` for `null`, `undefined`, an object without usable entries and
-/// (with a warning) anything but an object.
-pub fn custom_strings(value: &JsValue) -> Option<CustomStrings> {
+/// The wording in `value`, and a warning per entry left out; `None` for
+/// `null`, `undefined`, an object without usable entries and (with a
+/// warning) anything but an object. The caller tells the warnings: a page
+/// setting the same strings on every render should hear them once.
+pub fn custom_strings(value: &JsValue) -> (Option<CustomStrings>, Vec<String>) {
     if value.is_null() || value.is_undefined() {
-        return None;
+        return (None, Vec::new());
     }
     let (strings, warnings) = CustomStrings::parse(&loose(value, 2));
-    for warning in warnings {
-        super::console::warn(&warning.to_string());
-    }
-    Some(strings).filter(|s| !s.is_empty())
+    let warnings = warnings.iter().map(ToString::to_string).collect();
+    (Some(strings).filter(|s| !s.is_empty()), warnings)
 }
 
 /// `value` as [`Json`], `depth` levels of arrays and objects deep.
