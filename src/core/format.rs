@@ -32,7 +32,8 @@ mod tests {
     #[test]
     fn formats_units() {
         assert_eq!(format_bytes(0), "0 B");
-        assert_eq!(format_bytes(1023), "1023 B");
+        assert_eq!(format_bytes(999), "999 B");
+        assert_eq!(format_bytes(1023), "1,023 B");
         assert_eq!(format_bytes(1536), "1.5 KB");
         assert_eq!(format_bytes(20 * 1024 * 1024), "20 MB");
         assert_eq!(format_bytes(1 << 30), "1.0 GB");

@@ -149,11 +149,12 @@ impl Wording {
     /// A byte count as a person reads it: `1.5 MB`, `1,5 МБ`. Units of
     /// 1024, as file managers show them; one decimal below ten.
     pub fn bytes(&self, bytes: u64) -> String {
-        let [b, units @ ..] = self.units();
+        let [_, units @ ..] = self.units();
         // Integer arithmetic: `{:.1}` of an f64 pulls float formatting
         // (~7 KB of gzip) into the wasm.
         let Some(ScaledBytes { unit, whole, tenth }) = scale_bytes(bytes, units.len()) else {
-            return format!("{bytes} {b}");
+            // Grouped as an exact count is ("1,001 B" beside "1,537 B").
+            return self.exact_bytes(bytes);
         };
         let name = units.get(unit).copied().unwrap_or_default();
         match tenth {
