@@ -1719,6 +1719,33 @@ const GERMAN: &str = r#"{
 }"#;
 
 #[wasm_bindgen_test]
+async fn the_widget_is_written_in_the_direction_of_its_words() {
+    // A Hebrew page: the English widget reads left to right ("5.0 MB",
+    // not "MB 5.0"); given Hebrew words, right to left.
+    let page = container();
+    page.set_attribute("dir", "rtl").unwrap();
+    let el = element_in(&page, &[("locale", "he")]);
+    wait_for("the widget", 2_000, || {
+        shadow_attr(&el, "[data-ta=widget]", "dir").is_some()
+    })
+    .await;
+    assert_eq!(
+        shadow_attr(&el, "[data-ta=widget]", "dir").as_deref(),
+        Some("ltr")
+    );
+    Reflect::set(&el, &"strings".into(), &json(r#"{"browse": "עיון"}"#)).unwrap();
+    wait_for("right to left", 2_000, || {
+        shadow_attr(&el, "[data-ta=widget]", "dir").as_deref() == Some("rtl")
+    })
+    .await;
+    assert_eq!(
+        shadow_attr(&el, "[data-ta=widget]", "lang").as_deref(),
+        Some("he")
+    );
+    el.remove();
+}
+
+#[wasm_bindgen_test]
 async fn a_language_without_a_table_speaks_the_hosts_strings() {
     let capture = WarnCapture::start();
     define_tracker_attachments().expect("define");

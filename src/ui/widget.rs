@@ -9,7 +9,7 @@ use super::page_drop::PageDrop;
 use super::page_paste::PagePaste;
 use super::summary::Summary;
 use super::{Controller, WidgetOptions};
-use crate::core::{shown_name, EntryId, Key, RowPace};
+use crate::core::{shown_name, EntryId, Key, RowPace, Wording};
 use crate::web::files_from_data_transfer;
 
 /// Rows per page of the file list (see `pages` below).
@@ -141,6 +141,7 @@ pub fn ControlledWidget(controller: Controller) -> impl IntoView {
         // screenshots arrive this way in a tracker. Files are dropped
         // anywhere on it too.
         <div class="ta-widget" data-ta="widget" lang=move || wording.with(|w| w.tag().to_owned())
+            dir=move || wording.with(Wording::dir)
             data-theme=move || theme.get().as_str() node_ref=widget_ref
             on:dragover=target.on_drag_over()
             on:dragleave=target.on_drag_leave()

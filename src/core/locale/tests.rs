@@ -596,6 +596,25 @@ mod custom_wording {
     }
 
     #[test]
+    fn the_direction_is_that_of_the_words_shown() {
+        let hebrew = r#"{"browse":"עיון"}"#;
+        assert_eq!(wording("he", hebrew, None).dir(), "rtl");
+        assert_eq!(wording("ar-EG", hebrew, None).dir(), "rtl");
+        assert_eq!(wording("fa", hebrew, None).dir(), "rtl");
+        assert_eq!(wording("az-Arab", hebrew, None).dir(), "rtl");
+        // Written in Latin letters, or not a right-to-left language.
+        assert_eq!(wording("ar-Latn", hebrew, None).dir(), "ltr");
+        assert_eq!(wording("hr", hebrew, None).dir(), "ltr");
+        assert_eq!(wording("de", hebrew, None).dir(), "ltr");
+        // Hebrew asked for, no words given: English is shown.
+        assert_eq!(
+            Wording::new(Language::parse("he").unwrap(), None, None).dir(),
+            "ltr"
+        );
+        assert_eq!(Wording::from(Locale::Ru).dir(), "ltr");
+    }
+
+    #[test]
     fn templates_fill_named_placeholders_and_leave_the_rest() {
         let names = ["size", "max"];
         assert_eq!(

@@ -79,6 +79,32 @@ impl Wording {
         }
     }
 
+    /// The direction of the words shown, for the `dir` attribute: right
+    /// to left only for a right-to-left language the host gave words of.
+    /// English text on a Hebrew page stays left to right, or its sizes
+    /// read "MB 5.0" and its sentences end at the wrong side.
+    pub fn dir(&self) -> &'static str {
+        const RIGHT_TO_LEFT: [&str; 10] =
+            ["ar", "ckb", "dv", "fa", "he", "iw", "ps", "sd", "ug", "ur"];
+        let tag = self.tag();
+        let primary = tag.split('-').next().unwrap_or(tag);
+        let script = tag.split('-').nth(1).filter(|s| s.len() == 4);
+        let rtl = match script {
+            // A script subtag decides: `ar-Latn` is written left to right.
+            Some(script) => ["Arab", "Hebr", "Thaa", "Syrc", "Nkoo", "Adlm"]
+                .iter()
+                .any(|s| s.eq_ignore_ascii_case(script)),
+            None => RIGHT_TO_LEFT
+                .iter()
+                .any(|l| l.eq_ignore_ascii_case(primary)),
+        };
+        if rtl {
+            "rtl"
+        } else {
+            "ltr"
+        }
+    }
+
     fn messages(&self) -> &'static Messages {
         self.language.table().messages()
     }
