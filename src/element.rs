@@ -1018,7 +1018,20 @@ fn files_from_value(value: &JsValue) -> Vec<File> {
 fn shadow_root(host: &HtmlElement) -> Result<ShadowRoot, JsValue> {
     let root = match host.shadow_root() {
         Some(root) => root,
-        None => host.attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))?,
+        None => host
+            .attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))
+            .map_err(|error| {
+                // Said in the package's words: the browser's own names
+                // neither the element nor what to do instead.
+                js_sys::Error::new(&format!(
+                    "tracker-attachments: cannot mount into <{}>: it takes no shadow \
+                     root of ours (an element such as <input> or <img> takes none, \
+                     and one with a closed shadow root keeps it); mount into a <div> \
+                     ({})",
+                    host.local_name(),
+                    crate::web::js_error_text(&error)
+                ))
+            })?,
     };
     adopt_styles(host, &root)?;
     Ok(root)

@@ -1033,6 +1033,27 @@ async fn attach_errors_reject_with_a_typed_error() {
 }
 
 #[wasm_bindgen_test]
+fn mount_into_an_element_without_a_shadow_root_of_ours_says_so() {
+    let input: HtmlElement = document().create_element("input").unwrap().unchecked_into();
+    let closed: HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    closed
+        .attach_shadow(&web_sys::ShadowRootInit::new(
+            web_sys::ShadowRootMode::Closed,
+        ))
+        .unwrap();
+    for (host, name) in [(input, "input"), (closed, "div")] {
+        let error = mount(host, js_sys::Object::new().into())
+            .err()
+            .expect("refused");
+        let message = String::from(error.unchecked_into::<js_sys::Error>().message());
+        assert!(
+            message.starts_with(&format!("tracker-attachments: cannot mount into <{name}>")),
+            "{message}"
+        );
+    }
+}
+
+#[wasm_bindgen_test]
 async fn mount_gives_a_handle_with_the_same_methods() {
     let host = container();
     let options = js_sys::Object::new();
