@@ -239,6 +239,12 @@ async fn the_pages_cookies_and_csrf_tokens_never_go_upstream() {
     }
     assert_eq!(seen.headers["accept-language"], "ru");
     assert_eq!(seen.headers["authorization"], SECRET);
+    // Answers made with the server's credential are not for other sites'
+    // `<img>` tags.
+    assert_eq!(
+        response.headers()["cross-origin-resource-policy"],
+        "same-origin"
+    );
 }
 
 fn challenging(_: &Seen, _: &str) -> Response {

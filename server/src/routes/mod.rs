@@ -28,7 +28,7 @@ use axum::{Extension, Router};
 use percent_encoding::percent_decode_str;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
-use tower_http::set_header::SetResponseHeader;
+use tower_http::set_header::{SetResponseHeader, SetResponseHeaderLayer};
 
 use crate::errors::{self, ApiError, Flavor};
 use crate::faults::{self, Faults};
@@ -61,8 +61,9 @@ pub fn router(state: AppState, modes: Modes) -> anyhow::Result<Router> {
         // upstream has, collects the parts here and sends the whole file up.
         // A body that stops arriving ends its request as a local upload's
         // does (408), so it holds neither its connection nor the upstream's.
-        Some(proxy) => app.merge(
-            Router::new()
+        Some(proxy) => {
+            let holds_credential = proxy.holds_credential();
+            let forwarded = Router::new()
                 .route("/v2", uploads.forwarded(Flavor::Tracker))
                 .route("/v2/{*rest}", uploads.forwarded(Flavor::Tracker))
                 .route("/rest/api/{*rest}", uploads.forwarded(Flavor::Jira))
@@ -70,8 +71,21 @@ pub fn router(state: AppState, modes: Modes) -> anyhow::Result<Router> {
                 .route_layer(middleware::from_fn_with_state(
                     proxy::ProxyAccess::new(config.listen, &config.cors_origins),
                     proxy::refuse_foreign,
-                )),
-        ),
+                ));
+            // With the server's credential an `<img>` of any site would load
+            // thumbnails (telling which attachments exist, and their size):
+            // no page of another origin embeds these answers. The widget
+            // fetches them (CORS), which this does not touch.
+            let forwarded = if holds_credential {
+                forwarded.layer(SetResponseHeaderLayer::overriding(
+                    HeaderName::from_static("cross-origin-resource-policy"),
+                    HeaderValue::from_static("same-origin"),
+                ))
+            } else {
+                forwarded
+            };
+            app.merge(forwarded)
+        }
         None => {
             let app = app.merge(addressed_here(
                 &state,
