@@ -60,6 +60,9 @@ pub enum AttachStatus {
     Failed(UploadError),
 }
 
+/// Where a kept list is stored: its persistence and its key.
+type StoredList = (Persist, String);
+
 #[derive(Clone, Copy)]
 pub struct Controller {
     pub queue: RwSignal<UploadQueue>,
@@ -110,7 +113,9 @@ pub struct Controller {
     /// Stored lists whose uploads moved to another key (the element's
     /// fallen-back key replaced, [`Self::set_options_moving_uploads`]): an
     /// upload started for the old one ends in the new one.
-    moved_lists: StoredValue<HashMap<(Persist, String), (Persist, String)>>,
+    /// A list, not a map: moves are few, and a map of these keys would
+    /// cost the wasm a hash table's code of its own.
+    moved_lists: StoredValue<Vec<(StoredList, StoredList)>>,
     /// The finished rows whose upload went to the kept list: after a
     /// switch to a mode that keeps nothing they are still the kept list's,
     /// not that mode's uploads.
@@ -229,7 +234,7 @@ impl Controller {
             deletions: RwSignal::new(Deletions::default()),
             uploaded_with: StoredValue::new_local(HashMap::new()),
             kept_rows: StoredValue::new(HashSet::new()),
-            moved_lists: StoredValue::new(HashMap::new()),
+            moved_lists: StoredValue::new(Vec::new()),
             told_attachments: StoredValue::new(Vec::new()),
             kept_here: StoredValue::new(false),
             attach_status: RwSignal::new(AttachStatus::Idle),
@@ -1287,10 +1292,10 @@ impl Controller {
             let mut kept = stored.clone();
             if move_uploads {
                 self.moved_lists.try_update_value(|moved| {
-                    moved.insert(
+                    moved.push((
                         (old.persist, old.persist_key.clone()),
                         (options.persist, options.persist_key.clone()),
-                    )
+                    ));
                 });
                 // Their rows say "Uploaded": a page setting `id` or `name`
                 // after the fact must not lose them, nor find them under
@@ -1326,14 +1331,14 @@ impl Controller {
     /// if that is not the one shown now: the page switched lists while it
     /// went out. Lists that moved are followed. Without storage there is
     /// only the list shown.
-    fn list_elsewhere(&self, started: &WidgetOptions) -> Option<(Persist, String)> {
+    fn list_elsewhere(&self, started: &WidgetOptions) -> Option<StoredList> {
         let mut list = (started.persist, started.persist_key.clone());
         let moved = self.moved_lists.try_get_value().unwrap_or_default();
-        // A list may move back to where it was: each move is taken once.
-        for _ in 0..moved.len() {
-            match moved.get(&list) {
-                Some(next) if *next != list => list = next.clone(),
-                _ => break,
+        // In the order they were made; a list that moved back to where it
+        // was is followed there too.
+        for (from, to) in &moved {
+            if *from == list {
+                list = to.clone();
             }
         }
         let shown = self

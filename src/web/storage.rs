@@ -4,7 +4,7 @@ use web_sys::{Event, Storage, StorageEvent};
 use crate::core::KeptAttachments;
 
 /// Where the kept temporary attachments survive a reload.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Persist {
     /// This tab, until it closes (`sessionStorage`).
     #[default]
