@@ -75,7 +75,7 @@ pub fn define_tracker_attachments() -> Result<bool, JsValue> {
                 before_add: before_add.dyn_into::<Function>().ok(),
                 ..Properties::default()
             };
-            properties.take_strings(custom_strings(&strings));
+            tell_strings(properties.take_strings(custom_strings(&strings)));
             match TrackerAttachmentsHandle::attach(element, Source::Attributes, properties) {
                 Ok(handle) => handle.into(),
                 Err(error) => {
@@ -107,7 +107,7 @@ pub fn mount(element: HtmlElement, options: JsValue) -> Result<TrackerAttachment
         ..Properties::default()
     };
     if let Some(strings) = given.strings {
-        properties.take_strings(strings);
+        tell_strings(properties.take_strings(strings));
     }
     TrackerAttachmentsHandle::attach(element, Source::Options(given.pairs), properties)
 }
@@ -137,16 +137,26 @@ struct Properties {
 }
 
 impl Properties {
-    /// Takes strings as read by [`custom_strings`], telling their warnings
-    /// unless they are those told last.
-    fn take_strings(&mut self, (strings, warnings): (Option<CustomStrings>, Vec<String>)) {
-        if warnings != self.strings_told {
-            for warning in &warnings {
-                crate::web::console::warn(warning);
-            }
-            self.strings_told = warnings;
-        }
+    /// Takes strings as read by [`custom_strings`]; hands back their
+    /// warnings to tell, none if they are those told last. Told by the
+    /// caller outside any borrow: a page's `console.warn` may call back in.
+    #[must_use]
+    fn take_strings(
+        &mut self,
+        (strings, warnings): (Option<CustomStrings>, Vec<String>),
+    ) -> Vec<String> {
         self.strings = strings.map(Rc::new);
+        if warnings == self.strings_told {
+            return Vec::new();
+        }
+        self.strings_told = warnings.clone();
+        warnings
+    }
+}
+
+fn tell_strings(warnings: Vec<String>) {
+    for warning in &warnings {
+        crate::web::console::warn(warning);
     }
 }
 
@@ -278,7 +288,9 @@ impl TrackerAttachmentsHandle {
     #[wasm_bindgen(setter)]
     pub fn set_strings(&self, strings: JsValue) {
         let strings = custom_strings(&strings);
-        self.set_property(|p| p.take_strings(strings));
+        let mut warnings = Vec::new();
+        self.set_property(|p| warnings = p.take_strings(strings));
+        tell_strings(warnings);
     }
 
     /// Text fields added to every `form` mode body; `null` adds none.
@@ -348,6 +360,7 @@ impl TrackerAttachmentsHandle {
     #[wasm_bindgen(js_name = setOptions)]
     pub fn set_options(&self, options: JsValue) {
         let given = option_pairs(&options);
+        let mut warnings = Vec::new();
         if let Some(mounted) = self.mounted.borrow_mut().as_mut() {
             // Only `mount()`'s handles have options to merge: the element's
             // settings are its attributes.
@@ -364,12 +377,13 @@ impl TrackerAttachmentsHandle {
                 mounted.properties.fields = fields;
             }
             if let Some(strings) = given.strings {
-                mounted.properties.take_strings(strings);
+                warnings = mounted.properties.take_strings(strings);
             }
             if let Some(before_add) = given.before_add {
                 mounted.properties.before_add = before_add;
             }
         }
+        tell_strings(warnings);
         self.reconfigure();
     }
 

@@ -1926,6 +1926,35 @@ async fn bad_strings_warn_by_key_and_keep_the_built_in_words() {
 }
 
 #[wasm_bindgen_test]
+fn a_warning_whose_listener_reads_the_element_breaks_nothing() {
+    // A page's console.warn that reads the widget as it warns (a logger
+    // taking the state along): told inside a borrow, this panicked, and a
+    // panic kills every widget on the page.
+    let el = element_in(&container(), &[]);
+    let handle = mount(container(), js_sys::Object::new().into()).unwrap();
+    let handle_value = JsValue::from(handle);
+    let console = get(&web_sys::window().unwrap().into(), "console");
+    let original = get(&console, "warn");
+    let reads = Rc::new(Cell::new(0));
+    let count = reads.clone();
+    let (element, mounted) = (el.clone(), handle_value.clone());
+    let reader = Closure::<dyn Fn(JsValue)>::new(move |_: JsValue| {
+        let _ = get(&element, "attachmentIds");
+        let _ = get(&mounted, "attachmentIds");
+        count.set(count.get() + 1);
+    });
+    Reflect::set(&console, &"warn".into(), reader.as_ref()).unwrap();
+    Reflect::set(&el, &"strings".into(), &json(r#"{"dropHear": "typo"}"#)).unwrap();
+    let options = js_sys::Object::new();
+    Reflect::set(&options, &"strings".into(), &json(r#"{"browse": 7}"#)).unwrap();
+    call(&handle_value, "setOptions", &[options.into()]).unwrap();
+    Reflect::set(&console, &"warn".into(), &original).unwrap();
+    assert_eq!(reads.get(), 2);
+    call(&handle_value, "free", &[]).unwrap();
+    el.remove();
+}
+
+#[wasm_bindgen_test]
 async fn strings_changed_at_run_time_redraw_every_text() {
     let el = element_in(&container(), &[("max-size", "1KB")]);
     drop_files(
