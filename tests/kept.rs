@@ -1433,4 +1433,16 @@ async fn an_upload_ends_in_the_list_it_was_dropped_for() {
     assert_eq!(names, ["for-41.txt", "moved.txt"]);
     assert!(stored(&first).is_empty());
     wait_for("both shown", 5_000, || kept_ids(&root).len() == 2).await;
+
+    // Back to the first key, a switch: a file dropped now is its own, not
+    // the moved list's (the move is of the files before it).
+    controller.set_options(options(&first));
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[file(b"after", "after.txt", "text/plain")],
+    );
+    wait_all_done(&root, 3).await;
+    assert_eq!(stored(&first), ["after.txt"]);
+    assert_eq!(stored(&renamed).len(), 2);
+    wait_for("the new file shown", 5_000, || kept_ids(&root).len() == 1).await;
 }

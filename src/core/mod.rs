@@ -13,6 +13,7 @@ mod intake;
 mod issue_deletion;
 pub(crate) mod json;
 mod kept;
+mod list_homes;
 mod live_news;
 mod locale;
 mod news_moment;
@@ -41,6 +42,7 @@ pub use host_check::{host_reason, host_refusal, HostAnswer, HostVerdict, HOST_RE
 pub use intake::{Intake, INTAKE_SLICE};
 pub use issue_deletion::{Deletion, Deletions};
 pub use kept::KeptAttachments;
+pub use list_homes::ListHomes;
 pub use live_news::{LiveNews, NAMED_PER_MOMENT};
 pub use locale::{
     fill, Announcement, CustomStrings, CustomText, Key, KeyKind, KeySpec, Language, Locale,

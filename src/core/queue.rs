@@ -470,6 +470,11 @@ impl UploadQueue {
         ids
     }
 
+    /// The id the next file added will get (ids only grow).
+    pub fn next_id(&self) -> EntryId {
+        EntryId(self.next_id)
+    }
+
     pub fn entries(&self) -> &[Entry] {
         &self.entries
     }

@@ -18,8 +18,8 @@ use crate::backend::{
 use crate::core::{
     can_preview, file_shares, parse_retry_after, Announcement, Attachment, BatchLimit, Deletion,
     Deletions, Entry, EntryId, EntryState, FileMeta, HostVerdict, Intake, KeptAttachments,
-    KeptSettle, Language, LiveNews, MomentEnd, NewsMoment, OfflineNews, ProgressPace, Refusal,
-    Settle, Throughput, UploadError, UploadQueue, Urgency, Wording,
+    KeptSettle, Language, ListHomes, LiveNews, MomentEnd, NewsMoment, OfflineNews, ProgressPace,
+    Refusal, Settle, Throughput, UploadError, UploadQueue, Urgency, Wording,
 };
 use crate::web::{
     downscaled_preview, fetch_thumbnail, fresh_credentials, is_kept_change, is_online, load_kept,
@@ -110,12 +110,9 @@ pub struct Controller {
     /// deletion goes to the issue and the API the file went to, even once
     /// the host has moved the widget to another issue.
     uploaded_with: StoredValue<HashMap<EntryId, Rc<WidgetOptions>>, LocalStorage>,
-    /// Stored lists whose uploads moved to another key (the element's
-    /// fallen-back key replaced, [`Self::set_options_moving_uploads`]): an
-    /// upload started for the old one ends in the new one.
-    /// A list, not a map: moves are few, and a map of these keys would
-    /// cost the wasm a hash table's code of its own.
-    moved_lists: StoredValue<Vec<(StoredList, StoredList)>>,
+    /// Which stored list each file was added for: an upload ends there,
+    /// whatever list is shown when its answer comes.
+    list_homes: StoredValue<ListHomes<StoredList>>,
     /// The finished rows whose upload went to the kept list: after a
     /// switch to a mode that keeps nothing they are still the kept list's,
     /// not that mode's uploads.
@@ -211,6 +208,7 @@ impl Controller {
             .with_retry_policy(options.retry);
         let online = is_online();
         first_queue.set_online(online);
+        let first_id = first_queue.next_id();
         let queue = RwSignal::new(first_queue);
         let reading = RwSignal::new(0);
         // A memo: the queue changes with every progress report, `busy`
@@ -234,7 +232,10 @@ impl Controller {
             deletions: RwSignal::new(Deletions::default()),
             uploaded_with: StoredValue::new_local(HashMap::new()),
             kept_rows: StoredValue::new(HashSet::new()),
-            moved_lists: StoredValue::new(Vec::new()),
+            list_homes: StoredValue::new(ListHomes::new(
+                first_id,
+                (options.persist, options.persist_key.clone()),
+            )),
             told_attachments: StoredValue::new(Vec::new()),
             kept_here: StoredValue::new(false),
             attach_status: RwSignal::new(AttachStatus::Idle),
@@ -1291,11 +1292,11 @@ impl Controller {
             let stored = load_kept(options.persist, &storage_key(&options.persist_key));
             let mut kept = stored.clone();
             if move_uploads {
-                self.moved_lists.try_update_value(|moved| {
-                    moved.push((
-                        (old.persist, old.persist_key.clone()),
-                        (options.persist, options.persist_key.clone()),
-                    ));
+                self.list_homes.try_update_value(|homes| {
+                    homes.moved(
+                        &(old.persist, old.persist_key.clone()),
+                        &(options.persist, options.persist_key.clone()),
+                    );
                 });
                 // Their rows say "Uploaded": a page setting `id` or `name`
                 // after the fact must not lose them, nor find them under
@@ -1312,6 +1313,13 @@ impl Controller {
                     kept.add(attachment);
                 }
             }
+            // Files added from now on are the new list's.
+            let next = self.queue.try_with_untracked(UploadQueue::next_id);
+            if let Some(next) = next {
+                let shown = (options.persist, options.persist_key.clone());
+                self.list_homes
+                    .try_update_value(|homes| homes.show(next, shown));
+            }
             self.options.try_set_value(options);
             self.agree_on(stored);
             self.kept.try_set(kept);
@@ -1327,24 +1335,14 @@ impl Controller {
         self.wake_for_retries();
     }
 
-    /// The stored list an upload started with `started`'s options goes to,
-    /// if that is not the one shown now: the page switched lists while it
-    /// went out. Lists that moved are followed. Without storage there is
-    /// only the list shown.
-    fn list_elsewhere(&self, started: &WidgetOptions) -> Option<StoredList> {
-        let mut list = (started.persist, started.persist_key.clone());
-        let moved = self.moved_lists.try_get_value().unwrap_or_default();
-        // In the order they were made; a list that moved back to where it
-        // was is followed there too.
-        for (from, to) in &moved {
-            if *from == list {
-                list = to.clone();
-            }
-        }
+    /// The stored list `id`'s file was added for, if that is not the one
+    /// shown now: the page switched lists while it went out.
+    fn list_elsewhere(&self, id: EntryId) -> Option<StoredList> {
+        let home = self.list_homes.try_with_value(|h| h.home_of(id).clone())?;
         let shown = self
             .options
             .try_with_value(|o| (o.persist, o.persist_key.clone()))?;
-        (list != shown && list.0 != Persist::None && shown.0 != Persist::None).then_some(list)
+        (home != shown).then_some(home)
     }
 
     /// The kept attachments this widget uploaded itself and still lists.
@@ -2289,10 +2287,12 @@ impl Controller {
                 if options.mode.keeps_attachments() {
                     self.kept_here.try_set_value(true);
                     self.kept_rows.try_update_value(|rows| rows.insert(id));
-                    match self.list_elsewhere(options) {
+                    match self.list_elsewhere(id) {
                         // The page switched lists (another issue's) while
                         // the file went out: it belongs to the list it was
-                        // dropped for, not to the one shown now.
+                        // dropped for, not to the one shown now. A list
+                        // kept nowhere went with the switch.
+                        Some((Persist::None, _)) => {}
                         Some((persist, key)) => {
                             let key = storage_key(&key);
                             let mut list = load_kept(persist, &key);
