@@ -9,7 +9,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-use leptos::prelude::{Get, WithUntracked};
+use leptos::prelude::{Get, GetUntracked, WithUntracked};
 use support::*;
 use tracker_attachments::backend::{HttpMethod, JsonRequest, Mode, UploadRequest};
 use tracker_attachments::core::{EntryState, Refusal, Restrictions, RetryPolicy, UploadError};
@@ -1667,6 +1667,50 @@ async fn the_speed_after_a_retry_wait_counts_only_the_sending() {
             "{figure:.0} B/s of {real} in {seen:?}"
         );
     }
+}
+
+#[wasm_bindgen_test]
+async fn the_speed_stays_shown_while_small_files_await_their_answers() {
+    // One at a time, each file goes out in 0.3 s and waits 0.45 s for its
+    // answer: between files no byte moves, yet the link is busy, and the
+    // speed must not blink out at every answer awaited.
+    let answers = (0..8)
+        .map(|i| {
+            let body = format!(r#"{{"id":"{i}","name":"small-{i}.bin","size":65536}}"#);
+            (450, answer(201, &body, None))
+        })
+        .collect();
+    let script = ScriptedTransport::delayed(answers);
+    script.sending_ms.set(300);
+    script.sending_steps.set(2);
+    let root = container();
+    let (_handle, controller) = mount_with_controller(
+        root.clone(),
+        WidgetOptions {
+            transport: script.clone(),
+            concurrency: 1,
+            ..dev_options("http://scripted.invalid", "dev-token")
+        },
+    );
+    let files: Vec<web_sys::File> = (0..8)
+        .map(|i| big_file(64 * 1024, &format!("small-{i}.bin")))
+        .collect();
+    drop_files(&query(&root, "[data-ta=dropzone]").unwrap(), &files);
+    wait_for("a first speed", 5_000, || {
+        controller.speed.try_get_untracked().flatten().is_some()
+    })
+    .await;
+    // From then on, every look finds a speed until the last file ends.
+    let (mut looks, mut blank) = (0, 0);
+    while script.answered.get() < 7 {
+        looks += 1;
+        if controller.speed.try_get_untracked().flatten().is_none() {
+            blank += 1;
+        }
+        next_tick(100).await;
+    }
+    assert!(looks >= 10, "{looks} looks");
+    assert_eq!(blank, 0, "no speed at {blank} of {looks} looks");
 }
 
 #[wasm_bindgen_test]

@@ -176,6 +176,9 @@ pub struct QueueSummary {
     /// Whether a file uploading has bytes still to go out: not while every
     /// file waits to retry, or is sent and waits for its answer.
     pub sending: bool,
+    /// Whether any file is uploading (its bytes going out, or sent and
+    /// its answer awaited).
+    pub uploading: bool,
 }
 
 /// Files in arrival order and what is happening to each. The queue decides
@@ -958,6 +961,7 @@ impl UploadQueue {
             total: t.total.saturating_add(t.failed_bytes),
             left: t.total.saturating_sub(t.sent),
             sending: t.sending > 0,
+            uploading: t.uploading > 0,
         }
     }
 
@@ -1916,15 +1920,16 @@ mod tests {
                 total: 30,
                 left: 20,
                 sending: false,
+                uploading: false,
             }
         );
         q.start_ready(0.0);
-        assert!(q.summary().sending);
+        assert!(q.summary().sending && q.summary().uploading);
         q.progress(b, 7, 20).unwrap();
         assert!(q.summary().sending);
         q.progress(b, 20, 20).unwrap();
         // All of it out: only the answer is awaited.
-        assert!(!q.summary().sending);
+        assert!(!q.summary().sending && q.summary().uploading);
         q.finish(b, Err(UploadError::Network("x".into()))).unwrap();
         // The failed file counts in files and in bytes alike, none sent.
         assert_eq!(
@@ -1937,6 +1942,7 @@ mod tests {
                 total: 30,
                 left: 0,
                 sending: false,
+                uploading: false,
             }
         );
     }

@@ -1576,7 +1576,9 @@ impl Controller {
                         this.speed_ticking.try_set_value(false);
                         break;
                     };
-                    if summary.sending {
+                    if summary.uploading {
+                        // A file sent whole and waiting for its answer
+                        // counts: the next file's bytes follow at once.
                         this.sample_speed();
                     } else {
                         // Every file waits (to retry, for a connection):

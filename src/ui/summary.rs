@@ -19,6 +19,7 @@ pub fn Summary(controller: Controller) -> impl IntoView {
             total,
             left,
             sending,
+            ..
         } = controller.queue.with(|q| q.summary());
         if counted == 0 {
             return String::new();
