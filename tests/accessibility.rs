@@ -236,10 +236,62 @@ async fn rows_removed_by_code_hand_focus_on_unless_the_user_left() {
     wait_for("the row to go", 5_000, || row_of("one.txt").is_none()).await;
     assert_eq!(focused(), document().body().map(Element::from));
 
+    // Nor when the user went to a field of the page and focus then fell
+    // from there (a click on a button Safari does not focus).
+    focus_remove_of("three.txt");
+    let field: HtmlElement = document().create_element("input").unwrap().unchecked_into();
+    document().body().unwrap().append_child(&field).unwrap();
+    field.focus().unwrap();
+    field.blur().unwrap();
+    controller.remove_all(&[entry_of("three.txt")]);
+    wait_for("the third row to go", 5_000, || {
+        row_of("three.txt").is_none()
+    })
+    .await;
+    assert_eq!(focused(), document().body().map(Element::from));
+    field.remove();
+
     focus_remove_of("four.txt");
     controller.clear();
     wait_for("focus on the drop zone", 5_000, || {
         query(&root, "[data-ta=row]").is_none() && focus_at().0.as_deref() == Some("dropzone")
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn rows_removed_by_code_together_hand_focus_to_the_next_that_stays() {
+    let root = container();
+    let (_handle, controller) =
+        mount_with_controller(root.clone(), dev_options(server(), "dev-token"));
+    let names = ["a.txt", "b.txt", "c.txt", "d.txt"];
+    let files: Vec<web_sys::File> = names
+        .iter()
+        .map(|name| file(name.as_bytes(), name, "text/plain"))
+        .collect();
+    drop_files(&query(&root, "[data-ta=dropzone]").unwrap(), &files);
+    wait_for("four uploaded rows", 10_000, || {
+        query_all(&root, "[data-ta=row][data-state=done] [data-ta=remove]").len() == 4
+    })
+    .await;
+    let row_of = |name: &str| {
+        query_all(&root, "[data-ta=row]")
+            .into_iter()
+            .find(|row| text(&query(row, ".ta-name").unwrap()) == name)
+    };
+    let ids = controller.queue.with_untracked(|q| {
+        q.entries()
+            .iter()
+            .filter(|e| e.file.name == "a.txt" || e.file.name == "b.txt")
+            .map(|e| e.id)
+            .collect::<Vec<_>>()
+    });
+    let remove = query(&row_of("b.txt").unwrap(), "[data-ta=remove]").unwrap();
+    remove.unchecked_ref::<HtmlElement>().focus().unwrap();
+    // b and the row before it go at once: its place now holds d.
+    controller.remove_all(&ids);
+    wait_for("focus on the row that was next", 5_000, || {
+        focus_at() == (Some("remove".into()), Some("c.txt".into()))
     })
     .await;
 }

@@ -20,13 +20,16 @@ const LISTS: [(&str, &str); 2] = [
     ("[data-ta=kept]", "[data-ta=kept-item]"),
 ];
 
-/// The item focus was last inside, its list and its place there.
+/// The item focus was last inside, its list, its place there and its
+/// neighbours then (the place alone goes stale as other items leave).
 #[derive(Clone)]
 struct Held {
     item: Element,
     list: Element,
     item_selector: &'static str,
     at: usize,
+    next: Option<Element>,
+    previous: Option<Element>,
 }
 
 /// Watches one widget; stops when dropped.
@@ -48,25 +51,34 @@ impl FocusKeeper {
                 .and_then(|target| held_at(&target));
         })?;
 
-        // Focus moving elsewhere lets go of the item. Chromium also says
-        // "focus out, to nowhere" as it removes a focused node: the item is
-        // then gone by the time this checks (a microtask later, before the
-        // observer's), and is kept for the observer. A click on the page's
-        // empty space leaves the item in place, and lets go of it.
+        // Focus moving elsewhere lets go of the item: at once to another
+        // element of the page (one inside the widget is held by `focusin`).
+        // Chromium also says "focus out, to nowhere" as it removes a
+        // focused node: the item is then gone by the time this checks (a
+        // microtask later), and is kept for the observer. A click on the
+        // page's empty space leaves the item in place, and lets go of it.
         let on_out = held.clone();
+        let inside = widget.clone();
         let focus_out = EventListener::on(widget.clone().into(), "focusout", move |ev| {
-            let to_nowhere = ev
+            let to = ev
                 .dyn_ref::<FocusEvent>()
-                .is_none_or(|f| f.related_target().is_none());
-            if !to_nowhere {
+                .and_then(FocusEvent::related_target)
+                .and_then(|t| t.dyn_into::<web_sys::Node>().ok());
+            if let Some(to) = to {
+                if !inside.contains(Some(&to)) {
+                    on_out.borrow_mut().take();
+                }
                 return;
             }
+            let left = on_out.borrow().as_ref().map(|h| h.item.clone());
             let held = on_out.clone();
             spawn_local(async move {
+                // Only the item focus left, if still held and still there:
+                // the observer may have moved focus on meanwhile.
                 let stays = held
                     .borrow()
                     .as_ref()
-                    .is_some_and(|h| h.item.is_connected());
+                    .is_some_and(|h| Some(&h.item) == left.as_ref() && h.item.is_connected());
                 if stays {
                     held.borrow_mut().take();
                 }
@@ -104,10 +116,11 @@ fn held_at(target: &Element) -> Option<Held> {
     LISTS.iter().find_map(|&(list_selector, item_selector)| {
         let item = target.closest(item_selector).ok().flatten()?;
         let list = item.closest(list_selector).ok().flatten()?;
-        let at = staying_items(&list, item_selector, Some(&item))
-            .iter()
-            .position(|other| *other == item)?;
+        let items = staying_items(&list, item_selector, Some(&item));
+        let at = items.iter().position(|other| *other == item)?;
         Some(Held {
+            next: items.get(at + 1).cloned(),
+            previous: at.checked_sub(1).and_then(|i| items.get(i)).cloned(),
             item,
             list,
             item_selector,
@@ -131,10 +144,19 @@ fn focus_fell(widget: &Element) -> bool {
     }
 }
 
-/// Focus goes to the item now in the place of the one gone (the next), or
-/// the last one left, else to the drop zone.
+/// Focus goes to the item that was next to the one gone, else the one
+/// before it, else the item now in its place (or the last), else to the
+/// drop zone.
 fn refocus(widget: &Element, held: &Held) {
     if held.list.is_connected() {
+        let neighbour = [&held.next, &held.previous]
+            .into_iter()
+            .flatten()
+            .filter(|n| n.is_connected() && held.list.contains(Some(n)))
+            .find_map(focus_first_button);
+        if neighbour.is_some() {
+            return;
+        }
         let now = staying_items(&held.list, held.item_selector, None);
         let place = now.get(held.at).or_else(|| now.last());
         if place.and_then(focus_first_button).is_some() {
