@@ -4,7 +4,8 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::Poll;
 
-use super::{sleep, RawResponse};
+use super::timer::Alarm;
+use super::RawResponse;
 use crate::backend::Credentials;
 use crate::core::UploadError;
 
@@ -69,13 +70,14 @@ impl AuthorizationProvider {
 
     async fn ask(&self, ask: AuthorizationAsk) -> Result<String, String> {
         let mut answer = (self.provide)(ask);
-        let mut limit = Box::pin(sleep(self.timeout_ms));
+        // Cleared when the answer wins: one call per request and retry.
+        let mut limit = Alarm::set(self.timeout_ms);
         let seconds = self.timeout_ms.div_ceil(1000);
         poll_fn(move |cx| {
             if let Poll::Ready(answer) = answer.as_mut().poll(cx) {
                 return Poll::Ready(answer);
             }
-            match limit.as_mut().poll(cx) {
+            match Pin::new(&mut limit).poll(cx) {
                 Poll::Ready(()) => Poll::Ready(Err(format!("no answer within {seconds} s"))),
                 Poll::Pending => Poll::Pending,
             }

@@ -70,3 +70,74 @@ impl Drop for Deadline {
         }
     }
 }
+
+/// Resolves after `ms` milliseconds, like [`sleep`], but clears the
+/// browser's timer when dropped first: a limit raced against an answer
+/// that usually comes at once leaves no timer behind per request.
+pub(crate) struct Alarm {
+    shared: Rc<AlarmState>,
+    timer: Option<i32>,
+    _callback: Closure<dyn FnMut()>,
+}
+
+#[derive(Default)]
+struct AlarmState {
+    rang: Cell<bool>,
+    waker: std::cell::RefCell<Option<std::task::Waker>>,
+}
+
+impl Alarm {
+    pub(crate) fn set(ms: u64) -> Self {
+        let shared = Rc::new(AlarmState::default());
+        let callback = {
+            let shared = shared.clone();
+            Closure::<dyn FnMut()>::new(move || {
+                shared.rang.set(true);
+                if let Some(waker) = shared.waker.borrow_mut().take() {
+                    waker.wake();
+                }
+            })
+        };
+        let delay = i32::try_from(ms).unwrap_or(i32::MAX);
+        let timer = web_sys::window().and_then(|w| {
+            w.set_timeout_with_callback_and_timeout_and_arguments_0(
+                callback.as_ref().unchecked_ref(),
+                delay,
+            )
+            .ok()
+        });
+        // Without a window nothing would ring: ring at once, as `sleep`
+        // resolves at once, rather than hang.
+        if timer.is_none() {
+            shared.rang.set(true);
+        }
+        Self {
+            shared,
+            timer,
+            _callback: callback,
+        }
+    }
+}
+
+impl std::future::Future for Alarm {
+    type Output = ();
+
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<()> {
+        if self.shared.rang.get() {
+            return std::task::Poll::Ready(());
+        }
+        *self.shared.waker.borrow_mut() = Some(cx.waker().clone());
+        std::task::Poll::Pending
+    }
+}
+
+impl Drop for Alarm {
+    fn drop(&mut self) {
+        if let (Some(window), Some(id)) = (web_sys::window(), self.timer) {
+            window.clear_timeout_with_handle(id);
+        }
+    }
+}
