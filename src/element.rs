@@ -884,12 +884,13 @@ fn option_pairs(options: &JsValue) -> OptionPairs {
     let Some(object) = options.dyn_ref::<Object>() else {
         return given;
     };
-    for entry in Object::entries(object).iter() {
-        let entry: Array = entry.unchecked_into();
-        let Some(key) = entry.get(0).as_string() else {
-            continue;
-        };
-        let value = entry.get(1);
+    let Some(entries) = crate::web::entries_of(object) else {
+        crate::web::console::warn(
+            "tracker-attachments: the options could not be read; the defaults are used",
+        );
+        return given;
+    };
+    for (key, value) in entries {
         match key.as_str() {
             "authorization" => {
                 given.authorization = Some(provider_value(value));
@@ -978,12 +979,14 @@ fn text_pairs(value: &JsValue, option: &str) -> Vec<(String, String)> {
         ));
         return pairs;
     };
-    for entry in Object::entries(object).iter() {
-        let entry: Array = entry.unchecked_into();
-        let Some(name) = entry.get(0).as_string() else {
-            continue;
-        };
-        match entry.get(1).as_string() {
+    let Some(entries) = crate::web::entries_of(object) else {
+        crate::web::console::warn(&format!(
+            "tracker-attachments: {option} could not be read; it is ignored"
+        ));
+        return pairs;
+    };
+    for (name, value) in entries {
+        match value.as_string() {
             Some(text) => pairs.push((name, text)),
             None => {
                 let shown: String = name.chars().take(60).collect();
@@ -1010,8 +1013,20 @@ fn files_from_value(value: &JsValue) -> Vec<File> {
         return vec![file];
     }
     let mut files = Vec::new();
+    // Iterated with every exception caught: a Proxy of an array may throw
+    // from any of its traps, and must not throw through the wasm.
     if Array::is_array(value) {
-        for item in Array::from(value).iter() {
+        let Ok(Some(items)) = js_sys::try_iter(value) else {
+            crate::web::console::warn("tracker-attachments: addFiles() could not read the array");
+            return files;
+        };
+        for item in items {
+            let Ok(item) = item else {
+                crate::web::console::warn(
+                    "tracker-attachments: addFiles() could not read the rest of the array",
+                );
+                break;
+            };
             match crate::web::as_file(&item) {
                 Some(file) => files.push(file),
                 None => crate::web::console::warn(

@@ -460,6 +460,102 @@ async fn files_of_an_iframe_s_window_are_taken() {
     frame.remove();
 }
 
+/// Values that only look like files, or arrays whose traps throw: each is
+/// skipped with a warning, the real files of the call still come, and the
+/// widget goes on working (an exception thrown through the wasm would have
+/// left it borrowed for good, and its removal throwing).
+#[wasm_bindgen_test]
+async fn add_files_skips_what_throws_and_keeps_the_rest() {
+    let el = element_in(&container(), &[]);
+    let capture = WarnCapture::start();
+    let real = file(b"real", "real.txt", "text/plain");
+    let wrapped = js_sys::Proxy::new(&real, &js_sys::Object::new());
+    let disguised = js_sys::Object::new();
+    Reflect::set(&disguised, &js_sys::Symbol::to_string_tag(), &"File".into()).unwrap();
+    call(
+        &el,
+        "addFiles",
+        &[Array::of3(&wrapped, &disguised, &real).into()],
+    )
+    .unwrap();
+    let handler = js_sys::Object::new();
+    let trap = js_sys::Function::new_no_args("throw new Error('a trap')");
+    Reflect::set(&handler, &"get".into(), &trap).unwrap();
+    let hostile = js_sys::Proxy::new(&Array::of1(&real), &handler);
+    call(&el, "addFiles", &[hostile.into()]).unwrap();
+    wait_for("the real file uploaded", 10_000, || {
+        rows_in_state(&el, "done") == 1
+    })
+    .await;
+    let warned = capture.take();
+    assert_eq!(
+        warned
+            .iter()
+            .filter(|w| w.contains("skipped an item that is not a File"))
+            .count(),
+        2,
+        "{warned:?}"
+    );
+    assert!(
+        warned
+            .iter()
+            .any(|w| w.contains("could not read the array")),
+        "{warned:?}"
+    );
+    // Still whole: another file comes, and the element leaves cleanly.
+    call(
+        &el,
+        "addFiles",
+        &[file(b"later", "later.txt", "text/plain").into()],
+    )
+    .unwrap();
+    wait_for("the later file uploaded", 10_000, || {
+        rows_in_state(&el, "done") == 2
+    })
+    .await;
+    drop(capture);
+    el.remove();
+}
+
+/// Options objects whose reading throws (a Proxy's trap, a getter) are
+/// left out with a warning, and the widget goes on working.
+#[wasm_bindgen_test]
+async fn options_that_throw_as_they_are_read_are_left_out() {
+    let hostile = || {
+        let handler = js_sys::Object::new();
+        let trap = js_sys::Function::new_no_args("throw new Error('a trap')");
+        Reflect::set(&handler, &"ownKeys".into(), &trap).unwrap();
+        JsValue::from(js_sys::Proxy::new(&js_sys::Object::new(), &handler))
+    };
+    let getter = js_sys::Function::new_no_args(
+        "return Object.defineProperty({}, 'X-Token', { enumerable: true, get() { throw new Error('a getter'); } });",
+    )
+    .call0(&JsValue::NULL)
+    .unwrap();
+    let el = element_in(&container(), &[]);
+    let capture = WarnCapture::start();
+    Reflect::set(&el, &"headers".into(), &hostile()).unwrap();
+    Reflect::set(&el, &"fields".into(), &getter).unwrap();
+    Reflect::set(&el, &"strings".into(), &hostile()).unwrap();
+    let handle = mount(container(), hostile()).expect("mounted with the defaults");
+    let warned = capture.take();
+    for what in [
+        "headers could not be read",
+        "fields could not be read",
+        "options could not be read",
+    ] {
+        assert!(
+            warned.iter().any(|w| w.contains(what)),
+            "{what}: {warned:?}"
+        );
+    }
+    drop(capture);
+    drop_files(&dropzone(&el), &[file(b"fine", "fine.txt", "text/plain")]);
+    wait_for("the upload", 10_000, || rows_in_state(&el, "done") == 1).await;
+    handle.unmount();
+    el.remove();
+}
+
 /// A constructed sheet applies only in its own document: moved into a
 /// same-origin iframe and back, the widget keeps its styles in both.
 #[wasm_bindgen_test]

@@ -1,5 +1,26 @@
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{DataTransfer, File, FileList};
+
+// Read with the exception caught: a value that only looks like a file (a
+// Proxy around one, whose getters throw "Illegal invocation", or an object
+// with the tag and none of the fields) must be skipped, not throw through
+// the wasm, which would leave the widget's state borrowed for good.
+#[wasm_bindgen]
+extern "C" {
+    /// Any value that may be a file or a file list, read by name.
+    type MaybeFile;
+    #[wasm_bindgen(catch, method, structural, getter, js_name = name)]
+    fn checked_name(this: &MaybeFile) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, method, structural, getter, js_name = size)]
+    fn checked_size(this: &MaybeFile) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, method, structural, getter, js_name = type)]
+    fn checked_type(this: &MaybeFile) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, method, structural, getter, js_name = lastModified)]
+    fn checked_last_modified(this: &MaybeFile) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, method, structural, getter, js_name = length)]
+    fn checked_length(this: &MaybeFile) -> Result<JsValue, JsValue>;
+}
 
 use super::PickedFile;
 use crate::core::FileMeta;
@@ -8,12 +29,25 @@ use crate::core::FileMeta;
 /// handed the iframe's `File`s (a drop there, `addFiles` from its page),
 /// which `instanceof File` here refuses; their tag is the same.
 pub fn as_file(value: &JsValue) -> Option<File> {
-    is_tagged(value, "File").then(|| value.clone().unchecked_into())
+    let maybe: &MaybeFile = value.unchecked_ref();
+    let reads = is_tagged(value, "File")
+        && maybe.checked_name().is_ok_and(|v| v.is_string())
+        && maybe.checked_size().is_ok_and(|v| v.as_f64().is_some())
+        && maybe.checked_type().is_ok_and(|v| v.is_string())
+        && maybe
+            .checked_last_modified()
+            .is_ok_and(|v| v.as_f64().is_some());
+    reads.then(|| value.clone().unchecked_into())
 }
 
 /// `value` as a `FileList` of any window (see [`as_file`]).
 pub fn as_file_list(value: &JsValue) -> Option<FileList> {
-    is_tagged(value, "FileList").then(|| value.clone().unchecked_into())
+    let reads = is_tagged(value, "FileList")
+        && value
+            .unchecked_ref::<MaybeFile>()
+            .checked_length()
+            .is_ok_and(|v| v.as_f64().is_some());
+    reads.then(|| value.clone().unchecked_into())
 }
 
 /// Whether `value` is an object whose `Symbol.toStringTag` is `tag`, as

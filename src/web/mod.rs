@@ -8,6 +8,7 @@ mod connectivity;
 pub mod console;
 mod files;
 mod folders;
+mod host_values;
 mod language;
 mod listener;
 mod object_url;
@@ -33,6 +34,7 @@ pub use files::{
     as_file, as_file_list, file_meta, files_from_data_transfer, files_from_list, picked_meta,
 };
 pub use folders::{take_drop, walk_folders, Dropped, PickedFile, Walked};
+pub use host_values::{entries_of, items_of};
 pub use language::{browser_locale, wording};
 pub use listener::EventListener;
 pub use object_url::ObjectUrl;

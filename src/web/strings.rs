@@ -7,6 +7,7 @@
 use js_sys::{Array, Object};
 use wasm_bindgen::{JsCast, JsValue};
 
+use super::host_values::{entries_of, items_of};
 use crate::core::json::Json;
 use crate::core::CustomStrings;
 
@@ -31,19 +32,24 @@ fn loose(value: &JsValue, depth: usize) -> Json {
     if depth == 0 || value.is_function() {
         return Json::Null;
     }
+    // What throws as it is read is no text (`null`), which the parse
+    // reports.
     if Array::is_array(value) {
-        let items = Array::from(value);
-        return Json::Array(items.iter().map(|item| loose(&item, depth - 1)).collect());
+        let Some(items) = items_of(value) else {
+            return Json::Null;
+        };
+        return Json::Array(items.iter().map(|item| loose(item, depth - 1)).collect());
     }
-    let Some(object) = value.dyn_ref::<Object>() else {
+    if value.dyn_ref::<Object>().is_none() {
+        return Json::Null;
+    }
+    let Some(entries) = entries_of(value) else {
         return Json::Null;
     };
-    let mut members = Vec::new();
-    for entry in Object::entries(object).iter() {
-        let entry: Array = entry.unchecked_into();
-        if let Some(name) = entry.get(0).as_string() {
-            members.push((name, loose(&entry.get(1), depth - 1)));
-        }
-    }
-    Json::Object(members)
+    Json::Object(
+        entries
+            .into_iter()
+            .map(|(name, member)| (name, loose(&member, depth - 1)))
+            .collect(),
+    )
 }
