@@ -3,6 +3,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::rc::Rc;
 
 use leptos::prelude::*;
+use leptos::reactive::graph::Source;
 use leptos::task::spawn_local;
 use web_sys::{AbortController, File};
 
@@ -134,6 +135,9 @@ pub struct Controller {
     /// Whether the once-a-second speed sample is running (see
     /// `measure_speed`).
     speed_ticking: StoredValue<bool>,
+    /// Rows removed since the signals rows read were last pruned
+    /// ([`Self::let_go_of_rows`]).
+    rows_gone: StoredValue<usize>,
     /// The news of the latest moment that ended, for the screen-reader
     /// live region, read out in the current locale.
     pub announcement: RwSignal<LiveNews>,
@@ -242,6 +246,7 @@ impl Controller {
             speed: RwSignal::new(None),
             throughput: StoredValue::new(Throughput::default()),
             speed_ticking: StoredValue::new(false),
+            rows_gone: StoredValue::new(0),
             announcement: RwSignal::new(LiveNews::default()),
             news: StoredValue::new(LiveNews::default()),
             news_moment: StoredValue::new(NewsMoment::default()),
@@ -858,6 +863,8 @@ impl Controller {
         if taken.is_empty() {
             return;
         }
+        let listed = self.order.try_with_untracked(Vec::len).unwrap_or(0);
+        self.let_go_of_rows(taken.len(), listed.saturating_sub(taken.len()));
         let gone: HashSet<EntryId> = taken.iter().map(|e| e.id).collect();
         let done: Vec<(EntryId, &str)> = taken
             .iter()
@@ -1220,6 +1227,7 @@ impl Controller {
             q.remove_all(&ids)
         });
         self.order.try_set(Vec::new());
+        self.let_go_of_rows(ids.len(), 0);
         self.rows.try_update_value(HashMap::clear);
         self.files.try_update_value(HashMap::clear);
         self.thumbnails.try_update(HashMap::clear);
@@ -1234,6 +1242,42 @@ impl Controller {
         }
         self.attach_status.try_set(AttachStatus::Idle);
         self.done_changed();
+    }
+
+    /// Leptos 0.8 leaves a removed row's effects in the subscriber lists of
+    /// the signals they read, for good: an effect leaves a list only when
+    /// it runs again, and a removed one never does. Rows read the wording,
+    /// the connection and the per-row maps, which live as long as the
+    /// widget: a long-lived page would pile up half a kilobyte per row ever
+    /// listed. Each of these signals is pruned once as many rows have left
+    /// as remain (so the cost spreads over the removals): its subscribers
+    /// are marked to run again, which subscribes the live ones anew, and
+    /// the list is emptied, which lets the dead ones go.
+    fn let_go_of_rows(&self, removed: usize, remaining: usize) {
+        let due = self
+            .rows_gone
+            .try_update_value(|gone| {
+                *gone += removed;
+                let due = *gone >= remaining.max(64);
+                if due {
+                    *gone = 0;
+                }
+                due
+            })
+            .unwrap_or(false);
+        if !due {
+            return;
+        }
+        // Once the rows have gone from the view, in a later task.
+        let this = *self;
+        spawn_local(async move {
+            prune(&this.wording);
+            prune(&this.online);
+            prune(&this.thumbnails);
+            prune(&this.previews);
+            prune(&this.left_attached);
+            prune(&this.deletions);
+        });
     }
 
     /// Opens the browser's file dialog (browsers allow it only while the
@@ -2672,4 +2716,12 @@ fn backend_settings(options: &WidgetOptions) -> BackendSettings<'_> {
         form_fields: &options.form_fields,
         jira_batch: options.jira_batch,
     }
+}
+
+/// Lets the dead subscribers of `signal` go (see
+/// [`Controller::let_go_of_rows`]): the live ones are marked to run again,
+/// and subscribe anew as they do.
+fn prune<S: Notify + Source>(signal: &S) {
+    signal.notify();
+    signal.clear_subscribers();
 }
