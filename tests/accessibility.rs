@@ -16,7 +16,7 @@ use std::rc::Rc;
 use leptos::prelude::WithUntracked;
 use support::*;
 use tracker_attachments::backend::{JsonRequest, UploadRequest};
-use tracker_attachments::core::{EntryState, Restrictions, RetryPolicy, UploadError};
+use tracker_attachments::core::{EntryId, EntryState, Restrictions, RetryPolicy, UploadError};
 use tracker_attachments::ui::{Controller, EventHandler, WidgetEvent};
 use tracker_attachments::web::{RawResponse, Transport, TransportFuture};
 use tracker_attachments::{Locale, WidgetOptions};
@@ -102,28 +102,9 @@ async fn an_upload_ending_under_focus_hands_it_to_remove() {
 
 #[wasm_bindgen_test]
 async fn removing_a_row_focuses_the_next_then_the_previous_then_the_drop_zone() {
-    let root = container();
-    let _handle = mount_widget(root.clone(), dev_options(server(), "dev-token"));
-    let zone = query(&root, "[data-ta=dropzone]").unwrap();
-    drop_files(
-        &zone,
-        &[
-            file(b"1", "one.txt", "text/plain"),
-            file(b"2", "two.txt", "text/plain"),
-            file(b"3", "three.txt", "text/plain"),
-        ],
-    );
-    wait_for("three uploaded rows", 10_000, || {
-        query_all(&root, "[data-ta=row][data-state=done] [data-ta=remove]").len() == 3
-    })
-    .await;
-    let remove_of = |name: &str| {
-        query_all(&root, "[data-ta=row]")
-            .into_iter()
-            .find(|row| text(&query(row, ".ta-name").unwrap()) == name)
-            .and_then(|row| query(&row, "[data-ta=remove]"))
-            .unwrap()
-    };
+    let (root, _handle, _) = uploaded_rows(&["one.txt", "two.txt", "three.txt"]).await;
+    let remove_of =
+        |name: &str| query(&row_named(&root, name).unwrap(), "[data-ta=remove]").unwrap();
 
     press(&remove_of("two.txt"));
     wait_for("focus on the next row", 5_000, || {
@@ -178,80 +159,109 @@ async fn removing_a_kept_item_focuses_its_neighbour() {
     .await;
 }
 
-#[wasm_bindgen_test]
-async fn rows_removed_by_code_hand_focus_on_unless_the_user_left() {
+/// A widget with a finished row per name (each file holds its name).
+async fn uploaded_rows(names: &[&str]) -> (HtmlElement, impl Sized, Controller) {
     let root = container();
-    let (_handle, controller) =
+    let (handle, controller) =
         mount_with_controller(root.clone(), dev_options(server(), "dev-token"));
-    drop_files(
-        &query(&root, "[data-ta=dropzone]").unwrap(),
-        &[
-            file(b"1", "one.txt", "text/plain"),
-            file(b"2", "two.txt", "text/plain"),
-            file(b"3", "three.txt", "text/plain"),
-            file(b"4", "four.txt", "text/plain"),
-        ],
-    );
-    wait_for("four uploaded rows", 10_000, || {
-        query_all(&root, "[data-ta=row][data-state=done] [data-ta=remove]").len() == 4
+    let files: Vec<web_sys::File> = names
+        .iter()
+        .map(|name| file(name.as_bytes(), name, "text/plain"))
+        .collect();
+    drop_files(&query(&root, "[data-ta=dropzone]").unwrap(), &files);
+    wait_for("the uploaded rows", 10_000, || {
+        query_all(&root, "[data-ta=row][data-state=done] [data-ta=remove]").len() == names.len()
     })
     .await;
-    let row_of = |name: &str| {
-        query_all(&root, "[data-ta=row]")
-            .into_iter()
-            .find(|row| text(&query(row, ".ta-name").unwrap()) == name)
-    };
-    let entry_of = |name: &str| {
-        controller.queue.with_untracked(|q| {
-            q.entries()
-                .iter()
-                .find(|e| e.file.name == name)
-                .map(|e| e.id)
-                .unwrap()
-        })
-    };
-    let focus_remove_of = |name: &str| {
-        let remove = query(&row_of(name).unwrap(), "[data-ta=remove]").unwrap();
-        remove.unchecked_ref::<HtmlElement>().focus().unwrap();
-    };
+    (root, handle, controller)
+}
+
+fn row_named(root: &Element, name: &str) -> Option<Element> {
+    query_all(root, "[data-ta=row]")
+        .into_iter()
+        .find(|row| text(&query(row, ".ta-name").unwrap()) == name)
+}
+
+fn entry_named(controller: &Controller, name: &str) -> EntryId {
+    controller.queue.with_untracked(|q| {
+        q.entries()
+            .iter()
+            .find(|e| e.file.name == name)
+            .map(|e| e.id)
+            .unwrap()
+    })
+}
+
+/// A widget for issue DEMO-1 with `name` uploaded and kept, its kept
+/// item and the attach form shown.
+async fn kept_for_demo_1(name: &str) -> (HtmlElement, impl Sized, Controller) {
+    let root = container();
+    let mut options = dev_options(server(), "dev-token");
+    options.issue = "DEMO-1".into();
+    let (handle, controller) = mount_with_controller(root.clone(), options);
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[file(name.as_bytes(), name, "text/plain")],
+    );
+    wait_for("the kept item and the attach form", 10_000, || {
+        query(&root, "[data-ta=kept-item] button").is_some()
+            && query(&root, "[data-ta=attach-button]").is_some()
+    })
+    .await;
+    (root, handle, controller)
+}
+
+/// Focuses the Remove button of the row of `name`, as Tab would.
+fn focus_remove_of(root: &Element, name: &str) {
+    let remove = query(&row_named(root, name).unwrap(), "[data-ta=remove]").unwrap();
+    remove.unchecked_ref::<HtmlElement>().focus().unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn rows_removed_by_code_hand_focus_on_unless_the_user_left() {
+    let (root, _handle, controller) =
+        uploaded_rows(&["one.txt", "two.txt", "three.txt", "four.txt"]).await;
 
     // As `attachTo()` or another tab takes a row: no button was pressed.
-    focus_remove_of("two.txt");
-    controller.remove_all(&[entry_of("two.txt")]);
+    focus_remove_of(&root, "two.txt");
+    controller.remove_all(&[entry_named(&controller, "two.txt")]);
     wait_for("focus on the row in its place", 5_000, || {
         focus_at() == (Some("remove".into()), Some("three.txt".into()))
     })
     .await;
 
     // Focus the user moved off the widget stays where the user put it.
-    focus_remove_of("one.txt");
+    focus_remove_of(&root, "one.txt");
     focused()
         .unwrap()
         .unchecked_into::<HtmlElement>()
         .blur()
         .unwrap();
-    controller.remove_all(&[entry_of("one.txt")]);
+    controller.remove_all(&[entry_named(&controller, "one.txt")]);
     // The watch runs in a microtask after the removal: done by the time
     // a timer sees the row gone.
-    wait_for("the row to go", 5_000, || row_of("one.txt").is_none()).await;
+    wait_for("the row to go", 5_000, || {
+        row_named(&root, "one.txt").is_none()
+    })
+    .await;
     assert_eq!(focused(), document().body().map(Element::from));
 
     // Nor when the user went to a field of the page and focus then fell
     // from there (a click on a button Safari does not focus).
-    focus_remove_of("three.txt");
+    focus_remove_of(&root, "three.txt");
     let field: HtmlElement = document().create_element("input").unwrap().unchecked_into();
     document().body().unwrap().append_child(&field).unwrap();
     field.focus().unwrap();
     field.blur().unwrap();
-    controller.remove_all(&[entry_of("three.txt")]);
+    controller.remove_all(&[entry_named(&controller, "three.txt")]);
     wait_for("the third row to go", 5_000, || {
-        row_of("three.txt").is_none()
+        row_named(&root, "three.txt").is_none()
     })
     .await;
     assert_eq!(focused(), document().body().map(Element::from));
     field.remove();
 
-    focus_remove_of("four.txt");
+    focus_remove_of(&root, "four.txt");
     controller.clear();
     wait_for("focus on the drop zone", 5_000, || {
         query(&root, "[data-ta=row]").is_none() && focus_at().0.as_deref() == Some("dropzone")
@@ -261,34 +271,13 @@ async fn rows_removed_by_code_hand_focus_on_unless_the_user_left() {
 
 #[wasm_bindgen_test]
 async fn rows_removed_by_code_together_hand_focus_to_the_next_that_stays() {
-    let root = container();
-    let (_handle, controller) =
-        mount_with_controller(root.clone(), dev_options(server(), "dev-token"));
-    let names = ["a.txt", "b.txt", "c.txt", "d.txt"];
-    let files: Vec<web_sys::File> = names
-        .iter()
-        .map(|name| file(name.as_bytes(), name, "text/plain"))
-        .collect();
-    drop_files(&query(&root, "[data-ta=dropzone]").unwrap(), &files);
-    wait_for("four uploaded rows", 10_000, || {
-        query_all(&root, "[data-ta=row][data-state=done] [data-ta=remove]").len() == 4
-    })
-    .await;
-    let row_of = |name: &str| {
-        query_all(&root, "[data-ta=row]")
-            .into_iter()
-            .find(|row| text(&query(row, ".ta-name").unwrap()) == name)
-    };
-    let ids = controller.queue.with_untracked(|q| {
-        q.entries()
-            .iter()
-            .filter(|e| e.file.name == "a.txt" || e.file.name == "b.txt")
-            .map(|e| e.id)
-            .collect::<Vec<_>>()
-    });
-    let remove = query(&row_of("b.txt").unwrap(), "[data-ta=remove]").unwrap();
-    remove.unchecked_ref::<HtmlElement>().focus().unwrap();
+    let (root, _handle, controller) = uploaded_rows(&["a.txt", "b.txt", "c.txt", "d.txt"]).await;
+    focus_remove_of(&root, "b.txt");
     // b and the row before it go at once: its place now holds d.
+    let ids = [
+        entry_named(&controller, "a.txt"),
+        entry_named(&controller, "b.txt"),
+    ];
     controller.remove_all(&ids);
     wait_for("focus on the row that was next", 5_000, || {
         focus_at() == (Some("remove".into()), Some("c.txt".into()))
@@ -298,18 +287,7 @@ async fn rows_removed_by_code_together_hand_focus_to_the_next_that_stays() {
 
 #[wasm_bindgen_test]
 async fn attaching_from_code_hands_focus_from_a_kept_item_to_the_drop_zone() {
-    let root = container();
-    let mut options = dev_options(server(), "dev-token");
-    options.issue = "DEMO-1".into();
-    let (_handle, controller) = mount_with_controller(root.clone(), options);
-    drop_files(
-        &query(&root, "[data-ta=dropzone]").unwrap(),
-        &[file(b"attach me by code", "by-code.txt", "text/plain")],
-    );
-    wait_for("the kept item", 10_000, || {
-        query(&root, "[data-ta=kept-item] button").is_some()
-    })
-    .await;
+    let (root, _handle, controller) = kept_for_demo_1("by-code.txt").await;
     let remove = query(&root, "[data-ta=kept-item] button").unwrap();
     remove.unchecked_ref::<HtmlElement>().focus().unwrap();
     controller
@@ -324,20 +302,8 @@ async fn attaching_from_code_hands_focus_from_a_kept_item_to_the_drop_zone() {
 
 #[wasm_bindgen_test]
 async fn the_widget_puts_no_heading_into_the_pages_outline() {
-    let root = container();
-    let mut options = dev_options(server(), "dev-token");
-    options.issue = "DEMO-1".into();
-    let _handle = mount_widget(root.clone(), options);
-    drop_files(
-        &query(&root, "[data-ta=dropzone]").unwrap(),
-        &[file(b"outline", "outline.txt", "text/plain")],
-    );
     // Every part shown: a row, the kept list with its title and form.
-    wait_for("the kept list and its form", 10_000, || {
-        query(&root, "[data-ta=kept-item]").is_some()
-            && query(&root, "[data-ta=attach-button]").is_some()
-    })
-    .await;
+    let (root, _handle, _) = kept_for_demo_1("outline.txt").await;
     let headings = query_all(&root, "h1, h2, h3, h4, h5, h6, [role=heading]");
     assert!(headings.is_empty(), "{} headings", headings.len());
 }
@@ -551,18 +517,7 @@ async fn removing_the_last_row_of_a_page_focuses_the_first_of_the_next() {
 
 #[wasm_bindgen_test]
 async fn attaching_every_kept_file_from_the_keyboard_focuses_the_drop_zone() {
-    let root = container();
-    let mut options = dev_options(server(), "dev-token");
-    options.issue = "DEMO-1".into();
-    let _handle = mount_widget(root.clone(), options);
-    drop_files(
-        &query(&root, "[data-ta=dropzone]").unwrap(),
-        &[file(b"attach me", "attach.txt", "text/plain")],
-    );
-    wait_for("the kept item", 10_000, || {
-        query(&root, "[data-ta=kept-item]").is_some()
-    })
-    .await;
+    let (root, _handle, _) = kept_for_demo_1("attach.txt").await;
     press(&query(&root, "[data-ta=attach-button]").unwrap());
     wait_for(
         "the list to empty and focus to be on the drop zone",

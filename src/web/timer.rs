@@ -42,14 +42,7 @@ impl Deadline {
                 controller.abort();
             })
         };
-        let delay = i32::try_from(ms).unwrap_or(i32::MAX);
-        let timer = web_sys::window().and_then(|w| {
-            w.set_timeout_with_callback_and_timeout_and_arguments_0(
-                callback.as_ref().unchecked_ref(),
-                delay,
-            )
-            .ok()
-        });
+        let timer = schedule(&callback, u64::from(ms));
         Self {
             fired,
             timer,
@@ -65,9 +58,7 @@ impl Deadline {
 
 impl Drop for Deadline {
     fn drop(&mut self) {
-        if let (Some(window), Some(id)) = (web_sys::window(), self.timer) {
-            window.clear_timeout_with_handle(id);
-        }
+        unschedule(self.timer);
     }
 }
 
@@ -98,14 +89,7 @@ impl Alarm {
                 }
             })
         };
-        let delay = i32::try_from(ms).unwrap_or(i32::MAX);
-        let timer = web_sys::window().and_then(|w| {
-            w.set_timeout_with_callback_and_timeout_and_arguments_0(
-                callback.as_ref().unchecked_ref(),
-                delay,
-            )
-            .ok()
-        });
+        let timer = schedule(&callback, ms);
         // Without a window nothing would ring: ring at once, as `sleep`
         // resolves at once, rather than hang.
         if timer.is_none() {
@@ -136,8 +120,25 @@ impl std::future::Future for Alarm {
 
 impl Drop for Alarm {
     fn drop(&mut self) {
-        if let (Some(window), Some(id)) = (web_sys::window(), self.timer) {
-            window.clear_timeout_with_handle(id);
-        }
+        unschedule(self.timer);
+    }
+}
+
+/// Has the window call `callback` after `ms` milliseconds; the timer's id,
+/// `None` without a window.
+fn schedule(callback: &Closure<dyn FnMut()>, ms: u64) -> Option<i32> {
+    let delay = i32::try_from(ms).unwrap_or(i32::MAX);
+    web_sys::window().and_then(|w| {
+        w.set_timeout_with_callback_and_timeout_and_arguments_0(
+            callback.as_ref().unchecked_ref(),
+            delay,
+        )
+        .ok()
+    })
+}
+
+fn unschedule(timer: Option<i32>) {
+    if let (Some(window), Some(id)) = (web_sys::window(), timer) {
+        window.clear_timeout_with_handle(id);
     }
 }
