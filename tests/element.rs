@@ -556,6 +556,53 @@ async fn options_that_throw_as_they_are_read_are_left_out() {
     el.remove();
 }
 
+/// The page styles the widget's parts with `::part()`, past what the
+/// custom properties reach.
+#[wasm_bindgen_test]
+async fn the_page_styles_the_widgets_parts() {
+    let style = document().create_element("style").unwrap();
+    style.set_text_content(Some(
+        "tracker-attachments.parted::part(dropzone) { border-top-color: rgb(1, 2, 3); }\n\
+         tracker-attachments.parted::part(row) { background-color: rgb(4, 5, 6); }\n\
+         tracker-attachments.parted::part(button) { color: rgb(7, 8, 9); }\n\
+         tracker-attachments.parted::part(kept-item) { color: rgb(10, 11, 12); }",
+    ));
+    document().head().unwrap().append_child(&style).unwrap();
+    let el = element_in(&container(), &[("class", "parted")]);
+    drop_files(&dropzone(&el), &[file(b"parts", "parts.txt", "text/plain")]);
+    wait_for("the upload", 10_000, || rows_in_state(&el, "done") == 1).await;
+    wait_for("the kept item", 5_000, || {
+        shadow_attr(&el, "[data-ta=kept-item]", "data-id").is_some()
+    })
+    .await;
+    let root = el.shadow_root().unwrap();
+    let computed = |selector: &str, property: &str| {
+        let part = root.query_selector(selector).unwrap().unwrap();
+        web_sys::window()
+            .unwrap()
+            .get_computed_style(&part)
+            .unwrap()
+            .unwrap()
+            .get_property_value(property)
+            .unwrap()
+    };
+    assert_eq!(
+        computed("[data-ta=dropzone]", "border-top-color"),
+        "rgb(1, 2, 3)"
+    );
+    assert_eq!(
+        computed("[data-ta=row]", "background-color"),
+        "rgb(4, 5, 6)"
+    );
+    assert_eq!(
+        computed("[data-ta=row] [data-ta=remove]", "color"),
+        "rgb(7, 8, 9)"
+    );
+    assert_eq!(computed("[data-ta=kept-item]", "color"), "rgb(10, 11, 12)");
+    el.remove();
+    style.remove();
+}
+
 /// A constructed sheet applies only in its own document: moved into a
 /// same-origin iframe and back, the widget keeps its styles in both.
 #[wasm_bindgen_test]

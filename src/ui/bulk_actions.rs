@@ -114,7 +114,7 @@ pub fn BulkActions(controller: Controller) -> impl IntoView {
             return None;
         }
         Some(view! {
-            <button type="button" class="ta-action ta-bulk" data-ta="retry-failed"
+            <button type="button" part="button" class="ta-action ta-bulk" data-ta="retry-failed"
                 node_ref=retry_ref on:click=retry_failed>
                 {move || say(Key::RetryFailed, count(|c| c.failed), |m| m.retry_failed)}
             </button>
@@ -135,7 +135,7 @@ pub fn BulkActions(controller: Controller) -> impl IntoView {
             return None;
         }
         Some(view! {
-            <button type="button" class="ta-action ta-bulk" data-ta="remove-refused"
+            <button type="button" part="button" class="ta-action ta-bulk" data-ta="remove-refused"
                 node_ref=remove_ref on:click=remove_refused>
                 {move || say(Key::RemoveRefused, count(|c| c.refused), |m| m.remove_refused)}
             </button>

@@ -55,6 +55,7 @@ pub fn DropZone(controller: Controller, dragging: RwSignal<bool>) -> impl IntoVi
             class="ta-dropzone"
             class:ta-dragging=move || dragging.get()
             data-ta="dropzone"
+            part="dropzone"
             role="button"
             tabindex="0"
             aria-label=move || text(Key::DropZoneLabel)

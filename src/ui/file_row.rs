@@ -130,6 +130,7 @@ pub fn FileRow(id: EntryId, controller: Controller) -> impl IntoView {
         EntryState::Uploading { sent, total } => Some(view! {
             <progress
                 class="ta-progress"
+                part="progress"
                 max=total.max(1).to_string()
                 value=sent.to_string()
                 aria-label=wording.get().say(Key::ProgressLabel, &[&progress_name], |m| (m.progress_label)(&progress_name))
@@ -220,7 +221,7 @@ pub fn FileRow(id: EntryId, controller: Controller) -> impl IntoView {
         );
         let remove_button = move |disabled: bool| {
             view! {
-                <button type="button" class="ta-action" data-ta="remove" aria-label=remove_label
+                <button type="button" part="button" class="ta-action" data-ta="remove" aria-label=remove_label
                     disabled=disabled on:click=move |_| remove()>{remove_text}</button>
             }
         };
@@ -229,12 +230,12 @@ pub fn FileRow(id: EntryId, controller: Controller) -> impl IntoView {
         else {
             return match buttons {
                 Buttons::Running => view! {
-                    <button type="button" class="ta-action" data-ta="cancel" aria-label=label(Key::CancelFile, |m| m.cancel_file)
+                    <button type="button" part="button" class="ta-action" data-ta="cancel" aria-label=label(Key::CancelFile, |m| m.cancel_file)
                         on:click=move |_| controller.cancel(id)>{w.text(Key::Cancel)}</button>
                 }
                 .into_any(),
                 Buttons::Retryable => view! {
-                    <button type="button" class="ta-action" data-ta="retry" aria-label=label(Key::RetryFile, |m| m.retry_file)
+                    <button type="button" part="button" class="ta-action" data-ta="retry" aria-label=label(Key::RetryFile, |m| m.retry_file)
                         on:click=move |_| controller.retry(id)>{w.text(Key::Retry)}</button>
                     {remove_button(false)}
                 }
@@ -254,9 +255,9 @@ pub fn FileRow(id: EntryId, controller: Controller) -> impl IntoView {
             return view! {
                 <span class="ta-confirm" role="group" aria-labelledby=labelled_by>
                     <span class="ta-question" id=question_id data-ta="delete-question">{question}</span>
-                    <button type="button" class="ta-action ta-danger" data-ta="confirm-delete"
+                    <button type="button" part="button" class="ta-action ta-danger" data-ta="confirm-delete"
                         on:click=move |_| controller.confirm_delete(id)>{w.text(Key::Delete)}</button>
-                    <button type="button" class="ta-action" data-ta="keep"
+                    <button type="button" part="button" class="ta-action" data-ta="keep"
                         on:click=move |_| {
                             controller.keep(id);
                         }>{w.text(Key::Keep)}</button>
@@ -268,7 +269,7 @@ pub fn FileRow(id: EntryId, controller: Controller) -> impl IntoView {
         let waiting = matches!(buttons, Buttons::Deleting | Buttons::Deleted);
         view! {
             {remove_button(waiting)}
-            <button type="button" class="ta-action" data-ta="delete-from-issue"
+            <button type="button" part="button" class="ta-action" data-ta="delete-from-issue"
                 aria-label=w.say(Key::DeleteFile, &values, |m| (m.delete_file)(name, &issue))
                 disabled=waiting on:click=move |_| controller.ask_delete(id)>{w.text(Key::DeleteFromIssue)}</button>
         }
@@ -290,7 +291,7 @@ pub fn FileRow(id: EntryId, controller: Controller) -> impl IntoView {
     };
 
     view! {
-        <div class="ta-row" role="listitem" data-ta="row" data-state=move || state.get().name()
+        <div class="ta-row" part="row" role="listitem" data-ta="row" data-state=move || state.get().name()
             data-attachment-id=attachment_id
             data-deletion=move || deletion.with(|d| d.as_ref().map(Deletion::name))>
             <span class="ta-preview" aria-hidden="true">
@@ -306,7 +307,7 @@ pub fn FileRow(id: EntryId, controller: Controller) -> impl IntoView {
                     (None, None) => view! { <span class="ta-icon" data-ta="icon">{icon_label.clone()}</span> }.into_any(),
                 }}
             </span>
-            <span class="ta-name" data-ta="name" title=title>{name.clone()}</span>
+            <span class="ta-name" part="name" data-ta="name" title=title>{name.clone()}</span>
             {folder.map(|folder| {
                 let shown = folder.clone();
                 view! {
@@ -318,7 +319,7 @@ pub fn FileRow(id: EntryId, controller: Controller) -> impl IntoView {
             <span class="ta-size">{move || wording.get().bytes(size)}</span>
             // Focusable from code only: it holds focus while a deletion
             // waits, its buttons disabled.
-            <span class="ta-status" data-ta="status" tabindex="-1">
+            <span class="ta-status" part="status" data-ta="status" tabindex="-1">
                 {move || left_attached().or_else(deletion_status).unwrap_or_else(|| {
                     status_text(&state.get(), &wording.get(), || controller.online.get())
                 })}

@@ -44,7 +44,7 @@ pub fn KeptList(controller: Controller) -> impl IntoView {
     });
     let form = AttachForm::new();
     view! {
-        <section class="ta-kept" data-ta="kept" aria-label=move || text(Key::KeptLabel)
+        <section class="ta-kept" part="kept" data-ta="kept" aria-label=move || text(Key::KeptLabel)
             hidden=move || {
                 controller.kept_revision.track();
                 // Kept by a Tracker mode, the list waits out a switch to
@@ -157,14 +157,14 @@ impl AttachForm {
         let button_issue = issue.clone();
         let text = move |key| controller.wording.get().text(key);
         Some(view! {
-            <div class="ta-attach" data-ta="attach">
+            <div class="ta-attach" part="attach" data-ta="attach">
                 <label class="ta-attach-label">
                     {move || text(Key::CommentLabel)}
                     <input type="text" class="ta-attach-comment" data-ta="attach-comment"
                         prop:value=move || comment.get()
                         on:input=move |ev| comment.set(event_target_value(&ev))/>
                 </label>
-                <button type="button" class="ta-action ta-attach-button" data-ta="attach-button"
+                <button type="button" part="button" class="ta-action ta-attach-button" data-ta="attach-button"
                     disabled=move || controller.attach_status.get() == AttachStatus::Working
                     on:click=move |ev| {
                         let button = event_target::<web_sys::Element>(&ev);
@@ -201,7 +201,7 @@ fn KeptItem(attachment: Attachment, controller: Controller) -> impl IntoView {
     let remove_id = id.clone();
     let attaching = move || controller.attach_status.get() == AttachStatus::Working;
     view! {
-        <div class="ta-kept-item" role="listitem" data-ta="kept-item" data-id=id.clone()>
+        <div class="ta-kept-item" part="kept-item" role="listitem" data-ta="kept-item" data-id=id.clone()>
             <span class="ta-name" title=shown.clone()>{shown.clone()}</span>
             <code class="ta-kept-id" data-ta="kept-id">{id.clone()}</code>
             <input type="hidden" name=field value=id.clone()/>
@@ -209,7 +209,7 @@ fn KeptItem(attachment: Attachment, controller: Controller) -> impl IntoView {
             // the same, and be counted as attached. Marked, not `disabled`:
             // a disabled button drops focus to the page, which the item's
             // leaving when the attach ends should hand to a neighbour.
-            <button type="button" class="ta-action" aria-label=label
+            <button type="button" part="button" class="ta-action" aria-label=label
                 aria-disabled=move || attaching().then_some("true")
                 on:click=move |ev| {
                     if attaching() {

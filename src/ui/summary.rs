@@ -52,7 +52,7 @@ pub fn Summary(controller: Controller) -> impl IntoView {
     };
     view! {
         <div class="ta-summary-bar" data-ta="summary-bar">
-            <p class="ta-summary" data-ta="summary">{line}</p>
+            <p class="ta-summary" part="summary" data-ta="summary">{line}</p>
             <BulkActions controller=controller/>
         </div>
     }

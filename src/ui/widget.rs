@@ -140,7 +140,7 @@ pub fn ControlledWidget(controller: Controller) -> impl IntoView {
         // Paste anywhere inside the widget (the drop zone is focusable):
         // screenshots arrive this way in a tracker. Files are dropped
         // anywhere on it too.
-        <div class="ta-widget" data-ta="widget" lang=move || wording.with(|w| w.tag().to_owned())
+        <div class="ta-widget" part="widget" data-ta="widget" lang=move || wording.with(|w| w.tag().to_owned())
             dir=move || wording.with(Wording::dir)
             data-theme=move || theme.get().as_str() node_ref=widget_ref
             on:dragover=target.on_drag_over()
@@ -158,7 +158,7 @@ pub fn ControlledWidget(controller: Controller) -> impl IntoView {
             }>
             <DropZone controller=controller dragging=dragging/>
             <Summary controller=controller/>
-            <div class="ta-list" role="list" data-ta="list" aria-label=move || wording.get().text(Key::ListLabel)>
+            <div class="ta-list" part="list" role="list" data-ta="list" aria-label=move || wording.get().text(Key::ListLabel)>
                 <For each=pages key=|page| *page let:page>
                     <div class="ta-page">
                         <For each=move || page_ids(page) key=|id| *id let:id>
