@@ -309,6 +309,41 @@ async fn the_widget_puts_no_heading_into_the_pages_outline() {
 }
 
 #[wasm_bindgen_test]
+async fn old_news_is_not_read_again_when_rows_leave() {
+    let root = container();
+    let mut options = dev_options(server(), "dev-token");
+    options.restrictions = Restrictions {
+        accept: vec![".pdf".into()],
+        ..Restrictions::default()
+    };
+    let (_handle, controller) = mount_with_controller(root.clone(), options);
+    let files: Vec<web_sys::File> = (0..70)
+        .map(|i| file(b"x", &format!("n{i}.txt"), "text/plain"))
+        .collect();
+    drop_files(&query(&root, "[data-ta=dropzone]").unwrap(), &files);
+    let live = query(&root, "[data-ta=live]").unwrap();
+    wait_for("the refusals told", 5_000, || {
+        text(&live).contains("could not be uploaded")
+    })
+    .await;
+    let told = live.first_child().unwrap();
+    // Seventy rows leave: the signals they read are pruned, which runs
+    // the live region's effect again, with nothing new to tell.
+    controller.clear();
+    wait_for("the rows gone", 5_000, || {
+        query(&root, "[data-ta=row]").is_none()
+    })
+    .await;
+    next_tick(0).await;
+    next_tick(0).await;
+    assert!(
+        live.first_child().is_some_and(|now| now == told),
+        "the news was set again: {}",
+        text(&live)
+    );
+}
+
+#[wasm_bindgen_test]
 async fn every_refusal_of_a_drop_is_heard() {
     let (_handle, _, zone, live) = refusing_widget();
     drop_files(

@@ -115,15 +115,22 @@ pub fn ControlledWidget(controller: Controller) -> impl IntoView {
     // Each moment's news as a new text node, set from here rather than
     // rendered: news repeating the last word for word is still a change to
     // the region, and read out (a rendered text would be left as it is).
+    // The same moment's same words are not set again: the effect runs
+    // again for other reasons too (the signals rows read are pruned as
+    // rows leave), and old news would be read out once more.
     let live_ref = NodeRef::<leptos::html::Div>::new();
-    Effect::new(move |_| {
-        let news = controller
+    Effect::new(move |told: Option<Option<(u64, String)>>| {
+        let (number, news) = controller
             .announcement
-            .with(|live| wording.with(|w| w.announcements(&live.items)));
-        if let Some(region) = live_ref.get() {
-            // As the rows show names: without the controls that reorder text.
-            region.set_text_content(Some(&shown_name(&news)));
+            .with(|live| (live.number, wording.with(|w| w.announcements(&live.items))));
+        let told = told.flatten();
+        let region = live_ref.get()?;
+        if told.is_some_and(|(n, words)| n == number && words == news) {
+            return Some((number, news));
         }
+        // As the rows show names: without the controls that reorder text.
+        region.set_text_content(Some(&shown_name(&news)));
+        Some((number, news))
     });
     let target = DropTarget::new();
     let dragging = target.over;
