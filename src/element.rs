@@ -1015,7 +1015,11 @@ fn files_from_value(value: &JsValue) -> Vec<File> {
     let mut files = Vec::new();
     // Iterated with every exception caught: a Proxy of an array may throw
     // from any of its traps, and must not throw through the wasm.
-    if Array::is_array(value) {
+    let Some(array) = crate::web::is_array(value) else {
+        crate::web::console::warn("tracker-attachments: addFiles() could not read the array");
+        return files;
+    };
+    if array {
         let Ok(Some(items)) = js_sys::try_iter(value) else {
             crate::web::console::warn("tracker-attachments: addFiles() could not read the array");
             return files;

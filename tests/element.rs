@@ -483,6 +483,14 @@ async fn add_files_skips_what_throws_and_keeps_the_rest() {
     Reflect::set(&handler, &"get".into(), &trap).unwrap();
     let hostile = js_sys::Proxy::new(&Array::of1(&real), &handler);
     call(&el, "addFiles", &[hostile.into()]).unwrap();
+    // A revoked Proxy throws even when asked whether it is an array.
+    let revocable = js_sys::Proxy::revocable(&Array::of1(&real), &js_sys::Object::new());
+    let revoked = Reflect::get(&revocable, &"proxy".into()).unwrap();
+    let revoke: js_sys::Function = Reflect::get(&revocable, &"revoke".into())
+        .unwrap()
+        .unchecked_into();
+    revoke.call0(&JsValue::NULL).unwrap();
+    call(&el, "addFiles", &[revoked]).unwrap();
     wait_for("the real file uploaded", 10_000, || {
         rows_in_state(&el, "done") == 1
     })
@@ -496,10 +504,12 @@ async fn add_files_skips_what_throws_and_keeps_the_rest() {
         2,
         "{warned:?}"
     );
-    assert!(
+    assert_eq!(
         warned
             .iter()
-            .any(|w| w.contains("could not read the array")),
+            .filter(|w| w.contains("could not read the array"))
+            .count(),
+        2,
         "{warned:?}"
     );
     // Still whole: another file comes, and the element leaves cleanly.

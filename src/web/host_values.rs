@@ -11,6 +11,14 @@ use wasm_bindgen::{JsCast, JsValue};
 extern "C" {
     #[wasm_bindgen(catch, js_namespace = Object, js_name = entries)]
     fn checked_entries(value: &JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
+    fn checked_is_array(value: &JsValue) -> Result<bool, JsValue>;
+}
+
+/// Whether `value` is an array (a Proxy of one too); `None` if asking
+/// threw (a revoked Proxy).
+pub fn is_array(value: &JsValue) -> Option<bool> {
+    checked_is_array(value).ok()
 }
 
 /// The own enumerable string-keyed members of `value`, as `Object.entries`

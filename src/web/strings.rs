@@ -4,10 +4,10 @@
 //! anything else (numbers, functions) becomes `null`, which the parse
 //! reports as not text.
 
-use js_sys::{Array, Object};
+use js_sys::Object;
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::host_values::{entries_of, items_of};
+use super::host_values::{entries_of, is_array, items_of};
 use crate::core::json::Json;
 use crate::core::CustomStrings;
 
@@ -34,7 +34,10 @@ fn loose(value: &JsValue, depth: usize) -> Json {
     }
     // What throws as it is read is no text (`null`), which the parse
     // reports.
-    if Array::is_array(value) {
+    let Some(array) = is_array(value) else {
+        return Json::Null;
+    };
+    if array {
         let Some(items) = items_of(value) else {
             return Json::Null;
         };
