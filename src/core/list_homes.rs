@@ -48,6 +48,7 @@ impl<K: Clone + PartialEq> ListHomes<K> {
 
     /// The list `id`'s file was added for.
     pub fn home_of(&self, id: EntryId) -> &K {
+        debug_assert!(!self.spans.is_empty(), "made with one span, never emptied");
         let after = self.spans.partition_point(|(from, _)| *from <= id);
         // An id before the first span (none is given) counts as its.
         &self.spans[after.saturating_sub(1)].1

@@ -263,7 +263,15 @@ globalThis.ready = true;
       const row = root.querySelector('[data-ta=row][data-state=done]');
       return globalThis.shown.includes('thumbnail')
         && row !== null && row.querySelector('img') === null && row.querySelector('[data-ta=icon]') !== null;
-    }, null, { timeout: 20_000 });
+    }, null, { timeout: 20_000 }).catch(async (error) => {
+      // What the page had come to, for a failure that does not repeat.
+      const state = await page.evaluate(() => ({
+        shown: globalThis.shown,
+        rows: [...document.querySelector('tracker-attachments').shadowRoot
+          .querySelectorAll('[data-ta=row]')].map((row) => row.outerHTML),
+      }));
+      throw new Error(`${error.message}\n${JSON.stringify(state)}\n${problems.join('\n')}`);
+    });
     // The only complaints are the policy's refusals of those blob: images.
     assert.deepEqual(problems.filter((p) => !/Content Security Policy/.test(p) || !/blob:/.test(p)), []);
   });

@@ -84,8 +84,9 @@ impl Wording {
     /// English text on a Hebrew page stays left to right, or its sizes
     /// read "MB 5.0" and its sentences end at the wrong side.
     pub fn dir(&self) -> &'static str {
-        const RIGHT_TO_LEFT: [&str; 11] = [
-            "ar", "ckb", "dv", "fa", "he", "iw", "ps", "sd", "ug", "ur", "yi",
+        // With the old codes of Hebrew and Yiddish (`iw`, `ji`).
+        const RIGHT_TO_LEFT: [&str; 12] = [
+            "ar", "ckb", "dv", "fa", "he", "iw", "ji", "ps", "sd", "ug", "ur", "yi",
         ];
         let tag = self.tag();
         let primary = tag.split('-').next().unwrap_or(tag);
