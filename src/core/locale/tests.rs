@@ -603,6 +603,7 @@ mod custom_wording {
         assert_eq!(wording("fa", hebrew, None).dir(), "rtl");
         assert_eq!(wording("az-Arab", hebrew, None).dir(), "rtl");
         assert_eq!(wording("yi", hebrew, None).dir(), "rtl");
+        assert_eq!(wording("ji", hebrew, None).dir(), "rtl");
         // Written in Latin letters, or not a right-to-left language.
         assert_eq!(wording("ar-Latn", hebrew, None).dir(), "ltr");
         assert_eq!(wording("hr", hebrew, None).dir(), "ltr");
