@@ -311,12 +311,7 @@ async fn the_widget_puts_no_heading_into_the_pages_outline() {
 #[wasm_bindgen_test]
 async fn old_news_is_not_read_again_when_rows_leave() {
     let root = container();
-    let mut options = dev_options(server(), "dev-token");
-    options.restrictions = Restrictions {
-        accept: vec![".pdf".into()],
-        ..Restrictions::default()
-    };
-    let (_handle, controller) = mount_with_controller(root.clone(), options);
+    let (_handle, controller) = mount_with_controller(root.clone(), pdf_only_options());
     let files: Vec<web_sys::File> = (0..70)
         .map(|i| file(b"x", &format!("n{i}.txt"), "text/plain"))
         .collect();

@@ -740,13 +740,8 @@ fn wasm_memory_kb() -> f64 {
 #[wasm_bindgen_test]
 async fn rows_come_and_go_without_the_memory_growing() {
     let root = container();
-    let mut options = dev_options(server(), "dev-token");
     // Refused rows: no network, the rows alone.
-    options.restrictions = Restrictions {
-        accept: vec![".pdf".into()],
-        ..Restrictions::default()
-    };
-    let (_handle, controller) = mount_with_controller(root.clone(), options);
+    let (_handle, controller) = mount_with_controller(root.clone(), pdf_only_options());
     let zone = query(&root, "[data-ta=dropzone]").unwrap();
     let rows = || query_all(&root, "[data-ta=row]").len();
     let mut sizes = Vec::new();

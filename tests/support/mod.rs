@@ -127,6 +127,18 @@ pub fn dev_options(api: &str, token: &str) -> WidgetOptions {
     }
 }
 
+/// [`dev_options`] taking only `.pdf` files: a drop of text files lists
+/// refused rows, with no network at all.
+pub fn pdf_only_options() -> WidgetOptions {
+    WidgetOptions {
+        restrictions: tracker_attachments::core::Restrictions {
+            accept: vec![".pdf".into()],
+            ..Default::default()
+        },
+        ..dev_options(server(), "dev-token")
+    }
+}
+
 /// Mounts the widget; the returned handle unmounts it when dropped.
 pub fn mount_widget(
     parent: HtmlElement,
