@@ -943,9 +943,10 @@ fn option_pairs(options: &JsValue) -> OptionPairs {
             // text of its own (`href`, the items joined by commas); a plain
             // object's is `[object Object]`, which would be taken as an
             // address or a type.
+            // Read with the exception caught: a `toString` may throw.
             let text = value
                 .dyn_ref::<Object>()
-                .map(|object| String::from(object.to_string()))
+                .and_then(|_| crate::web::text_of(&value))
                 .filter(|text| !text.starts_with("[object "));
             let Some(text) = text else {
                 crate::web::console::warn(&format!(
@@ -1024,6 +1025,9 @@ fn files_from_value(value: &JsValue) -> Vec<File> {
             crate::web::console::warn("tracker-attachments: addFiles() could not read the array");
             return files;
         };
+        // Told once with a count: an array of a million holes must not
+        // print a million lines.
+        let mut skipped = 0_usize;
         for item in items {
             let Ok(item) = item else {
                 crate::web::console::warn(
@@ -1033,10 +1037,17 @@ fn files_from_value(value: &JsValue) -> Vec<File> {
             };
             match crate::web::as_file(&item) {
                 Some(file) => files.push(file),
-                None => crate::web::console::warn(
-                    "tracker-attachments: addFiles() skipped an item that is not a File",
-                ),
+                None => skipped += 1,
             }
+        }
+        match skipped {
+            0 => {}
+            1 => crate::web::console::warn(
+                "tracker-attachments: addFiles() skipped an item that is not a File",
+            ),
+            n => crate::web::console::warn(&format!(
+                "tracker-attachments: addFiles() skipped {n} items that are not Files"
+            )),
         }
     } else {
         crate::web::console::warn(

@@ -13,6 +13,14 @@ extern "C" {
     fn checked_entries(value: &JsValue) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
     fn checked_is_array(value: &JsValue) -> Result<bool, JsValue>;
+    #[wasm_bindgen(catch, js_name = String)]
+    fn checked_string(value: &JsValue) -> Result<JsValue, JsValue>;
+}
+
+/// `String(value)`: an object's own text (a URL's `href`, an array's items
+/// joined by commas); `None` if its `toString` threw.
+pub fn text_of(value: &JsValue) -> Option<String> {
+    checked_string(value).ok()?.as_string()
 }
 
 /// Whether `value` is an array (a Proxy of one too); `None` if asking

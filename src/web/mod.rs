@@ -34,7 +34,7 @@ pub use files::{
     as_file, as_file_list, file_meta, files_from_data_transfer, files_from_list, picked_meta,
 };
 pub use folders::{take_drop, walk_folders, Dropped, PickedFile, Walked};
-pub use host_values::{entries_of, is_array, items_of};
+pub use host_values::{entries_of, is_array, items_of, text_of};
 pub use language::{browser_locale, wording};
 pub use listener::EventListener;
 pub use object_url::ObjectUrl;

@@ -11,6 +11,9 @@ use super::host_values::{entries_of, is_array, items_of};
 use crate::core::json::Json;
 use crate::core::CustomStrings;
 
+/// Warnings told one by one; past these, one line counts the rest.
+const WARNINGS_TOLD: usize = 10;
+
 /// The wording in `value`, and a warning per entry left out; `None` for
 /// `null`, `undefined`, an object without usable entries and (with a
 /// warning) anything but an object. The caller tells the warnings: a page
@@ -20,8 +23,19 @@ pub fn custom_strings(value: &JsValue) -> (Option<CustomStrings>, Vec<String>) {
         return (None, Vec::new());
     }
     let (strings, warnings) = CustomStrings::parse(&loose(value, 2));
-    let warnings = warnings.iter().map(ToString::to_string).collect();
-    (Some(strings).filter(|s| !s.is_empty()), warnings)
+    let mut told: Vec<String> = warnings
+        .iter()
+        .take(WARNINGS_TOLD)
+        .map(ToString::to_string)
+        .collect();
+    // An object of thousands of unknown keys is not told key by key.
+    if warnings.len() > WARNINGS_TOLD {
+        told.push(format!(
+            "tracker-attachments: strings: {} more entries were left out",
+            warnings.len() - WARNINGS_TOLD
+        ));
+    }
+    (Some(strings).filter(|s| !s.is_empty()), told)
 }
 
 /// `value` as [`Json`], `depth` levels of arrays and objects deep.
