@@ -1629,8 +1629,7 @@ impl Controller {
                     sleep(SPEED_SAMPLE_MS).await;
                     let summary = this.queue.try_with_untracked(|q| q.summary());
                     let Some(summary) = summary.filter(|s| s.running) else {
-                        this.throughput.try_set_value(Throughput::default());
-                        this.speed.try_set(None);
+                        this.forget_speed();
                         this.speed_ticking.try_set_value(false);
                         break;
                     };
@@ -1642,13 +1641,18 @@ impl Controller {
                         // Every file waits (to retry, for a connection):
                         // the speed starts afresh when bytes move again,
                         // or its first figures would average in the wait.
-                        this.throughput.try_set_value(Throughput::default());
-                        this.speed.try_set(None);
+                        this.forget_speed();
                     }
                 }
             });
         }
         self.record_speed(sent);
+    }
+
+    /// No speed until bytes move again; the window starts afresh then.
+    fn forget_speed(&self) {
+        self.throughput.try_set_value(Throughput::default());
+        self.speed.try_set(None);
     }
 
     /// One speed sample without a progress event.
