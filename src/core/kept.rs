@@ -179,6 +179,16 @@ impl KeptAttachments {
         }
     }
 
+    /// Forgets every removal, still telling removals from now on: a list
+    /// that no other tab reads (`persist: none` or `session`) has nobody to
+    /// tell them to, and a page that uploads and clears all day would keep
+    /// a day of them.
+    pub fn forget_removals(&mut self) {
+        if let Some(removed) = &mut self.removed {
+            removed.clear();
+        }
+    }
+
     /// Another tab's list, `theirs`, with this tab's changes since `base`
     /// (the list both last agreed on, as stored or read) made to it again.
     ///
@@ -543,6 +553,18 @@ mod tests {
         assert!(!emptied.is_worth_storing());
         assert!(!older_build(&kept(&[])).is_worth_storing());
         assert!(older_build(&kept(&["b"])).is_worth_storing());
+    }
+
+    #[test]
+    fn forgotten_removals_are_not_stored_but_later_ones_are() {
+        let mut list = without(&kept(&["a", "b"]), &["a"]);
+        list.forget_removals();
+        assert!(list.removed_ids().is_empty() && list.tells_removals());
+        list.remove("b");
+        assert_eq!(list.removed_ids(), ["b"]);
+        let mut older = older_build(&kept(&[]));
+        older.forget_removals();
+        assert!(!older.tells_removals());
     }
 
     /// A tab that slept through another's attach for longer than removals

@@ -138,6 +138,9 @@ pub struct Controller {
     /// Rows removed since the signals rows read were last pruned
     /// ([`Self::let_go_of_rows`]).
     rows_gone: StoredValue<usize>,
+    /// The same for kept items, and how many the kept list showed last.
+    kept_items_gone: StoredValue<usize>,
+    kept_items_shown: StoredValue<usize>,
     /// The news of the latest moment that ended, for the screen-reader
     /// live region, read out in the current locale.
     pub announcement: RwSignal<LiveNews>,
@@ -247,6 +250,8 @@ impl Controller {
             throughput: StoredValue::new(Throughput::default()),
             speed_ticking: StoredValue::new(false),
             rows_gone: StoredValue::new(0),
+            kept_items_gone: StoredValue::new(0),
+            kept_items_shown: StoredValue::new(0),
             announcement: RwSignal::new(LiveNews::default()),
             news: StoredValue::new(LiveNews::default()),
             news_moment: StoredValue::new(NewsMoment::default()),
@@ -316,6 +321,7 @@ impl Controller {
         // told to the host (a list restored from storage counts as a change).
         Effect::new(move |_| {
             controller.kept_revision.track();
+            controller.let_go_of_kept_items();
             let Some((kept, ours)) = controller.store_kept() else {
                 return;
             };
@@ -395,8 +401,12 @@ impl Controller {
             None => ours.clone(),
         };
         // Removals are dated as they are first stored, and forgotten a day
-        // later (`REMOVAL_TOLD_FOR_MS`).
-        kept.stamp_removals(js_sys::Date::now() as u64);
+        // later (`REMOVAL_TOLD_FOR_MS`); only other tabs need them.
+        if persist == Persist::Local {
+            kept.stamp_removals(js_sys::Date::now() as u64);
+        } else {
+            kept.forget_removals();
+        }
         let stored = save_kept(persist, &key, &kept);
         // A full quota is not worth failing an upload over, but the page's
         // developer hears of it once: a reload would lose the list.
@@ -1268,18 +1278,7 @@ impl Controller {
     /// out); neither is used. A test watches a row follow the language
     /// after a prune, should Leptos change this.
     fn let_go_of_rows(&self, removed: usize, remaining: usize) {
-        let due = self
-            .rows_gone
-            .try_update_value(|gone| {
-                *gone += removed;
-                let due = *gone >= remaining.max(64);
-                if due {
-                    *gone = 0;
-                }
-                due
-            })
-            .unwrap_or(false);
-        if !due {
+        if !prune_due(self.rows_gone, removed, remaining) {
             return;
         }
         // Once the rows have gone from the view, in a later task.
@@ -1291,6 +1290,33 @@ impl Controller {
             prune(&this.previews);
             prune(&this.left_attached);
             prune(&this.deletions);
+        });
+    }
+
+    /// [`Self::let_go_of_rows`] for the kept list's items, which read the
+    /// wording, the options and the attach status, and its pages, which
+    /// read its revision: each upload of a `tracker-temp` widget that
+    /// clears its list now and then would leave a fifth of a kilobyte.
+    /// Called as the list is drawn anew; counts the items fewer than the
+    /// last drawing (an item replaced within one drawing is not counted,
+    /// so a prune may come a little late).
+    fn let_go_of_kept_items(&self) {
+        let Some(shown) = self.kept.try_with_untracked(KeptAttachments::len) else {
+            return;
+        };
+        let before = self
+            .kept_items_shown
+            .try_update_value(|last| std::mem::replace(last, shown))
+            .unwrap_or(shown);
+        if !prune_due(self.kept_items_gone, before.saturating_sub(shown), shown) {
+            return;
+        }
+        let this = *self;
+        spawn_local(async move {
+            prune(&this.wording);
+            prune(&this.options_revision);
+            prune(&this.attach_status);
+            prune(&this.kept_revision);
         });
     }
 
@@ -2734,6 +2760,21 @@ fn backend_settings(options: &WidgetOptions) -> BackendSettings<'_> {
         form_fields: &options.form_fields,
         jira_batch: options.jira_batch,
     }
+}
+
+/// Adds `removed` to the count of those `gone`, and whether the signals
+/// they read are due a prune: once as many have gone as `remaining`, and
+/// at least 64 (see [`Controller::let_go_of_rows`]).
+fn prune_due(gone: StoredValue<usize>, removed: usize, remaining: usize) -> bool {
+    gone.try_update_value(|gone| {
+        *gone += removed;
+        let due = *gone >= remaining.max(64);
+        if due {
+            *gone = 0;
+        }
+        due
+    })
+    .unwrap_or(false)
 }
 
 /// Lets the dead subscribers of `signal` go (see
