@@ -135,13 +135,16 @@ impl Credentials {
             .filter_map(|(name, value)| Some((name.as_str(), header_refusal(name, value)?)))
     }
 
+    /// The page's headers that are sent: those [`Self::refused_headers`]
+    /// does not name.
+    pub fn sent_extra_headers(&self) -> impl Iterator<Item = &(String, String)> {
+        self.extra_headers
+            .iter()
+            .filter(|(name, value)| header_refusal(name, value).is_none())
+    }
+
     fn push_extra_headers(&self, headers: &mut Vec<(String, String)>) {
-        headers.extend(
-            self.extra_headers
-                .iter()
-                .filter(|(name, value)| header_refusal(name, value).is_none())
-                .cloned(),
-        );
+        headers.extend(self.sent_extra_headers().cloned());
     }
 
     /// `Authorization` alone for Jira, whose default scheme is `Bearer`:

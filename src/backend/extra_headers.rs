@@ -109,6 +109,32 @@ pub fn refused_header_warning(name: &str, refusal: HeaderRefusal) -> String {
     format!("tracker-attachments: header \"{shown}\" is not sent: {refusal}")
 }
 
+/// What servers commonly take: 8 KB of headers (nginx's and Apache's
+/// buffers) and 100 of them (hyper's and Go's), the browser's own and the
+/// widget's included. A page's headers past this have every upload
+/// refused with 431, and only the server's log would say why.
+const COMMON_HEADER_BYTES: usize = 8 * 1024;
+const COMMON_HEADER_COUNT: usize = 64;
+
+/// The warning for page headers more or larger than servers commonly take
+/// (they are still sent: some servers take more); never a name or value.
+pub fn oversized_headers_warning<'a>(
+    sent: impl Iterator<Item = &'a (String, String)>,
+) -> Option<String> {
+    let (count, bytes) = sent.fold((0, 0), |(count, bytes), (name, value)| {
+        // "Name: value" and the line's end.
+        (count + 1, bytes + name.len() + value.len() + 4)
+    });
+    (count > COMMON_HEADER_COUNT || bytes > COMMON_HEADER_BYTES).then(|| {
+        format!(
+            "tracker-attachments: the page's {count} headers come to {} KB; servers commonly \
+             refuse more than {COMMON_HEADER_COUNT} headers or {} KB with 431, so uploads may fail",
+            bytes.div_ceil(1024),
+            COMMON_HEADER_BYTES / 1024
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,6 +148,21 @@ mod tests {
     /// none it refused) and the cookie setting: uploads, parts and their
     /// tests, attach and comment, a temporary file's look-up, take-backs
     /// and listings.
+    #[test]
+    fn headers_beyond_what_servers_take_are_warned_about_without_names() {
+        let header = |i: usize, len: usize| (format!("X-H{i}"), "v".repeat(len));
+        let few: Vec<_> = (0..64).map(|i| header(i, 100)).collect();
+        assert_eq!(oversized_headers_warning(few.iter()), None);
+        let many: Vec<_> = (0..65).map(|i| header(i, 1)).collect();
+        let warning = oversized_headers_warning(many.iter()).unwrap();
+        assert!(warning.contains("65 headers"), "{warning}");
+        assert!(!warning.contains("X-H"), "{warning}");
+        // One header of 8 KB and more.
+        let large = [header(0, 8 * 1024)];
+        let warning = oversized_headers_warning(large.iter()).unwrap();
+        assert!(warning.contains("1 headers come to 9 KB"), "{warning}");
+    }
+
     #[test]
     fn every_request_of_every_mode_carries_the_pages_headers() {
         let credentials = Credentials {

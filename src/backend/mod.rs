@@ -25,7 +25,9 @@ pub use attach::{
 };
 pub use auth::{AuthScheme, Credentials, OrgHeader};
 pub use error_body::error_from_response;
-pub use extra_headers::{header_refusal, refused_header_warning, HeaderRefusal};
+pub use extra_headers::{
+    header_refusal, oversized_headers_warning, refused_header_warning, HeaderRefusal,
+};
 pub use flow::{
     bounded_chunk_size, FlowBackend, PartOutcome, PartPresence, PartSpec, DEFAULT_CHUNK_SIZE,
     MAX_PARTS, MIN_CHUNK_SIZE,

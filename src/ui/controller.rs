@@ -11,8 +11,8 @@ use super::{EventFile, WidgetEvent, WidgetOptions};
 use crate::backend::{
     answer_lost, attach_request, batch_limit, bounded_chunk_size, can_be_looked_up,
     comment_request, deletable, deletion_outcome, find_lost_upload, ids_refused_by_name,
-    look_up_again, may_be_on_the_issue, parse_attach, parse_comment, refused_header_warning,
-    single_request_backend, surely_owns, temporary_attachment_is_gone,
+    look_up_again, may_be_on_the_issue, oversized_headers_warning, parse_attach, parse_comment,
+    refused_header_warning, single_request_backend, surely_owns, temporary_attachment_is_gone,
     temporary_attachment_request, usable_issue_key, BackendSettings, Credentials, FlowBackend,
     LookUpAgain, LostUpload, Mode, UploadBackend,
 };
@@ -2741,10 +2741,14 @@ fn catch_up(pacer: StoredValue<KeptSettle>, revision: RwSignal<u64>, len: usize)
 }
 
 /// Names each of the page's headers that will not be sent, and why; never
-/// a value, which may be a secret. Uploads go on without them.
+/// a value, which may be a secret. Uploads go on without them. Headers
+/// sent that are more than servers commonly take are told too.
 fn warn_refused_headers(credentials: &Credentials) {
     for (name, refusal) in credentials.refused_headers() {
         crate::web::console::warn(&refused_header_warning(name, refusal));
+    }
+    if let Some(warning) = oversized_headers_warning(credentials.sent_extra_headers()) {
+        crate::web::console::warn(&warning);
     }
 }
 
