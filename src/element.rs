@@ -50,8 +50,11 @@ extern "C" {
 
 thread_local! {
     static STYLE_SHEET: RefCell<Option<CssStyleSheet>> = const { RefCell::new(None) };
-    /// Storage keys of the widgets alive now, to warn about two sharing one.
-    static LIVE_KEYS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+    /// Storage keys of the widgets alive now, each with the number its
+    /// holder took it under (oldest first), to warn about two sharing one.
+    static LIVE_KEYS: RefCell<Vec<(u64, String)>> = const { RefCell::new(Vec::new()) };
+    /// The number the next key taken is held under.
+    static NEXT_KEY_HOLD: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 
 /// Registers `<tracker-attachments>`. The npm package's `init()` calls it
@@ -183,6 +186,8 @@ struct Mounted {
     source: Source,
     properties: Properties,
     storage_key: String,
+    /// The number it holds `storage_key` under (none with `persist: none`).
+    key_hold: Option<u64>,
     /// Whether `storage_key` was the page's own choice (`persist-key`), not
     /// the one fallen back to (the id, the name, `default`).
     key_given: bool,
@@ -416,7 +421,7 @@ impl TrackerAttachmentsHandle {
             view,
             container,
             host,
-            storage_key,
+            key_hold,
             ..
         } = mounted;
         // Aborts the uploads (the controller's cleanup), revokes the object
@@ -425,7 +430,7 @@ impl TrackerAttachmentsHandle {
         drop(view);
         container.remove();
         remove_kept_inputs(&host);
-        forget_key(&storage_key);
+        forget_key(key_hold);
     }
 }
 
@@ -462,7 +467,7 @@ impl TrackerAttachmentsHandle {
         tell(told.news(warnings));
         warn_of_locale_later(&mounted, locale_warning);
         let storage_key = crate::web::storage_key(&options.persist_key);
-        warn_if_shared(&storage_key, &options);
+        let key_hold = hold_key(&storage_key, &options);
         let given = key_given(&host, &source);
         let slot: Rc<RefCell<Option<(Controller, Owner)>>> = Rc::new(RefCell::new(None));
         let view = {
@@ -506,6 +511,7 @@ impl TrackerAttachmentsHandle {
             source,
             properties,
             storage_key,
+            key_hold,
             key_given: given,
             locale_warned: None,
             told,
@@ -525,7 +531,7 @@ impl TrackerAttachmentsHandle {
         // What the options are built from, read and let go of: building
         // them warns on the console, and a page's `console.warn` may call
         // back into this handle.
-        let Some((controller, host, source, properties, old_key, old_key_given)) =
+        let Some((controller, host, source, properties, old_key, old_hold, old_key_given)) =
             self.mounted.borrow().as_ref().map(|m| {
                 (
                     m.controller,
@@ -533,6 +539,7 @@ impl TrackerAttachmentsHandle {
                     m.source.clone(),
                     m.properties.clone(),
                     m.storage_key.clone(),
+                    m.key_hold,
                     m.key_given,
                 )
             })
@@ -556,10 +563,11 @@ impl TrackerAttachmentsHandle {
         }
         // The old key is free for another widget; the new one may already
         // be another's.
-        forget_key(&old_key);
-        warn_if_shared(&key, &options);
+        forget_key(old_hold);
+        let hold = hold_key(&key, &options);
         if let Some(m) = self.mounted.borrow_mut().as_mut() {
             m.storage_key = key;
+            m.key_hold = hold;
             m.key_given = key_given(&host, &source);
         }
         if old_key_given {
@@ -1168,34 +1176,51 @@ fn key_given(host: &HtmlElement, source: &Source) -> bool {
     given.is_some_and(|key| !key.trim().is_empty())
 }
 
-/// A widget no longer keeps its list under `storage_key`.
-fn forget_key(storage_key: &str) {
-    LIVE_KEYS.with(|keys| {
-        let mut keys = keys.borrow_mut();
-        if let Some(at) = keys.iter().position(|k| k == storage_key) {
-            keys.remove(at);
-        }
-    });
+/// A widget no longer keeps its list under the key it holds as `hold`.
+fn forget_key(hold: Option<u64>) {
+    let Some(hold) = hold else {
+        return;
+    };
+    LIVE_KEYS.with(|keys| keys.borrow_mut().retain(|(held, _)| *held != hold));
 }
 
-/// Two widgets on one store key overwrite each other's kept list.
-fn warn_if_shared(storage_key: &str, options: &WidgetOptions) {
+/// Takes `storage_key` for a widget that keeps its list there (`None`
+/// with `persist: none`), and warns should an older widget still hold it
+/// a moment later: two widgets on one key overwrite each other's list.
+/// A moment later, because a page that swaps the element for a like one
+/// (htmx, Turbo) inserts the new before the old one's unmount, a
+/// microtask after its removal.
+fn hold_key(storage_key: &str, options: &WidgetOptions) -> Option<u64> {
     if options.persist == crate::web::Persist::None {
-        return;
+        return None;
     }
-    let shared = LIVE_KEYS.with(|keys| {
-        let mut keys = keys.borrow_mut();
-        let shared = keys.iter().any(|k| k == storage_key);
-        keys.push(storage_key.to_owned());
-        shared
+    let hold = NEXT_KEY_HOLD.with(|next| {
+        let hold = next.get();
+        next.set(hold + 1);
+        hold
     });
-    // Told once the list is let go of: the console may call back in.
-    if shared {
-        crate::web::console::warn(&format!(
-            "tracker-attachments: two widgets keep their list under \"{storage_key}\"; \
-                     give each its own persist-key (or id)"
-        ));
-    }
+    LIVE_KEYS.with(|keys| keys.borrow_mut().push((hold, storage_key.to_owned())));
+    let key = storage_key.to_owned();
+    // Scheduled now, not from a task's first poll: a page's own timer set
+    // right after finds the warning told.
+    leptos::prelude::set_timeout(
+        move || {
+            let shared = LIVE_KEYS.with(|keys| {
+                let keys = keys.borrow();
+                keys.iter().any(|(held, _)| *held == hold)
+                    && keys.iter().any(|(held, k)| *held < hold && *k == key)
+            });
+            // Told outside the borrow: the console may call back in.
+            if shared {
+                crate::web::console::warn(&format!(
+                    "tracker-attachments: two widgets keep their list under \"{key}\"; \
+                 give each its own persist-key (or id)"
+                ));
+            }
+        },
+        std::time::Duration::ZERO,
+    );
+    Some(hold)
 }
 
 #[cfg(test)]
