@@ -30,7 +30,7 @@ use crate::core::{CustomStrings, HostAnswer};
 use crate::ui::{
     BeforeAdd, ControlledWidget, Controller, EventHandler, WidgetEvent, WidgetOptions,
 };
-use crate::web::{custom_strings, files_from_list, AuthorizationAsk, AuthorizationProvider};
+use crate::web::{custom_strings, AuthorizationAsk, AuthorizationProvider};
 use attributes::ToldWarnings;
 
 /// The element's tag name.
@@ -1014,21 +1014,19 @@ fn text_of(value: &JsValue) -> String {
 }
 
 fn files_from_value(value: &JsValue) -> Vec<File> {
-    // Of any window: a page may hand in its iframe's files.
-    if let Some(list) = crate::web::as_file_list(value) {
-        return files_from_list(&list);
-    }
     if let Some(file) = crate::web::as_file(value) {
         return vec![file];
     }
     let mut files = Vec::new();
     // Iterated with every exception caught: a Proxy of an array may throw
-    // from any of its traps, and must not throw through the wasm.
+    // from any of its traps, and must not throw through the wasm. So is a
+    // FileList (of any window: a page may hand in its iframe's files),
+    // known by its tag, which a page's object may carry too.
     let Some(array) = crate::web::is_array(value) else {
         crate::web::console::warn("tracker-attachments: addFiles() could not read the array");
         return files;
     };
-    if array {
+    if array || crate::web::as_file_list(value).is_some() {
         let Ok(Some(items)) = js_sys::try_iter(value) else {
             crate::web::console::warn("tracker-attachments: addFiles() could not read the array");
             return files;

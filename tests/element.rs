@@ -491,6 +491,17 @@ async fn add_files_skips_what_throws_and_keeps_the_rest() {
         .unchecked_into();
     revoke.call0(&JsValue::NULL).unwrap();
     call(&el, "addFiles", &[revoked]).unwrap();
+    // Tagged as a FileList, with a length, and an `item()` that throws.
+    let fake_list = js_sys::Object::new();
+    Reflect::set(
+        &fake_list,
+        &js_sys::Symbol::to_string_tag(),
+        &"FileList".into(),
+    )
+    .unwrap();
+    Reflect::set(&fake_list, &"length".into(), &2.into()).unwrap();
+    Reflect::set(&fake_list, &"item".into(), &trap).unwrap();
+    call(&el, "addFiles", &[fake_list.into()]).unwrap();
     wait_for("the real file uploaded", 10_000, || {
         rows_in_state(&el, "done") == 1
     })
@@ -507,7 +518,7 @@ async fn add_files_skips_what_throws_and_keeps_the_rest() {
             .iter()
             .filter(|w| w.contains("could not read the array"))
             .count(),
-        2,
+        3,
         "{warned:?}"
     );
     // An array of a hundred thousand holes: told once, with the count.

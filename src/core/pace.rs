@@ -146,9 +146,12 @@ impl KeptSettle {
         if self.scheduled {
             return Settle::Pending;
         }
+        // A clock set back (a corrected clock, a restored VM) would have
+        // the list wait out the step, weeks maybe: a catch-up in the future
+        // counts as one now.
         let due = self
             .last_at
-            .map_or(now_ms, |last| last + Self::spacing_ms(len));
+            .map_or(now_ms, |last| last.min(now_ms) + Self::spacing_ms(len));
         if due <= now_ms {
             self.last_at = Some(now_ms);
             Settle::Now
@@ -186,5 +189,17 @@ mod settle_tests {
         s.caught_up(500.0);
         assert_eq!(s.changed(1_200.0, 5_003), Settle::Now);
         assert_eq!(KeptSettle::spacing_ms(50_000), 1_000.0);
+    }
+
+    #[test]
+    fn a_clock_set_back_waits_no_longer_than_the_spacing() {
+        let day = 24.0 * 3_600_000.0;
+        let mut s = KeptSettle::default();
+        assert_eq!(s.changed(30.0 * day, 3), Settle::Now);
+        // Thirty days back: a short list catches up at once, as ever.
+        assert_eq!(s.changed(0.0, 3), Settle::Now);
+        let mut s = KeptSettle::default();
+        assert_eq!(s.changed(30.0 * day, 5_000), Settle::Now);
+        assert_eq!(s.changed(0.0, 5_000), Settle::After(500.0));
     }
 }

@@ -2733,7 +2733,9 @@ fn catch_up(pacer: StoredValue<KeptSettle>, revision: RwSignal<u64>, len: usize)
                         revision.try_update(|r| *r += 1);
                     }
                 },
-                std::time::Duration::from_millis(wait.ceil() as u64),
+                // setTimeout takes an i32 of milliseconds (leptos throws
+                // past it); `KeptSettle` waits a second at most anyway.
+                std::time::Duration::from_millis(wait.ceil().clamp(0.0, f64::from(i32::MAX)) as u64),
             );
         }
         Settle::Pending => {}
