@@ -195,9 +195,14 @@ fn entry_named(controller: &Controller, name: &str) -> EntryId {
 /// A widget for issue DEMO-1 with `name` uploaded and kept, its kept
 /// item and the attach form shown.
 async fn kept_for_demo_1(name: &str) -> (HtmlElement, impl Sized, Controller) {
+    kept_for("DEMO-1", name).await
+}
+
+/// [`kept_for_demo_1`] for another issue.
+async fn kept_for(issue: &str, name: &str) -> (HtmlElement, impl Sized, Controller) {
     let root = container();
     let mut options = dev_options(server(), "dev-token");
-    options.issue = "DEMO-1".into();
+    options.issue = issue.into();
     let (handle, controller) = mount_with_controller(root.clone(), options);
     drop_files(
         &query(&root, "[data-ta=dropzone]").unwrap(),
@@ -558,6 +563,23 @@ async fn attaching_every_kept_file_from_the_keyboard_focuses_the_drop_zone() {
         },
     )
     .await;
+}
+
+/// The Attach button keeps focus while it works and after a failure: a
+/// `disabled` button had dropped it to the page for good.
+#[wasm_bindgen_test]
+async fn a_failed_attach_from_the_keyboard_leaves_focus_on_the_button() {
+    let (root, _handle, _) = kept_for("NOPE-404", "stays.txt").await;
+    let button = query(&root, "[data-ta=attach-button]").unwrap();
+    press(&button);
+    let status = query(&root, "[data-ta=attach-status]").unwrap();
+    wait_for("the attach to fail", 10_000, || {
+        text(&status).contains("NOPE-404")
+    })
+    .await;
+    assert!(query(&root, "[data-ta=kept-item]").is_some());
+    assert_eq!(attr(&button, "aria-disabled"), None);
+    assert_eq!(focus_at().0.as_deref(), Some("attach-button"));
 }
 
 /// The state of a scripted network.

@@ -156,6 +156,7 @@ impl AttachForm {
         });
         let button_issue = issue.clone();
         let text = move |key| controller.wording.get().text(key);
+        let attaching = move || controller.attach_status.get() == AttachStatus::Working;
         Some(view! {
             <div class="ta-attach" part="attach" data-ta="attach">
                 <label class="ta-attach-label">
@@ -164,9 +165,15 @@ impl AttachForm {
                         prop:value=move || comment.get()
                         on:input=move |ev| comment.set(event_target_value(&ev))/>
                 </label>
+                // Marked, not `disabled`, while the attach runs: a disabled
+                // button drops focus to the page, where it would stay
+                // should the attach fail.
                 <button type="button" part="button" class="ta-action ta-attach-button" data-ta="attach-button"
-                    disabled=move || controller.attach_status.get() == AttachStatus::Working
+                    aria-disabled=move || attaching().then_some("true")
                     on:click=move |ev| {
+                        if attaching() {
+                            return;
+                        }
                         let button = event_target::<web_sys::Element>(&ev);
                         if holds_focus(&button) {
                             zone_after.set_value(drop_zone_of(&button));
