@@ -111,6 +111,45 @@ async fn persist_none_keeps_nothing() {
     assert!(kept_ids(&again).is_empty());
 }
 
+/// How the last attach ended goes when the widget attaches elsewhere: it
+/// told of another issue.
+#[wasm_bindgen_test]
+async fn the_last_attach_news_goes_with_a_switch_of_issue() {
+    let options = WidgetOptions {
+        issue: "DEMO-3".into(),
+        persist: Persist::None,
+        ..dev_options(server(), "dev-token")
+    };
+    let root = container();
+    let (_handle, controller) = mount_with_controller(root.clone(), options.clone());
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[file(b"one", "one.txt", "text/plain")],
+    );
+    wait_all_done(&root, 1).await;
+    click(&root, "[data-ta=attach-button]");
+    let status = query(&root, "[data-ta=attach-status]").unwrap();
+    wait_for("the attach", 10_000, || {
+        text(&status) == "1 file attached to DEMO-3"
+    })
+    .await;
+    controller.set_options(WidgetOptions {
+        locale: Some(tracker_attachments::Locale::En.into()),
+        ..options.clone()
+    });
+    next_tick(0).await;
+    assert_eq!(
+        text(&status),
+        "1 file attached to DEMO-3",
+        "other options keep it"
+    );
+    controller.set_options(WidgetOptions {
+        issue: "DEMO-4".into(),
+        ..options
+    });
+    wait_for("the news gone", 5_000, || text(&status).is_empty()).await;
+}
+
 /// A widget that attaches to `issue` and keeps nothing across reloads,
 /// with `files` uploaded and kept.
 async fn uploaded_for(issue: &str, files: &[web_sys::File]) -> (web_sys::HtmlElement, impl Sized) {
@@ -171,7 +210,13 @@ async fn kept_files_attach_to_an_issue_and_the_list_empties() {
         &query(&root, "[data-ta=dropzone]").unwrap(),
         &[file(b"three", "three.txt", "text/plain")],
     );
-    wait_for("the third upload", 20_000, || kept_ids(&root).len() == 1).await;
+    // The last attach's news went as a new file was kept: it told of a
+    // list no longer shown.
+    wait_for("the third upload, and the old news gone", 20_000, || {
+        kept_ids(&root).len() == 1
+            && text(&query(&root, "[data-ta=attach-status]").unwrap()).is_empty()
+    })
+    .await;
     let third = kept_ids(&root)[0].clone();
     let comment: HtmlInputElement = query(&root, "[data-ta=attach-comment]")
         .unwrap()

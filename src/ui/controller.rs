@@ -1336,6 +1336,19 @@ impl Controller {
     /// uploads finish with the settings they started with; the next ones,
     /// and files added from now on, use the new ones. A new persistence key
     /// or store loads the list kept there.
+    /// Takes away how the last attach ended ("2 files attached to
+    /// DEMO-1", or its failure) once it no longer tells of the list shown:
+    /// a new file is kept, or the widget attaches elsewhere. One running
+    /// stays.
+    fn forget_attach_outcome(&self) {
+        if self.attach_status.try_with_untracked(|s| {
+            matches!(s, AttachStatus::Attached { .. } | AttachStatus::Failed(_))
+        }) == Some(true)
+        {
+            self.attach_status.try_set(AttachStatus::Idle);
+        }
+    }
+
     pub fn set_options(&self, options: WidgetOptions) {
         self.reconfigure(options, false);
     }
@@ -1354,6 +1367,10 @@ impl Controller {
         };
         let store_changed =
             old.persist != options.persist || old.persist_key != options.persist_key;
+        if old.mode != options.mode || old.issue.trim() != options.issue.trim() {
+            self.forget_attach_outcome();
+        }
+
         if old.credentials.extra_headers != options.credentials.extra_headers {
             warn_refused_headers(&options.credentials);
         }
@@ -2392,6 +2409,7 @@ impl Controller {
                         // The kept list's effect tells the host.
                         None => {
                             self.kept.try_update(|k| k.add(attachment.clone()));
+                            self.forget_attach_outcome();
                         }
                     }
                 } else {
