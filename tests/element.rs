@@ -1986,6 +1986,28 @@ async fn the_widget_is_written_in_the_direction_of_its_words() {
         shadow_attr(&el, "[data-ta=widget]", "lang").as_deref(),
         Some("he")
     );
+    // The words the Hebrew strings leave to English still read left to
+    // right inside it: a size is "12 B", not "B 12".
+    drop_files(
+        &dropzone(&el),
+        &[file(b"twelve bytes", "a.txt", "text/plain")],
+    );
+    let size_of = || {
+        shadow(&el)
+            .query_selector("[data-ta=row] .ta-size")
+            .unwrap()
+    };
+    wait_for("the row", 2_000, || size_of().is_some()).await;
+    let size = size_of().unwrap();
+    let words = size.first_child().unwrap();
+    assert_eq!(words.text_content().as_deref(), Some("12 B"));
+    let left_of = |at: u32| {
+        let range = document().create_range().unwrap();
+        range.set_start(&words, at).unwrap();
+        range.set_end(&words, at + 1).unwrap();
+        range.get_bounding_client_rect().left()
+    };
+    assert!(left_of(0) < left_of(3), "{} {}", left_of(0), left_of(3));
     el.remove();
 }
 

@@ -9,11 +9,16 @@
 //! after another, and a lone upload is still heard at once. A drop's moment
 //! waits up to the window for its folders to be read, so that a folder
 //! with a loose file beside it is heard as one count of files added, not
-//! in pieces.
+//! in pieces. While such news keeps coming (fifty files finishing over
+//! half a minute), each window is twice the last, up to
+//! [`LONGEST_GATHER_MS`]: seven sentences, not one a second.
 
 /// How long after news that came on its own more such news waits. About
 /// the time a screen reader takes to say one such sentence.
 pub const GATHER_WINDOW_MS: u64 = 1_000;
+
+/// The longest a window grows to while news keeps coming.
+pub const LONGEST_GATHER_MS: u64 = 8_000;
 
 /// How soon a piece of news wants to be heard.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,6 +66,15 @@ pub struct NewsMoment {
     /// Whether the open moment holds news that came on its own: heard,
     /// it starts the calm.
     came_on_its_own: bool,
+    /// Windows waited out in a row: news that came on its own during the
+    /// calm, each time. The next calm is that much longer.
+    streak: u32,
+}
+
+/// The calm after a window's news is heard, `streak` windows into a run.
+fn gather_window_ms(streak: u32) -> f64 {
+    let doubled = GATHER_WINDOW_MS.saturating_mul(1 << streak.min(8));
+    doubled.min(LONGEST_GATHER_MS) as f64
 }
 
 impl NewsMoment {
@@ -82,12 +96,19 @@ impl NewsMoment {
             State::Closed if waits && now_ms < self.calm_from_ms => {
                 let window = self.next_window();
                 self.state = State::EndsAfterWindow(window);
-                // Never longer than a window, whatever the clock did.
-                let wait_ms = (self.calm_from_ms - now_ms).min(GATHER_WINDOW_MS as f64);
+                // Never longer than the calm, whatever the clock did.
+                let wait_ms = (self.calm_from_ms - now_ms).min(gather_window_ms(self.streak));
+                self.streak = self.streak.saturating_add(1);
                 MomentEnd::AfterWindow {
                     window,
                     wait_ms: wait_ms as u64,
                 }
+            }
+            State::Closed if waits => {
+                // A calm passed in quiet: the run is over.
+                self.streak = 0;
+                self.state = State::EndsAfterTask;
+                MomentEnd::AfterThisTask
             }
             State::Closed => {
                 self.state = State::EndsAfterTask;
@@ -173,7 +194,7 @@ impl NewsMoment {
         }
         self.state = State::Closed;
         if std::mem::take(&mut self.came_on_its_own) {
-            self.calm_from_ms = now_ms + GATHER_WINDOW_MS as f64;
+            self.calm_from_ms = now_ms + gather_window_ms(self.streak);
         }
         true
     }
@@ -224,15 +245,40 @@ mod tests {
         assert!(!moment.end(10_600.0));
         assert!(moment.window_passed(1));
         assert!(moment.end(11_000.0));
-        // Heard at the window's end: a steady stream is heard once a window.
-        assert_eq!(moment.told(Urgency::MayWait, 11_001.0), window(2, W - 1));
-        // After a quiet window, at once again.
+        // Heard at the window's end: a steady stream is heard once a
+        // window, each twice the last.
+        assert_eq!(
+            moment.told(Urgency::MayWait, 11_001.0),
+            window(2, 2 * W - 1)
+        );
         assert!(moment.window_passed(2));
-        assert!(moment.end(12_000.0));
+        assert!(moment.end(13_000.0));
         assert_eq!(
             moment.told(Urgency::MayWait, 13_500.0),
+            window(3, 4 * W - 500)
+        );
+        assert!(moment.window_passed(3));
+        assert!(moment.end(17_000.0));
+        // Up to the longest window.
+        assert_eq!(
+            moment.told(Urgency::MayWait, 17_000.0),
+            window(4, LONGEST_GATHER_MS)
+        );
+        assert!(moment.window_passed(4));
+        assert!(moment.end(25_000.0));
+        assert_eq!(
+            moment.told(Urgency::MayWait, 25_000.0),
+            window(5, LONGEST_GATHER_MS)
+        );
+        assert!(moment.window_passed(5));
+        assert!(moment.end(33_000.0));
+        // After a quiet calm, at once again, and the next window is one.
+        assert_eq!(
+            moment.told(Urgency::MayWait, 41_000.0),
             MomentEnd::AfterThisTask
         );
+        assert!(moment.end(41_000.0));
+        assert_eq!(moment.told(Urgency::MayWait, 41_100.0), window(6, W - 100));
     }
 
     #[test]
@@ -288,9 +334,10 @@ mod tests {
         assert_eq!(moment.told(Urgency::MayWait, 100.0), window(1, W - 100));
         assert_eq!(moment.told(Urgency::Now, 200.0), MomentEnd::AfterThisTask);
         assert!(moment.end(200.0));
-        // The next moment waits too (a window from when the first was
-        // heard); the first one's timer must not end it.
-        assert_eq!(moment.told(Urgency::MayWait, 300.0), window(2, W - 100));
+        // The next moment waits too (twice the window, the run going on,
+        // from when the first was heard); the first one's timer must not
+        // end it.
+        assert_eq!(moment.told(Urgency::MayWait, 300.0), window(2, 2 * W - 100));
         assert!(!moment.window_passed(1));
         assert!(!moment.end(1_000.0));
         assert!(moment.window_passed(2));

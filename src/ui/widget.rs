@@ -117,12 +117,17 @@ pub fn ControlledWidget(controller: Controller) -> impl IntoView {
     // the region, and read out (a rendered text would be left as it is).
     // The same moment's same words are not set again: the effect runs
     // again for other reasons too (the signals rows read are pruned as
-    // rows leave), and old news would be read out once more.
+    // rows leave), and old news would be read out once more. Worded in
+    // the language of the moment it came: a switch of language later is
+    // no news, and must not read the last out again.
     let live_ref = NodeRef::<leptos::html::Div>::new();
     Effect::new(move |told: Option<Option<(u64, String)>>| {
-        let (number, news) = controller
-            .announcement
-            .with(|live| (live.number, wording.with(|w| w.announcements(&live.items))));
+        let (number, news) = controller.announcement.with(|live| {
+            (
+                live.number,
+                wording.with_untracked(|w| w.announcements(&live.items)),
+            )
+        });
         let told = told.flatten();
         let region = live_ref.get()?;
         if told.is_some_and(|(n, words)| n == number && words == news) {
