@@ -1874,6 +1874,55 @@ async fn a_refused_upload_cancelled_meanwhile_is_not_sent_again() {
     assert_eq!(script.calls.get(), 1, "sent again");
 }
 
+/// Parts the server confirmed within the same run are lost too (a server
+/// restarted on empty storage while the file went out): the last part's
+/// answer says stored, not complete, and the parts are walked again,
+/// tested, rather than the upload failing.
+#[wasm_bindgen_test]
+async fn parts_lost_within_the_run_are_walked_again() {
+    const PART: u64 = 64 * 1024;
+    let stored = || (0, answer(200, "", None));
+    let absent = || (0, answer(204, "", None));
+    let script = ScriptedTransport::delayed(vec![
+        // Every part tested and sent; the last only stored: the server
+        // lost the others meanwhile.
+        absent(),
+        stored(),
+        absent(),
+        stored(),
+        absent(),
+        stored(),
+        // Walked again: each missing, sent; the last makes the file.
+        absent(),
+        stored(),
+        absent(),
+        stored(),
+        absent(),
+        (
+            0,
+            answer(201, r#"{"id":"92","name":"again.bin","size":196608}"#, None),
+        ),
+    ]);
+    let options = WidgetOptions {
+        mode: Mode::Flow,
+        chunk_size: PART,
+        transport: script.clone(),
+        ..dev_options("http://scripted.invalid", "dev-token")
+    };
+    let root = container();
+    let _handle = mount_widget(root.clone(), options);
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[big_file(3 * PART as u32, "again.bin")],
+    );
+    wait_for("the upload", 5_000, || {
+        query(&root, "[data-ta=row][data-state=done]").is_some()
+    })
+    .await;
+    assert_eq!(script.json_sent.borrow().len(), 6);
+    assert_eq!(script.calls.get(), 12);
+}
+
 /// Parts the page saw the server confirm are not tested again when the
 /// file is retried; if the server lost one meanwhile (its last part then
 /// only stored, the file not complete), every part is walked again,

@@ -179,7 +179,8 @@ pub async fn upload_in_parts(
     // the network or a retry) are not tested again, as Flow.js does not
     // within a session: after an outage, hundreds of tests one after
     // another would stall the upload. Should the file then not complete
-    // (the server lost some), the parts are walked again, each tested.
+    // (the server lost some), the parts are walked again, each tested, up
+    // to three walks in all.
     let mut trusted = shown_from.min(size);
     for walk in 0..3 {
         let mut sent = 0u64;
@@ -269,15 +270,14 @@ pub async fn upload_in_parts(
                 confirm(confirmed);
             }
         }
+        // The file did not complete: the server lost parts, trusted or
+        // confirmed in this very walk (restarted on empty storage, or
+        // parts expired), or the token changed and the parts were the old
+        // sender's. The next walk tests every part.
+        trusted = 0;
         if value_changed.get() {
-            // The parts trusted were the old sender's too.
-            trusted = 0;
             value_changed.set(false);
             *first_value.borrow_mut() = None;
-        } else if trusted > 0 {
-            trusted = 0;
-        } else {
-            break;
         }
     }
     Err(UploadError::InvalidResponse(
