@@ -204,7 +204,12 @@ pub async fn send_upload_xhr(
             body: js_sys::Reflect::get(&xhr, &JsValue::from_str("responseText"))
                 .map(|text| answer_text(&text))
                 .unwrap_or_default(),
-            retry_after: xhr.get_response_header("retry-after").ok().flatten(),
+            // From the whole list: asked for by name, a header another
+            // origin does not expose logs an error on every upload.
+            retry_after: xhr
+                .get_all_response_headers()
+                .ok()
+                .and_then(|lines| crate::core::header_value(&lines, "retry-after")),
         }),
         Some(ABORTED) => Err(UploadError::Cancelled),
         Some(STALLED) if !moved_at_end.get() => Err(UploadError::NotStarted {

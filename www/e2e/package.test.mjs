@@ -5,6 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -298,6 +299,52 @@ globalThis.ready = true;
     // The only complaints are the policy's refusals of those blob: images.
     assert.deepEqual(problems.filter((p) => !/Content Security Policy/.test(p) || !/blob:/.test(p)), []);
   });
+});
+
+test('a form endpoint on another origin that exposes no headers gets no console errors', async () => {
+  // Answers the upload with an id, CORS allowed, `Retry-After` sent but
+  // not exposed: asked for by name, the browser logged an error for it on
+  // every upload.
+  const endpoint = createHttpServer((req, res) => {
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    if (req.method === 'OPTIONS') {
+      res.setHeader('Access-Control-Allow-Headers', '*');
+      res.end();
+      return;
+    }
+    req.resume();
+    req.on('end', () => {
+      res.setHeader('Retry-After', '5');
+      res.setHeader('Content-Type', 'application/json');
+      res.end('{"id":"elsewhere-1"}');
+    });
+  });
+  await new Promise((resolve) => { endpoint.listen(0, '127.0.0.1', resolve); });
+  const url = `http://127.0.0.1:${endpoint.address().port}/upload`;
+  const dir = projectWith('form-elsewhere', {
+    'index.html': PAGE('./app.js').replace('<tracker-attachments ', `<tracker-attachments mode="form" url="${url}" `),
+    'app.js': SCRIPT('./node_modules/tracker-attachments/index.js'),
+  });
+  const server = await startServer([], { staticDir: dir });
+  try {
+    const page = await browser.newPage();
+    const problems = watchProblems(page);
+    await page.goto(server.url);
+    await page.waitForFunction(() => globalThis.ready === true, null, { timeout: 20_000 });
+    await page.locator('tracker-attachments [data-ta=file-input]').setInputFiles({
+      name: 'a.txt', mimeType: 'text/plain', buffer: Buffer.from('elsewhere'),
+    });
+    await page.waitForFunction(
+      () => globalThis.changes.some((d) => d.attachmentIds.includes('elsewhere-1')),
+      null,
+      { timeout: 20_000 },
+    );
+    assert.deepEqual(problems, []);
+    await page.close();
+  } finally {
+    await server.stop();
+    endpoint.close();
+  }
 });
 
 /** A port free right now on 127.0.0.1. */
