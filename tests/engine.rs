@@ -1761,6 +1761,63 @@ async fn a_failed_batchs_retries_come_due_together() {
     assert_eq!(moments.len(), 1, "due at {moments:?}");
 }
 
+/// Jira refuses a whole batch with 413 for its one file too large: each
+/// file goes again alone, and only that one fails, saying so; the small
+/// ones upload (all three had failed "larger than the limit").
+#[wasm_bindgen_test]
+async fn a_batch_refused_as_too_large_sends_each_file_alone() {
+    let too_large = || {
+        (
+            0,
+            answer(
+                413,
+                r#"{"errorMessages":["The file is larger than the limit."]}"#,
+                None,
+            ),
+        )
+    };
+    let jira_answer = |id: &str, name: &str| {
+        (
+            0,
+            answer(
+                200,
+                &format!(r#"[{{"id":"{id}","filename":"{name}","size":1}}]"#),
+                None,
+            ),
+        )
+    };
+    let script = ScriptedTransport::delayed(vec![
+        too_large(),
+        jira_answer("1", "small.txt"),
+        too_large(),
+        jira_answer("3", "tiny.txt"),
+    ]);
+    let options = WidgetOptions {
+        transport: script.clone(),
+        jira_batch: true,
+        concurrency: 1,
+        ..issue_options(Mode::Jira, "DEMO-2")
+    };
+    let root = container();
+    let _handle = mount_widget(root.clone(), options);
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[
+            file(b"s", "small.txt", "text/plain"),
+            file(b"big", "big.txt", "text/plain"),
+            file(b"t", "tiny.txt", "text/plain"),
+        ],
+    );
+    wait_for("every file settled", 5_000, || {
+        query_all(&root, "[data-ta=row][data-state=done]").len() == 2
+            && query_all(&root, "[data-ta=row][data-state=failed]").len() == 1
+    })
+    .await;
+    assert_eq!(script.calls.get(), 4, "the batch, then one request each");
+    let failed = query(&root, "[data-ta=row][data-state=failed]").unwrap();
+    assert!(text(&failed).contains("big.txt"), "{}", text(&failed));
+}
+
 #[wasm_bindgen_test]
 async fn files_put_back_when_batching_is_turned_off_start_at_once() {
     // A batch started with batching on meets the options turned off before

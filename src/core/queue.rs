@@ -109,6 +109,10 @@ pub struct Entry {
     /// count as sent while the file waits (offline, for a retry), and its
     /// next run shows no less. Set by [`UploadQueue::hold`] only.
     pub held: u64,
+    /// Goes in a request of its own, never batched: its batch was refused
+    /// whole (413) for what one file of it was, and each file is to be
+    /// answered for itself. Set by [`UploadQueue::requeue_alone`] only.
+    pub alone: bool,
 }
 
 /// How many files, and how many bytes, one request may carry. A file larger
@@ -467,6 +471,7 @@ impl UploadQueue {
                 request: 0,
                 left_on_server: false,
                 held: 0,
+                alone: false,
             });
             ids.push(id);
         }
@@ -574,6 +579,8 @@ impl UploadQueue {
         }
         let max_files = limit.files.max(1);
         let mut batch_bytes = 0u64;
+        // Whether the batch being filled holds a file that goes alone.
+        let mut batch_alone = false;
         let from = self.scan_from.min(self.entries.len());
         // The first entry left waiting (not started, or not due yet).
         let mut first_waiting = None;
@@ -589,9 +596,12 @@ impl UploadQueue {
                 }
                 continue;
             }
-            let fits = batches.last().is_some_and(|b| {
-                b.len() < max_files && batch_bytes.saturating_add(entry.file.size) <= limit.bytes
-            });
+            let fits = !entry.alone
+                && !batch_alone
+                && batches.last().is_some_and(|b| {
+                    b.len() < max_files
+                        && batch_bytes.saturating_add(entry.file.size) <= limit.bytes
+                });
             if !fits {
                 if batches.len() == free {
                     first_waiting.get_or_insert(from + offset);
@@ -601,6 +611,7 @@ impl UploadQueue {
                 self.in_flight.push((self.next_request, 0));
                 batches.push(Vec::new());
                 batch_bytes = 0;
+                batch_alone = entry.alone;
             }
             self.tally.remove(entry.file.size, entry.held, &entry.state);
             // What the server holds is not shown going back to nothing.
@@ -811,6 +822,16 @@ impl UploadQueue {
         self.transition(id, EntryState::Queued, |s| {
             matches!(s, EntryState::Uploading { .. })
         })
+    }
+
+    /// [`Self::requeue`], the file to go alone from now on (see
+    /// [`Entry::alone`]).
+    pub fn requeue_alone(&mut self, id: EntryId) -> Result<(), IllegalTransition> {
+        self.requeue(id)?;
+        if let Some(entry) = self.get_mut(id) {
+            entry.alone = true;
+        }
+        Ok(())
     }
 
     /// Records that the server kept cancelled `id` (see
@@ -1082,6 +1103,33 @@ mod tests {
         q.finish(ids[1], Err(UploadError::Network("reset".into())))
             .unwrap();
         assert_eq!(q.start_batches(0.0, limit), vec![vec![ids[4]]]);
+        assert!(q.totals_are_consistent());
+    }
+
+    #[test]
+    fn files_requeued_alone_go_one_per_request_and_others_still_batch() {
+        let mut q = UploadQueue::new(4);
+        let ids: Vec<EntryId> = (0..5).map(|i| q.add(file(&format!("f{i}"), 1))).collect();
+        let limit = BatchLimit {
+            files: 3,
+            bytes: u64::MAX,
+        };
+        assert_eq!(
+            q.start_batches(0.0, limit),
+            vec![ids[..3].to_vec(), ids[3..].to_vec()]
+        );
+        // The first request was refused whole: its files go alone.
+        for id in &ids[..3] {
+            q.requeue_alone(*id).unwrap();
+        }
+        q.finish(ids[3], Ok(attachment("3"))).unwrap();
+        q.finish(ids[4], Ok(attachment("4"))).unwrap();
+        let six = q.add(file("f5", 1));
+        let seven = q.add(file("f6", 1));
+        assert_eq!(
+            q.start_batches(0.0, limit),
+            vec![vec![ids[0]], vec![ids[1]], vec![ids[2]], vec![six, seven]]
+        );
         assert!(q.totals_are_consistent());
     }
 

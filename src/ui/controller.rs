@@ -2169,6 +2169,30 @@ impl Controller {
                 (outcomes, retry_after)
             }
         };
+        // Jira refuses a whole request with 413 for the one file of it too
+        // large: each file goes again, alone, to be answered for itself.
+        let refused_whole = files.len() > 1
+            && outcomes
+                .iter()
+                .all(|outcome| matches!(outcome, Err((UploadError::Http { status: 413, .. }, _))));
+        if refused_whole {
+            for (id, _, run, _) in &files {
+                self.aborts.try_update_value(|m| {
+                    if m.get(id).is_some_and(|(r, _)| r == run) {
+                        m.remove(id);
+                    }
+                });
+                let _ = self.queue.try_update(|q| {
+                    if q.is_current(*id, *run) {
+                        let _ = q.requeue_alone(*id);
+                    }
+                });
+            }
+            let ids: Vec<EntryId> = files.iter().map(|(id, ..)| *id).collect();
+            self.sync_rows(&ids);
+            self.pump();
+            return;
+        }
         // A stopped batch whose files are all still current was not stopped
         // by a partner's cancel (a browser abort, a custom transport): its
         // outcome is recorded, not sent again forever.
