@@ -33,6 +33,10 @@ pub enum UploadError {
     /// HTTP/1.1, one waiting behind other tabs' uploads for a connection);
     /// retried like a network error.
     NotStarted { seconds: u32 },
+    /// The browser would no longer read the file: it changed on disk (a log
+    /// still being written), or was moved or deleted, after it was picked.
+    /// Sending it again would fail alike: it is to be added again.
+    FileChanged,
     /// Cancelled after the server had the whole file, and taking it back
     /// off the issue failed: the file stays attached. `reason` is why the
     /// deletion failed; `None` when the server's answer did not tell which

@@ -57,6 +57,8 @@ fn file_object(file: &EventFile) -> JsValue {
 /// `http`, `invalid-response`, `cancelled`, `browser`, `needs-issue`,
 /// `kept-expired`, `no-issue-key`, `attach-running`, `stalled`,
 /// `not-started` (no byte of the body went out within the start limit),
+/// `file-changed` (the file changed or went away after it was picked: to
+/// be added again),
 /// `not-taken-back` (a file cancelled after the server had it stays
 /// attached; `status` is the failed deletion's), `answer-lost` (the answer
 /// to a whole file sent to an issue was lost: it may be attached),
@@ -77,6 +79,7 @@ pub fn error_object(error: &UploadError, words: &Wording) -> JsValue {
         UploadError::AttachRunning => "attach-running",
         UploadError::Stalled { .. } => "stalled",
         UploadError::NotStarted { .. } => "not-started",
+        UploadError::FileChanged => "file-changed",
         UploadError::NotTakenBack { .. } => "not-taken-back",
         UploadError::AnswerLost(_) => "answer-lost",
         // The page's own verdict, told apart from the restrictions'.

@@ -2170,11 +2170,18 @@ impl Controller {
             }
         };
         // Jira refuses a whole request with 413 for the one file of it too
-        // large: each file goes again, alone, to be answered for itself.
+        // large, and the browser fails it for the one file it no longer
+        // reads: each file goes again, alone, to be answered for itself.
         let refused_whole = files.len() > 1
-            && outcomes
-                .iter()
-                .all(|outcome| matches!(outcome, Err((UploadError::Http { status: 413, .. }, _))));
+            && outcomes.iter().all(|outcome| {
+                matches!(
+                    outcome,
+                    Err((
+                        UploadError::Http { status: 413, .. } | UploadError::FileChanged,
+                        _
+                    ))
+                )
+            });
         if refused_whole {
             for (id, _, run, _) in &files {
                 self.aborts.try_update_value(|m| {

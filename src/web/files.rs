@@ -99,3 +99,17 @@ pub fn file_meta(file: &File) -> FileMeta {
         relative_path: None,
     }
 }
+
+/// Whether the browser still reads `blob` (its first byte, which stays in
+/// JavaScript): a file picked and then changed on disk, moved or deleted
+/// is refused (`NotReadableError`), and an upload of it can only fail
+/// again. Asked after an upload failed without an answer, to tell such a
+/// file from a network error.
+pub async fn still_readable(blob: &web_sys::Blob) -> bool {
+    let Ok(first) = blob.slice_with_i32_and_i32(0, 1) else {
+        return false;
+    };
+    wasm_bindgen_futures::JsFuture::from(first.array_buffer())
+        .await
+        .is_ok()
+}

@@ -218,9 +218,18 @@ pub async fn send_upload_xhr(
         Some(STALLED) => Err(UploadError::Stalled {
             seconds: stalled_after.unwrap_or(watchdog.stall_ms).div_ceil(1000),
         }),
-        Some(other) => Err(UploadError::Network(format!(
-            "the connection failed ({other})"
-        ))),
+        Some(other) => {
+            // No answer: the network, or a file the browser no longer
+            // reads (it fails the request the same way).
+            for file in files {
+                if !super::files::still_readable(file).await {
+                    return Err(UploadError::FileChanged);
+                }
+            }
+            Err(UploadError::Network(format!(
+                "the connection failed ({other})"
+            )))
+        }
         None => Err(UploadError::Network("the request did not finish".into())),
     }
 }

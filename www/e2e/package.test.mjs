@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -344,6 +344,39 @@ test('a form endpoint on another origin that exposes no headers gets no console 
   } finally {
     await server.stop();
     endpoint.close();
+  }
+});
+
+test('a file written to while it uploads fails once, saying so, not as a network error', async () => {
+  // A log still being written, attached in parts: Chromium refuses to
+  // read it on (ERR_UPLOAD_FILE_CHANGED), which the request tells as a
+  // network error; seven tries over 40 s followed, each failing alike.
+  const dir = projectWith('changing-file', {
+    'index.html': PAGE('./app.js').replace('<tracker-attachments ', '<tracker-attachments mode="flow" chunk-size="1MB" '),
+    'app.js': `${SCRIPT('./node_modules/tracker-attachments/index.js')}
+globalThis.errors = [];
+document.querySelector('tracker-attachments')
+  .addEventListener('upload-error', (event) => globalThis.errors.push(event.detail.error));
+`,
+  });
+  const path = join(dir, 'growing.log');
+  writeFileSync(path, Buffer.alloc(8 * 1024 * 1024, 1));
+  // Each part's test and part wait 200 ms: the file takes seconds.
+  const server = await startServer(['--latency-ms', '200'], { staticDir: dir });
+  try {
+    const page = await browser.newPage();
+    await page.goto(server.url);
+    await page.waitForFunction(() => globalThis.ready === true, null, { timeout: 20_000 });
+    await page.locator('tracker-attachments [data-ta=file-input]').setInputFiles(path);
+    const row = page.locator('tracker-attachments [data-ta=row]');
+    await row.locator('[data-ta=status]', { hasText: /Uploading [1-7]\.0 MB of 8\.0 MB/ }).waitFor({ timeout: 20_000 });
+    appendFileSync(path, 'one more line\n');
+    await row.and(page.locator('[data-state=failed]')).waitFor({ timeout: 20_000 });
+    assert.match(await row.locator('[data-ta=status]').innerText(), /changed or was moved after it was added/);
+    assert.deepEqual(await page.evaluate(() => globalThis.errors.map((e) => [e.kind, e.retryable])), [['file-changed', false]]);
+    await page.close();
+  } finally {
+    await server.stop();
   }
 });
 

@@ -43,6 +43,12 @@ export interface UploadError {
     /** Not begun to send within the start limit (a connection or preflight that never answers); retried. */
     | 'not-started'
     /**
+     * The browser no longer reads the file: it changed on disk (a log still
+     * being written), or was moved or deleted, after it was added. Not
+     * retried: it is to be added again.
+     */
+    | 'file-changed'
+    /**
      * A file cancelled after the server had all of it, which the widget
      * then failed to delete from the issue (Jira, `tracker-issue`): it stays
      * attached. The row says so too.
@@ -255,6 +261,8 @@ export interface TrackerAttachmentsStrings {
   stalled?: TrackerAttachmentsPlural;
   /** `{seconds}` waited without the upload beginning. */
   notStarted?: TrackerAttachmentsPlural;
+  /** The file changed or was moved after it was added. */
+  fileChanged?: string;
   /** `{error}`: why removing a file cancelled too late failed. */
   notTakenBack?: string;
   notTakenBackUnknown?: string;

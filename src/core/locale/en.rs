@@ -105,6 +105,7 @@ pub static MESSAGES: Messages = Messages {
     not_started: |s| {
         format!("Not started after {s} s: no connection or no answer from the server yet")
     },
+    file_changed: "The file changed or was moved after it was added; add it again",
     not_taken_back: |reason| {
         format!("Still attached: the server had the file before the cancel, and removing it failed: {reason}")
     },

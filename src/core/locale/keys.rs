@@ -135,6 +135,7 @@ keys! {
     attach_running AttachRunning "attachRunning" [] Text;
     stalled Stalled "stalled" ["seconds"] Count;
     not_started NotStarted "notStarted" ["seconds"] Count;
+    file_changed FileChanged "fileChanged" [] Text;
     not_taken_back NotTakenBack "notTakenBack" ["error"] Values;
     not_taken_back_unknown NotTakenBackUnknown "notTakenBackUnknown" [] Text;
     answer_lost AnswerLost "answerLost" ["error"] Values;

@@ -300,6 +300,8 @@ pub struct Messages {
     pub stalled: fn(u32) -> String,
     /// Seconds the request waited without beginning to send.
     pub not_started: fn(u32) -> String,
+    /// The file changed or went away after it was picked.
+    pub file_changed: &'static str,
     /// A file cancelled too late stays attached: why deleting it failed.
     pub not_taken_back: fn(&str) -> String,
     /// The same, when the answer did not tell which attachment it was.

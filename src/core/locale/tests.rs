@@ -241,6 +241,7 @@ fn every_error() -> Vec<UploadError> {
         UploadError::AttachRunning,
         UploadError::Stalled { seconds: 30 },
         UploadError::NotStarted { seconds: 30 },
+        UploadError::FileChanged,
         UploadError::NotTakenBack {
             reason: Some(Box::new(UploadError::Http {
                 status: 403,

@@ -308,6 +308,7 @@ impl Wording {
                 let n = *seconds as usize;
                 self.count(Key::NotStarted, n, &[], |m| (m.not_started)(*seconds))
             }
+            UploadError::FileChanged => self.text(Key::FileChanged),
             UploadError::NotTakenBack {
                 reason: Some(reason),
             } => {
