@@ -788,6 +788,53 @@ async fn bulk_retry_retries_each_failed_row_once_and_hands_focus_to_the_drop_zon
     );
 }
 
+/// "Cancel all" stops every running and waiting upload at once, as each
+/// row's Cancel would, starts none of those waiting in their place, says
+/// how many, and hands focus to the drop zone as it goes.
+#[wasm_bindgen_test]
+async fn cancel_all_stops_every_upload_and_starts_none_of_the_waiting() {
+    let root = container();
+    let link = ScriptedLink::new(Link::Stuck);
+    let options = WidgetOptions {
+        concurrency: 2,
+        ..scripted_options(&link, None)
+    };
+    let _handle = mount_widget(root.clone(), options);
+    let zone = query(&root, "[data-ta=dropzone]").unwrap();
+    drop_files(&zone, &[file(b"one", "one.txt", "text/plain")]);
+    wait_for("one upload", 5_000, || rows_in(&root, "uploading") == 1).await;
+    // One upload has its own Cancel only.
+    assert!(query(&root, "[data-ta=cancel-all]").is_none());
+    let more: Vec<_> = ["b.txt", "c.txt", "d.txt", "e.txt"]
+        .iter()
+        .map(|name| file(b"data", name, "text/plain"))
+        .collect();
+    drop_files(&zone, &more);
+    wait_for("the button counting five", 5_000, || {
+        query(&root, "[data-ta=cancel-all]").is_some_and(|b| text(&b) == "Cancel all 5 uploads")
+    })
+    .await;
+    assert_eq!(link.uploads.get(), 2);
+    let live = query(&root, "[data-ta=live]").unwrap();
+    let shown = TextsShown::watch(&live);
+    press(&query(&root, "[data-ta=cancel-all]").unwrap());
+    wait_for(
+        "every row cancelled, the button gone and focus on the drop zone",
+        5_000,
+        || {
+            rows_in(&root, "cancelled") == 5
+                && query(&root, "[data-ta=cancel-all]").is_none()
+                && focus_at().0.as_deref() == Some("dropzone")
+        },
+    )
+    .await;
+    assert_eq!(link.uploads.get(), 2, "none of the waiting started");
+    wait_for("the news", 5_000, || {
+        shown.texts().iter().any(|t| t == "5 files cancelled")
+    })
+    .await;
+}
+
 #[wasm_bindgen_test]
 async fn bulk_retry_tells_the_files_put_back_in_line_not_those_refused_again() {
     let root = container();

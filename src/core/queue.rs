@@ -1003,6 +1003,12 @@ impl UploadQueue {
         self.tally.refused
     }
 
+    /// Files queued, uploading or waiting to retry: what "Cancel all"
+    /// stops.
+    pub fn running_count(&self) -> usize {
+        self.tally.queued + self.tally.uploading + self.tally.retrying
+    }
+
     /// Bytes sent and bytes to send over every file that has not been
     /// cancelled; finished files count in full.
     pub fn total_progress(&self) -> (u64, u64) {

@@ -1,6 +1,7 @@
 //! Buttons that act on many rows at once, beside the summary line: after a
-//! network drop every failed row would need its own Retry, and a drop over
-//! `max-files` leaves thousands of refused rows to remove one by one.
+//! network drop every failed row would need its own Retry, a drop over
+//! `max-files` leaves thousands of refused rows to remove one by one, and
+//! a wrong folder dropped would need a Cancel per file.
 //! Each button is there only while it has rows to act on, and acts on each
 //! row exactly as the row's own button would.
 
@@ -18,6 +19,7 @@ use crate::core::{Announcement, EntryId, EntryState, Key, Messages};
 struct Counts {
     failed: usize,
     refused: usize,
+    running: usize,
 }
 
 /// Refused rows only, not cancelled ones (as Uppy's "clear finished" would
@@ -75,7 +77,8 @@ fn hand_focus_on(button: NodeRef<html::Button>) {
     }
 }
 
-/// "Retry all failed" and "Remove refused", each with its count.
+/// "Cancel all", "Retry all failed" and "Remove refused", each with its
+/// count.
 #[component]
 pub fn BulkActions(controller: Controller) -> impl IntoView {
     let wording = controller.wording;
@@ -88,6 +91,7 @@ pub fn BulkActions(controller: Controller) -> impl IntoView {
             .try_with(|q| Counts {
                 failed: q.failed_for_sure_count(),
                 refused: q.refused_count(),
+                running: q.running_count(),
             })
             .unwrap_or_default()
     });
@@ -96,6 +100,8 @@ pub fn BulkActions(controller: Controller) -> impl IntoView {
     // comes and kept while its count changes, so the focus on it stays.
     let retry_shown = Memo::new(move |_| count(|c| c.failed) > 0);
     let remove_shown = Memo::new(move |_| count(|c| c.refused) > 0);
+    // A lone upload has its row's Cancel; two and more, one button too.
+    let cancel_shown = Memo::new(move |_| count(|c| c.running) > 1);
     let say = move |key, n: usize, builtin: fn(&Messages) -> fn(usize) -> String| {
         wording
             .try_get()
@@ -142,5 +148,19 @@ pub fn BulkActions(controller: Controller) -> impl IntoView {
         })
     };
 
-    view! { {retry_button} {remove_button} }
+    let cancel_ref = NodeRef::<html::Button>::new();
+    let cancel_button = move || {
+        if !cancel_shown.try_get().unwrap_or(false) {
+            hand_focus_on(cancel_ref);
+            return None;
+        }
+        Some(view! {
+            <button type="button" part="button" class="ta-action ta-bulk" data-ta="cancel-all"
+                node_ref=cancel_ref on:click=move |_| controller.cancel_all()>
+                {move || say(Key::CancelAll, count(|c| c.running), |m| m.cancel_all)}
+            </button>
+        })
+    };
+
+    view! { {cancel_button} {retry_button} {remove_button} }
 }

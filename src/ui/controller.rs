@@ -768,6 +768,39 @@ impl Controller {
         self.retry_rows(&[id], false);
     }
 
+    /// Cancels every file queued, uploading or waiting to retry (the bulk
+    /// "Cancel all"), each as its row's Cancel would: those waiting first,
+    /// so that no slot a running one frees starts one of them. The live
+    /// region tells how many.
+    pub fn cancel_all(&self) {
+        let Some((waiting, running)) = self.queue.try_with_untracked(|q| {
+            let (running, waiting): (Vec<&Entry>, Vec<&Entry>) = q
+                .entries()
+                .iter()
+                .filter(|e| {
+                    matches!(
+                        e.state,
+                        EntryState::Queued
+                            | EntryState::Retrying { .. }
+                            | EntryState::Uploading { .. }
+                    )
+                })
+                .partition(|e| matches!(e.state, EntryState::Uploading { .. }));
+            let ids = |entries: Vec<&Entry>| entries.iter().map(|e| e.id).collect::<Vec<_>>();
+            (ids(waiting), ids(running))
+        }) else {
+            return;
+        };
+        let count = waiting.len() + running.len();
+        if count == 0 {
+            return;
+        }
+        self.announce_bulk(Announcement::Cancelled(count));
+        for id in waiting.into_iter().chain(running) {
+            self.cancel(id);
+        }
+    }
+
     /// [`Self::retry`] for many rows at once, with one pass over the list
     /// (the bulk "Retry all" of thousands); the live region tells how many
     /// went back in line (the restrictions may refuse some again).

@@ -222,6 +222,7 @@ export interface TrackerAttachmentsStrings {
   /** Bulk buttons: `{count}`. */
   retryFailed?: TrackerAttachmentsPlural;
   removeRefused?: TrackerAttachmentsPlural;
+  cancelAll?: TrackerAttachmentsPlural;
   /** Live region: `{count}`. */
   filesAdded?: TrackerAttachmentsPlural;
   /** `{name}`. */
@@ -233,6 +234,7 @@ export interface TrackerAttachmentsStrings {
   filesFailed?: TrackerAttachmentsPlural;
   filesRetrying?: TrackerAttachmentsPlural;
   filesRemoved?: TrackerAttachmentsPlural;
+  filesCancelled?: TrackerAttachmentsPlural;
   /** `{count}` files of a dropped folder that could not be read. */
   unreadable?: TrackerAttachmentsPlural;
   /** `{name}`, `{issue}`. */

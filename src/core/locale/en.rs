@@ -72,6 +72,13 @@ pub static MESSAGES: Messages = Messages {
             format!("Remove all {n} refused files")
         }
     },
+    cancel_all: |n| {
+        if n == 1 {
+            "Cancel 1 upload".to_owned()
+        } else {
+            format!("Cancel all {n} uploads")
+        }
+    },
 
     files_added: |n| format!("{} added", files(n)),
     file_uploaded: |name| format!("{name} uploaded"),
@@ -80,6 +87,7 @@ pub static MESSAGES: Messages = Messages {
     files_failed: |n| format!("{} could not be uploaded", files(n)),
     files_retrying: |n| format!("Retrying {}", files(n)),
     files_removed: |n| format!("{} removed from the list", files(n)),
+    files_cancelled: |n| format!("{} cancelled", files(n)),
     file_deleted: |name, issue| format!("{name} deleted from {issue}"),
     file_not_deleted: |name, error| format!("{name} was not deleted: {error}"),
     unreadable: |n| {

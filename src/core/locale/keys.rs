@@ -111,6 +111,7 @@ keys! {
     back_online BackOnline "backOnline" [] Text;
     retry_failed RetryFailed "retryFailed" ["count"] Count;
     remove_refused RemoveRefused "removeRefused" ["count"] Count;
+    cancel_all CancelAll "cancelAll" ["count"] Count;
     files_added FilesAdded "filesAdded" ["count"] Count;
     file_uploaded FileUploaded "fileUploaded" ["name"] Values;
     file_failed FileFailed "fileFailed" ["name", "error"] Values;
@@ -118,6 +119,7 @@ keys! {
     files_failed FilesFailed "filesFailed" ["count"] Count;
     files_retrying FilesRetrying "filesRetrying" ["count"] Count;
     files_removed FilesRemoved "filesRemoved" ["count"] Count;
+    files_cancelled FilesCancelled "filesCancelled" ["count"] Count;
     unreadable Unreadable "unreadable" ["count"] Count;
     file_deleted FileDeleted "fileDeleted" ["name", "issue"] Values;
     file_not_deleted FileNotDeleted "fileNotDeleted" ["name", "error"] Values;

@@ -167,6 +167,8 @@ pub enum Announcement {
     Retrying(usize),
     /// Rows taken off the list at once (the bulk "Remove refused").
     Removed(usize),
+    /// Uploads stopped at once (the bulk "Cancel all").
+    Cancelled(usize),
     /// A dropped folder was read: files added from it, and files the
     /// browser could not read.
     FolderRead {
@@ -264,6 +266,8 @@ pub struct Messages {
     /// acts on (the visible text is the accessible name).
     pub retry_failed: fn(usize) -> String,
     pub remove_refused: fn(usize) -> String,
+    /// Cancels every file queued, uploading or waiting to retry.
+    pub cancel_all: fn(usize) -> String,
 
     // Live region.
     pub files_added: fn(usize) -> String,
@@ -274,6 +278,7 @@ pub struct Messages {
     pub files_failed: fn(usize) -> String,
     pub files_retrying: fn(usize) -> String,
     pub files_removed: fn(usize) -> String,
+    pub files_cancelled: fn(usize) -> String,
     pub unreadable: fn(usize) -> String,
     /// File name and issue key.
     pub file_deleted: fn(&str, &str) -> String,

@@ -83,6 +83,10 @@ pub static MESSAGES: Messages = Messages {
         );
         format!("Убрать {n} {what}")
     },
+    cancel_all: |n| {
+        let what = pick(n, "загрузку", "загрузки", "загрузок");
+        format!("Отменить {n} {what}")
+    },
 
     files_added: |n| {
         let verb = pick(n, "Добавлен", "Добавлено", "Добавлено");
@@ -99,6 +103,13 @@ pub static MESSAGES: Messages = Messages {
     files_removed: |n| {
         let verb = pick(n, "Убран", "Убрано", "Убрано");
         format!("{verb} из списка {}", files(n))
+    },
+    // «загрузка 21 файла», «2 файлов», «5 файлов»: the genitive.
+    files_cancelled: |n| {
+        format!(
+            "Отменена загрузка {n} {}",
+            pick(n, "файла", "файлов", "файлов")
+        )
     },
     file_deleted: |name, issue| format!("Файл «{name}» удалён из задачи {issue}"),
     file_not_deleted: |name, error| format!("Файл «{name}» не удалён: {error}"),

@@ -138,6 +138,11 @@ fn bulk_buttons_count_in_both_locales() {
         assert_eq!((ru.retry_failed)(n), ru_retry);
         assert_eq!((ru.remove_refused)(n), ru_remove);
     }
+    assert_eq!((en.cancel_all)(1), "Cancel 1 upload");
+    assert_eq!((en.cancel_all)(7), "Cancel all 7 uploads");
+    assert_eq!((ru.cancel_all)(21), "Отменить 21 загрузку");
+    assert_eq!((ru.cancel_all)(3), "Отменить 3 загрузки");
+    assert_eq!((ru.cancel_all)(11), "Отменить 11 загрузок");
     assert_eq!((ru.retry_failed)(22), "Повторить 22 неудачные загрузки");
     assert_eq!((ru.remove_refused)(112), "Убрать 112 отклонённых файлов");
 }
@@ -163,6 +168,15 @@ fn bulk_news_agrees_with_its_count() {
     assert_eq!(
         told(ru, Announcement::Removed(5)),
         "Убрано из списка 5 файлов"
+    );
+    assert_eq!(told(en, Announcement::Cancelled(3)), "3 files cancelled");
+    assert_eq!(
+        told(ru, Announcement::Cancelled(21)),
+        "Отменена загрузка 21 файла"
+    );
+    assert_eq!(
+        told(ru, Announcement::Cancelled(2)),
+        "Отменена загрузка 2 файлов"
     );
 }
 

@@ -365,6 +365,9 @@ impl Wording {
                 files(Key::FilesRetrying, *count, |m| m.files_retrying)
             }
             Announcement::Removed(count) => files(Key::FilesRemoved, *count, |m| m.files_removed),
+            Announcement::Cancelled(count) => {
+                files(Key::FilesCancelled, *count, |m| m.files_cancelled)
+            }
             Announcement::FolderRead {
                 added,
                 unreadable: 0,
