@@ -117,8 +117,19 @@ pub fn options_from_attributes(
     };
     let text = |name: &str| read(name).map(|v| v.trim().to_owned());
 
+    // An address the widget can send to: http(s), or a path on the page's
+    // own origin. `javascript:` or `ftp:` would only have every upload
+    // blocked by the browser, with nothing said.
+    let usable = |url: &str| {
+        crate::core::web_url_only(Some(url.to_owned())).is_some()
+            && !url.chars().any(char::is_whitespace)
+    };
     if let Some(api) = text("api") {
-        options.api = api.trim_end_matches('/').to_owned();
+        if usable(&api) {
+            options.api = api.trim_end_matches('/').to_owned();
+        } else {
+            warn("api", &api, "an http(s) URL or a path such as /tracker");
+        }
     }
     if let Some(value) = text("mode") {
         match Mode::parse(&value) {
@@ -234,7 +245,11 @@ pub fn options_from_attributes(
         }
     }
     if let Some(url) = text("url") {
-        options.form_url = url;
+        if usable(&url) {
+            options.form_url = url;
+        } else {
+            warn("url", &url, "an http(s) URL or a path such as /upload");
+        }
     }
     if let Some(field) = text("field") {
         if field.is_empty() {
@@ -376,6 +391,31 @@ mod tests {
         assert_eq!(options.restrictions, defaults.restrictions);
         assert_eq!(options.persist_key, "default");
         assert!(options.multiple);
+    }
+
+    #[test]
+    fn an_address_the_widget_cannot_send_to_is_warned_about() {
+        for bad in [
+            "javascript:alert(1)",
+            "ftp://files.example",
+            "not a url",
+            "data:,x",
+        ] {
+            let (options, warnings) = parse(&[("api", bad), ("url", bad), ("mode", "form")]);
+            assert_eq!(options.api, WidgetOptions::default().api, "{bad}");
+            let warned: Vec<&str> = warnings.iter().map(|w| w.attribute.as_str()).collect();
+            assert_eq!(warned, ["api", "url", "url"], "{bad}: {warnings:?}");
+        }
+        for good in [
+            "https://tracker.example",
+            "/tracker",
+            "//127.0.0.1:1",
+            "api",
+        ] {
+            let (options, warnings) = parse(&[("api", good)]);
+            assert_eq!(options.api, good);
+            assert!(warnings.is_empty(), "{good}: {warnings:?}");
+        }
     }
 
     #[test]
