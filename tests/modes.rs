@@ -291,6 +291,45 @@ async fn a_batching_jira_sends_small_files_in_one_request() {
     }
 }
 
+/// Jira keeps `say "hi".txt` as `say %22hi%22.txt`, the name a multipart
+/// body carries: in a batch the row still knows its attachment (it may be
+/// deleted from the issue) and shows the name the issue shows.
+#[wasm_bindgen_test]
+async fn a_batched_jira_file_with_quotes_in_its_name_can_be_deleted() {
+    let (provider, _) = counting_provider("Bearer dev-token");
+    let root = container();
+    let _handle = mount_widget(root.clone(), batching_jira(server(), provider));
+    // Unique: the server's issue outlives one run of the tests.
+    let quoted = format!("say \"hi\" {}", js_sys::Math::random().to_bits());
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[
+            file(b"quoted", &format!("{quoted}.txt"), "text/plain"),
+            file(b"plain", "plain.txt", "text/plain"),
+        ],
+    );
+    wait_for("both uploaded", 20_000, || {
+        query_all(&root, "[data-ta=row][data-state=done]").len() == 2
+    })
+    .await;
+    let row = query_all(&root, "[data-ta=row]").remove(0);
+    let kept = format!("{}.txt", quoted.replace('"', "%22"));
+    assert_eq!(text(&query(&row, "[data-ta=name]").unwrap()), kept);
+    let delete = query(&row, "[data-ta=delete-from-issue]").expect("Delete from issue");
+    delete.unchecked_ref::<web_sys::HtmlElement>().click();
+    wait_for("the question", 5_000, || {
+        query(&row, "[data-ta=confirm-delete]").is_some()
+    })
+    .await;
+    click(&row, "[data-ta=confirm-delete]");
+    wait_for("the row gone", 10_000, || {
+        query_all(&root, "[data-ta=row]").len() == 1
+    })
+    .await;
+    let (_, body) = get_json(&format!("{}/v2/issues/DEMO-2/attachments", server())).await;
+    assert!(!body.contains(&kept), "{body}");
+}
+
 /// The states of the rows, in list order.
 fn row_states(root: &web_sys::HtmlElement) -> Vec<String> {
     query_all(root, "[data-ta=row]")

@@ -183,7 +183,7 @@ fn match_entries(
         .map(|file| {
             let slot = left.iter_mut().find(|slot| {
                 slot.as_ref()
-                    .is_some_and(|a| a.name == file.name && a.size == file.size)
+                    .is_some_and(|a| super::sent_name::names_the_file(&a.name, a.size, file))
             })?;
             slot.take()
         })

@@ -130,7 +130,7 @@ pub fn find_lost_upload(
     sent_at_ms: f64,
 ) -> LostUpload {
     let created = |a: &Attachment| a.created_at.as_deref().and_then(parse_timestamp_ms);
-    let same = |a: &Attachment| a.name == file.name && a.size == file.size;
+    let same = |a: &Attachment| super::sent_name::names_the_file(&a.name, a.size, file);
     let newest = listing
         .iter()
         .enumerate()

@@ -15,6 +15,7 @@ mod mode;
 mod percent;
 mod request;
 mod select;
+mod sent_name;
 mod take_back;
 mod tracker;
 mod upload_backend;

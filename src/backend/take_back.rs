@@ -18,7 +18,8 @@ pub fn surely_owns(files: &[&FileMeta], index: usize, attachment: &Attachment) -
         .filter(|other| other.name == file.name && other.size == file.size)
         .count();
     files.len() == 1
-        || (attachment.name == file.name && attachment.size == file.size && namesakes == 1)
+        || (super::sent_name::names_the_file(&attachment.name, attachment.size, file)
+            && namesakes == 1)
 }
 
 #[cfg(test)]
@@ -51,5 +52,13 @@ mod tests {
         assert!(!surely_owns(&files, 0, &attachment("1", "alone.txt", 6)));
         // An index past the request owns nothing.
         assert!(!surely_owns(&files, 3, &attachment("1", "alone.txt", 5)));
+        // Named as the body carried it: `"` written `%22`.
+        let quoted = FileMeta::new("say \"hi\".txt", 5, "text/plain");
+        let files = [&quoted, &same];
+        assert!(surely_owns(
+            &files,
+            0,
+            &attachment("4", "say %22hi%22.txt", 5)
+        ));
     }
 }

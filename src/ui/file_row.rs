@@ -93,12 +93,27 @@ pub fn FileRow(id: EntryId, controller: Controller) -> impl IntoView {
         .map(|(folder, _)| folder.to_owned())
         .filter(|f| !f.is_empty());
     let title = path.clone().unwrap_or_else(|| name.clone());
+    // Once uploaded, the name the server kept where it differs (Jira keeps
+    // `say %22hi%22.txt` for `say "hi".txt`, `x_y.txt` for `x:y.txt`): the
+    // name the issue shows.
+    let local_name = name.clone();
     // This row's own signal: other rows' progress does not wake it.
     let state: RwSignal<EntryState> = controller
         .rows
         .with_value(|rows| rows.get(&id).cloned())
         .unwrap_or_else(|| ArcRwSignal::new(EntryState::Cancelled))
         .into();
+    let shown_as_kept = move || {
+        state
+            .with(|s| match s {
+                EntryState::Done { attachment } => {
+                    let kept = shown_name(&attachment.name);
+                    (!kept.is_empty() && kept != local_name.as_str()).then(|| kept.into_owned())
+                }
+                _ => None,
+            })
+            .unwrap_or_else(|| local_name.clone())
+    };
     let thumbnail = move || {
         controller
             .thumbnails
@@ -307,7 +322,7 @@ pub fn FileRow(id: EntryId, controller: Controller) -> impl IntoView {
                     (None, None) => view! { <span class="ta-icon" data-ta="icon">{icon_label.clone()}</span> }.into_any(),
                 }}
             </span>
-            <span class="ta-name" part="name" data-ta="name" title=title>{name.clone()}</span>
+            <span class="ta-name" part="name" data-ta="name" title=title>{shown_as_kept}</span>
             {folder.map(|folder| {
                 let shown = folder.clone();
                 view! {
