@@ -1962,6 +1962,51 @@ const GERMAN: &str = r#"{
     "filesAdded": {"one": "{count} Datei hinzugefügt", "other": "{count} Dateien hinzugefügt"}
 }"#;
 
+/// Pages of rows out of view are given the height of the rows they hold
+/// before they are laid out: the list is as tall before the user scrolls
+/// through it as after. A last page of 50 rows was estimated as one, and
+/// the list grew by 3,000 px as it came into view (End fell short).
+#[wasm_bindgen_test]
+async fn pages_out_of_view_are_as_tall_as_their_rows() {
+    let page = container();
+    page.unchecked_ref::<HtmlElement>()
+        .style()
+        .set_property("width", "1000px")
+        .unwrap();
+    // Refused: rows and no network.
+    let el = element_in(&page, &[("accept", ".pdf")]);
+    let files: Vec<web_sys::File> = (0..250)
+        .map(|i| file(b"x", &format!("row-{i:03}.txt"), "text/plain"))
+        .collect();
+    drop_files(&dropzone(&el), &files);
+    let rows = || shadow(&el).query_selector_all("[data-ta=row]").unwrap();
+    wait_for("the rows", 10_000, || rows().length() == 250).await;
+    // The first rows in view, the rest below it.
+    el.scroll_into_view();
+    next_tick(100).await;
+    let list = shadow(&el)
+        .query_selector("[data-ta=list]")
+        .unwrap()
+        .unwrap();
+    let height = || list.get_bounding_client_rect().height();
+    let before = height();
+    // Each page laid out once, then out of view again.
+    for at in [150, 249, 0] {
+        rows()
+            .item(at)
+            .unwrap()
+            .unchecked_into::<Element>()
+            .scroll_into_view();
+        next_tick(100).await;
+    }
+    let after = height();
+    assert!(
+        (after - before).abs() <= after * 0.05,
+        "{before} px before, {after} px after"
+    );
+    el.remove();
+}
+
 #[wasm_bindgen_test]
 async fn the_widget_is_written_in_the_direction_of_its_words() {
     // A Hebrew page: the English widget reads left to right ("5.0 MB",

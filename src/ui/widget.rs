@@ -58,6 +58,18 @@ pub fn ControlledWidget(controller: Controller) -> impl IntoView {
                 .unwrap_or_default()
         })
     };
+    // How many rows a page holds, for the height a page out of view is
+    // given before the browser has laid it out.
+    let page_rows = move |page: usize| {
+        let limit = shown.get();
+        controller.order.with(|order| {
+            order
+                .len()
+                .min(limit)
+                .saturating_sub(page * PAGE_ROWS)
+                .min(PAGE_ROWS)
+        })
+    };
     // One frame request at a time: files arriving while one is pending
     // must not add a second slice to the same frame.
     let frame_pending = StoredValue::new(false);
@@ -172,7 +184,7 @@ pub fn ControlledWidget(controller: Controller) -> impl IntoView {
             <Summary controller=controller/>
             <div class="ta-list" part="list" role="list" data-ta="list" aria-label=move || wording.get().text(Key::ListLabel)>
                 <For each=pages key=|page| *page let:page>
-                    <div class="ta-page">
+                    <div class="ta-page" style:--ta-rows=move || page_rows(page).to_string()>
                         <For each=move || page_ids(page) key=|id| *id let:id>
                             <FileRow id=id controller=controller/>
                         </For>
