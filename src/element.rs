@@ -558,6 +558,16 @@ impl TrackerAttachmentsHandle {
         warn_of_locale_later(&self.mounted, locale_warning);
         let key = crate::web::storage_key(&options.persist_key);
         if key == old_key {
+            // The same key, now kept or no longer kept (`persist` changed):
+            // the widget holds it, or lets it go, from now on.
+            let holds = options.persist != crate::web::Persist::None;
+            if holds != old_hold.is_some() {
+                forget_key(old_hold);
+                let hold = hold_key(&key, &options);
+                if let Some(m) = self.mounted.borrow_mut().as_mut() {
+                    m.key_hold = hold;
+                }
+            }
             controller.set_options(options);
             return;
         }

@@ -835,6 +835,31 @@ async fn cancel_all_stops_every_upload_and_starts_none_of_the_waiting() {
     .await;
 }
 
+/// "Cancel all" pressed while a big drop is still being listed (a slice
+/// per task) cancels the drop: the files not listed yet never are.
+#[wasm_bindgen_test]
+async fn cancel_all_stops_a_drop_still_being_listed() {
+    let root = container();
+    let link = ScriptedLink::new(Link::Stuck);
+    let (_handle, controller) = mount_with_controller(root.clone(), scripted_options(&link, None));
+    let files: Vec<_> = (0..5_000)
+        .map(|i| file(b"x", &format!("f{i}.txt"), "text/plain"))
+        .collect();
+    drop_files(&query(&root, "[data-ta=dropzone]").unwrap(), &files);
+    wait_for("the button", 10_000, || {
+        query(&root, "[data-ta=cancel-all]").is_some()
+    })
+    .await;
+    let listed = query_all(&root, "[data-ta=row]").len();
+    assert!(listed < 5_000, "listed at once: {listed}");
+    controller.cancel_all();
+    wait_for("idle", 10_000, || !controller.is_busy()).await;
+    next_tick(50).await;
+    let rows = query_all(&root, "[data-ta=row]").len();
+    assert!(rows < 5_000, "{rows} rows: the rest of the drop was listed");
+    assert_eq!(rows_in(&root, "cancelled"), rows);
+}
+
 #[wasm_bindgen_test]
 async fn bulk_retry_tells_the_files_put_back_in_line_not_those_refused_again() {
     let root = container();

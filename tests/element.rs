@@ -863,7 +863,14 @@ async fn a_changed_persist_key_is_checked_and_the_old_one_freed() {
     let third = element_in(&parent, &[("persist", "session"), ("persist-key", &b)]);
     let after = told().await;
     assert!(after.is_empty(), "{after}");
-    for el in [first, second, third] {
+    // The first one's key, kept only once `persist` changes: warned then.
+    let later = element_in(&parent, &[("persist", "none"), ("persist-key", &a)]);
+    let quiet = told().await;
+    assert!(quiet.is_empty(), "kept nowhere: {quiet}");
+    later.set_attribute("persist", "session").unwrap();
+    let shared = told().await;
+    assert_eq!(shared.matches(&a).count(), 1, "{shared}");
+    for el in [first, second, third, later] {
         el.remove();
     }
 }

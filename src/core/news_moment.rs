@@ -174,10 +174,14 @@ impl NewsMoment {
         matches!(self.state, State::EndsAfterWindow(_))
     }
 
-    /// The widget went idle: news waiting out its window is due now, so
-    /// that a page acting on the idle (a form submitted at `busy-change`)
-    /// does not leave it unsaid. Whether there was such news.
-    pub fn due_now(&mut self) -> bool {
+    /// The widget went idle at `now_ms`: news waiting out its window is
+    /// due now, so that a page acting on the idle (a form submitted at
+    /// `busy-change`) does not leave it unsaid; whether there was such
+    /// news. The run of news is over too: the next upload's is heard
+    /// within a window, not after the longest wait the run had come to.
+    pub fn went_idle(&mut self, now_ms: f64) -> bool {
+        self.streak = 0;
+        self.calm_from_ms = self.calm_from_ms.min(now_ms + GATHER_WINDOW_MS as f64);
         if let State::EndsAfterWindow(_) = self.state {
             self.state = State::EndsAfterTask;
             return true;
@@ -313,17 +317,46 @@ mod tests {
     #[test]
     fn news_waiting_out_its_window_is_due_when_the_widget_goes_idle() {
         let mut moment = NewsMoment::default();
-        assert!(!moment.due_now(), "nothing open");
+        assert!(!moment.went_idle(0.0), "nothing open");
         moment.told(Urgency::MayWait, 0.0);
         moment.end(0.0);
         moment.told(Urgency::MayWait, 10.0);
         assert!(moment.waits_out_a_window());
-        assert!(moment.due_now());
+        assert!(moment.went_idle(10.0));
         assert!(!moment.waits_out_a_window());
         assert!(moment.end(10.0));
         assert!(!moment.window_passed(1), "its timer finds it ended");
         moment.told(Urgency::Now, 2_000.0);
-        assert!(!moment.due_now(), "due already");
+        assert!(!moment.went_idle(2_000.0), "due already");
+    }
+
+    /// A long run of news makes its waits long; going idle ends it, and
+    /// the next upload's news is heard within a window, not eight seconds
+    /// on (the review's case: 6.7 s).
+    #[test]
+    fn going_idle_ends_the_run_of_news() {
+        let mut moment = NewsMoment::default();
+        let mut now = 0.0;
+        moment.told(Urgency::MayWait, now);
+        moment.end(now);
+        for window in 1..=5 {
+            now += 500.0;
+            let MomentEnd::AfterWindow { wait_ms, .. } = moment.told(Urgency::MayWait, now) else {
+                panic!("a window");
+            };
+            assert!(moment.window_passed(window));
+            now += wait_ms as f64;
+            assert!(moment.end(now));
+        }
+        moment.went_idle(now);
+        // Within a window of the idle: the rest of that window only.
+        let mut soon = moment;
+        assert_eq!(soon.told(Urgency::MayWait, now + 400.0), window(6, W - 400));
+        // Later: at once.
+        assert_eq!(
+            moment.told(Urgency::MayWait, now + 1_300.0),
+            MomentEnd::AfterThisTask
+        );
     }
 
     #[test]

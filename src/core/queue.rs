@@ -67,9 +67,21 @@ impl EntryState {
     /// Failed with the file known not to be on the server: what "Retry
     /// all" sends again. A lost answer asks the user to check the issue
     /// first (sending it again unasked could attach it twice), so only the
-    /// row's own Retry takes it.
+    /// row's own Retry takes it; a file the browser no longer reads
+    /// ([`UploadError::FileChanged`]) would only fail again.
     pub fn is_failed_for_sure(&self) -> bool {
-        matches!(self, EntryState::Failed { .. }) && !self.is_answer_lost()
+        matches!(self, EntryState::Failed { .. }) && !self.is_answer_lost() && !self.is_unreadable()
+    }
+
+    /// Failed because the browser no longer reads the file: it is to be
+    /// added again, not retried.
+    pub fn is_unreadable(&self) -> bool {
+        matches!(
+            self,
+            EntryState::Failed {
+                error: UploadError::FileChanged
+            }
+        )
     }
 
     /// Short name, for `data-state` attributes and error reports.
@@ -226,8 +238,9 @@ struct Tally {
     retrying: usize,
     done: usize,
     failed: usize,
-    /// Of `failed`, those whose answer was lost after the whole file went
-    /// to an issue ([`UploadError::AnswerLost`]): the file may be there.
+    /// Of `failed`, those "Retry all" leaves: the answer was lost after
+    /// the whole file went to an issue ([`UploadError::AnswerLost`]: the
+    /// file may be there), or the browser no longer reads the file.
     lost: usize,
     refused: usize,
     sent: u64,
@@ -271,7 +284,7 @@ impl Tally {
         if let Some(n) = self.counter(state) {
             *n += 1;
         }
-        if state.is_answer_lost() {
+        if state.is_answer_lost() || state.is_unreadable() {
             self.lost += 1;
         }
         if matches!(state, EntryState::Failed { .. }) {
@@ -293,7 +306,7 @@ impl Tally {
         if let Some(n) = self.counter(state) {
             *n = n.saturating_sub(1);
         }
-        if state.is_answer_lost() {
+        if state.is_answer_lost() || state.is_unreadable() {
             self.lost = self.lost.saturating_sub(1);
         }
         if matches!(state, EntryState::Failed { .. }) {
@@ -1067,6 +1080,8 @@ mod tests {
         assert!(failed(UploadError::Network("x".into())).is_failed_for_sure());
         assert!(!lost.is_failed_for_sure());
         assert!(lost.is_answer_lost());
+        // Nor is a file the browser no longer reads: it would fail again.
+        assert!(!failed(UploadError::FileChanged).is_failed_for_sure());
         assert!(!EntryState::Cancelled.is_failed_for_sure());
     }
 

@@ -138,9 +138,8 @@ pub struct Controller {
     /// Rows removed since the signals rows read were last pruned
     /// ([`Self::let_go_of_rows`]).
     rows_gone: StoredValue<usize>,
-    /// The same for kept items, and how many the kept list showed last.
+    /// The same for kept items ([`Self::kept_item_gone`]).
     kept_items_gone: StoredValue<usize>,
-    kept_items_shown: StoredValue<usize>,
     /// The news of the latest moment that ended, for the screen-reader
     /// live region, read out in the current locale.
     pub announcement: RwSignal<LiveNews>,
@@ -182,8 +181,8 @@ pub struct Controller {
     /// How a cancel reaches each entry's running request, with the run it
     /// belongs to.
     aborts: StoredValue<HashMap<EntryId, (u64, RunStop)>, LocalStorage>,
-    /// Bumped by `clear()`: a folder still being read for a drop made
-    /// before it stops, and adds nothing more.
+    /// Bumped by `clear()` and `cancel_all()`: a folder still being read
+    /// for a drop made before it stops, and adds nothing more.
     clears: StoredValue<u64>,
     /// Folders being read and big drops being listed a slice per task: the
     /// queue may run dry between two of their batches.
@@ -251,7 +250,6 @@ impl Controller {
             speed_ticking: StoredValue::new(false),
             rows_gone: StoredValue::new(0),
             kept_items_gone: StoredValue::new(0),
-            kept_items_shown: StoredValue::new(0),
             announcement: RwSignal::new(LiveNews::default()),
             news: StoredValue::new(LiveNews::default()),
             news_moment: StoredValue::new(NewsMoment::default()),
@@ -747,17 +745,26 @@ impl Controller {
     }
 
     pub fn cancel(&self, id: EntryId) {
-        match self
-            .aborts
-            .try_with_value(|m| m.get(&id).cloned())
-            .flatten()
-        {
-            Some((_, RunStop::Abort(controller))) => controller.abort(),
-            Some((_, RunStop::TakeBack(flag))) => flag.set(true),
-            None => {}
+        self.cancel_rows(&[id]);
+    }
+
+    /// Cancels `ids` in one change of the queue, then starts what the
+    /// freed slots let start: one pass, however many (the bulk "Cancel
+    /// all" of thousands).
+    fn cancel_rows(&self, ids: &[EntryId]) {
+        for id in ids {
+            match self.aborts.try_with_value(|m| m.get(id).cloned()).flatten() {
+                Some((_, RunStop::Abort(controller))) => controller.abort(),
+                Some((_, RunStop::TakeBack(flag))) => flag.set(true),
+                None => {}
+            }
         }
-        let _ = self.queue.try_update(|q| q.cancel(id));
-        self.sync_rows(&[id]);
+        let _ = self.queue.try_update(|q| {
+            for id in ids {
+                let _ = q.cancel(*id);
+            }
+        });
+        self.sync_rows(ids);
         self.pump();
         // The slot is free now, though a request sent in full runs on: a
         // waiting retry must not wait for its end.
@@ -769,9 +776,11 @@ impl Controller {
     }
 
     /// Cancels every file queued, uploading or waiting to retry (the bulk
-    /// "Cancel all"), each as its row's Cancel would: those waiting first,
-    /// so that no slot a running one frees starts one of them. The live
-    /// region tells how many.
+    /// "Cancel all"), each as its row's Cancel would, in one change of the
+    /// queue: no slot a running one frees starts one of them. Folders
+    /// still being read and drops still being listed stop too, as with
+    /// [`Self::clear`]: the user cancels the drop. The live region tells
+    /// how many.
     pub fn cancel_all(&self) {
         let Some((waiting, running)) = self.queue.try_with_untracked(|q| {
             let (running, waiting): (Vec<&Entry>, Vec<&Entry>) = q
@@ -795,10 +804,13 @@ impl Controller {
         if count == 0 {
             return;
         }
+        // The rest of the drop is not listed: folders still being read
+        // stop, and the files of a big drop not listed yet go.
+        self.clears.try_update_value(|n| *n += 1);
+        self.intake.try_update_value(Intake::clear);
         self.announce_bulk(Announcement::Cancelled(count));
-        for id in waiting.into_iter().chain(running) {
-            self.cancel(id);
-        }
+        let ids: Vec<EntryId> = waiting.into_iter().chain(running).collect();
+        self.cancel_rows(&ids);
     }
 
     /// [`Self::retry`] for many rows at once, with one pass over the list
@@ -1326,22 +1338,25 @@ impl Controller {
         });
     }
 
+    /// A kept item left the view (removed, attached, cleared, or moved
+    /// to another page of the list as one before it went): counted for
+    /// [`Self::let_go_of_kept_items`].
+    pub(super) fn kept_item_gone(&self) {
+        self.kept_items_gone.try_update_value(|n| *n += 1);
+    }
+
     /// [`Self::let_go_of_rows`] for the kept list's items, which read the
     /// wording, the options and the attach status, and its pages, which
     /// read its revision: each upload of a `tracker-temp` widget that
     /// clears its list now and then would leave a fifth of a kilobyte.
-    /// Called as the list is drawn anew; counts the items fewer than the
-    /// last drawing (an item replaced within one drawing is not counted,
-    /// so a prune may come a little late).
+    /// Called as the list is drawn anew, with the items that left the view
+    /// since counted as they went ([`Self::kept_item_gone`]): a prune may
+    /// come one drawing late.
     fn let_go_of_kept_items(&self) {
         let Some(shown) = self.kept.try_with_untracked(KeptAttachments::len) else {
             return;
         };
-        let before = self
-            .kept_items_shown
-            .try_update_value(|last| std::mem::replace(last, shown))
-            .unwrap_or(shown);
-        if !prune_due(self.kept_items_gone, before.saturating_sub(shown), shown) {
+        if !prune_due(self.kept_items_gone, 0, shown) {
             return;
         }
         let this = *self;
@@ -1365,10 +1380,6 @@ impl Controller {
         self.file_input.try_set_value(input);
     }
 
-    /// Replaces the options (an attribute of the element changed). Running
-    /// uploads finish with the settings they started with; the next ones,
-    /// and files added from now on, use the new ones. A new persistence key
-    /// or store loads the list kept there.
     /// Takes away how the last attach ended ("2 files attached to
     /// DEMO-1", or its failure) once it no longer tells of the list shown:
     /// a new file is kept, or the widget attaches elsewhere. One running
@@ -1382,6 +1393,10 @@ impl Controller {
         }
     }
 
+    /// Replaces the options (an attribute of the element changed). Running
+    /// uploads finish with the settings they started with; the next ones,
+    /// and files added from now on, use the new ones. A new persistence key
+    /// or store loads the list kept there.
     pub fn set_options(&self, options: WidgetOptions) {
         self.reconfigure(options, false);
     }
@@ -1554,7 +1569,8 @@ impl Controller {
     fn tell_busy(&self, busy: bool) {
         // What the last uploads' news gathered is heard now: a page may
         // act on the idle at once (submit, navigate).
-        if !busy && self.news_moment.try_update_value(NewsMoment::due_now) == Some(true) {
+        let now = js_sys::Date::now();
+        if !busy && self.news_moment.try_update_value(|m| m.went_idle(now)) == Some(true) {
             self.end_news_moment();
         }
         let failed = self

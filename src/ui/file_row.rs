@@ -189,7 +189,9 @@ pub fn FileRow(id: EntryId, controller: Controller) -> impl IntoView {
         // Read as the state changes: only a finished row may be deleted.
         let issue = controller.deletable_from(id);
         // Not a file the issue holds already: a retry would attach a copy.
+        // Nor a file the browser no longer reads: it is to be added again.
         let retryable = matches!(state, EntryState::Failed { .. } | EntryState::Cancelled)
+            && !state.is_unreadable()
             && left_attached().is_none();
         let buttons = match (&state, &deletion, &issue) {
             (

@@ -191,6 +191,9 @@ impl AttachForm {
 
 #[component]
 fn KeptItem(attachment: Attachment, controller: Controller) -> impl IntoView {
+    // Its effects stay in the subscriber lists of what it reads until the
+    // controller prunes them: it counts the items gone.
+    on_cleanup(move || controller.kept_item_gone());
     let field = move || {
         controller.options_revision.track();
         controller.options.with_value(|o| o.name.clone())

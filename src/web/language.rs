@@ -1,4 +1,4 @@
-use js_sys::{Array, Reflect};
+use js_sys::Reflect;
 use wasm_bindgen::JsValue;
 
 use std::rc::Rc;
@@ -28,15 +28,14 @@ pub fn browser_locale() -> Locale {
     let Some(navigator) = navigator else {
         return Locale::default();
     };
+    // Read with every exception caught: a page (or an extension) may put
+    // a Proxy there whose traps throw, which must not throw through the
+    // wasm.
     let mut tags: Vec<String> = Reflect::get(&navigator, &JsValue::from_str("languages"))
         .ok()
-        .filter(Array::is_array)
-        .map(|list| {
-            Array::from(&list)
-                .iter()
-                .filter_map(|v| v.as_string())
-                .collect()
-        })
+        .filter(|list| super::is_array(list) == Some(true))
+        .and_then(|list| super::items_of(&list))
+        .map(|items| items.iter().filter_map(JsValue::as_string).collect())
         .unwrap_or_default();
     if let Some(tag) = Reflect::get(&navigator, &JsValue::from_str("language"))
         .ok()

@@ -218,9 +218,11 @@ pub async fn send_upload_xhr(
         Some(STALLED) => Err(UploadError::Stalled {
             seconds: stalled_after.unwrap_or(watchdog.stall_ms).div_ceil(1000),
         }),
-        Some(other) => {
-            // No answer: the network, or a file the browser no longer
-            // reads (it fails the request the same way).
+        // No answer before the body was out: the network, or a file the
+        // browser no longer reads (it fails the request the same way). Not
+        // after: the server may have the file, and the request's outcome
+        // is to stay unknown (a lost answer is looked up on the issue).
+        Some(other) if !body_out.get() => {
             for file in files {
                 if !super::files::still_readable(file).await {
                     return Err(UploadError::FileChanged);
@@ -230,6 +232,9 @@ pub async fn send_upload_xhr(
                 "the connection failed ({other})"
             )))
         }
+        Some(other) => Err(UploadError::Network(format!(
+            "the connection failed ({other})"
+        ))),
         None => Err(UploadError::Network("the request did not finish".into())),
     }
 }

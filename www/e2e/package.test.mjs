@@ -374,6 +374,8 @@ document.querySelector('tracker-attachments')
     await row.and(page.locator('[data-state=failed]')).waitFor({ timeout: 20_000 });
     assert.match(await row.locator('[data-ta=status]').innerText(), /changed or was moved after it was added/);
     assert.deepEqual(await page.evaluate(() => globalThis.errors.map((e) => [e.kind, e.retryable])), [['file-changed', false]]);
+    // To be added again: no Retry, which could only fail alike.
+    assert.equal(await row.locator('[data-ta=retry]').count(), 0);
     await page.close();
   } finally {
     await server.stop();
