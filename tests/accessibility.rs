@@ -636,9 +636,14 @@ impl Transport for ScriptedLink {
         self.uploads.set(n + 1);
         let size: u64 = files.iter().map(|f| f.size() as u64).sum();
         let link = self.link.get();
+        // The name it was sent under, as a server answers.
+        let name = files
+            .first()
+            .and_then(|f| f.dyn_ref::<web_sys::File>())
+            .map_or_else(|| "f.txt".to_owned(), web_sys::File::name);
         let taken = RawResponse {
             status: 201,
-            body: format!(r#"{{"id":"t{n}","name":"f.txt","size":{size}}}"#),
+            body: format!(r#"{{"id":"t{n}","name":"{name}","size":{size}}}"#),
             retry_after: None,
         };
         let held = (link == Link::Held).then(|| {
@@ -786,6 +791,48 @@ async fn bulk_retry_retries_each_failed_row_once_and_hands_focus_to_the_drop_zon
         shown.texts().first().map(String::as_str),
         Some("Retrying 4 files")
     );
+}
+
+/// A file waiting minutes for its next try offers "Retry now" beside
+/// Cancel: the user who knows the server is back need not wait.
+#[wasm_bindgen_test]
+async fn a_file_waiting_to_retry_can_go_now() {
+    let root = container();
+    let link = ScriptedLink::new(Link::Down);
+    let options = WidgetOptions {
+        retry: RetryPolicy {
+            base_ms: 600_000,
+            cap_ms: 600_000,
+            max_attempts: 3,
+            max_retry_after_ms: 0,
+        },
+        ..scripted_options(&link, None)
+    };
+    let _handle = mount_widget(root.clone(), options);
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[file(b"data", "later.txt", "text/plain")],
+    );
+    wait_for("the wait for the next try", 5_000, || {
+        query(
+            &root,
+            "[data-ta=row][data-state=retrying] [data-ta=retry-now]",
+        )
+        .is_some()
+    })
+    .await;
+    let now = query(&root, "[data-ta=retry-now]").unwrap();
+    assert_eq!(
+        attr(&now, "aria-label").as_deref(),
+        Some("Retry later.txt now")
+    );
+    assert!(query(&root, "[data-ta=row] [data-ta=cancel]").is_some());
+    assert_eq!(link.uploads.get(), 1);
+    link.link.set(Link::Up);
+    press(&now);
+    wait_for("the upload", 5_000, || rows_in(&root, "done") == 1).await;
+    assert_eq!(link.uploads.get(), 2);
+    assert_ne!(focused(), document().body().map(Into::into));
 }
 
 /// "Cancel all" stops every running and waiting upload at once, as each

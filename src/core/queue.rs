@@ -837,6 +837,14 @@ impl UploadQueue {
         })
     }
 
+    /// A file waiting to try again goes back in line now (the row's "Retry
+    /// now"), its tries counted as they were.
+    pub fn retry_now(&mut self, id: EntryId) -> Result<(), IllegalTransition> {
+        self.transition(id, EntryState::Queued, |s| {
+            matches!(s, EntryState::Retrying { .. })
+        })
+    }
+
     /// [`Self::requeue`], the file to go alone from now on (see
     /// [`Entry::alone`]).
     pub fn requeue_alone(&mut self, id: EntryId) -> Result<(), IllegalTransition> {
@@ -1151,6 +1159,34 @@ mod tests {
             q.start_batches(0.0, limit),
             vec![vec![ids[0]], vec![ids[1]], vec![ids[2]], vec![six, seven]]
         );
+        assert!(q.totals_are_consistent());
+    }
+
+    #[test]
+    fn a_file_waiting_to_retry_goes_now_keeping_its_tries() {
+        let mut q = UploadQueue::new(1).with_retry_policy(RetryPolicy {
+            base_ms: 600_000,
+            cap_ms: 600_000,
+            max_attempts: 5,
+            max_retry_after_ms: 0,
+        });
+        let a = q.add(file("a", 1));
+        assert_eq!(q.start_ready(0.0), vec![a]);
+        q.finish_at(a, Err(UploadError::Network("x".into())), 0.0, None, 0.0)
+            .unwrap();
+        assert!(matches!(
+            q.get(a).unwrap().state,
+            EntryState::Retrying { .. }
+        ));
+        assert_eq!(
+            q.start_ready(1.0),
+            Vec::<EntryId>::new(),
+            "not due for minutes"
+        );
+        q.retry_now(a).unwrap();
+        assert_eq!(q.start_ready(1.0), vec![a]);
+        assert_eq!(q.get(a).unwrap().attempts, 1);
+        assert!(q.retry_now(a).is_err(), "only a file waiting to retry");
         assert!(q.totals_are_consistent());
     }
 

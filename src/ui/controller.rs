@@ -775,6 +775,17 @@ impl Controller {
         self.retry_rows(&[id], false);
     }
 
+    /// A file waiting out its wait before the next try goes now (the
+    /// row's "Retry now": the server is back, and the user knows it).
+    pub fn retry_now(&self, id: EntryId) {
+        if self.queue.try_update(|q| q.retry_now(id).is_ok()) != Some(true) {
+            return;
+        }
+        self.sync_rows(&[id]);
+        self.pump();
+        self.wake_for_retries();
+    }
+
     /// Cancels every file queued, uploading or waiting to retry (the bulk
     /// "Cancel all"), each as its row's Cancel would, in one change of the
     /// queue: no slot a running one frees starts one of them. Folders

@@ -12,6 +12,8 @@ use crate::core::{
 enum Buttons {
     /// Cancel.
     Running,
+    /// Cancel and "Retry now", while the file waits to try again.
+    Waiting,
     /// Retry and Remove.
     Retryable,
     /// Remove, and "Delete from issue" where the file may be deleted.
@@ -194,11 +196,8 @@ pub fn FileRow(id: EntryId, controller: Controller) -> impl IntoView {
             && !state.is_unreadable()
             && left_attached().is_none();
         let buttons = match (&state, &deletion, &issue) {
-            (
-                EntryState::Queued | EntryState::Uploading { .. } | EntryState::Retrying { .. },
-                _,
-                _,
-            ) => Buttons::Running,
+            (EntryState::Retrying { .. }, _, _) => Buttons::Waiting,
+            (EntryState::Queued | EntryState::Uploading { .. }, _, _) => Buttons::Running,
             _ if retryable => Buttons::Retryable,
             (_, Some(Deletion::Confirming { .. }), Some(_)) => Buttons::Confirming,
             (_, Some(Deletion::Deleting), _) => Buttons::Deleting,
@@ -242,13 +241,25 @@ pub fn FileRow(id: EntryId, controller: Controller) -> impl IntoView {
                     disabled=disabled on:click=move |_| remove()>{remove_text}</button>
             }
         };
-        let Some(issue) =
-            issue.filter(|_| !matches!(buttons, Buttons::Running | Buttons::Retryable))
-        else {
+        let Some(issue) = issue.filter(|_| {
+            !matches!(
+                buttons,
+                Buttons::Running | Buttons::Waiting | Buttons::Retryable
+            )
+        }) else {
             return match buttons {
                 Buttons::Running => view! {
                     <button type="button" part="button" class="ta-action" data-ta="cancel" aria-label=label(Key::CancelFile, |m| m.cancel_file)
                         on:click=move |_| controller.cancel(id)>{w.text(Key::Cancel)}</button>
+                }
+                .into_any(),
+                // Cancel first: focus on it stays on it as the file starts
+                // waiting, and comes back to it when the file goes now.
+                Buttons::Waiting => view! {
+                    <button type="button" part="button" class="ta-action" data-ta="cancel" aria-label=label(Key::CancelFile, |m| m.cancel_file)
+                        on:click=move |_| controller.cancel(id)>{w.text(Key::Cancel)}</button>
+                    <button type="button" part="button" class="ta-action" data-ta="retry-now" aria-label=label(Key::RetryNowFile, |m| m.retry_now_file)
+                        on:click=move |_| controller.retry_now(id)>{w.text(Key::RetryNow)}</button>
                 }
                 .into_any(),
                 Buttons::Retryable => view! {

@@ -195,10 +195,13 @@ export interface TrackerAttachmentsStrings {
   progressLabel?: string;
   cancel?: string;
   retry?: string;
+  retryNow?: string;
   remove?: string;
   /** Row buttons' accessible names: `{name}`. */
   cancelFile?: string;
   retryFile?: string;
+  /** `{name}`: the label of "Retry now" on a file waiting for its next try. */
+  retryNowFile?: string;
   removeFile?: string;
   /** `{path}`: the folder a dropped file lay in. */
   inFolder?: string;

@@ -38,9 +38,11 @@ pub static MESSAGES: Messages = Messages {
     progress_label: |name| format!("Upload progress of {name}"),
     cancel: "Cancel",
     retry: "Retry",
+    retry_now: "Retry now",
     remove: "Remove",
     cancel_file: |name| format!("Cancel {name}"),
     retry_file: |name| format!("Retry {name}"),
+    retry_now_file: |name| format!("Retry {name} now"),
     // Only the row goes: an uploaded file stays where it was uploaded to.
     remove_file: |name| format!("Remove {name} from the list"),
     in_folder: |path| format!("in {path}"),

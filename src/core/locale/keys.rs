@@ -94,9 +94,11 @@ keys! {
     progress_label ProgressLabel "progressLabel" ["name"] Values;
     cancel Cancel "cancel" [] Text;
     retry Retry "retry" [] Text;
+    retry_now RetryNow "retryNow" [] Text;
     remove Remove "remove" [] Text;
     cancel_file CancelFile "cancelFile" ["name"] Values;
     retry_file RetryFile "retryFile" ["name"] Values;
+    retry_now_file RetryNowFile "retryNowFile" ["name"] Values;
     remove_file RemoveFile "removeFile" ["name"] Values;
     in_folder InFolder "inFolder" ["path"] Values;
     delete_from_issue DeleteFromIssue "deleteFromIssue" [] Text;

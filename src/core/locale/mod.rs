@@ -233,10 +233,13 @@ pub struct Messages {
     pub progress_label: fn(&str) -> String,
     pub cancel: &'static str,
     pub retry: &'static str,
+    /// A file waiting to try again goes now.
+    pub retry_now: &'static str,
     pub remove: &'static str,
     /// Labels of the row actions, with the file name.
     pub cancel_file: fn(&str) -> String,
     pub retry_file: fn(&str) -> String,
+    pub retry_now_file: fn(&str) -> String,
     pub remove_file: fn(&str) -> String,
     /// Where a file from a dropped folder lies (its relative path).
     pub in_folder: fn(&str) -> String,
