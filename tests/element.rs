@@ -1969,6 +1969,34 @@ const GERMAN: &str = r#"{
     "filesAdded": {"one": "{count} Datei hinzugefügt", "other": "{count} Dateien hinzugefügt"}
 }"#;
 
+/// A row is as tall while it uploads, its progress bar shown, as once
+/// done: the rows below do not jump as each file finishes (they moved
+/// 20 px at each).
+#[wasm_bindgen_test]
+async fn a_row_keeps_its_height_from_uploading_to_done() {
+    let page = container();
+    page.unchecked_ref::<HtmlElement>()
+        .style()
+        .set_property("width", "700px")
+        .unwrap();
+    // Answered after four seconds: the row uploads meanwhile.
+    let el = element_in(&page, &[("api", slow_server())]);
+    drop_files(&dropzone(&el), &[file(b"slow", "slow.txt", "text/plain")]);
+    let row = || shadow(&el).query_selector("[data-ta=row]").unwrap();
+    wait_for("the progress bar", 5_000, || {
+        row().is_some_and(|r| r.query_selector("progress").unwrap().is_some())
+    })
+    .await;
+    let uploading = row().unwrap().get_bounding_client_rect().height();
+    wait_for("the upload", 20_000, || {
+        row().is_some_and(|r| attr(&r, "data-state").as_deref() == Some("done"))
+    })
+    .await;
+    let done = row().unwrap().get_bounding_client_rect().height();
+    assert_eq!(uploading, done);
+    el.remove();
+}
+
 /// Pages of rows out of view are given the height of the rows they hold
 /// before they are laid out: the list is as tall before the user scrolls
 /// through it as after. A last page of 50 rows was estimated as one, and
