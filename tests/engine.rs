@@ -1980,6 +1980,49 @@ async fn parts_lost_within_the_run_are_walked_again() {
     assert_eq!(script.calls.get(), 12);
 }
 
+/// A server that has every part and still does not complete the file
+/// fails it after one walk again, not two: a third would go alike.
+#[wasm_bindgen_test]
+async fn a_server_that_never_completes_the_file_is_walked_once_more_only() {
+    const PART: u64 = 64 * 1024;
+    let stored = || (0, answer(200, "", None));
+    let absent = || (0, answer(204, "", None));
+    let script = ScriptedTransport::delayed(vec![
+        absent(),
+        stored(),
+        absent(),
+        stored(),
+        absent(),
+        stored(),
+        // Walked again: every part there, the last sent, still not made.
+        stored(),
+        stored(),
+        stored(),
+        stored(),
+    ]);
+    let options = WidgetOptions {
+        mode: Mode::Flow,
+        chunk_size: PART,
+        transport: script.clone(),
+        retry: RetryPolicy {
+            max_attempts: 1,
+            ..RetryPolicy::default()
+        },
+        ..dev_options("http://scripted.invalid", "dev-token")
+    };
+    let root = container();
+    let _handle = mount_widget(root.clone(), options);
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[big_file(3 * PART as u32, "never.bin")],
+    );
+    wait_for("the failure", 5_000, || {
+        query(&root, "[data-ta=row][data-state=failed]").is_some()
+    })
+    .await;
+    assert_eq!(script.calls.get(), 10);
+}
+
 /// Parts the page saw the server confirm are not tested again when the
 /// file is retried; if the server lost one meanwhile (its last part then
 /// only stored, the file not complete), every part is walked again,

@@ -180,11 +180,13 @@ pub async fn upload_in_parts(
     // within a session: after an outage, hundreds of tests one after
     // another would stall the upload. Should the file then not complete
     // (the server lost some), the parts are walked again, each tested, up
-    // to three walks in all.
+    // to three walks in all, as long as a walk finds parts missing.
     let mut trusted = shown_from.min(size);
     for walk in 0..3 {
         let mut sent = 0u64;
         let mut confirmed = 0u64;
+        // Parts found missing and sent again in this walk, the last aside.
+        let mut resent = 0usize;
         if walk > 0 {
             on_confirmed(0);
         }
@@ -268,7 +270,13 @@ pub async fn upload_in_parts(
             if presence != PartPresence::Stored && !part.is_last() {
                 confirmed += part.size;
                 confirm(confirmed);
+                resent += 1;
             }
+        }
+        // A walk after the first that found every part there and still
+        // did not complete the file: another would go alike.
+        if walk > 0 && resent == 0 && !value_changed.get() {
+            break;
         }
         // The file did not complete: the server lost parts, trusted or
         // confirmed in this very walk (restarted on empty storage, or
