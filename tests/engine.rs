@@ -1931,13 +1931,35 @@ async fn a_refused_upload_cancelled_meanwhile_is_not_sent_again() {
     assert_eq!(script.calls.get(), 1, "sent again");
 }
 
+/// Flow parts of 64 KiB, sent through `script`.
+const PART: u64 = 64 * 1024;
+
+fn flow_options(script: &Rc<ScriptedTransport>) -> WidgetOptions {
+    WidgetOptions {
+        mode: Mode::Flow,
+        chunk_size: PART,
+        transport: script.clone(),
+        ..dev_options("http://scripted.invalid", "dev-token")
+    }
+}
+
+/// A widget of `options` with a file of three parts, `name`, dropped.
+fn three_parts_to(options: WidgetOptions, name: &str) -> (web_sys::HtmlElement, impl Sized) {
+    let root = container();
+    let handle = mount_widget(root.clone(), options);
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[big_file(3 * PART as u32, name)],
+    );
+    (root, handle)
+}
+
 /// Parts the server confirmed within the same run are lost too (a server
 /// restarted on empty storage while the file went out): the last part's
 /// answer says stored, not complete, and the parts are walked again,
 /// tested, rather than the upload failing.
 #[wasm_bindgen_test]
 async fn parts_lost_within_the_run_are_walked_again() {
-    const PART: u64 = 64 * 1024;
     let stored = || (0, answer(200, "", None));
     let absent = || (0, answer(204, "", None));
     let script = ScriptedTransport::delayed(vec![
@@ -1960,18 +1982,7 @@ async fn parts_lost_within_the_run_are_walked_again() {
             answer(201, r#"{"id":"92","name":"again.bin","size":196608}"#, None),
         ),
     ]);
-    let options = WidgetOptions {
-        mode: Mode::Flow,
-        chunk_size: PART,
-        transport: script.clone(),
-        ..dev_options("http://scripted.invalid", "dev-token")
-    };
-    let root = container();
-    let _handle = mount_widget(root.clone(), options);
-    drop_files(
-        &query(&root, "[data-ta=dropzone]").unwrap(),
-        &[big_file(3 * PART as u32, "again.bin")],
-    );
+    let (root, _handle) = three_parts_to(flow_options(&script), "again.bin");
     wait_for("the upload", 5_000, || {
         query(&root, "[data-ta=row][data-state=done]").is_some()
     })
@@ -1984,7 +1995,6 @@ async fn parts_lost_within_the_run_are_walked_again() {
 /// fails it after one walk again, not two: a third would go alike.
 #[wasm_bindgen_test]
 async fn a_server_that_never_completes_the_file_is_walked_once_more_only() {
-    const PART: u64 = 64 * 1024;
     let stored = || (0, answer(200, "", None));
     let absent = || (0, answer(204, "", None));
     let script = ScriptedTransport::delayed(vec![
@@ -2001,21 +2011,13 @@ async fn a_server_that_never_completes_the_file_is_walked_once_more_only() {
         stored(),
     ]);
     let options = WidgetOptions {
-        mode: Mode::Flow,
-        chunk_size: PART,
-        transport: script.clone(),
         retry: RetryPolicy {
             max_attempts: 1,
             ..RetryPolicy::default()
         },
-        ..dev_options("http://scripted.invalid", "dev-token")
+        ..flow_options(&script)
     };
-    let root = container();
-    let _handle = mount_widget(root.clone(), options);
-    drop_files(
-        &query(&root, "[data-ta=dropzone]").unwrap(),
-        &[big_file(3 * PART as u32, "never.bin")],
-    );
+    let (root, _handle) = three_parts_to(options, "never.bin");
     wait_for("the failure", 5_000, || {
         query(&root, "[data-ta=row][data-state=failed]").is_some()
     })
@@ -2029,7 +2031,6 @@ async fn a_server_that_never_completes_the_file_is_walked_once_more_only() {
 /// tested, and the lost one sent.
 #[wasm_bindgen_test]
 async fn parts_confirmed_before_are_trusted_and_walked_again_if_the_server_lost_them() {
-    const PART: u64 = 64 * 1024;
     let stored = || (0, answer(200, "", None));
     let absent = || (0, answer(204, "", None));
     let script = ScriptedTransport::delayed(vec![
@@ -2055,18 +2056,7 @@ async fn parts_confirmed_before_are_trusted_and_walked_again_if_the_server_lost_
             answer(201, r#"{"id":"91","name":"lost.bin","size":196608}"#, None),
         ),
     ]);
-    let options = WidgetOptions {
-        mode: Mode::Flow,
-        chunk_size: PART,
-        transport: script.clone(),
-        ..dev_options("http://scripted.invalid", "dev-token")
-    };
-    let root = container();
-    let _handle = mount_widget(root.clone(), options);
-    drop_files(
-        &query(&root, "[data-ta=dropzone]").unwrap(),
-        &[big_file(3 * PART as u32, "lost.bin")],
-    );
+    let (root, _handle) = three_parts_to(flow_options(&script), "lost.bin");
     wait_for("the failure", 5_000, || {
         query(&root, "[data-ta=row][data-state=failed]").is_some()
     })
