@@ -1178,6 +1178,48 @@ async fn a_file_cancelled_after_it_was_sent_is_taken_back_even_once_the_widget_i
     );
 }
 
+/// A file cancelled after it was sent in full keeps the widget busy until
+/// it is taken back off the issue: `busy-change` to false told a page it
+/// could submit while the file was still attached.
+#[wasm_bindgen_test]
+async fn the_widget_stays_busy_until_a_cancelled_file_is_taken_back() {
+    let script = ScriptedTransport::delayed(vec![
+        (
+            500,
+            answer(
+                201,
+                r#"[{"id":"10003","filename":"late.txt","size":4}]"#,
+                None,
+            ),
+        ),
+        // The deletion takes its time too.
+        (500, answer(204, "", None)),
+    ]);
+    script.report_sent.set(true);
+    let root = container();
+    let options = WidgetOptions {
+        transport: script.clone(),
+        ..issue_options(Mode::Jira, "DEMO-2")
+    };
+    let (_handle, controller) = mount_with_controller(root.clone(), options);
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[file(b"late", "late.txt", "text/plain")],
+    );
+    wait_for("the body to go out", 2_000, || script.calls.get() > 0).await;
+    click(&root, "[data-ta=cancel]");
+    next_tick(0).await;
+    assert!(controller.is_busy(), "busy while the answer is awaited");
+    wait_for("the deletion", 5_000, || script.calls.get() == 2).await;
+    assert!(controller.is_busy(), "busy while the deletion runs");
+    wait_for("idle", 5_000, || !controller.is_busy()).await;
+    assert_eq!(
+        script.answered.get(),
+        2,
+        "idle only once the file was taken back"
+    );
+}
+
 /// What the README tells a page that removes a busy element: `clear()`
 /// first, and a file already sent in full is taken back off the issue
 /// though the widget is gone by the time the server answers.

@@ -62,7 +62,9 @@ pub use restrictions::{
     TRACKER_MAX_FILE_BYTES,
 };
 pub use retry::{parse_retry_after, RetryDecision, RetryPolicy};
-pub use safe_url::{is_displayable_url, is_fetchable_url, origin_of, web_url_only};
+pub use safe_url::{
+    is_displayable_url, is_fetchable_url, is_sendable_address, origin_of, web_url_only,
+};
 pub use shown_name::shown_name;
 pub use size_scale::{scale_bytes, ScaledBytes};
 pub use throughput::Throughput;

@@ -86,9 +86,91 @@ pub fn origin_of(url: &str) -> Option<String> {
     Some(format!("{scheme}://{host_port}"))
 }
 
+/// Whether the widget can send requests to `url` (an `api` or form `url`
+/// the page gave): a path on the page's origin, a protocol-relative
+/// `//host/path`, or an http(s) URL with a host and a port there can be.
+/// Anything else the browser would refuse on every upload, or read
+/// otherwise than meant: `https:/v2` is `https://v2/`, a host taken from
+/// the path, and the token would go there.
+pub fn is_sendable_address(url: &str) -> bool {
+    if url.is_empty()
+        || url
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '\\')
+    {
+        return false;
+    }
+    if web_url_only(Some(url.to_owned())).is_none() {
+        return false;
+    }
+    let lower = url.to_ascii_lowercase();
+    let absolute = if lower.starts_with("http:") || lower.starts_with("https:") {
+        url.to_owned()
+    } else if let Some(rest) = url.strip_prefix("//") {
+        format!("https://{rest}")
+    } else {
+        return true;
+    };
+    let Some(origin) = origin_of(&absolute) else {
+        return false;
+    };
+    let host_port = origin.split_once("://").map_or("", |(_, h)| h);
+    let (host, port) = match host_port.strip_prefix('[') {
+        // An IPv6 literal: `[...]`, then `:port`, if any.
+        Some(v6) => match v6.split_once(']') {
+            Some((address, "")) if !address.is_empty() => ("v6", None),
+            Some((address, rest)) if !address.is_empty() => match rest.strip_prefix(':') {
+                Some(port) => ("v6", Some(port)),
+                None => return false,
+            },
+            _ => return false,
+        },
+        None => match host_port.rsplit_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (host_port, None),
+        },
+    };
+    let port_ok = port.is_none_or(|digits| digits.parse::<u16>().is_ok_and(|p| p > 0));
+    port_ok
+        && !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_addresses_a_request_can_go_to_are_sendable() {
+        for url in [
+            "https://tracker.example",
+            "HTTPS://api.tracker.yandex.net/",
+            "http://127.0.0.1:8080/tracker",
+            "http://[::1]:8080",
+            "//127.0.0.1:1",
+            "/tracker",
+            "api",
+        ] {
+            assert!(is_sendable_address(url), "{url}");
+        }
+        for url in [
+            "https:",
+            "https:/v2",
+            "http://",
+            "http://[bad",
+            "http://a:b:c",
+            "http://127.0.0.1:99999",
+            "http://h:0",
+            "javascript:alert(1)",
+            "ftp://files.example",
+            "not a url",
+            "",
+        ] {
+            assert!(!is_sendable_address(url), "{url}");
+        }
+    }
 
     #[test]
     fn only_web_urls_reach_the_page() {

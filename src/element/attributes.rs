@@ -120,10 +120,7 @@ pub fn options_from_attributes(
     // An address the widget can send to: http(s), or a path on the page's
     // own origin. `javascript:` or `ftp:` would only have every upload
     // blocked by the browser, with nothing said.
-    let usable = |url: &str| {
-        crate::core::web_url_only(Some(url.to_owned())).is_some()
-            && !url.chars().any(char::is_whitespace)
-    };
+    let usable = crate::core::is_sendable_address;
     if let Some(api) = text("api") {
         if usable(&api) {
             options.api = api.trim_end_matches('/').to_owned();
@@ -259,7 +256,8 @@ pub fn options_from_attributes(
         }
     }
     options.form_id_field = text("id-field").filter(|f| !f.is_empty());
-    if options.mode == Mode::Form && options.form_url.is_empty() {
+    // Told once: a bad `url` was warned about above.
+    if options.mode == Mode::Form && options.form_url.is_empty() && text("url").is_none() {
         warn("url", "", "set (form mode posts to it)");
     }
     if let Some(value) = text("locale") {
@@ -400,11 +398,13 @@ mod tests {
             "ftp://files.example",
             "not a url",
             "data:,x",
+            "https:",
+            "http://127.0.0.1:99999",
         ] {
             let (options, warnings) = parse(&[("api", bad), ("url", bad), ("mode", "form")]);
             assert_eq!(options.api, WidgetOptions::default().api, "{bad}");
             let warned: Vec<&str> = warnings.iter().map(|w| w.attribute.as_str()).collect();
-            assert_eq!(warned, ["api", "url", "url"], "{bad}: {warnings:?}");
+            assert_eq!(warned, ["api", "url"], "{bad}: {warnings:?}");
         }
         for good in [
             "https://tracker.example",

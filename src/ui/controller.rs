@@ -187,6 +187,12 @@ pub struct Controller {
     /// Folders being read and big drops being listed a slice per task: the
     /// queue may run dry between two of their batches.
     reading: RwSignal<u32>,
+    /// Files cancelled after they were sent in full whose request still
+    /// runs (its answer says what to take back), and deletions taking
+    /// such files back off the issue: the widget is not done until they
+    /// are, or a page acting on the idle would leave them attached.
+    taking_back: RwSignal<usize>,
+    withdrawing: RwSignal<usize>,
     /// Anything queued, uploading, waiting to retry, or still being read.
     busy: Memo<bool>,
     /// The one pending retry timer, replaced rather than multiplied.
@@ -217,9 +223,15 @@ impl Controller {
         let first_id = first_queue.next_id();
         let queue = RwSignal::new(first_queue);
         let reading = RwSignal::new(0);
+        let taking_back = RwSignal::new(0);
+        let withdrawing = RwSignal::new(0);
         // A memo: the queue changes with every progress report, `busy`
         // seldom.
-        let busy = Memo::new(move |_| queue.with(|q| q.summary().running) || reading.get() > 0);
+        let busy = Memo::new(move |_| {
+            queue.with(|q| q.summary().running)
+                || reading.get() > 0
+                || taking_back.get() + withdrawing.get() > 0
+        });
         let controller = Self {
             queue,
             order: RwSignal::new(Vec::new()),
@@ -270,6 +282,8 @@ impl Controller {
             retry_timer: StoredValue::new_local(None),
             clears: StoredValue::new(0),
             reading,
+            taking_back,
+            withdrawing,
             busy,
         };
         // Unmounting stops every upload still going out. One whose body is
@@ -759,6 +773,7 @@ impl Controller {
                 None => {}
             }
         }
+        self.recount_take_backs();
         let _ = self.queue.try_update(|q| {
             for id in ids {
                 let _ = q.cancel(*id);
@@ -1789,6 +1804,7 @@ impl Controller {
                 }
             }
         }
+        self.recount_take_backs();
         if let Some(Some(timer)) = self.retry_timer.try_update_value(Option::take) {
             timer.clear();
         }
@@ -2255,6 +2271,7 @@ impl Controller {
                     }
                 });
             }
+            self.recount_take_backs();
             let ids: Vec<EntryId> = files.iter().map(|(id, ..)| *id).collect();
             self.sync_rows(&ids);
             self.pump();
@@ -2300,6 +2317,8 @@ impl Controller {
             };
             self.settle(*id, *run, meta, answer, &options);
         }
+        // After `settle` began any take-back: the widget stays busy.
+        self.recount_take_backs();
         self.pump();
         self.wake_for_retries();
     }
@@ -2569,10 +2588,30 @@ impl Controller {
             return;
         };
         let meta = meta.clone();
+        self.withdrawing.try_update(|n| *n += 1);
         spawn_local(async move {
             if let Err(failure) = deletion.await {
                 self.left_attached_after_cancel(id, &meta, Some(failure));
             }
+            self.withdrawing.try_update(|n| *n = n.saturating_sub(1));
+        });
+    }
+
+    /// Counts the files cancelled after they were sent whose request still
+    /// runs ([`Self::taking_back`]'s first part), as cancels set their flag
+    /// and answers take them out.
+    fn recount_take_backs(&self) {
+        let Some(count) = self.aborts.try_with_value(|m| {
+            m.values()
+                .filter(|(_, stop)| matches!(stop, RunStop::TakeBack(flag) if flag.get()))
+                .count()
+        }) else {
+            return;
+        };
+        self.taking_back.try_maybe_update(|n| {
+            let changed = *n != count;
+            *n = count;
+            (changed, ())
         });
     }
 
