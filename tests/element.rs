@@ -2042,6 +2042,50 @@ async fn pages_out_of_view_are_as_tall_as_their_rows() {
     el.remove();
 }
 
+/// The same for the kept list's pages: a last page of 50 kept files was
+/// estimated as one, 2,000 px short.
+#[wasm_bindgen_test]
+async fn kept_pages_out_of_view_are_as_tall_as_their_items() {
+    let page = container();
+    page.unchecked_ref::<HtmlElement>()
+        .style()
+        .set_property("width", "1000px")
+        .unwrap();
+    let el = element_in(&page, &[]);
+    let files: Vec<web_sys::File> = (0..150)
+        .map(|i| file(b"x", &format!("kept-{i:03}.txt"), "text/plain"))
+        .collect();
+    drop_files(&dropzone(&el), &files);
+    let items = || {
+        shadow(&el)
+            .query_selector_all("[data-ta=kept-item]")
+            .unwrap()
+    };
+    wait_for("the kept files", 60_000, || items().length() == 150).await;
+    el.scroll_into_view();
+    next_tick(100).await;
+    let list = shadow(&el)
+        .query_selector(".ta-kept-list")
+        .unwrap()
+        .unwrap();
+    let height = || list.get_bounding_client_rect().height();
+    let before = height();
+    for at in [120, 149, 0] {
+        items()
+            .item(at)
+            .unwrap()
+            .unchecked_into::<Element>()
+            .scroll_into_view();
+        next_tick(100).await;
+    }
+    let after = height();
+    assert!(
+        (after - before).abs() <= after * 0.05,
+        "{before} px before, {after} px after"
+    );
+    el.remove();
+}
+
 #[wasm_bindgen_test]
 async fn the_widget_is_written_in_the_direction_of_its_words() {
     // A Hebrew page: the English widget reads left to right ("5.0 MB",
@@ -2067,7 +2111,16 @@ async fn the_widget_is_written_in_the_direction_of_its_words() {
         Some("he")
     );
     // The words the Hebrew strings leave to English still read left to
-    // right inside it: a size is "12 B", not "B 12".
+    // right inside it: the drop zone's "Drop files here or browse", not
+    // "browse Drop files here or".
+    let zone = dropzone(&el);
+    let title = zone.query_selector(".ta-dropzone-title").unwrap().unwrap();
+    let browse = zone.query_selector(".ta-dropzone-browse").unwrap().unwrap();
+    assert!(
+        title.get_bounding_client_rect().left() < browse.get_bounding_client_rect().left(),
+        "the link before the words"
+    );
+    // And a size is "12 B", not "B 12".
     drop_files(
         &dropzone(&el),
         &[file(b"twelve bytes", "a.txt", "text/plain")],

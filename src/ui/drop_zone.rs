@@ -62,8 +62,12 @@ pub fn DropZone(controller: Controller, dragging: RwSignal<bool>) -> impl IntoVi
             on:click=move |_| open_dialog()
             on:keydown=on_key
         >
-            <span class="ta-dropzone-title">{move || text(Key::DropHere)}</span>
-            <span class="ta-dropzone-browse">{move || text(Key::Browse)}</span>
+            // One run of text, read in its own direction: English words in
+            // a right-to-left widget read "Drop files here or browse".
+            <span class="ta-dropzone-words">
+                <span class="ta-dropzone-title">{move || text(Key::DropHere)}</span>
+                <span class="ta-dropzone-browse">{move || text(Key::Browse)}</span>
+            </span>
             <input
                 node_ref=input_ref
                 type="file"

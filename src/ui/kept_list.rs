@@ -31,6 +31,14 @@ pub fn KeptList(controller: Controller) -> impl IntoView {
                 .unwrap_or_default()
         })
     };
+    // How many items a page holds, for the height a page out of view is
+    // given before the browser has laid it out.
+    let page_len = move |page: usize| {
+        controller.kept_revision.track();
+        controller
+            .kept
+            .with_untracked(|k| k.len().saturating_sub(page * PAGE_ITEMS).min(PAGE_ITEMS))
+    };
     let wording = controller.wording;
     let text = move |key| wording.get().text(key);
     // The form is rebuilt only when what it attaches to changes, and its
@@ -57,7 +65,7 @@ pub fn KeptList(controller: Controller) -> impl IntoView {
             <p class="ta-kept-title">{move || text(Key::KeptTitle)}</p>
             <div class="ta-kept-list" role="list">
                 <For each=pages key=|page| *page let:page>
-                    <div class="ta-kept-page">
+                    <div class="ta-kept-page" style:--ta-rows=move || page_len(page).to_string()>
                         <For each=move || page_items(page) key=|a: &Attachment| a.id.clone() let:attachment>
                             <KeptItem attachment=attachment controller=controller/>
                         </For>
