@@ -51,6 +51,24 @@ export function unreadable_dir(name) {
   return { isFile: false, isDirectory: true, name,
     createReader() { return { readEntries(ok, err) { later(() => err(new Error('denied'))); } }; } };
 }
+// A forged folder whose listing answers a Proxy: revoked (the promise
+// that carries it rejects), or with a `get` trap that throws on reading
+// the entries.
+export function hostile_dir(name, revoked) {
+  return { isFile: false, isDirectory: true, name,
+    createReader() { return { readEntries(ok) {
+      let batch;
+      if (revoked) {
+        const r = Proxy.revocable([], {});
+        r.revoke();
+        batch = r.proxy;
+      } else {
+        // Past the promise's look for `then`, every read throws.
+        batch = new Proxy([1], { get(t, k) { if (k === 'then') return undefined; throw new Error('a trap'); } });
+      }
+      later(() => ok(batch));
+    } }; } };
+}
 export function reads(dir) { return dir.reads; }
 // `count` files; every listing after the first waits for `open_gate`, and
 // `files_read` counts the files handed over.
@@ -95,6 +113,7 @@ extern "C" {
     fn throwing_entry(name: &str) -> JsValue;
     fn dir_entry(name: &str, children: js_sys::Array) -> JsValue;
     fn unreadable_dir(name: &str) -> JsValue;
+    fn hostile_dir(name: &str, revoked: bool) -> JsValue;
     fn reads(dir: &JsValue) -> u32;
     fn gated_dir(name: &str, count: u32) -> JsValue;
     fn open_gate(dir: &JsValue);
@@ -172,6 +191,29 @@ async fn walks_nested_folders_in_batches_keeping_paths() {
     assert_eq!(
         all[251],
         ("b.txt".into(), Some("photos/sub/deeper/b.txt".into()))
+    );
+}
+
+/// A forged drop whose listings answer Proxies that throw: each such
+/// folder counts as unreadable, the real one beside them is read, and
+/// nothing throws through the wasm.
+#[wasm_bindgen_test]
+async fn folders_whose_listings_throw_are_unreadable_not_fatal() {
+    let walked = walk_folders(
+        vec![
+            hostile_dir("revoked", true),
+            hostile_dir("trapped", false),
+            dir_entry("fine", array([file_entry("fine.txt")])),
+        ],
+        |_| true,
+    )
+    .await;
+    assert_eq!(
+        walked,
+        Walked {
+            added: 1,
+            unreadable: 2
+        }
     );
 }
 

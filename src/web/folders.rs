@@ -159,17 +159,22 @@ pub async fn walk_folders(
                 walked.unreadable += 1;
                 break;
             };
-            if !Array::is_array(&batch) {
+            // Read with every exception caught: a page may forge a drop
+            // whose entries are Proxies that throw.
+            let batch = match super::is_array(&batch) {
+                Some(true) => super::items_of(&batch),
+                _ => None,
+            };
+            let Some(batch) = batch else {
                 walked.unreadable += 1;
                 break;
-            }
-            let batch = Array::from(&batch);
-            if batch.length() == 0 {
+            };
+            if batch.is_empty() {
                 break;
             }
             // Every `file()` of the batch is asked at once, then collected.
             let mut pending = Vec::new();
-            for entry in batch.iter() {
+            for entry in batch {
                 let name = text(&entry, "name").unwrap_or_default();
                 let child = join(&path, &name);
                 if flag(&entry, "isDirectory") {
