@@ -2016,30 +2016,40 @@ async fn pages_out_of_view_are_as_tall_as_their_rows() {
     drop_files(&dropzone(&el), &files);
     let rows = || shadow(&el).query_selector_all("[data-ta=row]").unwrap();
     wait_for("the rows", 10_000, || rows().length() == 250).await;
-    // The first rows in view, the rest below it.
-    el.scroll_into_view();
-    next_tick(100).await;
-    let list = shadow(&el)
-        .query_selector("[data-ta=list]")
-        .unwrap()
-        .unwrap();
-    let height = || list.get_bounding_client_rect().height();
-    let before = height();
-    // Each page laid out once, then out of view again.
-    for at in [150, 249, 0] {
-        rows()
-            .item(at)
-            .unwrap()
-            .unchecked_into::<Element>()
-            .scroll_into_view();
-        next_tick(100).await;
-    }
-    let after = height();
+    let (before, after) =
+        heights_scrolled_through(&el, "[data-ta=list]", "[data-ta=row]", &[150, 249, 0]).await;
     assert!(
         (after - before).abs() <= after * 0.05,
         "{before} px before, {after} px after"
     );
     el.remove();
+}
+
+/// The height of `list` in `el`'s shadow root with its first items in
+/// view and the rest below, then once its items at `stops` have each been
+/// scrolled into view (every page laid out once, then out of view again).
+async fn heights_scrolled_through(
+    el: &HtmlElement,
+    list: &str,
+    items: &str,
+    stops: &[u32],
+) -> (f64, f64) {
+    el.scroll_into_view();
+    next_tick(100).await;
+    let list = shadow(el).query_selector(list).unwrap().unwrap();
+    let height = || list.get_bounding_client_rect().height();
+    let before = height();
+    for at in stops {
+        shadow(el)
+            .query_selector_all(items)
+            .unwrap()
+            .item(*at)
+            .unwrap()
+            .unchecked_into::<Element>()
+            .scroll_into_view();
+        next_tick(100).await;
+    }
+    (before, height())
 }
 
 /// The same for the kept list's pages: a last page of 50 kept files was
@@ -2062,23 +2072,8 @@ async fn kept_pages_out_of_view_are_as_tall_as_their_items() {
             .unwrap()
     };
     wait_for("the kept files", 60_000, || items().length() == 150).await;
-    el.scroll_into_view();
-    next_tick(100).await;
-    let list = shadow(&el)
-        .query_selector(".ta-kept-list")
-        .unwrap()
-        .unwrap();
-    let height = || list.get_bounding_client_rect().height();
-    let before = height();
-    for at in [120, 149, 0] {
-        items()
-            .item(at)
-            .unwrap()
-            .unchecked_into::<Element>()
-            .scroll_into_view();
-        next_tick(100).await;
-    }
-    let after = height();
+    let (before, after) =
+        heights_scrolled_through(&el, ".ta-kept-list", "[data-ta=kept-item]", &[120, 149, 0]).await;
     assert!(
         (after - before).abs() <= after * 0.05,
         "{before} px before, {after} px after"

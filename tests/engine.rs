@@ -1973,6 +1973,16 @@ async fn a_refused_upload_cancelled_meanwhile_is_not_sent_again() {
     assert_eq!(script.calls.get(), 1, "sent again");
 }
 
+/// A part's test or sending answered: the server has the part.
+fn part_stored() -> (u64, Result<RawResponse, UploadError>) {
+    (0, answer(200, "", None))
+}
+
+/// A part's test answered: the server lacks the part.
+fn part_absent() -> (u64, Result<RawResponse, UploadError>) {
+    (0, answer(204, "", None))
+}
+
 /// Flow parts of 64 KiB, sent through `script`.
 const PART: u64 = 64 * 1024;
 
@@ -2002,23 +2012,21 @@ fn three_parts_to(options: WidgetOptions, name: &str) -> (web_sys::HtmlElement, 
 /// tested, rather than the upload failing.
 #[wasm_bindgen_test]
 async fn parts_lost_within_the_run_are_walked_again() {
-    let stored = || (0, answer(200, "", None));
-    let absent = || (0, answer(204, "", None));
     let script = ScriptedTransport::delayed(vec![
         // Every part tested and sent; the last only stored: the server
         // lost the others meanwhile.
-        absent(),
-        stored(),
-        absent(),
-        stored(),
-        absent(),
-        stored(),
+        part_absent(),
+        part_stored(),
+        part_absent(),
+        part_stored(),
+        part_absent(),
+        part_stored(),
         // Walked again: each missing, sent; the last makes the file.
-        absent(),
-        stored(),
-        absent(),
-        stored(),
-        absent(),
+        part_absent(),
+        part_stored(),
+        part_absent(),
+        part_stored(),
+        part_absent(),
         (
             0,
             answer(201, r#"{"id":"92","name":"again.bin","size":196608}"#, None),
@@ -2037,20 +2045,18 @@ async fn parts_lost_within_the_run_are_walked_again() {
 /// fails it after one walk again, not two: a third would go alike.
 #[wasm_bindgen_test]
 async fn a_server_that_never_completes_the_file_is_walked_once_more_only() {
-    let stored = || (0, answer(200, "", None));
-    let absent = || (0, answer(204, "", None));
     let script = ScriptedTransport::delayed(vec![
-        absent(),
-        stored(),
-        absent(),
-        stored(),
-        absent(),
-        stored(),
+        part_absent(),
+        part_stored(),
+        part_absent(),
+        part_stored(),
+        part_absent(),
+        part_stored(),
         // Walked again: every part there, the last sent, still not made.
-        stored(),
-        stored(),
-        stored(),
-        stored(),
+        part_stored(),
+        part_stored(),
+        part_stored(),
+        part_stored(),
     ]);
     let options = WidgetOptions {
         retry: RetryPolicy {
@@ -2073,26 +2079,24 @@ async fn a_server_that_never_completes_the_file_is_walked_once_more_only() {
 /// tested, and the lost one sent.
 #[wasm_bindgen_test]
 async fn parts_confirmed_before_are_trusted_and_walked_again_if_the_server_lost_them() {
-    let stored = || (0, answer(200, "", None));
-    let absent = || (0, answer(204, "", None));
     let script = ScriptedTransport::delayed(vec![
         // First run: parts 1 and 2 stored, part 3 refused for good.
-        absent(),
-        stored(),
-        absent(),
-        stored(),
-        absent(),
+        part_absent(),
+        part_stored(),
+        part_absent(),
+        part_stored(),
+        part_absent(),
         (0, answer(400, "", None)),
         // Retried: parts 1 and 2 not tested; part 3 stored, and the file is
         // not complete (the server lost part 1).
-        absent(),
-        stored(),
+        part_absent(),
+        part_stored(),
         // Walked again, tested: part 1 missing and sent, part 2 there, the
         // last part sent again and the file made.
-        absent(),
-        stored(),
-        stored(),
-        stored(),
+        part_absent(),
+        part_stored(),
+        part_stored(),
+        part_stored(),
         (
             0,
             answer(201, r#"{"id":"91","name":"lost.bin","size":196608}"#, None),
