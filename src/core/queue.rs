@@ -1030,6 +1030,18 @@ impl UploadQueue {
         self.tally.queued + self.tally.uploading + self.tally.retrying
     }
 
+    /// Those files' ids, the ones waiting (queued or waiting to retry)
+    /// first: cancelled in this order, none of them starts in a slot a
+    /// running one frees.
+    pub fn running_ids_waiting_first(&self) -> Vec<EntryId> {
+        let (running, waiting): (Vec<&Entry>, Vec<&Entry>) = self
+            .entries
+            .iter()
+            .filter(|e| is_waiting(&e.state) || matches!(e.state, EntryState::Uploading { .. }))
+            .partition(|e| matches!(e.state, EntryState::Uploading { .. }));
+        waiting.iter().chain(&running).map(|e| e.id).collect()
+    }
+
     /// Bytes sent and bytes to send over every file that has not been
     /// cancelled; finished files count in full.
     pub fn total_progress(&self) -> (u64, u64) {
@@ -1133,6 +1145,20 @@ mod tests {
             .unwrap();
         assert_eq!(q.start_batches(0.0, limit), vec![vec![ids[4]]]);
         assert!(q.totals_are_consistent());
+    }
+
+    #[test]
+    fn what_cancel_all_stops_lists_the_waiting_first() {
+        let mut q = UploadQueue::new(1);
+        let a = q.add(file("a", 1));
+        let b = q.add(file("b", 1));
+        let c = q.add(file("c", 1));
+        let d = q.add(file("d", 1));
+        assert_eq!(q.start_ready(0.0), vec![a]);
+        q.cancel(c).unwrap();
+        // `a` uploads, `b` and `d` wait, `c` is cancelled already.
+        assert_eq!(q.running_ids_waiting_first(), vec![b, d, a]);
+        assert_eq!(q.running_count(), 3);
     }
 
     #[test]

@@ -808,35 +808,25 @@ impl Controller {
     /// [`Self::clear`]: the user cancels the drop. The live region tells
     /// how many.
     pub fn cancel_all(&self) {
-        let Some((waiting, running)) = self.queue.try_with_untracked(|q| {
-            let (running, waiting): (Vec<&Entry>, Vec<&Entry>) = q
-                .entries()
-                .iter()
-                .filter(|e| {
-                    matches!(
-                        e.state,
-                        EntryState::Queued
-                            | EntryState::Retrying { .. }
-                            | EntryState::Uploading { .. }
-                    )
-                })
-                .partition(|e| matches!(e.state, EntryState::Uploading { .. }));
-            let ids = |entries: Vec<&Entry>| entries.iter().map(|e| e.id).collect::<Vec<_>>();
-            (ids(waiting), ids(running))
-        }) else {
-            return;
-        };
-        let count = waiting.len() + running.len();
-        if count == 0 {
+        let ids = self
+            .queue
+            .try_with_untracked(UploadQueue::running_ids_waiting_first)
+            .unwrap_or_default();
+        if ids.is_empty() {
             return;
         }
-        // The rest of the drop is not listed: folders still being read
-        // stop, and the files of a big drop not listed yet go.
+        // The rest of the drop is not listed.
+        self.stop_listing();
+        self.announce_bulk(Announcement::Cancelled(ids.len()));
+        self.cancel_rows(&ids);
+    }
+
+    /// Stops listing what drops brought: folders still being read stop
+    /// (they check [`Self::clears`]), and the files of a big drop not
+    /// listed yet go.
+    fn stop_listing(&self) {
         self.clears.try_update_value(|n| *n += 1);
         self.intake.try_update_value(Intake::clear);
-        self.announce_bulk(Announcement::Cancelled(count));
-        let ids: Vec<EntryId> = waiting.into_iter().chain(running).collect();
-        self.cancel_rows(&ids);
     }
 
     /// [`Self::retry`] for many rows at once, with one pass over the list
@@ -1297,9 +1287,8 @@ impl Controller {
     pub fn clear(&self) {
         // A cancel of every file: those already sent in full are taken back.
         self.stop_all(true);
-        self.clears.try_update_value(|n| *n += 1);
         // Files of a drop not listed yet are dropped too.
-        self.intake.try_update_value(Intake::clear);
+        self.stop_listing();
         let ids: Vec<EntryId> = self.order.try_get_untracked().unwrap_or_default();
         self.queue.try_update(|q| {
             for id in &ids {
