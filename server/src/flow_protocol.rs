@@ -34,8 +34,27 @@ pub enum FlowProblem {
     NameTooLong,
 }
 
+/// Whether a multipart field is one of the protocol's parameters.
+pub fn is_param(name: &str) -> bool {
+    name.starts_with("flow") || name.starts_with("resumable")
+}
+
+/// A parameter by its Flow.js name, or by Resumable.js's for the same thing
+/// (`flowChunkNumber`, `resumableChunkNumber`): Resumable.js sends its own
+/// names unless the page renames every one, and treats the 400 that a
+/// missing parameter gets as final.
+pub fn either_name(get: impl Fn(&str) -> Option<String>) -> impl Fn(&str) -> Option<String> {
+    move |name| {
+        get(name).or_else(|| {
+            let rest = name.strip_prefix("flow")?;
+            get(&format!("resumable{rest}"))
+        })
+    }
+}
+
 /// The test GET needs only these two.
 pub fn identify(get: impl Fn(&str) -> Option<String>) -> Result<(String, u64), FlowProblem> {
+    let get = either_name(get);
     let identifier = get("flowIdentifier")
         .filter(|s| !s.is_empty() && s.len() <= MAX_PARAM_LEN)
         .ok_or(FlowProblem::BadParams)?;
@@ -49,6 +68,7 @@ impl FlowChunk {
         get: impl Fn(&str) -> Option<String>,
         max_total: u64,
     ) -> Result<Self, FlowProblem> {
+        let get = either_name(get);
         let (identifier, number) = identify(&get)?;
         let filename = get("flowFilename")
             .filter(|s| !s.is_empty() && s.len() <= MAX_PARAM_LEN)
@@ -191,6 +211,34 @@ mod tests {
         );
         // Past what the database holds: a bad parameter, not a database error.
         assert_eq!(chunk(1, 10, 25, u64::MAX, 3), Err(FlowProblem::BadParams));
+    }
+
+    #[test]
+    fn resumable_js_names_are_read_too() {
+        let map = params(&[
+            ("resumableChunkNumber", "2"),
+            ("resumableCurrentChunkSize", "15"),
+            ("resumableTotalSize", "25"),
+            ("resumableChunkSize", "10"),
+            ("resumableTotalChunks", "2"),
+            ("resumableIdentifier", "25-ab"),
+            ("resumableFilename", "ab.txt"),
+        ]);
+        let chunk = FlowChunk::parse(|k| map.get(k).cloned(), 1000).unwrap();
+        assert_eq!((chunk.number, chunk.current_size), (2, 15));
+        assert_eq!(chunk.declared.identifier, "25-ab");
+        assert_eq!(chunk.declared.filename, "ab.txt");
+        assert_eq!(
+            identify(|k| map.get(k).cloned()),
+            Ok(("25-ab".to_owned(), 2))
+        );
+        // Flow.js's name wins where a request carries both.
+        let both = params(&[
+            ("flowIdentifier", "f"),
+            ("resumableIdentifier", "r"),
+            ("flowChunkNumber", "1"),
+        ]);
+        assert_eq!(identify(|k| both.get(k).cloned()), Ok(("f".to_owned(), 1)));
     }
 
     #[test]

@@ -191,6 +191,53 @@ async fn parts_out_of_order_assemble_into_a_temporary_attachment() {
 }
 
 #[tokio::test]
+async fn a_resumable_js_client_with_its_own_parameter_names_uploads() {
+    let dir = TempDir::new();
+    let server = TestServer::with_dir(&dir).await;
+    let upload = Upload::new("250-notes", "notes.txt", 100, noise(250, 4));
+    // Resumable.js's defaults: the same parameters, named `resumable…`.
+    let renamed = |number: usize| -> Params {
+        let chunk = upload.chunk(number);
+        upload
+            .params(number, chunk.len())
+            .into_iter()
+            .map(|(name, value)| {
+                let rest = name.strip_prefix("flow").unwrap();
+                let renamed: &'static str = format!("resumable{rest}").leak();
+                (renamed, value)
+            })
+            .collect()
+    };
+    let tested = server
+        .get(&server.url("/upload/flow"))
+        .query(&[
+            ("resumableIdentifier", "250-notes"),
+            ("resumableChunkNumber", "1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(tested.status(), StatusCode::NO_CONTENT);
+    let first = post(&server, upload.form_with(renamed(1), upload.chunk(1))).await;
+    assert_eq!(first.status(), StatusCode::OK);
+    let tested = server
+        .get(&server.url("/upload/flow"))
+        .query(&[
+            ("resumableIdentifier", "250-notes"),
+            ("resumableChunkNumber", "1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(tested.status(), StatusCode::OK);
+    let done = post(&server, upload.form_with(renamed(2), upload.chunk(2))).await;
+    let done = json(done, StatusCode::CREATED).await;
+    assert_eq!(done["name"], "notes.txt");
+    assert_eq!(done["size"], 250);
+    assert_no_leftovers(&dir);
+}
+
+#[tokio::test]
 async fn a_retried_last_part_after_a_lost_answer_gets_the_same_attachment() {
     let dir = TempDir::new();
     let server = TestServer::with_dir(&dir).await;

@@ -87,12 +87,10 @@ pub async fn test_chunk(
 ) -> Result<StatusCode, ApiError> {
     let Query(params) = query.map_err(|_| ApiError::BadQuery)?;
     let sender = owner(&state, &headers).await?;
-    let (identifier, number) = flow_protocol::identify(|k| params.get(k).cloned())
-        .map_err(|p| problem(p, state.config.max_upload_bytes))?;
-    let filename = params
-        .get("flowFilename")
-        .filter(|f| !f.is_empty())
-        .cloned();
+    let get = flow_protocol::either_name(|k| params.get(k).cloned());
+    let (identifier, number) =
+        flow_protocol::identify(&get).map_err(|p| problem(p, state.config.max_upload_bytes))?;
+    let filename = get("flowFilename").filter(|f| !f.is_empty());
     let stored = state
         .storage
         .flow_has_chunk(sender, identifier, filename, number)
@@ -135,7 +133,7 @@ pub async fn upload_chunk(
                 return Err(ApiError::FlowParams);
             }
             file = Some(receive_part(&state, field, &params, max).await?);
-        } else if name.starts_with("flow") {
+        } else if flow_protocol::is_param(&name) {
             params.insert(name, read_param(field).await?);
         }
         // Other fields (Flow.js's `query` option) are skipped by `next_field`.
