@@ -71,10 +71,18 @@ pub fn check_jira(headers: &HeaderMap, token: &str, email: &str) -> Result<(), A
     let accepted = if scheme.eq_ignore_ascii_case("bearer") {
         constant_time_eq(credential.as_bytes(), token.as_bytes())
     } else if scheme.eq_ignore_ascii_case("basic") {
-        let expected = format!("{email}:{token}");
+        // An e-mail address is matched in any case, as Atlassian's sign-in
+        // does: `Dev@Example.com` is the same account.
         base64::engine::general_purpose::STANDARD
             .decode(credential)
-            .is_ok_and(|decoded| constant_time_eq(&decoded, expected.as_bytes()))
+            .is_ok_and(|decoded| match decoded.iter().position(|&b| b == b':') {
+                Some(colon) => {
+                    let (user, secret) = (&decoded[..colon], &decoded[colon + 1..]);
+                    user.eq_ignore_ascii_case(email.as_bytes())
+                        & constant_time_eq(secret, token.as_bytes())
+                }
+                None => false,
+            })
     } else {
         false
     };
@@ -397,6 +405,21 @@ mod tests {
         // other@example.com:t
         assert_eq!(
             ok("Basic b3RoZXJAZXhhbXBsZS5jb206dA=="),
+            Err(ApiError::Unauthorized)
+        );
+        // The address in any case; the token exactly, whole, after the
+        // first colon.
+        assert_eq!(ok("Basic REVWQEV4YW1wbGUuQ09NOnQ="), Ok(()));
+        assert_eq!(
+            ok("Basic ZGV2QGV4YW1wbGUuY29tOlQ="),
+            Err(ApiError::Unauthorized)
+        );
+        assert_eq!(
+            ok("Basic ZGV2QGV4YW1wbGUuY29t"),
+            Err(ApiError::Unauthorized)
+        );
+        assert_eq!(
+            ok("Basic ZGV2QGV4YW1wbGUuY29tOnQ6eA=="),
             Err(ApiError::Unauthorized)
         );
         assert_eq!(ok("Basic !!!"), Err(ApiError::Unauthorized));

@@ -449,6 +449,35 @@ async fn an_extended_file_name_is_the_name() {
     assert_eq!(body["mimetype"], "text/plain");
 }
 
+/// A name in bytes that are not UTF-8 (an old client's Latin-1) keeps its
+/// other characters and its extension, which gives the type; RFC 5987's
+/// ISO-8859-1 is read as such.
+#[tokio::test]
+async fn a_file_name_that_is_not_utf8_keeps_what_it_can() {
+    let dir = TempDir::new();
+    let server = TestServer::with_dir(&dir).await;
+    let send = |disposition: &[u8]| {
+        let mut body = b"--XYZ\r\nContent-Disposition: form-data; name=\"file\"; ".to_vec();
+        body.extend_from_slice(disposition);
+        body.extend_from_slice(b"\r\n\r\nbytes\r\n--XYZ--\r\n");
+        server
+            .authed(reqwest::Method::POST, &server.url("/v2/attachments/"))
+            .header("Content-Type", "multipart/form-data; boundary=XYZ")
+            .body(body)
+            .send()
+    };
+    let latin1 = json(
+        send(b"filename=\"caf\xe9.txt\"").await.unwrap(),
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(latin1["name"], "caf\u{FFFD}.txt");
+    assert_eq!(latin1["mimetype"], "text/plain");
+    let declared = send(b"filename*=ISO-8859-1''caf%E9.txt").await.unwrap();
+    let declared = json(declared, StatusCode::CREATED).await;
+    assert_eq!(declared["name"], "café.txt");
+}
+
 /// A name's URLs carry it percent-encoded: a name past 1024 bytes is
 /// refused, one at the bound gets URLs that work.
 #[tokio::test]

@@ -97,8 +97,9 @@ pub fn parse_comment(status: u16, body: &str) -> Result<(), UploadError> {
 }
 
 /// T11: `GET /v2/attachments/<id>`, to tell whether a kept temporary id is
-/// still usable. An expired or already attached one answers 404 and would
-/// make every attach of the whole list fail.
+/// still usable. An expired one answers 404 and would make every attach of
+/// the whole list fail. One attached already still answers 200; the 422 of
+/// the attach names it ([`ids_refused_by_name`]).
 pub fn temporary_attachment_request(
     base: &str,
     id: &str,

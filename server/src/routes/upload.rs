@@ -109,35 +109,64 @@ pub async fn stream_to_part(
     })
 }
 
-/// The part's file name: `filename`, else an RFC 5987 `filename*` in
-/// UTF-8 (RFC 7578 asks senders not to use it, but some do; the parser
-/// reads only `filename`).
+/// The part's file name: `filename`, else an RFC 5987 `filename*` (RFC
+/// 7578 asks senders not to use it, but some do; the parser reads only
+/// `filename`). A name whose bytes are not UTF-8 (an old client's Latin-1
+/// or cp1251) keeps its other characters and its extension, which gives
+/// the type, rather than becoming `file`.
 fn part_file_name(field: &Field<'_>) -> Option<String> {
     if let Some(name) = field.file_name() {
         return Some(name.to_owned());
     }
     let disposition = field.headers().get(header::CONTENT_DISPOSITION)?;
-    extended_file_name(disposition.to_str().ok()?)
+    let disposition = String::from_utf8_lossy(disposition.as_bytes());
+    extended_file_name(&disposition).or_else(|| plain_file_name(&disposition))
 }
 
-/// The value of `filename*=UTF-8'<language>'<percent-encoded>` in a
-/// `Content-Disposition` header; `None` for another charset or none.
+/// The value of `filename*=<charset>'<language>'<percent-encoded>` in a
+/// `Content-Disposition` header, in UTF-8 or ISO-8859-1 (the two RFC 5987
+/// has every recipient read); `None` for another charset or none. Bytes
+/// that are not the charset's become U+FFFD.
 fn extended_file_name(disposition: &str) -> Option<String> {
-    let value = parameters(disposition).find_map(|param| {
-        let (key, value) = param.split_once('=')?;
-        key.trim()
-            .eq_ignore_ascii_case("filename*")
-            .then(|| value.trim())
-    })?;
+    let value = parameter(disposition, "filename*")?;
     let mut pieces = value.splitn(3, '\'');
     let charset = pieces.next()?;
     let _language = pieces.next()?;
-    let encoded = pieces.next()?;
-    if !charset.eq_ignore_ascii_case("utf-8") {
-        return None;
+    let bytes: Vec<u8> = percent_decode_str(pieces.next()?).collect();
+    if charset.eq_ignore_ascii_case("utf-8") {
+        Some(String::from_utf8_lossy(&bytes).into_owned())
+    } else if charset.eq_ignore_ascii_case("iso-8859-1") {
+        Some(bytes.iter().map(|&b| char::from(b)).collect())
+    } else {
+        None
     }
-    let name = percent_decode_str(encoded).decode_utf8().ok()?;
-    Some(name.into_owned())
+}
+
+/// The value of `filename=`, unquoted: what the multipart parser leaves
+/// when the header is not UTF-8 (it came here read with U+FFFD).
+fn plain_file_name(disposition: &str) -> Option<String> {
+    let value = parameter(disposition, "filename")?;
+    let Some(quoted) = value.strip_prefix('"') else {
+        return Some(value.to_owned());
+    };
+    let mut name = String::new();
+    let mut chars = quoted.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => break,
+            '\\' => name.extend(chars.next()),
+            c => name.push(c),
+        }
+    }
+    Some(name)
+}
+
+/// The trimmed value of the parameter `key` (any case) of a header value.
+fn parameter<'a>(value: &'a str, key: &str) -> Option<&'a str> {
+    parameters(value).find_map(|param| {
+        let (name, value) = param.split_once('=')?;
+        name.trim().eq_ignore_ascii_case(key).then(|| value.trim())
+    })
 }
 
 /// The `;`-separated pieces of a header value, a `;` inside quotes not
@@ -390,6 +419,24 @@ mod tests {
     }
 
     #[test]
+    fn plain_file_names_read_from_a_header_that_is_not_utf8() {
+        let read = plain_file_name;
+        assert_eq!(
+            read("form-data; name=\"file\"; filename=\"caf\u{FFFD}.txt\"").as_deref(),
+            Some("caf\u{FFFD}.txt")
+        );
+        assert_eq!(
+            read("form-data; filename=\"a\\\"b;c.txt\"").as_deref(),
+            Some("a\"b;c.txt")
+        );
+        assert_eq!(
+            read("form-data; filename=bare.txt").as_deref(),
+            Some("bare.txt")
+        );
+        assert_eq!(read("form-data; name=\"filename=x\""), None);
+    }
+
+    #[test]
     fn extended_file_names() {
         let read = extended_file_name;
         assert_eq!(
@@ -400,10 +447,18 @@ mod tests {
             read("form-data; name=file; FILENAME*=utf-8'en'a%3Bb.txt").as_deref(),
             Some("a;b.txt")
         );
-        // Other charsets, broken encodings, and a parameter quoted inside
-        // another's value are no name.
-        assert_eq!(read("form-data; filename*=ISO-8859-1''caf%E9.txt"), None);
-        assert_eq!(read("form-data; filename*=UTF-8''%FF.txt"), None);
+        // RFC 5987's other charset; broken UTF-8 keeps the rest of the name.
+        assert_eq!(
+            read("form-data; filename*=ISO-8859-1''caf%E9.txt").as_deref(),
+            Some("café.txt")
+        );
+        assert_eq!(
+            read("form-data; filename*=UTF-8''%FF.txt").as_deref(),
+            Some("\u{FFFD}.txt")
+        );
+        // Other charsets, no charset, and a parameter quoted inside another's
+        // value are no name.
+        assert_eq!(read("form-data; filename*=KOI8-R''%C1.txt"), None);
         assert_eq!(read("form-data; filename*=caf.txt"), None);
         assert_eq!(read("form-data; name=\"a;filename*=UTF-8''x.txt\""), None);
         assert_eq!(
