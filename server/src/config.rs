@@ -249,11 +249,17 @@ impl Config {
             }
             // Any page could then read and change whatever the server's
             // credential opens: CORS lets every origin read the answers,
-            // and the proxy lets every origin send changes.
-            if self.upstream_auth_env.is_some() && self.cors_origins.iter().any(|o| o == "*") {
+            // and the proxy lets every origin send changes. `null` is as
+            // wide: any site's sandboxed iframe or data: URL is `null`.
+            if let Some(open) = self
+                .cors_origins
+                .iter()
+                .find(|o| *o == "*" || o.eq_ignore_ascii_case("null"))
+                .filter(|_| self.upstream_auth_env.is_some())
+            {
                 anyhow::bail!(
-                    "--cors-origin '*' with --upstream-auth-env would let every website use \
-                     the server's upstream credential: list the pages' origins instead"
+                    "--cors-origin '{open}' with --upstream-auth-env would let every website \
+                     use the server's upstream credential: list the pages' origins instead"
                 );
             }
         }

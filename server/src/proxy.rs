@@ -919,6 +919,19 @@ async fn pass_back(
     let fits = answer
         .content_length()
         .is_none_or(|length| length <= MAX_REBASED_BODY as u64);
+    // The upstream's bytes are shown on this server's origin, which may
+    // be the widget page's and whose requests carry the server's
+    // credential: an HTML or SVG attachment opened from here must not run.
+    // Local mode's downloads are `attachment` and `nosniff` for the same
+    // reason; here the upstream's own headers are kept and these added.
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.append(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("sandbox"),
+    );
     if let Some(moved) = &moved {
         moved.rebase.location(&mut headers);
     }

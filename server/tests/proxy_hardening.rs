@@ -280,6 +280,42 @@ async fn the_upstreams_challenge_is_not_passed_back() {
     );
 }
 
+fn html_attachment(_: &Seen, _: &str) -> Response {
+    (
+        StatusCode::OK,
+        [
+            ("content-type", "text/html"),
+            ("content-security-policy", "img-src *"),
+        ],
+        "<script>alert(document.domain)</script>",
+    )
+        .into_response()
+}
+
+/// An attachment's bytes from the upstream (HTML, SVG) are shown on this
+/// server's origin, whose requests carry the server's credential: they
+/// come back sandboxed and unsniffed, the upstream's own policy kept.
+#[tokio::test]
+async fn upstream_bytes_come_back_sandboxed() {
+    let upstream = Upstream::start(html_attachment).await;
+    let dir = TempDir::new();
+    let proxy = proxy(&upstream.base, &dir).await;
+    let response = reqwest::Client::new()
+        .get(format!("{}/v2/attachments/1/report.html", proxy.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let headers = response.headers();
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    let policies: Vec<_> = headers
+        .get_all("content-security-policy")
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .collect();
+    assert_eq!(policies, ["img-src *", "sandbox"]);
+}
+
 /// Only the methods the APIs use go upstream: TRACE would echo the
 /// server's `Authorization` back to the caller, and others mean nothing
 /// to Tracker or Jira.
@@ -440,12 +476,15 @@ async fn any_origin_with_the_servers_credential_is_refused_at_start() {
         cors_origins: vec!["http://app.test".into(), cors.into()],
         ..Config::with_data_dir(dir.data_dir())
     };
-    let error = match tracker_attachments_server::app(config("*", Some(AUTH_ENV))).await {
-        Ok(_) => panic!("'*' was taken with --upstream-auth-env"),
-        Err(error) => format!("{error:#}"),
-    };
-    assert!(error.contains("--cors-origin"), "{error}");
-    assert!(error.contains("--upstream-auth-env"), "{error}");
+    // `null` is any site's sandboxed iframe: as open as `*`.
+    for open in ["*", "null", "NULL"] {
+        let error = match tracker_attachments_server::app(config(open, Some(AUTH_ENV))).await {
+            Ok(_) => panic!("{open:?} was taken with --upstream-auth-env"),
+            Err(error) => format!("{error:#}"),
+        };
+        assert!(error.contains("--cors-origin"), "{error}");
+        assert!(error.contains("--upstream-auth-env"), "{error}");
+    }
     // Named origins with the credential, or `*` with the browser's own
     // credential passed on, are fine.
     assert!(
