@@ -1097,15 +1097,17 @@ fn shadow_root(host: &HtmlElement) -> Result<ShadowRoot, JsValue> {
     Ok(root)
 }
 
-/// Gives `root` the widget's stylesheet. A constructed sheet applies only
-/// in the document whose window made it, and the browser drops it from a
-/// shadow root moved into another document (a same-origin iframe's): there
-/// a sheet is made by that document's window, and back on the page the
-/// page's shared one is adopted again.
+/// Gives `root` the widget's stylesheet, beside any the page adopted there
+/// (a `mount()` host with a shadow root of its own keeps its styles). A
+/// constructed sheet applies only in the document whose window made it,
+/// and the browser drops it from a shadow root moved into another document
+/// (a same-origin iframe's): there a sheet is made by that document's
+/// window, and back on the page the page's shared one is adopted again.
 fn adopt_styles(host: &HtmlElement, root: &ShadowRoot) -> Result<(), JsValue> {
     let page = web_sys::window().and_then(|w| w.document());
     let home = host.owner_document();
     let adopted = root.adopted_style_sheets();
+    let ours_now = adopted.iter().find(is_our_sheet);
     let sheet = match (&page, &home) {
         (Some(page), Some(home)) if page != home => {
             let window = home
@@ -1115,15 +1117,15 @@ fn adopt_styles(host: &HtmlElement, root: &ShadowRoot) -> Result<(), JsValue> {
                 Reflect::get(&window, &"CSSStyleSheet".into())?.dyn_into()?;
             // Made by that window already: kept, not parsed again.
             let prototype = Reflect::get(&constructor, &"prototype".into())?;
-            if adopted.length() == 1
-                && Reflect::get_prototype_of(&adopted.get(0))
-                    .is_ok_and(|p| JsValue::from(p) == prototype)
-            {
+            if ours_now.as_ref().is_some_and(|s| {
+                Reflect::get_prototype_of(s).is_ok_and(|p| JsValue::from(p) == prototype)
+            }) {
                 return Ok(());
             }
             let sheet: CssStyleSheet =
                 Reflect::construct(&constructor, &Array::new())?.unchecked_into();
             sheet.replace_sync(STYLES)?;
+            mark_our_sheet(&sheet)?;
             sheet
         }
         _ => STYLE_SHEET.with(|cell| -> Result<CssStyleSheet, JsValue> {
@@ -1132,14 +1134,30 @@ fn adopt_styles(host: &HtmlElement, root: &ShadowRoot) -> Result<(), JsValue> {
             }
             let sheet = CssStyleSheet::new()?;
             sheet.replace_sync(STYLES)?;
+            mark_our_sheet(&sheet)?;
             *cell.borrow_mut() = Some(sheet.clone());
             Ok(sheet)
         })?,
     };
-    if adopted.length() != 1 || adopted.get(0) != JsValue::from(&sheet) {
-        root.set_adopted_style_sheets(&Array::of1(&sheet));
+    if ours_now.as_ref() == Some(sheet.as_ref()) {
+        return Ok(());
     }
+    let sheets: Array = adopted.iter().filter(|s| !is_our_sheet(s)).collect();
+    sheets.push(&sheet);
+    root.set_adopted_style_sheets(&sheets);
     Ok(())
+}
+
+/// Marks a sheet as the widget's, so that one made for another document is
+/// told from the page's own sheets in the same shadow root.
+const OUR_SHEET_MARK: &str = "__trackerAttachmentsSheet";
+
+fn mark_our_sheet(sheet: &CssStyleSheet) -> Result<(), JsValue> {
+    Reflect::set(sheet, &OUR_SHEET_MARK.into(), &JsValue::TRUE).map(|_| ())
+}
+
+fn is_our_sheet(sheet: &JsValue) -> bool {
+    Reflect::get(sheet, &OUR_SHEET_MARK.into()).is_ok_and(|mark| mark.is_truthy())
 }
 
 fn sync_kept_inputs(host: &HtmlElement, name: &str, ids: &[String]) {

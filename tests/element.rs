@@ -1283,6 +1283,35 @@ fn mount_into_an_element_without_a_shadow_root_of_ours_says_so() {
     }
 }
 
+/// A host with an open shadow root of the page's keeps the page's styles
+/// there: the widget's sheet is added beside them, once, however often it
+/// is mounted.
+#[wasm_bindgen_test]
+fn mount_into_a_shadow_root_of_the_pages_keeps_its_styles() {
+    let host = container();
+    let root = host
+        .attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))
+        .unwrap();
+    let page_sheet = web_sys::CssStyleSheet::new().unwrap();
+    page_sheet
+        .replace_sync("p { color: rgb(255, 0, 0); }")
+        .unwrap();
+    root.set_adopted_style_sheets(&Array::of1(&page_sheet));
+    let options = js_sys::Object::new();
+    Reflect::set(&options, &"persist".into(), &"none".into()).unwrap();
+    for _ in 0..2 {
+        let handle = mount(host.clone(), options.clone().into()).expect("mounted");
+        let adopted = root.adopted_style_sheets();
+        assert_eq!(adopted.length(), 2);
+        assert_eq!(adopted.get(0), JsValue::from(&page_sheet));
+        assert!(
+            root.query_selector("[data-ta=dropzone]").unwrap().is_some(),
+            "the widget is there"
+        );
+        handle.unmount();
+    }
+}
+
 #[wasm_bindgen_test]
 async fn mount_gives_a_handle_with_the_same_methods() {
     let host = container();

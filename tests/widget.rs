@@ -10,7 +10,7 @@ use std::rc::Rc;
 use js_sys::{Array, Reflect};
 use support::*;
 use tracker_attachments::core::{origin_of, parse_accept, parse_timestamp_ms, Restrictions};
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 use web_sys::{DataTransfer, HtmlImageElement};
 
@@ -128,6 +128,80 @@ async fn dropped_png_uploads_and_shows_server_thumbnail() {
 
     let live = query(&root, "[aria-live=polite]").unwrap();
     assert_eq!(text(&live), "красный квадрат.png uploaded");
+}
+
+/// A thumbnail served as SVG is not shown: from a `blob:` URL, which has
+/// the page's origin, its scripts would run if the image were opened in a
+/// tab. The first thumbnail is answered with an SVG; the second, the real
+/// PNG, only once the widget has read the first, so when the second shows,
+/// the first has been decided.
+#[wasm_bindgen_test]
+async fn a_thumbnail_served_as_svg_is_not_shown() {
+    let install = js_sys::Function::new_no_args(
+        r#"
+        const real = window.fetch;
+        let markRead;
+        const read = new Promise((resolve) => { markRead = resolve; });
+        window.__taRealFetch = real;
+        window.fetch = function (input, init) {
+          const url = input instanceof Request ? input.url : String(input);
+          if (!url.includes('/thumbnail')) return real.call(this, input, init);
+          if (!window.__taSvgUrl) {
+            window.__taSvgUrl = url;
+            const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20">'
+              + '<script>window.__taSvgRan = true</script><rect width="40" height="20"/></svg>';
+            const answer = new Response(svg, { headers: { 'Content-Type': 'image/svg+xml' } });
+            const blob = answer.blob.bind(answer);
+            answer.blob = () => { const p = blob(); p.then(markRead); return p; };
+            return Promise.resolve(answer);
+          }
+          return read
+            .then(() => new Promise((resolve) => setTimeout(resolve, 0)))
+            .then(() => real.call(this, input, init));
+        };
+        "#,
+    );
+    install.call0(&JsValue::NULL).unwrap();
+    struct Restore;
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let _ = js_sys::Function::new_no_args(
+                "window.fetch = window.__taRealFetch; delete window.__taSvgUrl;",
+            )
+            .call0(&JsValue::NULL);
+        }
+    }
+    let _restore = Restore;
+
+    let root = container();
+    let _handle = mount_widget(root.clone(), dev_options(server(), "dev-token"));
+    let zone = query(&root, "[data-ta=dropzone]").unwrap();
+    drop_files(
+        &zone,
+        &[
+            file(&PNG_40X20, "first.png", "image/png"),
+            file(&PNG_40X20, "second.png", "image/png"),
+        ],
+    );
+    wait_for("a thumbnail", 20_000, || {
+        query(&root, "img[data-ta=thumbnail]").is_some()
+    })
+    .await;
+    let svg_url = Reflect::get(&web_sys::window().unwrap(), &js("__taSvgUrl"))
+        .unwrap()
+        .as_string()
+        .expect("the first thumbnail was asked for");
+    let rows = query_all(&root, "[data-ta=row]");
+    let (answered_svg, answered_png): (Vec<_>, Vec<_>) = rows.iter().partition(|row| {
+        let id = attr(row, "data-attachment-id").unwrap_or_default();
+        svg_url.contains(&format!("/{id}/"))
+    });
+    assert_eq!((answered_svg.len(), answered_png.len()), (1, 1));
+    assert!(query(answered_png[0], "img[data-ta=thumbnail]").is_some());
+    assert!(
+        query(answered_svg[0], "img[data-ta=thumbnail]").is_none(),
+        "the SVG thumbnail is shown"
+    );
 }
 
 #[wasm_bindgen_test]

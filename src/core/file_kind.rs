@@ -1,4 +1,5 @@
-//! How a file is shown before the server has seen it.
+//! How a file is shown: before the server has seen it, and the thumbnail
+//! the server returns.
 
 /// Images the browser can be expected to decode for a local preview.
 /// HEIC/HEIF decode only in Safari; elsewhere they would show a broken
@@ -11,6 +12,30 @@ pub fn can_preview(mime: &str, name: &str) -> bool {
         || lower.ends_with(".heic")
         || lower.ends_with(".heif");
     mime.starts_with("image/") && !heic
+}
+
+/// Whether a server thumbnail of this `Content-Type` may be shown as a
+/// `blob:` URL: raster types only. A `blob:` URL has the page's origin, and
+/// an SVG (or anything a browser renders as a document) opened from it,
+/// as "Open image in new tab" does, runs its scripts there, whatever the
+/// page's Content-Security-Policy. Local previews are re-encoded to PNG and
+/// need no such check; a server's bytes are shown as they come.
+pub fn is_inert_image_type(content_type: &str) -> bool {
+    let essence = content_type.split(';').next().unwrap_or_default().trim();
+    [
+        "image/png",
+        "image/apng",
+        "image/jpeg",
+        "image/pjpeg",
+        "image/gif",
+        "image/webp",
+        "image/avif",
+        "image/bmp",
+        "image/x-icon",
+        "image/vnd.microsoft.icon",
+    ]
+    .iter()
+    .any(|inert| essence.eq_ignore_ascii_case(inert))
 }
 
 /// The few letters shown in a file's type icon: its extension, upper case,
@@ -38,6 +63,21 @@ fn label_upper(c: char) -> char {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn only_raster_thumbnails_are_inert() {
+        use super::is_inert_image_type as inert;
+        assert!(inert("image/png"));
+        assert!(inert("IMAGE/JPEG; charset=binary"));
+        assert!(inert(" image/webp "));
+        assert!(!inert("image/svg+xml"));
+        assert!(!inert("Image/SVG+XML;charset=utf-8"));
+        assert!(!inert("image/svg"));
+        assert!(!inert("text/html"));
+        assert!(!inert("image/"));
+        assert!(!inert(""));
+        assert!(!inert("image/png-but-not"));
+    }
+
     use super::*;
 
     #[test]

@@ -36,7 +36,7 @@ pub use attachment::Attachment;
 pub use batch_progress::file_shares;
 pub use byte_size::parse_byte_size;
 pub use error::UploadError;
-pub use file_kind::{can_preview, type_label};
+pub use file_kind::{can_preview, is_inert_image_type, type_label};
 pub use file_meta::FileMeta;
 pub use format::{format_bytes, format_duration};
 pub use header_lines::header_value;

@@ -5,7 +5,7 @@ use web_sys::{Blob, RequestInit, RequestRedirect, Response, ResponseType};
 use super::transport::{fetch, headers_from, include_cookies};
 use super::{js_error_text, ObjectUrl};
 use crate::backend::error_from_response;
-use crate::core::{is_fetchable_url, UploadError};
+use crate::core::{is_fetchable_url, is_inert_image_type, UploadError};
 
 /// The headers a thumbnail is fetched with.
 pub struct ThumbnailHeaders {
@@ -58,9 +58,9 @@ pub async fn fetch_thumbnail(
         .map_err(|e| UploadError::Network(js_error_text(&e)))?
         .dyn_into()
         .map_err(|_| UploadError::Browser("thumbnail body is not a Blob".into()))?;
-    if !blob.type_().starts_with("image/") {
+    if !is_inert_image_type(&blob.type_()) {
         return Err(UploadError::InvalidResponse(format!(
-            "thumbnail is {}, not an image",
+            "thumbnail is {}, not a raster image",
             blob.type_()
         )));
     }
