@@ -994,6 +994,33 @@ async fn removal_stops_and_frees_and_re_adding_restores_the_kept_list() {
     el.remove();
 }
 
+/// Turbo's `data-turbo-permanent` takes the element out of the old body
+/// and puts it into the new one with `await`s in between: promises that
+/// settle before the element is back are not a removal.
+#[wasm_bindgen_test]
+async fn an_element_put_back_after_awaited_promises_keeps_its_upload() {
+    let el = element_in(&container(), &[("persist", "none")]);
+    let errors = record(&el, "upload-error");
+    drop_files(&dropzone(&el), &[big_file(24 << 20, "kept-going.bin")]);
+    wait_for("the upload to start", 10_000, || {
+        rows_in_state(&el, "uploading") == 1
+    })
+    .await;
+    el.remove();
+    for _ in 0..3 {
+        JsFuture::from(Promise::resolve(&JsValue::UNDEFINED))
+            .await
+            .unwrap();
+    }
+    container().append_child(&el).unwrap();
+    wait_for("the upload to finish", 30_000, || {
+        strings(&get(&el, "attachmentIds")).len() == 1
+    })
+    .await;
+    assert!(errors.borrow().is_empty());
+    el.remove();
+}
+
 #[wasm_bindgen_test]
 async fn two_elements_keep_separate_lists() {
     let parent = container();

@@ -50,16 +50,19 @@ export function defineElement(tag, observed, hooks) {
     }
 
     disconnectedCallback() {
-      // Moving the element disconnects and reconnects it within one task;
-      // only an element still detached afterwards is really gone.
-      queueMicrotask(() => {
+      // Moving the element disconnects and reconnects it within one task,
+      // and a framework keeping it across a render may await promises in
+      // between (Turbo's data-turbo-permanent takes it out of the old body
+      // and puts it in the new one after `await`s): only an element still
+      // detached once the task and its promises are done is really gone.
+      setTimeout(() => {
         if (!this.isConnected && this.#widget !== null) {
           const widget = this.#widget;
           this.#widget = null;
           widget.unmount();
           widget.free();
         }
-      });
+      }, 0);
     }
 
     attributeChangedCallback(name, oldValue, newValue) {
