@@ -6,11 +6,12 @@
 //! method to a [`TrackerAttachmentsHandle`]. The widget renders into the
 //! host's shadow root with one shared constructable stylesheet, so the
 //! page's CSS neither leaks in nor takes from it, and a strict
-//! `style-src 'self'` holds. Kept ids are mirrored as hidden inputs in the
-//! light DOM, where a surrounding `<form>` submits them.
+//! `style-src 'self'` holds. A surrounding `<form>` submits the kept ids
+//! ([`form_value`]).
 
 mod attributes;
 mod detail;
+mod form_value;
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -32,15 +33,13 @@ use crate::ui::{
 };
 use crate::web::{custom_strings, AuthorizationAsk, AuthorizationProvider};
 use attributes::ToldWarnings;
+use form_value::FormValue;
 
 /// The element's tag name.
 pub const TAG: &str = "tracker-attachments";
 
 /// The widget's styles, adopted by every shadow root (minified by build.rs).
 const STYLES: &str = include_str!(concat!(env!("OUT_DIR"), "/widget.min.css"));
-
-/// Marks the light-DOM hidden inputs this widget owns.
-const KEPT_INPUT_MARK: &str = "data-tracker-attachments-kept";
 
 #[wasm_bindgen(module = "/src/element/element.js")]
 extern "C" {
@@ -63,14 +62,15 @@ thread_local! {
 pub fn define_tracker_attachments() -> Result<bool, JsValue> {
     let hooks = Object::new();
     let connect = Closure::<
-        dyn Fn(HtmlElement, JsValue, JsValue, JsValue, JsValue, JsValue) -> JsValue,
+        dyn Fn(HtmlElement, JsValue, JsValue, JsValue, JsValue, JsValue, JsValue) -> JsValue,
     >::new(
         |element: HtmlElement,
          authorization: JsValue,
          headers: JsValue,
          fields: JsValue,
          strings: JsValue,
-         before_add: JsValue| {
+         before_add: JsValue,
+         set_form_value: JsValue| {
             let mut properties = Properties {
                 authorization: authorization.dyn_into::<Function>().ok(),
                 headers: text_pairs(&headers, "headers"),
@@ -79,7 +79,13 @@ pub fn define_tracker_attachments() -> Result<bool, JsValue> {
                 ..Properties::default()
             };
             tell_strings(properties.take_strings(custom_strings(&strings)));
-            match TrackerAttachmentsHandle::attach(element, Source::Attributes, properties) {
+            let form_value = FormValue::of(&element, set_form_value);
+            match TrackerAttachmentsHandle::attach(
+                element,
+                Source::Attributes,
+                properties,
+                form_value,
+            ) {
                 Ok(handle) => handle.into(),
                 Err(error) => {
                     crate::web::console::error("tracker-attachments:", &error);
@@ -112,7 +118,13 @@ pub fn mount(element: HtmlElement, options: JsValue) -> Result<TrackerAttachment
     if let Some(strings) = given.strings {
         tell_strings(properties.take_strings(strings));
     }
-    TrackerAttachmentsHandle::attach(element, Source::Options(given.pairs), properties)
+    let form_value = FormValue::of(&element, JsValue::UNDEFINED);
+    TrackerAttachmentsHandle::attach(
+        element,
+        Source::Options(given.pairs),
+        properties,
+        form_value,
+    )
 }
 
 /// What the page sets as properties rather than attributes: a function,
@@ -183,6 +195,8 @@ struct Mounted {
     view: Box<dyn std::any::Any>,
     container: HtmlElement,
     host: HtmlElement,
+    /// Where the surrounding form finds the ids.
+    form_value: Rc<FormValue>,
     source: Source,
     properties: Properties,
     storage_key: String,
@@ -392,15 +406,42 @@ impl TrackerAttachmentsHandle {
         self.reconfigure();
     }
 
+    /// For the element's class, not the page: the element left the page.
+    /// Its storage key is let go of at once, the widget only once the task
+    /// is done (element.js), so that a like element put in its place (htmx,
+    /// Turbo) takes the key with no warning of two widgets sharing it.
+    #[wasm_bindgen(js_name = __detached)]
+    pub fn detached(&self) {
+        let hold = self
+            .mounted
+            .borrow_mut()
+            .as_mut()
+            .and_then(|m| m.key_hold.take());
+        forget_key(hold);
+    }
+
     /// For the element's class, not the page: the element was inserted
-    /// again with its widget alive (moved, maybe into another document),
-    /// and its styles follow it.
-    #[wasm_bindgen(js_name = __restyle)]
-    pub fn restyle(&self) {
-        let host = self.mounted.borrow().as_ref().map(|m| m.host.clone());
-        if let Some(host) = host {
-            if let Some(root) = host.shadow_root() {
-                let _ = adopt_styles(&host, &root);
+    /// again with its widget alive (moved, maybe into another document).
+    /// Its styles follow it, and it holds its storage key again.
+    #[wasm_bindgen(js_name = __reconnected)]
+    pub fn reconnected(&self) {
+        let Some((host, key, persist, held)) = self.mounted.borrow().as_ref().map(|m| {
+            (
+                m.host.clone(),
+                m.storage_key.clone(),
+                m.controller.options.try_with_value(|o| o.persist),
+                m.key_hold.is_some(),
+            )
+        }) else {
+            return;
+        };
+        if let Some(root) = host.shadow_root() {
+            let _ = adopt_styles(&host, &root);
+        }
+        if let (false, Some(persist)) = (held, persist) {
+            let hold = hold_key(&key, persist);
+            if let Some(m) = self.mounted.borrow_mut().as_mut() {
+                m.key_hold = hold;
             }
         }
     }
@@ -420,7 +461,7 @@ impl TrackerAttachmentsHandle {
             owner,
             view,
             container,
-            host,
+            form_value,
             key_hold,
             ..
         } = mounted;
@@ -429,7 +470,7 @@ impl TrackerAttachmentsHandle {
         owner.cleanup();
         drop(view);
         container.remove();
-        remove_kept_inputs(&host);
+        form_value.clear();
         forget_key(key_hold);
     }
 }
@@ -443,7 +484,13 @@ impl Drop for TrackerAttachmentsHandle {
 }
 
 impl TrackerAttachmentsHandle {
-    fn attach(host: HtmlElement, source: Source, properties: Properties) -> Result<Self, JsValue> {
+    fn attach(
+        host: HtmlElement,
+        source: Source,
+        properties: Properties,
+        form_value: FormValue,
+    ) -> Result<Self, JsValue> {
+        let form_value = Rc::new(form_value);
         let root = shadow_root(&host)?;
         // A second widget in the same shadow root would stack under the
         // first, with two queues and one storage key: refused, as a second
@@ -462,27 +509,28 @@ impl TrackerAttachmentsHandle {
         root.append_child(&container)?;
 
         let mounted = Rc::new(RefCell::new(None));
-        let (options, warnings, locale_warning) = build_options(&host, &source, &properties);
+        let (options, warnings, locale_warning) =
+            build_options(&host, &form_value, &source, &properties);
         let mut told = ToldWarnings::default();
         tell(told.news(warnings));
         warn_of_locale_later(&mounted, locale_warning);
         let storage_key = crate::web::storage_key(&options.persist_key);
-        let key_hold = hold_key(&storage_key, &options);
+        let key_hold = hold_key(&storage_key, options.persist);
         let given = key_given(&host, &source);
         let slot: Rc<RefCell<Option<(Controller, Owner)>>> = Rc::new(RefCell::new(None));
         let view = {
             let slot = slot.clone();
-            let host = host.clone();
+            let form_value = form_value.clone();
             leptos::mount::mount_to(container.clone(), move || {
                 let controller = Controller::new(options);
                 if let Some(owner) = Owner::current() {
                     *slot.borrow_mut() = Some((controller, owner));
                 }
-                // A surrounding <form> sees the light DOM only: mirror the
-                // ids there (the kept ones, or the finished uploads in the
-                // modes that keep nothing, as `attachmentIds` has them).
-                // Paced like the list's other consumers: at once for a short
-                // list, about once a second for thousands of ids.
+                // The surrounding <form> submits the ids (the kept ones, or
+                // the finished uploads in the modes that keep nothing, as
+                // `attachmentIds` has them). Paced like the list's other
+                // consumers: at once for a short list, about once a second
+                // for thousands of ids.
                 Effect::new(move |_| {
                     controller.options_revision.track();
                     controller.kept_revision.track();
@@ -493,7 +541,7 @@ impl TrackerAttachmentsHandle {
                         .unwrap_or_default();
                     let ids: Vec<String> =
                         controller.attachments().into_iter().map(|a| a.id).collect();
-                    sync_kept_inputs(&host, &name, &ids);
+                    form_value.show(&name, &ids);
                 });
                 view! { <ControlledWidget controller=controller/> }
             })
@@ -508,6 +556,7 @@ impl TrackerAttachmentsHandle {
             view: Box::new(view),
             container,
             host,
+            form_value,
             source,
             properties,
             storage_key,
@@ -531,22 +580,32 @@ impl TrackerAttachmentsHandle {
         // What the options are built from, read and let go of: building
         // them warns on the console, and a page's `console.warn` may call
         // back into this handle.
-        let Some((controller, host, source, properties, old_key, old_hold, old_key_given)) =
-            self.mounted.borrow().as_ref().map(|m| {
-                (
-                    m.controller,
-                    m.host.clone(),
-                    m.source.clone(),
-                    m.properties.clone(),
-                    m.storage_key.clone(),
-                    m.key_hold,
-                    m.key_given,
-                )
-            })
+        let Some((
+            controller,
+            host,
+            form_value,
+            source,
+            properties,
+            old_key,
+            old_hold,
+            old_key_given,
+        )) = self.mounted.borrow().as_ref().map(|m| {
+            (
+                m.controller,
+                m.host.clone(),
+                m.form_value.clone(),
+                m.source.clone(),
+                m.properties.clone(),
+                m.storage_key.clone(),
+                m.key_hold,
+                m.key_given,
+            )
+        })
         else {
             return;
         };
-        let (options, warnings, locale_warning) = build_options(&host, &source, &properties);
+        let (options, warnings, locale_warning) =
+            build_options(&host, &form_value, &source, &properties);
         let news = self
             .mounted
             .borrow_mut()
@@ -563,7 +622,7 @@ impl TrackerAttachmentsHandle {
             let holds = options.persist != crate::web::Persist::None;
             if holds != old_hold.is_some() {
                 forget_key(old_hold);
-                let hold = hold_key(&key, &options);
+                let hold = hold_key(&key, options.persist);
                 if let Some(m) = self.mounted.borrow_mut().as_mut() {
                     m.key_hold = hold;
                 }
@@ -574,7 +633,7 @@ impl TrackerAttachmentsHandle {
         // The old key is free for another widget; the new one may already
         // be another's.
         forget_key(old_hold);
-        let hold = hold_key(&key, &options);
+        let hold = hold_key(&key, options.persist);
         if let Some(m) = self.mounted.borrow_mut().as_mut() {
             m.storage_key = key;
             m.key_hold = hold;
@@ -671,6 +730,7 @@ fn tell(warnings: Vec<AttributeWarning>) {
 /// words, which waits ([`warn_of_locale_later`]).
 fn build_options(
     host: &HtmlElement,
+    form_value: &Rc<FormValue>,
     source: &Source,
     properties: &Properties,
 ) -> (
@@ -710,13 +770,14 @@ fn build_options(
     options.credentials.extra_headers = properties.headers.clone();
     options.form_fields = properties.fields.clone();
     let target = host.clone();
+    let form_value = form_value.clone();
     let field = options.name.clone();
     // The events' texts are the rows': the same locale and host wording
     // (options are built again whenever either changes).
     let words = crate::web::wording(options.locale.as_ref(), options.strings.clone());
     options.on_event = Some(EventHandler::new(move |event| {
-        // The form's inputs hold every id before the host hears that the
-        // uploads are over (they follow the list paced, up to a second
+        // The form holds every id before the host hears that the uploads
+        // are over (its value follows the list paced, up to a second
         // behind): a listener may submit the form from here.
         if let WidgetEvent::BusyChange {
             busy: false,
@@ -724,7 +785,7 @@ fn build_options(
             ..
         } = event
         {
-            sync_kept_inputs(&target, &field, attachment_ids);
+            form_value.show(&field, attachment_ids);
         }
         let init = CustomEventInit::new();
         init.set_bubbles(true);
@@ -1160,36 +1221,6 @@ fn is_our_sheet(sheet: &JsValue) -> bool {
     Reflect::get(sheet, &OUR_SHEET_MARK.into()).is_ok_and(|mark| mark.is_truthy())
 }
 
-fn sync_kept_inputs(host: &HtmlElement, name: &str, ids: &[String]) {
-    remove_kept_inputs(host);
-    let Some(document) = host.owner_document() else {
-        return;
-    };
-    for id in ids {
-        let Ok(input) = document.create_element("input") else {
-            return;
-        };
-        let _ = input.set_attribute("type", "hidden");
-        let _ = input.set_attribute("name", name);
-        let _ = input.set_attribute("value", id);
-        let _ = input.set_attribute(KEPT_INPUT_MARK, "");
-        let _ = host.append_child(&input);
-    }
-}
-
-fn remove_kept_inputs(host: &HtmlElement) {
-    let selector = format!(":scope > input[{KEPT_INPUT_MARK}]");
-    if let Ok(list) = host.query_selector_all(&selector) {
-        for i in 0..list.length() {
-            if let Some(node) = list.item(i) {
-                if let Some(element) = node.dyn_ref::<web_sys::Element>() {
-                    element.remove();
-                }
-            }
-        }
-    }
-}
-
 /// Whether the page named the stored list itself (`persist-key`).
 fn key_given(host: &HtmlElement, source: &Source) -> bool {
     let given = match source {
@@ -1214,10 +1245,9 @@ fn forget_key(hold: Option<u64>) {
 /// with `persist: none`), and warns should an older widget still hold it
 /// a moment later: two widgets on one key overwrite each other's list.
 /// A moment later, because a page that swaps the element for a like one
-/// (htmx, Turbo) inserts the new before the old one's unmount, a
-/// microtask after its removal.
-fn hold_key(storage_key: &str, options: &WidgetOptions) -> Option<u64> {
-    if options.persist == crate::web::Persist::None {
+/// (htmx, Turbo) may insert the new one before it removes the old.
+fn hold_key(storage_key: &str, persist: crate::web::Persist) -> Option<u64> {
+    if persist == crate::web::Persist::None {
         return None;
     }
     let hold = NEXT_KEY_HOLD.with(|next| {

@@ -1200,23 +1200,21 @@ async fn busy_tells_when_uploading_begins_and_ends() {
 
 #[wasm_bindgen_test]
 async fn a_form_holds_every_id_when_the_uploads_are_over() {
-    // A listener that submits the form on `busy-change` reads its inputs.
+    // A listener that submits the form on `busy-change` reads its data.
     let form = document().create_element("form").unwrap();
     container().append_child(&form).unwrap();
     let el = element_in(&form, &[]);
     let at_the_end = Rc::new(RefCell::new(None));
     let sink = at_the_end.clone();
-    let host = el.clone();
+    let submitted = form.clone();
     let listener = Closure::<dyn Fn(web_sys::Event)>::new(move |event: web_sys::Event| {
         let detail = event.unchecked_into::<CustomEvent>().detail();
         if get(&detail, "busy").as_bool() == Some(false) {
-            let inputs = host
-                .query_selector_all(":scope > input[type=hidden][name=attachmentIds]")
-                .unwrap();
-            let values: Vec<String> = (0..inputs.length())
-                .filter_map(|i| inputs.item(i))
-                .map(|n| n.unchecked_into::<web_sys::HtmlInputElement>().value())
-                .collect();
+            let values = strings(
+                &web_sys::FormData::new_with_form(submitted.unchecked_ref())
+                    .unwrap()
+                    .get_all("attachmentIds"),
+            );
             *sink.borrow_mut() = Some((values, strings(&get(&detail, "attachmentIds"))));
         }
     });
@@ -1236,6 +1234,41 @@ async fn a_form_holds_every_id_when_the_uploads_are_over() {
     assert_eq!(told, strings(&get(&el, "attachmentIds")));
     el.remove();
     drop(listener);
+}
+
+/// The element is a form control: the ids are its value, not children of
+/// its light DOM, so a framework that rewrites its text (React rendering a
+/// child) loses none, and `form="…"` names the form from elsewhere.
+#[wasm_bindgen_test]
+async fn the_form_submits_the_ids_whatever_the_page_does_to_the_light_dom() {
+    let form = document().create_element("form").unwrap();
+    let form_id = unique("form");
+    form.set_id(&form_id);
+    container().append_child(&form).unwrap();
+    let el = element_in(&form, &[("persist", "none")]);
+    el.set_text_content(Some("Loading…"));
+    let ids = drop_and_keep(&el, &[file(b"x", "x.txt", "text/plain")]).await;
+    let submitted = |form: &Element| {
+        strings(
+            &web_sys::FormData::new_with_form(form.unchecked_ref())
+                .unwrap()
+                .get_all("attachmentIds"),
+        )
+    };
+    wait_for("the id in the form", 5_000, || submitted(&form) == ids).await;
+    // The page's own text is all the light DOM holds; rewritten, as a
+    // framework re-rendering a child does, the form still has the id.
+    assert_eq!(el.child_element_count(), 0);
+    el.set_text_content(Some("Загрузка…"));
+    assert_eq!(submitted(&form), ids);
+    assert!(get(&el, "form") == JsValue::from(&form));
+    // Outside the form, named by `form="…"`.
+    let outside = container();
+    outside.append_child(&el).unwrap();
+    el.set_attribute("form", &form_id).unwrap();
+    assert_eq!(submitted(&form), ids);
+    el.remove();
+    form.remove();
 }
 
 #[wasm_bindgen_test]

@@ -14,9 +14,27 @@ export function defineElement(tag, observed, hooks) {
   }
 
   class TrackerAttachmentsElement extends HTMLElement {
+    // A form control: the surrounding form submits the ids, `form="…"` and
+    // `<fieldset disabled>` apply, and nothing is put in the light DOM,
+    // which a framework may rewrite or hydrate.
+    static formAssociated = true;
+
     #widget = null;
+    #internals = this.attachInternals();
     // What the page set as properties, kept for a widget made later.
     #given = { authorization: null, headers: null, fields: null, strings: null, beforeAdd: null };
+    // The widget's way to set what the form submits: the ids under `name`.
+    #setFormValue = (name, ids) => {
+      if (ids.length === 0) {
+        this.#internals.setFormValue(null);
+        return;
+      }
+      const data = new FormData();
+      for (const id of ids) {
+        data.append(name, id);
+      }
+      this.#internals.setFormValue(data);
+    };
 
     static get observedAttributes() {
       return observed;
@@ -33,9 +51,9 @@ export function defineElement(tag, observed, hooks) {
         }
       }
       if (this.#widget !== null) {
-        // Moved: into another document (an iframe's) its styles must be
-        // made again there.
-        this.#widget.__restyle();
+        // Moved: it holds its storage key again, and into another document
+        // (an iframe's) its styles must be made again there.
+        this.#widget.__reconnected();
       } else {
         const given = this.#given;
         this.#widget = hooks.connect(
@@ -45,11 +63,15 @@ export function defineElement(tag, observed, hooks) {
           given.fields,
           given.strings,
           given.beforeAdd,
+          this.#setFormValue,
         );
       }
     }
 
     disconnectedCallback() {
+      if (this.#widget !== null) {
+        this.#widget.__detached();
+      }
       // Moving the element disconnects and reconnects it within one task,
       // and a framework keeping it across a render may await promises in
       // between (Turbo's data-turbo-permanent takes it out of the old body
@@ -81,6 +103,35 @@ export function defineElement(tag, observed, hooks) {
 
     get busy() {
       return this.#widget === null ? false : this.#widget.busy;
+    }
+
+    // What a form control answers.
+    get form() {
+      return this.#internals.form;
+    }
+
+    get labels() {
+      return this.#internals.labels;
+    }
+
+    get validity() {
+      return this.#internals.validity;
+    }
+
+    get validationMessage() {
+      return this.#internals.validationMessage;
+    }
+
+    get willValidate() {
+      return this.#internals.willValidate;
+    }
+
+    checkValidity() {
+      return this.#internals.checkValidity();
+    }
+
+    reportValidity() {
+      return this.#internals.reportValidity();
     }
 
     get authorization() {

@@ -60,7 +60,7 @@ test('form.html submits the kept ids with the form', async () => {
   const { page, problems } = await open('form.html');
   await page.locator('tracker-attachments [data-ta=file-input]').setInputFiles([text('a.log'), text('b.log')]);
   await page.waitForFunction(
-    () => document.querySelectorAll('form input[type=hidden][name=attachmentIds]').length === 2,
+    () => new FormData(document.querySelector('form')).getAll('attachmentIds').length === 2,
     null,
     { timeout: 20_000 },
   );

@@ -26,7 +26,10 @@ async function pageWithWidget(context, attributes) {
     const widget = document.createElement('tracker-attachments');
     widget.id = 'tabs';
     for (const [name, value] of Object.entries(attrs)) widget.setAttribute(name, value);
-    document.body.append(widget);
+    const form = document.createElement('form');
+    form.id = 'tabs-form';
+    form.append(widget);
+    document.body.append(form);
     while (!widget.shadowRoot?.querySelector('[data-ta=dropzone]')) {
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -55,7 +58,7 @@ async function uploadedIds(page, count) {
     .querySelectorAll('[data-ta=row][data-state=done]')].map((row) => row.dataset.attachmentId));
 }
 
-/** What the page holds: the widget's ids, its hidden inputs, and the stored list. */
+/** What the page holds: the widget's ids, what its form submits, and the stored list. */
 function holdings(page, key) {
   return page.evaluate((key) => {
     const widget = document.getElementById('tabs');
@@ -63,7 +66,7 @@ function holdings(page, key) {
     return {
       widget: [...widget.attachmentIds].sort(),
       kept: [...widget.shadowRoot.querySelectorAll('[data-ta=kept-item]')].map((i) => i.dataset.id).sort(),
-      inputs: [...widget.querySelectorAll(':scope > input[type=hidden]')].map((i) => i.value).sort(),
+      submitted: new FormData(document.getElementById('tabs-form')).getAll('attachment').sort(),
       stored: stored.items.map((i) => i.id).sort(),
     };
   }, key);
@@ -72,7 +75,7 @@ function holdings(page, key) {
 test('two tabs uploading at the same moment with persist="local" both keep every id', { timeout: 120_000 }, async () => {
   const context = await env.browser.newContext();
   const key = `tabs-${Date.now()}`;
-  // `name`: the form's hidden inputs, which a submit sends, carry the ids.
+  // `name`: what the form submits carries the ids.
   const attributes = { persist: 'local', 'persist-key': key, name: 'attachment' };
   const a = await pageWithWidget(context, attributes);
   const b = await pageWithWidget(context, attributes);
@@ -93,16 +96,16 @@ test('two tabs uploading at the same moment with persist="local" both keep every
       const stored = JSON.parse(localStorage.getItem(`tracker-attachments:${key}`) ?? '{"items":[]}');
       const kept = [...widget.shadowRoot.querySelectorAll('[data-ta=kept-item]')].map((i) => i.dataset.id);
       const holds = (list) => ids.every((id) => list.includes(id));
-      const inputs = [...widget.querySelectorAll(':scope > input[type=hidden]')].map((i) => i.value);
+      const submitted = new FormData(document.getElementById('tabs-form')).getAll('attachment');
       return holds([...widget.attachmentIds]) && holds(stored.items.map((i) => i.id)) && holds(kept)
-        && holds(inputs);
+        && holds(submitted);
     }, [key, all], { timeout: 8_000, polling: 50 }).catch(() => null);
     await Promise.all([everyIdHeld(a.page), everyIdHeld(b.page)]);
     for (const [tab, { page }] of [['a', a], ['b', b]]) {
       const held = await holdings(page, key);
       assert.deepEqual(held.widget, all, `round ${round}: page ${tab}'s attachmentIds`);
       assert.deepEqual(held.kept, all, `round ${round}: page ${tab}'s kept list`);
-      assert.deepEqual(held.inputs, all, `round ${round}: page ${tab}'s hidden inputs`);
+      assert.deepEqual(held.submitted, all, `round ${round}: what page ${tab}'s form submits`);
       assert.deepEqual(held.stored, all, `round ${round}: localStorage as page ${tab} reads it`);
     }
   }

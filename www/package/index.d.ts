@@ -322,7 +322,7 @@ export interface TrackerAttachmentsOptions {
   authScheme?: 'OAuth' | 'Bearer' | 'Basic';
   orgId?: string;
   orgHeader?: 'X-Org-ID' | 'X-Cloud-Org-ID';
-  /** Form field name of the kept ids' hidden inputs (default `attachmentIds`). */
+  /** Form field name under which the surrounding form submits the kept ids (default `attachmentIds`). */
   name?: string;
   /** `accept` list: `.pdf`, `image/*`, `text/csv`, comma-separated or an array. */
   accept?: string | string[];
@@ -504,6 +504,14 @@ export interface TrackerAttachmentsElement extends HTMLElement, TrackerAttachmen
   beforeAdd: BeforeAdd | null;
   /** Reflects the `with-credentials` attribute. */
   withCredentials: boolean;
+  /** The form it submits its ids with (its ancestor, or the one its `form` attribute names). */
+  readonly form: HTMLFormElement | null;
+  readonly labels: NodeList;
+  readonly validity: ValidityState;
+  readonly validationMessage: string;
+  readonly willValidate: boolean;
+  checkValidity(): boolean;
+  reportValidity(): boolean;
   addEventListener<K extends keyof TrackerAttachmentsEventMap>(
     type: K,
     listener: (this: TrackerAttachmentsElement, event: TrackerAttachmentsEventMap[K]) => unknown,
