@@ -324,7 +324,25 @@ impl TrackerAttachmentsHandle {
     #[wasm_bindgen(js_name = addFiles)]
     pub fn add_files(&self, files: JsValue) {
         let files = files_from_value(&files);
-        let _ = self.with_controller(|c| c.add_files(files));
+        let taken = self.with_controller(|c| {
+            let takes = untrack(|| c.takes_files());
+            c.add_files(files);
+            takes
+        });
+        // Told outside the borrow: a page's `console.warn` may call back in.
+        if taken == Some(false) {
+            crate::web::console::warn(
+                "tracker-attachments: addFiles() on a disabled widget takes no files",
+            );
+        }
+    }
+
+    /// For the element's class, not the page: the form control's disabled
+    /// state (its `disabled` attribute or a `<fieldset disabled>` around
+    /// it), as the browser tells it.
+    #[wasm_bindgen(js_name = __setFormDisabled)]
+    pub fn set_form_disabled(&self, disabled: bool) {
+        let _ = self.with_controller(|c| c.set_form_disabled(disabled));
     }
 
     /// Opens the browser's file dialog; call it from a click or key handler.
@@ -739,7 +757,14 @@ fn build_options(
     Option<AttributeWarning>,
 ) {
     let (mut options, warnings) = match source {
-        Source::Attributes => options_from_attributes(&|name| host.get_attribute(name)),
+        // The element's `disabled` is the browser's to judge (`disabled`
+        // present is disabled, whatever its value, and so is a
+        // `<fieldset disabled>` around it): told by element.js.
+        Source::Attributes => options_from_attributes(&|name| {
+            (name != "disabled")
+                .then(|| host.get_attribute(name))
+                .flatten()
+        }),
         Source::Options(pairs) => options_from_attributes(&|name| {
             if name == "id" {
                 // The host's own id names the stored list, as the

@@ -1271,6 +1271,91 @@ async fn the_form_submits_the_ids_whatever_the_page_does_to_the_light_dom() {
     form.remove();
 }
 
+/// A disabled control takes nothing: inside a `<fieldset disabled>`, or
+/// with its own `disabled`, the drop zone is out of the tab order and said
+/// to be disabled, and drops and `addFiles()` bring no file; the form
+/// submits none of its ids, as it would not a disabled input's.
+#[wasm_bindgen_test]
+async fn a_disabled_fieldset_or_attribute_takes_no_files() {
+    let form = document().create_element("form").unwrap();
+    let fieldset = document().create_element("fieldset").unwrap();
+    form.append_child(&fieldset).unwrap();
+    container().append_child(&form).unwrap();
+    let el = element_in(&fieldset, &[("persist", "none")]);
+    let ids = drop_and_keep(&el, &[file(b"1", "first.txt", "text/plain")]).await;
+    let submitted = || {
+        strings(
+            &web_sys::FormData::new_with_form(form.unchecked_ref())
+                .unwrap()
+                .get_all("attachmentIds"),
+        )
+    };
+    let zone_disabled = || shadow_attr(&el, "[data-ta=dropzone]", "aria-disabled");
+    // The fieldset, then the element's own attribute (present is
+    // disabled, whatever its value, as for any control).
+    for (disabled, value) in [(&fieldset, ""), (el.unchecked_ref::<Element>(), "false")] {
+        disabled.set_attribute("disabled", value).unwrap();
+        wait_for("the drop zone disabled", 2_000, || {
+            zone_disabled().as_deref() == Some("true")
+        })
+        .await;
+        assert_eq!(
+            shadow_attr(&el, "[data-ta=dropzone]", "tabindex").as_deref(),
+            Some("-1")
+        );
+        assert!(submitted().is_empty());
+        drop_files(&dropzone(&el), &[file(b"2", "dropped.txt", "text/plain")]);
+        let warned = capturing_warnings(|warnings| {
+            call(
+                &el,
+                "addFiles",
+                &[file(b"3", "added.txt", "text/plain").into()],
+            )
+            .unwrap();
+            warnings.borrow().join("\n")
+        });
+        assert!(warned.contains("disabled"), "{warned}");
+        fieldset.remove_attribute("disabled").unwrap();
+        el.remove_attribute("disabled").unwrap();
+        wait_for("the drop zone enabled", 2_000, || zone_disabled().is_none()).await;
+        assert_eq!(submitted(), ids);
+    }
+    assert_eq!(get(&el, "disabled").as_bool(), Some(false));
+    drop_files(&dropzone(&el), &[file(b"4", "taken.txt", "text/plain")]);
+    wait_for("the file taken once enabled", 10_000, || {
+        strings(&get(&el, "attachmentIds")).len() == 2
+    })
+    .await;
+    let names: Vec<String> = Array::from(&get(&el, "attachments"))
+        .iter()
+        .map(|a| get(&a, "name").as_string().unwrap_or_default())
+        .collect();
+    assert_eq!(names, ["first.txt", "taken.txt"]);
+    form.remove();
+}
+
+/// `mount()` takes `disabled` as an option, and `setOptions()` changes it.
+#[wasm_bindgen_test]
+async fn mount_takes_disabled_as_an_option() {
+    let host = container();
+    let handle = mount(
+        host.clone(),
+        dev_options_object(&[("disabled", JsValue::TRUE), ("persist", "none".into())]).into(),
+    )
+    .expect("mounted");
+    let zone_disabled = || {
+        host.shadow_root()
+            .unwrap()
+            .query_selector("[data-ta=dropzone]")
+            .unwrap()
+            .and_then(|zone| zone.get_attribute("aria-disabled"))
+    };
+    assert_eq!(zone_disabled().as_deref(), Some("true"));
+    handle.set_options(options_object(&[("disabled", JsValue::NULL)]).into());
+    wait_for("the drop zone enabled", 2_000, || zone_disabled().is_none()).await;
+    handle.unmount();
+}
+
 #[wasm_bindgen_test]
 async fn a_widget_removed_while_busy_says_it_is_over() {
     let el = element_in(&container(), &[("api", slow_server())]);

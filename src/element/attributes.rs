@@ -11,7 +11,7 @@ use crate::web::Persist;
 
 /// Every attribute the element reads; changing any of them at run time
 /// reconfigures the widget.
-pub const ATTRIBUTES: [&str; 28] = [
+pub const ATTRIBUTES: [&str; 29] = [
     "api",
     "mode",
     "issue",
@@ -35,6 +35,7 @@ pub const ATTRIBUTES: [&str; 28] = [
     "theme",
     "persist",
     "persist-key",
+    "disabled",
     "page-drop",
     "page-paste",
     "jira-batch",
@@ -270,6 +271,12 @@ pub fn options_from_attributes(
         match Theme::parse(&value) {
             Some(theme) => options.theme = theme,
             None => warn("theme", &value, "one of auto, light, dark"),
+        }
+    }
+    if let Some(value) = text("disabled") {
+        match parse_flag(&value, "disabled") {
+            Some(on) => options.disabled = on,
+            None => warn("disabled", &value, "true or false"),
         }
     }
     if let Some(value) = text("page-drop") {

@@ -65,6 +65,7 @@ export function defineElement(tag, observed, hooks) {
           given.beforeAdd,
           this.#setFormValue,
         );
+        this.#widget?.__setFormDisabled(this.matches(':disabled'));
       }
     }
 
@@ -85,6 +86,19 @@ export function defineElement(tag, observed, hooks) {
           widget.free();
         }
       }, 0);
+    }
+
+    // Its `disabled` attribute, or a `<fieldset disabled>` around it.
+    formDisabledCallback(disabled) {
+      this.#widget?.__setFormDisabled(disabled);
+    }
+
+    get disabled() {
+      return this.hasAttribute('disabled');
+    }
+
+    set disabled(on) {
+      this.toggleAttribute('disabled', Boolean(on));
     }
 
     attributeChangedCallback(name, oldValue, newValue) {

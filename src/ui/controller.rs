@@ -129,6 +129,10 @@ pub struct Controller {
     /// the element has started in the default one).
     kept_here: StoredValue<bool>,
     pub attach_status: RwSignal<AttachStatus>,
+    /// Whether the form around the widget is disabled (a `<fieldset
+    /// disabled>`, told by the custom element); with `disabled` in the
+    /// options, see [`Self::takes_files`].
+    form_disabled: RwSignal<bool>,
     /// Bytes per second over the last seconds, while anything uploads.
     pub speed: RwSignal<Option<f64>>,
     throughput: StoredValue<Throughput>,
@@ -257,6 +261,7 @@ impl Controller {
             told_attachments: StoredValue::new(Vec::new()),
             kept_here: StoredValue::new(false),
             attach_status: RwSignal::new(AttachStatus::Idle),
+            form_disabled: RwSignal::new(false),
             speed: RwSignal::new(None),
             throughput: StoredValue::new(Throughput::default()),
             speed_ticking: StoredValue::new(false),
@@ -526,8 +531,25 @@ impl Controller {
         self.wording.try_set(wording(Some(&locale.into()), strings));
     }
 
-    /// Takes files in (drop, dialog, paste) and starts what may start.
+    /// Whether the widget takes new files: not while it is disabled (its
+    /// options, or the form around it). Tracked.
+    pub fn takes_files(&self) -> bool {
+        self.options_revision.track();
+        let disabled = self.options.try_with_value(|o| o.disabled).unwrap_or(false);
+        !disabled && !self.form_disabled.get()
+    }
+
+    /// The form around the widget was disabled or enabled again.
+    pub fn set_form_disabled(&self, disabled: bool) {
+        self.form_disabled.try_set(disabled);
+    }
+
+    /// Takes files in (drop, dialog, paste) and starts what may start;
+    /// none while the widget is disabled.
     pub fn add_files(&self, files: Vec<File>) {
+        if !untrack(|| self.takes_files()) {
+            return;
+        }
         let count = files.len();
         // Told first: a refusal while listing is the later, weightier news.
         if count > 0 {
@@ -539,6 +561,9 @@ impl Controller {
     /// Takes a drop in: its files at once, its folders as they are read,
     /// a batch at a time, each file with its path in the folder.
     pub fn add_drop(&self, dropped: Dropped) {
+        if !untrack(|| self.takes_files()) {
+            return;
+        }
         let Dropped { files, folders } = dropped;
         self.add_files(files);
         if folders.is_empty() {
@@ -1386,6 +1411,9 @@ impl Controller {
     /// Opens the browser's file dialog (browsers allow it only while the
     /// page handles a user's click or key press).
     pub fn open_file_dialog(&self) {
+        if !untrack(|| self.takes_files()) {
+            return;
+        }
         if let Some(Some(input)) = self.file_input.try_get_value() {
             input.click();
         }

@@ -22,13 +22,18 @@ impl DropTarget {
 
     /// Without preventDefault on dragover the browser opens the file
     /// instead. A drag of text or a link is left alone: the widget takes
-    /// files only.
-    pub fn on_drag_over(&self) -> impl Fn(DragEvent) + 'static {
+    /// files only. A disabled widget shows the drag refused (the "no"
+    /// cursor), and the file is not opened either.
+    pub fn on_drag_over(&self, controller: Controller) -> impl Fn(DragEvent) + 'static {
         let over = self.over;
         move |ev: DragEvent| {
             if carries_files(&ev) {
                 ev.prevent_default();
-                over.set(true);
+                if untrack(|| controller.takes_files()) {
+                    over.set(true);
+                } else if let Some(transfer) = ev.data_transfer() {
+                    transfer.set_drop_effect("none");
+                }
             }
         }
     }
@@ -61,6 +66,9 @@ impl DropTarget {
                 return;
             }
             ev.prevent_default();
+            if !untrack(|| controller.takes_files()) {
+                return;
+            }
             if let Some(dropped) = take_once(&ev) {
                 controller.add_drop(dropped);
             }

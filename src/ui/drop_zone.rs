@@ -28,7 +28,11 @@ pub fn DropZone(controller: Controller, dragging: RwSignal<bool>) -> impl IntoVi
         controller.options.with_value(|o| o.multiple)
     };
 
+    let takes_files = move || controller.takes_files();
     let open_dialog = move || {
+        if !takes_files() {
+            return;
+        }
         if let Some(input) = input_ref.get() {
             input.click();
         }
@@ -57,7 +61,9 @@ pub fn DropZone(controller: Controller, dragging: RwSignal<bool>) -> impl IntoVi
             data-ta="dropzone"
             part="dropzone"
             role="button"
-            tabindex="0"
+            // As a disabled control: out of the tab order, and said so.
+            tabindex=move || if takes_files() { "0" } else { "-1" }
+            aria-disabled=move || (!takes_files()).then_some("true")
             aria-label=move || text(Key::DropZoneLabel)
             on:click=move |_| open_dialog()
             on:keydown=on_key
@@ -74,6 +80,7 @@ pub fn DropZone(controller: Controller, dragging: RwSignal<bool>) -> impl IntoVi
                 multiple=multiple
                 accept=accept
                 hidden
+                disabled=move || !takes_files()
                 tabindex="-1"
                 data-ta="file-input"
                 on:change=on_change

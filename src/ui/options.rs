@@ -67,6 +67,11 @@ pub struct WidgetOptions {
     pub strings: Option<Rc<CustomStrings>>,
     /// Light, dark, or the system's choice (the default).
     pub theme: Theme,
+    /// Takes no new files: the drop zone is greyed out and out of the tab
+    /// order, and drops, pastes, the dialog and `addFiles()` bring none.
+    /// Uploads under way go on. A form's `<fieldset disabled>` does the
+    /// same to the custom element.
+    pub disabled: bool,
     /// Files dropped anywhere on the page come to this widget, with an
     /// overlay while they are dragged over it.
     pub page_drop: bool,
@@ -137,6 +142,7 @@ impl Default for WidgetOptions {
             locale: None,
             theme: Theme::Auto,
             strings: None,
+            disabled: false,
             page_drop: false,
             page_paste: false,
             jira_batch: false,

@@ -167,7 +167,7 @@ pub fn ControlledWidget(controller: Controller) -> impl IntoView {
         <div class="ta-widget" part="widget" data-ta="widget" lang=move || wording.with(|w| w.tag().to_owned())
             dir=move || wording.with(Wording::dir)
             data-theme=move || theme.get().as_str() node_ref=widget_ref
-            on:dragover=target.on_drag_over()
+            on:dragover=target.on_drag_over(controller)
             on:dragleave=target.on_drag_leave()
             on:drop=target.on_drop(controller)
             on:paste=move |ev: leptos::ev::ClipboardEvent| {

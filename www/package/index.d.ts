@@ -384,6 +384,8 @@ export interface TrackerAttachmentsOptions {
   strings?: TrackerAttachmentsStrings | null;
   persist?: 'session' | 'local' | 'none';
   persistKey?: string;
+  /** Take no new files (drop, paste, dialog, `addFiles()`); uploads under way go on. */
+  disabled?: boolean;
   /** Drop files anywhere on the page. */
   pageDrop?: boolean;
   /** Take files pasted anywhere on the page, not only with focus inside the widget. */
@@ -504,6 +506,8 @@ export interface TrackerAttachmentsElement extends HTMLElement, TrackerAttachmen
   beforeAdd: BeforeAdd | null;
   /** Reflects the `with-credentials` attribute. */
   withCredentials: boolean;
+  /** Reflects the `disabled` attribute (a `<fieldset disabled>` around it disables it too). */
+  disabled: boolean;
   /** The form it submits its ids with (its ancestor, or the one its `form` attribute names). */
   readonly form: HTMLFormElement | null;
   readonly labels: NodeList;
