@@ -345,8 +345,47 @@ pub fn options_from_attributes(
             instead: LOCALE_WITHOUT_TABLE,
         });
     }
+    for (attribute, property) in PROPERTY_ONLY {
+        if read(attribute).is_some() {
+            warnings.push(AttributeWarning {
+                attribute: attribute.to_owned(),
+                // Not echoed: `authorization` may be a token.
+                value: "…".to_owned(),
+                expected: property,
+                instead: "it is ignored",
+            });
+        }
+    }
     (options, warnings)
 }
+
+/// Properties written as attributes, each with what its warning says. A
+/// framework that renders the element before `init()` has defined it
+/// (React, Vue) writes objects and functions as attributes; Vue writes
+/// `:before-add` as one even after. Unread, the page's own file check
+/// would be skipped without a word.
+const PROPERTY_ONLY: [(&str, &str); 6] = [
+    ("before-add", BEFORE_ADD_IS_A_PROPERTY),
+    ("beforeadd", BEFORE_ADD_IS_A_PROPERTY),
+    (
+        "authorization",
+        "read as an attribute: authorization is a property, set from script",
+    ),
+    (
+        "headers",
+        "read as an attribute: headers is a property, set from script",
+    ),
+    (
+        "fields",
+        "read as an attribute: fields is a property, set from script",
+    ),
+    (
+        "strings",
+        "read as an attribute: strings is a property, set from script",
+    ),
+];
+const BEFORE_ADD_IS_A_PROPERTY: &str =
+    "read as an attribute: beforeAdd is a property, set from script (in Vue, :beforeAdd)";
 
 /// A boolean attribute: present-and-empty or its own name mean on, as in
 /// HTML; `false`/`0`/`no`/`off` turn a default-on feature off.
@@ -396,6 +435,27 @@ mod tests {
         assert_eq!(options.restrictions, defaults.restrictions);
         assert_eq!(options.persist_key, "default");
         assert!(options.multiple);
+    }
+
+    #[test]
+    fn properties_written_as_attributes_are_warned_about_without_their_values() {
+        let (_, warnings) = parse(&[
+            ("headers", "[object Object]"),
+            ("before-add", "check"),
+            ("authorization", "OAuth secret"),
+        ]);
+        let told: Vec<String> = warnings.iter().map(ToString::to_string).collect();
+        assert_eq!(told.len(), 3, "{told:?}");
+        assert!(
+            told.iter().any(|w| w.contains("beforeAdd is a property")),
+            "{told:?}"
+        );
+        assert!(told
+            .iter()
+            .any(|w| w.starts_with("tracker-attachments: headers=")));
+        assert!(told
+            .iter()
+            .all(|w| !w.contains("secret") && w.ends_with("it is ignored")));
     }
 
     #[test]
