@@ -325,7 +325,7 @@ impl TrackerAttachmentsHandle {
     pub fn add_files(&self, files: JsValue) {
         let files = files_from_value(&files);
         let taken = self.with_controller(|c| {
-            let takes = untrack(|| c.takes_files());
+            let takes = untrack(|| c.enabled());
             c.add_files(files);
             takes
         });

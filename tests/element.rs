@@ -1262,6 +1262,27 @@ async fn the_form_submits_the_ids_whatever_the_page_does_to_the_light_dom() {
     el.set_text_content(Some("Загрузка…"));
     assert_eq!(submitted(&form), ids);
     assert!(get(&el, "form") == JsValue::from(&form));
+    // As a control is named in `form.elements`.
+    assert_eq!(
+        get(&el, "type").as_string().as_deref(),
+        Some("tracker-attachments")
+    );
+    assert_eq!(get(&el, "name").as_string().as_deref(), Some(""));
+    Reflect::set(&el, &"name".into(), &"files".into()).unwrap();
+    assert_eq!(attr(&el, "name").as_deref(), Some("files"));
+    wait_for("the ids under the new name", 5_000, || {
+        strings(
+            &web_sys::FormData::new_with_form(form.unchecked_ref())
+                .unwrap()
+                .get_all("files"),
+        ) == ids
+    })
+    .await;
+    el.remove_attribute("name").unwrap();
+    wait_for("the ids under the default name", 5_000, || {
+        submitted(&form) == ids
+    })
+    .await;
     // Outside the form, named by `form="…"`.
     let outside = container();
     outside.append_child(&el).unwrap();
@@ -1304,6 +1325,12 @@ async fn a_disabled_fieldset_or_attribute_takes_no_files() {
             Some("-1")
         );
         assert!(submitted().is_empty());
+        // The kept item's Remove with it, as a disabled form's buttons.
+        let remove = shadow(&el)
+            .query_selector("[data-ta=kept-item] button")
+            .unwrap()
+            .expect("the kept item's Remove");
+        assert!(remove.matches(":disabled").unwrap());
         drop_files(&dropzone(&el), &[file(b"2", "dropped.txt", "text/plain")]);
         let warned = capturing_warnings(|warnings| {
             call(
@@ -1318,6 +1345,7 @@ async fn a_disabled_fieldset_or_attribute_takes_no_files() {
         fieldset.remove_attribute("disabled").unwrap();
         el.remove_attribute("disabled").unwrap();
         wait_for("the drop zone enabled", 2_000, || zone_disabled().is_none()).await;
+        assert!(!remove.matches(":disabled").unwrap());
         assert_eq!(submitted(), ids);
     }
     assert_eq!(get(&el, "disabled").as_bool(), Some(false));

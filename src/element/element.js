@@ -119,7 +119,20 @@ export function defineElement(tag, observed, hooks) {
       return this.#widget === null ? false : this.#widget.busy;
     }
 
-    // What a form control answers.
+    // What a form control answers. `name` reflects the attribute; the ids
+    // go under `attachmentIds` while it is absent.
+    get name() {
+      return this.getAttribute('name') ?? '';
+    }
+
+    set name(name) {
+      this.setAttribute('name', name);
+    }
+
+    get type() {
+      return tag;
+    }
+
     get form() {
       return this.#internals.form;
     }

@@ -120,7 +120,7 @@ pub fn BulkActions(controller: Controller) -> impl IntoView {
             return None;
         }
         Some(view! {
-            <button type="button" part="button" class="ta-action ta-bulk" data-ta="retry-failed"
+            <button type="button" part="button" class="ta-action ta-bulk" disabled=move || !controller.enabled() data-ta="retry-failed"
                 node_ref=retry_ref on:click=retry_failed>
                 {move || say(Key::RetryFailed, count(|c| c.failed), |m| m.retry_failed)}
             </button>
@@ -141,7 +141,7 @@ pub fn BulkActions(controller: Controller) -> impl IntoView {
             return None;
         }
         Some(view! {
-            <button type="button" part="button" class="ta-action ta-bulk" data-ta="remove-refused"
+            <button type="button" part="button" class="ta-action ta-bulk" disabled=move || !controller.enabled() data-ta="remove-refused"
                 node_ref=remove_ref on:click=remove_refused>
                 {move || say(Key::RemoveRefused, count(|c| c.refused), |m| m.remove_refused)}
             </button>
@@ -155,7 +155,7 @@ pub fn BulkActions(controller: Controller) -> impl IntoView {
             return None;
         }
         Some(view! {
-            <button type="button" part="button" class="ta-action ta-bulk" data-ta="cancel-all"
+            <button type="button" part="button" class="ta-action ta-bulk" disabled=move || !controller.enabled() data-ta="cancel-all"
                 node_ref=cancel_ref on:click=move |_| controller.cancel_all()>
                 {move || say(Key::CancelAll, count(|c| c.running), |m| m.cancel_all)}
             </button>

@@ -131,7 +131,7 @@ pub struct Controller {
     pub attach_status: RwSignal<AttachStatus>,
     /// Whether the form around the widget is disabled (a `<fieldset
     /// disabled>`, told by the custom element); with `disabled` in the
-    /// options, see [`Self::takes_files`].
+    /// options, see [`Self::enabled`].
     form_disabled: RwSignal<bool>,
     /// Bytes per second over the last seconds, while anything uploads.
     pub speed: RwSignal<Option<f64>>,
@@ -531,9 +531,9 @@ impl Controller {
         self.wording.try_set(wording(Some(&locale.into()), strings));
     }
 
-    /// Whether the widget takes new files: not while it is disabled (its
-    /// options, or the form around it). Tracked.
-    pub fn takes_files(&self) -> bool {
+    /// Whether the widget takes files and its buttons work: not while it
+    /// is disabled (its options, or the form around it). Tracked.
+    pub fn enabled(&self) -> bool {
         self.options_revision.track();
         let disabled = self.options.try_with_value(|o| o.disabled).unwrap_or(false);
         !disabled && !self.form_disabled.get()
@@ -547,7 +547,7 @@ impl Controller {
     /// Takes files in (drop, dialog, paste) and starts what may start;
     /// none while the widget is disabled.
     pub fn add_files(&self, files: Vec<File>) {
-        if !untrack(|| self.takes_files()) {
+        if !untrack(|| self.enabled()) {
             return;
         }
         let count = files.len();
@@ -561,7 +561,7 @@ impl Controller {
     /// Takes a drop in: its files at once, its folders as they are read,
     /// a batch at a time, each file with its path in the folder.
     pub fn add_drop(&self, dropped: Dropped) {
-        if !untrack(|| self.takes_files()) {
+        if !untrack(|| self.enabled()) {
             return;
         }
         let Dropped { files, folders } = dropped;
@@ -1375,6 +1375,9 @@ impl Controller {
             prune(&this.previews);
             prune(&this.left_attached);
             prune(&this.deletions);
+            // Their buttons ask whether the widget is enabled.
+            prune(&this.options_revision);
+            prune(&this.form_disabled);
         });
     }
 
@@ -1386,7 +1389,8 @@ impl Controller {
     }
 
     /// [`Self::let_go_of_rows`] for the kept list's items, which read the
-    /// wording, the options and the attach status, and its pages, which
+    /// wording, the options, the form's disabled state and the attach
+    /// status, and its pages, which
     /// read its revision: each upload of a `tracker-temp` widget that
     /// clears its list now and then would leave a fifth of a kilobyte.
     /// Called as the list is drawn anew, with the items that left the view
@@ -1405,13 +1409,14 @@ impl Controller {
             prune(&this.options_revision);
             prune(&this.attach_status);
             prune(&this.kept_revision);
+            prune(&this.form_disabled);
         });
     }
 
     /// Opens the browser's file dialog (browsers allow it only while the
     /// page handles a user's click or key press).
     pub fn open_file_dialog(&self) {
-        if !untrack(|| self.takes_files()) {
+        if !untrack(|| self.enabled()) {
             return;
         }
         if let Some(Some(input)) = self.file_input.try_get_value() {

@@ -28,9 +28,9 @@ pub fn DropZone(controller: Controller, dragging: RwSignal<bool>) -> impl IntoVi
         controller.options.with_value(|o| o.multiple)
     };
 
-    let takes_files = move || controller.takes_files();
+    let enabled = move || controller.enabled();
     let open_dialog = move || {
-        if !takes_files() {
+        if !enabled() {
             return;
         }
         if let Some(input) = input_ref.get() {
@@ -62,8 +62,8 @@ pub fn DropZone(controller: Controller, dragging: RwSignal<bool>) -> impl IntoVi
             part="dropzone"
             role="button"
             // As a disabled control: out of the tab order, and said so.
-            tabindex=move || if takes_files() { "0" } else { "-1" }
-            aria-disabled=move || (!takes_files()).then_some("true")
+            tabindex=move || if enabled() { "0" } else { "-1" }
+            aria-disabled=move || (!enabled()).then_some("true")
             aria-label=move || text(Key::DropZoneLabel)
             on:click=move |_| open_dialog()
             on:keydown=on_key
@@ -80,7 +80,7 @@ pub fn DropZone(controller: Controller, dragging: RwSignal<bool>) -> impl IntoVi
                 multiple=multiple
                 accept=accept
                 hidden
-                disabled=move || !takes_files()
+                disabled=move || !enabled()
                 tabindex="-1"
                 data-ta="file-input"
                 on:change=on_change

@@ -238,7 +238,7 @@ pub fn FileRow(id: EntryId, controller: Controller) -> impl IntoView {
         let remove_button = move |disabled: bool| {
             view! {
                 <button type="button" part="button" class="ta-action" data-ta="remove" aria-label=remove_label
-                    disabled=disabled on:click=move |_| remove()>{remove_text}</button>
+                    disabled=move || disabled || !controller.enabled() on:click=move |_| remove()>{remove_text}</button>
             }
         };
         let Some(issue) = issue.filter(|_| {
@@ -249,21 +249,21 @@ pub fn FileRow(id: EntryId, controller: Controller) -> impl IntoView {
         }) else {
             return match buttons {
                 Buttons::Running => view! {
-                    <button type="button" part="button" class="ta-action" data-ta="cancel" aria-label=label(Key::CancelFile, |m| m.cancel_file)
+                    <button type="button" part="button" class="ta-action" data-ta="cancel" disabled=move || !controller.enabled() aria-label=label(Key::CancelFile, |m| m.cancel_file)
                         on:click=move |_| controller.cancel(id)>{w.text(Key::Cancel)}</button>
                 }
                 .into_any(),
                 // Cancel first: focus on it stays on it as the file starts
                 // waiting, and comes back to it when the file goes now.
                 Buttons::Waiting => view! {
-                    <button type="button" part="button" class="ta-action" data-ta="cancel" aria-label=label(Key::CancelFile, |m| m.cancel_file)
+                    <button type="button" part="button" class="ta-action" data-ta="cancel" disabled=move || !controller.enabled() aria-label=label(Key::CancelFile, |m| m.cancel_file)
                         on:click=move |_| controller.cancel(id)>{w.text(Key::Cancel)}</button>
-                    <button type="button" part="button" class="ta-action" data-ta="retry-now" aria-label=label(Key::RetryNowFile, |m| m.retry_now_file)
+                    <button type="button" part="button" class="ta-action" data-ta="retry-now" disabled=move || !controller.enabled() aria-label=label(Key::RetryNowFile, |m| m.retry_now_file)
                         on:click=move |_| controller.retry_now(id)>{w.text(Key::RetryNow)}</button>
                 }
                 .into_any(),
                 Buttons::Retryable => view! {
-                    <button type="button" part="button" class="ta-action" data-ta="retry" aria-label=label(Key::RetryFile, |m| m.retry_file)
+                    <button type="button" part="button" class="ta-action" data-ta="retry" disabled=move || !controller.enabled() aria-label=label(Key::RetryFile, |m| m.retry_file)
                         on:click=move |_| controller.retry(id)>{w.text(Key::Retry)}</button>
                     {remove_button(false)}
                 }
@@ -283,9 +283,9 @@ pub fn FileRow(id: EntryId, controller: Controller) -> impl IntoView {
             return view! {
                 <span class="ta-confirm" role="group" aria-labelledby=labelled_by>
                     <span class="ta-question" id=question_id data-ta="delete-question">{question}</span>
-                    <button type="button" part="button" class="ta-action ta-danger" data-ta="confirm-delete"
+                    <button type="button" part="button" class="ta-action ta-danger" data-ta="confirm-delete" disabled=move || !controller.enabled()
                         on:click=move |_| controller.confirm_delete(id)>{w.text(Key::Delete)}</button>
-                    <button type="button" part="button" class="ta-action" data-ta="keep"
+                    <button type="button" part="button" class="ta-action" data-ta="keep" disabled=move || !controller.enabled()
                         on:click=move |_| {
                             controller.keep(id);
                         }>{w.text(Key::Keep)}</button>
@@ -299,7 +299,7 @@ pub fn FileRow(id: EntryId, controller: Controller) -> impl IntoView {
             {remove_button(waiting)}
             <button type="button" part="button" class="ta-action" data-ta="delete-from-issue"
                 aria-label=w.say(Key::DeleteFile, &values, |m| (m.delete_file)(name, &issue))
-                disabled=waiting on:click=move |_| controller.ask_delete(id)>{w.text(Key::DeleteFromIssue)}</button>
+                disabled=move || waiting || !controller.enabled() on:click=move |_| controller.ask_delete(id)>{w.text(Key::DeleteFromIssue)}</button>
         }
         .into_any()
     };

@@ -170,6 +170,7 @@ impl AttachForm {
                 <label class="ta-attach-label">
                     {move || text(Key::CommentLabel)}
                     <input type="text" class="ta-attach-comment" data-ta="attach-comment"
+                        disabled=move || !controller.enabled()
                         prop:value=move || comment.get()
                         on:input=move |ev| comment.set(event_target_value(&ev))/>
                 </label>
@@ -178,6 +179,7 @@ impl AttachForm {
                 // should the attach fail.
                 <button type="button" part="button" class="ta-action ta-attach-button" data-ta="attach-button"
                     aria-disabled=move || attaching().then_some("true")
+                    disabled=move || !controller.enabled()
                     on:click=move |ev| {
                         if attaching() {
                             return;
@@ -229,6 +231,7 @@ fn KeptItem(attachment: Attachment, controller: Controller) -> impl IntoView {
             // leaving when the attach ends should hand to a neighbour.
             <button type="button" part="button" class="ta-action" aria-label=label
                 aria-disabled=move || attaching().then_some("true")
+                disabled=move || !controller.enabled()
                 on:click=move |ev| {
                     if attaching() {
                         return;

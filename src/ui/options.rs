@@ -68,8 +68,8 @@ pub struct WidgetOptions {
     /// Light, dark, or the system's choice (the default).
     pub theme: Theme,
     /// Takes no new files: the drop zone is greyed out and out of the tab
-    /// order, and drops, pastes, the dialog and `addFiles()` bring none.
-    /// Uploads under way go on. A form's `<fieldset disabled>` does the
+    /// order, and drops, pastes, the dialog and `addFiles()` bring none;
+    /// every button is disabled. Uploads under way go on. A form's `<fieldset disabled>` does the
     /// same to the custom element.
     pub disabled: bool,
     /// Files dropped anywhere on the page come to this widget, with an

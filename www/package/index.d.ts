@@ -508,6 +508,10 @@ export interface TrackerAttachmentsElement extends HTMLElement, TrackerAttachmen
   withCredentials: boolean;
   /** Reflects the `disabled` attribute (a `<fieldset disabled>` around it disables it too). */
   disabled: boolean;
+  /** Reflects the `name` attribute (empty while absent: the ids go under `attachmentIds`). */
+  name: string;
+  /** `'tracker-attachments'`, as `type` names other controls' kinds. */
+  readonly type: string;
   /** The form it submits its ids with (its ancestor, or the one its `form` attribute names). */
   readonly form: HTMLFormElement | null;
   readonly labels: NodeList;
