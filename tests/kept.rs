@@ -150,6 +150,45 @@ async fn the_last_attach_news_goes_with_a_switch_of_issue() {
     wait_for("the news gone", 5_000, || text(&status).is_empty()).await;
 }
 
+/// A file another tab keeps takes the attach news away, as one kept here
+/// does: "1 file attached to DEMO-3" would stand over a list it does not
+/// tell of.
+#[wasm_bindgen_test]
+async fn a_file_kept_in_another_tab_takes_the_attach_news_away() {
+    let key = unique_key("news");
+    let options = WidgetOptions {
+        issue: "DEMO-3".into(),
+        persist: Persist::Local,
+        persist_key: key.clone(),
+        ..dev_options(server(), "dev-token")
+    };
+    let root = container();
+    let _handle = mount_widget(root.clone(), options);
+    drop_files(
+        &query(&root, "[data-ta=dropzone]").unwrap(),
+        &[file(b"mine", "mine.txt", "text/plain")],
+    );
+    wait_all_done(&root, 1).await;
+    click(&root, "[data-ta=attach-button]");
+    let status = || text(&query(&root, "[data-ta=attach-status]").unwrap());
+    wait_for("the attach", 10_000, || {
+        status() == "1 file attached to DEMO-3"
+    })
+    .await;
+    // The other tab's list: what storage holds now, and its new file.
+    let local = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    let stored = local.get_item(&storage_key(&key)).unwrap().unwrap();
+    let mut theirs = tracker_attachments::KeptAttachments::from_json(&stored).unwrap();
+    theirs.add(kept_item("other-tab-2"));
+    storage_event_from_another_tab(&storage_key(&key), Some(&theirs.to_json()));
+    wait_for("the other tab's file", 5_000, || {
+        kept_ids(&root) == ["other-tab-2"]
+    })
+    .await;
+    assert_eq!(status(), "");
+    forget_local(&key);
+}
+
 /// A widget that attaches to `issue` and keeps nothing across reloads,
 /// with `files` uploaded and kept.
 async fn uploaded_for(issue: &str, files: &[web_sys::File]) -> (web_sys::HtmlElement, impl Sized) {
@@ -772,9 +811,11 @@ async fn a_comment_goes_with_the_rest_when_a_kept_id_went_to_another_issue() {
         .dispatch_event(&web_sys::Event::new("input").unwrap())
         .unwrap();
     click(&root, "[data-ta=attach-button]");
+    // The comment that went with the file is said too.
     wait_for("the attach", 10_000, || {
         text(&query(&root, "[data-ta=attach-status]").unwrap())
-            == "1 file attached to DEMO-3. The kept file had expired or was attached already"
+            == "1 file attached to DEMO-3. Comment posted to DEMO-3. \
+                The kept file had expired or was attached already"
     })
     .await;
     let (_, comments) = get_json(&format!("{}/v2/issues/DEMO-3/comments", server())).await;

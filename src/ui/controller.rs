@@ -55,6 +55,8 @@ pub enum AttachStatus {
         issue: String,
         count: usize,
         dropped: usize,
+        /// A comment went with them (or alone, with `count` 0).
+        commented: bool,
     },
     /// Nothing was dropped from the kept list (but ids the server no longer
     /// knows); shown in the current locale.
@@ -479,6 +481,11 @@ impl Controller {
     /// its row: left, they would refuse the same file as a duplicate.
     fn take_merged(&self, merged: KeptAttachments, ours: &KeptAttachments) {
         let gone = ours.ids_missing_from(&merged);
+        // A file another tab kept is news of the list, as one kept here:
+        // "2 files attached to DEMO-1" no longer tells of it.
+        if !merged.ids_missing_from(ours).is_empty() {
+            self.forget_attach_outcome();
+        }
         self.kept.try_set(merged);
         if gone.is_empty() {
             return;
@@ -1210,6 +1217,7 @@ impl Controller {
                     issue,
                     count: 0,
                     dropped: 0,
+                    commented: true,
                 });
             }
             return Ok(Vec::new());
@@ -1272,6 +1280,7 @@ impl Controller {
                     issue: issue.clone(),
                     count: ids.len(),
                     dropped,
+                    commented: !comment.trim().is_empty(),
                 });
                 if !ids.is_empty() {
                     self.emit(WidgetEvent::Attached {

@@ -84,11 +84,17 @@ pub fn KeptList(controller: Controller) -> impl IntoView {
                 match controller.attach_status.get() {
                     AttachStatus::Idle => String::new(),
                     AttachStatus::Working => w.text(Key::Attaching),
-                    AttachStatus::Attached { issue, count, dropped } => {
-                        // No file went: a comment alone was posted.
-                        let attached = match count {
-                            0 => w.say(Key::CommentPosted, &[&issue], |m| (m.comment_posted)(&issue)),
-                            _ => w.count(Key::Attached, count, &[&issue], |m| (m.attached)(count, &issue)),
+                    AttachStatus::Attached { issue, count, dropped, commented } => {
+                        // The comment is said too: the user typed it, and
+                        // wants to know it went.
+                        let posted = commented
+                            .then(|| w.say(Key::CommentPosted, &[&issue], |m| (m.comment_posted)(&issue)));
+                        let files = (count > 0)
+                            .then(|| w.count(Key::Attached, count, &[&issue], |m| (m.attached)(count, &issue)));
+                        let attached = match (files, posted) {
+                            (Some(files), Some(posted)) => format!("{files}. {posted}"),
+                            (Some(one), None) | (None, Some(one)) => one,
+                            (None, None) => String::new(),
                         };
                         match dropped {
                             0 => attached,
