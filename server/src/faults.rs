@@ -1,9 +1,11 @@
 //! Injected failures, so clients can be tested against a flaky server:
 //! `--fault-rate F` makes that share of upload requests fail, alternately
 //! with a 503 in the API's error shape and by closing the connection while
-//! the body is still arriving. Which requests fail follows from
+//! the body is still arriving (after a status line whose body is cut
+//! short: see [`close_connection`]). Which requests fail follows from
 //! `--fault-seed` and the order of arrival alone, so a run can be replayed.
 
+use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
@@ -27,7 +29,7 @@ const FIRST_BYTES_WAIT: Duration = Duration::from_secs(5);
 pub enum Fault {
     /// 503 with the API's error body.
     Unavailable,
-    /// The connection is closed mid-body, with no response at all.
+    /// The connection is closed mid-body, the answer cut short.
     Close,
 }
 
@@ -102,10 +104,20 @@ pub async fn inject(
     }
 }
 
-/// A response whose body fails before anything is written: hyper then drops
-/// the connection without sending the status line.
+/// A 502 whose body breaks off: hyper sends the status line and headers
+/// while the body waits, then drops the connection. With no status line at
+/// all, a browser resends the request itself when the connection was a
+/// reused one (Chromium does, unseen by the page), and the fault would
+/// never reach the client under test; an answer cut short it cannot
+/// resend, and the page sees a network error.
 fn close_connection() -> Response {
-    let mut response = Body::new(Aborted).into_response();
+    let mut response = Body::new(CutShort::new()).into_response();
+    *response.status_mut() = axum::http::StatusCode::BAD_GATEWAY;
+    // More than is ever sent: the client knows the answer was cut.
+    response.headers_mut().insert(
+        axum::http::header::CONTENT_LENGTH,
+        axum::http::HeaderValue::from_static("64"),
+    );
     response.extensions_mut().insert(ConnectionClosed);
     response
 }
@@ -114,19 +126,36 @@ fn close_connection() -> Response {
 #[derive(Debug, Clone, Copy)]
 pub struct ConnectionClosed;
 
-struct Aborted;
+/// How long the body waits before it fails: long enough for hyper to have
+/// written the status line and headers out.
+const CUT_AFTER: Duration = Duration::from_millis(50);
 
-impl http_body::Body for Aborted {
+struct CutShort {
+    wait: Pin<Box<tokio::time::Sleep>>,
+}
+
+impl CutShort {
+    fn new() -> Self {
+        Self {
+            wait: Box::pin(tokio::time::sleep(CUT_AFTER)),
+        }
+    }
+}
+
+impl http_body::Body for CutShort {
     type Data = Bytes;
     type Error = std::io::Error;
 
     fn poll_frame(
-        self: Pin<&mut Self>,
-        _cx: &mut Context<'_>,
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, std::io::Error>>> {
-        Poll::Ready(Some(Err(std::io::Error::other(
-            "connection closed on purpose (--fault-rate)",
-        ))))
+        match self.wait.as_mut().poll(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(()) => Poll::Ready(Some(Err(std::io::Error::other(
+                "connection closed on purpose (--fault-rate)",
+            )))),
+        }
     }
 }
 
