@@ -596,6 +596,40 @@ mod custom_wording {
     }
 
     #[test]
+    fn names_the_host_did_not_word_start_with_the_words_it_did() {
+        let arabic = wording(
+            "ar",
+            r#"{"dropHere":"أسقط الملفات هنا أو ","browse":"تصفح","remove":"إزالة","cancel":"إلغاء",
+                "retryFile":"أعد {name}"}"#,
+            None,
+        );
+        assert_eq!(arabic.text(Key::DropZoneLabel), "أسقط الملفات هنا أو تصفح");
+        let remove = arabic.say(Key::RemoveFile, &["a.txt"], |m| (m.remove_file)("a.txt"));
+        assert_eq!(remove, "إزالة a.txt");
+        let kept = arabic.say(Key::RemoveKept, &["a.txt"], |m| (m.remove_kept)("a.txt"));
+        assert_eq!(kept, "إزالة a.txt");
+        let cancel = arabic.say(Key::CancelFile, &["a.txt"], |m| (m.cancel_file)("a.txt"));
+        assert_eq!(cancel, "إلغاء a.txt");
+        // A name the host worded is its own; one whose words it left to
+        // the table stays the table's.
+        let retry = arabic.say(Key::RetryFile, &["a.txt"], |m| (m.retry_file)("a.txt"));
+        assert_eq!(retry, "أعد a.txt");
+        let delete = arabic.say(Key::DeleteFile, &["a.txt", "DEMO-1"], |m| {
+            (m.delete_file)("a.txt", "DEMO-1")
+        });
+        assert_eq!(
+            delete,
+            (Locale::En.messages().delete_file)("a.txt", "DEMO-1")
+        );
+        // With none of the shown words worded, the built-in name.
+        let plain = wording("en", r#"{"keep":"Keep it"}"#, None);
+        assert_eq!(
+            plain.text(Key::DropZoneLabel),
+            Locale::En.messages().drop_zone_label
+        );
+    }
+
+    #[test]
     fn the_lang_tag_is_the_language_of_the_words_shown() {
         let german = || Language::parse("de-CH").unwrap();
         // No words of its own: English stands in, and is tagged so.

@@ -135,6 +135,7 @@ impl Wording {
     /// A fixed text.
     pub fn text(&self, key: Key) -> String {
         self.custom(key, None, &[])
+            .or_else(|| self.name_from_shown_words(key, &[]))
             .unwrap_or_else(|| key.builtin_text(self.messages()).to_owned())
     }
 
@@ -146,7 +147,35 @@ impl Wording {
         builtin: impl FnOnce(&'static Messages) -> String,
     ) -> String {
         self.custom(key, None, values)
+            .or_else(|| self.name_from_shown_words(key, values))
             .unwrap_or_else(|| builtin(self.messages()))
+    }
+
+    /// A control's accessible name the host did not word, where it worded
+    /// the words the control shows: those words (and the file's name), not
+    /// the built-in table's sentence. Voice control finds a control by the
+    /// words it shows (WCAG 2.5.3), and an English name inside an Arabic
+    /// widget is read with an Arabic voice.
+    fn name_from_shown_words(&self, key: Key, values: &[&str]) -> Option<String> {
+        let custom = self.custom.as_deref()?;
+        let worded = |shown: Key| custom.get(shown).is_some();
+        let shown = match key {
+            Key::DropZoneLabel if worded(Key::DropHere) || worded(Key::Browse) => {
+                return Some(format!(
+                    "{}{}",
+                    self.text(Key::DropHere),
+                    self.text(Key::Browse)
+                ));
+            }
+            Key::CancelFile => Key::Cancel,
+            Key::RetryFile => Key::Retry,
+            Key::RetryNowFile => Key::RetryNow,
+            Key::RemoveFile | Key::RemoveKept => Key::Remove,
+            Key::DeleteFile => Key::DeleteFromIssue,
+            _ => return None,
+        };
+        let name = values.first()?;
+        worded(shown).then(|| format!("{} {name}", self.text(shown)))
     }
 
     /// A sentence about `n` things (the first of its values): the host's
