@@ -2171,6 +2171,38 @@ const GERMAN: &str = r#"{
     "filesAdded": {"one": "{count} Datei hinzugefügt", "other": "{count} Dateien hinzugefügt"}
 }"#;
 
+/// Right to left, the progress bar starts after the file's icon too, on
+/// the icon's left, not under it.
+#[wasm_bindgen_test]
+async fn the_progress_bar_follows_the_direction_of_the_words() {
+    let page = container();
+    page.set_attribute("dir", "rtl").unwrap();
+    let el = element_in(&page, &[("locale", "he"), ("api", slow_server())]);
+    Reflect::set(&el, &"strings".into(), &json(r#"{"browse": "עיון"}"#)).unwrap();
+    wait_for("right to left", 2_000, || {
+        shadow_attr(&el, "[data-ta=widget]", "dir").as_deref() == Some("rtl")
+    })
+    .await;
+    drop_files(&dropzone(&el), &[file(b"slow", "slow.txt", "text/plain")]);
+    let in_row = |selector: &str| {
+        shadow(&el)
+            .query_selector(&format!("[data-ta=row] {selector}"))
+            .unwrap()
+    };
+    wait_for("the progress bar", 5_000, || in_row("progress").is_some()).await;
+    let bar = in_row("progress").unwrap().get_bounding_client_rect();
+    let icon = in_row(".ta-preview").unwrap().get_bounding_client_rect();
+    assert!(
+        bar.right() <= icon.left() + 1.0,
+        "bar {}..{}, icon {}..{}",
+        bar.left(),
+        bar.right(),
+        icon.left(),
+        icon.right()
+    );
+    el.remove();
+}
+
 /// A row is as tall while it uploads, its progress bar shown, as once
 /// done: the rows below do not jump as each file finishes (they moved
 /// 20 px at each).
