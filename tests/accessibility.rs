@@ -355,9 +355,9 @@ async fn every_refusal_of_a_drop_is_heard() {
         ],
     );
     let told = "3 files added. \
-                a.txt failed: Too large: 3 B (at most 2 B). \
-                b.txt failed: Too large: 3 B (at most 2 B). \
-                c.txt failed: Too large: 3 B (at most 2 B)";
+                a.txt failed: Too large: 3\u{a0}B (at most 2\u{a0}B). \
+                b.txt failed: Too large: 3\u{a0}B (at most 2\u{a0}B). \
+                c.txt failed: Too large: 3\u{a0}B (at most 2\u{a0}B)";
     wait_for("the three refusals", 5_000, || text(&live) == told).await;
 }
 

@@ -2362,7 +2362,7 @@ async fn the_widget_is_written_in_the_direction_of_its_words() {
     wait_for("the row", 2_000, || size_of().is_some()).await;
     let size = size_of().unwrap();
     let words = size.first_child().unwrap();
-    assert_eq!(words.text_content().as_deref(), Some("12 B"));
+    assert_eq!(words.text_content().as_deref(), Some("12\u{a0}B"));
     let left_of = |at: u32| {
         let range = document().create_range().unwrap();
         range.set_start(&words, at).unwrap();
@@ -2589,7 +2589,7 @@ async fn strings_changed_at_run_time_redraw_every_text() {
     .await;
     assert_eq!(
         shadow_text(&el, &format!("{refused} [data-ta=status]")),
-        "Zu groß: 2.0 KB > 1.0 KB"
+        "Zu groß: 2.0\u{a0}KB > 1.0\u{a0}KB"
     );
     assert_eq!(
         shadow_text(&el, &format!("{done} [data-ta=remove]")),
@@ -2617,7 +2617,7 @@ async fn strings_changed_at_run_time_redraw_every_text() {
     .await;
     assert_eq!(
         shadow_text(&el, "[data-ta=summary]"),
-        "1 of 1 uploaded · 2 B of 2 B"
+        "1 of 1 uploaded · 2\u{a0}B of 2\u{a0}B"
     );
     el.remove();
 }

@@ -268,7 +268,8 @@ async fn kept_files_attach_to_an_issue_and_the_list_empties() {
         .unwrap();
     click(&root, "[data-ta=attach-button]");
     wait_for("the comment", 10_000, || {
-        text(&query(&root, "[data-ta=attach-status]").unwrap()) == "1 file attached to DEMO-3"
+        text(&query(&root, "[data-ta=attach-status]").unwrap())
+            == "1 file attached to DEMO-3. Comment posted to DEMO-3"
     })
     .await;
     let (_, comments) = get_json(&format!("{}/v2/issues/DEMO-3/comments", server())).await;

@@ -57,20 +57,20 @@ async fn russian_then_english_at_run_time() {
     wait_for("the refusals in the live region", 2_000, || {
         text(&live)
             == "Добавлено 2 файла. \
-                Файл «big.txt» не загружен: Слишком большой: 2,0 КБ (не больше 1,0 КБ). \
-                Файл «bigger.txt» не загружен: Слишком большой: 3,0 КБ (не больше 1,0 КБ)"
+                Файл «big.txt» не загружен: Слишком большой: 2,0\u{a0}КБ (не больше 1,0\u{a0}КБ). \
+                Файл «bigger.txt» не загружен: Слишком большой: 3,0\u{a0}КБ (не больше 1,0\u{a0}КБ)"
     })
     .await;
     let rows = query_all(&root, "[data-ta=row]");
     assert_eq!(
         status_of(&rows[0]),
-        "Слишком большой: 2,0 КБ (не больше 1,0 КБ)"
+        "Слишком большой: 2,0\u{a0}КБ (не больше 1,0\u{a0}КБ)"
     );
     assert_eq!(
         text(&query(&rows[0], "[data-ta=remove]").unwrap()),
         "Убрать"
     );
-    assert!(text(&rows[1]).contains("3,0 КБ"), "{}", text(&rows[1]));
+    assert!(text(&rows[1]).contains("3,0\u{a0}КБ"), "{}", text(&rows[1]));
 
     // One that uploads: its row, the summary and the news in Russian.
     drop_files(&zone, &[file(b"ok", "ok.txt", "text/plain")]);
@@ -85,7 +85,7 @@ async fn russian_then_english_at_run_time() {
     })
     .await;
     assert!(
-        text(&summary).starts_with("Загружено 1 из 1 · 2 Б из 2 Б"),
+        text(&summary).starts_with("Загружено 1 из 1 · 2\u{a0}Б из 2\u{a0}Б"),
         "{}",
         text(&summary)
     );
@@ -107,12 +107,15 @@ async fn russian_then_english_at_run_time() {
     // set anew, it would be read out a second time.
     assert_eq!(text(&live), "Файл «ok.txt» загружен");
     let rows = query_all(&root, "[data-ta=row]");
-    assert_eq!(status_of(&rows[0]), "Too large: 2.0 KB (at most 1.0 KB)");
+    assert_eq!(
+        status_of(&rows[0]),
+        "Too large: 2.0\u{a0}KB (at most 1.0\u{a0}KB)"
+    );
     assert_eq!(
         text(&query(&rows[0], "[data-ta=remove]").unwrap()),
         "Remove"
     );
-    assert!(text(&summary).starts_with("1 of 1 uploaded · 2 B of 2 B"));
+    assert!(text(&summary).starts_with("1 of 1 uploaded · 2\u{a0}B of 2\u{a0}B"));
     assert!(text(&zone).starts_with("Drop files here or"));
     assert_eq!(
         text(&query(&root, "[data-ta=kept] .ta-kept-title").unwrap()),

@@ -275,7 +275,7 @@ async fn refused_files_say_why_and_the_rest_upload() {
     assert_eq!(attr(&rows[0], "data-state").as_deref(), Some("refused"));
     assert_eq!(
         text(&query(&rows[0], "[data-ta=status]").unwrap()),
-        "Too large: 2.0 KB (at most 1.0 KB)"
+        "Too large: 2.0\u{a0}KB (at most 1.0\u{a0}KB)"
     );
     assert_eq!(attr(&rows[1], "data-state").as_deref(), Some("refused"));
     assert!(text(&query(&rows[1], "[data-ta=status]").unwrap()).contains("not accepted"));

@@ -173,7 +173,7 @@ mod tests {
         }
         assert_eq!(
             UploadError::Refused(refusal).to_string(),
-            "Too large: 2.0 KB (at most 1.0 KB)"
+            "Too large: 2.0\u{a0}KB (at most 1.0\u{a0}KB)"
         );
     }
 

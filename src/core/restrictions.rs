@@ -412,6 +412,6 @@ mod tests {
             max: 1 << 30,
         }
         .to_string();
-        assert_eq!(text, "Too large: 3.0 GB (at most 1.0 GB)");
+        assert_eq!(text, "Too large: 3.0\u{a0}GB (at most 1.0\u{a0}GB)");
     }
 }

@@ -128,7 +128,8 @@ test('with faults simulated, every file still ends uploaded after retries', asyn
   assert.equal(await page.evaluate(() => globalThis.sawRetry), true, 'some upload was retried');
   assert.equal(await page.locator('[data-ta=kept-id]').count(), files.length);
   // A failed attempt is the server's doing, not the page's: no script errors.
-  assert.deepEqual(problems.filter((p) => !p.includes('503') && !p.includes('net::ERR')), []);
+  // (The connections it closes come after a 502 status line.)
+  assert.deepEqual(problems.filter((p) => !/\b50[23]\b/.test(p) && !p.includes('net::ERR')), []);
   await page.close();
 });
 

@@ -369,7 +369,7 @@ document.querySelector('tracker-attachments')
     await page.waitForFunction(() => globalThis.ready === true, null, { timeout: 20_000 });
     await page.locator('tracker-attachments [data-ta=file-input]').setInputFiles(path);
     const row = page.locator('tracker-attachments [data-ta=row]');
-    await row.locator('[data-ta=status]', { hasText: /Uploading [1-7]\.0 MB of 8\.0 MB/ }).waitFor({ timeout: 20_000 });
+    await row.locator('[data-ta=status]', { hasText: /Uploading [1-7]\.0\sMB of 8\.0\sMB/ }).waitFor({ timeout: 20_000 });
     appendFileSync(path, 'one more line\n');
     await row.and(page.locator('[data-state=failed]')).waitFor({ timeout: 20_000 });
     assert.match(await row.locator('[data-ta=status]').innerText(), /changed or was moved after it was added/);

@@ -183,13 +183,13 @@ fn bulk_news_agrees_with_its_count() {
 #[test]
 fn sizes_in_both_locales() {
     let cases: [(u64, &str, &str); 7] = [
-        (0, "0 B", "0 Б"),
-        (1023, "1,023 B", "1\u{a0}023 Б"),
-        (1536, "1.5 KB", "1,5 КБ"),
-        (1536 * 1024, "1.5 MB", "1,5 МБ"),
-        (20 * 1024 * 1024, "20 MB", "20 МБ"),
-        (1 << 30, "1.0 GB", "1,0 ГБ"),
-        (u64::MAX, "16384 PB", "16384 ПБ"),
+        (0, "0\u{a0}B", "0\u{a0}Б"),
+        (1023, "1,023\u{a0}B", "1\u{a0}023\u{a0}Б"),
+        (1536, "1.5\u{a0}KB", "1,5\u{a0}КБ"),
+        (1536 * 1024, "1.5\u{a0}MB", "1,5\u{a0}МБ"),
+        (20 * 1024 * 1024, "20\u{a0}MB", "20\u{a0}МБ"),
+        (1 << 30, "1.0\u{a0}GB", "1,0\u{a0}ГБ"),
+        (u64::MAX, "16384\u{a0}PB", "16384\u{a0}ПБ"),
     ];
     for (bytes, en, ru) in cases {
         assert_eq!(Locale::En.bytes(bytes), en);
@@ -200,12 +200,16 @@ fn sizes_in_both_locales() {
 #[test]
 fn times_in_both_locales() {
     let cases: [(f64, &str, &str); 8] = [
-        (0.2, "1 s", "1 с"),
-        (59.0, "59 s", "59 с"),
-        (60.0, "1 min", "1 мин"),
-        (125.0, "2 min 5 s", "2 мин 5 с"),
-        (3600.0 + 180.0 + 7.0, "1 h 3 min", "1 ч 3 мин"),
-        (7200.0, "2 h", "2 ч"),
+        (0.2, "1\u{a0}s", "1\u{a0}с"),
+        (59.0, "59\u{a0}s", "59\u{a0}с"),
+        (60.0, "1\u{a0}min", "1\u{a0}мин"),
+        (125.0, "2\u{a0}min 5\u{a0}s", "2\u{a0}мин 5\u{a0}с"),
+        (
+            3600.0 + 180.0 + 7.0,
+            "1\u{a0}h 3\u{a0}min",
+            "1\u{a0}ч 3\u{a0}мин",
+        ),
+        (7200.0, "2\u{a0}h", "2\u{a0}ч"),
         (f64::NAN, "–", "–"),
         (-1.0, "–", "–"),
     ];
@@ -313,7 +317,7 @@ fn every_refusal_and_error_reads_in_both_locales() {
             size: 3 << 30,
             max: 1 << 30
         }),
-        "Слишком большой: 3,0 ГБ (не больше 1,0 ГБ)"
+        "Слишком большой: 3,0\u{a0}ГБ (не больше 1,0\u{a0}ГБ)"
     );
     // A server's message stays as the server wrote it.
     let server = UploadError::Http {
@@ -544,22 +548,25 @@ fn a_refusal_never_shows_two_equal_sizes() {
     // Rounded apart: as usual.
     assert_eq!(
         over(60 << 20, 50 << 20, Locale::En),
-        "Too large: 60 MB (at most 50 MB)"
+        "Too large: 60\u{a0}MB (at most 50\u{a0}MB)"
     );
     // One byte over 50 MiB reads "50 MB" both times rounded: exact instead.
     assert_eq!(
         over((50 << 20) + 1, 50 << 20, Locale::En),
-        "Too large: 52,428,801 B (at most 52,428,800 B)"
+        "Too large: 52,428,801\u{a0}B (at most 52,428,800\u{a0}B)"
     );
     assert_eq!(
         over((50 << 20) + 1, 50 << 20, Locale::Ru),
-        "Слишком большой: 52\u{a0}428\u{a0}801 Б (не больше 52\u{a0}428\u{a0}800 Б)"
+        "Слишком большой: 52\u{a0}428\u{a0}801\u{a0}Б (не больше 52\u{a0}428\u{a0}800\u{a0}Б)"
     );
     let under = Locale::En.refusal(&crate::core::Refusal::TooSmall {
         size: 1023 * 1024 + 1,
         min: 1023 * 1024 + 2,
     });
-    assert_eq!(under, "Too small: 1,047,553 B (at least 1,047,554 B)");
+    assert_eq!(
+        under,
+        "Too small: 1,047,553\u{a0}B (at least 1,047,554\u{a0}B)"
+    );
 }
 
 mod custom_wording {
@@ -820,7 +827,7 @@ mod custom_wording {
                 size: 2048 + 512,
                 max: 1024
             }),
-            "{name} ist zu groß: 2,5 kB (höchstens 1,0 kB)"
+            "{name} ist zu groß: 2,5\u{a0}kB (höchstens 1,0\u{a0}kB)"
         );
         // Without a rule, every count takes `other`; English stays English.
         assert_eq!(w.plural(1.0), PluralCategory::Other);
@@ -856,8 +863,13 @@ mod custom_wording {
         assert_eq!(added(5), "Dodano 5 plików");
         assert_eq!(added(22), "Dodano 22 pliki");
         assert_eq!(
-            w.count(Key::Summary, 4, &["1", "1 KB", "2 KB"], |_| unreachable!()),
-            "1/4 · 1 KB/2 KB"
+            w.count(
+                Key::Summary,
+                4,
+                &["1", "1\u{a0}KB", "2\u{a0}KB"],
+                |_| unreachable!()
+            ),
+            "1/4 · 1\u{a0}KB/2\u{a0}KB"
         );
         // A built-in language keeps its own rule: Russian `few` for 3.
         let ru = wording(

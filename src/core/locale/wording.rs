@@ -214,9 +214,10 @@ impl Wording {
             return self.exact_bytes(bytes);
         };
         let name = units.get(unit).copied().unwrap_or_default();
+        // A no-break space: a narrow row wraps "5.7 / KB" otherwise.
         match tenth {
-            Some(t) => format!("{whole}{}{t} {name}", self.text(Key::DecimalSeparator)),
-            None => format!("{whole} {name}"),
+            Some(t) => format!("{whole}{}{t}\u{a0}{name}", self.text(Key::DecimalSeparator)),
+            None => format!("{whole}\u{a0}{name}"),
         }
     }
 
@@ -242,7 +243,7 @@ impl Wording {
             grouped.push(digit);
         }
         let [b, ..] = self.units();
-        format!("{grouped} {b}")
+        format!("{grouped}\u{a0}{b}")
     }
 
     /// A time left as a person reads it: `2 min 5 s`, `2 мин 5 с`.
@@ -258,11 +259,12 @@ impl Wording {
             self.text(Key::Seconds),
         );
         match (h, min) {
-            (0, 0) => format!("{s} {su}"),
-            (0, _) if s == 0 => format!("{min} {mu}"),
-            (0, _) => format!("{min} {mu} {s} {su}"),
-            _ if min == 0 => format!("{h} {hu}"),
-            _ => format!("{h} {hu} {min} {mu}"),
+            // Each number kept with its unit, as sizes are.
+            (0, 0) => format!("{s}\u{a0}{su}"),
+            (0, _) if s == 0 => format!("{min}\u{a0}{mu}"),
+            (0, _) => format!("{min}\u{a0}{mu} {s}\u{a0}{su}"),
+            _ if min == 0 => format!("{h}\u{a0}{hu}"),
+            _ => format!("{h}\u{a0}{hu} {min}\u{a0}{mu}"),
         }
     }
 
