@@ -200,8 +200,12 @@ struct Mounted {
     source: Source,
     properties: Properties,
     storage_key: String,
-    /// The number it holds `storage_key` under (none with `persist: none`).
+    /// The number it holds `storage_key` under (none with `persist: none`,
+    /// or while the element is out of the page).
     key_hold: Option<u64>,
+    /// The element left the page and may not come back (see `detached`):
+    /// a reconfiguration meanwhile takes no hold of a key.
+    detached: bool,
     /// Whether `storage_key` was the page's own choice (`persist-key`), not
     /// the one fallen back to (the id, the name, `default`).
     key_given: bool,
@@ -348,7 +352,15 @@ impl TrackerAttachmentsHandle {
     /// Opens the browser's file dialog; call it from a click or key handler.
     #[wasm_bindgen(js_name = openFileDialog)]
     pub fn open_file_dialog(&self) {
-        let _ = self.with_controller(|c| c.open_file_dialog());
+        let enabled = self.with_controller(|c| {
+            c.open_file_dialog();
+            untrack(|| c.enabled())
+        });
+        if enabled == Some(false) {
+            crate::web::console::warn(
+                "tracker-attachments: openFileDialog() on a disabled widget opens nothing",
+            );
+        }
     }
 
     /// Attaches the kept files to `issue`; resolves to the ids attached.
@@ -430,11 +442,10 @@ impl TrackerAttachmentsHandle {
     /// Turbo) takes the key with no warning of two widgets sharing it.
     #[wasm_bindgen(js_name = __detached)]
     pub fn detached(&self) {
-        let hold = self
-            .mounted
-            .borrow_mut()
-            .as_mut()
-            .and_then(|m| m.key_hold.take());
+        let hold = self.mounted.borrow_mut().as_mut().and_then(|m| {
+            m.detached = true;
+            m.key_hold.take()
+        });
         forget_key(hold);
     }
 
@@ -455,6 +466,9 @@ impl TrackerAttachmentsHandle {
         };
         if let Some(root) = host.shadow_root() {
             let _ = adopt_styles(&host, &root);
+        }
+        if let Some(m) = self.mounted.borrow_mut().as_mut() {
+            m.detached = false;
         }
         if let (false, Some(persist)) = (held, persist) {
             let hold = hold_key(&key, persist);
@@ -479,6 +493,7 @@ impl TrackerAttachmentsHandle {
             owner,
             view,
             container,
+            host,
             form_value,
             key_hold,
             ..
@@ -488,6 +503,16 @@ impl TrackerAttachmentsHandle {
         owner.cleanup();
         drop(view);
         container.remove();
+        // A shadow root of the page's own (a `mount()` host's) goes back to
+        // its own sheets; ours, if the host is mounted again, comes back.
+        if let Some(root) = host.shadow_root() {
+            let sheets: Array = root
+                .adopted_style_sheets()
+                .iter()
+                .filter(|s| !is_our_sheet(s))
+                .collect();
+            root.set_adopted_style_sheets(&sheets);
+        }
         form_value.clear();
         forget_key(key_hold);
     }
@@ -559,6 +584,7 @@ impl TrackerAttachmentsHandle {
                         .unwrap_or_default();
                     let ids: Vec<String> =
                         controller.attachments().into_iter().map(|a| a.id).collect();
+                    form_value.set_disabled(!controller.enabled());
                     form_value.show(&name, &ids);
                 });
                 view! { <ControlledWidget controller=controller/> }
@@ -579,6 +605,7 @@ impl TrackerAttachmentsHandle {
             properties,
             storage_key,
             key_hold,
+            detached: false,
             key_given: given,
             locale_warned: None,
             told,
@@ -607,6 +634,7 @@ impl TrackerAttachmentsHandle {
             old_key,
             old_hold,
             old_key_given,
+            detached,
         )) = self.mounted.borrow().as_ref().map(|m| {
             (
                 m.controller,
@@ -617,6 +645,7 @@ impl TrackerAttachmentsHandle {
                 m.storage_key.clone(),
                 m.key_hold,
                 m.key_given,
+                m.detached,
             )
         })
         else {
@@ -624,6 +653,12 @@ impl TrackerAttachmentsHandle {
         };
         let (options, warnings, locale_warning) =
             build_options(&host, &form_value, &source, &properties);
+        // Out of the page, the element holds no key: `__reconnected` takes
+        // it, should it come back.
+        let take = |key: &str| match detached {
+            true => None,
+            false => hold_key(key, options.persist),
+        };
         let news = self
             .mounted
             .borrow_mut()
@@ -640,7 +675,7 @@ impl TrackerAttachmentsHandle {
             let holds = options.persist != crate::web::Persist::None;
             if holds != old_hold.is_some() {
                 forget_key(old_hold);
-                let hold = hold_key(&key, options.persist);
+                let hold = take(&key);
                 if let Some(m) = self.mounted.borrow_mut().as_mut() {
                     m.key_hold = hold;
                 }
@@ -651,7 +686,7 @@ impl TrackerAttachmentsHandle {
         // The old key is free for another widget; the new one may already
         // be another's.
         forget_key(old_hold);
-        let hold = hold_key(&key, options.persist);
+        let hold = take(&key);
         if let Some(m) = self.mounted.borrow_mut().as_mut() {
             m.storage_key = key;
             m.key_hold = hold;

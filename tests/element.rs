@@ -294,7 +294,7 @@ async fn a_removed_element_stores_its_long_list_in_full() {
     let stored = tracker_attachments::web::load_kept(Persist::Session, &stored_key);
     assert_eq!(stored.len(), 10_001);
     // Removed before that timer: what it would have stored is stored as
-    // the widget goes (in a microtask, once the element is surely gone).
+    // the widget goes (once the task is done and the element is surely gone).
     el.remove();
     wait_for("the widget gone", 2_000, || {
         shadow(&el).child_element_count() == 0
@@ -876,7 +876,7 @@ async fn a_changed_persist_key_is_checked_and_the_old_one_freed() {
 }
 
 /// htmx and Turbo swap an element for a like one: the new one is in the
-/// page before the old one unmounts (a microtask after its removal). The
+/// page before the old one unmounts (a task after its removal). The
 /// two never really share the list, and nothing is warned.
 #[wasm_bindgen_test]
 async fn an_element_swapped_for_a_like_one_is_not_warned_about() {
@@ -1342,6 +1342,19 @@ async fn a_disabled_fieldset_or_attribute_takes_no_files() {
             warnings.borrow().join("\n")
         });
         assert!(warned.contains("disabled"), "{warned}");
+        // A paste is left to the page, not swallowed.
+        let pasted = web_sys::DataTransfer::new().unwrap();
+        pasted
+            .items()
+            .add_with_file(&file(b"5", "pasted.txt", "text/plain"))
+            .unwrap();
+        let init = web_sys::ClipboardEventInit::new();
+        init.set_bubbles(true);
+        init.set_cancelable(true);
+        init.set_clipboard_data(Some(&pasted));
+        let paste = web_sys::ClipboardEvent::new_with_event_init_dict("paste", &init).unwrap();
+        dropzone(&el).dispatch_event(&paste).unwrap();
+        assert!(!paste.default_prevented());
         fieldset.remove_attribute("disabled").unwrap();
         el.remove_attribute("disabled").unwrap();
         wait_for("the drop zone enabled", 2_000, || zone_disabled().is_none()).await;
@@ -1365,12 +1378,27 @@ async fn a_disabled_fieldset_or_attribute_takes_no_files() {
 /// `mount()` takes `disabled` as an option, and `setOptions()` changes it.
 #[wasm_bindgen_test]
 async fn mount_takes_disabled_as_an_option() {
-    let host = container();
-    let handle = mount(
-        host.clone(),
-        dev_options_object(&[("disabled", JsValue::TRUE), ("persist", "none".into())]).into(),
-    )
-    .expect("mounted");
+    let form = document().create_element("form").unwrap();
+    container().append_child(&form).unwrap();
+    let host: HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    form.append_child(&host).unwrap();
+    let handle = mount(host.clone(), dev_options_object(&[]).into()).expect("mounted");
+    handle.add_files(file(b"x", "x.txt", "text/plain").into());
+    wait_for("the upload", 10_000, || {
+        strings(&handle.attachment_ids().into()).len() == 1
+    })
+    .await;
+    let submitted = || {
+        strings(
+            &web_sys::FormData::new_with_form(form.unchecked_ref())
+                .unwrap()
+                .get_all("attachmentIds"),
+        )
+    };
+    assert_eq!(submitted().len(), 1);
+    // Disabled, its hidden inputs are too: the form leaves the ids out, as
+    // it does a disabled element's.
+    handle.set_options(options_object(&[("disabled", JsValue::TRUE)]).into());
     let zone_disabled = || {
         host.shadow_root()
             .unwrap()
@@ -1378,10 +1406,16 @@ async fn mount_takes_disabled_as_an_option() {
             .unwrap()
             .and_then(|zone| zone.get_attribute("aria-disabled"))
     };
-    assert_eq!(zone_disabled().as_deref(), Some("true"));
+    wait_for("the drop zone disabled", 2_000, || {
+        zone_disabled().as_deref() == Some("true")
+    })
+    .await;
+    wait_for("the ids left out", 2_000, || submitted().is_empty()).await;
     handle.set_options(options_object(&[("disabled", JsValue::NULL)]).into());
     wait_for("the drop zone enabled", 2_000, || zone_disabled().is_none()).await;
+    wait_for("the ids back", 2_000, || submitted().len() == 1).await;
     handle.unmount();
+    form.remove();
 }
 
 #[wasm_bindgen_test]
@@ -1482,6 +1516,10 @@ fn mount_into_a_shadow_root_of_the_pages_keeps_its_styles() {
             "the widget is there"
         );
         handle.unmount();
+        // Unmounted, the root has the page's sheet alone again.
+        let adopted = root.adopted_style_sheets();
+        assert_eq!(adopted.length(), 1);
+        assert_eq!(adopted.get(0), JsValue::from(&page_sheet));
     }
 }
 

@@ -20,7 +20,16 @@ export function defineElement(tag, observed, hooks) {
     static formAssociated = true;
 
     #widget = null;
-    #internals = this.attachInternals();
+    // None in a browser without ElementInternals (Safari before 16.4), or
+    // where a subclass took them first: the widget then keeps hidden
+    // inputs in the light DOM for the form, as it did before.
+    #internals = (() => {
+      try {
+        return typeof this.attachInternals === 'function' ? this.attachInternals() : null;
+      } catch {
+        return null;
+      }
+    })();
     // What the page set as properties, kept for a widget made later.
     #given = { authorization: null, headers: null, fields: null, strings: null, beforeAdd: null };
     // The widget's way to set what the form submits: the ids under `name`.
@@ -63,7 +72,7 @@ export function defineElement(tag, observed, hooks) {
           given.fields,
           given.strings,
           given.beforeAdd,
-          this.#setFormValue,
+          this.#internals === null ? null : this.#setFormValue,
         );
         this.#widget?.__setFormDisabled(this.matches(':disabled'));
       }
@@ -78,14 +87,19 @@ export function defineElement(tag, observed, hooks) {
       // between (Turbo's data-turbo-permanent takes it out of the old body
       // and puts it in the new one after `await`s): only an element still
       // detached once the task and its promises are done is really gone.
-      setTimeout(() => {
+      // A message, not setTimeout: a hidden tab holds timers back a second
+      // or more, and a removed widget would upload on meanwhile.
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => {
+        channel.port1.close();
         if (!this.isConnected && this.#widget !== null) {
           const widget = this.#widget;
           this.#widget = null;
           widget.unmount();
           widget.free();
         }
-      }, 0);
+      };
+      channel.port2.postMessage(null);
     }
 
     // Its `disabled` attribute, or a `<fieldset disabled>` around it.
@@ -134,31 +148,31 @@ export function defineElement(tag, observed, hooks) {
     }
 
     get form() {
-      return this.#internals.form;
+      return this.#internals?.form ?? this.closest('form');
     }
 
     get labels() {
-      return this.#internals.labels;
+      return this.#internals?.labels ?? document.createDocumentFragment().childNodes;
     }
 
     get validity() {
-      return this.#internals.validity;
+      return this.#internals?.validity;
     }
 
     get validationMessage() {
-      return this.#internals.validationMessage;
+      return this.#internals?.validationMessage ?? '';
     }
 
     get willValidate() {
-      return this.#internals.willValidate;
+      return this.#internals?.willValidate ?? false;
     }
 
     checkValidity() {
-      return this.#internals.checkValidity();
+      return this.#internals?.checkValidity() ?? true;
     }
 
     reportValidity() {
-      return this.#internals.reportValidity();
+      return this.#internals?.reportValidity() ?? true;
     }
 
     get authorization() {

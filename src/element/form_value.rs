@@ -10,6 +10,8 @@
 //! A `mount()` host is the page's own element and cannot become a form
 //! control: there the ids are hidden inputs in its light DOM.
 
+use std::cell::Cell;
+
 use js_sys::{Array, Function};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -20,10 +22,17 @@ const KEPT_INPUT_MARK: &str = "data-tracker-attachments-kept";
 
 pub enum FormValue {
     /// The element's `setFormValue(name, ids)` (element.js), which hands
-    /// its internals a `FormData` of the ids, or nothing.
+    /// its internals a `FormData` of the ids, or nothing. A disabled
+    /// element's value the browser leaves out of the form itself.
     Internals(Function),
-    /// A `mount()` host: one hidden input per id.
-    Inputs(HtmlElement),
+    /// A `mount()` host (or an element in a browser without
+    /// `ElementInternals`): one hidden input per id, `disabled` while the
+    /// widget is, so that the form leaves them out as it would a disabled
+    /// control's.
+    Inputs {
+        host: HtmlElement,
+        disabled: Cell<bool>,
+    },
 }
 
 impl FormValue {
@@ -32,7 +41,17 @@ impl FormValue {
     pub fn of(host: &HtmlElement, setter: JsValue) -> Self {
         match setter.dyn_into::<Function>() {
             Ok(set) => Self::Internals(set),
-            Err(_) => Self::Inputs(host.clone()),
+            Err(_) => Self::Inputs {
+                host: host.clone(),
+                disabled: Cell::new(false),
+            },
+        }
+    }
+
+    /// Whether the widget is disabled, for the next [`Self::show`].
+    pub fn set_disabled(&self, now: bool) {
+        if let Self::Inputs { disabled, .. } = self {
+            disabled.set(now);
         }
     }
 
@@ -45,7 +64,7 @@ impl FormValue {
                 // and the widget goes on whatever the form holds.
                 let _ = set.call2(&JsValue::NULL, &JsValue::from(name), &ids);
             }
-            Self::Inputs(host) => sync_inputs(host, name, ids),
+            Self::Inputs { host, disabled } => sync_inputs(host, name, ids, disabled.get()),
         }
     }
 
@@ -53,12 +72,12 @@ impl FormValue {
     pub fn clear(&self) {
         match self {
             Self::Internals(_) => self.show("", &[]),
-            Self::Inputs(host) => remove_inputs(host),
+            Self::Inputs { host, .. } => remove_inputs(host),
         }
     }
 }
 
-fn sync_inputs(host: &HtmlElement, name: &str, ids: &[String]) {
+fn sync_inputs(host: &HtmlElement, name: &str, ids: &[String], disabled: bool) {
     remove_inputs(host);
     let Some(document) = host.owner_document() else {
         return;
@@ -71,6 +90,9 @@ fn sync_inputs(host: &HtmlElement, name: &str, ids: &[String]) {
         let _ = input.set_attribute("name", name);
         let _ = input.set_attribute("value", id);
         let _ = input.set_attribute(KEPT_INPUT_MARK, "");
+        if disabled {
+            let _ = input.set_attribute("disabled", "");
+        }
         let _ = host.append_child(&input);
     }
 }

@@ -9,7 +9,8 @@ use crate::core::{shown_name, Attachment, KeptAttachments, Key, UploadError};
 const PAGE_ITEMS: usize = 100;
 
 /// The temporary attachments waiting to be attached to an issue, and one
-/// hidden input per id so a surrounding `<form>` submits them.
+/// hidden input per id so that a surrounding `<form>` of a Leptos page
+/// submits them (the custom element hands its form the ids itself).
 #[component]
 pub fn KeptList(controller: Controller) -> impl IntoView {
     // Redrawn when the list has settled (`kept_revision`), not on every
@@ -182,7 +183,8 @@ impl AttachForm {
                 </label>
                 // Marked, not `disabled`, while the attach runs: a disabled
                 // button drops focus to the page, where it would stay
-                // should the attach fail.
+                // should the attach fail. `disabled` only while the whole
+                // widget is.
                 <button type="button" part="button" class="ta-action ta-attach-button" data-ta="attach-button"
                     aria-disabled=move || attaching().then_some("true")
                     disabled=move || !controller.enabled()
@@ -230,11 +232,16 @@ fn KeptItem(attachment: Attachment, controller: Controller) -> impl IntoView {
         <div class="ta-kept-item" part="kept-item" role="listitem" data-ta="kept-item" data-id=id.clone()>
             <span class="ta-name" title=shown.clone()>{shown.clone()}</span>
             <code class="ta-kept-id" data-ta="kept-id">{id.clone()}</code>
+            // Submitted even while the widget is disabled: a reactive
+            // `disabled` on each of ten thousand items made a long list
+            // twice as slow to draw (the element and `mount()` leave a
+            // disabled widget's ids out of the form).
             <input type="hidden" name=field value=id.clone()/>
             // Not while an attach runs: the item would go onto the issue all
             // the same, and be counted as attached. Marked, not `disabled`:
             // a disabled button drops focus to the page, which the item's
             // leaving when the attach ends should hand to a neighbour.
+            // `disabled` only while the whole widget is.
             <button type="button" part="button" class="ta-action" aria-label=label
                 aria-disabled=move || attaching().then_some("true")
                 disabled=move || !controller.enabled()

@@ -37,7 +37,7 @@ pub struct WidgetOptions {
     pub form_fields: Vec<(String, String)>,
     /// Uploads running at once.
     pub concurrency: usize,
-    /// Form field name of the hidden inputs carrying kept ids.
+    /// Form field name under which a surrounding form submits the kept ids.
     pub name: String,
     /// Where kept temporary attachments survive a reload, and under which
     /// key (`tracker-attachments:{persist_key}`).

@@ -171,6 +171,11 @@ pub fn ControlledWidget(controller: Controller) -> impl IntoView {
             on:dragleave=target.on_drag_leave()
             on:drop=target.on_drop(controller)
             on:paste=move |ev: leptos::ev::ClipboardEvent| {
+                // Disabled, it leaves the paste to the page (or to a widget
+                // that takes the page's pastes).
+                if !untrack(|| controller.enabled()) {
+                    return;
+                }
                 let files = ev
                     .clipboard_data()
                     .map(|data| files_from_data_transfer(&data))

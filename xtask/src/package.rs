@@ -97,7 +97,7 @@ pub fn build(ws: &Workspace) -> Result<PathBuf, String> {
 
 /// Minifies every JavaScript file of the package in place, each on its own
 /// so the modules and their relative imports stay as they are: 18.3 KB
-/// gzip as wasm-bindgen and we write them, 11.8 KB minified (README
+/// gzip as wasm-bindgen and we write them, 11.7 KB minified (README
 /// "Sizes"). Minifying renames locals and drops comments only: exports,
 /// property names (the wasm's imports are looked up by them) and
 /// `import.meta.url` are kept, and the end-to-end tests load the minified
