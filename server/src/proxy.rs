@@ -928,10 +928,14 @@ async fn pass_back(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    headers.append(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("sandbox"),
-    );
+    // Not a PDF: Chromium shows none in a sandboxed document, and its
+    // viewer runs a PDF's scripts apart from the page's origin anyway.
+    if !is_pdf(&headers) {
+        headers.append(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("sandbox"),
+        );
+    }
     if let Some(moved) = &moved {
         moved.rebase.location(&mut headers);
     }
@@ -949,6 +953,15 @@ async fn pass_back(
     *response.status_mut() = status;
     *response.headers_mut() = headers;
     response
+}
+
+/// Whether an answer is a PDF, by its `Content-Type`.
+fn is_pdf(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("application/pdf"))
 }
 
 /// Paths can hold long file names; the log does not need them whole.

@@ -69,6 +69,32 @@ fn count(outcomes: &[Outcome], which: Outcome) -> usize {
     outcomes.iter().filter(|o| **o == which).count()
 }
 
+/// A closed connection comes after a status line: a small body is all
+/// sent before the server answers, so the client surely gets the 502, and
+/// then a body cut short. With no status line at all, a browser resends
+/// a request on a reused connection itself, and the page never sees the
+/// fault.
+#[tokio::test]
+async fn a_closed_connection_comes_after_a_502_status_line() {
+    let dir = TempDir::new();
+    let server = TestServer::start(Config {
+        fault_rate: 1.0,
+        // With this seed the first fault closes the connection.
+        fault_seed: Some(u64::MAX),
+        ..Config::with_data_dir(dir.data_dir())
+    })
+    .await;
+    let small = Form::new().part("file", Part::bytes(&b"tiny"[..]).file_name("f.bin"));
+    let response = server
+        .upload_request(small)
+        .send()
+        .await
+        .expect("a status line");
+    assert_eq!(response.status(), StatusCode::BAD_GATEWAY);
+    let body = response.bytes().await;
+    assert!(body.is_err(), "the body came whole: {body:?}");
+}
+
 #[tokio::test]
 async fn a_seed_fixes_which_uploads_fail_and_how() {
     let first_dir = TempDir::new();

@@ -280,7 +280,15 @@ async fn the_upstreams_challenge_is_not_passed_back() {
     );
 }
 
-fn html_attachment(_: &Seen, _: &str) -> Response {
+fn html_attachment(seen: &Seen, _: &str) -> Response {
+    if seen.target.ends_with(".pdf") {
+        return (
+            StatusCode::OK,
+            [("content-type", "Application/PDF")],
+            "%PDF-1.7",
+        )
+            .into_response();
+    }
     (
         StatusCode::OK,
         [
@@ -314,6 +322,14 @@ async fn upstream_bytes_come_back_sandboxed() {
         .map(|v| v.to_str().unwrap())
         .collect();
     assert_eq!(policies, ["img-src *", "sandbox"]);
+    // A PDF is not sandboxed: Chromium would show none.
+    let pdf = reqwest::Client::new()
+        .get(format!("{}/v2/attachments/2/report.pdf", proxy.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pdf.headers()["x-content-type-options"], "nosniff");
+    assert!(!pdf.headers().contains_key("content-security-policy"));
 }
 
 /// Only the methods the APIs use go upstream: TRACE would echo the
