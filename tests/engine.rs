@@ -360,7 +360,7 @@ async fn a_body_that_stops_going_out_is_given_up_as_stalled() {
     given_up_as_stalled(
         slow_options(1_000, 1),
         big_file(32 << 20, "stuck.bin"),
-        "No progress for 1 s",
+        "No progress for 1\u{a0}s",
     )
     .await;
 }
@@ -376,7 +376,7 @@ async fn a_part_that_stops_going_out_is_given_up_as_stalled() {
     given_up_as_stalled(
         options,
         big_file(16 << 20, "stuck-part.bin"),
-        "No progress for 1 s",
+        "No progress for 1\u{a0}s",
     )
     .await;
 }
@@ -397,7 +397,7 @@ async fn a_request_whose_body_never_begins_to_go_out_is_given_up_as_stalled() {
     given_up_as_stalled(
         options,
         file(b"small", "never-starts.txt", "text/plain"),
-        "Not started after 1 s",
+        "Not started after 1\u{a0}s",
     )
     .await;
 }

@@ -111,9 +111,9 @@ pub static MESSAGES: Messages = Messages {
     attach_failed: |error| format!("Could not attach: {error}"),
     no_issue_key: "No issue key to attach the files to",
     attach_running: "Attaching is already in progress",
-    stalled: |s| format!("No progress for {s} s; the connection seems stuck"),
+    stalled: |s| format!("No progress for {s}\u{a0}s; the connection seems stuck"),
     not_started: |s| {
-        format!("Not started after {s} s: no connection or no answer from the server yet")
+        format!("Not started after {s}\u{a0}s: no connection or no answer from the server yet")
     },
     file_changed: "The file changed or was moved after it was added; add it again",
     not_taken_back: |reason| {
