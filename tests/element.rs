@@ -96,6 +96,15 @@ async fn drop_and_keep(el: &HtmlElement, files: &[web_sys::File]) -> Vec<String>
     strings(&get(el, "attachmentIds"))
 }
 
+/// What `form` submits under `name`, as `new FormData(form)` reads it.
+fn submitted(form: &Element, name: &str) -> Vec<String> {
+    strings(
+        &web_sys::FormData::new_with_form(form.unchecked_ref())
+            .unwrap()
+            .get_all(name),
+    )
+}
+
 fn call(target: &JsValue, method: &str, args: &[JsValue]) -> Result<JsValue, JsValue> {
     let function: Function = get(target, method).unchecked_into();
     function.apply(target, &args.iter().collect::<Array>())
@@ -1206,15 +1215,11 @@ async fn a_form_holds_every_id_when_the_uploads_are_over() {
     let el = element_in(&form, &[]);
     let at_the_end = Rc::new(RefCell::new(None));
     let sink = at_the_end.clone();
-    let submitted = form.clone();
+    let form_then = form.clone();
     let listener = Closure::<dyn Fn(web_sys::Event)>::new(move |event: web_sys::Event| {
         let detail = event.unchecked_into::<CustomEvent>().detail();
         if get(&detail, "busy").as_bool() == Some(false) {
-            let values = strings(
-                &web_sys::FormData::new_with_form(submitted.unchecked_ref())
-                    .unwrap()
-                    .get_all("attachmentIds"),
-            );
+            let values = submitted(&form_then, "attachmentIds");
             *sink.borrow_mut() = Some((values, strings(&get(&detail, "attachmentIds"))));
         }
     });
@@ -1248,19 +1253,15 @@ async fn the_form_submits_the_ids_whatever_the_page_does_to_the_light_dom() {
     let el = element_in(&form, &[("persist", "none")]);
     el.set_text_content(Some("Loading…"));
     let ids = drop_and_keep(&el, &[file(b"x", "x.txt", "text/plain")]).await;
-    let submitted = |form: &Element| {
-        strings(
-            &web_sys::FormData::new_with_form(form.unchecked_ref())
-                .unwrap()
-                .get_all("attachmentIds"),
-        )
-    };
-    wait_for("the id in the form", 5_000, || submitted(&form) == ids).await;
+    wait_for("the id in the form", 5_000, || {
+        submitted(&form, "attachmentIds") == ids
+    })
+    .await;
     // The page's own text is all the light DOM holds; rewritten, as a
     // framework re-rendering a child does, the form still has the id.
     assert_eq!(el.child_element_count(), 0);
     el.set_text_content(Some("Загрузка…"));
-    assert_eq!(submitted(&form), ids);
+    assert_eq!(submitted(&form, "attachmentIds"), ids);
     assert!(get(&el, "form") == JsValue::from(&form));
     // As a control is named in `form.elements`.
     assert_eq!(
@@ -1271,23 +1272,19 @@ async fn the_form_submits_the_ids_whatever_the_page_does_to_the_light_dom() {
     Reflect::set(&el, &"name".into(), &"files".into()).unwrap();
     assert_eq!(attr(&el, "name").as_deref(), Some("files"));
     wait_for("the ids under the new name", 5_000, || {
-        strings(
-            &web_sys::FormData::new_with_form(form.unchecked_ref())
-                .unwrap()
-                .get_all("files"),
-        ) == ids
+        submitted(&form, "files") == ids
     })
     .await;
     el.remove_attribute("name").unwrap();
     wait_for("the ids under the default name", 5_000, || {
-        submitted(&form) == ids
+        submitted(&form, "attachmentIds") == ids
     })
     .await;
     // Outside the form, named by `form="…"`.
     let outside = container();
     outside.append_child(&el).unwrap();
     el.set_attribute("form", &form_id).unwrap();
-    assert_eq!(submitted(&form), ids);
+    assert_eq!(submitted(&form, "attachmentIds"), ids);
     el.remove();
     form.remove();
 }
@@ -1304,13 +1301,7 @@ async fn a_disabled_fieldset_or_attribute_takes_no_files() {
     container().append_child(&form).unwrap();
     let el = element_in(&fieldset, &[("persist", "none")]);
     let ids = drop_and_keep(&el, &[file(b"1", "first.txt", "text/plain")]).await;
-    let submitted = || {
-        strings(
-            &web_sys::FormData::new_with_form(form.unchecked_ref())
-                .unwrap()
-                .get_all("attachmentIds"),
-        )
-    };
+    let submitted = || submitted(&form, "attachmentIds");
     let zone_disabled = || shadow_attr(&el, "[data-ta=dropzone]", "aria-disabled");
     // The fieldset, then the element's own attribute (present is
     // disabled, whatever its value, as for any control).
@@ -1388,13 +1379,7 @@ async fn mount_takes_disabled_as_an_option() {
         strings(&handle.attachment_ids().into()).len() == 1
     })
     .await;
-    let submitted = || {
-        strings(
-            &web_sys::FormData::new_with_form(form.unchecked_ref())
-                .unwrap()
-                .get_all("attachmentIds"),
-        )
-    };
+    let submitted = || submitted(&form, "attachmentIds");
     assert_eq!(submitted().len(), 1);
     // Disabled, its hidden inputs are too: the form leaves the ids out, as
     // it does a disabled element's.
@@ -2209,6 +2194,16 @@ const GERMAN: &str = r#"{
     "filesAdded": {"one": "{count} Datei hinzugefügt", "other": "{count} Dateien hinzugefügt"}
 }"#;
 
+/// Gives `el` (with `locale="he"`) Hebrew words, and waits until it is
+/// written right to left.
+async fn speak_hebrew(el: &HtmlElement) {
+    Reflect::set(el, &"strings".into(), &json(r#"{"browse": "עיון"}"#)).unwrap();
+    wait_for("right to left", 2_000, || {
+        shadow_attr(el, "[data-ta=widget]", "dir").as_deref() == Some("rtl")
+    })
+    .await;
+}
+
 /// Right to left, the progress bar starts after the file's icon too, on
 /// the icon's left, not under it.
 #[wasm_bindgen_test]
@@ -2216,11 +2211,7 @@ async fn the_progress_bar_follows_the_direction_of_the_words() {
     let page = container();
     page.set_attribute("dir", "rtl").unwrap();
     let el = element_in(&page, &[("locale", "he"), ("api", slow_server())]);
-    Reflect::set(&el, &"strings".into(), &json(r#"{"browse": "עיון"}"#)).unwrap();
-    wait_for("right to left", 2_000, || {
-        shadow_attr(&el, "[data-ta=widget]", "dir").as_deref() == Some("rtl")
-    })
-    .await;
+    speak_hebrew(&el).await;
     drop_files(&dropzone(&el), &[file(b"slow", "slow.txt", "text/plain")]);
     let in_row = |selector: &str| {
         shadow(&el)
@@ -2368,11 +2359,7 @@ async fn the_widget_is_written_in_the_direction_of_its_words() {
         shadow_attr(&el, "[data-ta=widget]", "dir").as_deref(),
         Some("ltr")
     );
-    Reflect::set(&el, &"strings".into(), &json(r#"{"browse": "עיון"}"#)).unwrap();
-    wait_for("right to left", 2_000, || {
-        shadow_attr(&el, "[data-ta=widget]", "dir").as_deref() == Some("rtl")
-    })
-    .await;
+    speak_hebrew(&el).await;
     assert_eq!(
         shadow_attr(&el, "[data-ta=widget]", "lang").as_deref(),
         Some("he")
