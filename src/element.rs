@@ -329,7 +329,7 @@ impl TrackerAttachmentsHandle {
     pub fn add_files(&self, files: JsValue) {
         let files = files_from_value(&files);
         let taken = self.with_controller(|c| {
-            let takes = untrack(|| c.enabled());
+            let takes = c.enabled_now();
             c.add_files(files);
             takes
         });
@@ -354,7 +354,7 @@ impl TrackerAttachmentsHandle {
     pub fn open_file_dialog(&self) {
         let enabled = self.with_controller(|c| {
             c.open_file_dialog();
-            untrack(|| c.enabled())
+            c.enabled_now()
         });
         if enabled == Some(false) {
             crate::web::console::warn(

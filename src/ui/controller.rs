@@ -546,6 +546,11 @@ impl Controller {
         !disabled && !self.form_disabled.get()
     }
 
+    /// [`Self::enabled`] now, for event handlers: nothing subscribes.
+    pub fn enabled_now(&self) -> bool {
+        untrack(|| self.enabled())
+    }
+
     /// The form around the widget was disabled or enabled again.
     pub fn set_form_disabled(&self, disabled: bool) {
         self.form_disabled.try_set(disabled);
@@ -554,7 +559,7 @@ impl Controller {
     /// Takes files in (drop, dialog, paste) and starts what may start;
     /// none while the widget is disabled.
     pub fn add_files(&self, files: Vec<File>) {
-        if !untrack(|| self.enabled()) {
+        if !self.enabled_now() {
             return;
         }
         let count = files.len();
@@ -568,7 +573,7 @@ impl Controller {
     /// Takes a drop in: its files at once, its folders as they are read,
     /// a batch at a time, each file with its path in the folder.
     pub fn add_drop(&self, dropped: Dropped) {
-        if !untrack(|| self.enabled()) {
+        if !self.enabled_now() {
             return;
         }
         let Dropped { files, folders } = dropped;
@@ -1425,7 +1430,7 @@ impl Controller {
     /// Opens the browser's file dialog (browsers allow it only while the
     /// page handles a user's click or key press).
     pub fn open_file_dialog(&self) {
-        if !untrack(|| self.enabled()) {
+        if !self.enabled_now() {
             return;
         }
         if let Some(Some(input)) = self.file_input.try_get_value() {

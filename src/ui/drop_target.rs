@@ -29,7 +29,7 @@ impl DropTarget {
         move |ev: DragEvent| {
             if carries_files(&ev) {
                 ev.prevent_default();
-                if untrack(|| controller.enabled()) {
+                if controller.enabled_now() {
                     over.set(true);
                 } else if let Some(transfer) = ev.data_transfer() {
                     transfer.set_drop_effect("none");
@@ -66,7 +66,7 @@ impl DropTarget {
                 return;
             }
             ev.prevent_default();
-            if !untrack(|| controller.enabled()) {
+            if !controller.enabled_now() {
                 return;
             }
             if let Some(dropped) = take_once(&ev) {

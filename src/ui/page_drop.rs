@@ -75,7 +75,7 @@ pub fn PageDrop(controller: Controller) -> impl IntoView {
         if !still_on_page(overlay, move || {
             listeners.try_update_value(Vec::clear);
         }) || !widget_shown(overlay)
-            || !untrack(|| controller.enabled())
+            || !controller.enabled_now()
         {
             return None;
         }

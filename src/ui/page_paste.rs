@@ -42,7 +42,7 @@ pub fn PagePaste(controller: Controller) -> impl IntoView {
         if !still_on_page(marker, move || {
             listener.try_set_value(None);
         }) || !widget_shown(marker)
-            || !untrack(|| controller.enabled())
+            || !controller.enabled_now()
         {
             return;
         }

@@ -173,7 +173,7 @@ pub fn ControlledWidget(controller: Controller) -> impl IntoView {
             on:paste=move |ev: leptos::ev::ClipboardEvent| {
                 // Disabled, it leaves the paste to the page (or to a widget
                 // that takes the page's pastes).
-                if !untrack(|| controller.enabled()) {
+                if !controller.enabled_now() {
                     return;
                 }
                 let files = ev
